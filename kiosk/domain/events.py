@@ -1,0 +1,275 @@
+"""The ledger's events: append-only facts, each with a UUID made on the device that first recorded it.
+
+Every event carries the device id, the cashier id, the local time and a per-device sequence number
+(given by the store when it records the event). Events are plain frozen dataclasses; `to_record` and
+`from_record` turn them into JSON-ready dicts and back, refusing anything malformed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.errors import InvalidEvent
+
+#: One category line of an earn: (category, cents, points).
+EarnLine = tuple[str, int, int]
+
+REWARD_KINDS = ("in_house", "partner_voucher")
+CONSENT_CHANNELS = ("till", "kiosk", "online", "central")
+
+
+def new_event_id() -> str:
+    """A fresh event id, made on the device (random UUID, so devices never collide)."""
+    return str(uuid.uuid4())
+
+
+def now_local() -> str:
+    """The device's local time with its UTC offset, to the second."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Fields every event has. `seq` is None until the store records the event."""
+
+    event_id: str = dataclasses.field(default_factory=new_event_id)
+    device_id: str
+    seq: int | None = None
+    at: str = dataclasses.field(default_factory=now_local)
+    cashier_id: str | None = None
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    @property
+    def day(self) -> str:
+        """The local calendar day of the event, `YYYY-MM-DD` (daily caps count per local day)."""
+        return self.at[:10]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerRegistered(Event):
+    """A new customer: only the first name is needed at the till; the rest can come later."""
+
+    customer_id: str
+    first_name: str
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileUpdated(Event):
+    """Progressive profile: some fields of a customer filled in or corrected."""
+
+    customer_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentChanged(Event):
+    """The customer gave or withdrew consent to the given version of the consent text."""
+
+    customer_id: str
+    granted: bool
+    text_version: str
+    channel: str = "till"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardLinked(Event):
+    """A card UID (plastic card or phone card number) now identifies this customer."""
+
+    customer_id: str
+    card_uid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardBlocked(Event):
+    """A card is refused from now on (lost, stolen, replaced); the customer's balance is untouched."""
+
+    card_uid: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsEarned(Event):
+    """Points earned on a receipt; `lines` gives the per-category detail the points were computed from."""
+
+    customer_id: str
+    receipt_ref: str
+    amount_cents: int
+    points: int
+    lines: tuple[EarnLine, ...] = ()
+    card_uid: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarnReversed(Event):
+    """A refund took back points of an earlier earn, found by its event id (never more than it earned)."""
+
+    customer_id: str
+    earn_event_id: str
+    receipt_ref: str
+    refund_cents: int
+    points: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsRedeemed(Event):
+    """Points spent on a reward: an in-house catalogue item or a partner voucher."""
+
+    customer_id: str
+    reward_id: str
+    reward_kind: str
+    points: int
+    quantity: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherIssued(Event):
+    """A partner voucher code was issued for a redemption (codes come from central's pool)."""
+
+    customer_id: str
+    redemption_event_id: str
+    partner: str
+    code: str
+    face_value_cents: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerErased(Event):
+    """The customer's personal data is gone everywhere; the ledger keeps anonymous amounts."""
+
+    customer_id: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        CustomerRegistered,
+        ProfileUpdated,
+        ConsentChanged,
+        CardLinked,
+        CardBlocked,
+        PointsEarned,
+        EarnReversed,
+        PointsRedeemed,
+        VoucherIssued,
+        CustomerErased,
+    )
+}
+
+#: Fields that must be whole numbers >= 0 (cents, points, counts).
+_NON_NEGATIVE = {"amount_cents", "points", "refund_cents", "face_value_cents", "quantity", "seq"}
+_CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
+_MAX_TEXT = 500
+
+
+def to_record(event: Event) -> dict[str, object]:
+    """The event as a JSON-ready dict with its `type`."""
+    record: dict[str, object] = {"type": event.type}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        record[f.name] = [list(line) for line in value] if f.name == "lines" else value
+    return record
+
+
+def from_record(record: object) -> Event:
+    """Rebuild an event from `to_record`'s dict, checking every field; raises InvalidEvent."""
+    if not isinstance(record, dict):
+        raise InvalidEvent(f"an event must be an object, got {type(record).__name__}")
+    kind = record.get("type")
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise InvalidEvent(f"unknown event type {kind!r}; allowed: {', '.join(sorted(EVENT_TYPES))}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(record) - set(fields) - {"type"}
+    if unknown:
+        raise InvalidEvent(f"{kind}: unknown field(s) {', '.join(sorted(unknown))}")
+    values: dict[str, object] = {}
+    for name, f in fields.items():
+        if name not in record:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise InvalidEvent(f"{kind}: missing field {name!r}")
+            continue
+        values[name] = _check_field(kind, name, hints[name], record[name])
+    _check_uuid(kind, "event_id", values.get("event_id"))
+    return cls(**values)
+
+
+def _check_uuid(kind: str, name: str, value: object) -> None:
+    if value is None:
+        return
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidEvent(f"{kind}: {name} {value!r} is not a UUID") from None
+
+
+def _check_field(kind: str, name: str, hint: object, value: object) -> object:
+    optional = _is_optional(hint)
+    if value is None:
+        if optional:
+            return None
+        raise InvalidEvent(f"{kind}: {name} cannot be empty")
+    base = _strip_optional(hint)
+    if name == "lines":
+        return _check_lines(kind, value)
+    if base is bool:
+        if not isinstance(value, bool):
+            raise InvalidEvent(f"{kind}: {name} must be true or false, got {value!r}")
+        return value
+    if base is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidEvent(f"{kind}: {name} must be a whole number, got {value!r}")
+        if name in _NON_NEGATIVE and value < 0:
+            raise InvalidEvent(f"{kind}: {name} cannot be negative, got {value}")
+        return value
+    if base is str:
+        if not isinstance(value, str):
+            raise InvalidEvent(f"{kind}: {name} must be text, got {value!r}")
+        if len(value) > _MAX_TEXT:
+            raise InvalidEvent(f"{kind}: {name} is longer than {_MAX_TEXT} characters")
+        if name in _CHOICES and value not in _CHOICES[name]:
+            raise InvalidEvent(f"{kind}: {name} {value!r} is not one of {', '.join(_CHOICES[name])}")
+        return value
+    raise InvalidEvent(f"{kind}: field {name} has an unsupported type")  # pragma: no cover
+
+
+def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidEvent(f"{kind}: lines must be a list of [category, cents, points]")
+    lines = []
+    for line in value:
+        ok = (
+            isinstance(line, (list, tuple))
+            and len(line) == 3
+            and isinstance(line[0], str)
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in line[1:])
+        )
+        if not ok:
+            raise InvalidEvent(f"{kind}: each line must be [category, cents >= 0, points >= 0], got {line!r}")
+        lines.append((line[0], line[1], line[2]))
+    return tuple(lines)
+
+
+def _is_optional(hint: object) -> bool:
+    return isinstance(hint, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _strip_optional(hint: object) -> object:
+    if isinstance(hint, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return args[0]
+    return hint

@@ -1,0 +1,192 @@
+"""Balances and customer state as a fold of the event ledger; applying an event twice changes nothing.
+
+`Ledger` is the reference fold: the store keeps a faster, indexed view of the same state, and the
+property tests hold both to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from kiosk.domain.events import (
+    CardBlocked,
+    CardLinked,
+    ConsentChanged,
+    CustomerErased,
+    CustomerRegistered,
+    EarnReversed,
+    Event,
+    PointsEarned,
+    PointsRedeemed,
+    ProfileUpdated,
+    VoucherIssued,
+)
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "email")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The latest consent decision and the text version it was given for."""
+
+    granted: bool
+    text_version: str
+    at: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    """What the till knows of a customer; personal fields are None once erased."""
+
+    customer_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    consent: Consent | None = None
+    erased: bool = False
+
+
+@dataclass
+class EarnRecord:
+    """One earn and how much of it refunds have taken back so far."""
+
+    event_id: str
+    customer_id: str
+    receipt_ref: str
+    amount_cents: int
+    points: int
+    refunded_cents: int = 0
+    reversed_points: int = 0
+
+    @property
+    def remaining_points(self) -> int:
+        return self.points - self.reversed_points
+
+
+@dataclass
+class Ledger:
+    """The fold of events: balances, customers, cards, earns by receipt, points earned per day."""
+
+    balances: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    cards: dict[str, str] = field(default_factory=dict)
+    blocked_cards: set[str] = field(default_factory=set)
+    earns: dict[str, EarnRecord] = field(default_factory=dict)
+    earns_by_receipt: dict[str, str] = field(default_factory=dict)
+    earned_per_day: dict[tuple[str, str], int] = field(default_factory=dict)
+    consent_history: dict[str, list[Consent]] = field(default_factory=dict)
+    overdrawn: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def fold(cls, events: Iterable[Event]) -> Ledger:
+        ledger = cls()
+        for event in events:
+            ledger.apply(event)
+        return ledger
+
+    def balance(self, customer_id: str) -> int:
+        return self.balances.get(customer_id, 0)
+
+    def earned_on(self, customer_id: str, day: str) -> int:
+        return self.earned_per_day.get((customer_id, day), 0)
+
+    def earn_for_receipt(self, receipt_ref: str) -> EarnRecord | None:
+        event_id = self.earns_by_receipt.get(receipt_ref)
+        return self.earns.get(event_id) if event_id else None
+
+    def apply(self, event: Event) -> bool:
+        """Fold one event in; returns False (and changes nothing) if it was applied before."""
+        if event.event_id in self.seen:
+            return False
+        self.seen.add(event.event_id)
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+        return True
+
+    def _add(self, customer_id: str, delta: int) -> None:
+        self.balances[customer_id] = self.balances.get(customer_id, 0) + delta
+
+
+def _registered(ledger: Ledger, e: CustomerRegistered) -> None:
+    existing = ledger.customers.get(e.customer_id)
+    if existing is not None and existing.erased:
+        return
+    ledger.customers[e.customer_id] = Customer(e.customer_id, e.first_name, e.last_name, e.phone, e.email,
+                                               existing.consent if existing else None)
+    ledger.balances.setdefault(e.customer_id, 0)
+
+
+def _profile(ledger: Ledger, e: ProfileUpdated) -> None:
+    current = ledger.customers.get(e.customer_id, Customer(e.customer_id))
+    if current.erased:
+        return
+    changes = {name: getattr(e, name) for name in PROFILE_FIELDS if getattr(e, name) is not None}
+    ledger.customers[e.customer_id] = replace(current, **changes)
+
+
+def _consent(ledger: Ledger, e: ConsentChanged) -> None:
+    consent = Consent(e.granted, e.text_version, e.at, e.channel)
+    ledger.consent_history.setdefault(e.customer_id, []).append(consent)
+    current = ledger.customers.get(e.customer_id, Customer(e.customer_id))
+    ledger.customers[e.customer_id] = replace(current, consent=consent)
+
+
+def _card_linked(ledger: Ledger, e: CardLinked) -> None:
+    ledger.cards[e.card_uid] = e.customer_id
+
+
+def _card_blocked(ledger: Ledger, e: CardBlocked) -> None:
+    ledger.blocked_cards.add(e.card_uid)
+
+
+def _earned(ledger: Ledger, e: PointsEarned) -> None:
+    ledger._add(e.customer_id, e.points)
+    ledger.earns[e.event_id] = EarnRecord(e.event_id, e.customer_id, e.receipt_ref, e.amount_cents, e.points)
+    ledger.earns_by_receipt.setdefault(e.receipt_ref, e.event_id)
+    key = (e.customer_id, e.day)
+    ledger.earned_per_day[key] = ledger.earned_per_day.get(key, 0) + e.points
+
+
+def _reversed(ledger: Ledger, e: EarnReversed) -> None:
+    earn = ledger.earns.get(e.earn_event_id)
+    # A reversal never takes more than what remains of the earn it refers to, whatever it says.
+    points = min(e.points, earn.remaining_points) if earn is not None else 0
+    if earn is not None:
+        earn.reversed_points += points
+        earn.refunded_cents = min(earn.amount_cents, earn.refunded_cents + e.refund_cents)
+    ledger._add(e.customer_id, -points)
+
+
+def _redeemed(ledger: Ledger, e: PointsRedeemed) -> None:
+    ledger._add(e.customer_id, -e.points)
+    if ledger.balances[e.customer_id] < 0:
+        # Two offline tills can both spend the same points; the redemption stands and is flagged.
+        ledger.overdrawn.append(e.event_id)
+
+
+def _erased(ledger: Ledger, e: CustomerErased) -> None:
+    # Consent history stays: it proves what was agreed, and holds no personal data once the profile is gone.
+    ledger.customers[e.customer_id] = Customer(e.customer_id, erased=True)
+
+
+def _voucher(ledger: Ledger, e: VoucherIssued) -> None:
+    """A voucher's points were taken by its redemption; nothing more moves."""
+
+
+_HANDLERS = {
+    CustomerRegistered: _registered,
+    ProfileUpdated: _profile,
+    ConsentChanged: _consent,
+    CardLinked: _card_linked,
+    CardBlocked: _card_blocked,
+    PointsEarned: _earned,
+    EarnReversed: _reversed,
+    PointsRedeemed: _redeemed,
+    CustomerErased: _erased,
+    VoucherIssued: _voucher,
+}

@@ -1,0 +1,44 @@
+"""State pulled from central: what a device's cache holds besides its own pending events.
+
+Central answers a pull with a `PulledBatch` of current rows (not events), so a new device does not replay
+the whole chain's ledger. `device_seq_through` is the highest sequence number of the pulling device's own
+events that central holds with no gap before it: those events are inside the pulled balances, so the
+device folds them into its base and stops counting them as pending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CustomerState:
+    """A customer as central knows it, balance included; personal fields are None once erased."""
+
+    customer_id: str
+    points: int
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    consent_granted: bool | None = None
+    consent_version: str | None = None
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class CardState:
+    card_uid: str
+    customer_id: str
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class PulledBatch:
+    """One page of a pull: upserts of customers and cards, erasures, and the cursor to resume from."""
+
+    cursor: int
+    customers: tuple[CustomerState, ...] = ()
+    cards: tuple[CardState, ...] = ()
+    erased: tuple[str, ...] = ()
+    device_seq_through: int | None = None

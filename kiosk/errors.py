@@ -1,0 +1,76 @@
+"""The one exception hierarchy: every failure the product reports to a person is a KioskError.
+
+HTTP status codes are mapped in `web/errors.py`, CLI exit codes in `kiosk/cli.py`; nowhere else.
+"""
+
+
+class KioskError(Exception):
+    """Root of every error the kiosk reports; its message is written for the person who sees it."""
+
+
+class ConfigError(KioskError):
+    """The configuration file is missing, unreadable or holds a wrong key or value."""
+
+
+class DomainError(KioskError):
+    """A business rule refused an operation."""
+
+
+class InvalidAmount(DomainError):
+    """An amount is not a whole number of cents within the allowed range."""
+
+
+class InvalidEvent(DomainError):
+    """An event record is malformed: unknown type, missing field, wrong type."""
+
+
+class UnknownCard(DomainError):
+    """No customer is linked to this card UID."""
+
+
+class CardBlocked(DomainError):
+    """The card is on the blocklist (lost, stolen, replaced)."""
+
+
+class UnknownCustomer(DomainError):
+    """No customer has this id (or the customer was erased)."""
+
+
+class InsufficientPoints(DomainError):
+    """The balance does not cover the points asked for."""
+
+
+class UnknownReceipt(DomainError):
+    """No earn was recorded for this receipt reference."""
+
+
+class NothingToReverse(DomainError):
+    """The earn for this receipt has already been fully reversed."""
+
+
+class StoreError(KioskError):
+    """The local store could not read or write its files."""
+
+
+class StoreWriteError(StoreError):
+    """A write failed (disk full, I/O error): the operation was not recorded, earlier data is intact."""
+
+
+class StoreCorrupt(StoreError):
+    """A store file was damaged; it was moved aside and rebuilt from what remained."""
+
+
+class HardwareError(KioskError):
+    """A device did not answer or could not be opened."""
+
+
+class ReaderError(HardwareError):
+    """The RFID reader is missing, not permitted or not answering."""
+
+
+class PrinterError(HardwareError):
+    """The receipt printer is missing, offline, out of paper or has its cover open."""
+
+
+class SyncError(KioskError):
+    """The central server could not be reached or refused the request."""
