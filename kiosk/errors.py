@@ -48,6 +48,10 @@ class NothingToReverse(DomainError):
     """The earn for this receipt has already been fully reversed."""
 
 
+class SignInRefused(KioskError):
+    """Wrong PIN, unknown cashier or a lockout in force."""
+
+
 class StoreError(KioskError):
     """The local store could not read or write its files."""
 

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 
+from flask import Flask
 from waitress.server import create_server
 
 from kiosk.config import Config
@@ -15,25 +16,47 @@ from web import create_app
 logger = logging.getLogger(__name__)
 
 
-def serve(service: KioskService, host: str, port: int, ready: threading.Event | None = None,
-          stop: threading.Event | None = None) -> None:
+class WebServer:
+    """The web UI served by waitress in a background thread; port 0 picks a free port."""
+
+    def __init__(self, app: Flask, host: str, port: int, threads: int = 8):
+        self._server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+        self.host = host
+
+    @property
+    def port(self) -> int:
+        return self._server.effective_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> WebServer:
+        self._thread.start()
+        logger.info("web UI listening on %s", self.url)
+        return self
+
+    def close(self) -> None:
+        self._server.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+
+def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None) -> None:
     """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set."""
-    app = create_app(service)
-    server = create_server(app, host=host, port=port, threads=8, ident="kiosk")
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-    thread = threading.Thread(target=server.run, name="web", daemon=True)
-    thread.start()
-    logger.info("web UI listening on http://%s:%s/", host, server.effective_port)
-    if ready is not None:
-        ready.set()
+    server = WebServer(create_app(service), host, port).start()
     try:
         stop.wait()
     finally:
         server.close()
-        thread.join(timeout=5)
 
 
 def run(config: Config, host: str | None = None, port: int | None = None) -> None:

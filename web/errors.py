@@ -22,6 +22,7 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.InvalidAmount, 422),
     (e.InvalidEvent, 422),
     (e.DomainError, 422),
+    (e.SignInRefused, 403),
     (e.ConfigError, 500),
     (e.StoreWriteError, 507),
     (e.StoreError, 503),
