@@ -20,8 +20,15 @@ class FaultyFileOps(FileOps):
     def __init__(self) -> None:
         self.write_errno: int | None = None
         self.partial_write = False
+        self.atomic_fail_names = set()
         self.fsync_errno: int | None = None
         self.truncate_errno: int | None = None
+        self.atomic_fail_names: set[str] = set()
+
+    def write_atomic(self, path: Path, chunks) -> None:
+        if path.name in self.atomic_fail_names:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        super().write_atomic(path, chunks)
 
     def write(self, fd: int, data: bytes) -> None:
         if self.write_errno is not None:
@@ -43,6 +50,7 @@ class FaultyFileOps(FileOps):
     def heal(self) -> None:
         self.write_errno = self.fsync_errno = self.truncate_errno = None
         self.partial_write = False
+        self.atomic_fail_names = set()
 
 
 @pytest.fixture
