@@ -66,6 +66,7 @@ class JournalContents:
     events: list[Event] = field(default_factory=list)
     acked: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    created: bool = False
 
 
 class OutboxJournal:
@@ -99,6 +100,7 @@ class OutboxJournal:
             raise StoreError(f"cannot read the outbox journal {self.path}: {exc}") from exc
         if not data:
             self.rewrite(0, [], set())
+            contents.created = True
             return contents
         lines = data.split(b"\n")
         tail = lines.pop()

@@ -142,6 +142,11 @@ class Store:
         journal, contents = OutboxJournal.open(data_dir / JOURNAL_NAME, device_id, store._ops)
         store._journal = journal
         store._problems.extend(contents.problems)
+        if contents.created and store._storage.path.exists():
+            message = (f"outbox journal was missing or empty while a cache snapshot exists: events recorded "
+                       f"after seq {store._last_seq} may be lost")
+            logger.error("%s", message)
+            store._problems.append(message)
         store._last_seq = max([contents.base_seq, store._last_seq, store._seq_through]
                               + [e.seq for e in contents.events])
         folded = 0
