@@ -40,7 +40,7 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             return None
         if not data:
-            return None
+            raise StoreCorrupt(f"cache snapshot {self.path} is empty (it is never written empty)")
         try:
             document = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:

@@ -119,3 +119,10 @@ def test_empty_and_leftover_temp_files_are_harmless(data_dir):
     with Store.open(data_dir, DEVICE) as store:
         assert store.balance("c1") == 110 and store.record(earned(points=1)).seq == 3
         assert any("journal was missing or empty" in p for p in store.stats().problems)
+
+
+def test_empty_snapshot_file_is_reported_not_taken_as_absent(data_dir):
+    _with_pulled_state(data_dir)
+    (data_dir / "cache.json").write_bytes(b"")
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.cursor == 0 and any("empty" in p for p in store.stats().problems)
