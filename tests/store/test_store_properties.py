@@ -51,7 +51,7 @@ operation = st.one_of(
 )
 
 
-def _event(op: tuple, earns: list[PointsEarned]):
+def _event(op: tuple, earns: list[PointsEarned], recorded: list):
     kind = op[0]
     if kind == "register":
         return CustomerRegistered(device_id=DEVICE, customer_id=op[1], first_name=op[2],
@@ -62,7 +62,8 @@ def _event(op: tuple, earns: list[PointsEarned]):
         return ConsentChanged(device_id=DEVICE, customer_id=op[1], granted=op[2], text_version="v1")
     if kind == "link":
         return CardLinked(device_id=DEVICE, customer_id=op[1], card_uid=op[2])
-    if kind == "block":
+    if kind == "block" and any(isinstance(e, CardLinked) and e.card_uid == op[1] for e in recorded):
+        # The pull contract carries blocked cards with their owner, so only linked cards are blocked here.
         return CardBlocked(device_id=DEVICE, card_uid=op[1], reason="lost")
     if kind == "earn":
         event = PointsEarned(device_id=DEVICE, customer_id=op[1], receipt_ref=f"R{len(earns) % 7}",
@@ -122,7 +123,7 @@ def _assert_agrees(store: Store, recorded: list) -> None:
             assert view is None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operation, max_size=40))
 def test_store_agrees_with_the_reference_ledger(ops):
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-store-prop-"))
@@ -140,7 +141,7 @@ def test_store_agrees_with_the_reference_ledger(ops):
                 store.close()
                 store = Store.open(data_dir, DEVICE)
             else:
-                event = _event(op, earns)
+                event = _event(op, earns, recorded)
                 if event is not None:
                     recorded.append(store.record(event))
         assert [e.seq for e in recorded] == list(range(1, len(recorded) + 1))
