@@ -1,15 +1,21 @@
 """The cache snapshot: a TinyDB database file written atomically, holding what was pulled from central.
 
 Tables (TinyDB layout `{table: {doc_id: document}}`): `meta` (one document: schema, device id, cursor,
-seq_through, last_seq), and `customers`, `cards`, `earns`, `earned_per_day`, `search` whose documents are
-chunks of compact rows (`{"rows": [[...], ...]}`), so 100 000 customers parse into lists, not 100 000
-dicts. The whole file is one JSON document, replaced in one atomic step: it is the store's commit point.
+seq_through, last_seq), and `customers` (with their card uids), `loose_cards` (blocked cards and cards
+of customers not cached), `earns`, `earned_per_day` whose documents are chunks of compact rows (`{"rows": [[...], ...]}`), so 100 000 customers parse into
+lists, not 100 000 dicts. `search` holds the sorted prefix index packed per chunk (`{"keys": "<JSON array
+text>", "owners": "<base64 of uint32 customer row numbers>"}`) so that half a million keys do not become
+half a million parsed objects all at once. The whole file is one JSON document, replaced in one atomic
+step: it is the store's commit point.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import sys
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +27,7 @@ from kiosk.store.fileops import FileOps
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 2000
-TABLES = ("customers", "cards", "earns", "earned_per_day", "search")
+TABLES = ("customers", "loose_cards", "earns", "earned_per_day")
 
 
 class AtomicJSONStorage(Storage):
@@ -78,18 +84,49 @@ def open_database(path: Path, fileops: FileOps | None = None) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage, fileops=fileops)
 
 
-def build_document(meta: dict, tables: dict[str, list[list]]) -> dict:
-    """The TinyDB document for a snapshot: meta plus each table's rows cut into chunk documents."""
+def build_document(meta: dict, tables: dict[str, list[list]], search_keys: list[str],
+                   search_rows: list[int]) -> dict:
+    """The TinyDB document for a snapshot: meta, each table's rows in chunks, the packed search index."""
     document: dict[str, dict] = {"meta": {"1": dict(meta, schema=SCHEMA_VERSION)}}
     for name in TABLES:
         rows = tables.get(name, [])
         document[name] = {str(n + 1): {"rows": rows[i:i + CHUNK_ROWS]}
                           for n, i in enumerate(range(0, len(rows), CHUNK_ROWS))}
+    chunk = CHUNK_ROWS * 5
+    document["search"] = {
+        str(n + 1): {"keys": json.dumps(search_keys[i:i + chunk], ensure_ascii=False, separators=(",", ":")),
+                     "owners": _pack(search_rows[i:i + chunk])}
+        for n, i in enumerate(range(0, len(search_keys), chunk))}
     return document
 
 
-def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, list[list]]] | None:
-    """Meta and the rows of each table from the file, None if absent; StoreCorrupt if damaged."""
+def _pack(numbers: list[int]) -> str:
+    packed = array("I", numbers)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _unpack(text: str) -> array:
+    packed = array("I")
+    packed.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed
+
+
+def iter_search_chunks(chunks: dict) -> Iterator[tuple[list[str], array]]:
+    """The packed search index chunk by chunk: (keys, customer row numbers)."""
+    for doc_id in sorted(chunks, key=int):
+        doc = chunks[doc_id]
+        keys, owners = json.loads(doc["keys"]), _unpack(doc["owners"])
+        if not isinstance(keys, list) or len(keys) != len(owners):
+            raise ValueError("search chunk keys and owners differ in length")
+        yield keys, owners
+
+
+def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, list[list]], dict] | None:
+    """Meta, the rows of each table and the packed search chunks; None if absent; StoreCorrupt if damaged."""
     document = storage.read()
     if document is None:
         return None
@@ -105,11 +142,14 @@ def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, list[list
             for doc_id in sorted(chunks, key=int):
                 rows.extend(chunks[doc_id]["rows"])
             tables[name] = rows
+        search = document.pop("search", {})
+        if not isinstance(search, dict):
+            raise TypeError("search table")
     except StoreCorrupt:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StoreCorrupt(f"cache snapshot {storage.path} is malformed ({exc!r})") from None
-    return meta, tables
+    return meta, tables, search
 
 
 def remove_temp(path: Path) -> None:

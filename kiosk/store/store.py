@@ -19,6 +19,8 @@ replay skips journal lines with seq <= seq_through and the next open finishes th
 
 from __future__ import annotations
 
+import binascii
+import gc
 import heapq
 import logging
 import sys
@@ -47,7 +49,13 @@ from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, St
 from kiosk.store.fileops import FileOps
 from kiosk.store.journal import OutboxJournal, move_aside
 from kiosk.store.prefix_index import PrefixIndex
-from kiosk.store.snapshot_file import AtomicJSONStorage, build_document, read_document, remove_temp
+from kiosk.store.snapshot_file import (
+    AtomicJSONStorage,
+    build_document,
+    iter_search_chunks,
+    read_document,
+    remove_temp,
+)
 from kiosk.store.views import CustomerView, StoreStats
 
 logger = logging.getLogger(__name__)
@@ -89,7 +97,7 @@ class CachedCustomer:
 
     def row(self) -> list:
         return [self.customer_id, self.first_name, self.last_name, self.phone, self.email, self.points,
-                self.consent_granted, self.consent_version, self.erased]
+                self.consent_granted, self.consent_version, self.erased, list(self.cards)]
 
 
 def _scrubbed(event: Event) -> Event | None:
@@ -180,6 +188,8 @@ class Store:
         """Load the base from the snapshot; a damaged one is moved aside and the base starts empty."""
         path = self._storage.path
         remove_temp(path)
+        collecting = gc.isenabled()
+        gc.disable()  # 100 000 records are long-lived: no point scanning them while they are made
         try:
             loaded = read_document(self._storage)
             if loaded is not None:
@@ -193,8 +203,11 @@ class Store:
             self._problems.append(message)
         except OSError as exc:
             raise StoreError(f"cannot read the cache snapshot {path}: {exc}") from exc
+        finally:
+            if collecting:
+                gc.enable()
 
-    def _load_base(self, meta: dict, tables: dict[str, list[list]]) -> None:
+    def _load_base(self, meta: dict, tables: dict[str, list[list]], search: dict) -> None:
         if meta.get("device_id") != self._device_id:
             raise StoreError(f"cache snapshot {self._storage.path} belongs to device {meta.get('device_id')!r}, "
                              f"not {self._device_id!r}: check device.id and paths.data_dir in the configuration")
@@ -204,22 +217,31 @@ class Store:
             self._last_seq = _whole(meta.get("last_seq", 0))
             intern = sys.intern
             customers = self._customers
+            card_owner = self._card_owner
             ids: list[str] = []
-            for cid, first, last, phone, email, points, granted, version, erased in tables["customers"]:
-                if not isinstance(cid, str) or not isinstance(points, int):
+            rows = tables["customers"]
+            rows.reverse()
+            while rows:  # popping frees each parsed row as soon as its record exists
+                cid, first, last, phone, email, points, granted, version, erased, cards = rows.pop()
+                if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
                     raise TypeError("customer row")
+                cards = tuple(cards)
                 customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last), phone,
-                                                email, points, granted, version, bool(erased))
+                                                email, points, granted, version, bool(erased), cards)
+                for uid in cards:
+                    card_owner[uid] = cid
                 ids.append(cid)
-            for uid, owner, blocked in tables["cards"]:
+            for uid, owner, blocked in tables["loose_cards"]:
                 if blocked:
                     self._blocked.add(uid)
-                if owner is not None:
+                if owner is not None and uid not in card_owner:
                     self._link_base_card(uid, owner)
-            flat = tables["search"]
-            keys = [intern(k) for k in flat[0::2]]
-            owners = [ids[i] for i in flat[1::2]]
-            if len(keys) != len(owners) or (customers and not keys):
+            keys: list[str] = []
+            owners: list[str] = []
+            for chunk_keys, chunk_rows in iter_search_chunks(search):
+                keys.extend(map(intern, chunk_keys))
+                owners.extend(ids[i] for i in chunk_rows)
+            if customers and not keys:
                 keys, owners = self._fresh_index_lists()
             self._index = PrefixIndex(keys, owners)
             for row in tables["earns"]:
@@ -230,7 +252,7 @@ class Store:
                 self._kept.earned_per_day[(cid, day)] = points
         except StoreError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, binascii.Error) as exc:
             raise StoreCorrupt(f"cache snapshot {self._storage.path} is malformed ({exc!r})") from None
 
     def _fresh_index_lists(self) -> tuple[list[str], list[str]]:
@@ -505,19 +527,18 @@ class Store:
         for n, rec in enumerate(self._customers.values()):
             rows.append(rec.row())
             row_of[rec.customer_id] = n
-        cards = [[uid, owner, uid in self._blocked] for uid, owner in self._card_owner.items()]
-        cards.extend([uid, None, True] for uid in self._blocked if uid not in self._card_owner)
-        search: list = []
-        for key, owner in zip(self._index.keys, self._index.owners):
-            search.append(key)
-            search.append(row_of[owner])
+        # Cards not listed on a cached customer's row: blocked ones, and those of customers not cached.
+        loose = [[uid, self._card_owner.get(uid), True] for uid in self._blocked]
+        loose.extend([uid, owner, uid in self._blocked] for owner, uids in self._orphan_cards.items()
+                     for uid in uids if uid not in self._blocked)
+        search_rows = [row_of[owner] for owner in self._index.owners]
         earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
                   r.reversed_points] for r in self._kept.earns.values()]
         per_day = [[cid, day, points] for (cid, day), points in self._kept.earned_per_day.items()]
         meta = {"device_id": self._device_id, "cursor": self._cursor, "seq_through": self._seq_through,
                 "last_seq": self._last_seq, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        self._storage.write(build_document(meta, {"customers": rows, "cards": cards, "search": search,
-                                                  "earns": earns, "earned_per_day": per_day}))
+        self._storage.write(build_document(meta, {"customers": rows, "loose_cards": loose, "earns": earns,
+                                                  "earned_per_day": per_day}, self._index.keys, search_rows))
 
     # -- reading -----------------------------------------------------------------------------------------
 
