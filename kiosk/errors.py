@@ -78,3 +78,7 @@ class PrinterError(HardwareError):
 
 class SyncError(KioskError):
     """The central server could not be reached or refused the request."""
+
+
+class InvalidPull(SyncError):
+    """Central answered a pull with data that does not fit the pull contract; nothing of it was applied."""

@@ -8,6 +8,7 @@ Every event carries the device id, the cashier id, the local time and a per-devi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 import uuid
@@ -192,7 +193,7 @@ def from_record(record: object) -> Event:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise InvalidEvent(f"unknown event type {kind!r}; allowed: {', '.join(sorted(EVENT_TYPES))}")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(record) - set(fields) - {"type"}
     if unknown:
@@ -206,6 +207,12 @@ def from_record(record: object) -> Event:
         values[name] = _check_field(kind, name, hints[name], record[name])
     _check_uuid(kind, "event_id", values.get("event_id"))
     return cls(**values)
+
+
+@functools.cache
+def _type_hints(cls: type[Event]) -> dict[str, object]:
+    """The resolved field types of an event class (resolving them costs more than checking a record)."""
+    return typing.get_type_hints(cls)
 
 
 def _check_uuid(kind: str, name: str, value: object) -> None:
