@@ -251,7 +251,7 @@ configure_boot() {
     boot=/boot
   else
     say "no Raspberry Pi boot files (/boot/firmware/config.txt): SPI and the serial port left as they are"
-    return
+    return 0
   fi
   config=$(at "$boot/config.txt")
   cmdline=$(at "$boot/cmdline.txt")
@@ -359,7 +359,7 @@ file_remove_entry() {
 }
 
 ensure_group() {
-  group_exists "$1" && return
+  group_exists "$1" && return 0
   if on_host; then
     act "create group $1" groupadd --system "$1"
   else
@@ -427,7 +427,7 @@ install_packages() {
   mapfile -t wanted < <(debian_packages)
   if ! on_host || ((NO_PACKAGES)); then
     say "Debian packages not installed here (--root or --no-packages); needed: ${wanted[*]}"
-    return
+    return 0
   fi
   for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -460,7 +460,7 @@ install_venv() {
   if ((NO_VENV)); then
     say "virtual environment left as it is (--no-venv)"
     is_pi5 && say "Pi 5 detected: rpi-lgpio replaces RPi.GPIO in the virtual environment (skipped: --no-venv)"
-    return
+    return 0
   fi
   if [[ ! -x $venv/bin/python ]]; then
     act "create the virtual environment $APP_DIR/venv" python3 -m venv "$venv"
@@ -586,7 +586,7 @@ enable_by_link() {
 # Keep a copy of this script and what it installs from, so that `sudo /opt/kiosk/install.sh` works later.
 install_self() {
   ensure_dir "$APP_DIR" 755
-  [[ $SOURCE_DIR == "$(at "$APP_DIR")" ]] && return
+  [[ $SOURCE_DIR == "$(at "$APP_DIR")" ]] && return 0
   install_file "$SOURCE_DIR/install.sh" "$(at "$APP_DIR/install.sh")" 755 || true
   install_file "$SOURCE_DIR/config/kiosk.example.toml" "$(at "$APP_DIR/config/kiosk.example.toml")" 644 || true
   local unit
@@ -600,7 +600,7 @@ start_units() {
   ((DRY_RUN)) && return 0
   if ((REBOOT_NEEDED)); then
     say "restart the Pi to turn on SPI and the serial port: sudo reboot (the kiosk starts by itself then)"
-    return
+    return 0
   fi
   local unit
   for unit in $(role_units); do
@@ -645,7 +645,7 @@ uninstall_all() {
   fi
   if ((!PURGE)); then
     say "kept: $CONF_DIR (configuration), $DATA_DIR (data) and the users; add --purge to remove them too"
-    return
+    return 0
   fi
   remove_path "$CONF_DIR"
   remove_path "$DATA_DIR"
