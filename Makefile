@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test system-deps
 
-# Debian packages the test suite drives: Chromium (browser tests), shellcheck and systemd (field tests).
+# Debian packages the test suite drives: Chromium for the browser tests.
 system-deps:
 	@./tools/install-system-deps.sh
 
