@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +144,42 @@ def test_from_environment_pings_at_half_watchdog_usec(notify_socket, monkeypatch
         time.sleep(0.45)
     pings = [m for m in notify_socket.receive_all(within=0.2) if m == {"WATCHDOG": "1"}]
     assert 3 <= len(pings) <= 6
+
+
+SERVICE_SCRIPT = """
+import sys, threading, time
+from kiosk.watchdog import Watchdog
+
+stop = threading.Event()
+reader = threading.Thread(target=stop.wait, name="reader loop", daemon=True)
+reader.start()
+watchdog = Watchdog.from_environment({"reader loop": reader.is_alive, "web server": lambda: True})
+watchdog.start()
+watchdog.ready()
+time.sleep(float(sys.argv[1]))
+stop.set()  # the reader loop ends; the process lives on
+time.sleep(float(sys.argv[2]))
+watchdog.close()
+"""
+
+
+def test_a_service_process_started_like_systemd_does_stops_pinging_when_its_reader_dies(notify_socket):
+    repo = Path(__file__).resolve().parents[2]
+    env = {"PATH": os.environ.get("PATH", ""), "NOTIFY_SOCKET": notify_socket.address,
+           "WATCHDOG_USEC": "100000", "PYTHONPATH": str(repo)}
+    # systemd sets WATCHDOG_PID to the service's pid; `exec` keeps the pid of the shell it knew.
+    process = subprocess.Popen(
+        ["sh", "-c", f'export WATCHDOG_PID=$$; exec "{sys.executable}" -c "$0" 0.5 0.6', SERVICE_SCRIPT],
+        env=env,
+    )
+    messages = []
+    while process.poll() is None:
+        if (message := notify_socket.receive(0.2)) is not None:
+            messages.append(message)
+    while (message := notify_socket.receive(0.2)) is not None:
+        messages.append(message)
+    assert process.returncode == 0
+    assert {"READY": "1", "STATUS": "running"} in messages
+    stopped = messages.index({"STATUS": "stopped: reader loop"})
+    assert messages[:stopped].count({"WATCHDOG": "1"}) >= 3
+    assert messages[stopped + 1:] == [{"STOPPING": "1"}]
