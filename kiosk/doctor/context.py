@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -46,6 +47,14 @@ class DiskUsage(NamedTuple):
     free: int
 
 
+def module_available(name: str) -> bool:
+    """True when the Python module can be imported by this interpreter."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def run_host_command(argv: Sequence[str]) -> str | None:
     """Run a read-only system command and return its output, or None when it is missing or fails."""
     try:
@@ -66,6 +75,7 @@ class DoctorContext:
     worker last saw, `store_problems` what the store found wrong with its files. A provider left as None
     means the doctor cannot ask, and the matching check says so as a warning.
     `run_command` runs host commands such as `timedatectl`; by default only when `root` is "/".
+    `disk_usage` and `has_module` are the host's own unless a test passes others.
     """
 
     config: Config
@@ -76,6 +86,7 @@ class DoctorContext:
     store_problems: Callable[[], tuple[str, ...]] | None = None
     run_command: Callable[[Sequence[str]], str | None] | None = None
     disk_usage: Callable[[Path], DiskUsage] = shutil.disk_usage  # type: ignore[assignment]
+    has_module: Callable[[str], bool] = module_available
 
     def path(self, absolute: str | Path) -> Path:
         """The path of a system file under this context's root."""

@@ -19,6 +19,7 @@ ALL_CHECKS: tuple[tuple[str, Check], ...] = (
     ("serial_port", system_checks.check_serial_port),
     ("serial_console", system_checks.check_serial_console),
     ("groups", system_checks.check_groups),
+    ("gpio_library", system_checks.check_gpio_library),
     ("clock", system_checks.check_clock),
     ("disk", system_checks.check_disk),
     ("reader", service_checks.check_reader),

@@ -135,6 +135,24 @@ def check_groups(ctx: DoctorContext) -> CheckResult:
     return CheckResult("groups", Status.OK, f"user {ctx.user} is in groups {', '.join(REQUIRED_GROUPS)}")
 
 
+def check_gpio_library(ctx: DoctorContext) -> CheckResult:
+    """A Pi 5 needs rpi-lgpio: the original RPi.GPIO cannot reach its GPIO chip."""
+    if skipped := _emulated(ctx, "gpio_library"):
+        return skipped
+    model = pi_files.pi_model(ctx)
+    if not model.startswith("Raspberry Pi 5"):
+        return CheckResult("gpio_library", Status.OK, f"RPi.GPIO suits this board ({model or 'not a Pi 5'})")
+    if ctx.has_module("lgpio"):
+        return CheckResult("gpio_library", Status.OK, "Pi 5 with rpi-lgpio in place of RPi.GPIO")
+    return CheckResult(
+        "gpio_library", Status.FAIL,
+        "this is a Pi 5 but the kiosk has the original RPi.GPIO, which cannot drive its GPIO: "
+        "the card reader and LEDs will not work",
+        "sudo /opt/kiosk/venv/bin/pip uninstall -y RPi.GPIO && sudo /opt/kiosk/venv/bin/pip install rpi-lgpio "
+        "&& sudo systemctl restart kiosk",
+    )
+
+
 def check_clock(ctx: DoctorContext) -> CheckResult:
     """The clock must be synchronised: events, receipts and promotion dates carry it."""
     answer = ctx.command(["timedatectl", "show", "--property=NTPSynchronized", "--value"])

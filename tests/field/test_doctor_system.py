@@ -33,7 +33,7 @@ def _result(ctx: DoctorContext, name: str):
 def test_a_healthy_pi_passes_every_check(pi_root):
     results = run_doctor(_context(pi_root))
     assert [(r.name, r.status) for r in results if r.status is not Status.OK] == []
-    assert {r.name for r in results} >= {"spi", "serial_port", "serial_console", "groups", "clock", "disk",
+    assert {r.name for r in results} >= {"spi", "serial_port", "serial_console", "groups", "gpio_library", "clock", "disk",
                                           "reader", "printer", "central", "store"}
 
 
@@ -75,7 +75,7 @@ def test_spi_not_a_pi(tmp_path):
 
 def test_hardware_checks_pass_in_emulated_mode(tmp_path):
     ctx = _context(tmp_path, config=parse_config({"hardware": {"mode": "emulated"}}))
-    for name in ("spi", "serial_port", "serial_console", "groups"):
+    for name in ("spi", "serial_port", "serial_console", "groups", "gpio_library"):
         result = _result(ctx, name)
         assert result.status is Status.OK and "emulated" in result.message
 
@@ -122,6 +122,21 @@ def test_groups_from_the_host_databases():
         assert result.status is Status.OK
     else:
         assert result.status is Status.FAIL and "root" in result.message
+
+
+def test_pi5_with_the_original_rpi_gpio(pi_root):
+    (pi_root / "proc/device-tree/model").write_text("Raspberry Pi 5 Model B Rev 1.0\0")
+    asked = []
+    ctx = _context(pi_root, has_module=lambda name: asked.append(name) or False)
+    result = _result(ctx, "gpio_library")
+    assert result.status is Status.FAIL and "Pi 5" in result.message and "rpi-lgpio" in result.fix
+    assert asked == ["lgpio"]
+    assert _result(_context(pi_root, has_module=lambda name: True), "gpio_library").status is Status.OK
+
+
+def test_pi4_needs_no_lgpio(pi_root):
+    result = _result(_context(pi_root, has_module=lambda name: False), "gpio_library")
+    assert result.status is Status.OK and "Raspberry Pi 4" in result.message
 
 
 def test_serial_console_still_on_the_uart(pi_root):
