@@ -73,7 +73,10 @@ act() {
     echo "would: $what"
   else
     echo "==> $what"
-    "$@"
+    if ! "$@"; then
+      echo "install.sh: failed: $what. Fix the cause and run install.sh again: what is done is kept." >&2
+      exit 1
+    fi
   fi
 }
 

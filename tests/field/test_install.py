@@ -279,6 +279,18 @@ def test_missing_root_is_refused(tmp_path):
     assert result.returncode == 2 and "is not a directory" in result.stderr
 
 
+def test_venv_step_creates_the_venv_and_reports_an_install_failure(pi, tmp_path):
+    empty_wheels = tmp_path / "wheels"
+    empty_wheels.mkdir()
+    result = run_install(pi, "--role", "till", "--wheel-dir", str(empty_wheels), check=False)
+    assert result.returncode == 1
+    assert "install.sh: failed: install the kiosk from the wheels in" in result.stderr
+    assert (pi / "opt/kiosk/venv/bin/python").exists()
+    assert (pi / "etc/kiosk/kiosk.toml").exists()  # steps before the failure are kept
+    again = run_install(pi, "--role", "till", "--no-venv")
+    assert "create the virtual environment" not in again.stdout
+
+
 def test_help():
     out = subprocess.run(["bash", str(INSTALL_SH), "--help"], capture_output=True, text=True, check=True).stdout
     assert "--role till|kiosk|central" in out and "--root DIR" in out and "set -euo" not in out
