@@ -26,7 +26,7 @@
 #   --uninstall     stop and remove the units, /opt/kiosk and generated files; keeps the configuration,
 #                   the data and the users. With --purge, removes those too. Boot settings are left as they
 #                   are (SPI and the serial port on do no harm).
-set -euo pipefail
+set -Eeuo pipefail
 
 readonly APP_DIR=/opt/kiosk
 readonly CONF_DIR=/etc/kiosk
@@ -50,9 +50,10 @@ PURGE=0
 CHANGES=0
 REBOOT_NEEDED=0
 UNITS_CHANGED=0
+CURRENT_STEP=""
 
 usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+  sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 }
 
 die() {
@@ -73,12 +74,20 @@ act() {
     echo "would: $what"
   else
     echo "==> $what"
-    if ! "$@"; then
-      echo "install.sh: failed: $what. Fix the cause and run install.sh again: what is done is kept." >&2
-      exit 1
-    fi
+    CURRENT_STEP=$what
+    "$@"
+    CURRENT_STEP=""
   fi
 }
+
+# A command failing inside a step stops the script (set -e); say which step it was.
+on_error() {
+  if [[ -n $CURRENT_STEP ]]; then
+    echo "install.sh: failed: $CURRENT_STEP. Fix the cause and run install.sh again: what is done is kept." >&2
+    CURRENT_STEP=""
+  fi
+}
+trap on_error ERR
 
 # The path of a system file inside the target tree.
 at() {
