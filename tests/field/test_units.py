@@ -68,7 +68,7 @@ def test_kiosk_service_is_notify_watchdog_hardened():
         "Type": "notify", "NotifyAccess": "main", "WatchdogSec": "30s", "Restart": "on-failure",
         "StateDirectory": "kiosk", "User": "kiosk", "SupplementaryGroups": "spi gpio dialout",
         "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
-        "ExecStart": "/opt/kiosk/venv/bin/kiosk run", "Environment": "PYTHONUNBUFFERED=1",
+        "ExecStart": "/opt/kiosk/venv/bin/kiosk serve", "Environment": "PYTHONUNBUFFERED=1",
     }
     for key, value in expected.items():
         assert service[key] == value, key
