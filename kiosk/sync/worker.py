@@ -134,28 +134,27 @@ class SyncWorker:
         with self._round:
             self._set(state="syncing", pending=self._safe_pending())
             try:
-                pushed, flagged = self._push_all()
+                flagged = self._push_all()
                 pages = self._pull_all()
             except SyncError as exc:
                 return self._failed(exc)
             status = self.status()
             return self._set(state="idle", pending=self._safe_pending(), last_success=now_local(), last_error=None,
                              consecutive_failures=0, next_attempt_in_s=self._interval_s,
-                             pushed_total=status.pushed_total + pushed, flagged_total=status.flagged_total + flagged,
+                             flagged_total=status.flagged_total + flagged,
                              pulled_pages_total=status.pulled_pages_total + pages,
                              clock_skew_s=self._client.clock_skew_s)
 
-    def _push_all(self) -> tuple[int, int]:
-        pushed = flagged = 0
+    def _push_all(self) -> int:
+        flagged = 0
         while True:
             batch = self._store.pending(limit=self._push_batch)
             if not batch:
-                return pushed, flagged
+                return flagged
             answer = self._client.push(batch)
             sent = {e.event_id for e in batch}
             held = sent.intersection(answer.acknowledged)
             dropped = self._store.acknowledge(sorted(held))
-            pushed += dropped
             flagged += len(answer.flagged)
             self._set(pending=self._safe_pending(), pushed_total=self.status().pushed_total + dropped)
             if len(held) < len(sent):
