@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import Engine
+from waitress import wasyncore
 from waitress.server import create_server
 
 from central.app import create_app
@@ -31,6 +32,7 @@ class RunningCentral:
     port: int
     _server: object = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    _stopping: threading.Event = field(repr=False)
 
     @property
     def url(self) -> str:
@@ -44,9 +46,11 @@ class RunningCentral:
         return enrol_device(self.engine, device_id, name)
 
     def stop(self) -> None:
-        """Stop serving (idempotent); the database engine stays open for whoever owns it."""
+        """Stop serving, closing open connections (idempotent); the database engine stays open."""
         if self._thread.is_alive():
-            self._server.close()
+            self._stopping.set()
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(self._server._map)
             self._thread.join(timeout=5)
 
     def __enter__(self) -> RunningCentral:
@@ -58,11 +62,21 @@ class RunningCentral:
 
 def serve_app(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningCentral:
     """Serve an app in a daemon thread; port 0 picks a free port."""
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True)
-    thread = threading.Thread(target=server.run, name=f"central-{server.effective_port}", daemon=True)
+    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
+                           asyncore_loop_timeout=0.2)
+    stopping = threading.Event()
+
+    def loop() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # sockets closed under the loop by stop()
+            if not stopping.is_set():
+                log.exception("central server loop failed")
+
+    thread = threading.Thread(target=loop, name=f"central-{server.effective_port}", daemon=True)
     thread.start()
     log.info("central serving on %s:%s", host, server.effective_port)
-    return RunningCentral(app, host, server.effective_port, server, thread)
+    return RunningCentral(app, host, int(server.effective_port), server, thread, stopping)
 
 
 def start_background(database_url: str, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
