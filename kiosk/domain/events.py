@@ -8,6 +8,7 @@ Every event carries the device id, the cashier id, the local time and a per-devi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 import uuid
@@ -192,8 +193,7 @@ def from_record(record: object) -> Event:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise InvalidEvent(f"unknown event type {kind!r}; allowed: {', '.join(sorted(EVENT_TYPES))}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints, fields = _schema(cls)
     unknown = set(record) - set(fields) - {"type"}
     if unknown:
         raise InvalidEvent(f"{kind}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -206,6 +206,12 @@ def from_record(record: object) -> Event:
         values[name] = _check_field(kind, name, hints[name], record[name])
     _check_uuid(kind, "event_id", values.get("event_id"))
     return cls(**values)
+
+
+@functools.cache
+def _schema(cls: type[Event]) -> tuple[dict[str, object], dict[str, dataclasses.Field]]:
+    """The field types and fields of an event class, worked out once (resolving hints is slow)."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
 def _check_uuid(kind: str, name: str, value: object) -> None:
