@@ -1,0 +1,37 @@
+"""Wire the sync worker from the device configuration: token file, client and worker (or none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.errors import DeviceNotEnrolled
+from kiosk.sync.client import CentralClient
+from kiosk.sync.token import TokenFile
+from kiosk.sync.worker import Backoff, SyncStatus, SyncStore, SyncWorker
+
+
+def token_file(config: Config) -> TokenFile:
+    return TokenFile(Path(config.central.token_file) if config.central.token_file
+                     else config.data_dir / "central.token")
+
+
+def enrol(config: Config, code: str) -> None:
+    """Trade the back office's one-time code for this device's token and keep it on disk."""
+    with CentralClient(config.central.url, None, config.central.timeout_s) as client:
+        token_file(config).write(client.enrol(config.device.id, code))
+
+
+def build_worker(config: Config, store: SyncStore,
+                 on_status: Callable[[SyncStatus], None] | None = None) -> SyncWorker | None:
+    """The device's sync worker, or None when no central is configured (the device works alone)."""
+    if not config.central.url:
+        return None
+    token = token_file(config).read()
+    if token is None:
+        raise DeviceNotEnrolled("this device is not enrolled with central yet: run `kiosk sync enrol CODE`")
+    c = config.central
+    client = CentralClient(c.url, token, c.timeout_s)
+    return SyncWorker(store, client, push_batch=c.push_batch, pull_page=c.pull_page, interval_s=c.interval_s,
+                      backoff=Backoff(1.0, c.backoff_max_s), on_status=on_status)
