@@ -72,6 +72,8 @@ class CentralConfig:
     pull_page: int = 1000
     interval_s: int = 30
     backoff_max_s: int = 300
+    offline_redeem_per_card: int = 500
+    offline_redeem_per_device: int = 5000
 
 
 @dataclass(frozen=True)

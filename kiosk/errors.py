@@ -118,3 +118,7 @@ class Conflict(CentralError):
 
 class VoucherPoolEmpty(CentralError):
     """The partner's code pool has no code left to issue."""
+
+
+class OfflineLimitReached(DomainError):
+    """Central is unreachable and this redemption is beyond the offline floor limits (or needs central)."""
