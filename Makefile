@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-test system-deps clean
+.PHONY: demo test install install-test system-deps clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,9 @@ test: install-test
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .hypothesis
+
+# For maintainers: refresh the message catalogues after changing UI text, then translate the new entries.
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -o web/translations/messages.pot .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations
+	$(BIN)/pybabel -q compile -d web/translations

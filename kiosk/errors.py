@@ -48,6 +48,10 @@ class NothingToReverse(DomainError):
     """The earn for this receipt has already been fully reversed."""
 
 
+class SignInRefused(KioskError):
+    """Wrong PIN, unknown cashier or a lockout in force."""
+
+
 class StoreError(KioskError):
     """The local store could not read or write its files."""
 
@@ -122,3 +126,7 @@ class VoucherPoolEmpty(CentralError):
 
 class OfflineLimitReached(DomainError):
     """Central is unreachable and this redemption is beyond the offline floor limits (or needs central)."""
+
+
+class InvalidPull(SyncError):
+    """Central answered a pull with data that does not fit the pull contract; nothing of it was applied."""

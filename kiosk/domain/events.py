@@ -193,7 +193,8 @@ def from_record(record: object) -> Event:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise InvalidEvent(f"unknown event type {kind!r}; allowed: {', '.join(sorted(EVENT_TYPES))}")
-    hints, fields = _schema(cls)
+    hints = _type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(record) - set(fields) - {"type"}
     if unknown:
         raise InvalidEvent(f"{kind}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -209,9 +210,9 @@ def from_record(record: object) -> Event:
 
 
 @functools.cache
-def _schema(cls: type[Event]) -> tuple[dict[str, object], dict[str, dataclasses.Field]]:
-    """The field types and fields of an event class, worked out once (resolving hints is slow)."""
-    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+def _type_hints(cls: type[Event]) -> dict[str, object]:
+    """The resolved field types of an event class (resolving them costs more than checking a record)."""
+    return typing.get_type_hints(cls)
 
 
 def _check_uuid(kind: str, name: str, value: object) -> None:

@@ -1,0 +1,64 @@
+"""Run the service and its web UI until the process is told to stop."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from flask import Flask
+from waitress.server import create_server
+
+from kiosk.config import Config
+from kiosk.service import KioskService
+from web import create_app
+
+logger = logging.getLogger(__name__)
+
+
+class WebServer:
+    """The web UI served by waitress in a background thread; port 0 picks a free port."""
+
+    def __init__(self, app: Flask, host: str, port: int, threads: int = 8):
+        self._server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
+        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+        self.host = host
+
+    @property
+    def port(self) -> int:
+        return self._server.effective_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> WebServer:
+        self._thread.start()
+        logger.info("web UI listening on %s", self.url)
+        return self
+
+    def close(self) -> None:
+        self._server.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+
+def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None) -> None:
+    """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    server = WebServer(create_app(service), host, port).start()
+    try:
+        stop.wait()
+    finally:
+        server.close()
+
+
+def run(config: Config, host: str | None = None, port: int | None = None) -> None:
+    with KioskService.open(config) as service:
+        serve(service, host or config.web.host, port or config.web.port)

@@ -1,0 +1,263 @@
+"""The outbox journal: an append-only file of this device's events, one CRC-checked JSON line each.
+
+Line format: 8 hex digits of the CRC32 of the JSON text, a space, the JSON text, a newline. The first line
+is a header `{"header": {"schema", "device_id", "base_seq"}}`; then `{"event": {...}}` lines and
+`{"ack": [event ids]}` lines. A line is on disk (fsync'd) before the store acts on it. Compaction rewrites
+the whole file atomically; `base_seq` then remembers the highest sequence number ever given, so numbering
+stays monotonic even if every event line was dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.domain.events import Event, from_record, to_record
+from kiosk.errors import KioskError, StoreError, StoreWriteError
+from kiosk.store.fileops import FileOps
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+def encode_line(payload: dict) -> bytes:
+    """One journal line: CRC32 of the JSON text, the text, a newline."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return b"%08x %s\n" % (zlib.crc32(text), text)
+
+
+def decode_line(line: bytes) -> dict:
+    """The payload of one journal line (without its newline); ValueError if torn or damaged."""
+    if len(line) < 10 or line[8:9] != b" ":
+        raise ValueError("line too short or malformed")
+    text = line[9:]
+    if int(line[:8], 16) != zlib.crc32(text):
+        raise ValueError("CRC mismatch")
+    payload = json.loads(text)
+    if not isinstance(payload, dict) or len(payload) != 1:
+        raise ValueError("payload is not a one-key object")
+    return payload
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged file to `NAME.corrupt-<timestamp>` (never overwriting an earlier one)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    return target
+
+
+@dataclass
+class JournalContents:
+    """What a journal held when opened: its events in file order, acknowledged ids, and recoveries."""
+
+    base_seq: int = 0
+    events: list[Event] = field(default_factory=list)
+    acked: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+    created: bool = False
+
+
+class OutboxJournal:
+    """Appends events and acknowledgements durably; on failure the file is cut back to its last whole line."""
+
+    def __init__(self, path: Path, device_id: str, fileops: FileOps) -> None:
+        self.path = path
+        self.device_id = device_id
+        self._ops = fileops
+        self._fd: int | None = None
+        self._size = 0
+        self._cut_back_to: int | None = None
+
+    @classmethod
+    def open(cls, path: Path, device_id: str, fileops: FileOps) -> tuple[OutboxJournal, JournalContents]:
+        """Open (creating or recovering) the journal at `path` and return it with what it holds."""
+        journal = cls(path, device_id, fileops)
+        contents = journal._recover()
+        journal._open_fd()
+        return journal, contents
+
+    # -- reading and recovery -------------------------------------------------------------------------
+
+    def _recover(self) -> JournalContents:
+        contents = JournalContents()
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        except OSError as exc:
+            raise StoreError(f"cannot read the outbox journal {self.path}: {exc}") from exc
+        if not data:
+            self.rewrite(0, [], set())
+            contents.created = True
+            return contents
+        lines = data.split(b"\n")
+        tail = lines.pop()
+        good_length = len(data) - len(tail)
+        decoded: list[dict | None] = []
+        for line in lines:
+            try:
+                decoded.append(decode_line(line))
+            except (ValueError, UnicodeDecodeError):
+                decoded.append(None)
+        if decoded and decoded[-1] is None and None not in decoded[:-1] and len(decoded) > 1:
+            # A whole last line that fails its check is a torn write too (e.g. zeros after a power cut).
+            good_length -= len(lines[-1]) + 1
+            tail = lines.pop() + b"\n" + tail
+            decoded.pop()
+        if tail:
+            message = (f"dropped an incomplete last line of the outbox journal ({len(tail)} bytes, "
+                       "never acknowledged: normal after a power cut)")
+            logger.warning("%s", message)
+            contents.problems.append(message)
+        damaged = [i + 1 for i, payload in enumerate(decoded) if payload is None]
+        header = decoded[0] if decoded else None
+        if header is not None and "header" not in header:
+            header = None
+            damaged.insert(0, 1)
+        if header is not None:
+            self._check_header(header["header"])
+            contents.base_seq = _whole(header["header"].get("base_seq", 0))
+        seen: set[str] = set()
+        for number, payload in enumerate(decoded[1:], start=2):
+            if payload is None:
+                continue
+            try:
+                if "event" in payload:
+                    event = from_record(payload["event"])
+                    if event.seq is None or event.device_id != self.device_id:
+                        raise ValueError("event without sequence number or from another device")
+                    if event.event_id not in seen:
+                        seen.add(event.event_id)
+                        contents.events.append(event)
+                elif "ack" in payload:
+                    contents.acked.update(str(event_id) for event_id in payload["ack"])
+                else:
+                    raise ValueError("unknown line kind")
+            except (KioskError, ValueError, TypeError):
+                damaged.append(number)
+        contents.events.sort(key=lambda e: e.seq)
+        contents.acked &= seen
+        if damaged or header is None:
+            aside = move_aside(self.path)
+            message = (f"outbox journal damaged at line(s) {', '.join(map(str, sorted(set(damaged))))}: "
+                       f"moved aside to {aside.name}; kept {len(contents.events)} valid event(s)")
+            logger.error("%s", message)
+            contents.problems.append(message)
+            base = max([contents.base_seq] + [e.seq for e in contents.events])
+            self.rewrite(base, contents.events, contents.acked)
+        elif tail:
+            self._cut_torn_tail(good_length)
+        return contents
+
+    def _check_header(self, header: object) -> None:
+        if not isinstance(header, dict):
+            raise StoreError(f"outbox journal {self.path} has a malformed header")
+        schema = header.get("schema")
+        if schema != SCHEMA_VERSION:
+            raise StoreError(f"outbox journal {self.path} has schema version {schema!r}; this software "
+                             f"reads version {SCHEMA_VERSION} (upgrade the software or move the file away)")
+        if header.get("device_id") != self.device_id:
+            raise StoreError(f"outbox journal {self.path} belongs to device {header.get('device_id')!r}, "
+                             f"not {self.device_id!r}: check device.id and paths.data_dir in the configuration")
+
+    def _cut_torn_tail(self, size: int) -> None:
+        fd = os.open(self.path, os.O_WRONLY)
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def _open_fd(self) -> None:
+        self._fd = self._ops.open_append(self.path)
+        self._size = os.fstat(self._fd).st_size
+        self._cut_back_to = None
+
+    def append_event(self, event: Event) -> None:
+        """Append one event line and fsync it; StoreWriteError (nothing kept) if the disk refuses."""
+        self._append(encode_line({"event": to_record(event)}), "event")
+
+    def append_ack(self, event_ids: Iterable[str]) -> None:
+        """Append one acknowledgement line and fsync it."""
+        self._append(encode_line({"ack": list(event_ids)}), "acknowledgement")
+
+    def _append(self, line: bytes, what: str) -> None:
+        if self._fd is None:
+            raise StoreError("the store is closed")
+        if self._cut_back_to is not None:
+            self._cut_back(self._cut_back_to, what)
+        start = self._size
+        try:
+            self._ops.write(self._fd, line)
+            self._ops.fsync(self._fd)
+        except OSError as exc:
+            self._cut_back(start, what)
+            reason = "disk full" if exc.errno == 28 else f"write error ({exc.strerror or exc})"
+            raise StoreWriteError(f"{reason}: the {what} was not recorded; earlier data is intact") from exc
+        self._size = start + len(line)
+
+    def _cut_back(self, size: int, what: str) -> None:
+        """Remove a half-written line so the file ends on a whole line again."""
+        try:
+            self._ops.truncate(self._fd, size)
+            self._ops.fsync(self._fd)
+        except OSError as exc:
+            self._cut_back_to = size
+            logger.error("cannot cut the outbox journal back to %d bytes: %s", size, exc)
+            raise StoreWriteError(f"write error: the {what} was not recorded; the journal will be repaired "
+                                  "on the next write") from exc
+        self._cut_back_to = None
+        self._size = size
+
+    def rewrite(self, base_seq: int, events: Iterable[Event], acked: set[str]) -> None:
+        """Atomically replace the journal by a header, these events and one line of their acknowledgements."""
+        events = list(events)
+        kept_acks = [e.event_id for e in events if e.event_id in acked]
+
+        def chunks():
+            yield encode_line({"header": {"schema": SCHEMA_VERSION, "device_id": self.device_id,
+                                          "base_seq": base_seq}})
+            batch: list[bytes] = []
+            for event in events:
+                batch.append(encode_line({"event": to_record(event)}))
+                if len(batch) >= 512:
+                    yield b"".join(batch)
+                    batch = []
+            if kept_acks:
+                batch.append(encode_line({"ack": kept_acks}))
+            if batch:
+                yield b"".join(batch)
+
+        try:
+            self._ops.write_atomic(self.path, chunks())
+        except OSError as exc:
+            raise StoreWriteError(f"cannot rewrite the outbox journal ({exc.strerror or exc}); "
+                                  "the previous journal is intact") from exc
+        if self._fd is not None:
+            self._ops.close(self._fd)
+            self._open_fd()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            self._ops.close(fd)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise StoreError(f"outbox journal header has an invalid base_seq {value!r}")
+    return value

@@ -1,0 +1,722 @@
+"""The device's local store: a durable outbox of its own events over an indexed cache pulled from central.
+
+Two files in the data directory:
+- `outbox.jsonl`, the journal (`journal.py`): every event is fsync'd there before `record` returns;
+- `cache.json`, the snapshot (`snapshot_file.py`): customers, cards and balances pulled from central, the
+  pull cursor, `seq_through` (own events already inside the pulled balances) and the recent own earns kept
+  for refunds. It is the commit point of `apply_batch`, rewritten atomically only then.
+
+In memory: the base (compact records from the snapshot, card and prefix-search indexes) and an overlay,
+a `kiosk.domain.ledger.Ledger` folded over the pending events (seq > seq_through) and seeded with the base
+state of just the customers and cards those events touch. Reads look at the overlay first, then the base,
+so balances follow the domain's own rules. Recent own earns folded at central live in a second Ledger
+(`kept earns`), so a receipt stays refundable after its earn left the outbox.
+
+Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
+compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
+replay skips journal lines with seq <= seq_through and the next open finishes the compaction.
+"""
+
+from __future__ import annotations
+
+import binascii
+import gc
+import heapq
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from kiosk.domain.customers import normalise_query, search_keys
+from kiosk.domain.events import (
+    CardLinked,
+    CustomerErased,
+    CustomerRegistered,
+    EarnReversed,
+    Event,
+    PointsEarned,
+    ProfileUpdated,
+    from_record,
+    to_record,
+)
+from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
+from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
+from kiosk.store.fileops import FileOps
+from kiosk.store.journal import OutboxJournal, move_aside
+from kiosk.store.prefix_index import PrefixIndex
+from kiosk.store.snapshot_file import (
+    AtomicJSONStorage,
+    build_document,
+    iter_search_chunks,
+    read_document,
+    remove_temp,
+)
+from kiosk.store.views import CustomerView, StoreStats
+
+logger = logging.getLogger(__name__)
+
+JOURNAL_NAME = "outbox.jsonl"
+SNAPSHOT_NAME = "cache.json"
+#: Own earns kept after central folded them, newest first out last, so refunds still find them.
+KEPT_EARNS = 20_000
+#: Days of own per-day earn totals kept after folding (daily caps only need today).
+KEPT_EARN_DAYS = 7
+#: A pulled batch with more customers than this rebuilds the search index instead of editing it.
+REBUILD_INDEX_ABOVE = 5_000
+
+
+class CachedCustomer:
+    """One customer of the base cache, compact (`__slots__`): 100 000 of them must fit in a few MB."""
+
+    __slots__ = ("customer_id", "first_name", "last_name", "phone", "email", "points",
+                 "consent_granted", "consent_version", "erased", "cards")
+
+    def __init__(self, customer_id: str, first_name: str | None, last_name: str | None, phone: str | None,
+                 email: str | None, points: int, consent_granted: bool | None, consent_version: str | None,
+                 erased: bool, cards: tuple[str, ...] = ()) -> None:
+        self.customer_id = customer_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.phone = phone
+        self.email = email
+        self.points = points
+        self.consent_granted = consent_granted
+        self.consent_version = consent_version
+        self.erased = erased
+        self.cards = cards
+
+    def keys(self) -> set[str]:
+        if self.erased:
+            return set()
+        return search_keys(self.first_name, self.last_name, self.phone, self.email)
+
+    def row(self) -> list:
+        return [self.customer_id, self.first_name, self.last_name, self.phone, self.email, self.points,
+                self.consent_granted, self.consent_version, self.erased, list(self.cards)]
+
+
+def _scrubbed(event: Event) -> Event | None:
+    """The event without personal fields, or None if it carries none."""
+    if isinstance(event, CustomerRegistered) and (event.first_name or event.last_name or event.phone
+                                                  or event.email):
+        return replace(event, first_name="", last_name=None, phone=None, email=None)
+    if isinstance(event, ProfileUpdated) and (event.first_name is not None or event.last_name is not None
+                                              or event.phone is not None or event.email is not None):
+        return replace(event, first_name=None, last_name=None, phone=None, email=None)
+    return None
+
+
+class Store:
+    """Crash-safe local state of one device; thread-safe (one lock); implements `AccountView`."""
+
+    def __init__(self, data_dir: Path, device_id: str, fileops: FileOps, kept_earns: int) -> None:
+        self._dir = data_dir
+        self._device_id = device_id
+        self._ops = fileops
+        self._kept_earns = kept_earns
+        self._lock = threading.RLock()
+        self._closed = False
+        self._problems: list[str] = []
+        self._storage = AtomicJSONStorage(data_dir / SNAPSHOT_NAME, fileops)
+        self._journal: OutboxJournal | None = None
+        self._journal_dirty = False
+        self._reset_base()
+        self._events: dict[str, Event] = {}
+        self._acked: set[str] = set()
+        self._last_seq = 0
+        self._rebuild_overlay()
+
+    # -- opening -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, device_id: str, *, fileops: FileOps | None = None,
+             kept_earns: int = KEPT_EARNS) -> Store:
+        """Open the store in `data_dir` (created if absent), recovering from a crash or a damaged file."""
+        if not device_id:
+            raise StoreError("a store needs the device id (device.id in the configuration)")
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {data_dir}: {exc}") from exc
+        store = cls(data_dir, device_id, fileops or FileOps(), kept_earns)
+        started = time.perf_counter()
+        store._load_snapshot()
+        journal, contents = OutboxJournal.open(data_dir / JOURNAL_NAME, device_id, store._ops)
+        store._journal = journal
+        store._problems.extend(contents.problems)
+        if contents.created and store._storage.path.exists():
+            message = (f"outbox journal was missing or empty while a cache snapshot exists: events recorded "
+                       f"after seq {store._last_seq} may be lost")
+            logger.error("%s", message)
+            store._problems.append(message)
+        store._last_seq = max([contents.base_seq, store._last_seq, store._seq_through]
+                              + [e.seq for e in contents.events])
+        folded = 0
+        for event in contents.events:
+            if event.seq <= store._seq_through:
+                folded += 1
+            else:
+                store._events[event.event_id] = event
+        store._acked = contents.acked & store._events.keys()
+        store._journal_dirty = folded > 0
+        store._scrub_erased()
+        store._rebuild_overlay()
+        if store._journal_dirty:
+            store._compact_journal()
+        logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
+                    device_id, len(store._customers), store.pending_count(), store._last_seq,
+                    time.perf_counter() - started)
+        return store
+
+    def _reset_base(self) -> None:
+        self._customers: dict[str, CachedCustomer] = {}
+        self._card_owner: dict[str, str] = {}
+        self._blocked: set[str] = set()
+        self._orphan_cards: dict[str, tuple[str, ...]] = {}
+        self._index = PrefixIndex()
+        self._kept = Ledger()
+        self._cursor = 0
+        self._seq_through = 0
+
+    def _load_snapshot(self) -> None:
+        """Load the base from the snapshot; a damaged one is moved aside and the base starts empty."""
+        path = self._storage.path
+        remove_temp(path)
+        collecting = gc.isenabled()
+        gc.disable()  # 100 000 records are long-lived: no point scanning them while they are made
+        try:
+            loaded = read_document(self._storage)
+            if loaded is not None:
+                self._load_base(*loaded)
+        except StoreCorrupt as exc:
+            self._reset_base()
+            aside = move_aside(path)
+            message = (f"{exc}: moved aside to {aside.name}; the cache starts empty (cursor 0) and the next "
+                       "pull rebuilds it")
+            logger.error("%s", message)
+            self._problems.append(message)
+        except OSError as exc:
+            raise StoreError(f"cannot read the cache snapshot {path}: {exc}") from exc
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load_base(self, meta: dict, tables: dict[str, list[list]], search: dict) -> None:
+        if meta.get("device_id") != self._device_id:
+            raise StoreError(f"cache snapshot {self._storage.path} belongs to device {meta.get('device_id')!r}, "
+                             f"not {self._device_id!r}: check device.id and paths.data_dir in the configuration")
+        try:
+            self._cursor = _whole(meta["cursor"])
+            self._seq_through = _whole(meta["seq_through"])
+            self._last_seq = _whole(meta.get("last_seq", 0))
+            intern = sys.intern
+            customers = self._customers
+            card_owner = self._card_owner
+            ids: list[str] = []
+            rows = tables["customers"]
+            rows.reverse()
+            while rows:  # popping frees each parsed row as soon as its record exists
+                cid, first, last, phone, email, points, granted, version, erased, cards = rows.pop()
+                if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
+                    raise TypeError("customer row")
+                cards = tuple(cards)
+                customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last), phone,
+                                                email, points, granted, version, bool(erased), cards)
+                for uid in cards:
+                    card_owner[uid] = cid
+                ids.append(cid)
+            for uid, owner, blocked in tables["loose_cards"]:
+                if blocked:
+                    self._blocked.add(uid)
+                if owner is not None and uid not in card_owner:
+                    self._link_base_card(uid, owner)
+            keys: list[str] = []
+            owners: list[str] = []
+            for chunk_keys, chunk_rows in iter_search_chunks(search):
+                keys.extend(map(intern, chunk_keys))
+                owners.extend(ids[i] for i in chunk_rows)
+            if customers and not keys:
+                keys, owners = self._fresh_index_lists()
+            self._index = PrefixIndex(keys, owners)
+            for row in tables["earns"]:
+                record = EarnRecord(*row)
+                self._kept.earns[record.event_id] = record
+                self._kept.earns_by_receipt.setdefault(record.receipt_ref, record.event_id)
+            for cid, day, points in tables["earned_per_day"]:
+                self._kept.earned_per_day[(cid, day)] = points
+        except StoreError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, binascii.Error) as exc:
+            raise StoreCorrupt(f"cache snapshot {self._storage.path} is malformed ({exc!r})") from None
+
+    def _fresh_index_lists(self) -> tuple[list[str], list[str]]:
+        index = PrefixIndex.build((key, cid) for cid, rec in self._customers.items() for key in rec.keys())
+        return index.keys, index.owners
+
+    def _link_base_card(self, uid: str, owner: str) -> None:
+        previous = self._card_owner.get(uid)
+        if previous == owner:
+            return
+        if previous is not None:
+            rec = self._customers.get(previous)
+            if rec is not None:
+                rec.cards = tuple(u for u in rec.cards if u != uid)
+            else:
+                self._orphan_cards[previous] = tuple(u for u in self._orphan_cards.get(previous, ()) if u != uid)
+        self._card_owner[uid] = owner
+        rec = self._customers.get(owner)
+        if rec is not None:
+            rec.cards += (uid,)
+        else:
+            self._orphan_cards[owner] = self._orphan_cards.get(owner, ()) + (uid,)
+
+    # -- the overlay of pending events -------------------------------------------------------------------
+
+    def _rebuild_overlay(self) -> None:
+        self._overlay = Ledger()
+        self._seeded_customers: set[str] = set()
+        self._seeded_cards: set[str] = set()
+        self._overlay_index = PrefixIndex()
+        self._overlay_keys: dict[str, set[str]] = {}
+        self._overlay_cards_of: dict[str, list[str]] = {}
+        for event in self._events.values():
+            self._apply_overlay(event)
+
+    def _seed(self, event: Event) -> None:
+        """Copy into the overlay the base state of what `event` touches, so the Ledger's rules see it."""
+        overlay = self._overlay
+        cid = getattr(event, "customer_id", None)
+        if cid is not None and cid not in self._seeded_customers:
+            self._seeded_customers.add(cid)
+            rec = self._customers.get(cid)
+            if rec is not None:
+                consent = (Consent(rec.consent_granted, rec.consent_version or "", "", "central")
+                           if rec.consent_granted is not None else None)
+                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
+                                                  consent, rec.erased)
+                overlay.balances[cid] = rec.points
+        uid = getattr(event, "card_uid", None)
+        if uid is not None and uid not in self._seeded_cards:
+            self._seeded_cards.add(uid)
+            owner = self._card_owner.get(uid)
+            if owner is not None:
+                overlay.cards[uid] = owner
+            if uid in self._blocked:
+                overlay.blocked_cards.add(uid)
+        if isinstance(event, EarnReversed) and event.earn_event_id not in overlay.earns:
+            kept = self._kept.earns.get(event.earn_event_id)
+            if kept is not None:
+                overlay.earns[kept.event_id] = replace(kept)
+
+    def _apply_overlay(self, event: Event) -> None:
+        self._seed(event)
+        self._overlay.apply(event)
+        cid = getattr(event, "customer_id", None)
+        if cid is not None and cid in self._overlay.customers and (
+                cid not in self._overlay_keys
+                or isinstance(event, (CustomerRegistered, ProfileUpdated, CustomerErased))):
+            self._reindex_overlay(cid)
+        if isinstance(event, CardLinked):
+            self._overlay_cards_of.setdefault(event.customer_id, []).append(event.card_uid)
+
+    def _reindex_overlay(self, cid: str) -> None:
+        customer = self._overlay.customers[cid]
+        new = set() if customer.erased else search_keys(customer.first_name, customer.last_name,
+                                                        customer.phone, customer.email)
+        old = self._overlay_keys.get(cid, set())
+        for key in old - new:
+            self._overlay_index.discard(key, cid)
+        for key in new - old:
+            self._overlay_index.add(key, cid)
+        self._overlay_keys[cid] = new
+
+    def _scrub_erased(self) -> bool:
+        """Remove personal fields from pending events of erased customers; True if any changed."""
+        erased = {e.customer_id for e in self._events.values() if isinstance(e, CustomerErased)}
+        changed = False
+        for event_id, event in list(self._events.items()):
+            if not isinstance(event, (CustomerRegistered, ProfileUpdated)):
+                continue
+            rec = self._customers.get(event.customer_id)
+            if event.customer_id in erased or (rec is not None and rec.erased):
+                clean = _scrubbed(event)
+                if clean is not None:
+                    self._events[event_id] = clean
+                    changed = True
+        if changed:
+            self._journal_dirty = True
+        return changed
+
+    def _compact_journal(self) -> None:
+        """Rewrite the journal with only the pending events (scrubbed); on failure, retried later."""
+        try:
+            self._journal.rewrite(self._last_seq, self._events.values(), self._acked)
+        except StoreWriteError as exc:
+            logger.error("outbox journal compaction failed, will retry: %s", exc)
+            return
+        self._journal_dirty = False
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("the store is closed")
+
+    def record(self, event: Event) -> Event:
+        """Append `event` durably (fsync'd) and apply it; returns it with its seq. Idempotent by event id."""
+        with self._lock:
+            self._check_open()
+            stored = self._events.get(event.event_id)
+            if stored is not None:
+                return stored
+            if event.device_id != self._device_id:
+                raise InvalidEvent(f"{event.type} was made by device {event.device_id!r}; this store records "
+                                   f"only events of device {self._device_id!r}")
+            if event.seq is None:
+                event = replace(event, seq=self._last_seq + 1)
+            elif event.seq <= self._last_seq:
+                raise InvalidEvent(f"{event.type} has seq {event.seq}, not after the last recorded "
+                                   f"seq {self._last_seq}")
+            event = from_record(to_record(event))  # refuse now what replay could not read back
+            if self._journal_dirty:
+                self._compact_journal()
+            self._journal.append_event(event)
+            self._last_seq = event.seq
+            self._events[event.event_id] = event
+            self._apply_overlay(event)
+            if isinstance(event, CustomerErased) and self._scrub_erased():
+                self._compact_journal()
+            return event
+
+    def acknowledge(self, event_ids: Iterable[str]) -> int:
+        """Mark events as held by central (durably); returns how many were newly acknowledged."""
+        with self._lock:
+            self._check_open()
+            new = [i for i in dict.fromkeys(event_ids) if i in self._events and i not in self._acked]
+            if not new:
+                return 0
+            self._journal.append_ack(new)
+            self._acked.update(new)
+            return len(new)
+
+    def apply_batch(self, batch: PulledBatch) -> None:
+        """Apply one pulled page: upserts, erasures, cursor, seq_through; then save and compact."""
+        _check_batch(batch)
+        with self._lock:
+            self._check_open()
+            before = dict(self._events)
+            acked_before = set(self._acked)
+            try:
+                self._merge_batch(batch)
+                self._save_snapshot()
+            except StoreWriteError:
+                # Memory goes back to what is on disk: the committed snapshot and the journal.
+                last_seq = self._last_seq
+                self._reset_base()
+                self._load_snapshot()
+                self._last_seq = max(last_seq, self._last_seq)
+                self._events, self._acked = before, acked_before
+                self._scrub_erased()
+                self._rebuild_overlay()
+                raise
+            self._journal_dirty = True
+            self._compact_journal()
+            self._rebuild_overlay()
+
+    def _merge_batch(self, batch: PulledBatch) -> None:
+        rebuild = len(batch.customers) > REBUILD_INDEX_ABOVE
+        for state in batch.customers:
+            self._upsert_customer(state, edit_index=not rebuild)
+        for card in batch.cards:
+            self._upsert_card(card)
+        for cid in batch.erased:
+            self._erase_customer(cid, edit_index=not rebuild)
+        if rebuild:
+            self._index = PrefixIndex(*self._fresh_index_lists())
+        self._cursor = batch.cursor
+        through = batch.device_seq_through
+        if through is not None:
+            if through < self._seq_through:
+                logger.warning("central reports seq_through %d below the %d it reported before; kept %d",
+                               through, self._seq_through, self._seq_through)
+            else:
+                if through > self._last_seq:
+                    logger.warning("central holds seq %d of this device, above its last seq %d",
+                                   through, self._last_seq)
+                    self._last_seq = through
+                self._fold_through(through)
+        self._scrub_erased()
+
+    def _upsert_customer(self, state: CustomerState, *, edit_index: bool) -> None:
+        cid = state.customer_id
+        old = self._customers.get(cid)
+        cards = old.cards if old is not None else self._orphan_cards.pop(cid, ())
+        erased = state.erased or (old is not None and old.erased)
+        if erased:
+            rec = CachedCustomer(cid, None, None, None, None, state.points, state.consent_granted,
+                                 state.consent_version, True, cards)
+        else:
+            rec = CachedCustomer(cid, state.first_name, state.last_name, state.phone, state.email,
+                                 state.points, state.consent_granted, state.consent_version, False, cards)
+        if edit_index:
+            old_keys = old.keys() if old is not None else set()
+            new_keys = rec.keys()
+            for key in old_keys - new_keys:
+                self._index.discard(key, cid)
+            for key in new_keys - old_keys:
+                self._index.add(key, cid)
+        self._customers[cid] = rec
+
+    def _upsert_card(self, card: CardState) -> None:
+        self._link_base_card(card.card_uid, card.customer_id)
+        if card.blocked:
+            self._blocked.add(card.card_uid)
+        else:
+            self._blocked.discard(card.card_uid)
+
+    def _erase_customer(self, cid: str, *, edit_index: bool) -> None:
+        old = self._customers.get(cid)
+        if old is None:
+            self._customers[cid] = CachedCustomer(cid, None, None, None, None, 0, None, None, True,
+                                                  self._orphan_cards.pop(cid, ()))
+            return
+        if edit_index:
+            for key in old.keys():
+                self._index.discard(key, cid)
+        old.first_name = old.last_name = old.phone = old.email = None
+        old.erased = True
+
+    def _fold_through(self, through: int) -> None:
+        """Move own events with seq <= `through` out of the pending set; earns go to the kept earns."""
+        kept = self._kept
+        for event_id, event in list(self._events.items()):
+            if event.seq > through:
+                break
+            if isinstance(event, (PointsEarned, EarnReversed)):
+                kept.apply(event)
+            del self._events[event_id]
+            self._acked.discard(event_id)
+        kept.balances.clear()
+        kept.seen.clear()
+        self._seq_through = through
+        self._prune_kept()
+
+    def _prune_kept(self) -> None:
+        kept = self._kept
+        excess = len(kept.earns) - self._kept_earns
+        if excess > 0:
+            for event_id in list(kept.earns)[:excess]:
+                record = kept.earns.pop(event_id)
+                if kept.earns_by_receipt.get(record.receipt_ref) == event_id:
+                    del kept.earns_by_receipt[record.receipt_ref]
+        if kept.earned_per_day:
+            newest = max(day for _, day in kept.earned_per_day)
+            cutoff = _days_before(newest, KEPT_EARN_DAYS)
+            for key in [k for k in kept.earned_per_day if k[1] < cutoff]:
+                del kept.earned_per_day[key]
+
+    def _save_snapshot(self) -> None:
+        rows = []
+        row_of: dict[str, int] = {}
+        for n, rec in enumerate(self._customers.values()):
+            rows.append(rec.row())
+            row_of[rec.customer_id] = n
+        # Cards not listed on a cached customer's row: blocked ones, and those of customers not cached.
+        loose = [[uid, self._card_owner.get(uid), True] for uid in self._blocked]
+        loose.extend([uid, owner, uid in self._blocked] for owner, uids in self._orphan_cards.items()
+                     for uid in uids if uid not in self._blocked)
+        search_rows = [row_of[owner] for owner in self._index.owners]
+        earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
+                  r.reversed_points] for r in self._kept.earns.values()]
+        per_day = [[cid, day, points] for (cid, day), points in self._kept.earned_per_day.items()]
+        meta = {"device_id": self._device_id, "cursor": self._cursor, "seq_through": self._seq_through,
+                "last_seq": self._last_seq, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        self._storage.write(build_document(meta, {"customers": rows, "loose_cards": loose, "earns": earns,
+                                                  "earned_per_day": per_day}, self._index.keys, search_rows))
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def balance(self, customer_id: str) -> int:
+        with self._lock:
+            points = self._overlay.balances.get(customer_id)
+            if points is not None:
+                return points
+            rec = self._customers.get(customer_id)
+            return rec.points if rec is not None else 0
+
+    def earned_on(self, customer_id: str, day: str) -> int:
+        with self._lock:
+            return self._kept.earned_on(customer_id, day) + self._overlay.earned_on(customer_id, day)
+
+    def earn_for_receipt(self, receipt_ref: str) -> EarnRecord | None:
+        """This device's earn for a receipt (pending or kept after folding), with refunds so far."""
+        with self._lock:
+            event_id = (self._kept.earns_by_receipt.get(receipt_ref)
+                        or self._overlay.earns_by_receipt.get(receipt_ref))
+            if event_id is None:
+                return None
+            record = self._overlay.earns.get(event_id) or self._kept.earns.get(event_id)
+            return replace(record) if record is not None else None
+
+    def customer(self, customer_id: str) -> CustomerView | None:
+        with self._lock:
+            if customer_id not in self._customers and customer_id not in self._overlay.customers:
+                return None
+            return self._view(customer_id, None)
+
+    def customer_by_card(self, card_uid: str) -> CustomerView | None:
+        with self._lock:
+            owner = self._overlay.cards.get(card_uid) or self._card_owner.get(card_uid)
+            if owner is None:
+                return None
+            return self._view(owner, card_uid)
+
+    def _view(self, cid: str, card_uid: str | None) -> CustomerView:
+        rec = self._customers.get(cid)
+        overlay = self._overlay
+        current = overlay.customers.get(cid)
+        cards: list[str] = []
+        for uid in (rec.cards if rec is not None else self._orphan_cards.get(cid, ())):
+            if overlay.cards.get(uid, cid) == cid:
+                cards.append(uid)
+        for uid in self._overlay_cards_of.get(cid, ()):
+            if overlay.cards.get(uid) == cid and uid not in cards:
+                cards.append(uid)
+        blocked = card_uid is not None and (card_uid in overlay.blocked_cards or card_uid in self._blocked)
+        points = overlay.balances.get(cid)
+        if points is None:
+            points = rec.points if rec is not None else 0
+        if current is not None:
+            consent = current.consent
+            return CustomerView(cid, current.first_name, current.last_name, current.phone, current.email,
+                                points, tuple(cards), blocked, consent.granted if consent else None,
+                                consent.text_version if consent else None, current.erased)
+        if rec is not None:
+            return CustomerView(cid, rec.first_name, rec.last_name, rec.phone, rec.email, points, tuple(cards),
+                                blocked, rec.consent_granted, rec.consent_version, rec.erased)
+        return CustomerView(cid, None, None, None, None, points, tuple(cards), blocked, None, None, False)
+
+    def search(self, text: str, limit: int = 10) -> list[CustomerView]:
+        """Customers with a first name, last name, full name, phone or e-mail starting with `text`."""
+        query = normalise_query(text) if isinstance(text, str) else ""
+        if not query or limit <= 0:
+            return []
+        with self._lock:
+            overlaid = self._overlay.customers
+            found: list[CustomerView] = []
+            seen: set[str] = set()
+            for _, cid, from_base in heapq.merge(_tagged(self._index.prefix(query), True),
+                                                 _tagged(self._overlay_index.prefix(query), False)):
+                if cid in seen or (from_base and cid in overlaid):
+                    continue
+                seen.add(cid)
+                view = self._view(cid, None)
+                if not view.erased:
+                    found.append(view)
+                    if len(found) >= limit:
+                        break
+            return found
+
+    def pending(self, limit: int | None = None) -> list[Event]:
+        """Events not yet acknowledged by central, in seq order."""
+        with self._lock:
+            out: list[Event] = []
+            for event_id, event in self._events.items():
+                if limit is not None and len(out) >= limit:
+                    break
+                if event_id not in self._acked:
+                    out.append(event)
+            return out
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return len(self._events) - len(self._acked)
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def seq_through(self) -> int:
+        return self._seq_through
+
+    @property
+    def device_id(self) -> str:
+        return self._device_id
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def stats(self) -> StoreStats:
+        with self._lock:
+            overlay = self._overlay
+            customers = len(self._customers) + sum(1 for c in overlay.customers if c not in self._customers)
+            cards = len(self._card_owner) + sum(1 for u in overlay.cards if u not in self._card_owner)
+            return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
+                              self._cursor, self._last_seq, tuple(self._problems))
+
+    def close(self) -> None:
+        """Finish a pending compaction if possible and close the journal; calling it again does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            if self._journal_dirty:
+                self._compact_journal()
+            self._journal.close()
+            self._closed = True
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _tagged(pairs: Iterator[tuple[str, str]], from_base: bool) -> Iterator[tuple[str, str, bool]]:
+    for key, owner in pairs:
+        yield key, owner, from_base
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _days_before(day: str, days: int) -> str:
+    try:
+        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    except ValueError:
+        return ""
+
+
+def _check_batch(batch: object) -> None:
+    """Refuse a batch that breaks the pull contract before any of it is applied."""
+    if not isinstance(batch, PulledBatch):
+        raise InvalidPull(f"expected a PulledBatch, got {type(batch).__name__}")
+    if isinstance(batch.cursor, bool) or not isinstance(batch.cursor, int) or batch.cursor < 0:
+        raise InvalidPull(f"pull cursor must be a whole number >= 0, got {batch.cursor!r}")
+    through = batch.device_seq_through
+    if through is not None and (isinstance(through, bool) or not isinstance(through, int) or through < 0):
+        raise InvalidPull(f"device_seq_through must be a whole number >= 0, got {through!r}")
+    for state in batch.customers:
+        if (not isinstance(state, CustomerState) or not isinstance(state.customer_id, str) or not state.customer_id
+                or isinstance(state.points, bool) or not isinstance(state.points, int)):
+            raise InvalidPull("a pulled customer needs a customer id and whole-number points")
+        for name in ("first_name", "last_name", "phone", "email", "consent_version"):
+            if not isinstance(getattr(state, name), (str, type(None))):
+                raise InvalidPull(f"a pulled customer's {name} must be text")
+    for card in batch.cards:
+        if (not isinstance(card, CardState) or not isinstance(card.card_uid, str) or not card.card_uid
+                or not isinstance(card.customer_id, str) or not card.customer_id):
+            raise InvalidPull("a pulled card needs a card uid and a customer id")
+    for cid in batch.erased:
+        if not isinstance(cid, str) or not cid:
+            raise InvalidPull("an erased customer id must be non-empty text")

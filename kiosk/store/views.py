@@ -1,0 +1,36 @@
+"""The records the store hands out: a customer as the till sees it, and the store's health figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer with balance and cards; `card_blocked` is about the card the customer was looked up by."""
+
+    customer_id: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    email: str | None
+    points: int
+    card_uids: tuple[str, ...]
+    card_blocked: bool
+    consent_granted: bool | None
+    consent_version: str | None
+    erased: bool
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts and recoveries, for the status screen and the service log (no personal data)."""
+
+    device_id: str
+    customers: int
+    cards: int
+    pending: int
+    acknowledged: int
+    cursor: int
+    last_seq: int
+    problems: tuple[str, ...]

@@ -1,0 +1,73 @@
+"""Configuration: the example file loads, and every wrong key or value is named in the error."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config, parse_config
+from kiosk.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "kiosk.example.toml"
+
+
+def test_example_config_loads_and_builds_the_scale():
+    config = load_config(EXAMPLE)
+    scale = config.earning.scale()
+    assert config.device.role == "till"
+    assert scale.category_pct("hygiene") == 150
+    assert scale.promotion_pct(date(2026, 12, 15), "general") == (200, "Double points week")
+
+
+def test_kiosk_config_environment_variable_overrides_the_path(tmp_path, monkeypatch):
+    path = tmp_path / "k.toml"
+    path.write_text('[device]\nid = "kiosk-7"\nrole = "kiosk"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(path))
+    config = load_config()
+    assert (config.device.id, config.device.role) == ("kiosk-7", "kiosk")
+
+
+def test_config_is_frozen():
+    config = parse_config({})
+    with pytest.raises(AttributeError):
+        config.web.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"hardware": {"mode": "raspberry"}}, "hardware.mode = 'raspberry' is not allowed; allowed: 'pi', 'emulated'"),
+        ({"hardware": {"modee": "pi"}}, "unknown key 'hardware.modee'"),
+        ({"nope": {}}, "unknown key 'nope'"),
+        ({"web": {"port": "8080"}}, "web.port = '8080' must be a whole number"),
+        ({"web": {"port": 70000}}, "web.port = 70000 is not allowed"),
+        ({"earning": {"per_cents": 0}}, "earning.per_cents = 0 is not allowed; it must be > 0"),
+        ({"earning": {"categories": {"hygiene": 1.5}}}, "earning.categories.hygiene = 1.5 must be a whole number"),
+        ({"earning": {"promotions": [{"name": "x", "starts": "2026-01-01", "ends": date(2026, 1, 2),
+                                      "multiplier_pct": 200}]}}, "earning.promotions[0].starts"),
+        ({"earning": {"promotions": [{"name": "x"}]}}, "missing key earning.promotions[0].starts"),
+        ({"device": {"id": "till 1"}}, "device.id = 'till 1'"),
+        ({"shop": {"address": "one line"}}, "shop.address = 'one line' must be a list"),
+    ],
+)
+def test_wrong_keys_and_values_are_named(data, expected):
+    with pytest.raises(ConfigError) as excinfo:
+        parse_config(data)
+    assert expected in str(excinfo.value)
+
+
+def test_missing_and_broken_files_are_clear(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[device\nid=")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken)
+    bad_utf8 = tmp_path / "bad.toml"
+    bad_utf8.write_bytes(b'[shop]\nname = "\xff\xfe"\n')
+    with pytest.raises(ConfigError, match="bad.toml"):
+        load_config(bad_utf8)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[web]\nport = "x"\n')
+    with pytest.raises(ConfigError, match=r"wrong\.toml: web\.port"):
+        load_config(wrong)

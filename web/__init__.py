@@ -1,0 +1,52 @@
+"""The touch web UI: a Flask app served by waitress on the Pi, shown full screen by Chromium."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from kiosk.service import KioskService
+from web import errors, i18n, status
+
+csrf = CSRFProtect()
+
+
+def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
+    """Build the app for one running service; `test_config` overrides settings in tests."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(service.config.data_dir),
+        SESSION_COOKIE_SAMESITE="Strict",
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["kiosk.service"] = service
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(status.bp)
+    return app
+
+
+def _secret_key(data_dir: Path) -> bytes:
+    """The device's own session key, made once and kept in the data directory (never a fixed default)."""
+    path = data_dir / "web-secret.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as handle:
+        handle.write(key)
+    tmp.replace(path)
+    return key

@@ -1,0 +1,57 @@
+"""The one place where errors become HTTP answers: JSON for the API, a calm page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kiosk import errors as e
+
+logger = logging.getLogger(__name__)
+
+#: Most specific first: the first matching class gives the status code.
+HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
+    (e.UnknownCard, 404),
+    (e.UnknownCustomer, 404),
+    (e.UnknownReceipt, 404),
+    (e.CardBlocked, 409),
+    (e.InsufficientPoints, 409),
+    (e.NothingToReverse, 409),
+    (e.InvalidAmount, 422),
+    (e.InvalidEvent, 422),
+    (e.DomainError, 422),
+    (e.SignInRefused, 403),
+    (e.ConfigError, 500),
+    (e.StoreWriteError, 507),
+    (e.StoreError, 503),
+    (e.HardwareError, 503),
+    (e.SyncError, 503),
+    (e.KioskError, 500),
+)
+
+
+def status_for(error: e.KioskError) -> int:
+    return next(code for cls, code in HTTP_STATUS if isinstance(error, cls))
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(e.KioskError)
+    def kiosk_error(error: e.KioskError):
+        code = status_for(error)
+        logger.warning("%s on %s: %s", type(error).__name__, request.path, code)
+        body = {"error": type(error).__name__, "message": str(error)}
+        if _wants_json():
+            return jsonify(body), code
+        return render_template("error.html", code=code, message=str(error)), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return jsonify({"error": error.name, "message": error.description}), error.code
+        return render_template("error.html", code=error.code, message=error.description), error.code

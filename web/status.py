@@ -1,0 +1,23 @@
+"""The device's status page and its JSON twin: who this device is and what its store holds."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+bp = Blueprint("status", __name__)
+
+
+def _state():
+    return current_app.extensions["kiosk.service"].state()
+
+
+@bp.get("/")
+def home():
+    return render_template("status.html", state=_state())
+
+
+@bp.get("/api/status")
+def status_json():
+    return jsonify(dataclasses.asdict(_state()))
