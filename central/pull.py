@@ -25,7 +25,8 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int) -
     people, erased, card_states = [], [], []
     for _, kind, row in merged:
         if kind == "card":
-            card_states.append(CardState(row.card_uid, row.customer_id or "", bool(row.blocked)))
+            if row.customer_id:  # a card blocked before central saw it linked has no owner a device could use
+                card_states.append(CardState(row.card_uid, row.customer_id, bool(row.blocked)))
         elif row.erased:
             erased.append(row.customer_id)
         else:

@@ -60,7 +60,7 @@ class FaultProxy:
             except OSError:
                 client.close()
                 continue
-            state = {"fault": "clean", "budget": None}
+            state = {"draw": ["clean", None]}
             threading.Thread(target=self._requests, args=(client, upstream, state), daemon=True).start()
             threading.Thread(target=self._answers, args=(upstream, client, state), daemon=True).start()
 
@@ -68,8 +68,8 @@ class FaultProxy:
         try:
             while data := client.recv(65536):
                 if data[:4] in (b"GET ", b"POST"):  # a new request: draw its fault
-                    state["fault"], state["budget"] = self._draw()
-                if state["fault"] == "delay":
+                    state["draw"] = list(self._draw())
+                if state["draw"][0] == "delay":
                     time.sleep(self._delay_s)
                 upstream.sendall(data)
         except OSError:
@@ -80,15 +80,16 @@ class FaultProxy:
     def _answers(self, upstream: socket.socket, client: socket.socket, state: dict) -> None:
         try:
             while data := upstream.recv(65536):
-                fault = state["fault"]
+                draw = state["draw"]  # [fault, bytes left]: one object per request
+                fault = draw[0]
                 if fault == "drop":
                     break
                 if fault == "delay":
                     time.sleep(self._delay_s)
                 if fault == "cut":
-                    client.sendall(data[:state["budget"]])
-                    state["budget"] -= len(data)
-                    if state["budget"] <= 0:
+                    client.sendall(data[:draw[1]])
+                    draw[1] -= len(data)
+                    if draw[1] <= 0:
                         break
                     continue
                 client.sendall(data)

@@ -23,7 +23,6 @@ from kiosk.errors import SyncError
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import Backoff, SyncWorker
 from tests.sync.fault_proxy import FaultProxy
-from tests.sync.memory_store import MemoryStore
 
 DEVICES = 6
 EVENTS_PER_DEVICE = 150
@@ -31,16 +30,16 @@ CUSTOMERS = 20
 VOUCHERS_PER_DEVICE = 4
 
 
-def _till(n: int, store: MemoryStore, worker: SyncWorker, client: CentralClient, rng: random.Random,
+def _till(n: int, store, worker: SyncWorker, client: CentralClient, rng: random.Random,
           issued: list[str]) -> None:
     """Record sales while syncing now and then; ask for partner vouchers through the faulty link."""
     for i in range(EVENTS_PER_DEVICE):
         cid = f"demo-{rng.randrange(CUSTOMERS):06d}"
         if rng.random() < 0.85:
-            store.record(PointsEarned(device_id="x", customer_id=cid, receipt_ref=f"t{n}-{i}",
+            store.record(PointsEarned(device_id=store.device_id, customer_id=cid, receipt_ref=f"t{n}-{i}",
                                       amount_cents=1000, points=rng.randrange(1, 20)))
         else:
-            store.record(PointsRedeemed(device_id="x", customer_id=cid, reward_id="mug", reward_kind="in_house",
+            store.record(PointsRedeemed(device_id=store.device_id, customer_id=cid, reward_id="mug", reward_kind="in_house",
                                         points=rng.randrange(1, 10)))
         if i % 25 == 0:
             worker.sync_once()
@@ -55,7 +54,7 @@ def _till(n: int, store: MemoryStore, worker: SyncWorker, client: CentralClient,
 
 
 @pytest.mark.postgres
-def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url):
+def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url, open_store):
     instances = [start_background(pg_url, threads=4) for _ in range(2)]
     proxies = []
     try:
@@ -71,7 +70,7 @@ def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url):
             proxy = FaultProxy((upstream.host, upstream.port), seed=n, delay=0.15, drop=0.15, cut=0.15)
             proxies.append(proxy)
             client = CentralClient(proxy.url, upstream.enrol_device(f"till-{n}"), timeout_s=5)
-            store = MemoryStore(f"till-{n}")
+            store = open_store(f"till-{n}")
             worker = SyncWorker(store, client, push_batch=20, pull_page=15, backoff=Backoff(0.005, 0.02))
             devices.append((store, worker, client))
         issued: list[str] = []

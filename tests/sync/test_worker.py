@@ -5,22 +5,24 @@ from __future__ import annotations
 import random
 
 import pytest
+from sqlalchemy import select
 
 from central.demo import seed
+from central.schema import customers
 from kiosk.domain.events import PointsEarned, PointsRedeemed
 from kiosk.errors import SyncUnavailable
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import Backoff, SyncWorker
-from tests.sync.memory_store import MemoryStore
 
 
-def _earn(cid: str, points: int) -> PointsEarned:
-    return PointsEarned(device_id="x", customer_id=cid, receipt_ref="r", amount_cents=points * 100, points=points)
+def _earn(store, cid: str, points: int) -> PointsEarned:
+    return store.record(PointsEarned(device_id=store.device_id, customer_id=cid, receipt_ref=f"r-{cid}",
+                                     amount_cents=points * 100, points=points))
 
 
 @pytest.fixture
-def device(central_server):
-    store = MemoryStore("till-1")
+def device(central_server, open_store):
+    store = open_store("till-1")
     client = CentralClient(central_server.url, central_server.enrol_device("till-1"), timeout_s=5)
     yield store, client
     client.close()
@@ -30,13 +32,15 @@ def test_one_round_pushes_everything_and_pulls_the_state(central_server, device)
     store, client = device
     seed(central_server.engine, 30)
     for n in range(23):
-        store.record(_earn("demo-000001", 1))
+        _earn(store, "demo-000001", 1)
     worker = SyncWorker(store, client, push_batch=5, pull_page=7)
     status = worker.sync_once()
     assert status.state == "idle" and status.pending == 0 and status.pushed_total == 23
     assert status.last_success is not None and status.consecutive_failures == 0
-    assert store.seq_through == 23 and len(store.customers) == 30
-    assert store.customers["demo-000001"].points == store.balance("demo-000001")
+    assert store.seq_through == 23 and store.stats().customers == 30
+    with central_server.engine.connect() as c:
+        central_points = c.execute(select(customers.c.points).where(customers.c.customer_id == "demo-000001"))
+        assert store.balance("demo-000001") == central_points.scalar_one()
     assert status.pulled_pages_total >= 5  # 30 customers + 30 cards in pages of 7
 
 
@@ -64,11 +68,11 @@ class FlakyClient:
 
 
 @pytest.mark.parametrize("cut_at", [1, 2, 3, 5, 6, 8])
-def test_a_round_cut_anywhere_resumes_and_converges(central_server, device, cut_at):
+def test_a_round_cut_anywhere_resumes_and_converges(central_server, device, open_store, cut_at):
     store, client = device
     seed(central_server.engine, 12)
     for n in range(10):
-        store.record(_earn(f"demo-{n:06d}", n + 1))
+        _earn(store, f"demo-{n:06d}", n + 1)
     flaky = FlakyClient(client, {cut_at})
     worker = SyncWorker(store, flaky, push_batch=3, pull_page=4, backoff=Backoff(0.01, 0.02))
     first = worker.sync_once()
@@ -76,22 +80,22 @@ def test_a_round_cut_anywhere_resumes_and_converges(central_server, device, cut_
         assert first.consecutive_failures == 1 and "test cut" in first.last_error
     second = worker.sync_once()
     assert second.state == "idle" and second.pending == 0
-    reference = MemoryStore("reference")
-    SyncWorker(reference, CentralClient(central_server.url, central_server.enrol_device("reader"))).sync_once()
-    for cid, customer in reference.customers.items():
-        assert store.balance(cid) == customer.points
+    with central_server.engine.connect() as c:
+        central_points = dict(c.execute(select(customers.c.customer_id, customers.c.points)).all())
+    assert len(central_points) == 12
+    assert {cid: store.balance(cid) for cid in central_points} == central_points
 
 
-def test_a_redemption_made_twice_offline_is_kept_and_reported(central_server):
+def test_a_redemption_made_twice_offline_is_kept_and_reported(central_server, open_store):
     seed(central_server.engine, 1)
-    stores = [MemoryStore(f"till-{n}") for n in (1, 2)]
+    stores = [open_store(f"till-{n}") for n in (1, 2)]
     workers = [SyncWorker(s, CentralClient(central_server.url, central_server.enrol_device(s.device_id)))
                for s in stores]
     for w in workers:
         w.sync_once()
     points = stores[0].balance("demo-000000")
     for s in stores:  # both tills offline, each sees the full balance and spends it
-        s.record(PointsRedeemed(device_id="x", customer_id="demo-000000", reward_id="r", reward_kind="in_house",
+        s.record(PointsRedeemed(device_id=s.device_id, customer_id="demo-000000", reward_id="r", reward_kind="in_house",
                                 points=points))
     totals = [w.sync_once().flagged_total for w in workers]
     assert sum(totals) == (1 if points else 0)
@@ -109,9 +113,9 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
     assert backoff.delay(0, rng) == 0
 
 
-def test_unreachable_central_backs_off_and_keeps_events(tmp_path):
-    store = MemoryStore("till-1")
-    store.record(_earn("c1", 5))
+def test_unreachable_central_backs_off_and_keeps_events(open_store):
+    store = open_store("till-1")
+    _earn(store, "c1", 5)
     seen = []
     client = CentralClient("http://127.0.0.1:9", "token", timeout_s=1)
     worker = SyncWorker(store, client, backoff=Backoff(1.0, 10.0), rng=random.Random(1), on_status=seen.append)
@@ -124,7 +128,7 @@ def test_unreachable_central_backs_off_and_keeps_events(tmp_path):
     assert seen and seen[-1] == statuses[2]
 
 
-def test_revoked_device_reports_not_enrolled(central_server, device, client_for_admin=None):
+def test_revoked_device_reports_not_enrolled(central_server, device):
     store, client = device
     from central.devices import revoke
     from central.transactions import in_transaction
@@ -144,7 +148,7 @@ def test_background_thread_syncs_on_wake_and_stops(central_server, device):
         deadline = time.monotonic() + 10
         while worker.status().last_success is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        store.record(_earn("c1", 3))
+        _earn(store, "c1", 3)
         worker.wake()
         while store.pending_count() and time.monotonic() < deadline:
             time.sleep(0.02)
