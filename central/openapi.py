@@ -61,7 +61,18 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"}},
                           ("customer_id", "points"))
     card_state = _obj({"card_uid": STR, "customer_id": STR, "blocked": {"type": "boolean"}}, ("card_uid", "customer_id"))
+    reward_state = _obj({"reward_id": STR, "kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR,
+                         "points_price": INT, "stock": {"type": ["integer", "null"]},
+                         "partner": {"type": ["string", "null"]}, "face_value_cents": {"type": ["integer", "null"]},
+                         "active": {"type": "boolean"}}, ("reward_id", "kind", "name", "points_price"))
+    cashier_state = _obj({"cashier_id": STR, "name": STR, "role": {"enum": ["cashier", "manager", "technician"]},
+                          "pin_hash": STR, "language": STR, "active": {"type": "boolean"}},
+                         ("cashier_id", "name", "role", "pin_hash"))
+    setting = _obj({"key": STR, "value_json": STR}, ("key", "value_json"))
     pulled = _obj({"cursor": INT, "customers": {"type": "array", "items": customer_state},
+                   "rewards": {"type": "array", "items": reward_state},
+                   "cashiers": {"type": "array", "items": cashier_state},
+                   "settings": {"type": "array", "items": setting},
                    "cards": {"type": "array", "items": card_state}, "erased": {"type": "array", "items": STR},
                    "device_seq_through": {"type": ["integer", "null"]}, "more": {"type": "boolean"}},
                   ("cursor", "customers", "cards", "erased", "device_seq_through", "more"))
@@ -128,6 +139,21 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Replace a lost card: block it and link a new card to the same customer (balance kept)",
             _ok("Replaced"), body=_json(_obj({"new_card_uid": STR}, ("new_card_uid",))), auth="admin",
             params=[_path_param("card_uid")], errors=(400, 401, 404, 409))},
+        "/api/admin/catalogue/{reward_id}": {"put": _op(
+            "Create or change a catalogue entry (in-house product or partner voucher)", _ok("Saved"),
+            body=_json(_obj({"kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR, "points_price": INT,
+                             "stock": {"type": ["integer", "null"]}, "partner": STR, "face_value_cents": INT,
+                             "active": {"type": "boolean"}}, ("kind", "name", "points_price"))),
+            auth="admin", params=[_path_param("reward_id")])},
+        "/api/admin/cashiers/{cashier_id}": {"put": _op(
+            "Create or change a cashier; the PIN (4 to 8 digits) is hashed at once", _ok("Saved"),
+            body=_json(_obj({"name": STR, "role": {"enum": ["cashier", "manager", "technician"]},
+                             "pin": {"type": "string", "pattern": "^[0-9]{4,8}$"}, "language": {"enum": ["fr", "en"]},
+                             "active": {"type": "boolean"}}, ("name", "role", "pin"))),
+            auth="admin", params=[_path_param("cashier_id")])},
+        "/api/admin/earning-rules": {"put": _op(
+            "Set the chain's earning scale (the keys of the [earning] table of kiosk.toml; dates as YYYY-MM-DD)",
+            _ok("Saved"), body=_json({"type": "object"}), auth="admin")},
         "/api/admin/review": {"get": _op(
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},

@@ -120,3 +120,37 @@ audit = Table(
     Column("subject", String(500), nullable=False),
     Column("detail", Text, nullable=False, server_default=""),
 )
+
+catalogue = Table(
+    "catalogue", metadata,
+    Column("reward_id", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("points_price", BigInteger, nullable=False),
+    Column("stock", BigInteger, nullable=True),
+    Column("partner", String(64), nullable=True),
+    Column("face_value_cents", BigInteger, nullable=True),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_catalogue_version", "version"),
+)
+
+cashiers = Table(
+    "cashiers", metadata,
+    Column("cashier_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("pin_hash", String(200), nullable=False),
+    Column("language", String(8), nullable=False, server_default="fr"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_cashiers_version", "version"),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value_json", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_settings_version", "version"),
+)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from central import customers as customer_admin
+from central import reference_data
 from central import devices as device_registry
 from central import vouchers
 from central.requests import bearer_token, json_object, text_field
@@ -109,6 +110,27 @@ def replace_card(card_uid: str):
     new_uid = json_object().get("new_card_uid")
     customer_id = in_transaction(_engine(), lambda c: customer_admin.replace_card(c, card_uid, new_uid, ACTOR))
     return jsonify(old_card_uid=card_uid, new_card_uid=new_uid, customer_id=customer_id)
+
+
+@bp.put("/catalogue/<reward_id>")
+def put_reward(reward_id: str):
+    body = json_object()
+    reward = in_transaction(_engine(), lambda c: reference_data.put_reward(c, reward_id, body))
+    return jsonify(reward_id=reward.reward_id, saved=True)
+
+
+@bp.put("/cashiers/<cashier_id>")
+def put_cashier(cashier_id: str):
+    body = json_object()
+    in_transaction(_engine(), lambda c: reference_data.put_cashier(c, cashier_id, body))
+    return jsonify(cashier_id=cashier_id, saved=True)
+
+
+@bp.put("/earning-rules")
+def put_earning_rules():
+    body = json_object()
+    in_transaction(_engine(), lambda c: reference_data.put_earning_rules(c, body))
+    return jsonify(saved=True)
 
 
 @bp.get("/review")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from kiosk.domain.snapshot import CardState, CashierState, CentralSetting, CustomerState, PulledBatch, RewardState
 from kiosk.errors import SyncRefused
 
 
@@ -16,6 +16,9 @@ def batch_to_record(batch: PulledBatch) -> dict[str, object]:
         "cards": [dataclasses.asdict(c) for c in batch.cards],
         "erased": list(batch.erased),
         "device_seq_through": batch.device_seq_through,
+        "rewards": [dataclasses.asdict(r) for r in batch.rewards],
+        "cashiers": [dataclasses.asdict(c) for c in batch.cashiers],
+        "settings": [dataclasses.asdict(s) for s in batch.settings],
     }
 
 
@@ -34,6 +37,9 @@ def batch_from_record(record: object) -> PulledBatch:
             cards=tuple(CardState(**c) for c in record.get("cards", ())),
             erased=tuple(str(c) for c in record.get("erased", ())),
             device_seq_through=through,
+            rewards=tuple(RewardState(**r) for r in record.get("rewards", ())),
+            cashiers=tuple(CashierState(**c) for c in record.get("cashiers", ())),
+            settings=tuple(CentralSetting(**s) for s in record.get("settings", ())),
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
