@@ -156,3 +156,17 @@ def test_background_thread_syncs_on_wake_and_stops(central_server, device):
     finally:
         worker.stop()
     assert not worker.running and worker.status().state == "stopped"
+
+
+def test_a_device_clock_years_off_changes_nothing(central_server, device):
+    store, client = device
+    seed(central_server.engine, 2)
+    for at in ("2036-03-01T09:00:00+01:00", "2001-01-01T09:00:00+01:00"):
+        store.record(PointsEarned(device_id=store.device_id, customer_id="demo-000001", receipt_ref=at,
+                                  amount_cents=500, points=5, at=at))
+    status = SyncWorker(store, client).sync_once()
+    assert status.state == "idle" and status.pending == 0 and store.seq_through == 2
+    with central_server.engine.connect() as c:
+        points = c.execute(select(customers.c.points).where(customers.c.customer_id == "demo-000001")).scalar_one()
+    assert store.balance("demo-000001") == points
+    assert status.clock_skew_s is not None and abs(status.clock_skew_s) < 60
