@@ -67,6 +67,13 @@ class CentralConfig:
 
     url: str = ""
     timeout_s: int = 10
+    token_file: str = ""
+    push_batch: int = 500
+    pull_page: int = 1000
+    interval_s: int = 30
+    backoff_max_s: int = 300
+    offline_redeem_per_card: int = 500
+    offline_redeem_per_device: int = 5000
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,7 @@ class Config:
         return Path(self.paths.data_dir)
 
 
-_POSITIVE_INTS = {"per_cents", "printer_baudrate"}
+_POSITIVE_INTS = {"per_cents", "printer_baudrate", "push_batch", "pull_page", "interval_s", "backoff_max_s"}
 
 
 def config_path() -> Path:

@@ -80,5 +80,53 @@ class SyncError(KioskError):
     """The central server could not be reached or refused the request."""
 
 
+class SyncRefused(SyncError):
+    """Central answered but refused the request (bad data, unknown device); retrying will not help."""
+
+
+class SyncUnavailable(SyncError):
+    """Central could not be reached, timed out or is overloaded; the request is retried later."""
+
+
+class DeviceNotEnrolled(SyncError):
+    """This device has no valid token: it was never enrolled, or its token was revoked."""
+
+
+class CentralError(KioskError):
+    """Central refused a request; the HTTP status is chosen in `central/http_errors.py`."""
+
+
+class BadRequest(CentralError):
+    """The request is malformed: not JSON, wrong fields, or values out of range."""
+
+
+class RequestTooLarge(CentralError):
+    """The request body or batch is larger than central accepts."""
+
+
+class AuthenticationFailed(CentralError):
+    """No token, an unknown token or a revoked device."""
+
+
+class EnrolmentRefused(CentralError):
+    """The enrolment code is unknown, already used or expired."""
+
+
+class NotFound(CentralError):
+    """The customer, card, device or partner asked for does not exist."""
+
+
+class Conflict(CentralError):
+    """The request clashes with the current state (card already linked, voucher already issued...)."""
+
+
+class VoucherPoolEmpty(CentralError):
+    """The partner's code pool has no code left to issue."""
+
+
+class OfflineLimitReached(DomainError):
+    """Central is unreachable and this redemption is beyond the offline floor limits (or needs central)."""
+
+
 class InvalidPull(SyncError):
     """Central answered a pull with data that does not fit the pull contract; nothing of it was applied."""

@@ -42,3 +42,40 @@ class PulledBatch:
     cards: tuple[CardState, ...] = ()
     erased: tuple[str, ...] = ()
     device_seq_through: int | None = None
+    rewards: tuple[RewardState, ...] = ()
+    cashiers: tuple[CashierState, ...] = ()
+    settings: tuple[CentralSetting, ...] = ()
+
+
+@dataclass(frozen=True)
+class RewardState:
+    """A catalogue entry as central publishes it; inactive entries are withdrawn from sale."""
+
+    reward_id: str
+    kind: str
+    name: str
+    points_price: int
+    stock: int | None = None
+    partner: str | None = None
+    face_value_cents: int | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CashierState:
+    """A cashier account as central publishes it: the PIN only ever as its hash."""
+
+    cashier_id: str
+    name: str
+    role: str
+    pin_hash: str
+    language: str = "fr"
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CentralSetting:
+    """A chain-wide setting pushed to every device; `earning_rules` holds the [earning] table as JSON."""
+
+    key: str
+    value_json: str

@@ -1,0 +1,109 @@
+"""Device API: enrol, push events, pull state, ask for a partner voucher. Every call but enrol needs a token."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from central import devices as device_registry
+from central import vouchers
+from central.ingest import ingest
+from central.pull import pull_page
+from central.requests import bearer_token, json_object, query_int, text_field
+from central.schema import devices
+from central.clock import utc_now
+from central.transactions import in_transaction
+from kiosk.domain.events import Event, from_record
+from kiosk.errors import BadRequest, InvalidEvent, RequestTooLarge
+from kiosk.sync.wire import batch_to_record
+
+bp = Blueprint("sync", __name__, url_prefix="/api")
+
+MAX_ID = 64
+
+
+def _engine():
+    return current_app.extensions["central.engine"]
+
+
+def _settings():
+    return current_app.extensions["central.settings"]
+
+
+@bp.post("/enrol")
+def enrol():
+    body = json_object()
+    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code")))
+    return jsonify(device_id=body["device_id"], token=token)
+
+
+def parse_batch(body: dict, device_id: str, max_events: int) -> list[Event]:
+    """The batch's events, each checked; one bad event refuses the whole batch (nothing is stored)."""
+    records = body.get("events")
+    if not isinstance(records, list):
+        raise BadRequest("events must be a list of event records")
+    if len(records) > max_events:
+        raise RequestTooLarge(f"at most {max_events} events per push; send smaller batches")
+    batch = []
+    for index, record in enumerate(records):
+        try:
+            event = from_record(record)
+        except InvalidEvent as exc:
+            raise InvalidEvent(f"event {index}: {exc}") from None
+        if event.device_id != device_id:
+            raise BadRequest(f"event {index}: device_id {event.device_id!r} is not the device that sends it")
+        if event.seq is None or event.seq < 1:
+            raise BadRequest(f"event {index}: seq must be a whole number >= 1")
+        customer_id = getattr(event, "customer_id", None)
+        if customer_id is not None and not 0 < len(customer_id) <= MAX_ID:
+            raise BadRequest(f"event {index}: customer_id must be 1 to {MAX_ID} characters")
+        batch.append(event)
+    return batch
+
+
+@bp.post("/sync/push")
+def push():
+    token = bearer_token()
+    body = json_object()
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        batch = parse_batch(body, device_id, _settings().max_batch_events)
+        result = ingest(connection, batch, device_id)
+        connection.execute(devices.update().where(devices.c.device_id == device_id)
+                           .values(last_seen_at=utc_now()))
+        return result
+
+    result = in_transaction(_engine(), work)
+    return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
+                   flagged=list(result.flagged), seq_through=result.seq_through)
+
+
+@bp.get("/sync/pull")
+def pull():
+    token = bearer_token()
+    cursor = query_int("cursor", 0, 0, 2**62)
+    limit = query_int("limit", 500, 1, _settings().max_pull_rows)
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return pull_page(connection, device_id, cursor, limit)
+
+    batch = in_transaction(_engine(), work)
+    return jsonify(batch_to_record(batch) | {"more": batch.device_seq_through is None})
+
+
+@bp.post("/vouchers/issue")
+def issue_voucher():
+    token = bearer_token()
+    body = json_object()
+    partner = vouchers.check_partner(body.get("partner"))
+    customer_id = text_field(body, "customer_id", MAX_ID)
+    redemption = text_field(body, "redemption_event_id", 36)
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return vouchers.issue(connection, partner, customer_id, device_id, redemption)
+
+    voucher = in_transaction(_engine(), work)
+    return jsonify(partner=voucher.partner, code=voucher.code, face_value_cents=voucher.face_value_cents,
+                   redemption_event_id=voucher.redemption_event_id)

@@ -1,0 +1,36 @@
+"""The central Flask app factory: one database URL, migrations on start, JSON API blueprints."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from central import http_errors
+from central.api import admin, meta, sync
+from central.db import make_engine, migrate
+from central.settings import CentralSettings
+
+
+def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,
+               engine: Engine | None = None, run_migrations: bool = True) -> Flask:
+    """A central app on `database_url` (or `settings.database_url`, default a SQLite file in data_dir)."""
+    settings = settings or CentralSettings()
+    if database_url:
+        settings = dataclasses.replace(settings, database_url=database_url)
+    if admin_token is not None:
+        settings = dataclasses.replace(settings, admin_token=admin_token)
+    engine = engine or make_engine(settings.resolved_database_url)
+    if run_migrations:
+        migrate(engine)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    app.extensions["central.engine"] = engine
+    app.extensions["central.settings"] = settings
+    http_errors.init_app(app)
+    app.register_blueprint(meta.bp)
+    app.register_blueprint(sync.bp)
+    app.register_blueprint(admin.bp)
+    return app

@@ -1,0 +1,14 @@
+"""Central's clock: UTC timestamps for what central itself records (device clocks are never trusted)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def epoch_s() -> int:
+    return int(time.time())

@@ -1,0 +1,66 @@
+"""Fictional customers and cards for the demo and the benchmark (invented names only)."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+from sqlalchemy import Engine
+
+from central.devices import CENTRAL_DEVICE_ID
+from central.ingest import ingest
+from central.transactions import in_transaction
+from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
+
+FIRST_NAMES = ("Aurélie", "Bastien", "Capucine", "Dorian", "Elouan", "Faustine", "Gaspard", "Hortense",
+               "Ilyès", "Jade", "Kylian", "Louna", "Maëlys", "Nolan", "Océane", "Pacôme", "Quitterie",
+               "Romain", "Salomé", "Titouan", "Ulysse", "Victoire", "Wassim", "Yaëlle", "Zéphyr")
+LAST_NAMES = ("Abadie", "Bellec", "Courtois", "Delorme", "Estève", "Fournel", "Guérin", "Hamelin",
+              "Isnard", "Jolivet", "Kerbrat", "Lemoine", "Marchal", "Nédélec", "Orsini", "Peyrat",
+              "Quéméner", "Rouxel", "Saulnier", "Tessier", "Vautrin", "Wagner")
+
+
+def customer_id(n: int) -> str:
+    return f"demo-{n:06d}"
+
+
+def card_uid(n: int) -> str:
+    return f"D0{n:08X}"
+
+
+def seed(engine: Engine, count: int = 50, *, seed_value: int = 7, batch: int = 500) -> list[str]:
+    """Register `count` invented customers, each with a card and some points; returns their ids.
+
+    Seeding again with the same arguments changes nothing (the events have fixed ids).
+    """
+    rng = random.Random(seed_value)
+    made: list[Event] = []
+    ids = []
+    for n in range(count):
+        cid = customer_id(n)
+        ids.append(cid)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        base = f"{seed_value:04x}{n:08x}"
+        made += [
+            CustomerRegistered(event_id=_uuid(base, 1), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
+                               first_name=first, last_name=last,
+                               email=f"{_ascii(first)}.{_ascii(last)}{n}@example.org"),
+            ConsentChanged(event_id=_uuid(base, 2), device_id=CENTRAL_DEVICE_ID, customer_id=cid, granted=True,
+                           text_version="2026-01", channel="central"),
+            CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=card_uid(n)),
+            PointsEarned(event_id=_uuid(base, 4), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
+                         receipt_ref=f"seed-{n}", amount_cents=100 * (p := rng.randrange(0, 400)), points=p),
+        ]
+    for start in range(0, len(made), batch):
+        chunk = made[start:start + batch]
+        in_transaction(engine, lambda c, chunk=chunk: ingest(c, chunk, None))
+    return ids
+
+
+def _uuid(base: str, kind: int) -> str:
+    digits = f"{base}{kind:04x}".rjust(32, "0")[-32:]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-8{digits[17:20]}-{digits[20:]}"
+
+
+def _ascii(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isascii() and c.isalpha())

@@ -1,0 +1,95 @@
+"""Device enrolment and authentication: one-time codes become revocable bearer tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from central.clock import epoch_s, utc_now
+from central.schema import devices
+from central.sql import insert_for
+from kiosk.errors import AuthenticationFailed, BadRequest, EnrolmentRefused, NotFound
+
+log = logging.getLogger(__name__)
+
+#: Central's own events (admin actions) carry this device id; no device may enrol under it.
+CENTRAL_DEVICE_ID = "central"
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device_id: str
+    name: str
+    enrolled: bool
+    revoked: bool
+    seq_through: int
+    last_seen_at: str | None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_device_id(device_id: object) -> str:
+    ok = (isinstance(device_id, str) and 0 < len(device_id) <= 64
+          and device_id.replace("-", "").replace("_", "").isalnum() and device_id != CENTRAL_DEVICE_ID)
+    if not ok:
+        raise BadRequest("device_id must be 1 to 64 letters, digits, '-' or '_' (and not 'central')")
+    return device_id  # type: ignore[return-value]
+
+
+def create_enrolment_code(connection: Connection, device_id: str, name: str = "", ttl_s: int = 86400) -> str:
+    """A fresh one-time code for the device (new or re-enrolling); any earlier unused code stops working."""
+    device_id = check_device_id(device_id)
+    code = secrets.token_urlsafe(9)
+    values = {"code_hash": _hash(code), "code_expires_at": epoch_s() + ttl_s}
+    statement = insert_for(connection, devices).values(device_id=device_id, name=name[:200], **values)
+    connection.execute(statement.on_conflict_do_update(index_elements=["device_id"], set_=values))
+    log.info("enrolment code made for device %s", device_id)
+    return code
+
+
+def enrol(connection: Connection, device_id: object, code: object) -> str:
+    """Trade a valid one-time code for a bearer token; the code is spent, any older token stops working."""
+    device_id = check_device_id(device_id)
+    if not isinstance(code, str) or not code:
+        raise BadRequest("code must be the enrolment code given by the back office")
+    row = connection.execute(select(devices).where(devices.c.device_id == device_id)).first()
+    if row is None or row.code_hash is None or not secrets.compare_digest(row.code_hash, _hash(code)):
+        raise EnrolmentRefused("this enrolment code is not valid for this device (unknown or already used)")
+    if row.code_expires_at is not None and row.code_expires_at < epoch_s():
+        raise EnrolmentRefused("this enrolment code has expired; ask the back office for a new one")
+    token = secrets.token_urlsafe(32)
+    connection.execute(devices.update().where(devices.c.device_id == device_id).values(
+        token_hash=_hash(token), code_hash=None, code_expires_at=None, enrolled_at=utc_now(), revoked_at=None))
+    log.info("device %s enrolled", device_id)
+    return token
+
+
+def authenticate(connection: Connection, token: str | None) -> str:
+    """The device id a bearer token belongs to; a revoked or unknown token is refused at once."""
+    if not token:
+        raise AuthenticationFailed("this request needs a device token (Authorization: Bearer ...)")
+    row = connection.execute(select(devices.c.device_id, devices.c.revoked_at)
+                             .where(devices.c.token_hash == _hash(token))).first()
+    if row is None or row.revoked_at is not None:
+        raise AuthenticationFailed("this device token is unknown or was revoked; enrol the device again")
+    return row.device_id
+
+
+def revoke(connection: Connection, device_id: str) -> None:
+    result = connection.execute(devices.update().where(devices.c.device_id == device_id).values(
+        revoked_at=utc_now(), token_hash=None, code_hash=None))
+    if result.rowcount == 0:
+        raise NotFound(f"no device {device_id!r}")
+    log.info("device %s revoked", device_id)
+
+
+def list_devices(connection: Connection) -> list[DeviceInfo]:
+    return [DeviceInfo(r.device_id, r.name, r.enrolled_at is not None, r.revoked_at is not None,
+                       r.seq_through, r.last_seen_at)
+            for r in connection.execute(select(devices).order_by(devices.c.device_id))]

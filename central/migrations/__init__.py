@@ -1,0 +1,1 @@
+"""Alembic migrations of central's schema (`central.db.migrate` runs them)."""

@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 document of central's API, served at /api/openapi.json; tests hold it to the URL map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.domain.events import EVENT_TYPES
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description}
+    if schema:
+        answer.update(_json(schema))
+    return answer
+
+
+def _op(summary: str, ok: dict[str, Any], *, body: dict[str, Any] | None = None, auth: str | None = "device",
+        params: list[dict[str, Any]] | None = None, errors: tuple[int, ...] = (400, 401)) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {"200": ok}}
+    for code in errors:
+        op["responses"][str(code)] = _ERROR
+    op["responses"]["503"] = _ERROR
+    if body is not None:
+        op["requestBody"] = {"required": True, **body}
+    op["security"] = [{auth: []}] if auth else []
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 500}}
+
+
+def _obj(props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": list(required)}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer", "minimum": 0}
+
+
+def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
+    """The document, with the limits this instance enforces."""
+    event = {"type": "object", "required": ["type", "event_id", "device_id", "seq"],
+             "properties": {"type": {"enum": sorted(EVENT_TYPES)}, "event_id": {"type": "string", "format": "uuid"},
+                            "device_id": STR, "seq": {"type": "integer", "minimum": 1}, "at": STR,
+                            "cashier_id": {"type": ["string", "null"]}},
+             "additionalProperties": True,
+             "description": "An event record as made by kiosk.domain.events.to_record; the fields of each "
+                            "type are checked strictly and unknown fields are refused."}
+    customer_state = _obj({"customer_id": STR, "points": {"type": "integer"}, "first_name": {"type": ["string", "null"]},
+                           "last_name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
+                           "email": {"type": ["string", "null"]}, "consent_granted": {"type": ["boolean", "null"]},
+                           "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"}},
+                          ("customer_id", "points"))
+    card_state = _obj({"card_uid": STR, "customer_id": STR, "blocked": {"type": "boolean"}}, ("card_uid", "customer_id"))
+    reward_state = _obj({"reward_id": STR, "kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR,
+                         "points_price": INT, "stock": {"type": ["integer", "null"]},
+                         "partner": {"type": ["string", "null"]}, "face_value_cents": {"type": ["integer", "null"]},
+                         "active": {"type": "boolean"}}, ("reward_id", "kind", "name", "points_price"))
+    cashier_state = _obj({"cashier_id": STR, "name": STR, "role": {"enum": ["cashier", "manager", "technician"]},
+                          "pin_hash": STR, "language": STR, "active": {"type": "boolean"}},
+                         ("cashier_id", "name", "role", "pin_hash"))
+    setting = _obj({"key": STR, "value_json": STR}, ("key", "value_json"))
+    pulled = _obj({"cursor": INT, "customers": {"type": "array", "items": customer_state},
+                   "rewards": {"type": "array", "items": reward_state},
+                   "cashiers": {"type": "array", "items": cashier_state},
+                   "settings": {"type": "array", "items": setting},
+                   "cards": {"type": "array", "items": card_state}, "erased": {"type": "array", "items": STR},
+                   "device_seq_through": {"type": ["integer", "null"]}, "more": {"type": "boolean"}},
+                  ("cursor", "customers", "cards", "erased", "device_seq_through", "more"))
+    csv_text = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+    paths = {
+        "/api/health": {"get": _op("Liveness and database reachability", _ok("Up", _obj({"status": STR})),
+                                   auth=None, errors=())},
+        "/api/openapi.json": {"get": _op("This document", _ok("OpenAPI document", {"type": "object"}),
+                                         auth=None, errors=())},
+        "/api/enrol": {"post": _op(
+            "Trade a one-time enrolment code for the device's bearer token",
+            _ok("Enrolled", _obj({"device_id": STR, "token": STR}, ("device_id", "token"))),
+            body=_json(_obj({"device_id": STR, "code": STR}, ("device_id", "code"))), auth=None,
+            errors=(400, 403))},
+        "/api/sync/push": {"post": _op(
+            "Push a batch of this device's events; central stores each once, by event_id",
+            _ok("Every id of the batch is held by central; the device may drop exactly these",
+                _obj({"acknowledged": {"type": "array", "items": STR}, "inserted": INT,
+                      "flagged": {"type": "array", "items": STR}, "seq_through": INT},
+                     ("acknowledged", "inserted", "flagged", "seq_through"))),
+            body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event}}, ("events",))),
+            errors=(400, 401, 413))},
+        "/api/sync/pull": {"get": _op(
+            "A page of customers and cards changed since the cursor; resume from the returned cursor",
+            _ok("One page; device_seq_through is set on the last page only", pulled),
+            params=[{"name": "cursor", "in": "query", "schema": INT},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_pull}}])},
+        "/api/vouchers/issue": {"post": _op(
+            "Issue a partner voucher code for a redemption (online only; same redemption, same code)",
+            _ok("Issued", _obj({"partner": STR, "code": STR, "face_value_cents": INT, "redemption_event_id": STR})),
+            body=_json(_obj({"partner": STR, "customer_id": STR, "redemption_event_id": STR},
+                            ("partner", "customer_id", "redemption_event_id"))),
+            errors=(400, 401, 409))},
+        "/api/admin/devices": {
+            "get": _op("List devices", _ok("Devices", _obj({"devices": {"type": "array"}})), auth="admin",
+                       errors=(401,)),
+            "post": _op("Register a device (or re-enrol it) and get its one-time enrolment code",
+                        _ok("Code made (answered with 201)", _obj({"device_id": STR, "code": STR})),
+                        body=_json(_obj({"device_id": STR, "name": STR}, ("device_id",))), auth="admin"),
+        },
+        "/api/admin/devices/{device_id}/revoke": {"post": _op(
+            "Revoke a device's token; its next call is refused", _ok("Revoked"), auth="admin",
+            params=[_path_param("device_id")], errors=(401, 404))},
+        "/api/admin/partners/{partner}/codes": {"post": _op(
+            "Import voucher codes into a partner's pool (CSV: code,face_value_cents)",
+            _ok("Imported", _obj({"partner": STR, "added": INT, "already_present": INT})),
+            body=csv_text, auth="admin", params=[_path_param("partner")], errors=(400, 401, 413))},
+        "/api/admin/partners/{partner}/pool": {"get": _op(
+            "Free and issued code counts", _ok("Counts", _obj({"partner": STR, "free": INT, "issued": INT})),
+            auth="admin", params=[_path_param("partner")])},
+        "/api/admin/partners/{partner}/issued": {"get": _op(
+            "Issued codes of a partner, for reconciliation (CSV)", {"description": "CSV", **csv_text},
+            auth="admin", params=[_path_param("partner")], errors=(400, 401, 404))},
+        "/api/admin/customers/{customer_id}/export": {"get": _op(
+            "Everything central holds about one customer (JSON)", _ok("Export", {"type": "object"}),
+            auth="admin", params=[_path_param("customer_id")], errors=(401, 404))},
+        "/api/admin/customers/{customer_id}/erase": {"post": _op(
+            "Erase a customer's personal data here and on every device at its next pull", _ok("Erased"),
+            auth="admin", params=[_path_param("customer_id")], errors=(401, 404))},
+        "/api/admin/cards/{card_uid}/block": {"post": _op(
+            "Put a card on the blocklist", _ok("Blocked"), body=_json(_obj({"reason": STR}, ("reason",))),
+            auth="admin", params=[_path_param("card_uid")], errors=(400, 401, 404))},
+        "/api/admin/cards/{card_uid}/replace": {"post": _op(
+            "Replace a lost card: block it and link a new card to the same customer (balance kept)",
+            _ok("Replaced"), body=_json(_obj({"new_card_uid": STR}, ("new_card_uid",))), auth="admin",
+            params=[_path_param("card_uid")], errors=(400, 401, 404, 409))},
+        "/api/admin/catalogue/{reward_id}": {"put": _op(
+            "Create or change a catalogue entry (in-house product or partner voucher)", _ok("Saved"),
+            body=_json(_obj({"kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR, "points_price": INT,
+                             "stock": {"type": ["integer", "null"]}, "partner": STR, "face_value_cents": INT,
+                             "active": {"type": "boolean"}}, ("kind", "name", "points_price"))),
+            auth="admin", params=[_path_param("reward_id")])},
+        "/api/admin/cashiers/{cashier_id}": {"put": _op(
+            "Create or change a cashier; the PIN (4 to 8 digits) is hashed at once", _ok("Saved"),
+            body=_json(_obj({"name": STR, "role": {"enum": ["cashier", "manager", "technician"]},
+                             "pin": {"type": "string", "pattern": "^[0-9]{4,8}$"}, "language": {"enum": ["fr", "en"]},
+                             "active": {"type": "boolean"}}, ("name", "role", "pin"))),
+            auth="admin", params=[_path_param("cashier_id")])},
+        "/api/admin/earning-rules": {"put": _op(
+            "Set the chain's earning scale (the keys of the [earning] table of kiosk.toml; dates as YYYY-MM-DD)",
+            _ok("Saved"), body=_json({"type": "object"}), auth="admin")},
+        "/api/admin/review": {"get": _op(
+            "Redemptions that overdrew a balance once all tills were merged",
+            _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Loyalty kiosk central API", "version": "1",
+                 "description": f"Request bodies are limited to {max_body} bytes; refused requests get a 4xx "
+                                "with a JSON body {error, message} and change nothing."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"device": {"type": "http", "scheme": "bearer"},
+                                "admin": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Error": {"description": "Refused", **_json(_obj({"error": STR, "message": STR},
+                                                                            ("error", "message")))}},
+        },
+    }

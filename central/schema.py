@@ -1,0 +1,156 @@
+"""Central's tables (SQLAlchemy Core). Alembic migrations in `central/migrations` create and evolve them.
+
+`events` is the append-only ledger, unique by event UUID; `customers`, `cards`, `earns` are its fold,
+kept current at each push. `version` columns take their values from the single `change_counter` row,
+under its row lock, so versions are handed out in commit order and a pull cursor never skips a row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+#: A 64-bit key that is also SQLite's auto-incrementing rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+change_counter = Table(
+    "change_counter", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("code_hash", String(64), nullable=True),
+    Column("code_expires_at", BigInteger, nullable=True),
+    Column("token_hash", String(64), nullable=True, unique=True),
+    Column("enrolled_at", String(40), nullable=True),
+    Column("revoked_at", String(40), nullable=True),
+    Column("seq_through", BigInteger, nullable=False, server_default="0"),
+    Column("last_seen_at", String(40), nullable=True),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=True),
+    Column("type", String(40), nullable=False),
+    Column("customer_id", String(64), nullable=True),
+    Column("received_at", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("review", Boolean, nullable=False, server_default="0"),
+    Index("ix_events_device_seq", "device_id", "seq"),
+    Index("ix_events_customer", "customer_id"),
+)
+
+customers = Table(
+    "customers", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("first_name", String(500), nullable=True),
+    Column("last_name", String(500), nullable=True),
+    Column("phone", String(500), nullable=True),
+    Column("email", String(500), nullable=True),
+    Column("consent_granted", Boolean, nullable=True),
+    Column("consent_version", String(500), nullable=True),
+    Column("consent_at", String(40), nullable=True),
+    Column("consent_channel", String(20), nullable=True),
+    Column("erased", Boolean, nullable=False, server_default="0"),
+    Column("points", BigInteger, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_customers_version", "version"),
+)
+
+cards = Table(
+    "cards", metadata,
+    Column("card_uid", String(500), primary_key=True),
+    Column("customer_id", String(64), nullable=True),
+    Column("blocked", Boolean, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_cards_version", "version"),
+    Index("ix_cards_customer", "customer_id"),
+)
+
+earns = Table(
+    "earns", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("receipt_ref", String(500), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
+    Column("reversed_points", BigInteger, nullable=False, server_default="0"),
+)
+
+voucher_codes = Table(
+    "voucher_codes", metadata,
+    Column("partner", String(64), primary_key=True),
+    Column("code", String(200), primary_key=True),
+    Column("face_value_cents", BigInteger, nullable=False),
+    Column("imported_at", String(40), nullable=False),
+    Column("issued_at", String(40), nullable=True),
+    Column("customer_id", String(64), nullable=True),
+    Column("device_id", String(64), nullable=True),
+    Column("redemption_event_id", String(36), nullable=True),
+    UniqueConstraint("redemption_event_id", name="uq_voucher_redemption"),
+    Index("ix_voucher_free", "partner", "issued_at"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+)
+
+catalogue = Table(
+    "catalogue", metadata,
+    Column("reward_id", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("points_price", BigInteger, nullable=False),
+    Column("stock", BigInteger, nullable=True),
+    Column("partner", String(64), nullable=True),
+    Column("face_value_cents", BigInteger, nullable=True),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_catalogue_version", "version"),
+)
+
+cashiers = Table(
+    "cashiers", metadata,
+    Column("cashier_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("pin_hash", String(200), nullable=False),
+    Column("language", String(8), nullable=False, server_default="fr"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_cashiers_version", "version"),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value_json", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_settings_version", "version"),
+)

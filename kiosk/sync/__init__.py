@@ -1,0 +1,1 @@
+"""Device-side sync with central: HTTP client, wire format and the background sync worker."""

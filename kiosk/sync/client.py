@@ -1,0 +1,114 @@
+"""HTTP client for central's sync API (httpx); failures become SyncError children a person can read.
+
+Network trouble, timeouts, 5xx and 429 are `SyncUnavailable` (retry later); 401 is `DeviceNotEnrolled`;
+other refusals are `SyncRefused` carrying central's message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+
+import httpx
+
+from kiosk.domain.events import Event, to_record
+from kiosk.domain.snapshot import PulledBatch
+from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable
+from kiosk.sync.wire import batch_from_record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PushAnswer:
+    """Ids central holds (the device drops exactly these), how many were new, and those flagged for review."""
+
+    acknowledged: tuple[str, ...]
+    inserted: int
+    flagged: tuple[str, ...]
+    seq_through: int | None
+
+
+@dataclass(frozen=True)
+class IssuedVoucher:
+    partner: str
+    code: str
+    face_value_cents: int
+    redemption_event_id: str
+
+
+class CentralClient:
+    """One device's connection to central; reuse it (keep-alive), close it when done."""
+
+    def __init__(self, base_url: str, token: str | None, timeout_s: float = 10.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s,
+                                  transport=transport)
+        self.clock_skew_s: float | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def push(self, events: Sequence[Event]) -> PushAnswer:
+        body = self._call("POST", "/api/sync/push", json={"events": [to_record(e) for e in events]})
+        try:
+            return PushAnswer(tuple(str(i) for i in body["acknowledged"]), int(body["inserted"]),
+                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"))
+        except (KeyError, TypeError, ValueError):
+            raise SyncUnavailable("central's answer to a push was incomplete; it will be sent again") from None
+
+    def pull(self, cursor: int, limit: int) -> PulledBatch:
+        body = self._call("GET", "/api/sync/pull", params={"cursor": cursor, "limit": limit})
+        return batch_from_record(body)
+
+    def issue_voucher(self, partner: str, customer_id: str, redemption_event_id: str) -> IssuedVoucher:
+        """A partner voucher code for a redemption (online only; asking again gives the same code)."""
+        body = self._call("POST", "/api/vouchers/issue", json={
+            "partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_event_id})
+        return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
+                             body["redemption_event_id"])
+
+    def enrol(self, device_id: str, code: str) -> str:
+        """Trade a one-time enrolment code for this device's token."""
+        return str(self._call("POST", "/api/enrol", json={"device_id": device_id, "code": code})["token"])
+
+    def _call(self, method: str, path: str, **kwargs: object) -> dict:
+        try:
+            response = self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+        except httpx.TimeoutException:
+            raise SyncUnavailable("central did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise SyncUnavailable(f"central could not be reached ({type(exc).__name__})") from None
+        self._note_clock(response)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise SyncUnavailable(f"central is unavailable (HTTP {response.status_code}); retrying later")
+        try:
+            body = response.json()
+        except ValueError:
+            raise SyncUnavailable(f"central's answer (HTTP {response.status_code}) was not readable JSON") from None
+        if response.status_code == 401:
+            raise DeviceNotEnrolled(f"central refused this device: {body.get('message', 'not enrolled')}")
+        if response.status_code >= 400:
+            raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
+        if not isinstance(body, dict):
+            raise SyncUnavailable("central's answer was not a JSON object")
+        return body
+
+    def _note_clock(self, response: httpx.Response) -> None:
+        """Estimate this device's clock offset from central's Date header (shown, never used for logic)."""
+        date = response.headers.get("Date")
+        if date:
+            try:
+                self.clock_skew_s = (datetime.now(UTC) - parsedate_to_datetime(date)).total_seconds()
+            except (TypeError, ValueError):
+                pass

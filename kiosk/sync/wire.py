@@ -1,0 +1,45 @@
+"""The JSON shape of sync messages, shared by central and the device: pulled pages and push answers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from kiosk.domain.snapshot import CardState, CashierState, CentralSetting, CustomerState, PulledBatch, RewardState
+from kiosk.errors import SyncRefused
+
+
+def batch_to_record(batch: PulledBatch) -> dict[str, object]:
+    """A pulled page as a JSON-ready dict."""
+    return {
+        "cursor": batch.cursor,
+        "customers": [dataclasses.asdict(c) for c in batch.customers],
+        "cards": [dataclasses.asdict(c) for c in batch.cards],
+        "erased": list(batch.erased),
+        "device_seq_through": batch.device_seq_through,
+        "rewards": [dataclasses.asdict(r) for r in batch.rewards],
+        "cashiers": [dataclasses.asdict(c) for c in batch.cashiers],
+        "settings": [dataclasses.asdict(s) for s in batch.settings],
+    }
+
+
+def batch_from_record(record: object) -> PulledBatch:
+    """Rebuild a pulled page, refusing anything that does not have the expected shape."""
+    try:
+        if not isinstance(record, dict):
+            raise TypeError("not an object")
+        cursor = record["cursor"]
+        through = record.get("device_seq_through")
+        if not isinstance(cursor, int) or cursor < 0 or (through is not None and not isinstance(through, int)):
+            raise TypeError("cursor and device_seq_through must be whole numbers")
+        return PulledBatch(
+            cursor=cursor,
+            customers=tuple(CustomerState(**c) for c in record.get("customers", ())),
+            cards=tuple(CardState(**c) for c in record.get("cards", ())),
+            erased=tuple(str(c) for c in record.get("erased", ())),
+            device_seq_through=through,
+            rewards=tuple(RewardState(**r) for r in record.get("rewards", ())),
+            cashiers=tuple(CashierState(**c) for c in record.get("cashiers", ())),
+            settings=tuple(CentralSetting(**s) for s in record.get("settings", ())),
+        )
+    except (KeyError, TypeError) as exc:
+        raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None

@@ -1,0 +1,225 @@
+"""The sync worker: push the outbox then pull central's changes, in batches, backing off when central is away.
+
+It resumes where it stopped because everything it needs is in the store: unacknowledged events stay
+pending until central acknowledges them, and the pull cursor only moves once a page is applied. Clock
+skew does not matter: ordering comes from per-device sequence numbers and central's cursor, and the
+backoff runs on the monotonic clock. State (last success, pending count) is published as `SyncStatus`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from kiosk.domain.events import Event, now_local
+from kiosk.domain.snapshot import PulledBatch
+from kiosk.errors import DeviceNotEnrolled, SyncError, SyncRefused
+from kiosk.sync.client import PushAnswer
+
+log = logging.getLogger(__name__)
+
+STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
+
+
+class SyncStore(Protocol):
+    """The part of the device store the worker uses."""
+
+    device_id: str
+    cursor: int
+    seq_through: int
+
+    def pending(self, limit: int | None = None) -> list[Event]: ...
+
+    def pending_count(self) -> int: ...
+
+    def acknowledge(self, event_ids) -> int: ...
+
+    def apply_batch(self, batch: PulledBatch) -> None: ...
+
+
+class SyncTransport(Protocol):
+    """What the worker asks of central (`CentralClient` provides it)."""
+
+    clock_skew_s: float | None
+
+    def push(self, events: list[Event]) -> PushAnswer: ...
+
+    def pull(self, cursor: int, limit: int) -> PulledBatch: ...
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the screen and `kiosk sync status` show."""
+
+    state: str = "idle"
+    pending: int = 0
+    last_success: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    next_attempt_in_s: float = 0.0
+    pushed_total: int = 0
+    pulled_pages_total: int = 0
+    clock_skew_s: float | None = None
+    flagged_total: int = 0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: `base * 2**(n-1)` capped at `cap`, then scaled by 50 to 100 %."""
+
+    base_s: float = 1.0
+    cap_s: float = 300.0
+
+    def delay(self, failures: int, rng: random.Random) -> float:
+        if failures <= 0:
+            return 0.0
+        ceiling = min(self.cap_s, self.base_s * 2 ** min(failures - 1, 30))
+        return ceiling * rng.uniform(0.5, 1.0)
+
+
+class SyncWorker:
+    """Pushes then pulls; `sync_once()` for one round, `start()`/`stop()` for the background thread."""
+
+    def __init__(self, store: SyncStore, client: SyncTransport, *, push_batch: int = 500, pull_page: int = 1000,
+                 interval_s: float = 30.0, backoff: Backoff = Backoff(), rng: random.Random | None = None,
+                 on_status: Callable[[SyncStatus], None] | None = None) -> None:
+        if push_batch < 1 or pull_page < 1:
+            raise ValueError("push_batch and pull_page must be at least 1")
+        self._store = store
+        self._client = client
+        self._push_batch = push_batch
+        self._pull_page = pull_page
+        self._interval_s = interval_s
+        self._backoff = backoff
+        self._rng = rng or random.Random()
+        self._on_status = on_status
+        self._lock = threading.Lock()
+        self._round = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = SyncStatus(pending=self._safe_pending())
+
+    # -- state -------------------------------------------------------------------------------------------
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def _set(self, **changes: object) -> SyncStatus:
+        with self._lock:
+            self._status = replace(self._status, **changes)
+            status = self._status
+        if self._on_status is not None:
+            try:
+                self._on_status(status)
+            except Exception:  # a broken listener must not stop syncing
+                log.exception("sync status listener failed")
+        return status
+
+    def _safe_pending(self) -> int:
+        try:
+            return self._store.pending_count()
+        except Exception:
+            log.exception("could not count pending events")
+            return 0
+
+    # -- one round ---------------------------------------------------------------------------------------
+    def sync_once(self) -> SyncStatus:
+        """Push every pending event, then pull until up to date; returns the new status (never raises SyncError)."""
+        with self._round:
+            self._set(state="syncing", pending=self._safe_pending())
+            try:
+                flagged = self._push_all()
+                pages = self._pull_all()
+            except SyncError as exc:
+                return self._failed(exc)
+            status = self.status()
+            return self._set(state="idle", pending=self._safe_pending(), last_success=now_local(), last_error=None,
+                             consecutive_failures=0, next_attempt_in_s=self._interval_s,
+                             flagged_total=status.flagged_total + flagged,
+                             pulled_pages_total=status.pulled_pages_total + pages,
+                             clock_skew_s=self._client.clock_skew_s)
+
+    def _push_all(self) -> int:
+        flagged = 0
+        while True:
+            batch = self._store.pending(limit=self._push_batch)
+            if not batch:
+                return flagged
+            answer = self._client.push(batch)
+            sent = {e.event_id for e in batch}
+            held = sent.intersection(answer.acknowledged)
+            dropped = self._store.acknowledge(sorted(held))
+            flagged += len(answer.flagged)
+            self._set(pending=self._safe_pending(), pushed_total=self.status().pushed_total + dropped)
+            if len(held) < len(sent):
+                raise SyncRefused(f"central acknowledged {len(held)} of {len(sent)} events; the rest stay pending")
+
+    def _pull_all(self) -> int:
+        pages = 0
+        cursor = self._store.cursor
+        while True:
+            batch = self._client.pull(cursor, self._pull_page)
+            self._store.apply_batch(batch)
+            pages += 1
+            if batch.device_seq_through is not None or batch.cursor <= cursor:
+                return pages
+            cursor = batch.cursor
+
+    def _failed(self, exc: SyncError) -> SyncStatus:
+        failures = self.status().consecutive_failures + 1
+        delay = self._backoff.delay(failures, self._rng)
+        state = ("not_enrolled" if isinstance(exc, DeviceNotEnrolled)
+                 else "refused" if isinstance(exc, SyncRefused) else "offline")
+        log.warning("sync failed (%s, attempt %d), next try in %.1f s: %s", state, failures, delay, exc)
+        return self._set(state=state, pending=self._safe_pending(), last_error=str(exc),
+                         consecutive_failures=failures, next_attempt_in_s=delay,
+                         clock_skew_s=self._client.clock_skew_s)
+
+    # -- background thread -------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Sync now rather than at the next interval (e.g. just after a sale)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask the loop to end and wait for the current round (idempotent)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        self._set(state="stopped")
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                status = self.sync_once()
+                delay = status.next_attempt_in_s
+            except Exception:  # the loop never dies; the store or a bug may fail, the next round retries
+                log.exception("sync round failed unexpectedly")
+                failures = self.status().consecutive_failures + 1
+                delay = self._backoff.delay(failures, self._rng)
+                self._set(state="offline", consecutive_failures=failures, next_attempt_in_s=delay,
+                          last_error="internal error, see the log")
+            deadline = time.monotonic() + delay
+            while not self._stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0 or self._wake.wait(left):
+                    break
+            self._wake.clear()
