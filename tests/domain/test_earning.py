@@ -87,7 +87,7 @@ scales = st.builds(
     receipt_cap=st.none() | st.integers(0, 1000),
     daily_cap=st.none() | st.integers(0, 2000),
 )
-receipts = st.dictionaries(categories, st.integers(0, 5_000_000), min_size=1, max_size=4)
+receipts = st.dictionaries(categories, st.integers(0, 2_500_000), min_size=1, max_size=4)  # total within the maximum
 
 
 @given(scales, receipts, st.integers(0, 3000))
