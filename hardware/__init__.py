@@ -1,0 +1,1 @@
+"""Hardware layer: drivers for the reader, printer, LEDs/buzzer and scanner, with emulator twins."""
