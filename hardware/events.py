@@ -14,6 +14,7 @@ CARD_TAPPED = "card_tapped"
 CARD_REMOVED = "card_removed"
 QR_SCANNED = "qr_scanned"
 STATUS_CHANGED = "status_changed"
+PRINT_JOB = "print_job"
 
 # The small set of named device states.
 OK = "ok"
@@ -43,13 +44,15 @@ class DeviceStatus:
 
 @dataclass(frozen=True)
 class DeviceEvent:
-    """Something a device reports: a card tapped or removed (uid hex upper-case), a QR scanned, a status change."""
+    """Something a device reports: a card tapped or removed (uid hex upper-case), a QR scanned (payload),
+    a status change (status), a print job moving on (payload = job id, detail = its new state)."""
 
     kind: str
     device: str
     uid: str | None = None
     payload: str | None = None
     status: DeviceStatus | None = None
+    detail: str = ""
     at: float = field(default_factory=time.time)
 
 

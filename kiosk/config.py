@@ -53,6 +53,9 @@ class HardwareConfig:
     led_error_pin: int = 22
     buzzer_pin: int = 18
     scanner_port: str = ""
+    scanner_keyboard: str = ""
+    printer_columns: int = 42
+    printer_job_max_age_s: int = 600
 
 
 @dataclass(frozen=True)

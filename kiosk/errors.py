@@ -74,3 +74,19 @@ class PrinterError(HardwareError):
 
 class SyncError(KioskError):
     """The central server could not be reached or refused the request."""
+
+
+class PrinterOffline(PrinterError):
+    """The receipt printer is unplugged, switched off or not answering on its serial port."""
+
+
+class PaperOut(PrinterError):
+    """The receipt printer has no paper, or its cover is open."""
+
+
+class UnknownPrintJob(PrinterError):
+    """No print job has this id, or it cannot be reprinted in its current state."""
+
+
+class InvalidDeviceCommand(HardwareError):
+    """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
