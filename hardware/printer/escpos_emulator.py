@@ -13,7 +13,7 @@ import os
 import select
 import threading
 import tty
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -134,13 +134,17 @@ class EscPosPrinter:
             self._buffer.extend(data)
             pos = 0
             while pos < len(self._buffer):
+                page, online, receipts = self._page, self.online, len(self.receipts)
                 used = self._command(pos, answers)
                 if used is None:
                     break
-                if self.online and self._buffer[pos] != DLE:
-                    self._page.data.extend(self._buffer[pos:pos + used])
-                elif not self.online:
+                chunk = bytes(self._buffer[pos:pos + used])
+                if not online:
                     self.dropped_bytes += used
+                elif self._buffer[pos] != DLE:
+                    page.data.extend(chunk)
+                    if len(self.receipts) > receipts:  # this command ended the page (a cut)
+                        self.receipts[-1] = replace(self.receipts[-1], data=bytes(page.data))
                 pos += used
             del self._buffer[:pos]
         return bytes(answers)

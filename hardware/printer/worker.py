@@ -237,10 +237,12 @@ class PrintWorker:
                 chunk = data[start:start + self.settings.chunk_bytes]
                 self._link.write(chunk)
                 sent += len(chunk)
-                state = self._link.state()
-                if not state.ready:
-                    self._show(state)
-                    raise PaperOut(state.reason())
+            # Status is asked only between whole jobs: a DLE EOT sent in the middle of a command's
+            # parameters (a QR code's data) would be taken as data by the printer.
+            state = self._link.state()
+            if not state.ready:
+                self._show(state)
+                raise PaperOut(state.reason())
         except PrinterError as exc:
             partial = sent > 0
             reason = f"{exc}; " + ("part of the receipt was printed, reprint it" if partial
