@@ -67,3 +67,13 @@ def test_helpers():
     assert euros(4250) == "42,50 €" and euros(5) == "0,05 €" and euros(-120) == "-1,20 €"
     assert two_columns("Label", "12", 10) == "Label   12"
     assert two_columns("A very long label", "12", 10) == "A very  12"
+
+
+def test_receipt_benchmark_meets_its_size_targets(tmp_path, capsys):
+    from bench.receipt import main
+
+    result = main(["--quick", "--out", str(tmp_path / "r.bin")])
+    assert result["native_bytes"] <= 1200 and result["ratio"] >= 5
+    assert (tmp_path / "r.bin").stat().st_size == result["native_bytes"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("RESULT {") and '"seconds_at_9600"' in last
