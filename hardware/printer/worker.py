@@ -258,3 +258,11 @@ class PrintWorker:
             self._move(job, PRINTED)
         log.info("print job %s printed (%d bytes)", job.job_id, len(data))
 
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """Bytes ready for the printer under a job id chosen by the caller (repeat the id to retry safely)."""
+
+    job_id: str
+    data: bytes
