@@ -22,7 +22,7 @@ from hardware.printer.worker import PrintJob, PrinterSettings, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
 from kiosk.config import HardwareConfig
-from kiosk.errors import HardwareError, InvalidDeviceCommand
+from kiosk.errors import HardwareError, InvalidDeviceCommand, PrinterError
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,8 @@ class DeviceManager:
 
     def print(self, job: Receipt | PrintJob) -> str:
         """Queue a receipt (or ready bytes); returns the job id. Resubmitting the same id prints nothing more."""
+        if self.closed:
+            raise PrinterError("the devices are shut down; the receipt was not queued")
         if isinstance(job, Receipt):
             return self.printer.submit(job.receipt_id, render_receipt(job, columns=self.config.printer_columns))
         if isinstance(job, PrintJob):

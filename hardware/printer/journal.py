@@ -83,8 +83,10 @@ class JobJournal:
 
     def _compact(self) -> None:
         cutoff = time.time() - self.keep_finished_s
-        for job_id in [j for j, r in self.records.items() if r.state in FINISHED and r.updated < cutoff]:
+        # Past the retention time nobody will reprint a job; a job caught `sending` is kept for a person.
+        for job_id in [j for j, r in self.records.items() if r.state != SENDING and r.updated < cutoff]:
             del self.records[job_id]
+            self.data.pop(job_id, None)
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -147,10 +147,28 @@ def test_torn_journal_line_is_ignored(tmp_path):
     path = tmp_path / "print-jobs.jsonl"
     journal = JobJournal(path)
     from hardware.printer.journal import JobRecord
-    journal.write(JobRecord("R-1", "queued", 1.0, 1.0), b"abc")
+    journal.write(JobRecord("R-1", "queued", time.time(), time.time()), b"abc")
     journal.close()
     with open(path, "a") as handle:
         handle.write('{"v":1,"job_id":"R-2","sta')
     reopened = JobJournal(path)
     assert list(reopened.records) == ["R-1"] and reopened.data["R-1"] == b"abc"
     reopened.close()
+
+
+def test_journal_compaction_keeps_recent_and_interrupted_jobs(tmp_path):
+    from hardware.printer.journal import JobRecord
+
+    path = tmp_path / "print-jobs.jsonl"
+    journal = JobJournal(path)
+    old = time.time() - 30 * 86400
+    journal.write(JobRecord("old-printed", PRINTED, old, old))
+    journal.write(JobRecord("old-held", HELD, old, old), b"x")
+    journal.write(JobRecord("old-sending", "sending", old, old), b"y")
+    journal.write(JobRecord("new-printed", PRINTED, time.time(), time.time()))
+    journal.close()
+    compacted = JobJournal(path)
+    assert sorted(compacted.records) == ["new-printed", "old-sending"]
+    assert compacted.data == {"old-sending": b"y"}
+    assert len(path.read_text().splitlines()) == 2
+    compacted.close()
