@@ -119,6 +119,7 @@ def test_close_is_idempotent_and_frees_the_ports(tmp_path, recorder):
     assert not manager.reader.alive and not manager.printer.alive
 
 
+@pytest.mark.filterwarnings("ignore::gpiozero.exc.PinFactoryFallback")
 def test_pi_mode_without_hardware_reports_absent_devices(tmp_path, recorder):
     config = HardwareConfig(mode="pi", printer_port=str(tmp_path / "no-printer"), reader_spi_bus=9)
     with DeviceManager(config, tmp_path, recorder, reader_settings=FAST_READER,
