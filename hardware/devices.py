@@ -82,7 +82,7 @@ def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
 
         package = load_mfrc522(rpi_gpio, spidev)
         return Mfrc522Link(package, config.reader_spi_bus, config.reader_spi_device, config.reader_reset_pin)
-    except RuntimeError as exc:  # RPi.GPIO cannot drive this board (Pi 5) or this is not a Pi
+    except (RuntimeError, ImportError) as exc:  # RPi.GPIO missing, not a Pi, or cannot drive a Pi 5
         log.info("RPi.GPIO unusable (%s); driving the reader's reset pin through gpiozero", exc)
     except ReaderError as exc:
         if "GPIO library refused" not in str(exc):
