@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hardware.events import CLOSED, OFFLINE, OK, PAPER_LOW, PAPER_OUT, COVER_OPEN, STARTING
@@ -50,6 +51,7 @@ class PrintWorker:
         self._emit = emit
         self.settings = settings
         self._lock = threading.Lock()
+        self._pending: list[DeviceEvent] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,12 +64,13 @@ class PrintWorker:
         """Queue a job; a job id seen before is not queued again (so a retry never prints twice)."""
         if not job_id:
             raise PrinterError("a print job needs an id")
-        with self._lock:
+        with self._changing():
             if job_id in self.journal.records:
                 log.info("print job %s already known; not queued again", job_id)
                 return job_id
             now = time.time()
             self.journal.write(JobRecord(job_id, QUEUED, now, now), data)
+            self._pending.append(DeviceEvent(PRINT_JOB, DEVICE, payload=job_id, detail=QUEUED))
         self._wake.set()
         return job_id
 
@@ -84,7 +87,7 @@ class PrintWorker:
 
     def reprint(self, job_id: str) -> None:
         """A person asks to print a held or expired job again (it may print a second copy: their choice)."""
-        with self._lock:
+        with self._changing():
             record = self.journal.records.get(job_id)
             if record is None or record.state not in (HELD, EXPIRED) or job_id not in self.journal.data:
                 raise UnknownPrintJob(f"print job {job_id} is not waiting for a reprint")
@@ -93,7 +96,7 @@ class PrintWorker:
         self._wake.set()
 
     def discard(self, job_id: str) -> None:
-        with self._lock:
+        with self._changing():
             record = self.journal.records.get(job_id)
             if record is None or record.state not in (HELD, EXPIRED, QUEUED):
                 raise UnknownPrintJob(f"print job {job_id} cannot be discarded now")
@@ -147,14 +150,25 @@ class PrintWorker:
 
     # -- internals -----------------------------------------------------------------------------------
     def _recover_after_restart(self) -> None:
-        for record in list(self.journal.records.values()):
-            if record.state == SENDING:
-                self._move(record, HELD, "the service stopped while this receipt was printing; reprint it "
-                           "if it did not come out", partial=True)
+        with self._changing():
+            for record in list(self.journal.records.values()):
+                if record.state == SENDING:
+                    self._move(record, HELD, "the service stopped while this receipt was printing; "
+                               "reprint it if it did not come out", partial=True)
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the job lock for a change; the events it caused go out after the lock is released."""
+        with self._lock:
+            yield
+            events, self._pending = self._pending, []
+        for event in events:
+            self._emit(event)
 
     def _move(self, record: JobRecord, state: str, reason: str = "", **changes: object) -> JobRecord:
+        """Record a job's new state (call inside `_changing`)."""
         moved = self.journal.write(record.moved(state, reason, **changes))
-        self._emit(DeviceEvent(PRINT_JOB, DEVICE, payload=record.job_id, detail=state))
+        self._pending.append(DeviceEvent(PRINT_JOB, DEVICE, payload=record.job_id, detail=state))
         return moved
 
     def _drop_link(self) -> None:
@@ -194,7 +208,7 @@ class PrintWorker:
             self._board.set(DEVICE, OK, "")
 
     def _hold_waiting(self, reason: str) -> None:
-        with self._lock:
+        with self._changing():
             for record in list(self.journal.records.values()):
                 if record.state == QUEUED or record.state == HELD and not record.partial and record.reason != reason:
                     self._move(record, HELD, reason, partial=False)
@@ -220,7 +234,7 @@ class PrintWorker:
         if job is None:
             return self.settings.status_interval_s
         if time.time() - job.created > self.settings.max_age_s:
-            with self._lock:
+            with self._changing():
                 self._move(job, EXPIRED, f"not printed within {int(self.settings.max_age_s)} s; reprint it if "
                            "it is still wanted")
             return 0
@@ -228,8 +242,11 @@ class PrintWorker:
         return 0
 
     def _print(self, job: JobRecord) -> None:
-        data = self.journal.data[job.job_id]
-        with self._lock:
+        with self._changing():
+            current = self.journal.records.get(job.job_id)
+            if current != job:  # discarded or changed since it was picked: pick again
+                return
+            data = self.journal.data[job.job_id]
             job = self._move(job, SENDING, attempts=job.attempts + 1)
         sent = 0
         try:
@@ -247,14 +264,14 @@ class PrintWorker:
             partial = sent > 0
             reason = f"{exc}; " + ("part of the receipt was printed, reprint it" if partial
                                    else "it will print when the printer is back")
-            with self._lock:
+            with self._changing():
                 self._move(job, HELD, reason, partial=partial)
             log.warning("print job %s held (%s bytes of %s sent)", job.job_id, sent, len(data))
             if isinstance(exc, PrinterOffline):
                 self._drop_link()
                 self._board.set(DEVICE, OFFLINE, str(exc))
             return
-        with self._lock:
+        with self._changing():
             self._move(job, PRINTED)
         log.info("print job %s printed (%d bytes)", job.job_id, len(data))
 

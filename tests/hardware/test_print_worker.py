@@ -172,3 +172,23 @@ def test_journal_compaction_keeps_recent_and_interrupted_jobs(tmp_path):
     assert compacted.data == {"old-sending": b"y"}
     assert len(path.read_text().splitlines()) == 2
     compacted.close()
+
+
+def test_event_handler_may_call_back_into_the_worker(tmp_path, emulator, board):
+    seen = []
+    worker_box = []
+
+    def handler(event):
+        if event.kind == "print_job":
+            seen.append((event.payload, event.detail, [j.state for j in worker_box[0].jobs()]))
+
+    worker = PrintWorker(lambda: SerialPrinterLink(str(emulator.port)), JobJournal(tmp_path / "j.jsonl"),
+                         board, handler, FAST)
+    worker_box.append(worker)
+    with worker:
+        worker.submit("R-1", receipt_bytes())
+        deadline = time.monotonic() + 5
+        while not any(detail == PRINTED for _, detail, _ in seen) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert [detail for _, detail, _ in seen] == ["queued", "sending", "printed"]
+    assert seen[-1][2] == [PRINTED]
