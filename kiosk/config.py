@@ -130,7 +130,7 @@ class Config:
         return Path(self.paths.data_dir)
 
 
-_POSITIVE_INTS = {"per_cents", "printer_baudrate"}
+_POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s"}
 
 
 def config_path() -> Path:
