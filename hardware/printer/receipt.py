@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from escpos.printer import Dummy
 
@@ -60,6 +60,16 @@ class Receipt:
         return cls(shop_name=shop.name, address=tuple(shop.address), **fields)
 
 
+# Typographic characters CP858 lacks, written the way a till would print them.
+_PLAIN = str.maketrans({"œ": "oe", "Œ": "OE", "—": "-", "–": "-", "“": '"', "”": '"', "„": '"', "‘": "'",
+                        "’": "'", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def printable(text: str) -> str:
+    """Text as CP858 can print it: typographic quotes, dashes and spaces made plain (others become '?')."""
+    return text.translate(_PLAIN)
+
+
 def euros(cents: int) -> str:
     """Cents as the French write euros: 1234 → '12,34 €'."""
     sign = "-" if cents < 0 else ""
@@ -77,6 +87,7 @@ def two_columns(label: str, value: str, columns: int) -> str:
 
 def render_receipt(receipt: Receipt, *, columns: int = 42, native_qr: bool = True) -> bytes:
     """ESC/POS bytes of a receipt; `native_qr=False` sends the QR code as a raster image instead."""
+    receipt = _plain_receipt(receipt)
     p = Dummy()
     p.hw("INIT")
     p.charcode(CODE_PAGE)
@@ -125,6 +136,18 @@ def render_receipt(receipt: Receipt, *, columns: int = 42, native_qr: bool = Tru
         _training_band(p, labels.training, columns)
     p.cut()
     return p.output
+
+
+def _plain_receipt(receipt: Receipt) -> Receipt:
+    labels = receipt.labels
+    return replace(
+        receipt,
+        shop_name=printable(receipt.shop_name), title=printable(receipt.title),
+        printed_at=printable(receipt.printed_at), address=tuple(printable(a) for a in receipt.address),
+        lines=tuple((printable(k), printable(v)) for k, v in receipt.lines),
+        qr_caption=printable(receipt.qr_caption), footer=printable(receipt.footer),
+        labels=ReceiptLabels(*(printable(getattr(labels, f.name)) for f in fields(labels))),
+    )
 
 
 def _training_band(p: Dummy, text: str, columns: int) -> None:

@@ -77,3 +77,9 @@ def test_receipt_benchmark_meets_its_size_targets(tmp_path, capsys):
     assert (tmp_path / "r.bin").stat().st_size == result["native_bytes"]
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("RESULT {") and '"seconds_at_9600"' in last
+
+
+def test_typographic_characters_are_printed_plain():
+    data = render_receipt(earn_receipt(title="Cœur — “promo”", footer="Merci\u202f!"))
+    assert b'Coeur - "promo"\n' in data and b"Merci !\n" in data
+    assert b"?" not in data.split(b"\x1d(k")[0]  # nothing unprintable before the QR code
