@@ -129,7 +129,7 @@ class DeviceManager:
             log.error("RFID reader stuck in a chip call for %.0f s; starting a fresh reader", self.stuck_after_s)
             self.board.set("reader", ERROR, "the RFID reader stopped responding; restarting it")
             stuck, self.reader = self.reader, self._new_reader()
-            stuck._stop.set()  # it ends by itself if the call ever returns
+            stuck.abandon()
             self.restarts += 1
             self.reader.start()
 

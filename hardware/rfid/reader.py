@@ -216,10 +216,13 @@ class RfidReader:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
-        if self._link is not None:
-            self._link.close()
-            self._link = None
+        if not self.alive:  # else the thread closes the link when its chip call returns
+            self._drop_link()
         self._board.set(DEVICE, CLOSED, "")
+
+    def abandon(self) -> None:
+        """Give up on a reader stuck in a chip call: its thread ends and closes its link when the call returns."""
+        self._stop.set()
 
     def __enter__(self) -> RfidReader:
         self.start()
@@ -239,6 +242,7 @@ class RfidReader:
                 self._drop_link()
                 wait = self.settings.reopen_interval_s
             self._stop.wait(wait)
+        self._drop_link()
 
     def _drop_link(self) -> None:
         if self._link is not None:

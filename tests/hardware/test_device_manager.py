@@ -93,6 +93,7 @@ def test_a_stuck_reader_is_replaced(tmp_path, recorder):
         recorder.wait_for(lambda: manager.reader is not first, timeout=5)
         chip.fault = None
         recorder.wait_for(lambda: manager.status()["reader"].state == OK)
+        recorder.wait_for(lambda: not first.alive and first._link is None)  # the stuck one cleaned up
         manager.emulators.present_card("DEADBEEF")
         recorder.wait_for(lambda: [e.uid for e in recorder.of(CARD_TAPPED)] == ["DEADBEEF"])
 
