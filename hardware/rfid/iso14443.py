@@ -157,7 +157,40 @@ class Ntag21x(Card):
 
 @dataclass
 class MifareClassic1K(Card):
-    """NXP MIFARE Classic 1K: 4-byte UID, ATQA 0x0004, SAK 0x08; blocks need Crypto1 authentication."""
+    """NXP MIFARE Classic 1K: 4-byte UID, ATQA 0x0004, SAK 0x08; a sector is read after authentication.
+
+    The reader chip runs Crypto1 itself and hands plain data over SPI, so the emulator only keeps which
+    sector the chip authenticated (`authenticated_sector`); the air-side cipher is not modelled.
+    """
+
+    authenticated_sector: int | None = None
+
+    def leave_field(self) -> None:
+        super().leave_field()
+        self.authenticated_sector = None
+
+    def _unexpected(self) -> None:
+        super()._unexpected()
+        self.authenticated_sector = None
+
+    def authenticate(self, block: int, key: bytes) -> bool:
+        """What MFAuthent achieves: the key must match the sector trailer's key A or key B."""
+        if self.state != ACTIVE or not 0 <= block < 64:
+            return False
+        trailer = (block // 4) * 4 + 3
+        keys = (bytes(self.memory[trailer * 16:trailer * 16 + 6]), bytes(self.memory[trailer * 16 + 10:trailer * 16 + 16]))
+        if key in keys:
+            self.authenticated_sector = block // 4
+            return True
+        return False
+
+    def _read(self, address: int) -> Answer:
+        if address >= 64 or self.authenticated_sector != address // 4:
+            return Answer(bytes((NAK,)), last_bits=4)
+        data = bytes(self.memory[address * 16:address * 16 + 16])
+        if address % 4 == 3:
+            data = bytes(6) + data[6:10] + data[10:]  # key A never reads back
+        return Answer(data + crc_a(data))
 
 
 def classic_1k(uid_hex: str) -> MifareClassic1K:
@@ -165,7 +198,12 @@ def classic_1k(uid_hex: str) -> MifareClassic1K:
     uid = bytes.fromhex(uid_hex)
     if len(uid) != 4:
         raise ValueError("a MIFARE Classic 1K card has a 4-byte UID (8 hex digits)")
-    return MifareClassic1K(uid=uid, atqa=b"\x04\x00", sak=0x08)
+    memory = bytearray(1024)
+    memory[0:16] = uid + bytes((bcc(uid), 0x08, 0x04, 0x00)) + b"\x62\x63\x64\x65\x66\x67\x68\x69"
+    for sector in range(16):  # transport configuration: keys FF..FF, access bits FF 07 80 69
+        trailer = (sector * 4 + 3) * 16
+        memory[trailer:trailer + 16] = b"\xff" * 6 + b"\xff\x07\x80\x69" + b"\xff" * 6
+    return MifareClassic1K(uid=uid, atqa=b"\x04\x00", sak=0x08, memory=memory)
 
 
 def ntag21x(uid_hex: str) -> Ntag21x:

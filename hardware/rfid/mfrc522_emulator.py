@@ -14,7 +14,7 @@ import random
 import threading
 import time
 
-from hardware.rfid.iso14443 import Card, crc_a
+from hardware.rfid.iso14443 import ACTIVE, Card, MifareClassic1K, crc_a
 
 # Register addresses (MFRC522 datasheet, section 9).
 CommandReg, ComIEnReg, DivIEnReg, ComIrqReg, DivIrqReg, ErrorReg = 0x01, 0x02, 0x03, 0x04, 0x05, 0x06
@@ -241,12 +241,16 @@ class Mfrc522Emulator:
         self.regs[ComIrqReg] |= IRQ_RX
 
     def _authenticate(self) -> None:
+        """MFAuthent: FIFO holds auth command, block, 6-byte key, 4 UID bytes (datasheet 10.3.1.9)."""
         frame = bytes(self.fifo)
         self.fifo.clear()
-        active = [c for c in self._cards if c.state == "active" and c.sak & 0x08]
-        if len(frame) == 12 and active and frame[2:8] == b"\xff" * 6 and frame[8:12] == active[0].uid[:4]:
+        card = next((c for c in self._cards if isinstance(c, MifareClassic1K) and c.state == ACTIVE), None)
+        if (len(frame) == 12 and frame[0] in (0x60, 0x61) and card is not None and frame[8:12] == card.uid[:4]
+                and card.authenticate(frame[1], frame[2:8])):
             self.regs[Status2Reg] |= 0x08
             self.regs[ComIrqReg] |= IRQ_IDLE
-        elif self.regs[TModeReg] & 0x80:
+            self.command = CMD_IDLE
+        elif self.regs[TModeReg] & 0x80:  # a wrong key: the card goes silent and the timer runs out
+            if card is not None:
+                card._unexpected()
             self.regs[ComIrqReg] |= IRQ_TIMER
-        self.command = CMD_IDLE

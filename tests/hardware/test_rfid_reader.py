@@ -151,3 +151,28 @@ def test_callback_failure_does_not_stop_the_loop(emulated, board):
             time.sleep(0.01)
         assert reader.alive
     assert [e.kind for e in seen if e.kind in (CARD_TAPPED, CARD_REMOVED)] == [CARD_TAPPED, CARD_REMOVED]
+
+
+def test_package_reads_blocks_and_pages_through_the_emulator(emulated):
+    link = emulated.open_link()
+    chip = link.chip
+    emulated.present("DEADBEEF")
+    assert chip.MFRC522_Request(chip.PICC_REQIDL)[0] == chip.MI_OK
+    status, uid = chip.MFRC522_Anticoll()
+    assert status == chip.MI_OK and chip.MFRC522_SelectTag(uid) == 0x08
+    assert chip.MFRC522_Read(4) is None                          # not authenticated yet
+    assert chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 0, [0xFF] * 6, uid) == chip.MI_OK
+    assert chip.MFRC522_Read(0)[:5] == [0xDE, 0xAD, 0xBE, 0xEF, 0xDE ^ 0xAD ^ 0xBE ^ 0xEF]
+    chip.MFRC522_StopCrypto1()
+    assert chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 4, [0x00] * 6, uid) != chip.MI_OK  # wrong key
+
+    emulated.present("04A1B2C3D4E5F6")
+    assert link.read_uid() == bytes.fromhex("04A1B2C3D4E5F6")   # leaves the tag halted
+    assert chip.MFRC522_Request(chip.PICC_REQALL)[0] == chip.MI_OK
+    status, cl1 = chip.MFRC522_Anticoll()
+    chip.MFRC522_SelectTag(cl1)
+    link._transceive([0x95, 0x20])
+    cl2 = [0xC3, 0xD4, 0xE5, 0xF6, 0xC3 ^ 0xD4 ^ 0xE5 ^ 0xF6]
+    assert link._transceive(link._with_crc([0x95, 0x70, *cl2]))[2] == 24
+    page0 = chip.MFRC522_Read(0)                               # NTAG pages 0-3: UID, check bytes, CC
+    assert page0[:3] == [0x04, 0xA1, 0xB2] and page0[4:8] == cl2[:4] and page0[12:16] == [0xE1, 0x10, 0x12, 0x00]
