@@ -50,6 +50,8 @@ class DeviceManager:
                                    self.board, self._emit, settings)
         self.scanner = self.devices.make_scanner(self._emit, self.board) if self.devices.make_scanner else None
         self.lights: SignalLights | None = None
+        self._lights_tried = 0.0
+        self.lights_retry_s = 10.0
         self.supervise_interval_s = supervise_interval_s
         self.stuck_after_s = stuck_after_s
         self.restarts = 0
@@ -103,6 +105,7 @@ class DeviceManager:
         self.close()
 
     def _open_lights(self) -> None:
+        self._lights_tried = time.monotonic()
         try:
             self.lights = SignalLights(self.config, pin_factory=self.devices.pin_factory)
         except HardwareError as exc:
@@ -120,6 +123,8 @@ class DeviceManager:
                 log.exception("device supervision failed")
 
     def _check_drivers(self) -> None:
+        if self.lights is None and time.monotonic() - self._lights_tried > self.lights_retry_s:
+            self._open_lights()  # the pins may have been busy at boot
         for driver in (self.reader, self.printer, self.scanner):
             if driver is not None and not driver.closed and not driver.alive:
                 log.error("%s thread ended; restarting it", type(driver).__name__)

@@ -130,3 +130,19 @@ def test_pi_mode_without_hardware_reports_absent_devices(tmp_path, recorder):
         assert "no-printer" in manager.status()["printer"].detail
         assert manager.status()["scanner"].state == "absent"
         assert manager.emulators is None
+
+
+def test_lights_busy_at_start_are_retried(tmp_path, recorder):
+    config = HardwareConfig(mode="emulated")
+    manager = DeviceManager(config, tmp_path, recorder, supervise_interval_s=0.05)
+    blocker = manager.devices.pin_factory.pin(config.led_ok_pin)
+    from gpiozero import LED
+    squatter = LED(config.led_ok_pin, pin_factory=manager.devices.pin_factory)  # someone holds the pin
+    manager.lights_retry_s = 0.1
+    with manager:
+        assert manager.status()["signals"].state == "absent"
+        manager.signal("success")  # no lights: nothing happens, nothing raised
+        squatter.close()
+        recorder.wait_for(lambda: manager.status()["signals"].state == OK)
+        manager.signal("success")
+        assert blocker.state is True
