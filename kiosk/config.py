@@ -53,6 +53,9 @@ class HardwareConfig:
     led_error_pin: int = 22
     buzzer_pin: int = 18
     scanner_port: str = ""
+    scanner_keyboard: str = ""
+    printer_columns: int = 42
+    printer_job_max_age_s: int = 600
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ class Config:
         return Path(self.paths.data_dir)
 
 
-_POSITIVE_INTS = {"per_cents", "printer_baudrate", "push_batch", "pull_page", "interval_s", "backoff_max_s"}
+_POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
+                  "pull_page", "interval_s", "backoff_max_s"}
 
 
 def config_path() -> Path:

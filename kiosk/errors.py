@@ -130,3 +130,19 @@ class OfflineLimitReached(DomainError):
 
 class InvalidPull(SyncError):
     """Central answered a pull with data that does not fit the pull contract; nothing of it was applied."""
+
+
+class PrinterOffline(PrinterError):
+    """The receipt printer is unplugged, switched off or not answering on its serial port."""
+
+
+class PaperOut(PrinterError):
+    """The receipt printer has no paper, or its cover is open."""
+
+
+class UnknownPrintJob(PrinterError):
+    """No print job has this id, or it cannot be reprinted in its current state."""
+
+
+class InvalidDeviceCommand(HardwareError):
+    """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
