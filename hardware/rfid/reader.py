@@ -49,17 +49,45 @@ class ReaderSettings:
     reopen_interval_s: float = 2.0
 
 
+class NoAnswer(Exception):
+    """The chip's timer ran out with nothing received: no card answered (internal)."""
+
+
+_WRITE_COMMAND = 0x01 << 1
+_WRITE_BITFRAMING = 0x0D << 1
+_READ_COMIRQ = (0x04 << 1) | 0x80
+_MFAUTHENT, _START_SEND, _TIMER_IRQ, _RX_OR_IDLE_IRQ = 0x0E, 0x80, 0x01, 0x30
+
+
 class DeadlineSpi:
-    """Wraps the package's SpiDev so every transfer past the current deadline raises ChipDeadline."""
+    """The package's SpiDev with a deadline on every transfer and an early end when no card answers.
+
+    The package's MFRC522_ToCard never looks at the timer interrupt (its `~` tests are always true), so
+    with no card in the field it reads ComIrqReg 2000 times; on a Pi that is tens of milliseconds of
+    busy CPU per poll. Once a transceive or authentication has started, a ComIrqReg value with TimerIRq
+    set and neither RxIRq nor IdleIRq means the chip gave up waiting: NoAnswer ends the call there.
+    """
 
     def __init__(self, inner: object) -> None:
         self.inner = inner
         self.deadline: float | None = None
+        self._armed = False
 
     def xfer2(self, data: list[int]) -> list[int]:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise ChipDeadline("reader chip call ran past its deadline")
-        return self.inner.xfer2(data)
+        answer = self.inner.xfer2(data)
+        if len(data) == 2:
+            if data[0] == _WRITE_BITFRAMING:
+                self._armed = bool(data[1] & _START_SEND)
+            elif data[0] == _WRITE_COMMAND:
+                self._armed = data[1] & 0x0F == _MFAUTHENT
+            elif data[0] == _READ_COMIRQ and self._armed:
+                irq = answer[1]
+                if irq & _TIMER_IRQ and not irq & _RX_OR_IDLE_IRQ:
+                    self._armed = False
+                    raise NoAnswer("no card answered before the chip's timer ran out")
+        return answer
 
     xfer = xfer2
 
@@ -144,6 +172,12 @@ class Mfrc522Link:
 
     def read_uid(self) -> bytes | None:
         """UID of the card in the field (4 or 7 bytes) or None; the card is halted afterwards."""
+        try:
+            return self._read_uid()
+        except NoAnswer:
+            return None
+
+    def _read_uid(self) -> bytes | None:
         chip = self.chip
         status, _bits = chip.MFRC522_Request(chip.PICC_REQALL)
         if status != chip.MI_OK:
@@ -167,7 +201,10 @@ class Mfrc522Link:
             return None  # triple-size UIDs are not issued as loyalty cards
         else:
             uid = bytes(cl1[0:4])
-        self._transceive(self._with_crc([PICC_HALT, 0x00]))  # no answer is the normal case
+        try:
+            self._transceive(self._with_crc([PICC_HALT, 0x00]))
+        except NoAnswer:
+            pass  # a halted card does not answer: that is the normal case
         return uid
 
     def close(self) -> None:

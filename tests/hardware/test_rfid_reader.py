@@ -8,7 +8,7 @@ import pytest
 
 from hardware.events import CARD_REMOVED, CARD_TAPPED, ERROR, OK, ABSENT
 from hardware.rfid.emulated import EmulatedReaderBoard
-from hardware.rfid.reader import RfidReader, ReaderSettings
+from hardware.rfid.reader import NoAnswer, RfidReader, ReaderSettings
 from kiosk.errors import ReaderError
 
 FAST = ReaderSettings(poll_interval_s=0.02, absent_polls=3, call_deadline_s=0.3, reinit_interval_s=0.2,
@@ -164,7 +164,8 @@ def test_package_reads_blocks_and_pages_through_the_emulator(emulated):
     assert chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 0, [0xFF] * 6, uid) == chip.MI_OK
     assert chip.MFRC522_Read(0)[:5] == [0xDE, 0xAD, 0xBE, 0xEF, 0xDE ^ 0xAD ^ 0xBE ^ 0xEF]
     chip.MFRC522_StopCrypto1()
-    assert chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 4, [0x00] * 6, uid) != chip.MI_OK  # wrong key
+    with pytest.raises(NoAnswer):  # wrong key: the card stays silent until the chip's timer runs out
+        chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 4, [0x00] * 6, uid)
 
     emulated.present("04A1B2C3D4E5F6")
     assert link.read_uid() == bytes.fromhex("04A1B2C3D4E5F6")   # leaves the tag halted
@@ -176,3 +177,15 @@ def test_package_reads_blocks_and_pages_through_the_emulator(emulated):
     assert link._transceive(link._with_crc([0x95, 0x70, *cl2]))[2] == 24
     page0 = chip.MFRC522_Read(0)                               # NTAG pages 0-3: UID, check bytes, CC
     assert page0[:3] == [0x04, 0xA1, 0xB2] and page0[4:8] == cl2[:4] and page0[12:16] == [0xE1, 0x10, 0x12, 0x00]
+
+
+def test_idle_poll_stops_at_the_chip_timer_instead_of_spinning(emulated):
+    link = emulated.open_link()
+    before = emulated.chip.transfers
+    assert link.read_uid() is None
+    assert emulated.chip.transfers - before < 30  # the package alone reads ComIrqReg 2000 times here
+    raw = emulated.package.MFRC522.__new__(emulated.package.MFRC522)
+    raw.spi = link.spi.inner
+    before = emulated.chip.transfers
+    assert raw.MFRC522_Request(raw.PICC_REQALL)[0] == raw.MI_ERR
+    assert emulated.chip.transfers - before > 2000
