@@ -18,9 +18,6 @@ from tests.hardware.receipts import earn_receipt
 from web.panel import bp
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture
@@ -42,39 +39,38 @@ def served(tmp_path, recorder):
     manager.close()
 
 
-def test_panel_drives_the_emulated_devices(served, recorder):
+def test_panel_drives_the_emulated_devices(served, recorder, browser):
     url, manager = served
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(url + "/panel/")
-            page.select_option("#card-select", "DEADBEEF")
-            page.click("#present-card")
-            sync_api.expect(page.locator("#card-on-reader")).to_have_text("DEADBEEF")
-            recorder.wait_for(lambda: [e.uid for e in recorder.of(CARD_TAPPED)] == ["DEADBEEF"])
-            page.click("#remove-card")
-            sync_api.expect(page.locator("#card-on-reader")).to_have_text("none")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url + "/panel/")
+        page.select_option("#card-select", "DEADBEEF")
+        page.click("#present-card")
+        sync_api.expect(page.locator("#card-on-reader")).to_have_text("DEADBEEF")
+        recorder.wait_for(lambda: [e.uid for e in recorder.of(CARD_TAPPED)] == ["DEADBEEF"])
+        page.click("#remove-card")
+        sync_api.expect(page.locator("#card-on-reader")).to_have_text("none")
 
-            page.fill("#card-uid", "not hex")
-            page.click("#present-card")
-            sync_api.expect(page.locator("#message")).to_contain_text("not hexadecimal")
+        page.fill("#card-uid", "not hex")
+        page.click("#present-card")
+        sync_api.expect(page.locator("#message")).to_contain_text("not hexadecimal")
 
-            page.fill("#qr-payload", "https://fidelite.example.org/c/9F3A")
-            page.click("#scan-qr")
-            recorder.wait_for(lambda: [e.payload for e in recorder.of(QR_SCANNED)]
-                              == ["https://fidelite.example.org/c/9F3A"])
+        page.fill("#qr-payload", "https://fidelite.example.org/c/9F3A")
+        page.click("#scan-qr")
+        recorder.wait_for(lambda: [e.payload for e in recorder.of(QR_SCANNED)]
+                          == ["https://fidelite.example.org/c/9F3A"])
 
-            page.click("#paper-out")
-            sync_api.expect(page.locator("#printer-state")).to_have_text("paper_out")
-            manager.print(earn_receipt())
-            page.click("#paper-back")
-            sync_api.expect(page.locator("#receipts .receipt")).to_have_count(1)
-            sync_api.expect(page.locator("#receipts .receipt")).to_contain_text("Nouveau solde")
+        page.click("#paper-out")
+        sync_api.expect(page.locator("#printer-state")).to_have_text("paper_out")
+        manager.print(earn_receipt())
+        page.click("#paper-back")
+        sync_api.expect(page.locator("#receipts .receipt")).to_have_count(1)
+        sync_api.expect(page.locator("#receipts .receipt")).to_contain_text("Nouveau solde")
 
-            page.click("#unplug-printer")
-            sync_api.expect(page.locator("#printer-state")).to_have_text("offline")
-            page.click("#replug-printer")
-            sync_api.expect(page.locator("#printer-state")).to_have_text("ok")
-        finally:
-            browser.close()
+        page.click("#unplug-printer")
+        sync_api.expect(page.locator("#printer-state")).to_have_text("offline")
+        page.click("#replug-printer")
+        sync_api.expect(page.locator("#printer-state")).to_have_text("ok")
+    finally:
+        context.close()
