@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
+from kiosk.domain.events import CardBlocked, CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
 
 FIRST_NAMES = ("Aurélie", "Bastien", "Capucine", "Dorian", "Elouan", "Faustine", "Gaspard", "Hortense",
                "Ilyès", "Jade", "Kylian", "Louna", "Maëlys", "Nolan", "Océane", "Pacôme", "Quitterie",
@@ -18,6 +18,19 @@ FIRST_NAMES = ("Aurélie", "Bastien", "Capucine", "Dorian", "Elouan", "Faustine"
 LAST_NAMES = ("Abadie", "Bellec", "Courtois", "Delorme", "Estève", "Fournel", "Guérin", "Hamelin",
               "Isnard", "Jolivet", "Kerbrat", "Lemoine", "Marchal", "Nédélec", "Orsini", "Peyrat",
               "Quéméner", "Rouxel", "Saulnier", "Tessier", "Vautrin", "Wagner")
+
+
+#: Cards the virtual hardware panel offers; the last two are unknown to central (new-customer flow).
+DEMO_CARDS = (
+    {"uid": "04A1B2C3", "label": "Camille (MIFARE Classic, 4 octets)"},
+    {"uid": "04112233445566", "label": "Hugo (NTAG213, 7 octets)"},
+    {"uid": "0A0B0C0D", "label": "Léa (carte bloquée)"},
+    {"uid": "DEADBEEF", "label": "Carte inconnue (MIFARE)"},
+    {"uid": "04998877665544", "label": "Carte inconnue (NTAG)"},
+)
+_NAMED = (("camille", "Camille", "Martin", "04A1B2C3", 240, False),
+          ("hugo", "Hugo", "Durand", "04112233445566", 35, False),
+          ("lea", "Léa", "Moreau", "0A0B0C0D", 120, True))
 
 
 def customer_id(n: int) -> str:
@@ -55,6 +68,26 @@ def seed(engine: Engine, count: int = 50, *, seed_value: int = 7, batch: int = 5
         chunk = made[start:start + batch]
         in_transaction(engine, lambda c, chunk=chunk: ingest(c, chunk, None))
     return ids
+
+
+def seed_demo_cards(engine: Engine) -> None:
+    """The named demo customers behind `DEMO_CARDS` (idempotent: fixed event ids)."""
+    made: list[Event] = []
+    for n, (key, first, last, uid, points, blocked) in enumerate(_NAMED):
+        cid, base = f"demo-{key}", f"dead{n:08x}"
+        made += [
+            CustomerRegistered(event_id=_uuid(base, 1), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
+                               first_name=first, last_name=last, email=f"{key}.demo@example.org"),
+            ConsentChanged(event_id=_uuid(base, 2), device_id=CENTRAL_DEVICE_ID, customer_id=cid, granted=True,
+                           text_version="2026-01", channel="central"),
+            CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=uid),
+            PointsEarned(event_id=_uuid(base, 4), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
+                         receipt_ref=f"seed-{key}", amount_cents=100 * points, points=points),
+        ]
+        if blocked:
+            made.append(CardBlocked(event_id=_uuid(base, 5), device_id=CENTRAL_DEVICE_ID, card_uid=uid,
+                                    reason="lost"))
+    in_transaction(engine, lambda c: ingest(c, made, None))
 
 
 def _uuid(base: str, kind: int) -> str:

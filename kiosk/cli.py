@@ -48,6 +48,7 @@ def main(verbose: bool) -> None:
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)  # one line per request
 
 
 @main.command()
@@ -87,3 +88,15 @@ def config_check(path: Path | None) -> None:
     loaded = load_config(path)
     click.echo(f"{path}: OK (device {loaded.device.id}, role {loaded.device.role}, "
                f"hardware {loaded.hardware.mode})")
+
+
+def _mount_subcommands() -> None:
+    """Groups that live beside the code they drive."""
+    from central.cli import central
+    from kiosk.sync.cli import sync
+
+    main.add_command(central)
+    main.add_command(sync)
+
+
+_mount_subcommands()

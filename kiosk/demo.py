@@ -1,4 +1,4 @@
-"""`kiosk demo`: the whole product on one machine, with emulated hardware and fictional customers."""
+"""`kiosk demo`: the whole product on one machine — central embedded, emulated hardware, fictional people."""
 
 from __future__ import annotations
 
@@ -8,40 +8,56 @@ from pathlib import Path
 import click
 
 from kiosk.config import Config, parse_config
-from kiosk.demo_data import demo_customers
-from kiosk.domain.snapshot import PulledBatch
 from kiosk.runner import serve
 from kiosk.service import KioskService
 
 logger = logging.getLogger(__name__)
 
+DEVICE_ID = "demo-till-1"
 
-def demo_config(data_dir: Path, host: str, port: int) -> Config:
+
+def demo_config(data_dir: Path, host: str, port: int, central_url: str) -> Config:
     return parse_config({
-        "device": {"id": "demo-till-1", "role": "till", "store_id": "demo-store", "name": "Caisse démo"},
+        "device": {"id": DEVICE_ID, "role": "till", "store_id": "demo-store", "name": "Caisse démo"},
         "paths": {"data_dir": str(data_dir.resolve())},
         "hardware": {"mode": "emulated"},
         "web": {"host": host, "port": port},
+        "central": {"url": central_url, "interval_s": 5},
         "shop": {"name": "Boutique Démo", "address": ["1 place de la Démo", "00000 Exemple"]},
         "earning": {"categories": {"general": 100, "hygiene": 150, "bulk": 50}},
     })
 
 
-def seed_if_empty(service: KioskService, customers: int) -> bool:
-    """Load fictional customers into an empty store, as a first pull from central would."""
-    if service.store.stats().customers:
-        return False
-    people, cards = demo_customers(customers)
-    service.store.apply_batch(PulledBatch(cursor=0, customers=tuple(people), cards=tuple(cards)))
-    logger.info("demo store seeded with %d fictional customers", customers)
-    return True
+def start_central(data_dir: Path, customers: int):
+    """Central on a free local port with its SQLite file in the demo folder, seeded once."""
+    from central.demo import seed, seed_demo_cards
+    from central.embedded import start_background
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    central = start_background(f"sqlite:///{(data_dir / 'central.db').resolve()}")
+    seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
+    seed_demo_cards(central.engine)
+    return central
+
+
+def enrol_if_needed(config: Config, central) -> None:
+    from kiosk.sync.setup import token_file
+
+    tokens = token_file(config)
+    if tokens.read() is None:
+        tokens.write(central.enrol_device(config.device.id, config.device.name))
 
 
 def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
-    config = demo_config(data_dir, host, port)
-    with KioskService.open(config) as service:
-        seed_if_empty(service, customers)
-        url = f"http://{host}:{port}/"
-        click.echo(f"Demo running with emulated hardware. Open {url} in a browser (Ctrl-C stops it).")
-        click.echo(f"Data is kept in {config.data_dir}; delete that folder to start afresh.")
-        serve(service, host, port)
+    from central.demo import DEMO_CARDS
+
+    with start_central(data_dir, customers) as central:
+        config = demo_config(data_dir, host, port, central.url)
+        enrol_if_needed(config, central)
+        with KioskService.open(config) as service:
+            service.sync.sync_once()  # the till opens with the customers already pulled
+            url = f"http://{host}:{port}/"
+            click.echo(f"Demo running: central embedded at {central.url}, hardware emulated.")
+            click.echo(f"Open {url} in a browser; the virtual hardware panel is at {url}panel/ (Ctrl-C stops).")
+            click.echo(f"Data is kept in {config.data_dir}; delete that folder to start afresh.")
+            serve(service, host, port, extensions={"kiosk.demo_cards": list(DEMO_CARDS)})

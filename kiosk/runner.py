@@ -11,6 +11,7 @@ from waitress.server import create_server
 
 from kiosk.config import Config
 from kiosk.service import KioskService
+from kiosk.watchdog import Watchdog
 from web import create_app
 
 logger = logging.getLogger(__name__)
@@ -46,16 +47,27 @@ class WebServer:
             self._thread.join(timeout=5)
 
 
-def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None) -> None:
-    """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set."""
+def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None,
+          extensions: dict | None = None) -> None:
+    """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set.
+
+    Under systemd, tells it when the service is ready and pings its watchdog only while the reader loop,
+    the print worker and the web server are all alive.
+    """
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-    server = WebServer(create_app(service), host, port).start()
+    app = create_app(service)
+    app.extensions.update(extensions or {})
+    server = WebServer(app, host, port).start()
+    watchdog = Watchdog.from_environment({**service.liveness_probes(), "web server": server.is_alive})
     try:
+        watchdog.start()
+        watchdog.ready()
         stop.wait()
     finally:
+        watchdog.close()
         server.close()
 
 

@@ -1,16 +1,21 @@
-"""The kiosk service: one object that owns the store (and, as they are added, devices and sync).
+"""The kiosk service: one object that owns the store, the devices, the sync worker and the event bus.
 
-The web layer and the CLI talk to this object only; they never open the store themselves.
+The web layer and the CLI talk to this object only; they never open the store or a device themselves.
+Device threads report through `_on_device_event`, which republishes on the bus for the live pages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.bus import EventBus
 from kiosk.config import Config
+from kiosk.errors import DeviceNotEnrolled
 from kiosk.store import Store
 
 logger = logging.getLogger(__name__)
@@ -29,21 +34,84 @@ class ServiceState:
     pending: int
     cursor: int
     problems: tuple[str, ...]
+    devices: dict[str, str]
+    sync: dict[str, object]
 
 
 class KioskService:
-    """Owns the store for one device; closing it closes everything it opened."""
+    """Owns everything one device runs; closing it closes everything it opened, in reverse order."""
 
-    def __init__(self, config: Config, store: Store):
+    def __init__(self, config: Config, store: Store, bus: EventBus | None = None):
         self.config = config
         self.store = store
+        self.bus = bus or EventBus()
+        self.devices = None
+        self.sync = None
+        self.sync_problem: str | None = None
         self._closed = False
 
     @classmethod
-    def open(cls, config: Config) -> KioskService:
-        store = Store.open(store_dir(config), config.device.id)
+    def open(cls, config: Config, *, devices: bool = True, sync: bool = True) -> KioskService:
+        """Open the store, then start the devices and the sync worker (each optional, for tests and tools)."""
+        service = cls(config, Store.open(store_dir(config), config.device.id))
+        try:
+            if devices:
+                service._start_devices()
+            if sync:
+                service._start_sync()
+        except BaseException:
+            service.close()
+            raise
         logger.info("service open for device %s (%s)", config.device.id, config.device.role)
-        return cls(config, store)
+        return service
+
+    def _start_devices(self) -> None:
+        from hardware import build_devices
+
+        self.devices = build_devices(self.config.hardware, self.config.data_dir, self._on_device_event)
+        self.devices.start()
+
+    def _start_sync(self) -> None:
+        from kiosk.sync.setup import build_worker
+
+        try:
+            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status)
+        except DeviceNotEnrolled as error:
+            # The till keeps working offline; the status page and `kiosk doctor` say what to do.
+            self.sync_problem = str(error)
+            logger.error("sync disabled: %s", error)
+            return
+        if self.sync is not None:
+            self.sync.start()
+
+    def _on_device_event(self, event) -> None:
+        data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
+        if event.status is not None:
+            data["state"] = event.status.state
+        self.bus.publish(event.kind, data)
+
+    def _on_sync_status(self, status) -> None:
+        self.bus.publish("sync_status", dataclasses.asdict(status))
+
+    def sync_state(self) -> dict[str, object]:
+        """The sync worker's status for screens and tools; `state` is "alone" with no central configured."""
+        if self.sync is not None:
+            return dataclasses.asdict(self.sync.status())
+        if self.sync_problem:
+            return {"state": "not_enrolled", "last_error": self.sync_problem, "pending": self.store.pending_count()}
+        return {"state": "alone", "pending": self.store.pending_count()}
+
+    def liveness_probes(self) -> dict[str, Callable[[], bool]]:
+        """Checks the systemd watchdog runs: each must say True for the service to count as alive."""
+        if self.devices is None:
+            return {}
+        devices = self.devices  # the manager may replace a stuck reader: always ask for the current one
+        return {"reader loop": lambda: devices.reader.alive, "print worker": lambda: devices.printer.alive}
+
+    def device_states(self) -> dict[str, str]:
+        if self.devices is None:
+            return {}
+        return {name: status.state for name, status in self.devices.status().items()}
 
     def state(self) -> ServiceState:
         stats = self.store.stats()
@@ -57,12 +125,21 @@ class KioskService:
             pending=stats.pending,
             cursor=stats.cursor,
             problems=tuple(stats.problems),
+            devices=self.device_states(),
+            sync=self.sync_state(),
         )
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close)):
+            if not stop:
+                continue
+            try:
+                stop()
+            except Exception:  # one part failing to stop must not keep the store open
+                logger.exception("stopping %s failed", name)
         self.store.close()
 
     def __enter__(self) -> KioskService:

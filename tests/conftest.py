@@ -23,7 +23,7 @@ def config(tmp_path) -> Config:
 def service(config):
     from kiosk.service import KioskService
 
-    with KioskService.open(config) as opened:
+    with KioskService.open(config, devices=False) as opened:
         yield opened
 
 
@@ -50,3 +50,4 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from kiosk.service import KioskService
-from web import errors, i18n, status
+from web import errors, i18n, panel, status
 
 csrf = CSRFProtect()
 
@@ -27,10 +27,13 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.extensions["kiosk.service"] = service
+    app.extensions["kiosk.devices"] = service.devices
     csrf.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(status.bp)
+    if service.devices is not None and service.devices.emulators is not None:
+        app.register_blueprint(panel.bp)  # the virtual hardware panel exists only with emulated devices
     return app
 
 

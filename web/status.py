@@ -15,7 +15,7 @@ def _state():
 
 @bp.get("/")
 def home():
-    return render_template("status.html", state=_state())
+    return render_template("status.html", state=_state(), has_panel="panel" in current_app.blueprints)
 
 
 @bp.get("/api/status")

@@ -1,10 +1,10 @@
 """The status page in a real browser at the till's smallest screen: readable, switchable, nothing overflows."""
 
-from kiosk.demo import seed_if_empty
+from tests.factories import seed_store
 
 
 def test_status_page_shows_the_store_and_fits_800x480(page, live_server, service):
-    seed_if_empty(service, 12)
+    seed_store(service.store, 12)
     page.goto(live_server.url)
     assert page.locator("h1").inner_text() == "État de l'appareil"
     assert page.locator("#customers").inner_text() == "12"

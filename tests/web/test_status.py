@@ -1,11 +1,11 @@
 """The status page and its JSON twin show what the store holds, in French first and in English."""
 
-from kiosk.demo import seed_if_empty
+from tests.factories import seed_store
 from kiosk.domain.events import PointsEarned
 
 
 def test_status_page_in_french_by_default(client, service):
-    seed_if_empty(service, 5)
+    seed_store(service.store, 5)
     page = client.get("/").get_data(as_text=True)
     assert "État de l'appareil" in page
     assert 'id="device-id">test-till-1<' in page
@@ -19,8 +19,8 @@ def test_status_page_in_english_and_the_choice_is_remembered(client):
 
 
 def test_status_json_counts_pending_events(client, service):
-    seed_if_empty(service, 3)
-    service.store.record(PointsEarned(device_id="test-till-1", customer_id="demo-000000", receipt_ref="R1",
+    seed_store(service.store, 3)
+    service.store.record(PointsEarned(device_id="test-till-1", customer_id="cust-00000", receipt_ref="R1",
                                       amount_cents=1000, points=10))
     state = client.get("/api/status").get_json()
     assert (state["device_id"], state["customers"], state["pending"]) == ("test-till-1", 3, 1)
