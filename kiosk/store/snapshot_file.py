@@ -2,8 +2,8 @@
 
 Tables (TinyDB layout `{table: {doc_id: document}}`): `meta` (one document: schema, device id, cursor,
 seq_through, last_seq), and `customers` (with their card uids), `loose_cards` (blocked cards and cards
-of customers not cached), `earns`, `earned_per_day` whose documents are chunks of compact rows (`{"rows": [[...], ...]}`), so 100 000 customers parse into
-lists, not 100 000 dicts. `search` holds the sorted prefix index packed per chunk (`{"keys": "<JSON array
+of customers not cached), `earns`, `earned_per_day` whose documents are chunks of compact rows
+(`{"rows": [[...], ...]}`), so 100 000 customers parse into lists, not 100 000 dicts. `search` holds the sorted prefix index packed per chunk (`{"keys": "<JSON array
 text>", "owners": "<base64 of uint32 customer row numbers>"}`) so that half a million keys do not become
 half a million parsed objects all at once. The whole file is one JSON document, replaced in one atomic
 step: it is the store's commit point.
@@ -113,6 +113,15 @@ def _unpack(text: str) -> array:
     if sys.byteorder != "little":
         packed.byteswap()
     return packed
+
+
+def search_size(chunks: dict) -> int:
+    """How many entries the packed search index holds, from the length of its packed owners."""
+    total = 0
+    for doc in chunks.values():
+        text = doc["owners"]
+        total += (len(text) * 3 // 4 - text[-2:].count("=")) // 4
+    return total
 
 
 def iter_search_chunks(chunks: dict) -> Iterator[tuple[list[str], array]]:

@@ -54,6 +54,7 @@ from kiosk.store.snapshot_file import (
     build_document,
     iter_search_chunks,
     read_document,
+    search_size,
     remove_temp,
 )
 from kiosk.store.views import CustomerView, StoreStats
@@ -169,6 +170,8 @@ class Store:
         store._rebuild_overlay()
         if store._journal_dirty:
             store._compact_journal()
+        # The cache lives as long as the process: keep the collector from rescanning it on every earn.
+        gc.freeze()
         logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
                     device_id, len(store._customers), store.pending_count(), store._last_seq,
                     time.perf_counter() - started)
@@ -226,8 +229,10 @@ class Store:
                 if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
                     raise TypeError("customer row")
                 cards = tuple(cards)
-                customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last), phone,
-                                                email, points, granted, version, bool(erased), cards)
+                # Interned: first names repeat, and phones and e-mails share their text with index keys.
+                customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last),
+                                                phone and intern(phone), email and intern(email), points,
+                                                granted, version and intern(version), bool(erased), cards)
                 for uid in cards:
                     card_owner[uid] = cid
                 ids.append(cid)
@@ -236,11 +241,17 @@ class Store:
                     self._blocked.add(uid)
                 if owner is not None and uid not in card_owner:
                     self._link_base_card(uid, owner)
-            keys: list[str] = []
-            owners: list[str] = []
+            total = search_size(search)
+            keys: list[str] = [""] * total  # sized once: no over-allocation on half a million entries
+            owners: list[str] = [""] * total
+            at = 0
             for chunk_keys, chunk_rows in iter_search_chunks(search):
-                keys.extend(map(intern, chunk_keys))
-                owners.extend(ids[i] for i in chunk_rows)
+                end = at + len(chunk_keys)
+                keys[at:end] = map(intern, chunk_keys)
+                owners[at:end] = [ids[i] for i in chunk_rows]
+                at = end
+            if at != total:
+                raise ValueError("search index size does not match its chunks")
             if customers and not keys:
                 keys, owners = self._fresh_index_lists()
             self._index = PrefixIndex(keys, owners)
@@ -285,8 +296,14 @@ class Store:
         self._overlay_index = PrefixIndex()
         self._overlay_keys: dict[str, set[str]] = {}
         self._overlay_cards_of: dict[str, list[str]] = {}
-        for event in self._events.values():
-            self._apply_overlay(event)
+        self._overlay_bulk = True  # keys are collected, then sorted once
+        try:
+            for event in self._events.values():
+                self._apply_overlay(event)
+        finally:
+            self._overlay_bulk = False
+        self._overlay_index = PrefixIndex.build((key, cid) for cid, keys in self._overlay_keys.items()
+                                                for key in keys)
 
     def _seed(self, event: Event) -> None:
         """Copy into the overlay the base state of what `event` touches, so the Ledger's rules see it."""
@@ -330,11 +347,13 @@ class Store:
         new = set() if customer.erased else search_keys(customer.first_name, customer.last_name,
                                                         customer.phone, customer.email)
         old = self._overlay_keys.get(cid, set())
+        self._overlay_keys[cid] = new
+        if self._overlay_bulk:
+            return
         for key in old - new:
             self._overlay_index.discard(key, cid)
         for key in new - old:
             self._overlay_index.add(key, cid)
-        self._overlay_keys[cid] = new
 
     def _scrub_erased(self) -> bool:
         """Remove personal fields from pending events of erased customers; True if any changed."""
