@@ -83,10 +83,22 @@ def open_only(data_dir: Path) -> None:
     from kiosk.store import Store
     store = Store.open(data_dir, DEVICE)
     elapsed = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"startup_s": elapsed, "rss_mb": rss_mb, "customers": store.stats().customers,
                       "pending": store.pending_count()}))
     store.close()
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM; ru_maxrss would include the parent's size before exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def bench_sqlite(path: Path, customers: list[CustomerState], count: int, rng: random.Random) -> list[float]:
