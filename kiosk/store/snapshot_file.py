@@ -2,11 +2,11 @@
 
 Tables (TinyDB layout `{table: {doc_id: document}}`): `meta` (one document: schema, device id, cursor,
 seq_through, last_seq), and `customers` (with their card uids), `loose_cards` (blocked cards and cards
-of customers not cached), `earns`, `earned_per_day` whose documents are chunks of compact rows
-(`{"rows": [[...], ...]}`), so 100 000 customers parse into lists, not 100 000 dicts. `search` holds the sorted prefix index packed per chunk (`{"keys": "<JSON array
-text>", "owners": "<base64 of uint32 customer row numbers>"}`) so that half a million keys do not become
-half a million parsed objects all at once. The whole file is one JSON document, replaced in one atomic
-step: it is the store's commit point.
+of customers not cached), `earns`, `earned_per_day`, whose documents are chunks of compact rows
+(`{"rows": [[...], ...]}`), so 100 000 customers parse into lists, not 100 000 dicts. `search` holds the
+sorted prefix index packed per chunk (`{"keys": "<JSON array text>", "owners": "<base64 of uint32
+customer row numbers>"}`), so half a million keys do not become half a million parsed objects at once.
+The whole file is one JSON document, replaced in one atomic step: it is the store's commit point.
 """
 
 from __future__ import annotations
