@@ -41,15 +41,20 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict | None:
         """The whole database, None if the file does not exist; StoreCorrupt if it does not parse."""
         try:
-            with open(self.path, "rb") as handle:
+            # Read as text: the file is ASCII (see _encode), so the string costs one byte per character
+            # and no bytes copy lives next to it while it is parsed.
+            with open(self.path, encoding="utf-8") as handle:
                 data = handle.read()
         except FileNotFoundError:
             return None
+        except UnicodeDecodeError as exc:
+            raise StoreCorrupt(f"cache snapshot {self.path} is damaged ({exc.reason})") from None
         if not data:
             raise StoreCorrupt(f"cache snapshot {self.path} is empty (it is never written empty)")
         try:
             document = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+            del data
+        except ValueError as exc:
             raise StoreCorrupt(f"cache snapshot {self.path} is damaged ({exc})") from None
         if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):
             raise StoreCorrupt(f"cache snapshot {self.path} is not a TinyDB database")
@@ -69,12 +74,13 @@ class AtomicJSONStorage(Storage):
 
 def _encode(data: dict) -> Iterator[bytes]:
     """The database as JSON, one document at a time, so no single huge string is built."""
-    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    # ASCII only: one accented name would otherwise make the whole text two bytes per character on read.
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
     yield b"{"
     for t, (table, documents) in enumerate(data.items()):
         yield (("," if t else "") + dumps(table) + ":{").encode()
         for d, (doc_id, document) in enumerate(documents.items()):
-            yield (("," if d else "") + dumps(str(doc_id)) + ":" + dumps(document)).encode()
+            yield (("," if d else "") + dumps(str(doc_id)) + ":" + dumps(document)).encode("ascii")
         yield b"}"
     yield b"}"
 
@@ -94,7 +100,7 @@ def build_document(meta: dict, tables: dict[str, list[list]], search_keys: list[
                           for n, i in enumerate(range(0, len(rows), CHUNK_ROWS))}
     chunk = CHUNK_ROWS * 5
     document["search"] = {
-        str(n + 1): {"keys": json.dumps(search_keys[i:i + chunk], ensure_ascii=False, separators=(",", ":")),
+        str(n + 1): {"keys": json.dumps(search_keys[i:i + chunk], separators=(",", ":")),
                      "owners": _pack(search_rows[i:i + chunk])}
         for n, i in enumerate(range(0, len(search_keys), chunk))}
     return document

@@ -23,7 +23,6 @@ import binascii
 import gc
 import heapq
 import logging
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -218,7 +217,10 @@ class Store:
             self._cursor = _whole(meta["cursor"])
             self._seq_through = _whole(meta["seq_through"])
             self._last_seq = _whole(meta.get("last_seq", 0))
-            intern = sys.intern
+            # One object per distinct text: names repeat, and phones and e-mails are also index keys. A local
+            # table (dropped after loading) rather than sys.intern, whose table would stay for good.
+            canon: dict[str, str] = {}
+            intern = canon.setdefault
             customers = self._customers
             card_owner = self._card_owner
             ids: list[str] = []
@@ -229,10 +231,10 @@ class Store:
                 if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
                     raise TypeError("customer row")
                 cards = tuple(cards)
-                # Interned: first names repeat, and phones and e-mails share their text with index keys.
-                customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last),
-                                                phone and intern(phone), email and intern(email), points,
-                                                granted, version and intern(version), bool(erased), cards)
+                customers[cid] = CachedCustomer(cid, first and intern(first, first), last and intern(last, last),
+                                                phone and intern(phone, phone), email and intern(email, email),
+                                                points, granted, version and intern(version, version),
+                                                bool(erased), cards)
                 for uid in cards:
                     card_owner[uid] = cid
                 ids.append(cid)
@@ -247,7 +249,7 @@ class Store:
             at = 0
             for chunk_keys, chunk_rows in iter_search_chunks(search):
                 end = at + len(chunk_keys)
-                keys[at:end] = map(intern, chunk_keys)
+                keys[at:end] = [intern(key, key) for key in chunk_keys]
                 owners[at:end] = [ids[i] for i in chunk_rows]
                 at = end
             if at != total:
