@@ -209,7 +209,7 @@ class Store:
             if collecting:
                 gc.enable()
 
-    def _load_base(self, meta: dict, tables: dict[str, list[list]], search: dict) -> None:
+    def _load_base(self, meta: dict, tables: dict[str, Iterator[list]], search: dict) -> None:
         if meta.get("device_id") != self._device_id:
             raise StoreError(f"cache snapshot {self._storage.path} belongs to device {meta.get('device_id')!r}, "
                              f"not {self._device_id!r}: check device.id and paths.data_dir in the configuration")
@@ -224,10 +224,8 @@ class Store:
             customers = self._customers
             card_owner = self._card_owner
             ids: list[str] = []
-            rows = tables["customers"]
-            rows.reverse()
-            while rows:  # popping frees each parsed row as soon as its record exists
-                cid, first, last, phone, email, points, granted, version, erased, cards = rows.pop()
+            for row in tables["customers"]:
+                cid, first, last, phone, email, points, granted, version, erased, cards = row
                 if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
                     raise TypeError("customer row")
                 cards = tuple(cards)

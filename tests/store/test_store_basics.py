@@ -189,7 +189,7 @@ def test_snapshot_is_a_tinydb_database_with_schema(store, data_dir):
     db = open_database(data_dir / "cache.json")
     meta = db.table("meta").get(doc_id=1)
     assert meta["schema"] == 1 and meta["cursor"] == 9 and meta["device_id"] == DEVICE
-    assert db.table("customers").all()[0]["rows"][0][:6] == ["p1", "Paul", None, None, None, 12]
+    assert json.loads(db.table("customers").all()[0]["rows"])[0][:6] == ["p1", "Paul", None, None, None, 12]
     header = json.loads((data_dir / "outbox.jsonl").read_text().splitlines()[0][9:])
     assert header["header"]["schema"] == 1
 
