@@ -402,10 +402,11 @@ class Store:
             elif event.seq <= self._last_seq:
                 raise InvalidEvent(f"{event.type} has seq {event.seq}, not after the last recorded "
                                    f"seq {self._last_seq}")
-            event = from_record(to_record(event))  # refuse now what replay could not read back
+            record = to_record(event)
+            event = from_record(record)  # refuse now what replay could not read back
             if self._journal_dirty:
                 self._compact_journal()
-            self._journal.append_event(event)
+            self._journal.append_record(record)
             self._last_seq = event.seq
             self._events[event.event_id] = event
             self._apply_overlay(event)
