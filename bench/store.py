@@ -1,8 +1,9 @@
 """Benchmark of the local store: durable earn, card lookup, prefix search, startup and memory.
 
 Measured in the same run and temp directory (same disk) against three baselines: SQLite in WAL mode with
-synchronous=FULL doing the same logical write (insert the event, update the balance, one transaction),
-the bare fsync floor (append a line and fsync it), and naive TinyDB (default JSONStorage, `db.update`).
+synchronous=FULL doing the same logical write (insert the event, update the balance, one transaction) and
+the bare fsync floor (append a line and fsync it), both taking turns write by write with our earn so all
+three see the same disk noise; and naive TinyDB (default JSONStorage, `db.update`), fewer times.
 
     python -m bench.store [--quick] [--customers N] [--pending N]
 
@@ -83,13 +84,26 @@ def open_only(data_dir: Path) -> None:
     from kiosk.store import Store
     store = Store.open(data_dir, DEVICE)
     elapsed = time.perf_counter() - started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"startup_s": elapsed, "rss_mb": rss_mb, "customers": store.stats().customers,
                       "pending": store.pending_count()}))
     store.close()
 
 
-def bench_sqlite(path: Path, customers: list[CustomerState], count: int, rng: random.Random) -> list[float]:
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM; ru_maxrss would include the parent's size before exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sqlite_writer(path: Path, customers: list[CustomerState], rng: random.Random):
+    """SQLite (WAL, synchronous=FULL) doing the same logical write: insert the event, update the balance."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -107,12 +121,11 @@ def bench_sqlite(path: Path, customers: list[CustomerState], count: int, rng: ra
         db.execute("UPDATE customers SET points = points + 7 WHERE id = ?", (cid,))
         db.execute("COMMIT")
 
-    samples = timed(write, count)
-    db.close()
-    return samples
+    return write, db.close
 
 
-def bench_fsync_floor(path: Path, count: int) -> list[float]:
+def fsync_writer(path: Path):
+    """The floor: append one line and fsync it."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     line = b"x" * 300 + b"\n"
 
@@ -120,8 +133,17 @@ def bench_fsync_floor(path: Path, count: int) -> list[float]:
         os.write(fd, line)
         os.fsync(fd)
 
-    samples = timed(write, count)
-    os.close(fd)
+    return write, lambda: os.close(fd)
+
+
+def interleaved(actions: list[Callable[[int], object]], count: int) -> list[list[float]]:
+    """Milliseconds per call of each action, taking turns, so every method sees the same disk noise."""
+    samples: list[list[float]] = [[] for _ in actions]
+    for i in range(count):
+        for action, out in zip(actions, samples):
+            started = time.perf_counter()
+            action(i)
+            out.append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -162,7 +184,11 @@ def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int
                                        lines={"general": 745})
             store.record(event)
 
-        earn_ms = timed(earn, iterations)
+        sqlite_write, sqlite_close = sqlite_writer(tmp / "bench.sqlite", customers, rng)
+        fsync_write, fsync_close = fsync_writer(tmp / "floor.log")
+        earn_ms, sqlite_ms, fsync_ms = interleaved([earn, sqlite_write, fsync_write], iterations)
+        sqlite_close()
+        fsync_close()
         uids = [c.card_uid for c in cards]
         lookup_ms = timed(lambda i: store.customer_by_card(uids[rng.randrange(len(uids))]), 5000)
         queries = []
@@ -175,8 +201,6 @@ def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int
         search_ms = timed(lambda i: store.search(queries[i]), len(queries))
         stats = store.stats()
 
-    sqlite_ms = bench_sqlite(tmp / "bench.sqlite", customers, iterations, rng)
-    fsync_ms = bench_fsync_floor(tmp / "floor.log", iterations)
     naive_ms = bench_naive_tinydb(tmp / "naive.json", customers, naive_iterations, rng)
 
     result = {

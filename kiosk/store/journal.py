@@ -189,7 +189,11 @@ class OutboxJournal:
 
     def append_event(self, event: Event) -> None:
         """Append one event line and fsync it; StoreWriteError (nothing kept) if the disk refuses."""
-        self._append(encode_line({"event": to_record(event)}), "event")
+        self.append_record(to_record(event))
+
+    def append_record(self, record: dict) -> None:
+        """Append one event line from the event's `to_record` dict (already checked) and fsync it."""
+        self._append(encode_line({"event": record}), "event")
 
     def append_ack(self, event_ids: Iterable[str]) -> None:
         """Append one acknowledgement line and fsync it."""

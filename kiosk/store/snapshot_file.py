@@ -2,11 +2,12 @@
 
 Tables (TinyDB layout `{table: {doc_id: document}}`): `meta` (one document: schema, device id, cursor,
 seq_through, last_seq), and `customers` (with their card uids), `loose_cards` (blocked cards and cards
-of customers not cached), `earns`, `earned_per_day` whose documents are chunks of compact rows (`{"rows": [[...], ...]}`), so 100 000 customers parse into
-lists, not 100 000 dicts. `search` holds the sorted prefix index packed per chunk (`{"keys": "<JSON array
-text>", "owners": "<base64 of uint32 customer row numbers>"}`) so that half a million keys do not become
-half a million parsed objects all at once. The whole file is one JSON document, replaced in one atomic
-step: it is the store's commit point.
+of customers not cached), `earns`, `earned_per_day`, whose documents are chunks of compact rows
+stored as JSON text (`{"rows": "[[...], ...]"}`), parsed one chunk at a time, so 100 000 customers never
+exist as one big parse tree (whose freed holes would stay in the process's memory). `search` holds the
+sorted prefix index packed per chunk (`{"keys": "<JSON array text>", "owners": "<base64 of uint32
+customer row numbers>"}`), so half a million keys do not become half a million parsed objects at once.
+The whole file is one JSON document, replaced in one atomic step: it is the store's commit point.
 """
 
 from __future__ import annotations
@@ -41,15 +42,20 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict | None:
         """The whole database, None if the file does not exist; StoreCorrupt if it does not parse."""
         try:
-            with open(self.path, "rb") as handle:
+            # Read as text: the file is ASCII (see _encode), so the string costs one byte per character
+            # and no bytes copy lives next to it while it is parsed.
+            with open(self.path, encoding="utf-8") as handle:
                 data = handle.read()
         except FileNotFoundError:
             return None
+        except UnicodeDecodeError as exc:
+            raise StoreCorrupt(f"cache snapshot {self.path} is damaged ({exc.reason})") from None
         if not data:
             raise StoreCorrupt(f"cache snapshot {self.path} is empty (it is never written empty)")
         try:
             document = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+            del data
+        except ValueError as exc:
             raise StoreCorrupt(f"cache snapshot {self.path} is damaged ({exc})") from None
         if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):
             raise StoreCorrupt(f"cache snapshot {self.path} is not a TinyDB database")
@@ -69,12 +75,13 @@ class AtomicJSONStorage(Storage):
 
 def _encode(data: dict) -> Iterator[bytes]:
     """The database as JSON, one document at a time, so no single huge string is built."""
-    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    # ASCII only: one accented name would otherwise make the whole text two bytes per character on read.
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
     yield b"{"
     for t, (table, documents) in enumerate(data.items()):
         yield (("," if t else "") + dumps(table) + ":{").encode()
         for d, (doc_id, document) in enumerate(documents.items()):
-            yield (("," if d else "") + dumps(str(doc_id)) + ":" + dumps(document)).encode()
+            yield (("," if d else "") + dumps(str(doc_id)) + ":" + dumps(document)).encode("ascii")
         yield b"}"
     yield b"}"
 
@@ -90,14 +97,18 @@ def build_document(meta: dict, tables: dict[str, list[list]], search_keys: list[
     document: dict[str, dict] = {"meta": {"1": dict(meta, schema=SCHEMA_VERSION)}}
     for name in TABLES:
         rows = tables.get(name, [])
-        document[name] = {str(n + 1): {"rows": rows[i:i + CHUNK_ROWS]}
+        document[name] = {str(n + 1): {"rows": _dumps(rows[i:i + CHUNK_ROWS])}
                           for n, i in enumerate(range(0, len(rows), CHUNK_ROWS))}
     chunk = CHUNK_ROWS * 5
     document["search"] = {
-        str(n + 1): {"keys": json.dumps(search_keys[i:i + chunk], ensure_ascii=False, separators=(",", ":")),
+        str(n + 1): {"keys": _dumps(search_keys[i:i + chunk]),
                      "owners": _pack(search_rows[i:i + chunk])}
         for n, i in enumerate(range(0, len(search_keys), chunk))}
     return document
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _pack(numbers: list[int]) -> str:
@@ -115,6 +126,15 @@ def _unpack(text: str) -> array:
     return packed
 
 
+def search_size(chunks: dict) -> int:
+    """How many entries the packed search index holds, from the length of its packed owners."""
+    total = 0
+    for doc in chunks.values():
+        text = doc["owners"]
+        total += (len(text) * 3 // 4 - text[-2:].count("=")) // 4
+    return total
+
+
 def iter_search_chunks(chunks: dict) -> Iterator[tuple[list[str], array]]:
     """The packed search index chunk by chunk: (keys, customer row numbers)."""
     for doc_id in sorted(chunks, key=int):
@@ -125,8 +145,21 @@ def iter_search_chunks(chunks: dict) -> Iterator[tuple[list[str], array]]:
         yield keys, owners
 
 
-def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, list[list]], dict] | None:
-    """Meta, the rows of each table and the packed search chunks; None if absent; StoreCorrupt if damaged."""
+def _iter_rows(chunks: dict) -> Iterator[list]:
+    """A table's rows, one chunk parsed at a time: the parse tree of a chunk is freed before the next."""
+    for doc_id in sorted(chunks, key=int):
+        rows = json.loads(chunks.pop(doc_id)["rows"])
+        if not isinstance(rows, list):
+            raise TypeError("a chunk of rows must be a list")
+        yield from rows
+
+
+def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, Iterator[list]], dict] | None:
+    """Meta, each table's rows (parsed lazily, chunk by chunk) and the packed search chunks.
+
+    None if the file is absent; StoreCorrupt if it is damaged (a damaged chunk raises ValueError, TypeError
+    or KeyError while its rows are read, which the caller reports as damage too).
+    """
     document = storage.read()
     if document is None:
         return None
@@ -135,13 +168,7 @@ def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, list[list
         if meta.get("schema") != SCHEMA_VERSION:
             raise StoreCorrupt(f"cache snapshot {storage.path} has schema version {meta.get('schema')!r}, "
                                f"expected {SCHEMA_VERSION}")
-        tables: dict[str, list[list]] = {}
-        for name in TABLES:
-            chunks = document.pop(name, {})
-            rows: list[list] = []
-            for doc_id in sorted(chunks, key=int):
-                rows.extend(chunks[doc_id]["rows"])
-            tables[name] = rows
+        tables = {name: _iter_rows(document.pop(name, {})) for name in TABLES}
         search = document.pop("search", {})
         if not isinstance(search, dict):
             raise TypeError("search table")

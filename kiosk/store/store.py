@@ -23,7 +23,6 @@ import binascii
 import gc
 import heapq
 import logging
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -54,6 +53,7 @@ from kiosk.store.snapshot_file import (
     build_document,
     iter_search_chunks,
     read_document,
+    search_size,
     remove_temp,
 )
 from kiosk.store.views import CustomerView, StoreStats
@@ -169,6 +169,8 @@ class Store:
         store._rebuild_overlay()
         if store._journal_dirty:
             store._compact_journal()
+        # The cache lives as long as the process: keep the collector from rescanning it on every earn.
+        gc.freeze()
         logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
                     device_id, len(store._customers), store.pending_count(), store._last_seq,
                     time.perf_counter() - started)
@@ -207,7 +209,7 @@ class Store:
             if collecting:
                 gc.enable()
 
-    def _load_base(self, meta: dict, tables: dict[str, list[list]], search: dict) -> None:
+    def _load_base(self, meta: dict, tables: dict[str, Iterator[list]], search: dict) -> None:
         if meta.get("device_id") != self._device_id:
             raise StoreError(f"cache snapshot {self._storage.path} belongs to device {meta.get('device_id')!r}, "
                              f"not {self._device_id!r}: check device.id and paths.data_dir in the configuration")
@@ -215,19 +217,22 @@ class Store:
             self._cursor = _whole(meta["cursor"])
             self._seq_through = _whole(meta["seq_through"])
             self._last_seq = _whole(meta.get("last_seq", 0))
-            intern = sys.intern
+            # One object per distinct text: names repeat, and phones and e-mails are also index keys. A local
+            # table (dropped after loading) rather than sys.intern, whose table would stay for good.
+            canon: dict[str, str] = {}
+            intern = canon.setdefault
             customers = self._customers
             card_owner = self._card_owner
             ids: list[str] = []
-            rows = tables["customers"]
-            rows.reverse()
-            while rows:  # popping frees each parsed row as soon as its record exists
-                cid, first, last, phone, email, points, granted, version, erased, cards = rows.pop()
+            for row in tables["customers"]:
+                cid, first, last, phone, email, points, granted, version, erased, cards = row
                 if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
                     raise TypeError("customer row")
                 cards = tuple(cards)
-                customers[cid] = CachedCustomer(cid, first and intern(first), last and intern(last), phone,
-                                                email, points, granted, version, bool(erased), cards)
+                customers[cid] = CachedCustomer(cid, first and intern(first, first), last and intern(last, last),
+                                                phone and intern(phone, phone), email and intern(email, email),
+                                                points, granted, version and intern(version, version),
+                                                bool(erased), cards)
                 for uid in cards:
                     card_owner[uid] = cid
                 ids.append(cid)
@@ -236,11 +241,17 @@ class Store:
                     self._blocked.add(uid)
                 if owner is not None and uid not in card_owner:
                     self._link_base_card(uid, owner)
-            keys: list[str] = []
-            owners: list[str] = []
+            total = search_size(search)
+            keys: list[str] = [""] * total  # sized once: no over-allocation on half a million entries
+            owners: list[str] = [""] * total
+            at = 0
             for chunk_keys, chunk_rows in iter_search_chunks(search):
-                keys.extend(map(intern, chunk_keys))
-                owners.extend(ids[i] for i in chunk_rows)
+                end = at + len(chunk_keys)
+                keys[at:end] = [intern(key, key) for key in chunk_keys]
+                owners[at:end] = [ids[i] for i in chunk_rows]
+                at = end
+            if at != total:
+                raise ValueError("search index size does not match its chunks")
             if customers and not keys:
                 keys, owners = self._fresh_index_lists()
             self._index = PrefixIndex(keys, owners)
@@ -283,10 +294,16 @@ class Store:
         self._seeded_customers: set[str] = set()
         self._seeded_cards: set[str] = set()
         self._overlay_index = PrefixIndex()
-        self._overlay_keys: dict[str, set[str]] = {}
+        self._overlay_keys: dict[str, tuple[str, ...]] = {}
         self._overlay_cards_of: dict[str, list[str]] = {}
-        for event in self._events.values():
-            self._apply_overlay(event)
+        self._overlay_bulk = True  # keys are collected, then sorted once
+        try:
+            for event in self._events.values():
+                self._apply_overlay(event)
+        finally:
+            self._overlay_bulk = False
+        self._overlay_index = PrefixIndex.build((key, cid) for cid, keys in self._overlay_keys.items()
+                                                for key in keys)
 
     def _seed(self, event: Event) -> None:
         """Copy into the overlay the base state of what `event` touches, so the Ledger's rules see it."""
@@ -329,12 +346,14 @@ class Store:
         customer = self._overlay.customers[cid]
         new = set() if customer.erased else search_keys(customer.first_name, customer.last_name,
                                                         customer.phone, customer.email)
-        old = self._overlay_keys.get(cid, set())
+        old = set(self._overlay_keys.get(cid, ()))
+        self._overlay_keys[cid] = tuple(new)  # a tuple is a fifth of a set's size
+        if self._overlay_bulk:
+            return
         for key in old - new:
             self._overlay_index.discard(key, cid)
         for key in new - old:
             self._overlay_index.add(key, cid)
-        self._overlay_keys[cid] = new
 
     def _scrub_erased(self) -> bool:
         """Remove personal fields from pending events of erased customers; True if any changed."""
@@ -383,10 +402,11 @@ class Store:
             elif event.seq <= self._last_seq:
                 raise InvalidEvent(f"{event.type} has seq {event.seq}, not after the last recorded "
                                    f"seq {self._last_seq}")
-            event = from_record(to_record(event))  # refuse now what replay could not read back
+            record = to_record(event)
+            event = from_record(record)  # refuse now what replay could not read back
             if self._journal_dirty:
                 self._compact_journal()
-            self._journal.append_event(event)
+            self._journal.append_record(record)
             self._last_seq = event.seq
             self._events[event.event_id] = event
             self._apply_overlay(event)

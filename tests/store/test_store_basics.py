@@ -189,7 +189,7 @@ def test_snapshot_is_a_tinydb_database_with_schema(store, data_dir):
     db = open_database(data_dir / "cache.json")
     meta = db.table("meta").get(doc_id=1)
     assert meta["schema"] == 1 and meta["cursor"] == 9 and meta["device_id"] == DEVICE
-    assert db.table("customers").all()[0]["rows"][0][:6] == ["p1", "Paul", None, None, None, 12]
+    assert json.loads(db.table("customers").all()[0]["rows"])[0][:6] == ["p1", "Paul", None, None, None, 12]
     header = json.loads((data_dir / "outbox.jsonl").read_text().splitlines()[0][9:])
     assert header["header"]["schema"] == 1
 
@@ -230,3 +230,50 @@ def test_logs_carry_no_personal_data(data_dir, caplog):
         pass
     assert caplog.records and all("Hélène" not in r.getMessage() and "0612" not in r.getMessage()
                                   for r in caplog.records)
+
+
+def test_concurrent_records_get_unique_increasing_seqs(data_dir):
+    import threading
+    with Store.open(data_dir, DEVICE) as store:
+        def work() -> None:
+            for _ in range(50):
+                store.record(earned(points=1))
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [e.seq for e in store.pending()] == list(range(1, 201))
+        assert store.balance("c1") == 200
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.balance("c1") == 200
+
+
+def test_pulled_cards_relink_block_and_survive_reopen(data_dir):
+    with Store.open(data_dir, DEVICE) as store:
+        store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("a", 1, "Anne"), CustomerState("b", 2, "Bob")),
+                                      cards=(CardState("K1", "a"), CardState("K2", "a"), CardState("K3", "ghost"))))
+        store.apply_batch(PulledBatch(cursor=2, cards=(CardState("K2", "b", blocked=True),)))
+        assert store.customer("a").card_uids == ("K1",)
+        assert store.customer_by_card("K2").customer_id == "b" and store.customer_by_card("K2").card_blocked
+        assert store.customer_by_card("K3").customer_id == "ghost"  # card of a customer not pulled yet
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.customer("a").card_uids == ("K1",) and store.customer("b").card_uids == ("K2",)
+        assert store.customer_by_card("K2").card_blocked and not store.customer_by_card("K1").card_blocked
+        assert store.customer_by_card("K3").customer_id == "ghost"
+        store.apply_batch(PulledBatch(cursor=3, customers=(CustomerState("ghost", 0, "Gaston"),)))
+        assert store.customer("ghost").card_uids == ("K3",)
+        assert store.stats().cards == 3
+
+
+def test_search_dedups_a_customer_matching_several_keys_and_survives_reopen(data_dir):
+    with Store.open(data_dir, DEVICE) as store:
+        store.apply_batch(PulledBatch(cursor=1, customers=tuple(
+            CustomerState(f"p{n}", n, "Marie", "Martin" if n % 2 else "Durand", f"06000000{n:02d}",
+                          f"marie{n}@example.fr") for n in range(30))))
+        first = [v.customer_id for v in store.search("mar", limit=50)]
+        assert len(first) == len(set(first)) == 30
+        assert [v.customer_id for v in store.search("0600000001")] == ["p1"]
+    with Store.open(data_dir, DEVICE) as store:
+        assert [v.customer_id for v in store.search("mar", limit=50)] == first
+        assert [v.customer_id for v in store.search("marie mar", limit=5)] == ["p1", "p11", "p13", "p15", "p17"]
