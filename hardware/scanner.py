@@ -14,7 +14,6 @@ import logging
 import os
 import select
 import struct
-import threading
 import time
 import tty
 from collections.abc import Callable
@@ -22,7 +21,8 @@ from pathlib import Path
 
 import serial
 
-from hardware.events import ABSENT, CLOSED, OK, QR_SCANNED, STARTING, DeviceEvent, EventSink, StatusBoard
+from hardware.driver_thread import DriverThread
+from hardware.events import ABSENT, OK, QR_SCANNED, DeviceEvent, EventSink, StatusBoard
 from kiosk.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
@@ -69,52 +69,26 @@ class PayloadAssembler:
                 self._chars.append(char)
 
 
-class _ScannerThread:
+class _ScannerThread(DriverThread):
     """Common life cycle: a thread that opens the device, reads it, and reopens it when it goes away."""
 
+    device = DEVICE
+    thread_name = "qr-scanner"
+    join_timeout_s = 3.0
     reopen_interval_s = 1.0
 
     def __init__(self, path: str, emit: EventSink, board: StatusBoard) -> None:
+        super().__init__(board)
         self.path = path
         self._emit = emit
-        self._board = board
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._assembler = PayloadAssembler(self._deliver)
 
     def _deliver(self, payload: str) -> None:
         log.info("scanner read a payload of %d characters", len(payload))
         self._emit(DeviceEvent(QR_SCANNED, DEVICE, payload=payload))
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def closed(self) -> bool:
-        return self._stop.is_set()
-
-    def start(self) -> None:
-        if self.alive or self.closed:
-            return
-        self._board.set(DEVICE, STARTING, f"opening the scanner on {self.path}")
-        self._thread = threading.Thread(target=self._run, name="qr-scanner", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=3)
-        self._board.set(DEVICE, CLOSED, "")
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _starting_detail(self) -> str:
+        return f"opening the scanner on {self.path}"
 
     def _run(self) -> None:
         while not self._stop.is_set():

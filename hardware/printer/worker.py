@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from hardware.events import CLOSED, OFFLINE, OK, PAPER_LOW, PAPER_OUT, COVER_OPEN, STARTING
+from hardware.driver_thread import DriverThread
+from hardware.events import OFFLINE, OK, PAPER_LOW, PAPER_OUT, COVER_OPEN
 from hardware.events import PRINT_JOB, DeviceEvent, EventSink, StatusBoard
 from hardware.printer.journal import EXPIRED, HELD, PRINTED, QUEUED, SENDING, DISCARDED, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
@@ -40,21 +41,23 @@ class PrinterSettings:
     backoff_max_s: float = 8.0
 
 
-class PrintWorker:
+class PrintWorker(DriverThread):
     """Owns the printer link in one thread; callers only submit, list, reprint or discard jobs."""
+
+    device = DEVICE
+    thread_name = "print-worker"
+    join_timeout_s = 10.0
 
     def __init__(self, open_link: Callable[[], SerialPrinterLink], journal: JobJournal, board: StatusBoard,
                  emit: EventSink, settings: PrinterSettings = PrinterSettings()) -> None:
+        super().__init__(board)
         self._open_link = open_link
         self.journal = journal
-        self._board = board
         self._emit = emit
         self.settings = settings
         self._lock = threading.Lock()
         self._pending: list[DeviceEvent] = []
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._link: SerialPrinterLink | None = None
         self._backoff = settings.backoff_start_s
         self._recover_after_restart()
@@ -103,38 +106,15 @@ class PrintWorker:
             self._move(record, DISCARDED, "discarded")
 
     # -- thread --------------------------------------------------------------------------------------
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+    def _starting_detail(self) -> str:
+        return "connecting to the printer"
 
-    @property
-    def closed(self) -> bool:
-        return self._stop.is_set()
-
-    def start(self) -> None:
-        if self.alive or self.closed:
-            return
-        self._board.set(DEVICE, STARTING, "connecting to the printer")
-        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
+    def _before_join(self) -> None:
         self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+
+    def _after_join(self) -> None:
         self._drop_link()
         self.journal.close()
-        self._board.set(DEVICE, CLOSED, "")
-
-    def __enter__(self) -> PrintWorker:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,13 +11,13 @@ MFRC522_Init) every `reinit_interval_s` until it answers again. All of it runs i
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, CLOSED, ERROR, OK, STARTING
+from hardware.driver_thread import DriverThread
+from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
 from hardware.events import DeviceEvent, EventSink, StatusBoard
 from kiosk.errors import ReaderError
 
@@ -214,17 +214,18 @@ class Mfrc522Link:
             log.warning("closing the RFID reader failed", exc_info=True)
 
 
-class RfidReader:
+class RfidReader(DriverThread):
     """Reader thread: polls the chip, reports taps and removals, keeps its status, never blocks the caller."""
+
+    device = DEVICE
+    thread_name = "rfid-reader"
 
     def __init__(self, open_link: Callable[[], Mfrc522Link], emit: EventSink, board: StatusBoard,
                  settings: ReaderSettings = ReaderSettings()) -> None:
+        super().__init__(board)
         self._open_link = open_link
         self._emit = emit
-        self._board = board
         self.settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._link: Mfrc522Link | None = None
         self._current: bytes | None = None
         self._misses = 0
@@ -232,41 +233,16 @@ class RfidReader:
         self.reinits = 0
         self.heartbeat = time.monotonic()
 
-    @property
-    def closed(self) -> bool:
-        return self._stop.is_set()
+    def _starting_detail(self) -> str:
+        return "opening the RFID reader"
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.alive or self.closed:
-            return
-        self._board.set(DEVICE, STARTING, "opening the RFID reader")
-        self._thread = threading.Thread(target=self._run, name="rfid-reader", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
+    def _after_join(self) -> None:
         if not self.alive:  # else the thread closes the link when its chip call returns
             self._drop_link()
-        self._board.set(DEVICE, CLOSED, "")
 
     def abandon(self) -> None:
         """Give up on a reader stuck in a chip call: its thread ends and closes its link when the call returns."""
         self._stop.set()
-
-    def __enter__(self) -> RfidReader:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():
