@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "kiosk.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "kiosk.example.toml"
 
 
 def test_config_check_accepts_the_example():
