@@ -154,3 +154,7 @@ class ServiceBusy(KioskError):
 
 class BackupError(StoreError):
     """A backup file is unreadable, damaged, or of another device (restore refuses it unless forced)."""
+
+
+class ServiceNotAnswering(KioskError):
+    """The kiosk service holds its lock but its local web API does not answer."""
