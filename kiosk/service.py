@@ -57,13 +57,13 @@ class KioskService:
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
-             lock_wait_s: float = LOCK_WAIT_S) -> KioskService:
+             lock_wait_s: float = LOCK_WAIT_S, lock_holder: str = "service") -> KioskService:
         """Open the store, then start the devices and the sync worker (each optional, for tests and tools).
 
         The data directory's lock is taken first (waiting a little for a `kiosk` command that holds it), so
         only one process ever writes the store or drives the devices.
         """
-        lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder="service")
+        lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
             service = cls(config, Store.open(store_dir(config), config.device.id))
         except BaseException:

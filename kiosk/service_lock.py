@@ -54,9 +54,7 @@ class ServiceLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise ServiceBusy(f"another kiosk process (the service or a kiosk command) is using "
-                                      f"{self.path.parent}; {STOP_SERVICE}, or wait for the other command "
-                                      "to finish") from None
+                    raise ServiceBusy(_busy_message(self.path)) from None
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {holder}\n".encode())
@@ -80,6 +78,17 @@ class ServiceLock:
         self.release()
 
 
+def holder(data_dir: Path) -> str | None:
+    """Who holds the lock of `data_dir` ("service", "backup", ...), or None when nobody does."""
+    if not is_locked(data_dir):
+        return None
+    try:
+        text = lock_path(data_dir).read_text(encoding="utf-8").split(maxsplit=1)
+    except OSError:
+        return "unknown"
+    return text[1].strip() if len(text) == 2 else "unknown"
+
+
 def is_locked(data_dir: Path) -> bool:
     """True when some process (normally the running service) holds the lock of `data_dir`."""
     path = lock_path(data_dir)
@@ -99,3 +108,14 @@ def is_locked(data_dir: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _busy_message(path: Path) -> str:
+    try:
+        pid, _, who = path.read_text(encoding="utf-8").strip().partition(" ")
+    except OSError:
+        pid, who = "?", ""
+    if who == "service":
+        return f"the kiosk service (pid {pid}) is using {path.parent}: {STOP_SERVICE}"
+    return (f"another kiosk command ({who or 'unknown'}, pid {pid}) is using {path.parent}: wait for it to "
+            "finish, or stop it with Ctrl-C where it runs")

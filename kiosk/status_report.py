@@ -18,7 +18,7 @@ from kiosk.config import Config
 from kiosk.errors import StoreError
 from kiosk.local_api import ServiceClient
 from kiosk.service import store_dir
-from kiosk.service_lock import is_locked
+from kiosk.service_lock import holder
 from kiosk.store import Store
 
 
@@ -51,7 +51,8 @@ class StatusReport:
 
 
 def service_running(config: Config) -> bool:
-    return is_locked(config.data_dir)
+    """True when the service holds the data directory's lock (another kiosk command holding it is not)."""
+    return holder(config.data_dir) == "service"
 
 
 def read_store_offline(config: Config) -> tuple[int, int, int, tuple[str, ...]]:

@@ -76,7 +76,7 @@ def _here(config: Config) -> dict:
     from kiosk.service import KioskService
     from kiosk.sync.setup import build_worker
 
-    with KioskService.open(config, devices=False, sync=False, lock_wait_s=0) as service:
+    with KioskService.open(config, devices=False, sync=False, lock_wait_s=0, lock_holder="sync") as service:
         total = service.store.pending_count()
         with _bar(total) as bar:
             progress = {"done": 0}
