@@ -30,8 +30,7 @@ def sync_now_command() -> None:
 
 
 def _bar(total: int):
-    return click.progressbar(length=max(total, 1), label="sending events", show_pos=True, width=30,
-                             file=click.get_text_stream("stderr"))
+    return click.progressbar(length=max(total, 1), label="sending events", show_pos=True, width=30)
 
 
 def _through_service(config: Config) -> dict:
