@@ -73,8 +73,11 @@ def from_files(config: Config) -> Iterator[dict[str, Callable]]:
         opened = devices_opened(config, lambda event: None)
         devices = opened.__enter__()
     except HardwareError as exc:  # the device checks say what could not be opened
+        error = exc
+
         def failed() -> dict:
-            raise exc
+            raise error
+
         yield {"device_status": failed, **others}
         return
     try:

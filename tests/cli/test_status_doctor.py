@@ -102,3 +102,17 @@ def test_sync_states_become_the_doctors_view():
     offline = sync_state_from({"state": "offline", "last_error": "connection refused"}, url)
     assert not offline.reachable and offline.last_error == "connection refused"
     assert not sync_state_from({"state": "never_synced"}, "http://127.0.0.1:9").reachable
+
+
+def test_doctor_reports_devices_that_cannot_be_opened(cli_config, monkeypatch):
+    import hardware
+
+    from kiosk.errors import ReaderError
+
+    def refuse(*args, **kwargs):
+        raise ReaderError("cannot open /dev/spidev0.0: permission denied")
+
+    monkeypatch.setattr(hardware, "build_devices", refuse)
+    result, checks = _doctor()
+    assert checks["reader"]["status"] == "warn" and "permission denied" in checks["reader"]["message"]
+    assert checks["store"]["status"] == "ok"

@@ -14,7 +14,7 @@ from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.service import store_dir
 from kiosk.store import Store
-from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
+from tests.central.databases import sqlite_url  # noqa: F401  (fixture used by central_server)
 from tests.cli.conftest import start_service, stop_service, write_config
 from tests.cli.helpers import record_sales
 
