@@ -31,6 +31,7 @@ class ServiceLock:
     def __init__(self, data_dir: Path) -> None:
         self.path = lock_path(data_dir)
         self._fd: int | None = None
+        self._holder = ""
 
     @property
     def held(self) -> bool:
@@ -59,6 +60,7 @@ class ServiceLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {holder}\n".encode())
         self._fd = fd
+        self._holder = holder
         return self
 
     def release(self) -> None:
@@ -67,6 +69,8 @@ class ServiceLock:
             return
         fd, self._fd = self._fd, None
         try:
+            if self._holder != "service":
+                hand_back(self.path.parent)
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
@@ -76,6 +80,30 @@ class ServiceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def hand_back(data_dir: Path) -> None:
+    """After `sudo kiosk ...`, give the files root made in the data directory to the directory's owner.
+
+    The service runs as its own user (`kiosk`); a journal, snapshot or print-job file left owned by root
+    would stop it from writing at its next start.
+    """
+    if os.geteuid() != 0:
+        return
+    try:
+        owner = data_dir.stat()
+    except OSError:
+        return
+    if owner.st_uid == 0:
+        return
+    for top, dirs, files in os.walk(data_dir):
+        for name in dirs + files:
+            path = os.path.join(top, name)
+            try:
+                if os.lstat(path).st_uid == 0:
+                    os.lchown(path, owner.st_uid, owner.st_gid)
+            except OSError as exc:
+                logger.warning("cannot give %s back to uid %d: %s", path, owner.st_uid, exc.strerror)
 
 
 def holder(data_dir: Path) -> str | None:
