@@ -114,3 +114,30 @@ def test_logs_without_journalctl_says_where_the_log_is(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     result = CliRunner().invoke(main, ["logs"])
     assert result.exit_code == 2 and "journalctl is not installed" in result.output
+
+
+def _doctor_central():
+    import json
+
+    result = CliRunner().invoke(main, ["doctor", "--json"])
+    return result.exit_code, next(c for c in json.loads(result.output)["checks"] if c["name"] == "central")
+
+
+def test_doctor_names_a_revoked_token(enrolled, central_server):
+    from central.devices import revoke
+
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    assert _doctor_central()[1]["status"] == "ok"
+    in_transaction(central_server.engine, lambda c: revoke(c, "till-5"))
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 6
+    code, central = _doctor_central()
+    assert code == 1 and central["status"] == "fail"
+    assert "revoked" in central["message"] and "enrolment code" in central["fix"]
+
+
+def test_doctor_names_an_unreachable_central(enrolled, central_server):
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    central_server.stop()
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 6
+    code, central = _doctor_central()
+    assert code == 1 and central["status"] == "fail" and "cannot reach" in central["message"]
