@@ -19,8 +19,14 @@ EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.HardwareError, 5),
     (e.SyncError, 6),
     (e.DomainError, 7),
+    (e.ServiceBusy, 8),
+    (e.ServiceNotAnswering, 9),
     (e.KioskError, 2),
 )
+
+
+#: Commands that run for long and log what they do at INFO level (the others show only warnings).
+LOGGING_COMMANDS = frozenset({"serve", "demo", "central"})
 
 
 def exit_code_for(error: e.KioskError) -> int:
@@ -41,12 +47,18 @@ class KioskGroup(click.Group):
 @click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kiosk")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug messages.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """Loyalty-card till and self-service kiosk.
 
     The configuration is read from /etc/kiosk/kiosk.toml, or from the file named by KIOSK_CONFIG.
+    Exit codes: 0 ok, 1 doctor found a fault (or an unexpected failure), 2 other error, 3 configuration,
+    4 store or backup, 5 hardware, 6 sync, 7 refused by a business rule, 8 the service (or another kiosk
+    command) holds the files or devices, 9 the running service does not answer.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+    # The service logs what it does; a technician's command shows only warnings unless -v.
+    quiet = ctx.invoked_subcommand not in LOGGING_COMMANDS
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)  # one line per request
 
@@ -88,6 +100,179 @@ def config_check(path: Path | None) -> None:
     loaded = load_config(path)
     click.echo(f"{path}: OK (device {loaded.device.id}, role {loaded.device.role}, "
                f"hardware {loaded.hardware.mode})")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON (for scripts).")
+def status(as_json: bool) -> None:
+    """Show devices, sync, pending events, disk and version.
+
+    With the service running the figures come from it (its local API on web.port); with it stopped, from
+    a copy of the store's files (the real files are never changed) and the last sync status file.
+    """
+    import json
+
+    from kiosk.status_report import format_status, gather
+
+    report = gather(load_config())
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_status(report))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON (for scripts).")
+def doctor(as_json: bool) -> None:
+    """Check this Pi and name each fault with the command that fixes it.
+
+    Looks at SPI, the serial port and console, the service user's groups, the GPIO library, the clock, the
+    disk, the card reader, the printer and its paper, central and the local store. With the service running
+    the devices, sync and store are asked of it; with it stopped, the devices are opened here. Exits with 1
+    when a check failed (warnings alone exit 0).
+    """
+    from kiosk.doctor import exit_code, format_report, report_json, run_checks
+    from kiosk.doctor.providers import from_files, from_service
+    from kiosk.status_report import service_running
+
+    config = load_config()
+    if service_running(config):
+        results = run_checks(config, **from_service(config))
+    else:
+        with from_files(config) as providers:
+            results = run_checks(config, **providers)
+    click.echo(report_json(results) if as_json else format_report(results))
+    sys.exit(exit_code(results))
+
+
+@main.command("test-reader")
+@click.option("--taps", type=click.IntRange(1), default=None, help="Stop after this many taps (default: never).")
+@click.option("--seconds", type=click.FloatRange(0, min_open=True), default=None,
+              help="Stop after this many seconds (default: never).")
+def test_reader(taps: int | None, seconds: float | None) -> None:
+    """Show card taps (and QR scans) live until Ctrl-C.
+
+    With the service running, the taps are followed through its local API (the service keeps the reader);
+    with it stopped, the reader is opened here.
+    """
+    from kiosk.reader_test import follow_taps
+
+    follow_taps(load_config(), taps, seconds)
+
+
+@main.command("test-printer")
+@click.option("--wait", "wait_s", type=click.FloatRange(1, 300), default=30.0, show_default=True,
+              help="Seconds to wait for the page to print.")
+def test_printer(wait_s: float) -> None:
+    """Print a test page and report the printer's state.
+
+    With the service running, the page goes through its print queue (its local API); with it stopped, the
+    printer is opened here. Fails (exit 5) when the page did not print, saying what to do.
+    """
+    from kiosk.printer_test import print_test_page
+
+    print_test_page(load_config(), wait_s)
+
+
+@main.command()
+@click.argument("code")
+@click.pass_context
+def enroll(ctx: click.Context, code: str) -> None:
+    """Enrol this device with central using the one-time CODE from the back office (also: kiosk sync enrol)."""
+    from kiosk.status_report import service_running
+    from kiosk.sync.cli import enrol
+
+    ctx.invoke(enrol, code=code)
+    if service_running(load_config()):
+        click.echo("restart the service so it starts syncing: sudo systemctl restart kiosk")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write a backup of the local store (outbox of unsent sales and cache) to FILE.
+
+    Safe while the service runs: it is then taken by the service itself (its local API), otherwise the
+    files are copied here while holding the data directory's lock. Either way the copy is consistent (a
+    state that was on disk at one instant). The sync token is not included: after restoring onto a new SD
+    card, enrol again with `kiosk enroll CODE`.
+    """
+    from kiosk.backup import backup_archive, read_backup, verify, write_file
+    from kiosk.local_api import ServiceClient
+    from kiosk.service import store_dir
+    from kiosk.service_lock import ServiceLock
+    from kiosk.status_report import service_running
+
+    config = load_config()
+    if service_running(config):
+        data = ServiceClient(config).backup()
+    else:
+        with ServiceLock(config.data_dir).acquire(holder="backup"):
+            data = backup_archive(store_dir(config), config.device.id)
+    write_file(file, data)
+    made = read_backup(file)
+    customers, pending = verify(made)
+    click.echo(f"backup of device {made.device_id} written to {file} ({len(data)} bytes: "
+               f"{customers} customers, {pending} events not yet sent)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore even a backup of another device.")
+def restore(file: Path, force: bool) -> None:
+    """Replace the local store by the backup in FILE (the service must be stopped).
+
+    Refuses a backup of another device (it would mix two devices' sales) unless --force; a forced restore
+    keeps that device's id, so set device.id to it before starting the service. The files replaced are kept
+    in the store directory under before-restore-<time>/.
+    """
+    from kiosk.backup import read_backup
+    from kiosk.backup import restore as restore_store
+    from kiosk.service import store_dir
+    from kiosk.service_lock import STOP_SERVICE, ServiceLock
+    from kiosk.status_report import service_running
+
+    config = load_config()
+    if service_running(config):
+        raise e.ServiceBusy(f"the kiosk service is running and owns the store: {STOP_SERVICE}, then restore, "
+                            "then: sudo systemctl start kiosk")
+    made = read_backup(file)
+    with ServiceLock(config.data_dir).acquire(holder="restore"):
+        result = restore_store(made, store_dir(config), config.device.id, force=force)
+    click.echo(f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "
+               f"customers, {result.pending} events not yet sent")
+    if result.moved_aside:
+        click.echo(f"the previous files are kept in {result.moved_aside}")
+    if result.device_id != config.device.id:
+        click.secho(f'this store belongs to device {result.device_id}: set device.id = "{result.device_id}" in '
+                    f"{config_path()} before starting the service", fg="yellow")
+    click.echo("start the service: sudo systemctl start kiosk")
+
+
+@main.command()
+@click.option("-f", "--follow", is_flag=True, help="Keep showing new lines as they come (Ctrl-C to stop).")
+@click.option("-n", "--lines", default=100, show_default=True, type=click.IntRange(1),
+              help="How many of the last lines to show.")
+@click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
+def logs(follow: bool, lines: int, since: str | None) -> None:
+    """Show the service's log (systemd's journal for the kiosk unit)."""
+    import shutil
+    import subprocess
+
+    journalctl = shutil.which("journalctl")
+    if journalctl is None:
+        raise e.KioskError("journalctl is not installed: the service's log is kept by systemd's journal on "
+                           "Raspberry Pi OS; on this system look where `kiosk serve` writes its standard error")
+    argv = [journalctl, "-u", "kiosk", "--no-pager", "-o", "short-iso", "-n", str(lines)]
+    if since:
+        argv += ["--since", since]
+    if follow:
+        argv.append("-f")
+    try:
+        code = subprocess.call(argv)
+    except KeyboardInterrupt:
+        code = 0
+    if code != 0:
+        raise e.KioskError(f"journalctl failed (exit {code}): to read the kiosk journal, run `kiosk logs` with "
+                           "sudo or add your user to the systemd-journal group: sudo usermod -aG systemd-journal "
+                           "$USER")
 
 
 def _mount_subcommands() -> None:

@@ -146,3 +146,15 @@ class UnknownPrintJob(PrinterError):
 
 class InvalidDeviceCommand(HardwareError):
     """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
+
+
+class ServiceBusy(KioskError):
+    """The kiosk service, or another kiosk command, holds this device's files or devices."""
+
+
+class BackupError(StoreError):
+    """A backup file is unreadable, damaged, or of another device (restore refuses it unless forced)."""
+
+
+class ServiceNotAnswering(KioskError):
+    """The kiosk service holds its lock but its local web API does not answer."""

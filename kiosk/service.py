@@ -15,10 +15,14 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.bus import EventBus
 from kiosk.config import Config
-from kiosk.errors import DeviceNotEnrolled
+from kiosk.errors import DeviceNotEnrolled, HardwareError
+from kiosk.service_lock import ServiceLock
 from kiosk.store import Store
 
 logger = logging.getLogger(__name__)
+
+#: How long the service waits for a `kiosk` command holding the data directory's lock.
+LOCK_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,23 @@ class KioskService:
         self.sync = None
         self.sync_problem: str | None = None
         self._closed = False
+        self.lock: ServiceLock | None = None
 
     @classmethod
-    def open(cls, config: Config, *, devices: bool = True, sync: bool = True) -> KioskService:
-        """Open the store, then start the devices and the sync worker (each optional, for tests and tools)."""
-        service = cls(config, Store.open(store_dir(config), config.device.id))
+    def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
+             lock_wait_s: float = LOCK_WAIT_S, lock_holder: str = "service") -> KioskService:
+        """Open the store, then start the devices and the sync worker (each optional, for tests and tools).
+
+        The data directory's lock is taken first (waiting a little for a `kiosk` command that holds it), so
+        only one process ever writes the store or drives the devices.
+        """
+        lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
+        try:
+            service = cls(config, Store.open(store_dir(config), config.device.id))
+        except BaseException:
+            lock.release()
+            raise
+        service.lock = lock
         try:
             if devices:
                 service._start_devices()
@@ -129,6 +145,27 @@ class KioskService:
             sync=self.sync_state(),
         )
 
+    def sync_now(self) -> bool:
+        """Ask the sync worker for a round now; False when there is no worker (alone or not enrolled)."""
+        if self.sync is None:
+            return False
+        self.sync.wake()
+        return True
+
+    def backup_archive(self) -> bytes:
+        """A consistent backup of the store, taken while the service keeps running (`kiosk backup`)."""
+        from kiosk.backup import backup_archive
+
+        return backup_archive(store_dir(self.config), self.config.device.id)
+
+    def print_test_page(self) -> str:
+        """Queue the printer's test page (`kiosk test-printer`); returns the job id."""
+        from kiosk.device_tests import test_page
+
+        if self.devices is None:
+            raise HardwareError("this service runs without devices: there is no printer to test")
+        return self.devices.print(test_page(self.config))
+
     def close(self) -> None:
         if self._closed:
             return
@@ -141,6 +178,8 @@ class KioskService:
             except Exception:  # one part failing to stop must not keep the store open
                 logger.exception("stopping %s failed", name)
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def __enter__(self) -> KioskService:
         return self

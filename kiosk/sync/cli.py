@@ -10,9 +10,18 @@ from kiosk.config import load_config
 from kiosk.errors import KioskError
 
 
-@click.group(name="sync")
-def sync() -> None:
-    """Synchronisation with the central server."""
+@click.group(name="sync", invoke_without_command=True)
+@click.pass_context
+def sync(ctx: click.Context) -> None:
+    """Synchronise with the central server now (with a progress bar), or a subcommand below.
+
+    With the service running, it asks the service's sync worker for a round now and follows it; with the
+    service stopped, it runs the round itself.
+    """
+    if ctx.invoked_subcommand is None:
+        from kiosk.sync_now import sync_now_command
+
+        sync_now_command()
 
 
 @sync.command()

@@ -1,0 +1,87 @@
+"""The doctor's providers wired to the real product: the running service's API, or the files and devices.
+
+Service running: one `GET /api/status` answers devices, sync and store. Service stopped: the devices are
+opened (emulated or real, as configured) under the data directory's lock, the sync state comes from
+`sync-status.json` (or a probe of central when no sync has run), the store is read from a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+
+import httpx
+
+from kiosk.config import Config
+from kiosk.doctor.context import SyncState
+from kiosk.errors import HardwareError
+
+#: Sync worker states that mean central answered on the last round.
+REACHED = frozenset({"idle", "syncing", "alone"})
+
+
+def sync_state_from(state: Mapping[str, object], central_url: str) -> SyncState:
+    """The doctor's view of a sync status dict (from the service or from `sync-status.json`)."""
+    name = str(state.get("state", ""))
+    error = state.get("last_error")
+    error = str(error) if error else None
+    if name == "not_enrolled":
+        return SyncState(reachable=True, token_revoked=True, last_error=error)
+    if name == "never_synced":
+        return probe_central(central_url)
+    if name in REACHED and not error:
+        return SyncState(reachable=True)
+    if name == "refused":
+        return SyncState(reachable=True, last_error=error)
+    return SyncState(reachable=False, last_error=error or f"sync state {name or 'unknown'}")
+
+
+def probe_central(url: str, timeout_s: float = 5.0) -> SyncState:
+    """Whether central answers HTTP at all (any status counts as reachable)."""
+    try:
+        httpx.get(url, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        return SyncState(reachable=False, last_error=f"{type(exc).__name__}: {exc}")
+    return SyncState(reachable=True)
+
+
+def from_service(config: Config) -> dict[str, Callable]:
+    """Providers reading the running service's `/api/status` once."""
+    from kiosk.local_api import ServiceClient
+
+    client = ServiceClient(config)
+    status = cache(client.status)
+    return {
+        "device_status": lambda: dict(status().get("devices") or {}),
+        "sync_state": lambda: sync_state_from(status().get("sync") or {}, config.central.url),
+        "store_problems": lambda: tuple(status().get("problems") or ()),
+    }
+
+
+@contextmanager
+def from_files(config: Config) -> Iterator[dict[str, Callable]]:
+    """Providers for a stopped service; the devices stay open (and the lock held) inside the `with`."""
+    from kiosk.device_tests import devices_opened, settled_states
+    from kiosk.status_report import offline_sync_state, read_store_offline
+
+    others = {
+        "sync_state": lambda: sync_state_from(offline_sync_state(config), config.central.url),
+        "store_problems": lambda: read_store_offline(config)[3],
+    }
+    try:
+        opened = devices_opened(config, lambda event: None)
+        devices = opened.__enter__()
+    except HardwareError as exc:  # the device checks say what could not be opened
+        error = exc
+
+        def failed() -> dict:
+            raise error
+
+        yield {"device_status": failed, **others}
+        return
+    try:
+        states = settled_states(devices)
+        yield {"device_status": lambda: states, **others}
+    finally:
+        opened.__exit__(None, None, None)
