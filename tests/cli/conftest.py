@@ -69,6 +69,10 @@ def start_service(config: Config, *, devices: bool = True) -> RunningService:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+    # Devices report "starting" until their first contact; a technician's command sees them settled.
+    while devices and any(state == "starting" for state in service.device_states().values()):
+        assert time.monotonic() < deadline, f"devices still starting: {service.device_states()}"
+        time.sleep(0.05)
     return RunningService(service, url, stop, thread)
 
 
