@@ -42,10 +42,20 @@ def check_device_id(device_id: object) -> str:
     return device_id  # type: ignore[return-value]
 
 
+#: Enrolment codes are read aloud and typed over SSH: no look-alike characters, and never a leading '-'.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def normalise_code(code: str) -> str:
+    """'k7qp m3xz-r9tw ' → 'K7QP-M3XZ-R9TW': spaces, case and missing dashes do not matter."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
 def create_enrolment_code(connection: Connection, device_id: str, name: str = "", ttl_s: int = 86400) -> str:
     """A fresh one-time code for the device (new or re-enrolling); any earlier unused code stops working."""
     device_id = check_device_id(device_id)
-    code = secrets.token_urlsafe(9)
+    code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
     values = {"code_hash": _hash(code), "code_expires_at": epoch_s() + ttl_s}
     statement = insert_for(connection, devices).values(device_id=device_id, name=name[:200], **values)
     connection.execute(statement.on_conflict_do_update(index_elements=["device_id"], set_=values))
@@ -59,6 +69,7 @@ def enrol(connection: Connection, device_id: object, code: object) -> str:
     if not isinstance(code, str) or not code:
         raise BadRequest("code must be the enrolment code given by the back office")
     row = connection.execute(select(devices).where(devices.c.device_id == device_id)).first()
+    code = normalise_code(code)
     if row is None or row.code_hash is None or not secrets.compare_digest(row.code_hash, _hash(code)):
         raise EnrolmentRefused("this enrolment code is not valid for this device (unknown or already used)")
     if row.code_expires_at is not None and row.code_expires_at < epoch_s():

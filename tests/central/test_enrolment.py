@@ -58,3 +58,14 @@ def test_admin_api_is_closed_without_a_configured_token(sqlite_url):
     client = create_app(sqlite_url).test_client()
     response = client.get("/api/admin/devices", headers={"Authorization": "Bearer "})
     assert response.status_code == 401 and "CENTRAL_ADMIN_TOKEN" in response.json["message"]
+
+
+def test_codes_are_easy_to_type_and_forgive_case_and_spacing(client, admin):
+    from central.devices import CODE_ALPHABET
+
+    codes = [_code(client, admin, f"till-{n}") for n in range(20)]
+    for code in codes:
+        groups = code.split("-")
+        assert [len(g) for g in groups] == [4, 4, 4] and set("".join(groups)) <= set(CODE_ALPHABET)
+    typed = codes[3].lower().replace("-", " ")
+    assert client.post("/api/enrol", json={"device_id": "till-3", "code": typed}).status_code == 200

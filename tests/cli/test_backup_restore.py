@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tarfile
 import threading
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -127,11 +128,14 @@ def test_copy_while_writing_is_always_a_state_that_was_on_disk(cli_config, tmp_p
     record_sales(store, cli_config, 1)
     stop = threading.Event()
 
+    written = [1]
+
     def writer():
         n = 1
         while not stop.is_set():
             record_sales(store, cli_config, 1, start=n)
             n += 1
+            written[0] = n
             if n % 4 == 0:  # central folded all but the last two sales
                 store.apply_batch(PulledBatch(cursor=n, device_seq_through=store.stats().last_seq - 2))
 
@@ -139,7 +143,12 @@ def test_copy_while_writing_is_always_a_state_that_was_on_disk(cli_config, tmp_p
     thread.start()
     try:
         seen = []
-        for i in range(25):
+        deadline = time.monotonic() + 60
+        i = 0
+        # At least 25 copies, and on until the writer has gone through several folds (a slow machine).
+        while i < 25 or written[0] < 12:
+            assert time.monotonic() < deadline, "the writer made too little progress"
+            i += 1
             made = tmp_path / f"r{i}"
             made.mkdir()
             for name, data in copy_store_files(store_dir(cli_config)).items():
