@@ -154,3 +154,29 @@ settings = Table(
     Column("version", BigInteger, nullable=False),
     Index("ix_settings_version", "version"),
 )
+
+backoffice_users = Table(
+    "backoffice_users", metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", String(40), nullable=False),
+)
+
+backoffice_keys = Table(
+    "backoffice_keys", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+earning_rule_versions = Table(
+    "earning_rule_versions", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("effective_from", String(10), nullable=False),
+    Column("rules_json", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("published", Boolean, nullable=False, server_default="0"),
+    Index("ix_rule_versions_effective", "effective_from"),
+)

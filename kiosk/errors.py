@@ -146,3 +146,7 @@ class UnknownPrintJob(PrinterError):
 
 class InvalidDeviceCommand(HardwareError):
     """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
+
+
+class NotAllowed(CentralError):
+    """The signed-in back-office user's role does not allow this page or change."""
