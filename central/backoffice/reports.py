@@ -13,7 +13,7 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import astuple, dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, select
 
@@ -113,9 +113,22 @@ class Report:
 
 
 def load_events(connection: Connection) -> list[Event]:
-    """Every ledger event in central's arrival order."""
+    """Every ledger event in the order it happened (see `happened_order`)."""
     rows = connection.execute(select(events.c.payload).order_by(events.c.id))
-    return [from_record(json.loads(payload)) for payload, in rows]
+    return sorted((from_record(json.loads(payload)) for payload, in rows), key=happened_order)
+
+
+def happened_order(event: Event) -> tuple:
+    """Device time, then each device's own sequence: a refund is folded after the earn it reverses.
+
+    Central's arrival order is not enough: a batch is stored by event id, and a device offline for a
+    day pushes late.
+    """
+    try:
+        moment = datetime.fromisoformat(event.at).astimezone(UTC)
+    except ValueError:
+        moment = datetime.min.replace(tzinfo=UTC)
+    return moment, event.device_id, event.seq or 0
 
 
 def _partners(connection: Connection) -> dict[str, str]:
