@@ -180,3 +180,9 @@ earning_rule_versions = Table(
     Column("published", Boolean, nullable=False, server_default="0"),
     Index("ix_rule_versions_effective", "effective_from"),
 )
+
+partner_pool_alerts = Table(
+    "partner_pool_alerts", metadata,
+    Column("partner", String(64), primary_key=True),
+    Column("alert_below", BigInteger, nullable=False),
+)

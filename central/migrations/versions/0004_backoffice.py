@@ -1,4 +1,5 @@
-"""Back office: its users (manager / head office), its session key, and dated versions of the earning rules.
+"""Back office: its users (manager / head office), its session key, dated versions of the earning rules,
+and the level under which a partner's voucher code pool raises a low-stock alert.
 
 Revision ID: 0004
 Revises: 0002
@@ -39,8 +40,13 @@ def upgrade() -> None:
         sa.Column("published", sa.Boolean, nullable=False, server_default="0"),
     )
     op.create_index("ix_rule_versions_effective", "earning_rule_versions", ["effective_from"])
+    op.create_table(
+        "partner_pool_alerts",
+        sa.Column("partner", sa.String(64), primary_key=True),
+        sa.Column("alert_below", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for name in ("earning_rule_versions", "backoffice_keys", "backoffice_users"):
+    for name in ("partner_pool_alerts", "earning_rule_versions", "backoffice_keys", "backoffice_users"):
         op.drop_table(name)
