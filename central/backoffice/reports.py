@@ -136,13 +136,18 @@ def _partners(connection: Connection) -> dict[str, str]:
     return {reward_id: partner for reward_id, partner in rows if partner}
 
 
-def build_report(connection: Connection, period: Period) -> Report:
-    """The report for `period` from the events table."""
-    return compute_report(load_events(connection), period, _partners(connection))
+def build_report(connection: Connection, period: Period, store: str | None = None) -> Report:
+    """The report for `period` from the events table (one store's operations only when `store` is given)."""
+    return compute_report(load_events(connection), period, _partners(connection), store)
 
 
-def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str]) -> Report:
-    """Fold events in order and count what falls in the period (pure: tests feed it ledgers directly)."""
+def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str],
+                   store: str | None = None) -> Report:
+    """Fold events in order and count what falls in the period (pure: tests feed it ledgers directly).
+
+    With `store`, only that device's operations are counted; the outstanding points stay chain-wide,
+    since a customer's balance belongs to no single store.
+    """
     ledger = Ledger()
     earned = reversed_points = redeemed = earn_ops = registered = 0
     active: set[str] = set()
@@ -155,6 +160,8 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
         customer = getattr(event, "customer_id", None)
         before = ledger.balance(customer) if customer else 0
         if not ledger.apply(event) or not period.holds(event.day):
+            continue
+        if store is not None and event.device_id != store:
             continue
         cashier = event.cashier_id or NO_CASHIER
         if isinstance(event, PointsEarned):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from central.backoffice import charts, reports
+from central.backoffice import charts, daily_summary, reports
 from central.backoffice.web import transaction
+from kiosk.errors import BadRequest
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -35,6 +39,23 @@ def index():
     return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
                            cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
                            query=request.query_string.decode())
+
+
+@bp.get("/daily.txt")
+def daily():
+    """A store's day as plain text for the receipt printer: `?store=DEVICE&day=YYYY-MM-DD&lang=fr`."""
+    store = (request.args.get("store") or "").strip()
+    if not store:
+        raise BadRequest(_("Name the store (its device id)."))
+    try:
+        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+    except ValueError:
+        raise BadRequest(_("The day must be a date YYYY-MM-DD.")) from None
+    lang = "en" if str(get_locale()) == "en" else "fr"
+    report = transaction(lambda c: reports.build_report(c, reports.Period(day, day), store))
+    lines = daily_summary.summary_lines(report, store, day, lang)
+    text = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
+    return Response(text, mimetype="text/plain")
 
 
 @bp.get("/<name>.csv")

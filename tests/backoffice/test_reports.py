@@ -129,3 +129,33 @@ def test_the_page_draws_svg_charts_without_any_script_file(office, loaded):
 def test_the_report_holds_no_personal_data(office, loaded):
     page = office.get("/backoffice/reports/").get_data(as_text=True)
     assert "Invented" not in page
+
+
+def test_a_store_report_counts_only_that_store(engine, loaded):
+    everything = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
+    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), store))
+             for store in ("store-a", "store-b")]
+    assert sum(p.summary.points_earned for p in parts) == everything.summary.points_earned
+    assert sum(p.summary.earn_operations for p in parts) == everything.summary.earn_operations
+    assert all(p.summary.outstanding_points == everything.summary.outstanding_points for p in parts)
+    assert {r.key for r in parts[1].by_store} == {"store-b"}
+
+
+def test_the_daily_summary_for_the_receipt_printer(office, loaded):
+    day = [e for e in loaded if e.day == "2026-11-02" and e.device_id == "store-a"]
+    earns = [e for e in day if isinstance(e, PointsEarned)]
+    registered = sum(isinstance(e, CustomerRegistered) for e in day)
+    text = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=fr").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0].strip() == "Resume du jour" and lines[1] == "-" * 42
+    assert all(len(line) <= 42 for line in lines)
+    assert text.encode("cp858")  # printable with the printer's code page
+    figures = {line[:30].strip(): line[30:].strip() for line in lines[2:]}
+    assert figures["Points gagnes"] == str(sum(e.points for e in earns))
+    assert figures["Operations de gain"] == str(len(earns))
+    assert figures["Clients inscrits"] == str(registered)
+    tenths = registered * 1000 // len(earns)
+    assert figures["Taux de capture"] == f"{tenths // 10},{tenths % 10} %"
+    english = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=en").get_data(as_text=True)
+    assert english.splitlines()[0].strip() == "Daily summary"
+    assert office.get("/backoffice/reports/daily.txt?day=2026-11-02").status_code == 400
