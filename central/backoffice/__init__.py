@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from flask import Flask
 
-from central.backoffice import auth, catalogue_views, i18n, pages, reports_views, rules, rules_views, staff_views
+from central.backoffice import auth, catalogue_views, i18n, pages, reports_views, rules, rules_views, staff_views, terms_views
 from central.backoffice.accounts import SignIn
 from central.backoffice.session_key import session_key
 from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
-for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp):
+for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
+               terms_views.bp):
     bp.register_blueprint(_child)
 
 #: How often serving central checks whether a dated earning-rules version has become due.

@@ -14,10 +14,12 @@ from central.backoffice.reports import Report
 LABELS = {
     "fr": {"title": "Resume du jour", "store": "Magasin", "day": "Jour", "earns": "Operations de gain",
            "earned": "Points gagnes", "reversed": "Points repris", "redeemed": "Points utilises",
+           "expired": "Points expires",
            "registered": "Clients inscrits", "active": "Clients actifs", "capture": "Taux de capture",
            "outstanding": "Points en cours (chaine)", "cashier": "Caissier"},
     "en": {"title": "Daily summary", "store": "Store", "day": "Day", "earns": "Earn operations",
            "earned": "Points earned", "reversed": "Points taken back", "redeemed": "Points redeemed",
+           "expired": "Points expired",
            "registered": "Customers registered", "active": "Active customers", "capture": "Capture rate",
            "outstanding": "Outstanding points (chain)", "cashier": "Cashier"},
 }
@@ -36,7 +38,8 @@ def summary_lines(report: Report, store: str, day: date, lang: str = "fr") -> tu
     s = report.summary
     lines = [(words["store"], store), (words["day"], day.isoformat()), (words["earns"], str(s.earn_operations)),
              (words["earned"], str(s.points_earned)), (words["reversed"], str(s.points_reversed)),
-             (words["redeemed"], str(s.points_redeemed)), (words["registered"], str(s.customers_registered)),
+             (words["redeemed"], str(s.points_redeemed)), (words["expired"], str(s.points_expired)),
+             (words["registered"], str(s.customers_registered)),
              (words["active"], str(s.active_customers)),
              (words["capture"], _rate(s.customers_registered, s.earn_operations)),
              (words["outstanding"], str(s.outstanding_points))]

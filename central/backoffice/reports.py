@@ -23,6 +23,7 @@ from kiosk.domain.events import (
     EarnReversed,
     Event,
     PointsEarned,
+    PointsExpired,
     PointsRedeemed,
     VoucherIssued,
     from_record,
@@ -66,6 +67,7 @@ class PointsSummary:
     points_earned: int
     points_reversed: int
     points_redeemed: int
+    points_expired: int
     outstanding_points: int
     earn_operations: int
     customers_registered: int
@@ -149,7 +151,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
     since a customer's balance belongs to no single store.
     """
     ledger = Ledger()
-    earned = reversed_points = redeemed = earn_ops = registered = 0
+    earned = reversed_points = redeemed = expired = earn_ops = registered = 0
     active: set[str] = set()
     cashier_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     store_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -176,6 +178,8 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
             store_counts[event.device_id][0] += 1
         elif isinstance(event, EarnReversed):
             reversed_points += before - ledger.balance(event.customer_id)
+        elif isinstance(event, PointsExpired):
+            expired += before - ledger.balance(event.customer_id)
         elif isinstance(event, PointsRedeemed):
             redeemed += event.points
             active.add(event.customer_id)
@@ -191,7 +195,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
             row[4] += event.face_value_cents
     summary = PointsSummary(
         points_earned=earned, points_reversed=reversed_points, points_redeemed=redeemed,
-        outstanding_points=sum(b for b in ledger.balances.values() if b > 0), earn_operations=earn_ops,
+        points_expired=expired, outstanding_points=sum(b for b in ledger.balances.values() if b > 0), earn_operations=earn_ops,
         customers_registered=registered, active_customers=len(active))
     return Report(
         period=period, summary=summary,
