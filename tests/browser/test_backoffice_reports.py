@@ -35,7 +35,7 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
 
         page.locator("input[name=start]").fill("2026-11-03")
         page.locator("input[name=end]").fill("2026-11-03")
-        page.locator("form.period button").click()
+        page.locator("#period-form button").click()
         day = [e for e in week if e.day == "2026-11-03"]
         assert int(page.locator("#earn-operations").inner_text()) == sum(isinstance(e, PointsEarned) for e in day)
 
