@@ -3,13 +3,25 @@ and cashiers, every change audited. `init_app(app)` mounts it under `/backoffice
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import date, timedelta
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
-from central.backoffice import auth, catalogue_views, i18n, pages, reports_views, rules, rules_views, staff_views, terms_views
+from central.backoffice import (
+    auth,
+    catalogue_views,
+    i18n,
+    pages,
+    reports_views,
+    rules,
+    rules_views,
+    staff_views,
+    terms_views,
+)
 from central.backoffice.accounts import SignIn
 from central.backoffice.session_key import session_key
 from central.backoffice.web import bp, csrf
@@ -19,6 +31,7 @@ for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_vi
                terms_views.bp):
     bp.register_blueprint(_child)
 
+log = logging.getLogger(__name__)
 #: How often serving central checks whether a dated earning-rules version has become due.
 PUBLISH_CHECK_S = 60.0
 
@@ -53,4 +66,7 @@ def _schedule_rule_publishing(app: Flask) -> None:
             if now < state["next"]:
                 return
             state["next"] = now + PUBLISH_CHECK_S
-        in_transaction(app.extensions["central.engine"], lambda c: rules.publish_due(c, date.today()))
+        try:
+            in_transaction(app.extensions["central.engine"], lambda c: rules.publish_due(c, date.today()))
+        except SQLAlchemyError as exc:  # never fail a device's request for this; the next check retries
+            log.warning("could not publish due earning rules: %s", type(exc).__name__)

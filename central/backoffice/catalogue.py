@@ -59,7 +59,9 @@ def list_entries(connection: Connection) -> list[CatalogueEntry]:
     for row in connection.execute(select(catalogue).order_by(catalogue.c.kind, catalogue.c.reward_id)):
         extra = {}
         if row.partner:
-            pool = pools.get(row.partner) or pools.setdefault(row.partner, vouchers.pool_counts(connection, row.partner))
+            if row.partner not in pools:
+                pools[row.partner] = vouchers.pool_counts(connection, row.partner)
+            pool = pools[row.partner]
             extra = {"pool_free": pool["free"], "pool_issued": pool["issued"],
                      "alert_below": levels.get(row.partner, DEFAULT_ALERT_BELOW)}
         entries.append(CatalogueEntry(row.reward_id, row.kind, row.name, row.points_price, row.stock, row.partner,

@@ -20,6 +20,7 @@ from kiosk.domain.ledger import Ledger
 from kiosk.domain.tiers import Tier, TierScale
 from kiosk.errors import BadRequest
 
+log = logging.getLogger(__name__)
 TIERS, EXPIRY = "tiers", "expiry"
 #: The device id central's own events carry (expiry runs).
 CENTRAL_DEVICE = "central"
@@ -94,6 +95,7 @@ def run_expiry(connection: Connection, actor: str, today: date) -> tuple[int, in
     if due:
         ingest(connection, due, None)
     total = sum(e.points for e in due)
+    log.info("expiry run for %s: %d customer(s), %d point(s)", today.isoformat(), len(due), total)
     audit.record(connection, actor, "expiry.run", today.isoformat(), None,
                  {"customers": len(due), "points": total, "through_day": rule.through_day(today).isoformat()})
     return len(due), total

@@ -195,8 +195,8 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
             row[4] += event.face_value_cents
     summary = PointsSummary(
         points_earned=earned, points_reversed=reversed_points, points_redeemed=redeemed,
-        points_expired=expired, outstanding_points=sum(b for b in ledger.balances.values() if b > 0), earn_operations=earn_ops,
-        customers_registered=registered, active_customers=len(active))
+        points_expired=expired, outstanding_points=sum(b for b in ledger.balances.values() if b > 0),
+        earn_operations=earn_ops, customers_registered=registered, active_customers=len(active))
     return Report(
         period=period, summary=summary,
         by_cashier=tuple(CaptureRow(k, *v) for k, v in sorted(cashier_counts.items())),

@@ -25,7 +25,8 @@ def index():
     report = _report()
     s = report.summary
     points_chart = charts.bar_chart(
-        _("Points in the period"), [_("Earned"), _("Taken back by refunds"), _("Redeemed"), _("Expired"), _("Outstanding")],
+        _("Points in the period"),
+        [_("Earned"), _("Taken back by refunds"), _("Redeemed"), _("Expired"), _("Outstanding")],
         {_("Points"): [s.points_earned, s.points_reversed, s.points_redeemed, s.points_expired,
                        s.outstanding_points]})
     cashier_chart = charts.bar_chart(

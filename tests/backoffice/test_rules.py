@@ -32,8 +32,9 @@ def test_the_form_becomes_the_earning_table_and_back():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("base_points", "-1", "base points"), ("per_cents", "0", "per_cents"), ("categories", "bakery 200", "category line 1"),
-    ("promotions", "x; 2026-12-24; 2026-12-20; 200", "before"), ("promotions", "x; 24/12; 2026-12-20; 200", "YYYY-MM-DD"),
+    ("base_points", "-1", "base points"), ("per_cents", "0", "per_cents"),
+    ("categories", "bakery 200", "category line 1"), ("promotions", "x; 2026-12-24; 2026-12-20; 200", "before"),
+    ("promotions", "x; 24/12; 2026-12-20; 200", "YYYY-MM-DD"),
     ("daily_cap", "lots", "daily cap")])
 def test_bad_rules_are_refused_with_a_reason(field, value, message):
     with pytest.raises(BadRequest, match=message):

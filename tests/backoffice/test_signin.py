@@ -29,7 +29,8 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app, offic
                                                               "effective_from": "2030-01-01", "action": "save"})
     assert response.status_code == 400
     assert "formulaire" in response.get_data(as_text=True) or "form" in response.get_data(as_text=True)
-    count = in_transaction(engine, lambda c: c.execute(select(func.count()).select_from(earning_rule_versions)).scalar())
+    count = in_transaction(engine, lambda c: c.execute(
+        select(func.count()).select_from(earning_rule_versions)).scalar())
     assert count == 0
 
 

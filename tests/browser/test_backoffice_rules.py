@@ -11,8 +11,9 @@ from kiosk.domain.earning import EarningScale, Promotion, quote_earn
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 TEXTS = {
-    "fr": {"heading": "Barème de points", "sentence": "Un ticket de 47,90 € dont 12,00 € en bakery le 2026-12-21 "
-                                                       "rapporte {points} points.", "saved": "La nouvelle version est enregistrée."},
+    "fr": {"heading": "Barème de points",
+           "sentence": "Un ticket de 47,90 € dont 12,00 € en bakery le 2026-12-21 rapporte {points} points.",
+           "saved": "La nouvelle version est enregistrée."},
     "en": {"heading": "Earning scale", "sentence": "A 47,90 € receipt with 12,00 € of bakery on 2026-12-21 earns "
                                                    "{points} points.", "saved": "The new version is saved."},
 }
