@@ -156,3 +156,8 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
     english = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=en").get_data(as_text=True)
     assert english.splitlines()[0].strip() == "Daily summary"
     assert office.get("/backoffice/reports/daily.txt?day=2026-11-02").status_code == 400
+
+
+def test_stored_events_come_back_equal_and_in_the_order_they_happened(engine, loaded):
+    assert in_transaction(engine, reports.load_events) == sorted(loaded, key=reports.happened_order)
+    assert [e.event_id for e in sorted(loaded, key=reports.happened_order)] == [e.event_id for e in loaded]
