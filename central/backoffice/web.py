@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
 from central.transactions import in_transaction
-from kiosk.errors import KioskError, NotAllowed, SignInRefused
+from kiosk.errors import KioskError, NotAllowed, NotFound, SignInRefused
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,11 @@ def _not_allowed(exc: NotAllowed):
 @bp.errorhandler(SignInRefused)
 def _refused(exc: SignInRefused):
     return render_template("backoffice/error.html", message=str(exc)), 401
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound):
+    return render_template("backoffice/error.html", message=str(exc)), 404
 
 
 @bp.errorhandler(KioskError)

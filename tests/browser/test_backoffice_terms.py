@@ -34,3 +34,18 @@ def test_tiers_and_expiry_page(browser, running_central, lang, viewport):
         assert fits_width(page)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang, title", [("fr", "Liste de mise en route"), ("en", "Onboarding checklist")])
+def test_device_page(browser, running_central, lang, title):
+    running_central.enrol_device("till-3", "Caisse 3")
+    context, page = open_signed_in(browser, running_central, lang, "tablet")
+    try:
+        page.get_by_role("link", name="Appareils" if lang == "fr" else "Devices").first.click()
+        page.get_by_role("link", name="till-3").click()
+        assert page.get_by_role("heading", name=title).is_visible()
+        assert page.locator("#checklist li.done").count() == 1  # enrolled, nothing more yet
+        assert fits_width(page)
+    finally:
+        context.close()
