@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -185,4 +186,12 @@ partner_pool_alerts = Table(
     "partner_pool_alerts", metadata,
     Column("partner", String(64), primary_key=True),
     Column("alert_below", BigInteger, nullable=False),
+)
+
+reward_pictures = Table(
+    "reward_pictures", metadata,
+    Column("reward_id", String(64), primary_key=True),
+    Column("mime", String(20), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )

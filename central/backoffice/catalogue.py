@@ -3,6 +3,7 @@ level and a low-stock alert. Saved through `central.reference_data` so devices p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,9 +12,10 @@ from sqlalchemy import Connection, select
 from central import reference_data, vouchers
 from central.backoffice import audit
 from central.backoffice.money import parse_euros
-from central.schema import catalogue, partner_pool_alerts
+from central.clock import utc_now
+from central.schema import catalogue, partner_pool_alerts, reward_pictures
 from central.sql import insert_for
-from kiosk.errors import BadRequest
+from kiosk.errors import BadRequest, NotFound
 
 #: Free codes under which a partner's pool is flagged when no level was set for it.
 DEFAULT_ALERT_BELOW = 20
@@ -97,6 +99,45 @@ def save_reward(connection: Connection, actor: str, reward_id: str, form: Mappin
     before = _row(connection, reward_id)
     reference_data.put_reward(connection, reward_id, body_from_form(form))
     audit.record(connection, actor, "catalogue.save", f"reward {reward_id}", before, _row(connection, reward_id))
+
+
+#: Pictures are shown small on the kiosk screen: a few hundred kilobytes is plenty.
+MAX_PICTURE_BYTES = 300 * 1024
+_PICTURE_KINDS = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def picture_mime(data: bytes) -> str:
+    """The picture's type from its first bytes (PNG or JPEG only); refuses anything else or too large."""
+    if len(data) > MAX_PICTURE_BYTES:
+        raise BadRequest(f"a picture must be at most {MAX_PICTURE_BYTES // 1024} KB")
+    for magic, mime in _PICTURE_KINDS:
+        if data.startswith(magic):
+            return mime
+    raise BadRequest("a picture must be a PNG or JPEG file")
+
+
+def save_picture(connection: Connection, actor: str, reward_id: str, data: bytes) -> None:
+    """Attach a picture to an existing reward (replacing any earlier one)."""
+    if _row(connection, reward_id) is None:
+        raise NotFound(f"no reward {reward_id}")
+    mime = picture_mime(data)
+    statement = insert_for(connection, reward_pictures)
+    row = {"reward_id": reward_id, "mime": mime, "data": data, "updated_at": utc_now()}
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["reward_id"], set_={k: statement.excluded[k] for k in ("mime", "data", "updated_at")}), row)
+    audit.record(connection, actor, "catalogue.picture", f"reward {reward_id}", None,
+                 {"mime": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def picture(connection: Connection, reward_id: str) -> tuple[str, bytes]:
+    row = connection.execute(select(reward_pictures).where(reward_pictures.c.reward_id == reward_id)).first()
+    if row is None:
+        raise NotFound(f"reward {reward_id} has no picture")
+    return row.mime, bytes(row.data)
+
+
+def with_pictures(connection: Connection) -> set[str]:
+    return set(connection.execute(select(reward_pictures.c.reward_id)).scalars())
 
 
 def set_alert_level(connection: Connection, actor: str, partner: str, alert_below: object) -> None:

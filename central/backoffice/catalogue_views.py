@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from central.backoffice import catalogue
 from central.backoffice.web import head_office_only, transaction
@@ -12,8 +12,9 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
 
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
-    entries = transaction(catalogue.list_entries)
-    return render_template("backoffice/catalogue.html", entries=entries, error=error, form=form or {}), status
+    entries, pictured = transaction(lambda c: (catalogue.list_entries(c), catalogue.with_pictures(c)))
+    return render_template("backoffice/catalogue.html", entries=entries, pictured=pictured, error=error,
+                           form=form or {}), status
 
 
 @bp.get("/")
@@ -43,3 +44,22 @@ def alert():
     except BadRequest as exc:
         return _page(str(exc), None, 400)
     return redirect(url_for("backoffice.catalogue.index"))
+
+
+@bp.post("/<reward_id>/picture")
+@head_office_only
+def upload_picture(reward_id: str):
+    upload = request.files.get("picture")
+    data = upload.read(catalogue.MAX_PICTURE_BYTES + 1) if upload else b""
+    try:
+        transaction(lambda c: catalogue.save_picture(c, g.user.user_id, reward_id, data))
+    except (BadRequest, NotFound) as exc:
+        return _page(str(exc), None, 400)
+    return redirect(url_for("backoffice.catalogue.index", saved=reward_id))
+
+
+@bp.get("/<reward_id>/picture")
+def show_picture(reward_id: str):
+    mime, data = transaction(lambda c: catalogue.picture(c, reward_id))
+    return Response(data, mimetype=mime, headers={"X-Content-Type-Options": "nosniff",
+                                                  "Cache-Control": "private, max-age=60"})

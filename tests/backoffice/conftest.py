@@ -43,7 +43,8 @@ class BackOffice:
 
     def get(self, path: str, **kwargs):
         response = self.client.get(path, **kwargs)
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+        page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
         if found:
             self.token = found.group(1)
         return response

@@ -107,3 +107,27 @@ def test_capture_modes_per_store_and_per_cashier_reach_devices(manager, app, eng
     refused = manager.post("/backoffice/cashiers/capture", {"scope": "cashiers", "key": "nobody", "mode": "off"})
     assert refused.status_code == 400
     assert manager.post("/backoffice/cashiers/capture", {"scope": "default", "mode": "inherit"}).status_code == 400
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_reward_gets_a_picture_and_only_a_picture(office, engine):
+    from io import BytesIO
+
+    office.post("/backoffice/catalogue/", MUG)
+    saved = office.post("/backoffice/catalogue/mug/picture", {"picture": (BytesIO(PNG), "mug.png")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    shown = office.get("/backoffice/catalogue/mug/picture")
+    assert (shown.mimetype, shown.data, shown.headers["X-Content-Type-Options"]) == ("image/png", PNG, "nosniff")
+    for data, message in ((b"<svg onload=alert(1)>", "PNG or JPEG"),
+                          (b"\xff\xd8\xff" + b"\x00" * catalogue.MAX_PICTURE_BYTES, "at most")):
+        refused = office.post("/backoffice/catalogue/mug/picture", {"picture": (BytesIO(data), "x.jpg")},
+                              content_type="multipart/form-data")
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    assert office.get("/backoffice/catalogue/mug/picture").data == PNG
+    missing = office.post("/backoffice/catalogue/nothing/picture", {"picture": (BytesIO(PNG), "a.png")},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 400
+    assert in_transaction(engine, lambda c: audit.recent(c, 1))[0].after["bytes"] == len(PNG)

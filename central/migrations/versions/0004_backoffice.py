@@ -1,5 +1,5 @@
 """Back office: its users (manager / head office), its session key, dated versions of the earning rules,
-and the level under which a partner's voucher code pool raises a low-stock alert.
+the pictures of rewards, and the level under which a partner's voucher code pool raises a low-stock alert.
 
 Revision ID: 0004
 Revises: 0002
@@ -41,6 +41,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_rule_versions_effective", "earning_rule_versions", ["effective_from"])
     op.create_table(
+        "reward_pictures",
+        sa.Column("reward_id", sa.String(64), primary_key=True),
+        sa.Column("mime", sa.String(20), nullable=False),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+    )
+    op.create_table(
         "partner_pool_alerts",
         sa.Column("partner", sa.String(64), primary_key=True),
         sa.Column("alert_below", sa.BigInteger, nullable=False),
@@ -48,5 +55,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("partner_pool_alerts", "earning_rule_versions", "backoffice_keys", "backoffice_users"):
+    for name in ("partner_pool_alerts", "reward_pictures", "earning_rule_versions", "backoffice_keys", "backoffice_users"):
         op.drop_table(name)
