@@ -80,10 +80,20 @@ def find_user(connection: Connection, user_id: str) -> BackofficeUser | None:
 
 
 class SignIn:
-    """Checks passwords through the same growing lockout as cashiers' PINs (per user, and per instance)."""
+    """Checks passwords through the same growing lockout as cashiers' PINs (per user, and per instance).
+
+    An unknown name is checked against a throw-away hash, so it takes as long as a wrong password and
+    the answer time does not tell which names exist.
+    """
 
     def __init__(self, guard: PinGuard | None = None) -> None:
-        self.guard = guard or PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, device_limit=60)
+        self.guard = guard or PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, device_limit=300)
+        self._decoy: str | None = None
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = hash_password(secrets.token_urlsafe(24))
+        return self._decoy
 
     def authenticate(self, connection: Connection, user_id: str, password: str) -> BackofficeUser:
         """The user if the password is right; SignInRefused otherwise (same message for unknown names)."""
@@ -92,7 +102,9 @@ class SignIn:
         row = connection.execute(select(backoffice_users).where(
             backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
         try:
-            self.guard.check(user_id, password, row.password_hash if row else None)
+            self.guard.check(user_id, password, row.password_hash if row else self._decoy_hash())
+            if row is None:
+                raise SignInRefused("wrong user name or password")
         except SignInRefused as exc:
             log.info("back-office sign-in refused for %s", user_id)
             if "locked" in str(exc) or "too many" in str(exc):

@@ -52,3 +52,20 @@ def test_five_failures_lock_the_account_even_for_the_right_password(engine):
         in_transaction(engine, lambda c: checker.authenticate(c, *MANAGER))
     now[0] += 61
     assert in_transaction(engine, lambda c: checker.authenticate(c, *MANAGER)).role == "manager"
+
+
+def test_an_unknown_name_costs_a_password_check_too(engine, monkeypatch):
+    import central.backoffice.accounts as accounts
+
+    checked = []
+    real = accounts.PinGuard.check
+
+    def spy(self, user_id, password, pin_hash):
+        checked.append(pin_hash)
+        return real(self, user_id, password, pin_hash)
+
+    monkeypatch.setattr(accounts.PinGuard, "check", spy)
+    checker = SignIn()
+    with pytest.raises(SignInRefused, match="wrong user name or password"):
+        in_transaction(engine, lambda c: checker.authenticate(c, "nobody", "whatever-password"))
+    assert checked and checked[0] is not None and checked[0].startswith("scrypt$")
