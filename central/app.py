@@ -7,7 +7,7 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import http_errors
+from central import backoffice, http_errors
 from central.api import admin, meta, sync
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
@@ -33,4 +33,5 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(meta.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
+    backoffice.init_app(app)
     return app

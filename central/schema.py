@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -153,4 +154,44 @@ settings = Table(
     Column("value_json", Text, nullable=False),
     Column("version", BigInteger, nullable=False),
     Index("ix_settings_version", "version"),
+)
+
+backoffice_users = Table(
+    "backoffice_users", metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", String(40), nullable=False),
+)
+
+backoffice_keys = Table(
+    "backoffice_keys", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+earning_rule_versions = Table(
+    "earning_rule_versions", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("effective_from", String(10), nullable=False),
+    Column("rules_json", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("published", Boolean, nullable=False, server_default="0"),
+    Index("ix_rule_versions_effective", "effective_from"),
+)
+
+partner_pool_alerts = Table(
+    "partner_pool_alerts", metadata,
+    Column("partner", String(64), primary_key=True),
+    Column("alert_below", BigInteger, nullable=False),
+)
+
+reward_pictures = Table(
+    "reward_pictures", metadata,
+    Column("reward_id", String(64), primary_key=True),
+    Column("mime", String(20), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )

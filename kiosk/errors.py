@@ -158,3 +158,7 @@ class BackupError(StoreError):
 
 class ServiceNotAnswering(KioskError):
     """The kiosk service holds its lock but its local web API does not answer."""
+
+
+class NotAllowed(CentralError):
+    """The signed-in back-office user's role does not allow this page or change."""

@@ -148,6 +148,19 @@ class VoucherIssued(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PointsExpired(Event):
+    """Points earned on or before `through_day` (YYYY-MM-DD) and not spent since have expired.
+
+    Earlier points go first: what expires is what those days earned (net of refunds) minus everything
+    redeemed or expired so far. The ledger never takes more than the balance holds.
+    """
+
+    customer_id: str
+    points: int
+    through_day: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CustomerErased(Event):
     """The customer's personal data is gone everywhere; the ledger keeps anonymous amounts."""
 
@@ -167,6 +180,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PointsRedeemed,
         VoucherIssued,
         CustomerErased,
+        PointsExpired,
     )
 }
 

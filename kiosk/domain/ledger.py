@@ -18,6 +18,7 @@ from kiosk.domain.events import (
     EarnReversed,
     Event,
     PointsEarned,
+    PointsExpired,
     PointsRedeemed,
     ProfileUpdated,
     VoucherIssued,
@@ -80,6 +81,11 @@ class Ledger:
     consent_history: dict[str, list[Consent]] = field(default_factory=dict)
     overdrawn: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    #: Points each customer earned per local day, net of refunds: the lots that expire oldest first.
+    lots: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Points each customer spent or lost to expiry, taken from the oldest lots.
+    debits: dict[str, int] = field(default_factory=dict)
+    earn_days: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def fold(cls, events: Iterable[Event]) -> Ledger:
@@ -97,6 +103,19 @@ class Ledger:
     def earn_for_receipt(self, receipt_ref: str) -> EarnRecord | None:
         event_id = self.earns_by_receipt.get(receipt_ref)
         return self.earns.get(event_id) if event_id else None
+
+    def expirable(self, customer_id: str, through_day: str) -> int:
+        """Points earned on or before `through_day` that are still unspent (oldest points go first)."""
+        earned = sum(p for day, p in self.lots.get(customer_id, {}).items() if day <= through_day)
+        unspent = earned - self.debits.get(customer_id, 0)
+        return max(0, min(unspent, self.balance(customer_id)))
+
+    def _lot(self, customer_id: str, day: str, delta: int) -> None:
+        days = self.lots.setdefault(customer_id, {})
+        days[day] = days.get(day, 0) + delta
+
+    def _debit(self, customer_id: str, points: int) -> None:
+        self.debits[customer_id] = self.debits.get(customer_id, 0) + points
 
     def apply(self, event: Event) -> bool:
         """Fold one event in; returns False (and changes nothing) if it was applied before."""
@@ -150,6 +169,8 @@ def _earned(ledger: Ledger, e: PointsEarned) -> None:
     ledger.earns_by_receipt.setdefault(e.receipt_ref, e.event_id)
     key = (e.customer_id, e.day)
     ledger.earned_per_day[key] = ledger.earned_per_day.get(key, 0) + e.points
+    ledger.earn_days[e.event_id] = e.day
+    ledger._lot(e.customer_id, e.day, e.points)
 
 
 def _reversed(ledger: Ledger, e: EarnReversed) -> None:
@@ -159,14 +180,23 @@ def _reversed(ledger: Ledger, e: EarnReversed) -> None:
     if earn is not None:
         earn.reversed_points += points
         earn.refunded_cents = min(earn.amount_cents, earn.refunded_cents + e.refund_cents)
+        ledger._lot(earn.customer_id, ledger.earn_days.get(earn.event_id, e.day), -points)
     ledger._add(e.customer_id, -points)
 
 
 def _redeemed(ledger: Ledger, e: PointsRedeemed) -> None:
     ledger._add(e.customer_id, -e.points)
+    ledger._debit(e.customer_id, e.points)
     if ledger.balances[e.customer_id] < 0:
         # Two offline tills can both spend the same points; the redemption stands and is flagged.
         ledger.overdrawn.append(e.event_id)
+
+
+def _expired(ledger: Ledger, e: PointsExpired) -> None:
+    # Like a reversal, expiry never takes more than the balance holds, whatever the event says.
+    points = max(0, min(e.points, ledger.balance(e.customer_id)))
+    ledger._add(e.customer_id, -points)
+    ledger._debit(e.customer_id, points)
 
 
 def _erased(ledger: Ledger, e: CustomerErased) -> None:
@@ -189,4 +219,5 @@ _HANDLERS = {
     PointsRedeemed: _redeemed,
     CustomerErased: _erased,
     VoucherIssued: _voucher,
+    PointsExpired: _expired,
 }

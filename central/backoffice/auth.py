@@ -1,0 +1,56 @@
+"""Sign-in and sign-out pages; the session holds only the user id."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from central.backoffice.accounts import SignIn
+from central.backoffice.web import transaction
+from kiosk.errors import SignInRefused
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in_checker() -> SignIn:
+    return current_app.extensions["backoffice.sign_in"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an address elsewhere."""
+    if target and target.startswith("/backoffice") and not urlsplit(target).netloc:
+        return target
+    return url_for("backoffice.home.index")
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def sign_in():
+    error = None
+    if request.method == "POST":
+        user_id, password = request.form.get("user_id", ""), request.form.get("password", "")
+        try:
+            user = transaction(lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password))
+        except SignInRefused as exc:
+            error = (_("Sign-in is locked after repeated failures; try again later.") if "locked" in str(exc)
+                     else _("Wrong user name or password."))
+        else:
+            lang = session.get("lang")
+            session.clear()
+            session["user_id"] = user.user_id
+            if lang:
+                session["lang"] = lang
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("backoffice/signin.html", error=error), 401 if error else 200
+
+
+@bp.post("/signout")
+def sign_out():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.user = None
+    return redirect(url_for("backoffice.auth.sign_in"))

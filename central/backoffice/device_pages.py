@@ -1,0 +1,71 @@
+"""Per-device pages: what central knows of one till or kiosk, its store's capture mode, the cashiers
+seen on it, today's figures, and an onboarding checklist computed from central's own records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_babel import get_locale
+from sqlalchemy import Connection, func, select
+
+from central import devices as device_registry
+from central.backoffice import daily_summary, reports, rules, staff
+from central.backoffice.web import transaction
+from central.schema import cashiers, events
+from kiosk.errors import NotFound
+
+bp = Blueprint("devices", __name__, url_prefix="/devices")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One onboarding step and whether central can see it done."""
+
+    key: str
+    done: bool
+
+
+def onboarding(connection: Connection, device: device_registry.DeviceInfo) -> tuple[ChecklistItem, ...]:
+    """Enrolled, synced once, earning scale published, cashiers set up, first earn and registration received."""
+    def count(kind: str) -> int:
+        return connection.execute(select(func.count()).select_from(events).where(
+            events.c.device_id == device.device_id, events.c.type == kind)).scalar_one()
+
+    active_cashiers = connection.execute(select(func.count()).select_from(cashiers).where(
+        cashiers.c.active.is_(True))).scalar_one()
+    return (ChecklistItem("enrolled", device.enrolled and not device.revoked),
+            ChecklistItem("synced", device.last_seen_at is not None),
+            ChecklistItem("rules", rules.published_rules(connection) is not None),
+            ChecklistItem("cashiers", active_cashiers > 0),
+            ChecklistItem("first_earn", count("PointsEarned") > 0),
+            ChecklistItem("first_registration", count("CustomerRegistered") > 0))
+
+
+@bp.get("/")
+def index():
+    return render_template("backoffice/devices.html", devices=transaction(device_registry.list_devices))
+
+
+@bp.get("/<device_id>")
+def detail(device_id: str):
+    today = date.today()
+
+    def read(connection):
+        found = [d for d in device_registry.list_devices(connection) if d.device_id == device_id]
+        if not found:
+            raise NotFound(f"no device {device_id}")
+        device = found[0]
+        modes = staff.capture_modes(connection)
+        report = reports.build_report(connection, reports.Period(today, today), device_id)
+        seen = reports.build_report(connection, reports.Period(), device_id).by_cashier
+        return device, modes, report, seen, onboarding(connection, device)
+
+    device, modes, report, seen, checklist = transaction(read)
+    lang = "en" if str(get_locale()) == "en" else "fr"
+    lines = daily_summary.summary_lines(report, device_id, today, lang)
+    summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
+    return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
+                           default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,
+                           today=today)

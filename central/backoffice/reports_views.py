@@ -1,0 +1,68 @@
+"""Reports page with inline SVG charts, and the CSV export of each table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from central.backoffice import charts, daily_summary, reports
+from central.backoffice.web import transaction
+from kiosk.errors import BadRequest
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _report() -> reports.Report:
+    period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
+    return transaction(lambda c: reports.build_report(c, period))
+
+
+@bp.get("/")
+def index():
+    report = _report()
+    s = report.summary
+    points_chart = charts.bar_chart(
+        _("Points in the period"),
+        [_("Earned"), _("Taken back by refunds"), _("Redeemed"), _("Expired"), _("Outstanding")],
+        {_("Points"): [s.points_earned, s.points_reversed, s.points_redeemed, s.points_expired,
+                       s.outstanding_points]})
+    cashier_chart = charts.bar_chart(
+        _("Capture rate per cashier (%)"), [r.key for r in report.by_cashier],
+        {_("Capture rate"): [r.rate_pct for r in report.by_cashier]}, horizontal=True)
+    store_chart = charts.bar_chart(
+        _("Capture rate per store (%)"), [r.key for r in report.by_store],
+        {_("Capture rate"): [r.rate_pct for r in report.by_store]}, horizontal=True)
+    partner_chart = charts.bar_chart(
+        _("Points redeemed by partner"), [f"{r.partner} ({r.kind})" for r in report.by_partner],
+        {_("Points"): [r.points for r in report.by_partner]}, horizontal=True)
+    return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
+                           cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
+                           query=request.query_string.decode())
+
+
+@bp.get("/daily.txt")
+def daily():
+    """A store's day as plain text for the receipt printer: `?store=DEVICE&day=YYYY-MM-DD&lang=fr`."""
+    store = (request.args.get("store") or "").strip()
+    if not store:
+        raise BadRequest(_("Name the store (its device id)."))
+    try:
+        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+    except ValueError:
+        raise BadRequest(_("The day must be a date YYYY-MM-DD.")) from None
+    lang = "en" if str(get_locale()) == "en" else "fr"
+    report = transaction(lambda c: reports.build_report(c, reports.Period(day, day), store))
+    lines = daily_summary.summary_lines(report, store, day, lang)
+    text = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
+    return Response(text, mimetype="text/plain")
+
+
+@bp.get("/<name>.csv")
+def export(name: str):
+    report = _report()
+    text = reports.report_csv(report, name)
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="report-{name}.csv"'})

@@ -1,0 +1,62 @@
+"""Cashier pages (managers and head office): create, reset PIN, role, capture mode per store and cashier."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from central.backoffice import staff
+from central.backoffice.web import transaction
+from central.schema import devices
+from kiosk.cashiers import CAPTURE_MODES, ROLES
+from kiosk.errors import BadRequest, NotFound
+
+bp = Blueprint("staff", __name__, url_prefix="/cashiers")
+
+
+def _page(error: str | None = None, form: dict | None = None, status: int = 200):
+    def read(connection):
+        stores = [d for d, in connection.execute(select(devices.c.device_id).order_by(devices.c.device_id))]
+        return staff.list_cashiers(connection), staff.capture_modes(connection), stores
+
+    cashier_list, modes, stores = transaction(read)
+    return render_template("backoffice/cashiers.html", cashiers=cashier_list, modes=modes, stores=stores,
+                           roles=ROLES, capture_modes=CAPTURE_MODES, error=error, form=form or {}), status
+
+
+def _act(work):
+    try:
+        transaction(work)
+    except (BadRequest, NotFound) as exc:
+        return _page(str(exc), request.form.to_dict(), 400)
+    return redirect(url_for("backoffice.staff.index", done=1))
+
+
+@bp.get("/")
+def index():
+    return _page()
+
+
+@bp.post("/")
+def create():
+    form = request.form.to_dict()
+    return _act(lambda c: staff.create_cashier(c, g.user.user_id, form))
+
+
+@bp.post("/<cashier_id>/pin")
+def reset_pin(cashier_id: str):
+    pin = request.form.get("pin")
+    return _act(lambda c: staff.reset_pin(c, g.user.user_id, cashier_id, pin))
+
+
+@bp.post("/<cashier_id>")
+def update(cashier_id: str):
+    role, active = request.form.get("role"), request.form.get("active") == "on"
+    return _act(lambda c: staff.update_cashier(c, g.user.user_id, cashier_id, role, active))
+
+
+@bp.post("/capture")
+def capture():
+    form = request.form.to_dict()
+    return _act(lambda c: staff.set_capture_mode(c, g.user.user_id, form.get("scope", ""), form.get("key", ""),
+                                                 form.get("mode", "")))

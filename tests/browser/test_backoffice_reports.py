@@ -1,0 +1,49 @@
+"""The reports page in Chromium, French and English: figures equal to the folded ledger, SVG charts drawn
+by the server with nothing fetched from elsewhere, CSV downloads, readable on a tablet."""
+
+import pytest
+
+from central.ingest import ingest
+from central.transactions import in_transaction
+from kiosk.domain.events import PointsEarned, PointsRedeemed
+from kiosk.domain.ledger import Ledger
+from tests.backoffice.ledgers import build_week
+from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
+
+HEADINGS = {"fr": ("Rapports", "Capture par caissier"), "en": ("Reports", "Capture per cashier")}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang, viewport", [("fr", "tablet"), ("en", "laptop")])
+def test_reports_show_the_ledger_figures(browser, running_central, lang, viewport):
+    week = build_week()
+    in_transaction(running_central.engine, lambda c: ingest(c, week, None))
+    ledger = Ledger.fold(week)
+    context, page = open_signed_in(browser, running_central, lang, viewport)
+    try:
+        page.get_by_role("link", name=HEADINGS[lang][0]).first.click()
+        assert page.locator("h1").inner_text() == HEADINGS[lang][0]
+        assert page.get_by_role("heading", name=HEADINGS[lang][1]).count() == 1
+        assert int(page.locator("#points-earned").inner_text()) == sum(
+            e.points for e in week if isinstance(e, PointsEarned))
+        assert int(page.locator("#points-redeemed").inner_text()) == sum(
+            e.points for e in week if isinstance(e, PointsRedeemed))
+        assert int(page.locator("#points-outstanding").inner_text()) == sum(
+            b for b in ledger.balances.values() if b > 0)
+        assert page.locator("figure.chart svg").count() == 4
+        assert page.locator("#capture-cashiers tbody tr").count() == 3
+
+        page.locator("input[name=start]").fill("2026-11-03")
+        page.locator("input[name=end]").fill("2026-11-03")
+        page.locator("#period-form button").click()
+        day = [e for e in week if e.day == "2026-11-03"]
+        assert int(page.locator("#earn-operations").inner_text()) == sum(isinstance(e, PointsEarned) for e in day)
+
+        with page.expect_download() as download:
+            page.locator("a.csv").first.click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert text.startswith("period_start,period_end,points_earned") and "2026-11-03,2026-11-03," in text
+        assert fits_width(page)
+        assert all(url.startswith(running_central.url) for url in page.requested)
+    finally:
+        context.close()
