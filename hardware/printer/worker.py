@@ -57,6 +57,7 @@ class PrintWorker(DriverThread):
         self.settings = settings
         self._lock = threading.Lock()
         self._pending: list[DeviceEvent] = []
+        self._delivering = threading.RLock()
         self._wake = threading.Event()
         self._link: SerialPrinterLink | None = None
         self._backoff = settings.backoff_start_s
@@ -138,12 +139,22 @@ class PrintWorker(DriverThread):
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
-        """Hold the job lock for a change; the events it caused go out after the lock is released."""
+        """Hold the job lock for a change; the events it caused go out after the lock is released.
+
+        One thread at a time delivers, draining the queue in the order the changes were made, so a job's
+        "queued" never arrives after its "sending" (the submitting thread and the worker both deliver).
+        The delivery lock is re-entrant: a handler may call back into the worker.
+        """
         with self._lock:
             yield
-            events, self._pending = self._pending, []
-        for event in events:
-            self._emit(event)
+        with self._delivering:
+            while True:
+                with self._lock:
+                    events, self._pending = self._pending, []
+                if not events:
+                    return
+                for event in events:
+                    self._emit(event)
 
     def _move(self, record: JobRecord, state: str, reason: str = "", **changes: object) -> JobRecord:
         """Record a job's new state (call inside `_changing`)."""
