@@ -1,6 +1,7 @@
 """Catalogue and cashier editors in Chromium, French and English: saved, refused with a reason, pulled."""
 
 import pytest
+from playwright.sync_api import expect
 
 from central import vouchers
 from central.backoffice import catalogue, staff
@@ -31,7 +32,7 @@ def test_catalogue_editor(browser, running_central, lang, viewport):
         form.locator("input[name=partner]").fill("holidays")
         form.locator("input[name=face_value]").fill("50")
         form.locator("button[type=submit]").click()
-        assert page.locator("#saved").is_visible()
+        expect(page.locator("#saved")).to_be_visible()
         row = page.locator("#rewards tr[data-id='holiday-50']")
         assert "Séjour <50 €>" in row.inner_text() and "2 / 0" in row.inner_text()
         assert page.locator(".low-stock").inner_text().startswith(WORDS[lang]["low"])
@@ -60,7 +61,7 @@ def test_cashier_editor(browser, running_central, lang, viewport):
         form.locator("input[name=name]").fill("Invented Person")
         form.locator("input[name=pin]").fill("2468")
         form.get_by_role("button", name=WORDS[lang]["create"]).click()
-        assert page.locator("#done").is_visible()
+        expect(page.locator("#done")).to_be_visible()
         row = page.locator("#cashiers tr[data-id='c-7']")
         row.locator("input[name=pin]").fill("1357")
         row.get_by_role("button", name=WORDS[lang]["reset"]).click()

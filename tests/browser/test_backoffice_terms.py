@@ -1,6 +1,7 @@
 """Tiers and expiry page in Chromium, French and English: rules saved, refusals shown, expiry run."""
 
 import pytest
+from playwright.sync_api import expect
 
 from central.backoffice import loyalty_terms
 from central.transactions import in_transaction
@@ -24,7 +25,7 @@ def test_tiers_and_expiry_page(browser, running_central, lang, viewport):
         assert "first tier must start at 0" in page.locator("#error").inner_text()
         page.locator("#tiers-form textarea").fill("bronze = 0\nsilver = 500")
         page.get_by_role("button", name=save_tiers).click()
-        assert page.locator("#saved").is_visible()
+        expect(page.locator("#saved")).to_be_visible()
         stored = in_transaction(running_central.engine, lambda c: loyalty_terms.read_setting(c, "tiers"))
         assert [t["name"] for t in stored["tiers"]] == ["bronze", "silver"]
         page.locator("#expiry-form input[name=after_days]").fill("400")
@@ -44,7 +45,7 @@ def test_device_page(browser, running_central, lang, title):
     try:
         page.get_by_role("link", name="Appareils" if lang == "fr" else "Devices").first.click()
         page.get_by_role("link", name="till-3").click()
-        assert page.get_by_role("heading", name=title).is_visible()
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
         assert page.locator("#checklist li.done").count() == 1  # enrolled, nothing more yet
         assert fits_width(page)
     finally:
