@@ -7,14 +7,16 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import http_errors
+from central import http_errors, phonecard
 from central.api import admin, meta, sync
+from central.api import phonecard as phonecard_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
 
 
 def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,
-               engine: Engine | None = None, run_migrations: bool = True) -> Flask:
+               engine: Engine | None = None, run_migrations: bool = True,
+               phonecard_key=None) -> Flask:
     """A central app on `database_url` (or `settings.database_url`, default a SQLite file in data_dir)."""
     settings = settings or CentralSettings()
     if database_url:
@@ -30,7 +32,9 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.extensions["central.engine"] = engine
     app.extensions["central.settings"] = settings
     http_errors.init_app(app)
+    phonecard.init_app(app, phonecard_key)
     app.register_blueprint(meta.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(phonecard_api.bp)
     return app

@@ -154,6 +154,13 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/admin/earning-rules": {"put": _op(
             "Set the chain's earning scale (the keys of the [earning] table of kiosk.toml; dates as YYYY-MM-DD)",
             _ok("Saved"), body=_json({"type": "object"}), auth="admin")},
+        "/api/phonecard/public-key": {"get": _op(
+            "The Ed25519 public key devices use to verify phone card codes offline (base64url, 43 characters)",
+            _ok("Key", _obj({"public_key": STR, "window_s": INT, "algorithm": STR})), auth=None, errors=())},
+        "/api/phonecard/link": {"post": _op(
+            "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
+            _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
+            body=_json(_obj({"card_uid": STR}, ("card_uid",))), errors=(400, 401, 404))},
         "/api/admin/review": {"get": _op(
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},

@@ -123,6 +123,14 @@ class EarningConfig:
 
 
 @dataclass(frozen=True)
+class PhoneCardConfig:
+    """The phone card: central's public key (verifies codes offline) and the clock skew allowed either side."""
+
+    public_key: str = ""
+    skew_s: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
@@ -131,6 +139,7 @@ class Config:
     central: CentralConfig = field(default_factory=CentralConfig)
     shop: ShopConfig = field(default_factory=ShopConfig)
     earning: EarningConfig = field(default_factory=EarningConfig)
+    phonecard: PhoneCardConfig = field(default_factory=PhoneCardConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -238,3 +247,5 @@ def _check_consistency(config: Config) -> None:
     for promo in config.earning.promotions:
         if promo.ends < promo.starts:
             raise ConfigError(f"earning.promotions {promo.name!r}: ends {promo.ends} is before starts {promo.starts}")
+    if config.phonecard.skew_s > 120:
+        raise ConfigError(f"phonecard.skew_s = {config.phonecard.skew_s} is not allowed; it must be from 0 to 120")

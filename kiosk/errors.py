@@ -146,3 +146,19 @@ class UnknownPrintJob(PrinterError):
 
 class InvalidDeviceCommand(HardwareError):
     """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
+
+
+class PhoneCodeRefused(DomainError):
+    """A phone card QR code was refused; the message says why and what the shopper should do."""
+
+
+class PhoneCodeInvalid(PhoneCodeRefused):
+    """The QR code is not a phone card code, or its signature does not match (altered or forged)."""
+
+
+class PhoneCodeExpired(PhoneCodeRefused):
+    """The QR code's minute is over (or not yet begun): the phone must show its current code."""
+
+
+class PhoneCodeReplayed(PhoneCodeRefused):
+    """This exact QR code was already accepted here: a code counts once (a photo of a code is refused)."""
