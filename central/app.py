@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from central import http_errors, phonecard
 from central.api import admin, meta, sync
+from central.api import card_batches as card_batches_api
 from central.api import phonecard as phonecard_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
@@ -37,4 +38,6 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(phonecard_api.bp)
+    app.register_blueprint(card_batches_api.bp)
+    app.register_blueprint(card_batches_api.activation_bp)
     return app
