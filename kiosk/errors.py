@@ -162,3 +162,7 @@ class PhoneCodeExpired(PhoneCodeRefused):
 
 class PhoneCodeReplayed(PhoneCodeRefused):
     """This exact QR code was already accepted here: a code counts once (a photo of a code is refused)."""
+
+
+class PoolRefused(DomainError):
+    """A pool operation broke a pool rule (not a member, bad pool id or share)."""
