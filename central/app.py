@@ -11,6 +11,7 @@ from central import http_errors, phonecard
 from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
 from central.api import phonecard as phonecard_api
+from central.api import pools as pools_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
 
@@ -40,4 +41,6 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(phonecard_api.bp)
     app.register_blueprint(card_batches_api.bp)
     app.register_blueprint(card_batches_api.activation_bp)
+    app.register_blueprint(pools_api.admin_bp)
+    app.register_blueprint(pools_api.device_bp)
     return app

@@ -185,6 +185,23 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             _ok("Activated", _obj({"card_number": STR, "activated": {"type": "boolean"}, "channel": STR})),
             body=_json(_obj({"card_number": STR, "activation_code": STR}, ("card_number", "activation_code"))),
             auth=None, errors=(400, 404, 409))},
+        "/api/admin/pools/{pool_id}": {"get": _op(
+            "A pool's points, members and latest events", _ok("Pool", _obj({
+                "pool_id": STR, "points": {"type": "integer"}, "members": {"type": "array"},
+                "history": {"type": "array"}})), auth="admin", params=[_path_param("pool_id")], errors=(400, 401, 404))},
+        "/api/admin/pools/{pool_id}/members/{customer_id}": {
+            "put": _op("Make a customer a member giving share_pct percent of each earn (leaves any other pool)",
+                       _ok("Member"), body=_json(_obj({"share_pct": {"type": "integer", "minimum": 1, "maximum": 100}},
+                                                      ("share_pct",))),
+                       auth="admin", params=[_path_param("pool_id"), _path_param("customer_id")],
+                       errors=(400, 401, 404, 422)),
+            "delete": _op("End a membership; past contributions stay in the pool", _ok("Left"), auth="admin",
+                          params=[_path_param("pool_id"), _path_param("customer_id")], errors=(400, 401, 404, 422)),
+        },
+        "/api/pools/of/{customer_id}": {"get": _op(
+            "The pool a customer gives to now and its points (for the member's screen); pool is null if none",
+            _ok("Pool or null", _obj({"customer_id": STR, "pool": {"type": ["object", "null"]}})),
+            params=[_path_param("customer_id")])},
         "/api/admin/review": {"get": _op(
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},
