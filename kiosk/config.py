@@ -131,6 +131,15 @@ class PhoneCardConfig:
 
 
 @dataclass(frozen=True)
+class SelfServiceConfig:
+    """The self-service kiosk screen: redemptions per card per day, idle reset, the consent text version."""
+
+    redeem_per_day: int = 2
+    idle_timeout_s: int = 30
+    consent_version: str = "v1"
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
@@ -140,6 +149,7 @@ class Config:
     shop: ShopConfig = field(default_factory=ShopConfig)
     earning: EarningConfig = field(default_factory=EarningConfig)
     phonecard: PhoneCardConfig = field(default_factory=PhoneCardConfig)
+    selfservice: SelfServiceConfig = field(default_factory=SelfServiceConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -147,7 +157,7 @@ class Config:
 
 
 _POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
-                  "pull_page", "interval_s", "backoff_max_s"}
+                  "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s"}
 
 
 def config_path() -> Path:

@@ -166,3 +166,19 @@ class PhoneCodeReplayed(PhoneCodeRefused):
 
 class PoolRefused(DomainError):
     """A pool operation broke a pool rule (not a member, bad pool id or share)."""
+
+
+class SelfServiceRefused(DomainError):
+    """The self-service kiosk refused a step; the message tells the shopper what to do instead."""
+
+
+class CardNotPresent(SelfServiceRefused):
+    """The card this step is for is no longer on the reader (or the session ended)."""
+
+
+class DailyRedeemLimit(SelfServiceRefused):
+    """This card has used all its kiosk redemptions for today."""
+
+
+class ConsentRequired(SelfServiceRefused):
+    """Registration needs the shopper's consent first."""

@@ -1,0 +1,28 @@
+"""The kiosk's online calls to central: partner voucher codes and the phone card page link."""
+
+from __future__ import annotations
+
+from kiosk.config import Config
+from kiosk.sync.client import CentralClient, IssuedVoucher
+from kiosk.sync.setup import token_file
+
+
+class KioskCentral(CentralClient):
+    """The device's central client plus the calls only the kiosk screen makes."""
+
+    def phone_link(self, card_uid: str) -> str:
+        """The address of the card's phone card page (central signs it; the kiosk cannot)."""
+        return str(self._call("POST", "/api/phonecard/link", json={"card_uid": card_uid})["url"])
+
+    def issue(self, partner: str, customer_id: str, redemption_event_id: str) -> IssuedVoucher:
+        return self.issue_voucher(partner, customer_id, redemption_event_id)
+
+
+def central_for(config: Config, timeout_s: float = 5.0) -> KioskCentral | None:
+    """A client with the device token, or None when the device works alone or is not enrolled."""
+    if not config.central.url:
+        return None
+    token = token_file(config).read()
+    if token is None:
+        return None
+    return KioskCentral(config.central.url, token, min(timeout_s, config.central.timeout_s))
