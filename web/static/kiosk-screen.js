@@ -91,9 +91,10 @@
     var data = JSON.parse(event.data);
     load(base + "screen/card/" + encodeURIComponent(data.uid));
   });
-  source.addEventListener("removed", function () {
+  source.addEventListener("removed", function (event) {
     var section = screen.firstElementChild;
-    if (section && section.dataset.screen === "register") { return; }  /* typing a name needs no card on the reader */
+    var uid = JSON.parse(event.data).uid;
+    if (section && section.dataset.card && section.dataset.card !== uid) { return; }  /* a phone card session */
     idle();
   });
   source.addEventListener("qr", function (event) {
