@@ -90,8 +90,8 @@ def demo_kiosk(tmp: Path, *, redeem_per_day: int = 2, idle_timeout_s: int = 30) 
             try:
                 yield DemoKiosk(config, service, web, central, key)
             finally:
+                app.extensions["kiosk.screen"].close()  # ends the open event streams first
                 web.close()
-                app.extensions["kiosk.screen"].close()
     finally:
         central.stop()
         central.engine.dispose()

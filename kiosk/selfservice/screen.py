@@ -125,6 +125,8 @@ class KioskScreen:
         self._lock = threading.Lock()
         self._present: str | None = None
         self._redeemed: dict[tuple[str, str], int] = {}
+        self._closed = threading.Event()
+        self._follower: threading.Thread | None = None
 
     # -- session ---------------------------------------------------------------------------------------
 
@@ -143,11 +145,10 @@ class KioskScreen:
     def follow(self, bus) -> None:
         """Track taps and removals from the service's bus in a daemon thread, until `close()`."""
         subscription = bus.subscribe(maxsize=64)
-        self._stop = threading.Event()
 
         def run() -> None:
             with subscription:
-                while not self._stop.is_set():
+                while not self._closed.is_set():
                     message = subscription.get(timeout=0.5)
                     if message is None:
                         continue
@@ -159,11 +160,16 @@ class KioskScreen:
         self._follower = threading.Thread(target=run, name="kiosk-screen", daemon=True)
         self._follower.start()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def close(self) -> None:
-        stop = getattr(self, "_stop", None)
-        if stop is not None:
-            stop.set()
+        """Stop following the bus and end open event streams (idempotent)."""
+        self._closed.set()
+        if self._follower is not None:
             self._follower.join(timeout=2)
+            self._follower = None
 
     @property
     def presented(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -18,6 +19,7 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 STREAM_KINDS = {"card_tapped": "card", "card_removed": "removed", "qr_scanned": "qr"}
 KEEPALIVE_S = 15
+POLL_S = 0.5  # how soon a stream notices the screen closing (service shutdown)
 
 
 def init_app(app: Flask, service) -> None:
@@ -159,9 +161,13 @@ def events():
     def stream():
         try:
             yield "retry: 1000\n\n"
-            for message in subscription.messages(timeout=KEEPALIVE_S):
+            quiet_since = time.monotonic()
+            while not screen.closed:
+                message = subscription.get(timeout=POLL_S)
                 if message is None:
-                    yield ": keep-alive\n\n"
+                    if time.monotonic() - quiet_since >= KEEPALIVE_S:
+                        quiet_since = time.monotonic()
+                        yield ": keep-alive\n\n"
                     continue
                 kind = STREAM_KINDS.get(message.kind)
                 if kind is None:
