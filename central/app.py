@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from central import http_errors, phonecard
 from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
+from central.api import catalogue as catalogue_api
 from central.api import phonecard as phonecard_api
 from central.api import pools as pools_api
 from central.db import make_engine, migrate
@@ -43,4 +44,5 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(card_batches_api.activation_bp)
     app.register_blueprint(pools_api.admin_bp)
     app.register_blueprint(pools_api.device_bp)
+    app.register_blueprint(catalogue_api.bp)
     return app

@@ -202,6 +202,9 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The pool a customer gives to now and its points (for the member's screen); pool is null if none",
             _ok("Pool or null", _obj({"customer_id": STR, "pool": {"type": ["object", "null"]}})),
             params=[_path_param("customer_id")])},
+        "/api/catalogue": {"get": _op(
+            "Every reward with its active flag (kiosks refresh their list from it)",
+            _ok("Catalogue", _obj({"rewards": {"type": "array", "items": reward_state}}, ("rewards",))))},
         "/api/admin/review": {"get": _op(
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},

@@ -16,10 +16,9 @@ from central.settings import CentralSettings
 from central.transactions import in_transaction
 from kiosk import phonecard
 from kiosk.config import Config, parse_config
-from kiosk.domain.events import CardLinked, CustomerRegistered
+from kiosk.domain.events import CardLinked, CustomerRegistered, PoolContributed, PoolJoined, new_event_id
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
 from kiosk.runner import WebServer
-from kiosk.selfservice.rewards import RewardsFile
 from kiosk.sync.setup import token_file
 
 #: Fictional shoppers: (card uid, customer id, first name, last name, points).
@@ -35,6 +34,7 @@ REWARDS = (
                 face_value_cents=2000),
     RewardState("blender", "in_house", "Blender", 1500),
 )
+POOL = "famille-dupont"
 PARTNER_CODES = "code,face_value_cents\nHOL-0001,2000\nHOL-0002,2000\n"
 
 
@@ -83,8 +83,8 @@ def demo_kiosk(tmp: Path, *, redeem_per_day: int = 2, idle_timeout_s: int = 30) 
                 cursor=0,
                 customers=tuple(CustomerState(cid, points, first, last) for _, cid, first, last, points in SHOPPERS),
                 cards=tuple(CardState(uid, cid) for uid, cid, *_ in SHOPPERS)))
-            RewardsFile.in_dir(config.data_dir).put(list(REWARDS))
             app = create_app(service)
+            app.extensions["kiosk.screen"].refresh_rewards()  # the catalogue central publishes
             app.extensions["kiosk.demo_cards"] = [{"uid": uid, "label": first} for uid, _, first, *_ in SHOPPERS]
             web = WebServer(app, "127.0.0.1", 0).start()
             try:
@@ -102,7 +102,15 @@ def _seed_central(central: RunningCentral) -> None:
     for uid, cid, first, last, _ in SHOPPERS:
         events += [CustomerRegistered(device_id="central", customer_id=cid, first_name=first, last_name=last),
                    CardLinked(device_id="central", customer_id=cid, card_uid=uid)]
+    events += [PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ana", share_pct=50),
+               PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ben", share_pct=100),
+               PoolContributed(device_id="central", pool_id=POOL, customer_id="demo-ana", earn_event_id=new_event_id(),
+                               points=60)]
     in_transaction(central.engine, lambda c: ingest(c, events, None))
     client = central.app.test_client()
-    client.post("/api/admin/partners/holiday/codes", data=PARTNER_CODES, content_type="text/csv",
-                headers={"Authorization": "Bearer demo-admin"})
+    admin = {"Authorization": "Bearer demo-admin"}
+    client.post("/api/admin/partners/holiday/codes", data=PARTNER_CODES, content_type="text/csv", headers=admin)
+    for reward in REWARDS:
+        body = {k: v for k, v in reward.__dict__.items() if k != "reward_id" and v is not None}
+        answer = client.put(f"/api/admin/catalogue/{reward.reward_id}", json=body, headers=admin)
+        assert answer.status_code == 200, answer.json

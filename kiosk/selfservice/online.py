@@ -1,8 +1,12 @@
-"""The kiosk's online calls to central: partner voucher codes and the phone card page link."""
+"""The kiosk's online calls to central: partner vouchers, the phone card link, the catalogue, pool balances."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from kiosk.config import Config
+from kiosk.domain.snapshot import RewardState
+from kiosk.errors import SyncUnavailable
 from kiosk.sync.client import CentralClient, IssuedVoucher
 from kiosk.sync.setup import token_file
 
@@ -13,6 +17,19 @@ class KioskCentral(CentralClient):
     def phone_link(self, card_uid: str) -> str:
         """The address of the card's phone card page (central signs it; the kiosk cannot)."""
         return str(self._call("POST", "/api/phonecard/link", json={"card_uid": card_uid})["url"])
+
+    def catalogue(self) -> list[RewardState]:
+        """Every reward central publishes, active or withdrawn."""
+        rows = self._call("GET", "/api/catalogue").get("rewards")
+        try:
+            return [RewardState(**row) for row in rows]  # type: ignore[union-attr]
+        except TypeError:
+            raise SyncUnavailable("central's catalogue answer was not readable") from None
+
+    def pool_of(self, customer_id: str) -> dict | None:
+        """The pool the customer gives to ({pool_id, points, members}) or None."""
+        pool = self._call("GET", f"/api/pools/of/{quote(customer_id, safe='')}").get("pool")
+        return pool if isinstance(pool, dict) else None
 
     def issue(self, partner: str, customer_id: str, redemption_event_id: str) -> IssuedVoucher:
         return self.issue_voucher(partner, customer_id, redemption_event_id)

@@ -52,6 +52,8 @@ class RewardsFile:
         with self._lock:
             merged = dict(self._rows)
             merged.update({r.reward_id: r for r in rows})
+            if merged == self._rows:
+                return
             self._write(merged)
             self._rows = merged
 

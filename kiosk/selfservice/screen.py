@@ -109,7 +109,8 @@ class KioskScreen:
     def __init__(self, store, rewards: RewardsFile, *, device_id: str, redeem_per_day: int = 2,
                  consent_version: str = "v1", central=None, print_receipt: Callable[[object], str] | None = None,
                  receipt_for: Callable[..., object] | None = None, offline_limits: OfflineLimits | None = None,
-                 online: Callable[[], bool] | None = None, verifier=None, clock: Callable[[], float] = time.time):
+                 online: Callable[[], bool] | None = None, verifier=None, clock: Callable[[], float] = time.time,
+                 catalogue_refresh_s: float = 300.0):
         self.store = store
         self.rewards = rewards
         self.device_id = device_id
@@ -122,6 +123,7 @@ class KioskScreen:
         self.online = online or (lambda: central is not None)
         self.verifier = verifier
         self.clock = clock
+        self.catalogue_refresh_s = catalogue_refresh_s
         self._lock = threading.Lock()
         self._present: str | None = None
         self._redeemed: dict[tuple[str, str], int] = {}
@@ -147,8 +149,12 @@ class KioskScreen:
         subscription = bus.subscribe(maxsize=64)
 
         def run() -> None:
+            next_refresh = 0.0
             with subscription:
                 while not self._closed.is_set():
+                    if self.central is not None and time.monotonic() >= next_refresh:
+                        self.refresh_rewards()
+                        next_refresh = time.monotonic() + self.catalogue_refresh_s
                     message = subscription.get(timeout=0.5)
                     if message is None:
                         continue
@@ -186,6 +192,29 @@ class KioskScreen:
         card_uid = self.verifier.identify_qr(payload, self.clock())
         self.present(card_uid)
         return card_uid
+
+    def refresh_rewards(self) -> bool:
+        """Take central's current catalogue; offline, the last one kept on disk stays in use."""
+        if self.central is None:
+            return False
+        try:
+            self.rewards.put(self.central.catalogue())
+            return True
+        except KioskError as exc:
+            logger.info("catalogue not refreshed: %s", type(exc).__name__)
+            return False
+
+    def pool(self, card_uid: str) -> dict | None:
+        """The pool of the presented card's customer, as central knows it; None offline or without a pool."""
+        self._require_present(card_uid)
+        view = self.store.customer_by_card(card_uid)
+        if view is None or self.central is None:
+            return None
+        try:
+            return self.central.pool_of(view.customer_id)
+        except KioskError as exc:
+            logger.info("pool balance not available: %s", type(exc).__name__)
+            return None
 
     # -- reading ---------------------------------------------------------------------------------------
 

@@ -15,10 +15,12 @@ pytestmark = pytest.mark.browser
 TEXT = {
     "fr": {"hello": "Bonjour Ana D.", "idle": "Posez votre carte sur le lecteur", "done": "C'est fait !",
            "limit": "toutes ses récompenses", "removed_card": "Reposez votre carte", "welcome": "Bienvenue, LÉA",
-           "replayed": "déjà servi", "expired": "a expiré", "next": "Encore 260 points pour"},
+           "replayed": "déjà servi", "expired": "a expiré", "next": "Encore 260 points pour",
+           "pool": "Votre cagnotte famille-dupont : 60 points (2 membres)"},
     "en": {"hello": "Hello Ana D.", "idle": "Tap your card on the reader", "done": "Done!",
            "limit": "used all its rewards", "removed_card": "Put your card back", "welcome": "Welcome, LÉA",
-           "replayed": "already used", "expired": "has expired", "next": "260 more points for"},
+           "replayed": "already used", "expired": "has expired", "next": "260 more points for",
+           "pool": "Your pool famille-dupont: 60 points (2 members)"},
 }
 
 
@@ -91,6 +93,7 @@ def test_tap_shows_balance_and_removal_leaves_nothing(screens):
     expect(balance.locator("#points")).to_have_text("140")
     expect(balance.locator("#next-reward")).to_contain_text(screens.text("next"))
     expect(balance.locator("#rewards button.reward")).to_have_count(2)
+    expect(balance.locator("#pool-balance")).to_have_text(screens.text("pool"))
     assert "Dupont" not in screens.page.content()
     screens.remove()
     expect(screens.screen("idle")).to_contain_text(screens.text("idle"))
@@ -172,6 +175,17 @@ def test_phone_card_is_accepted_once_and_expired_codes_are_refused(screens, kios
     expect(screens.screen("message")).to_contain_text(screens.text("replayed"))
     screens.scan(phonecard.sign_code(kiosk.signing_key, "A1B2C3D4", time.time() - 600))
     expect(screens.screen("message")).to_contain_text(screens.text("expired"))
+
+
+def test_kiosk_shows_the_qr_that_opens_the_phone_card_page(screens, kiosk):
+    screens.tap("A1B2C3D4")
+    screens.screen("balance").locator("#show-phone-card").click()
+    expect(screens.screen("phone").locator("#phone-qr svg")).to_be_visible()
+    link = kiosk.central.app.test_client().post(
+        "/api/phonecard/link", json={"card_uid": "B1B2C3D4"},
+        headers={"Authorization": "Bearer " + kiosk.config.data_dir.joinpath("central.token").read_text().strip()})
+    page = kiosk.central.app.test_client().get(link.json["path"] + "/code").json
+    assert phonecard.verify_code(page["code"], kiosk.signing_key.public_key(), time.time()).card_uid == "B1B2C3D4"
 
 
 def test_idle_screen_returns_after_the_timeout(browser, make_kiosk):

@@ -94,6 +94,16 @@ def card(card_uid: str):
     return render_template("kiosk/balance.html", s=summary)
 
 
+@bp.get("/screen/pool/<card_uid>")
+def pool(card_uid: str):
+    """The pool part of the balance screen, loaded after it so a slow central never delays the balance."""
+    try:
+        found = _screen().pool(card_uid)
+    except e.KioskError:
+        found = None
+    return render_template("kiosk/pool.html", pool=found)
+
+
 @bp.get("/screen/confirm/<card_uid>/<reward_id>")
 def confirm(card_uid: str, reward_id: str):
     try:

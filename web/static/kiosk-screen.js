@@ -21,6 +21,11 @@
     if (getUrl) { lastGet = getUrl; }
     else if (section && section.dataset.card) { lastGet = base + "screen/card/" + encodeURIComponent(section.dataset.card); }
     armIdle();
+    screen.querySelectorAll("[data-load]").forEach(function (slot) {
+      var mine = generation;
+      fetch(withLang(slot.dataset.load), {cache: "no-store"}).then(function (r) { return r.text(); })
+        .then(function (html) { if (mine === generation && slot.isConnected) { slot.innerHTML = html; } });
+    });
   }
 
   function load(url, options) {
