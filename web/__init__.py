@@ -34,8 +34,9 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     app.register_blueprint(status.bp)
     if service.devices is not None and service.devices.emulators is not None:
         app.register_blueprint(panel.bp)  # the virtual hardware panel exists only with emulated devices
-    app.config.setdefault("KIOSK_IDLE_TIMEOUT_S", service.config.selfservice.idle_timeout_s)
-    selfservice.init_app(app, service)
+    if service.config.device.role == "kiosk":
+        app.config.setdefault("KIOSK_IDLE_TIMEOUT_S", service.config.selfservice.idle_timeout_s)
+        selfservice.init_app(app, service)
     return app
 
 
