@@ -82,16 +82,20 @@ def end():
     return render_template("kiosk/idle.html")
 
 
-@bp.get("/screen/card/<card_uid>")
-def card(card_uid: str):
+def _card_fragment(card_uid: str) -> str:
     try:
         summary = _screen().summary(card_uid)
     except e.UnknownCard:
         return render_template("kiosk/consent.html", card_uid=card_uid,
                                consent_version=_screen().consent_version)
     except e.KioskError as error:
-        return _refused(error, None)
+        return _refused(error, None)[0]
     return render_template("kiosk/balance.html", s=summary)
+
+
+@bp.get("/screen/card/<card_uid>")
+def card(card_uid: str):
+    return _card_fragment(card_uid)
 
 
 @bp.get("/screen/pool/<card_uid>")
@@ -163,7 +167,7 @@ def phone(card_uid: str):
 
 @bp.get("/events")
 def events():
-    """Card taps, removals and QR scans for the page; the session follows the reader here too."""
+    """Card taps (with their screen, in the stream's language), removals and QR scans for the page."""
     service = current_app.extensions["kiosk.service"]
     screen = _screen()
     subscription = service.bus.subscribe(maxsize=64)
@@ -182,11 +186,13 @@ def events():
                 kind = STREAM_KINDS.get(message.kind)
                 if kind is None:
                     continue
+                data = {"uid": message.data.get("uid"), "payload": message.data.get("payload")}
                 if kind == "card":
+                    # The balance screen rides on the event itself: no second request between tap and screen.
                     screen.present(message.data["uid"])
+                    data["html"] = _card_fragment(message.data["uid"])
                 elif kind == "removed":
                     screen.removed(message.data["uid"])
-                data = {"uid": message.data.get("uid"), "payload": message.data.get("payload")}
                 yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
         finally:
             subscription.close()

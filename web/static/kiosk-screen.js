@@ -85,27 +85,32 @@
       lang = button.dataset.lang;
       document.documentElement.lang = lang;
       document.querySelectorAll(".k-lang").forEach(function (b) { b.classList.toggle("current", b === button); });
-      load(lastGet).then(function () {
-        fetch(withLang(base + "screen/idle"), {cache: "no-store"});  /* remembers the language in the session */
-      });
+      load(lastGet);
+      listen();
     });
   });
 
-  var source = new EventSource(base + "events");
-  source.addEventListener("card", function (event) {
-    var data = JSON.parse(event.data);
-    load(base + "screen/card/" + encodeURIComponent(data.uid));
-  });
-  source.addEventListener("removed", function (event) {
-    var section = screen.firstElementChild;
-    var uid = JSON.parse(event.data).uid;
-    if (section && section.dataset.card && section.dataset.card !== uid) { return; }  /* a phone card session */
-    idle();
-  });
-  source.addEventListener("qr", function (event) {
-    var data = new FormData();
-    data.append("payload", JSON.parse(event.data).payload || "");
-    post(base + "screen/qr", data);
-  });
-  source.addEventListener("open", function () { document.body.dataset.live = "yes"; });
+  var source = null;
+  function listen() {
+    if (source) { source.close(); }
+    source = new EventSource(withLang(base + "events"));  /* the stream renders taps in this language */
+    source.addEventListener("card", function (event) {
+      var data = JSON.parse(event.data);
+      var url = base + "screen/card/" + encodeURIComponent(data.uid);
+      if (data.html) { generation++; put(data.html, url); } else { load(url); }
+    });
+    source.addEventListener("removed", function (event) {
+      var section = screen.firstElementChild;
+      var uid = JSON.parse(event.data).uid;
+      if (section && section.dataset.card && section.dataset.card !== uid) { return; }  /* a phone card session */
+      idle();
+    });
+    source.addEventListener("qr", function (event) {
+      var data = new FormData();
+      data.append("payload", JSON.parse(event.data).payload || "");
+      post(base + "screen/qr", data);
+    });
+    source.addEventListener("open", function () { document.body.dataset.live = "yes"; });
+  }
+  listen();
 }());
