@@ -131,11 +131,11 @@ def test_points_are_conserved_and_nothing_goes_negative(steps):
     assert sum(ledger.balances.values()) + sum(ledger.pool_balances.values()) == earned - reversed_ - spent
     assert all(v >= 0 for v in ledger.balances.values()) and all(v >= 0 for v in ledger.pool_balances.values())
     assert not ledger.overdrawn
-    for earn_id, given in ledger.pool_contributions.items():
+    for earn_id, share in ledger.pool_contributions.items():
         record = ledger.earns[earn_id]
-        assert given.points <= record.points and 0 <= given.given_back <= given.points
+        assert share.points <= record.points and 0 <= share.given_back <= share.points
         if record.reversed_points == record.points:  # fully refunded: the pool gave back all it could
-            assert given.given_back == given.points or ledger.pool_balance(given.pool_id) == 0
+            assert share.given_back == share.points or ledger.pool_balance(share.pool_id) == 0
 
 
 @settings(max_examples=100, deadline=None)
