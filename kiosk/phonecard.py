@@ -111,6 +111,7 @@ def verify_code(payload: str, public_key: Ed25519PublicKey, now: float, skew_s: 
 
 def _split(payload: object) -> tuple[bytes, bytes]:
     invalid = PhoneCodeInvalid("this QR code is not a loyalty card code")
+    payload = payload.strip() if isinstance(payload, str) else payload  # scanners may add a line end
     if not isinstance(payload, str) or not payload.startswith(PREFIX) or len(payload) > _MAX_PAYLOAD:
         raise invalid
     try:

@@ -25,6 +25,11 @@ def test_a_fresh_code_identifies_its_card_once():
         verifier.identify_qr(code, T0 + 7)
 
 
+def test_a_scanner_line_end_is_ignored():
+    code = phonecard.sign_code(KEY, "04A1", T0)
+    assert phonecard.verify_code(f" {code}\r\n", PUBLIC, T0).card_uid == "04A1"
+
+
 def test_code_is_compact_enough_for_a_small_qr():
     assert len(phonecard.sign_code(KEY, "04A1B2C3D4E5F6", T0)) < 140
 
