@@ -7,14 +7,19 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import backoffice, http_errors
+from central import backoffice, http_errors, phonecard
 from central.api import admin, meta, sync
+from central.api import card_batches as card_batches_api
+from central.api import catalogue as catalogue_api
+from central.api import phonecard as phonecard_api
+from central.api import pools as pools_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
 
 
 def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,
-               engine: Engine | None = None, run_migrations: bool = True) -> Flask:
+               engine: Engine | None = None, run_migrations: bool = True,
+               phonecard_key=None) -> Flask:
     """A central app on `database_url` (or `settings.database_url`, default a SQLite file in data_dir)."""
     settings = settings or CentralSettings()
     if database_url:
@@ -30,8 +35,15 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.extensions["central.engine"] = engine
     app.extensions["central.settings"] = settings
     http_errors.init_app(app)
+    phonecard.init_app(app, phonecard_key)
     app.register_blueprint(meta.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
     backoffice.init_app(app)
+    app.register_blueprint(phonecard_api.bp)
+    app.register_blueprint(card_batches_api.bp)
+    app.register_blueprint(card_batches_api.activation_bp)
+    app.register_blueprint(pools_api.admin_bp)
+    app.register_blueprint(pools_api.device_bp)
+    app.register_blueprint(catalogue_api.bp)
     return app

@@ -154,6 +154,57 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/admin/earning-rules": {"put": _op(
             "Set the chain's earning scale (the keys of the [earning] table of kiosk.toml; dates as YYYY-MM-DD)",
             _ok("Saved"), body=_json({"type": "object"}), auth="admin")},
+        "/api/phonecard/public-key": {"get": _op(
+            "The Ed25519 public key devices use to verify phone card codes offline (base64url, 43 characters)",
+            _ok("Key", _obj({"public_key": STR, "window_s": INT, "algorithm": STR})), auth=None, errors=())},
+        "/api/phonecard/link": {"post": _op(
+            "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
+            _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
+            body=_json(_obj({"card_uid": STR}, ("card_uid",))), errors=(400, 401, 404))},
+        "/api/admin/card-batches": {
+            "post": _op("Make a batch of card numbers with activation codes for a sales channel",
+                        _ok("Made (answered with 201)", _obj({"batch_id": STR, "channel": STR, "partner": STR,
+                                                               "size": INT, "created_at": STR, "note": STR})),
+                        body=_json(_obj({"channel": {"enum": ["company", "partner", "online"]}, "partner": STR,
+                                         "size": {"type": "integer", "minimum": 1, "maximum": 50000},
+                                         "note": STR}, ("channel", "size"))), auth="admin"),
+            "get": _op("List card batches", _ok("Batches", _obj({"batches": {"type": "array"}})), auth="admin",
+                       errors=(401,)),
+        },
+        "/api/admin/card-batches/report": {"get": _op(
+            "Cards made and activated (online, on first use) per sales channel and partner",
+            _ok("Report", _obj({"channels": {"type": "array"}})), auth="admin", errors=(401,))},
+        "/api/admin/card-batches/{batch_id}/cards.csv": {"get": _op(
+            "A batch for card production (CSV: card_number,activation_code,channel,partner,batch_id)",
+            {"description": "CSV", **csv_text}, auth="admin", params=[_path_param("batch_id")], errors=(401, 404))},
+        "/api/admin/card-batches/cards/{card_uid}": {"get": _op(
+            "The sales channel and activation of one card", _ok("Origin", {"type": "object"}), auth="admin",
+            params=[_path_param("card_uid")], errors=(401, 404))},
+        "/api/cards/activate": {"post": _op(
+            "Activate a card online with the code printed on it (five wrong codes lock online activation)",
+            _ok("Activated", _obj({"card_number": STR, "activated": {"type": "boolean"}, "channel": STR})),
+            body=_json(_obj({"card_number": STR, "activation_code": STR}, ("card_number", "activation_code"))),
+            auth=None, errors=(400, 404, 409))},
+        "/api/admin/pools/{pool_id}": {"get": _op(
+            "A pool's points, members and latest events", _ok("Pool", _obj({
+                "pool_id": STR, "points": {"type": "integer"}, "members": {"type": "array"},
+                "history": {"type": "array"}})), auth="admin", params=[_path_param("pool_id")], errors=(400, 401, 404))},
+        "/api/admin/pools/{pool_id}/members/{customer_id}": {
+            "put": _op("Make a customer a member giving share_pct percent of each earn (leaves any other pool)",
+                       _ok("Member"), body=_json(_obj({"share_pct": {"type": "integer", "minimum": 1, "maximum": 100}},
+                                                      ("share_pct",))),
+                       auth="admin", params=[_path_param("pool_id"), _path_param("customer_id")],
+                       errors=(400, 401, 404, 422)),
+            "delete": _op("End a membership; past contributions stay in the pool", _ok("Left"), auth="admin",
+                          params=[_path_param("pool_id"), _path_param("customer_id")], errors=(400, 401, 404, 422)),
+        },
+        "/api/pools/of/{customer_id}": {"get": _op(
+            "The pool a customer gives to now and its points (for the member's screen); pool is null if none",
+            _ok("Pool or null", _obj({"customer_id": STR, "pool": {"type": ["object", "null"]}})),
+            params=[_path_param("customer_id")])},
+        "/api/catalogue": {"get": _op(
+            "Every reward with its active flag (kiosks refresh their list from it)",
+            _ok("Catalogue", _obj({"rewards": {"type": "array", "items": reward_state}}, ("rewards",))))},
         "/api/admin/review": {"get": _op(
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},

@@ -195,3 +195,24 @@ reward_pictures = Table(
     Column("data", LargeBinary, nullable=False),
     Column("updated_at", String(40), nullable=False),
 )
+
+card_batches = Table(
+    "card_batches", metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("partner", String(64), nullable=True),
+    Column("size", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+)
+
+batch_cards = Table(
+    "batch_cards", metadata,
+    Column("card_uid", String(64), primary_key=True),
+    Column("batch_id", String(36), nullable=False),
+    Column("activation_code", String(16), nullable=False),
+    Column("activated_at", String(40), nullable=True),
+    Column("activated_via", String(20), nullable=True),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Index("ix_batch_cards_batch", "batch_id"),
+)

@@ -123,6 +123,23 @@ class EarningConfig:
 
 
 @dataclass(frozen=True)
+class PhoneCardConfig:
+    """The phone card: central's public key (verifies codes offline) and the clock skew allowed either side."""
+
+    public_key: str = ""
+    skew_s: int = 30
+
+
+@dataclass(frozen=True)
+class SelfServiceConfig:
+    """The self-service kiosk screen: redemptions per card per day, idle reset, the consent text version."""
+
+    redeem_per_day: int = 2
+    idle_timeout_s: int = 30
+    consent_version: str = "v1"
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
@@ -131,6 +148,8 @@ class Config:
     central: CentralConfig = field(default_factory=CentralConfig)
     shop: ShopConfig = field(default_factory=ShopConfig)
     earning: EarningConfig = field(default_factory=EarningConfig)
+    phonecard: PhoneCardConfig = field(default_factory=PhoneCardConfig)
+    selfservice: SelfServiceConfig = field(default_factory=SelfServiceConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -138,7 +157,7 @@ class Config:
 
 
 _POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
-                  "pull_page", "interval_s", "backoff_max_s"}
+                  "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s"}
 
 
 def config_path() -> Path:
@@ -238,3 +257,5 @@ def _check_consistency(config: Config) -> None:
     for promo in config.earning.promotions:
         if promo.ends < promo.starts:
             raise ConfigError(f"earning.promotions {promo.name!r}: ends {promo.ends} is before starts {promo.starts}")
+    if config.phonecard.skew_s > 120:
+        raise ConfigError(f"phonecard.skew_s = {config.phonecard.skew_s} is not allowed; it must be from 0 to 120")

@@ -162,3 +162,39 @@ class ServiceNotAnswering(KioskError):
 
 class NotAllowed(CentralError):
     """The signed-in back-office user's role does not allow this page or change."""
+
+
+class PhoneCodeRefused(DomainError):
+    """A phone card QR code was refused; the message says why and what the shopper should do."""
+
+
+class PhoneCodeInvalid(PhoneCodeRefused):
+    """The QR code is not a phone card code, or its signature does not match (altered or forged)."""
+
+
+class PhoneCodeExpired(PhoneCodeRefused):
+    """The QR code's minute is over (or not yet begun): the phone must show its current code."""
+
+
+class PhoneCodeReplayed(PhoneCodeRefused):
+    """This exact QR code was already accepted here: a code counts once (a photo of a code is refused)."""
+
+
+class PoolRefused(DomainError):
+    """A pool operation broke a pool rule (not a member, bad pool id or share)."""
+
+
+class SelfServiceRefused(DomainError):
+    """The self-service kiosk refused a step; the message tells the shopper what to do instead."""
+
+
+class CardNotPresent(SelfServiceRefused):
+    """The card this step is for is no longer on the reader (or the session ended)."""
+
+
+class DailyRedeemLimit(SelfServiceRefused):
+    """This card has used all its kiosk redemptions for today."""
+
+
+class ConsentRequired(SelfServiceRefused):
+    """Registration needs the shopper's consent first."""

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from kiosk.service import KioskService
-from web import errors, i18n, ops, panel, status
+from web import errors, i18n, ops, panel, selfservice, status
 
 csrf = CSRFProtect()
 
@@ -36,6 +36,9 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     csrf.exempt(ops.bp)  # local-only, and its POSTs need a header no cross-origin page can send
     if service.devices is not None and service.devices.emulators is not None:
         app.register_blueprint(panel.bp)  # the virtual hardware panel exists only with emulated devices
+    if service.config.device.role == "kiosk":
+        app.config.setdefault("KIOSK_IDLE_TIMEOUT_S", service.config.selfservice.idle_timeout_s)
+        selfservice.init_app(app, service)
     return app
 
 

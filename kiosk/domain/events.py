@@ -167,6 +167,55 @@ class CustomerErased(Event):
     customer_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class PoolJoined(Event):
+    """A customer's card now gives `share_pct` percent of each earn to a pool (household, works council)."""
+
+    pool_id: str
+    customer_id: str
+    share_pct: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolLeft(Event):
+    """A customer stopped giving to a pool; what was given before stays in the pool."""
+
+    pool_id: str
+    customer_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolContributed(Event):
+    """Part of an earn went from the member to the pool, decided when the earn was recorded."""
+
+    pool_id: str
+    customer_id: str
+    earn_event_id: str
+    points: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolContributionReversed(Event):
+    """A refund of a contributing earn: the pool gives its share of the refunded points back to the member."""
+
+    pool_id: str
+    customer_id: str
+    earn_event_id: str
+    points: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolRedeemed(Event):
+    """The pool's points were spent on a reward, at the request of one of its members."""
+
+    pool_id: str
+    customer_id: str
+    reward_id: str
+    reward_kind: str
+    points: int
+    quantity: int = 1
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -181,11 +230,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
         VoucherIssued,
         CustomerErased,
         PointsExpired,
+        PoolJoined,
+        PoolLeft,
+        PoolContributed,
+        PoolContributionReversed,
+        PoolRedeemed,
     )
 }
 
 #: Fields that must be whole numbers >= 0 (cents, points, counts).
-_NON_NEGATIVE = {"amount_cents", "points", "refund_cents", "face_value_cents", "quantity", "seq"}
+_NON_NEGATIVE = {"amount_cents", "points", "refund_cents", "face_value_cents", "quantity", "seq", "share_pct"}
 _CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
 _MAX_TEXT = 500
 
@@ -220,6 +274,8 @@ def from_record(record: object) -> Event:
             continue
         values[name] = _check_field(kind, name, hints[name], record[name])
     _check_uuid(kind, "event_id", values.get("event_id"))
+    if "share_pct" in values and not 1 <= values["share_pct"] <= 100:  # type: ignore[operator]
+        raise InvalidEvent(f"{kind}: share_pct must be from 1 to 100, got {values['share_pct']}")
     return cls(**values)
 
 

@@ -20,6 +20,11 @@ from kiosk.domain.events import (
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
+    PoolContributed,
+    PoolContributionReversed,
+    PoolJoined,
+    PoolLeft,
+    PoolRedeemed,
     ProfileUpdated,
     VoucherIssued,
 )
@@ -68,6 +73,16 @@ class EarnRecord:
 
 
 @dataclass
+class PoolContribution:
+    """What one earn gave a pool, and how much of that refunds have given back to the member."""
+
+    pool_id: str
+    customer_id: str
+    points: int
+    given_back: int = 0
+
+
+@dataclass
 class Ledger:
     """The fold of events: balances, customers, cards, earns by receipt, points earned per day."""
 
@@ -86,6 +101,10 @@ class Ledger:
     #: Points each customer spent or lost to expiry, taken from the oldest lots.
     debits: dict[str, int] = field(default_factory=dict)
     earn_days: dict[str, str] = field(default_factory=dict)
+    pool_balances: dict[str, int] = field(default_factory=dict)
+    pool_members: dict[str, dict[str, int]] = field(default_factory=dict)
+    member_pool: dict[str, str] = field(default_factory=dict)
+    pool_contributions: dict[str, PoolContribution] = field(default_factory=dict)
 
     @classmethod
     def fold(cls, events: Iterable[Event]) -> Ledger:
@@ -96,6 +115,14 @@ class Ledger:
 
     def balance(self, customer_id: str) -> int:
         return self.balances.get(customer_id, 0)
+
+    def pool_balance(self, pool_id: str) -> int:
+        return self.pool_balances.get(pool_id, 0)
+
+    def pool_of(self, customer_id: str) -> tuple[str, int] | None:
+        """The pool this customer gives to now and the share in percent, or None."""
+        pool_id = self.member_pool.get(customer_id)
+        return (pool_id, self.pool_members[pool_id][customer_id]) if pool_id else None
 
     def earned_on(self, customer_id: str, day: str) -> int:
         return self.earned_per_day.get((customer_id, day), 0)
@@ -208,6 +235,42 @@ def _voucher(ledger: Ledger, e: VoucherIssued) -> None:
     """A voucher's points were taken by its redemption; nothing more moves."""
 
 
+def _pool_joined(ledger: Ledger, e: PoolJoined) -> None:
+    # A customer gives to one pool at a time: joining another pool leaves the previous one.
+    previous = ledger.member_pool.get(e.customer_id)
+    if previous is not None:
+        ledger.pool_members[previous].pop(e.customer_id, None)
+    ledger.pool_members.setdefault(e.pool_id, {})[e.customer_id] = e.share_pct
+    ledger.member_pool[e.customer_id] = e.pool_id
+    ledger.pool_balances.setdefault(e.pool_id, 0)
+
+
+def _pool_left(ledger: Ledger, e: PoolLeft) -> None:
+    ledger.pool_members.get(e.pool_id, {}).pop(e.customer_id, None)
+    if ledger.member_pool.get(e.customer_id) == e.pool_id:
+        del ledger.member_pool[e.customer_id]
+
+
+def _pool_contributed(ledger: Ledger, e: PoolContributed) -> None:
+    ledger._add(e.customer_id, -e.points)
+    ledger.pool_balances[e.pool_id] = ledger.pool_balances.get(e.pool_id, 0) + e.points
+    ledger.pool_contributions[e.earn_event_id] = PoolContribution(e.pool_id, e.customer_id, e.points)
+
+
+def _pool_contribution_reversed(ledger: Ledger, e: PoolContributionReversed) -> None:
+    ledger._add(e.customer_id, e.points)
+    ledger.pool_balances[e.pool_id] = ledger.pool_balances.get(e.pool_id, 0) - e.points
+    contribution = ledger.pool_contributions.get(e.earn_event_id)
+    if contribution is not None:
+        contribution.given_back += e.points
+
+
+def _pool_redeemed(ledger: Ledger, e: PoolRedeemed) -> None:
+    ledger.pool_balances[e.pool_id] = ledger.pool_balances.get(e.pool_id, 0) - e.points
+    if ledger.pool_balances[e.pool_id] < 0:
+        ledger.overdrawn.append(e.event_id)
+
+
 _HANDLERS = {
     CustomerRegistered: _registered,
     ProfileUpdated: _profile,
@@ -220,4 +283,9 @@ _HANDLERS = {
     CustomerErased: _erased,
     VoucherIssued: _voucher,
     PointsExpired: _expired,
+    PoolJoined: _pool_joined,
+    PoolLeft: _pool_left,
+    PoolContributed: _pool_contributed,
+    PoolContributionReversed: _pool_contribution_reversed,
+    PoolRedeemed: _pool_redeemed,
 }

@@ -2,14 +2,14 @@
 the pictures of rewards, and the level under which a partner's voucher code pool raises a low-stock alert.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

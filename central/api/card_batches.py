@@ -1,0 +1,58 @@
+"""Card batch API: managers make and export batches and read the per-channel report; shoppers activate online."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from central import card_batches
+from central.api.admin import _require_admin
+from central.requests import json_object
+from central.transactions import in_transaction
+
+bp = Blueprint("card_batches", __name__, url_prefix="/api/admin/card-batches")
+activation_bp = Blueprint("card_activation", __name__, url_prefix="/api/cards")
+bp.before_request(_require_admin)
+
+
+def _engine():
+    return current_app.extensions["central.engine"]
+
+
+@bp.post("")
+def create():
+    body = json_object()
+    note = body.get("note") if isinstance(body.get("note"), str) else ""
+    batch = in_transaction(_engine(), lambda c: card_batches.create_batch(
+        c, body.get("channel"), body.get("partner"), body.get("size"), note))
+    return jsonify(dataclasses.asdict(batch)), 201
+
+
+@bp.get("")
+def list_all():
+    return jsonify(batches=[dataclasses.asdict(b) for b in in_transaction(_engine(), card_batches.list_batches)])
+
+
+@bp.get("/report")
+def report():
+    return jsonify(channels=in_transaction(_engine(), card_batches.report))
+
+
+@bp.get("/<batch_id>/cards.csv")
+def export(batch_id: str):
+    text = in_transaction(_engine(), lambda c: card_batches.export_csv(c, batch_id))
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'})
+
+
+@bp.get("/cards/<card_uid>")
+def card_origin(card_uid: str):
+    return jsonify(dataclasses.asdict(in_transaction(_engine(), lambda c: card_batches.origin(c, card_uid))))
+
+
+@activation_bp.post("/activate")
+def activate():
+    body = json_object()
+    found = card_batches.activate_online(_engine(), body.get("card_number"), body.get("activation_code"))
+    return jsonify(card_number=found.card_uid, activated=True, channel=found.channel)

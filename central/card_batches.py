@@ -1,0 +1,218 @@
+"""Card batches: card numbers with activation codes made for one sales channel, exported for card production.
+
+A channel is `company` (sold in our shops), `partner` (sold by a named partner) or `online` (e-commerce).
+A card is activated online with its code, or on first use: once a till links it to a customer, the next
+report (or `mark_first_use`) records it. Every card's channel stays known, so sales are reported per channel.
+Card numbers are 13 digits whose last is a Luhn check digit, so a mistyped number is caught at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import logging
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, func, select
+
+from central.clock import utc_now
+from central.schema import batch_cards, card_batches, cards
+from central.transactions import in_transaction
+from kiosk.errors import BadRequest, Conflict, KioskError, NotFound
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("company", "partner", "online")
+MAX_BATCH = 50_000
+MAX_FAILED_ATTEMPTS = 5
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed without doubt
+CODE_LENGTH = 8
+NUMBER_DIGITS = 13
+_PARTNER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class CardBatch:
+    batch_id: str
+    channel: str
+    partner: str | None
+    size: int
+    created_at: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CardOrigin:
+    """Where a card was sold and whether (and how) it was activated."""
+
+    card_uid: str
+    batch_id: str
+    channel: str
+    partner: str | None
+    activated_at: str | None
+    activated_via: str | None
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit for `digits` (the same check as payment card numbers)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        n = int(char) * (2 if index % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return str((10 - total % 10) % 10)
+
+
+def is_card_number(text: str) -> bool:
+    return len(text) == NUMBER_DIGITS and text.isdigit() and luhn_digit(text[:-1]) == text[-1]
+
+
+def _new_number() -> str:
+    body = str(secrets.randbelow(9 * 10 ** (NUMBER_DIGITS - 2)) + 10 ** (NUMBER_DIGITS - 2))
+    return body + luhn_digit(body)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def check_request(channel: object, partner: object, size: object) -> tuple[str, str | None, int]:
+    """A batch request's channel, partner and size, or BadRequest saying what is wrong."""
+    if channel not in CHANNELS:
+        raise BadRequest(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel == "partner":
+        if not isinstance(partner, str) or not _PARTNER.match(partner):
+            raise BadRequest("a partner batch needs partner: 1 to 64 letters, digits, '-' or '_'")
+    elif partner not in (None, ""):
+        raise BadRequest("partner is only for channel 'partner'")
+    else:
+        partner = None
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        raise BadRequest(f"size must be a whole number from 1 to {MAX_BATCH}")
+    return channel, partner, size  # type: ignore[return-value]
+
+
+def create_batch(connection: Connection, channel: object, partner: object, size: object, note: str = "") -> CardBatch:
+    """Make `size` new card numbers, none already known as a card or in another batch."""
+    channel, partner, size = check_request(channel, partner, size)
+    batch = CardBatch(str(uuid.uuid4()), channel, partner, size, utc_now(), note[:200])
+    numbers: set[str] = set()
+    while len(numbers) < size:
+        wanted = {_new_number() for _ in range(size - len(numbers))} - numbers
+        numbers |= wanted - _known_numbers(connection, sorted(wanted))
+    connection.execute(card_batches.insert().values(batch_id=batch.batch_id, channel=channel, partner=partner,
+                                                    size=size, created_at=batch.created_at, note=batch.note))
+    connection.execute(batch_cards.insert(), [{"card_uid": n, "batch_id": batch.batch_id,
+                                               "activation_code": _new_code()} for n in sorted(numbers)])
+    log.info("card batch %s: %d cards for channel %s", batch.batch_id, size, channel)
+    return batch
+
+
+def _known_numbers(connection: Connection, numbers: list[str]) -> set[str]:
+    """Which of `numbers` are already a card or in a batch (asked in chunks: SQLite limits bound values)."""
+    known: set[str] = set()
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        for table in (batch_cards, cards):
+            known |= set(connection.execute(select(table.c.card_uid).where(table.c.card_uid.in_(chunk))).scalars())
+    return known
+
+
+def list_batches(connection: Connection) -> list[CardBatch]:
+    rows = connection.execute(select(card_batches).order_by(card_batches.c.created_at, card_batches.c.batch_id))
+    return [CardBatch(r.batch_id, r.channel, r.partner, r.size, r.created_at, r.note) for r in rows]
+
+
+def _batch(connection: Connection, batch_id: str):
+    row = connection.execute(select(card_batches).where(card_batches.c.batch_id == batch_id)).first()
+    if row is None:
+        raise NotFound(f"no card batch {batch_id!r}")
+    return row
+
+
+def export_csv(connection: Connection, batch_id: str) -> str:
+    """The batch for the card printer: one line per card with its number, activation code and channel."""
+    batch = _batch(connection, batch_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["card_number", "activation_code", "channel", "partner", "batch_id"])
+    for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.activation_code)
+                                  .where(batch_cards.c.batch_id == batch_id).order_by(batch_cards.c.card_uid)):
+        writer.writerow([row.card_uid, row.activation_code, batch.channel, batch.partner or "", batch_id])
+    return out.getvalue()
+
+
+def activate_online(engine: Engine, card_number: object, code: object) -> CardOrigin:
+    """Activate a card with the code printed on it; a few wrong codes lock online activation of that card.
+
+    A wrong code is counted in its own committed transaction before it is refused (a refusal raised inside
+    the transaction would roll the count back).
+    """
+    outcome = in_transaction(engine, lambda c: _attempt_activation(c, card_number, code))
+    if isinstance(outcome, KioskError):
+        raise outcome
+    return outcome
+
+
+def _attempt_activation(connection: Connection, card_number: object, code: object) -> CardOrigin | KioskError:
+    if not isinstance(card_number, str) or not is_card_number(card_number.strip()):
+        raise BadRequest(f"a card number is {NUMBER_DIGITS} digits; check the number on the card")
+    if not isinstance(code, str) or not code.strip():
+        raise BadRequest("the activation code is missing")
+    card_number, code = card_number.strip(), code.strip().upper()
+    row = connection.execute(select(batch_cards).where(batch_cards.c.card_uid == card_number)).first()
+    if row is None:
+        raise NotFound("this card number is not one of ours; check the number on the card")
+    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        raise Conflict("too many wrong codes for this card: activate it at a till instead")
+    if not hmac.compare_digest(row.activation_code.encode(), code.encode()):
+        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
+                           .values(failed_attempts=batch_cards.c.failed_attempts + 1))
+        left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
+        log.info("wrong activation code for a card of batch %s (%d tries left)", row.batch_id, left)
+        return Conflict(f"the activation code does not match this card ({left} tries left)")
+    if row.activated_at is None:
+        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
+                           .values(activated_at=utc_now(), activated_via="online", failed_attempts=0))
+    return origin(connection, card_number)
+
+
+def mark_first_use(connection: Connection) -> int:
+    """Record as activated every batch card a till has linked to a customer; returns how many were new."""
+    linked = select(cards.c.card_uid).where(cards.c.customer_id.is_not(None))
+    result = connection.execute(batch_cards.update().where(
+        batch_cards.c.activated_at.is_(None), batch_cards.c.card_uid.in_(linked))
+        .values(activated_at=utc_now(), activated_via="first_use"))
+    return result.rowcount or 0
+
+
+def origin(connection: Connection, card_uid: str) -> CardOrigin:
+    """The channel a card was sold through and its activation; NotFound for cards not from a batch."""
+    mark_first_use(connection)
+    row = connection.execute(
+        select(batch_cards, card_batches.c.channel, card_batches.c.partner)
+        .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
+        .where(batch_cards.c.card_uid == card_uid)).first()
+    if row is None:
+        raise NotFound(f"card {card_uid!r} was not made in a card batch")
+    return CardOrigin(row.card_uid, row.batch_id, row.channel, row.partner, row.activated_at, row.activated_via)
+
+
+def report(connection: Connection) -> list[dict[str, object]]:
+    """Per channel and partner: cards made, activated online, activated on first use, still waiting."""
+    mark_first_use(connection)
+    query = (select(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via, func.count())
+             .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
+             .group_by(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via))
+    lines: dict[tuple[str, str | None], dict[str, object]] = {}
+    for channel, partner, via, count in connection.execute(query):
+        line = lines.setdefault((channel, partner), {"channel": channel, "partner": partner, "cards": 0,
+                                                     "activated_online": 0, "activated_first_use": 0,
+                                                     "not_activated": 0})
+        line["cards"] += count  # type: ignore[operator]
+        key = {"online": "activated_online", "first_use": "activated_first_use"}.get(via, "not_activated")
+        line[key] += count  # type: ignore[operator]
+    return sorted(lines.values(), key=lambda l: (CHANNELS.index(l["channel"]), l["partner"] or ""))

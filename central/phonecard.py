@@ -1,0 +1,108 @@
+"""Central's side of the phone card: the signing key, the shopper's card page and the links that open it.
+
+The private key lives in a file only central reads (`<data_dir>/phonecard-ed25519.pem`, made on first use,
+mode 0600). The card page's address carries a long-lived link token: the card uid signed with the same key
+under another label, so a link cannot be made for someone else's card and no table of links is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import threading
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import Flask, current_app
+from sqlalchemy import Connection, select
+
+from central.schema import cards
+from kiosk import phonecard
+from kiosk.errors import NotFound, PhoneCodeInvalid
+
+log = logging.getLogger(__name__)
+
+KEY_FILE = "phonecard-ed25519.pem"
+_LINK_LABEL = b"loyalty-card-page:"
+_EXTENSION = "central.phonecard_key"
+_key_lock = threading.Lock()
+
+
+def init_app(app: Flask, private_key: Ed25519PrivateKey | None = None) -> None:
+    """Use `private_key` if given, else the key file in central's data_dir, created when first needed."""
+    app.extensions[_EXTENSION] = private_key
+
+
+def signing_key() -> Ed25519PrivateKey:
+    key = current_app.extensions.get(_EXTENSION)
+    if key is None:
+        with _key_lock:
+            key = current_app.extensions.get(_EXTENSION)
+            if key is None:
+                key = load_or_create_key(Path(current_app.extensions["central.settings"].data_dir) / KEY_FILE)
+                current_app.extensions[_EXTENSION] = key
+    return key
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    """The key in `path`, or a new one written there readable by central's user only."""
+    try:
+        return phonecard.load_private_key_pem(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = phonecard.new_private_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(phonecard.private_key_pem(key))
+        handle.flush()
+        os.fsync(handle.fileno())
+    log.warning("made a new phone card signing key in %s: give its public key to every device", path)
+    return key
+
+
+def link_token(key: Ed25519PrivateKey, card_uid: str) -> str:
+    """The token in a card page address: the uid and its signature, base64url, joined by a dot."""
+    uid = card_uid.encode()
+    return _b64(uid) + "." + _b64(key.sign(_LINK_LABEL + uid))
+
+
+def card_for_link(key: Ed25519PrivateKey, token: str) -> str:
+    """The card uid a link token was made for; PhoneCodeInvalid if it was altered."""
+    uid_part, _, signature_part = token.partition(".")
+    try:
+        uid, signature = _unb64(uid_part), _unb64(signature_part)
+        key.public_key().verify(signature, _LINK_LABEL + uid)
+        return uid.decode()
+    except (ValueError, InvalidSignature, UnicodeDecodeError):
+        raise PhoneCodeInvalid("this card link is not valid; ask at the till for a new one") from None
+
+
+def usable_card(connection: Connection, card_uid: str) -> str:
+    """The customer of a linked, unblocked card; NotFound otherwise (a blocked card gets no codes)."""
+    row = connection.execute(select(cards.c.customer_id, cards.c.blocked).where(cards.c.card_uid == card_uid)).first()
+    if row is None or row.customer_id is None:
+        raise NotFound("this card is not registered to a customer")
+    if row.blocked:
+        raise NotFound("this card is blocked; ask at the till for a new one")
+    return row.customer_id
+
+
+def qr_svg(data: str) -> str:
+    """The QR code of `data` as inline SVG (no image file, no third-party script in the page)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    if not text or not all(c.isalnum() or c in "-_" for c in text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

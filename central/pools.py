@@ -1,0 +1,100 @@
+"""Central's view of pools: a pool's balance, members and history, folded from its events with the domain rules.
+
+Membership set from the back office is recorded as ordinary events from device `central` and ingested like
+a device push (so members' balances and the devices' pull stay right). Pool balances are folded on demand
+from the pool's events; only pool events are read, picked by their pool id in the stored payload.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from central.clock import utc_now
+from central.devices import CENTRAL_DEVICE_ID
+from central.ingest import ingest
+from central.schema import audit, customers, events
+from kiosk.domain import pools
+from kiosk.domain.events import PoolJoined, PoolLeft, from_record
+from kiosk.domain.ledger import Ledger
+from kiosk.errors import NotFound, PoolRefused
+
+POOL_EVENT_TYPES = ("PoolJoined", "PoolLeft", "PoolContributed", "PoolContributionReversed", "PoolRedeemed")
+MAX_HISTORY = 200
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    customer_id: str
+    share_pct: int
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A pool now: its points, current members, and its latest events (ids and amounts only)."""
+
+    pool_id: str
+    points: int
+    members: tuple[PoolMember, ...]
+    history: tuple[dict[str, object], ...]
+
+
+def _pool_ledger(connection: Connection, pool_id: str) -> tuple[Ledger, list]:
+    marker = f'"pool_id":"{pool_id}"'  # payloads are compact JSON; pool ids hold no characters JSON escapes
+    rows = connection.execute(select(events.c.payload).where(
+        events.c.type.in_(POOL_EVENT_TYPES), events.c.payload.contains(marker)).order_by(events.c.id))
+    found = [e for e in (from_record(json.loads(r.payload)) for r in rows) if e.pool_id == pool_id]
+    return Ledger.fold(found), found
+
+
+def pool_state(connection: Connection, pool_id: str) -> PoolState:
+    pool_id = pools.check_pool_id(pool_id)
+    ledger, found = _pool_ledger(connection, pool_id)
+    if not found:
+        raise NotFound(f"no pool {pool_id!r}")
+    members = tuple(PoolMember(c, s) for c, s in sorted(ledger.pool_members.get(pool_id, {}).items()))
+    history = tuple({"type": e.type, "event_id": e.event_id, "customer_id": e.customer_id, "at": e.at,
+                     "points": getattr(e, "points", None)} for e in found[-MAX_HISTORY:])
+    return PoolState(pool_id, ledger.pool_balance(pool_id), members, history)
+
+
+def pool_of_customer(connection: Connection, customer_id: str) -> PoolState | None:
+    """The pool a customer gives to now (for the member's screen), or None."""
+    row = connection.execute(select(events.c.payload).where(
+        events.c.type.in_(("PoolJoined", "PoolLeft")), events.c.customer_id == customer_id)
+        .order_by(events.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    last = from_record(json.loads(row.payload))
+    return pool_state(connection, last.pool_id) if isinstance(last, PoolJoined) else None
+
+
+def set_member(connection: Connection, pool_id: str, customer_id: str, share_pct: object, actor: str) -> None:
+    """Make a customer a member giving `share_pct` percent of each earn (joining leaves any other pool)."""
+    _known_customer(connection, customer_id)
+    joined = pools.join(Ledger(), device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=customer_id,
+                        share_pct=share_pct)  # type: ignore[arg-type]
+    ingest(connection, [joined], None)
+    _audit(connection, actor, "pool_join", pool_id, f"customer {customer_id} share {joined.share_pct}%")
+
+
+def remove_member(connection: Connection, pool_id: str, customer_id: str, actor: str) -> None:
+    """End a membership; what the member gave stays in the pool."""
+    state = pool_state(connection, pool_id)
+    if customer_id not in {m.customer_id for m in state.members}:
+        raise PoolRefused("this customer is not a member of this pool")
+    ingest(connection, [PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=customer_id)], None)
+    _audit(connection, actor, "pool_leave", pool_id, f"customer {customer_id}")
+
+
+def _known_customer(connection: Connection, customer_id: str) -> None:
+    row = connection.execute(select(customers.c.erased).where(customers.c.customer_id == customer_id)).first()
+    if row is None or row.erased:
+        raise NotFound(f"no customer {customer_id!r}")
+
+
+def _audit(connection: Connection, actor: str, action: str, subject: str, detail: str) -> None:
+    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject,
+                                             detail=detail))

@@ -1,0 +1,358 @@
+"""What the self-service screen shows and does: a card's summary, redeeming with confirmation, registering.
+
+The screen acts only for the card on the reader (or the phone card just scanned): `present` starts a
+session, `removed`/`end` close it, and every step checks the card is still the one presented, so a card
+taken away mid-flow can do nothing more. Views never touch the store: they call this object.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.domain import operations
+from kiosk.domain.events import (
+    CardLinked,
+    ConsentChanged,
+    CustomerRegistered,
+    EarnReversed,
+    Event,
+    PointsEarned,
+    PointsRedeemed,
+    VoucherIssued,
+    now_local,
+)
+from kiosk.domain.rewards import Reward
+from kiosk.errors import (
+    CardBlocked,
+    CardNotPresent,
+    ConsentRequired,
+    DailyRedeemLimit,
+    InvalidAmount,
+    KioskError,
+    OfflineLimitReached,
+    PrinterError,
+    SelfServiceRefused,
+    SyncError,
+    UnknownCard,
+)
+from kiosk.selfservice.rewards import RewardsFile
+from kiosk.sync.offline import OfflineLimits, check_redemption
+
+logger = logging.getLogger(__name__)
+
+RECENT_OPERATIONS = 5
+MAX_FIRST_NAME = 40
+_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '\-])*$")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One line of the shopper's recent history (ids and amounts only)."""
+
+    kind: str  # earned | redeemed | reversed | voucher
+    points: int
+    at: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class NextReward:
+    name: str
+    points_price: int
+    missing: int
+    progress_pct: int
+
+
+@dataclass(frozen=True)
+class CardSummary:
+    """The balance screen: first name and surname initial only, never the full name."""
+
+    card_uid: str
+    customer_id: str
+    first_name: str
+    surname_initial: str
+    points: int
+    next_reward: NextReward | None
+    affordable: tuple[Reward, ...]
+    recent: tuple[Operation, ...]
+    redeem_left_today: int
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """A kiosk redemption done: what to show and what was printed."""
+
+    reward: Reward
+    points: int
+    balance: int
+    redemption_event_id: str
+    voucher_code: str | None = None
+    printed: bool = False
+
+
+def surname_initial(last_name: str | None) -> str:
+    """'Dupont' → 'D.'; nothing when unknown (the screen never shows a full surname)."""
+    name = (last_name or "").strip()
+    return f"{name[0].upper()}." if name else ""
+
+
+class KioskScreen:
+    """The kiosk's session and steps; `central` is the online client (None: offline or alone)."""
+
+    def __init__(self, store, rewards: RewardsFile, *, device_id: str, redeem_per_day: int = 2,
+                 consent_version: str = "v1", central=None, print_receipt: Callable[[object], str] | None = None,
+                 receipt_for: Callable[..., object] | None = None, offline_limits: OfflineLimits | None = None,
+                 online: Callable[[], bool] | None = None, verifier=None, clock: Callable[[], float] = time.time,
+                 catalogue_refresh_s: float = 300.0):
+        self.store = store
+        self.rewards = rewards
+        self.device_id = device_id
+        self.redeem_per_day = redeem_per_day
+        self.consent_version = consent_version
+        self.central = central
+        self.print_receipt = print_receipt
+        self.receipt_for = receipt_for
+        self.offline_limits = offline_limits or OfflineLimits()
+        self.online = online or (lambda: central is not None)
+        self.verifier = verifier
+        self.clock = clock
+        self.catalogue_refresh_s = catalogue_refresh_s
+        self._lock = threading.Lock()
+        self._present: str | None = None
+        self._redeemed: dict[tuple[str, str], int] = {}
+        self._closed = threading.Event()
+        self._follower: threading.Thread | None = None
+
+    # -- session ---------------------------------------------------------------------------------------
+
+    def present(self, card_uid: str) -> None:
+        with self._lock:
+            self._present = card_uid
+
+    def removed(self, card_uid: str | None = None) -> None:
+        with self._lock:
+            if card_uid is None or self._present == card_uid:
+                self._present = None
+
+    def end(self) -> None:
+        self.removed()
+
+    def follow(self, bus) -> None:
+        """Track taps and removals from the service's bus in a daemon thread, until `close()`."""
+        subscription = bus.subscribe(maxsize=64)
+
+        def run() -> None:
+            next_refresh = 0.0
+            with subscription:
+                while not self._closed.is_set():
+                    if self.central is not None and time.monotonic() >= next_refresh:
+                        self.refresh_rewards()
+                        next_refresh = time.monotonic() + self.catalogue_refresh_s
+                    message = subscription.get(timeout=0.5)
+                    if message is None:
+                        continue
+                    if message.kind == "card_tapped":
+                        self.present(message.data["uid"])
+                    elif message.kind == "card_removed":
+                        self.removed(message.data["uid"])
+
+        self._follower = threading.Thread(target=run, name="kiosk-screen", daemon=True)
+        self._follower.start()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def close(self) -> None:
+        """Stop following the bus and end open event streams (idempotent)."""
+        self._closed.set()
+        if self._follower is not None:
+            self._follower.join(timeout=2)
+            self._follower = None
+
+    @property
+    def presented(self) -> str | None:
+        return self._present
+
+    def _require_present(self, card_uid: str) -> None:
+        if self._present is None or self._present != card_uid:
+            raise CardNotPresent("put your card back on the reader to continue")
+
+    def identify_qr(self, payload: str) -> str:
+        """A phone card QR shown to the scanner: the card it stands for becomes the presented card."""
+        if self.verifier is None:
+            raise SelfServiceRefused("phone cards are not accepted on this kiosk yet; use the plastic card")
+        card_uid = self.verifier.identify_qr(payload, self.clock())
+        self.present(card_uid)
+        return card_uid
+
+    def refresh_rewards(self) -> bool:
+        """Take central's current catalogue; offline, the last one kept on disk stays in use."""
+        if self.central is None:
+            return False
+        try:
+            self.rewards.put(self.central.catalogue())
+            return True
+        except KioskError as exc:
+            logger.info("catalogue not refreshed: %s", type(exc).__name__)
+            return False
+
+    def pool(self, card_uid: str) -> dict | None:
+        """The pool of the presented card's customer, as central knows it; None offline or without a pool."""
+        self._require_present(card_uid)
+        view = self.store.customer_by_card(card_uid)
+        if view is None or self.central is None:
+            return None
+        try:
+            return self.central.pool_of(view.customer_id)
+        except KioskError as exc:
+            logger.info("pool balance not available: %s", type(exc).__name__)
+            return None
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def summary(self, card_uid: str) -> CardSummary:
+        """The balance screen for the presented card; UnknownCard leads to self-registration."""
+        self._require_present(card_uid)
+        view = self.store.customer_by_card(card_uid)
+        if view is None or view.erased:
+            raise UnknownCard("this card is not registered yet")
+        if view.card_blocked:
+            raise CardBlocked("this card is blocked; please ask at the till")
+        rewards = self.rewards.rewards()
+        points = view.points
+        upcoming = next((r for r in rewards if r.points_price > points), None)
+        next_reward = None
+        if upcoming is not None:
+            next_reward = NextReward(upcoming.name, upcoming.points_price, upcoming.points_price - points,
+                                     max(0, min(99, points * 100 // upcoming.points_price)))
+        return CardSummary(card_uid, view.customer_id, view.first_name or "", surname_initial(view.last_name),
+                           points, next_reward, tuple(r for r in rewards if r.points_price <= points),
+                           self._recent(view.customer_id), self._left_today(view.customer_id))
+
+    def _recent(self, customer_id: str) -> tuple[Operation, ...]:
+        found: list[Operation] = []
+        for event in reversed(self.store.pending()):
+            if getattr(event, "customer_id", None) != customer_id:
+                continue
+            operation = _operation(event)
+            if operation is not None:
+                found.append(operation)
+            if len(found) >= RECENT_OPERATIONS:
+                break
+        return tuple(found)
+
+    def _today(self) -> str:
+        return datetime.fromtimestamp(self.clock()).astimezone().date().isoformat()
+
+    def _left_today(self, customer_id: str) -> int:
+        today = self._today()
+        pending = sum(1 for e in self.store.pending() if isinstance(e, PointsRedeemed)
+                      and e.customer_id == customer_id and e.day == today and e.device_id == self.device_id)
+        used = max(pending, self._redeemed.get((customer_id, today), 0))
+        return max(0, self.redeem_per_day - used)
+
+    def reward(self, reward_id: str) -> Reward:
+        reward = self.rewards.get(reward_id)
+        if reward is None:
+            raise SelfServiceRefused("this reward is no longer offered")
+        return reward
+
+    # -- redeeming -------------------------------------------------------------------------------------
+
+    def redeem(self, card_uid: str, reward_id: str) -> Redemption:
+        """Spend points on a reward after the shopper confirmed; prints the voucher."""
+        summary = self.summary(card_uid)
+        reward = self.reward(reward_id)
+        if summary.redeem_left_today <= 0:
+            raise DailyRedeemLimit("this card has used all its kiosk rewards for today; come back tomorrow or "
+                                   "ask at the till")
+        online = self.online()
+        check_redemption(self.offline_limits, online=online, reward=reward, customer_id=summary.customer_id,
+                         points=reward.points_price, unsynced=self.store.pending())
+        event = operations.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
+        code = None
+        if reward.needs_central:
+            if self.central is None:
+                raise OfflineLimitReached("partner vouchers need the central server, which this kiosk cannot reach")
+            try:
+                issued = self.central.issue(reward.partner, summary.customer_id, event.event_id)
+            except SyncError as exc:
+                raise OfflineLimitReached(f"the voucher could not be issued now ({exc}); nothing was spent") from None
+            code = issued.code
+            self._require_present(card_uid)
+            self.store.record(event)
+            self.store.record(VoucherIssued(device_id=self.device_id, customer_id=summary.customer_id,
+                                            redemption_event_id=event.event_id, partner=issued.partner,
+                                            code=issued.code, face_value_cents=issued.face_value_cents))
+        else:
+            self._require_present(card_uid)
+            self.store.record(event)
+        key = (summary.customer_id, self._today())
+        self._redeemed[key] = self._redeemed.get(key, 0) + 1
+        balance = self.store.balance(summary.customer_id)
+        logger.info("kiosk redemption %s of reward %s (%d points)", event.event_id, reward.reward_id, event.points)
+        printed = self._print(event, reward, balance, code)
+        return Redemption(reward, event.points, balance, event.event_id, code, printed)
+
+    def _print(self, event: PointsRedeemed, reward: Reward, balance: int, code: str | None) -> bool:
+        if self.print_receipt is None or self.receipt_for is None:
+            return False
+        try:
+            self.print_receipt(self.receipt_for(event=event, reward=reward, balance=balance, code=code))
+            return True
+        except (PrinterError, KioskError) as exc:
+            logger.warning("kiosk voucher %s not printed: %s", event.event_id, type(exc).__name__)
+            return False
+
+    # -- registering -----------------------------------------------------------------------------------
+
+    def register(self, card_uid: str, *, first_name: str, consent: bool) -> CardSummary:
+        """Self-registration of an unknown card: consent first, then a first name; nothing else is asked."""
+        self._require_present(card_uid)
+        if consent is not True:
+            raise ConsentRequired("to join the programme, please accept the conditions first")
+        name = " ".join(str(first_name or "").split())
+        if not 0 < len(name) <= MAX_FIRST_NAME or not _NAME.match(name):
+            raise InvalidAmount(f"please type your first name (letters only, up to {MAX_FIRST_NAME})")
+        if self.store.customer_by_card(card_uid) is not None:
+            raise SelfServiceRefused("this card is already registered")
+        customer_id = str(uuid.uuid4())
+        at = now_local()
+        for event in (CustomerRegistered(device_id=self.device_id, at=at, customer_id=customer_id, first_name=name),
+                      ConsentChanged(device_id=self.device_id, at=at, customer_id=customer_id, granted=True,
+                                     text_version=self.consent_version, channel="kiosk"),
+                      CardLinked(device_id=self.device_id, at=at, customer_id=customer_id, card_uid=card_uid)):
+            self.store.record(event)
+        logger.info("kiosk registered customer %s", customer_id)
+        return self.summary(card_uid)
+
+    def phone_link(self, card_uid: str) -> str:
+        """The address of the card's phone card page, to show as a QR (needs central)."""
+        self._require_present(card_uid)
+        if self.central is None:
+            raise OfflineLimitReached("the phone card needs the central server, which this kiosk cannot reach")
+        try:
+            return self.central.phone_link(card_uid)
+        except SyncError as exc:
+            raise OfflineLimitReached(f"the phone card link could not be made now ({exc})") from None
+
+
+def _operation(event: Event) -> Operation | None:
+    if isinstance(event, PointsEarned):
+        return Operation("earned", event.points, event.at)
+    if isinstance(event, PointsRedeemed):
+        return Operation("redeemed", event.points, event.at)
+    if isinstance(event, EarnReversed):
+        return Operation("reversed", event.points, event.at)
+    if isinstance(event, VoucherIssued):
+        return Operation("voucher", 0, event.at, event.code)
+    return None
+

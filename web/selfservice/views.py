@@ -1,0 +1,201 @@
+"""Views of the kiosk screen: the shell, the fragments and the event stream."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from kiosk import errors as e
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+STREAM_KINDS = {"card_tapped": "card", "card_removed": "removed", "qr_scanned": "qr"}
+KEEPALIVE_S = 15
+POLL_S = 0.5  # how soon a stream notices the screen closing (service shutdown)
+
+
+def init_app(app: Flask, service) -> None:
+    """Register the screen for this service (built once: rewards file, printer, central client, verifier)."""
+    from kiosk.selfservice.wiring import build_screen
+
+    app.extensions["kiosk.screen"] = build_screen(service)
+    app.register_blueprint(bp)
+
+
+def _screen():
+    return current_app.extensions["kiosk.screen"]
+
+
+def _message_for(error: e.KioskError) -> str:
+    """What the shopper reads, in the screen's language; the log keeps the error's type only."""
+    messages = (
+        (e.CardNotPresent, _("Put your card back on the reader to continue.")),
+        (e.DailyRedeemLimit, _("This card has used all its rewards at the kiosk for today. Ask at the till.")),
+        (e.ConsentRequired, _("To join, please accept the conditions first.")),
+        (e.InsufficientPoints, _("Your balance does not cover this reward.")),
+        (e.OfflineLimitReached, _("This needs the central server, which cannot be reached right now. "
+                                  "Nothing was spent.")),
+        (e.PhoneCodeExpired, _("This phone code has expired. Open your card page again to show the new code.")),
+        (e.PhoneCodeReplayed, _("This phone code was already used. Show the card page on your phone again.")),
+        (e.PhoneCodeInvalid, _("This QR code is not a loyalty card.")),
+        (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
+        (e.InvalidAmount, _("Please type your first name (letters only).")),
+        (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
+    )
+    return next((text for cls, text in messages if isinstance(error, cls)),
+                _("Sorry, this did not work. Please ask at the till."))
+
+
+def _refused(error: e.KioskError, card_uid: str | None = None, status: int = 200):
+    logger.info("kiosk step refused: %s", type(error).__name__)
+    html = render_template("kiosk/message.html", message=_message_for(error), card_uid=card_uid,
+                           kind=type(error).__name__)
+    return html, status
+
+
+def qr_svg(data: str) -> Markup:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return Markup(image.to_string(encoding="unicode"))
+
+
+@bp.get("/")
+def shell():
+    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"])
+
+
+@bp.get("/screen/idle")
+def idle():
+    return render_template("kiosk/idle.html")
+
+
+@bp.post("/screen/end")
+def end():
+    _screen().end()
+    return render_template("kiosk/idle.html")
+
+
+def _card_fragment(card_uid: str) -> str:
+    try:
+        summary = _screen().summary(card_uid)
+    except e.UnknownCard:
+        return render_template("kiosk/consent.html", card_uid=card_uid,
+                               consent_version=_screen().consent_version)
+    except e.KioskError as error:
+        return _refused(error, None)[0]
+    return render_template("kiosk/balance.html", s=summary)
+
+
+@bp.get("/screen/card/<card_uid>")
+def card(card_uid: str):
+    return _card_fragment(card_uid)
+
+
+@bp.get("/screen/pool/<card_uid>")
+def pool(card_uid: str):
+    """The pool part of the balance screen, loaded after it so a slow central never delays the balance."""
+    try:
+        found = _screen().pool(card_uid)
+    except e.KioskError:
+        found = None
+    return render_template("kiosk/pool.html", pool=found)
+
+
+@bp.get("/screen/confirm/<card_uid>/<reward_id>")
+def confirm(card_uid: str, reward_id: str):
+    try:
+        summary = _screen().summary(card_uid)
+        reward = _screen().reward(reward_id)
+    except e.KioskError as error:
+        return _refused(error, card_uid)
+    if reward.points_price > summary.points:
+        return _refused(e.InsufficientPoints("balance too low"), card_uid)
+    return render_template("kiosk/confirm.html", s=summary, reward=reward)
+
+
+@bp.post("/screen/redeem")
+def redeem():
+    card_uid = request.form.get("card_uid", "")
+    try:
+        done = _screen().redeem(card_uid, request.form.get("reward_id", ""))
+    except e.KioskError as error:
+        return _refused(error, card_uid)
+    return render_template("kiosk/done.html", done=done, card_uid=card_uid,
+                           qr=qr_svg(done.voucher_code) if done.voucher_code else None)
+
+
+@bp.get("/screen/register/<card_uid>")
+def register_form(card_uid: str):
+    return render_template("kiosk/register.html", card_uid=card_uid)
+
+
+@bp.post("/screen/register")
+def register():
+    card_uid = request.form.get("card_uid", "")
+    try:
+        summary = _screen().register(card_uid, first_name=request.form.get("first_name", ""),
+                                     consent=request.form.get("consent") == "yes")
+    except e.KioskError as error:
+        return _refused(error, card_uid)
+    return render_template("kiosk/balance.html", s=summary, welcome=True)
+
+
+@bp.post("/screen/qr")
+def scanned():
+    try:
+        card_uid = _screen().identify_qr(request.form.get("payload", ""))
+    except e.KioskError as error:
+        return _refused(error)
+    return card(card_uid)
+
+
+@bp.get("/screen/phone/<card_uid>")
+def phone(card_uid: str):
+    try:
+        url = _screen().phone_link(card_uid)
+    except e.KioskError as error:
+        return _refused(error, card_uid)
+    return render_template("kiosk/phone.html", card_uid=card_uid, qr=qr_svg(url))
+
+
+@bp.get("/events")
+def events():
+    """Card taps (with their screen, in the stream's language), removals and QR scans for the page."""
+    service = current_app.extensions["kiosk.service"]
+    screen = _screen()
+    subscription = service.bus.subscribe(maxsize=64)
+
+    def stream():
+        try:
+            yield "retry: 1000\n\n"
+            quiet_since = time.monotonic()
+            while not screen.closed:
+                message = subscription.get(timeout=POLL_S)
+                if message is None:
+                    if time.monotonic() - quiet_since >= KEEPALIVE_S:
+                        quiet_since = time.monotonic()
+                        yield ": keep-alive\n\n"
+                    continue
+                kind = STREAM_KINDS.get(message.kind)
+                if kind is None:
+                    continue
+                data = {"uid": message.data.get("uid"), "payload": message.data.get("payload")}
+                if kind == "card":
+                    # The balance screen rides on the event itself: no second request between tap and screen.
+                    screen.present(message.data["uid"])
+                    data["html"] = _card_fragment(message.data["uid"])
+                elif kind == "removed":
+                    screen.removed(message.data["uid"])
+                yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+        finally:
+            subscription.close()
+
+    return Response(stream_with_context(stream()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
