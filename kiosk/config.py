@@ -123,6 +123,18 @@ class EarningConfig:
 
 
 @dataclass(frozen=True)
+class TillConfig:
+    """The cashier's till: customer capture, redemption confirmation, undo window, session timeout."""
+
+    capture_mode: Literal["off", "suggested", "required"] = "suggested"
+    confirm_above_points: int = 200
+    undo_window_s: int = 120
+    session_timeout_s: int = 900
+    consent_version: str = "2026-01"
+    profile_url: str = "https://fidelite.example.org/profil/"
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
@@ -131,6 +143,7 @@ class Config:
     central: CentralConfig = field(default_factory=CentralConfig)
     shop: ShopConfig = field(default_factory=ShopConfig)
     earning: EarningConfig = field(default_factory=EarningConfig)
+    till: TillConfig = field(default_factory=TillConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -138,7 +151,7 @@ class Config:
 
 
 _POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
-                  "pull_page", "interval_s", "backoff_max_s"}
+                  "pull_page", "interval_s", "backoff_max_s", "undo_window_s", "session_timeout_s"}
 
 
 def config_path() -> Path:

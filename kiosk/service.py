@@ -49,6 +49,9 @@ class KioskService:
         self.sync = None
         self.sync_problem: str | None = None
         self._closed = False
+        from kiosk.till import Till
+
+        self.till = Till(config, store, self.bus, sync_state=self.sync_state)
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True) -> KioskService:
@@ -69,6 +72,7 @@ class KioskService:
         from hardware import build_devices
 
         self.devices = build_devices(self.config.hardware, self.config.data_dir, self._on_device_event)
+        self.till.devices = self.devices
         self.devices.start()
 
     def _start_sync(self) -> None:
@@ -89,6 +93,19 @@ class KioskService:
         if event.status is not None:
             data["state"] = event.status.state
         self.bus.publish(event.kind, data)
+        if self.config.device.role == "till" and event.kind in ("card_tapped", "qr_scanned"):
+            self._to_till(event)
+
+    def _to_till(self, event) -> None:
+        """A card tap or phone QR goes to the till; what it refuses is already on the screen."""
+        from kiosk.errors import KioskError
+        from kiosk.till.desk import card_from_qr
+
+        uid = event.uid if event.kind == "card_tapped" else card_from_qr(event.payload or "")
+        try:
+            self.till.card_presented(uid, via="card" if event.kind == "card_tapped" else "qr")
+        except KioskError as error:
+            logger.info("till refused a %s: %s", event.kind, type(error).__name__)
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
@@ -140,6 +157,10 @@ class KioskService:
                 stop()
             except Exception:  # one part failing to stop must not keep the store open
                 logger.exception("stopping %s failed", name)
+        try:
+            self.till.close()
+        except Exception:  # the till's figures are not worth keeping the store open
+            logger.exception("closing the till failed")
         self.store.close()
 
     def __enter__(self) -> KioskService:

@@ -20,6 +20,7 @@ from kiosk.domain.events import (
     PointsEarned,
     PointsRedeemed,
     ProfileUpdated,
+    RedemptionCancelled,
     VoucherIssued,
 )
 
@@ -169,6 +170,10 @@ def _redeemed(ledger: Ledger, e: PointsRedeemed) -> None:
         ledger.overdrawn.append(e.event_id)
 
 
+def _redemption_cancelled(ledger: Ledger, e: RedemptionCancelled) -> None:
+    ledger._add(e.customer_id, e.points)
+
+
 def _erased(ledger: Ledger, e: CustomerErased) -> None:
     # Consent history stays: it proves what was agreed, and holds no personal data once the profile is gone.
     ledger.customers[e.customer_id] = Customer(e.customer_id, erased=True)
@@ -187,6 +192,7 @@ _HANDLERS = {
     PointsEarned: _earned,
     EarnReversed: _reversed,
     PointsRedeemed: _redeemed,
+    RedemptionCancelled: _redemption_cancelled,
     CustomerErased: _erased,
     VoucherIssued: _voucher,
 }
