@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from kiosk.service import KioskService
-from web import errors, i18n, panel, status
+from web import errors, i18n, panel, status, till
 
 csrf = CSRFProtect()
 
@@ -32,6 +32,8 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(status.bp)
+    app.add_url_rule("/status", "status_page", status.home)
+    till.init_app(app, csrf)
     if service.devices is not None and service.devices.emulators is not None:
         app.register_blueprint(panel.bp)  # the virtual hardware panel exists only with emulated devices
     return app
