@@ -151,11 +151,11 @@
       var data = JSON.parse(e.data);
       syncState(data.state === "idle" || data.state === "syncing");
     });
-    source.onopen = function () { body.dataset.live = "yes"; refresh(); };
+    source.onopen = function () { refresh().then(function () { body.dataset.live = "yes"; }); };
     source.onerror = function () { body.dataset.live = "no"; };
   }
   function refresh() {
-    call("GET", "/api/state").then(function (s) {
+    return call("GET", "/api/state").then(function (s) {
       showSale(s.till.sale);
       if (s.till.customer) { showCustomer(s.till.customer); }
       syncState(s.till.online);
