@@ -48,6 +48,19 @@ def enrol_if_needed(config: Config, central) -> None:
         tokens.write(central.enrol_device(config.device.id, config.device.name))
 
 
+#: Demo cashiers only (documented PINs): (id, name, role, PIN, language).
+DEMO_CASHIERS = (("alice", "Alice", "cashier", "1234", "fr"), ("marc", "Marc", "manager", "5678", "fr"),
+                 ("theo", "Théo", "technician", "2468", "en"))
+
+
+def add_demo_cashiers(service: KioskService) -> None:
+    """Alice 1234 (cashier), Marc 5678 (manager), Théo 2468 (technician), once."""
+    book = service.till.cashiers
+    for cashier_id, name, role, pin, language in DEMO_CASHIERS:
+        if book.get(cashier_id) is None:
+            book.add(name, role, pin, language=language, cashier_id=cashier_id)
+
+
 def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
     from central.demo import DEMO_CARDS
 
@@ -56,8 +69,10 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
         enrol_if_needed(config, central)
         with KioskService.open(config) as service:
             service.sync.sync_once()  # the till opens with the customers already pulled
+            add_demo_cashiers(service)
             url = f"http://{host}:{port}/"
             click.echo(f"Demo running: central embedded at {central.url}, hardware emulated.")
             click.echo(f"Open {url} in a browser; the virtual hardware panel is at {url}panel/ (Ctrl-C stops).")
             click.echo(f"Data is kept in {config.data_dir}; delete that folder to start afresh.")
+            click.echo("Till PINs (demo only): Alice 1234 cashier, Marc 5678 manager, Théo 2468 technician.")
             serve(service, host, port, extensions={"kiosk.demo_cards": list(DEMO_CARDS)})

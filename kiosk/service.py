@@ -150,6 +150,10 @@ class KioskService:
         if self._closed:
             return
         self._closed = True
+        try:  # first, while the printer is still there for its last receipts
+            self.till.close()
+        except Exception:  # the till's figures are not worth keeping the store open
+            logger.exception("closing the till failed")
         for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close)):
             if not stop:
                 continue
@@ -157,10 +161,6 @@ class KioskService:
                 stop()
             except Exception:  # one part failing to stop must not keep the store open
                 logger.exception("stopping %s failed", name)
-        try:
-            self.till.close()
-        except Exception:  # the till's figures are not worth keeping the store open
-            logger.exception("closing the till failed")
         self.store.close()
 
     def __enter__(self) -> KioskService:

@@ -12,6 +12,7 @@ import logging
 import secrets
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,6 +128,8 @@ class Till:
         self._last_job: str | None = None
         self._offered: set[str] = set()  # customers already asked for a profile field this visit
         self.server_ms: list[float] = []
+        # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
+        self._effects = ThreadPoolExecutor(1, thread_name_prefix="till-effects")
 
     # -- state -----------------------------------------------------------------------------------------
     @property
@@ -177,6 +180,14 @@ class Till:
 
     def _publish(self, event: str, data: dict) -> None:
         self.bus.publish("till", {"event": event, "training": self.training, **data})
+
+    def _later(self, action: Callable[..., None], *args: object, **kwargs: object) -> None:
+        def run() -> None:
+            try:
+                action(*args, **kwargs)
+            except Exception:  # a lamp or a receipt must never undo a recorded operation
+                logger.exception("till follow-up %s failed", getattr(action, "__name__", action))
+        self._effects.submit(run)
 
     def _signal(self, pattern: str) -> None:
         if self.devices is not None:
@@ -260,14 +271,14 @@ class Till:
         self._customer_id = None
         if not self.training:
             self.adoption.count(cashier.cashier_id if cashier else None, "unknown_cards")
-        self._signal("unknown_card")
+        self._later(self._signal, "unknown_card")
         result = {"unknown_card": uid, "capture": self.capture_mode(cashier), "sale": _sale_dict(self._sale),
                   "consent_version": self.config.till.consent_version}
         self._publish("unknown_card", result)
         return result
 
     def _failed(self, exc: KioskError) -> None:
-        self._signal("error")
+        self._later(self._signal, "error")
         if self.training:
             self.training_book.mistake()
         self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
@@ -284,9 +295,6 @@ class Till:
         self._last = LastOperation("earn", recorded, self._clock(), self.training)
         balance = store.balance(view.customer_id)
         fresh = store.customer(view.customer_id) or view
-        self._print(recorded.event_id, "Achat", [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
-                    points_earned=recorded.points, balance=balance)
-        self._signal("success")
         if not self.training:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "earns")
@@ -295,6 +303,10 @@ class Till:
                   "receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents,
                   "capped_by": quote.capped_by}
         self._publish("earned", result)
+        self._later(self._signal, "success")
+        self._later(self._print, recorded.event_id, "Achat",
+                    [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
+                    points_earned=recorded.points, balance=balance, training=self.training)
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
@@ -354,7 +366,8 @@ class Till:
                     result = self._earn(view, uid, cashier_id, time.perf_counter())
                 else:
                     result = {"customer": self._customer_dict(view)}
-                    self._print(new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid)
+                    self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,
+                                training=self.training)
                     self._publish("customer", result)
                 return result
         except KioskError as exc:
@@ -424,9 +437,9 @@ class Till:
                 recorded = store.record(event)
                 self._last = LastOperation("redeem", recorded, self._clock(), self.training)
                 balance = store.balance(cid)
-                self._print(recorded.event_id, "Cadeau", [("", reward.name)], points_used=recorded.points,
-                            balance=balance)
-                self._signal("success")
+                self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name)],
+                            points_used=recorded.points, balance=balance, training=self.training)
+                self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
                     self.adoption.count(cashier_id, "redemptions")
@@ -462,10 +475,10 @@ class Till:
                                            refund_cents=refund_cents, cashier_id=cashier_id)
                 recorded = store.record(event)
                 balance = store.balance(recorded.customer_id)
-                self._print(recorded.event_id, "Remboursement", [("Ticket", recorded.receipt_ref),
-                                                                 ("Montant", _euros(recorded.refund_cents))],
-                            points_used=recorded.points, balance=balance)
-                self._signal("success")
+                self._later(self._print, recorded.event_id, "Remboursement",
+                            [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents))],
+                            points_used=recorded.points, balance=balance, training=self.training)
+                self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
                     self.adoption.count(cashier_id, "refunds")
@@ -521,7 +534,8 @@ class Till:
 
     # -- printing and drills ---------------------------------------------------------------------------
     def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
-               points_used: int = 0, balance: int | None = None, qr_for: str | None = None) -> None:
+               points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
+               training: bool = False) -> None:
         if self.devices is None:
             return
         from hardware import Receipt
@@ -533,7 +547,7 @@ class Till:
                                    printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
-                                   training=self.training)
+                                   training=training)
         try:
             self._last_job = self.devices.print(receipt)
         except KioskError as exc:  # the operation stands; the receipt can be reprinted
@@ -572,6 +586,7 @@ class Till:
             self._publish("drill_done", {"drill": result.drill, "seconds": result.seconds, "score": result.score})
 
     def close(self) -> None:
+        self._effects.shutdown(wait=True)
         self.adoption.save()
         if self._training_store is not None:
             self._training_store.close()
