@@ -52,6 +52,7 @@ class KioskService:
         from kiosk.till import Till
 
         self.till = Till(config, store, self.bus, sync_state=self.sync_state)
+        self._voucher_client = None
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True) -> KioskService:
@@ -87,6 +88,11 @@ class KioskService:
             return
         if self.sync is not None:
             self.sync.start()
+            from kiosk.till.vouchers import central_voucher_issuer
+
+            self._voucher_client = central_voucher_issuer(self.config)  # partner vouchers at the till
+            if self._voucher_client is not None:
+                self.till.voucher_issuer = self._voucher_client.issue_voucher
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
@@ -154,7 +160,8 @@ class KioskService:
             self.till.close()
         except Exception:  # the till's figures are not worth keeping the store open
             logger.exception("closing the till failed")
-        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close)):
+        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close),
+                           ("voucher client", self._voucher_client and self._voucher_client.close)):
             if not stop:
                 continue
             try:

@@ -32,6 +32,7 @@ from kiosk.domain.events import (
     PointsRedeemed,
     ProfileUpdated,
     RedemptionCancelled,
+    VoucherIssued,
     new_event_id,
 )
 from kiosk.domain.rewards import Reward
@@ -43,12 +44,14 @@ from kiosk.errors import (
     KioskError,
     NoCustomer,
     NothingToUndo,
+    OfflineLimitReached,
     SignInRefused,
     UnknownCard,
     UnknownCustomer,
 )
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
+from kiosk.sync.client import IssuedVoucher
 from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
@@ -128,6 +131,7 @@ class Till:
         self._last_job: str | None = None
         self._offered: set[str] = set()  # customers already asked for a profile field this visit
         self.server_ms: list[float] = []
+        self.voucher_issuer = None  # set by the service when central is configured
         # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
         self._effects = ThreadPoolExecutor(1, thread_name_prefix="till-effects")
 
@@ -434,10 +438,18 @@ class Till:
                                      unsynced=store.pending())
                 event = operations.redeem(store, reward, device_id=self.config.device.id, customer_id=cid,
                                           cashier_id=cashier_id)
+                voucher_lines = []
+                voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
                 recorded = store.record(event)
+                if voucher is not None:
+                    store.record(VoucherIssued(device_id=self.config.device.id, cashier_id=cashier_id,
+                                               customer_id=cid, redemption_event_id=recorded.event_id,
+                                               partner=voucher.partner, code=voucher.code,
+                                               face_value_cents=voucher.face_value_cents))
+                    voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
                 self._last = LastOperation("redeem", recorded, self._clock(), self.training)
                 balance = store.balance(cid)
-                self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name)],
+                self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
                             points_used=recorded.points, balance=balance, training=self.training)
                 self._later(self._signal, "success")
                 if not self.training:
@@ -445,13 +457,22 @@ class Till:
                     self.adoption.count(cashier_id, "redemptions")
                 view = store.customer(cid)
                 result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
-                          "points_used": recorded.points}
+                          "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
                 self._publish("redeemed", result)
                 self._drill_done("redeemed")
                 return result
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _voucher_for(self, reward: Reward, customer_id: str, redemption_id: str):
+        """The partner's code from central's pool, asked before anything is recorded (same id, same code)."""
+        if self.training:
+            return IssuedVoucher(reward.partner or "", f"TRAINING-{redemption_id[:8].upper()}",
+                                 reward.face_value_cents or 0, redemption_id)
+        if self.voucher_issuer is None:
+            raise OfflineLimitReached(f"{reward.name} is a partner voucher: this till has no central server")
+        return self.voucher_issuer(reward.partner, customer_id, redemption_id)
 
     def _confirm_pin(self, cashier: Cashier | None, pin: str | None) -> None:
         if not pin:
@@ -512,6 +533,8 @@ class Till:
                     reversal = operations.reverse(store, device_id=device, receipt_ref=event.receipt_ref,
                                                   cashier_id=cashier_id)
                     recorded: Event = store.record(reversal)
+                elif isinstance(event, PointsRedeemed) and event.reward_kind == "partner_voucher":
+                    raise NothingToUndo("a partner voucher's code is issued: it cannot be undone here")
                 elif isinstance(event, PointsRedeemed):
                     recorded = store.record(RedemptionCancelled(
                         device_id=device, cashier_id=cashier_id, customer_id=event.customer_id,

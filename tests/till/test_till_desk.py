@@ -196,3 +196,43 @@ def test_cashier_book_persists_hashes_only(till, config):
     assert again.check("alice", "1234").name == "Alice"
     with pytest.raises(SignInRefused):
         again.check("alice", "0000")
+
+
+def test_partner_voucher_online_gets_a_code_from_central_and_cannot_be_undone(till):
+    from kiosk.domain.events import PointsRedeemed, VoucherIssued
+    from kiosk.sync.client import IssuedVoucher
+
+    asked = []
+
+    def issuer(partner, customer_id, redemption_id):
+        asked.append((partner, customer_id, redemption_id))
+        return IssuedVoucher(partner, "HOL-0001", 2000, redemption_id)
+
+    till.start_sale({"general": 200000})
+    till.card_presented(KNOWN)
+    with pytest.raises(OfflineLimitReached):  # no central configured for this till
+        till.redeem("holiday-20", pin="1234")
+    till.voucher_issuer = issuer
+    result = till.redeem("holiday-20", pin="1234")
+    assert result["voucher_code"] == "HOL-0001"
+    redeemed, issued = till.store.pending()[-2:]
+    assert isinstance(redeemed, PointsRedeemed) and isinstance(issued, VoucherIssued)
+    assert asked == [("holidays", "cust-00004", redeemed.event_id)]
+    assert (issued.redemption_event_id, issued.code) == (redeemed.event_id, "HOL-0001")
+    with pytest.raises(NothingToUndo):
+        till.undo()
+
+
+def test_a_failing_central_records_no_redemption(till):
+    from kiosk.errors import SyncUnavailable
+
+    def issuer(*args):
+        raise SyncUnavailable("central timed out")
+
+    till.voucher_issuer = issuer
+    till.start_sale({"general": 200000})
+    till.card_presented(KNOWN)
+    before = len(till.store.pending())
+    with pytest.raises(SyncUnavailable):
+        till.redeem("holiday-20", pin="1234")
+    assert len(till.store.pending()) == before
