@@ -287,7 +287,8 @@ class Till:
             self.training_book.mistake()
         self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
 
-    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None, started: float) -> dict:
+    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None, started: float,
+              qr_for: str | None = None) -> dict:
         sale = self._sale
         assert sale is not None
         store = self.store
@@ -310,7 +311,7 @@ class Till:
         self._later(self._signal, "success")
         self._later(self._print, recorded.event_id, "Achat",
                     [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
-                    points_earned=recorded.points, balance=balance, training=self.training)
+                    points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training)
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
@@ -367,7 +368,7 @@ class Till:
                 assert view is not None
                 logger.info("customer %s registered at the till", cid)
                 if self._sale is not None:
-                    result = self._earn(view, uid, cashier_id, time.perf_counter())
+                    result = self._earn(view, uid, cashier_id, time.perf_counter(), qr_for=cid)
                 else:
                     result = {"customer": self._customer_dict(view)}
                     self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,

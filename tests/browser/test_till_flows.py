@@ -93,17 +93,23 @@ def no_overflow(page) -> bool:
                          " && document.documentElement.scrollHeight <= document.documentElement.clientHeight")
 
 
-def test_sign_in_then_earn_by_tap_shows_name_balance_and_points(tabs, served, till_service, tmp_path):
+@pytest.mark.parametrize("cashier, pin, prompt, size", [
+    ("alice", "1234", "Montant 23,50 €", (800, 480)),
+    ("marc", "5678", "Amount 23,50 €", (800, 480)),
+    ("alice", "1234", "Montant 23,50 €", (1280, 800)),
+])
+def test_sign_in_then_earn_by_tap_shows_name_balance_and_points(tabs, served, tmp_path, cashier, pin, prompt, size):
     till, panel = tabs
-    sign_in(till, served)
+    till.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(till, served, cashier, pin)
     assert no_overflow(till)
     key_amount(till, "2350")
-    expect(till.locator("#prompt")).to_contain_text("23,50 €")
+    expect(till.locator("#prompt")).to_contain_text(prompt)
     tap(tabs, KNOWN)
     expect(till.locator("#customer-name")).to_have_text("Prénom4")
     expect(till.locator("#customer-points")).to_have_text("63")
     expect(till.locator("#points-earned")).to_have_text("+23 points")
-    till.screenshot(path=str(tmp_path / "till-earned-800x480.png"))
+    till.screenshot(path=str(tmp_path / f"till-earned-{size[0]}x{size[1]}.png"))
     assert no_overflow(till)
     for target in till.locator("button:visible").all():
         box = target.bounding_box()
@@ -146,6 +152,8 @@ def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, se
     view = till_service.store.customer_by_card(UNKNOWN)
     assert view.first_name == "<script>alert(1)</script>" and view.consent_granted is True
     panel.wait_for_function("document.querySelectorAll('#receipts .receipt').length >= 1")
+    qr_codes = [code for receipt in till_service.devices.emulators.receipts() for code in receipt.qr_codes]
+    assert qr_codes == [till_service.config.till.profile_url + view.customer_id]  # to finish the profile later
 
 
 def test_on_screen_keyboard_and_duplicate_check_while_typing(tabs, served):
@@ -224,7 +232,7 @@ def test_central_unreachable_is_said_calmly_in_english(tabs, served, till_servic
     expect(till.locator("#undo")).to_have_text("Défaire")
 
 
-def test_training_drill_with_banner_score_and_training_receipt(tabs, served, till_service):
+def test_training_drill_with_banner_score_and_training_receipt(tabs, served, till_service, tmp_path):
     till, panel = tabs
     sign_in(till, served)
     till.click("#training")
@@ -240,5 +248,10 @@ def test_training_drill_with_banner_score_and_training_receipt(tabs, served, til
     panel.wait_for_function("document.querySelectorAll('#receipts .receipt').length >= 1")
     assert "TRAINING" in panel.locator("#receipts .receipt").last.inner_text()
     assert no_overflow(till)
-    checklist = till_service.till.training_book.checklist("alice")
-    assert checklist[0]["best"]["score"] == 100
+    till.click("#training")
+    expect(till.locator("[data-best=known_card]")).to_contain_text("100/100")
+    expect(till.locator("[data-best=refund]")).to_have_text("—")
+    till.screenshot(path=str(tmp_path / "till-drills-800x480.png"))
+    assert no_overflow(till)
+    till.click("#training-off")
+    expect(till.locator(".training-banner")).to_have_count(0)

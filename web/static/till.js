@@ -284,8 +284,16 @@
     if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }); }
   });
   $("reprint").addEventListener("click", function () { post("/api/reprint").then(function () { say(T.printer_ok); }); });
+  function showChecklist() {
+    call("GET", "/api/checklist").then(function (answer) {
+      answer.checklist.forEach(function (row) {
+        var cell = document.querySelector("[data-best='" + row.drill + "']");
+        if (cell) { cell.textContent = row.best ? "✓ " + row.best.seconds + " s · " + row.best.score + "/100" : "—"; }
+      });
+    }).catch(function () {});
+  }
   $("training").addEventListener("click", function () {
-    if (body.querySelector(".training-banner")) { show("drills", true); return; }
+    if (body.querySelector(".training-banner")) { showChecklist(); show("drills", true); return; }
     post("/api/training", { on: true });
   });
   $("training-off").addEventListener("click", function () { post("/api/training", { on: false }); });
