@@ -25,6 +25,8 @@ from flask import (
     url_for,
 )
 
+from flask_babel import gettext as _
+
 from kiosk.errors import InvalidAmount, NotSignedIn, SignInRefused
 from kiosk.till.training import DRILLS
 from web.i18n import LANGUAGES
@@ -98,7 +100,10 @@ def signin_post():
         cashier = till.cashiers.check(cashier_id, request.form.get("pin", ""))
     except SignInRefused as exc:
         logger.info("till sign-in refused for cashier %s", cashier_id[:40])
-        return render_template("till/signin.html", cashiers=till.cashiers.all(), error=str(exc),
+        locked = "locked" in str(exc) or "too many" in str(exc)
+        error = (_("Sign-in locked after repeated wrong PINs: wait a moment, or ask a manager.") if locked
+                 else _("Wrong PIN."))
+        return render_template("till/signin.html", cashiers=till.cashiers.all(), error=error,
                                chosen=cashier_id), 403
     opened = till.sessions.open(cashier)
     session["till_token"] = opened.token

@@ -127,11 +127,11 @@ def test_wrong_pin_is_refused_and_locks_after_repeated_failures(tabs, served):
         till.fill("#pin", "0000")
         till.click("#signin")
         expect(till.locator("#signin-error")).to_be_visible()
-    expect(till.locator("#signin-error")).to_contain_text("locked")
+    expect(till.locator("#signin-error")).to_contain_text("bloquée")
     till.check("input[value=alice]")
     till.fill("#pin", "1234")
     till.click("#signin")
-    expect(till.locator("#signin-error")).to_contain_text("locked")
+    expect(till.locator("#signin-error")).to_contain_text("bloquée")
 
 
 def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, served, till_service):
@@ -198,7 +198,7 @@ def test_redeem_with_pin_above_threshold_refund_and_undo(tabs, served, till_serv
     till.click("#open-refund")
     till.fill("#refund-ref", "NO-SUCH-RECEIPT")
     till.click("#refund-ok")
-    expect(till.locator("#message")).to_contain_text("NO-SUCH-RECEIPT")
+    expect(till.locator("#message")).to_have_text("Aucun achat n’a été enregistré pour cette référence de ticket.")
 
 
 def test_printer_out_of_paper_during_a_sale_keeps_the_sale(tabs, served, till_service):

@@ -49,7 +49,7 @@ def test_sign_in_needs_the_csrf_token_and_the_right_pin(client):
     assert client.post("/till/signin", data={"cashier_id": "alice", "pin": "1234"}).status_code == 400
     token = csrf_of(client)
     wrong = client.post("/till/signin", data={"cashier_id": "alice", "pin": "0000", "csrf_token": token})
-    assert wrong.status_code == 403 and "wrong PIN" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 403 and "Code erroné." in wrong.get_data(as_text=True)
 
 
 def test_names_are_escaped_everywhere(client, service):

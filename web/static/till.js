@@ -16,6 +16,7 @@
   function euros(cents) {
     return Math.floor(cents / 100) + "," + String(cents % 100).padStart(2, "0") + " €";
   }
+  function explain(kind, message) { return (T.errors[kind] || message) ; }
   function say(text, isError) {
     $("message").textContent = text || "";
     $("message").className = "message" + (isError ? " error" : "");
@@ -43,7 +44,7 @@
       });
   }
   function post(path, data) {
-    return call("POST", path, data).catch(function (error) { say(error.message, true); throw error; });
+    return call("POST", path, data).catch(function (error) { say(explain(error.kind, error.message), true); throw error; });
   }
 
   // -- amount keypad ---------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@
     },
     refunded: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(fmt(T.refunded, d)); },
     undone: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(T.undone); },
-    error: function (d) { say(d.message, true); },
+    error: function (d) { say(explain(d.kind, d.message), true); },
     printer: function (d) { $("printer").textContent = d.message; show("printer", true); },
     mode: function () { location.reload(); },
     drill: function () { closeOverlays(); say(T.drill_started); },
@@ -272,7 +273,7 @@
   });
   $("undo").addEventListener("click", function () {
     call("POST", "/api/undo", {}).catch(function (error) {
-      say(error.message, true);
+      say(explain(error.kind, error.message), true);
       if (error.kind === "NothingToUndo" && /manager/i.test(error.message)) {
         managerAction = function (pin) { return post("/api/undo", { manager_pin: pin }); };
         $("manager-pin").value = "";
