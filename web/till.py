@@ -126,6 +126,7 @@ def index():
     return render_template("till/index.html", cashier=current.cashier, state=till.snapshot(),
                            categories=categories, drills=list(DRILLS),
                            consent_version=till.config.till.consent_version,
+                           session_timeout_s=till.config.till.session_timeout_s,
                            confirm_above=till.config.till.confirm_above_points)
 
 
@@ -193,7 +194,8 @@ def register():
 
 @bp.post("/api/skip")
 def skip():
-    return jsonify(_till().skip_capture())
+    pin = _body().get("manager_pin")
+    return jsonify(_till().skip_capture(manager_pin=pin if isinstance(pin, str) else None))
 
 
 @bp.post("/api/profile")

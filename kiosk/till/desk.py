@@ -379,12 +379,18 @@ class Till:
             self._failed(exc)
             raise
 
-    def skip_capture(self) -> dict:
-        """The customer declined (or there is no time): the card stays unknown and the sale is kept."""
+    def skip_capture(self, manager_pin: str | None = None) -> dict:
+        """The customer declined (or there is no time): the card stays unknown and the sale is kept.
+
+        Where capture is required, only a manager's PIN lets the sale go on without it.
+        """
         cashier = self._active_cashier()
         with self._lock:
             if self.capture_mode(cashier) == "required":
-                raise ConfirmationRequired("this till requires new customers to be registered")
+                if not manager_pin:
+                    raise ConfirmationRequired("this till requires new customers to be registered; "
+                                               "a manager's PIN can let this one go")
+                self.cashiers.manager_override(manager_pin)
             self._unknown_card = None
         if not self.training:
             self.adoption.count(cashier.cashier_id if cashier else None, "skipped")

@@ -236,3 +236,55 @@ def test_a_failing_central_records_no_redemption(till):
     with pytest.raises(SyncUnavailable):
         till.redeem("holiday-20", pin="1234")
     assert len(till.store.pending()) == before
+
+
+def test_required_capture_can_be_let_go_by_a_manager_only(till):
+    from dataclasses import replace
+
+    till.sessions.update_cashier(replace(till.cashiers.get("alice"), capture_mode="required"))
+    till.card_presented(UNKNOWN)
+    with pytest.raises(SignInRefused):
+        till.skip_capture(manager_pin="1234")
+    assert till.skip_capture(manager_pin="5678") == {"sale": None}
+
+
+class FakeDevices:
+    """Records what the till asks of the devices (no emulators: the drill's paper-out is triggered by hand)."""
+
+    emulators = None
+
+    def __init__(self):
+        self.printed, self.signals, self.reprinted = [], [], []
+
+    def print(self, receipt):
+        self.printed.append(receipt)
+        return receipt.receipt_id
+
+    def signal(self, pattern):
+        self.signals.append(pattern)
+
+    def jobs(self):
+        return []
+
+    def reprint(self, job_id):
+        self.reprinted.append(job_id)
+
+
+def test_receipts_and_signals_follow_each_operation_and_the_paper_out_drill(till):
+    devices = FakeDevices()
+    till.devices = devices
+    till.start_sale({"general": 1234})
+    till.card_presented(KNOWN)
+    till.card_presented(UNKNOWN)
+    till._effects.submit(lambda: None).result()  # wait for the follow-ups
+    receipt = devices.printed[0]
+    assert (receipt.points_earned, receipt.balance, receipt.training) == (12, 52, False)
+    assert devices.signals == ["success", "unknown_card"]
+    till.start_drill("paper_out")
+    till.start_sale({"general": 100})
+    till.card_presented(KNOWN)
+    till._effects.submit(lambda: None).result()
+    assert devices.printed[-1].training is True
+    till.reprint_last()
+    assert devices.reprinted == [devices.printed[-1].receipt_id]
+    assert {r["drill"]: r["best"] for r in till.training_book.checklist("alice")}["paper_out"]["score"] == 100

@@ -229,7 +229,12 @@
                             last_name: $("last-name").value, phone: $("phone").value, email: $("email").value })
       .then(function () { show("capture", false); });
   });
-  $("capture-skip").addEventListener("click", function () { post("/api/skip"); });
+  $("capture-skip").addEventListener("click", function () {
+    call("POST", "/api/skip", {}).catch(function (error) {
+      say(explain(error.kind, error.message), true);
+      if (error.kind === "ConfirmationRequired") { askManager(function (pin) { return post("/api/skip", { manager_pin: pin }); }); }
+    });
+  });
   $("suggest-save").addEventListener("click", function () {
     var input = $("suggest-value");
     post("/api/profile", { customer_id: customer.customer_id, field: input.dataset.field, value: input.value })
@@ -275,12 +280,15 @@
     call("POST", "/api/undo", {}).catch(function (error) {
       say(explain(error.kind, error.message), true);
       if (error.kind === "NothingToUndo" && /manager/i.test(error.message)) {
-        managerAction = function (pin) { return post("/api/undo", { manager_pin: pin }); };
-        $("manager-pin").value = "";
-        show("manager", true);
+        askManager(function (pin) { return post("/api/undo", { manager_pin: pin }); });
       }
     });
   });
+  function askManager(action) {
+    managerAction = action;
+    $("manager-pin").value = "";
+    show("manager", true);
+  }
   $("manager-ok").addEventListener("click", function () {
     if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }); }
   });
@@ -304,6 +312,15 @@
   document.querySelectorAll(".overlay .close").forEach(function (b) {
     b.addEventListener("click", closeOverlays);
   });
+
+  // Signed out after the session timeout without a touch (the server forgets the session too).
+  var idle = null, timeoutMs = parseInt(body.dataset.timeout, 10) * 1000;
+  function touched() {
+    clearTimeout(idle);
+    idle = setTimeout(function () { location.href = base + "/signin"; }, timeoutMs);
+  }
+  document.addEventListener("pointerdown", touched, true);
+  touched();
 
   renderAmount();
   listen();
