@@ -49,8 +49,10 @@ class AdoptionBook:
             row = self._counts.setdefault(cashier_id or "-", {})
             row[name] = row.get(name, 0) + amount
             self._dirty = True
-            due = time.monotonic() - self._saved_at > SAVE_EVERY_S
-        if due:
+
+    def save_if_due(self) -> None:
+        """Save when the last save is older than SAVE_EVERY_S (called off the tap path)."""
+        if time.monotonic() - self._saved_at > SAVE_EVERY_S:
             self.save()
 
     def timed(self, cashier_id: str | None, ms: float) -> None:

@@ -65,6 +65,8 @@ logger = logging.getLogger(__name__)
 PROFILE_FIELDS = ("last_name", "phone", "email")
 MAX_FIELD = 80
 ONLINE_STATES = ("idle", "syncing")
+#: A customer seen again within this time is on the same visit: no second profile question.
+VISIT_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class Till:
         self._unknown_card: str | None = None
         self._last: LastOperation | None = None
         self._last_job: str | None = None
-        self._offered: set[str] = set()  # customers already asked for a profile field this visit
+        self._offered: dict[str, float] = {}  # customer -> when a profile field was last suggested
         self.server_ms: list[float] = []
         self.voucher_issuer = None  # set by the service when central is configured
         # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
@@ -309,6 +311,7 @@ class Till:
                   "capped_by": quote.capped_by}
         self._publish("earned", result)
         self._later(self._signal, "success")
+        self._later(self.adoption.save_if_due)
         self._later(self._print, recorded.event_id, "Achat",
                     [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
                     points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training)
@@ -326,11 +329,14 @@ class Till:
         """At most one more profile field per visit, when the customer consented and capture is on."""
         if view.consent_granted is not True or self.capture_mode(self._active_cashier()) == "off":
             return None
-        if view.customer_id in self._offered:
+        now = self._clock()
+        if now - self._offered.get(view.customer_id, -VISIT_S) < VISIT_S:
             return None
         missing = next((name for name in PROFILE_FIELDS if not getattr(view, name)), None)
         if missing:
-            self._offered.add(view.customer_id)
+            if len(self._offered) > 1000:
+                self._offered = {cid: at for cid, at in self._offered.items() if now - at < VISIT_S}
+            self._offered[view.customer_id] = now
         return missing
 
     # -- new customer ----------------------------------------------------------------------------------
@@ -360,7 +366,7 @@ class Till:
                 store.record(CardLinked(device_id=device, cashier_id=cashier_id, customer_id=cid, card_uid=uid))
                 self._unknown_card = None
                 self._customer_id = cid
-                self._offered.add(cid)
+                self._offered[cid] = self._clock()
                 if not self.training:
                     self.adoption.count(cashier_id, "captured")
                 self._drill_done("registered")

@@ -83,15 +83,16 @@ def test_required_capture_cannot_be_skipped_but_suggested_can(till):
         till.skip_capture()
 
 
-def test_one_profile_field_is_suggested_per_visit(till):
+def test_one_profile_field_is_suggested_per_visit(till, clock):
     till.start_sale({"general": 100})
     till.card_presented(UNKNOWN)
     cid = till.register("Zoé", consent=True)["customer"]["customer_id"]
-    till._offered.clear()  # a later visit
+    assert till.card_presented(UNKNOWN)["customer"]["suggest"] is None  # not on the visit that captured them
+    clock.now += 2 * 3600  # a later visit
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "last_name"
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] is None  # never twice in one visit
     till.complete_profile(cid, "last_name", "Petit")
-    till._offered.clear()
+    clock.now += 2 * 3600
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "phone"
 
 
@@ -288,3 +289,14 @@ def test_receipts_and_signals_follow_each_operation_and_the_paper_out_drill(till
     till.reprint_last()
     assert devices.reprinted == [devices.printed[-1].receipt_id]
     assert {r["drill"]: r["best"] for r in till.training_book.checklist("alice")}["paper_out"]["score"] == 100
+
+
+def test_adoption_figures_survive_a_restart(till, config):
+    from kiosk.till.adoption import AdoptionBook
+
+    till.start_sale({"general": 500})
+    till.card_presented(KNOWN)
+    till.close()
+    figures = {f.cashier_id: f for f in AdoptionBook(config.data_dir / "till-adoption.json").figures()}
+    assert (figures["alice"].operations, figures["alice"].earns) == (1, 1)
+    assert figures["alice"].mean_op_ms == 0.0  # the test clock did not move
