@@ -444,39 +444,52 @@ class Till:
                     raise InvalidAmount(f"no reward {reward_id!r} in the catalogue")
                 if reward.points_price > self.config.till.confirm_above_points:
                     self._confirm_pin(cashier, pin)
-                store = self.store
-                if not self.training:
-                    check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
-                                     reward=reward, customer_id=cid, points=reward.points_price,
-                                     unsynced=store.pending())
-                event = operations.redeem(store, reward, device_id=self.config.device.id, customer_id=cid,
-                                          cashier_id=cashier_id)
-                voucher_lines = []
-                voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
-                recorded = store.record(event)
-                if voucher is not None:
-                    store.record(VoucherIssued(device_id=self.config.device.id, cashier_id=cashier_id,
-                                               customer_id=cid, redemption_event_id=recorded.event_id,
-                                               partner=voucher.partner, code=voucher.code,
-                                               face_value_cents=voucher.face_value_cents))
-                    voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
-                self._last = LastOperation("redeem", recorded, self._clock(), self.training)
-                balance = store.balance(cid)
-                self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
-                            points_used=recorded.points, balance=balance, training=self.training)
-                self._later(self._signal, "success")
-                if not self.training:
-                    self.adoption.count(cashier_id, "operations")
-                    self.adoption.count(cashier_id, "redemptions")
-                view = store.customer(cid)
-                result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
-                          "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
-                self._publish("redeemed", result)
-                self._drill_done("redeemed")
-                return result
+                training = self.training
+                event = self._redemption(reward, cid, cashier_id)
+            # Central is asked outside the lock: a slow answer must not hold up the card reader.
+            voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
+            with self._lock:
+                if self.training != training:
+                    raise ConfirmationRequired("training mode changed during the redemption; try again")
+                self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
+                return self._record_redemption(event, reward, voucher, cashier_id)
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None) -> PointsRedeemed:
+        store = self.store
+        if not self.training:
+            check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
+                             reward=reward, customer_id=customer_id, points=reward.points_price,
+                             unsynced=store.pending())
+        return operations.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
+                                 cashier_id=cashier_id)
+
+    def _record_redemption(self, event: PointsRedeemed, reward: Reward, voucher, cashier_id: str | None) -> dict:
+        store = self.store
+        cid = event.customer_id
+        recorded = store.record(event)
+        voucher_lines = []
+        if voucher is not None:
+            store.record(VoucherIssued(device_id=self.config.device.id, cashier_id=cashier_id, customer_id=cid,
+                                       redemption_event_id=recorded.event_id, partner=voucher.partner,
+                                       code=voucher.code, face_value_cents=voucher.face_value_cents))
+            voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
+        self._last = LastOperation("redeem", recorded, self._clock(), self.training)
+        balance = store.balance(cid)
+        self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
+                    points_used=recorded.points, balance=balance, training=self.training)
+        self._later(self._signal, "success")
+        if not self.training:
+            self.adoption.count(cashier_id, "operations")
+            self.adoption.count(cashier_id, "redemptions")
+        view = store.customer(cid)
+        result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
+                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
+        self._publish("redeemed", result)
+        self._drill_done("redeemed")
+        return result
 
     def _voucher_for(self, reward: Reward, customer_id: str, redemption_id: str):
         """The partner's code from central's pool, asked before anything is recorded (same id, same code)."""

@@ -300,3 +300,19 @@ def test_adoption_figures_survive_a_restart(till, config):
     figures = {f.cashier_id: f for f in AdoptionBook(config.data_dir / "till-adoption.json").figures()}
     assert (figures["alice"].operations, figures["alice"].earns) == (1, 1)
     assert figures["alice"].mean_op_ms == 0.0  # the test clock did not move
+
+
+def test_points_spent_while_central_issues_the_code_refuse_the_voucher(till):
+    from kiosk.sync.client import IssuedVoucher
+
+    till.start_sale({"general": 110000})
+    till.card_presented(KNOWN)  # 40 + 1100 points
+
+    def issuer(partner, customer_id, redemption_id):
+        till.redeem("voucher-5", pin="1234")  # another redemption lands while central answers
+        return IssuedVoucher(partner, "HOL-0002", 2000, redemption_id)
+
+    till.voucher_issuer = issuer
+    with pytest.raises(InsufficientPoints):
+        till.redeem("holiday-20", pin="1234")
+    assert till.store.balance("cust-00004") == 840
