@@ -258,3 +258,15 @@ def test_training_drill_with_banner_score_and_training_receipt(tabs, served, til
     assert no_overflow(till)
     till.click("#training-off")
     expect(till.locator(".training-banner")).to_have_count(0)
+
+
+def test_pos_pushes_the_basket_and_the_tap_credits_it(tabs, served, till_service):
+    till, _ = tabs
+    sign_in(till, served)
+    answer = till.request.post(served + "/api/till/basket",
+                               data={"receipt_ref": "POS-0042", "lines": {"general": 1500, "hygiene": 1000}})
+    assert answer.status == 200
+    expect(till.locator("#prompt")).to_contain_text("25,00 €")
+    tap(tabs, KNOWN)
+    expect(till.locator("#points-earned")).to_have_text("+25 points")
+    assert till_service.store.earn_for_receipt("POS-0042").amount_cents == 2500
