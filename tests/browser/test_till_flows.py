@@ -141,7 +141,7 @@ def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, se
     tap(tabs, UNKNOWN)
     expect(till.locator("#capture")).to_be_visible()
     assert no_overflow(till)
-    for control in ("#first-name", "#consent", "#capture-save", "#capture-skip", "#osk .osk-row >> nth=3"):
+    for control in ("#first-name", "#consent", "#capture-save", "#capture-skip", "#osk .osk-row >> nth=4"):
         box = till.locator(control).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 480, control  # all on screen, no scrolling
     # the form opens by itself; one field, then touch 1: consent, touch 2: save
@@ -270,3 +270,25 @@ def test_pos_pushes_the_basket_and_the_tap_credits_it(tabs, served, till_service
     tap(tabs, KNOWN)
     expect(till.locator("#points-earned")).to_have_text("+25 points")
     assert till_service.store.earn_for_receipt("POS-0042").amount_cents == 2500
+
+
+def test_a_later_visit_suggests_one_more_field_typed_on_the_screen_keyboard(tabs, served, till_service):
+    till, _ = tabs
+    sign_in(till, served)
+    tap(tabs, UNKNOWN)
+    till.fill("#first-name", "Zoé")
+    till.check("#consent")
+    till.click("#capture-save")
+    expect(till.locator("#customer-name")).to_have_text("Zoé")
+    expect(till.locator("#suggest")).to_be_hidden()  # nothing more on the visit that captured them
+    till_service.till._offered.clear()  # as if an hour had passed
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#suggest-label")).to_have_text("Nom ?")
+    till.click("#suggest-open")
+    for key in "PETIT":
+        till.locator("#ask .osk-key", has_text=re.compile(f"^{key}$")).click()
+    expect(till.locator("#suggest-value")).to_have_value("Petit")
+    assert no_overflow(till)
+    till.click("#suggest-save")
+    expect(till.locator("#message")).to_have_text("Enregistré.")
+    assert till_service.store.customer_by_card(UNKNOWN).last_name == "Petit"

@@ -96,6 +96,7 @@
     show("suggest", !!c.suggest);
     if (c.suggest) {
       $("suggest-label").textContent = T[c.suggest];
+      $("ask-label").textContent = T[c.suggest];
       $("suggest-value").value = "";
       $("suggest-value").dataset.field = c.suggest;
     }
@@ -166,8 +167,12 @@
 
   // -- new customer ------------------------------------------------------------------------------------------
   var focused = null;
+  function withKeyboard(overlay) {
+    $(overlay).querySelector(".osk-slot").appendChild($("osk"));
+  }
   function openCapture(required) {
     closeOverlays();
+    withKeyboard("capture");
     ["first-name", "last-name", "phone", "email"].forEach(function (id) { $(id).value = ""; });
     $("consent").checked = false;
     $("duplicates").textContent = "";
@@ -176,7 +181,7 @@
     focused = $("first-name");
     focused.focus();
   }
-  var rows = ["AZERTYUIOP", "QSDFGHJKLM", "WXCVBN-'É", "⇧␣⌫"];
+  var rows = ["1234567890", "AZERTYUIOP", "QSDFGHJKLM", "WXCVBN-'É@.", "⇧␣⌫"];
   var upper = true;
   rows.forEach(function (row) {
     var line = document.createElement("div");
@@ -235,10 +240,17 @@
       if (error.kind === "ConfirmationRequired") { askManager(function (pin) { return post("/api/skip", { manager_pin: pin }); }); }
     });
   });
+  $("suggest-open").addEventListener("click", function () {
+    closeOverlays();
+    withKeyboard("ask");
+    show("ask", true);
+    focused = $("suggest-value");
+    focused.focus();
+  });
   $("suggest-save").addEventListener("click", function () {
     var input = $("suggest-value");
     post("/api/profile", { customer_id: customer.customer_id, field: input.dataset.field, value: input.value })
-      .then(function () { show("suggest", false); say(T.saved); });
+      .then(function () { closeOverlays(); show("suggest", false); say(T.saved); });
   });
 
   // -- reward, refund, undo, reprint, training -----------------------------------------------------------
