@@ -4,7 +4,8 @@
 in headless Chromium (Debian's /usr/bin/chromium). Each tap credits a keyed sale; the time runs from laying
 the card on the emulated reader to the new balance shown on the page. The baseline, measured in the same
 run, is the same tap up to the till's bus message (no browser): what the screen adds is the difference.
-Also: the till's own time per tap (server) and the weight of everything the till page loads.
+Also: the till's own time per tap (server; it includes the fsync that makes the earn durable, so a bare
+fsync in the same directory is measured as its baseline) and the weight of everything the till page loads.
 """
 
 from __future__ import annotations
@@ -95,6 +96,23 @@ def _page_taps(page, service, controls, uids: list[str], n: int) -> list[float]:
     return times
 
 
+def _fsync_ms(directory: Path, n: int) -> list[float]:
+    """Baseline for the till's own time: one small append + fsync in the data directory (what a record costs)."""
+    import os
+
+    times = []
+    fd = os.open(directory / "fsync-probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for _ in range(n):
+            started = time.perf_counter()
+            os.write(fd, b"x" * 300)
+            os.fsync(fd)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        os.close(fd)
+    return times
+
+
 def run(taps: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -139,6 +157,7 @@ def run(taps: int) -> dict:
                 page_ms = _page_taps(page, service, controls, uids, taps)
                 browser.close()
             server_ms = list(service.till.server_ms)
+            fsync_ms = _fsync_ms(Path(tmp), taps)
         finally:
             server.close()
     return {
@@ -148,6 +167,7 @@ def run(taps: int) -> dict:
         "server_p50_ms": round(statistics.median(server_ms), 2),
         "server_p95_ms": round(percentile(server_ms, 95), 2),
         "page_kb": page_kb,
+        "baseline_fsync_p95_ms": round(percentile(fsync_ms, 95), 2),
         "baseline_bus_p50_ms": round(statistics.median(bus_ms), 1),
         "baseline_bus_p95_ms": round(percentile(bus_ms, 95), 1),
         "screen_adds_p50_ms": round(statistics.median(page_ms) - statistics.median(bus_ms), 1),
@@ -165,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         ("baseline: tap -> till bus message, p50", f"{result['baseline_bus_p50_ms']} ms", "no browser"),
         ("baseline: tap -> till bus message, p95", f"{result['baseline_bus_p95_ms']} ms", ""),
         ("till work per tap (server), p95", f"{result['server_p95_ms']} ms", "target < 5 ms"),
+        ("baseline: one 300-byte append + fsync, p95", f"{result['baseline_fsync_p95_ms']} ms", "disk now"),
         ("till page, all assets", f"{result['page_kb']} KB", "target < 100 KB"),
     ]
     print(f"bench.tap: {result['taps']} taps, {CUSTOMERS} customers, emulated MFRC522 (50 ms poll), headless Chromium")
