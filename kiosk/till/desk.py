@@ -239,6 +239,7 @@ class Till:
         started = time.perf_counter()
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
+        logger.debug("card presented (%s)", via)
         try:
             with self._lock:
                 view = self.store.customer_by_card(uid)
@@ -251,7 +252,7 @@ class Till:
                 self._customer_id = view.customer_id
                 self._unknown_card = None
                 if self._sale is not None:
-                    return self._earn(view, uid, cashier_id, started)
+                    return self._earn(view, uid, cashier_id)
                 result = {"customer": self._customer_dict(view)}
                 self._publish("customer", result)
                 return result
@@ -289,7 +290,7 @@ class Till:
             self.training_book.mistake()
         self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
 
-    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None, started: float,
+    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
               qr_for: str | None = None) -> dict:
         sale = self._sale
         assert sale is not None
@@ -374,7 +375,7 @@ class Till:
                 assert view is not None
                 logger.info("customer %s registered at the till", cid)
                 if self._sale is not None:
-                    result = self._earn(view, uid, cashier_id, time.perf_counter(), qr_for=cid)
+                    result = self._earn(view, uid, cashier_id, qr_for=cid)
                 else:
                     result = {"customer": self._customer_dict(view)}
                     self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,
