@@ -136,7 +136,19 @@ class SelfServiceConfig:
 
     redeem_per_day: int = 2
     idle_timeout_s: int = 30
-    consent_version: str = "v1"
+    consent_version: str = "2026-01"
+
+
+@dataclass(frozen=True)
+class TillConfig:
+    """The cashier's till: customer capture, redemption confirmation, undo window, session timeout."""
+
+    capture_mode: Literal["off", "suggested", "required"] = "suggested"
+    confirm_above_points: int = 200
+    undo_window_s: int = 120
+    session_timeout_s: int = 900
+    consent_version: str = "2026-01"
+    profile_url: str = "https://fidelite.example.org/profil/"
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ class Config:
     earning: EarningConfig = field(default_factory=EarningConfig)
     phonecard: PhoneCardConfig = field(default_factory=PhoneCardConfig)
     selfservice: SelfServiceConfig = field(default_factory=SelfServiceConfig)
+    till: TillConfig = field(default_factory=TillConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -157,7 +170,8 @@ class Config:
 
 
 _POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
-                  "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s"}
+                  "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s", "undo_window_s",
+                  "session_timeout_s"}
 
 
 def config_path() -> Path:

@@ -198,3 +198,23 @@ class DailyRedeemLimit(SelfServiceRefused):
 
 class ConsentRequired(SelfServiceRefused):
     """Registration needs the shopper's consent first."""
+
+
+class NotSignedIn(SignInRefused):
+    """No cashier is signed in at the till, or the session timed out."""
+
+
+class ConfirmationRequired(DomainError):
+    """The operation needs a PIN (the cashier's or a manager's) before it is done."""
+
+
+class NothingToUndo(DomainError):
+    """There is no operation to undo, or its undo window is over and no manager PIN was given."""
+
+
+class NoCustomer(DomainError):
+    """The till has no customer identified (tap a card or scan the QR first)."""
+
+
+class UnknownDrill(DomainError):
+    """No training drill has this name."""

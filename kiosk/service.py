@@ -54,6 +54,12 @@ class KioskService:
         self.sync_problem: str | None = None
         self._closed = False
         self.lock: ServiceLock | None = None
+        from kiosk.phonecard import verifier_from_config
+        from kiosk.till import Till
+
+        self.till = Till(config, store, self.bus, sync_state=self.sync_state)
+        self.till.phone_verifier = verifier_from_config(config)
+        self._voucher_client = None
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
@@ -85,6 +91,7 @@ class KioskService:
         from hardware import build_devices
 
         self.devices = build_devices(self.config.hardware, self.config.data_dir, self._on_device_event)
+        self.till.devices = self.devices
         self.devices.start()
 
     def _start_sync(self) -> None:
@@ -99,12 +106,31 @@ class KioskService:
             return
         if self.sync is not None:
             self.sync.start()
+            from kiosk.till.vouchers import central_voucher_issuer
+
+            self._voucher_client = central_voucher_issuer(self.config)  # partner vouchers at the till
+            if self._voucher_client is not None:
+                self.till.voucher_issuer = self._voucher_client.issue_voucher
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
         if event.status is not None:
             data["state"] = event.status.state
         self.bus.publish(event.kind, data)
+        if self.config.device.role == "till" and event.kind in ("card_tapped", "qr_scanned"):
+            self._to_till(event)
+
+    def _to_till(self, event) -> None:
+        """A card tap or phone QR goes to the till; what it refuses is already on the screen."""
+        from kiosk.errors import KioskError
+
+        try:
+            if event.kind == "card_tapped":
+                self.till.card_presented(event.uid, via="card")
+            else:
+                self.till.qr_presented(event.payload or "")
+        except KioskError as error:
+            logger.info("till refused a %s: %s", event.kind, type(error).__name__)
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
@@ -170,7 +196,12 @@ class KioskService:
         if self._closed:
             return
         self._closed = True
-        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close)):
+        try:  # first, while the printer is still there for its last receipts
+            self.till.close()
+        except Exception:  # the till's figures are not worth keeping the store open
+            logger.exception("closing the till failed")
+        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close),
+                           ("voucher client", self._voucher_client and self._voucher_client.close)):
             if not stop:
                 continue
             try:

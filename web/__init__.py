@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from kiosk.service import KioskService
-from web import errors, i18n, ops, panel, selfservice, status
+from web import errors, i18n, ops, panel, selfservice, status, till
 
 csrf = CSRFProtect()
 
@@ -34,6 +34,8 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     app.register_blueprint(status.bp)
     app.register_blueprint(ops.bp)
     csrf.exempt(ops.bp)  # local-only, and its POSTs need a header no cross-origin page can send
+    app.add_url_rule("/status", "status_page", status.home)
+    till.init_app(app, csrf)
     if service.devices is not None and service.devices.emulators is not None:
         app.register_blueprint(panel.bp)  # the virtual hardware panel exists only with emulated devices
     if service.config.device.role == "kiosk":

@@ -137,6 +137,15 @@ class PointsRedeemed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RedemptionCancelled(Event):
+    """A redemption undone at the till right after it: its points go back to the customer."""
+
+    customer_id: str
+    redemption_event_id: str
+    points: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class VoucherIssued(Event):
     """A partner voucher code was issued for a redemption (codes come from central's pool)."""
 
@@ -227,6 +236,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PointsEarned,
         EarnReversed,
         PointsRedeemed,
+        RedemptionCancelled,
         VoucherIssued,
         CustomerErased,
         PointsExpired,

@@ -26,6 +26,7 @@ from kiosk.domain.events import (
     PoolLeft,
     PoolRedeemed,
     ProfileUpdated,
+    RedemptionCancelled,
     VoucherIssued,
 )
 
@@ -226,6 +227,10 @@ def _expired(ledger: Ledger, e: PointsExpired) -> None:
     ledger._debit(e.customer_id, points)
 
 
+def _redemption_cancelled(ledger: Ledger, e: RedemptionCancelled) -> None:
+    ledger._add(e.customer_id, e.points)
+
+
 def _erased(ledger: Ledger, e: CustomerErased) -> None:
     # Consent history stays: it proves what was agreed, and holds no personal data once the profile is gone.
     ledger.customers[e.customer_id] = Customer(e.customer_id, erased=True)
@@ -280,6 +285,7 @@ _HANDLERS = {
     PointsEarned: _earned,
     EarnReversed: _reversed,
     PointsRedeemed: _redeemed,
+    RedemptionCancelled: _redemption_cancelled,
     CustomerErased: _erased,
     VoucherIssued: _voucher,
     PointsExpired: _expired,

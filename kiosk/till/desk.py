@@ -1,0 +1,681 @@
+"""The till's use cases: one object per device, driven by the touch screen, the card reader and the POS.
+
+A sale is keyed (or pushed by the POS) first; the next card tap or phone QR credits it at once and the
+result goes to the screen over the bus (message kind "till"). An unknown card opens the new-customer form
+(per the capture mode), and the sale is credited as soon as the customer is saved. Training mode swaps in
+a separate store that is never synced and marks every receipt TRAINING.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.bus import EventBus
+from kiosk.cashiers import CAPTURE_MODES, Cashier
+from kiosk.config import Config
+from kiosk.domain import operations
+from kiosk.domain.earning import check_cents
+from kiosk.domain.events import (
+    CardLinked,
+    ConsentChanged,
+    CustomerRegistered,
+    EarnReversed,
+    Event,
+    PointsEarned,
+    PointsRedeemed,
+    ProfileUpdated,
+    RedemptionCancelled,
+    VoucherIssued,
+    new_event_id,
+)
+from kiosk.domain.rewards import Reward
+from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from kiosk.errors import (
+    CardBlocked,
+    ConfirmationRequired,
+    InvalidAmount,
+    KioskError,
+    NoCustomer,
+    NothingToUndo,
+    OfflineLimitReached,
+    PhoneCodeRefused,
+    SignInRefused,
+    UnknownCard,
+    UnknownCustomer,
+)
+from kiosk.store import Store
+from kiosk.store.views import CustomerView
+from kiosk.sync.client import IssuedVoucher
+from kiosk.sync.offline import OfflineLimits, check_redemption
+from kiosk.till.adoption import AdoptionBook
+from kiosk.till.cashier_book import CashierBook
+from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
+from kiosk.till.sessions import CashierSessions
+from kiosk.till.training import TrainingBook
+
+logger = logging.getLogger(__name__)
+
+#: Profile fields suggested one at a time on later visits, in this order.
+PROFILE_FIELDS = ("last_name", "phone", "email")
+MAX_FIELD = 80
+ONLINE_STATES = ("idle", "syncing")
+#: A customer seen again within this time is on the same visit: no second profile question.
+VISIT_S = 3600.0
+
+
+@dataclass(frozen=True)
+class PendingSale:
+    """A receipt waiting for a card: amount per category in cents."""
+
+    receipt_ref: str
+    lines: tuple[tuple[str, int], ...]
+    source: str
+    started: float
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(cents for _, cents in self.lines)
+
+
+@dataclass(frozen=True)
+class LastOperation:
+    """The operation the Undo button would cancel."""
+
+    kind: str
+    event: Event
+    at: float
+    training: bool
+
+
+def is_online(sync_state: Mapping[str, object]) -> bool:
+    """Whether central is reachable, as the sync worker last saw it."""
+    return sync_state.get("state") in ONLINE_STATES
+
+
+class Till:
+    """Everything a cashier does at one till; thread-safe (one lock around each operation)."""
+
+    def __init__(self, config: Config, store: Store, bus: EventBus, *, devices=None,
+                 sync_state: Callable[[], Mapping[str, object]] = lambda: {"state": "alone"},
+                 rewards: tuple[Reward, ...] = DEFAULT_REWARDS, clock: Callable[[], float] = time.monotonic):
+        self.config = config
+        self.live_store = store
+        self.bus = bus
+        self.devices = devices
+        self.phone_verifier = None  # kiosk.phonecard.PhoneCardVerifier, set by the service from [phonecard]
+        self.sync_state = sync_state
+        self.rewards = rewards
+        self._clock = clock
+        self._lock = threading.RLock()
+        data_dir = config.data_dir
+        self.cashiers = CashierBook(data_dir / "cashiers.json")
+        self.sessions = CashierSessions(config.till.session_timeout_s, clock)
+        self.adoption = AdoptionBook(data_dir / "till-adoption.json")
+        self.training_book = TrainingBook(data_dir / "till-training.json", clock)
+        self._training_dir = data_dir / "training-store"
+        self._training_store: Store | None = None
+        self.training = False
+        self._sale: PendingSale | None = None
+        self._customer_id: str | None = None
+        self._unknown_card: str | None = None
+        self._last: LastOperation | None = None
+        self._last_job: str | None = None
+        self._offered: dict[str, float] = {}  # customer -> when a profile field was last suggested
+        self.server_ms: list[float] = []
+        self.voucher_issuer = None  # set by the service when central is configured
+        # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
+        self._effects = ThreadPoolExecutor(1, thread_name_prefix="till-effects")
+
+    # -- state -----------------------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The live store, or the training store in training mode."""
+        return self._training_store if self.training and self._training_store is not None else self.live_store
+
+    def online(self) -> bool:
+        return is_online(self.sync_state())
+
+    def set_training(self, on: bool) -> None:
+        with self._lock:
+            if on and self._training_store is None:
+                self._training_store = Store.open(self._training_dir, self.config.device.id)
+            self.training = on
+            self._reset()
+        self._publish("mode", {})
+
+    def _reset(self) -> None:
+        self._sale = None
+        self._customer_id = None
+        self._unknown_card = None
+        self._last = None
+
+    def capture_mode(self, cashier: Cashier | None) -> str:
+        """The cashier's own capture mode, else the shop's."""
+        if cashier is not None and cashier.capture_mode in CAPTURE_MODES:
+            return cashier.capture_mode
+        return self.config.till.capture_mode
+
+    def snapshot(self) -> dict:
+        """What the till page shows when it (re)loads."""
+        with self._lock:
+            sale = self._sale
+            customer = self.store.customer(self._customer_id) if self._customer_id else None
+            return {
+                "training": self.training,
+                "online": self.online(),
+                "sale": _sale_dict(sale),
+                "customer": self._customer_dict(customer) if customer else None,
+                "unknown_card": self._unknown_card,
+                "can_undo": self._last is not None,
+            }
+
+    def _active_cashier(self) -> Cashier | None:
+        session = self.sessions.active()
+        return session.cashier if session else None
+
+    def _publish(self, event: str, data: dict) -> None:
+        self.bus.publish("till", {"event": event, "training": self.training, **data})
+
+    def _later(self, action: Callable[..., None], *args: object, **kwargs: object) -> None:
+        def run() -> None:
+            try:
+                action(*args, **kwargs)
+            except Exception:  # a lamp or a receipt must never undo a recorded operation
+                logger.exception("till follow-up %s failed", getattr(action, "__name__", action))
+        self._effects.submit(run)
+
+    def _signal(self, pattern: str) -> None:
+        if self.devices is not None:
+            try:
+                self.devices.signal(pattern)
+            except KioskError as exc:
+                logger.warning("signal %s failed: %s", pattern, exc)
+
+    # -- sale ------------------------------------------------------------------------------------------
+    def start_sale(self, lines: Mapping[str, object], *, receipt_ref: str | None = None,
+                   source: str = "keyed") -> PendingSale:
+        """Hold a receipt for the next card: `lines` maps category to cents (one "general" line when keyed)."""
+        if not isinstance(lines, Mapping) or not lines:
+            raise InvalidAmount("give the receipt amount")
+        checked = []
+        for category, cents in lines.items():
+            if not isinstance(category, str) or not category.strip() or len(category) > 40:
+                raise InvalidAmount("a category is a short name")
+            value = check_cents(cents, f"amount for {category}")
+            if value > 0:
+                checked.append((category.strip(), value))
+        if not checked:
+            raise InvalidAmount("the receipt amount must be more than 0")
+        ref = receipt_ref or f"{datetime.now():%y%m%d}-{secrets.token_hex(3).upper()}"
+        ref = ref.strip() if isinstance(ref, str) else ""
+        if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
+            raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
+        sale = PendingSale(ref, tuple(checked), source, self._clock())
+        with self._lock:
+            self._sale = sale
+        self._publish("sale", {"sale": _sale_dict(sale)})
+        return sale
+
+    def cancel_sale(self) -> None:
+        with self._lock:
+            self._sale = None
+            self._unknown_card = None
+        self._publish("sale", {"sale": None})
+
+    # -- identify --------------------------------------------------------------------------------------
+    def qr_presented(self, payload: str, now: float | None = None) -> dict:
+        """A phone card QR: verified offline with central's public key, then treated exactly like a tap."""
+        try:
+            if self.phone_verifier is None:
+                raise PhoneCodeRefused("phone cards are not set up on this till (no phonecard.public_key)")
+            uid = self.phone_verifier.identify_qr(payload, time.time() if now is None else now)
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+        return self.card_presented(uid, via="qr")
+
+    def card_presented(self, uid: str, via: str = "card") -> dict:
+        """A card tap or phone QR: credit the pending sale, or show the customer; unknown cards ask for capture."""
+        started = time.perf_counter()
+        cashier = self._active_cashier()
+        cashier_id = cashier.cashier_id if cashier else None
+        logger.debug("card presented (%s)", via)
+        try:
+            with self._lock:
+                view = self.store.customer_by_card(uid)
+                if view is None and self.training:
+                    view = self._copy_to_training(uid)
+                if view is None or view.erased:
+                    return self._unknown(uid, cashier)
+                if view.card_blocked:
+                    raise CardBlocked("this card is blocked; ask the customer for another card")
+                self._customer_id = view.customer_id
+                self._unknown_card = None
+                if self._sale is not None:
+                    return self._earn(view, uid, cashier_id)
+                result = {"customer": self._customer_dict(view)}
+                self._publish("customer", result)
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+        finally:
+            self.server_ms.append((time.perf_counter() - started) * 1000)
+            del self.server_ms[:-1000]
+
+    def _copy_to_training(self, uid: str) -> CustomerView | None:
+        """A real card tapped in training: its customer is copied into the training store, never the reverse."""
+        live = self.live_store.customer_by_card(uid)
+        if live is None or live.erased or self._training_store is None:
+            return None
+        self._training_store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState(
+            live.customer_id, live.points, live.first_name, live.last_name, live.phone, live.email,
+            live.consent_granted, live.consent_version),), cards=(CardState(uid, live.customer_id, live.card_blocked),)))
+        return self._training_store.customer_by_card(uid)
+
+    def _unknown(self, uid: str, cashier: Cashier | None) -> dict:
+        self._unknown_card = uid
+        self._customer_id = None
+        if not self.training:
+            self.adoption.count(cashier.cashier_id if cashier else None, "unknown_cards")
+        self._later(self._signal, "unknown_card")
+        result = {"unknown_card": uid, "capture": self.capture_mode(cashier), "sale": _sale_dict(self._sale),
+                  "consent_version": self.config.till.consent_version}
+        self._publish("unknown_card", result)
+        return result
+
+    def _failed(self, exc: KioskError) -> None:
+        self._later(self._signal, "error")
+        if self.training:
+            self.training_book.mistake()
+        self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
+
+    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
+              qr_for: str | None = None) -> dict:
+        sale = self._sale
+        assert sale is not None
+        store = self.store
+        event, quote = operations.earn(store, self.config.earning.scale(), device_id=self.config.device.id,
+                                       customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
+                                       lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+        recorded = store.record(event)
+        self._sale = None
+        self._last = LastOperation("earn", recorded, self._clock(), self.training)
+        balance = store.balance(view.customer_id)
+        fresh = store.customer(view.customer_id) or view
+        if not self.training:
+            self.adoption.count(cashier_id, "operations")
+            self.adoption.count(cashier_id, "earns")
+            self.adoption.timed(cashier_id, (self._clock() - sale.started) * 1000)
+        result = {"customer": self._customer_dict(fresh), "points": recorded.points,
+                  "receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents,
+                  "capped_by": quote.capped_by}
+        self._publish("earned", result)
+        self._later(self._signal, "success")
+        self._later(self.adoption.save_if_due)
+        self._later(self._print, recorded.event_id, "Achat",
+                    [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
+                    points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training)
+        self._drill_done("earned")
+        logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
+                    sale.amount_cents)
+        return result
+
+    def _customer_dict(self, view: CustomerView) -> dict:
+        affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
+        return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
+                "suggest": self._suggestion(view), "rewards": affordable}
+
+    def _suggestion(self, view: CustomerView) -> str | None:
+        """At most one more profile field per visit, when the customer consented and capture is on."""
+        if view.consent_granted is not True or self.capture_mode(self._active_cashier()) == "off":
+            return None
+        now = self._clock()
+        if now - self._offered.get(view.customer_id, -VISIT_S) < VISIT_S:
+            return None
+        missing = next((name for name in PROFILE_FIELDS if not getattr(view, name)), None)
+        if missing:
+            if len(self._offered) > 1000:
+                self._offered = {cid: at for cid, at in self._offered.items() if now - at < VISIT_S}
+            self._offered[view.customer_id] = now
+        return missing
+
+    # -- new customer ----------------------------------------------------------------------------------
+    def register(self, first_name: str, consent: bool, *, card_uid: str | None = None,
+                 extra: Mapping[str, str] | None = None) -> dict:
+        """A new customer for the unknown card: first name and consent are all that is needed."""
+        cashier = self._active_cashier()
+        cashier_id = cashier.cashier_id if cashier else None
+        try:
+            with self._lock:
+                uid = card_uid or self._unknown_card
+                if not uid:
+                    raise UnknownCard("tap the new card first")
+                name = _clean_text(first_name, "first name", required=True)
+                if consent is not True:
+                    raise ConfirmationRequired("the customer must agree to the consent text to join")
+                fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
+                store = self.store
+                if store.customer_by_card(uid) is not None:
+                    raise CardBlocked("this card already belongs to a customer")
+                cid = new_event_id()
+                device = self.config.device.id
+                store.record(CustomerRegistered(device_id=device, cashier_id=cashier_id, customer_id=cid,
+                                                first_name=name, **fields))
+                store.record(ConsentChanged(device_id=device, cashier_id=cashier_id, customer_id=cid, granted=True,
+                                            text_version=self.config.till.consent_version, channel="till"))
+                store.record(CardLinked(device_id=device, cashier_id=cashier_id, customer_id=cid, card_uid=uid))
+                self._unknown_card = None
+                self._customer_id = cid
+                self._offered[cid] = self._clock()
+                if not self.training:
+                    self.adoption.count(cashier_id, "captured")
+                self._drill_done("registered")
+                view = store.customer(cid)
+                assert view is not None
+                logger.info("customer %s registered at the till", cid)
+                if self._sale is not None:
+                    result = self._earn(view, uid, cashier_id, qr_for=cid)
+                else:
+                    result = {"customer": self._customer_dict(view)}
+                    self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,
+                                training=self.training)
+                    self._publish("customer", result)
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+
+    def skip_capture(self, manager_pin: str | None = None) -> dict:
+        """The customer declined (or there is no time): the card stays unknown and the sale is kept.
+
+        Where capture is required, only a manager's PIN lets the sale go on without it.
+        """
+        cashier = self._active_cashier()
+        with self._lock:
+            if self.capture_mode(cashier) == "required":
+                if not manager_pin:
+                    raise ConfirmationRequired("this till requires new customers to be registered; "
+                                               "a manager's PIN can let this one go")
+                self.cashiers.manager_override(manager_pin)
+            self._unknown_card = None
+        if not self.training:
+            self.adoption.count(cashier.cashier_id if cashier else None, "skipped")
+        self._publish("skipped", {"sale": _sale_dict(self._sale)})
+        return {"sale": _sale_dict(self._sale)}
+
+    def complete_profile(self, customer_id: str, field: str, value: str) -> dict:
+        """The one profile field suggested this visit, filled in."""
+        if field not in PROFILE_FIELDS:
+            raise InvalidAmount(f"{field!r} is not a profile field")
+        with self._lock:
+            store = self.store
+            if store.customer(customer_id) is None:
+                raise UnknownCustomer("no such customer")
+            cashier = self._active_cashier()
+            store.record(ProfileUpdated(device_id=self.config.device.id, customer_id=customer_id,
+                                        cashier_id=cashier.cashier_id if cashier else None,
+                                        **{field: _clean_text(value, field, required=True)}))
+            view = store.customer(customer_id)
+            assert view is not None
+            return {"customer": self._customer_dict(view)}
+
+    def duplicates(self, text: str, limit: int = 5) -> list[dict]:
+        """Customers whose name, phone or e-mail start with `text` (for the duplicate check while typing)."""
+        if not isinstance(text, str) or len(text.strip()) < 2:
+            return []
+        found = self.store.search(text[:MAX_FIELD], limit)
+        return [{"customer_id": v.customer_id, "first_name": v.first_name or "",
+                 "last_name": (v.last_name or "")[:1] + ("." if v.last_name else ""),
+                 "phone": ("…" + v.phone[-2:]) if v.phone else "",
+                 "email": _mask_email(v.email)} for v in found]
+
+    # -- redeem, refund, undo --------------------------------------------------------------------------
+    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None) -> dict:
+        """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it."""
+        cashier = self._active_cashier()
+        cashier_id = cashier.cashier_id if cashier else None
+        try:
+            with self._lock:
+                cid = customer_id or self._customer_id
+                if cid is None:
+                    raise NoCustomer("tap the customer's card first")
+                reward = find_reward(self.rewards, reward_id)
+                if reward is None:
+                    raise InvalidAmount(f"no reward {reward_id!r} in the catalogue")
+                if reward.points_price > self.config.till.confirm_above_points:
+                    self._confirm_pin(cashier, pin)
+                training = self.training
+                event = self._redemption(reward, cid, cashier_id)
+            # Central is asked outside the lock: a slow answer must not hold up the card reader.
+            voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
+            with self._lock:
+                if self.training != training:
+                    raise ConfirmationRequired("training mode changed during the redemption; try again")
+                self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
+                return self._record_redemption(event, reward, voucher, cashier_id)
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+
+    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None) -> PointsRedeemed:
+        store = self.store
+        if not self.training:
+            check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
+                             reward=reward, customer_id=customer_id, points=reward.points_price,
+                             unsynced=store.pending())
+        return operations.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
+                                 cashier_id=cashier_id)
+
+    def _record_redemption(self, event: PointsRedeemed, reward: Reward, voucher, cashier_id: str | None) -> dict:
+        store = self.store
+        cid = event.customer_id
+        recorded = store.record(event)
+        voucher_lines = []
+        if voucher is not None:
+            store.record(VoucherIssued(device_id=self.config.device.id, cashier_id=cashier_id, customer_id=cid,
+                                       redemption_event_id=recorded.event_id, partner=voucher.partner,
+                                       code=voucher.code, face_value_cents=voucher.face_value_cents))
+            voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
+        self._last = LastOperation("redeem", recorded, self._clock(), self.training)
+        balance = store.balance(cid)
+        self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
+                    points_used=recorded.points, balance=balance, training=self.training)
+        self._later(self._signal, "success")
+        if not self.training:
+            self.adoption.count(cashier_id, "operations")
+            self.adoption.count(cashier_id, "redemptions")
+        view = store.customer(cid)
+        result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
+                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
+        self._publish("redeemed", result)
+        self._drill_done("redeemed")
+        return result
+
+    def _voucher_for(self, reward: Reward, customer_id: str, redemption_id: str):
+        """The partner's code from central's pool, asked before anything is recorded (same id, same code)."""
+        if self.training:
+            return IssuedVoucher(reward.partner or "", f"TRAINING-{redemption_id[:8].upper()}",
+                                 reward.face_value_cents or 0, redemption_id)
+        if self.voucher_issuer is None:
+            raise OfflineLimitReached(f"{reward.name} is a partner voucher: this till has no central server")
+        return self.voucher_issuer(reward.partner, customer_id, redemption_id)
+
+    def _confirm_pin(self, cashier: Cashier | None, pin: str | None) -> None:
+        if not pin:
+            raise ConfirmationRequired("this reward needs a PIN to confirm")
+        if cashier is not None:
+            try:
+                self.cashiers.check(cashier.cashier_id, pin)
+                return
+            except SignInRefused:
+                pass
+        self.cashiers.manager_override(pin)
+
+    def refund(self, receipt_ref: str, refund_cents: int | None = None) -> dict:
+        """Take back the points of an earlier receipt (all of it, or the refunded part)."""
+        cashier = self._active_cashier()
+        cashier_id = cashier.cashier_id if cashier else None
+        try:
+            with self._lock:
+                store = self.store
+                event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
+                                           refund_cents=refund_cents, cashier_id=cashier_id)
+                recorded = store.record(event)
+                balance = store.balance(recorded.customer_id)
+                self._later(self._print, recorded.event_id, "Remboursement",
+                            [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents))],
+                            points_used=recorded.points, balance=balance, training=self.training)
+                self._later(self._signal, "success")
+                if not self.training:
+                    self.adoption.count(cashier_id, "operations")
+                    self.adoption.count(cashier_id, "refunds")
+                view = store.customer(recorded.customer_id)
+                result = {"customer": self._customer_dict(view) if view else None, "points": recorded.points,
+                          "receipt_ref": recorded.receipt_ref, "refund_cents": recorded.refund_cents}
+                self._publish("refunded", result)
+                self._drill_done("refunded")
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+
+    def undo(self, manager_pin: str | None = None) -> dict:
+        """Cancel the last earn or redemption with a compensating event; after the window, a manager's PIN."""
+        cashier = self._active_cashier()
+        cashier_id = cashier.cashier_id if cashier else None
+        try:
+            with self._lock:
+                last = self._last
+                if last is None or last.training != self.training:
+                    raise NothingToUndo("there is no operation to undo")
+                if self._clock() - last.at > self.config.till.undo_window_s:
+                    if not manager_pin:
+                        raise NothingToUndo("the undo window is over; a manager's PIN can still undo it")
+                    self.cashiers.manager_override(manager_pin)
+                store = self.store
+                device = self.config.device.id
+                event = last.event
+                if isinstance(event, PointsEarned):
+                    reversal = operations.reverse(store, device_id=device, receipt_ref=event.receipt_ref,
+                                                  cashier_id=cashier_id)
+                    recorded: Event = store.record(reversal)
+                elif isinstance(event, PointsRedeemed) and event.reward_kind == "partner_voucher":
+                    raise NothingToUndo("a partner voucher's code is issued: it cannot be undone here")
+                elif isinstance(event, PointsRedeemed):
+                    recorded = store.record(RedemptionCancelled(
+                        device_id=device, cashier_id=cashier_id, customer_id=event.customer_id,
+                        redemption_event_id=event.event_id, points=event.points))
+                else:  # pragma: no cover - only earns and redemptions are kept for undo
+                    raise NothingToUndo("this operation cannot be undone")
+                self._last = None
+                if not self.training:
+                    self.adoption.count(cashier_id, "undos")
+                view = store.customer(event.customer_id)
+                result = {"customer": self._customer_dict(view) if view else None, "undone": last.kind,
+                          "points": getattr(recorded, "points", 0)}
+                self._publish("undone", result)
+                if isinstance(recorded, EarnReversed):
+                    logger.info("earn %s undone by %s", event.event_id, recorded.event_id)
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+
+    # -- printing and drills ---------------------------------------------------------------------------
+    def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
+               points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
+               training: bool = False) -> None:
+        if self.devices is None:
+            return
+        from hardware import Receipt
+
+        qr_url = ""
+        if qr_for and self.config.till.profile_url:
+            qr_url = f"{self.config.till.profile_url}{qr_for}"
+        receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
+                                   printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
+                                   points_earned=points_earned, points_used=points_used, balance=balance,
+                                   qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
+                                   training=training)
+        try:
+            self._last_job = self.devices.print(receipt)
+        except KioskError as exc:  # the operation stands; the receipt can be reprinted
+            logger.warning("receipt %s not queued: %s", receipt_id, exc)
+            self._publish("printer", {"message": str(exc)})
+
+    def reprint_last(self) -> None:
+        """Print the last receipt again (after paper was put back)."""
+        if self.devices is None or self._last_job is None:
+            raise NothingToUndo("no receipt to reprint")
+        job_id = self._last_job
+        if any(j.job_id == job_id and j.state == "printed" for j in self.devices.jobs()):
+            self._drill_done("reprinted")
+            return
+        self.devices.reprint(job_id)
+        self._drill_done("reprinted")
+
+    def start_drill(self, drill: str) -> dict:
+        cashier = self._active_cashier()
+        if cashier is None:
+            raise SignInRefused("sign in first")
+        if not self.training:
+            self.set_training(True)
+        run = self.training_book.start(cashier.cashier_id, drill)
+        if drill == "paper_out" and self.devices is not None and self.devices.emulators is not None:
+            self.devices.emulators.paper_out()  # the drill's printer runs out of paper on the next receipt
+        result = {"drill": run.drill}
+        self._publish("drill", result)
+        return result
+
+    def _drill_done(self, operation: str) -> None:
+        if not self.training:
+            return
+        result = self.training_book.done(operation)
+        if result is not None:
+            self._publish("drill_done", {"drill": result.drill, "seconds": result.seconds, "score": result.score})
+
+    def close(self) -> None:
+        self._effects.shutdown(wait=True)
+        self.adoption.save()
+        if self._training_store is not None:
+            self._training_store.close()
+
+
+def _sale_dict(sale: PendingSale | None) -> dict | None:
+    if sale is None:
+        return None
+    return {"receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents, "lines": [list(x) for x in sale.lines],
+            "source": sale.source}
+
+
+def _reward_dict(reward: Reward) -> dict:
+    return {"reward_id": reward.reward_id, "name": reward.name, "points": reward.points_price,
+            "kind": reward.kind}
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d} €"
+
+
+def _mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}…@{domain}"
+
+
+def _clean_text(value: object, what: str, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidAmount(f"the {what.replace('_', ' ')} is required")
+    if len(text) > MAX_FIELD or not text.isprintable():
+        raise InvalidAmount(f"the {what.replace('_', ' ')} must be at most {MAX_FIELD} printable characters")
+    return text

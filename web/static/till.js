@@ -1,0 +1,339 @@
+// Till screen: keypad, overlays and live updates (Server-Sent Events). Customer text is only ever set with
+// textContent, never as HTML.
+(function () {
+  "use strict";
+  var body = document.body;
+  var base = body.dataset.base.replace(/\/$/, "");
+  var csrf = body.dataset.csrf;
+  var confirmAbove = parseInt(body.dataset.confirmAbove, 10);
+  var T = JSON.parse(document.getElementById("till-text").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var digits = "", lines = [], category = null, customer = null, pendingReward = null, managerAction = null;
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+  function euros(cents) {
+    return Math.floor(cents / 100) + "," + String(cents % 100).padStart(2, "0") + " €";
+  }
+  function explain(kind, message) { return (T.errors[kind] || message) ; }
+  function say(text, isError) {
+    $("message").textContent = text || "";
+    $("message").className = "message" + (isError ? " error" : "");
+  }
+  function show(id, on) { $(id).hidden = !on; }
+  function closeOverlays() {
+    document.querySelectorAll(".overlay").forEach(function (o) { o.hidden = true; });
+  }
+
+  function call(method, path, data) {
+    var headers = { "Accept": "application/json" };
+    if (method === "POST") { headers["Content-Type"] = "application/json"; headers["X-CSRFToken"] = csrf; }
+    return fetch(base + path, { method: method, headers: headers, credentials: "same-origin",
+                               body: method === "POST" ? JSON.stringify(data || {}) : undefined })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (response.status === 403 && answer.error === "NotSignedIn") { location.href = base + "/signin"; }
+          if (!response.ok) {
+            var error = new Error(answer.message || ("HTTP " + response.status));
+            error.kind = answer.error;
+            throw error;
+          }
+          return answer;
+        });
+      });
+  }
+  function post(path, data) {
+    return call("POST", path, data).catch(function (error) { say(explain(error.kind, error.message), true); throw error; });
+  }
+
+  // -- amount keypad ---------------------------------------------------------------------------------------
+  function currentCents() { return digits ? parseInt(digits, 10) : 0; }
+  function total() { return lines.reduce(function (s, l) { return s + l[1]; }, 0) + currentCents(); }
+  function renderAmount() {
+    $("amount").textContent = euros(total());
+    $("lines").textContent = lines.map(function (l) { return l[0] + " " + euros(l[1]); }).join(" + ");
+  }
+  document.querySelectorAll("#keypad .key").forEach(function (key) {
+    key.addEventListener("click", function () {
+      var k = key.dataset.key;
+      if (k === "C") { digits = ""; lines = []; } else { digits = (digits + k).replace(/^0+/, "").slice(0, 7); }
+      renderAmount();
+    });
+  });
+  document.querySelectorAll(".cat").forEach(function (button) {
+    if (button.classList.contains("current")) { category = button.dataset.cat; }
+    button.addEventListener("click", function () {
+      document.querySelectorAll(".cat").forEach(function (b) { b.classList.remove("current"); });
+      button.classList.add("current");
+      category = button.dataset.cat;
+    });
+  });
+  if ($("add-line")) {
+    $("add-line").addEventListener("click", function () {
+      if (currentCents() > 0) { lines.push([category, currentCents()]); digits = ""; renderAmount(); }
+    });
+  }
+  $("sale-ok").addEventListener("click", function () {
+    var all = {};
+    lines.concat(currentCents() > 0 ? [[category || "general", currentCents()]] : []).forEach(function (l) {
+      all[l[0]] = (all[l[0]] || 0) + l[1];
+    });
+    post("/api/sale", { lines: all }).then(function () { digits = ""; lines = []; renderAmount(); });
+  });
+  $("sale-cancel").addEventListener("click", function () {
+    digits = ""; lines = []; renderAmount(); post("/api/sale/cancel");
+  });
+
+  // -- what the till reports ---------------------------------------------------------------------------------
+  function showCustomer(c, earned) {
+    customer = c;
+    show("customer", !!c);
+    if (!c) { return; }
+    $("customer-name").textContent = c.first_name;
+    $("customer-points").textContent = c.points;
+    $("points-earned").textContent = earned === undefined ? "" : fmt(T.earned, { points: earned });
+    show("suggest", !!c.suggest);
+    if (c.suggest) {
+      $("suggest-label").textContent = T[c.suggest];
+      $("ask-label").textContent = T[c.suggest];
+      $("suggest-value").value = "";
+      $("suggest-value").dataset.field = c.suggest;
+    }
+  }
+  function showSale(sale) {
+    $("prompt").textContent = sale ? fmt(T.tap, { amount: euros(sale.amount_cents) }) : T.idle;
+    body.classList.toggle("waiting", !!sale);
+  }
+  function printerState(state) {
+    var text = state === "paper_out" || state === "cover_open" ? T.paper_out
+      : state === "offline" || state === "absent" || state === "error" ? T.printer_offline : "";
+    $("printer").textContent = text;
+    show("printer", !!text);
+  }
+  function syncState(online) {
+    $("sync").textContent = online ? T.online : T.offline;
+    $("sync").className = "sync " + (online ? "online" : "offline");
+  }
+
+  var handlers = {
+    sale: function (d) { showSale(d.sale); if (d.sale) { say(""); } },
+    customer: function (d) { closeOverlays(); showCustomer(d.customer); say(""); },
+    earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(""); },
+    unknown_card: function (d) {
+      showCustomer(null);
+      if (d.capture === "off") { say(T.unknown); return; }
+      openCapture(d.capture === "required");
+    },
+    skipped: function () { closeOverlays(); say(T.skipped); },
+    redeemed: function (d) {
+      closeOverlays(); showCustomer(d.customer);
+      say(fmt(T.redeemed, { reward: d.reward.name, points: d.points_used }));
+    },
+    refunded: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(fmt(T.refunded, d)); },
+    undone: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(T.undone); },
+    error: function (d) { say(explain(d.kind, d.message), true); },
+    printer: function (d) { $("printer").textContent = d.message; show("printer", true); },
+    mode: function () { location.reload(); },
+    drill: function () { closeOverlays(); say(T.drill_started); },
+    drill_done: function (d) { say(fmt(T.drill_done, d)); $("drill-result").textContent = fmt(T.drill_done, d); }
+  };
+
+  function listen() {
+    var source = new EventSource(base + "/events");
+    source.addEventListener("till", function (e) {
+      var data = JSON.parse(e.data);
+      if (handlers[data.event]) { handlers[data.event](data); }
+    });
+    source.addEventListener("status_changed", function (e) {
+      var data = JSON.parse(e.data);
+      if (data.device === "printer") { printerState(data.state); }
+    });
+    source.addEventListener("sync_status", function (e) {
+      var data = JSON.parse(e.data);
+      syncState(data.state === "idle" || data.state === "syncing");
+    });
+    source.onopen = function () { refresh().then(function () { body.dataset.live = "yes"; }); };
+    source.onerror = function () { body.dataset.live = "no"; };
+  }
+  function refresh() {
+    return call("GET", "/api/state").then(function (s) {
+      showSale(s.till.sale);
+      if (s.till.customer) { showCustomer(s.till.customer); }
+      syncState(s.till.online);
+      if (s.devices && s.devices.printer) { printerState(s.devices.printer); }
+    }).catch(function () {});
+  }
+
+  // -- new customer ------------------------------------------------------------------------------------------
+  var focused = null;
+  function withKeyboard(overlay) {
+    $(overlay).querySelector(".osk-slot").appendChild($("osk"));
+  }
+  function openCapture(required) {
+    closeOverlays();
+    withKeyboard("capture");
+    ["first-name", "last-name", "phone", "email"].forEach(function (id) { $(id).value = ""; });
+    $("consent").checked = false;
+    $("duplicates").textContent = "";
+    show("capture-skip", !required);
+    show("capture", true);
+    focused = $("first-name");
+    focused.focus();
+  }
+  var rows = ["1234567890", "AZERTYUIOP", "QSDFGHJKLM", "WXCVBN-'É@.", "⇧␣⌫"];
+  var upper = true;
+  rows.forEach(function (row) {
+    var line = document.createElement("div");
+    line.className = "osk-row";
+    Array.from(row).forEach(function (ch) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "osk-key" + (ch === "␣" ? " wide" : "");
+      b.textContent = ch;
+      b.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      b.addEventListener("click", function () {
+        var field = focused || $("first-name");
+        if (ch === "⌫") { field.value = field.value.slice(0, -1); }
+        else if (ch === "⇧") { upper = !upper; }
+        else if (ch === "␣") { field.value += " "; }
+        else {
+          var letter = upper ? ch : ch.toLowerCase();
+          field.value += letter;
+          if (upper && field.value.length === 1) { upper = false; }
+        }
+        field.dispatchEvent(new Event("input"));
+      });
+      line.appendChild(b);
+    });
+    $("osk").appendChild(line);
+  });
+  ["first-name", "last-name", "phone", "email", "suggest-value"].forEach(function (id) {
+    $(id).addEventListener("focus", function () { focused = $(id); upper = $(id).value === ""; });
+  });
+  var lookup = null;
+  ["first-name", "last-name", "phone", "email"].forEach(function (id) {
+    $(id).addEventListener("input", function () {
+      clearTimeout(lookup);
+      var q = $(id).value;
+      lookup = setTimeout(function () {
+        call("GET", "/api/duplicates?q=" + encodeURIComponent(q)).then(function (answer) {
+          var list = $("duplicates");
+          list.textContent = "";
+          answer.found.forEach(function (f) {
+            var li = document.createElement("li");
+            li.textContent = [f.first_name, f.last_name, f.phone, f.email].filter(Boolean).join(" · ");
+            list.appendChild(li);
+          });
+        }).catch(function () {});
+      }, 120);
+    });
+  });
+  $("capture-save").addEventListener("click", function () {
+    post("/api/register", { first_name: $("first-name").value, consent: $("consent").checked,
+                            last_name: $("last-name").value, phone: $("phone").value, email: $("email").value })
+      .then(function () { show("capture", false); });
+  });
+  $("capture-skip").addEventListener("click", function () {
+    call("POST", "/api/skip", {}).catch(function (error) {
+      say(explain(error.kind, error.message), true);
+      if (error.kind === "ConfirmationRequired") { askManager(function (pin) { return post("/api/skip", { manager_pin: pin }); }); }
+    });
+  });
+  $("suggest-open").addEventListener("click", function () {
+    closeOverlays();
+    withKeyboard("ask");
+    show("ask", true);
+    focused = $("suggest-value");
+    focused.focus();
+  });
+  $("suggest-save").addEventListener("click", function () {
+    var input = $("suggest-value");
+    post("/api/profile", { customer_id: customer.customer_id, field: input.dataset.field, value: input.value })
+      .then(function () { closeOverlays(); show("suggest", false); say(T.saved); });
+  });
+
+  // -- reward, refund, undo, reprint, training -----------------------------------------------------------
+  $("open-redeem").addEventListener("click", function () {
+    var list = $("rewards");
+    list.textContent = "";
+    show("redeem-confirm", false);
+    var rewards = customer ? customer.rewards : [];
+    if (!rewards.length) { var p = document.createElement("li"); p.textContent = T.no_rewards; list.appendChild(p); }
+    rewards.forEach(function (r) {
+      var li = document.createElement("li");
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "tool reward"; b.dataset.reward = r.reward_id;
+      b.textContent = r.name + " — " + r.points + " pts";
+      b.addEventListener("click", function () {
+        pendingReward = r;
+        $("redeem-question").textContent = fmt(T.confirm, { reward: r.name, points: r.points }) +
+          (r.points > confirmAbove ? " " + fmt(T.pin_needed, { limit: confirmAbove }) : "");
+        $("redeem-pin").value = "";
+        show("redeem-pin", r.points > confirmAbove);
+        show("redeem-confirm", true);
+      });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    show("redeem", true);
+  });
+  $("redeem-ok").addEventListener("click", function () {
+    post("/api/redeem", { reward_id: pendingReward.reward_id, pin: $("redeem-pin").value || null });
+  });
+  $("open-refund").addEventListener("click", function () { $("refund-ref").value = ""; $("refund-amount").value = ""; show("refund", true); });
+  $("refund-ok").addEventListener("click", function () {
+    var raw = $("refund-amount").value.replace(",", ".").trim();
+    var data = { receipt_ref: $("refund-ref").value };
+    if (raw) { data.refund_cents = Math.round(parseFloat(raw) * 100); }
+    post("/api/refund", data);
+  });
+  $("undo").addEventListener("click", function () {
+    call("POST", "/api/undo", {}).catch(function (error) {
+      say(explain(error.kind, error.message), true);
+      if (error.kind === "NothingToUndo" && /manager/i.test(error.message)) {
+        askManager(function (pin) { return post("/api/undo", { manager_pin: pin }); });
+      }
+    });
+  });
+  function askManager(action) {
+    managerAction = action;
+    $("manager-pin").value = "";
+    show("manager", true);
+  }
+  $("manager-ok").addEventListener("click", function () {
+    if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }); }
+  });
+  $("reprint").addEventListener("click", function () { post("/api/reprint").then(function () { say(T.printer_ok); }); });
+  function showChecklist() {
+    call("GET", "/api/checklist").then(function (answer) {
+      answer.checklist.forEach(function (row) {
+        var cell = document.querySelector("[data-best='" + row.drill + "']");
+        if (cell) { cell.textContent = row.best ? "✓ " + row.best.seconds + " s · " + row.best.score + "/100" : "—"; }
+      });
+    }).catch(function () {});
+  }
+  $("training").addEventListener("click", function () {
+    if (body.querySelector(".training-banner")) { showChecklist(); show("drills", true); return; }
+    post("/api/training", { on: true });
+  });
+  $("training-off").addEventListener("click", function () { post("/api/training", { on: false }); });
+  document.querySelectorAll(".drill").forEach(function (b) {
+    b.addEventListener("click", function () { post("/api/drill", { drill: b.dataset.drill }); });
+  });
+  document.querySelectorAll(".overlay .close").forEach(function (b) {
+    b.addEventListener("click", closeOverlays);
+  });
+
+  // Signed out after the session timeout without a touch (the server forgets the session too).
+  var idle = null, timeoutMs = parseInt(body.dataset.timeout, 10) * 1000;
+  function touched() {
+    clearTimeout(idle);
+    idle = setTimeout(function () { location.href = base + "/signin"; }, timeoutMs);
+  }
+  document.addEventListener("pointerdown", touched, true);
+  touched();
+
+  renderAmount();
+  listen();
+})();
