@@ -21,7 +21,7 @@ def _postgres_or_skip() -> None:
         message = f"PostgreSQL at {PG_URL} is not reachable: {type(exc.orig).__name__}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
-        pytest.skip(message)
+        pytest.skip(message + " (a failure when CI=true)")
     finally:
         engine.dispose()
 
