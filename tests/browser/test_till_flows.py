@@ -292,3 +292,42 @@ def test_a_later_visit_suggests_one_more_field_typed_on_the_screen_keyboard(tabs
     till.click("#suggest-save")
     expect(till.locator("#message")).to_have_text("Enregistré.")
     assert till_service.store.customer_by_card(UNKNOWN).last_name == "Petit"
+
+
+def test_a_real_unreachable_central_is_said_calmly_and_sales_go_on(browser, tmp_path):
+    """Central configured but down (nothing listens on its port): the till says so and keeps every sale."""
+    import socket
+
+    from kiosk.domain.events import PointsEarned
+    from kiosk.sync.setup import token_file
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing answers there
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    config = parse_config({
+        "device": {"id": "browser-till-2", "role": "till", "name": "Caisse test"},
+        "paths": {"data_dir": str(tmp_path / "data")},
+        "hardware": {"mode": "emulated"},
+        "central": {"url": f"http://127.0.0.1:{dead_port}", "timeout_s": 1, "interval_s": 1},
+    })
+    token_file(config).write("token-of-an-enrolled-device")
+    with KioskService.open(config) as service:
+        seed_store(service.store, 5)
+        service.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
+        server = WebServer(create_app(service), "127.0.0.1", 0).start()
+        context = browser.new_context(viewport={"width": 800, "height": 480}, locale="fr-FR")
+        try:
+            till, panel = context.new_page(), context.new_page()
+            base = server.url.rstrip("/")
+            panel.goto(base + "/panel/")
+            sign_in(till, base)
+            expect(till.locator("#sync")).to_have_text("Hors ligne : ventes gardées", timeout=15_000)
+            key_amount(till, "1250")
+            tap((till, panel), KNOWN)
+            expect(till.locator("#points-earned")).to_have_text("+12 points")
+            assert service.sync_state()["consecutive_failures"] >= 1
+            assert [e.points for e in service.store.pending() if isinstance(e, PointsEarned)] == [12]
+            assert no_overflow(till)
+        finally:
+            context.close()
+            server.close()
