@@ -98,7 +98,8 @@ class KioskService:
         from kiosk.sync.setup import build_worker
 
         try:
-            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status)
+            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status,
+                                     adoption=self.till.adoption.day_figures)
         except DeviceNotEnrolled as error:
             # The till keeps working offline; the status page and `kiosk doctor` say what to do.
             self.sync_problem = str(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from central import cashier_figures
 from central import devices as device_registry
 from central import vouchers
 from central.ingest import ingest
@@ -76,6 +77,19 @@ def push():
     result = in_transaction(_engine(), work)
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
                    flagged=list(result.flagged), seq_through=result.seq_through)
+
+
+@bp.post("/sync/adoption")
+def adoption():
+    """A till's adoption figures per cashier per day; sending a day again replaces it."""
+    token = bearer_token()
+    rows = cashier_figures.parse_rows(json_object())
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return cashier_figures.store_rows(connection, device_id, rows)
+
+    return jsonify(stored=in_transaction(_engine(), work))
 
 
 @bp.get("/sync/pull")

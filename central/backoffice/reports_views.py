@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from central import cashier_figures
 from central.backoffice import channel_report, charts, daily_summary, reports
 from central.backoffice.web import transaction
 from kiosk.errors import BadRequest
@@ -26,6 +27,12 @@ def _report_and_channels() -> tuple[reports.Report, tuple[channel_report.Channel
         report = reports.build_report(connection, period)
         return report, channel_report.channel_rows(connection, report.active_customer_ids)
     return transaction(build)
+
+
+def _adoption() -> tuple[tuple[cashier_figures.AdoptionRow, ...], tuple[cashier_figures.AdoptionRow, ...]]:
+    """The tills' own figures (time per operation, capture per unknown card) for the period asked."""
+    period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
+    return transaction(lambda c: cashier_figures.adoption_rows(c, period.start, period.end))
 
 
 @bp.get("/")
@@ -53,6 +60,7 @@ def index():
     return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
                            cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
                            channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
+                           adoption=_adoption(),
                            query=request.query_string.decode())
 
 
@@ -83,6 +91,10 @@ def daily():
 def export(name: str):
     if name == "channels":
         text = channel_report.channels_csv(_report_and_channels()[1])
+    elif name in ("till-cashiers", "till-stores"):
+        by_cashier, by_store = _adoption()
+        text = cashier_figures.adoption_csv(by_cashier, "cashier_id") if name == "till-cashiers" \
+            else cashier_figures.adoption_csv(by_store, "device_id")
     else:
         text = reports.report_csv(_report(), name)
     return Response(text, mimetype="text/csv",
