@@ -103,6 +103,11 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                 {"day": {"type": "string", "format": "date"}, "cashier_id": STR,
                  **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}}, ("day", "cashier_id"))}}, ("days",))),
             errors=(400, 401, 413))},
+        "/api/sync/daily-summary": {"get": _op(
+            "This device's store's day as 42-column plain text for its receipt printer",
+            _ok("The summary", _obj({"store": STR, "day": STR, "text": STR}, ("store", "day", "text"))),
+            params=[{"name": "day", "in": "query", "schema": {"type": "string", "format": "date"}},
+                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["fr", "en"]}}])},
         "/api/sync/pull": {"get": _op(
             "A page of customers and cards changed since the cursor; resume from the returned cursor",
             _ok("One page; device_seq_through is set on the last page only", pulled),

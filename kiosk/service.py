@@ -112,6 +112,7 @@ class KioskService:
             self._voucher_client = central_voucher_issuer(self.config)  # partner vouchers at the till
             if self._voucher_client is not None:
                 self.till.voucher_issuer = self._voucher_client.issue_voucher
+                self.till.daily_summary_source = self._voucher_client.daily_summary
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
