@@ -23,6 +23,8 @@ from kiosk.sync.client import PushAnswer
 
 log = logging.getLogger(__name__)
 
+ADOPTION_BATCH = 500  # rows per request, central's limit
+
 STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
 
 
@@ -100,7 +102,7 @@ class SyncWorker:
         self._rng = rng or random.Random()
         self._on_status = on_status
         self._adoption = adoption
-        self._adoption_sent: list[dict[str, object]] | None = None
+        self._adoption_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._lock = threading.Lock()
         self._round = threading.Lock()
         self._stop = threading.Event()
@@ -165,14 +167,17 @@ class SyncWorker:
                 raise SyncRefused(f"central acknowledged {len(held)} of {len(sent)} events; the rest stay pending")
 
     def _send_adoption(self) -> None:
-        """Send the till's adoption figures when they changed; a refusal is logged and never stops the round."""
+        """Send the till's per-day figures that changed since the last send (in requests of at most
+        ADOPTION_BATCH rows); a refusal is logged and never stops the round."""
         if self._adoption is None:
             return
         try:
-            days = self._adoption()
-            if days and days != self._adoption_sent:
-                self._client.push_adoption(days)  # type: ignore[attr-defined]
-                self._adoption_sent = days
+            changed = [row for row in self._adoption()
+                       if self._adoption_sent.get((row["day"], row["cashier_id"])) != row]
+            for start in range(0, len(changed), ADOPTION_BATCH):
+                part = changed[start:start + ADOPTION_BATCH]
+                self._client.push_adoption(part)  # type: ignore[attr-defined]
+                self._adoption_sent.update({(row["day"], row["cashier_id"]): row for row in part})
         except SyncError as exc:
             log.warning("adoption figures not sent this round: %s", exc)
         except Exception:  # figures are a report; they must not stop the ledger's sync
