@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from central import cashier_figures
 from kiosk.domain.events import EVENT_TYPES
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -95,6 +96,18 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                      ("acknowledged", "inserted", "flagged", "seq_through"))),
             body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event}}, ("events",))),
             errors=(400, 401, 413))},
+        "/api/sync/adoption": {"post": _op(
+            "Send this till's adoption figures per cashier per day (running totals: a day sent again replaces it)",
+            _ok("Stored", _obj({"stored": INT}, ("stored",))),
+            body=_json(_obj({"days": {"type": "array", "maxItems": cashier_figures.MAX_ROWS, "items": _obj(
+                {"day": {"type": "string", "format": "date"}, "cashier_id": STR,
+                 **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}}, ("day", "cashier_id"))}}, ("days",))),
+            errors=(400, 401, 413))},
+        "/api/sync/daily-summary": {"get": _op(
+            "This device's store's day as 42-column plain text for its receipt printer",
+            _ok("The summary", _obj({"store": STR, "day": STR, "text": STR}, ("store", "day", "text"))),
+            params=[{"name": "day", "in": "query", "schema": {"type": "string", "format": "date"}},
+                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["fr", "en"]}}])},
         "/api/sync/pull": {"get": _op(
             "A page of customers and cards changed since the cursor; resume from the returned cursor",
             _ok("One page; device_seq_through is set on the last page only", pulled),

@@ -216,3 +216,22 @@ batch_cards = Table(
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
     Index("ix_batch_cards_batch", "batch_id"),
 )
+
+cashier_day_figures = Table(
+    "cashier_day_figures", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("cashier_id", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("operations", Integer, nullable=False),
+    Column("earns", Integer, nullable=False),
+    Column("unknown_cards", Integer, nullable=False),
+    Column("captured", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("redemptions", Integer, nullable=False),
+    Column("refunds", Integer, nullable=False),
+    Column("undos", Integer, nullable=False),
+    Column("op_ms_total", BigInteger, nullable=False),
+    Column("timed_ops", Integer, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Index("ix_cashier_day_figures_day", "day"),
+)

@@ -98,7 +98,8 @@ class KioskService:
         from kiosk.sync.setup import build_worker
 
         try:
-            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status)
+            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status,
+                                     adoption=self.till.adoption.day_figures)
         except DeviceNotEnrolled as error:
             # The till keeps working offline; the status page and `kiosk doctor` say what to do.
             self.sync_problem = str(error)
@@ -111,6 +112,7 @@ class KioskService:
             self._voucher_client = central_voucher_issuer(self.config)  # partner vouchers at the till
             if self._voucher_client is not None:
                 self.till.voucher_issuer = self._voucher_client.issue_voucher
+                self.till.daily_summary_source = self._voucher_client.daily_summary
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}

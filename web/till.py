@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 from collections.abc import Iterator
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -258,6 +259,19 @@ def adoption():
     if _session().cashier.role != "manager":
         raise SignInRefused("adoption figures are for managers")
     return jsonify(cashiers=[dataclasses.asdict(f) for f in _till().adoption.figures()])
+
+
+@bp.post("/api/daily-summary")
+def daily_summary():
+    """Print this store's daily summary from central on the receipt printer (managers only)."""
+    from kiosk.till.daily_print import print_daily_summary
+
+    body = _body()
+    till = _till()
+    day = body.get("day") or date.today().isoformat()
+    lang = body.get("lang") if body.get("lang") in ("fr", "en") else session.get("lang", "fr")
+    job_id = print_daily_summary(till.devices, till.daily_summary_source, _session().cashier.role, str(day), lang)
+    return jsonify(job_id=job_id)
 
 
 # -- the POS pushes the basket instead of the cashier keying it ----------------------------------------------------

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from datetime import date
 
+from flask import Blueprint, current_app, jsonify, request
+
+from central import cashier_figures
 from central import devices as device_registry
 from central import vouchers
+from central.backoffice import daily_summary as summaries
+from central.backoffice.reports import Period, build_report
 from central.ingest import ingest
 from central.pull import pull_page
 from central.requests import bearer_token, json_object, query_int, text_field
@@ -76,6 +81,41 @@ def push():
     result = in_transaction(_engine(), work)
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
                    flagged=list(result.flagged), seq_through=result.seq_through)
+
+
+@bp.post("/sync/adoption")
+def adoption():
+    """A till's adoption figures per cashier per day; sending a day again replaces it."""
+    token = bearer_token()
+    rows = cashier_figures.parse_rows(json_object())
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return cashier_figures.store_rows(connection, device_id, rows)
+
+    return jsonify(stored=in_transaction(_engine(), work))
+
+
+@bp.get("/sync/daily-summary")
+def daily_summary():
+    """This device's store's day as plain text for its receipt printer: `?day=YYYY-MM-DD&lang=fr|en`."""
+    token = bearer_token()
+    try:
+        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+    except ValueError:
+        raise BadRequest("day must be a date YYYY-MM-DD") from None
+    lang = request.args.get("lang", "fr")
+    if lang not in summaries.LABELS:
+        raise BadRequest(f"lang must be one of {', '.join(sorted(summaries.LABELS))}")
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        report = build_report(connection, Period(day, day), device_id)
+        return device_id, summaries.summary_lines(report, device_id, day, lang)
+
+    device_id, lines = in_transaction(_engine(), work)
+    return jsonify(store=device_id, day=day.isoformat(),
+                   text=summaries.summary_text(lines, summaries.LABELS[lang]["title"]))
 
 
 @bp.get("/sync/pull")

@@ -113,6 +113,7 @@ class Report:
     by_cashier: tuple[CaptureRow, ...]
     by_store: tuple[CaptureRow, ...]
     by_partner: tuple[PartnerRow, ...]
+    active_customer_ids: frozenset[str] = frozenset()
 
 
 def load_events(connection: Connection) -> list[Event]:
@@ -215,6 +216,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
         by_cashier=tuple(CaptureRow(k, *v) for k, v in sorted(cashier_counts.items())),
         by_store=tuple(CaptureRow(k, *v) for k, v in sorted(store_counts.items())),
         by_partner=tuple(PartnerRow(p, k, *v) for (p, k), v in sorted(partner_rows.items())),
+        active_customer_ids=frozenset(active),
     )
 
 

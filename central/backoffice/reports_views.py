@@ -8,7 +8,8 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from central.backoffice import charts, daily_summary, reports
+from central import cashier_figures
+from central.backoffice import channel_report, charts, daily_summary, reports
 from central.backoffice.web import transaction
 from kiosk.errors import BadRequest
 
@@ -16,13 +17,27 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 def _report() -> reports.Report:
+    return _report_and_channels()[0]
+
+
+def _report_and_channels() -> tuple[reports.Report, tuple[channel_report.ChannelRow, ...]]:
     period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
-    return transaction(lambda c: reports.build_report(c, period))
+
+    def build(connection):
+        report = reports.build_report(connection, period)
+        return report, channel_report.channel_rows(connection, report.active_customer_ids)
+    return transaction(build)
+
+
+def _adoption() -> tuple[tuple[cashier_figures.AdoptionRow, ...], tuple[cashier_figures.AdoptionRow, ...]]:
+    """The tills' own figures (time per operation, capture per unknown card) for the period asked."""
+    period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
+    return transaction(lambda c: cashier_figures.adoption_rows(c, period.start, period.end))
 
 
 @bp.get("/")
 def index():
-    report = _report()
+    report, channels = _report_and_channels()
     s = report.summary
     points_chart = charts.bar_chart(
         _("Points in the period"),
@@ -38,9 +53,21 @@ def index():
     partner_chart = charts.bar_chart(
         _("Points redeemed by partner"), [f"{r.partner} ({r.kind})" for r in report.by_partner],
         {_("Points"): [r.points for r in report.by_partner]}, horizontal=True)
+    channel_chart = charts.bar_chart(
+        _("Cards by sales channel"), [_channel_label(r) for r in channels],
+        {_("Cards made"): [r.cards_made for r in channels], _("Cards activated"): [r.cards_activated for r in channels],
+         _("Active customers"): [r.active_customers for r in channels]}, horizontal=True)
     return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
                            cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
+                           channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
+                           adoption=_adoption(),
                            query=request.query_string.decode())
+
+
+def _channel_label(row: channel_report.ChannelRow) -> str:
+    names = {"company": _("Our shops"), "partner": _("Partner"), "online": _("E-commerce")}
+    name = names.get(row.channel, row.channel)
+    return f"{name}: {row.partner}" if row.partner else name
 
 
 @bp.get("/daily.txt")
@@ -62,7 +89,13 @@ def daily():
 
 @bp.get("/<name>.csv")
 def export(name: str):
-    report = _report()
-    text = reports.report_csv(report, name)
+    if name == "channels":
+        text = channel_report.channels_csv(_report_and_channels()[1])
+    elif name in ("till-cashiers", "till-stores"):
+        by_cashier, by_store = _adoption()
+        text = cashier_figures.adoption_csv(by_cashier, "cashier_id") if name == "till-cashiers" \
+            else cashier_figures.adoption_csv(by_store, "device_id")
+    else:
+        text = reports.report_csv(_report(), name)
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="report-{name}.csv"'})

@@ -67,6 +67,22 @@ class CentralClient:
         except (KeyError, TypeError, ValueError):
             raise SyncUnavailable("central's answer to a push was incomplete; it will be sent again") from None
 
+    def push_adoption(self, days: Sequence[dict[str, object]]) -> int:
+        """Send the till's adoption figures per cashier per day (a day sent again replaces it); rows stored."""
+        body = self._call("POST", "/api/sync/adoption", json={"days": list(days)})
+        try:
+            return int(body["stored"])
+        except (KeyError, TypeError, ValueError):
+            raise SyncUnavailable("central's answer to the adoption figures was incomplete") from None
+
+    def daily_summary(self, day: str, lang: str = "fr") -> str:
+        """This store's day as plain text for the receipt printer, made by central."""
+        body = self._call("GET", "/api/sync/daily-summary", params={"day": day, "lang": lang})
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise SyncUnavailable("central's daily summary was incomplete")
+        return text
+
     def pull(self, cursor: int, limit: int) -> PulledBatch:
         body = self._call("GET", "/api/sync/pull", params={"cursor": cursor, "limit": limit})
         return batch_from_record(body)

@@ -23,6 +23,8 @@ from kiosk.sync.client import PushAnswer
 
 log = logging.getLogger(__name__)
 
+ADOPTION_BATCH = 500  # rows per request, central's limit
+
 STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
 
 
@@ -87,7 +89,8 @@ class SyncWorker:
 
     def __init__(self, store: SyncStore, client: SyncTransport, *, push_batch: int = 500, pull_page: int = 1000,
                  interval_s: float = 30.0, backoff: Backoff = Backoff(), rng: random.Random | None = None,
-                 on_status: Callable[[SyncStatus], None] | None = None) -> None:
+                 on_status: Callable[[SyncStatus], None] | None = None,
+                 adoption: Callable[[], list[dict[str, object]]] | None = None) -> None:
         if push_batch < 1 or pull_page < 1:
             raise ValueError("push_batch and pull_page must be at least 1")
         self._store = store
@@ -98,6 +101,8 @@ class SyncWorker:
         self._backoff = backoff
         self._rng = rng or random.Random()
         self._on_status = on_status
+        self._adoption = adoption
+        self._adoption_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._lock = threading.Lock()
         self._round = threading.Lock()
         self._stop = threading.Event()
@@ -135,6 +140,7 @@ class SyncWorker:
             self._set(state="syncing", pending=self._safe_pending())
             try:
                 flagged = self._push_all()
+                self._send_adoption()
                 pages = self._pull_all()
             except SyncError as exc:
                 return self._failed(exc)
@@ -159,6 +165,23 @@ class SyncWorker:
             self._set(pending=self._safe_pending(), pushed_total=self.status().pushed_total + dropped)
             if len(held) < len(sent):
                 raise SyncRefused(f"central acknowledged {len(held)} of {len(sent)} events; the rest stay pending")
+
+    def _send_adoption(self) -> None:
+        """Send the till's per-day figures that changed since the last send (in requests of at most
+        ADOPTION_BATCH rows); a refusal is logged and never stops the round."""
+        if self._adoption is None:
+            return
+        try:
+            changed = [row for row in self._adoption()
+                       if self._adoption_sent.get((row["day"], row["cashier_id"])) != row]
+            for start in range(0, len(changed), ADOPTION_BATCH):
+                part = changed[start:start + ADOPTION_BATCH]
+                self._client.push_adoption(part)  # type: ignore[attr-defined]
+                self._adoption_sent.update({(row["day"], row["cashier_id"]): row for row in part})
+        except SyncError as exc:
+            log.warning("adoption figures not sent this round: %s", exc)
+        except Exception:  # figures are a report; they must not stop the ledger's sync
+            log.exception("adoption figures could not be gathered or sent")
 
     def _pull_all(self) -> int:
         pages = 0

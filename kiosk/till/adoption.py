@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from kiosk.till.json_file import read_json, write_json
@@ -13,6 +15,7 @@ SCHEMA = 1
 _COUNTERS = ("operations", "earns", "unknown_cards", "captured", "skipped", "redemptions", "refunds", "undos",
              "op_ms_total", "timed_ops")
 SAVE_EVERY_S = 30.0
+KEEP_DAYS = 14  # per-day figures kept for central; older days have been sent many times over
 
 
 @dataclass(frozen=True)
@@ -33,22 +36,41 @@ class CashierFigures:
 
 
 class AdoptionBook:
-    """Counters per cashier, kept in `till-adoption.json`; saved at most every 30 s and on close."""
+    """Counters per cashier (all time, and per local day for central), kept in `till-adoption.json`;
+    saved at most every 30 s and on close."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, today: Callable[[], date] = date.today):
         self._path = path
+        self._today = today
         self._lock = threading.Lock()
-        self._counts: dict[str, dict[str, int]] = read_json(path, {"schema": SCHEMA, "cashiers": {}})["cashiers"]
+        saved = read_json(path, {"schema": SCHEMA, "cashiers": {}})
+        self._counts: dict[str, dict[str, int]] = saved["cashiers"]
+        self._days: dict[str, dict[str, dict[str, int]]] = saved.get("days", {})
         self._saved_at = time.monotonic()
         self._dirty = False
 
     def count(self, cashier_id: str | None, name: str, amount: int = 1) -> None:
         if name not in _COUNTERS:
             raise ValueError(f"unknown adoption counter {name!r}")
+        day = self._today().isoformat()
         with self._lock:
-            row = self._counts.setdefault(cashier_id or "-", {})
-            row[name] = row.get(name, 0) + amount
+            for row in (self._counts.setdefault(cashier_id or "-", {}),
+                        self._day(day).setdefault(cashier_id or "-", {})):
+                row[name] = row.get(name, 0) + amount
             self._dirty = True
+
+    def _day(self, day: str) -> dict[str, dict[str, int]]:
+        if day not in self._days:
+            self._days[day] = {}
+            for old in sorted(self._days)[:-KEEP_DAYS]:
+                del self._days[old]
+        return self._days[day]
+
+    def day_figures(self) -> list[dict[str, object]]:
+        """Each cashier's running totals per day (the last KEEP_DAYS days), as central's adoption API takes them."""
+        with self._lock:
+            return [{"day": day, "cashier_id": cid, **{name: row.get(name, 0) for name in _COUNTERS}}
+                    for day, cashiers in sorted(self._days.items()) for cid, row in sorted(cashiers.items())]
 
     def save_if_due(self) -> None:
         """Save when the last save is older than SAVE_EVERY_S (called off the tap path)."""
@@ -76,7 +98,9 @@ class AdoptionBook:
         with self._lock:
             if not self._dirty:
                 return
-            data = {"schema": SCHEMA, "cashiers": {cid: dict(row) for cid, row in self._counts.items()}}
+            data = {"schema": SCHEMA, "cashiers": {cid: dict(row) for cid, row in self._counts.items()},
+                    "days": {day: {cid: dict(row) for cid, row in cashiers.items()}
+                             for day, cashiers in self._days.items()}}
             self._dirty = False
             self._saved_at = time.monotonic()
         write_json(self._path, data)

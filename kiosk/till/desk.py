@@ -130,6 +130,7 @@ class Till:
         self._offered: dict[str, float] = {}  # customer -> when a profile field was last suggested
         self.server_ms: list[float] = []
         self.voucher_issuer = None  # set by the service when central is configured
+        self.daily_summary_source = None  # (day, lang) -> text from central; set by the service likewise
         # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
         self._effects = ThreadPoolExecutor(1, thread_name_prefix="till-effects")
 

@@ -116,7 +116,7 @@ def test_csv_exports_hold_the_same_figures(office, loaded):
 
 def test_the_page_draws_svg_charts_without_any_script_file(office, loaded):
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
-    assert page.count("<svg") == 4
+    assert page.count("<svg") == 5
     assert "<script src" not in page and "kozea.github.io" not in page.split("<!--http://pygal.org-->")[0]
     import re
     assert not re.search(r'<script[^>]+src=', page)

@@ -30,7 +30,7 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
             e.points for e in week if isinstance(e, PointsRedeemed))
         assert int(page.locator("#points-outstanding").inner_text()) == sum(
             b for b in ledger.balances.values() if b > 0)
-        assert page.locator("figure.chart svg").count() == 4
+        assert page.locator("figure.chart svg").count() == 5
         assert page.locator("#capture-cashiers tbody tr").count() == 3
 
         page.locator("input[name=start]").fill("2026-11-03")
@@ -45,5 +45,30 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
         assert text.startswith("period_start,period_end,points_earned") and "2026-11-03,2026-11-03," in text
         assert fits_width(page)
         assert all(url.startswith(running_central.url) for url in page.requested)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_cards_by_sales_channel(browser, running_central):
+    from central.card_batches import create_batch
+
+    in_transaction(running_central.engine, lambda c: create_batch(c, "company", None, 3))
+    in_transaction(running_central.engine, lambda c: create_batch(c, "partner", "garden", 2))
+    context, page = open_signed_in(browser, running_central, "fr", "tablet")
+    try:
+        page.get_by_role("link", name="Rapports").first.click()
+        assert page.locator("h1").inner_text() == "Rapports"
+        assert page.get_by_role("heading", name="Cartes par canal de vente").count() == 1
+        rows = page.locator("#channels tbody tr")
+        assert rows.count() == 2
+        assert rows.nth(0).locator("td").all_inner_texts() == ["Nos magasins", "3", "0", "0"]
+        assert rows.nth(1).locator("td").all_inner_texts() == ["Partenaire: garden", "2", "0", "0"]
+        assert page.locator("figure.chart svg").count() == 5
+        with page.expect_download() as download:
+            page.locator("#channels").locator("xpath=ancestor::section").locator("a.csv").click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert text.splitlines()[0] == "channel,partner,cards_made,cards_activated,active_customers"
+        assert "partner,garden,2,0,0" in text
     finally:
         context.close()

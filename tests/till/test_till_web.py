@@ -113,3 +113,19 @@ def test_session_times_out(client, service):
         session.token, session.cashier, session.started, session.last_seen - 10_000)
     assert client.get("/till/").location.endswith("/till/signin")
     assert client.get("/till/api/state", headers=JSON).json["error"] == "NotSignedIn"
+
+
+def test_the_daily_summary_print_is_for_managers(client, service):
+    csrf = sign_in(client)
+    headers = {**JSON, "X-CSRFToken": csrf}
+    assert client.post("/till/api/daily-summary", json={"day": "2026-11-03"}, headers=headers).status_code == 403
+    client.post("/till/signout", data={"csrf_token": csrf})
+    csrf = sign_in(client, "marc", "5678")
+    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"},
+                         headers={**JSON, "X-CSRFToken": csrf})
+    assert answer.status_code >= 400 and "central" in answer.json["message"]  # this till has no central
+    service.till.daily_summary_source = lambda day, lang: f"SUMMARY {day} {lang}"
+    service.till.devices = None
+    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"},
+                         headers={**JSON, "X-CSRFToken": csrf})
+    assert answer.status_code >= 400 and "printer" in answer.json["message"]
