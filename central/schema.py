@@ -216,3 +216,20 @@ batch_cards = Table(
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
     Index("ix_batch_cards_batch", "batch_id"),
 )
+
+pool_memberships = Table(
+    "pool_memberships", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=True),
+    Column("share_pct", Integer, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_pool_memberships_version", "version"),
+)
+
+pool_balances = Table(
+    "pool_balances", metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("points", BigInteger, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_pool_balances_version", "version"),
+)
