@@ -202,6 +202,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The pool a customer gives to now and its points (for the member's screen); pool is null if none",
             _ok("Pool or null", _obj({"customer_id": STR, "pool": {"type": ["object", "null"]}})),
             params=[_path_param("customer_id")])},
+        "/api/customers/{customer_id}/operations": {"get": _op(
+            "A customer's latest earns, redemptions, refunds and partner voucher codes from every device, newest "
+            "first (ids, kinds, times, points and codes only); query `limit` from 1 to 50, 10 by default",
+            _ok("Recent operations", _obj({"customer_id": STR, "operations": {"type": "array", "items": _obj(
+                {"event_id": STR, "kind": {"enum": ["earned", "redeemed", "reversed", "voucher"]}, "at": STR,
+                 "points": {"type": "integer"}, "code": {"type": ["string", "null"]}},
+                ("event_id", "kind", "at", "points"))}}, ("customer_id", "operations"))),
+            params=[_path_param("customer_id"), {"name": "limit", "in": "query", "required": False,
+                                                 "schema": {"type": "integer", "minimum": 1, "maximum": 50}}],
+            errors=(400, 401, 404, 422))},
         "/api/catalogue": {"get": _op(
             "Every reward with its active flag (kiosks refresh their list from it)",
             _ok("Catalogue", _obj({"rewards": {"type": "array", "items": reward_state}}, ("rewards",))))},
