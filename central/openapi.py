@@ -175,8 +175,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Cards made and activated (online, on first use) per sales channel and partner",
             _ok("Report", _obj({"channels": {"type": "array"}})), auth="admin", errors=(401,))},
         "/api/admin/card-batches/{batch_id}/cards.csv": {"get": _op(
-            "A batch for card production (CSV: card_number,activation_code,channel,partner,batch_id)",
+            "A batch for card production (CSV: card_number,activation_code,channel,partner,batch_id,chip_uid; "
+            "chip_uid is empty until card production fills it in)",
             {"description": "CSV", **csv_text}, auth="admin", params=[_path_param("batch_id")], errors=(401, 404))},
+        "/api/admin/card-batches/{batch_id}/chip-uids": {"post": _op(
+            "Import card production's mapping card number -> chip UID (CSV body with columns card_number and "
+            "chip_uid, e.g. the exported file filled in); all rows or none; a tap of the chip then counts as "
+            "first use of the batch card",
+            _ok("Imported", _obj({"batch_id": STR, "imported": {"type": "integer"}}, ("batch_id", "imported"))),
+            body={"content": {"text/csv": {"schema": {"type": "string"}}}}, auth="admin",
+            params=[_path_param("batch_id")], errors=(400, 401, 404, 409, 413))},
         "/api/admin/card-batches/cards/{card_uid}": {"get": _op(
             "The sales channel and activation of one card", _ok("Origin", {"type": "object"}), auth="admin",
             params=[_path_param("card_uid")], errors=(401, 404))},

@@ -214,7 +214,9 @@ batch_cards = Table(
     Column("activated_at", String(40), nullable=True),
     Column("activated_via", String(20), nullable=True),
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("chip_uid", String(64), nullable=True),
     Index("ix_batch_cards_batch", "batch_id"),
+    Index("ux_batch_cards_chip", "chip_uid", unique=True),
 )
 
 pool_memberships = Table(

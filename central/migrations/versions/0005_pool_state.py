@@ -1,5 +1,5 @@
-"""Pool memberships and pool balances as current rows with a version, so the pull brings them to every device;
-filled from the pool events already stored.
+"""Pool memberships and pool balances as current rows with a version, so the pull brings them to every device
+(filled from the pool events already stored); the chip UID card production gives each batch card.
 
 Revision ID: 0005
 Revises: 0004
@@ -38,6 +38,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_pool_balances_version", "pool_balances", ["version"])
     _fill(memberships, balances)
+    with op.batch_alter_table("batch_cards") as batch:
+        batch.add_column(sa.Column("chip_uid", sa.String(64), nullable=True))
+    op.create_index("ux_batch_cards_chip", "batch_cards", ["chip_uid"], unique=True)
 
 
 def _fill(memberships: sa.Table, balances: sa.Table) -> None:
@@ -69,5 +72,8 @@ def _fill(memberships: sa.Table, balances: sa.Table) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ux_batch_cards_chip", "batch_cards")
+    with op.batch_alter_table("batch_cards") as batch:
+        batch.drop_column("chip_uid")
     op.drop_table("pool_balances")
     op.drop_table("pool_memberships")
