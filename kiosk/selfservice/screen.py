@@ -208,16 +208,19 @@ class KioskScreen:
             return False
 
     def pool(self, card_uid: str) -> dict | None:
-        """The pool of the presented card's customer, as central knows it; None offline or without a pool."""
+        """The pool of the presented card's customer: central's figure online, else the one pulled into the store
+        with this kiosk's pending pool events; None without a pool."""
         self._require_present(card_uid)
         view = self.store.customer_by_card(card_uid)
-        if view is None or self.central is None:
+        if view is None:
             return None
-        try:
-            return self.central.pool_of(view.customer_id)
-        except KioskError as exc:
-            logger.info("pool balance not available: %s", type(exc).__name__)
-            return None
+        if self.central is not None:
+            try:
+                return self.central.pool_of(view.customer_id)
+            except KioskError as exc:
+                logger.info("pool balance from central not available: %s", type(exc).__name__)
+        local = self.store.pool_summary(view.customer_id)
+        return None if local is None else {"pool_id": local.pool_id, "points": local.points, "members": local.members}
 
     # -- reading ---------------------------------------------------------------------------------------
 

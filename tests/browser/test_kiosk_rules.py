@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
+from kiosk.domain.snapshot import (
+    CardState,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+    RewardState,
+)
 from kiosk.errors import (
     CardBlocked,
     CardNotPresent,
@@ -230,3 +237,15 @@ def test_last_operations_offline_are_this_kiosks_pending_ones_and_say_so(store, 
     screen = _screen(store, rewards, central=FakeCentral())
     screen.present("AAAA0001")
     assert screen.summary("AAAA0001").recent_offline is False
+
+
+def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
+    store.apply_batch(PulledBatch(cursor=1, pool_members=(PoolMemberState("c-ana", "fam", 50),
+                                                          PoolMemberState("c-bo", "fam", 100)),
+                                  pool_balances=(PoolBalanceState("fam", 60),)))
+    screen = _screen(store, rewards, central=None)
+    screen.present("AAAA0001")
+    assert screen.pool("AAAA0001") == {"pool_id": "fam", "points": 60, "members": 2}
+    screen.present("BBBB0002")
+    store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))
+    assert screen.pool("BBBB0002") is None
