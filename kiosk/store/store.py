@@ -173,6 +173,7 @@ class Store:
         store._rebuild_overlay()
         if store._journal_dirty:
             store._compact_journal()
+        store._finish_pool_contribution()
         # The cache lives as long as the process: keep the collector from rescanning it on every earn.
         gc.freeze()
         logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
@@ -449,6 +450,15 @@ class Store:
                 if given is not None:
                     self.record(given)
             return event
+
+    def _finish_pool_contribution(self) -> None:
+        """After a stop between an earn and its pool contribution (always the next event), record it now."""
+        last = next(reversed(self._events.values()), None)
+        if isinstance(last, PointsEarned) and last.device_id == self._device_id:
+            given = pools.contribute(self, last)  # type: ignore[arg-type]
+            if given is not None:
+                logger.warning("earn %s had no pool contribution recorded yet; recorded now", last.event_id)
+                self.record(given)
 
     def acknowledge(self, event_ids: Iterable[str]) -> int:
         """Mark events as held by central (durably); returns how many were newly acknowledged."""

@@ -98,3 +98,19 @@ def test_store_pools_follow_the_reference_fold(members, pool_points, ops):
 def _last_seq(store: Store) -> int:
     pending = store.pending()
     return pending[-1].seq if pending else store.seq_through
+
+
+def test_a_stop_between_an_earn_and_its_contribution_is_finished_on_open(tmp_path, monkeypatch):
+    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 0),),
+                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 5),))
+    with Store.open(tmp_path, DEVICE) as store:
+        store.apply_batch(batch)
+        monkeypatch.setattr(pools, "contribute", lambda ledger, earn: None)  # the process stops here
+        store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="r1", amount_cents=0, points=9))
+        monkeypatch.undo()
+        assert store.pool_balance("p1") == 5
+    with Store.open(tmp_path, DEVICE) as store:
+        assert [e.type for e in store.pending()] == ["PointsEarned", "PoolContributed"]
+        assert store.pool_balance("p1") == 9 and store.balance("c0") == 5
+    with Store.open(tmp_path, DEVICE) as store:
+        assert store.pending_count() == 2  # nothing recorded twice
