@@ -11,8 +11,9 @@ a `kiosk.domain.ledger.Ledger` folded over the pending events (seq > seq_through
 state of just the customers and cards those events touch. Reads look at the overlay first, then the base,
 so balances follow the domain's own rules. Pool memberships and pool balances pulled from central are base
 state too: the overlay is seeded with those its pending events touch, and an earn recorded here by a pool
-member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent own earns folded at central live in a second Ledger
-(`kept earns`), so a receipt stays refundable after its earn left the outbox.
+member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent
+own earns folded at central live in a second Ledger (`kept earns`), so a receipt stays refundable after its
+earn left the outbox.
 
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
