@@ -2,7 +2,9 @@
 
 A channel is `company` (sold in our shops), `partner` (sold by a named partner) or `online` (e-commerce).
 A card is activated online with its code, or on first use: once a till links it to a customer, the next
-report (or `mark_first_use`) records it. Every card's channel stays known, so sales are reported per channel.
+report (or `mark_first_use`) records it. A plastic card's chip has its own UID, which card production
+returns with the exported CSV (`import_chip_uids`): a tap of that chip then counts as first use of the batch
+card. Every card's channel stays known, so sales are reported per channel.
 Card numbers are 13 digits whose last is a Luhn check digit, so a mistyped number is caught at once.
 """
 
@@ -17,7 +19,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
@@ -33,6 +35,9 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 8
 NUMBER_DIGITS = 13
 _PARTNER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: ISO 14443-A UIDs are 4, 7 or 10 bytes, written as upper-case hex.
+_CHIP_UID = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$")
+MAX_IMPORT_ROWS = MAX_BATCH
 
 
 @dataclass(frozen=True)
@@ -138,11 +143,83 @@ def export_csv(connection: Connection, batch_id: str) -> str:
     batch = _batch(connection, batch_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["card_number", "activation_code", "channel", "partner", "batch_id"])
-    for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.activation_code)
+    writer.writerow(["card_number", "activation_code", "channel", "partner", "batch_id", "chip_uid"])
+    for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.activation_code, batch_cards.c.chip_uid)
                                   .where(batch_cards.c.batch_id == batch_id).order_by(batch_cards.c.card_uid)):
-        writer.writerow([row.card_uid, row.activation_code, batch.channel, batch.partner or "", batch_id])
+        writer.writerow([row.card_uid, row.activation_code, batch.channel, batch.partner or "", batch_id,
+                         row.chip_uid or ""])
     return out.getvalue()
+
+
+def normalise_chip_uid(text: str) -> str:
+    """A chip UID as the reader reports it: upper-case hex, separators (':', '-', spaces) dropped."""
+    return re.sub(r"[\s:-]", "", text).upper()
+
+
+def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> int:
+    """Record the chip UID of each card number from card production's CSV; all rows or none.
+
+    The CSV needs the columns `card_number` and `chip_uid` (the exported file with `chip_uid` filled in does);
+    rows with an empty chip UID are passed over. Returns how many cards got a new or changed chip UID.
+    """
+    _batch(connection, batch_id)
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    if not reader.fieldnames or not {"card_number", "chip_uid"} <= {f.strip() for f in reader.fieldnames}:
+        raise BadRequest("the CSV needs a header line with the columns card_number and chip_uid")
+    wanted: dict[str, str] = {}
+    chips: dict[str, str] = {}
+    for line, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        number, chip = row.get("card_number", ""), normalise_chip_uid(row.get("chip_uid", ""))
+        if not chip:
+            continue
+        if len(wanted) >= MAX_IMPORT_ROWS:
+            raise BadRequest(f"at most {MAX_IMPORT_ROWS} cards per import")
+        if not is_card_number(number):
+            raise BadRequest(f"line {line}: {number!r} is not a card number")
+        if not _CHIP_UID.match(chip):
+            raise BadRequest(f"line {line}: a chip UID is 8, 14 or 20 hex digits")
+        if wanted.get(number, chip) != chip:
+            raise BadRequest(f"line {line}: card {number} is given two chip UIDs")
+        if chips.get(chip, number) != number:
+            raise BadRequest(f"line {line}: chip {chip} is given to two cards")
+        wanted[number], chips[chip] = chip, number
+    numbers = sorted(wanted)
+    current: dict[str, str | None] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.chip_uid).where(
+                batch_cards.c.batch_id == batch_id, batch_cards.c.card_uid.in_(chunk))):
+            current[row.card_uid] = row.chip_uid
+    outside = [n for n in numbers if n not in current]
+    if outside:
+        raise BadRequest(f"{len(outside)} card number(s) are not in this batch, e.g. {outside[0]}")
+    taken = _chips_elsewhere(connection, chips)
+    if taken:
+        raise Conflict(f"{len(taken)} chip UID(s) already belong to another card, e.g. {taken[0]}")
+    changed = [n for n in numbers if current[n] != wanted[n]]
+    if changed:
+        # Clear first, so chips swapped between two cards of this import never collide on the unique index.
+        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
+                           .values(chip_uid=None), [{"number": n} for n in changed])
+        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
+                           .values(chip_uid=bindparam("chip")), [{"number": n, "chip": wanted[n]} for n in changed])
+    log.info("card batch %s: %d chip UID(s) recorded", batch_id, len(changed))
+    return len(changed)
+
+
+def _chips_elsewhere(connection: Connection, chips: dict[str, str]) -> list[str]:
+    """Chip UIDs of `chips` held by a different batch card, or already a card number of their own."""
+    taken: list[str] = []
+    uids = sorted(chips)
+    for start in range(0, len(uids), 500):
+        chunk = uids[start:start + 500]
+        for row in connection.execute(select(batch_cards.c.chip_uid, batch_cards.c.card_uid).where(
+                batch_cards.c.chip_uid.in_(chunk))):
+            if chips[row.chip_uid] != row.card_uid:
+                taken.append(row.chip_uid)
+        taken += connection.execute(select(batch_cards.c.card_uid).where(batch_cards.c.card_uid.in_(chunk))).scalars()
+    return sorted(set(taken))
 
 
 def activate_online(engine: Engine, card_number: object, code: object) -> CardOrigin:
@@ -184,18 +261,21 @@ def mark_first_use(connection: Connection) -> int:
     """Record as activated every batch card a till has linked to a customer; returns how many were new."""
     linked = select(cards.c.card_uid).where(cards.c.customer_id.is_not(None))
     result = connection.execute(batch_cards.update().where(
-        batch_cards.c.activated_at.is_(None), batch_cards.c.card_uid.in_(linked))
+        batch_cards.c.activated_at.is_(None),
+        batch_cards.c.card_uid.in_(linked) | batch_cards.c.chip_uid.in_(linked))
         .values(activated_at=utc_now(), activated_via="first_use"))
     return result.rowcount or 0
 
 
 def origin(connection: Connection, card_uid: str) -> CardOrigin:
-    """The channel a card was sold through and its activation; NotFound for cards not from a batch."""
+    """The channel a card was sold through and its activation, by card number or chip UID; NotFound for cards
+    not from a batch."""
     mark_first_use(connection)
     row = connection.execute(
         select(batch_cards, card_batches.c.channel, card_batches.c.partner)
         .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
-        .where(batch_cards.c.card_uid == card_uid)).first()
+        .where((batch_cards.c.card_uid == card_uid) | (batch_cards.c.chip_uid == normalise_chip_uid(card_uid))))\
+        .first()
     if row is None:
         raise NotFound(f"card {card_uid!r} was not made in a card batch")
     return CardOrigin(row.card_uid, row.batch_id, row.channel, row.partner, row.activated_at, row.activated_via)

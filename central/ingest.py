@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from central.clock import utc_now
-from central.schema import cards, customers, devices, earns, events
+from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
 from kiosk.domain.events import (
     CardBlocked,
@@ -25,6 +25,8 @@ from kiosk.domain.events import (
     CustomerRegistered,
     EarnReversed,
     Event,
+    PoolJoined,
+    PoolLeft,
     ProfileUpdated,
     from_record,
     to_record,
@@ -96,11 +98,15 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
         return []
     customer_ids = {e.customer_id for e in fresh if hasattr(e, "customer_id")}
     ledger = _seed_ledger(connection, customer_ids, fresh)
+    pool_ids = {e.pool_id for e in fresh if hasattr(e, "pool_id")}
+    members = {e.customer_id for e in fresh if isinstance(e, (PoolJoined, PoolLeft))}
+    _seed_pools(connection, ledger, pool_ids, members)
     known_earns = set(ledger.earns)
     for event in fresh:
         ledger.apply(event)
     _write_customers(connection, ledger, customer_ids, versions)
     _write_cards(connection, fresh, ledger, versions)
+    _write_pools(connection, ledger, pool_ids, members, versions)
     _write_earns(connection, ledger, known_earns)
     erased_now = {e.customer_id for e in fresh if isinstance(e, CustomerErased)}
     erased_then = {e.customer_id for e in fresh if isinstance(e, (CustomerRegistered, ProfileUpdated))
@@ -130,6 +136,39 @@ def _seed_ledger(connection: Connection, customer_ids: set[str], fresh: list[Eve
                                                     row.amount_cents, row.points, row.refunded_cents,
                                                     row.reversed_points)
     return ledger
+
+
+def _seed_pools(connection: Connection, ledger: Ledger, pool_ids: set[str], members: set[str]) -> None:
+    """Current pool balances and the memberships of customers joining or leaving, as the fold's start."""
+    if pool_ids:
+        for row in connection.execute(select(pool_balances).where(pool_balances.c.pool_id.in_(pool_ids))):
+            ledger.pool_balances[row.pool_id] = row.points
+    if members:
+        for row in connection.execute(select(pool_memberships).where(
+                pool_memberships.c.customer_id.in_(members), pool_memberships.c.pool_id.is_not(None))):
+            ledger.pool_members.setdefault(row.pool_id, {})[row.customer_id] = row.share_pct
+            ledger.member_pool[row.customer_id] = row.pool_id
+
+
+def _write_pools(connection: Connection, ledger: Ledger, pool_ids: set[str], members: set[str],
+                 versions: Versions) -> None:
+    """Upsert the touched pools' balances and memberships, each with a new version for the pull."""
+    if pool_ids:
+        rows = [{"pool_id": p, "points": ledger.pool_balance(p), "version": versions.next()} for p in sorted(pool_ids)]
+        statement = insert_for(connection, pool_balances)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["pool_id"], set_={"points": statement.excluded.points,
+                                              "version": statement.excluded.version}), rows)
+    if members:
+        rows = []
+        for cid in sorted(members):
+            membership = ledger.pool_of(cid)
+            rows.append({"customer_id": cid, "pool_id": membership[0] if membership else None,
+                         "share_pct": membership[1] if membership else 0, "version": versions.next()})
+        statement = insert_for(connection, pool_memberships)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["customer_id"], set_={name: statement.excluded[name] for name in
+                                                  ("pool_id", "share_pct", "version")}), rows)
 
 
 def _write_customers(connection: Connection, ledger: Ledger, customer_ids: set[str], versions: Versions) -> None:

@@ -188,8 +188,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Cards made and activated (online, on first use) per sales channel and partner",
             _ok("Report", _obj({"channels": {"type": "array"}})), auth="admin", errors=(401,))},
         "/api/admin/card-batches/{batch_id}/cards.csv": {"get": _op(
-            "A batch for card production (CSV: card_number,activation_code,channel,partner,batch_id)",
+            "A batch for card production (CSV: card_number,activation_code,channel,partner,batch_id,chip_uid; "
+            "chip_uid is empty until card production fills it in)",
             {"description": "CSV", **csv_text}, auth="admin", params=[_path_param("batch_id")], errors=(401, 404))},
+        "/api/admin/card-batches/{batch_id}/chip-uids": {"post": _op(
+            "Import card production's mapping card number -> chip UID (CSV body with columns card_number and "
+            "chip_uid, e.g. the exported file filled in); all rows or none; a tap of the chip then counts as "
+            "first use of the batch card",
+            _ok("Imported", _obj({"batch_id": STR, "imported": {"type": "integer"}}, ("batch_id", "imported"))),
+            body={"content": {"text/csv": {"schema": {"type": "string"}}}}, auth="admin",
+            params=[_path_param("batch_id")], errors=(400, 401, 404, 409, 413))},
         "/api/admin/card-batches/cards/{card_uid}": {"get": _op(
             "The sales channel and activation of one card", _ok("Origin", {"type": "object"}), auth="admin",
             params=[_path_param("card_uid")], errors=(401, 404))},
@@ -215,6 +223,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The pool a customer gives to now and its points (for the member's screen); pool is null if none",
             _ok("Pool or null", _obj({"customer_id": STR, "pool": {"type": ["object", "null"]}})),
             params=[_path_param("customer_id")])},
+        "/api/customers/{customer_id}/operations": {"get": _op(
+            "A customer's latest earns, redemptions, refunds and partner voucher codes from every device, newest "
+            "first (ids, kinds, times, points and codes only); query `limit` from 1 to 50, 10 by default",
+            _ok("Recent operations", _obj({"customer_id": STR, "operations": {"type": "array", "items": _obj(
+                {"event_id": STR, "kind": {"enum": ["earned", "redeemed", "reversed", "voucher"]}, "at": STR,
+                 "points": {"type": "integer"}, "code": {"type": ["string", "null"]}},
+                ("event_id", "kind", "at", "points"))}}, ("customer_id", "operations"))),
+            params=[_path_param("customer_id"), {"name": "limit", "in": "query", "required": False,
+                                                 "schema": {"type": "integer", "minimum": 1, "maximum": 50}}],
+            errors=(400, 401, 404, 422))},
         "/api/catalogue": {"get": _op(
             "Every reward with its active flag (kiosks refresh their list from it)",
             _ok("Catalogue", _obj({"rewards": {"type": "array", "items": reward_state}}, ("rewards",))))},

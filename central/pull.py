@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from central.schema import cards, cashiers, catalogue, customers, devices, settings
-from kiosk.domain.snapshot import CardState, CashierState, CentralSetting, CustomerState, PulledBatch, RewardState
+from central.schema import cards, cashiers, catalogue, customers, devices, pool_balances, pool_memberships, settings
+from kiosk.domain.snapshot import (
+    CardState,
+    CashierState,
+    CentralSetting,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+    RewardState,
+)
 
 #: Every table a pull reads, with the kind its rows become.
 _SOURCES = (("customer", customers), ("card", cards), ("reward", catalogue), ("cashier", cashiers),
-            ("setting", settings))
+            ("setting", settings), ("pool_member", pool_memberships), ("pool_balance", pool_balances))
 
 
 def pull_page(connection: Connection, device_id: str, cursor: int, limit: int) -> PulledBatch:
@@ -27,8 +36,13 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int) -
         rows += [(row.version, kind, row) for row in found]
     merged = sorted(rows, key=lambda item: item[0])[:limit]
     people, erased, card_states, rewards, staff, chain = [], [], [], [], [], []
+    members, pools = [], []
     for _, kind, row in merged:
-        if kind == "reward":
+        if kind == "pool_member":
+            members.append(PoolMemberState(row.customer_id, row.pool_id, row.share_pct))
+        elif kind == "pool_balance":
+            pools.append(PoolBalanceState(row.pool_id, row.points))
+        elif kind == "reward":
             rewards.append(RewardState(row.reward_id, row.kind, row.name, row.points_price, row.stock, row.partner,
                                        row.face_value_cents, bool(row.active)))
         elif kind == "cashier":
@@ -52,4 +66,5 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int) -
         customers=tuple(people), cards=tuple(card_states), erased=tuple(erased),
         device_seq_through=through if last_page else None,
         rewards=tuple(rewards), cashiers=tuple(staff), settings=tuple(chain),
+        pool_members=tuple(members), pool_balances=tuple(pools),
     )

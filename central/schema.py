@@ -214,7 +214,26 @@ batch_cards = Table(
     Column("activated_at", String(40), nullable=True),
     Column("activated_via", String(20), nullable=True),
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("chip_uid", String(64), nullable=True),
     Index("ix_batch_cards_batch", "batch_id"),
+    Index("ux_batch_cards_chip", "chip_uid", unique=True),
+)
+
+pool_memberships = Table(
+    "pool_memberships", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=True),
+    Column("share_pct", Integer, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_pool_memberships_version", "version"),
+)
+
+pool_balances = Table(
+    "pool_balances", metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("points", BigInteger, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_pool_balances_version", "version"),
 )
 
 cashier_day_figures = Table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from central import card_batches
 from central.api.admin import _require_admin
@@ -44,6 +44,14 @@ def export(batch_id: str):
     text = in_transaction(_engine(), lambda c: card_batches.export_csv(c, batch_id))
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'})
+
+
+@bp.post("/<batch_id>/chip-uids")
+def import_chip_uids(batch_id: str):
+    """Card production's CSV (card_number, chip_uid) as the request body (text/csv)."""
+    text = request.get_data(as_text=True)
+    imported = in_transaction(_engine(), lambda c: card_batches.import_chip_uids(c, batch_id, text))
+    return jsonify(batch_id=batch_id, imported=imported)
 
 
 @bp.get("/cards/<card_uid>")

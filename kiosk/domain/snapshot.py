@@ -45,6 +45,8 @@ class PulledBatch:
     rewards: tuple[RewardState, ...] = ()
     cashiers: tuple[CashierState, ...] = ()
     settings: tuple[CentralSetting, ...] = ()
+    pool_members: tuple[PoolMemberState, ...] = ()
+    pool_balances: tuple[PoolBalanceState, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,3 +81,20 @@ class CentralSetting:
 
     key: str
     value_json: str
+
+
+@dataclass(frozen=True)
+class PoolMemberState:
+    """A customer's pool membership now: `pool_id` None once the customer left every pool."""
+
+    customer_id: str
+    pool_id: str | None
+    share_pct: int = 0
+
+
+@dataclass(frozen=True)
+class PoolBalanceState:
+    """A pool's points as central folded them from every device's pool events."""
+
+    pool_id: str
+    points: int

@@ -31,6 +31,14 @@ class KioskCentral(CentralClient):
         pool = self._call("GET", f"/api/pools/of/{quote(customer_id, safe='')}").get("pool")
         return pool if isinstance(pool, dict) else None
 
+    def recent_operations(self, customer_id: str, limit: int) -> list[dict]:
+        """The customer's latest operations from every device ({event_id, kind, at, points, code}), newest first."""
+        rows = self._call("GET", f"/api/customers/{quote(customer_id, safe='')}/operations",
+                          params={"limit": limit}).get("operations")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise SyncUnavailable("central's history answer was not readable")
+        return rows
+
     def issue(self, partner: str, customer_id: str, redemption_event_id: str) -> IssuedVoucher:
         return self.issue_voucher(partner, customer_id, redemption_event_id)
 

@@ -60,6 +60,7 @@ class Operation:
     points: int
     at: str
     code: str | None = None
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class CardSummary:
     affordable: tuple[Reward, ...]
     recent: tuple[Operation, ...]
     redeem_left_today: int
+    #: True when central could not be asked: `recent` then holds only this kiosk's unsynced operations.
+    recent_offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,16 +208,19 @@ class KioskScreen:
             return False
 
     def pool(self, card_uid: str) -> dict | None:
-        """The pool of the presented card's customer, as central knows it; None offline or without a pool."""
+        """The pool of the presented card's customer: central's figure online, else the one pulled into the store
+        with this kiosk's pending pool events; None without a pool."""
         self._require_present(card_uid)
         view = self.store.customer_by_card(card_uid)
-        if view is None or self.central is None:
+        if view is None:
             return None
-        try:
-            return self.central.pool_of(view.customer_id)
-        except KioskError as exc:
-            logger.info("pool balance not available: %s", type(exc).__name__)
-            return None
+        if self.central is not None:
+            try:
+                return self.central.pool_of(view.customer_id)
+            except KioskError as exc:
+                logger.info("pool balance from central not available: %s", type(exc).__name__)
+        local = self.store.pool_summary(view.customer_id)
+        return None if local is None else {"pool_id": local.pool_id, "points": local.points, "members": local.members}
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -233,11 +239,37 @@ class KioskScreen:
         if upcoming is not None:
             next_reward = NextReward(upcoming.name, upcoming.points_price, upcoming.points_price - points,
                                      max(0, min(99, points * 100 // upcoming.points_price)))
+        recent, offline = self._recent(view.customer_id)
         return CardSummary(card_uid, view.customer_id, view.first_name or "", surname_initial(view.last_name),
                            points, next_reward, tuple(r for r in rewards if r.points_price <= points),
-                           self._recent(view.customer_id), self._left_today(view.customer_id))
+                           recent, self._left_today(view.customer_id), offline)
 
-    def _recent(self, customer_id: str) -> tuple[Operation, ...]:
+    def _recent(self, customer_id: str) -> tuple[tuple[Operation, ...], bool]:
+        """This kiosk's pending operations merged with central's history (one line per event id), newest first;
+        the flag says central could not be asked."""
+        pending = self._pending_operations(customer_id)
+        if self.central is None:
+            return pending, True
+        try:
+            rows = self.central.recent_operations(customer_id, RECENT_OPERATIONS)
+            held = tuple(Operation(str(r["kind"]), int(r["points"]), str(r["at"]), r.get("code"), str(r["event_id"]))
+                         for r in rows)
+        except KioskError as exc:
+            logger.info("history not available from central: %s", type(exc).__name__)
+            return pending, True
+        except (KeyError, TypeError, ValueError):
+            logger.info("history from central not readable")
+            return pending, True
+        seen: set[str] = set()
+        merged: list[Operation] = []
+        for operation in sorted(pending + held, key=lambda op: op.at, reverse=True):
+            if operation.event_id in seen:
+                continue
+            seen.add(operation.event_id or "")
+            merged.append(operation)
+        return tuple(merged[:RECENT_OPERATIONS]), False
+
+    def _pending_operations(self, customer_id: str) -> tuple[Operation, ...]:
         found: list[Operation] = []
         for event in reversed(self.store.pending()):
             if getattr(event, "customer_id", None) != customer_id:
@@ -347,12 +379,12 @@ class KioskScreen:
 
 def _operation(event: Event) -> Operation | None:
     if isinstance(event, PointsEarned):
-        return Operation("earned", event.points, event.at)
+        return Operation("earned", event.points, event.at, event_id=event.event_id)
     if isinstance(event, PointsRedeemed):
-        return Operation("redeemed", event.points, event.at)
+        return Operation("redeemed", event.points, event.at, event_id=event.event_id)
     if isinstance(event, EarnReversed):
-        return Operation("reversed", event.points, event.at)
+        return Operation("reversed", event.points, event.at, event_id=event.event_id)
     if isinstance(event, VoucherIssued):
-        return Operation("voucher", 0, event.at, event.code)
+        return Operation("voucher", 0, event.at, event.code, event.event_id)
     return None
 

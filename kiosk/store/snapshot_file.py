@@ -28,7 +28,7 @@ from kiosk.store.fileops import FileOps
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 2000
-TABLES = ("customers", "loose_cards", "earns", "earned_per_day")
+TABLES = ("customers", "loose_cards", "earns", "earned_per_day", "pool_members", "pool_balances")
 
 
 class AtomicJSONStorage(Storage):

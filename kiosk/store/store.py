@@ -9,8 +9,11 @@ Two files in the data directory:
 In memory: the base (compact records from the snapshot, card and prefix-search indexes) and an overlay,
 a `kiosk.domain.ledger.Ledger` folded over the pending events (seq > seq_through) and seeded with the base
 state of just the customers and cards those events touch. Reads look at the overlay first, then the base,
-so balances follow the domain's own rules. Recent own earns folded at central live in a second Ledger
-(`kept earns`), so a receipt stays refundable after its earn left the outbox.
+so balances follow the domain's own rules. Pool memberships and pool balances pulled from central are base
+state too: the overlay is seeded with those its pending events touch, and an earn recorded here by a pool
+member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent
+own earns folded at central live in a second Ledger (`kept earns`), so a receipt stays refundable after its
+earn left the outbox.
 
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
@@ -43,7 +46,9 @@ from kiosk.domain.events import (
     to_record,
 )
 from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from kiosk.domain import pools
+from kiosk.domain.pools import PoolSummary
+from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store.fileops import FileOps
 from kiosk.store.journal import OutboxJournal, move_aside
@@ -169,6 +174,7 @@ class Store:
         store._rebuild_overlay()
         if store._journal_dirty:
             store._compact_journal()
+        store._finish_pool_contribution()
         # The cache lives as long as the process: keep the collector from rescanning it on every earn.
         gc.freeze()
         logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
@@ -185,6 +191,9 @@ class Store:
         self._kept = Ledger()
         self._cursor = 0
         self._seq_through = 0
+        #: Pulled pool state: each member's (pool id, share in percent), and each pool's points.
+        self._pool_member: dict[str, tuple[str, int]] = {}
+        self._pool_points: dict[str, int] = {}
 
     def _load_snapshot(self) -> None:
         """Load the base from the snapshot; a damaged one is moved aside and the base starts empty."""
@@ -261,6 +270,12 @@ class Store:
                 self._kept.earns_by_receipt.setdefault(record.receipt_ref, record.event_id)
             for cid, day, points in tables["earned_per_day"]:
                 self._kept.earned_per_day[(cid, day)] = points
+            for cid, pool_id, share in tables["pool_members"]:
+                self._set_pool_member(PoolMemberState(cid, pool_id, share))
+            for pool_id, points in tables["pool_balances"]:
+                if not isinstance(points, int):
+                    raise TypeError("pool balance row")
+                self._pool_points[pool_id] = points
         except StoreError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, binascii.Error) as exc:
@@ -293,6 +308,7 @@ class Store:
         self._overlay = Ledger()
         self._seeded_customers: set[str] = set()
         self._seeded_cards: set[str] = set()
+        self._seeded_pools: set[str] = set()
         self._overlay_index = PrefixIndex()
         self._overlay_keys: dict[str, tuple[str, ...]] = {}
         self._overlay_cards_of: dict[str, list[str]] = {}
@@ -318,6 +334,14 @@ class Store:
                 overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
                                                   consent, rec.erased)
                 overlay.balances[cid] = rec.points
+            membership = self._pool_member.get(cid)
+            if membership is not None:
+                overlay.pool_members.setdefault(membership[0], {})[cid] = membership[1]
+                overlay.member_pool[cid] = membership[0]
+                self._seed_pool(membership[0])
+        pool_id = getattr(event, "pool_id", None)
+        if pool_id is not None:
+            self._seed_pool(pool_id)
         uid = getattr(event, "card_uid", None)
         if uid is not None and uid not in self._seeded_cards:
             self._seeded_cards.add(uid)
@@ -330,6 +354,16 @@ class Store:
             kept = self._kept.earns.get(event.earn_event_id)
             if kept is not None:
                 overlay.earns[kept.event_id] = replace(kept)
+
+    def _seed_pool(self, pool_id: str) -> None:
+        if pool_id not in self._seeded_pools:
+            self._seeded_pools.add(pool_id)
+            self._overlay.pool_balances[pool_id] = self._pool_points.get(pool_id, 0)
+            # The pool's other members as pulled, so the overlay's member count starts right.
+            members = self._overlay.pool_members.setdefault(pool_id, {})
+            for cid, (pid, share) in self._pool_member.items():
+                if pid == pool_id and cid not in self._seeded_customers:
+                    members.setdefault(cid, share)
 
     def _apply_overlay(self, event: Event) -> None:
         self._seed(event)
@@ -412,7 +446,20 @@ class Store:
             self._apply_overlay(event)
             if isinstance(event, CustomerErased) and self._scrub_erased():
                 self._compact_journal()
+            if isinstance(event, PointsEarned):
+                given = pools.contribute(self, event)  # type: ignore[arg-type]  # the store answers pool_of
+                if given is not None:
+                    self.record(given)
             return event
+
+    def _finish_pool_contribution(self) -> None:
+        """After a stop between an earn and its pool contribution (always the next event), record it now."""
+        last = next(reversed(self._events.values()), None)
+        if isinstance(last, PointsEarned) and last.device_id == self._device_id:
+            given = pools.contribute(self, last)  # type: ignore[arg-type]
+            if given is not None:
+                logger.warning("earn %s had no pool contribution recorded yet; recorded now", last.event_id)
+                self.record(given)
 
     def acknowledge(self, event_ids: Iterable[str]) -> int:
         """Mark events as held by central (durably); returns how many were newly acknowledged."""
@@ -457,6 +504,10 @@ class Store:
             self._upsert_card(card)
         for cid in batch.erased:
             self._erase_customer(cid, edit_index=not rebuild)
+        for member in batch.pool_members:
+            self._set_pool_member(member)
+        for pool in batch.pool_balances:
+            self._pool_points[pool.pool_id] = pool.points
         if rebuild:
             self._index = PrefixIndex(*self._fresh_index_lists())
         self._cursor = batch.cursor
@@ -499,6 +550,12 @@ class Store:
             self._blocked.add(card.card_uid)
         else:
             self._blocked.discard(card.card_uid)
+
+    def _set_pool_member(self, member: PoolMemberState) -> None:
+        if member.pool_id is None:
+            self._pool_member.pop(member.customer_id, None)
+        else:
+            self._pool_member[member.customer_id] = (member.pool_id, member.share_pct)
 
     def _erase_customer(self, cid: str, *, edit_index: bool) -> None:
         old = self._customers.get(cid)
@@ -555,10 +612,14 @@ class Store:
         earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
                   r.reversed_points] for r in self._kept.earns.values()]
         per_day = [[cid, day, points] for (cid, day), points in self._kept.earned_per_day.items()]
+        pool_members = [[cid, pool_id, share] for cid, (pool_id, share) in self._pool_member.items()]
+        pool_balances = [[pool_id, points] for pool_id, points in self._pool_points.items()]
         meta = {"device_id": self._device_id, "cursor": self._cursor, "seq_through": self._seq_through,
                 "last_seq": self._last_seq, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         self._storage.write(build_document(meta, {"customers": rows, "loose_cards": loose, "earns": earns,
-                                                  "earned_per_day": per_day}, self._index.keys, search_rows))
+                                                  "earned_per_day": per_day,
+                                                  "pool_members": pool_members, "pool_balances": pool_balances},
+                                 self._index.keys, search_rows))
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -569,6 +630,33 @@ class Store:
                 return points
             rec = self._customers.get(customer_id)
             return rec.points if rec is not None else 0
+
+    def pool_of(self, customer_id: str) -> tuple[str, int] | None:
+        """The pool this customer gives to now and the share in percent (pulled, then pending events), or None."""
+        with self._lock:
+            if customer_id in self._seeded_customers:
+                return self._overlay.pool_of(customer_id)
+            return self._pool_member.get(customer_id)
+
+    def pool_balance(self, pool_id: str) -> int:
+        """A pool's points as pulled from central, with this device's pending pool events on top."""
+        with self._lock:
+            if pool_id in self._seeded_pools:
+                return self._overlay.pool_balance(pool_id)
+            return self._pool_points.get(pool_id, 0)
+
+    def pool_summary(self, customer_id: str) -> PoolSummary | None:
+        """The pool a customer gives to as this device knows it (works offline); None when in no pool."""
+        with self._lock:
+            membership = self.pool_of(customer_id)
+            if membership is None:
+                return None
+            pool_id, share = membership
+            if pool_id in self._seeded_pools:
+                members = len(self._overlay.pool_members.get(pool_id, {}))
+            else:
+                members = sum(1 for pid, _ in self._pool_member.values() if pid == pool_id)
+            return PoolSummary(pool_id, self.pool_balance(pool_id), members, share)
 
     def earned_on(self, customer_id: str, day: str) -> int:
         with self._lock:
@@ -740,3 +828,13 @@ def _check_batch(batch: object) -> None:
     for cid in batch.erased:
         if not isinstance(cid, str) or not cid:
             raise InvalidPull("an erased customer id must be non-empty text")
+    for member in batch.pool_members:
+        if (not isinstance(member, PoolMemberState) or not isinstance(member.customer_id, str)
+                or not member.customer_id or not isinstance(member.pool_id, (str, type(None)))
+                or isinstance(member.share_pct, bool) or not isinstance(member.share_pct, int)
+                or not 0 <= member.share_pct <= 100):
+            raise InvalidPull("a pulled pool membership needs a customer id, a pool id or none and a share of 0-100")
+    for pool in batch.pool_balances:
+        if (not isinstance(pool, PoolBalanceState) or not isinstance(pool.pool_id, str) or not pool.pool_id
+                or isinstance(pool.points, bool) or not isinstance(pool.points, int)):
+            raise InvalidPull("a pulled pool balance needs a pool id and whole-number points")

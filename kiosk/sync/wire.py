@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.domain.snapshot import CardState, CashierState, CentralSetting, CustomerState, PulledBatch, RewardState
+from kiosk.domain.snapshot import (
+    CardState,
+    CashierState,
+    CentralSetting,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+    RewardState,
+)
 from kiosk.errors import SyncRefused
 
 
@@ -19,6 +28,8 @@ def batch_to_record(batch: PulledBatch) -> dict[str, object]:
         "rewards": [dataclasses.asdict(r) for r in batch.rewards],
         "cashiers": [dataclasses.asdict(c) for c in batch.cashiers],
         "settings": [dataclasses.asdict(s) for s in batch.settings],
+        "pool_members": [dataclasses.asdict(m) for m in batch.pool_members],
+        "pool_balances": [dataclasses.asdict(b) for b in batch.pool_balances],
     }
 
 
@@ -40,6 +51,24 @@ def batch_from_record(record: object) -> PulledBatch:
             rewards=tuple(RewardState(**r) for r in record.get("rewards", ())),
             cashiers=tuple(CashierState(**c) for c in record.get("cashiers", ())),
             settings=tuple(CentralSetting(**s) for s in record.get("settings", ())),
+            pool_members=tuple(_pool_member(m) for m in record.get("pool_members", ())),
+            pool_balances=tuple(_pool_balance(b) for b in record.get("pool_balances", ())),
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
+
+
+def _pool_member(record: dict) -> PoolMemberState:
+    member = PoolMemberState(**record)
+    if not isinstance(member.customer_id, str) or not (member.pool_id is None or isinstance(member.pool_id, str)) \
+            or isinstance(member.share_pct, bool) or not isinstance(member.share_pct, int) \
+            or not 0 <= member.share_pct <= 100:
+        raise TypeError("a pool membership needs a customer id, a pool id or null and a share of 0 to 100")
+    return member
+
+
+def _pool_balance(record: dict) -> PoolBalanceState:
+    balance = PoolBalanceState(**record)
+    if not isinstance(balance.pool_id, str) or isinstance(balance.points, bool) or not isinstance(balance.points, int):
+        raise TypeError("a pool balance needs a pool id and whole points")
+    return balance

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
+from kiosk.domain.snapshot import (
+    CardState,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+    RewardState,
+)
 from kiosk.errors import (
     CardBlocked,
     CardNotPresent,
@@ -20,6 +27,7 @@ from kiosk.errors import (
     OfflineLimitReached,
     SelfServiceRefused,
     SyncRefused,
+    SyncUnavailable,
     UnknownCard,
 )
 from kiosk.selfservice.rewards import RewardsFile
@@ -41,9 +49,11 @@ class Issued:
 class FakeCentral:
     """Central as the kiosk sees it: issues codes in order, or refuses (pool empty)."""
 
-    def __init__(self, codes=("V-1", "V-2")) -> None:
+    def __init__(self, codes=("V-1", "V-2"), history=(), history_down=False) -> None:
         self.codes = list(codes)
         self.asked: list[str] = []
+        self.history = list(history)
+        self.history_down = history_down
 
     def issue(self, partner, customer_id, redemption_event_id):
         self.asked.append(redemption_event_id)
@@ -53,6 +63,11 @@ class FakeCentral:
 
     def catalogue(self):
         return REWARDS
+
+    def recent_operations(self, customer_id, limit):
+        if self.history_down:
+            raise SyncUnavailable("central could not be reached")
+        return [row for row in self.history if row.pop("customer_id", customer_id) == customer_id][:limit]
 
 
 @pytest.fixture
@@ -186,3 +201,51 @@ def test_catalogue_refresh_takes_central_rewards(store, tmp_path):
     screen = _screen(store, RewardsFile.in_dir(tmp_path / "fresh"), central=FakeCentral())
     assert screen.refresh_rewards() is True
     assert [r.reward_id for r in screen.rewards.rewards()] == ["coffee", "hol", "bag"]
+
+
+def test_last_operations_merge_central_history_with_pending_ones_once_each(store, rewards):
+    central = FakeCentral(codes=["V-9"])
+    screen = _screen(store, rewards, central=central)
+    screen.present("AAAA0001")
+    done = screen.redeem("AAAA0001", "coffee")
+    mine = store.pending()[-1]
+    central.history = [
+        # central already holds this kiosk's redemption: it must show once
+        {"event_id": mine.event_id, "kind": "redeemed", "at": mine.at, "points": 30, "code": None},
+        {"event_id": "e-old-voucher", "kind": "voucher", "at": "2020-01-02T10:00:00+01:00", "points": 0,
+         "code": "HV-7"},
+        {"event_id": "e-old-earn", "kind": "earned", "at": "2020-01-01T09:00:00+01:00", "points": 40, "code": None},
+    ]
+    summary = screen.summary("AAAA0001")
+    assert not summary.recent_offline
+    assert [(op.kind, op.points, op.code) for op in summary.recent] == [
+        ("redeemed", done.points, None), ("voucher", 0, "HV-7"), ("earned", 40, None)]
+
+
+def test_last_operations_offline_are_this_kiosks_pending_ones_and_say_so(store, rewards):
+    offline = _screen(store, rewards, central=None)
+    offline.present("AAAA0001")
+    offline.redeem("AAAA0001", "coffee")
+    assert store.pending_count() == 1
+    for central in (None, FakeCentral(history_down=True)):
+        screen = _screen(store, rewards, central=central)
+        screen.present("AAAA0001")
+        summary = screen.summary("AAAA0001")
+        assert summary.recent_offline
+        assert [op.event_id for op in summary.recent] == [
+            e.event_id for e in reversed(store.pending()) if e.type in ("PointsRedeemed", "VoucherIssued")]
+    screen = _screen(store, rewards, central=FakeCentral())
+    screen.present("AAAA0001")
+    assert screen.summary("AAAA0001").recent_offline is False
+
+
+def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
+    store.apply_batch(PulledBatch(cursor=1, pool_members=(PoolMemberState("c-ana", "fam", 50),
+                                                          PoolMemberState("c-bo", "fam", 100)),
+                                  pool_balances=(PoolBalanceState("fam", 60),)))
+    screen = _screen(store, rewards, central=None)
+    screen.present("AAAA0001")
+    assert screen.pool("AAAA0001") == {"pool_id": "fam", "points": 60, "members": 2}
+    screen.present("BBBB0002")
+    store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))
+    assert screen.pool("BBBB0002") is None

@@ -117,3 +117,56 @@ def test_luhn_catches_every_single_digit_typo(body, position, change):
     number = body + luhn_digit(body)
     typo = number[:position] + str((int(number[position]) + change) % 10) + number[position + 1:]
     assert is_card_number(number) and not is_card_number(typo)
+
+
+def _import(client, admin, batch_id, text, expect=200):
+    response = client.post(f"/api/admin/card-batches/{batch_id}/chip-uids", data=text.encode(),
+                           headers=admin | {"Content-Type": "text/csv"})
+    assert response.status_code == expect, response.json
+    return response.json
+
+
+def _filled(rows, chips):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row, chip in zip(rows, chips):
+        writer.writerow(row | {"chip_uid": chip})
+    return out.getvalue()
+
+
+def test_chip_uids_from_production_make_a_tap_the_first_use_of_the_batch_card(client, admin, make_device):
+    rows = _cards(client, admin, _make(client, admin, "partner", 3, partner="works-acme")["batch_id"])
+    batch_id = rows[0]["batch_id"]
+    assert [r["chip_uid"] for r in rows] == ["", "", ""]
+    answer = _import(client, admin, batch_id, _filled(rows, ["04a1b2c3d4e5f6", "DE:AD:BE:EF", ""]))
+    assert answer == {"batch_id": batch_id, "imported": 2}
+    assert [r["chip_uid"] for r in _cards(client, admin, batch_id)] == ["04A1B2C3D4E5F6", "DEADBEEF", ""]
+    assert _import(client, admin, batch_id, _filled(rows, ["04a1b2c3d4e5f6", "DEADBEEF", ""]))["imported"] == 0
+    till = make_device()
+    till.push([CustomerRegistered(device_id="till-1", seq=till.next_seq(), customer_id="c1", first_name="Bo"),
+               CardLinked(device_id="till-1", seq=till.next_seq(), customer_id="c1", card_uid="DEADBEEF")])
+    origin = client.get("/api/admin/card-batches/cards/DEADBEEF", headers=admin).json
+    assert (origin["card_uid"], origin["channel"], origin["partner"]) == (rows[1]["card_number"], "partner",
+                                                                          "works-acme")
+    assert origin["activated_via"] == "first_use"
+    report = client.get("/api/admin/card-batches/report", headers=admin).json["channels"]
+    assert report[0]["activated_first_use"] == 1 and report[0]["not_activated"] == 2
+
+
+def test_a_bad_chip_import_changes_nothing(client, admin):
+    rows = _cards(client, admin, _make(client, admin, "company", 2)["batch_id"])
+    other = _cards(client, admin, _make(client, admin, "online", 1)["batch_id"])
+    batch_id = rows[0]["batch_id"]
+    _import(client, admin, other[0]["batch_id"], _filled(other, ["CAFEF00D"]))
+    for text, status, message in [
+        ("number,uid\n1,2\n", 400, "columns card_number and chip_uid"),
+        (_filled(rows, ["04A1B2C3", "XYZ"]), 400, "8, 14 or 20 hex digits"),
+        (_filled(rows, ["04A1B2C3", "04A1B2C3"]), 400, "given to two cards"),
+        (_filled(rows[:1] + other, ["04A1B2C3", "11223344"]), 400, "not in this batch"),
+        (_filled(rows, ["04A1B2C3", "CAFEF00D"]), 409, "already belong to another card"),
+    ]:
+        answer = _import(client, admin, batch_id, text, expect=status)
+        assert message in answer["message"], answer
+    assert [r["chip_uid"] for r in _cards(client, admin, batch_id)] == ["", ""]
+    assert _import(client, admin, "nope", "card_number,chip_uid\n", expect=404)
