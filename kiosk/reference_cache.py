@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.config import parse_config
 from kiosk.domain.earning import EarningScale
+from kiosk.domain.expiry import ExpiryRule
 from kiosk.domain.snapshot import CashierState, PulledBatch, RewardState
 from kiosk.errors import ConfigError
 from kiosk.store.fileops import FileOps
@@ -119,6 +120,22 @@ class ReferenceCache:
             return parse_config({"earning": _with_dates(rules)}).earning.scale()
         except (ConfigError, ValueError, TypeError) as exc:
             log.warning("central earning rules ignored, the local scale applies: %s", exc)
+            return None
+
+    def expiry_rule(self) -> ExpiryRule | None:
+        """The points lifetime and notice period from the `expiry` setting, or None when absent or invalid."""
+        value = self.setting(EXPIRY)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, dict):
+                raise TypeError("not a table")
+            after, notice = value["after_days"], value["notice_days"]
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in (after, notice)):
+                raise TypeError("after_days and notice_days must be whole numbers")
+            return ExpiryRule(after, notice)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("central expiry setting ignored: %s", exc)
             return None
 
 

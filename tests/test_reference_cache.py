@@ -66,3 +66,14 @@ def test_a_corrupt_file_is_moved_aside_not_lost(tmp_path):
     path.write_text("{torn")
     cache = ReferenceCache(path)
     assert cache.rewards() == () and path.with_name("r.json.corrupt").read_text() == "{torn"
+
+
+def test_the_expiry_setting_becomes_a_rule_and_bad_values_are_ignored(tmp_path):
+    cache = ReferenceCache(tmp_path / "r.json")
+    assert cache.expiry_rule() is None
+    cache.apply(_page(settings=(CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
+    rule = cache.expiry_rule()
+    assert (rule.after_days, rule.notice_days) == (365, 30)
+    for bad in ('{"after_days": 0, "notice_days": 30}', '{"after_days": "365", "notice_days": 30}', '[1]', '{}'):
+        cache.apply(_page(settings=(CentralSetting("expiry", bad),)))
+        assert cache.expiry_rule() is None, bad
