@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.domain.snapshot import PulledBatch
 from kiosk.errors import DeviceNotEnrolled
 from kiosk.sync.client import CentralClient
 from kiosk.sync.status_file import StatusFile
@@ -30,7 +31,8 @@ def enrol(config: Config, code: str) -> None:
 
 def build_worker(config: Config, store: SyncStore,
                  on_status: Callable[[SyncStatus], None] | None = None,
-                 adoption: Callable[[], list[dict[str, object]]] | None = None) -> SyncWorker | None:
+                 adoption: Callable[[], list[dict[str, object]]] | None = None,
+                 reference: Callable[[PulledBatch], None] | None = None) -> SyncWorker | None:
     """The device's sync worker, or None when no central is configured (the device works alone).
 
     Its status goes to `<data_dir>/sync-status.json` (for `kiosk sync status`) and to `on_status` (the UI).
@@ -50,4 +52,5 @@ def build_worker(config: Config, store: SyncStore,
             on_status(status)
 
     return SyncWorker(store, client, push_batch=c.push_batch, pull_page=c.pull_page, interval_s=c.interval_s,
-                      backoff=Backoff(1.0, c.backoff_max_s), on_status=publish, adoption=adoption)
+                      backoff=Backoff(1.0, c.backoff_max_s), on_status=publish, adoption=adoption,
+                      reference=reference)

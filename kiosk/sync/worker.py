@@ -90,7 +90,8 @@ class SyncWorker:
     def __init__(self, store: SyncStore, client: SyncTransport, *, push_batch: int = 500, pull_page: int = 1000,
                  interval_s: float = 30.0, backoff: Backoff = Backoff(), rng: random.Random | None = None,
                  on_status: Callable[[SyncStatus], None] | None = None,
-                 adoption: Callable[[], list[dict[str, object]]] | None = None) -> None:
+                 adoption: Callable[[], list[dict[str, object]]] | None = None,
+                 reference: Callable[[PulledBatch], None] | None = None) -> None:
         if push_batch < 1 or pull_page < 1:
             raise ValueError("push_batch and pull_page must be at least 1")
         self._store = store
@@ -102,6 +103,7 @@ class SyncWorker:
         self._rng = rng or random.Random()
         self._on_status = on_status
         self._adoption = adoption
+        self._reference = reference  # keeps central's catalogue, cashiers and settings (ReferenceCache.apply)
         self._adoption_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._lock = threading.Lock()
         self._round = threading.Lock()
@@ -188,11 +190,21 @@ class SyncWorker:
         cursor = self._store.cursor
         while True:
             batch = self._client.pull(cursor, self._pull_page)
+            self._keep_reference(batch)  # before apply_batch moves the cursor past this page
             self._store.apply_batch(batch)
             pages += 1
             if batch.device_seq_through is not None or batch.cursor <= cursor:
                 return pages
             cursor = batch.cursor
+
+    def _keep_reference(self, batch: PulledBatch) -> None:
+        """Hand the page's reference data on; a failure stops the round so the page is pulled again."""
+        if self._reference is None:
+            return
+        try:
+            self._reference(batch)
+        except OSError as exc:
+            raise SyncError(f"reference data from central could not be saved: {exc}") from exc
 
     def _failed(self, exc: SyncError) -> SyncStatus:
         failures = self.status().consecutive_failures + 1

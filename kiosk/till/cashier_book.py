@@ -1,24 +1,38 @@
-"""The cashiers of this device, kept in `cashiers.json` in the data directory (central will sync them)."""
+"""The cashiers of this device: local ones in `cashiers.json`, merged with those central publishes."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.cashiers import Cashier, PinGuard, check_pin_format, hash_pin, verify_pin
 from kiosk.errors import SignInRefused
 from kiosk.till.json_file import read_json, write_json
 
+log = logging.getLogger(__name__)
+
 SCHEMA = 1
 
 
-class CashierBook:
-    """Add, list and check cashiers; PINs are only ever kept as salted hashes."""
+def _no_central() -> dict[str, Cashier | None]:
+    return {}
 
-    def __init__(self, path: Path, guard: PinGuard | None = None):
+
+class CashierBook:
+    """Add, list and check cashiers; PINs are only ever kept as salted hashes.
+
+    `central` gives central's cashiers by id (None for a deactivated one): central wins over a local
+    cashier with the same id, and a deactivated cashier is neither listed nor allowed to sign in.
+    """
+
+    def __init__(self, path: Path, guard: PinGuard | None = None,
+                 central: Callable[[], dict[str, Cashier | None]] = _no_central):
         self._path = path
+        self._central = central
         self._lock = threading.Lock()
         self.guard = guard or PinGuard()
         data = read_json(path, {"schema": SCHEMA, "cashiers": []})
@@ -42,13 +56,17 @@ class CashierBook:
             self._cashiers[cashier.cashier_id] = cashier
             self._save()
 
-    def all(self) -> list[Cashier]:
+    def _merged(self) -> dict[str, Cashier]:
+        central = self._central()
         with self._lock:
-            return sorted(self._cashiers.values(), key=lambda c: c.name.lower())
+            merged = self._cashiers | central
+        return {k: v for k, v in merged.items() if v is not None}
+
+    def all(self) -> list[Cashier]:
+        return sorted(self._merged().values(), key=lambda c: c.name.lower())
 
     def get(self, cashier_id: str) -> Cashier | None:
-        with self._lock:
-            return self._cashiers.get(cashier_id)
+        return self._merged().get(cashier_id)
 
     def check(self, cashier_id: str, pin: str) -> Cashier:
         """The cashier if the PIN is right; SignInRefused (with lockout and rate limit) otherwise."""

@@ -21,7 +21,7 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.domain import operations
-from kiosk.domain.earning import check_cents
+from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
     ConsentChanged,
@@ -50,6 +50,8 @@ from kiosk.errors import (
     UnknownCard,
     UnknownCustomer,
 )
+from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
+from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
 from kiosk.sync.client import IssuedVoucher
@@ -111,11 +113,12 @@ class Till:
         self.devices = devices
         self.phone_verifier = None  # kiosk.phonecard.PhoneCardVerifier, set by the service from [phonecard]
         self.sync_state = sync_state
-        self.rewards = rewards
+        self._builtin_rewards = rewards
         self._clock = clock
         self._lock = threading.RLock()
         data_dir = config.data_dir
-        self.cashiers = CashierBook(data_dir / "cashiers.json")
+        self.reference = ReferenceCache(data_dir / "reference-data.json")
+        self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
         self.adoption = AdoptionBook(data_dir / "till-adoption.json")
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
@@ -157,10 +160,58 @@ class Till:
         self._unknown_card = None
         self._last = None
 
+    @property
+    def rewards(self) -> tuple[Reward, ...]:
+        """Central's catalogue (withdrawn entries left out) once one was pulled, else the built-in list."""
+        pulled = self.reference.rewards()
+        if not pulled:
+            return self._builtin_rewards
+        offered = []
+        for state in pulled:
+            if not state.active:
+                continue
+            try:
+                offered.append(Reward(state.reward_id, state.kind, state.name, state.points_price, stock=state.stock,
+                                      partner=state.partner, face_value_cents=state.face_value_cents))
+            except (ValueError, TypeError) as exc:
+                logger.warning("reward %s from central ignored: %s", state.reward_id, exc)
+        return tuple(sorted(offered, key=lambda r: (r.points_price, r.reward_id)))
+
+    def _central_cashiers(self) -> dict[str, Cashier | None]:
+        """Central's cashiers by id, None for a deactivated one; per-cashier capture modes from central."""
+        modes = self._capture_setting().get("cashiers")
+        modes = modes if isinstance(modes, dict) else {}
+        found: dict[str, Cashier | None] = {}
+        for state in self.reference.cashiers():
+            if not state.active:
+                found[state.cashier_id] = None
+                continue
+            mode = modes.get(state.cashier_id)
+            try:
+                found[state.cashier_id] = Cashier(state.cashier_id, state.name, state.role, state.pin_hash,
+                                                  state.language, mode if mode in CAPTURE_MODES else None)
+            except ValueError as exc:
+                logger.warning("cashier %s from central ignored: %s", state.cashier_id, exc)
+                found[state.cashier_id] = None
+        return found
+
+    def _capture_setting(self) -> dict:
+        value = self.reference.setting(CAPTURE_SETTING)
+        return value if isinstance(value, dict) else {}
+
+    def earning_scale(self) -> EarningScale:
+        """Central's earning rules when pulled (and valid), else the local config's scale."""
+        return self.reference.earning_scale() or self.config.earning.scale()
+
     def capture_mode(self, cashier: Cashier | None) -> str:
-        """The cashier's own capture mode, else the shop's."""
+        """The cashier's own capture mode, else this store's from central, else the chain's, else the config's."""
         if cashier is not None and cashier.capture_mode in CAPTURE_MODES:
             return cashier.capture_mode
+        setting = self._capture_setting()
+        stores = setting.get("stores")
+        for mode in ((stores if isinstance(stores, dict) else {}).get(self.config.device.id), setting.get("default")):
+            if mode in CAPTURE_MODES:
+                return mode
         return self.config.till.capture_mode
 
     def snapshot(self) -> dict:
@@ -303,7 +354,7 @@ class Till:
         sale = self._sale
         assert sale is not None
         store = self.store
-        event, quote = operations.earn(store, self.config.earning.scale(), device_id=self.config.device.id,
+        event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
                                        customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
                                        lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
         recorded = store.record(event)
