@@ -7,6 +7,7 @@ import signal
 import threading
 
 from flask import Flask
+from waitress import wasyncore
 from waitress.server import create_server
 
 from kiosk.config import Config
@@ -42,9 +43,13 @@ class WebServer:
         return self
 
     def close(self) -> None:
-        self._server.close()
+        """Stop serving: the sockets are closed by the server's own thread, never under its select()."""
         if self._thread.is_alive():
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
             self._thread.join(timeout=5)
+        else:
+            self._server.close()
+        self._server.task_dispatcher.shutdown()
 
 
 def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None,

@@ -2,6 +2,7 @@
 by the server with nothing fetched from elsewhere, CSV downloads, readable on a tablet."""
 
 import pytest
+from playwright.sync_api import expect
 
 from central.ingest import ingest
 from central.transactions import in_transaction
@@ -23,15 +24,15 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
     try:
         page.get_by_role("link", name=HEADINGS[lang][0]).first.click()
         assert page.locator("h1").inner_text() == HEADINGS[lang][0]
-        assert page.get_by_role("heading", name=HEADINGS[lang][1]).count() == 1
+        expect(page.get_by_role("heading", name=HEADINGS[lang][1])).to_have_count(1)
         assert int(page.locator("#points-earned").inner_text()) == sum(
             e.points for e in week if isinstance(e, PointsEarned))
         assert int(page.locator("#points-redeemed").inner_text()) == sum(
             e.points for e in week if isinstance(e, PointsRedeemed))
         assert int(page.locator("#points-outstanding").inner_text()) == sum(
             b for b in ledger.balances.values() if b > 0)
-        assert page.locator("figure.chart svg").count() == 5
-        assert page.locator("#capture-cashiers tbody tr").count() == 3
+        expect(page.locator("figure.chart svg")).to_have_count(5)
+        expect(page.locator("#capture-cashiers tbody tr")).to_have_count(3)
 
         page.locator("input[name=start]").fill("2026-11-03")
         page.locator("input[name=end]").fill("2026-11-03")
@@ -59,12 +60,12 @@ def test_cards_by_sales_channel(browser, running_central):
     try:
         page.get_by_role("link", name="Rapports").first.click()
         assert page.locator("h1").inner_text() == "Rapports"
-        assert page.get_by_role("heading", name="Cartes par canal de vente").count() == 1
+        expect(page.get_by_role("heading", name="Cartes par canal de vente")).to_have_count(1)
         rows = page.locator("#channels tbody tr")
-        assert rows.count() == 2
+        expect(rows).to_have_count(2)
         assert rows.nth(0).locator("td").all_inner_texts() == ["Nos magasins", "3", "0", "0"]
         assert rows.nth(1).locator("td").all_inner_texts() == ["Partenaire: garden", "2", "0", "0"]
-        assert page.locator("figure.chart svg").count() == 5
+        expect(page.locator("figure.chart svg")).to_have_count(5)
         with page.expect_download() as download:
             page.locator("#channels").locator("xpath=ancestor::section").locator("a.csv").click()
         text = open(download.value.path(), encoding="utf-8").read()

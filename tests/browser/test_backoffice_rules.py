@@ -4,6 +4,7 @@ a saved version reaching the pull, refusals shown in the page."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from central.backoffice import rules
 from central.transactions import in_transaction
@@ -55,7 +56,7 @@ def test_edit_preview_and_save_the_scale(browser, running_central, lang, viewpor
         assert page.locator("#saved").inner_text() == TEXTS[lang]["saved"]
         published = in_transaction(running_central.engine, rules.published_rules)
         assert published["base_points"] == 2 and published["categories"] == {"bakery": 150}
-        assert page.locator("#versions tbody tr").count() == 1
+        expect(page.locator("#versions tbody tr")).to_have_count(1)
         assert fits_width(page)
         assert all(url.startswith(running_central.url) for url in page.requested)
     finally:
@@ -68,7 +69,7 @@ def test_a_manager_is_kept_out_of_the_editor(browser, running_central):
 
     context, page = open_signed_in(browser, running_central, "en", user=MANAGER)
     try:
-        assert page.get_by_role("link", name="Earning scale").count() == 0
+        expect(page.get_by_role("link", name="Earning scale")).to_have_count(0)
         page.goto(f"{running_central.url}/backoffice/rules/")
         assert page.locator(".error").inner_text() == "This page is for head office."
     finally:

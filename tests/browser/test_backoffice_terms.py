@@ -46,7 +46,7 @@ def test_device_page(browser, running_central, lang, title):
         page.get_by_role("link", name="Appareils" if lang == "fr" else "Devices").first.click()
         page.get_by_role("link", name="till-3").click()
         expect(page.get_by_role("heading", name=title)).to_be_visible()
-        assert page.locator("#checklist li.done").count() == 1  # enrolled, nothing more yet
+        expect(page.locator("#checklist li.done")).to_have_count(1)  # enrolled, nothing more yet
         assert fits_width(page)
     finally:
         context.close()
