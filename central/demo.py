@@ -90,6 +90,28 @@ def seed_demo_cards(engine: Engine) -> None:
     in_transaction(engine, lambda c: ingest(c, made, None))
 
 
+def seed_catalogue(engine: Engine, codes_per_partner: int = 50) -> None:
+    """The demo catalogue (the tills' built-in rewards plus a home-service voucher) and fictional voucher codes."""
+    from central.reference_data import put_reward
+    from central.vouchers import import_codes
+    from kiosk.till.catalogue import DEFAULT_REWARDS
+
+    home = {"kind": "partner_voucher", "name": "Chèque service à la personne 10 €", "points_price": 500,
+            "partner": "home-services", "face_value_cents": 1000}
+    rewards = {r.reward_id: {"kind": r.kind, "name": r.name, "points_price": r.points_price,
+                             "partner": r.partner, "face_value_cents": r.face_value_cents} for r in DEFAULT_REWARDS}
+    rewards["home-10"] = home
+
+    def load(connection) -> None:
+        for reward_id, body in rewards.items():
+            put_reward(connection, reward_id, {k: v for k, v in body.items() if v is not None})
+        for partner, prefix in (("holidays", "DEMO-CV"), ("home-services", "DEMO-SAP")):
+            cents = next(b["face_value_cents"] for b in rewards.values() if b.get("partner") == partner)
+            import_codes(connection, partner, [(f"{prefix}-{n:05d}", cents) for n in range(codes_per_partner)])
+
+    in_transaction(engine, load)
+
+
 def _uuid(base: str, kind: int) -> str:
     digits = f"{base}{kind:04x}".rjust(32, "0")[-32:]
     return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-8{digits[17:20]}-{digits[20:]}"

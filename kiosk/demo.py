@@ -37,7 +37,7 @@ def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_ke
 def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port: int = 0):
     """Central with its SQLite file and phone card key in the demo folder, seeded once, with a demo manager."""
     from central.backoffice.accounts import create_user, find_user
-    from central.demo import seed, seed_demo_cards
+    from central.demo import seed, seed_catalogue, seed_demo_cards
     from central.embedded import start_background
     from central.settings import CentralSettings
     from central.transactions import in_transaction
@@ -47,6 +47,7 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
                                settings=CentralSettings(data_dir=str(data_dir.resolve())))
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
+    seed_catalogue(central.engine)
     user, password = DEMO_MANAGER
     if in_transaction(central.engine, lambda c: find_user(c, user)) is None:
         in_transaction(central.engine, lambda c: create_user(c, user, "head_office", password))

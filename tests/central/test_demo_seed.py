@@ -1,0 +1,21 @@
+"""The demo's central: named demo cards, a catalogue with partner vouchers and their code pools; seeding twice adds nothing."""
+
+from sqlalchemy import func, select
+
+from central.demo import seed, seed_catalogue, seed_demo_cards
+from central.schema import catalogue
+from central.transactions import in_transaction
+from central.vouchers import issue, pool_counts
+
+
+def test_demo_seed_is_idempotent_and_its_vouchers_can_be_issued(engine):
+    for _ in range(2):
+        seed(engine, 5)
+        seed_demo_cards(engine)
+        seed_catalogue(engine, codes_per_partner=3)
+    rewards = in_transaction(engine, lambda c: c.execute(select(func.count()).select_from(catalogue)).scalar())
+    assert rewards == 5
+    for partner in ("holidays", "home-services"):
+        assert in_transaction(engine, lambda c, p=partner: pool_counts(c, p)) == {"free": 3, "issued": 0}
+    voucher = in_transaction(engine, lambda c: issue(c, "holidays", "demo-camille", "demo-till-1", "r-1"))
+    assert voucher.code.startswith("DEMO-CV-") and voucher.face_value_cents == 2000
