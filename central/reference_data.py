@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 from sqlalchemy import Connection
 
 from central.schema import cashiers, catalogue, settings
 from central.sql import Versions, insert_for
 from kiosk.cashiers import ROLES, hash_pin
-from kiosk.config import parse_config
+from kiosk.config import earning_from_json
 from kiosk.domain.rewards import Reward
 from kiosk.errors import BadRequest, ConfigError, KioskError
 
@@ -94,27 +93,8 @@ def put_cashier(connection: Connection, cashier_id: str, body: dict) -> None:
 def put_earning_rules(connection: Connection, rules: dict) -> None:
     """Set the chain's earning scale: the same keys and checks as the [earning] table of kiosk.toml."""
     try:
-        parse_config({"earning": _with_dates(rules)})
+        earning_from_json(rules)
     except ConfigError as exc:
         raise BadRequest(f"earning rules: {exc}") from None
     _upsert(connection, settings, "key", {"key": EARNING_RULES,
                                           "value_json": json.dumps(rules, sort_keys=True)})
-
-
-def _with_dates(rules: dict) -> dict:
-    """JSON has no dates: promotions' starts/ends come as YYYY-MM-DD text."""
-    promotions = rules.get("promotions")
-    if not isinstance(promotions, list):
-        return rules
-    converted = []
-    for promo in promotions:
-        if isinstance(promo, dict):
-            promo = dict(promo)
-            for key in ("starts", "ends"):
-                if isinstance(promo.get(key), str):
-                    try:
-                        promo[key] = date.fromisoformat(promo[key])
-                    except ValueError:
-                        raise BadRequest(f"earning rules: promotion {key} {promo[key]!r} is not YYYY-MM-DD") from None
-        converted.append(promo)
-    return rules | {"promotions": converted}

@@ -203,6 +203,28 @@ def parse_config(data: dict) -> Config:
     return config
 
 
+def earning_from_json(rules: object) -> EarningConfig:
+    """The [earning] table as central sends it in JSON (dates as YYYY-MM-DD text), checked like kiosk.toml's."""
+    if not isinstance(rules, dict):
+        raise ConfigError(f"earning rules must be a table, got {rules!r}")
+    promotions = rules.get("promotions")
+    if isinstance(promotions, list):
+        converted = []
+        for n, promo in enumerate(promotions):
+            if isinstance(promo, dict):
+                promo = dict(promo)
+                for key in ("starts", "ends"):
+                    if isinstance(promo.get(key), str):
+                        try:
+                            promo[key] = date.fromisoformat(promo[key])
+                        except ValueError:
+                            raise ConfigError(f"earning.promotions[{n}].{key} = {promo[key]!r} must be a date "
+                                              "written as YYYY-MM-DD") from None
+            converted.append(promo)
+        rules = rules | {"promotions": converted}
+    return parse_config({"earning": rules}).earning
+
+
 def _build(cls: type, table: object, prefix: str):
     if not isinstance(table, dict):
         raise ConfigError(f"[{prefix.rstrip('.')}] must be a table, got {table!r}")

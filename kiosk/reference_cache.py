@@ -11,10 +11,9 @@ import dataclasses
 import json
 import logging
 import threading
-from datetime import date
 from pathlib import Path
 
-from kiosk.config import parse_config
+from kiosk.config import earning_from_json
 from kiosk.domain.earning import EarningScale
 from kiosk.domain.expiry import ExpiryRule
 from kiosk.domain.snapshot import CashierState, PulledBatch, RewardState
@@ -115,10 +114,8 @@ class ReferenceCache:
         if rules is None:
             return None
         try:
-            if not isinstance(rules, dict):
-                raise ConfigError("earning rules are not a table")
-            return parse_config({"earning": _with_dates(rules)}).earning.scale()
-        except (ConfigError, ValueError, TypeError) as exc:
+            return earning_from_json(rules).scale()
+        except ConfigError as exc:
             log.warning("central earning rules ignored, the local scale applies: %s", exc)
             return None
 
@@ -137,19 +134,3 @@ class ReferenceCache:
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("central expiry setting ignored: %s", exc)
             return None
-
-
-def _with_dates(rules: dict) -> dict:
-    """JSON has no dates: promotions' starts/ends travel as YYYY-MM-DD text."""
-    promotions = rules.get("promotions")
-    if not isinstance(promotions, list):
-        return rules
-    converted = []
-    for promo in promotions:
-        if isinstance(promo, dict):
-            promo = dict(promo)
-            for key in ("starts", "ends"):
-                if isinstance(promo.get(key), str):
-                    promo[key] = date.fromisoformat(promo[key])
-        converted.append(promo)
-    return rules | {"promotions": converted}

@@ -71,3 +71,18 @@ def test_missing_and_broken_files_are_clear(tmp_path):
     wrong.write_text('[web]\nport = "x"\n')
     with pytest.raises(ConfigError, match=r"wrong\.toml: web\.port"):
         load_config(wrong)
+
+
+def test_earning_rules_from_central_json_are_checked_like_the_toml():
+    from kiosk.config import earning_from_json
+
+    earning = earning_from_json({"base_points": 2, "promotions": [
+        {"name": "x", "starts": "2026-12-01", "ends": "2026-12-02", "multiplier_pct": 150}]})
+    assert earning.promotions[0].starts == date(2026, 12, 1) and earning.base_points == 2
+    with pytest.raises(ConfigError, match=r"earning.promotions\[0\].ends = '02/12/2026' must be a date"):
+        earning_from_json({"promotions": [{"name": "x", "starts": "2026-12-01", "ends": "02/12/2026",
+                                           "multiplier_pct": 150}]})
+    with pytest.raises(ConfigError, match="unknown key 'earning.base_point'"):
+        earning_from_json({"base_point": 2})
+    with pytest.raises(ConfigError, match="must be a table"):
+        earning_from_json(["not", "a", "table"])

@@ -21,7 +21,7 @@ from central.backoffice import audit
 from central.backoffice.money import parse_euros
 from central.clock import utc_now
 from central.schema import earning_rule_versions, settings
-from kiosk.config import parse_config
+from kiosk.config import earning_from_json
 from kiosk.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
 from kiosk.errors import BadRequest, ConfigError, InvalidAmount
 
@@ -106,8 +106,8 @@ def rules_to_form(rules: Mapping) -> dict[str, str]:
 def scale_from_rules(rules: Mapping) -> EarningScale:
     """The domain's scale for an [earning] table, with the same checks as a device's kiosk.toml."""
     try:
-        return parse_config({"earning": reference_data._with_dates(dict(rules))}).earning.scale()
-    except (ConfigError, ValueError) as exc:
+        return earning_from_json(dict(rules)).scale()
+    except ConfigError as exc:
         raise BadRequest(f"earning rules: {exc}") from None
 
 
