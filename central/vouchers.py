@@ -11,13 +11,13 @@ import csv
 import io
 import logging
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
 from central.clock import utc_now
 from central.schema import voucher_codes
 from central.sql import insert_for
+from kiosk.domain.rewards import IssuedVoucher
 from kiosk.errors import BadRequest, NotFound, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 _PARTNER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 MAX_IMPORT_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class IssuedVoucher:
-    partner: str
-    code: str
-    face_value_cents: int
-    redemption_event_id: str
 
 
 def check_partner(partner: object) -> str:

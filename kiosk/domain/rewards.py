@@ -31,3 +31,13 @@ class Reward:
     def needs_central(self) -> bool:
         """Partner voucher codes come from central's pool, so they cannot be issued offline."""
         return self.kind == "partner_voucher"
+
+
+@dataclass(frozen=True)
+class IssuedVoucher:
+    """A partner voucher code central gave for one redemption (the same code if asked again)."""
+
+    partner: str
+    code: str
+    face_value_cents: int
+    redemption_event_id: str

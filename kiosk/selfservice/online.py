@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from kiosk.config import Config
+from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import RewardState
 from kiosk.errors import SyncUnavailable
-from kiosk.sync.client import CentralClient, IssuedVoucher
+from kiosk.sync.client import CentralClient
 from kiosk.sync.setup import token_file
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import httpx
 
 from kiosk.domain.events import Event, to_record
+from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
 from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable
 from kiosk.sync.wire import batch_from_record
@@ -30,14 +31,6 @@ class PushAnswer:
     inserted: int
     flagged: tuple[str, ...]
     seq_through: int | None
-
-
-@dataclass(frozen=True)
-class IssuedVoucher:
-    partner: str
-    code: str
-    face_value_cents: int
-    redemption_event_id: str
 
 
 class CentralClient:

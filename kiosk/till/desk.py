@@ -54,7 +54,7 @@ from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
-from kiosk.sync.client import IssuedVoucher
+from kiosk.domain.rewards import IssuedVoucher
 from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook

@@ -201,7 +201,7 @@ def test_cashier_book_persists_hashes_only(till, config):
 
 def test_partner_voucher_online_gets_a_code_from_central_and_cannot_be_undone(till):
     from kiosk.domain.events import PointsRedeemed, VoucherIssued
-    from kiosk.sync.client import IssuedVoucher
+    from kiosk.domain.rewards import IssuedVoucher
 
     asked = []
 
@@ -303,7 +303,7 @@ def test_adoption_figures_survive_a_restart(till, config):
 
 
 def test_points_spent_while_central_issues_the_code_refuse_the_voucher(till):
-    from kiosk.sync.client import IssuedVoucher
+    from kiosk.domain.rewards import IssuedVoucher
 
     till.start_sale({"general": 110000})
     till.card_presented(KNOWN)  # 40 + 1100 points
