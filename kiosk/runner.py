@@ -25,6 +25,7 @@ class WebServer:
         self._server = create_server(app, host=host, port=port, threads=threads, ident="kiosk")
         self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
         self.host = host
+        self._closed = False
 
     @property
     def port(self) -> int:
@@ -44,11 +45,17 @@ class WebServer:
 
     def close(self) -> None:
         """Stop serving: the sockets are closed by the server's own thread, never under its select()."""
-        if self._thread.is_alive():
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
-            self._thread.join(timeout=5)
+        if self._closed:
+            return
+        self._closed = True
+        if not self._thread.is_alive():
+            wasyncore.close_all(self._server._map)  # never started, or already ended: nothing selects
         else:
-            self._server.close()
+            try:
+                self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+            except OSError:  # the trigger is already closed: the loop is ending on its own
+                pass
+            self._thread.join(timeout=5)
         self._server.task_dispatcher.shutdown()
 
 
