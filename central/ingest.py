@@ -3,7 +3,9 @@
 Events are inserted by UUID with ON CONFLICT DO NOTHING, so a batch sent twice (a retry after a cut
 connection, or through another central instance) is stored once. Only the rows actually inserted are
 folded, with the domain's own `Ledger` seeded from the current rows, so central's balances are the
-same fold the devices use. A redemption that overdraws is kept and flagged for review.
+same fold the devices use. A batch holding several devices' events is folded in the order they
+happened (`central.event_order`). What the new events moved is added to the report totals
+(`central.report_totals`) in the same transaction. A redemption that overdraws is kept and flagged for review.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from central.clock import utc_now
+from central.event_order import in_happened_order
+from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
 from kiosk.domain.events import (
@@ -68,7 +72,7 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
             index_elements=["event_id"]).returning(events.c.event_id)
         inserted = set(connection.execute(statement, rows).scalars())
     versions = Versions(connection)
-    fresh = sorted((e for e in ordered if e.event_id in inserted), key=lambda e: (e.device_id, e.seq or 0))
+    fresh = in_happened_order(e for e in ordered if e.event_id in inserted)
     flagged = _fold(connection, fresh, versions)
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
@@ -102,8 +106,9 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     members = {e.customer_id for e in fresh if isinstance(e, (PoolJoined, PoolLeft))}
     _seed_pools(connection, ledger, pool_ids, members)
     known_earns = set(ledger.earns)
-    for event in fresh:
-        ledger.apply(event)
+    tally = ReportTally()
+    tally.fold(ledger, fresh)
+    add_to_totals(connection, tally)
     _write_customers(connection, ledger, customer_ids, versions)
     _write_cards(connection, fresh, ledger, versions)
     _write_pools(connection, ledger, pool_ids, members, versions)

@@ -254,3 +254,38 @@ cashier_day_figures = Table(
     Column("received_at", String(40), nullable=False),
     Index("ix_cashier_day_figures_day", "day"),
 )
+
+report_day_totals = Table(
+    "report_day_totals", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("device_id", String(64), primary_key=True),
+    Column("cashier_id", String(64), primary_key=True),
+    Column("points_earned", BigInteger, nullable=False),
+    Column("points_reversed", BigInteger, nullable=False),
+    Column("points_redeemed", BigInteger, nullable=False),
+    Column("points_expired", BigInteger, nullable=False),
+    Column("balance_change", BigInteger, nullable=False),
+    Column("earn_operations", BigInteger, nullable=False),
+    Column("customers_registered", BigInteger, nullable=False),
+)
+
+report_reward_days = Table(
+    "report_reward_days", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("device_id", String(64), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("reward_id", String(64), primary_key=True),
+    Column("partner", String(64), primary_key=True),
+    Column("redemptions", BigInteger, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("vouchers_issued", BigInteger, nullable=False),
+    Column("face_value_cents", BigInteger, nullable=False),
+)
+
+report_active_days = Table(
+    "report_active_days", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("device_id", String(64), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+)

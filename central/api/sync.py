@@ -58,9 +58,10 @@ def parse_batch(body: dict, device_id: str, max_events: int) -> list[Event]:
             raise BadRequest(f"event {index}: device_id {event.device_id!r} is not the device that sends it")
         if event.seq is None or event.seq < 1:
             raise BadRequest(f"event {index}: seq must be a whole number >= 1")
-        customer_id = getattr(event, "customer_id", None)
-        if customer_id is not None and not 0 < len(customer_id) <= MAX_ID:
-            raise BadRequest(f"event {index}: customer_id must be 1 to {MAX_ID} characters")
+        for name in ("customer_id", "cashier_id", "reward_id", "partner"):  # kept as keys of central's tables
+            value = getattr(event, name, None)
+            if value is not None and not 0 < len(value) <= MAX_ID:
+                raise BadRequest(f"event {index}: {name} must be 1 to {MAX_ID} characters")
         batch.append(event)
     return batch
 

@@ -1,9 +1,11 @@
-"""Programme figures from central's ledger: points earned, redeemed and outstanding, active customers,
-capture rate per cashier and per store, rewards and vouchers by partner; each exportable as CSV.
+"""Programme figures: points earned, redeemed and outstanding, active customers, capture rate per cashier
+and per store, rewards and vouchers by partner; each exportable as CSV.
 
-Every figure is a fold of the `events` table with the domain's own `Ledger`, so it matches the
-balances devices show. A store is a device here (its events' `device_id`). The period filters on the
-event's local day on the device; the outstanding liability is always the balance at the end of the period.
+`build_report` sums the totals central keeps at each push (`central.report_totals`), so a page costs the
+same after a year of trade as after a day. `compute_report` is the same arithmetic as a fold of the whole
+ledger with the domain's own `Ledger`: the reference the tests hold the totals to, and the benchmark's
+baseline. A store is a device here (its events' `device_id`). The period filters on the event's local day
+on the device; the outstanding liability is always what customers hold at the end of the period.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import astuple, dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from central.schema import catalogue, events
+from central.event_order import in_happened_order
+from central.report_totals import DAY_FIGURES, NO_CASHIER, REWARD_FIGURES
+from central.schema import catalogue, events, report_active_days, report_day_totals, report_reward_days
 from kiosk.domain.events import (
     EVENT_TYPES,
     CustomerRegistered,
@@ -32,7 +36,6 @@ from kiosk.domain.events import (
 from kiosk.domain.ledger import Ledger
 from kiosk.errors import BadRequest
 
-NO_CASHIER = "-"
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,11 @@ class Period:
 
 @dataclass(frozen=True)
 class PointsSummary:
-    """Points moved in the period and what customers hold at its end (the programme's liability)."""
+    """Points moved in the period and what customers hold at its end (the programme's liability).
+
+    The outstanding points are the sum of balances: a balance two offline tills overdrew counts below
+    zero until its redemption, flagged for review, is settled.
+    """
 
     points_earned: int
     points_reversed: int
@@ -117,9 +124,9 @@ class Report:
 
 
 def load_events(connection: Connection) -> list[Event]:
-    """Every ledger event in the order it happened (see `happened_order`)."""
+    """Every ledger event in the order it happened (`central.event_order.in_happened_order`)."""
     rows = connection.execute(select(events.c.payload).order_by(events.c.id))
-    return sorted((_stored_event(payload) for payload, in rows), key=happened_order)
+    return in_happened_order(_stored_event(payload) for payload, in rows)
 
 
 def _stored_event(payload: str) -> Event:
@@ -133,27 +140,73 @@ def _stored_event(payload: str) -> Event:
     return cls(**record)
 
 
-def happened_order(event: Event) -> tuple:
-    """Device time, then each device's own sequence: a refund is folded after the earn it reverses.
-
-    Central's arrival order is not enough: a batch is stored by event id, and a device offline for a
-    day pushes late.
-    """
-    try:
-        moment = datetime.fromisoformat(event.at).astimezone(UTC)
-    except ValueError:
-        moment = datetime.min.replace(tzinfo=UTC)
-    return moment, event.device_id, event.seq or 0
-
-
 def _partners(connection: Connection) -> dict[str, str]:
     rows = connection.execute(select(catalogue.c.reward_id, catalogue.c.partner))
     return {reward_id: partner for reward_id, partner in rows if partner}
 
 
 def build_report(connection: Connection, period: Period, store: str | None = None) -> Report:
-    """The report for `period` from the events table (one store's operations only when `store` is given)."""
-    return compute_report(load_events(connection), period, _partners(connection), store)
+    """The report for `period` from the stored totals (one store's operations only when `store` is given).
+
+    As in `compute_report`, the outstanding points stay chain-wide with `store`.
+    """
+    t, r, a = report_day_totals, report_reward_days, report_active_days
+    day_rows = connection.execute(
+        select(t.c.device_id, t.c.cashier_id, *[func.sum(t.c[name]).label(name) for name in DAY_FIGURES])
+        .where(*_within(t, period, store)).group_by(t.c.device_id, t.c.cashier_id)).all()
+    outstanding = connection.execute(select(func.coalesce(func.sum(t.c.balance_change), 0))
+                                     .where(*_within(t, Period(None, period.end), None))).scalar_one()
+    reward_rows = connection.execute(
+        select(r.c.kind, r.c.reward_id, r.c.partner, *[func.sum(r.c[name]).label(name) for name in REWARD_FIGURES])
+        .where(*_within(r, period, store)).group_by(r.c.kind, r.c.reward_id, r.c.partner)).all()
+    active = frozenset(connection.execute(
+        select(a.c.customer_id).where(*_within(a, period, store)).distinct()).scalars())
+
+    def total(name: str) -> int:
+        return sum(int(getattr(row, name)) for row in day_rows)
+
+    summary = PointsSummary(
+        points_earned=total("points_earned"), points_reversed=total("points_reversed"),
+        points_redeemed=total("points_redeemed"), points_expired=total("points_expired"),
+        outstanding_points=int(outstanding), earn_operations=total("earn_operations"),
+        customers_registered=total("customers_registered"), active_customers=len(active))
+    return Report(period=period, summary=summary,
+                  by_cashier=_capture_rows(day_rows, "cashier_id"), by_store=_capture_rows(day_rows, "device_id"),
+                  by_partner=_partner_rows(reward_rows, _partners(connection)), active_customer_ids=active)
+
+
+def _within(table, period: Period, store: str | None) -> list:
+    """Conditions on a totals table's `day` (and `device_id`) for a period and an optional store."""
+    conditions = []
+    if period.start is not None:
+        conditions.append(table.c.day >= period.start.isoformat())
+    if period.end is not None:
+        conditions.append(table.c.day <= period.end.isoformat())
+    if store is not None:
+        conditions.append(table.c.device_id == store)
+    return conditions
+
+
+def _capture_rows(day_rows, key: str) -> tuple[CaptureRow, ...]:
+    """Registrations and earns per cashier or per store, for those who made either."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in day_rows:
+        if row.customers_registered or row.earn_operations:
+            counts[getattr(row, key)][0] += int(row.customers_registered)
+            counts[getattr(row, key)][1] += int(row.earn_operations)
+    return tuple(CaptureRow(k, *v) for k, v in sorted(counts.items()))
+
+
+def _partner_rows(reward_rows, partner_of: dict[str, str]) -> tuple[PartnerRow, ...]:
+    """Rewards and vouchers per partner; a redemption's partner is its catalogue entry's, as in `compute_report`."""
+    rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(REWARD_FIGURES))
+    for row in reward_rows:
+        partner = row.partner or (partner_of.get(row.reward_id, "in-house") if row.kind == "partner_voucher"
+                                  else "in-house")
+        counts = rows[(partner, row.kind)]
+        for index, name in enumerate(REWARD_FIGURES):
+            counts[index] += int(getattr(row, name))
+    return tuple(PartnerRow(p, k, *v) for (p, k), v in sorted(rows.items()))
 
 
 def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str],
@@ -209,7 +262,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
             row[4] += event.face_value_cents
     summary = PointsSummary(
         points_earned=earned, points_reversed=reversed_points, points_redeemed=redeemed,
-        points_expired=expired, outstanding_points=sum(b for b in ledger.balances.values() if b > 0),
+        points_expired=expired, outstanding_points=sum(ledger.balances.values()),
         earn_operations=earn_ops, customers_registered=registered, active_customers=len(active))
     return Report(
         period=period, summary=summary,

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from central.backoffice import reports
+from central.event_order import happened_order
 from central.ingest import ingest
 from central.reference_data import put_reward
 from central.transactions import in_transaction
@@ -159,5 +160,5 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
 
 
 def test_stored_events_come_back_equal_and_in_the_order_they_happened(engine, loaded):
-    assert in_transaction(engine, reports.load_events) == sorted(loaded, key=reports.happened_order)
-    assert [e.event_id for e in sorted(loaded, key=reports.happened_order)] == [e.event_id for e in loaded]
+    assert in_transaction(engine, reports.load_events) == sorted(loaded, key=happened_order)
+    assert [e.event_id for e in sorted(loaded, key=happened_order)] == [e.event_id for e in loaded]
