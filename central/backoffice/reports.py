@@ -69,7 +69,7 @@ class PointsSummary:
     points_reversed: int
     points_redeemed: int
     points_expired: int
-    outstanding_points: int
+    outstanding_points: int | None  # None where the viewer is not shown the chain-wide liability
     earn_operations: int
     customers_registered: int
     active_customers: int
@@ -151,17 +151,17 @@ def _partners(connection: Connection) -> dict[str, str]:
     return {reward_id: partner for reward_id, partner in rows if partner}
 
 
-def build_report(connection: Connection, period: Period, store: str | None = None) -> Report:
-    """The report for `period` from the events table (one store's operations only when `store` is given)."""
-    return compute_report(load_events(connection), period, _partners(connection), store)
+def build_report(connection: Connection, period: Period, stores: frozenset[str] | None = None) -> Report:
+    """The report for `period` from the events table (only those stores' operations when `stores` is given)."""
+    return compute_report(load_events(connection), period, _partners(connection), stores)
 
 
 def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str],
-                   store: str | None = None) -> Report:
+                   stores: frozenset[str] | None = None) -> Report:
     """Fold events in order and count what falls in the period (pure: tests feed it ledgers directly).
 
-    With `store`, only that device's operations are counted; the outstanding points stay chain-wide,
-    since a customer's balance belongs to no single store.
+    With `stores` (device ids; None: every store), only those devices' operations are counted; the
+    outstanding points stay chain-wide, since a customer's balance belongs to no single store.
     """
     ledger = Ledger()
     earned = reversed_points = redeemed = expired = earn_ops = registered = 0
@@ -177,7 +177,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
         before = ledger.balance(customer) if customer else 0
         if not ledger.apply(event) or not period.holds(day):
             continue
-        if store is not None and event.device_id != store:
+        if stores is not None and event.device_id not in stores:
             continue
         cashier = event.cashier_id or NO_CASHIER
         if isinstance(event, PointsEarned):

@@ -130,12 +130,16 @@ def test_the_report_holds_no_personal_data(office, loaded):
 
 def test_a_store_report_counts_only_that_store(engine, loaded):
     everything = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
-    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), store))
+    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({store})))
              for store in ("store-a", "store-b")]
     assert sum(p.summary.points_earned for p in parts) == everything.summary.points_earned
     assert sum(p.summary.earn_operations for p in parts) == everything.summary.earn_operations
     assert all(p.summary.outstanding_points == everything.summary.outstanding_points for p in parts)
     assert {r.key for r in parts[1].by_store} == {"store-b"}
+    both = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({"store-a", "store-b"})))
+    assert both.summary == everything.summary
+    none = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset()))
+    assert (none.summary.points_earned, none.by_store, none.by_cashier) == (0, (), ())
 
 
 def test_the_daily_summary_for_the_receipt_printer(office, loaded):
