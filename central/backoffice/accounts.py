@@ -124,7 +124,7 @@ class SignIn:
                 raise SignInRefused("sign-in locked after repeated failures; try again later") from None
             raise SignInRefused("wrong user name or password") from None
         log.info("back-office user %s signed in", user_id)
-        return BackofficeUser(row.user_id, row.role)
+        return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id))
 
 
 __all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "list_users",
