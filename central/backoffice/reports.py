@@ -163,6 +163,8 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
     With `stores` (device ids; None: every store), only those devices' operations are counted; the
     outstanding points stay chain-wide, since a customer's balance belongs to no single store.
     """
+    if isinstance(stores, str):  # one id would be matched as a substring
+        raise TypeError("stores is a set of device ids, not one id")
     ledger = Ledger()
     earned = reversed_points = redeemed = expired = earn_ops = registered = 0
     active: set[str] = set()

@@ -6,6 +6,7 @@ id is refused instead of leaving a manager with a store that never shows anythin
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
@@ -14,6 +15,8 @@ from central import devices as device_registry
 from central.backoffice import audit
 from central.schema import backoffice_user_stores, backoffice_users, devices
 from kiosk.errors import BadRequest, NotFound
+
+log = logging.getLogger(__name__)
 
 
 def stores_of(connection: Connection, user_id: str) -> frozenset[str]:
@@ -34,7 +37,7 @@ def all_assignments(connection: Connection) -> dict[str, frozenset[str]]:
 def check_stores(connection: Connection, stores: Iterable[str]) -> frozenset[str]:
     """The stores as a set, each a device central knows; BadRequest naming the first that is not."""
     wanted = frozenset(device_registry.check_device_id(store) for store in stores)
-    known = {d for d, in connection.execute(select(devices.c.device_id).where(devices.c.device_id.in_(wanted)))}
+    known = {d for d, in connection.execute(select(devices.c.device_id).where(devices.c.device_id.in_(sorted(wanted))))}
     unknown = sorted(wanted - known)
     if unknown:
         raise BadRequest(f"no device {unknown[0]}: make its enrolment code first, then assign it")
@@ -55,4 +58,5 @@ def set_stores(connection: Connection, actor: str, user_id: str, stores: Iterabl
         connection.execute(backoffice_user_stores.insert(),
                            [{"user_id": user_id, "device_id": store} for store in sorted(wanted)])
     audit.record(connection, actor, "user.stores", f"user {user_id}", sorted(before), sorted(wanted))
+    log.info("back-office user %s now has %d store(s)", user_id, len(wanted))
     return wanted

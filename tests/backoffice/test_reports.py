@@ -165,3 +165,8 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
 def test_stored_events_come_back_equal_and_in_the_order_they_happened(engine, loaded):
     assert in_transaction(engine, reports.load_events) == sorted(loaded, key=reports.happened_order)
     assert [e.event_id for e in sorted(loaded, key=reports.happened_order)] == [e.event_id for e in loaded]
+
+
+def test_one_store_id_is_not_taken_for_a_set(week):
+    with pytest.raises(TypeError):
+        reports.compute_report(week, reports.Period(), {}, "store-a")  # type: ignore[arg-type]
