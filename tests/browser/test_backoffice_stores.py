@@ -59,3 +59,24 @@ def test_a_manager_sees_only_their_store(browser, running_central, lang, viewpor
         assert all(url.startswith(running_central.url) for url in page.requested)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_head_office_ticks_a_managers_stores(browser, running_central):
+    engine = running_central.engine
+    for store in ("store-a", "store-b"):
+        enrol_device(engine, store)
+    context, page = open_signed_in(browser, running_central, "fr", "tablet")
+    try:
+        page.get_by_role("link", name="Utilisateurs").first.click()
+        row = page.locator(f"#users tr[data-id='{MANAGER[0]}']")
+        expect(row.locator("input[name=store]")).to_have_count(2)
+        row.locator("input[value='store-b']").check()
+        row.get_by_role("button", name="Enregistrer").click()
+        expect(page.locator("#done")).to_be_visible()
+        expect(page.locator(f"#users tr[data-id='{MANAGER[0]}'] input[value='store-b']")).to_be_checked()
+        expect(page.locator(f"#users tr[data-id='{MANAGER[0]}'] input[value='store-a']")).not_to_be_checked()
+        assert in_transaction(engine, lambda c: store_assignments.stores_of(c, MANAGER[0])) == {"store-b"}
+        assert fits_width(page)
+    finally:
+        context.close()
