@@ -126,9 +126,13 @@ _SUMMED = ("operations", "earns", "unknown_cards", "captured", "op_ms_total", "t
 
 
 def adoption_rows(connection: Connection, start: date | None, end: date | None,
+                  stores: frozenset[str] | None = None,
                   ) -> tuple[tuple[AdoptionRow, ...], tuple[AdoptionRow, ...]]:
-    """Per cashier and per store (device), the period's summed figures, each sorted by key."""
+    """Per cashier and per store (device), the period's summed figures, each sorted by key; with `stores`,
+    only those devices' figures."""
     query = select(cashier_day_figures)
+    if stores is not None:
+        query = query.where(cashier_day_figures.c.device_id.in_(sorted(stores)))
     if start is not None:
         query = query.where(cashier_day_figures.c.day >= start.isoformat())
     if end is not None:

@@ -165,6 +165,13 @@ backoffice_users = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+#: The stores (device ids) a manager account sees and changes; head office sees every store.
+backoffice_user_stores = Table(
+    "backoffice_user_stores", metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("device_id", String(64), primary_key=True),
+)
+
 backoffice_keys = Table(
     "backoffice_keys", metadata,
     Column("name", String(64), primary_key=True),

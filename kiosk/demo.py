@@ -15,8 +15,10 @@ logger = logging.getLogger(__name__)
 
 DEVICE_ID = "demo-till-1"
 KIOSK_ID = "demo-kiosk-1"
-#: Back-office sign-in for the demo only.
+#: Back-office sign-ins for the demo only: head office (every store), and the demo store's manager, tied to
+#: the demo till and kiosk (a store is a device in the back office).
 DEMO_MANAGER = ("chef", "demo-manager-2026")
+DEMO_STORE_MANAGER = ("gerant", "demo-gerant-2026")
 
 
 def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_key: str = "",
@@ -52,6 +54,21 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
     if in_transaction(central.engine, lambda c: find_user(c, user)) is None:
         in_transaction(central.engine, lambda c: create_user(c, user, "head_office", password))
     return central
+
+
+def add_store_manager(central) -> None:
+    """The demo store's manager, tied to the demo till and kiosk once they are enrolled (made once)."""
+    from central.backoffice.accounts import create_user, find_user
+    from central.backoffice.store_assignments import set_stores
+    from central.transactions import in_transaction
+
+    user, password = DEMO_STORE_MANAGER
+
+    def work(connection) -> None:
+        if find_user(connection, user) is None:
+            create_user(connection, user, "manager", password)
+            set_stores(connection, DEMO_MANAGER[0], user, (DEVICE_ID, KIOSK_ID))
+    in_transaction(central.engine, work)
 
 
 def phone_card_key(central) -> str:
@@ -94,6 +111,7 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
         kiosk_config = demo_config(data_dir / "kiosk", host, port + 1, central.url, key, role="kiosk")
         for config in (till_config, kiosk_config):
             enrol_if_needed(config, central)
+        add_store_manager(central)
         with KioskService.open(till_config) as till, KioskService.open(kiosk_config) as kiosk:
             for service in (till, kiosk):
                 service.sync.sync_once()  # both open with the customers already pulled
@@ -103,11 +121,13 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
             kiosk_app.extensions.update(cards)
             kiosk_server = WebServer(kiosk_app, host, port + 1).start()
             user, password = DEMO_MANAGER
+            store_user, store_password = DEMO_STORE_MANAGER
             click.echo("Demo running, hardware emulated, fictional customers (Ctrl-C stops):")
             click.echo(f"  till:         http://{host}:{port}/  (PINs: Alice 1234 cashier, Marc 5678 manager, "
                        "Théo 2468 technician)")
             click.echo(f"  self-service: http://{host}:{port + 1}/kiosk/")
-            click.echo(f"  back office:  {central.url}/backoffice  (sign in as {user} / {password})")
+            click.echo(f"  back office:  {central.url}/backoffice  (head office: {user} / {password}; "
+                       f"the demo store's manager: {store_user} / {store_password})")
             click.echo(f"  hardware panels: http://{host}:{port}/panel/ (till) and http://{host}:{port + 1}/panel/ "
                        "(kiosk)")
             click.echo(f"Data is kept in {data_dir.resolve()}; delete that folder to start afresh.")

@@ -111,7 +111,7 @@ def daily_summary():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
-        report = build_report(connection, Period(day, day), device_id)
+        report = build_report(connection, Period(day, day), frozenset({device_id}))
         return device_id, summaries.summary_lines(report, device_id, day, lang)
 
     device_id, lines = in_transaction(_engine(), work)

@@ -22,6 +22,7 @@ from central.backoffice import (
     rules_views,
     staff_views,
     terms_views,
+    users_views,
 )
 from central.backoffice.accounts import SignIn
 from central.backoffice.session_key import session_key
@@ -29,7 +30,7 @@ from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
-               terms_views.bp, device_pages.bp):
+               terms_views.bp, device_pages.bp, users_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

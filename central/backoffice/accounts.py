@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from central.backoffice.store_assignments import all_assignments, stores_of
 from central.clock import utc_now
 from central.schema import backoffice_users
 from central.sql import insert_for
@@ -19,7 +20,8 @@ from kiosk.errors import BadRequest, Conflict, SignInRefused
 
 log = logging.getLogger(__name__)
 
-#: manager: the store's cashiers and the reports; head_office: also the earning scale, catalogue and users.
+#: manager: their own stores' reports and devices, and the cashiers; head_office: every store, the earning scale,
+#: catalogue and users.
 ROLES = ("manager", "head_office")
 MIN_PASSWORD = 10
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -28,10 +30,12 @@ _USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 @dataclass(frozen=True)
 class BackofficeUser:
-    """A signed-in back-office user: the id and role are all the session holds."""
+    """A signed-in back-office user: the session holds only the id; role and stores are read at each request."""
 
     user_id: str
     role: str
+    #: The device ids a manager sees and changes (see `central.backoffice.scope`); unused for head office.
+    stores: frozenset[str] = frozenset()
 
     @property
     def is_head_office(self) -> bool:
@@ -74,9 +78,18 @@ def create_user(connection: Connection, user_id: str, role: str, password: str) 
 
 
 def find_user(connection: Connection, user_id: str) -> BackofficeUser | None:
+    """The active user with their stores, or None (the session then ends)."""
     row = connection.execute(select(backoffice_users).where(
         backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
-    return BackofficeUser(row.user_id, row.role) if row else None
+    return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id)) if row else None
+
+
+def list_users(connection: Connection) -> list[BackofficeUser]:
+    """Every active back-office user with their stores, by name, for head office's users page."""
+    assigned = all_assignments(connection)
+    rows = connection.execute(select(backoffice_users.c.user_id, backoffice_users.c.role).where(
+        backoffice_users.c.active.is_(True)).order_by(backoffice_users.c.user_id))
+    return [BackofficeUser(user_id, role, assigned.get(user_id, frozenset())) for user_id, role in rows]
 
 
 class SignIn:
@@ -111,7 +124,8 @@ class SignIn:
                 raise SignInRefused("sign-in locked after repeated failures; try again later") from None
             raise SignInRefused("wrong user name or password") from None
         log.info("back-office user %s signed in", user_id)
-        return BackofficeUser(row.user_id, row.role)
+        return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id))
 
 
-__all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "verify_pin"]
+__all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "list_users",
+           "verify_pin"]

@@ -41,8 +41,9 @@ def summary_lines(report: Report, store: str, day: date, lang: str = "fr") -> tu
              (words["redeemed"], str(s.points_redeemed)), (words["expired"], str(s.points_expired)),
              (words["registered"], str(s.customers_registered)),
              (words["active"], str(s.active_customers)),
-             (words["capture"], _rate(s.customers_registered, s.earn_operations)),
-             (words["outstanding"], str(s.outstanding_points))]
+             (words["capture"], _rate(s.customers_registered, s.earn_operations))]
+    if s.outstanding_points is not None:  # the chain-wide liability, left out where the reader is not shown it
+        lines.append((words["outstanding"], str(s.outstanding_points)))
     for row in report.by_cashier:
         lines.append((f"{words['cashier']} {row.key}", _rate(row.customers_registered, row.earn_operations)))
     return tuple(lines)

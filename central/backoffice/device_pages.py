@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_babel import get_locale
 from sqlalchemy import Connection, func, select
 
 from central import devices as device_registry
-from central.backoffice import daily_summary, reports, rules, staff
+from central.backoffice import daily_summary, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
 from kiosk.errors import NotFound
@@ -45,12 +45,17 @@ def onboarding(connection: Connection, device: device_registry.DeviceInfo) -> tu
 
 @bp.get("/")
 def index():
-    return render_template("backoffice/devices.html", devices=transaction(device_registry.list_devices))
+    if scope.has_no_store(g.user):
+        return render_template("backoffice/devices.html", devices=None)
+    listed = scope.only_visible(g.user, transaction(device_registry.list_devices), lambda d: d.device_id)
+    return render_template("backoffice/devices.html", devices=listed)
 
 
 @bp.get("/<device_id>")
 def detail(device_id: str):
+    scope.require_store(g.user, device_id)  # before looking it up: another store's page tells nothing
     today = date.today()
+    only_this = frozenset({device_id})
 
     def read(connection):
         found = [d for d in device_registry.list_devices(connection) if d.device_id == device_id]
@@ -58,8 +63,8 @@ def detail(device_id: str):
             raise NotFound(f"no device {device_id}")
         device = found[0]
         modes = staff.capture_modes(connection)
-        report = reports.build_report(connection, reports.Period(today, today), device_id)
-        seen = reports.build_report(connection, reports.Period(), device_id).by_cashier
+        report = scope.for_viewer(g.user, reports.build_report(connection, reports.Period(today, today), only_this))
+        seen = reports.build_report(connection, reports.Period(), only_this).by_cashier
         return device, modes, report, seen, onboarding(connection, device)
 
     device, modes, report, seen, checklist = transaction(read)

@@ -76,7 +76,7 @@ class PointsSummary:
     points_reversed: int
     points_redeemed: int
     points_expired: int
-    outstanding_points: int
+    outstanding_points: int | None  # None where the viewer is not shown the chain-wide liability
     earn_operations: int
     customers_registered: int
     active_customers: int
@@ -145,22 +145,23 @@ def _partners(connection: Connection) -> dict[str, str]:
     return {reward_id: partner for reward_id, partner in rows if partner}
 
 
-def build_report(connection: Connection, period: Period, store: str | None = None) -> Report:
-    """The report for `period` from the stored totals (one store's operations only when `store` is given).
+def build_report(connection: Connection, period: Period, stores: frozenset[str] | None = None) -> Report:
+    """The report for `period` from the stored totals (only those stores' operations when `stores` is given).
 
-    As in `compute_report`, the outstanding points stay chain-wide with `store`.
+    As in `compute_report`, the outstanding points stay chain-wide with `stores`.
     """
+    _check_stores(stores)
     t, r, a = report_day_totals, report_reward_days, report_active_days
     day_rows = connection.execute(
         select(t.c.device_id, t.c.cashier_id, *[func.sum(t.c[name]).label(name) for name in DAY_FIGURES])
-        .where(*_within(t, period, store)).group_by(t.c.device_id, t.c.cashier_id)).all()
+        .where(*_within(t, period, stores)).group_by(t.c.device_id, t.c.cashier_id)).all()
     outstanding = connection.execute(select(func.coalesce(func.sum(t.c.balance_change), 0))
                                      .where(*_within(t, Period(None, period.end), None))).scalar_one()
     reward_rows = connection.execute(
         select(r.c.kind, r.c.reward_id, r.c.partner, *[func.sum(r.c[name]).label(name) for name in REWARD_FIGURES])
-        .where(*_within(r, period, store)).group_by(r.c.kind, r.c.reward_id, r.c.partner)).all()
+        .where(*_within(r, period, stores)).group_by(r.c.kind, r.c.reward_id, r.c.partner)).all()
     active = frozenset(connection.execute(
-        select(a.c.customer_id).where(*_within(a, period, store)).distinct()).scalars())
+        select(a.c.customer_id).where(*_within(a, period, stores)).distinct()).scalars())
 
     def total(name: str) -> int:
         return sum(int(getattr(row, name)) for row in day_rows)
@@ -175,15 +176,20 @@ def build_report(connection: Connection, period: Period, store: str | None = Non
                   by_partner=_partner_rows(reward_rows, _partners(connection)), active_customer_ids=active)
 
 
-def _within(table, period: Period, store: str | None) -> list:
-    """Conditions on a totals table's `day` (and `device_id`) for a period and an optional store."""
+def _check_stores(stores: frozenset[str] | None) -> None:
+    if isinstance(stores, str):  # one id would be matched as a substring
+        raise TypeError("stores is a set of device ids, not one id")
+
+
+def _within(table, period: Period, stores: frozenset[str] | None) -> list:
+    """Conditions on a totals table's `day` (and `device_id`) for a period and optional stores."""
     conditions = []
     if period.start is not None:
         conditions.append(table.c.day >= period.start.isoformat())
     if period.end is not None:
         conditions.append(table.c.day <= period.end.isoformat())
-    if store is not None:
-        conditions.append(table.c.device_id == store)
+    if stores is not None:
+        conditions.append(table.c.device_id.in_(sorted(stores)))
     return conditions
 
 
@@ -210,12 +216,13 @@ def _partner_rows(reward_rows, partner_of: dict[str, str]) -> tuple[PartnerRow, 
 
 
 def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str],
-                   store: str | None = None) -> Report:
+                   stores: frozenset[str] | None = None) -> Report:
     """Fold events in order and count what falls in the period (pure: tests feed it ledgers directly).
 
-    With `store`, only that device's operations are counted; the outstanding points stay chain-wide,
-    since a customer's balance belongs to no single store.
+    With `stores` (device ids; None: every store), only those devices' operations are counted; the
+    outstanding points stay chain-wide, since a customer's balance belongs to no single store.
     """
+    _check_stores(stores)
     ledger = Ledger()
     earned = reversed_points = redeemed = expired = earn_ops = registered = 0
     active: set[str] = set()
@@ -230,7 +237,7 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
         before = ledger.balance(customer) if customer else 0
         if not ledger.apply(event) or not period.holds(day):
             continue
-        if store is not None and event.device_id != store:
+        if stores is not None and event.device_id not in stores:
             continue
         cashier = event.cashier_id or NO_CASHIER
         if isinstance(event, PointsEarned):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from central import cashier_figures
-from central.backoffice import channel_report, charts, daily_summary, reports
+from central.backoffice import channel_report, charts, daily_summary, reports, scope
 from central.backoffice.web import transaction
-from kiosk.errors import BadRequest
+from kiosk.errors import BadRequest, NotAllowed
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -20,30 +20,41 @@ def _report() -> reports.Report:
     return _report_and_channels()[0]
 
 
+def _stores() -> frozenset[str] | None:
+    """The stores asked for (`?store=`), checked against the user's own; None is every store."""
+    return scope.report_stores(g.user, request.args.get("store"))
+
+
 def _report_and_channels() -> tuple[reports.Report, tuple[channel_report.ChannelRow, ...]]:
     period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
+    stores = _stores()
 
     def build(connection):
-        report = reports.build_report(connection, period)
+        report = scope.for_viewer(g.user, reports.build_report(connection, period, stores))
+        if not scope.sees_chain_figures(g.user):
+            return report, ()
         return report, channel_report.channel_rows(connection, report.active_customer_ids)
     return transaction(build)
 
 
 def _adoption() -> tuple[tuple[cashier_figures.AdoptionRow, ...], tuple[cashier_figures.AdoptionRow, ...]]:
-    """The tills' own figures (time per operation, capture per unknown card) for the period asked."""
+    """The tills' own figures (time per operation, capture per unknown card) for the period and stores asked."""
     period = reports.Period.parse(request.args.get("start"), request.args.get("end"))
-    return transaction(lambda c: cashier_figures.adoption_rows(c, period.start, period.end))
+    stores = _stores()
+    return transaction(lambda c: cashier_figures.adoption_rows(c, period.start, period.end, stores))
 
 
 @bp.get("/")
 def index():
+    if scope.has_no_store(g.user):
+        return render_template("backoffice/reports.html", report=None)
     report, channels = _report_and_channels()
     s = report.summary
-    points_chart = charts.bar_chart(
-        _("Points in the period"),
-        [_("Earned"), _("Taken back by refunds"), _("Redeemed"), _("Expired"), _("Outstanding")],
-        {_("Points"): [s.points_earned, s.points_reversed, s.points_redeemed, s.points_expired,
-                       s.outstanding_points]})
+    labels = [_("Earned"), _("Taken back by refunds"), _("Redeemed"), _("Expired")]
+    values = [s.points_earned, s.points_reversed, s.points_redeemed, s.points_expired]
+    if s.outstanding_points is not None:
+        labels, values = [*labels, _("Outstanding")], [*values, s.outstanding_points]
+    points_chart = charts.bar_chart(_("Points in the period"), labels, {_("Points"): values})
     cashier_chart = charts.bar_chart(
         _("Capture rate per cashier (%)"), [r.key for r in report.by_cashier],
         {_("Capture rate"): [r.rate_pct for r in report.by_cashier]}, horizontal=True)
@@ -60,8 +71,9 @@ def index():
     return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
                            cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
                            channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
-                           adoption=_adoption(),
-                           query=request.query_string.decode())
+                           adoption=_adoption(), chain_figures=scope.sees_chain_figures(g.user),
+                           stores=transaction(lambda c: scope.store_choices(c, g.user)),
+                           store=request.args.get("store", "").strip(), query=request.query_string.decode())
 
 
 def _channel_label(row: channel_report.ChannelRow) -> str:
@@ -80,8 +92,10 @@ def daily():
         day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
     except ValueError:
         raise BadRequest(_("The day must be a date YYYY-MM-DD.")) from None
+    scope.require_store(g.user, store)
     lang = "en" if str(get_locale()) == "en" else "fr"
-    report = transaction(lambda c: reports.build_report(c, reports.Period(day, day), store))
+    report = scope.for_viewer(g.user, transaction(
+        lambda c: reports.build_report(c, reports.Period(day, day), frozenset({store}))))
     lines = daily_summary.summary_lines(report, store, day, lang)
     text = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return Response(text, mimetype="text/plain")
@@ -90,6 +104,8 @@ def daily():
 @bp.get("/<name>.csv")
 def export(name: str):
     if name == "channels":
+        if not scope.sees_chain_figures(g.user):
+            raise NotAllowed(_("Cards by sales channel are a chain-wide figure, kept for head office."))
         text = channel_report.channels_csv(_report_and_channels()[1])
     elif name in ("till-cashiers", "till-stores"):
         by_cashier, by_store = _adoption()

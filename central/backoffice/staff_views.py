@@ -1,13 +1,12 @@
-"""Cashier pages (managers and head office): create, reset PIN, role, capture mode per store and cashier."""
+"""Cashier pages (managers and head office): create, reset PIN, role, capture mode per store and cashier;
+a manager sets the capture mode of their own stores only (see `central.backoffice.scope`)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from central.backoffice import staff
+from central.backoffice import scope, staff
 from central.backoffice.web import transaction
-from central.schema import devices
 from kiosk.cashiers import CAPTURE_MODES, ROLES
 from kiosk.errors import BadRequest, NotFound
 
@@ -16,8 +15,7 @@ bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     def read(connection):
-        stores = [d for d, in connection.execute(select(devices.c.device_id).order_by(devices.c.device_id))]
-        return staff.list_cashiers(connection), staff.capture_modes(connection), stores
+        return staff.list_cashiers(connection), staff.capture_modes(connection), scope.store_choices(connection, g.user)
 
     cashier_list, modes, stores = transaction(read)
     return render_template("backoffice/cashiers.html", cashiers=cashier_list, modes=modes, stores=stores,
@@ -58,5 +56,6 @@ def update(cashier_id: str):
 @bp.post("/capture")
 def capture():
     form = request.form.to_dict()
+    scope.check_capture_change(g.user, form.get("scope", ""), form.get("key", ""))
     return _act(lambda c: staff.set_capture_mode(c, g.user.user_id, form.get("scope", ""), form.get("key", ""),
                                                  form.get("mode", "")))

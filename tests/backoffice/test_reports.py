@@ -131,12 +131,16 @@ def test_the_report_holds_no_personal_data(office, loaded):
 
 def test_a_store_report_counts_only_that_store(engine, loaded):
     everything = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
-    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), store))
+    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({store})))
              for store in ("store-a", "store-b")]
     assert sum(p.summary.points_earned for p in parts) == everything.summary.points_earned
     assert sum(p.summary.earn_operations for p in parts) == everything.summary.earn_operations
     assert all(p.summary.outstanding_points == everything.summary.outstanding_points for p in parts)
     assert {r.key for r in parts[1].by_store} == {"store-b"}
+    both = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({"store-a", "store-b"})))
+    assert both.summary == everything.summary
+    none = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset()))
+    assert (none.summary.points_earned, none.by_store, none.by_cashier) == (0, (), ())
 
 
 def test_the_daily_summary_for_the_receipt_printer(office, loaded):
@@ -162,3 +166,8 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
 def test_stored_events_come_back_equal_and_in_the_order_they_happened(engine, loaded):
     assert in_transaction(engine, reports.load_events) == sorted(loaded, key=happened_order)
     assert [e.event_id for e in sorted(loaded, key=happened_order)] == [e.event_id for e in loaded]
+
+
+def test_one_store_id_is_not_taken_for_a_set(week):
+    with pytest.raises(TypeError):
+        reports.compute_report(week, reports.Period(), {}, "store-a")  # type: ignore[arg-type]

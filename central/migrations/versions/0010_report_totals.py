@@ -4,7 +4,7 @@ The fill folds the stored ledger in the order it happened with the same `ReportT
 the back office shows the figures it showed before the migration, now without re-reading the ledger.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 """
 
 import json
@@ -18,7 +18,7 @@ from kiosk.domain.events import from_record
 from kiosk.domain.ledger import Ledger
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
