@@ -34,6 +34,8 @@ def standing_of(store, reference, customer_id: str, today: date) -> CustomerStan
     return CustomerStanding(expiring, tier)
 
 
-def receipt_day(day: date) -> str:
-    """A day as the receipt prints it (DD/MM/YYYY, the receipts' French convention)."""
-    return day.strftime("%d/%m/%Y")
+def receipt_notice(expiring: ExpiryNotice | None) -> dict[str, object]:
+    """The receipt fields of an expiry notice (`Receipt.expiring_points`, `expiring_from` as DD/MM/YYYY), or none."""
+    if expiring is None or expiring.first_day is None or expiring.points <= 0:
+        return {}
+    return {"expiring_points": expiring.points, "expiring_from": expiring.first_day.strftime("%d/%m/%Y")}

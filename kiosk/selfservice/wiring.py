@@ -9,7 +9,7 @@ from kiosk.phonecard import verifier_from_config
 from kiosk.selfservice.online import central_for
 from kiosk.selfservice.rewards import RewardsFile
 from kiosk.selfservice.screen import KioskScreen
-from kiosk.standing import receipt_day
+from kiosk.standing import receipt_notice
 from kiosk.sync.offline import OfflineLimits
 
 
@@ -37,8 +37,7 @@ def voucher_receipt(config, *, event, reward, balance: int, code: str | None, ex
     from hardware import Receipt
 
     printed_at = datetime.now().astimezone().strftime("%d/%m/%Y %H:%M")
-    notice = {"expiring_points": expiring.points, "expiring_from": receipt_day(expiring.first_day)} \
-        if expiring is not None and expiring.first_day is not None else {}
+    notice = receipt_notice(expiring)
     if code is None:
         return Receipt.for_shop(config.shop, receipt_id=event.event_id, title="Bon à présenter en caisse",
                                 printed_at=printed_at, lines=((reward.name, f"x{event.quantity}"),),
