@@ -385,8 +385,10 @@ class Till:
 
     def _customer_dict(self, view: CustomerView) -> dict:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
+        notice = receipt_notice(self._expiring(view.customer_id))
+        expiring = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
         return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
-                "suggest": self._suggestion(view), "rewards": affordable}
+                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring}
 
     def _suggestion(self, view: CustomerView) -> str | None:
         """At most one more profile field per visit, when the customer consented and capture is on."""

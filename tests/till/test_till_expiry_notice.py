@@ -67,3 +67,11 @@ def test_no_notice_without_the_setting_or_when_nothing_expires_soon(till):
     till.reference.apply(PulledBatch(cursor=1, settings=(EXPIRY,)))
     _pull_old_lot(till, 300)  # goes in 65 days: outside the 30 days' notice
     assert _sale_receipt(till, devices).expiring_points == 0
+
+
+def test_the_till_screen_gets_the_notice_with_the_customer(till):
+    till.reference.apply(PulledBatch(cursor=1, settings=(EXPIRY,)))
+    assert till.card_presented("A0000004")["customer"]["expiring"] is None
+    earned_on = _pull_old_lot(till, 340)
+    goes_on = (earned_on + timedelta(days=365)).strftime("%d/%m/%Y")
+    assert till.card_presented("A0000004")["customer"]["expiring"] == {"points": 40, "day": goes_on}
