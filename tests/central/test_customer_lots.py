@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from central.backoffice.loyalty_terms import run_expiry, save_expiry
 from central.clock import utc_today
+from central.customers import erase_customer
+from central.schema import customers
 from central.schema import events as events_table
-from kiosk.domain.events import EarnReversed, PointsEarned, PointsRedeemed, from_record
+from kiosk.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, from_record
 from kiosk.domain.expiry import ExpiryRule, notice
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.tiers import MAX_PERIOD_DAYS, points_in_period
@@ -103,3 +105,17 @@ def test_lots_stay_exact_across_batches_retries_and_an_expiry_run(make_device, e
     _assert_same_answers(pulled, expected, today)
     assert all(pulled.expirable(cid, RULE.through_day(today).isoformat()) == 0 for cid in pulled.balances
                if not any(e.customer_id == cid for e in later))  # nothing left due after the run
+
+
+def test_erasure_keeps_the_lots_and_still_reaches_devices(make_device, engine):
+    device = make_device("till-a")
+    earn = PointsEarned(device_id="till-a", seq=2, at="2026-01-10T10:00:00+01:00", customer_id="ana",
+                        receipt_ref="r1", amount_cents=900, points=9)
+    device.push([CustomerRegistered(device_id="till-a", seq=1, customer_id="ana", first_name="Ana"), earn])
+    with engine.begin() as connection:
+        erase_customer(connection, "ana", "admin")
+    with engine.connect() as connection:
+        row = connection.execute(select(customers).where(customers.c.customer_id == "ana")).one()
+    assert (row.first_name, row.erased, json.loads(row.lots), row.debits) == (None, True, {"2026-01-10": 9}, 0)
+    state = device.pull_all()
+    assert state["erased"] == {"ana"} and "ana" not in state["customers"]
