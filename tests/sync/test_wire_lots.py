@@ -13,8 +13,8 @@ from kiosk.sync.wire import batch_from_record, batch_to_record
 
 
 def test_lots_round_trip_through_json():
-    batch = PulledBatch(cursor=3, customers=(CustomerState("ana", 80, "Ana", lots=(("2026-01-05", 50), ("2026-03-02", 40)),
-                                                          debits=10),))
+    ana = CustomerState("ana", 80, "Ana", lots=(("2026-01-05", 50), ("2026-03-02", 40)), debits=10)
+    batch = PulledBatch(cursor=3, customers=(ana,))
     assert batch_from_record(json.loads(json.dumps(batch_to_record(batch)))) == batch
 
 
