@@ -33,9 +33,11 @@ SCALE = TierScale(90, (Tier("bronze", 0), Tier("silver", 100), Tier("gold", 500)
 OLDEST_BASE = date(2023, 1, 1)
 
 customer = st.sampled_from(CUSTOMERS)
+#: Pulled lots from any day since OLDEST_BASE, often from the days that expire within the notice period.
+NOTICE_FROM = (RULE.through_day(TODAY) - OLDEST_BASE).days
+lot_day = st.one_of(st.integers(0, (TODAY - OLDEST_BASE).days), st.integers(NOTICE_FROM - 5, NOTICE_FROM + 60))
 base_lots = st.dictionaries(customer, st.tuples(
-    st.dictionaries(st.integers(0, (TODAY - OLDEST_BASE).days), st.integers(0, 300), max_size=6),
-    st.integers(0, 100)), max_size=3)
+    st.dictionaries(lot_day, st.integers(0, 300), max_size=6), st.integers(0, 400)), max_size=3)
 operation = st.one_of(
     st.tuples(st.just("earn"), customer, st.integers(0, 400), st.sampled_from(DAYS)),
     st.tuples(st.just("redeem"), customer, st.integers(1, 300)),
