@@ -3,9 +3,11 @@
 Events are inserted by UUID with ON CONFLICT DO NOTHING, so a batch sent twice (a retry after a cut
 connection, or through another central instance) is stored once. Only the rows actually inserted are
 folded, with the domain's own `Ledger` seeded from the current rows, so central's balances are the
-same fold the devices use. A batch holding several devices' events is folded in the order they
-happened (`central.event_order`). What the new events moved is added to the report totals
-(`central.report_totals`) in the same transaction. A redemption that overdraws is kept and flagged for review.
+same fold the devices use. Each customer's lots (points by earning day) and debits are seeded and written
+back the same way, compacted (`kiosk.domain.lots`), so devices can tell what expires and which tier applies.
+A batch holding several devices' events is folded in the order they happened (`central.event_order`).
+What the new events moved is added to the report totals (`central.report_totals`) in the same
+transaction. A redemption that overdraws is kept and flagged for review.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
-from central.clock import utc_now
+from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
 from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
@@ -36,6 +38,7 @@ from kiosk.domain.events import (
     to_record,
 )
 from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
+from kiosk.domain.lots import compact, keep_from, lots_from_json, lots_to_json
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +137,18 @@ def _seed_ledger(connection: Connection, customer_ids: set[str], fresh: list[Eve
             ledger.customers[row.customer_id] = Customer(
                 row.customer_id, row.first_name, row.last_name, row.phone, row.email, consent, row.erased)
             ledger.balances[row.customer_id] = row.points
+            ledger.lots[row.customer_id] = lots_from_json(row.lots)
+            ledger.debits[row.customer_id] = row.debits
     earn_ids = {e.earn_event_id for e in fresh if isinstance(e, EarnReversed)}
     if earn_ids:
         for row in connection.execute(select(earns).where(earns.c.event_id.in_(earn_ids))):
             ledger.earns[row.event_id] = EarnRecord(row.event_id, row.customer_id, row.receipt_ref,
                                                     row.amount_cents, row.points, row.refunded_cents,
                                                     row.reversed_points)
+        # A refund takes its points from the lot of the day its earn was made, which only the earn's event says.
+        for event_id, payload in connection.execute(select(events.c.event_id, events.c.payload).where(
+                events.c.event_id.in_(set(ledger.earns)), events.c.type == "PointsEarned")):
+            ledger.earn_days[event_id] = json.loads(payload)["at"][:10]
     return ledger
 
 
@@ -178,8 +187,10 @@ def _write_pools(connection: Connection, ledger: Ledger, pool_ids: set[str], mem
 
 def _write_customers(connection: Connection, ledger: Ledger, customer_ids: set[str], versions: Versions) -> None:
     rows = []
+    oldest_kept = keep_from(utc_today())
     for customer_id in sorted(customer_ids):
         c = ledger.customers.get(customer_id, Customer(customer_id))
+        lots, debits = compact(ledger.lots.get(customer_id, {}), ledger.debits.get(customer_id, 0), oldest_kept)
         rows.append({
             "customer_id": customer_id, "first_name": c.first_name, "last_name": c.last_name,
             "phone": c.phone, "email": c.email,
@@ -188,6 +199,7 @@ def _write_customers(connection: Connection, ledger: Ledger, customer_ids: set[s
             "consent_at": c.consent.at if c.consent else None,
             "consent_channel": c.consent.channel if c.consent else None,
             "erased": c.erased, "points": ledger.balance(customer_id), "version": versions.next(),
+            "lots": lots_to_json(lots), "debits": debits,
         })
     if rows:
         statement = insert_for(connection, customers)

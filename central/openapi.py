@@ -59,7 +59,13 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
     customer_state = _obj({"customer_id": STR, "points": {"type": "integer"}, "first_name": {"type": ["string", "null"]},
                            "last_name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
                            "email": {"type": ["string", "null"]}, "consent_granted": {"type": ["boolean", "null"]},
-                           "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"}},
+                           "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},
+                           "lots": {"type": "array", "description": "Points by earning day net of refunds, oldest "
+                                    "first, as [YYYY-MM-DD, points] pairs; lots spent long ago are folded into debits",
+                                    "items": {"type": "array", "prefixItems": [STR, {"type": "integer"}],
+                                              "minItems": 2, "maxItems": 2}},
+                           "debits": {"type": "integer", "description": "Points spent or expired, taken from the "
+                                      "oldest lots"}},
                           ("customer_id", "points"))
     card_state = _obj({"card_uid": STR, "customer_id": STR, "blocked": {"type": "boolean"}}, ("card_uid", "customer_id"))
     reward_state = _obj({"reward_id": STR, "kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR,

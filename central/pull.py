@@ -1,10 +1,12 @@
-"""Pull: pages of current customers and cards changed since a cursor, plus the device's high-water mark."""
+"""Pull: pages of current customers (with their lots) and cards changed since a cursor, plus the device's
+high-water mark."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
 from central.schema import cards, cashiers, catalogue, customers, devices, pool_balances, pool_memberships, settings
+from kiosk.domain.lots import lots_from_json
 from kiosk.domain.snapshot import (
     CardState,
     CashierState,
@@ -59,7 +61,8 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int) -
             people.append(CustomerState(
                 customer_id=row.customer_id, points=row.points, first_name=row.first_name,
                 last_name=row.last_name, phone=row.phone, email=row.email,
-                consent_granted=row.consent_granted, consent_version=row.consent_version))
+                consent_granted=row.consent_granted, consent_version=row.consent_version,
+                lots=tuple(lots_from_json(row.lots).items()), debits=row.debits))
     last_page = len(merged) < limit
     return PulledBatch(
         cursor=merged[-1][0] if merged else cursor,

@@ -74,6 +74,9 @@ customers = Table(
     Column("erased", Boolean, nullable=False, server_default="0"),
     Column("points", BigInteger, nullable=False, server_default="0"),
     Column("version", BigInteger, nullable=False),
+    #: Points by earning day net of refunds (JSON), compacted by `kiosk.domain.lots`, and points spent or expired.
+    Column("lots", Text, nullable=False, server_default="{}"),
+    Column("debits", BigInteger, nullable=False, server_default="0"),
     Index("ix_customers_version", "version"),
 )
 

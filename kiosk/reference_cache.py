@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.config import earning_from_json
 from kiosk.domain.earning import EarningScale
 from kiosk.domain.expiry import ExpiryRule
+from kiosk.domain.tiers import Tier, TierScale
 from kiosk.domain.snapshot import CashierState, PulledBatch, RewardState
 from kiosk.errors import ConfigError
 from kiosk.store.fileops import FileOps
@@ -26,6 +27,7 @@ SCHEMA = 1
 EARNING_RULES = "earning_rules"
 CAPTURE_MODE = "capture_mode"
 EXPIRY = "expiry"
+TIERS = "tiers"
 
 
 class ReferenceCache:
@@ -133,4 +135,26 @@ class ReferenceCache:
             return ExpiryRule(after, notice)
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("central expiry setting ignored: %s", exc)
+            return None
+
+    def tier_scale(self) -> TierScale | None:
+        """The tier period and thresholds from the `tiers` setting, or None when absent or invalid."""
+        value = self.setting(TIERS)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, dict) or not isinstance(value["tiers"], list):
+                raise TypeError("not a table with a list of tiers")
+            tiers = []
+            for tier in value["tiers"]:
+                name, minimum = tier["name"], tier["min_points"]
+                if not isinstance(name, str) or isinstance(minimum, bool) or not isinstance(minimum, int):
+                    raise TypeError("a tier needs a name and whole minimum points")
+                tiers.append(Tier(name, minimum))
+            period = value["period_days"]
+            if isinstance(period, bool) or not isinstance(period, int):
+                raise TypeError("period_days must be a whole number")
+            return TierScale(period, tuple(tiers))
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("central tiers setting ignored: %s", exc)
             return None

@@ -77,3 +77,17 @@ def test_the_expiry_setting_becomes_a_rule_and_bad_values_are_ignored(tmp_path):
     for bad in ('{"after_days": 0, "notice_days": 30}', '{"after_days": "365", "notice_days": 30}', '[1]', '{}'):
         cache.apply(_page(settings=(CentralSetting("expiry", bad),)))
         assert cache.expiry_rule() is None, bad
+
+
+def test_the_tiers_setting_becomes_a_scale_and_bad_values_are_ignored(tmp_path):
+    cache = ReferenceCache(tmp_path / "r.json")
+    assert cache.tier_scale() is None
+    good = '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": 0}, {"name": "or", "min_points": 500}]}'
+    cache.apply(_page(settings=(CentralSetting("tiers", good),)))
+    scale = cache.tier_scale()
+    assert scale.period_days == 365 and [(t.name, t.min_points) for t in scale.tiers] == [("bronze", 0), ("or", 500)]
+    for bad in ('{"period_days": 365, "tiers": [{"name": "or", "min_points": 5}]}',
+                '{"period_days": 0, "tiers": [{"name": "bronze", "min_points": 0}]}',
+                '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": "0"}]}', '[1]', '{}'):
+        cache.apply(_page(settings=(CentralSetting("tiers", bad),)))
+        assert cache.tier_scale() is None, bad

@@ -28,10 +28,11 @@ class ReceiptLabels:
     balance: str = "Nouveau solde"
     receipt: str = "Ticket"
     training: str = "TRAINING - SANS VALEUR"
+    expiring: str = "Expirent à partir du"
 
     @classmethod
     def english(cls) -> ReceiptLabels:
-        return cls("Points earned", "Points used", "New balance", "Receipt", "TRAINING - NO VALUE")
+        return cls("Points earned", "Points used", "New balance", "Receipt", "TRAINING - NO VALUE", "Expiring from")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Receipt:
     points_earned: int = 0
     points_used: int = 0
     balance: int | None = None
+    #: Points that will expire within the notice period and the first day some go (DD/MM/YYYY), or none.
+    expiring_points: int = 0
+    expiring_from: str = ""
     qr_url: str = ""
     qr_caption: str = ""
     footer: str = ""
@@ -117,6 +121,8 @@ def render_receipt(receipt: Receipt, *, columns: int = 42, native_qr: bool = Tru
         p.set(bold=True)
         p.textln(two_columns(labels.balance, str(receipt.balance), columns))
         p.set(bold=False)
+    if receipt.expiring_points > 0 and receipt.expiring_from:
+        p.textln(two_columns(f"{labels.expiring} {receipt.expiring_from}", str(receipt.expiring_points), columns))
     if receipt.qr_url:
         p.set(align="center")
         p.ln()
@@ -144,6 +150,7 @@ def _plain_receipt(receipt: Receipt) -> Receipt:
         receipt,
         shop_name=printable(receipt.shop_name), title=printable(receipt.title),
         printed_at=printable(receipt.printed_at), address=tuple(printable(a) for a in receipt.address),
+        expiring_from=printable(receipt.expiring_from),
         lines=tuple((printable(k), printable(v)) for k, v in receipt.lines),
         qr_caption=printable(receipt.qr_caption), footer=printable(receipt.footer),
         labels=ReceiptLabels(*(printable(getattr(labels, f.name)) for f in fields(labels))),

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CustomerState:
-    """A customer as central knows it, balance included; personal fields are None once erased."""
+    """A customer as central knows it, balance included; personal fields are None once erased.
+
+    `lots` (earning day, net points), oldest first, and `debits` (points spent or expired) are the customer's
+    `Ledger.lots` and `Ledger.debits` in compacted form (`kiosk.domain.lots`): amounts only, no personal data.
+    """
 
     customer_id: str
     points: int
@@ -24,6 +28,8 @@ class CustomerState:
     consent_granted: bool | None = None
     consent_version: str | None = None
     erased: bool = False
+    lots: tuple[tuple[str, int], ...] = ()
+    debits: int = 0
 
 
 @dataclass(frozen=True)

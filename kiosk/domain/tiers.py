@@ -7,6 +7,9 @@ from datetime import date, timedelta
 
 from kiosk.domain.ledger import Ledger
 
+#: The longest tier period head office can set: lots older than this are never needed for a tier again.
+MAX_PERIOD_DAYS = 731
+
 
 @dataclass(frozen=True)
 class Tier:
@@ -24,8 +27,8 @@ class TierScale:
     tiers: tuple[Tier, ...]
 
     def __post_init__(self) -> None:
-        if self.period_days <= 0:
-            raise ValueError("the tier period must be at least one day")
+        if not 0 < self.period_days <= MAX_PERIOD_DAYS:
+            raise ValueError(f"the tier period must be 1 to {MAX_PERIOD_DAYS} days")
         if not self.tiers or self.tiers[0].min_points != 0:
             raise ValueError("the first tier must start at 0 points")
         thresholds = [t.min_points for t in self.tiers]

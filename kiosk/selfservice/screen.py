@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.domain import operations
 from kiosk.domain.events import (
@@ -43,6 +43,7 @@ from kiosk.errors import (
     UnknownCard,
 )
 from kiosk.selfservice.rewards import RewardsFile
+from kiosk.standing import CustomerStanding, standing_of
 from kiosk.sync.offline import OfflineLimits, check_redemption
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class CardSummary:
     redeem_left_today: int
     #: True when central could not be asked: `recent` then holds only this kiosk's unsynced operations.
     recent_offline: bool = False
+    #: Points expiring soon and the tier, from the store and central's settings (empty without settings).
+    standing: CustomerStanding = CustomerStanding()
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class KioskScreen:
                  consent_version: str = "v1", central=None, print_receipt: Callable[[object], str] | None = None,
                  receipt_for: Callable[..., object] | None = None, offline_limits: OfflineLimits | None = None,
                  online: Callable[[], bool] | None = None, verifier=None, clock: Callable[[], float] = time.time,
-                 catalogue_refresh_s: float = 300.0):
+                 catalogue_refresh_s: float = 300.0, reference=None):
         self.store = store
         self.rewards = rewards
         self.device_id = device_id
@@ -127,6 +130,7 @@ class KioskScreen:
         self.verifier = verifier
         self.clock = clock
         self.catalogue_refresh_s = catalogue_refresh_s
+        self.reference = reference  # central's settings (kiosk.reference_cache.ReferenceCache): expiry, tiers
         self._lock = threading.Lock()
         self._present: str | None = None
         self._redeemed: dict[tuple[str, str], int] = {}
@@ -242,7 +246,11 @@ class KioskScreen:
         recent, offline = self._recent(view.customer_id)
         return CardSummary(card_uid, view.customer_id, view.first_name or "", surname_initial(view.last_name),
                            points, next_reward, tuple(r for r in rewards if r.points_price <= points),
-                           recent, self._left_today(view.customer_id), offline)
+                           recent, self._left_today(view.customer_id), offline, self.standing(view.customer_id))
+
+    def standing(self, customer_id: str) -> CustomerStanding:
+        """Points expiring soon and the tier, from the store alone (so offline too)."""
+        return standing_of(self.store, self.reference, customer_id, self._local_date())
 
     def _recent(self, customer_id: str) -> tuple[tuple[Operation, ...], bool]:
         """This kiosk's pending operations merged with central's history (one line per event id), newest first;
@@ -281,8 +289,11 @@ class KioskScreen:
                 break
         return tuple(found)
 
+    def _local_date(self) -> date:
+        return datetime.fromtimestamp(self.clock()).astimezone().date()
+
     def _today(self) -> str:
-        return datetime.fromtimestamp(self.clock()).astimezone().date().isoformat()
+        return self._local_date().isoformat()
 
     def _left_today(self, customer_id: str) -> int:
         today = self._today()
@@ -338,7 +349,9 @@ class KioskScreen:
         if self.print_receipt is None or self.receipt_for is None:
             return False
         try:
-            self.print_receipt(self.receipt_for(event=event, reward=reward, balance=balance, code=code))
+            expiring = self.standing(event.customer_id).expiring
+            self.print_receipt(self.receipt_for(event=event, reward=reward, balance=balance, code=code,
+                                                expiring=expiring))
             return True
         except (PrinterError, KioskError) as exc:
             logger.warning("kiosk voucher %s not printed: %s", event.event_id, type(exc).__name__)

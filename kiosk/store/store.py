@@ -13,7 +13,9 @@ so balances follow the domain's own rules. Pool memberships and pool balances pu
 state too: the overlay is seeded with those its pending events touch, and an earn recorded here by a pool
 member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent
 own earns folded at central live in a second Ledger (`kept earns`), so a receipt stays refundable after its
-earn left the outbox.
+earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits; seeded
+into the overlay like the balance, they answer what expires soon and which tier applies (`expiry_notice`,
+`tier`) with the pending earns, redemptions and refunds folded on top by the domain's own rules.
 
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
@@ -34,6 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kiosk.domain.customers import normalise_query, search_keys
+from kiosk.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from kiosk.domain.events import (
     CardLinked,
     CustomerErased,
@@ -49,6 +52,7 @@ from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
 from kiosk.domain import pools
 from kiosk.domain.pools import PoolSummary
 from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
+from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store.fileops import FileOps
 from kiosk.store.journal import OutboxJournal, move_aside
@@ -79,11 +83,12 @@ class CachedCustomer:
     """One customer of the base cache, compact (`__slots__`): 100 000 of them must fit in a few MB."""
 
     __slots__ = ("customer_id", "first_name", "last_name", "phone", "email", "points",
-                 "consent_granted", "consent_version", "erased", "cards")
+                 "consent_granted", "consent_version", "erased", "cards", "lots", "debits")
 
     def __init__(self, customer_id: str, first_name: str | None, last_name: str | None, phone: str | None,
                  email: str | None, points: int, consent_granted: bool | None, consent_version: str | None,
-                 erased: bool, cards: tuple[str, ...] = ()) -> None:
+                 erased: bool, cards: tuple[str, ...] = (), lots: tuple[tuple[str, int], ...] = (),
+                 debits: int = 0) -> None:
         self.customer_id = customer_id
         self.first_name = first_name
         self.last_name = last_name
@@ -94,6 +99,8 @@ class CachedCustomer:
         self.consent_version = consent_version
         self.erased = erased
         self.cards = cards
+        self.lots = lots
+        self.debits = debits
 
     def keys(self) -> set[str]:
         if self.erased:
@@ -102,7 +109,8 @@ class CachedCustomer:
 
     def row(self) -> list:
         return [self.customer_id, self.first_name, self.last_name, self.phone, self.email, self.points,
-                self.consent_granted, self.consent_version, self.erased, list(self.cards)]
+                self.consent_granted, self.consent_version, self.erased, list(self.cards),
+                [list(lot) for lot in self.lots], self.debits]
 
 
 def _scrubbed(event: Event) -> Event | None:
@@ -234,14 +242,17 @@ class Store:
             card_owner = self._card_owner
             ids: list[str] = []
             for row in tables["customers"]:
-                cid, first, last, phone, email, points, granted, version, erased, cards = row
-                if not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list):
+                # Snapshots written before lots were pulled have ten fields: no lots, no debits.
+                cid, first, last, phone, email, points, granted, version, erased, cards, lots, debits = (
+                    row if len(row) != 10 else [*row, [], 0])
+                if (not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list)
+                        or not isinstance(lots, list) or not isinstance(debits, int)):
                     raise TypeError("customer row")
                 cards = tuple(cards)
                 customers[cid] = CachedCustomer(cid, first and intern(first, first), last and intern(last, last),
                                                 phone and intern(phone, phone), email and intern(email, email),
                                                 points, granted, version and intern(version, version),
-                                                bool(erased), cards)
+                                                bool(erased), cards, _lots(lots), debits)
                 for uid in cards:
                     card_owner[uid] = cid
                 ids.append(cid)
@@ -265,9 +276,11 @@ class Store:
                 keys, owners = self._fresh_index_lists()
             self._index = PrefixIndex(keys, owners)
             for row in tables["earns"]:
-                record = EarnRecord(*row)
+                record = EarnRecord(*row[:7])
                 self._kept.earns[record.event_id] = record
                 self._kept.earns_by_receipt.setdefault(record.receipt_ref, record.event_id)
+                if len(row) > 7 and row[7]:  # the earn's day, whose lot a refund reduces (absent in older snapshots)
+                    self._kept.earn_days[record.event_id] = str(row[7])
             for cid, day, points in tables["earned_per_day"]:
                 self._kept.earned_per_day[(cid, day)] = points
             for cid, pool_id, share in tables["pool_members"]:
@@ -334,6 +347,8 @@ class Store:
                 overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
                                                   consent, rec.erased)
                 overlay.balances[cid] = rec.points
+                overlay.lots[cid] = dict(rec.lots)
+                overlay.debits[cid] = rec.debits
             membership = self._pool_member.get(cid)
             if membership is not None:
                 overlay.pool_members.setdefault(membership[0], {})[cid] = membership[1]
@@ -354,6 +369,9 @@ class Store:
             kept = self._kept.earns.get(event.earn_event_id)
             if kept is not None:
                 overlay.earns[kept.event_id] = replace(kept)
+                day = self._kept.earn_days.get(kept.event_id)
+                if day is not None:
+                    overlay.earn_days[kept.event_id] = day
 
     def _seed_pool(self, pool_id: str) -> None:
         if pool_id not in self._seeded_pools:
@@ -531,10 +549,11 @@ class Store:
         erased = state.erased or (old is not None and old.erased)
         if erased:
             rec = CachedCustomer(cid, None, None, None, None, state.points, state.consent_granted,
-                                 state.consent_version, True, cards)
+                                 state.consent_version, True, cards, state.lots, state.debits)
         else:
             rec = CachedCustomer(cid, state.first_name, state.last_name, state.phone, state.email,
-                                 state.points, state.consent_granted, state.consent_version, False, cards)
+                                 state.points, state.consent_granted, state.consent_version, False, cards,
+                                 state.lots, state.debits)
         if edit_index:
             old_keys = old.keys() if old is not None else set()
             new_keys = rec.keys()
@@ -580,6 +599,8 @@ class Store:
             del self._events[event_id]
             self._acked.discard(event_id)
         kept.balances.clear()
+        kept.lots.clear()  # the pulled lots hold them now
+        kept.debits.clear()
         kept.seen.clear()
         self._seq_through = through
         self._prune_kept()
@@ -590,6 +611,7 @@ class Store:
         if excess > 0:
             for event_id in list(kept.earns)[:excess]:
                 record = kept.earns.pop(event_id)
+                kept.earn_days.pop(event_id, None)
                 if kept.earns_by_receipt.get(record.receipt_ref) == event_id:
                     del kept.earns_by_receipt[record.receipt_ref]
         if kept.earned_per_day:
@@ -609,8 +631,9 @@ class Store:
         loose.extend([uid, owner, uid in self._blocked] for owner, uids in self._orphan_cards.items()
                      for uid in uids if uid not in self._blocked)
         search_rows = [row_of[owner] for owner in self._index.owners]
+        earn_days = self._kept.earn_days
         earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
-                  r.reversed_points] for r in self._kept.earns.values()]
+                  r.reversed_points, earn_days.get(r.event_id, "")] for r in self._kept.earns.values()]
         per_day = [[cid, day, points] for (cid, day), points in self._kept.earned_per_day.items()]
         pool_members = [[cid, pool_id, share] for cid, (pool_id, share) in self._pool_member.items()]
         pool_balances = [[pool_id, points] for pool_id, points in self._pool_points.items()]
@@ -657,6 +680,26 @@ class Store:
             else:
                 members = sum(1 for pid, _ in self._pool_member.values() if pid == pool_id)
             return PoolSummary(pool_id, self.pool_balance(pool_id), members, share)
+
+    def expiry_notice(self, customer_id: str, today: date, rule: ExpiryRule) -> ExpiryNotice:
+        """Points that expire within the notice period, from the pulled lots and the pending events (offline too)."""
+        with self._lock:
+            return notice(self._lots_ledger(customer_id), customer_id, today, rule)
+
+    def tier(self, customer_id: str, today: date, scale: TierScale) -> Tier:
+        """The customer's tier from the pulled lots and the pending events (offline too)."""
+        with self._lock:
+            return tier_of(self._lots_ledger(customer_id), customer_id, today, scale)
+
+    def _lots_ledger(self, cid: str) -> Ledger:
+        """A Ledger holding only this customer's balance, lots and debits, pending events included."""
+        overlay = self._overlay
+        if cid in self._seeded_customers or cid in overlay.balances:
+            lots, debits, points = overlay.lots.get(cid, {}), overlay.debits.get(cid, 0), overlay.balance(cid)
+        else:
+            rec = self._customers.get(cid)
+            lots, debits, points = (dict(rec.lots), rec.debits, rec.points) if rec is not None else ({}, 0, 0)
+        return Ledger(balances={cid: points}, lots={cid: dict(lots)}, debits={cid: debits})
 
     def earned_on(self, customer_id: str, day: str) -> int:
         with self._lock:
@@ -792,6 +835,14 @@ def _tagged(pairs: Iterator[tuple[str, str]], from_base: bool) -> Iterator[tuple
         yield key, owner, from_base
 
 
+def _lots(rows: list) -> tuple[tuple[str, int], ...]:
+    """Snapshot lot rows back as (day, points) pairs."""
+    lots = tuple((day, points) for day, points in rows)
+    if not all(isinstance(day, str) and isinstance(points, int) for day, points in lots):
+        raise TypeError("lot row")
+    return lots
+
+
 def _whole(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"expected a whole number >= 0, got {value!r}")
@@ -818,6 +869,10 @@ def _check_batch(batch: object) -> None:
         if (not isinstance(state, CustomerState) or not isinstance(state.customer_id, str) or not state.customer_id
                 or isinstance(state.points, bool) or not isinstance(state.points, int)):
             raise InvalidPull("a pulled customer needs a customer id and whole-number points")
+        if (not isinstance(state.lots, tuple) or isinstance(state.debits, bool) or not isinstance(state.debits, int)
+                or not all(isinstance(lot, tuple) and len(lot) == 2 and isinstance(lot[0], str)
+                           and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in state.lots)):
+            raise InvalidPull("a pulled customer's lots must be (day, points) pairs and its debits whole points")
         for name in ("first_name", "last_name", "phone", "email", "consent_version"):
             if not isinstance(getattr(state, name), (str, type(None))):
                 raise InvalidPull(f"a pulled customer's {name} must be text")

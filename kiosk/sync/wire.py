@@ -44,7 +44,7 @@ def batch_from_record(record: object) -> PulledBatch:
             raise TypeError("cursor and device_seq_through must be whole numbers")
         return PulledBatch(
             cursor=cursor,
-            customers=tuple(CustomerState(**c) for c in record.get("customers", ())),
+            customers=tuple(_customer(c) for c in record.get("customers", ())),
             cards=tuple(CardState(**c) for c in record.get("cards", ())),
             erased=tuple(str(c) for c in record.get("erased", ())),
             device_seq_through=through,
@@ -56,6 +56,18 @@ def batch_from_record(record: object) -> PulledBatch:
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
+
+
+def _customer(record: dict) -> CustomerState:
+    """A pulled customer; its lots become (day, points) pairs (central before lots sends none)."""
+    lots = record.get("lots", ())
+    debits = record.get("debits", 0)
+    if not isinstance(lots, (list, tuple)) or not all(
+            isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str)
+            and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in lots) \
+            or isinstance(debits, bool) or not isinstance(debits, int):
+        raise TypeError("a customer's lots must be [day, points] pairs and its debits whole points")
+    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits})
 
 
 def _pool_member(record: dict) -> PoolMemberState:

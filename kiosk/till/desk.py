@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
@@ -35,6 +35,7 @@ from kiosk.domain.events import (
     VoucherIssued,
     new_event_id,
 )
+from kiosk.domain.expiry import ExpiryNotice
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
@@ -55,6 +56,7 @@ from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
 from kiosk.domain.rewards import IssuedVoucher
+from kiosk.standing import receipt_notice, standing_of
 from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
@@ -374,7 +376,8 @@ class Till:
         self._later(self.adoption.save_if_due)
         self._later(self._print, recorded.event_id, "Achat",
                     [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
-                    points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training)
+                    points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
+                    expiring=self._expiring(view.customer_id))
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
@@ -382,8 +385,10 @@ class Till:
 
     def _customer_dict(self, view: CustomerView) -> dict:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
+        notice = receipt_notice(self._expiring(view.customer_id))
+        expiring = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
         return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
-                "suggest": self._suggestion(view), "rewards": affordable}
+                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring}
 
     def _suggestion(self, view: CustomerView) -> str | None:
         """At most one more profile field per visit, when the customer consented and capture is on."""
@@ -438,7 +443,7 @@ class Till:
                 else:
                     result = {"customer": self._customer_dict(view)}
                     self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,
-                                training=self.training)
+                                training=self.training, expiring=self._expiring(cid))
                     self._publish("customer", result)
                 return result
         except KioskError as exc:
@@ -539,7 +544,8 @@ class Till:
         self._last = LastOperation("redeem", recorded, self._clock(), self.training)
         balance = store.balance(cid)
         self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
-                    points_used=recorded.points, balance=balance, training=self.training)
+                    points_used=recorded.points, balance=balance, training=self.training,
+                    expiring=self._expiring(cid))
         self._later(self._signal, "success")
         if not self.training:
             self.adoption.count(cashier_id, "operations")
@@ -584,7 +590,8 @@ class Till:
                 balance = store.balance(recorded.customer_id)
                 self._later(self._print, recorded.event_id, "Remboursement",
                             [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents))],
-                            points_used=recorded.points, balance=balance, training=self.training)
+                            points_used=recorded.points, balance=balance, training=self.training,
+                            expiring=self._expiring(recorded.customer_id))
                 self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
@@ -642,13 +649,18 @@ class Till:
             raise
 
     # -- printing and drills ---------------------------------------------------------------------------
+    def _expiring(self, customer_id: str) -> ExpiryNotice | None:
+        """The points this customer will lose within the notice period (central's setting), for the receipt."""
+        return standing_of(self.store, self.reference, customer_id, date.today()).expiring
+
     def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
                points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
-               training: bool = False) -> None:
+               training: bool = False, expiring: ExpiryNotice | None = None) -> None:
         if self.devices is None:
             return
         from hardware import Receipt
 
+        notice = receipt_notice(expiring)
         qr_url = ""
         if qr_for and self.config.till.profile_url:
             qr_url = f"{self.config.till.profile_url}{qr_for}"
@@ -656,7 +668,7 @@ class Till:
                                    printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
-                                   training=training)
+                                   training=training, **notice)
         try:
             self._last_job = self.devices.print(receipt)
         except KioskError as exc:  # the operation stands; the receipt can be reprinted

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import time
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from central.backoffice.loyalty_terms import save_expiry, save_tiers
+from central.ingest import ingest
+from central.transactions import in_transaction
 from kiosk import phonecard
+from kiosk.domain.events import PointsEarned
+from kiosk.domain.expiry import ExpiryRule
+from kiosk.domain.tiers import Tier, TierScale
 from kiosk.selfservice.demo import demo_kiosk
+from kiosk.sync.setup import build_worker
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +24,13 @@ TEXT = {
     "fr": {"hello": "Bonjour Ana D.", "idle": "Posez votre carte sur le lecteur", "done": "C'est fait !",
            "limit": "toutes ses récompenses", "removed_card": "Reposez votre carte", "welcome": "Bienvenue, LÉA",
            "replayed": "déjà servi", "expired": "a expiré", "next": "Encore 260 points pour",
-           "pool": "Votre cagnotte famille-dupont : 60 points (2 membres)"},
+           "pool": "Votre cagnotte famille-dupont : 60 points (2 membres)",
+           "expiry": "120 points expirent à partir du {day}", "tier": "Niveau : argent"},
     "en": {"hello": "Hello Ana D.", "idle": "Tap your card on the reader", "done": "Done!",
            "limit": "used all its rewards", "removed_card": "Put your card back", "welcome": "Welcome, LÉA",
            "replayed": "already used", "expired": "has expired", "next": "260 more points for",
-           "pool": "Your pool famille-dupont: 60 points (2 members)"},
+           "pool": "Your pool famille-dupont: 60 points (2 members)",
+           "expiry": "120 points expire from {day}", "tier": "Tier: argent"},
 }
 
 
@@ -98,6 +108,46 @@ def test_tap_shows_balance_and_removal_leaves_nothing(screens):
     screens.remove()
     expect(screens.screen("idle")).to_contain_text(screens.text("idle"))
     assert "Ana" not in screens.page.locator("#screen").inner_text()
+
+
+def test_points_expiring_soon_and_the_tier_pulled_from_central_show_and_print(screens, kiosk):
+    """Central has the expiry and tier settings and an earn 350 days old: the kiosk pulls, then says it calmly."""
+    earned_on = date.today() - timedelta(days=350)
+    old_earn = PointsEarned(device_id="till-9", seq=1, at=f"{earned_on.isoformat()}T10:00:00+01:00",
+                            customer_id="demo-ben", receipt_ref="OLD-1", amount_cents=12_000, points=120)
+    recent_earn = PointsEarned(device_id="till-9", seq=2, customer_id="demo-cleo", receipt_ref="NEW-1",
+                               amount_cents=1_000, points=10)
+
+    def seed(connection):
+        save_expiry(connection, "admin", ExpiryRule(after_days=365, notice_days=30))
+        save_tiers(connection, "admin", TierScale(365, (Tier("bronze", 0), Tier("argent", 100))))
+        ingest(connection, [old_earn, recent_earn], None)
+
+    in_transaction(kiosk.central.engine, seed)
+    service = kiosk.service
+    worker = build_worker(kiosk.config, service.store, reference=service.till.reference.apply)
+    assert worker.sync_once().last_error is None
+    day = (earned_on + timedelta(days=365)).strftime("%d/%m/%Y")
+    screens.tap("B1B2C3D4")
+    balance = screens.screen("balance")
+    expect(balance.locator("#points")).to_have_text("120")
+    expect(balance.locator("#expiry-notice")).to_have_text(screens.text("expiry").format(day=day))
+    expect(balance.locator("#tier")).to_have_text(screens.text("tier"))
+    balance.locator("button[data-reward=coffee]").click()
+    screens.screen("confirm").locator("#confirm-redeem").click()
+    expect(screens.screen("done").locator("#printed")).to_be_visible()
+    deadline = time.monotonic() + 5
+    while not any("Café offert" in r.text for r in kiosk.emulators.receipts()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (slip,) = [r.text for r in kiosk.emulators.receipts() if "Café offert" in r.text]
+    assert any(line.startswith(f"Expirent à partir du {day}") and line.endswith(" 90") for line in slip.splitlines())
+    screens.screen("done").locator("#back-to-balance").click()
+    expect(screens.screen("balance").locator("#expiry-notice")).to_contain_text("90")
+    screens.remove()
+    screens.tap("C1B2C3D4")  # earned today only: nothing expires soon, still a tier
+    balance = screens.screen("balance")
+    expect(balance.locator("#tier")).to_be_visible()
+    expect(balance.locator("#expiry-notice")).to_have_count(0)
 
 
 def test_redeem_in_house_prints_a_voucher_and_the_daily_limit_holds(screens, kiosk):

@@ -17,6 +17,9 @@ CASES = {
     "redeem_training": earn_receipt(title="Cadeau", points_earned=0, points_used=200, balance=118,
                                     training=True, qr_url="https://fidelite.example.org/c/9F3A"),
     "english_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=()),
+    "earn_expiry": earn_receipt(expiring_points=120, expiring_from="15/01/2027"),
+    "english_expiry_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=(), expiring_points=7,
+                                         expiring_from="02/02/2027"),
 }
 
 
@@ -54,6 +57,18 @@ def test_emulator_reads_what_was_laid_out():
     assert "Points gagnés                          +48" in lines
     assert "Nouveau solde                          318" in lines
     assert any(line.strip() == "Merci de votre visite !" for line in lines)
+
+
+def test_expiry_notice_is_one_line_under_the_balance_and_only_when_points_expire():
+    printer = EscPosPrinter()
+    printer.feed(render_receipt(earn_receipt(expiring_points=120, expiring_from="15/01/2027")))
+    lines = printer.receipts[0].text.splitlines()
+    at = lines.index("Nouveau solde                          318")
+    assert lines[at + 1] == "Expirent à partir du 15/01/2027        120"
+    assert len(render_receipt(earn_receipt(expiring_points=120, expiring_from="15/01/2027"))) <= 1200
+    for quiet in (earn_receipt(), earn_receipt(expiring_points=0, expiring_from="15/01/2027"),
+                  earn_receipt(expiring_points=5, expiring_from="")):
+        assert render_receipt(quiet) == render_receipt(earn_receipt())
 
 
 def test_raster_qr_is_much_bigger():

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import date
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
+from babel.dates import format_date
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -28,6 +31,12 @@ def init_app(app: Flask, service) -> None:
 
     app.extensions["kiosk.screen"] = build_screen(service)
     app.register_blueprint(bp)
+
+
+@bp.app_template_filter("local_day")
+def local_day(day: date) -> str:
+    """A day as the screen's language writes it: 15/01/2027 in French and in (British) English."""
+    return format_date(day, "short", locale="en_GB" if str(get_locale()) == "en" else "fr_FR")
 
 
 def _screen():

@@ -93,6 +93,7 @@
     $("customer-name").textContent = c.first_name;
     $("customer-points").textContent = c.points;
     $("points-earned").textContent = earned === undefined ? "" : fmt(T.earned, { points: earned });
+    $("customer-expiry").textContent = c.expiring ? fmt(T.expiring, c.expiring) : "";
     show("suggest", !!c.suggest);
     if (c.suggest) {
       $("suggest-label").textContent = T[c.suggest];
