@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import socket
+from datetime import date
 
-from central import training_progress
+from central import create_app, training_progress
 from central.schema import events
 from kiosk.bus import EventBus
 from kiosk.store import Store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import TRAINING_BATCH, SyncWorker
 from kiosk.till import Till
+from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
 from tests.factories import seed_store
 
 KNOWN = "A0000004"
@@ -62,7 +65,8 @@ def _dead_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
-def test_a_drill_done_in_training_reaches_central_once(config, central_server):
+def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_office(config, central_server,
+                                                                                    sqlite_url):
     clock = Clock()
     till = _till(config, clock)
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
@@ -93,6 +97,19 @@ def test_a_drill_done_in_training_reaches_central_once(config, central_server):
         till.store.close()
     with central_server.engine.connect() as c:
         assert c.execute(events.select()).all() == []  # the training sale itself never left the till
+
+    app = create_app(sqlite_url)
+    add_users(app.extensions["central.engine"])
+    office = BackOffice(app.test_client())
+    office.sign_in(HEAD_OFFICE)
+    page = office.get("/backoffice/cashiers/?lang=en").get_data(as_text=True)
+    row = page.split('<tr data-cashier="alice">', 1)[1].split("</tr>", 1)[0]
+    assert 'class="count">1 / 5<' in row
+    assert re.search(r'data-drill="known_card" class="done">✔ 100/100 · 3.0 s<br><small>test-till-1 · since '
+                     + date.today().isoformat(), row)
+    device = office.get(f"/backoffice/devices/{config.device.id}?lang=fr").get_data(as_text=True)
+    assert '<tr data-cashier="alice">' in device.split('id="device-training"', 1)[1]
+    app.extensions["central.engine"].dispose()
 
 
 def test_many_rows_go_in_batches_and_only_changed_rows_again(central_server, open_store):
