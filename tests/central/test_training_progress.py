@@ -9,6 +9,7 @@ import pytest
 from central import training_progress
 from central.devices import revoke
 from central.transactions import in_transaction
+from kiosk.till.training import DRILLS, MAX_SCORE, MAX_SECONDS
 from tests.central.conftest import Device
 
 
@@ -102,3 +103,13 @@ def test_too_many_rows_are_refused(client, engine):
     rows = [_row(cashier_id=f"c{n}") for n in range(training_progress.MAX_ROWS + 1)]
     assert _post(client, till, rows).status_code == 413
     assert _post(client, till, rows[:-1]).json == {"stored": training_progress.MAX_ROWS}
+
+
+def test_the_documented_limits_are_the_enforced_ones(client):
+    operation = client.get("/api/openapi.json").json["paths"]["/api/sync/training"]["post"]
+    progress = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["progress"]
+    row = progress["items"]["properties"]
+    assert progress["maxItems"] == training_progress.MAX_ROWS
+    assert row["drill"]["enum"] == list(DRILLS)
+    assert (row["best_score"]["maximum"], row["best_seconds"]["maximum"]) == (MAX_SCORE, MAX_SECONDS)
+    assert set(row) == set(training_progress.FIELDS)
