@@ -62,7 +62,8 @@ def detail(device_id: str):
         modes = staff.capture_modes(connection)
         report = reports.build_report(connection, reports.Period(today, today), device_id)
         seen = reports.build_report(connection, reports.Period(), device_id).by_cashier
-        training = onboarding.checklists(connection, device_id, also=[r.key for r in seen if r.key])
+        training = onboarding.checklists(connection, device_id,
+                                         also=[r.key for r in seen if r.key != reports.NO_CASHIER])
         return device, modes, report, seen, device_checklist(connection, device), training
 
     device, modes, report, seen, checklist, training = transaction(read)

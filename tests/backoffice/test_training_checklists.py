@@ -98,9 +98,11 @@ def test_training_csv_has_every_row(app, engine, office, manager):
 def test_device_page_shows_its_own_cashiers_progress(app, engine, office):
     _two_tills(app, engine, office)
     now = f"{date.today().isoformat()}T10:00:00+01:00"
-    in_transaction(engine, lambda c: ingest(c, [PointsEarned(
-        device_id="till-b", seq=1, at=now, cashier_id="c-2", customer_id="k1", receipt_ref="R1", amount_cents=990,
-        points=9)], None))
+    in_transaction(engine, lambda c: ingest(c, [
+        PointsEarned(device_id="till-b", seq=1, at=now, cashier_id="c-2", customer_id="k1", receipt_ref="R1",
+                     amount_cents=990, points=9),
+        PointsEarned(device_id="till-b", seq=2, at=now, customer_id="k1", receipt_ref="R2",  # no cashier signed in
+                     amount_cents=500, points=5)], None))
     page = office.get("/backoffice/devices/till-b?lang=en").get_data(as_text=True)
     assert "Training progress of this device's cashiers" in html.unescape(page)
     table = _table(page)
