@@ -177,29 +177,25 @@ class SyncWorker:
         """Send the till's per-day figures that changed since the last send (in requests of at most
         ADOPTION_BATCH rows); a refusal is logged and never stops the round."""
         if self._adoption is not None:
-            send = lambda rows: self._client.push_adoption(rows)  # type: ignore[attr-defined]  # noqa: E731
             self._send_changed("adoption figures", self._adoption, ("day", "cashier_id"), self._adoption_sent,
-                               ADOPTION_BATCH, send)
+                               ADOPTION_BATCH, "push_adoption")
 
     def _send_training(self) -> None:
         """Send the cashiers' training progress rows that changed since the last send (at most TRAINING_BATCH
         per request); like the figures, a refusal is logged and never stops the round."""
         if self._training is not None:
-            send = lambda rows: self._client.push_training(rows)  # type: ignore[attr-defined]  # noqa: E731
             self._send_changed("training progress", self._training, ("cashier_id", "drill"), self._training_sent,
-                               TRAINING_BATCH, send)
+                               TRAINING_BATCH, "push_training")
 
-    @staticmethod
-    def _send_changed(what: str, gather: Callable[[], list[dict[str, object]]], key: tuple[str, str],
-                      sent: dict[tuple[object, object], dict[str, object]], batch: int,
-                      send: Callable[[list[dict[str, object]]], object]) -> None:
-        """Send the rows of `gather()` that differ from what `sent` holds, `batch` at a time, noting each part
-        once central has it; rows not yet taken are tried again on the next round."""
+    def _send_changed(self, what: str, gather: Callable[[], list[dict[str, object]]], key: tuple[str, str],
+                      sent: dict[tuple[object, object], dict[str, object]], batch: int, method: str) -> None:
+        """Send the rows of `gather()` that differ from what `sent` holds with the client's `method`, `batch`
+        at a time, noting each part once central has it; rows not yet taken go again on the next round."""
         try:
             changed = [row for row in gather() if sent.get((row[key[0]], row[key[1]])) != row]
             for start in range(0, len(changed), batch):
                 part = changed[start:start + batch]
-                send(part)
+                getattr(self._client, method)(part)
                 sent.update({(row[key[0]], row[key[1]]): row for row in part})
         except SyncError as exc:
             log.warning("%s not sent this round: %s", what, exc)
