@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from central import cashier_figures
+from central import cashier_figures, training_progress
 from kiosk.domain.events import EVENT_TYPES
+from kiosk.till.training import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 
@@ -108,6 +109,17 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             body=_json(_obj({"days": {"type": "array", "maxItems": cashier_figures.MAX_ROWS, "items": _obj(
                 {"day": {"type": "string", "format": "date"}, "cashier_id": STR,
                  **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}}, ("day", "cashier_id"))}}, ("days",))),
+            errors=(400, 401, 413))},
+        "/api/sync/training": {"post": _op(
+            "Send this till's training progress per cashier per drill (a row sent again replaces it; no customer data)",
+            _ok("Stored", _obj({"stored": INT}, ("stored",))),
+            body=_json(_obj({"progress": {"type": "array", "maxItems": training_progress.MAX_ROWS, "items": _obj(
+                {"cashier_id": {"type": "string", "minLength": 1, "maxLength": MAX_CASHIER_ID},
+                 "drill": {"type": "string", "enum": list(DRILLS)},
+                 "best_score": {"type": "integer", "minimum": 0, "maximum": MAX_SCORE},
+                 "best_seconds": {"type": "number", "minimum": 0, "maximum": MAX_SECONDS},
+                 "first_done_at": {"type": ["string", "null"], "format": "date-time"}},
+                ("cashier_id", "drill", "best_score", "best_seconds"))}}, ("progress",))),
             errors=(400, 401, 413))},
         "/api/sync/daily-summary": {"get": _op(
             "This device's store's day as 42-column plain text for its receipt printer",

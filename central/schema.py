@@ -265,6 +265,18 @@ cashier_day_figures = Table(
     Index("ix_cashier_day_figures_day", "day"),
 )
 
+training_progress = Table(
+    "training_progress", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("cashier_id", String(64), primary_key=True),
+    Column("drill", String(32), primary_key=True),
+    Column("best_score", Integer, nullable=False),
+    Column("best_ms", Integer, nullable=False),
+    Column("first_done_at", String(40)),
+    Column("received_at", String(40), nullable=False),
+    Index("ix_training_progress_cashier", "cashier_id"),
+)
+
 report_day_totals = Table(
     "report_day_totals", metadata,
     Column("day", String(10), primary_key=True),

@@ -100,7 +100,8 @@ class KioskService:
         try:
             self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status,
                                      adoption=self.till.adoption.day_figures,
-                                     reference=self.till.reference.apply)
+                                     reference=self.till.reference.apply,
+                                     training=self.till.training_book.progress)
         except DeviceNotEnrolled as error:
             # The till keeps working offline; the status page and `kiosk doctor` say what to do.
             self.sync_problem = str(error)

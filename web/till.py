@@ -271,7 +271,8 @@ def daily_summary():
     day = body.get("day") or date.today().isoformat()
     lang = body.get("lang") if body.get("lang") in ("fr", "en") else session.get("lang", "fr")
     job_id = print_daily_summary(till.devices, till.daily_summary_source, _session().cashier.role, str(day), lang)
-    return jsonify(job_id=job_id)
+    printer = current_app.extensions["kiosk.service"].device_states().get("printer")
+    return jsonify(job_id=job_id, printer=printer)  # the screen says "waiting for paper" when it is not ready
 
 
 # -- the POS pushes the basket instead of the cashier keying it ----------------------------------------------------

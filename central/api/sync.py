@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from central import cashier_figures
 from central import devices as device_registry
-from central import vouchers
+from central import training_progress, vouchers
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
 from central.ingest import ingest
@@ -93,6 +93,19 @@ def adoption():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         return cashier_figures.store_rows(connection, device_id, rows)
+
+    return jsonify(stored=in_transaction(_engine(), work))
+
+
+@bp.post("/sync/training")
+def training():
+    """A till's training progress per cashier per drill; sending a row again replaces it."""
+    token = bearer_token()
+    rows = training_progress.parse_rows(json_object())
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return training_progress.store_rows(connection, device_id, rows)
 
     return jsonify(stored=in_transaction(_engine(), work))
 

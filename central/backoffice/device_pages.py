@@ -1,5 +1,6 @@
 """Per-device pages: what central knows of one till or kiosk, its store's capture mode, the cashiers
-seen on it, today's figures, and an onboarding checklist computed from central's own records."""
+seen on it and their training progress, today's figures, and an onboarding checklist computed from
+central's own records."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from flask_babel import get_locale
 from sqlalchemy import Connection, func, select
 
 from central import devices as device_registry
-from central.backoffice import daily_summary, reports, rules, scope, staff
+from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
 from kiosk.errors import NotFound
+from kiosk.till.training import DRILLS
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 
@@ -27,7 +29,7 @@ class ChecklistItem:
     done: bool
 
 
-def onboarding(connection: Connection, device: device_registry.DeviceInfo) -> tuple[ChecklistItem, ...]:
+def device_checklist(connection: Connection, device: device_registry.DeviceInfo) -> tuple[ChecklistItem, ...]:
     """Enrolled, synced once, earning scale published, cashiers set up, first earn and registration received."""
     def count(kind: str) -> int:
         return connection.execute(select(func.count()).select_from(events).where(
@@ -65,12 +67,14 @@ def detail(device_id: str):
         modes = staff.capture_modes(connection)
         report = scope.for_viewer(g.user, reports.build_report(connection, reports.Period(today, today), only_this))
         seen = reports.build_report(connection, reports.Period(), only_this).by_cashier
-        return device, modes, report, seen, onboarding(connection, device)
+        training = onboarding.checklists(connection, device_id,
+                                         also=[r.key for r in seen if r.key != reports.NO_CASHIER])
+        return device, modes, report, seen, device_checklist(connection, device), training
 
-    device, modes, report, seen, checklist = transaction(read)
+    device, modes, report, seen, checklist, training = transaction(read)
     lang = "en" if str(get_locale()) == "en" else "fr"
     lines = daily_summary.summary_lines(report, device_id, today, lang)
     summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
                            default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,
-                           today=today)
+                           today=today, training=training, drills=DRILLS)

@@ -1,25 +1,31 @@
-"""Cashier pages (managers and head office): create, reset PIN, role, capture mode per store and cashier;
-a manager sets the capture mode of their own stores only (see `central.backoffice.scope`)."""
+"""Cashier pages (managers and head office): create, reset PIN, role, capture mode per store and cashier
+(a manager sets the capture mode of their own stores only, see `central.backoffice.scope`), and each
+cashier's onboarding checklist from the tills' training progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from central.backoffice import scope, staff
+from central import training_progress
+from central.backoffice import onboarding, scope, staff
 from central.backoffice.web import transaction
 from kiosk.cashiers import CAPTURE_MODES, ROLES
 from kiosk.errors import BadRequest, NotFound
+from kiosk.till.training import DRILLS
 
 bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 
 
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     def read(connection):
-        return staff.list_cashiers(connection), staff.capture_modes(connection), scope.store_choices(connection, g.user)
+        listed = staff.list_cashiers(connection)
+        training = onboarding.checklists(connection, also=[c.cashier_id for c in listed])
+        return listed, staff.capture_modes(connection), scope.store_choices(connection, g.user), training
 
-    cashier_list, modes, stores = transaction(read)
+    cashier_list, modes, stores, training = transaction(read)
     return render_template("backoffice/cashiers.html", cashiers=cashier_list, modes=modes, stores=stores,
-                           roles=ROLES, capture_modes=CAPTURE_MODES, error=error, form=form or {}), status
+                           roles=ROLES, capture_modes=CAPTURE_MODES, error=error, form=form or {},
+                           training=training, drills=DRILLS), status
 
 
 def _act(work):
@@ -33,6 +39,13 @@ def _act(work):
 @bp.get("/")
 def index():
     return _page()
+
+
+@bp.get("/training.csv")
+def training_csv():
+    """Every till's training progress, one row per device, cashier and drill."""
+    text = onboarding.progress_csv(transaction(training_progress.stored_rows))
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="training.csv"'})
 
 
 @bp.post("/")

@@ -68,6 +68,14 @@ class CentralClient:
         except (KeyError, TypeError, ValueError):
             raise SyncUnavailable("central's answer to the adoption figures was incomplete") from None
 
+    def push_training(self, progress: Sequence[dict[str, object]]) -> int:
+        """Send the till's training progress per cashier per drill (a row sent again replaces it); rows stored."""
+        body = self._call("POST", "/api/sync/training", json={"progress": list(progress)})
+        try:
+            return int(body["stored"])
+        except (KeyError, TypeError, ValueError):
+            raise SyncUnavailable("central's answer to the training progress was incomplete") from None
+
     def daily_summary(self, day: str, lang: str = "fr") -> str:
         """This store's day as plain text for the receipt printer, made by central."""
         body = self._call("GET", "/api/sync/daily-summary", params={"day": day, "lang": lang})

@@ -32,7 +32,8 @@ def enrol(config: Config, code: str) -> None:
 def build_worker(config: Config, store: SyncStore,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  adoption: Callable[[], list[dict[str, object]]] | None = None,
-                 reference: Callable[[PulledBatch], None] | None = None) -> SyncWorker | None:
+                 reference: Callable[[PulledBatch], None] | None = None,
+                 training: Callable[[], list[dict[str, object]]] | None = None) -> SyncWorker | None:
     """The device's sync worker, or None when no central is configured (the device works alone).
 
     Its status goes to `<data_dir>/sync-status.json` (for `kiosk sync status`) and to `on_status` (the UI).
@@ -53,4 +54,4 @@ def build_worker(config: Config, store: SyncStore,
 
     return SyncWorker(store, client, push_batch=c.push_batch, pull_page=c.pull_page, interval_s=c.interval_s,
                       backoff=Backoff(1.0, c.backoff_max_s), on_status=publish, adoption=adoption,
-                      reference=reference)
+                      reference=reference, training=training)

@@ -24,6 +24,7 @@ from kiosk.sync.client import PushAnswer
 log = logging.getLogger(__name__)
 
 ADOPTION_BATCH = 500  # rows per request, central's limit
+TRAINING_BATCH = 500  # rows per request, central's limit
 
 STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
 
@@ -91,7 +92,8 @@ class SyncWorker:
                  interval_s: float = 30.0, backoff: Backoff = Backoff(), rng: random.Random | None = None,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  adoption: Callable[[], list[dict[str, object]]] | None = None,
-                 reference: Callable[[PulledBatch], None] | None = None) -> None:
+                 reference: Callable[[PulledBatch], None] | None = None,
+                 training: Callable[[], list[dict[str, object]]] | None = None) -> None:
         if push_batch < 1 or pull_page < 1:
             raise ValueError("push_batch and pull_page must be at least 1")
         self._store = store
@@ -104,7 +106,9 @@ class SyncWorker:
         self._on_status = on_status
         self._adoption = adoption
         self._reference = reference  # keeps central's catalogue, cashiers and settings (ReferenceCache.apply)
+        self._training = training  # each cashier's best result per drill (TrainingBook.progress)
         self._adoption_sent: dict[tuple[object, object], dict[str, object]] = {}
+        self._training_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._lock = threading.Lock()
         self._round = threading.Lock()
         self._stop = threading.Event()
@@ -143,6 +147,7 @@ class SyncWorker:
             try:
                 flagged = self._push_all()
                 self._send_adoption()
+                self._send_training()
                 pages = self._pull_all()
             except SyncError as exc:
                 return self._failed(exc)
@@ -171,19 +176,31 @@ class SyncWorker:
     def _send_adoption(self) -> None:
         """Send the till's per-day figures that changed since the last send (in requests of at most
         ADOPTION_BATCH rows); a refusal is logged and never stops the round."""
-        if self._adoption is None:
-            return
+        if self._adoption is not None:
+            self._send_changed("adoption figures", self._adoption, ("day", "cashier_id"), self._adoption_sent,
+                               ADOPTION_BATCH, "push_adoption")
+
+    def _send_training(self) -> None:
+        """Send the cashiers' training progress rows that changed since the last send (at most TRAINING_BATCH
+        per request); like the figures, a refusal is logged and never stops the round."""
+        if self._training is not None:
+            self._send_changed("training progress", self._training, ("cashier_id", "drill"), self._training_sent,
+                               TRAINING_BATCH, "push_training")
+
+    def _send_changed(self, what: str, gather: Callable[[], list[dict[str, object]]], key: tuple[str, str],
+                      sent: dict[tuple[object, object], dict[str, object]], batch: int, method: str) -> None:
+        """Send the rows of `gather()` that differ from what `sent` holds with the client's `method`, `batch`
+        at a time, noting each part once central has it; rows not yet taken go again on the next round."""
         try:
-            changed = [row for row in self._adoption()
-                       if self._adoption_sent.get((row["day"], row["cashier_id"])) != row]
-            for start in range(0, len(changed), ADOPTION_BATCH):
-                part = changed[start:start + ADOPTION_BATCH]
-                self._client.push_adoption(part)  # type: ignore[attr-defined]
-                self._adoption_sent.update({(row["day"], row["cashier_id"]): row for row in part})
+            changed = [row for row in gather() if sent.get((row[key[0]], row[key[1]])) != row]
+            for start in range(0, len(changed), batch):
+                part = changed[start:start + batch]
+                getattr(self._client, method)(part)
+                sent.update({(row[key[0]], row[key[1]]): row for row in part})
         except SyncError as exc:
-            log.warning("adoption figures not sent this round: %s", exc)
-        except Exception:  # figures are a report; they must not stop the ledger's sync
-            log.exception("adoption figures could not be gathered or sent")
+            log.warning("%s not sent this round: %s", what, exc)
+        except Exception:  # reports must not stop the ledger's sync
+            log.exception("%s could not be gathered or sent", what)
 
     def _pull_all(self) -> int:
         pages = 0

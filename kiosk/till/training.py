@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.domain.events import now_local
 from kiosk.errors import UnknownDrill
 from kiosk.till.json_file import read_json, write_json
 
@@ -21,6 +22,10 @@ DRILLS: dict[str, str] = {
     "paper_out": "reprinted",
 }
 MISTAKE_COST = 20
+MAX_SCORE = 100
+#: A result longer than this is not a drill but a till left alone; central refuses it, so it is never sent.
+MAX_SECONDS = 86400.0
+MAX_CASHIER_ID = 64  # central's limit on an id
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,11 @@ class DrillResult:
 class TrainingBook:
     """Drills under way and each cashier's best results (the onboarding checklist), in `till-training.json`."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], str] = now_local):
         self._path = path
         self._clock = clock
+        self._now = now
         self._lock = threading.Lock()
         self._best: dict[str, dict[str, dict]] = read_json(path, {"schema": SCHEMA, "cashiers": {}})["cashiers"]
         self.run: DrillRun | None = None
@@ -70,12 +77,13 @@ class TrainingBook:
                 return None
             self.run = None
             result = DrillResult(run.drill, round(self._clock() - run.started, 1),
-                                 max(0, 100 - MISTAKE_COST * run.mistakes))
+                                 max(0, MAX_SCORE - MISTAKE_COST * run.mistakes))
             best = self._best.setdefault(run.cashier_id, {})
             previous = best.get(run.drill)
             if previous is None or result.score > previous["score"] or (
                     result.score == previous["score"] and result.seconds < previous["seconds"]):
-                best[run.drill] = {"seconds": result.seconds, "score": result.score}
+                first_done = self._now() if previous is None else previous.get("first_done")
+                best[run.drill] = {"seconds": result.seconds, "score": result.score, "first_done": first_done}
             data = {"schema": SCHEMA, "cashiers": {cid: dict(rows) for cid, rows in self._best.items()}}
         write_json(self._path, data)
         return result
@@ -85,3 +93,12 @@ class TrainingBook:
         with self._lock:
             best = dict(self._best.get(cashier_id, {}))
         return [{"drill": drill, "best": best.get(drill)} for drill in DRILLS]
+
+    def progress(self) -> list[dict[str, object]]:
+        """Every cashier's best result per drill done, as central's training API takes them (no customer data)."""
+        with self._lock:
+            rows = [{"cashier_id": cid, "drill": drill, "best_score": best["score"], "best_seconds": best["seconds"],
+                     "first_done_at": best.get("first_done")}
+                    for cid, drills in sorted(self._best.items()) for drill, best in sorted(drills.items())]
+        return [row for row in rows if row["drill"] in DRILLS and 0 <= row["best_seconds"] <= MAX_SECONDS
+                and 0 < len(row["cashier_id"]) <= MAX_CASHIER_ID]

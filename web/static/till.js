@@ -106,7 +106,9 @@
     $("prompt").textContent = sale ? fmt(T.tap, { amount: euros(sale.amount_cents) }) : T.idle;
     body.classList.toggle("waiting", !!sale);
   }
+  var printerNow = "ok";
   function printerState(state) {
+    printerNow = state;
     var text = state === "paper_out" || state === "cover_open" ? T.paper_out
       : state === "offline" || state === "absent" || state === "error" ? T.printer_offline : "";
     $("printer").textContent = text;
@@ -149,6 +151,11 @@
     source.addEventListener("status_changed", function (e) {
       var data = JSON.parse(e.data);
       if (data.device === "printer") { printerState(data.state); }
+    });
+    source.addEventListener("print_job", function (e) {
+      var data = JSON.parse(e.data);
+      jobStates[data.payload] = data.detail;
+      if (data.payload === summaryJob) { summaryState(data.detail); }
     });
     source.addEventListener("sync_status", function (e) {
       var data = JSON.parse(e.data);
@@ -306,6 +313,30 @@
     if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }); }
   });
   $("reprint").addEventListener("click", function () { post("/api/reprint").then(function () { say(T.printer_ok); }); });
+  // -- today's summary, made by central, on the receipt printer (managers only) -----------------------------
+  var summaryJob = null, jobStates = {};
+  function printerTrouble() {
+    return printerNow === "paper_out" || printerNow === "cover_open" ? T.summary_paper_out
+      : printerNow === "offline" || printerNow === "absent" || printerNow === "error" ? T.summary_printer_offline : "";
+  }
+  function summaryState(state) {
+    if (state === "printed") { summaryJob = null; say(T.summary_printed); }
+    else if (state === "held") { say(printerTrouble() || T.summary_paper_out); }
+    else if (state === "expired" || state === "discarded") { summaryJob = null; say(T.summary_not_printed, true); }
+  }
+  if ($("daily-summary")) {
+    $("daily-summary").addEventListener("click", function () {
+      say(T.summary_asking);
+      call("POST", "/api/daily-summary", {}).then(function (answer) {
+        summaryJob = answer.job_id;
+        if (answer.printer) { printerState(answer.printer); }
+        say(printerTrouble() || T.summary_printing);
+        if (jobStates[summaryJob]) { summaryState(jobStates[summaryJob]); }  // its news came before the answer
+      }).catch(function (error) {
+        say(T.summary_errors[error.kind] || explain(error.kind, error.message), true);
+      });
+    });
+  }
   function showChecklist() {
     call("GET", "/api/checklist").then(function (answer) {
       answer.checklist.forEach(function (row) {
