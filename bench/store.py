@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from kiosk.domain import operations
@@ -54,13 +55,22 @@ def timed(action: Callable[[int], object], count: int) -> list[float]:
     return samples
 
 
+#: A regular's points by earning day over the two years central keeps: up to 40 shopping days each.
+MAX_LOTS = 40
+FIRST_LOT_DAY = date(2025, 1, 1)
+
+
 def make_customers(count: int, rng: random.Random) -> tuple[list[CustomerState], list[CardState]]:
     customers, cards = [], []
     for n in range(count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         cid = f"cust-{n:07d}"
-        customers.append(CustomerState(cid, rng.randint(0, 5000), first, last, f"06{rng.randrange(10**8):08d}",
-                                       f"{cid}@example.fr", True, "v1"))
+        days = sorted(rng.sample(range(730), rng.randint(0, MAX_LOTS)))
+        lots = tuple(((FIRST_LOT_DAY + timedelta(days=d)).isoformat(), rng.randint(1, 200)) for d in days)
+        earned = sum(points for _, points in lots)
+        debits = rng.randint(0, earned)
+        customers.append(CustomerState(cid, earned - debits, first, last, f"06{rng.randrange(10**8):08d}",
+                                       f"{cid}@example.fr", True, "v1", lots=lots, debits=debits))
         cards.append(CardState(f"04{n:012X}", cid))
     return customers, cards
 

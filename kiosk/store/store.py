@@ -13,9 +13,9 @@ so balances follow the domain's own rules. Pool memberships and pool balances pu
 state too: the overlay is seeded with those its pending events touch, and an earn recorded here by a pool
 member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent
 own earns folded at central live in a second Ledger (`kept earns`), so a receipt stays refundable after its
-earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits; seeded
-into the overlay like the balance, they answer what expires soon and which tier applies (`expiry_notice`,
-`tier`) with the pending earns, redemptions and refunds folded on top by the domain's own rules.
+earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits, packed
+(`kiosk.store.packed_lots`); since lots and debits only add up, the overlay folds just the pending part, and
+the two are added when a customer's expiry notice or tier is asked for (`expiry_notice`, `tier`).
 
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
@@ -28,6 +28,7 @@ import binascii
 import gc
 import heapq
 import logging
+import struct
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -55,6 +56,7 @@ from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, Po
 from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store.fileops import FileOps
+from kiosk.store import packed_lots
 from kiosk.store.journal import OutboxJournal, move_aside
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.snapshot_file import (
@@ -87,7 +89,7 @@ class CachedCustomer:
 
     def __init__(self, customer_id: str, first_name: str | None, last_name: str | None, phone: str | None,
                  email: str | None, points: int, consent_granted: bool | None, consent_version: str | None,
-                 erased: bool, cards: tuple[str, ...] = (), lots: tuple[tuple[str, int], ...] = (),
+                 erased: bool, cards: tuple[str, ...] = (), lots: bytes = packed_lots.NONE,
                  debits: int = 0) -> None:
         self.customer_id = customer_id
         self.first_name = first_name
@@ -110,7 +112,7 @@ class CachedCustomer:
     def row(self) -> list:
         return [self.customer_id, self.first_name, self.last_name, self.phone, self.email, self.points,
                 self.consent_granted, self.consent_version, self.erased, list(self.cards),
-                [list(lot) for lot in self.lots], self.debits]
+                packed_lots.to_text(self.lots), self.debits]
 
 
 def _scrubbed(event: Event) -> Event | None:
@@ -244,15 +246,16 @@ class Store:
             for row in tables["customers"]:
                 # Snapshots written before lots were pulled have ten fields: no lots, no debits.
                 cid, first, last, phone, email, points, granted, version, erased, cards, lots, debits = (
-                    row if len(row) != 10 else [*row, [], 0])
+                    row if len(row) != 10 else [*row, "", 0])
                 if (not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list)
-                        or not isinstance(lots, list) or not isinstance(debits, int)):
+                        or not isinstance(debits, int)):
                     raise TypeError("customer row")
                 cards = tuple(cards)
                 customers[cid] = CachedCustomer(cid, first and intern(first, first), last and intern(last, last),
                                                 phone and intern(phone, phone), email and intern(email, email),
                                                 points, granted, version and intern(version, version),
-                                                bool(erased), cards, _lots(lots), debits)
+                                                bool(erased), cards,
+                                                packed_lots.from_text(lots) if lots else packed_lots.NONE, debits)
                 for uid in cards:
                     card_owner[uid] = cid
                 ids.append(cid)
@@ -346,9 +349,7 @@ class Store:
                            if rec.consent_granted is not None else None)
                 overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
                                                   consent, rec.erased)
-                overlay.balances[cid] = rec.points
-                overlay.lots[cid] = dict(rec.lots)
-                overlay.debits[cid] = rec.debits
+                overlay.balances[cid] = rec.points  # lots and debits only add up: the overlay holds the pending part
             membership = self._pool_member.get(cid)
             if membership is not None:
                 overlay.pool_members.setdefault(membership[0], {})[cid] = membership[1]
@@ -549,11 +550,11 @@ class Store:
         erased = state.erased or (old is not None and old.erased)
         if erased:
             rec = CachedCustomer(cid, None, None, None, None, state.points, state.consent_granted,
-                                 state.consent_version, True, cards, state.lots, state.debits)
+                                 state.consent_version, True, cards, packed_lots.pack(state.lots), state.debits)
         else:
             rec = CachedCustomer(cid, state.first_name, state.last_name, state.phone, state.email,
                                  state.points, state.consent_granted, state.consent_version, False, cards,
-                                 state.lots, state.debits)
+                                 packed_lots.pack(state.lots), state.debits)
         if edit_index:
             old_keys = old.keys() if old is not None else set()
             new_keys = rec.keys()
@@ -692,14 +693,17 @@ class Store:
             return tier_of(self._lots_ledger(customer_id), customer_id, today, scale)
 
     def _lots_ledger(self, cid: str) -> Ledger:
-        """A Ledger holding only this customer's balance, lots and debits, pending events included."""
-        overlay = self._overlay
+        """A Ledger holding only this customer's balance, lots and debits: the pulled ones plus the pending part."""
+        overlay, rec = self._overlay, self._customers.get(cid)
+        lots = packed_lots.unpack(rec.lots) if rec is not None and rec.lots else {}
+        for day, points in overlay.lots.get(cid, {}).items():
+            lots[day] = lots.get(day, 0) + points
+        debits = (rec.debits if rec is not None else 0) + overlay.debits.get(cid, 0)
         if cid in self._seeded_customers or cid in overlay.balances:
-            lots, debits, points = overlay.lots.get(cid, {}), overlay.debits.get(cid, 0), overlay.balance(cid)
+            points = overlay.balance(cid)
         else:
-            rec = self._customers.get(cid)
-            lots, debits, points = (dict(rec.lots), rec.debits, rec.points) if rec is not None else ({}, 0, 0)
-        return Ledger(balances={cid: points}, lots={cid: dict(lots)}, debits={cid: debits})
+            points = rec.points if rec is not None else 0
+        return Ledger(balances={cid: points}, lots={cid: lots}, debits={cid: debits})
 
     def earned_on(self, customer_id: str, day: str) -> int:
         with self._lock:
@@ -835,14 +839,6 @@ def _tagged(pairs: Iterator[tuple[str, str]], from_base: bool) -> Iterator[tuple
         yield key, owner, from_base
 
 
-def _lots(rows: list) -> tuple[tuple[str, int], ...]:
-    """Snapshot lot rows back as (day, points) pairs."""
-    lots = tuple((day, points) for day, points in rows)
-    if not all(isinstance(day, str) and isinstance(points, int) for day, points in lots):
-        raise TypeError("lot row")
-    return lots
-
-
 def _whole(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"expected a whole number >= 0, got {value!r}")
@@ -873,6 +869,10 @@ def _check_batch(batch: object) -> None:
                 or not all(isinstance(lot, tuple) and len(lot) == 2 and isinstance(lot[0], str)
                            and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in state.lots)):
             raise InvalidPull("a pulled customer's lots must be (day, points) pairs and its debits whole points")
+        try:
+            packed_lots.pack(state.lots)
+        except (ValueError, struct.error):
+            raise InvalidPull("a pulled customer's lots must be dated YYYY-MM-DD, points the cache holds") from None
         for name in ("first_name", "last_name", "phone", "email", "consent_version"):
             if not isinstance(getattr(state, name), (str, type(None))):
                 raise InvalidPull(f"a pulled customer's {name} must be text")
