@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -31,6 +32,10 @@ DEMO_CARDS = (
 _NAMED = (("camille", "Camille", "Martin", "04A1B2C3", 240, False),
           ("hugo", "Hugo", "Durand", "04112233445566", 35, False),
           ("lea", "Léa", "Moreau", "0A0B0C0D", 120, True))
+
+
+#: How old Camille's oldest points are: within the demo's 30-day notice of their 365-day lifetime.
+OLD_EARN_DAYS = 345
 
 
 def customer_id(n: int) -> str:
@@ -87,7 +92,28 @@ def seed_demo_cards(engine: Engine) -> None:
         if blocked:
             made.append(CardBlocked(event_id=_uuid(base, 5), device_id=CENTRAL_DEVICE_ID, card_uid=uid,
                                     reason="lost"))
+    # Camille's points of eleven months ago near the demo lifetime's end, so the kiosk and receipts warn of them.
+    long_ago = (datetime.now().astimezone() - timedelta(days=OLD_EARN_DAYS)).replace(hour=11, minute=0, second=0)
+    made.append(PointsEarned(event_id=_uuid(f"dead{0:08x}", 6), device_id=CENTRAL_DEVICE_ID, customer_id="demo-camille",
+                             receipt_ref="seed-camille-old", amount_cents=6000, points=60,
+                             at=long_ago.isoformat(timespec="seconds")))
     in_transaction(engine, lambda c: ingest(c, made, None))
+
+
+def seed_loyalty_terms(engine: Engine) -> None:
+    """Demo tiers and points lifetime, unless the back office set them already (a restart keeps the user's)."""
+    from central.backoffice import loyalty_terms
+    from kiosk.domain.expiry import ExpiryRule
+    from kiosk.domain.tiers import Tier, TierScale
+
+    def load(connection) -> None:
+        if loyalty_terms.read_setting(connection, loyalty_terms.TIERS) is None:
+            loyalty_terms.save_tiers(connection, "demo", TierScale(365, (Tier("Bronze", 0), Tier("Argent", 250),
+                                                                        Tier("Or", 600))))
+        if loyalty_terms.read_setting(connection, loyalty_terms.EXPIRY) is None:
+            loyalty_terms.save_expiry(connection, "demo", ExpiryRule(after_days=365, notice_days=30))
+
+    in_transaction(engine, load)
 
 
 def seed_catalogue(engine: Engine, codes_per_partner: int = 50) -> None:

@@ -39,7 +39,7 @@ def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_ke
 def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port: int = 0):
     """Central with its SQLite file and phone card key in the demo folder, seeded once, with a demo manager."""
     from central.backoffice.accounts import create_user, find_user
-    from central.demo import seed, seed_catalogue, seed_demo_cards
+    from central.demo import seed, seed_catalogue, seed_demo_cards, seed_loyalty_terms
     from central.embedded import start_background
     from central.settings import CentralSettings
     from central.transactions import in_transaction
@@ -50,6 +50,7 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
     seed_catalogue(central.engine)
+    seed_loyalty_terms(central.engine)
     user, password = DEMO_MANAGER
     if in_transaction(central.engine, lambda c: find_user(c, user)) is None:
         in_transaction(central.engine, lambda c: create_user(c, user, "head_office", password))

@@ -133,6 +133,8 @@ def test_points_expiring_soon_and_the_tier_pulled_from_central_show_and_print(sc
     expect(balance.locator("#points")).to_have_text("120")
     expect(balance.locator("#expiry-notice")).to_have_text(screens.text("expiry").format(day=day))
     expect(balance.locator("#tier")).to_have_text(screens.text("tier"))
+    finish = balance.locator("button[data-end]").bounding_box()  # the extra lines never push Finish off screen
+    assert finish["y"] + finish["height"] <= screens.page.viewport_size["height"]
     balance.locator("button[data-reward=coffee]").click()
     screens.screen("confirm").locator("#confirm-redeem").click()
     expect(screens.screen("done").locator("#printed")).to_be_visible()
