@@ -2,7 +2,7 @@
 
 `summary_lines` gives (label, value) pairs, the shape of `Receipt.lines` in `hardware/printer/receipt.py`,
 so a device can print them through its ordinary print worker; `summary_text` lays them out as text.
-Labels avoid characters the printer's CP858 code page lacks.
+Labels use only characters the printer's CP858 code page holds (French accents included).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import date
 from central.backoffice.reports import Report
 
 LABELS = {
-    "fr": {"title": "Resume du jour", "store": "Magasin", "day": "Jour", "earns": "Operations de gain",
-           "earned": "Points gagnes", "reversed": "Points repris", "redeemed": "Points utilises",
-           "expired": "Points expires",
+    "fr": {"title": "Résumé du jour", "store": "Magasin", "day": "Jour", "earns": "Opérations de gain",
+           "earned": "Points gagnés", "reversed": "Points repris", "redeemed": "Points utilisés",
+           "expired": "Points expirés",
            "registered": "Clients inscrits", "active": "Clients actifs", "capture": "Taux de capture",
-           "outstanding": "Points en cours (chaine)", "cashier": "Caissier"},
+           "outstanding": "Points en cours (chaîne)", "cashier": "Caissier"},
     "en": {"title": "Daily summary", "store": "Store", "day": "Day", "earns": "Earn operations",
            "earned": "Points earned", "reversed": "Points taken back", "redeemed": "Points redeemed",
            "expired": "Points expired",

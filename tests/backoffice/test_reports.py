@@ -149,12 +149,12 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
     registered = sum(isinstance(e, CustomerRegistered) for e in day)
     text = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=fr").get_data(as_text=True)
     lines = text.splitlines()
-    assert lines[0].strip() == "Resume du jour" and lines[1] == "-" * 42
+    assert lines[0].strip() == "Résumé du jour" and lines[1] == "-" * 42
     assert all(len(line) <= 42 for line in lines)
     assert text.encode("cp858")  # printable with the printer's code page
     figures = {line[:30].strip(): line[30:].strip() for line in lines[2:]}
-    assert figures["Points gagnes"] == str(sum(e.points for e in earns))
-    assert figures["Operations de gain"] == str(len(earns))
+    assert figures["Points gagnés"] == str(sum(e.points for e in earns))
+    assert figures["Opérations de gain"] == str(len(earns))
     assert figures["Clients inscrits"] == str(registered)
     tenths = registered * 1000 // len(earns)
     assert figures["Taux de capture"] == f"{tenths // 10},{tenths % 10} %"
