@@ -117,7 +117,7 @@ def test_csv_exports_hold_the_same_figures(office, loaded):
 
 def test_the_page_draws_svg_charts_without_any_script_file(office, loaded):
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
-    assert page.count("<svg") == 5
+    assert page.count("<svg") == 4  # every chart but the channels one: no card batch
     assert "<script src" not in page and "kozea.github.io" not in page.split("<!--http://pygal.org-->")[0]
     import re
     assert not re.search(r'<script[^>]+src=', page)
@@ -171,3 +171,9 @@ def test_stored_events_come_back_equal_and_in_the_order_they_happened(engine, lo
 def test_one_store_id_is_not_taken_for_a_set(week):
     with pytest.raises(TypeError):
         reports.compute_report(week, reports.Period(), {}, "store-a")  # type: ignore[arg-type]
+
+
+def test_an_empty_period_draws_no_chart_and_says_so(office, loaded):
+    page = office.get("/backoffice/reports/?lang=fr&start=2030-01-01&end=2030-01-31").get_data(as_text=True)
+    assert page.count('<figure class="chart">') == 1  # the points chart, whose bars are zero
+    assert "No data" not in page and "Rien sur cette période" in page
