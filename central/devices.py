@@ -7,9 +7,9 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
-from central.clock import epoch_s, utc_now
+from central.clock import epoch_s, utc_now, utc_seconds_ago
 from central.schema import devices
 from central.sql import insert_for
 from kiosk.errors import AuthenticationFailed, BadRequest, EnrolmentRefused, NotFound
@@ -90,6 +90,20 @@ def authenticate(connection: Connection, token: str | None) -> str:
     if row is None or row.revoked_at is not None:
         raise AuthenticationFailed("this device token is unknown or was revoked; enrol the device again")
     return row.device_id
+
+
+#: A pull notes the device as seen at most this often, so frequent pulls do not each write a row.
+SEEN_EVERY_S = 60
+
+
+def note_seen(connection: Connection, device_id: str, *, every_s: int = 0) -> None:
+    """Record that the device talked to central now (a pull only if the last note is `every_s` old)."""
+    now = utc_now()
+    statement = devices.update().where(devices.c.device_id == device_id)
+    if every_s:
+        statement = statement.where(or_(devices.c.last_seen_at.is_(None),
+                                        devices.c.last_seen_at < utc_seconds_ago(every_s)))
+    connection.execute(statement.values(last_seen_at=now))
 
 
 def revoke(connection: Connection, device_id: str) -> None:

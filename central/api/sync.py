@@ -14,8 +14,6 @@ from central.backoffice.reports import Period, build_report
 from central.ingest import ingest
 from central.pull import pull_page
 from central.requests import bearer_token, json_object, query_int, text_field
-from central.schema import devices
-from central.clock import utc_now
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
 from kiosk.errors import BadRequest, InvalidEvent, RequestTooLarge
@@ -75,8 +73,7 @@ def push():
         device_id = device_registry.authenticate(connection, token)
         batch = parse_batch(body, device_id, _settings().max_batch_events)
         result = ingest(connection, batch, device_id)
-        connection.execute(devices.update().where(devices.c.device_id == device_id)
-                           .values(last_seen_at=utc_now()))
+        device_registry.note_seen(connection, device_id)
         return result
 
     result = in_transaction(_engine(), work)
@@ -140,6 +137,7 @@ def pull():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
+        device_registry.note_seen(connection, device_id, every_s=device_registry.SEEN_EVERY_S)
         return pull_page(connection, device_id, cursor, limit)
 
     batch = in_transaction(_engine(), work)

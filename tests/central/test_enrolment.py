@@ -69,3 +69,21 @@ def test_codes_are_easy_to_type_and_forgive_case_and_spacing(client, admin):
         assert [len(g) for g in groups] == [4, 4, 4] and set("".join(groups)) <= set(CODE_ALPHABET)
     typed = codes[3].lower().replace("-", " ")
     assert client.post("/api/enrol", json={"device_id": "till-3", "code": typed}).status_code == 200
+
+
+def test_a_device_that_only_pulls_is_seen_and_frequent_pulls_write_it_once_a_minute(make_device, engine):
+    from central import devices as device_registry
+    from central.transactions import in_transaction
+
+    def seen():
+        return {d.device_id: d.last_seen_at for d in in_transaction(engine, device_registry.list_devices)}["till-1"]
+
+    device = make_device("till-1")
+    assert seen() is None
+    device.pull()
+    first = seen()
+    assert first is not None
+    device.pull()
+    assert seen() == first  # a pull within the minute writes nothing
+    in_transaction(engine, lambda c: device_registry.note_seen(c, "till-1"))
+    assert seen() > first
