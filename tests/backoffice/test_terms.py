@@ -4,6 +4,8 @@ equal to what the domain's fold says is due, run twice without harm, and seen in
 import json
 from datetime import date
 
+import pytest
+
 from central.backoffice import loyalty_terms, reports
 from central.embedded import enrol_device
 from central.ingest import ingest
@@ -48,3 +50,23 @@ def test_expiry_run_matches_the_domain_and_runs_once(office, engine):
     assert s.points_earned - s.points_reversed - s.points_redeemed - s.points_expired == sum(after.balances.values())
     page = office.post("/backoffice/terms/expiry/run").get_data(as_text=True)
     assert "points expired for" in page
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_expiry_run_from_central_rows_takes_what_the_full_fold_says(engine, monkeypatch, seed):
+    """The run reads each customer's lots and debits; the whole ledger's fold is the reference."""
+    monkeypatch.setattr(loyalty_terms, "EXPIRY_BATCH", 7)  # several ingest calls per run
+    week = build_week(seed)
+    for start in range(0, len(week), 30):
+        in_transaction(engine, lambda c: ingest(c, week[start:start + 30], None))
+    rule = ExpiryRule(2, 1)
+    in_transaction(engine, lambda c: loyalty_terms.save_expiry(c, "anna", rule))
+    for today in (date(2026, 11, 4), date(2026, 11, 6), date(2026, 11, 9)):
+        folded = Ledger.fold(in_transaction(engine, reports.load_events))
+        through = rule.through_day(today).isoformat()
+        due = {c: p for c in folded.balances if (p := folded.expirable(c, through)) > 0}
+        assert in_transaction(engine, lambda c: loyalty_terms.run_expiry(c, "anna", today)) == (
+            len(due), sum(due.values()))
+        expired = [e for e in in_transaction(engine, reports.load_events)
+                   if e.type == "PointsExpired" and e.through_day == through]
+        assert {e.customer_id: e.points for e in expired} == due
