@@ -12,3 +12,26 @@ def seed_store(store, count: int) -> None:
     cards = tuple(CardState(card_uid=f"{0xA0000000 + n:08X}", customer_id=c.customer_id)
                   for n, c in enumerate(customers))
     store.apply_batch(PulledBatch(cursor=0, customers=customers, cards=cards))
+
+
+class ManualClock:
+    """A monotonic clock a test moves by hand (`clock.now += 5`)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def signed_in_till(config, clock):
+    """A till over a store of five invented customers, cashier Alice (PIN 1234) signed in."""
+    from kiosk.bus import EventBus
+    from kiosk.store import Store
+    from kiosk.till import Till
+
+    store = Store.open(config.data_dir / "store", config.device.id)
+    seed_store(store, 5)
+    till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"}, clock=clock)
+    till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
+    return till

@@ -4,14 +4,7 @@ import pytest
 
 from kiosk.cashiers import Cashier, PinGuard, hash_pin, verify_pin
 from kiosk.errors import SignInRefused
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.factories import ManualClock
 
 
 def test_pin_hash_is_salted_and_verifies():
@@ -29,7 +22,7 @@ def test_pin_format(pin):
 
 
 def test_lockout_after_five_failures_then_growing():
-    clock, guard, good = Clock(), None, hash_pin("4321")
+    clock, guard, good = ManualClock(), None, hash_pin("4321")
     guard = PinGuard(clock=clock)
     for _ in range(4):
         with pytest.raises(SignInRefused, match="tries left"):
@@ -50,7 +43,7 @@ def test_lockout_after_five_failures_then_growing():
 
 
 def test_device_wide_rate_limit_stops_trying_pins_across_accounts():
-    clock, good = Clock(), hash_pin("4321")
+    clock, good = ManualClock(), hash_pin("4321")
     guard = PinGuard(device_limit=10, clock=clock)
     for n in range(10):
         with pytest.raises(SignInRefused, match="wrong PIN"):
@@ -62,7 +55,7 @@ def test_device_wide_rate_limit_stops_trying_pins_across_accounts():
 
 
 def test_unknown_cashier_counts_as_a_failure():
-    guard = PinGuard(clock=Clock())
+    guard = PinGuard(clock=ManualClock())
     with pytest.raises(SignInRefused, match="wrong PIN"):
         guard.check("nobody", "1234", None)
 

@@ -7,39 +7,19 @@ import io
 from datetime import date
 
 from central import create_app
-from kiosk.bus import EventBus
 from kiosk.errors import SyncRefused
-from kiosk.store import Store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import SyncWorker
-from kiosk.till import Till
 from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
-from tests.factories import seed_store
+from tests.factories import ManualClock, signed_in_till
 
 KNOWN = "A0000004"
 UNKNOWN = "DEADBEEF"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _till(config, clock) -> Till:
-    store = Store.open(config.data_dir / "store", config.device.id)
-    seed_store(store, 5)
-    till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"}, clock=clock)
-    alice = till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
-    till.sessions.open(alice)
-    return till
-
-
 def test_till_figures_reach_the_back_office_report(config, central_server, sqlite_url):
-    clock = Clock()
-    till = _till(config, clock)
+    clock = ManualClock()
+    till = signed_in_till(config, clock)
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
     try:
         till.start_sale({"general": 2350})
@@ -117,7 +97,7 @@ class RefusingAdoption:
 
 
 def test_a_refused_adoption_send_does_not_stop_the_sync(config, central_server):
-    till = _till(config, Clock())
+    till = signed_in_till(config, ManualClock())
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
     try:
         till.start_sale({"general": 2350})

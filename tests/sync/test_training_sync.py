@@ -8,32 +8,12 @@ from datetime import date
 
 from central import create_app, training_progress
 from central.schema import events
-from kiosk.bus import EventBus
-from kiosk.store import Store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import TRAINING_BATCH, SyncWorker
-from kiosk.till import Till
 from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
-from tests.factories import seed_store
+from tests.factories import ManualClock, signed_in_till
 
 KNOWN = "A0000004"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _till(config, clock) -> Till:
-    store = Store.open(config.data_dir / "store", config.device.id)
-    seed_store(store, 5)
-    till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"}, clock=clock)
-    alice = till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
-    till.sessions.open(alice)
-    return till
 
 
 def _stored(server, device_id=None):
@@ -67,8 +47,8 @@ def _dead_url() -> str:
 
 def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_office(config, central_server,
                                                                                     sqlite_url):
-    clock = Clock()
-    till = _till(config, clock)
+    clock = ManualClock()
+    till = signed_in_till(config, clock)
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
     counting = CountingTraining(client)
     worker = SyncWorker(till.store, counting, training=till.training_book.progress)
@@ -132,7 +112,7 @@ def test_many_rows_go_in_batches_and_only_changed_rows_again(central_server, ope
 
 
 def test_a_refusal_is_logged_and_the_sync_goes_on(config, central_server, caplog):
-    till = _till(config, Clock())
+    till = signed_in_till(config, ManualClock())
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
     good = {"cashier_id": "alice", "drill": "refund", "best_score": 80, "best_seconds": 4.0, "first_done_at": None}
     bad = good | {"drill": "juggling"}  # a drill central does not know: the whole request is refused
@@ -157,7 +137,7 @@ def test_a_refusal_is_logged_and_the_sync_goes_on(config, central_server, caplog
 
 
 def test_central_down_keeps_the_progress_for_a_later_round(config, central_server):
-    till = _till(config, Clock())
+    till = signed_in_till(config, ManualClock())
     token = central_server.enrol_device(config.device.id)
     progress = [{"cashier_id": "alice", "drill": "redeem", "best_score": 100, "best_seconds": 7.5,
                  "first_done_at": "2026-12-01T09:00:00+01:00"}]

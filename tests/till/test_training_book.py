@@ -5,14 +5,7 @@ from __future__ import annotations
 import json
 
 from kiosk.till.training import MAX_SECONDS, TrainingBook
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.factories import ManualClock
 
 
 def _book(path, clock, times):
@@ -20,7 +13,8 @@ def _book(path, clock, times):
 
 
 def test_progress_keeps_the_best_result_and_the_first_completion(tmp_path):
-    clock, times = Clock(), ["2026-12-01T09:00:00+01:00", "2026-12-01T09:05:00+01:00", "2026-12-01T09:09:00+01:00"]
+    clock = ManualClock(50.0)
+    times = ["2026-12-01T09:00:00+01:00", "2026-12-01T09:05:00+01:00", "2026-12-01T09:09:00+01:00"]
     book = _book(tmp_path / "till-training.json", clock, times)
     assert book.progress() == []
     book.start("alice", "refund")
