@@ -9,6 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from central.backoffice.store_assignments import all_assignments, stores_of
@@ -53,13 +54,13 @@ def hash_password(password: str) -> str:
 
 def check_password(password: object) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD or len(password) > 200:
-        raise BadRequest(f"a password is {MIN_PASSWORD} to 200 characters")
+        raise BadRequest(_("a password is %(low)s to 200 characters", low=MIN_PASSWORD))
     return password
 
 
 def check_user_id(user_id: object) -> str:
     if not isinstance(user_id, str) or not _USER_ID.match(user_id):
-        raise BadRequest("a user name is 1 to 64 letters, digits, '.', '-' or '_'")
+        raise BadRequest(_("a user name is 1 to 64 letters, digits, '.', '-' or '_'"))
     return user_id
 
 
@@ -67,12 +68,12 @@ def create_user(connection: Connection, user_id: str, role: str, password: str) 
     """Add a back-office user; refuses a name already taken."""
     check_user_id(user_id)
     if role not in ROLES:
-        raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+        raise BadRequest(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     statement = insert_for(connection, backoffice_users).on_conflict_do_nothing(index_elements=["user_id"])
     result = connection.execute(statement, {"user_id": user_id, "role": role, "password_hash": hash_password(password),
                                             "active": True, "created_at": utc_now()})
     if result.rowcount != 1:
-        raise Conflict(f"the user name {user_id} is already taken")
+        raise Conflict(_("the user name %(name)s is already taken", name=user_id))
     log.info("back-office user %s created with role %s", user_id, role)
     return BackofficeUser(user_id, role)
 

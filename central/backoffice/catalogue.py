@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from central import reference_data, vouchers
@@ -76,7 +77,7 @@ def _whole(form: Mapping[str, str], name: str, what: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise BadRequest(f"{what} must be a whole number")
+        raise BadRequest(_("%(what)s must be a whole number", what=what))
     return int(raw)
 
 
@@ -84,12 +85,12 @@ def body_from_form(form: Mapping[str, str]) -> dict:
     """The JSON body `put_reward` takes, from the editor's fields (face value typed in euros)."""
     kind = form.get("kind")
     body = {"kind": kind, "name": (form.get("name") or "").strip(),
-            "points_price": _whole(form, "points_price", "the points price") or 0,
-            "stock": _whole(form, "stock", "the stock"), "active": form.get("active") == "on"}
+            "points_price": _whole(form, "points_price", _("the points price")) or 0,
+            "stock": _whole(form, "stock", _("the stock")), "active": form.get("active") == "on"}
     if kind == "partner_voucher":
         body["partner"] = (form.get("partner") or "").strip() or None
         face = (form.get("face_value") or "").strip()
-        body["face_value_cents"] = parse_euros(face, "face value") if face else None
+        body["face_value_cents"] = parse_euros(face, _("face value")) if face else None
     return body
 
 
@@ -109,17 +110,17 @@ _PICTURE_KINDS = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/
 def picture_mime(data: bytes) -> str:
     """The picture's type from its first bytes (PNG or JPEG only); refuses anything else or too large."""
     if len(data) > MAX_PICTURE_BYTES:
-        raise BadRequest(f"a picture must be at most {MAX_PICTURE_BYTES // 1024} KB")
+        raise BadRequest(_("a picture must be at most %(size)s KB", size=MAX_PICTURE_BYTES // 1024))
     for magic, mime in _PICTURE_KINDS:
         if data.startswith(magic):
             return mime
-    raise BadRequest("a picture must be a PNG or JPEG file")
+    raise BadRequest(_("a picture must be a PNG or JPEG file"))
 
 
 def save_picture(connection: Connection, actor: str, reward_id: str, data: bytes) -> None:
     """Attach a picture to an existing reward (replacing any earlier one)."""
     if _row(connection, reward_id) is None:
-        raise NotFound(f"no reward {reward_id}")
+        raise NotFound(_("no reward %(reward)s", reward=reward_id))
     mime = picture_mime(data)
     statement = insert_for(connection, reward_pictures)
     row = {"reward_id": reward_id, "mime": mime, "data": data, "updated_at": utc_now()}
@@ -132,7 +133,7 @@ def save_picture(connection: Connection, actor: str, reward_id: str, data: bytes
 def picture(connection: Connection, reward_id: str) -> tuple[str, bytes]:
     row = connection.execute(select(reward_pictures).where(reward_pictures.c.reward_id == reward_id)).first()
     if row is None:
-        raise NotFound(f"reward {reward_id} has no picture")
+        raise NotFound(_("reward %(reward)s has no picture", reward=reward_id))
     return row.mime, bytes(row.data)
 
 
@@ -145,7 +146,7 @@ def set_alert_level(connection: Connection, actor: str, partner: str, alert_belo
     vouchers.check_partner(partner)
     text = str(alert_below or "").strip()
     if not text.isdigit():
-        raise BadRequest("the alert level must be a whole number of codes")
+        raise BadRequest(_("the alert level must be a whole number of codes"))
     before = alert_levels(connection).get(partner)
     statement = insert_for(connection, partner_pool_alerts)
     connection.execute(statement.on_conflict_do_update(

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import Blueprint, g, render_template
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
 from central import devices as device_registry
@@ -62,7 +63,7 @@ def detail(device_id: str):
     def read(connection):
         found = [d for d in device_registry.list_devices(connection) if d.device_id == device_id]
         if not found:
-            raise NotFound(f"no device {device_id}")
+            raise NotFound(_("no device %(device)s", device=device_id))
         device = found[0]
         modes = staff.capture_modes(connection)
         report = scope.for_viewer(g.user, reports.build_report(connection, reports.Period(today, today), only_this))

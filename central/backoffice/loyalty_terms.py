@@ -8,6 +8,8 @@ import logging
 from collections.abc import Mapping
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import Connection, select
 
 from central.backoffice import audit
@@ -17,7 +19,7 @@ from central.sql import Versions, insert_for
 from kiosk.domain.expiry import ExpiryRule, expire
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.lots import lots_from_json
-from kiosk.domain.tiers import Tier, TierScale
+from kiosk.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
 from kiosk.errors import BadRequest
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def _publish(connection: Connection, actor: str, key: str, value: dict) -> None:
 def _whole(text: object, what: str) -> int:
     text = str(text or "").strip()
     if not text.isdigit():
-        raise BadRequest(f"{what} must be a whole number")
+        raise BadRequest(_("%(what)s must be a whole number", what=what))
     return int(text)
 
 
@@ -60,20 +62,36 @@ def tiers_from_form(form: Mapping[str, str]) -> TierScale:
             continue
         name, sep, minimum = line.partition("=")
         if not sep or not name.strip():
-            raise BadRequest(f"tier line {number}: write it as name = minimum points, e.g. silver = 500")
-        tiers.append(Tier(name.strip()[:40], _whole(minimum, f"tier line {number}: the minimum")))
+            raise BadRequest(_("tier line %(number)s: write it as name = minimum points, e.g. silver = 500",
+                               number=number))
+        tiers.append(Tier(name.strip()[:40], _whole(minimum, _("tier line %(number)s: the minimum", number=number))))
     try:
-        return TierScale(_whole(form.get("period_days"), "the tier period"), tuple(tiers))
+        return TierScale(_whole(form.get("period_days"), _("the tier period")), tuple(tiers))
     except ValueError as exc:
-        raise BadRequest(str(exc)) from None
+        raise BadRequest(_in_language(exc)) from None
 
 
 def expiry_from_form(form: Mapping[str, str]) -> ExpiryRule:
     try:
-        return ExpiryRule(_whole(form.get("after_days"), "the points lifetime"),
-                          _whole(form.get("notice_days"), "the notice"))
+        return ExpiryRule(_whole(form.get("after_days"), _("the points lifetime")),
+                          _whole(form.get("notice_days"), _("the notice")))
     except ValueError as exc:
-        raise BadRequest(str(exc)) from None
+        raise BadRequest(_in_language(exc)) from None
+
+
+def _in_language(exc: ValueError) -> str:
+    """The domain's refusal in the page's language (the domain itself speaks English only)."""
+    said = {
+        f"the tier period must be 1 to {MAX_PERIOD_DAYS} days":
+            lazy_gettext("the tier period must be 1 to %(days)s days", days=MAX_PERIOD_DAYS),
+        "the first tier must start at 0 points": lazy_gettext("the first tier must start at 0 points"),
+        "tier thresholds must rise strictly from one tier to the next":
+            lazy_gettext("tier thresholds must rise strictly from one tier to the next"),
+        "tier names must differ": lazy_gettext("tier names must differ"),
+        "points must live at least one day and the notice cannot be negative":
+            lazy_gettext("points must live at least one day and the notice cannot be negative"),
+    }
+    return str(said.get(str(exc), exc))
 
 
 def save_tiers(connection: Connection, actor: str, scale: TierScale) -> None:
@@ -93,7 +111,7 @@ def run_expiry(connection: Connection, actor: str, today: date) -> tuple[int, in
     """
     stored = read_setting(connection, EXPIRY)
     if stored is None:
-        raise BadRequest("set the points lifetime before running expiry")
+        raise BadRequest(_("set the points lifetime before running expiry"))
     rule = ExpiryRule(stored["after_days"], stored["notice_days"])
     rows = connection.execute(select(customers.c.customer_id, customers.c.points, customers.c.lots,
                                      customers.c.debits).where(customers.c.points > 0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from kiosk.errors import BadRequest
 
 _EUROS = re.compile(r"^(\d{1,7})(?:[.,](\d{1,2}))?$")
@@ -14,7 +16,7 @@ def parse_euros(text: object, what: str = "amount") -> int:
     cleaned = str(text or "").strip().replace("€", "").replace("\u00a0", "").replace(" ", "")
     match = _EUROS.match(cleaned)
     if not match:
-        raise BadRequest(f"{what}: {text!r} is not an amount in euros such as 47,90")
+        raise BadRequest(_("%(what)s: %(text)r is not an amount in euros such as 47,90", what=what, text=text))
     whole, decimals = match.group(1), (match.group(2) or "").ljust(2, "0")
     return int(whole) * 100 + int(decimals)
 

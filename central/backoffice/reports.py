@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
 from central.event_order import in_happened_order
@@ -47,7 +48,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.end < self.start:
-            raise BadRequest("the end of the period is before its start")
+            raise BadRequest(_("the end of the period is before its start"))
 
     def holds(self, day: str) -> bool:
         return (self.start is None or day >= self.start.isoformat()) and (
@@ -61,7 +62,7 @@ class Period:
         try:
             return cls(date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
         except ValueError:
-            raise BadRequest("period dates must be YYYY-MM-DD") from None
+            raise BadRequest(_("period dates must be YYYY-MM-DD")) from None
 
 
 @dataclass(frozen=True)
@@ -302,5 +303,5 @@ def report_csv(report: Report, name: str) -> str:
         for row in report.by_partner:
             writer.writerow(astuple(row))
     else:
-        raise BadRequest(f"no report named {name!r}; reports: {', '.join(REPORT_NAMES)}")
+        raise BadRequest(_("no report named %(name)r; reports: %(names)s", name=name, names=", ".join(REPORT_NAMES)))
     return out.getvalue()

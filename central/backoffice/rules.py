@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import Connection, select, update
 
 from central import reference_data
@@ -26,6 +28,9 @@ from kiosk.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quot
 from kiosk.errors import BadRequest, ConfigError, InvalidAmount
 
 log = logging.getLogger(__name__)
+#: The editor's whole-number fields, named as their labels name them.
+_FIELDS = {"base_points": lazy_gettext("Points"), "per_cents": lazy_gettext("per amount in cents"),
+           "receipt_cap": lazy_gettext("Cap per receipt"), "daily_cap": lazy_gettext("Cap per customer and day")}
 DEFAULT_RULES: dict = {"base_points": 1, "per_cents": 100, "categories": {}, "promotions": []}
 
 
@@ -46,7 +51,7 @@ def _whole(form: Mapping[str, str], name: str, *, optional: bool = False) -> int
     if not raw and optional:
         return None
     if not raw.isdigit():
-        raise BadRequest(f"{name.replace('_', ' ')} must be a whole number")
+        raise BadRequest(_("“%(field)s” must be a whole number", field=_FIELDS.get(name, name)))
     return int(raw)
 
 
@@ -67,7 +72,8 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
             continue
         name, sep, pct = line.partition("=")
         if not sep or not name.strip() or not pct.strip().isdigit():
-            raise BadRequest(f"category line {number}: write it as name = percent, e.g. bakery = 200")
+            raise BadRequest(_("category line %(number)s: write it as name = percent, e.g. bakery = 200",
+                               number=number))
         categories[name.strip()] = int(pct.strip())
     rules["categories"] = categories
     promotions = []
@@ -76,7 +82,8 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) not in (4, 5) or not parts[0] or not parts[3].isdigit():
-            raise BadRequest(f"promotion line {number}: write it as name; start; end; percent; categories")
+            raise BadRequest(_("promotion line %(number)s: write it as name; start; end; percent; categories",
+                               number=number))
         promo = {"name": parts[0], "starts": parts[1], "ends": parts[2], "multiplier_pct": int(parts[3])}
         if len(parts) == 5 and parts[4]:
             promo["categories"] = [c.strip() for c in parts[4].split(",") if c.strip()]
@@ -108,7 +115,7 @@ def scale_from_rules(rules: Mapping) -> EarningScale:
     try:
         return earning_from_json(dict(rules)).scale()
     except ConfigError as exc:
-        raise BadRequest(f"earning rules: {exc}") from None
+        raise BadRequest(_("earning rules: %(problem)s", problem=exc)) from None
 
 
 def preview(rules: Mapping, total_cents: int, category_cents: Mapping[str, int], day: date,
@@ -116,7 +123,7 @@ def preview(rules: Mapping, total_cents: int, category_cents: Mapping[str, int],
     """What a receipt earns under `rules`: categories as given, the rest of the total in the default one."""
     in_categories = sum(category_cents.values())
     if in_categories > total_cents:
-        raise BadRequest("the category amounts add up to more than the receipt total")
+        raise BadRequest(_("the category amounts add up to more than the receipt total"))
     lines = {k: v for k, v in category_cents.items() if v}
     rest = total_cents - in_categories
     if rest or not lines:
@@ -129,14 +136,14 @@ def preview(rules: Mapping, total_cents: int, category_cents: Mapping[str, int],
 
 def preview_from_form(rules: Mapping, form: Mapping[str, str]) -> EarnQuote:
     """The preview for the editor's sample receipt: total, one category amount, its category, a day."""
-    total = parse_euros(form.get("sample_total"), "receipt total")
+    total = parse_euros(form.get("sample_total"), _("receipt total"))
     category = (form.get("sample_category") or "").strip()
-    category_cents = {category: parse_euros(form.get("sample_category_amount") or "0", "category amount")} \
+    category_cents = {category: parse_euros(form.get("sample_category_amount") or "0", _("category amount"))} \
         if category else {}
     try:
         day = date.fromisoformat((form.get("sample_day") or "").strip())
     except ValueError:
-        raise BadRequest("the preview day must be a date YYYY-MM-DD") from None
+        raise BadRequest(_("the preview day must be a date YYYY-MM-DD")) from None
     return preview(rules, total, category_cents, day)
 
 
@@ -144,7 +151,7 @@ def save_version(connection: Connection, actor: str, rules: dict, effective_from
     """Keep a new dated version (checked first) and publish it at once when its day has come."""
     scale_from_rules(rules)
     if effective_from < today:
-        raise BadRequest("the effective date cannot be in the past")
+        raise BadRequest(_("the effective date cannot be in the past"))
     result = connection.execute(earning_rule_versions.insert().values(
         effective_from=effective_from.isoformat(), rules_json=json.dumps(rules, sort_keys=True),
         created_at=utc_now(), created_by=actor, published=False))

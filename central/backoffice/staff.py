@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from central import reference_data
@@ -42,7 +43,7 @@ def _public(row) -> dict:
 def _find(connection: Connection, cashier_id: str):
     row = connection.execute(select(cashiers).where(cashiers.c.cashier_id == cashier_id)).first()
     if row is None:
-        raise NotFound(f"no cashier {cashier_id}")
+        raise NotFound(_("no cashier %(cashier)s", cashier=cashier_id))
     return row
 
 
@@ -61,7 +62,7 @@ def create_cashier(connection: Connection, actor: str, form: Mapping[str, str]) 
     """A new cashier with a PIN (hashed at once by `reference_data.put_cashier`)."""
     cashier_id = (form.get("cashier_id") or "").strip()
     if connection.execute(select(cashiers.c.cashier_id).where(cashiers.c.cashier_id == cashier_id)).first():
-        raise BadRequest(f"the cashier id {cashier_id} is already taken")
+        raise BadRequest(_("the cashier id %(cashier)s is already taken", cashier=cashier_id))
     reference_data.put_cashier(connection, cashier_id, {
         "name": (form.get("name") or "").strip(), "role": form.get("role"), "language": form.get("language", "fr"),
         "pin": form.get("pin"), "active": True})
@@ -81,7 +82,7 @@ def reset_pin(connection: Connection, actor: str, cashier_id: str, pin: object) 
 def update_cashier(connection: Connection, actor: str, cashier_id: str, role: object, active: bool) -> None:
     """Change a cashier's role or take them off (or back on) the tills."""
     if role not in ROLES:
-        raise BadRequest(f"role must be one of {', '.join(ROLES)}")
+        raise BadRequest(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     row = _find(connection, cashier_id)
     versions = Versions(connection)
     connection.execute(cashiers.update().where(cashiers.c.cashier_id == cashier_id).values(
@@ -95,10 +96,10 @@ def set_capture_mode(connection: Connection, actor: str, scope: str, key: str, m
     """Set the capture mode chain-wide (`default`), for one store (device) or one cashier; `inherit`
     removes a store's or cashier's own mode."""
     if scope not in ("default", "stores", "cashiers"):
-        raise BadRequest("scope must be default, stores or cashiers")
+        raise BadRequest(_("scope must be default, stores or cashiers"))
     allowed = CAPTURE_MODES if scope == "default" else (*CAPTURE_MODES, "inherit")
     if mode not in allowed:
-        raise BadRequest(f"capture mode must be one of {', '.join(allowed)}")
+        raise BadRequest(_("capture mode must be one of %(modes)s", modes=", ".join(allowed)))
     modes = capture_modes(connection)
     before = json.loads(json.dumps(modes))
     if scope == "default":
@@ -107,7 +108,7 @@ def set_capture_mode(connection: Connection, actor: str, scope: str, key: str, m
         if scope == "cashiers":
             _find(connection, key)
         elif not key or len(key) > 64:
-            raise BadRequest("a store is named by its device id")
+            raise BadRequest(_("a store is named by its device id"))
         if mode == "inherit":
             modes[scope].pop(key, None)
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from central import devices as device_registry
@@ -40,7 +41,7 @@ def check_stores(connection: Connection, stores: Iterable[str]) -> frozenset[str
     known = {d for d, in connection.execute(select(devices.c.device_id).where(devices.c.device_id.in_(sorted(wanted))))}
     unknown = sorted(wanted - known)
     if unknown:
-        raise BadRequest(f"no device {unknown[0]}: make its enrolment code first, then assign it")
+        raise BadRequest(_("no device %(device)s: make its enrolment code first, then assign it", device=unknown[0]))
     return wanted
 
 
@@ -48,10 +49,10 @@ def set_stores(connection: Connection, actor: str, user_id: str, stores: Iterabl
     """Replace a manager's stores (none is allowed: they then see no store); audited with ids only."""
     role = connection.execute(select(backoffice_users.c.role).where(backoffice_users.c.user_id == user_id)).scalar()
     if role is None:
-        raise NotFound(f"no back-office user {user_id}")
+        raise NotFound(_("no back-office user %(name)s", name=user_id))
     wanted = check_stores(connection, stores)
     if role != "manager" and wanted:
-        raise BadRequest("head office sees every store; stores are assigned to managers only")
+        raise BadRequest(_("head office sees every store; stores are assigned to managers only"))
     before = stores_of(connection, user_id)
     connection.execute(backoffice_user_stores.delete().where(backoffice_user_stores.c.user_id == user_id))
     if wanted:

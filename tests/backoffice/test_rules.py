@@ -32,10 +32,10 @@ def test_the_form_becomes_the_earning_table_and_back():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("base_points", "-1", "base points"), ("per_cents", "0", "per_cents"),
+    ("base_points", "-1", "“Points” must be a whole number"), ("per_cents", "0", "per_cents"),
     ("categories", "bakery 200", "category line 1"), ("promotions", "x; 2026-12-24; 2026-12-20; 200", "before"),
     ("promotions", "x; 24/12; 2026-12-20; 200", "YYYY-MM-DD"),
-    ("daily_cap", "lots", "daily cap")])
+    ("daily_cap", "lots", "“Cap per customer and day”")])
 def test_bad_rules_are_refused_with_a_reason(field, value, message):
     with pytest.raises(BadRequest, match=message):
         rules.rules_from_form(FORM | {field: value})
@@ -139,3 +139,17 @@ def test_the_editor_page_saves_previews_and_refuses(office, app):
     assert in_transaction(app.extensions["central.engine"], rules.published_rules) == rules.rules_from_form(FORM)
     listing = office.get("/backoffice/audit").get_data(as_text=True)
     assert "earning_rules.publish" in listing and "anna" in listing
+
+
+@pytest.mark.parametrize("lang, field, value, said", [
+    ("fr", "categories", "bakery 200", "catégorie, ligne 1 : écrivez nom = pourcentage"),
+    ("fr", "daily_cap", "lots", "« Plafond par client et par jour » doit être un nombre entier"),
+    ("en", "categories", "bakery 200", "category line 1: write it as name = percent")])
+def test_a_refused_form_says_why_in_the_page_language(app, lang, field, value, said):
+    from tests.backoffice.conftest import HEAD_OFFICE, BackOffice
+
+    office = BackOffice(app.test_client())
+    office.sign_in(HEAD_OFFICE, lang)
+    bad = office.post("/backoffice/rules/", FORM | {field: value, "effective_from": date.today().isoformat(),
+                                                    "action": "save"})
+    assert bad.status_code == 400 and said in bad.get_data(as_text=True)

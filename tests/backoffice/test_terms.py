@@ -70,3 +70,12 @@ def test_expiry_run_from_central_rows_takes_what_the_full_fold_says(engine, monk
         expired = [e for e in in_transaction(engine, reports.load_events)
                    if e.type == "PointsExpired" and e.through_day == through]
         assert {e.customer_id: e.points for e in expired} == due
+
+
+def test_the_domain_refusal_of_a_tier_scale_reads_in_french(app):
+    from tests.backoffice.conftest import HEAD_OFFICE, BackOffice
+
+    office = BackOffice(app.test_client())
+    office.sign_in(HEAD_OFFICE, "fr")
+    bad = office.post("/backoffice/terms/tiers", {"period_days": "365", "tiers": "argent = 500"})
+    assert bad.status_code == 400 and "le premier niveau doit commencer à 0 point" in bad.get_data(as_text=True)
