@@ -11,9 +11,9 @@ from tests.backoffice.conftest import MANAGER
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 WORDS = {"fr": {"catalogue": "Catalogue", "cashiers": "Caissiers", "low": "Stock bas", "create": "Créer le caissier",
-                "reset": "Changer le code"},
+                "reset": "Changer le code", "whole": "le prix en points doit être un nombre entier"},
          "en": {"catalogue": "Catalogue", "cashiers": "Cashiers", "low": "Low stock", "create": "Create the cashier",
-                "reset": "Reset the PIN"}}
+                "reset": "Reset the PIN", "whole": "the points price must be a whole number"}}
 
 
 @pytest.mark.browser
@@ -42,7 +42,7 @@ def test_catalogue_editor(browser, running_central, lang, viewport):
         form.locator("input[name=name]").fill("Mug")
         form.locator("input[name=points_price]").fill("zero")
         form.locator("button[type=submit]").click()
-        assert "whole number" in page.locator("#error").inner_text()
+        assert WORDS[lang]["whole"] in page.locator("#error").inner_text()
         assert [e.reward_id for e in in_transaction(engine, catalogue.list_entries)] == ["holiday-50"]
         assert fits_width(page)
     finally:

@@ -8,21 +8,22 @@ from central.transactions import in_transaction
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 WORDS = {"fr": ("Niveaux et expiration", "Enregistrer les niveaux", "Lancer l’expiration maintenant",
-                "0 points expirés pour 0 clients."),
-         "en": ("Tiers and expiry", "Save the tiers", "Run the expiry now", "0 points expired for 0 customers.")}
+                "0 points expirés pour 0 clients.", "le premier niveau doit commencer à 0 point"),
+         "en": ("Tiers and expiry", "Save the tiers", "Run the expiry now", "0 points expired for 0 customers.",
+                "the first tier must start at 0 points")}
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang, viewport", [("fr", "tablet"), ("en", "laptop")])
 def test_tiers_and_expiry_page(browser, running_central, lang, viewport):
-    heading, save_tiers, run, ran = WORDS[lang]
+    heading, save_tiers, run, ran, refused = WORDS[lang]
     context, page = open_signed_in(browser, running_central, lang, viewport)
     try:
         page.get_by_role("link", name=heading).first.click()
         assert page.locator("h1").inner_text() == heading
         page.locator("#tiers-form textarea").fill("silver = 500")
         page.get_by_role("button", name=save_tiers).click()
-        assert "first tier must start at 0" in page.locator("#error").inner_text()
+        assert refused in page.locator("#error").inner_text()
         page.locator("#tiers-form textarea").fill("bronze = 0\nsilver = 500")
         page.get_by_role("button", name=save_tiers).click()
         expect(page.locator("#saved")).to_be_visible()
