@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from central.schema import report_active_days, report_day_totals, report_reward_days
-from central.sql import insert_for
+from central.sql import insert_for, insert_new_rows
 from kiosk.domain.events import (
     CustomerRegistered,
     EarnReversed,
@@ -112,6 +112,4 @@ def add_to_totals(connection: Connection, tally: ReportTally) -> None:
             connection.execute(statement.on_conflict_do_update(
                 index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in figures}),
                 rows)
-    active = tally.active_rows()
-    if active:
-        connection.execute(insert_for(connection, report_active_days).on_conflict_do_nothing(), active)
+    insert_new_rows(connection, report_active_days, tally.active_rows())
