@@ -29,6 +29,14 @@ def app(sqlite_url):
     app.extensions["central.engine"].dispose()
 
 
+@pytest.fixture(scope="module")
+def week():
+    """The invented week of trade (`tests/backoffice/ledgers.py`), built once per module."""
+    from tests.backoffice.ledgers import build_week
+
+    return build_week()
+
+
 @pytest.fixture
 def engine(app):
     return app.extensions["central.engine"]

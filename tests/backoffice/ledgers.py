@@ -79,3 +79,13 @@ def build_week(seed: int = 7) -> list[Event]:
 
 def _at(event: Event, at: str) -> Event:
     return replace(event, at=at)
+
+
+def add_holiday_voucher(engine) -> None:
+    """Central's catalogue entry for the week's partner voucher, so reports know its partner."""
+    from central.reference_data import put_reward
+    from central.transactions import in_transaction
+
+    in_transaction(engine, lambda c: put_reward(c, HOLIDAY.reward_id, {
+        "kind": HOLIDAY.kind, "name": HOLIDAY.name, "points_price": HOLIDAY.points_price,
+        "partner": HOLIDAY.partner, "face_value_cents": HOLIDAY.face_value_cents}))

@@ -8,23 +8,15 @@ import pytest
 from central.backoffice import reports
 from central.event_order import happened_order
 from central.ingest import ingest
-from central.reference_data import put_reward
 from central.transactions import in_transaction
 from kiosk.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, VoucherIssued
 from kiosk.domain.ledger import Ledger
-from tests.backoffice.ledgers import FIRST_DAY, build_week
-
-
-@pytest.fixture(scope="module")
-def week():
-    return build_week()
+from tests.backoffice.ledgers import FIRST_DAY, add_holiday_voucher
 
 
 @pytest.fixture
 def loaded(engine, week):
-    in_transaction(engine, lambda c: put_reward(c, "holiday-20", {"kind": "partner_voucher", "name": "Holiday 20",
-                                                                  "points_price": 120, "partner": "holidays",
-                                                                  "face_value_cents": 2000}))
+    add_holiday_voucher(engine)
     for start in range(0, len(week), 50):
         in_transaction(engine, lambda c: ingest(c, week[start:start + 50], None))
     return week

@@ -15,28 +15,20 @@ from central.backoffice import staff, store_assignments
 from central.backoffice.accounts import create_user
 from central.embedded import enrol_device
 from central.ingest import ingest
-from central.reference_data import put_reward
 from central.transactions import in_transaction
 from kiosk.domain.events import CustomerRegistered, PointsEarned, PointsRedeemed, VoucherIssued
 from kiosk.domain.ledger import Ledger
 from tests.backoffice.conftest import BackOffice
-from tests.backoffice.ledgers import build_week
+from tests.backoffice.ledgers import add_holiday_voucher
 
 NO_STORE = ("nadia", "no-store-manager-password")
 CSVS = ("summary", "cashiers", "stores", "partners", "till-cashiers", "till-stores")
 
 
-@pytest.fixture(scope="module")
-def week():
-    return build_week()
-
-
 @pytest.fixture
 def loaded(engine, week):
     """The week in central, both stores enrolled with their tills' figures, marc tied to store-a only."""
-    in_transaction(engine, lambda c: put_reward(c, "holiday-20", {"kind": "partner_voucher", "name": "Holiday 20",
-                                                                  "points_price": 120, "partner": "holidays",
-                                                                  "face_value_cents": 2000}))
+    add_holiday_voucher(engine)
     in_transaction(engine, lambda c: ingest(c, week, None))
     for store, operations in (("store-a", 12), ("store-b", 30)):
         enrol_device(engine, store)

@@ -20,12 +20,11 @@ from central.db import make_engine, migrate
 from central.embedded import enrol_device
 from central.event_order import in_happened_order
 from central.ingest import ingest
-from central.reference_data import put_reward
 from central.schema import customers
 from central.transactions import in_transaction
 from kiosk.domain.events import EarnReversed, PointsEarned, to_record
 from kiosk.domain.expiry import ExpiryRule
-from tests.backoffice.ledgers import FIRST_DAY, HOLIDAY, build_week
+from tests.backoffice.ledgers import FIRST_DAY, HOLIDAY, add_holiday_voucher, build_week
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 PERIODS = [reports.Period(), reports.Period(FIRST_DAY, FIRST_DAY), reports.Period(date(2026, 11, 3), date(2026, 11, 5)),
@@ -37,9 +36,7 @@ STORES = [None, frozenset({"store-a"}), frozenset({"store-b"}), frozenset({"stor
 def _central(url: str):
     engine = make_engine(url)
     migrate(engine)
-    in_transaction(engine, lambda c: put_reward(c, HOLIDAY.reward_id, {
-        "kind": "partner_voucher", "name": HOLIDAY.name, "points_price": HOLIDAY.points_price,
-        "partner": HOLIDAY.partner, "face_value_cents": HOLIDAY.face_value_cents}))
+    add_holiday_voucher(engine)
     return engine
 
 
