@@ -29,6 +29,24 @@ from kiosk.domain.events import (
 from kiosk.domain.ledger import Ledger
 
 
+def _engine_at(url: str, revision: str):
+    """An engine whose schema stops at `revision`, to store rows the migrations after it must carry on."""
+    engine = make_engine(url)
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return engine
+
+
+def _event_rows(stored) -> list[dict]:
+    """Rows of the `events` table for these events, as a push stores them."""
+    return [{"event_id": e.event_id, "device_id": e.device_id, "seq": e.seq, "type": e.type,
+             "customer_id": e.customer_id, "received_at": "2026-01-01T00:00:00Z",
+             "payload": json.dumps(to_record(e), separators=(",", ":")), "review": False} for e in stored]
+
+
 def test_migrated_schema_matches_the_tables(database_url):
     engine = make_engine(database_url)
     migrate(engine)
@@ -40,21 +58,13 @@ def test_migrated_schema_matches_the_tables(database_url):
 
 
 def test_pool_state_is_filled_from_pool_events_stored_before_0005(sqlite_url):
-    engine = make_engine(sqlite_url)
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
+    engine = _engine_at(sqlite_url, "0004")
     stored = [PoolJoined(device_id="central", pool_id="fam", customer_id="ana", share_pct=50),
               PoolJoined(device_id="central", pool_id="fam", customer_id="ben", share_pct=100),
               PoolContributed(device_id="till-1", pool_id="fam", customer_id="ana", earn_event_id="e1", points=12),
               PoolLeft(device_id="central", pool_id="fam", customer_id="ben")]
     with engine.begin() as connection:
-        connection.execute(events.insert(), [
-            {"event_id": e.event_id, "device_id": e.device_id, "seq": None, "type": e.type,
-             "customer_id": e.customer_id, "received_at": "2026-01-01T00:00:00Z",
-             "payload": json.dumps(to_record(e), separators=(",", ":")), "review": False} for e in stored])
+        connection.execute(events.insert(), _event_rows(stored))
         connection.execute(devices.insert().values(device_id="till-1"))
     migrate(engine)
     with engine.connect() as connection:
@@ -80,17 +90,9 @@ def test_customer_lots_are_filled_from_events_stored_before_0007(sqlite_url, tmp
     stored.append(EarnReversed(device_id="till-1", seq=5, at=at(5), customer_id="ana",
                                earn_event_id=stored[1].event_id, receipt_ref="r2", refund_cents=2000, points=20))
     expected = Ledger.fold(stored)
-    engine = make_engine(sqlite_url)
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = _engine_at(sqlite_url, "0006")
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
-    with engine.begin() as connection:
-        connection.execute(events.insert(), [
-            {"event_id": e.event_id, "device_id": e.device_id, "seq": e.seq, "type": e.type,
-             "customer_id": e.customer_id, "received_at": "2026-01-01T00:00:00Z",
-             "payload": json.dumps(to_record(e), separators=(",", ":")), "review": False} for e in stored])
+        connection.execute(events.insert(), _event_rows(stored))
         connection.execute(customers.insert(), [{"customer_id": cid, "points": expected.balance(cid), "version": n}
                                                 for n, cid in enumerate(("ana", "ben"), 1)])
         connection.execute(change_counter.update().values(value=2))
@@ -123,19 +125,11 @@ def test_report_totals_are_filled_from_events_stored_before_0010(sqlite_url):
     from central.backoffice import reports
     from tests.backoffice.ledgers import build_week
 
-    engine = make_engine(sqlite_url)
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    engine = _engine_at(sqlite_url, "0006")
     stored = build_week(5)
     with engine.begin() as connection:
-        connection.execute(events.insert(), [
-            {"event_id": e.event_id, "device_id": e.device_id, "seq": e.seq, "type": e.type,
-             "customer_id": e.customer_id, "received_at": "2026-11-08T00:00:00Z",
-             "payload": json.dumps(to_record(e), separators=(",", ":")), "review": False}
-            for e in reversed(stored)])  # stored in another order than they happened
+        # stored in another order than they happened
+        connection.execute(events.insert(), _event_rows(reversed(stored)))
     migrate(engine)
     for period in (reports.Period(), reports.Period(date(2026, 11, 2), date(2026, 11, 3))):
         with engine.connect() as connection:
