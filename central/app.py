@@ -7,7 +7,7 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import backoffice, http_errors, phonecard
+from central import backoffice, device_auth, http_errors, phonecard
 from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
 from central.api import catalogue as catalogue_api
@@ -36,6 +36,7 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.extensions["central.engine"] = engine
     app.extensions["central.settings"] = settings
     http_errors.init_app(app)
+    device_auth.init_app(app)
     phonecard.init_app(app, phonecard_key)
     app.register_blueprint(meta.bp)
     app.register_blueprint(sync.bp)

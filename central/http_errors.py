@@ -19,6 +19,7 @@ from kiosk.errors import (
     Conflict,
     DomainError,
     EnrolmentRefused,
+    EventRefused,
     InvalidEvent,
     NotFound,
     RequestTooLarge,
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 STATUS: dict[type[Exception], int] = {
     BadRequest: 400,
     InvalidEvent: 400,
+    EventRefused: 422,
     AuthenticationFailed: 401,
     EnrolmentRefused: 403,
     NotFound: 404,
@@ -48,8 +50,8 @@ def status_for(exc: Exception) -> int:
     return 500
 
 
-def _answer(status: int, error: str, message: str, headers: dict[str, str] | None = None):
-    response = jsonify(error=error, message=message)
+def _answer(status: int, error: str, message: str, headers: dict[str, str] | None = None, **extra: object):
+    response = jsonify(error=error, message=message, **extra)
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -62,7 +64,8 @@ def init_app(app: Flask) -> None:
     def _refused(exc: Exception):
         status = status_for(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return _answer(status, type(exc).__name__, str(exc), headers)
+        extra = {"event_id": exc.event_id} if isinstance(exc, EventRefused) else {}
+        return _answer(status, type(exc).__name__, str(exc), headers, **extra)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
+from central.push_refusals import refused_seqs
 from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
@@ -86,9 +87,9 @@ def advance_seq_through(connection: Connection, device_id: str) -> int:
     """Move the device's gap-free high-water mark over the sequence numbers central now holds."""
     through = connection.execute(
         select(devices.c.seq_through).where(devices.c.device_id == device_id)).scalar_one()
-    seqs = connection.execute(
-        select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
-        .order_by(events.c.seq).limit(100_000)).scalars()
+    held = select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
+    seqs = connection.execute(  # a number central refused for good is passed over like one it holds
+        held.union(refused_seqs(device_id, through)).order_by("seq").limit(100_000)).scalars()
     start = through
     for seq in seqs:
         if seq != through + 1:

@@ -45,6 +45,18 @@ devices = Table(
     Column("last_seen_at", String(40), nullable=True),
 )
 
+#: Events central refused from a device for good (kind or amount), kept so the back office shows them and the
+#: device's sequence high-water mark can pass over them; the events themselves are not stored.
+push_refusals = Table(
+    "push_refusals", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("refused_at", String(40), nullable=False),
+)
+
 events = Table(
     "events", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
@@ -166,6 +178,8 @@ backoffice_users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("created_at", String(40), nullable=False),
+    #: Moves on sign-out, password, role or store change and deactivation: older session cookies stop working.
+    Column("session_generation", BigInteger, nullable=False, server_default="0"),
 )
 
 #: The stores (device ids) a manager account sees and changes; head office sees every store.
@@ -310,4 +324,20 @@ report_active_days = Table(
     Column("day", String(10), primary_key=True),
     Column("device_id", String(64), primary_key=True),
     Column("customer_id", String(64), primary_key=True),
+)
+
+
+#: Phone card codes accepted online, so a code counts once in the whole chain (kept a few minutes).
+phonecard_codes_used = Table(
+    "phonecard_codes_used", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("device_id", String(64), nullable=False),
+    Column("used_at", BigInteger, nullable=False),
+)
+
+#: The generation of each card's card-page link; rotating the link makes older links stop working.
+phonecard_links = Table(
+    "phonecard_links", metadata,
+    Column("card_uid", String(500), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
 )

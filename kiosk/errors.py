@@ -218,3 +218,23 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class EventRefused(CentralError):
+    """A device pushed an event it may not make, or an amount beyond its bounds; `event_id` names it."""
+
+    def __init__(self, message: str, event_id: str | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class PushEventRefused(SyncRefused):
+    """Central refused one event of a push for good (`event_id`); the device sets it aside and goes on."""
+
+    def __init__(self, message: str, event_id: str) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
+class BackOfficeSessionEnded(NotSignedIn):
+    """The back-office session was ended (signed out, password or role changed, account deactivated)."""

@@ -20,6 +20,7 @@ from kiosk.local_api import ServiceClient
 from kiosk.service import store_dir
 from kiosk.service_lock import holder
 from kiosk.store import Store
+from kiosk.sync.set_aside import FILE_NAME, SetAsideEvents
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,15 @@ def gather(config: Config) -> StatusReport:
     """The status from the running service if there is one, else from the files."""
     if service_running(config):
         state = ServiceClient(config).status()
-        sync = dict(state.get("sync") or {})
+        sync = dict(state.get("sync") or {}) | {"set_aside": SetAsideEvents(config.data_dir).count()}
         return StatusReport(__version__, True, state.get("version"), state.get("device_id", config.device.id),
                             state.get("role", config.device.role), state.get("customers"), state.get("cards"),
                             state.get("pending"), tuple(state.get("problems") or ()),
                             dict(state.get("devices") or {}), sync, disk_space(config))
     customers, cards, pending, problems = read_store_offline(config)
     return StatusReport(__version__, False, None, config.device.id, config.device.role, customers, cards, pending,
-                        problems, {}, offline_sync_state(config), disk_space(config))
+                        problems, {}, offline_sync_state(config) | {"set_aside": SetAsideEvents(config.data_dir).count()},
+                        disk_space(config))
 
 
 def format_status(report: StatusReport) -> str:
@@ -128,6 +130,9 @@ def format_status(report: StatusReport) -> str:
         line += f", last error: {sync['last_error']}"
     lines.append(line)
     lines.append(f"pending events: {report.pending if report.pending is not None else 'unknown'}")
+    if sync.get("set_aside"):
+        lines.append(f"set aside:      {sync['set_aside']} event(s) central refuses for good, kept in "
+                     f"{Path(report.disk.path) / FILE_NAME} (see the back office's devices page)")
     lines.append(f"customers:      {report.customers}, cards: {report.cards}")
     disk = report.disk
     pct = 100 * disk.free / disk.total if disk.total else 0

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
-from central import cashier_figures
+from central import cashier_figures, push_refusals
 from central import devices as device_registry
 from central import training_progress, vouchers
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
+from central.event_authority import check_device_events
 from central.ingest import ingest
 from central.pull import pull_page
 from central.requests import bearer_token, json_object, query_int, text_field
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
-from kiosk.errors import BadRequest, InvalidEvent, RequestTooLarge
+from kiosk.errors import BadRequest, EventRefused, InvalidEvent, RequestTooLarge
 from kiosk.sync.wire import batch_to_record
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
@@ -40,7 +42,11 @@ def enrol():
 
 
 def parse_batch(body: dict, device_id: str, max_events: int) -> list[Event]:
-    """The batch's events, each checked; one bad event refuses the whole batch (nothing is stored)."""
+    """The batch's events, each checked; one bad event refuses the whole batch (nothing is stored).
+
+    A refusal that names one event (its id is readable) is an `EventRefused`, so the device can set that
+    event aside and send the rest; a batch that is not a list or too long is refused as a whole.
+    """
     records = body.get("events")
     if not isinstance(records, list):
         raise BadRequest("events must be a list of event records")
@@ -49,34 +55,56 @@ def parse_batch(body: dict, device_id: str, max_events: int) -> list[Event]:
     batch = []
     for index, record in enumerate(records):
         try:
-            event = from_record(record)
-        except InvalidEvent as exc:
-            raise InvalidEvent(f"event {index}: {exc}") from None
-        if event.device_id != device_id:
-            raise BadRequest(f"event {index}: device_id {event.device_id!r} is not the device that sends it")
-        if event.seq is None or event.seq < 1:
-            raise BadRequest(f"event {index}: seq must be a whole number >= 1")
-        for name in ("customer_id", "cashier_id", "reward_id", "partner"):  # kept as keys of central's tables
-            value = getattr(event, name, None)
-            if value is not None and not 0 < len(value) <= MAX_ID:
-                raise BadRequest(f"event {index}: {name} must be 1 to {MAX_ID} characters")
-        batch.append(event)
+            batch.append(_checked_event(index, record, device_id))
+        except (InvalidEvent, BadRequest) as exc:
+            event_id = record.get("event_id") if isinstance(record, dict) else None
+            if isinstance(event_id, str) and _is_uuid(event_id):
+                raise EventRefused(str(exc), event_id) from None
+            raise
     return batch
+
+
+def _checked_event(index: int, record: object, device_id: str) -> Event:
+    try:
+        event = from_record(record)
+    except InvalidEvent as exc:
+        raise InvalidEvent(f"event {index}: {exc}") from None
+    if event.device_id != device_id:
+        raise BadRequest(f"event {index}: device_id {event.device_id!r} is not the device that sends it")
+    if event.seq is None or event.seq < 1:
+        raise BadRequest(f"event {index}: seq must be a whole number >= 1")
+    for name in ("customer_id", "cashier_id", "reward_id", "partner"):  # kept as keys of central's tables
+        value = getattr(event, name, None)
+        if value is not None and not 0 < len(value) <= MAX_ID:
+            raise BadRequest(f"event {index}: {name} must be 1 to {MAX_ID} characters")
+    return event
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) <= 36
 
 
 @bp.post("/sync/push")
 def push():
-    token = bearer_token()
+    device_id = g.device_id
     body = json_object()
 
     def work(connection):
-        device_id = device_registry.authenticate(connection, token)
         batch = parse_batch(body, device_id, _settings().max_batch_events)
+        check_device_events(connection, batch)
         result = ingest(connection, batch, device_id)
         device_registry.note_seen(connection, device_id)
         return result
 
-    result = in_transaction(_engine(), work)
+    try:
+        result = in_transaction(_engine(), work)
+    except EventRefused as exc:
+        in_transaction(_engine(), lambda c: push_refusals.record(c, device_id, body, exc))
+        raise
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
                    flagged=list(result.flagged), seq_through=result.seq_through)
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
 from central import devices as device_registry
+from central import push_refusals
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
@@ -70,12 +71,13 @@ def detail(device_id: str):
         seen = reports.build_report(connection, reports.Period(), only_this).by_cashier
         training = onboarding.checklists(connection, device_id,
                                          also=[r.key for r in seen if r.key != reports.NO_CASHIER])
-        return device, modes, report, seen, device_checklist(connection, device), training
+        refused = push_refusals.latest(connection, only_this)
+        return device, modes, report, seen, device_checklist(connection, device), training, refused
 
-    device, modes, report, seen, checklist, training = transaction(read)
+    device, modes, report, seen, checklist, training, refused = transaction(read)
     lang = "en" if str(get_locale()) == "en" else "fr"
     lines = daily_summary.summary_lines(report, device_id, today, lang)
     summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
                            default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,
-                           today=today, training=training, drills=DRILLS)
+                           today=today, training=training, drills=DRILLS, refused=refused)

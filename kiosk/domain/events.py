@@ -250,6 +250,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 #: Fields that must be whole numbers >= 0 (cents, points, counts).
 _NON_NEGATIVE = {"amount_cents", "points", "refund_cents", "face_value_cents", "quantity", "seq", "share_pct"}
+#: Points one operation may move: far above any real receipt, far below what a 64-bit sum could overflow.
+MAX_POINTS = 10_000_000
+#: Cents of one receipt, refund or voucher (100 000 EUR, the till's own keying limit).
+MAX_CENTS = 10_000_000
+#: Sequence numbers stay exact in every JSON reader and in a 64-bit column.
+MAX_SEQ = 2**53 - 1
+#: The upper bound of each whole-number field, the same for every device and every central backend.
+MAXIMUM = {"amount_cents": MAX_CENTS, "refund_cents": MAX_CENTS, "face_value_cents": MAX_CENTS,
+           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ, "share_pct": 100}
 _CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
 _MAX_TEXT = 500
 
@@ -322,6 +331,8 @@ def _check_field(kind: str, name: str, hint: object, value: object) -> object:
             raise InvalidEvent(f"{kind}: {name} must be a whole number, got {value!r}")
         if name in _NON_NEGATIVE and value < 0:
             raise InvalidEvent(f"{kind}: {name} cannot be negative, got {value}")
+        if name in MAXIMUM and value > MAXIMUM[name]:
+            raise InvalidEvent(f"{kind}: {name} cannot be above {MAXIMUM[name]}, got {value}")
         return value
     if base is str:
         if not isinstance(value, str):
@@ -344,9 +355,10 @@ def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
             and len(line) == 3
             and isinstance(line[0], str)
             and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in line[1:])
+            and line[1] <= MAX_CENTS and line[2] <= MAX_POINTS
         )
         if not ok:
-            raise InvalidEvent(f"{kind}: each line must be [category, cents >= 0, points >= 0], got {line!r}")
+            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], got {line!r}")
         lines.append((line[0], line[1], line[2]))
     return tuple(lines)
 

@@ -17,7 +17,7 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable
+from kiosk.errors import DeviceNotEnrolled, PushEventRefused, SyncRefused, SyncUnavailable
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,9 @@ class CentralClient:
             raise SyncUnavailable(f"central's answer (HTTP {response.status_code}) was not readable JSON") from None
         if response.status_code == 401:
             raise DeviceNotEnrolled(f"central refused this device: {body.get('message', 'not enrolled')}")
+        if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("event_id"), str):
+            raise PushEventRefused(f"central refused an event: {body.get('message', response.status_code)}",
+                                   body["event_id"])
         if response.status_code >= 400:
             raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
         if not isinstance(body, dict):

@@ -9,6 +9,7 @@ from kiosk.config import Config
 from kiosk.domain.snapshot import PulledBatch
 from kiosk.errors import DeviceNotEnrolled
 from kiosk.sync.client import CentralClient
+from kiosk.sync.set_aside import SetAsideEvents
 from kiosk.sync.status_file import StatusFile
 from kiosk.sync.token import TokenFile
 from kiosk.sync.worker import Backoff, SyncStatus, SyncStore, SyncWorker
@@ -54,4 +55,4 @@ def build_worker(config: Config, store: SyncStore,
 
     return SyncWorker(store, client, push_batch=c.push_batch, pull_page=c.pull_page, interval_s=c.interval_s,
                       backoff=Backoff(1.0, c.backoff_max_s), on_status=publish, adoption=adoption,
-                      reference=reference, training=training)
+                      reference=reference, training=training, set_aside=SetAsideEvents(config.data_dir))

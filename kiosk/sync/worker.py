@@ -18,8 +18,9 @@ from typing import Protocol
 
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, SyncError, SyncRefused
+from kiosk.errors import DeviceNotEnrolled, PushEventRefused, SyncError, SyncRefused
 from kiosk.sync.client import PushAnswer
+from kiosk.sync.set_aside import SetAsideEvents
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class SyncStatus:
     pulled_pages_total: int = 0
     clock_skew_s: float | None = None
     flagged_total: int = 0
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class SyncWorker:
                  on_status: Callable[[SyncStatus], None] | None = None,
                  adoption: Callable[[], list[dict[str, object]]] | None = None,
                  reference: Callable[[PulledBatch], None] | None = None,
-                 training: Callable[[], list[dict[str, object]]] | None = None) -> None:
+                 training: Callable[[], list[dict[str, object]]] | None = None,
+                 set_aside: SetAsideEvents | None = None) -> None:
         if push_batch < 1 or pull_page < 1:
             raise ValueError("push_batch and pull_page must be at least 1")
         self._store = store
@@ -107,6 +110,7 @@ class SyncWorker:
         self._adoption = adoption
         self._reference = reference  # keeps central's catalogue, cashiers and settings (ReferenceCache.apply)
         self._training = training  # each cashier's best result per drill (TrainingBook.progress)
+        self._set_aside = set_aside  # where events central refuses for good go (None: they stay pending)
         self._adoption_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._training_sent: dict[tuple[object, object], dict[str, object]] = {}
         self._lock = threading.Lock()
@@ -114,7 +118,7 @@ class SyncWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._status = SyncStatus(pending=self._safe_pending())
+        self._status = SyncStatus(pending=self._safe_pending(), set_aside=set_aside.count() if set_aside else 0)
 
     # -- state -------------------------------------------------------------------------------------------
     def status(self) -> SyncStatus:
@@ -164,7 +168,12 @@ class SyncWorker:
             batch = self._store.pending(limit=self._push_batch)
             if not batch:
                 return flagged
-            answer = self._client.push(batch)
+            try:
+                answer = self._client.push(batch)
+            except PushEventRefused as exc:
+                if not self._put_aside(batch, exc):
+                    raise
+                continue
             sent = {e.event_id for e in batch}
             held = sent.intersection(answer.acknowledged)
             dropped = self._store.acknowledge(sorted(held))
@@ -172,6 +181,17 @@ class SyncWorker:
             self._set(pending=self._safe_pending(), pushed_total=self.status().pushed_total + dropped)
             if len(held) < len(sent):
                 raise SyncRefused(f"central acknowledged {len(held)} of {len(sent)} events; the rest stay pending")
+
+    def _put_aside(self, batch: list[Event], refused: PushEventRefused) -> bool:
+        """Keep the event central refused for good in the set-aside file, then drop it from the outbox."""
+        event = next((e for e in batch if e.event_id == refused.event_id), None)
+        if event is None or self._set_aside is None:
+            return False
+        self._set_aside.keep(event, str(refused))
+        self._store.acknowledge([event.event_id])
+        log.warning("event %s (%s) set aside: central refuses it for good", event.event_id, event.type)
+        self._set(pending=self._safe_pending(), set_aside=self.status().set_aside + 1)
+        return True
 
     def _send_adoption(self) -> None:
         """Send the till's per-day figures that changed since the last send (in requests of at most

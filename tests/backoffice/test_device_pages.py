@@ -38,3 +38,15 @@ def test_checklist_and_today_follow_the_device(office, engine):
     listing = office.get("/backoffice/devices/").get_data(as_text=True)
     assert 'data-id="till-7"' in listing
     assert office.get("/backoffice/devices/nowhere").status_code == 404
+
+
+def test_events_central_refused_show_on_the_device_page(office, app, engine):
+    token = enrol_device(engine, "till-7")
+    erase = {"type": "CustomerErased", "event_id": "5d9f4a8e-2b0c-4d5e-9a41-3f7a2c1b0e99", "device_id": "till-7",
+             "seq": 1, "at": "2026-03-02T10:00:00+01:00", "cashier_id": None, "customer_id": "k1"}
+    response = app.test_client().post("/api/sync/push", json={"events": [erase]},
+                                      headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    page = office.get("/backoffice/devices/till-7?lang=en").get_data(as_text=True)
+    section = page[page.index('id="push-refusals"'):]
+    assert "CustomerErased" in section and erase["event_id"] in section and "only central" in section

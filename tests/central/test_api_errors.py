@@ -24,11 +24,11 @@ def _earn(device_id="till-1", seq=1, **extra):
     ([], 400, "JSON object"),
     ({"events": "x"}, 400, "events must be a list"),
     ({"events": [{"type": "Nope"}]}, 400, "unknown event type"),
-    ({"events": [_earn(), _earn(seq=2, points=-5)]}, 400, "event 1"),
-    ({"events": [_earn(seq=2, extra_field=1)]}, 400, "unknown field"),
-    ({"events": [_earn(device_id="till-2")]}, 400, "not the device"),
-    ({"events": [_earn(seq=None)]}, 400, "seq"),
-    ({"events": [_earn(customer_id="x" * 65)]}, 400, "customer_id"),
+    ({"events": [_earn(), _earn(seq=2, points=-5)]}, 422, "event 1"),
+    ({"events": [_earn(seq=2, extra_field=1)]}, 422, "unknown field"),
+    ({"events": [_earn(device_id="till-2")]}, 422, "not the device"),
+    ({"events": [_earn(seq=None)]}, 422, "seq"),
+    ({"events": [_earn(customer_id="x" * 65)]}, 422, "customer_id"),
     ({"events": [_earn(event_id="not-a-uuid")]}, 400, "UUID"),
 ])
 def test_bad_push_is_refused_and_stores_nothing(make_device, engine, body, status, words):
