@@ -37,6 +37,8 @@ class BackofficeUser:
     role: str
     #: The device ids a manager sees and changes (see `central.backoffice.scope`); unused for head office.
     stores: frozenset[str] = frozenset()
+    #: The account's session generation: a session cookie made under another one is no longer valid.
+    generation: int = 0
 
     @property
     def is_head_office(self) -> bool:
@@ -82,7 +84,8 @@ def find_user(connection: Connection, user_id: str) -> BackofficeUser | None:
     """The active user with their stores, or None (the session then ends)."""
     row = connection.execute(select(backoffice_users).where(
         backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
-    return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id)) if row else None
+    return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id),
+                          row.session_generation) if row else None
 
 
 def list_users(connection: Connection) -> list[BackofficeUser]:
@@ -125,7 +128,7 @@ class SignIn:
                 raise SignInRefused("sign-in locked after repeated failures; try again later") from None
             raise SignInRefused("wrong user name or password") from None
         log.info("back-office user %s signed in", user_id)
-        return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id))
+        return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id), row.session_generation)
 
 
 __all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "list_users",

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from central.backoffice.accounts import SignIn
+from central.backoffice.sessions import end_sessions
 from central.backoffice.web import transaction
 from kiosk.errors import SignInRefused
 
@@ -39,6 +40,7 @@ def sign_in():
             lang = session.get("lang")
             session.clear()
             session["user_id"] = user.user_id
+            session["generation"] = user.generation
             if lang:
                 session["lang"] = lang
             session.permanent = True
@@ -48,6 +50,8 @@ def sign_in():
 
 @bp.post("/signout")
 def sign_out():
+    if g.user is not None:  # every copy of this account's session cookie ends now, not in 8 hours
+        transaction(lambda c: end_sessions(c, g.user.user_id))
     lang = session.get("lang")
     session.clear()
     if lang:

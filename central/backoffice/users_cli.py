@@ -91,3 +91,42 @@ def set_user_stores(ctx: click.Context, user_id: str, stores: tuple[str, ...]) -
 
     _in_central(ctx, lambda c: set_stores(c, CLI_ACTOR, user_id, stores))
     click.echo(f"user {user_id}: stores {', '.join(sorted(set(stores))) or 'none'}")
+
+
+@backoffice.command("set-password")
+@click.argument("user_id")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.pass_context
+def set_user_password(ctx: click.Context, user_id: str, password_stdin: bool) -> None:
+    """Give a user a new password; their open sessions end at once."""
+    from central.backoffice.sessions import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    _in_central(ctx, lambda c: set_password(c, CLI_ACTOR, user_id, password))
+    click.echo(f"user {user_id}: password changed, open sessions ended")
+
+
+@backoffice.command("set-role")
+@click.argument("user_id")
+@click.argument("role", type=click.Choice(["manager", "head_office"]))
+@click.pass_context
+def set_user_role(ctx: click.Context, user_id: str, role: str) -> None:
+    """Change a user's role; their open sessions end at once."""
+    from central.backoffice.sessions import set_role
+
+    _in_central(ctx, lambda c: set_role(c, CLI_ACTOR, user_id, role))
+    click.echo(f"user {user_id}: role {role}, open sessions ended")
+
+
+@backoffice.command("deactivate")
+@click.argument("user_id")
+@click.pass_context
+def deactivate_user(ctx: click.Context, user_id: str) -> None:
+    """Stop a user from signing in; their open sessions end at once."""
+    from central.backoffice.sessions import deactivate
+
+    _in_central(ctx, lambda c: deactivate(c, CLI_ACTOR, user_id))
+    click.echo(f"user {user_id}: deactivated, open sessions ended")

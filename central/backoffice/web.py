@@ -41,8 +41,11 @@ def _guard():
     user_id = session.get("user_id")
     if user_id:
         g.user = transaction(lambda c: find_user(c, user_id))
+        if g.user is not None and session.get("generation") != g.user.generation:
+            g.user = None  # signed out, or the account changed since: this cookie is over
         if g.user is None:
             session.pop("user_id", None)
+            session.pop("generation", None)
     if g.user is None and request.endpoint not in PUBLIC:
         return redirect(url_for("backoffice.auth.sign_in", next=request.full_path if request.method == "GET" else None))
     return None
