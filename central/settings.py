@@ -1,7 +1,7 @@
 """Central's own settings: a frozen dataclass read from a TOML file and `CENTRAL_*` environment variables.
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
-`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class CentralSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     max_pull_rows: int = 5000
     enrolment_code_ttl_s: int = 24 * 3600
+    #: Reverse proxies in front of central whose X-Forwarded-For/-Proto/-Host headers are believed (0: none).
+    trusted_proxies: int = 0
 
     @property
     def resolved_database_url(self) -> str:
@@ -43,6 +45,7 @@ _ENV = {
     "host": "CENTRAL_HOST",
     "port": "CENTRAL_PORT",
     "threads": "CENTRAL_THREADS",
+    "trusted_proxies": "CENTRAL_TRUSTED_PROXIES",
 }
 
 
@@ -64,6 +67,9 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     return _checked(values)
 
 
+_MAY_BE_ZERO = {"trusted_proxies"}
+
+
 def _checked(values: dict[str, object]) -> CentralSettings:
     known = {f.name: f for f in fields(CentralSettings)}
     settings = CentralSettings()
@@ -76,7 +82,7 @@ def _checked(values: dict[str, object]) -> CentralSettings:
                 value = int(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
                 raise ConfigError(f"central setting {key} = {value!r} must be a whole number") from None
-            if value <= 0:
+            if value < 0 or (value == 0 and key not in _MAY_BE_ZERO):
                 raise ConfigError(f"central setting {key} = {value!r} must be > 0")
         elif not isinstance(value, str):
             raise ConfigError(f"central setting {key} = {value!r} must be text")
