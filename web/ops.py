@@ -1,6 +1,7 @@
 """Local-only operations for the `kiosk` command while the service runs: backup, sync now, device tests.
 
-Only requests from the loopback address are served. The POST endpoints also need the `X-Kiosk-Ops: 1`
+Only requests from the loopback address, naming a loopback host, are served: a page in the Pi's own browser
+whose name was re-pointed at 127.0.0.1 (DNS rebinding) still sends its own name as Host. The POST endpoints also need the `X-Kiosk-Ops: 1`
 header, which a web page cannot send cross-origin without a preflight, so a page shown in the kiosk browser
 cannot trigger them.
 """
@@ -26,9 +27,21 @@ def _service():
     return current_app.extensions["kiosk.service"]
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def host_name(host: str) -> str:
+    """The name part of a Host header: 'localhost:8080' -> 'localhost', '[::1]:8080' -> '::1'."""
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 @bp.before_request
 def _local_only():
     if request.remote_addr not in ("127.0.0.1", "::1"):
+        abort(403)
+    if host_name(request.host).lower() not in LOOPBACK_HOSTS:
         abort(403)
     if request.method == "POST" and request.headers.get(OPS_HEADER) != "1":
         abort(403)

@@ -34,3 +34,13 @@ def test_test_print_without_devices_is_a_clear_error(service):
     answer = _client(service).post("/api/ops/test-print", headers={"X-Kiosk-Ops": "1"})
     assert answer.status_code >= 400
     assert "no printer to test" in answer.get_data(as_text=True)
+
+
+def test_ops_refuse_a_host_that_is_not_the_loopback(service):
+    """A DNS-rebinding page reaches 127.0.0.1 but still names its own host: it reads nothing."""
+    client = _client(service)
+    for host in ("evil.example:8080", "evil.example", "127.0.0.1.evil.example:8080", "[::2]:8080"):
+        assert client.get("/api/ops/backup", headers={"Host": host}).status_code == 403, host
+        assert client.post("/api/ops/sync", headers={"Host": host, "X-Kiosk-Ops": "1"}).status_code == 403
+    for host in ("127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"):
+        assert client.get("/api/ops/backup", headers={"Host": host}).status_code == 200, host
