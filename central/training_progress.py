@@ -105,11 +105,14 @@ def store_rows(connection: Connection, device_id: str, rows: list[DrillProgress]
     return len(rows)
 
 
-def stored_rows(connection: Connection, device_id: str | None = None) -> list[DrillProgress]:
-    """Every stored row (or one device's), by device, cashier and drill."""
+def stored_rows(connection: Connection, device_id: str | None = None,
+                stores: frozenset[str] | None = None) -> list[DrillProgress]:
+    """Every stored row (or one device's, or those of `stores` only), by device, cashier and drill."""
     query = select(training_progress).order_by(training_progress.c.device_id, training_progress.c.cashier_id,
                                                training_progress.c.drill)
     if device_id is not None:
         query = query.where(training_progress.c.device_id == device_id)
+    if stores is not None:
+        query = query.where(training_progress.c.device_id.in_(sorted(stores)))
     return [DrillProgress(r.cashier_id, r.drill, r.best_score, r.best_ms, r.first_done_at, r.device_id)
             for r in connection.execute(query)]

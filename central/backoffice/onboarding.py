@@ -50,11 +50,12 @@ def _earliest(times: Iterable[str | None]) -> str | None:
 
 
 def checklists(connection: Connection, device_id: str | None = None,
-               also: Iterable[str] = ()) -> list[CashierTraining]:
-    """Each cashier's checklist (on one device, or their best over every device), sorted by id; cashiers in
-    `also` are listed even before any drill. A drill's first completion is the earliest on any counted device."""
+               also: Iterable[str] = (), stores: frozenset[str] | None = None) -> list[CashierTraining]:
+    """Each cashier's checklist (on one device, or their best over every device of `stores`, None: all),
+    sorted by id; cashiers in `also` are listed even before any drill. A drill's first completion is the
+    earliest on any counted device."""
     names = {r.cashier_id: r.name for r in connection.execute(select(cashiers.c.cashier_id, cashiers.c.name))}
-    rows = stored_rows(connection, device_id)
+    rows = stored_rows(connection, device_id, stores)
     best: dict[str, dict[str, DrillProgress]] = {cid: {} for cid in also}
     first: dict[tuple[str, str], list[str | None]] = {}
     devices: dict[str, set[str]] = {}

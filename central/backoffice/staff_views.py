@@ -19,7 +19,8 @@ bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     def read(connection):
         listed = staff.list_cashiers(connection)
-        training = onboarding.checklists(connection, also=[c.cashier_id for c in listed])
+        training = onboarding.checklists(connection, also=[c.cashier_id for c in listed],
+                                         stores=scope.visible_stores(g.user))
         return listed, staff.capture_modes(connection), scope.store_choices(connection, g.user), training
 
     cashier_list, modes, stores, training = transaction(read)
@@ -43,8 +44,9 @@ def index():
 
 @bp.get("/training.csv")
 def training_csv():
-    """Every till's training progress, one row per device, cashier and drill."""
-    text = onboarding.progress_csv(transaction(training_progress.stored_rows))
+    """The training progress of the tills the user may see, one row per device, cashier and drill."""
+    stores = scope.visible_stores(g.user)
+    text = onboarding.progress_csv(transaction(lambda c: training_progress.stored_rows(c, stores=stores)))
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="training.csv"'})
 
 
