@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
+from central import csv_cells
 from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
 from central.transactions import in_transaction
@@ -142,7 +143,7 @@ def export_csv(connection: Connection, batch_id: str) -> str:
     """The batch for the card printer: one line per card with its number, activation code and channel."""
     batch = _batch(connection, batch_id)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(["card_number", "activation_code", "channel", "partner", "batch_id", "chip_uid"])
     for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.activation_code, batch_cards.c.chip_uid)
                                   .where(batch_cards.c.batch_id == batch_id).order_by(batch_cards.c.card_uid)):

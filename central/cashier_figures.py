@@ -6,7 +6,6 @@ day's running totals, so sending a day again replaces it (an idempotent upsert, 
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections import defaultdict
@@ -15,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, select
 
+from central import csv_cells
 from central.clock import utc_now
 from central.schema import cashier_day_figures
 from kiosk.errors import BadRequest, RequestTooLarge
@@ -150,7 +150,7 @@ def adoption_rows(connection: Connection, start: date | None, end: date | None,
 def adoption_csv(rows: tuple[AdoptionRow, ...], key_name: str) -> str:
     """Adoption rows as CSV, with the time per operation and the capture rate worked out."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow([key_name, *_SUMMED, "mean_op_s", "capture_rate_pct"])
     for row in rows:
         writer.writerow([row.key, *(getattr(row, n) for n in _SUMMED),

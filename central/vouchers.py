@@ -14,6 +14,7 @@ import re
 
 from sqlalchemy import Connection, func, select
 
+from central import csv_cells
 from central.clock import utc_now
 from central.schema import voucher_codes
 from central.sql import insert_for
@@ -104,7 +105,7 @@ def issued_csv(connection: Connection, partner: str) -> str:
     if not known:
         raise NotFound(f"no voucher codes were imported for partner {partner!r}")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(["code", "face_value_cents", "issued_at", "device_id", "redemption_event_id"])
     for row in connection.execute(select(voucher_codes).where(
             voucher_codes.c.partner == partner, voucher_codes.c.issued_at.is_not(None))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import astuple, dataclass, fields
 
 from sqlalchemy import Connection, select
 
+from central import csv_cells
 from central import card_batches
 from central.schema import batch_cards, cards
 from central.schema import card_batches as card_batches_table
@@ -50,7 +50,7 @@ def channel_rows(connection: Connection, active_customer_ids: frozenset[str]) ->
 def channels_csv(rows: tuple[ChannelRow, ...]) -> str:
     """The channel table as CSV: a header line, then one line per channel and partner."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow([f.name for f in fields(ChannelRow)])
     for row in rows:
         writer.writerow(astuple(row))

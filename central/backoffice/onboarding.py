@@ -3,7 +3,6 @@ time per drill, and where each was done. Read by the cashiers page (every device
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from central import csv_cells
 from central.schema import cashiers
 from central.training_progress import DrillProgress, stored_rows
 from kiosk.till.training import DRILLS
@@ -78,7 +78,7 @@ def checklists(connection: Connection, device_id: str | None = None,
 def progress_csv(rows: list[DrillProgress]) -> str:
     """Every stored row: device, cashier, drill, best score, best time in seconds, first completion."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(["device_id", "cashier_id", "drill", "best_score", "best_seconds", "first_done_at"])
     for r in rows:
         writer.writerow([r.device_id, r.cashier_id, r.drill, r.best_score, f"{r.best_seconds:.1f}",

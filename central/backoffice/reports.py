@@ -10,7 +10,6 @@ on the device; the outstanding liability is always what customers hold at the en
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import defaultdict
@@ -20,6 +19,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
+from central import csv_cells
 from central.event_order import in_happened_order
 from central.report_totals import DAY_FIGURES, NO_CASHIER, REWARD_FIGURES
 from central.schema import catalogue, events, report_active_days, report_day_totals, report_reward_days
@@ -287,7 +287,7 @@ REPORT_NAMES = ("summary", "cashiers", "stores", "partners")
 def report_csv(report: Report, name: str) -> str:
     """One part of the report as CSV (a header line, then one line per row)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     if name == "summary":
         writer.writerow(["period_start", "period_end", *[f.name for f in fields(PointsSummary)]])
         writer.writerow([report.period.start or "", report.period.end or "", *astuple(report.summary)])
