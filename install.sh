@@ -630,7 +630,7 @@ install_all() {
   install_packages
   device_role && configure_boot
   create_users
-  ensure_dir "$DATA_DIR" 750 "$SERVICE_USER:$SERVICE_USER"
+  ensure_dir "$DATA_DIR" 700 "$SERVICE_USER:$SERVICE_USER"
   install_self
   install_config
   install_venv

@@ -22,6 +22,7 @@ ALL_CHECKS: tuple[tuple[str, Check], ...] = (
     ("gpio_library", system_checks.check_gpio_library),
     ("clock", system_checks.check_clock),
     ("disk", system_checks.check_disk),
+    ("private_files", system_checks.check_private_files),
     ("reader", service_checks.check_reader),
     ("printer", service_checks.check_printer),
     ("central", service_checks.check_central),

@@ -203,3 +203,18 @@ def _size(n_bytes: int) -> str:
 def _shown(ctx: DoctorContext, path: Path) -> str:
     """A path as it is on the Pi (without the test root)."""
     return "/" + str(path.relative_to(ctx.root))
+
+
+def check_private_files(ctx: DoctorContext) -> CheckResult:
+    """PIN hashes, the token and customers' data must be readable by the service's user alone."""
+    from kiosk.private_files import loose_paths
+
+    data_dir = ctx.config.paths.data_dir
+    loose = loose_paths(ctx.path(data_dir))
+    if not loose:
+        return CheckResult("private_files", Status.OK, f"{data_dir} and its files are readable by their owner only")
+    shown = ", ".join(f"{p.name} ({p.stat().st_mode & 0o777:o})" for p in loose[:5])
+    more = f" and {len(loose) - 5} more" if len(loose) > 5 else ""
+    return CheckResult("private_files", Status.FAIL,
+                       f"{len(loose)} path(s) in {data_dir} can be read by other users: {shown}{more}",
+                       f"sudo chmod -R go-rwx {data_dir} (the service also does it when it starts)")

@@ -75,7 +75,7 @@ def make_healthy_pi(root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     # kiosk's primary group is gid 999 = spi here, to exercise primary-group membership
-    (root / "var/lib/kiosk").mkdir(parents=True)
+    (root / "var/lib/kiosk").mkdir(parents=True, mode=0o700)
     return root
 
 

@@ -100,7 +100,7 @@ def test_till_install_file_by_file(pi):
     assert (pi / "etc/pam.d/kiosk-display").read_bytes() == (REPO / "systemd/kiosk-display.pam").read_bytes()
 
     # Directories, the copy kept for later runs, and no venv (--no-venv).
-    assert oct((pi / "var/lib/kiosk").stat().st_mode & 0o777) == "0o750"
+    assert oct((pi / "var/lib/kiosk").stat().st_mode & 0o777) == "0o700"
     assert oct((pi / "etc/kiosk").stat().st_mode & 0o777) == "0o750"
     assert (pi / "opt/kiosk/install.sh").read_bytes() == (REPO / "install.sh").read_bytes()
     assert not (pi / "opt/kiosk/venv").exists()
