@@ -41,6 +41,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is zeroed, not left in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from central import customers as customer_admin
+from central import erased_copies
 from central import reference_data
 from central import devices as device_registry
 from central import vouchers
@@ -95,6 +96,7 @@ def export_customer(customer_id: str):
 @bp.post("/customers/<customer_id>/erase")
 def erase_customer(customer_id: str):
     in_transaction(_engine(), lambda c: customer_admin.erase_customer(c, customer_id, ACTOR))
+    erased_copies.wipe(_engine())
     return jsonify(customer_id=customer_id, erased=True)
 
 
