@@ -22,6 +22,7 @@ from kiosk.errors import (
     EventRefused,
     InvalidEvent,
     NotFound,
+    PhoneCodeReplayed,
     RequestTooLarge,
     VoucherPoolEmpty,
 )
@@ -37,6 +38,7 @@ STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     Conflict: 409,
     VoucherPoolEmpty: 409,
+    PhoneCodeReplayed: 409,
     RequestTooLarge: 413,
     DomainError: 422,
     CentralError: 400,

@@ -192,6 +192,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
             _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
             body=_json(_obj({"card_uid": STR}, ("card_uid",))), errors=(400, 401, 404))},
+        "/api/phonecard/accept": {"post": _op(
+            "Accept a scanned phone card code once in the whole chain (devices ask when online; offline each "
+            "device accepts a code once)",
+            _ok("Accepted", _obj({"card_uid": STR, "accepted": {"type": "boolean"}}, ("card_uid", "accepted"))),
+            body=_json(_obj({"code": {"type": "string", "minLength": 1, "maxLength": 400}}, ("code",))),
+            errors=(400, 401, 409, 422))},
+        "/api/admin/cards/{card_uid}/new-link": {"post": _op(
+            "Replace a card's phone card page link; older links stop opening the page",
+            _ok("New link", _obj({"card_uid": STR, "path": STR}, ("card_uid", "path"))), auth="admin",
+            params=[_path_param("card_uid")], errors=(401, 404))},
         "/api/admin/card-batches": {
             "post": _op("Make a batch of card numbers with activation codes for a sales channel",
                         _ok("Made (answered with 201)", _obj({"batch_id": STR, "channel": STR, "partner": STR,

@@ -1,8 +1,9 @@
 """Central's side of the phone card: the signing key, the shopper's card page and the links that open it.
 
 The private key lives in a file only central reads (`<data_dir>/phonecard-ed25519.pem`, made on first use,
-mode 0600). The card page's address carries a long-lived link token: the card uid signed with the same key
-under another label, so a link cannot be made for someone else's card and no table of links is needed.
+mode 0600). The card page's address carries a link token: the card uid (and its link generation, see
+`central.phonecard_links`) signed with the same key under another label, so a link cannot be made for
+someone else's card, and rotating a card's link ends the older ones.
 """
 
 from __future__ import annotations
@@ -65,21 +66,35 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def link_token(key: Ed25519PrivateKey, card_uid: str) -> str:
-    """The token in a card page address: the uid and its signature, base64url, joined by a dot."""
+def link_token(key: Ed25519PrivateKey, card_uid: str, generation: int = 0) -> str:
+    """The token in a card page address: the uid (and the link's generation once rotated) and their signature,
+    base64url, joined by dots."""
     uid = card_uid.encode()
-    return _b64(uid) + "." + _b64(key.sign(_LINK_LABEL + uid))
+    if generation == 0:
+        return _b64(uid) + "." + _b64(key.sign(_LINK_LABEL + uid))
+    return f"{_b64(uid)}.{generation}.{_b64(key.sign(_LINK_LABEL + uid + b'#%d' % generation))}"
+
+
+def parse_link(key: Ed25519PrivateKey, token: str) -> tuple[str, int]:
+    """The card uid and generation a link token was made for; PhoneCodeInvalid if it was altered."""
+    parts = token.split(".")
+    try:
+        if len(parts) == 2:
+            uid, generation, signed = _unb64(parts[0]), 0, b""
+        elif len(parts) == 3 and parts[1].isdigit() and 0 < len(parts[1]) <= 18:
+            uid, generation = _unb64(parts[0]), int(parts[1])
+            signed = b"#%d" % generation
+        else:
+            raise ValueError("not a link token")
+        key.public_key().verify(_unb64(parts[-1]), _LINK_LABEL + uid + signed)
+        return uid.decode(), generation
+    except (ValueError, InvalidSignature, UnicodeDecodeError):
+        raise PhoneCodeInvalid("this card link is not valid; ask at the till for a new one") from None
 
 
 def card_for_link(key: Ed25519PrivateKey, token: str) -> str:
     """The card uid a link token was made for; PhoneCodeInvalid if it was altered."""
-    uid_part, _, signature_part = token.partition(".")
-    try:
-        uid, signature = _unb64(uid_part), _unb64(signature_part)
-        key.public_key().verify(signature, _LINK_LABEL + uid)
-        return uid.decode()
-    except (ValueError, InvalidSignature, UnicodeDecodeError):
-        raise PhoneCodeInvalid("this card link is not valid; ask at the till for a new one") from None
+    return parse_link(key, token)[0]
 
 
 def usable_card(connection: Connection, card_uid: str) -> str:

@@ -15,13 +15,14 @@ import os
 import struct
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed
+from kiosk.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed, SyncError
 
 logger = logging.getLogger(__name__)
 
@@ -165,19 +166,29 @@ class ReplayGuard:
 class PhoneCardVerifier:
     """What a till or kiosk uses: the public key, the allowed skew and its own replay memory."""
 
-    def __init__(self, public_key: Ed25519PublicKey, skew_s: int = DEFAULT_SKEW_S) -> None:
+    def __init__(self, public_key: Ed25519PublicKey, skew_s: int = DEFAULT_SKEW_S,
+                 chain: Callable[[str], None] | None = None) -> None:
         self.public_key = public_key
         self.skew_s = skew_s
         self.replays = ReplayGuard(skew_s)
+        #: Asks central to accept the code once chain-wide; raises PhoneCodeReplayed, or SyncError when offline.
+        self.chain = chain
 
     @classmethod
-    def from_text(cls, public_key: str, skew_s: int = DEFAULT_SKEW_S) -> PhoneCardVerifier:
-        return cls(load_public_key(public_key), skew_s)
+    def from_text(cls, public_key: str, skew_s: int = DEFAULT_SKEW_S,
+                  chain: Callable[[str], None] | None = None) -> PhoneCardVerifier:
+        return cls(load_public_key(public_key), skew_s, chain)
 
     def identify_qr(self, payload: str, now: float) -> str:
-        """The card uid a scanned phone code stands for, exactly like a tap; refuses expired, forged, replayed."""
+        """The card uid a scanned phone code stands for, exactly like a tap; refuses expired, forged, replayed
+        (here, and online at any other device of the chain)."""
         code = verify_code(payload, self.public_key, now, self.skew_s)
         self.replays.accept(code, now)
+        if self.chain is not None:
+            try:
+                self.chain(payload)
+            except SyncError as exc:  # offline: this device's own once-only rule stands
+                logger.info("phone card code checked on this device only: %s", exc)
         logger.info("phone card code accepted for minute %d", code.minute)
         return code.card_uid
 
@@ -199,7 +210,10 @@ _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 
 def verifier_from_config(config) -> PhoneCardVerifier | None:
-    """The device's verifier from `[phonecard]`, or None when no public key is configured."""
+    """The device's verifier from `[phonecard]`, or None when no public key is configured; with central
+    configured and the device enrolled, codes are also accepted once chain-wide while online."""
     if not config.phonecard.public_key:
         return None
-    return PhoneCardVerifier.from_text(config.phonecard.public_key, config.phonecard.skew_s)
+    from kiosk.sync.phone_codes import chain_acceptor
+
+    return PhoneCardVerifier.from_text(config.phonecard.public_key, config.phonecard.skew_s, chain_acceptor(config))

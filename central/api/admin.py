@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 import secrets
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
 from central import customers as customer_admin
-from central import erased_copies
+from central import erased_copies, phonecard, phonecard_links
 from central import reference_data
 from central import devices as device_registry
 from central import vouchers
@@ -112,6 +112,17 @@ def replace_card(card_uid: str):
     new_uid = json_object().get("new_card_uid")
     customer_id = in_transaction(_engine(), lambda c: customer_admin.replace_card(c, card_uid, new_uid, ACTOR))
     return jsonify(old_card_uid=card_uid, new_card_uid=new_uid, customer_id=customer_id)
+
+
+@bp.post("/cards/<card_uid>/new-link")
+def new_card_link(card_uid: str):
+    """Replace a card's phone card page link (e.g. the customer shared it): older links stop opening the page."""
+    def work(connection):
+        phonecard.usable_card(connection, card_uid)
+        return phonecard_links.rotate(connection, card_uid)
+
+    token = phonecard.link_token(phonecard.signing_key(), card_uid, in_transaction(_engine(), work))
+    return jsonify(card_uid=card_uid, path=url_for("phonecard.card_page", token=token))
 
 
 @bp.put("/catalogue/<reward_id>")

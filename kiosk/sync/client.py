@@ -17,7 +17,7 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, PushEventRefused, SyncRefused, SyncUnavailable
+from kiosk.errors import DeviceNotEnrolled, PhoneCodeReplayed, PushEventRefused, SyncRefused, SyncUnavailable
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,11 @@ class CentralClient:
         return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
                              body["redemption_event_id"])
 
+    def accept_phone_code(self, payload: str) -> None:
+        """Ask central to accept a scanned phone card code once in the whole chain; PhoneCodeReplayed if another
+        device had it, SyncError when central cannot answer (the device's own rule then stands)."""
+        self._call("POST", "/api/phonecard/accept", json={"code": payload})
+
     def enrol(self, device_id: str, code: str) -> str:
         """Trade a one-time enrolment code for this device's token."""
         return str(self._call("POST", "/api/enrol", json={"device_id": device_id, "code": code})["token"])
@@ -115,6 +120,8 @@ class CentralClient:
             raise SyncUnavailable(f"central's answer (HTTP {response.status_code}) was not readable JSON") from None
         if response.status_code == 401:
             raise DeviceNotEnrolled(f"central refused this device: {body.get('message', 'not enrolled')}")
+        if response.status_code == 409 and isinstance(body, dict) and body.get("error") == "PhoneCodeReplayed":
+            raise PhoneCodeReplayed(str(body.get("message")))
         if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("event_id"), str):
             raise PushEventRefused(f"central refused an event: {body.get('message', response.status_code)}",
                                    body["event_id"])
