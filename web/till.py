@@ -285,6 +285,9 @@ def basket():
     if not isinstance(lines, dict):
         raise InvalidAmount("lines must map a category to cents")
     ref = body.get("receipt_ref")
+    earlier = _till().credited(ref) if isinstance(ref, str) else None
+    if earlier is not None:  # the POS retried after a lost answer: the first result, nothing held or recorded
+        return jsonify(sale=None, repeat=True, earned=earlier)
     made = _till().start_sale({str(k): _cents(v) for k, v in lines.items()},
                               receipt_ref=ref if isinstance(ref, str) else None, source="pos")
     return jsonify(sale={"receipt_ref": made.receipt_ref, "amount_cents": made.amount_cents})

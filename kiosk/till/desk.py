@@ -47,6 +47,7 @@ from kiosk.errors import (
     NothingToUndo,
     OfflineLimitReached,
     PhoneCodeRefused,
+    ReceiptAlreadyCredited,
     SignInRefused,
     UnknownCard,
     UnknownCustomer,
@@ -356,9 +357,15 @@ class Till:
         sale = self._sale
         assert sale is not None
         store = self.store
-        event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
-                                       customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
-                                       lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+        try:
+            event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
+                                           customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
+                                           lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+        except ReceiptAlreadyCredited as repeat:
+            self._sale = None
+            result = self._repeat_result(repeat.earlier)
+            self._publish("earned", result)
+            return result
         recorded = store.record(event)
         self._sale = None
         self._last = LastOperation("earn", recorded, self._clock(), self.training)
@@ -382,6 +389,20 @@ class Till:
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
         return result
+
+    def credited(self, receipt_ref: str) -> dict | None:
+        """The first earn's result, marked as a repeat, when this receipt was already credited here."""
+        with self._lock:
+            earlier = self.store.earn_for_receipt(receipt_ref.strip()) if isinstance(receipt_ref, str) else None
+            return self._repeat_result(earlier) if earlier is not None else None
+
+    def _repeat_result(self, earlier) -> dict:
+        """What a receipt sent again gets: the first earn, nothing recorded (a retry after a lost answer)."""
+        logger.info("receipt sent again: earn %s answered, nothing recorded", earlier.event_id)
+        view = self.store.customer(earlier.customer_id)
+        return {"customer": self._customer_dict(view) if view else None, "points": earlier.points,
+                "receipt_ref": earlier.receipt_ref, "amount_cents": earlier.amount_cents, "capped_by": None,
+                "repeat": True}
 
     def _customer_dict(self, view: CustomerView) -> dict:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
