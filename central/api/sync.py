@@ -35,7 +35,8 @@ def _settings():
 @bp.post("/enrol")
 def enrol():
     body = json_object()
-    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code")))
+    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code"),
+                                                                           body.get("store_id")))
     return jsonify(device_id=body["device_id"], token=token)
 
 

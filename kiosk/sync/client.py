@@ -95,9 +95,10 @@ class CentralClient:
         return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
                              body["redemption_event_id"])
 
-    def enrol(self, device_id: str, code: str) -> str:
-        """Trade a one-time enrolment code for this device's token."""
-        return str(self._call("POST", "/api/enrol", json={"device_id": device_id, "code": code})["token"])
+    def enrol(self, device_id: str, code: str, store_id: str | None = None) -> str:
+        """Trade a one-time enrolment code for this device's token, naming the store the device stands in."""
+        body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
+        return str(self._call("POST", "/api/enrol", json=body)["token"])
 
     def _call(self, method: str, path: str, **kwargs: object) -> dict:
         try:
