@@ -441,7 +441,10 @@ class Till:
                     raise ConfirmationRequired("the customer must agree to the consent text to join")
                 fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
                 store = self.store
-                if store.customer_by_card(uid) is not None:
+                owner = store.customer_by_card(uid)
+                if owner is not None and not owner.erased and owner.first_name == name:
+                    return self._registered_again(owner, uid, cashier_id)
+                if owner is not None:
                     raise CardBlocked("this card already belongs to a customer")
                 cid = new_event_id()
                 device = self.config.device.id
@@ -470,6 +473,17 @@ class Till:
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _registered_again(self, view: CustomerView, uid: str, cashier_id: str | None) -> dict:
+        """The same card registered again with the same name (a retry after a lost answer): the first customer."""
+        logger.info("registration of a card sent again: customer %s answered, nothing recorded", view.customer_id)
+        self._unknown_card = None
+        self._customer_id = view.customer_id
+        if self._sale is not None:
+            return self._earn(view, uid, cashier_id) | {"repeat": True}
+        result = {"customer": self._customer_dict(view), "repeat": True}
+        self._publish("customer", result)
+        return result
 
     def skip_capture(self, manager_pin: str | None = None) -> dict:
         """The customer declined (or there is no time): the card stays unknown and the sale is kept.

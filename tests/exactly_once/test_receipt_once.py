@@ -102,3 +102,17 @@ def test_a_receipt_sent_again_after_a_kill_9_of_the_service_credits_once(tmp_pat
         assert store.balance("cust-00004") == 65
     finally:
         store.close()
+
+
+def test_registering_the_same_card_again_answers_the_first_customer(till):
+    from kiosk.domain.events import CardLinked, CustomerRegistered
+
+    till.start_sale({"general": 1000}, receipt_ref="POS-9", source="pos")
+    till.card_presented("DEADBEEF")
+    first = till.register("Zoé", consent=True)
+    again = till.register("Zoé", consent=True, card_uid="DEADBEEF")  # the answer was lost; the screen sent it again
+    assert again["repeat"] is True and again["customer"]["customer_id"] == first["customer"]["customer_id"]
+    pending = till.store.pending()
+    assert [type(e) for e in pending].count(CustomerRegistered) == 1
+    assert [type(e) for e in pending].count(CardLinked) == 1
+    assert [type(e) for e in pending].count(PointsEarned) == 1
