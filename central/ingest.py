@@ -23,6 +23,7 @@ from sqlalchemy import Connection, and_, bindparam, func, select, update
 from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
 from central.receipts import claim as claim_receipts
+from central.voucher_reconcile import confirm as confirm_voucher_codes
 from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
@@ -34,6 +35,7 @@ from kiosk.domain.events import (
     EarnReversed,
     Event,
     PointsEarned,
+    PointsRedeemed,
     PoolContributed,
     PoolJoined,
     PoolLeft,
@@ -86,6 +88,8 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
                  and not (isinstance(e, PoolContributed) and e.earn_event_id in repeats)]
         connection.execute(update(events).where(events.c.event_id.in_(repeats)).values(review=True))
     flagged = _fold(connection, fresh, versions) + sorted(repeats)
+    confirm_voucher_codes(connection, [e.event_id for e in fresh
+                                       if isinstance(e, PointsRedeemed) and e.reward_kind == "partner_voucher"])
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
     return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through)

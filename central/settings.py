@@ -30,6 +30,8 @@ class CentralSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     max_pull_rows: int = 5000
     enrolment_code_ttl_s: int = 24 * 3600
+    #: A partner code whose redemption has not reached central this long after issue goes back to the pool.
+    voucher_release_s: int = 48 * 3600
 
     @property
     def resolved_database_url(self) -> str:

@@ -155,7 +155,8 @@ def issue_voucher():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
-        return vouchers.issue(connection, partner, customer_id, device_id, redemption)
+        return vouchers.issue(connection, partner, customer_id, device_id, redemption,
+                              _settings().voucher_release_s)
 
     voucher = in_transaction(_engine(), work)
     return jsonify(partner=voucher.partner, code=voucher.code, face_value_cents=voucher.face_value_cents,

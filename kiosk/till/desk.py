@@ -14,7 +14,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from kiosk.bus import EventBus
@@ -62,6 +62,7 @@ from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
 from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
+from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
 from kiosk.till.training import TrainingBook
 
@@ -124,6 +125,7 @@ class Till:
         self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
         self.adoption = AdoptionBook(data_dir / "till-adoption.json")
+        self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -546,13 +548,18 @@ class Till:
                     self._confirm_pin(cashier, pin)
                 training = self.training
                 event = self._redemption(reward, cid, cashier_id)
+                if reward.needs_central and not training:  # a retry asks central again with the same id
+                    event = replace(event, event_id=self.voucher_attempts.id_for(cid, reward_id, event.event_id))
             # Central is asked outside the lock: a slow answer must not hold up the card reader.
             voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
             with self._lock:
                 if self.training != training:
                     raise ConfirmationRequired("training mode changed during the redemption; try again")
                 self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
-                return self._record_redemption(event, reward, voucher, cashier_id)
+                result = self._record_redemption(event, reward, voucher, cashier_id)
+                if reward.needs_central and not training:
+                    self.voucher_attempts.done(cid, reward_id)
+                return result
         except KioskError as exc:
             self._failed(exc)
             raise
