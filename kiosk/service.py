@@ -115,6 +115,7 @@ class KioskService:
             if self._voucher_client is not None:
                 self.till.voucher_issuer = self._voucher_client.issue_voucher
                 self.till.daily_summary_source = self._voucher_client.daily_summary
+                self.till.receipt_source = self._voucher_client.receipt_earn  # refunds of another till's receipt
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
@@ -138,6 +139,8 @@ class KioskService:
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
+        if status.state == "idle" and self.till.waiting_refunds.all():  # central answers: make the noted refunds
+            self.till._later(self.till.make_waiting_refunds)
 
     def sync_state(self) -> dict[str, object]:
         """The sync worker's status for screens and tools; `state` is "alone" with no central configured."""

@@ -19,6 +19,7 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.CardBlocked, 409),
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
+    (e.ReceiptNeedsCentral, 503),
     (e.InvalidAmount, 422),
     (e.InvalidEvent, 422),
     (e.DomainError, 422),

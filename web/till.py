@@ -222,7 +222,9 @@ def redeem():
 def refund():
     body = _body()
     cents = body.get("refund_cents")
-    return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents)))
+    pin = body.get("manager_pin")
+    return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents),
+                                  later=body.get("later") is True, manager_pin=pin if isinstance(pin, str) else None))
 
 
 @bp.post("/api/undo")

@@ -95,6 +95,11 @@ class CentralClient:
         return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
                              body["redemption_event_id"])
 
+    def receipt_earn(self, receipt_ref: str) -> dict | None:
+        """The earn of a receipt credited at any till of this store, as central holds it, or None."""
+        earn = self._call("GET", "/api/receipts", params={"ref": receipt_ref}).get("earn")
+        return earn if isinstance(earn, dict) else None
+
     def enrol(self, device_id: str, code: str, store_id: str | None = None) -> str:
         """Trade a one-time enrolment code for this device's token, naming the store the device stands in."""
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})

@@ -36,6 +36,7 @@ from kiosk.domain.events import (
     new_event_id,
 )
 from kiosk.domain.expiry import ExpiryNotice
+from kiosk.domain.ledger import EarnRecord
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
@@ -48,9 +49,12 @@ from kiosk.errors import (
     OfflineLimitReached,
     PhoneCodeRefused,
     ReceiptAlreadyCredited,
+    ReceiptNeedsCentral,
     SignInRefused,
+    SyncError,
     UnknownCard,
     UnknownCustomer,
+    UnknownReceipt,
 )
 from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
@@ -65,6 +69,7 @@ from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
 from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
 from kiosk.till.training import TrainingBook
+from kiosk.till.waiting_refunds import WaitingRefunds
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +131,8 @@ class Till:
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
         self.adoption = AdoptionBook(data_dir / "till-adoption.json")
         self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
+        self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
+        self.receipt_source = None  # receipt_ref -> central's earn of another till of the store; set by the service
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -619,13 +626,27 @@ class Till:
                 pass
         self.cashiers.manager_override(pin)
 
-    def refund(self, receipt_ref: str, refund_cents: int | None = None) -> dict:
-        """Take back the points of an earlier receipt (all of it, or the refunded part)."""
+    def refund(self, receipt_ref: str, refund_cents: int | None = None, *, later: bool = False,
+               manager_pin: str | None = None) -> dict:
+        """Take back the points of an earlier receipt (all of it, or the refunded part), earned at any till.
+
+        A receipt of another till of the store is asked of central; offline that is impossible, and a
+        manager may note the refund (`later=True`) for the till to make once central answers.
+        """
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
         try:
+            ref = receipt_ref.strip() if isinstance(receipt_ref, str) else ""
+            if later:
+                return self._refund_later(ref, refund_cents, manager_pin, cashier)
+            with self._lock:
+                training = self.training
+                known = not ref or self.store.earn_for_receipt(ref) is not None
+            foreign = None if known or training else self._earn_from_central(ref)  # outside the lock
             with self._lock:
                 store = self.store
+                if foreign is not None and self.training == training:
+                    store.remember_earn(*foreign)
                 event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
                                            refund_cents=refund_cents, cashier_id=cashier_id)
                 recorded = store.record(event)
@@ -647,6 +668,57 @@ class Till:
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _earn_from_central(self, ref: str) -> tuple[EarnRecord, str | None]:
+        """Another till's earn of this receipt, from central; ReceiptNeedsCentral when central cannot answer."""
+        needs_central = ReceiptNeedsCentral(
+            f"receipt {ref} was not recorded at this till: its refund needs the central server, which cannot be "
+            "reached now; refund it when the till is back online, or a manager can note the refund for later")
+        if self.receipt_source is None or not self.online():
+            raise needs_central
+        try:
+            found = self.receipt_source(ref)
+        except SyncError:
+            raise needs_central from None
+        if found is None:
+            raise UnknownReceipt(f"no earn was recorded for receipt {ref} at any till of this store")
+        return (EarnRecord(found["event_id"], found["customer_id"], found["receipt_ref"], found["amount_cents"],
+                           found["points"], found["refunded_cents"], found["reversed_points"]), found.get("day"))
+
+    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None,
+                      cashier: Cashier | None) -> dict:
+        """A manager notes a refund of another till's receipt, made as soon as central answers."""
+        if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
+            raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
+        if refund_cents is not None:
+            check_cents(refund_cents, "refund amount")
+        if self.training:
+            raise ConfirmationRequired("refunds noted for later are not for training mode")
+        if not manager_pin:
+            raise ConfirmationRequired("a manager's PIN is needed to note a refund for later")
+        manager = self.cashiers.manager_override(manager_pin)
+        waiting = self.waiting_refunds.add(ref, refund_cents, getattr(manager, "cashier_id", None))
+        result = {"receipt_ref": waiting.receipt_ref, "refund_cents": waiting.refund_cents, "waiting": True}
+        self._publish("refund_waiting", result)
+        logger.info("refund of receipt noted for later by a manager")
+        return result
+
+    def make_waiting_refunds(self) -> int:
+        """Make the refunds noted for later, now that central answers; returns how many were made."""
+        made = 0
+        for waiting in self.waiting_refunds.all():
+            if not self.online():
+                break
+            try:
+                self.refund(waiting.receipt_ref, waiting.refund_cents)
+            except ReceiptNeedsCentral:
+                break
+            except KioskError as exc:  # refunded meanwhile, or unknown: the note is done with, and logged
+                logger.warning("refund noted for later not made: %s", exc)
+            else:
+                made += 1
+            self.waiting_refunds.remove(waiting)
+        return made
 
     def undo(self, manager_pin: str | None = None) -> dict:
         """Cancel the last earn or redemption with a compensating event; after the window, a manager's PIN."""
