@@ -15,6 +15,7 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.bus import EventBus
 from kiosk.config import Config
+from kiosk.disk_space import DiskWatch
 from kiosk.errors import DeviceNotEnrolled, HardwareError
 from kiosk.service_lock import ServiceLock
 from kiosk.store import Store
@@ -40,6 +41,7 @@ class ServiceState:
     problems: tuple[str, ...]
     devices: dict[str, str]
     sync: dict[str, object]
+    disk_full: bool = False
 
 
 class KioskService:
@@ -52,6 +54,7 @@ class KioskService:
         self.devices = None
         self.sync = None
         self.sync_problem: str | None = None
+        self.disk = DiskWatch(config.data_dir)  # a full disk still starts: balances show, writes are refused
         self._closed = False
         self.lock: ServiceLock | None = None
         from kiosk.phonecard import verifier_from_config
@@ -176,6 +179,7 @@ class KioskService:
             problems=tuple(stats.problems),
             devices=self.device_states(),
             sync=self.sync_state(),
+            disk_full=self.disk.full,
         )
 
     def sync_now(self) -> bool:

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
+from kiosk.disk_space import is_no_space
 from kiosk.domain import operations
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
@@ -359,7 +360,8 @@ class Till:
         self._later(self._signal, "error")
         if self.training:
             self.training_book.mistake()
-        self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
+        kind = "DiskFull" if is_no_space(exc) else type(exc).__name__  # the screen says "disk full" in its language
+        self._publish("error", {"message": str(exc), "kind": kind})
 
     def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
               qr_for: str | None = None) -> dict:
