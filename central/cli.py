@@ -115,3 +115,26 @@ def seed(ctx: click.Context, customers: int) -> None:
     engine = make_engine(_settings(ctx.obj["database_url"]).resolved_database_url)
     run_migrations(engine)
     click.echo(f"{len(seed_customers(engine, customers))} demo customers present")
+
+
+@central.command("vouchers-check")
+@click.option("--release", is_flag=True, help="also put back in the pool the codes whose redemption never came")
+@click.pass_context
+def vouchers_check(ctx: click.Context, release: bool) -> None:
+    """List every mismatch between partner codes issued and redemptions recorded; exit 1 when there is one."""
+    from central.db import make_engine
+    from central.transactions import in_transaction
+    from central.voucher_reconcile import reconcile, release_unconfirmed
+
+    settings = _settings(ctx.obj["database_url"])
+    engine = make_engine(settings.resolved_database_url)
+    if release:
+        released = in_transaction(engine, lambda c: release_unconfirmed(
+            c, release_after_s=settings.voucher_release_s, actor="cli"))
+        click.echo(f"{len(released)} code(s) released back to their pool")
+    found = in_transaction(engine, lambda c: reconcile(c, grace_s=settings.voucher_release_s))
+    for m in found:
+        click.echo(f"{m.kind}\tpartner={m.partner or '-'}\tcode={m.code or '-'}\t"
+                   f"redemption={m.redemption_event_id}\tdevice={m.device_id or '-'}")
+    click.echo(f"{len(found)} mismatch(es) between codes issued and redemptions recorded")
+    sys.exit(1 if found else 0)

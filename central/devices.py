@@ -63,9 +63,15 @@ def create_enrolment_code(connection: Connection, device_id: str, name: str = ""
     return code
 
 
-def enrol(connection: Connection, device_id: object, code: object) -> str:
-    """Trade a valid one-time code for a bearer token; the code is spent, any older token stops working."""
+def enrol(connection: Connection, device_id: object, code: object, store_id: object = None) -> str:
+    """Trade a valid one-time code for a bearer token; the code is spent, any older token stops working.
+
+    `store_id` (the device's config) names the store it stands in, for receipts credited once per store.
+    """
     device_id = check_device_id(device_id)
+    if store_id is not None and not (isinstance(store_id, str) and 0 < len(store_id) <= 64
+                                     and store_id.replace("-", "").replace("_", "").isalnum()):
+        raise BadRequest("store_id must be 1 to 64 letters, digits, '-' or '_'")
     if not isinstance(code, str) or not code:
         raise BadRequest("code must be the enrolment code given by the back office")
     row = connection.execute(select(devices).where(devices.c.device_id == device_id)).first()
@@ -76,7 +82,8 @@ def enrol(connection: Connection, device_id: object, code: object) -> str:
         raise EnrolmentRefused("this enrolment code has expired; ask the back office for a new one")
     token = secrets.token_urlsafe(32)
     connection.execute(devices.update().where(devices.c.device_id == device_id).values(
-        token_hash=_hash(token), code_hash=None, code_expires_at=None, enrolled_at=utc_now(), revoked_at=None))
+        token_hash=_hash(token), code_hash=None, code_expires_at=None, enrolled_at=utc_now(), revoked_at=None,
+        **({"store_id": store_id} if store_id else {})))
     log.info("device %s enrolled", device_id)
     return token
 

@@ -18,9 +18,10 @@ from central.transactions import in_transaction
 log = logging.getLogger(__name__)
 
 
-def enrol_device(engine: Engine, device_id: str, name: str = "") -> str:
+def enrol_device(engine: Engine, device_id: str, name: str = "", store_id: str | None = None) -> str:
     """Register and enrol a device in one step (demo, tests, bench): returns its bearer token."""
-    return in_transaction(engine, lambda c: enrol(c, device_id, create_enrolment_code(c, device_id, name)))
+    return in_transaction(engine, lambda c: enrol(c, device_id, create_enrolment_code(c, device_id, name),
+                                                  store_id))
 
 
 @dataclass
@@ -42,8 +43,8 @@ class RunningCentral:
     def engine(self) -> Engine:
         return self.app.extensions["central.engine"]
 
-    def enrol_device(self, device_id: str, name: str = "") -> str:
-        return enrol_device(self.engine, device_id, name)
+    def enrol_device(self, device_id: str, name: str = "", store_id: str | None = None) -> str:
+        return enrol_device(self.engine, device_id, name, store_id)
 
     def stop(self) -> None:
         """Stop serving, closing open connections (idempotent); the database engine stays open."""

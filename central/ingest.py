@@ -7,7 +7,8 @@ same fold the devices use. Each customer's lots (points by earning day) and debi
 back the same way, compacted (`kiosk.domain.lots`), so devices can tell what expires and which tier applies.
 A batch holding several devices' events is folded in the order they happened (`central.event_order`).
 What the new events moved is added to the report totals (`central.report_totals`) in the same
-transaction. A redemption that overdraws is kept and flagged for review.
+transaction. A redemption that overdraws is kept and flagged for review; so is a second earn of a receipt
+already credited in the same store (`central.receipts`), which is kept but not credited.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlalchemy import Connection, and_, bindparam, func, select, update
 from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
 from central.push_refusals import refused_seqs
+from central.receipts import claim as claim_receipts
+from central.voucher_reconcile import confirm as confirm_voucher_codes
 from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
@@ -32,6 +35,9 @@ from kiosk.domain.events import (
     CustomerRegistered,
     EarnReversed,
     Event,
+    PointsEarned,
+    PointsRedeemed,
+    PoolContributed,
     PoolJoined,
     PoolLeft,
     ProfileUpdated,
@@ -77,7 +83,14 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
         inserted = set(connection.execute(statement, rows).scalars())
     versions = Versions(connection)
     fresh = in_happened_order(e for e in ordered if e.event_id in inserted)
-    flagged = _fold(connection, fresh, versions)
+    repeats = claim_receipts(connection, [e for e in fresh if isinstance(e, PointsEarned)])
+    if repeats:
+        fresh = [e for e in fresh if e.event_id not in repeats
+                 and not (isinstance(e, PoolContributed) and e.earn_event_id in repeats)]
+        connection.execute(update(events).where(events.c.event_id.in_(repeats)).values(review=True))
+    flagged = _fold(connection, fresh, versions) + sorted(repeats)
+    confirm_voucher_codes(connection, [e.event_id for e in fresh
+                                       if isinstance(e, PointsRedeemed) and e.reward_kind == "partner_voucher"])
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
     return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through)

@@ -43,6 +43,8 @@ devices = Table(
     Column("revoked_at", String(40), nullable=True),
     Column("seq_through", BigInteger, nullable=False, server_default="0"),
     Column("last_seen_at", String(40), nullable=True),
+    #: The store the device stands in (its config's device.store_id, given at enrolment); NULL: a store of its own.
+    Column("store_id", String(64), nullable=True),
 )
 
 #: Events central refused from a device for good (kind or amount), kept so the back office shows them and the
@@ -113,6 +115,15 @@ earns = Table(
     Column("reversed_points", BigInteger, nullable=False, server_default="0"),
 )
 
+#: A receipt is credited once per store: the first earn of (store, receipt) holds the claim (`central.receipts`).
+receipt_claims = Table(
+    "receipt_claims", metadata,
+    Column("store_key", String(64), primary_key=True),
+    Column("receipt_ref", String(500), primary_key=True),
+    Column("earn_event_id", String(36), nullable=False),
+    Column("device_id", String(64), nullable=False),
+)
+
 voucher_codes = Table(
     "voucher_codes", metadata,
     Column("partner", String(64), primary_key=True),
@@ -123,8 +134,11 @@ voucher_codes = Table(
     Column("customer_id", String(64), nullable=True),
     Column("device_id", String(64), nullable=True),
     Column("redemption_event_id", String(36), nullable=True),
+    #: When the redemption the code was issued for reached central; an issued code never confirmed is released.
+    Column("confirmed_at", String(40), nullable=True),
     UniqueConstraint("redemption_event_id", name="uq_voucher_redemption"),
     Index("ix_voucher_free", "partner", "issued_at"),
+    Index("ix_voucher_unconfirmed", "partner", "confirmed_at", "issued_at"),
 )
 
 audit = Table(

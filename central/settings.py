@@ -32,6 +32,8 @@ class CentralSettings:
     enrolment_code_ttl_s: int = 24 * 3600
     #: Reverse proxies in front of central whose X-Forwarded-For/-Proto/-Host headers are believed (0: none).
     trusted_proxies: int = 0
+    #: A partner code whose redemption has not reached central this long after issue goes back to the pool.
+    voucher_release_s: int = 48 * 3600
 
     @property
     def resolved_database_url(self) -> str:

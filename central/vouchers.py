@@ -2,7 +2,8 @@
 
 Issuing takes one free code under a row lock (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite holds its
 write lock for the whole transaction), so two central instances never hand out the same code. Issuing
-is keyed by the redemption's event id: asking again for the same redemption gives the same code.
+is keyed by the redemption's event id: asking again for the same redemption gives the same code. Before
+taking a free code, codes whose redemption never arrived are released (`central.voucher_reconcile`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from central import csv_cells
 from central.clock import utc_now
 from central.schema import voucher_codes
 from central.sql import insert_for
+from central.voucher_reconcile import RELEASE_AFTER_S, release_unconfirmed
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.errors import BadRequest, NotFound, VoucherPoolEmpty
 
@@ -72,7 +74,7 @@ def import_codes(connection: Connection, partner: str, rows: list[tuple[str, int
 
 
 def issue(connection: Connection, partner: str, customer_id: str, device_id: str,
-          redemption_event_id: str) -> IssuedVoucher:
+          redemption_event_id: str, release_after_s: int = RELEASE_AFTER_S) -> IssuedVoucher:
     """One code for this redemption: the one already issued for it, else a free one taken under lock."""
     partner = check_partner(partner)
     existing = connection.execute(select(voucher_codes).where(
@@ -81,6 +83,7 @@ def issue(connection: Connection, partner: str, customer_id: str, device_id: str
         if existing.partner != partner:
             raise BadRequest("this redemption already has a voucher of another partner")
         return IssuedVoucher(existing.partner, existing.code, existing.face_value_cents, redemption_event_id)
+    release_unconfirmed(connection, partner, release_after_s=release_after_s)
     query = (select(voucher_codes.c.code, voucher_codes.c.face_value_cents)
              .where(voucher_codes.c.partner == partner, voucher_codes.c.issued_at.is_(None))
              .order_by(voucher_codes.c.code).limit(1))

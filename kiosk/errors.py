@@ -48,6 +48,18 @@ class NothingToReverse(DomainError):
     """The earn for this receipt has already been fully reversed."""
 
 
+class ReceiptAlreadyCredited(DomainError):
+    """This receipt was already credited here: a repeat answers the first earn and records nothing."""
+
+    def __init__(self, message: str, earlier: object = None) -> None:
+        super().__init__(message)
+        self.earlier = earlier  # the EarnRecord of the first earn
+
+
+class ReceiptNeedsCentral(DomainError):
+    """The receipt was earned at another till: only central knows it, and central cannot be reached now."""
+
+
 class SignInRefused(KioskError):
     """Wrong PIN, unknown cashier or a lockout in force."""
 

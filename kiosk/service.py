@@ -15,6 +15,7 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.bus import EventBus
 from kiosk.config import Config
+from kiosk.disk_space import DiskWatch
 from kiosk.errors import DeviceNotEnrolled, HardwareError
 from kiosk.private_files import make_private
 from kiosk.service_lock import ServiceLock
@@ -41,6 +42,7 @@ class ServiceState:
     problems: tuple[str, ...]
     devices: dict[str, str]
     sync: dict[str, object]
+    disk_full: bool = False
 
 
 class KioskService:
@@ -53,6 +55,7 @@ class KioskService:
         self.devices = None
         self.sync = None
         self.sync_problem: str | None = None
+        self.disk = DiskWatch(config.data_dir)  # a full disk still starts: balances show, writes are refused
         self._closed = False
         self.lock: ServiceLock | None = None
         from kiosk.phonecard import verifier_from_config
@@ -117,6 +120,7 @@ class KioskService:
             if self._voucher_client is not None:
                 self.till.voucher_issuer = self._voucher_client.issue_voucher
                 self.till.daily_summary_source = self._voucher_client.daily_summary
+                self.till.receipt_source = self._voucher_client.receipt_earn  # refunds of another till's receipt
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
@@ -140,6 +144,8 @@ class KioskService:
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
+        if status.state == "idle" and self.till.waiting_refunds.all():  # central answers: make the noted refunds
+            self.till._later(self.till.make_waiting_refunds)
 
     def sync_state(self) -> dict[str, object]:
         """The sync worker's status for screens and tools; `state` is "alone" with no central configured."""
@@ -175,6 +181,7 @@ class KioskService:
             problems=tuple(stats.problems),
             devices=self.device_states(),
             sync=self.sync_state(),
+            disk_full=self.disk.full,
         )
 
     def sync_now(self) -> bool:

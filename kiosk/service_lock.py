@@ -57,8 +57,11 @@ class ServiceLock:
                     os.close(fd)
                     raise ServiceBusy(_busy_message(self.path)) from None
                 time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {holder}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {holder}\n".encode())
+        except OSError as exc:  # a full disk: the lock is held all the same, only its note of who holds it is missing
+            logger.warning("lock taken, but who holds it could not be written: %s", exc.strerror)
         self._fd = fd
         self._holder = holder
         return self

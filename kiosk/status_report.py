@@ -15,6 +15,7 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.backup import copy_store_files
 from kiosk.config import Config
+from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
 from kiosk.errors import StoreError
 from kiosk.local_api import ServiceClient
 from kiosk.service import store_dir
@@ -46,6 +47,7 @@ class StatusReport:
     devices: dict[str, str]
     sync: dict[str, object]
     disk: DiskSpace
+    disk_full: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -101,11 +103,13 @@ def gather(config: Config) -> StatusReport:
         return StatusReport(__version__, True, state.get("version"), state.get("device_id", config.device.id),
                             state.get("role", config.device.role), state.get("customers"), state.get("cards"),
                             state.get("pending"), tuple(state.get("problems") or ()),
-                            dict(state.get("devices") or {}), sync, disk_space(config))
+                            dict(state.get("devices") or {}), sync, disk_space(config),
+                            bool(state.get("disk_full")) or disk_space(config).free < FULL_BELOW_BYTES)
     customers, cards, pending, problems = read_store_offline(config)
+    disk = disk_space(config)
     return StatusReport(__version__, False, None, config.device.id, config.device.role, customers, cards, pending,
                         problems, {}, offline_sync_state(config) | {"set_aside": SetAsideEvents(config.data_dir).count()},
-                        disk_space(config))
+                        disk, disk.free < FULL_BELOW_BYTES)
 
 
 def format_status(report: StatusReport) -> str:
@@ -136,7 +140,9 @@ def format_status(report: StatusReport) -> str:
     lines.append(f"customers:      {report.customers}, cards: {report.cards}")
     disk = report.disk
     pct = 100 * disk.free / disk.total if disk.total else 0
-    lines.append(f"disk:           {_size(disk.free)} free of {_size(disk.total)} ({pct:.0f} %) for {disk.path}")
+    lines.append(f"disk:           {_size(disk.free)} free of {_size(disk.total)} ({pct:.0f} %) for {disk.path}"
+                 + (f" — {DISK_FULL}: nothing new is recorded until space is freed (see: kiosk doctor)"
+                    if report.disk_full else ""))
     for problem in report.store_problems:
         lines.append(f"store problem:  {problem} (see: kiosk doctor)")
     return "\n".join(lines)

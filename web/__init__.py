@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -13,6 +14,7 @@ from kiosk import web_security
 from kiosk.service import KioskService
 from web import errors, i18n, ops, panel, selfservice, status, till
 
+logger = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 
@@ -58,7 +60,10 @@ def _secret_key(data_dir: Path) -> bytes:
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as handle:
-        handle.write(key)
-    tmp.replace(path)
+    try:
+        with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as handle:
+            handle.write(key)
+        tmp.replace(path)
+    except OSError as exc:  # a full disk: this run's sessions use the key unsaved; the next start makes another
+        logger.warning("web session key not saved (%s): sign-ins last until the service restarts", exc.strerror)
     return key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kiosk import errors as e
@@ -19,6 +19,7 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.CardBlocked, 409),
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
+    (e.ReceiptNeedsCentral, 503),
     (e.InvalidAmount, 422),
     (e.InvalidEvent, 422),
     (e.DomainError, 422),
@@ -46,6 +47,9 @@ def init_app(app: Flask) -> None:
         code = status_for(error)
         logger.warning("%s on %s: %s", type(error).__name__, request.path, code)
         body = {"error": type(error).__name__, "message": str(error)}
+        service = current_app.extensions.get("kiosk.service")
+        if isinstance(error, e.StoreError) and service is not None and service.disk.noticed(error):
+            body["error"] = "DiskFull"  # the screens say "disk full" in their own language
         if _wants_json():
             return jsonify(body), code
         return render_template("error.html", code=code, message=str(error)), code

@@ -9,6 +9,13 @@ from flask import Blueprint, current_app, jsonify, render_template
 bp = Blueprint("status", __name__)
 
 
+@bp.app_context_processor
+def _disk_banner() -> dict:
+    """Every page says when the disk is full: balances still show, nothing new is recorded."""
+    service = current_app.extensions.get("kiosk.service")
+    return {"disk_full": bool(service is not None and service.disk.full)}
+
+
 def _state():
     return current_app.extensions["kiosk.service"].state()
 

@@ -222,7 +222,9 @@ def redeem():
 def refund():
     body = _body()
     cents = body.get("refund_cents")
-    return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents)))
+    pin = body.get("manager_pin")
+    return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents),
+                                  later=body.get("later") is True, manager_pin=pin if isinstance(pin, str) else None))
 
 
 @bp.post("/api/undo")
@@ -285,6 +287,9 @@ def basket():
     if not isinstance(lines, dict):
         raise InvalidAmount("lines must map a category to cents")
     ref = body.get("receipt_ref")
+    earlier = _till().credited(ref) if isinstance(ref, str) else None
+    if earlier is not None:  # the POS retried after a lost answer: the first result, nothing held or recorded
+        return jsonify(sale=None, repeat=True, earned=earlier)
     made = _till().start_sale({str(k): _cents(v) for k, v in lines.items()},
                               receipt_ref=ref if isinstance(ref, str) else None, source="pos")
     return jsonify(sale={"receipt_ref": made.receipt_ref, "amount_cents": made.amount_cents})

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from central import cashier_figures, push_refusals
 from central import devices as device_registry
-from central import training_progress, vouchers
+from central import receipts, training_progress, vouchers
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
 from central.event_authority import check_device_events
@@ -37,7 +37,8 @@ def _settings():
 @bp.post("/enrol")
 def enrol():
     body = json_object()
-    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code")))
+    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code"),
+                                                                           body.get("store_id")))
     return jsonify(device_id=body["device_id"], token=token)
 
 
@@ -182,8 +183,24 @@ def issue_voucher():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
-        return vouchers.issue(connection, partner, customer_id, device_id, redemption)
+        return vouchers.issue(connection, partner, customer_id, device_id, redemption,
+                              _settings().voucher_release_s)
 
     voucher = in_transaction(_engine(), work)
     return jsonify(partner=voucher.partner, code=voucher.code, face_value_cents=voucher.face_value_cents,
                    redemption_event_id=voucher.redemption_event_id)
+
+
+@bp.get("/receipts")
+def receipt_earn():
+    """The earn of `?ref=` credited at any device of the asking device's store (refund at any till), or null."""
+    token = bearer_token()
+    ref = request.args.get("ref", "")
+    if not ref or len(ref) > 64 or not ref.isprintable():
+        raise BadRequest("ref must be a receipt reference of 1 to 64 printable characters")
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return receipts.earn_in_store(connection, device_id, ref)
+
+    return jsonify(earn=in_transaction(_engine(), work))

@@ -1,11 +1,12 @@
-"""Home page and audit trail of the back office."""
+"""Home page, audit trail and the partner voucher check of the back office."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from central.backoffice import audit
 from central.backoffice.web import head_office_only, transaction
+from central.voucher_reconcile import reconcile
 
 bp = Blueprint("home", __name__)
 
@@ -20,3 +21,12 @@ def index():
 def audit_trail():
     entries = transaction(lambda c: audit.recent(c, 300))
     return render_template("backoffice/audit.html", entries=entries)
+
+
+@bp.get("/vouchers-check")
+@head_office_only
+def vouchers_check():
+    """Codes issued against redemptions recorded: every mismatch, as `kiosk central vouchers-check` lists them."""
+    grace_s = current_app.extensions["central.settings"].voucher_release_s
+    return render_template("backoffice/vouchers_check.html", mismatches=transaction(
+        lambda c: reconcile(c, grace_s=grace_s)), grace_h=grace_s // 3600)

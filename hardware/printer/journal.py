@@ -3,7 +3,10 @@
 A job is marked `sending` on disk before its first byte leaves, and `printed` once the printer confirmed
 the end; after a crash, a job found in `sending` may be on paper already, so it is held for a person to
 reprint, never sent again on its own. A torn last line (power cut mid-append) is ignored. The file is
-rewritten atomically (temp file, fsync, rename, fsync directory) when it is compacted at start.
+rewritten atomically (temp file, fsync, rename, fsync directory) when it is compacted: at start, and while
+running once it holds `COMPACT_EVERY` lines more than its live jobs need. At most `KEEP_FINISHED` finished
+jobs are remembered (and no older than `keep_finished_s`), so file and memory stay bounded however many
+receipts are printed. A full disk does not stop the start: the journal is then left as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from kiosk.disk_space import is_no_space
 from kiosk.errors import PrinterError
 
 log = logging.getLogger(__name__)
@@ -24,6 +28,10 @@ log = logging.getLogger(__name__)
 QUEUED, SENDING, PRINTED, HELD, EXPIRED, DISCARDED = "queued", "sending", "printed", "held", "expired", "discarded"
 FINISHED = frozenset({PRINTED, DISCARDED})
 SCHEMA = 1
+#: Finished jobs remembered (a caller's retry of one of them returns its id without printing again).
+KEEP_FINISHED = 500
+#: Lines appended since the last compaction, beyond the jobs kept, that trigger a compaction while running.
+COMPACT_EVERY = 2000
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,17 @@ class JobRecord:
 class JobJournal:
     """Append-only JSON-lines journal of print jobs, with their bytes kept until they are printed."""
 
-    def __init__(self, path: Path, keep_finished_s: float = 7 * 86400) -> None:
+    def __init__(self, path: Path, keep_finished_s: float = 7 * 86400, keep_finished: int = KEEP_FINISHED,
+                 compact_every: int = COMPACT_EVERY) -> None:
         self.path = Path(path)
         self.keep_finished_s = keep_finished_s
+        self.keep_finished = keep_finished
+        self.compact_every = compact_every
         self._lock = threading.Lock()
         self.records: dict[str, JobRecord] = {}
         self.data: dict[str, bytes] = {}
+        self._finished: dict[str, None] = {}  # finished job ids, oldest first
+        self._lines = 0  # lines in the file since it was last rewritten
         self._load()
         self._compact()
         self._file = open(self.path, "a", encoding="utf-8")
@@ -75,11 +88,23 @@ class JobJournal:
                 else:
                     log.error("print journal: skipping unreadable line %d (%s)", number, exc)
                 continue
-            self.records[record.job_id] = record
             if data is not None:
                 self.data[record.job_id] = base64.b64decode(data)
-            if record.state in FINISHED:
-                self.data.pop(record.job_id, None)
+            self._keep(record)
+
+    def _keep(self, record: JobRecord) -> None:
+        """Hold the job's new state in memory; a finished job drops its bytes and, past the cap, the oldest goes."""
+        self.records[record.job_id] = record
+        if record.state in FINISHED:
+            self.data.pop(record.job_id, None)
+            self._finished.pop(record.job_id, None)
+            self._finished[record.job_id] = None
+            while len(self._finished) > self.keep_finished:
+                oldest = next(iter(self._finished))
+                del self._finished[oldest]
+                self.records.pop(oldest, None)
+        else:
+            self._finished.pop(record.job_id, None)
 
     def _compact(self) -> None:
         cutoff = time.time() - self.keep_finished_s
@@ -87,6 +112,7 @@ class JobJournal:
         for job_id in [j for j, r in self.records.items() if r.state != SENDING and r.updated < cutoff]:
             del self.records[job_id]
             self.data.pop(job_id, None)
+            self._finished.pop(job_id, None)
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +124,12 @@ class JobJournal:
             os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
         except OSError as exc:
+            if is_no_space(exc):  # the file stays as it was; the next compaction tries again
+                tmp.unlink(missing_ok=True)
+                log.warning("print journal not compacted: the disk is full")
+                return
             raise PrinterError(f"cannot write the print journal {self.path}: {exc}") from None
+        self._lines = len(self.records)
 
     @staticmethod
     def _line(record: JobRecord, data: bytes | None) -> str:
@@ -116,12 +147,24 @@ class JobJournal:
                 os.fsync(self._file.fileno())
             except OSError as exc:
                 raise PrinterError(f"cannot write the print journal {self.path}: {exc}") from None
-            self.records[record.job_id] = record
             if data is not None:
                 self.data[record.job_id] = data
-            if record.state in FINISHED:
-                self.data.pop(record.job_id, None)
+            self._keep(record)
+            self._lines += 1
+            if self._lines > len(self.records) + self.compact_every:
+                self._compact_running()
         return record
+
+    def _compact_running(self) -> None:
+        """Rewrite the file with the jobs kept, and append to the new file from now on (lock held)."""
+        self._file.close()
+        try:
+            self._compact()
+        except PrinterError as exc:  # the job's line is on disk already; the next compaction tries again
+            log.warning("print journal not compacted: %s", exc)
+        finally:
+            self._lines = len(self.records)
+            self._file = open(self.path, "a", encoding="utf-8")
 
     def close(self) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
 from kiosk.doctor import pi_files
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
@@ -179,6 +180,9 @@ def check_disk(ctx: DoctorContext) -> CheckResult:
     said = f"{_size(usage.free)} free of {_size(usage.total)} ({free_pct:.0f} %) on the disk holding {data_dir}"
     fix = ("sudo journalctl --vacuum-size=50M && sudo apt-get clean; "
            "then find what is large: sudo du -xh / 2>/dev/null | sort -h | tail -20")
+    if usage.free < FULL_BELOW_BYTES:
+        return CheckResult("disk", Status.FAIL, f"{DISK_FULL}: only {said}; the device shows balances but records "
+                           "nothing new until space is freed, and starts recording again by itself", fix)
     if free_pct < DISK_FAIL_FREE_PCT or usage.free < DISK_FAIL_FREE_BYTES:
         return CheckResult("disk", Status.FAIL, f"the disk is nearly full: only {said}", fix)
     if free_pct < DISK_WARN_FREE_PCT or usage.free < DISK_WARN_FREE_BYTES:

@@ -14,7 +14,13 @@ from kiosk.domain.earning import EarningScale, EarnQuote, check_cents, points_to
 from kiosk.domain.events import EarnReversed, PointsEarned, PointsRedeemed, now_local
 from kiosk.domain.ledger import EarnRecord
 from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, InvalidAmount, NothingToReverse, UnknownReceipt
+from kiosk.errors import (
+    InsufficientPoints,
+    InvalidAmount,
+    NothingToReverse,
+    ReceiptAlreadyCredited,
+    UnknownReceipt,
+)
 
 MAX_REF_LENGTH = 64
 
@@ -39,13 +45,20 @@ def _check_ref(receipt_ref: str) -> str:
 def earn(view: AccountView, scale: EarningScale, *, device_id: str, customer_id: str, receipt_ref: str,
          lines: Mapping[str, int], cashier_id: str | None = None, card_uid: str | None = None,
          at: str | None = None) -> tuple[PointsEarned, EarnQuote]:
-    """The earn event for a receipt, with the quote it was computed from (caps applied)."""
+    """The earn event for a receipt, with the quote it was computed from (caps applied).
+
+    A receipt is credited once: when `view` already holds an earn for it, ReceiptAlreadyCredited carries it.
+    """
+    ref = _check_ref(receipt_ref)
+    earlier = view.earn_for_receipt(ref)
+    if earlier is not None:
+        raise ReceiptAlreadyCredited(f"receipt {ref} was already credited", earlier)
     at = at or now_local()
     day = at[:10]
     quote = quote_earn(scale, lines, date.fromisoformat(day), view.earned_on(customer_id, day))
     event = PointsEarned(
         device_id=device_id, cashier_id=cashier_id, at=at, customer_id=customer_id,
-        receipt_ref=_check_ref(receipt_ref), amount_cents=quote.amount_cents, points=quote.points,
+        receipt_ref=ref, amount_cents=quote.amount_cents, points=quote.points,
         lines=tuple((line.category, line.cents, line.points) for line in quote.lines), card_uid=card_uid,
     )
     return event, quote

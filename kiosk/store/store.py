@@ -719,6 +719,21 @@ class Store:
             record = self._overlay.earns.get(event_id) or self._kept.earns.get(event_id)
             return replace(record) if record is not None else None
 
+    def remember_earn(self, record: EarnRecord, day: str | None = None) -> None:
+        """Keep another till's earn, as central gave it, so its refund here reverses the right points.
+
+        It joins the kept earns (saved with the next snapshot); until then a restart forgets it and the
+        refund's points are taken off only by central, which the next pull brings back.
+        """
+        with self._lock:
+            if record.event_id in self._kept.earns or record.event_id in self._overlay.earns:
+                return
+            self._kept.earns[record.event_id] = replace(record)
+            self._kept.earns_by_receipt.setdefault(record.receipt_ref, record.event_id)
+            if day:
+                self._kept.earn_days[record.event_id] = day
+            self._prune_kept()
+
     def customer(self, customer_id: str) -> CustomerView | None:
         with self._lock:
             if customer_id not in self._customers and customer_id not in self._overlay.customers:

@@ -100,9 +100,15 @@ class CentralClient:
         device had it, SyncError when central cannot answer (the device's own rule then stands)."""
         self._call("POST", "/api/phonecard/accept", json={"code": payload})
 
-    def enrol(self, device_id: str, code: str) -> str:
-        """Trade a one-time enrolment code for this device's token."""
-        return str(self._call("POST", "/api/enrol", json={"device_id": device_id, "code": code})["token"])
+    def receipt_earn(self, receipt_ref: str) -> dict | None:
+        """The earn of a receipt credited at any till of this store, as central holds it, or None."""
+        earn = self._call("GET", "/api/receipts", params={"ref": receipt_ref}).get("earn")
+        return earn if isinstance(earn, dict) else None
+
+    def enrol(self, device_id: str, code: str, store_id: str | None = None) -> str:
+        """Trade a one-time enrolment code for this device's token, naming the store the device stands in."""
+        body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
+        return str(self._call("POST", "/api/enrol", json=body)["token"])
 
     def _call(self, method: str, path: str, **kwargs: object) -> dict:
         try:

@@ -27,7 +27,7 @@ def status_file(config: Config) -> StatusFile:
 def enrol(config: Config, code: str) -> None:
     """Trade the back office's one-time code for this device's token and keep it on disk."""
     with CentralClient(config.central.url, None, config.central.timeout_s) as client:
-        token_file(config).write(client.enrol(config.device.id, code))
+        token_file(config).write(client.enrol(config.device.id, code, config.device.store_id))
 
 
 def build_worker(config: Config, store: SyncStore,

@@ -18,7 +18,8 @@ from typing import Protocol
 
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, PushEventRefused, SyncError, SyncRefused
+from kiosk.disk_space import DISK_FULL, is_no_space
+from kiosk.errors import DeviceNotEnrolled, PushEventRefused, StoreError, StoreWriteError, SyncError, SyncRefused
 from kiosk.sync.client import PushAnswer
 from kiosk.sync.set_aside import SetAsideEvents
 
@@ -155,6 +156,10 @@ class SyncWorker:
                 pages = self._pull_all()
             except SyncError as exc:
                 return self._failed(exc)
+            except StoreError as exc:
+                if not is_no_space(exc):
+                    raise
+                return self._failed(exc)
             status = self.status()
             return self._set(state="idle", pending=self._safe_pending(), last_success=now_local(), last_error=None,
                              consecutive_failures=0, next_attempt_in_s=self._interval_s,
@@ -241,13 +246,19 @@ class SyncWorker:
         try:
             self._reference(batch)
         except OSError as exc:
+            if is_no_space(exc):
+                raise StoreWriteError(f"{DISK_FULL}: reference data from central was not saved") from exc
             raise SyncError(f"reference data from central could not be saved: {exc}") from exc
 
-    def _failed(self, exc: SyncError) -> SyncStatus:
+    def _failed(self, exc: SyncError | StoreError) -> SyncStatus:
         failures = self.status().consecutive_failures + 1
         delay = self._backoff.delay(failures, self._rng)
-        state = ("not_enrolled" if isinstance(exc, DeviceNotEnrolled)
+        state = ("disk_full" if isinstance(exc, StoreError)
+                 else "not_enrolled" if isinstance(exc, DeviceNotEnrolled)
                  else "refused" if isinstance(exc, SyncRefused) else "offline")
+        if state == "disk_full":
+            exc = StoreWriteError(f"{DISK_FULL}: what central sent is not saved until space is freed in the data "
+                                  "directory (see: kiosk doctor)")
         log.warning("sync failed (%s, attempt %d), next try in %.1f s: %s", state, failures, delay, exc)
         return self._set(state=state, pending=self._safe_pending(), last_error=str(exc),
                          consecutive_failures=failures, next_attempt_in_s=delay,

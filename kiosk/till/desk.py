@@ -14,12 +14,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
+from kiosk.disk_space import is_no_space
 from kiosk.domain import operations
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
@@ -36,6 +37,7 @@ from kiosk.domain.events import (
     new_event_id,
 )
 from kiosk.domain.expiry import ExpiryNotice
+from kiosk.domain.ledger import EarnRecord
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
@@ -47,9 +49,13 @@ from kiosk.errors import (
     NothingToUndo,
     OfflineLimitReached,
     PhoneCodeRefused,
+    ReceiptAlreadyCredited,
+    ReceiptNeedsCentral,
     SignInRefused,
+    SyncError,
     UnknownCard,
     UnknownCustomer,
+    UnknownReceipt,
 )
 from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
@@ -61,8 +67,10 @@ from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
 from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
+from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
 from kiosk.till.training import TrainingBook
+from kiosk.till.waiting_refunds import WaitingRefunds
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +131,9 @@ class Till:
         self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
         self.adoption = AdoptionBook(data_dir / "till-adoption.json")
+        self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
+        self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
+        self.receipt_source = None  # receipt_ref -> central's earn of another till of the store; set by the service
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -349,16 +360,23 @@ class Till:
         self._later(self._signal, "error")
         if self.training:
             self.training_book.mistake()
-        self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
+        kind = "DiskFull" if is_no_space(exc) else type(exc).__name__  # the screen says "disk full" in its language
+        self._publish("error", {"message": str(exc), "kind": kind})
 
     def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
               qr_for: str | None = None) -> dict:
         sale = self._sale
         assert sale is not None
         store = self.store
-        event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
-                                       customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
-                                       lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+        try:
+            event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
+                                           customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
+                                           lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+        except ReceiptAlreadyCredited as repeat:
+            self._sale = None
+            result = self._repeat_result(repeat.earlier)
+            self._publish("earned", result)
+            return result
         recorded = store.record(event)
         self._sale = None
         self._last = LastOperation("earn", recorded, self._clock(), self.training)
@@ -382,6 +400,20 @@ class Till:
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
         return result
+
+    def credited(self, receipt_ref: str) -> dict | None:
+        """The first earn's result, marked as a repeat, when this receipt was already credited here."""
+        with self._lock:
+            earlier = self.store.earn_for_receipt(receipt_ref.strip()) if isinstance(receipt_ref, str) else None
+            return self._repeat_result(earlier) if earlier is not None else None
+
+    def _repeat_result(self, earlier) -> dict:
+        """What a receipt sent again gets: the first earn, nothing recorded (a retry after a lost answer)."""
+        logger.info("receipt sent again: earn %s answered, nothing recorded", earlier.event_id)
+        view = self.store.customer(earlier.customer_id)
+        return {"customer": self._customer_dict(view) if view else None, "points": earlier.points,
+                "receipt_ref": earlier.receipt_ref, "amount_cents": earlier.amount_cents, "capped_by": None,
+                "repeat": True}
 
     def _customer_dict(self, view: CustomerView) -> dict:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
@@ -420,7 +452,10 @@ class Till:
                     raise ConfirmationRequired("the customer must agree to the consent text to join")
                 fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
                 store = self.store
-                if store.customer_by_card(uid) is not None:
+                owner = store.customer_by_card(uid)
+                if owner is not None and not owner.erased and owner.first_name == name:
+                    return self._registered_again(owner, uid, cashier_id)
+                if owner is not None:
                     raise CardBlocked("this card already belongs to a customer")
                 cid = new_event_id()
                 device = self.config.device.id
@@ -449,6 +484,17 @@ class Till:
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _registered_again(self, view: CustomerView, uid: str, cashier_id: str | None) -> dict:
+        """The same card registered again with the same name (a retry after a lost answer): the first customer."""
+        logger.info("registration of a card sent again: customer %s answered, nothing recorded", view.customer_id)
+        self._unknown_card = None
+        self._customer_id = view.customer_id
+        if self._sale is not None:
+            return self._earn(view, uid, cashier_id) | {"repeat": True}
+        result = {"customer": self._customer_dict(view), "repeat": True}
+        self._publish("customer", result)
+        return result
 
     def skip_capture(self, manager_pin: str | None = None) -> dict:
         """The customer declined (or there is no time): the card stays unknown and the sale is kept.
@@ -511,13 +557,18 @@ class Till:
                     self._confirm_pin(cashier, pin)
                 training = self.training
                 event = self._redemption(reward, cid, cashier_id)
+                if reward.needs_central and not training:  # a retry asks central again with the same id
+                    event = replace(event, event_id=self.voucher_attempts.id_for(cid, reward_id, event.event_id))
             # Central is asked outside the lock: a slow answer must not hold up the card reader.
             voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
             with self._lock:
                 if self.training != training:
                     raise ConfirmationRequired("training mode changed during the redemption; try again")
                 self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
-                return self._record_redemption(event, reward, voucher, cashier_id)
+                result = self._record_redemption(event, reward, voucher, cashier_id)
+                if reward.needs_central and not training:
+                    self.voucher_attempts.done(cid, reward_id)
+                return result
         except KioskError as exc:
             self._failed(exc)
             raise
@@ -577,13 +628,27 @@ class Till:
                 pass
         self.cashiers.manager_override(pin)
 
-    def refund(self, receipt_ref: str, refund_cents: int | None = None) -> dict:
-        """Take back the points of an earlier receipt (all of it, or the refunded part)."""
+    def refund(self, receipt_ref: str, refund_cents: int | None = None, *, later: bool = False,
+               manager_pin: str | None = None) -> dict:
+        """Take back the points of an earlier receipt (all of it, or the refunded part), earned at any till.
+
+        A receipt of another till of the store is asked of central; offline that is impossible, and a
+        manager may note the refund (`later=True`) for the till to make once central answers.
+        """
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
         try:
+            ref = receipt_ref.strip() if isinstance(receipt_ref, str) else ""
+            if later:
+                return self._refund_later(ref, refund_cents, manager_pin, cashier)
+            with self._lock:
+                training = self.training
+                known = not ref or self.store.earn_for_receipt(ref) is not None
+            foreign = None if known or training else self._earn_from_central(ref)  # outside the lock
             with self._lock:
                 store = self.store
+                if foreign is not None and self.training == training:
+                    store.remember_earn(*foreign)
                 event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
                                            refund_cents=refund_cents, cashier_id=cashier_id)
                 recorded = store.record(event)
@@ -605,6 +670,57 @@ class Till:
         except KioskError as exc:
             self._failed(exc)
             raise
+
+    def _earn_from_central(self, ref: str) -> tuple[EarnRecord, str | None]:
+        """Another till's earn of this receipt, from central; ReceiptNeedsCentral when central cannot answer."""
+        needs_central = ReceiptNeedsCentral(
+            f"receipt {ref} was not recorded at this till: its refund needs the central server, which cannot be "
+            "reached now; refund it when the till is back online, or a manager can note the refund for later")
+        if self.receipt_source is None or not self.online():
+            raise needs_central
+        try:
+            found = self.receipt_source(ref)
+        except SyncError:
+            raise needs_central from None
+        if found is None:
+            raise UnknownReceipt(f"no earn was recorded for receipt {ref} at any till of this store")
+        return (EarnRecord(found["event_id"], found["customer_id"], found["receipt_ref"], found["amount_cents"],
+                           found["points"], found["refunded_cents"], found["reversed_points"]), found.get("day"))
+
+    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None,
+                      cashier: Cashier | None) -> dict:
+        """A manager notes a refund of another till's receipt, made as soon as central answers."""
+        if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
+            raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
+        if refund_cents is not None:
+            check_cents(refund_cents, "refund amount")
+        if self.training:
+            raise ConfirmationRequired("refunds noted for later are not for training mode")
+        if not manager_pin:
+            raise ConfirmationRequired("a manager's PIN is needed to note a refund for later")
+        manager = self.cashiers.manager_override(manager_pin)
+        waiting = self.waiting_refunds.add(ref, refund_cents, getattr(manager, "cashier_id", None))
+        result = {"receipt_ref": waiting.receipt_ref, "refund_cents": waiting.refund_cents, "waiting": True}
+        self._publish("refund_waiting", result)
+        logger.info("refund of receipt noted for later by a manager")
+        return result
+
+    def make_waiting_refunds(self) -> int:
+        """Make the refunds noted for later, now that central answers; returns how many were made."""
+        made = 0
+        for waiting in self.waiting_refunds.all():
+            if not self.online():
+                break
+            try:
+                self.refund(waiting.receipt_ref, waiting.refund_cents)
+            except ReceiptNeedsCentral:
+                break
+            except KioskError as exc:  # refunded meanwhile, or unknown: the note is done with, and logged
+                logger.warning("refund noted for later not made: %s", exc)
+            else:
+                made += 1
+            self.waiting_refunds.remove(waiting)
+        return made
 
     def undo(self, manager_pin: str | None = None) -> dict:
         """Cancel the last earn or redemption with a compensating event; after the window, a manager's PIN."""

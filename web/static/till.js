@@ -122,7 +122,7 @@
   var handlers = {
     sale: function (d) { showSale(d.sale); if (d.sale) { say(""); } },
     customer: function (d) { closeOverlays(); showCustomer(d.customer); say(""); },
-    earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(""); },
+    earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(d.repeat ? T.repeat : ""); },
     unknown_card: function (d) {
       showCustomer(null);
       if (d.capture === "off") { say(T.unknown); return; }
@@ -134,6 +134,7 @@
       say(fmt(T.redeemed, { reward: d.reward.name, points: d.points_used }));
     },
     refunded: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(fmt(T.refunded, d)); },
+    refund_waiting: function () { closeOverlays(); say(T.refund_waiting); },
     undone: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(T.undone); },
     error: function (d) { say(explain(d.kind, d.message), true); },
     printer: function (d) { $("printer").textContent = d.message; show("printer", true); },
@@ -294,7 +295,12 @@
     var raw = $("refund-amount").value.replace(",", ".").trim();
     var data = { receipt_ref: $("refund-ref").value };
     if (raw) { data.refund_cents = Math.round(parseFloat(raw) * 100); }
-    post("/api/refund", data);
+    call("POST", "/api/refund", data).catch(function (error) {
+      say(explain(error.kind, error.message), true);
+      if (error.kind === "ReceiptNeedsCentral") {  // a manager may note it for when central answers
+        askManager(function (pin) { data.later = true; data.manager_pin = pin; return post("/api/refund", data); });
+      }
+    });
   });
   $("undo").addEventListener("click", function () {
     call("POST", "/api/undo", {}).catch(function (error) {
