@@ -26,7 +26,9 @@ from kiosk import __version__
 from kiosk.errors import BackupError, StoreError
 from kiosk.store import Store
 from kiosk.store.fileops import FileOps
+from kiosk.store.outbox_copies import COPY_NAME
 from kiosk.store.store import JOURNAL_NAME, SNAPSHOT_NAME
+from kiosk.store.unsent import unsent_events
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ class RestoreResult:
     customers: int
     pending: int
     moved_aside: Path | None
+    #: Unsent events of the replaced store taken into the restored one (none are ever dropped).
+    merged: int = 0
 
 
 def verify(backup: Backup) -> tuple[int, int]:
@@ -191,18 +195,29 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     """Put the backup's files in place of the store's; the caller holds the service lock.
 
     Refuses a backup of another device unless `force`. The files it replaces are kept in
-    `store_dir/before-restore-<time>/`, never deleted.
+    `store_dir/before-restore-<time>/`, never deleted. Every unsent event of the replaced store is merged
+    into the restored one (events are immutable and carry ids); when they cannot be (a backup of another
+    device), the restore is refused with their count and the command that sends them first.
     """
     if backup.device_id != device_id and not force:
         raise BackupError(f"this backup is of device {backup.device_id!r}, not of this device {device_id!r}: "
                           "restoring it would mix two devices' sales. If this Pi replaces that device, set "
                           f'device.id = "{backup.device_id}" in the configuration first, or add --force')
     customers, pending = verify(backup)
+    try:
+        unsent = unsent_events(store_dir, device_id)
+    except StoreError as exc:
+        raise BackupError(f"cannot read the unsent events of the store being replaced ({exc}); nothing was "
+                          "changed") from exc
+    if unsent and backup.device_id != device_id:
+        raise BackupError(f"the store being replaced holds {len(unsent)} event(s) of device {device_id!r} not yet "
+                          f"sent to central, which a backup of device {backup.device_id!r} cannot keep: send them "
+                          "first with `kiosk sync` (network needed), then restore again; nothing was changed")
     ops = FileOps()
     aside = None
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
-        present = [name for name in STORE_FILES if (store_dir / name).exists()]
+        present = [name for name in (*STORE_FILES, COPY_NAME) if (store_dir / name).exists()]
         if present:
             aside = store_dir / time.strftime("before-restore-%Y%m%dT%H%M%S")
             n = 1
@@ -218,9 +233,22 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
                 ops.write_atomic(store_dir / name, [backup.files[name]])
             elif (store_dir / name).exists():
                 os.unlink(store_dir / name)
+        if (store_dir / COPY_NAME).exists():  # the replaced store's copy: its events are merged below, by id
+            os.unlink(store_dir / COPY_NAME)
         ops.fsync_dir(store_dir)
     except OSError as exc:
         raise BackupError(f"restore failed while writing {store_dir}: {exc.strerror}; the previous files are "
                           f"in {aside or store_dir}") from exc
-    logger.info("store restored from a backup of device %s (%d pending events)", backup.device_id, pending)
-    return RestoreResult(backup.device_id, customers, pending, aside)
+    merged = 0
+    if unsent:
+        try:
+            with Store.open(store_dir, device_id) as store:
+                merged = store.readmit(unsent)
+                pending = store.pending_count()
+        except StoreError as exc:
+            raise BackupError(f"the backup is in place but the {len(unsent)} unsent event(s) of the replaced store "
+                              f"could not be merged ({exc}); they are kept in {aside}: `kiosk salvage --send` "
+                              "sends them") from exc
+    logger.info("store restored from a backup of device %s (%d pending events, %d merged from the replaced store)",
+                backup.device_id, pending, merged)
+    return RestoreResult(backup.device_id, customers, pending, aside, merged)

@@ -238,6 +238,8 @@ def restore(file: Path, force: bool) -> None:
         result = restore_store(made, store_dir(config), config.device.id, force=force)
     click.echo(f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "
                f"customers, {result.pending} events not yet sent")
+    if result.merged:
+        click.echo(f"kept {result.merged} newer unsent event(s) of the replaced store (merged by id)")
     if result.moved_aside:
         click.echo(f"the previous files are kept in {result.moved_aside}")
     if result.device_id != config.device.id:
