@@ -249,6 +249,28 @@ def restore(file: Path, force: bool) -> None:
 
 
 @main.command()
+@click.option("--send", is_flag=True, help="Send the events found to central (safe to repeat: central keeps each once).")
+@click.option("--unchecked", is_flag=True, help="With --send, also send events read from damaged lines.")
+def salvage(send: bool, unchecked: bool) -> None:
+    """Find this device's events in outbox files set aside by recovery or restore, and send them to central.
+
+    Looks at outbox*.jsonl.corrupt-* and before-restore-*/ in the store directory; the files are only read.
+    """
+    from kiosk.salvage import find, format_report
+    from kiosk.salvage import send as send_found
+    from kiosk.salvage import SalvageReport
+    from kiosk.service import store_dir
+
+    config = load_config()
+    found = find(store_dir(config), config.device.id)
+    report = send_found(config, found, unchecked) if send and found else SalvageReport(found)
+    for line in format_report(report, store_dir(config)):
+        click.echo(line)
+    if found and not send:
+        click.echo("send them to central: kiosk salvage --send")
+
+
+@main.command()
 @click.option("-f", "--follow", is_flag=True, help="Keep showing new lines as they come (Ctrl-C to stop).")
 @click.option("-n", "--lines", default=100, show_default=True, type=click.IntRange(1),
               help="How many of the last lines to show.")

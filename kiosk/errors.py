@@ -218,3 +218,8 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class CardNotKnowable(DomainError):
+    """The device's customer cache is damaged and not yet rebuilt: an unknown card may be a customer's, so it
+    cannot be taken as a new customer's."""

@@ -137,6 +137,8 @@ class Store:
         self._lock = threading.RLock()
         self._closed = False
         self._problems: list[str] = []
+        #: Set while the cache snapshot was found damaged and no complete pull has rebuilt it yet.
+        self._cache_problem: str | None = None
         self._storage = AtomicJSONStorage(data_dir / SNAPSHOT_NAME, fileops)
         self._journal: OutboxCopies | None = None
         self._journal_dirty = False
@@ -226,13 +228,18 @@ class Store:
             loaded = read_document(self._storage)
             if loaded is not None:
                 self._load_base(*loaded)
+            else:
+                earlier = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+                if earlier:  # damaged before a restart, and no pull has written a new one since
+                    self._cache_problem = (f"the cache snapshot was found damaged ({earlier[-1].name}) and is not "
+                                           "rebuilt from central yet: the next successful sync rebuilds it")
         except StoreCorrupt as exc:
             self._reset_base()
             aside = move_aside(path)
             message = (f"{exc}: moved aside to {aside.name}; the cache starts empty (cursor 0) and the next "
                        "pull rebuilds it")
             logger.error("%s", message)
-            self._problems.append(message)
+            self._cache_problem = message
         except OSError as exc:
             raise StoreError(f"cannot read the cache snapshot {path}: {exc}") from exc
         finally:
@@ -553,6 +560,9 @@ class Store:
             self._journal_dirty = True
             self._compact_journal()
             self._rebuild_overlay()
+            if self._cache_problem is not None and batch.device_seq_through is not None:
+                logger.warning("the damaged cache is rebuilt from central")
+                self._cache_problem = None  # the last page of a pull: the cache is whole again
 
     def _merge_batch(self, batch: PulledBatch) -> None:
         rebuild = len(batch.customers) > REBUILD_INDEX_ABOVE
@@ -833,6 +843,12 @@ class Store:
             return len(self._events) - len(self._acked)
 
     @property
+    def cache_lost(self) -> bool:
+        """True while the cache was found damaged and not yet rebuilt by a complete pull: a card missing from
+        it may belong to a customer, so it must not be taken as new."""
+        return self._cache_problem is not None
+
+    @property
     def cursor(self) -> int:
         return self._cursor
 
@@ -854,7 +870,9 @@ class Store:
             customers = len(self._customers) + sum(1 for c in overlay.customers if c not in self._customers)
             cards = len(self._card_owner) + sum(1 for u in overlay.cards if u not in self._card_owner)
             return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
-                              self._cursor, self._last_seq, tuple(self._problems), tuple(self._lost))
+                              self._cursor, self._last_seq,
+                              tuple(self._problems + ([self._cache_problem] if self._cache_problem else [])),
+                              tuple(self._lost))
 
     def close(self) -> None:
         """Finish a pending compaction if possible and close the journal; calling it again does nothing."""
