@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
+from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
 from central.report_totals import ReportTally, add_to_totals
@@ -55,6 +56,8 @@ class PushResult:
     inserted: int
     flagged: tuple[str, ...]
     seq_through: int | None
+    #: Cards this batch linked that central holds for another customer: not moved, kept for review.
+    card_claims: tuple[str, ...] = ()
 
 
 def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None) -> PushResult:
@@ -76,10 +79,12 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
         inserted = set(connection.execute(statement, rows).scalars())
     versions = Versions(connection)
     fresh = in_happened_order(e for e in ordered if e.event_id in inserted)
+    fresh, claims = hold_conflicting_links(connection, fresh)
     flagged = _fold(connection, fresh, versions)
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
-    return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through)
+    return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through,
+                      tuple(c.card_uid for c in claims))
 
 
 def advance_seq_through(connection: Connection, device_id: str) -> int:

@@ -13,6 +13,7 @@ from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
 from central.ingest import ingest
 from central.pull import pull_page
+from central.sequence_gaps import device_gaps
 from central.requests import bearer_token, json_object, query_int, text_field
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
@@ -78,7 +79,21 @@ def push():
 
     result = in_transaction(_engine(), work)
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
-                   flagged=list(result.flagged), seq_through=result.seq_through)
+                   flagged=list(result.flagged), seq_through=result.seq_through,
+                   card_claims=list(result.card_claims))
+
+
+@bp.get("/sync/device")
+def device_state():
+    """What central holds of this device: its gap-free run, highest number and missing numbers (also a live
+    check of the token for `kiosk doctor`)."""
+    token = bearer_token()
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return device_gaps(connection, device_id)
+
+    return jsonify(in_transaction(_engine(), work).to_json())
 
 
 @bp.post("/sync/adoption")

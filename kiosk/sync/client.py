@@ -31,6 +31,8 @@ class PushAnswer:
     inserted: int
     flagged: tuple[str, ...]
     seq_through: int | None
+    #: Cards this device linked that central keeps with another customer (held for review).
+    card_claims: tuple[str, ...] = ()
 
 
 class CentralClient:
@@ -56,7 +58,8 @@ class CentralClient:
         body = self._call("POST", "/api/sync/push", json={"events": [to_record(e) for e in events]})
         try:
             return PushAnswer(tuple(str(i) for i in body["acknowledged"]), int(body["inserted"]),
-                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"))
+                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"),
+                              tuple(str(uid) for uid in body.get("card_claims", ())))
         except (KeyError, TypeError, ValueError):
             raise SyncUnavailable("central's answer to a push was incomplete; it will be sent again") from None
 
