@@ -109,7 +109,10 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "What central holds of this device: its gap-free run of sequence numbers and the numbers missing",
             _ok("The device's sequence state", _obj({"device_id": STR, "seq_through": INT, "seq_max": INT,
                                                      "missing": INT, "ranges": {"type": "array", "items": {
-                                                         "type": "array", "items": INT}}},
+                                                         "type": "array", "items": INT}},
+                                                     "low_stocks": {"type": "array", "items": _obj({
+                                                         "reward_id": STR, "name": STR, "kind": STR, "left": INT,
+                                                         "state": {"enum": ["low", "empty"]}})}},
                                                     ("device_id", "seq_through", "seq_max", "missing", "ranges"))))},
         "/api/sync/adoption": {"post": _op(
             "Send this till's adoption figures per cashier per day (running totals: a day sent again replaces it)",

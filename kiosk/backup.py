@@ -28,13 +28,12 @@ from kiosk.store import Store
 from kiosk.store.fileops import FileOps
 from kiosk.store.outbox_copies import COPY_NAME
 from kiosk.store.store import JOURNAL_NAME, SNAPSHOT_NAME
-from kiosk.store.unsent import unsent_events
+from kiosk.store.unsent import STORE_FILES, unsent_events
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "kiosk-backup"
 FORMAT_VERSION = 1
-STORE_FILES = (SNAPSHOT_NAME, JOURNAL_NAME)
 COPY_ATTEMPTS = 20
 
 
@@ -46,6 +45,8 @@ class Backup:
     created: str
     version: str
     files: dict[str, bytes]
+    #: What was damaged in the backup and stood in for by its second copy (nothing is lost then).
+    repaired: tuple[str, ...] = ()
 
 
 def copy_store_files(store_dir: Path) -> dict[str, bytes]:
@@ -56,9 +57,12 @@ def copy_store_files(store_dir: Path) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         if before is not None:
             files[SNAPSHOT_NAME] = _read(snapshot)
-        journal = _read(store_dir / JOURNAL_NAME, missing_ok=True)
-        if journal is not None:
-            files[JOURNAL_NAME] = journal
+        # The copy before the journal: every line is appended to the journal first, so an event read in the
+        # copy is in the journal read after it (the other order could catch one in the copy only).
+        for name in (COPY_NAME, JOURNAL_NAME):
+            journal = _read(store_dir / name, missing_ok=True)
+            if journal is not None:
+                files[name] = journal
         if _identity(snapshot) == before:
             return files
         time.sleep(0.01)  # the service replaced the snapshot meanwhile: read both again
@@ -139,21 +143,32 @@ def read_backup(path: Path) -> Backup:
                 raise BackupError(f"{path} has backup format {manifest.get('format_version')!r}; this software "
                                   f"reads format {FORMAT_VERSION}: restore it with the version that made it")
             files = {}
+            damaged = []
             for name, expected in manifest["files"].items():
                 if name not in STORE_FILES:
                     raise BackupError(f"{path} holds an unexpected file {name!r}")
                 data = _member(tar, members, f"store/{name}")
                 if hashlib.sha256(data).hexdigest() != expected["sha256"]:
-                    raise BackupError(f"{path} is damaged: {name} does not match its checksum")
-                files[name] = data
+                    damaged.append(name)
+                else:
+                    files[name] = data
+            # One of the outbox's two copies may be damaged: the other holds the same events.
+            if damaged and not (set(damaged) <= {JOURNAL_NAME, COPY_NAME} and {JOURNAL_NAME, COPY_NAME} & set(files)):
+                raise BackupError(f"{path} is damaged: {', '.join(damaged)} does not match its checksum")
+            if damaged:
+                logger.warning("%s: %s does not match its checksum; its second copy is used", path, damaged[0])
+                good = files[JOURNAL_NAME] if JOURNAL_NAME in files else files[COPY_NAME]
+                files[JOURNAL_NAME] = files[COPY_NAME] = good
     except FileNotFoundError:
         raise BackupError(f"{path} not found") from None
     except (tarfile.TarError, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, BackupError):
             raise
         raise BackupError(f"{path} is not a readable kiosk backup ({exc})") from None
+    repaired = tuple(f"{name} in the backup does not match its checksum: its second copy was used, nothing lost"
+                     for name in damaged)
     return Backup(str(manifest["device_id"]), str(manifest.get("created", "")), str(manifest.get("version", "")),
-                  files)
+                  files, repaired)
 
 
 def _member(tar: tarfile.TarFile, members: dict, name: str) -> bytes:
@@ -217,7 +232,7 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     aside = None
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
-        present = [name for name in (*STORE_FILES, COPY_NAME) if (store_dir / name).exists()]
+        present = [name for name in STORE_FILES if (store_dir / name).exists()]
         if present:
             aside = store_dir / time.strftime("before-restore-%Y%m%dT%H%M%S")
             n = 1
@@ -233,8 +248,6 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
                 ops.write_atomic(store_dir / name, [backup.files[name]])
             elif (store_dir / name).exists():
                 os.unlink(store_dir / name)
-        if (store_dir / COPY_NAME).exists():  # the replaced store's copy: its events are merged below, by id
-            os.unlink(store_dir / COPY_NAME)
         ops.fsync_dir(store_dir)
     except OSError as exc:
         raise BackupError(f"restore failed while writing {store_dir}: {exc.strerror}; the previous files are "

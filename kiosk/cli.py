@@ -234,6 +234,8 @@ def restore(file: Path, force: bool) -> None:
         raise e.ServiceBusy(f"the kiosk service is running and owns the store: {STOP_SERVICE}, then restore, "
                             "then: sudo systemctl start kiosk")
     made = read_backup(file)
+    for note in made.repaired:
+        click.secho(note, fg="yellow")
     with ServiceLock(config.data_dir).acquire(holder="restore"):
         result = restore_store(made, store_dir(config), config.device.id, force=force)
     click.echo(f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "

@@ -223,3 +223,7 @@ class UnknownDrill(DomainError):
 class CardNotKnowable(DomainError):
     """The device's customer cache is damaged and not yet rebuilt: an unknown card may be a customer's, so it
     cannot be taken as a new customer's."""
+
+
+class VoucherOutOfStock(DomainError):
+    """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""

@@ -18,6 +18,7 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.UnknownReceipt, 404),
     (e.CardBlocked, 409),
     (e.CardNotKnowable, 409),
+    (e.VoucherOutOfStock, 409),
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
     (e.InvalidAmount, 422),

@@ -14,6 +14,7 @@ from central.backoffice.reports import Period, build_report
 from central.ingest import ingest
 from central.pull import pull_page
 from central.sequence_gaps import device_gaps
+from central.stock_levels import low_stocks
 from central.requests import bearer_token, json_object, query_int, text_field
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
@@ -91,9 +92,10 @@ def device_state():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
-        return device_gaps(connection, device_id)
+        return device_gaps(connection, device_id).to_json() | {
+            "low_stocks": [s.to_json() for s in low_stocks(connection)]}
 
-    return jsonify(in_transaction(_engine(), work).to_json())
+    return jsonify(in_transaction(_engine(), work))
 
 
 @bp.post("/sync/adoption")

@@ -17,7 +17,7 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable
+from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable, VoucherOutOfStock
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,10 @@ class CentralClient:
         return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
                              body["redemption_event_id"])
 
+    def device_state(self) -> dict:
+        """What central holds of this device now: sequence gaps and low stocks (`GET /api/sync/device`)."""
+        return self._call("GET", "/api/sync/device")
+
     def enrol(self, device_id: str, code: str) -> str:
         """Trade a one-time enrolment code for this device's token."""
         return str(self._call("POST", "/api/enrol", json={"device_id": device_id, "code": code})["token"])
@@ -118,6 +122,8 @@ class CentralClient:
             raise SyncUnavailable(f"central's answer (HTTP {response.status_code}) was not readable JSON") from None
         if response.status_code == 401:
             raise DeviceNotEnrolled(f"central refused this device: {body.get('message', 'not enrolled')}")
+        if response.status_code == 409 and body.get("error") == "VoucherPoolEmpty":
+            raise VoucherOutOfStock(f"this voucher is out of stock at central: {body.get('message', '')}")
         if response.status_code >= 400:
             raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
         if not isinstance(body, dict):

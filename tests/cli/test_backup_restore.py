@@ -104,16 +104,21 @@ def test_restore_rejects_a_damaged_or_foreign_file(cli_config, tmp_path):
     not_tar.write_text("hello")
     result = CliRunner().invoke(main, ["restore", str(not_tar)])
     assert result.exit_code == 4 and "not a readable kiosk backup" in result.output
-    # A backup whose journal was altered fails its checksum.
-    damaged = tmp_path / "damaged.tgz"
-    with tarfile.open(good) as src, tarfile.open(damaged, "w:gz") as dst:
-        for member in src.getmembers():
-            data = src.extractfile(member).read()
-            if member.name == "store/outbox.jsonl":
-                data = data.replace(b"R-00000", b"R-99999")
-            member.size = len(data)
-            dst.addfile(member, io.BytesIO(data))
-    result = CliRunner().invoke(main, ["restore", str(damaged)])
+    # A backup whose journal was altered fails its checksum: its second copy stands in; both altered, refused.
+    for name, altered in (("one-copy.tgz", ("store/outbox.jsonl",)),
+                          ("both-copies.tgz", ("store/outbox.jsonl", "store/outbox.copy.jsonl"))):
+        damaged = tmp_path / name
+        with tarfile.open(good) as src, tarfile.open(damaged, "w:gz") as dst:
+            for member in src.getmembers():
+                data = src.extractfile(member).read()
+                if member.name in altered:
+                    data = data.replace(b"R-00000", b"R-99999")
+                member.size = len(data)
+                dst.addfile(member, io.BytesIO(data))
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "one-copy.tgz")])
+    assert result.exit_code == 0 and "its second copy was used, nothing lost" in result.output
+    assert _state(cli_config)[1] == 1
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "both-copies.tgz")])
     assert result.exit_code == 4 and "does not match its checksum" in result.output
     assert CliRunner().invoke(main, ["restore", str(tmp_path / "missing.tgz")]).exit_code == 4
 
