@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
+from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
 from central.event_order import in_happened_order
 from central.push_refusals import refused_seqs
@@ -62,6 +63,8 @@ class PushResult:
     inserted: int
     flagged: tuple[str, ...]
     seq_through: int | None
+    #: Cards this batch linked that central holds for another customer: not moved, kept for review.
+    card_claims: tuple[str, ...] = ()
 
 
 def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None) -> PushResult:
@@ -88,12 +91,14 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
         fresh = [e for e in fresh if e.event_id not in repeats
                  and not (isinstance(e, PoolContributed) and e.earn_event_id in repeats)]
         connection.execute(update(events).where(events.c.event_id.in_(repeats)).values(review=True))
+    fresh, claims = hold_conflicting_links(connection, fresh)
     flagged = _fold(connection, fresh, versions) + sorted(repeats)
     confirm_voucher_codes(connection, [e.event_id for e in fresh
                                        if isinstance(e, PointsRedeemed) and e.reward_kind == "partner_voucher"])
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
-    return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through)
+    return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through,
+                      tuple(c.card_uid for c in claims))
 
 
 def advance_seq_through(connection: Connection, device_id: str) -> int:

@@ -99,10 +99,21 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Push a batch of this device's events; central stores each once, by event_id",
             _ok("Every id of the batch is held by central; the device may drop exactly these",
                 _obj({"acknowledged": {"type": "array", "items": STR}, "inserted": INT,
-                      "flagged": {"type": "array", "items": STR}, "seq_through": INT},
+                      "flagged": {"type": "array", "items": STR}, "seq_through": INT,
+                      "card_claims": {"type": "array", "items": STR, "description": "Cards this batch linked "
+                                      "that central keeps with their existing customer, held for review"}},
                      ("acknowledged", "inserted", "flagged", "seq_through"))),
             body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event}}, ("events",))),
             errors=(400, 401, 413))},
+        "/api/sync/device": {"get": _op(
+            "What central holds of this device: its gap-free run of sequence numbers and the numbers missing",
+            _ok("The device's sequence state", _obj({"device_id": STR, "seq_through": INT, "seq_max": INT,
+                                                     "missing": INT, "ranges": {"type": "array", "items": {
+                                                         "type": "array", "items": INT}},
+                                                     "low_stocks": {"type": "array", "items": _obj({
+                                                         "reward_id": STR, "name": STR, "kind": STR, "left": INT,
+                                                         "state": {"enum": ["low", "empty"]}})}},
+                                                    ("device_id", "seq_through", "seq_max", "missing", "ranges"))))},
         "/api/sync/adoption": {"post": _op(
             "Send this till's adoption figures per cashier per day (running totals: a day sent again replaces it)",
             _ok("Stored", _obj({"stored": INT}, ("stored",))),

@@ -104,6 +104,19 @@ cards = Table(
     Index("ix_cards_customer", "customer_id"),
 )
 
+#: A device's link of a card that central holds for another customer: the link is kept, the claim reviewed.
+card_claims = Table(
+    "card_claims", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("device_id", String(64), nullable=False),
+    Column("card_uid", String(500), nullable=False),
+    Column("claimed_for", String(64), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("resolved_at", String(40), nullable=True),
+    Index("ix_card_claims_open", "resolved_at"),
+)
+
 earns = Table(
     "earns", metadata,
     Column("event_id", String(36), primary_key=True),

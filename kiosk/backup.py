@@ -26,13 +26,14 @@ from kiosk import __version__
 from kiosk.errors import BackupError, StoreError
 from kiosk.store import Store
 from kiosk.store.fileops import FileOps
+from kiosk.store.outbox_copies import COPY_NAME
 from kiosk.store.store import JOURNAL_NAME, SNAPSHOT_NAME
+from kiosk.store.unsent import STORE_FILES, unsent_events
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "kiosk-backup"
 FORMAT_VERSION = 1
-STORE_FILES = (SNAPSHOT_NAME, JOURNAL_NAME)
 COPY_ATTEMPTS = 20
 
 
@@ -44,6 +45,8 @@ class Backup:
     created: str
     version: str
     files: dict[str, bytes]
+    #: What was damaged in the backup and stood in for by its second copy (nothing is lost then).
+    repaired: tuple[str, ...] = ()
 
 
 def copy_store_files(store_dir: Path) -> dict[str, bytes]:
@@ -54,9 +57,12 @@ def copy_store_files(store_dir: Path) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         if before is not None:
             files[SNAPSHOT_NAME] = _read(snapshot)
-        journal = _read(store_dir / JOURNAL_NAME, missing_ok=True)
-        if journal is not None:
-            files[JOURNAL_NAME] = journal
+        # The copy before the journal: every line is appended to the journal first, so an event read in the
+        # copy is in the journal read after it (the other order could catch one in the copy only).
+        for name in (COPY_NAME, JOURNAL_NAME):
+            journal = _read(store_dir / name, missing_ok=True)
+            if journal is not None:
+                files[name] = journal
         if _identity(snapshot) == before:
             return files
         time.sleep(0.01)  # the service replaced the snapshot meanwhile: read both again
@@ -137,21 +143,32 @@ def read_backup(path: Path) -> Backup:
                 raise BackupError(f"{path} has backup format {manifest.get('format_version')!r}; this software "
                                   f"reads format {FORMAT_VERSION}: restore it with the version that made it")
             files = {}
+            damaged = []
             for name, expected in manifest["files"].items():
                 if name not in STORE_FILES:
                     raise BackupError(f"{path} holds an unexpected file {name!r}")
                 data = _member(tar, members, f"store/{name}")
                 if hashlib.sha256(data).hexdigest() != expected["sha256"]:
-                    raise BackupError(f"{path} is damaged: {name} does not match its checksum")
-                files[name] = data
+                    damaged.append(name)
+                else:
+                    files[name] = data
+            # One of the outbox's two copies may be damaged: the other holds the same events.
+            if damaged and not (set(damaged) <= {JOURNAL_NAME, COPY_NAME} and {JOURNAL_NAME, COPY_NAME} & set(files)):
+                raise BackupError(f"{path} is damaged: {', '.join(damaged)} does not match its checksum")
+            if damaged:
+                logger.warning("%s: %s does not match its checksum; its second copy is used", path, damaged[0])
+                good = files[JOURNAL_NAME] if JOURNAL_NAME in files else files[COPY_NAME]
+                files[JOURNAL_NAME] = files[COPY_NAME] = good
     except FileNotFoundError:
         raise BackupError(f"{path} not found") from None
     except (tarfile.TarError, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, BackupError):
             raise
         raise BackupError(f"{path} is not a readable kiosk backup ({exc})") from None
+    repaired = tuple(f"{name} in the backup does not match its checksum: its second copy was used, nothing lost"
+                     for name in damaged)
     return Backup(str(manifest["device_id"]), str(manifest.get("created", "")), str(manifest.get("version", "")),
-                  files)
+                  files, repaired)
 
 
 def _member(tar: tarfile.TarFile, members: dict, name: str) -> bytes:
@@ -170,6 +187,8 @@ class RestoreResult:
     customers: int
     pending: int
     moved_aside: Path | None
+    #: Unsent events of the replaced store taken into the restored one (none are ever dropped).
+    merged: int = 0
 
 
 def verify(backup: Backup) -> tuple[int, int]:
@@ -191,13 +210,24 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     """Put the backup's files in place of the store's; the caller holds the service lock.
 
     Refuses a backup of another device unless `force`. The files it replaces are kept in
-    `store_dir/before-restore-<time>/`, never deleted.
+    `store_dir/before-restore-<time>/`, never deleted. Every unsent event of the replaced store is merged
+    into the restored one (events are immutable and carry ids); when they cannot be (a backup of another
+    device), the restore is refused with their count and the command that sends them first.
     """
     if backup.device_id != device_id and not force:
         raise BackupError(f"this backup is of device {backup.device_id!r}, not of this device {device_id!r}: "
                           "restoring it would mix two devices' sales. If this Pi replaces that device, set "
                           f'device.id = "{backup.device_id}" in the configuration first, or add --force')
     customers, pending = verify(backup)
+    try:
+        unsent = unsent_events(store_dir, device_id)
+    except StoreError as exc:
+        raise BackupError(f"cannot read the unsent events of the store being replaced ({exc}); nothing was "
+                          "changed") from exc
+    if unsent and backup.device_id != device_id:
+        raise BackupError(f"the store being replaced holds {len(unsent)} event(s) of device {device_id!r} not yet "
+                          f"sent to central, which a backup of device {backup.device_id!r} cannot keep: send them "
+                          "first with `kiosk sync` (network needed), then restore again; nothing was changed")
     ops = FileOps()
     aside = None
     try:
@@ -222,5 +252,16 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     except OSError as exc:
         raise BackupError(f"restore failed while writing {store_dir}: {exc.strerror}; the previous files are "
                           f"in {aside or store_dir}") from exc
-    logger.info("store restored from a backup of device %s (%d pending events)", backup.device_id, pending)
-    return RestoreResult(backup.device_id, customers, pending, aside)
+    merged = 0
+    if unsent:
+        try:
+            with Store.open(store_dir, device_id) as store:
+                merged = store.readmit(unsent)
+                pending = store.pending_count()
+        except StoreError as exc:
+            raise BackupError(f"the backup is in place but the {len(unsent)} unsent event(s) of the replaced store "
+                              f"could not be merged ({exc}); they are kept in {aside}: `kiosk salvage --send` "
+                              "sends them") from exc
+    logger.info("store restored from a backup of device %s (%d pending events, %d merged from the replaced store)",
+                backup.device_id, pending, merged)
+    return RestoreResult(backup.device_id, customers, pending, aside, merged)

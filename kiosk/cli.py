@@ -234,16 +234,42 @@ def restore(file: Path, force: bool) -> None:
         raise e.ServiceBusy(f"the kiosk service is running and owns the store: {STOP_SERVICE}, then restore, "
                             "then: sudo systemctl start kiosk")
     made = read_backup(file)
+    for note in made.repaired:
+        click.secho(note, fg="yellow")
     with ServiceLock(config.data_dir).acquire(holder="restore"):
         result = restore_store(made, store_dir(config), config.device.id, force=force)
     click.echo(f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "
                f"customers, {result.pending} events not yet sent")
+    if result.merged:
+        click.echo(f"kept {result.merged} newer unsent event(s) of the replaced store (merged by id)")
     if result.moved_aside:
         click.echo(f"the previous files are kept in {result.moved_aside}")
     if result.device_id != config.device.id:
         click.secho(f'this store belongs to device {result.device_id}: set device.id = "{result.device_id}" in '
                     f"{config_path()} before starting the service", fg="yellow")
     click.echo("start the service: sudo systemctl start kiosk")
+
+
+@main.command()
+@click.option("--send", is_flag=True, help="Send the events found to central (safe to repeat: central keeps each once).")
+@click.option("--unchecked", is_flag=True, help="With --send, also send events read from damaged lines.")
+def salvage(send: bool, unchecked: bool) -> None:
+    """Find this device's events in outbox files set aside by recovery or restore, and send them to central.
+
+    Looks at outbox*.jsonl.corrupt-* and before-restore-*/ in the store directory; the files are only read.
+    """
+    from kiosk.salvage import find, format_report
+    from kiosk.salvage import send as send_found
+    from kiosk.salvage import SalvageReport
+    from kiosk.service import store_dir
+
+    config = load_config()
+    found = find(store_dir(config), config.device.id)
+    report = send_found(config, found, unchecked) if send and found else SalvageReport(found)
+    for line in format_report(report, store_dir(config)):
+        click.echo(line)
+    if found and not send:
+        click.echo("send them to central: kiosk salvage --send")
 
 
 @main.command()

@@ -250,3 +250,10 @@ class PushEventRefused(SyncRefused):
 
 class BackOfficeSessionEnded(NotSignedIn):
     """The back-office session was ended (signed out, password or role changed, account deactivated)."""
+class CardNotKnowable(DomainError):
+    """The device's customer cache is damaged and not yet rebuilt: an unknown card may be a customer's, so it
+    cannot be taken as a new customer's."""
+
+
+class VoucherOutOfStock(DomainError):
+    """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from kiosk import __version__
@@ -48,6 +48,8 @@ class StatusReport:
     sync: dict[str, object]
     disk: DiskSpace
     disk_full: bool = False
+    #: Central's view of this device asked now: missing sequence numbers and low stocks, or why not asked.
+    central: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -95,8 +97,30 @@ def disk_space(config: Config) -> DiskSpace:
     return DiskSpace(str(config.data_dir), usage.total, usage.free)
 
 
+def central_view(config: Config, timeout_s: float = 3.0) -> dict[str, object]:
+    """Central's view of this device now (gaps in its sequence numbers, low stocks), or {"error": why not}."""
+    from kiosk.errors import KioskError
+    from kiosk.sync.client import CentralClient
+    from kiosk.sync.setup import token_file
+
+    if not config.central.url:
+        return {}
+    try:
+        token = token_file(config).read()
+        if token is None:
+            return {"error": "not enrolled"}
+        with CentralClient(config.central.url, token, timeout_s) as client:
+            return client.device_state()
+    except (KioskError, OSError) as exc:
+        return {"error": str(exc)}
+
+
 def gather(config: Config) -> StatusReport:
-    """The status from the running service if there is one, else from the files."""
+    """The status from the running service if there is one, else from the files; central's view either way."""
+    return replace(_gather_local(config), central=central_view(config))
+
+
+def _gather_local(config: Config) -> StatusReport:
     if service_running(config):
         state = ServiceClient(config).status()
         sync = dict(state.get("sync") or {}) | {"set_aside": SetAsideEvents(config.data_dir).count()}
@@ -145,7 +169,27 @@ def format_status(report: StatusReport) -> str:
                     if report.disk_full else ""))
     for problem in report.store_problems:
         lines.append(f"store problem:  {problem} (see: kiosk doctor)")
+    lines.extend(_central_lines(report.central))
     return "\n".join(lines)
+
+
+def _central_lines(central: dict[str, object]) -> list[str]:
+    if not central:
+        return []
+    if "error" in central:
+        return [f"central view:   not asked ({central['error']})"]
+    lines = []
+    missing = central.get("missing") or 0
+    if missing:
+        ranges = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in central.get("ranges") or [])
+        lines.append(f"central lacks:  {missing} event(s) of this device (seq {ranges}): lost with a damaged file "
+                     "or not sent yet; try: kiosk salvage")
+    else:
+        lines.append(f"central holds:  every event of this device up to seq {central.get('seq_through', 0)}")
+    for stock in central.get("low_stocks") or []:
+        state = "out of stock" if stock.get("state") == "empty" else f"low stock, {stock.get('left')} left"
+        lines.append(f"reward:         {stock.get('name')} ({stock.get('reward_id')}): {state}")
+    return lines
 
 
 def _size(n: float) -> str:

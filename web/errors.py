@@ -17,6 +17,8 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.UnknownCustomer, 404),
     (e.UnknownReceipt, 404),
     (e.CardBlocked, 409),
+    (e.CardNotKnowable, 409),
+    (e.VoucherOutOfStock, 409),
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
     (e.ReceiptNeedsCentral, 503),

@@ -15,6 +15,8 @@ from central.backoffice.reports import Period, build_report
 from central.event_authority import check_device_events
 from central.ingest import ingest
 from central.pull import pull_page
+from central.sequence_gaps import device_gaps
+from central.stock_levels import low_stocks
 from central.requests import bearer_token, json_object, query_int, text_field
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
@@ -107,7 +109,22 @@ def push():
         in_transaction(_engine(), lambda c: push_refusals.record(c, device_id, body, exc))
         raise
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
-                   flagged=list(result.flagged), seq_through=result.seq_through)
+                   flagged=list(result.flagged), seq_through=result.seq_through,
+                   card_claims=list(result.card_claims))
+
+
+@bp.get("/sync/device")
+def device_state():
+    """What central holds of this device: its gap-free run, highest number and missing numbers (also a live
+    check of the token for `kiosk doctor`)."""
+    token = bearer_token()
+
+    def work(connection):
+        device_id = device_registry.authenticate(connection, token)
+        return device_gaps(connection, device_id).to_json() | {
+            "low_stocks": [s.to_json() for s in low_stocks(connection)]}
+
+    return jsonify(in_transaction(_engine(), work))
 
 
 @bp.post("/sync/adoption")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from central.backoffice import (
     auth,
     catalogue_views,
+    data_safety_views,
     device_pages,
     i18n,
     pages,
@@ -30,7 +31,7 @@ from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
-               terms_views.bp, device_pages.bp, users_views.bp):
+               terms_views.bp, device_pages.bp, users_views.bp, data_safety_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

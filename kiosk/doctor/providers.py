@@ -37,6 +37,34 @@ def sync_state_from(state: Mapping[str, object], central_url: str) -> SyncState:
     return SyncState(reachable=False, last_error=error or f"sync state {name or 'unknown'}")
 
 
+def ask_central(config: Config, timeout_s: float = 5.0) -> SyncState:
+    """Ask central now with this device's token (`GET /api/sync/device`): reachable, and this device accepted.
+
+    The doctor checks for real rather than trusting the last sync round, which says nothing after a clean
+    stop or before the first round.
+    """
+    from kiosk.errors import DeviceNotEnrolled, StoreError, SyncRefused, SyncUnavailable
+    from kiosk.sync.client import CentralClient
+    from kiosk.sync.setup import token_file
+
+    try:
+        token = token_file(config).read()
+    except (OSError, StoreError) as exc:
+        return SyncState(reachable=True, last_error=f"cannot read this device's token ({exc}): run with sudo")
+    if token is None:
+        return SyncState(reachable=True, token_revoked=True, last_error="not enrolled")
+    try:
+        with CentralClient(config.central.url, token, timeout_s) as client:
+            client.device_state()
+    except DeviceNotEnrolled as exc:
+        return SyncState(reachable=True, token_revoked=True, last_error=str(exc))
+    except SyncUnavailable as exc:
+        return SyncState(reachable=False, last_error=str(exc))
+    except SyncRefused as exc:
+        return SyncState(reachable=True, last_error=str(exc))
+    return SyncState(reachable=True)
+
+
 def probe_central(url: str, timeout_s: float = 5.0) -> SyncState:
     """Whether central answers HTTP at all (any status counts as reachable)."""
     try:
@@ -54,7 +82,7 @@ def from_service(config: Config) -> dict[str, Callable]:
     status = cache(client.status)
     return {
         "device_status": lambda: dict(status().get("devices") or {}),
-        "sync_state": lambda: sync_state_from(status().get("sync") or {}, config.central.url),
+        "sync_state": lambda: ask_central(config),
         "store_problems": lambda: tuple(status().get("problems") or ()),
     }
 
@@ -63,10 +91,10 @@ def from_service(config: Config) -> dict[str, Callable]:
 def from_files(config: Config) -> Iterator[dict[str, Callable]]:
     """Providers for a stopped service; the devices stay open (and the lock held) inside the `with`."""
     from kiosk.device_tests import devices_opened, settled_states
-    from kiosk.status_report import offline_sync_state, read_store_offline
+    from kiosk.status_report import read_store_offline
 
     others = {
-        "sync_state": lambda: sync_state_from(offline_sync_state(config), config.central.url),
+        "sync_state": lambda: ask_central(config),
         "store_problems": lambda: read_store_offline(config)[3],
     }
     try:

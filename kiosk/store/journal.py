@@ -63,6 +63,8 @@ class JournalContents:
     """What a journal held when opened: its events in file order, acknowledged ids, and recoveries."""
 
     base_seq: int = 0
+    #: The highest seq folded at central when the journal was last compacted (lost-event checks start above it).
+    seq_through: int = 0
     events: list[Event] = field(default_factory=list)
     acked: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
@@ -129,6 +131,7 @@ class OutboxJournal:
         if header is not None:
             self._check_header(header["header"])
             contents.base_seq = _whole(header["header"].get("base_seq", 0))
+            contents.seq_through = _whole(header["header"].get("seq_through", 0))
         seen: set[str] = set()
         for number, payload in enumerate(decoded[1:], start=2):
             if payload is None:
@@ -156,7 +159,7 @@ class OutboxJournal:
             logger.error("%s", message)
             contents.problems.append(message)
             base = max([contents.base_seq] + [e.seq for e in contents.events])
-            self.rewrite(base, contents.events, contents.acked)
+            self.rewrite(base, contents.events, contents.acked, contents.seq_through)
         elif tail:
             self._cut_torn_tail(good_length)
         return contents
@@ -214,6 +217,15 @@ class OutboxJournal:
             raise StoreWriteError(f"{reason}: the {what} was not recorded; earlier data is intact") from exc
         self._size = start + len(line)
 
+    @property
+    def size(self) -> int:
+        """Bytes of whole lines written so far (where `cut_back` returns to)."""
+        return self._size
+
+    def cut_back(self, size: int) -> None:
+        """Remove the lines written after `size` bytes (a line its second copy refused)."""
+        self._cut_back(size, "event")
+
     def _cut_back(self, size: int, what: str) -> None:
         """Remove a half-written line so the file ends on a whole line again."""
         try:
@@ -227,14 +239,14 @@ class OutboxJournal:
         self._cut_back_to = None
         self._size = size
 
-    def rewrite(self, base_seq: int, events: Iterable[Event], acked: set[str]) -> None:
+    def rewrite(self, base_seq: int, events: Iterable[Event], acked: set[str], seq_through: int = 0) -> None:
         """Atomically replace the journal by a header, these events and one line of their acknowledgements."""
         events = list(events)
         kept_acks = [e.event_id for e in events if e.event_id in acked]
 
         def chunks():
             yield encode_line({"header": {"schema": SCHEMA_VERSION, "device_id": self.device_id,
-                                          "base_seq": base_seq}})
+                                          "base_seq": base_seq, "seq_through": seq_through}})
             batch: list[bytes] = []
             for event in events:
                 batch.append(encode_line({"event": to_record(event)}))

@@ -57,7 +57,8 @@ from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store.fileops import FileOps
 from kiosk.store import packed_lots
-from kiosk.store.journal import OutboxJournal, move_aside
+from kiosk.store.journal import move_aside
+from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.snapshot_file import (
     AtomicJSONStorage,
@@ -71,7 +72,6 @@ from kiosk.store.views import CustomerView, StoreStats
 
 logger = logging.getLogger(__name__)
 
-JOURNAL_NAME = "outbox.jsonl"
 SNAPSHOT_NAME = "cache.json"
 #: Own earns kept after central folded them, newest first out last, so refunds still find them.
 KEPT_EARNS = 20_000
@@ -137,13 +137,17 @@ class Store:
         self._lock = threading.RLock()
         self._closed = False
         self._problems: list[str] = []
+        #: Set while the cache snapshot was found damaged and no complete pull has rebuilt it yet.
+        self._cache_problem: str | None = None
         self._storage = AtomicJSONStorage(data_dir / SNAPSHOT_NAME, fileops)
-        self._journal: OutboxJournal | None = None
+        self._journal: OutboxCopies | None = None
         self._journal_dirty = False
         self._reset_base()
         self._events: dict[str, Event] = {}
         self._acked: set[str] = set()
         self._last_seq = 0
+        self._lost: list[int] = []
+        self._folded_floor = 0
         self._rebuild_overlay()
 
     # -- opening -----------------------------------------------------------------------------------------
@@ -162,16 +166,25 @@ class Store:
         store = cls(data_dir, device_id, fileops or FileOps(), kept_earns)
         started = time.perf_counter()
         store._load_snapshot()
-        journal, contents = OutboxJournal.open(data_dir / JOURNAL_NAME, device_id, store._ops)
+        journal, contents = OutboxCopies.open(data_dir, device_id, store._ops, store._seq_through)
         store._journal = journal
         store._problems.extend(contents.problems)
         if contents.created and store._storage.path.exists():
-            message = (f"outbox journal was missing or empty while a cache snapshot exists: events recorded "
-                       f"after seq {store._last_seq} may be lost")
+            message = (f"outbox journal and its copy were missing or empty while a cache snapshot exists: events "
+                       f"recorded after seq {store._last_seq} may be lost")
             logger.error("%s", message)
             store._problems.append(message)
         store._last_seq = max([contents.base_seq, store._last_seq, store._seq_through]
                               + [e.seq for e in contents.events])
+        # Central's fold point as the journal last knew it too: a damaged snapshot must not turn folded into lost.
+        store._folded_floor = max(store._seq_through, contents.seq_through)
+        store._lost = lost_seqs(store._folded_floor, store._last_seq, contents.events)
+        if store._lost:
+            message = (f"{len(store._lost)} event(s) recorded on this device (seq {seq_ranges(store._lost)}) are "
+                       "in neither copy of the outbox: those central had not received are lost; their numbers "
+                       "are never given again. `kiosk salvage` looks for them in the moved-aside files")
+            logger.error("%s", message)
+            store._problems.append(message)
         folded = 0
         for event in contents.events:
             if event.seq <= store._seq_through:
@@ -215,13 +228,18 @@ class Store:
             loaded = read_document(self._storage)
             if loaded is not None:
                 self._load_base(*loaded)
+            else:
+                earlier = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+                if earlier:  # damaged before a restart, and no pull has written a new one since
+                    self._cache_problem = (f"the cache snapshot was found damaged ({earlier[-1].name}) and is not "
+                                           "rebuilt from central yet: the next successful sync rebuilds it")
         except StoreCorrupt as exc:
             self._reset_base()
             aside = move_aside(path)
             message = (f"{exc}: moved aside to {aside.name}; the cache starts empty (cursor 0) and the next "
                        "pull rebuilds it")
             logger.error("%s", message)
-            self._problems.append(message)
+            self._cache_problem = message
         except OSError as exc:
             raise StoreError(f"cannot read the cache snapshot {path}: {exc}") from exc
         finally:
@@ -428,7 +446,8 @@ class Store:
     def _compact_journal(self) -> None:
         """Rewrite the journal with only the pending events (scrubbed); on failure, retried later."""
         try:
-            self._journal.rewrite(self._last_seq, self._events.values(), self._acked)
+            self._journal.rewrite(self._last_seq, self._events.values(), self._acked,
+                                  max(self._seq_through, self._folded_floor))
         except StoreWriteError as exc:
             logger.error("outbox journal compaction failed, will retry: %s", exc)
             return
@@ -491,6 +510,33 @@ class Store:
             self._acked.update(new)
             return len(new)
 
+    def readmit(self, events: Iterable[Event]) -> int:
+        """Take back this device's unsent events kept elsewhere (a replaced store, a salvaged file); returns how many.
+
+        Events are immutable and carry ids: those already here, of another device, or at or below the numbers
+        central has folded are skipped; the others are journaled (both copies) with their own numbers.
+        """
+        with self._lock:
+            self._check_open()
+            taken = []
+            for event in sorted(events, key=lambda e: e.seq or 0):
+                if (event.event_id in self._events or event.device_id != self._device_id or event.seq is None
+                        or event.seq <= self._seq_through or event.event_id in self._kept.earns):
+                    continue
+                record = to_record(event)
+                self._journal.append_record(record)
+                taken.append(from_record(record))
+            if not taken:
+                return 0
+            merged = sorted([*self._events.values(), *taken], key=lambda e: e.seq)
+            self._events = {e.event_id: e for e in merged}
+            self._last_seq = max(self._last_seq, merged[-1].seq)
+            self._lost = [seq for seq in self._lost if seq not in {e.seq for e in taken}]
+            self._scrub_erased()
+            self._rebuild_overlay()
+            logger.warning("%d unsent event(s) taken back into the outbox", len(taken))
+            return len(taken)
+
     def apply_batch(self, batch: PulledBatch) -> None:
         """Apply one pulled page: upserts, erasures, cursor, seq_through; then save and compact."""
         _check_batch(batch)
@@ -514,6 +560,9 @@ class Store:
             self._journal_dirty = True
             self._compact_journal()
             self._rebuild_overlay()
+            if self._cache_problem is not None and batch.device_seq_through is not None:
+                logger.warning("the damaged cache is rebuilt from central")
+                self._cache_problem = None  # the last page of a pull: the cache is whole again
 
     def _merge_batch(self, batch: PulledBatch) -> None:
         rebuild = len(batch.customers) > REBUILD_INDEX_ABOVE
@@ -809,6 +858,12 @@ class Store:
             return len(self._events) - len(self._acked)
 
     @property
+    def cache_lost(self) -> bool:
+        """True while the cache was found damaged and not yet rebuilt by a complete pull: a card missing from
+        it may belong to a customer, so it must not be taken as new."""
+        return self._cache_problem is not None
+
+    @property
     def cursor(self) -> int:
         return self._cursor
 
@@ -830,7 +885,9 @@ class Store:
             customers = len(self._customers) + sum(1 for c in overlay.customers if c not in self._customers)
             cards = len(self._card_owner) + sum(1 for u in overlay.cards if u not in self._card_owner)
             return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
-                              self._cursor, self._last_seq, tuple(self._problems))
+                              self._cursor, self._last_seq,
+                              tuple(self._problems + ([self._cache_problem] if self._cache_problem else [])),
+                              tuple(self._lost))
 
     def close(self) -> None:
         """Finish a pending compaction if possible and close the journal; calling it again does nothing."""

@@ -34,3 +34,5 @@ class StoreStats:
     cursor: int
     last_seq: int
     problems: tuple[str, ...]
+    #: Sequence numbers recorded here that neither copy of the outbox holds any more (see `outbox_copies`).
+    lost: tuple[int, ...] = ()

@@ -17,7 +17,8 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, PhoneCodeReplayed, PushEventRefused, SyncRefused, SyncUnavailable
+from kiosk.errors import (DeviceNotEnrolled, PhoneCodeReplayed, PushEventRefused, SyncRefused, SyncUnavailable,
+                          VoucherOutOfStock)
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class PushAnswer:
     inserted: int
     flagged: tuple[str, ...]
     seq_through: int | None
+    #: Cards this device linked that central keeps with another customer (held for review).
+    card_claims: tuple[str, ...] = ()
 
 
 class CentralClient:
@@ -56,7 +59,8 @@ class CentralClient:
         body = self._call("POST", "/api/sync/push", json={"events": [to_record(e) for e in events]})
         try:
             return PushAnswer(tuple(str(i) for i in body["acknowledged"]), int(body["inserted"]),
-                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"))
+                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"),
+                              tuple(str(uid) for uid in body.get("card_claims", ())))
         except (KeyError, TypeError, ValueError):
             raise SyncUnavailable("central's answer to a push was incomplete; it will be sent again") from None
 
@@ -105,6 +109,10 @@ class CentralClient:
         earn = self._call("GET", "/api/receipts", params={"ref": receipt_ref}).get("earn")
         return earn if isinstance(earn, dict) else None
 
+    def device_state(self) -> dict:
+        """What central holds of this device now: sequence gaps and low stocks (`GET /api/sync/device`)."""
+        return self._call("GET", "/api/sync/device")
+
     def enrol(self, device_id: str, code: str, store_id: str | None = None) -> str:
         """Trade a one-time enrolment code for this device's token, naming the store the device stands in."""
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
@@ -131,6 +139,8 @@ class CentralClient:
         if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("event_id"), str):
             raise PushEventRefused(f"central refused an event: {body.get('message', response.status_code)}",
                                    body["event_id"])
+        if response.status_code == 409 and isinstance(body, dict) and body.get("error") == "VoucherPoolEmpty":
+            raise VoucherOutOfStock(f"this voucher is out of stock at central: {body.get('message', '')}")
         if response.status_code >= 400:
             raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
         if not isinstance(body, dict):

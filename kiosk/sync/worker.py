@@ -72,6 +72,8 @@ class SyncStatus:
     clock_skew_s: float | None = None
     flagged_total: int = 0
     set_aside: int = 0
+    #: Cards this device linked that central kept with their existing customer (held for review), latest round.
+    card_claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,10 @@ class SyncWorker:
                 if not self._put_aside(batch, exc):
                     raise
                 continue
+            if answer.card_claims:
+                log.warning("central kept %d card(s) with their existing customer; the links made here wait for "
+                            "review in the back office", len(answer.card_claims))
+                self._set(card_claims=tuple(dict.fromkeys((*self.status().card_claims, *answer.card_claims))))
             sent = {e.event_id for e in batch}
             held = sent.intersection(answer.acknowledged)
             dropped = self._store.acknowledge(sorted(held))

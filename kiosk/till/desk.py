@@ -42,6 +42,7 @@ from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
     CardBlocked,
+    CardNotKnowable,
     ConfirmationRequired,
     InvalidAmount,
     KioskError,
@@ -351,8 +352,10 @@ class Till:
         if not self.training:
             self.adoption.count(cashier.cashier_id if cashier else None, "unknown_cards")
         self._later(self._signal, "unknown_card")
-        result = {"unknown_card": uid, "capture": self.capture_mode(cashier), "sale": _sale_dict(self._sale),
-                  "consent_version": self.config.till.consent_version}
+        cache_lost = self.store.cache_lost and not self.training
+        result = {"unknown_card": uid, "capture": "off" if cache_lost else self.capture_mode(cashier),
+                  "sale": _sale_dict(self._sale), "consent_version": self.config.till.consent_version,
+                  "cache_lost": cache_lost}
         self._publish("unknown_card", result)
         return result
 
@@ -447,6 +450,9 @@ class Till:
                 uid = card_uid or self._unknown_card
                 if not uid:
                     raise UnknownCard("tap the new card first")
+                if self.store.cache_lost and not self.training:
+                    raise CardNotKnowable("this till's customer list is damaged and not yet rebuilt from central: "
+                                          "the card may already be a customer's, so no new customer can be made now")
                 name = _clean_text(first_name, "first name", required=True)
                 if consent is not True:
                     raise ConfirmationRequired("the customer must agree to the consent text to join")

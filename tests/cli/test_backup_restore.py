@@ -32,17 +32,19 @@ def test_backup_while_the_service_runs_restores_to_the_same_state(cli_config, tm
         assert result.exit_code == 0, result.output
         assert "backup of device till-9" in result.output and "7 events not yet sent" in result.output
         record_sales(running.service.store, cli_config, 3, start=7)  # after the backup: not in it
+        after = balances(running.service.store), running.service.store.pending_count()
         refused = CliRunner().invoke(main, ["restore", str(tmp_path / "b.tar.gz")])
         assert refused.exit_code == 8
         assert "sudo systemctl stop kiosk" in refused.output
     finally:
         stop_service(running)
-    assert _state(cli_config)[1] == 10
+    assert _state(cli_config)[1] == 10 and expected != after
     result = CliRunner().invoke(main, ["restore", str(tmp_path / "b.tar.gz")])
     assert result.exit_code == 0, result.output
-    assert "7 events not yet sent" in result.output and "previous files are kept in" in result.output
+    assert "10 events not yet sent" in result.output and "previous files are kept in" in result.output
+    assert "kept 3 newer unsent event(s) of the replaced store" in result.output
     got_balances, got_pending, _ = _state(cli_config)
-    assert (got_balances, got_pending) == expected
+    assert (got_balances, got_pending) == after  # the 3 sales made after the backup are merged back
     kept = list(store_dir(cli_config).glob("before-restore-*"))
     assert len(kept) == 1
     with Store.open(kept[0], cli_config.device.id) as before:
@@ -57,8 +59,9 @@ def test_backup_with_the_service_stopped_holds_the_lock_and_restores(cli_config,
     assert result.exit_code == 0, result.output
     with Store.open(store_dir(cli_config), cli_config.device.id) as store:
         record_sales(store, cli_config, 2, start=4)
+    after = _state(cli_config)
     assert CliRunner().invoke(main, ["restore", str(tmp_path / "b.tar.gz")]).exit_code == 0
-    assert _state(cli_config) == expected
+    assert _state(cli_config) == after != expected  # the 2 later sales are merged, not dropped
 
 
 def test_restore_refuses_another_devices_backup_unless_forced(cli_config, tmp_path):
@@ -79,6 +82,12 @@ def test_restore_refuses_another_devices_backup_unless_forced(cli_config, tmp_pa
     assert "--force" in refused.output
     assert _state(cli_config) == before  # untouched
 
+    unsent = CliRunner().invoke(main, ["restore", "--force", str(tmp_path / "o.tgz")])
+    assert unsent.exit_code == 4  # this device's 2 unsent sales cannot go into till-2's store
+    assert "holds 2 event(s) of device 'till-9' not yet sent" in unsent.output and "kiosk sync" in unsent.output
+    assert _state(cli_config) == before
+    with Store.open(store_dir(cli_config), cli_config.device.id) as store:
+        store.acknowledge([e.event_id for e in store.pending()])  # as a sync round would
     forced = CliRunner().invoke(main, ["restore", "--force", str(tmp_path / "o.tgz")])
     assert forced.exit_code == 0, forced.output
     assert 'set device.id = "till-2"' in forced.output
@@ -95,16 +104,21 @@ def test_restore_rejects_a_damaged_or_foreign_file(cli_config, tmp_path):
     not_tar.write_text("hello")
     result = CliRunner().invoke(main, ["restore", str(not_tar)])
     assert result.exit_code == 4 and "not a readable kiosk backup" in result.output
-    # A backup whose journal was altered fails its checksum.
-    damaged = tmp_path / "damaged.tgz"
-    with tarfile.open(good) as src, tarfile.open(damaged, "w:gz") as dst:
-        for member in src.getmembers():
-            data = src.extractfile(member).read()
-            if member.name == "store/outbox.jsonl":
-                data = data.replace(b"R-00000", b"R-99999")
-            member.size = len(data)
-            dst.addfile(member, io.BytesIO(data))
-    result = CliRunner().invoke(main, ["restore", str(damaged)])
+    # A backup whose journal was altered fails its checksum: its second copy stands in; both altered, refused.
+    for name, altered in (("one-copy.tgz", ("store/outbox.jsonl",)),
+                          ("both-copies.tgz", ("store/outbox.jsonl", "store/outbox.copy.jsonl"))):
+        damaged = tmp_path / name
+        with tarfile.open(good) as src, tarfile.open(damaged, "w:gz") as dst:
+            for member in src.getmembers():
+                data = src.extractfile(member).read()
+                if member.name in altered:
+                    data = data.replace(b"R-00000", b"R-99999")
+                member.size = len(data)
+                dst.addfile(member, io.BytesIO(data))
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "one-copy.tgz")])
+    assert result.exit_code == 0 and "its second copy was used, nothing lost" in result.output
+    assert _state(cli_config)[1] == 1
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "both-copies.tgz")])
     assert result.exit_code == 4 and "does not match its checksum" in result.output
     assert CliRunner().invoke(main, ["restore", str(tmp_path / "missing.tgz")]).exit_code == 4
 

@@ -47,19 +47,21 @@ def test_damaged_middle_line_is_moved_aside_and_the_rest_kept(data_dir, caplog):
     lines[2] = lines[2].replace(b'"points":2', b'"points":9')  # CRC no longer matches
     original = b"\n".join(lines)
     _journal(data_dir).write_bytes(original)
+    (data_dir / "outbox.copy.jsonl").write_bytes(original)  # both copies hit: the line is gone
     caplog.set_level(logging.ERROR, logger="kiosk.store")
     with Store.open(data_dir, DEVICE) as store:
         assert [e.event_id for e in store.pending()] == [events[0].event_id, events[2].event_id,
                                                          events[3].event_id]
         assert store.balance("c1") == 1 + 3 + 4
         problems = store.stats().problems
-        assert len(problems) == 1 and "damaged at line(s) 3" in problems[0]
+        assert len(problems) == 3 and "damaged at line(s) 3" in problems[0]
+        assert "1 event(s) recorded on this device (seq 2)" in problems[2] and store.stats().lost == (2,)
         assert store.record(earned(points=1)).seq == 5  # numbering never goes back
     aside = list(data_dir.glob("outbox.jsonl.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == original
     assert any(r.levelno == logging.ERROR for r in caplog.records)
     with Store.open(data_dir, DEVICE) as store:
-        assert store.stats().problems == () and store.balance("c1") == 9
+        assert store.stats().lost == (2,) and store.balance("c1") == 9  # said again until found or folded
 
 
 def test_damaged_header_is_rebuilt(data_dir):
@@ -116,9 +118,10 @@ def test_empty_and_leftover_temp_files_are_harmless(data_dir):
         assert store.cursor == 42 and store.balance("c1") == 111 and store.stats().problems == ()
     assert not (data_dir / "cache.json.tmp").exists()
     _journal(data_dir).write_bytes(b"")
+    (data_dir / "outbox.copy.jsonl").write_bytes(b"")
     with Store.open(data_dir, DEVICE) as store:
         assert store.balance("c1") == 110 and store.record(earned(points=1)).seq == 3
-        assert any("journal was missing or empty" in p for p in store.stats().problems)
+        assert any("journal and its copy were missing or empty" in p for p in store.stats().problems)
 
 
 def test_empty_snapshot_file_is_reported_not_taken_as_absent(data_dir):

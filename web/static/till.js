@@ -125,6 +125,7 @@
     earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(d.repeat ? T.repeat : ""); },
     unknown_card: function (d) {
       showCustomer(null);
+      if (d.cache_lost) { say(T.cache_lost); return; }
       if (d.capture === "off") { say(T.unknown); return; }
       openCapture(d.capture === "required");
     },
@@ -161,6 +162,7 @@
     source.addEventListener("sync_status", function (e) {
       var data = JSON.parse(e.data);
       syncState(data.state === "idle" || data.state === "syncing");
+      if (data.card_claims && data.card_claims.length) { say(fmt(T.card_claims, { cards: data.card_claims.join(", ") })); }
     });
     source.onopen = function () { refresh().then(function () { body.dataset.live = "yes"; }); };
     source.onerror = function () { body.dataset.live = "no"; };

@@ -1,0 +1,50 @@
+"""The data safety page lists each device's missing sequence numbers and the card links held for review;
+the catalogue says when a voucher or a reward is out of stock."""
+
+from central import vouchers
+from central.embedded import enrol_device
+from central.ingest import ingest
+from central.transactions import in_transaction
+from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+
+
+def _story(engine):
+    enrol_device(engine, "till-7")
+    enrol_device(engine, "till-8")
+    regular = [CustomerRegistered(device_id="till-7", seq=1, customer_id="regular", first_name="Invented"),
+               CardLinked(device_id="till-7", seq=2, customer_id="regular", card_uid="CARD-REG"),
+               PointsEarned(device_id="till-7", seq=5, customer_id="regular", receipt_ref="R5", amount_cents=100,
+                            points=1)]  # 3 and 4 never arrived
+    claim = [CustomerRegistered(device_id="till-8", seq=1, customer_id="newcomer", first_name="Invented"),
+             CardLinked(device_id="till-8", seq=2, customer_id="newcomer", card_uid="CARD-REG")]
+    in_transaction(engine, lambda c: ingest(c, regular, "till-7"))
+    in_transaction(engine, lambda c: ingest(c, claim, "till-8"))
+
+
+def test_gaps_and_card_claims_are_listed_for_head_office(office, engine):
+    _story(engine)
+    page = office.get("/backoffice/data-safety/").get_data(as_text=True)
+    assert 'data-device="till-7"' in page and "3–4" in page and 'data-device="till-8"' not in page
+    assert 'data-card="CARD-REG"' in page and "newcomer" in page
+    assert "Data safety" in office.get("/backoffice/").get_data(as_text=True)  # in the menu
+    french = office.get("/backoffice/data-safety/?lang=fr").get_data(as_text=True)
+    assert "Liens de carte à vérifier" in french
+
+
+def test_a_manager_sees_only_their_stores(manager, engine):
+    _story(engine)
+    page = manager.get("/backoffice/data-safety/").get_data(as_text=True)
+    assert "till-7" not in page and "CARD-REG" not in page and "No device is missing any event." in page
+
+
+def test_an_empty_pool_and_an_empty_stock_read_out_of_stock(office, engine):
+    office.post("/backoffice/catalogue/", {"reward_id": "holiday-50", "kind": "partner_voucher", "name": "Séjour",
+                                           "points_price": "900", "partner": "holidays", "face_value": "50,00",
+                                           "active": "on"})
+    office.post("/backoffice/catalogue/", {"reward_id": "mug", "kind": "in_house", "name": "Mug",
+                                           "points_price": "120", "stock": "0", "active": "on"})
+    page = office.get("/backoffice/catalogue/").get_data(as_text=True)
+    assert "Out of stock: no code left for holidays" in page and "Out of stock: Mug has none left." in page
+    in_transaction(engine, lambda c: vouchers.import_codes(c, "holidays", [("H1", 5000)]))
+    page = office.get("/backoffice/catalogue/").get_data(as_text=True)
+    assert "no code left for holidays" not in page and "only 1 codes left for holidays" in page

@@ -1,0 +1,86 @@
+"""A damaged outbox loses no confirmed event: a second copy takes it back, and what both lost is said plainly."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain.snapshot import PulledBatch
+from kiosk.store import Store
+
+from .conftest import DEVICE, earned, register
+
+JOURNAL, COPY = "outbox.jsonl", "outbox.copy.jsonl"
+
+
+def _six_confirmed(data_dir):
+    with Store.open(data_dir, DEVICE) as store:
+        store.record(register())
+        return [store.record(earned(points=n + 1)) for n in range(6)]
+
+
+def _cut(path, keep_lines: int, extra: bytes = b"") -> None:
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(lines[:keep_lines]) + b"\n" + extra)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "overwritten", "emptied", "deleted"])
+def test_one_damaged_journal_loses_no_confirmed_earn(data_dir, damage):
+    confirmed = _six_confirmed(data_dir)
+    journal = data_dir / JOURNAL
+    if damage == "cut short":
+        _cut(journal, 4, b'0badc0de {"event":{"type":"Poin')
+    elif damage == "overwritten":
+        raw = journal.read_bytes()
+        journal.write_bytes(raw[:200] + b"\x00garbage" * 40 + raw[520:])
+    elif damage == "emptied":
+        journal.write_bytes(b"")
+    else:
+        journal.unlink()
+    with Store.open(data_dir, DEVICE) as store:
+        held = {e.event_id for e in store.pending()}
+        assert all(e.event_id in held for e in confirmed)
+        assert store.balance("c1") == 21 and store.stats().lost == ()
+        assert any("second copy" in p for p in store.stats().problems)
+        assert store.record(earned(points=1)).seq == 8
+    for name in (JOURNAL, COPY):  # both copies whole and equal again
+        assert (data_dir / name).read_bytes() == (data_dir / JOURNAL).read_bytes()
+
+
+def test_events_neither_copy_holds_are_reported_and_their_numbers_never_reused(data_dir):
+    confirmed = _six_confirmed(data_dir)  # seq 1 registers, 2..7 earn
+    _cut(data_dir / JOURNAL, 5)  # header + seq 1..4
+    copy = data_dir / COPY
+    lines = copy.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b'"points":4', b'"points":40')  # seq 5 damaged in the copy, 6 and 7 whole
+    copy.write_bytes(b"\n".join(lines))
+    with Store.open(data_dir, DEVICE) as store:
+        stats = store.stats()
+        assert stats.lost == (5,)
+        assert any("1 event(s) recorded on this device (seq 5) are in neither copy" in p for p in stats.problems)
+        assert {e.event_id for e in store.pending()} == {e.event_id for e in confirmed if e.seq != 5} | {
+            store.pending()[0].event_id}
+        assert store.record(earned(points=1)).seq == 8
+
+
+def test_folded_events_are_not_taken_for_lost_after_a_damaged_snapshot(data_dir):
+    with Store.open(data_dir, DEVICE) as store:
+        store.record(register())
+        store.record(earned(points=3))
+        store.apply_batch(PulledBatch(cursor=5, device_seq_through=2))
+        store.record(earned(points=4))
+    (data_dir / "cache.json").write_bytes(b"{garbage")
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.stats().lost == () and store.record(earned(points=1)).seq == 4
+
+
+def test_readmit_takes_back_unsent_events_once_and_in_order(data_dir, tmp_path):
+    other = tmp_path / "other"
+    with Store.open(other, DEVICE) as old:
+        events = [old.record(register())] + [old.record(earned(points=n + 1)) for n in range(3)]
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.readmit(events[2:]) == 2
+        assert store.readmit(events) == 2  # seq 1 and 2; the others are already here
+        assert [e.seq for e in store.pending()] == [1, 2, 3, 4] and store.record(earned()).seq == 5
+        assert store.balance("c1") == 16
+    with Store.open(data_dir, DEVICE) as store:
+        assert [e.seq for e in store.pending()] == [1, 2, 3, 4, 5] and store.stats().problems == ()
