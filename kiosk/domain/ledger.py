@@ -125,6 +125,13 @@ class Ledger:
         pool_id = self.member_pool.get(customer_id)
         return (pool_id, self.pool_members[pool_id][customer_id]) if pool_id else None
 
+    def pool_contribution(self, earn_event_id: str) -> PoolContribution | None:
+        """What an earn gave a pool and how much of it refunds gave back, or None."""
+        return self.pool_contributions.get(earn_event_id)
+
+    def earn_record(self, earn_event_id: str) -> EarnRecord | None:
+        return self.earns.get(earn_event_id)
+
     def earned_on(self, customer_id: str, day: str) -> int:
         return self.earned_per_day.get((customer_id, day), 0)
 

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
 
-from kiosk.domain.earning import EarningScale, EarnQuote, check_cents, points_to_reverse, quote_earn
+from kiosk.domain import pools
+from kiosk.domain.earning import EarningScale, EarnQuote, check_cents, quote_earn
 from kiosk.domain.events import EarnReversed, PointsEarned, PointsRedeemed, now_local
-from kiosk.domain.ledger import EarnRecord
+from kiosk.domain.ledger import EarnRecord, PoolContribution
 from kiosk.domain.rewards import Reward
 from kiosk.errors import (
     InsufficientPoints,
@@ -33,6 +34,10 @@ class AccountView(Protocol):
     def earned_on(self, customer_id: str, day: str) -> int: ...
 
     def earn_for_receipt(self, receipt_ref: str) -> EarnRecord | None: ...
+
+    def pool_balance(self, pool_id: str) -> int: ...
+
+    def pool_contribution(self, earn_event_id: str) -> PoolContribution | None: ...
 
 
 def _check_ref(receipt_ref: str) -> str:
@@ -81,8 +86,9 @@ def reverse(view: AccountView, *, device_id: str, receipt_ref: str, refund_cents
             cashier_id: str | None = None) -> EarnReversed:
     """The reversal for a refund of `refund_cents` (the whole receipt when None) of an earlier earn.
 
-    Takes back the refunded share of the points, never more than the earn has left, and never more
-    than the balance holds (points already spent stay spent).
+    Takes back the refunded share of the points, never more than the earn has left: the member's part
+    never more than the balance holds (points already spent stay spent), and the part the earn gave a
+    pool never more than the pool holds (`pools.refund_split`).
     """
     ref = _check_ref(receipt_ref)
     earn_record = view.earn_for_receipt(ref)
@@ -94,8 +100,8 @@ def reverse(view: AccountView, *, device_id: str, receipt_ref: str, refund_cents
     cents = left_cents if refund_cents is None else check_cents(refund_cents, "refund amount")
     if cents > left_cents:
         raise InvalidAmount(f"refund of {cents} cents is more than the {left_cents} cents left on receipt {ref}")
-    points = points_to_reverse(earn_record.points, earn_record.amount_cents, earn_record.refunded_cents,
-                               cents, earn_record.reversed_points)
-    points = min(points, max(0, view.balance(earn_record.customer_id)))
+    # The member's part from the member, the pool's part from the pool (`pools.give_back` records it next).
+    member_part, pool_part = pools.refund_split(view, earn_record, cents)
+    points = member_part + pool_part
     return EarnReversed(device_id=device_id, cashier_id=cashier_id, customer_id=earn_record.customer_id,
                         earn_event_id=earn_record.event_id, receipt_ref=ref, refund_cents=cents, points=points)

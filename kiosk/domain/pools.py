@@ -3,15 +3,22 @@
 The rule: a member who joined with `share_pct` gives floor(points × share_pct / 100) of each earn to the pool,
 decided when the earn is recorded and written as its own `PoolContributed` event, so the history stays right
 whatever happens to membership later (leaving keeps every past contribution in the pool). A refund of a
-contributing earn gives the pool's proportional share back to the member (`PoolContributionReversed`),
-never more than the pool still holds. Balances are plain sums of these events, so every device and central
-fold them the same way, in any order.
+contributing earn takes back exactly what the purchase gave: the member's part from the member (never more
+than the member holds) and the pool's part from the pool (never more than the pool still holds), written as
+the `EarnReversed` of both parts followed by `PoolContributionReversed` of the pool's part (`refund_split`,
+`give_back`). Balances are plain sums of these events, so every device and central fold them the same way,
+in any order.
+
+Who may spend a pool: any current member, at a till or a kiosk, under the same offline caps as their own
+points (`redeem`). A member gives to one pool at a time; going to another pool is an explicit `move` (a
+`PoolLeft` then a `PoolJoined`), and `join` refuses a customer who is already in another pool.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from kiosk.domain.events import (
     EarnReversed,
@@ -22,7 +29,8 @@ from kiosk.domain.events import (
     PoolLeft,
     PoolRedeemed,
 )
-from kiosk.domain.ledger import Ledger
+from kiosk.domain.earning import points_to_reverse
+from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
 from kiosk.domain.rewards import Reward
 from kiosk.errors import InsufficientPoints, InvalidAmount, PoolRefused
 
@@ -82,18 +90,57 @@ def contribute(ledger: Ledger, earn: PointsEarned) -> PoolContributed | None:
                            customer_id=earn.customer_id, earn_event_id=earn.event_id, points=points)
 
 
-def give_back(ledger: Ledger, reversal: EarnReversed) -> PoolContributionReversed | None:
-    """After a reversal is applied: the pool's share of the refunded points back to the member, or None.
+class RefundView(Protocol):
+    """What the refund rule reads: balances, the earn and what it gave a pool (the Ledger and the store)."""
 
-    The pool's total give-back for an earn is floor(contributed × reversed / earned), so a full refund gives
-    back all it contributed; never more than the pool still holds (points it spent stay spent).
+    def balance(self, customer_id: str) -> int: ...
+
+    def pool_balance(self, pool_id: str) -> int: ...
+
+    def pool_contribution(self, earn_event_id: str) -> PoolContribution | None: ...
+
+    def earn_record(self, earn_event_id: str) -> EarnRecord | None: ...
+
+
+def _pool_owed(given: PoolContribution, earn: EarnRecord, refunded_cents: int) -> int:
+    """The pool's part of refunds adding up to `refunded_cents` of the earn: floor of its share, cumulative."""
+    if earn.amount_cents <= 0:
+        return given.points
+    return given.points * min(refunded_cents, earn.amount_cents) // earn.amount_cents
+
+
+def refund_split(view: RefundView, earn: EarnRecord, refund_cents: int) -> tuple[int, int]:
+    """(member's part, pool's part) of a refund of `refund_cents` more of `earn`, in points.
+
+    Both are cumulative: after refunds adding up to the receipt, the member has given back exactly what the
+    purchase left with them and the pool exactly what it received; each is capped by what it holds now
+    (points already spent stay spent, and a pool never goes below zero).
     """
-    given = ledger.pool_contributions.get(reversal.earn_event_id)
-    earn = ledger.earns.get(reversal.earn_event_id)
-    if given is None or earn is None or earn.points == 0:
+    refunded = earn.refunded_cents + refund_cents
+    earn_owed = points_to_reverse(earn.points, earn.amount_cents, 0, refunded, 0)
+    given = view.pool_contribution(earn.event_id)
+    pool_owed = _pool_owed(given, earn, refunded) if given is not None else 0
+    given_back = given.given_back if given is not None else 0
+    member_part = max(0, (earn_owed - pool_owed) - (earn.reversed_points - given_back))
+    member_part = min(member_part, max(0, view.balance(earn.customer_id)))
+    pool_part = 0
+    if given is not None:
+        pool_part = min(max(0, pool_owed - given_back), max(0, view.pool_balance(given.pool_id)))
+    return member_part, pool_part
+
+
+def give_back(view: RefundView, reversal: EarnReversed) -> PoolContributionReversed | None:
+    """After a reversal is applied: the pool's part of the refund, taken from the pool, or None.
+
+    It is the pool part `refund_split` gave before the reversal (the reversal moves neither the pool's
+    balance nor what the pool gave back), so a stop between the two events is finished the same way.
+    """
+    given = view.pool_contribution(reversal.earn_event_id)
+    earn = view.earn_record(reversal.earn_event_id)
+    if given is None or earn is None:
         return None
-    due = given.points * earn.reversed_points // earn.points - given.given_back
-    points = min(due, max(0, ledger.pool_balance(given.pool_id)))
+    owed = _pool_owed(given, earn, earn.refunded_cents)
+    points = min(max(0, owed - given.given_back), max(0, view.pool_balance(given.pool_id)))
     if points <= 0:
         return None
     return PoolContributionReversed(device_id=reversal.device_id, cashier_id=reversal.cashier_id,

@@ -11,9 +11,10 @@ a `kiosk.domain.ledger.Ledger` folded over the pending events (seq > seq_through
 state of just the customers and cards those events touch. Reads look at the overlay first, then the base,
 so balances follow the domain's own rules. Pool memberships and pool balances pulled from central are base
 state too: the overlay is seeded with those its pending events touch, and an earn recorded here by a pool
-member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn). Recent
-own earns folded at central live in a second Ledger (`kept earns`), so a receipt stays refundable after its
-earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits, packed
+member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn), and a
+refund of such an earn by its `PoolContributionReversed` (the pool's part of the refund). Recent own earns
+folded at central live in a second Ledger (`kept earns`) with what each gave a pool, so a receipt stays
+refundable, pool share included, after its earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits, packed
 (`kiosk.store.packed_lots`); since lots and debits only add up, the overlay folds just the pending part, and
 the two are added when a customer's expiry notice or tier is asked for (`expiry_notice`, `tier`).
 
@@ -45,11 +46,13 @@ from kiosk.domain.events import (
     EarnReversed,
     Event,
     PointsEarned,
+    PoolContributed,
+    PoolContributionReversed,
     ProfileUpdated,
     from_record,
     to_record,
 )
-from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
+from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
 from kiosk.domain import pools
 from kiosk.domain.pools import PoolSummary
 from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
@@ -113,6 +116,20 @@ class CachedCustomer:
         return [self.customer_id, self.first_name, self.last_name, self.phone, self.email, self.points,
                 self.consent_granted, self.consent_version, self.erased, list(self.cards),
                 packed_lots.to_text(self.lots), self.debits]
+
+
+def _pool_follow_up(store: Store, event: Event) -> Event | None:
+    """The pool event the domain makes right after `event`: an earn's contribution, a refund's pool part."""
+    if isinstance(event, PointsEarned):
+        return pools.contribute(store, event)  # type: ignore[arg-type]  # the store answers pool_of
+    if isinstance(event, EarnReversed):
+        return pools.give_back(store, event)
+    return None
+
+
+def _pool_columns(given: PoolContribution | None) -> list:
+    """A kept earn's pool columns in the snapshot: pool id, points given, points given back."""
+    return ["", 0, 0] if given is None else [given.pool_id, given.points, given.given_back]
 
 
 def _scrubbed(event: Event) -> Event | None:
@@ -302,6 +319,9 @@ class Store:
                 self._kept.earns_by_receipt.setdefault(record.receipt_ref, record.event_id)
                 if len(row) > 7 and row[7]:  # the earn's day, whose lot a refund reduces (absent in older snapshots)
                     self._kept.earn_days[record.event_id] = str(row[7])
+                if len(row) > 10 and row[8]:  # what the earn gave a pool (absent in older snapshots)
+                    self._kept.pool_contributions[record.event_id] = PoolContribution(
+                        str(row[8]), record.customer_id, _whole(row[9]), _whole(row[10]))
             for cid, day, points in tables["earned_per_day"]:
                 self._kept.earned_per_day[(cid, day)] = points
             for cid, pool_id, share in tables["pool_members"]:
@@ -391,6 +411,10 @@ class Store:
                 day = self._kept.earn_days.get(kept.event_id)
                 if day is not None:
                     overlay.earn_days[kept.event_id] = day
+                given = self._kept.pool_contributions.get(kept.event_id)
+                if given is not None and kept.event_id not in overlay.pool_contributions:
+                    overlay.pool_contributions[kept.event_id] = replace(given)
+                    self._seed_pool(given.pool_id)
 
     def _seed_pool(self, pool_id: str) -> None:
         if pool_id not in self._seeded_pools:
@@ -484,20 +508,19 @@ class Store:
             self._apply_overlay(event)
             if isinstance(event, CustomerErased) and self._scrub_erased():
                 self._compact_journal()
-            if isinstance(event, PointsEarned):
-                given = pools.contribute(self, event)  # type: ignore[arg-type]  # the store answers pool_of
-                if given is not None:
-                    self.record(given)
+            follow_up = _pool_follow_up(self, event)
+            if follow_up is not None:
+                self.record(follow_up)
             return event
 
     def _finish_pool_contribution(self) -> None:
-        """After a stop between an earn and its pool contribution (always the next event), record it now."""
+        """After a stop between an earn (or a refund) and its pool event (always the next one), record it now."""
         last = next(reversed(self._events.values()), None)
-        if isinstance(last, PointsEarned) and last.device_id == self._device_id:
-            given = pools.contribute(self, last)  # type: ignore[arg-type]
-            if given is not None:
-                logger.warning("earn %s had no pool contribution recorded yet; recorded now", last.event_id)
-                self.record(given)
+        if last is not None and last.device_id == self._device_id:
+            follow_up = _pool_follow_up(self, last)
+            if follow_up is not None:
+                logger.warning("%s %s had no pool event recorded yet; recorded now", last.type, last.event_id)
+                self.record(follow_up)
 
     def acknowledge(self, event_ids: Iterable[str]) -> int:
         """Mark events as held by central (durably); returns how many were newly acknowledged."""
@@ -644,11 +667,12 @@ class Store:
         for event_id, event in list(self._events.items()):
             if event.seq > through:
                 break
-            if isinstance(event, (PointsEarned, EarnReversed)):
+            if isinstance(event, (PointsEarned, EarnReversed, PoolContributed, PoolContributionReversed)):
                 kept.apply(event)
             del self._events[event_id]
             self._acked.discard(event_id)
         kept.balances.clear()
+        kept.pool_balances.clear()
         kept.lots.clear()  # the pulled lots hold them now
         kept.debits.clear()
         kept.seen.clear()
@@ -662,6 +686,7 @@ class Store:
             for event_id in list(kept.earns)[:excess]:
                 record = kept.earns.pop(event_id)
                 kept.earn_days.pop(event_id, None)
+                kept.pool_contributions.pop(event_id, None)
                 if kept.earns_by_receipt.get(record.receipt_ref) == event_id:
                     del kept.earns_by_receipt[record.receipt_ref]
         if kept.earned_per_day:
@@ -682,8 +707,10 @@ class Store:
                      for uid in uids if uid not in self._blocked)
         search_rows = [row_of[owner] for owner in self._index.owners]
         earn_days = self._kept.earn_days
+        given = self._kept.pool_contributions
         earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
-                  r.reversed_points, earn_days.get(r.event_id, "")] for r in self._kept.earns.values()]
+                  r.reversed_points, earn_days.get(r.event_id, ""), *_pool_columns(given.get(r.event_id))]
+                 for r in self._kept.earns.values()]
         per_day = [[cid, day, points] for (cid, day), points in self._kept.earned_per_day.items()]
         pool_members = [[cid, pool_id, share] for cid, (pool_id, share) in self._pool_member.items()]
         pool_balances = [[pool_id, points] for pool_id, points in self._pool_points.items()]
@@ -757,6 +784,18 @@ class Store:
     def earned_on(self, customer_id: str, day: str) -> int:
         with self._lock:
             return self._kept.earned_on(customer_id, day) + self._overlay.earned_on(customer_id, day)
+
+    def pool_contribution(self, earn_event_id: str) -> PoolContribution | None:
+        """What one of this device's earns gave a pool and how much refunds gave back (pending or kept)."""
+        with self._lock:
+            found = (self._overlay.pool_contributions.get(earn_event_id)
+                     or self._kept.pool_contributions.get(earn_event_id))
+            return replace(found) if found is not None else None
+
+    def earn_record(self, earn_event_id: str) -> EarnRecord | None:
+        with self._lock:
+            record = self._overlay.earns.get(earn_event_id) or self._kept.earns.get(earn_event_id)
+            return replace(record) if record is not None else None
 
     def earn_for_receipt(self, receipt_ref: str) -> EarnRecord | None:
         """This device's earn for a receipt (pending or kept after folding), with refunds so far."""

@@ -1,0 +1,127 @@
+"""A small world for pool tests: customers and pools set at central, a real till that pulled them, pushes back.
+
+The till is the real `Till` over a real `Store`; it pulls and pushes through central's own sync API (the test
+client), so what central folds is exactly what the till recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from central import pools as central_pools
+from central.embedded import enrol_device
+from kiosk.bus import EventBus
+from kiosk.config import parse_config
+from kiosk.domain.events import CardLinked, CustomerRegistered, PoolJoined, to_record
+from kiosk.domain.ledger import Ledger
+from kiosk.store import Store
+from kiosk.sync.wire import batch_from_record
+from kiosk.till import Till
+
+
+class PoolWorld:
+    """Customers with cards, their pool memberships at central, and tills that pull them."""
+
+    def __init__(self, client, engine, tmp: Path) -> None:
+        self.client, self.engine, self.tmp = client, engine, tmp
+        self.run = uuid.uuid4().hex[:8]
+        self.tills: list[Till] = []
+        self.headers: dict[str, dict] = {}
+        self.setup_events: list = []
+        self._setup_seq = 0
+        self._setup = self._enrol(f"setup-{self.run}")
+
+    def _enrol(self, device_id: str) -> str:
+        self.headers[device_id] = {"Authorization": f"Bearer {enrol_device(self.engine, device_id)}"}
+        return device_id
+
+    def name(self, short: str) -> str:
+        return f"{short}-{self.run}"
+
+    def card(self, customer: str) -> str:
+        return f"C{uuid.uuid5(uuid.NAMESPACE_OID, customer).hex[:7].upper()}"
+
+    def customers(self, *shorts: str) -> list[str]:
+        made = []
+        for short in shorts:
+            cid = self.name(short)
+            for event in (CustomerRegistered(device_id=self._setup, customer_id=cid, first_name=short.title()),
+                          CardLinked(device_id=self._setup, customer_id=cid, card_uid=self.card(cid))):
+                self._setup_seq += 1
+                event = type(event)(**{**event.__dict__, "seq": self._setup_seq})
+                self.setup_events.append(event)
+                self.push(self._setup, [event])
+            made.append(cid)
+        return made
+
+    def member(self, pool: str, customer_id: str, share: int) -> None:
+        with self.engine.begin() as connection:
+            central_pools.set_member(connection, pool, customer_id, share, "head-office")
+
+    def till(self, short: str = "till") -> Till:
+        device_id = self._enrol(self.name(short))
+        data = self.tmp / device_id
+        config = parse_config({"device": {"id": device_id, "role": "till", "name": "Caisse"},
+                               "paths": {"data_dir": str(data)}, "hardware": {"mode": "emulated"}})
+        store = Store.open(data / "store", device_id)
+        till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"})
+        till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
+        self.tills.append(till)
+        self.pull(till)
+        return till
+
+    def pull(self, till: Till) -> None:
+        cursor = till.live_store.cursor
+        while True:
+            response = self.client.get(f"/api/sync/pull?cursor={cursor}&limit=500",
+                                       headers=self.headers[till.config.device.id])
+            assert response.status_code == 200, response.json
+            batch = batch_from_record(response.json)
+            till.live_store.apply_batch(batch)
+            cursor = batch.cursor
+            if not response.json["more"]:
+                return
+
+    def push(self, device_id: str, events) -> None:
+        response = self.client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
+                                    headers=self.headers[device_id])
+        assert response.status_code == 200, response.json
+
+    def sync(self, till: Till) -> None:
+        """Push what the till recorded, then pull: what a sync round does."""
+        pending = till.live_store.pending()
+        if pending:
+            self.push(till.config.device.id, pending)
+            till.live_store.acknowledge(e.event_id for e in pending)
+        self.pull(till)
+
+    def reference(self, memberships: dict[str, tuple[str, int]], *tills: Till, events=()) -> Ledger:
+        """The reference fold: memberships as set at central, then every event the tills recorded."""
+        ledger = Ledger()
+        for cid, (pool, share) in memberships.items():
+            ledger.apply(PoolJoined(device_id="central", pool_id=pool, customer_id=cid, share_pct=share))
+        for event in events:
+            ledger.apply(event)
+        for till in tills:
+            for event in till.live_store.pending():
+                ledger.apply(event)
+        return ledger
+
+    def central_points(self, customer_id: str) -> int:
+        from sqlalchemy import select
+
+        from central.schema import customers
+
+        with self.engine.connect() as connection:
+            return connection.execute(select(customers.c.points).where(
+                customers.c.customer_id == customer_id)).scalar_one()
+
+    def central_pool(self, pool: str) -> int:
+        with self.engine.connect() as connection:
+            return central_pools.pool_state(connection, pool).points
+
+    def close(self) -> None:
+        for till in self.tills:
+            till.close()
+            till.live_store.close()
