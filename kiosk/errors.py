@@ -218,3 +218,35 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class InvalidCustomerText(DomainError):
+    """A customer's name, phone or e-mail is too long or holds characters that cannot be kept."""
+
+
+class FieldRequired(InvalidCustomerText):
+    """A field the form needs (the first name when joining) was left empty."""
+
+
+class ConsentMissing(ConfirmationRequired):
+    """The customer's consent box is not ticked, so the customer cannot join."""
+
+
+class PinRequired(ConfirmationRequired):
+    """This reward is above the confirmation threshold: the cashier's or a manager's PIN confirms it."""
+
+
+class ManagerPinRequired(ConfirmationRequired):
+    """Only a manager's PIN lets this go on (skipping a required capture)."""
+
+
+class UndoNeedsManager(NothingToUndo):
+    """The undo window is over: a manager's PIN can still undo the last operation."""
+
+
+class UnknownReward(DomainError):
+    """No reward of the catalogue has this id (withdrawn since the screen was drawn)."""
+
+
+class NoRecentSale(DomainError):
+    """The amount keyed was meant for the customer on screen, but another customer is there now."""
