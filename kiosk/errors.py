@@ -250,3 +250,8 @@ class UnknownReward(DomainError):
 
 class NoRecentSale(DomainError):
     """The amount keyed was meant for the customer on screen, but another customer is there now."""
+
+
+def error_codes(error: KioskError) -> list[str]:
+    """The stable codes of an error, most specific first: a screen explains the first one it knows."""
+    return [cls.__name__ for cls in type(error).__mro__ if issubclass(cls, KioskError)]

@@ -59,6 +59,7 @@ from kiosk.errors import (
     UnknownCustomer,
     UnknownReceipt,
     UnknownReward,
+    error_codes,
 )
 from kiosk.receipt_code import receipt_code, reference_in
 from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
@@ -429,7 +430,7 @@ class Till:
         self._later(self._signal, "error")
         if self.training:
             self.training_book.mistake()
-        self._publish("error", {"message": str(exc), "kind": type(exc).__name__})
+        self._publish("error", {"message": str(exc), "kind": type(exc).__name__, "kinds": error_codes(exc)})
 
     def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
               qr_for: str | None = None) -> dict:
@@ -759,7 +760,7 @@ class Till:
             self._last_job = self.devices.print(receipt)
         except KioskError as exc:  # the operation stands; the receipt can be reprinted
             logger.warning("receipt %s not queued: %s", receipt_id, exc)
-            self._publish("printer", {"message": str(exc)})
+            self._publish("printer", {"message": str(exc), "kind": type(exc).__name__, "kinds": error_codes(exc)})
 
     def reprint_last(self) -> None:
         """Print the last receipt again (after paper was put back)."""
