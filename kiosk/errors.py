@@ -250,6 +250,8 @@ class PushEventRefused(SyncRefused):
 
 class BackOfficeSessionEnded(NotSignedIn):
     """The back-office session was ended (signed out, password or role changed, account deactivated)."""
+
+
 class CardNotKnowable(DomainError):
     """The device's customer cache is damaged and not yet rebuilt: an unknown card may be a customer's, so it
     cannot be taken as a new customer's."""
@@ -257,3 +259,40 @@ class CardNotKnowable(DomainError):
 
 class VoucherOutOfStock(DomainError):
     """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""
+
+
+class InvalidCustomerText(DomainError):
+    """A customer's name, phone or e-mail is too long or holds characters that cannot be kept."""
+
+
+class FieldRequired(InvalidCustomerText):
+    """A field the form needs (the first name when joining) was left empty."""
+
+
+class ConsentMissing(ConfirmationRequired):
+    """The customer's consent box is not ticked, so the customer cannot join."""
+
+
+class PinRequired(ConfirmationRequired):
+    """This reward is above the confirmation threshold: the cashier's or a manager's PIN confirms it."""
+
+
+class ManagerPinRequired(ConfirmationRequired):
+    """Only a manager's PIN lets this go on (skipping a required capture)."""
+
+
+class UndoNeedsManager(NothingToUndo):
+    """The undo window is over: a manager's PIN can still undo the last operation."""
+
+
+class UnknownReward(DomainError):
+    """No reward of the catalogue has this id (withdrawn since the screen was drawn)."""
+
+
+class NoRecentSale(DomainError):
+    """The amount keyed was meant for the customer on screen, but another customer is there now."""
+
+
+def error_codes(error: KioskError) -> list[str]:
+    """The stable codes of an error, most specific first: a screen explains the first one it knows."""
+    return [cls.__name__ for cls in type(error).__mro__ if issubclass(cls, KioskError)]

@@ -48,10 +48,11 @@ def init_app(app: Flask) -> None:
     def kiosk_error(error: e.KioskError):
         code = status_for(error)
         logger.warning("%s on %s: %s", type(error).__name__, request.path, code)
-        body = {"error": type(error).__name__, "message": str(error)}
+        body = {"error": type(error).__name__, "message": str(error), "kinds": e.error_codes(error)}
         service = current_app.extensions.get("kiosk.service")
         if isinstance(error, e.StoreError) and service is not None and service.disk.noticed(error):
             body["error"] = "DiskFull"  # the screens say "disk full" in their own language
+            body["kinds"] = ["DiskFull", *body["kinds"]]
         if _wants_json():
             return jsonify(body), code
         return render_template("error.html", code=code, message=str(error)), code

@@ -26,10 +26,12 @@ from flask import (
     url_for,
 )
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from kiosk.errors import InvalidAmount, NotSignedIn, SignInRefused
 from kiosk.till.training import DRILLS
+from web.category_names import category_names
 from web.i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -88,9 +90,16 @@ def _cents(value: object) -> int:
 
 
 # -- pages -------------------------------------------------------------------------------------------------
+def _picked_language() -> str | None:
+    """The language picked on the sign-in page (its links add ?lang=, the form carries it on)."""
+    picked = request.values.get("lang")
+    return picked if picked in LANGUAGES else None
+
+
 @bp.get("/signin")
 def signin():
-    return render_template("till/signin.html", cashiers=_till().cashiers.all(), error=None)
+    return render_template("till/signin.html", cashiers=_till().cashiers.all(), error=None,
+                           picked=_picked_language())
 
 
 @bp.post("/signin")
@@ -105,7 +114,12 @@ def signin_post():
         error = (_("Sign-in locked after repeated wrong PINs: wait a moment, or ask a manager.") if locked
                  else _("Wrong PIN."))
         return render_template("till/signin.html", cashiers=till.cashiers.all(), error=error,
-                               chosen=cashier_id), 403
+                               chosen=cashier_id, picked=_picked_language()), 403
+    picked = _picked_language()
+    if picked and picked != cashier.language:  # the language picked before the PIN stays, and is remembered
+        cashier = dataclasses.replace(cashier, language=picked)
+        till.cashiers.update(cashier)
+    till.clear_screen()
     opened = till.sessions.open(cashier)
     session["till_token"] = opened.token
     session["lang"] = cashier.language if cashier.language in LANGUAGES else "fr"
@@ -116,6 +130,7 @@ def signin_post():
 @bp.post("/signout")
 def signout():
     _till().sessions.close(session.pop("till_token", None))
+    _till().clear_screen()
     return redirect(url_for("till.signin"))
 
 
@@ -124,8 +139,9 @@ def index():
     till = _till()
     current = _session()
     categories = sorted(till.config.earning.categories) or ["general"]
+    names = category_names(till.reference, str(get_locale()))
     return render_template("till/index.html", cashier=current.cashier, state=till.snapshot(),
-                           categories=categories, drills=list(DRILLS),
+                           categories=categories, category_names=names, drills=list(DRILLS),
                            consent_version=till.config.till.consent_version,
                            session_timeout_s=till.config.till.session_timeout_s,
                            confirm_above=till.config.till.confirm_above_points)
@@ -167,7 +183,11 @@ def sale():
         lines = {"general": _cents(body.get("amount_cents"))}
     if not isinstance(lines, dict):
         raise InvalidAmount("lines must map a category to cents")
-    made = _till().start_sale({str(k): _cents(v) for k, v in lines.items()})
+    lines = {str(k): _cents(v) for k, v in lines.items()}
+    shown = body.get("for_customer")
+    if isinstance(shown, str):  # the customer tapped while the amount was keyed, before OK
+        return jsonify(_till().credit_shown_customer(lines, shown))
+    made = _till().start_sale(lines)
     return jsonify(sale={"receipt_ref": made.receipt_ref, "amount_cents": made.amount_cents})
 
 
@@ -225,6 +245,12 @@ def refund():
     pin = body.get("manager_pin")
     return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents),
                                   later=body.get("later") is True, manager_pin=pin if isinstance(pin, str) else None))
+
+
+@bp.get("/api/receipts")
+def receipts():
+    """This till's last receipts, to pick the one to refund on the touch screen."""
+    return jsonify(receipts=_till().recent_receipts())
 
 
 @bp.post("/api/undo")

@@ -17,6 +17,7 @@ from kiosk.config import ShopConfig
 
 CODE_PAGE = "CP858"
 QR_MODULE_DOTS = 6  # 0.75 mm per module at 203 dpi: read by any phone camera
+REFERENCE_MODULE_DOTS = 4  # a short code read by the till's own scanner at arm's length
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,21 @@ class ReceiptLabels:
     receipt: str = "Ticket"
     training: str = "TRAINING - SANS VALEUR"
     expiring: str = "Expirent à partir du"
+    refund_code: str = "Pour un remboursement"
 
     @classmethod
     def english(cls) -> ReceiptLabels:
-        return cls("Points earned", "Points used", "New balance", "Receipt", "TRAINING - NO VALUE", "Expiring from")
+        return cls("Points earned", "Points used", "New balance", "Receipt", "TRAINING - NO VALUE", "Expiring from",
+                   "For a refund")
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What a loyalty receipt says; `receipt_id` is also the print job id, so a retry never prints twice."""
+    """What a loyalty receipt says; `receipt_id` is the print job id (a retry never prints twice), never printed.
+
+    `reference` is the one receipt number printed, the one a refund takes; `reference_code` is what the
+    QR code under it holds, so the till's scanner can open that refund.
+    """
 
     receipt_id: str
     shop_name: str
@@ -55,6 +62,8 @@ class Receipt:
     qr_caption: str = ""
     footer: str = ""
     training: bool = False
+    reference: str = ""
+    reference_code: str = ""
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
     @classmethod
@@ -108,7 +117,10 @@ def render_receipt(receipt: Receipt, *, columns: int = 42, native_qr: bool = Tru
     p.set(bold=True)
     p.textln(receipt.title[:columns])
     p.set(bold=False)
-    p.textln(two_columns(receipt.printed_at, f"{labels.receipt} {receipt.receipt_id[:12]}", columns))
+    if receipt.reference:
+        p.textln(two_columns(receipt.printed_at, f"{labels.receipt} {receipt.reference}", columns))
+    else:
+        p.textln(receipt.printed_at[:columns])
     for label, value in receipt.lines:
         p.textln(two_columns(label, value, columns))
     if receipt.lines:
@@ -123,6 +135,12 @@ def render_receipt(receipt: Receipt, *, columns: int = 42, native_qr: bool = Tru
         p.set(bold=False)
     if receipt.expiring_points > 0 and receipt.expiring_from:
         p.textln(two_columns(f"{labels.expiring} {receipt.expiring_from}", str(receipt.expiring_points), columns))
+    if receipt.reference_code:
+        p.set(align="center")
+        p.textln(f"{labels.refund_code} : {receipt.reference}"[:columns])
+        p.qr(receipt.reference_code, size=REFERENCE_MODULE_DOTS, native=True)
+        p.ln()
+        p.set(align="left")
     if receipt.qr_url:
         p.set(align="center")
         p.ln()
@@ -149,7 +167,7 @@ def _plain_receipt(receipt: Receipt) -> Receipt:
     return replace(
         receipt,
         shop_name=printable(receipt.shop_name), title=printable(receipt.title),
-        printed_at=printable(receipt.printed_at), address=tuple(printable(a) for a in receipt.address),
+        printed_at=printable(receipt.printed_at), reference=printable(receipt.reference), address=tuple(printable(a) for a in receipt.address),
         expiring_from=printable(receipt.expiring_from),
         lines=tuple((printable(k), printable(v)) for k, v in receipt.lines),
         qr_caption=printable(receipt.qr_caption), footer=printable(receipt.footer),

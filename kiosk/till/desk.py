@@ -44,20 +44,30 @@ from kiosk.errors import (
     CardBlocked,
     CardNotKnowable,
     ConfirmationRequired,
+    ConsentMissing,
+    FieldRequired,
     InvalidAmount,
+    InvalidCustomerText,
     KioskError,
+    ManagerPinRequired,
     NoCustomer,
+    NoRecentSale,
     NothingToUndo,
     OfflineLimitReached,
     PhoneCodeRefused,
+    PinRequired,
     ReceiptAlreadyCredited,
     ReceiptNeedsCentral,
     SignInRefused,
     SyncError,
+    UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
     UnknownReceipt,
+    UnknownReward,
+    error_codes,
 )
+from kiosk.receipt_code import receipt_code, reference_in
 from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
@@ -69,6 +79,7 @@ from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
 from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
 from kiosk.till.redemption_attempts import RedemptionAttempts
+from kiosk.till.recent_receipts import RecentReceipt, RecentReceipts
 from kiosk.till.sessions import CashierSessions
 from kiosk.till.training import TrainingBook
 from kiosk.till.waiting_refunds import WaitingRefunds
@@ -138,9 +149,12 @@ class Till:
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
+        self._recent = {False: RecentReceipts(data_dir / "till-receipts.json"),
+                        True: RecentReceipts(data_dir / "till-training-receipts.json")}
         self.training = False
         self._sale: PendingSale | None = None
         self._customer_id: str | None = None
+        self._shown_card: str | None = None  # the card of the customer on screen
         self._unknown_card: str | None = None
         self._last: LastOperation | None = None
         self._last_job: str | None = None
@@ -267,7 +281,44 @@ class Till:
     # -- sale ------------------------------------------------------------------------------------------
     def start_sale(self, lines: Mapping[str, object], *, receipt_ref: str | None = None,
                    source: str = "keyed") -> PendingSale:
-        """Hold a receipt for the next card: `lines` maps category to cents (one "general" line when keyed)."""
+        """Hold a receipt for the next card: `lines` maps category to cents (one "general" line when keyed).
+
+        A new sale starts on a clean screen: the previous customer is no longer shown.
+        """
+        sale = self._checked_sale(lines, receipt_ref, source)
+        with self._lock:
+            self._sale = sale
+            self._customer_id = None
+            self._unknown_card = None
+        self._publish("sale", {"sale": _sale_dict(sale)})
+        return sale
+
+    def credit_shown_customer(self, lines: Mapping[str, object], customer_id: str) -> dict:
+        """The amount keyed while the customer tapped, before OK was pressed: credit it to that customer.
+
+        Nothing keyed is lost: if another customer is on screen by now, it is refused and the amount stays.
+        """
+        sale = self._checked_sale(lines, None, "keyed")
+        cashier = self._active_cashier()
+        try:
+            with self._lock:
+                view = self.store.customer(self._customer_id) if self._customer_id == customer_id else None
+                if view is None or view.erased:
+                    raise NoRecentSale("the customer on screen changed; press OK and tap the card again")
+                self._sale = sale
+                return self._earn(view, self._shown_card, cashier.cashier_id if cashier else None)
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+
+    def clear_screen(self) -> None:
+        """Forget the customer shown (a cashier signs in or out): the next cashier starts on a clean screen."""
+        with self._lock:
+            self._customer_id = None
+            self._unknown_card = None
+        self._publish("cleared", {"sale": _sale_dict(self._sale)})
+
+    def _checked_sale(self, lines: Mapping[str, object], receipt_ref: str | None, source: str) -> PendingSale:
         if not isinstance(lines, Mapping) or not lines:
             raise InvalidAmount("give the receipt amount")
         checked = []
@@ -283,11 +334,7 @@ class Till:
         ref = ref.strip() if isinstance(ref, str) else ""
         if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
             raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
-        sale = PendingSale(ref, tuple(checked), source, self._clock())
-        with self._lock:
-            self._sale = sale
-        self._publish("sale", {"sale": _sale_dict(sale)})
-        return sale
+        return PendingSale(ref, tuple(checked), source, self._clock())
 
     def cancel_sale(self) -> None:
         with self._lock:
@@ -297,7 +344,13 @@ class Till:
 
     # -- identify --------------------------------------------------------------------------------------
     def qr_presented(self, payload: str, now: float | None = None) -> dict:
-        """A phone card QR: verified offline with central's public key, then treated exactly like a tap."""
+        """A phone card QR: verified offline with central's public key, then treated exactly like a tap.
+
+        A receipt's own code is not a card: it opens the refund of that receipt on the screen.
+        """
+        ref = reference_in(payload)
+        if ref is not None:
+            return self.receipt_scanned(ref)
         try:
             if self.phone_verifier is None:
                 raise PhoneCodeRefused("phone cards are not set up on this till (no phonecard.public_key)")
@@ -323,6 +376,7 @@ class Till:
                 if view.card_blocked:
                     raise CardBlocked("this card is blocked; ask the customer for another card")
                 self._customer_id = view.customer_id
+                self._shown_card = uid
                 self._unknown_card = None
                 if self._sale is not None:
                     return self._earn(view, uid, cashier_id)
@@ -335,6 +389,32 @@ class Till:
         finally:
             self.server_ms.append((time.perf_counter() - started) * 1000)
             del self.server_ms[:-1000]
+
+    def receipt_scanned(self, receipt_ref: str) -> dict:
+        """A receipt's code was scanned: show what can still be refunded on it (nothing is recorded yet)."""
+        try:
+            record = self.store.earn_for_receipt(receipt_ref)
+            if record is None:
+                raise UnknownReceipt(f"no earn was recorded for receipt {receipt_ref}")
+        except KioskError as exc:
+            self._failed(exc)
+            raise
+        result = {"receipt": {"receipt_ref": record.receipt_ref, "amount_cents": record.amount_cents,
+                              "left_cents": record.amount_cents - record.refunded_cents,
+                              "points": record.remaining_points}}
+        self._publish("receipt_scanned", result)
+        return result
+
+    def recent_receipts(self) -> list[dict]:
+        """This till's last receipts with what is left to refund on each, newest first."""
+        rows = []
+        for recent in self._recent[self.training].all():
+            record = self.store.earn_for_receipt(recent.receipt_ref)
+            left = record.amount_cents - record.refunded_cents if record else 0
+            rows.append({"receipt_ref": recent.receipt_ref, "amount_cents": recent.amount_cents,
+                         "points": recent.points, "at": recent.at, "first_name": recent.first_name,
+                         "left_cents": left})
+        return rows
 
     def _copy_to_training(self, uid: str) -> CustomerView | None:
         """A real card tapped in training: its customer is copied into the training store, never the reverse."""
@@ -363,8 +443,9 @@ class Till:
         self._later(self._signal, "error")
         if self.training:
             self.training_book.mistake()
-        kind = "DiskFull" if is_no_space(exc) else type(exc).__name__  # the screen says "disk full" in its language
-        self._publish("error", {"message": str(exc), "kind": kind})
+        disk_full = is_no_space(exc)  # the screen says "disk full" in its language
+        kinds = (["DiskFull"] if disk_full else []) + error_codes(exc)
+        self._publish("error", {"message": str(exc), "kind": kinds[0], "kinds": kinds})
 
     def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
               qr_for: str | None = None) -> dict:
@@ -395,10 +476,12 @@ class Till:
         self._publish("earned", result)
         self._later(self._signal, "success")
         self._later(self.adoption.save_if_due)
-        self._later(self._print, recorded.event_id, "Achat",
-                    [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
+        self._later(self._print, recorded.event_id, "Achat", [("Montant", _euros(sale.amount_cents))],
                     points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
-                    expiring=self._expiring(view.customer_id))
+                    expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
+        self._later(self._recent[self.training].add, RecentReceipt(
+            sale.receipt_ref, sale.amount_cents, recorded.points, datetime.now().strftime("%H:%M"),
+            fresh.first_name or ""))
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
@@ -455,7 +538,7 @@ class Till:
                                           "the card may already be a customer's, so no new customer can be made now")
                 name = _clean_text(first_name, "first name", required=True)
                 if consent is not True:
-                    raise ConfirmationRequired("the customer must agree to the consent text to join")
+                    raise ConsentMissing("the customer must agree to the consent text to join")
                 fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
                 store = self.store
                 owner = store.customer_by_card(uid)
@@ -472,6 +555,7 @@ class Till:
                 store.record(CardLinked(device_id=device, cashier_id=cashier_id, customer_id=cid, card_uid=uid))
                 self._unknown_card = None
                 self._customer_id = cid
+                self._shown_card = uid
                 self._offered[cid] = self._clock()
                 if not self.training:
                     self.adoption.count(cashier_id, "captured")
@@ -511,7 +595,7 @@ class Till:
         with self._lock:
             if self.capture_mode(cashier) == "required":
                 if not manager_pin:
-                    raise ConfirmationRequired("this till requires new customers to be registered; "
+                    raise ManagerPinRequired("this till requires new customers to be registered; "
                                                "a manager's PIN can let this one go")
                 self.cashiers.manager_override(manager_pin)
             self._unknown_card = None
@@ -558,7 +642,7 @@ class Till:
                     raise NoCustomer("tap the customer's card first")
                 reward = find_reward(self.rewards, reward_id)
                 if reward is None:
-                    raise InvalidAmount(f"no reward {reward_id!r} in the catalogue")
+                    raise UnknownReward(f"no reward {reward_id!r} in the catalogue")
                 if reward.points_price > self.config.till.confirm_above_points:
                     self._confirm_pin(cashier, pin)
                 training = self.training
@@ -625,7 +709,7 @@ class Till:
 
     def _confirm_pin(self, cashier: Cashier | None, pin: str | None) -> None:
         if not pin:
-            raise ConfirmationRequired("this reward needs a PIN to confirm")
+            raise PinRequired("this reward needs a PIN to confirm")
         if cashier is not None:
             try:
                 self.cashiers.check(cashier.cashier_id, pin)
@@ -660,9 +744,9 @@ class Till:
                 recorded = store.record(event)
                 balance = store.balance(recorded.customer_id)
                 self._later(self._print, recorded.event_id, "Remboursement",
-                            [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents))],
+                            [("Montant", _euros(recorded.refund_cents))],
                             points_used=recorded.points, balance=balance, training=self.training,
-                            expiring=self._expiring(recorded.customer_id))
+                            expiring=self._expiring(recorded.customer_id), reference=recorded.receipt_ref)
                 self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
@@ -739,7 +823,7 @@ class Till:
                     raise NothingToUndo("there is no operation to undo")
                 if self._clock() - last.at > self.config.till.undo_window_s:
                     if not manager_pin:
-                        raise NothingToUndo("the undo window is over; a manager's PIN can still undo it")
+                        raise UndoNeedsManager("the undo window is over; a manager's PIN can still undo it")
                     self.cashiers.manager_override(manager_pin)
                 store = self.store
                 device = self.config.device.id
@@ -777,7 +861,8 @@ class Till:
 
     def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
                points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
-               training: bool = False, expiring: ExpiryNotice | None = None) -> None:
+               training: bool = False, expiring: ExpiryNotice | None = None, reference: str = "",
+               refund_code: bool = False) -> None:
         if self.devices is None:
             return
         from hardware import Receipt
@@ -790,12 +875,14 @@ class Till:
                                    printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
-                                   training=training, **notice)
+                                   training=training, reference=reference,
+                                   reference_code=receipt_code(reference) if refund_code and reference else "",
+                                   **notice)
         try:
             self._last_job = self.devices.print(receipt)
         except KioskError as exc:  # the operation stands; the receipt can be reprinted
             logger.warning("receipt %s not queued: %s", receipt_id, exc)
-            self._publish("printer", {"message": str(exc)})
+            self._publish("printer", {"message": str(exc), "kind": type(exc).__name__, "kinds": error_codes(exc)})
 
     def reprint_last(self) -> None:
         """Print the last receipt again (after paper was put back)."""
@@ -861,7 +948,7 @@ def _mask_email(email: str | None) -> str:
 def _clean_text(value: object, what: str, required: bool = False) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        raise InvalidAmount(f"the {what.replace('_', ' ')} is required")
+        raise FieldRequired(f"the {what.replace('_', ' ')} is required")
     if len(text) > MAX_FIELD or not text.isprintable():
-        raise InvalidAmount(f"the {what.replace('_', ' ')} must be at most {MAX_FIELD} printable characters")
+        raise InvalidCustomerText(f"the {what.replace('_', ' ')} must be at most {MAX_FIELD} printable characters")
     return text

@@ -18,6 +18,7 @@ CASES = {
                                     training=True, qr_url="https://fidelite.example.org/c/9F3A"),
     "english_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=()),
     "earn_expiry": earn_receipt(expiring_points=120, expiring_from="15/01/2027"),
+    "earn_refund_code": earn_receipt(receipt_id="6f1c0d2e-event-id", reference_code="LR1.R-000123"),
     "english_expiry_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=(), expiring_points=7,
                                          expiring_from="02/02/2027"),
 }
@@ -98,3 +99,15 @@ def test_typographic_characters_are_printed_plain():
     data = render_receipt(earn_receipt(title="Cœur — “promo”", footer="Merci\u202f!"))
     assert b'Coeur - "promo"\n' in data and b"Merci !\n" in data
     assert b"?" not in data.split(b"\x1d(k")[0]  # nothing unprintable before the QR code
+
+
+def test_one_receipt_number_printed_the_one_a_refund_takes_with_its_code():
+    printer = EscPosPrinter()
+    printer.feed(render_receipt(earn_receipt(receipt_id="6f1c0d2e-event-id", reference_code="LR1.R-000123")))
+    (receipt,) = printer.receipts
+    assert "6f1c0d2e" not in receipt.text  # the print job's id is never printed
+    lines = [line.strip() for line in receipt.text.splitlines()]
+    assert [line for line in lines if "R-000123" in line and not line.startswith("[QR")] == [
+        "23/11/2026 14:05           Ticket R-000123", "Pour un remboursement : R-000123"]
+    assert receipt.qr_codes == ("LR1.R-000123", QR_URL)
+    assert len(render_receipt(earn_receipt(reference_code="LR1.R-000123"))) <= 1200

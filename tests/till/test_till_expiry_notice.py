@@ -54,7 +54,7 @@ def test_an_earn_receipt_prints_the_points_expiring_within_the_notice(till):
     printer = EscPosPrinter()
     printer.feed(render_receipt(receipt))
     assert f"Expirent à partir du {goes_on}         40" in printer.receipts[0].text.splitlines()
-    till.refund(receipt.lines[0][1], 1234)  # the refund takes back today's points, not the old ones
+    till.refund(receipt.reference, 1234)  # the refund takes back today's points, not the old ones
     till._effects.submit(lambda: None).result()
     assert devices.printed[-1].expiring_points == 40
 

@@ -8,22 +8,48 @@
   var confirmAbove = parseInt(body.dataset.confirmAbove, 10);
   var T = JSON.parse(document.getElementById("till-text").textContent);
   var $ = function (id) { return document.getElementById(id); };
+  var DRILL_CENTS = 1200;  // the amount every drill asks for
   var digits = "", lines = [], category = null, customer = null, pendingReward = null, managerAction = null;
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
-  function euros(cents) {
-    return Math.floor(cents / 100) + "," + String(cents % 100).padStart(2, "0") + " €";
+  var lang = document.documentElement.lang || "fr";
+  var money = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
+  var decimal = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  function euros(cents) { return money.format(cents / 100); }
+  function number(value) { return decimal.format(value); }
+  // The screen explains an error by its most specific code it knows (never the server's English text).
+  function explain(kinds) {
+    var found = (kinds || []).filter(function (k) { return T.errors[k]; })[0];
+    return T.errors[found || "KioskError"];
   }
-  function explain(kind, message) { return (T.errors[kind] || message) ; }
+  function topOverlay() {
+    var open = Array.prototype.filter.call(document.querySelectorAll(".overlay"), function (o) { return !o.hidden; });
+    return open[open.length - 1] || null;
+  }
+  // Said where the cashier's eyes are: inside the overlay on top, else on the sale screen's message line.
   function say(text, isError) {
-    $("message").textContent = text || "";
-    $("message").className = "message" + (isError ? " error" : "");
+    var overlay = topOverlay();
+    var line = overlay ? overlay.querySelector(".overlay-error") : null;
+    if (line) {
+      line.textContent = text || "";
+      line.className = "overlay-error" + (isError ? " error" : "");
+      line.hidden = !text;
+      if (!isError && !text) { return; }
+    }
+    if (!line || !isError) {
+      $("message").textContent = text || "";
+      $("message").className = "message" + (isError ? " error" : "");
+    }
   }
   function show(id, on) { $(id).hidden = !on; }
+  function clearOverlayErrors(overlay) {
+    overlay.querySelectorAll(".overlay-error").forEach(function (p) { p.textContent = ""; p.hidden = true; });
+  }
+  function openOverlay(id) { clearOverlayErrors($(id)); show(id, true); }
   function closeOverlays() {
-    document.querySelectorAll(".overlay").forEach(function (o) { o.hidden = true; });
+    document.querySelectorAll(".overlay").forEach(function (o) { o.hidden = true; clearOverlayErrors(o); });
   }
 
   function call(method, path, data) {
@@ -37,23 +63,40 @@
           if (!response.ok) {
             var error = new Error(answer.message || ("HTTP " + response.status));
             error.kind = answer.error;
+            error.kinds = answer.kinds || (answer.error ? [answer.error] : []);
             throw error;
           }
           return answer;
         });
+      }, function () {
+        var lost = new Error("network");
+        lost.kind = "network"; lost.kinds = ["network"];
+        throw lost;
       });
   }
   function post(path, data) {
-    return call("POST", path, data).catch(function (error) { say(explain(error.kind, error.message), true); throw error; });
+    return call("POST", path, data).catch(function (error) { say(explain(error.kinds), true); throw error; });
   }
 
   // -- amount keypad ---------------------------------------------------------------------------------------
   function currentCents() { return digits ? parseInt(digits, 10) : 0; }
   function total() { return lines.reduce(function (s, l) { return s + l[1]; }, 0) + currentCents(); }
+  function catName(cat) {
+    var button = document.querySelector(".cat[data-cat='" + cat + "']");
+    return button ? button.textContent : cat;
+  }
   function renderAmount() {
     $("amount").textContent = euros(total());
-    $("lines").textContent = lines.map(function (l) { return l[0] + " " + euros(l[1]); }).join(" + ");
+    $("lines").textContent = lines.map(function (l) { return catName(l[0]) + " " + euros(l[1]); }).join(" + ");
   }
+  function keyedLines() {
+    var all = {};
+    lines.concat(currentCents() > 0 ? [[category || "general", currentCents()]] : []).forEach(function (l) {
+      all[l[0]] = (all[l[0]] || 0) + l[1];
+    });
+    return all;
+  }
+  function clearKeyed() { digits = ""; lines = []; renderAmount(); }
   document.querySelectorAll("#keypad .key").forEach(function (key) {
     key.addEventListener("click", function () {
       var k = key.dataset.key;
@@ -64,8 +107,9 @@
   document.querySelectorAll(".cat").forEach(function (button) {
     if (button.classList.contains("current")) { category = button.dataset.cat; }
     button.addEventListener("click", function () {
-      document.querySelectorAll(".cat").forEach(function (b) { b.classList.remove("current"); });
+      document.querySelectorAll(".cat").forEach(function (b) { b.classList.remove("current"); b.setAttribute("aria-pressed", "false"); });
       button.classList.add("current");
+      button.setAttribute("aria-pressed", "true");
       category = button.dataset.cat;
     });
   });
@@ -75,12 +119,18 @@
     });
   }
   $("sale-ok").addEventListener("click", function () {
-    var all = {};
-    lines.concat(currentCents() > 0 ? [[category || "general", currentCents()]] : []).forEach(function (l) {
-      all[l[0]] = (all[l[0]] || 0) + l[1];
-    });
-    post("/api/sale", { lines: all }).then(function () { digits = ""; lines = []; renderAmount(); });
+    post("/api/sale", { lines: keyedLines() }).then(clearKeyed);
   });
+  // The customer tapped while an amount was keyed but OK not pressed: that amount is credited to them now,
+  // and said; if it cannot be, the amount stays keyed and the refusal is shown.
+  function creditKeyed(c) {
+    var keyed = total();
+    post("/api/sale", { lines: keyedLines(), for_customer: c.customer_id }).then(function () {
+      clearKeyed();
+      $("message").textContent = fmt(T.keyed_credited, { amount: euros(keyed) });
+      $("message").className = "message notice";
+    }).catch(function () {});
+  }
   $("sale-cancel").addEventListener("click", function () {
     digits = ""; lines = []; renderAmount(); post("/api/sale/cancel");
   });
@@ -89,7 +139,7 @@
   function showCustomer(c, earned) {
     customer = c;
     show("customer", !!c);
-    if (!c) { return; }
+    if (!c) { show("suggest", false); $("points-earned").textContent = ""; return; }
     $("customer-name").textContent = c.first_name;
     $("customer-points").textContent = c.points;
     $("points-earned").textContent = earned === undefined ? "" : fmt(T.earned, { points: earned });
@@ -120,8 +170,12 @@
   }
 
   var handlers = {
-    sale: function (d) { showSale(d.sale); if (d.sale) { say(""); } },
-    customer: function (d) { closeOverlays(); showCustomer(d.customer); say(""); },
+    sale: function (d) { showSale(d.sale); if (d.sale) { showCustomer(null); say(""); } },
+    cleared: function (d) { showCustomer(null); showSale(d.sale); say(""); },
+    customer: function (d) {
+      closeOverlays(); showCustomer(d.customer); say("");
+      if (total() > 0 && !body.classList.contains("waiting")) { creditKeyed(d.customer); }
+    },
     earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(d.repeat ? T.repeat : ""); },
     unknown_card: function (d) {
       showCustomer(null);
@@ -137,11 +191,23 @@
     refunded: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(fmt(T.refunded, d)); },
     refund_waiting: function () { closeOverlays(); say(T.refund_waiting); },
     undone: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(T.undone); },
-    error: function (d) { say(explain(d.kind, d.message), true); },
-    printer: function (d) { $("printer").textContent = d.message; show("printer", true); },
+    error: function (d) { say(explain(d.kinds || [d.kind]), true); },
+    printer: function (d) { $("printer").textContent = explain(d.kinds || [d.kind]); show("printer", true); },
     mode: function () { location.reload(); },
-    drill: function () { closeOverlays(); say(T.drill_started); },
-    drill_done: function (d) { say(fmt(T.drill_done, d)); $("drill-result").textContent = fmt(T.drill_done, d); }
+    receipt_scanned: function (d) { openRefund(d.receipt); },
+    drill: function (d) {
+      closeOverlays();
+      $("drill-panel").textContent = fmt(T.drill_steps[d.drill] || T.drill_started, { amount: euros(DRILL_CENTS) });
+      $("drill-panel").className = "drill-panel";
+      show("drill-panel", true);
+    },
+    drill_done: function (d) {
+      var text = fmt(T.drill_done, { seconds: number(d.seconds), score: d.score });
+      $("drill-panel").textContent = text;
+      $("drill-panel").className = "drill-panel done";
+      show("drill-panel", true);
+      $("drill-result").textContent = text;
+    }
   };
 
   function listen() {
@@ -188,7 +254,7 @@
     $("consent").checked = false;
     $("duplicates").textContent = "";
     show("capture-skip", !required);
-    show("capture", true);
+    openOverlay("capture");
     focused = $("first-name");
     focused.focus();
   }
@@ -219,7 +285,7 @@
     });
     $("osk").appendChild(line);
   });
-  ["first-name", "last-name", "phone", "email", "suggest-value"].forEach(function (id) {
+  ["first-name", "last-name", "phone", "email", "suggest-value", "refund-ref", "refund-amount"].forEach(function (id) {
     $(id).addEventListener("focus", function () { focused = $(id); upper = $(id).value === ""; });
   });
   var lookup = null;
@@ -247,14 +313,16 @@
   });
   $("capture-skip").addEventListener("click", function () {
     call("POST", "/api/skip", {}).catch(function (error) {
-      say(explain(error.kind, error.message), true);
-      if (error.kind === "ConfirmationRequired") { askManager(function (pin) { return post("/api/skip", { manager_pin: pin }); }); }
+      say(explain(error.kinds), true);
+      if (error.kinds.indexOf("ManagerPinRequired") >= 0) {
+        askManager(function (pin) { return post("/api/skip", { manager_pin: pin }); }, explain(error.kinds));
+      }
     });
   });
   $("suggest-open").addEventListener("click", function () {
     closeOverlays();
     withKeyboard("ask");
-    show("ask", true);
+    openOverlay("ask");
     focused = $("suggest-value");
     focused.focus();
   });
@@ -287,38 +355,111 @@
       li.appendChild(b);
       list.appendChild(li);
     });
-    show("redeem", true);
+    openOverlay("redeem");
   });
   $("redeem-ok").addEventListener("click", function () {
     post("/api/redeem", { reward_id: pendingReward.reward_id, pin: $("redeem-pin").value || null });
   });
-  $("open-refund").addEventListener("click", function () { $("refund-ref").value = ""; $("refund-amount").value = ""; show("refund", true); });
-  $("refund-ok").addEventListener("click", function () {
+  // -- refund: by scanning the receipt's code, by picking one of this till's last receipts, or typed ------
+  function refundData() {
     var raw = $("refund-amount").value.replace(",", ".").trim();
-    var data = { receipt_ref: $("refund-ref").value };
-    if (raw) { data.refund_cents = Math.round(parseFloat(raw) * 100); }
-    call("POST", "/api/refund", data).catch(function (error) {
-      say(explain(error.kind, error.message), true);
-      if (error.kind === "ReceiptNeedsCentral") {  // a manager may note it for when central answers
-        askManager(function (pin) { data.later = true; data.manager_pin = pin; return post("/api/refund", data); });
+    var data = { receipt_ref: $("refund-ref").value.trim() };
+    if (raw) {
+      var cents = Math.round(parseFloat(raw) * 100);
+      data.refund_cents = isNaN(cents) ? -1 : cents;
+    }
+    return data;
+  }
+  function listReceipts() {
+    var list = $("recent-receipts");
+    list.textContent = "";
+    call("GET", "/api/receipts").then(function (answer) {
+      if (!answer.receipts.length) {
+        var none = document.createElement("li"); none.textContent = T.no_receipts; list.appendChild(none);
+      }
+      answer.receipts.forEach(function (r) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "tool receipt-pick"; b.dataset.ref = r.receipt_ref;
+        b.textContent = fmt(T.receipt_row, { at: r.at, name: r.first_name, amount: euros(r.amount_cents), points: r.points }) +
+          (r.left_cents <= 0 ? " · " + T.receipt_done : "");
+        b.disabled = r.left_cents <= 0;
+        b.addEventListener("click", function () { $("refund-ref").value = r.receipt_ref; askRefund(); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }).catch(function () {});
+  }
+  function openRefund(receipt) {
+    closeOverlays();
+    withKeyboard("refund");
+    $("refund-ref").value = receipt ? receipt.receipt_ref : "";
+    $("refund-amount").value = "";
+    show("refund-confirm", false);
+    openOverlay("refund");
+    listReceipts();
+    focused = $("refund-ref");
+    if (receipt) { askRefund(); }
+  }
+  function askRefund() {
+    var data = refundData();
+    clearOverlayErrors($("refund"));
+    if (!data.receipt_ref) { say(T.errors.UnknownReceipt, true); return; }
+    $("refund-question").textContent = fmt(T.refund_question, {
+      ref: data.receipt_ref, amount: data.refund_cents === undefined ? T.refund_all : euros(data.refund_cents) });
+    show("refund-confirm", true);
+  }
+  $("open-refund").addEventListener("click", function () { openRefund(null); });
+  $("refund-ok").addEventListener("click", askRefund);
+  ["refund-ref", "refund-amount"].forEach(function (id) {
+    $(id).addEventListener("input", function () { show("refund-confirm", false); });
+  });
+  $("refund-confirm-ok").addEventListener("click", function () {
+    var data = refundData();
+    post("/api/refund", data).catch(function (error) {
+      if ((error.kinds || []).indexOf("ReceiptNeedsCentral") >= 0) {  // a manager may note it for when central answers
+        askManager(function (pin) { data.later = true; data.manager_pin = pin; return post("/api/refund", data); },
+                   explain(error.kinds));
       }
     });
   });
+  // -- cancel the last operation: asked first; after its time, a manager's PIN right there ----------------
   $("undo").addEventListener("click", function () {
-    call("POST", "/api/undo", {}).catch(function (error) {
-      say(explain(error.kind, error.message), true);
-      if (error.kind === "NothingToUndo" && /manager/i.test(error.message)) {
-        askManager(function (pin) { return post("/api/undo", { manager_pin: pin }); });
+    closeOverlays();
+    $("undo-question").textContent = T.undo_question;
+    $("undo-pin").value = "";
+    show("undo-manager", false);
+    show("undo-pinpad", false);
+    openOverlay("undo-box");
+  });
+  $("undo-ok").addEventListener("click", function () {
+    var pin = $("undo-pin").value;
+    call("POST", "/api/undo", pin ? { manager_pin: pin } : {}).catch(function (error) {
+      say(explain(error.kinds), true);
+      if (error.kinds.indexOf("UndoNeedsManager") >= 0 || (pin && error.kinds.indexOf("SignInRefused") >= 0)) {
+        $("undo-question").textContent = T.undo_manager;
+        $("undo-pin").value = "";
+        show("undo-manager", true);
+        show("undo-pinpad", true);
       }
     });
   });
-  function askManager(action) {
+  document.querySelectorAll(".overlay .pinpad").forEach(function (pad) {
+    pad.querySelectorAll(".key").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var pin = $(pad.dataset.target), k = b.dataset.key;
+        pin.value = k === "C" ? "" : k === "⌫" ? pin.value.slice(0, -1) : (pin.value + k).slice(0, 8);
+      });
+    });
+  });
+  function askManager(action, why) {
     managerAction = action;
     $("manager-pin").value = "";
-    show("manager", true);
+    openOverlay("manager");
+    if (why) { say(why, true); }
   }
   $("manager-ok").addEventListener("click", function () {
-    if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }); }
+    if (managerAction) { managerAction($("manager-pin").value).then(function () { show("manager", false); }).catch(function () {}); }
   });
   $("reprint").addEventListener("click", function () { post("/api/reprint").then(function () { say(T.printer_ok); }); });
   // -- today's summary, made by central, on the receipt printer (managers only) -----------------------------
@@ -341,7 +482,7 @@
         say(printerTrouble() || T.summary_printing);
         if (jobStates[summaryJob]) { summaryState(jobStates[summaryJob]); }  // its news came before the answer
       }).catch(function (error) {
-        say(T.summary_errors[error.kind] || explain(error.kind, error.message), true);
+        say(T.summary_errors[error.kind] || explain(error.kinds), true);
       });
     });
   }
@@ -349,12 +490,12 @@
     call("GET", "/api/checklist").then(function (answer) {
       answer.checklist.forEach(function (row) {
         var cell = document.querySelector("[data-best='" + row.drill + "']");
-        if (cell) { cell.textContent = row.best ? "✓ " + row.best.seconds + " s · " + row.best.score + "/100" : "—"; }
+        if (cell) { cell.textContent = row.best ? "✓ " + number(row.best.seconds) + " s · " + row.best.score + "/100" : "—"; }
       });
     }).catch(function () {});
   }
   $("training").addEventListener("click", function () {
-    if (body.querySelector(".training-banner")) { showChecklist(); show("drills", true); return; }
+    if (body.querySelector(".training-banner")) { showChecklist(); openOverlay("drills"); return; }
     post("/api/training", { on: true });
   });
   $("training-off").addEventListener("click", function () { post("/api/training", { on: false }); });
