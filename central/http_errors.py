@@ -20,7 +20,9 @@ from kiosk.errors import (
     DomainError,
     EnrolmentRefused,
     InvalidEvent,
+    KeyScopeRefused,
     NotFound,
+    RateLimited,
     RequestTooLarge,
     VoucherPoolEmpty,
 )
@@ -32,10 +34,12 @@ STATUS: dict[type[Exception], int] = {
     InvalidEvent: 400,
     AuthenticationFailed: 401,
     EnrolmentRefused: 403,
+    KeyScopeRefused: 403,
     NotFound: 404,
     Conflict: 409,
     VoucherPoolEmpty: 409,
     RequestTooLarge: 413,
+    RateLimited: 429,
     DomainError: 422,
     CentralError: 400,
 }
@@ -61,7 +65,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _refused(exc: Exception):
         status = status_for(exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}.get(status)
         return _answer(status, type(exc).__name__, str(exc), headers)
 
     @app.errorhandler(HTTPException)

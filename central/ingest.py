@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from central.clock import utc_now, utc_today
+from central.customer_search import refresh_keys
 from central.event_order import in_happened_order
 from central.report_totals import ReportTally, add_to_totals
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
@@ -113,6 +114,7 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     tally.fold(ledger, fresh)
     add_to_totals(connection, tally)
     _write_customers(connection, ledger, customer_ids, versions)
+    refresh_keys(connection, ledger, fresh)
     _write_cards(connection, fresh, ledger, versions)
     _write_pools(connection, ledger, pool_ids, members, versions)
     _write_earns(connection, ledger, known_earns)

@@ -218,3 +218,15 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class KeyScopeRefused(CentralError):
+    """The order system's API key is valid but was not given the scope this call needs."""
+
+
+class RateLimited(CentralError):
+    """An API key sent more requests this minute than its limit; retry after the minute."""
+
+
+class OrderConflict(Conflict):
+    """An order id already used on this channel came again with other amounts or another customer."""
