@@ -81,14 +81,14 @@ def create_key(connection: Connection, channel: str, name: str, scopes: object, 
     return key, f"lk_{key_id}_{secret}"
 
 
-def _from_row(row) -> ChannelKey:
+def from_row(row) -> ChannelKey:
     return ChannelKey(row.key_id, row.channel, row.name, tuple(row.scopes.split(",")), row.rate_per_minute,
                       row.created_at, row.created_by, row.revoked_at)
 
 
 def list_keys(connection: Connection) -> list[ChannelKey]:
     rows = connection.execute(select(channel_keys).order_by(channel_keys.c.created_at.desc()))
-    return [_from_row(r) for r in rows]
+    return [from_row(r) for r in rows]
 
 
 def revoke_key(connection: Connection, key_id: str) -> ChannelKey:
@@ -99,7 +99,7 @@ def revoke_key(connection: Connection, key_id: str) -> ChannelKey:
     if row.revoked_at is None:
         connection.execute(update(channel_keys).where(channel_keys.c.key_id == key_id).values(revoked_at=utc_now()))
         log.info("order-channel key %s revoked", key_id)
-    return _from_row(connection.execute(select(channel_keys).where(channel_keys.c.key_id == key_id)).one())
+    return from_row(connection.execute(select(channel_keys).where(channel_keys.c.key_id == key_id)).one())
 
 
 def authenticate(connection: Connection, presented: str | None, scope: str) -> ChannelKey:
@@ -112,7 +112,7 @@ def authenticate(connection: Connection, presented: str | None, scope: str) -> C
         raise AuthenticationFailed("unknown API key")
     if row.revoked_at is not None:
         raise AuthenticationFailed("this API key was revoked; ask head office for a new one")
-    key = _from_row(row)
+    key = from_row(row)
     if scope not in key.scopes:
         raise KeyScopeRefused(f"this API key may not {scope}; its scopes are {', '.join(key.scopes)}")
     return key

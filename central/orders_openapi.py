@@ -45,6 +45,15 @@ def paths(max_receipt_cents: int) -> dict[str, Any]:
             body=_json(_obj({"order_id": _ORDER_ID, "refund_id": _ORDER_ID, "refund_cents": cents},
                             ("order_id", "refund_id"))),
             auth="channel", errors=(400, 401, 403, 409, 422, 429))},
+        "/api/orders/webhook": {"post": _op(
+            "An order event pushed by the order system: {event: order.paid | order.refunded, data: the body of "
+            "/api/orders/earn or /api/orders/refund}, signed with the key's webhook secret: header "
+            "X-Loyalty-Signature: v1=hex(HMAC-SHA256(secret, timestamp + '.' + raw body)), with X-Loyalty-Key "
+            "(the key id) and X-Loyalty-Timestamp (unix seconds, within 300 s of central's clock)." + replay_note,
+            _ok("The answer of the earn or refund", {"oneOf": [earned, refunded]}),
+            body=_json(_obj({"event": {"enum": ["order.paid", "order.refunded"]}, "data": {"type": "object"}},
+                            ("event", "data"))),
+            auth=None, errors=(400, 401, 403, 404, 409, 422, 429))},
         "/api/orders/lookup": {"post": _op(
             "Whether a card number or e-mail names a customer, and the balance (key scope: lookup)",
             _ok("Known", _obj({"known": {"type": "boolean"}, "card_number": {"type": ["string", "null"]},

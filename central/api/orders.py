@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
-from central import channel_keys, orders
+from central import channel_keys, order_webhooks, orders
 from central.channel_keys import ChannelKey
 from central.requests import bearer_token, json_object
 from central.transactions import in_transaction
@@ -58,3 +58,23 @@ def lookup():
     _key("lookup")
     body = json_object()
     return jsonify(in_transaction(_engine(), lambda c: orders.look_up(c, body)))
+
+
+@bp.post("/webhook")
+def webhook():
+    """An order event signed with the key's webhook secret (`central.order_webhooks`)."""
+    body = request.get_data()
+
+    def check(connection):
+        key, scope, data = order_webhooks.verify(connection, request.headers.get("X-Loyalty-Key"),
+                                                 request.headers.get("X-Loyalty-Timestamp"),
+                                                 request.headers.get("X-Loyalty-Signature"), body)
+        channel_keys.count_request(connection, key)
+        return key, scope, data
+
+    key, scope, data = in_transaction(_engine(), check)
+    work = orders.earn_order if scope == "earn" else orders.refund_order
+    answer, replayed = in_transaction(_engine(), lambda c: work(c, key, data))
+    response = jsonify(answer)
+    response.headers["Idempotent-Replayed"] = "true" if replayed else "false"
+    return response

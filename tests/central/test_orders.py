@@ -153,3 +153,39 @@ def test_a_blocked_card_earns_nothing(client, engine, admin, shopper):
     refused = client.post("/api/orders/earn", headers=_auth(key),
                           json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 1000})
     assert refused.status_code == 409 and "blocked" in refused.json["message"]
+
+
+def _signed(client, key_id, secret, payload, timestamp=None):
+    import json
+    import time
+
+    from central.order_webhooks import sign
+
+    body = json.dumps(payload).encode()
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return client.post("/api/orders/webhook", data=body, content_type="application/json", headers={
+        "X-Loyalty-Key": key_id, "X-Loyalty-Timestamp": str(timestamp),
+        "X-Loyalty-Signature": sign(secret, timestamp, body)})
+
+
+def test_a_signed_webhook_credits_an_order_once_and_an_altered_or_old_one_is_refused(client, engine, shopper):
+    import time
+
+    from central.order_webhooks import webhook_secret
+
+    made, _ = _key(engine, scopes=("earn",))
+    secret = in_transaction(engine, lambda c: webhook_secret(c, made.key_id))
+    paid = {"event": "order.paid", "data": {"order_id": "CAT-7", "card_number": "CARD-1", "amount_cents": 3000}}
+    first = _signed(client, made.key_id, secret, paid)
+    assert first.status_code == 200, first.json
+    assert first.json["points"] == 30 and first.json["balance"] == 40
+    assert _signed(client, made.key_id, secret, paid).json == first.json
+    forged = _signed(client, made.key_id, "whsec_guess", paid | {"data": paid["data"] | {"order_id": "CAT-8"}})
+    assert forged.status_code == 401
+    stale = _signed(client, made.key_id, secret, {"event": "order.paid", "data": paid["data"] | {"order_id": "CAT-9"}},
+                    timestamp=int(time.time()) - 3600)
+    assert stale.status_code == 401 and "timestamp" in stale.json["message"]
+    refund = _signed(client, made.key_id, secret,
+                     {"event": "order.refunded", "data": {"order_id": "CAT-7", "refund_id": "R1"}})
+    assert refund.status_code == 403
+    assert shopper.pull_all()["customers"]["c1"]["points"] == 40
