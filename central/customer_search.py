@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, and_, delete, exists, select
 
-from central.schema import batch_cards, cards, customer_search_keys, customers
+from central.schema import batch_cards, cards, customer_merges, customer_search_keys, customers, events
 from kiosk.domain.customers import normalise_query, search_keys
 from kiosk.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated
 from kiosk.domain.ledger import Customer, Ledger
@@ -61,9 +61,9 @@ def _prefix(connection: Connection, column, text: str):
     return and_(column >= text, column < text + "\U0010ffff")  # SQLite compares text bytewise
 
 
-def search(connection: Connection, query: str, *, page: int = 0, within: frozenset[str] | None = None) -> list[Found]:
+def search(connection: Connection, query: str, *, page: int = 0, stores: frozenset[str] | None = None) -> list[Found]:
     """One page of customers whose name, phone or e-mail starts with `query`, or whose card number or chip
-    UID is `query`; `within` limits the answer to those customer ids (a store manager's customers)."""
+    UID is `query`; `stores` limits the answer to customers who shopped there (None: the whole chain)."""
     raw = (query or "").strip()[:MAX_QUERY]
     if not raw:
         return []
@@ -79,15 +79,33 @@ def search(connection: Connection, query: str, *, page: int = 0, within: frozens
         matches = (select(customer_search_keys.c.customer_id).where(
             _prefix(connection, customer_search_keys.c.key, normalised))
             .group_by(customer_search_keys.c.customer_id).order_by(customer_search_keys.c.customer_id))
-        if within is not None:
-            matches = matches.where(customer_search_keys.c.customer_id.in_(within))
+        if stores is not None:
+            matches = matches.where(exists().where(events.c.customer_id == customer_search_keys.c.customer_id,
+                                                   events.c.device_id.in_(stores)))
         ids.extend(cid for cid in connection.execute(
             matches.limit(PAGE_SIZE * (page + 1) + len(ids))).scalars() if cid not in ids)
-    if within is not None:
-        ids = [cid for cid in ids if cid in within]
+    if stores is not None:
+        ids = [cid for cid in ids if connection.execute(select(exists().where(
+            events.c.customer_id == cid, events.c.device_id.in_(stores)))).scalar()]
     ids = ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     if not ids:
         return []
     rows = {r.customer_id: r for r in connection.execute(select(customers).where(customers.c.customer_id.in_(ids)))}
     return [Found(cid, rows[cid].first_name, rows[cid].last_name, rows[cid].phone, rows[cid].email, rows[cid].points)
             for cid in ids if cid in rows and not rows[cid].erased]
+
+
+def refresh_from_rows(connection: Connection, customer_ids: Iterable[str]) -> None:
+    """Rewrite search keys from the stored rows; a duplicate merged into another customer has none."""
+    ids = sorted(customer_ids)
+    connection.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id.in_(ids)))
+    merged = set(connection.execute(select(customer_merges.c.duplicate_id).where(
+        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+    rows = []
+    for row in connection.execute(select(customers).where(customers.c.customer_id.in_(ids))):
+        if row.erased or row.customer_id in merged:
+            continue
+        rows.extend({"key": key[:500], "customer_id": row.customer_id}
+                    for key in sorted(search_keys(row.first_name, row.last_name, row.phone, row.email)))
+    if rows:
+        connection.execute(customer_search_keys.insert(), rows)

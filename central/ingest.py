@@ -32,6 +32,7 @@ from kiosk.domain.events import (
     CustomerRegistered,
     EarnReversed,
     Event,
+    PointsMoved,
     PoolJoined,
     PoolLeft,
     ProfileUpdated,
@@ -105,6 +106,7 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     if not fresh:
         return []
     customer_ids = {e.customer_id for e in fresh if hasattr(e, "customer_id")}
+    customer_ids |= {e.from_customer_id for e in fresh if isinstance(e, PointsMoved)}  # both sides of a merge
     ledger = _seed_ledger(connection, customer_ids, fresh)
     pool_ids = {e.pool_id for e in fresh if hasattr(e, "pool_id")}
     members = {e.customer_id for e in fresh if isinstance(e, (PoolJoined, PoolLeft))}

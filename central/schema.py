@@ -100,6 +100,22 @@ customer_search_keys = Table(
     Index("ix_customer_search_keys_prefix", "key", postgresql_ops={"key": "text_pattern_ops"}),
 )
 
+#: Duplicate customers merged in the back office, with what moved, so the merge can be undone for a while.
+customer_merges = Table(
+    "customer_merges", metadata,
+    Column("merge_event_id", String(36), primary_key=True),
+    Column("kept_id", String(64), nullable=False),
+    Column("duplicate_id", String(64), nullable=False),
+    Column("moved_json", Text, nullable=False),
+    Column("merged_at", String(40), nullable=False),
+    Column("merged_by", String(64), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("undone_at", String(40), nullable=True),
+    Column("undone_by", String(64), nullable=True),
+    Index("ix_customer_merges_kept", "kept_id"),
+    Index("ix_customer_merges_duplicate", "duplicate_id"),
+)
+
 earns = Table(
     "earns", metadata,
     Column("event_id", String(36), primary_key=True),

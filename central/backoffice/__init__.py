@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from central.backoffice import (
     auth,
     catalogue_views,
+    customer_views,
     device_pages,
     i18n,
     order_channels_views,
@@ -32,7 +33,7 @@ from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
                terms_views.bp, device_pages.bp, users_views.bp,
-               order_channels_views.bp):
+               order_channels_views.bp, customer_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""Customers beyond the till: order-channel API keys, their rate-limit counters, order idempotency, and the
-customer search keys (filled from the customers already stored).
+"""Customers beyond the till: order-channel API keys, their rate-limit counters, order idempotency, merges of
+duplicate customers, and the customer search keys (filled from the customers already stored).
 
 Revision ID: 0016
 Revises: 0010
@@ -47,6 +47,20 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(16), nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
     )
+    op.create_table(
+        "customer_merges",
+        sa.Column("merge_event_id", sa.String(36), primary_key=True),
+        sa.Column("kept_id", sa.String(64), nullable=False),
+        sa.Column("duplicate_id", sa.String(64), nullable=False),
+        sa.Column("moved_json", sa.Text, nullable=False),
+        sa.Column("merged_at", sa.String(40), nullable=False),
+        sa.Column("merged_by", sa.String(64), nullable=False),
+        sa.Column("reason", sa.String(200), nullable=False),
+        sa.Column("undone_at", sa.String(40), nullable=True),
+        sa.Column("undone_by", sa.String(64), nullable=True),
+    )
+    op.create_index("ix_customer_merges_kept", "customer_merges", ["kept_id"])
+    op.create_index("ix_customer_merges_duplicate", "customer_merges", ["duplicate_id"])
     keys = op.create_table(
         "customer_search_keys",
         sa.Column("key", sa.String(500), primary_key=True),
@@ -75,6 +89,7 @@ def _fill(keys: sa.Table) -> None:
 
 def downgrade() -> None:
     op.drop_table("customer_search_keys")
+    op.drop_table("customer_merges")
     op.drop_table("channel_orders")
     op.drop_table("channel_key_usage")
     op.drop_table("channel_keys")
