@@ -116,6 +116,23 @@ customer_merges = Table(
     Index("ix_customer_merges_duplicate", "duplicate_id"),
 )
 
+#: The shopper's portal: one-time sign-in codes (hashed, short-lived, a few attempts) per customer.
+portal_codes = Table(
+    "portal_codes", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
+#: Receipt profile links already used (a link completes a profile once).
+portal_link_uses = Table(
+    "portal_link_uses", metadata,
+    Column("nonce", String(32), primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("used_at", String(40), nullable=False),
+)
+
 earns = Table(
     "earns", metadata,
     Column("event_id", String(36), primary_key=True),

@@ -1,7 +1,8 @@
 """Central's own settings: a frozen dataclass read from a TOML file and `CENTRAL_*` environment variables.
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
-`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`,
+`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class CentralSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     max_pull_rows: int = 5000
     enrolment_code_ttl_s: int = 24 * 3600
+    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    mail_from: str = "fidelite@example.org"
 
     @property
     def resolved_database_url(self) -> str:
@@ -43,6 +48,8 @@ _ENV = {
     "host": "CENTRAL_HOST",
     "port": "CENTRAL_PORT",
     "threads": "CENTRAL_THREADS",
+    "smtp_host": "CENTRAL_SMTP_HOST",
+    "smtp_port": "CENTRAL_SMTP_PORT",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.config import parse_config
+from kiosk.profile_link import link_key, read_link_token, signature_matches
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
 from tests.factories import seed_store
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 KNOWN = "A0000004"  # Prénom4, 40 points
 UNKNOWN = "DEADBEEF"
+DEVICE_TOKEN = "browser-till-token"
 
 
 @pytest.fixture
@@ -31,6 +33,8 @@ def till_service(tmp_path):
         "hardware": {"mode": "emulated"},
         "till": {"confirm_above_points": 200},
     })
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "central.token").write_text(DEVICE_TOKEN)  # enrolled: receipts carry signed links
     with KioskService.open(config, sync=False) as service:
         seed_store(service.store, 5)
         service.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
@@ -156,7 +160,11 @@ def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, se
     assert view.first_name == "<script>alert(1)</script>" and view.consent_granted is True
     panel.wait_for_function("document.querySelectorAll('#receipts .receipt').length >= 1")
     qr_codes = [code for receipt in till_service.devices.emulators.receipts() for code in receipt.qr_codes]
-    assert qr_codes == [till_service.config.till.profile_url + view.customer_id]  # to finish the profile later
+    # To finish the profile later: a link signed by this till for this customer, never the bare customer id.
+    assert len(qr_codes) == 1 and qr_codes[0].startswith(till_service.config.till.profile_url)
+    link, body, signature = read_link_token(qr_codes[0][len(till_service.config.till.profile_url):])
+    assert (link.device_id, link.customer_id, link.purpose) == ("browser-till", view.customer_id, "profile")
+    assert signature_matches(link_key(DEVICE_TOKEN), body, signature) and view.customer_id not in qr_codes[0]
 
 
 def test_on_screen_keyboard_and_duplicate_check_while_typing(tabs, served):

@@ -1,5 +1,6 @@
 """Customers beyond the till: order-channel API keys, their rate-limit counters, order idempotency, merges of
-duplicate customers, and the customer search keys (filled from the customers already stored).
+duplicate customers, the shopper's portal sign-in codes and used profile links, and the customer search keys
+(filled from the customers already stored).
 
 Revision ID: 0016
 Revises: 0010
@@ -61,6 +62,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_customer_merges_kept", "customer_merges", ["kept_id"])
     op.create_index("ix_customer_merges_duplicate", "customer_merges", ["duplicate_id"])
+    op.create_table(
+        "portal_codes",
+        sa.Column("customer_id", sa.String(64), primary_key=True),
+        sa.Column("code_hash", sa.String(64), nullable=False),
+        sa.Column("expires_at", sa.BigInteger, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.create_table(
+        "portal_link_uses",
+        sa.Column("nonce", sa.String(32), primary_key=True),
+        sa.Column("customer_id", sa.String(64), nullable=False),
+        sa.Column("used_at", sa.String(40), nullable=False),
+    )
     keys = op.create_table(
         "customer_search_keys",
         sa.Column("key", sa.String(500), primary_key=True),
@@ -90,6 +104,8 @@ def _fill(keys: sa.Table) -> None:
 def downgrade() -> None:
     op.drop_table("customer_search_keys")
     op.drop_table("customer_merges")
+    op.drop_table("portal_link_uses")
+    op.drop_table("portal_codes")
     op.drop_table("channel_orders")
     op.drop_table("channel_key_usage")
     op.drop_table("channel_keys")
