@@ -21,8 +21,10 @@ from kiosk.errors import (
     EnrolmentRefused,
     EventRefused,
     InvalidEvent,
+    KeyScopeRefused,
     NotFound,
     PhoneCodeReplayed,
+    RateLimited,
     RequestTooLarge,
     VoucherPoolEmpty,
 )
@@ -35,11 +37,13 @@ STATUS: dict[type[Exception], int] = {
     EventRefused: 422,
     AuthenticationFailed: 401,
     EnrolmentRefused: 403,
+    KeyScopeRefused: 403,
     NotFound: 404,
     Conflict: 409,
     VoucherPoolEmpty: 409,
     PhoneCodeReplayed: 409,
     RequestTooLarge: 413,
+    RateLimited: 429,
     DomainError: 422,
     CentralError: 400,
 }
@@ -65,7 +69,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _refused(exc: Exception):
         status = status_for(exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}.get(status)
         extra = {"event_id": exc.event_id} if isinstance(exc, EventRefused) else {}
         return _answer(status, type(exc).__name__, str(exc), headers, **extra)
 

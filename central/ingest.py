@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
+from central.customer_search import refresh_keys
 from central.event_order import in_happened_order
 from central.push_refusals import refused_seqs
 from central.receipts import claim as claim_receipts
@@ -37,6 +38,7 @@ from kiosk.domain.events import (
     EarnReversed,
     Event,
     PointsEarned,
+    PointsMoved,
     PointsRedeemed,
     PoolContributed,
     PoolJoined,
@@ -123,6 +125,7 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     if not fresh:
         return []
     customer_ids = {e.customer_id for e in fresh if hasattr(e, "customer_id")}
+    customer_ids |= {e.from_customer_id for e in fresh if isinstance(e, PointsMoved)}  # both sides of a merge
     ledger = _seed_ledger(connection, customer_ids, fresh)
     pool_ids = {e.pool_id for e in fresh if hasattr(e, "pool_id")}
     members = {e.customer_id for e in fresh if isinstance(e, (PoolJoined, PoolLeft))}
@@ -132,6 +135,7 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     tally.fold(ledger, fresh)
     add_to_totals(connection, tally)
     _write_customers(connection, ledger, customer_ids, versions)
+    refresh_keys(connection, ledger, fresh)
     _write_cards(connection, fresh, ledger, versions)
     _write_pools(connection, ledger, pool_ids, members, versions)
     _write_earns(connection, ledger, known_earns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from central import cashier_figures, training_progress
+from kiosk.domain.earning import MAX_RECEIPT_CENTS
 from kiosk.domain.events import EVENT_TYPES
 from kiosk.till.training import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
@@ -279,6 +280,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Redemptions that overdrew a balance once all tills were merged",
             _ok("Flagged redemptions", _obj({"flagged": {"type": "array"}})), auth="admin", errors=(401,))},
     }
+    from central import orders_openapi  # imports this module's helpers
+    paths.update(orders_openapi.paths(MAX_RECEIPT_CENTS))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Loyalty kiosk central API", "version": "1",
@@ -287,7 +290,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"device": {"type": "http", "scheme": "bearer"},
-                                "admin": {"type": "http", "scheme": "bearer"}},
+                                "admin": {"type": "http", "scheme": "bearer"},
+                                "channel": orders_openapi.SECURITY_SCHEME},
             "responses": {"Error": {"description": "Refused", **_json(_obj({"error": STR, "message": STR},
                                                                             ("error", "message")))}},
         },

@@ -26,6 +26,7 @@ from kiosk.domain.events import (
     Event,
     PointsEarned,
     PointsExpired,
+    PointsMoved,
     PointsRedeemed,
     VoucherIssued,
 )
@@ -51,11 +52,11 @@ class ReportTally:
     def fold(self, ledger: Ledger, events: Iterable[Event]) -> None:
         """Apply each event to `ledger` and count what it moved (an event already applied counts nothing)."""
         for event in events:
-            customer = getattr(event, "customer_id", None)
-            before = ledger.balance(customer) if customer else 0
+            touched = _customers_of(event)
+            before = sum(ledger.balance(c) for c in touched)
             if not ledger.apply(event):
                 continue
-            after = ledger.balance(customer) if customer else 0
+            after = sum(ledger.balance(c) for c in touched)
             self._count(event, before, after)
 
     def _count(self, event: Event, before: int, after: int) -> None:
@@ -97,6 +98,14 @@ class ReportTally:
 
     def active_rows(self) -> list[dict[str, object]]:
         return [{"day": d, "device_id": dev, "customer_id": c} for d, dev, c in sorted(self.active)]
+
+
+def _customers_of(event: Event) -> tuple[str, ...]:
+    """The customers whose balances an event moves (a merge moves two: what customers hold stays the same)."""
+    customer = getattr(event, "customer_id", None)
+    if isinstance(event, PointsMoved):
+        return (event.from_customer_id, event.customer_id)
+    return (customer,) if customer else ()
 
 
 def add_to_totals(connection: Connection, tally: ReportTally) -> None:

@@ -117,6 +117,49 @@ card_claims = Table(
     Index("ix_card_claims_open", "resolved_at"),
 )
 
+#: Normalised names, phone and e-mail of each customer (`kiosk.domain.customers.search_keys`), for the
+#: back office's prefix search; rewritten with the customer at each fold.
+customer_search_keys = Table(
+    "customer_search_keys", metadata,
+    Column("key", String(500), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Index("ix_customer_search_keys_customer", "customer_id"),
+    Index("ix_customer_search_keys_prefix", "key", postgresql_ops={"key": "text_pattern_ops"}),
+)
+
+#: Duplicate customers merged in the back office, with what moved, so the merge can be undone for a while.
+customer_merges = Table(
+    "customer_merges", metadata,
+    Column("merge_event_id", String(36), primary_key=True),
+    Column("kept_id", String(64), nullable=False),
+    Column("duplicate_id", String(64), nullable=False),
+    Column("moved_json", Text, nullable=False),
+    Column("merged_at", String(40), nullable=False),
+    Column("merged_by", String(64), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("undone_at", String(40), nullable=True),
+    Column("undone_by", String(64), nullable=True),
+    Index("ix_customer_merges_kept", "kept_id"),
+    Index("ix_customer_merges_duplicate", "duplicate_id"),
+)
+
+#: The shopper's portal: one-time sign-in codes (hashed, short-lived, a few attempts) per customer.
+portal_codes = Table(
+    "portal_codes", metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
+#: Receipt profile links already used (a link completes a profile once).
+portal_link_uses = Table(
+    "portal_link_uses", metadata,
+    Column("nonce", String(32), primary_key=True),
+    Column("customer_id", String(64), nullable=False),
+    Column("used_at", String(40), nullable=False),
+)
+
 earns = Table(
     "earns", metadata,
     Column("event_id", String(36), primary_key=True),
@@ -152,6 +195,42 @@ voucher_codes = Table(
     UniqueConstraint("redemption_event_id", name="uq_voucher_redemption"),
     Index("ix_voucher_free", "partner", "issued_at"),
     Index("ix_voucher_unconfirmed", "partner", "confirmed_at", "issued_at"),
+)
+
+#: Server-to-server keys of the web shop, catalogue and partner order systems (secret stored hashed).
+channel_keys = Table(
+    "channel_keys", metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", String(100), nullable=False),
+    Column("rate_per_minute", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+)
+
+#: Requests per key and minute, for the rate limit shared by every central instance.
+channel_key_usage = Table(
+    "channel_key_usage", metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("minute", BigInteger, primary_key=True),
+    Column("requests", Integer, nullable=False),
+)
+
+#: One row per order operation (earn, or one refund) per channel: the answer given, replayed on a retry.
+channel_orders = Table(
+    "channel_orders", metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("order_id", String(64), primary_key=True),
+    Column("operation", String(80), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("answer_json", Text, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
 )
 
 audit = Table(

@@ -1,7 +1,8 @@
 """Central's own settings: a frozen dataclass read from a TOML file and `CENTRAL_*` environment variables.
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
-`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`,
+`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class CentralSettings:
     trusted_proxies: int = 0
     #: A partner code whose redemption has not reached central this long after issue goes back to the pool.
     voucher_release_s: int = 48 * 3600
+    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    mail_from: str = "fidelite@example.org"
 
     @property
     def resolved_database_url(self) -> str:
@@ -48,6 +53,8 @@ _ENV = {
     "port": "CENTRAL_PORT",
     "threads": "CENTRAL_THREADS",
     "trusted_proxies": "CENTRAL_TRUSTED_PROXIES",
+    "smtp_host": "CENTRAL_SMTP_HOST",
+    "smtp_port": "CENTRAL_SMTP_PORT",
 }
 
 

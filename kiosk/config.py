@@ -148,7 +148,7 @@ class TillConfig:
     undo_window_s: int = 120
     session_timeout_s: int = 900
     consent_version: str = "2026-01"
-    profile_url: str = "https://fidelite.example.org/profil/"
+    profile_url: str = "https://fidelite.example.org/portal/p/"
 
 
 @dataclass(frozen=True)

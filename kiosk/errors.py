@@ -296,3 +296,15 @@ class NoRecentSale(DomainError):
 def error_codes(error: KioskError) -> list[str]:
     """The stable codes of an error, most specific first: a screen explains the first one it knows."""
     return [cls.__name__ for cls in type(error).__mro__ if issubclass(cls, KioskError)]
+
+
+class KeyScopeRefused(CentralError):
+    """The order system's API key is valid but was not given the scope this call needs."""
+
+
+class RateLimited(CentralError):
+    """An API key sent more requests this minute than its limit; retry after the minute."""
+
+
+class OrderConflict(Conflict):
+    """An order id already used on this channel came again with other amounts or another customer."""

@@ -15,8 +15,10 @@ from central.backoffice import (
     auth,
     catalogue_views,
     data_safety_views,
+    customer_views,
     device_pages,
     i18n,
+    order_channels_views,
     pages,
     reports_views,
     rules,
@@ -31,7 +33,8 @@ from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
-               terms_views.bp, device_pages.bp, users_views.bp, data_safety_views.bp):
+               terms_views.bp, device_pages.bp, users_views.bp, data_safety_views.bp,
+               order_channels_views.bp, customer_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

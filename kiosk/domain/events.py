@@ -225,6 +225,39 @@ class PoolRedeemed(Event):
     quantity: int = 1
 
 
+@dataclass(frozen=True, kw_only=True)
+class PointsAdjusted(Event):
+    """Customer service added (`delta` > 0) or took back (`delta` < 0) points by hand, for the reason given.
+
+    Added points are a lot of the adjustment's day (they expire like earned points); points taken back are a
+    debit, never more than the balance holds. Only central makes this event.
+    """
+
+    customer_id: str
+    delta: int
+    reason: str
+
+
+#: One lot moved by a merge: (earning day YYYY-MM-DD, points).
+DayPoints = tuple[str, int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsMoved(Event):
+    """A duplicate customer's points, lots and debits moved to another customer (a merge, or its undoing).
+
+    The amounts are those central read when it made the event, so the fold is plain arithmetic on both
+    customers and a merge followed by its undoing leaves both exactly as they were. Only central makes it.
+    """
+
+    from_customer_id: str
+    customer_id: str
+    points: int
+    debits: int
+    lots: tuple[DayPoints, ...] = ()
+    merge_event_id: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -245,6 +278,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PoolContributed,
         PoolContributionReversed,
         PoolRedeemed,
+        PointsAdjusted,
+        PointsMoved,
     )
 }
 
@@ -268,7 +303,7 @@ def to_record(event: Event) -> dict[str, object]:
     record: dict[str, object] = {"type": event.type}
     for f in dataclasses.fields(event):
         value = getattr(event, f.name)
-        record[f.name] = [list(line) for line in value] if f.name == "lines" else value
+        record[f.name] = [list(line) for line in value] if f.name in ("lines", "lots") else value
     return record
 
 
@@ -322,6 +357,8 @@ def _check_field(kind: str, name: str, hint: object, value: object) -> object:
     base = _strip_optional(hint)
     if name == "lines":
         return _check_lines(kind, value)
+    if name == "lots":
+        return _check_day_points(kind, value)
     if base is bool:
         if not isinstance(value, bool):
             raise InvalidEvent(f"{kind}: {name} must be true or false, got {value!r}")
@@ -361,6 +398,19 @@ def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
             raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], got {line!r}")
         lines.append((line[0], line[1], line[2]))
     return tuple(lines)
+
+
+def _check_day_points(kind: str, value: object) -> tuple[DayPoints, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidEvent(f"{kind}: lots must be a list of [YYYY-MM-DD, points]")
+    lots = []
+    for lot in value:
+        ok = (isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str) and len(lot[0]) == 10
+              and isinstance(lot[1], int) and not isinstance(lot[1], bool))
+        if not ok:
+            raise InvalidEvent(f"{kind}: each lot must be [YYYY-MM-DD, whole points], got {lot!r}")
+        lots.append((lot[0], lot[1]))
+    return tuple(lots)
 
 
 def _is_optional(hint: object) -> bool:

@@ -19,6 +19,8 @@ from kiosk.domain.events import (
     Event,
     PointsEarned,
     PointsExpired,
+    PointsAdjusted,
+    PointsMoved,
     PointsRedeemed,
     PoolContributed,
     PoolContributionReversed,
@@ -283,6 +285,27 @@ def _pool_redeemed(ledger: Ledger, e: PoolRedeemed) -> None:
         ledger.overdrawn.append(e.event_id)
 
 
+def _adjusted(ledger: Ledger, e: PointsAdjusted) -> None:
+    if e.delta >= 0:
+        ledger._add(e.customer_id, e.delta)
+        ledger._lot(e.customer_id, e.day, e.delta)
+        return
+    # Like expiry, taking points back never goes below what the balance holds.
+    points = max(0, min(-e.delta, ledger.balance(e.customer_id)))
+    ledger._add(e.customer_id, -points)
+    ledger._debit(e.customer_id, points)
+
+
+def _moved(ledger: Ledger, e: PointsMoved) -> None:
+    ledger._add(e.from_customer_id, -e.points)
+    ledger._add(e.customer_id, e.points)
+    for day, points in e.lots:
+        ledger._lot(e.from_customer_id, day, -points)
+        ledger._lot(e.customer_id, day, points)
+    ledger._debit(e.from_customer_id, -e.debits)
+    ledger._debit(e.customer_id, e.debits)
+
+
 _HANDLERS = {
     CustomerRegistered: _registered,
     ProfileUpdated: _profile,
@@ -301,4 +324,6 @@ _HANDLERS = {
     PoolContributed: _pool_contributed,
     PoolContributionReversed: _pool_contribution_reversed,
     PoolRedeemed: _pool_redeemed,
+    PointsAdjusted: _adjusted,
+    PointsMoved: _moved,
 }

@@ -78,8 +78,9 @@ from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
 from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
-from kiosk.till.redemption_attempts import RedemptionAttempts
+from kiosk.till.profile_qr import profile_link_for
 from kiosk.till.recent_receipts import RecentReceipt, RecentReceipts
+from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
 from kiosk.till.training import TrainingBook
 from kiosk.till.waiting_refunds import WaitingRefunds
@@ -869,8 +870,8 @@ class Till:
 
         notice = receipt_notice(expiring)
         qr_url = ""
-        if qr_for and self.config.till.profile_url:
-            qr_url = f"{self.config.till.profile_url}{qr_for}"
+        if qr_for and self.config.till.profile_url and not training:
+            qr_url = profile_link_for(self.config, qr_for)
         receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
                                    printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.config import parse_config
+from kiosk.profile_link import link_key, read_link_token, signature_matches
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
 from tests.factories import seed_store
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 KNOWN = "A0000004"  # Prénom4, 40 points
 UNKNOWN = "DEADBEEF"
+DEVICE_TOKEN = "browser-till-token"
 
 
 @pytest.fixture
@@ -31,6 +33,8 @@ def till_service(tmp_path):
         "hardware": {"mode": "emulated"},
         "till": {"confirm_above_points": 200},
     })
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "central.token").write_text(DEVICE_TOKEN)  # enrolled: receipts carry signed links
     with KioskService.open(config, sync=False) as service:
         seed_store(service.store, 5)
         service.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
@@ -157,8 +161,13 @@ def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, se
     panel.wait_for_function("document.querySelectorAll('#receipts .receipt').length >= 1")
     qr_codes = [code for receipt in till_service.devices.emulators.receipts() for code in receipt.qr_codes]
     receipt_ref = till_service.store.pending()[-1].receipt_ref
-    # the code a refund scans, then the link to finish the profile later
-    assert qr_codes == ["LR1." + receipt_ref, till_service.config.till.profile_url + view.customer_id]
+    # the code a refund scans, then a link signed by this till for this customer to finish the profile later,
+    # never the bare customer id
+    assert len(qr_codes) == 2 and qr_codes[0] == "LR1." + receipt_ref
+    assert qr_codes[1].startswith(till_service.config.till.profile_url)
+    link, body, signature = read_link_token(qr_codes[1][len(till_service.config.till.profile_url):])
+    assert (link.device_id, link.customer_id, link.purpose) == ("browser-till", view.customer_id, "profile")
+    assert signature_matches(link_key(DEVICE_TOKEN), body, signature) and view.customer_id not in qr_codes[1]
 
 
 def test_on_screen_keyboard_and_duplicate_check_while_typing(tabs, served):
