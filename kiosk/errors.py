@@ -218,3 +218,7 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class RoleNotInstalled(KioskError):
+    """A command of another role runs where that role's packages are not installed (e.g. central on a till)."""
