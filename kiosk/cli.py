@@ -118,7 +118,11 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the kiosk service (what systemd starts)."""
     from kiosk.runner import run
 
-    run(load_config(), host, port)
+    config = load_config()
+    if config.device.role == "central":
+        raise e.ConfigError(f"{config_path()}: device.role is \"central\": this host runs the central server "
+                            "(sudo systemctl start kiosk-central), not the till service")
+    run(config, host, port)
 
 
 @main.group()
@@ -148,7 +152,12 @@ def status(as_json: bool) -> None:
 
     from kiosk.status_report import format_status, gather
 
-    report = gather(load_config())
+    config = load_config()
+    if config.device.role == "central":
+        from kiosk import central_host
+
+        format_status, gather = central_host.format_status, lambda _config: central_host.gather()
+    report = gather(config)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_status(report))
 
 
@@ -166,8 +175,19 @@ def doctor(as_json: bool) -> None:
     from kiosk.doctor.providers import from_files, from_service
     from kiosk.status_report import service_running
 
-    config = load_config()
-    if service_running(config):
+    try:
+        config = load_config()
+    except e.ConfigError as error:  # the first fault a technician meets: say it the way every check is said
+        from kiosk.doctor import CheckResult, Status
+
+        results = [CheckResult("config", Status.FAIL, str(error),
+                               f"kiosk config check {config_path()}; a fresh one: sudo /opt/kiosk/install.sh --role "
+                               "till (or kiosk, central): an existing file is kept")]
+        click.echo(report_json(results) if as_json else format_report(results))
+        sys.exit(exit_code(results))
+    if config.device.role == "central":
+        results = run_checks(config)
+    elif service_running(config):
         results = run_checks(config, **from_service(config))
     else:
         with from_files(config) as providers:
