@@ -22,13 +22,19 @@
 #                   real system is never touched: users and groups are written into DIR/etc/passwd and
 #                   DIR/etc/group (no shadow entries: these are locked system accounts, no ownership change),
 #                   units are enabled by creating the wants/ symlinks, Debian packages are listed, not
-#                   installed, and nothing is started.
+#                   installed, and nothing is started. A venv cannot be made for another system from here
+#                   (it would run this machine's Python): the wheelhouse given with --wheel-dir is copied to
+#                   DIR/opt/kiosk/wheelhouse and kiosk-firstboot.service makes the venv from it, offline, on
+#                   the first boot. Or run install.sh inside the image (chroot): the venv is made there.
 #                   Inside a chroot (no running systemd) nothing is started either: units are enabled and
 #                   the first boot starts them.
 #   --dry-run       print what would change and change nothing.
 #   --no-venv       do not create or update the virtual environment (no download).
 #   --wheel-dir DIR install the venv offline from a wheelhouse made by tools/build-wheelhouse.sh (no network).
 #   --no-packages   do not install Debian packages (they are then expected to be there).
+#   --no-start      start and restart no unit (first boot: systemd starts them after this run).
+#   --board MODEL   the Raspberry Pi model, when it cannot be read from /proc/device-tree/model (an image
+#                   built elsewhere), e.g. "Raspberry Pi 5 Model B".
 #   --arch ARCH     the Debian architecture of the target (default: the target's own dpkg, else this machine).
 #   --uninstall     stop and remove the units, /opt/kiosk and generated files; keeps the configuration,
 #                   the data and the users. With --purge, removes those too, but refuses while the data holds
@@ -55,11 +61,13 @@ ROOT="/"
 DRY_RUN=0
 NO_VENV=0
 NO_PACKAGES=0
+NO_START=0
 WHEEL_DIR=""
 UNINSTALL=0
 PURGE=0
 FORCE=0
 ARCH=""
+BOARD=""
 CHANGES=0
 REBOOT_NEEDED=0
 UNITS_CHANGED=0
@@ -136,12 +144,15 @@ parse_args() {
       --root=*) ROOT=${1#*=} ;;
       --wheel-dir) WHEEL_DIR=${2:-}; shift ;;
       --wheel-dir=*) WHEEL_DIR=${1#*=} ;;
+      --board) BOARD=${2:-}; shift ;;
+      --board=*) BOARD=${1#*=} ;;
       --arch) ARCH=${2:-}; shift ;;
       --arch=*) ARCH=${1#*=} ;;
       --force) FORCE=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --no-venv) NO_VENV=1 ;;
       --no-packages) NO_PACKAGES=1 ;;
+      --no-start) NO_START=1 ;;
       --uninstall) UNINSTALL=1 ;;
       --purge) PURGE=1 ;;
       -h | --help) usage; exit 0 ;;
@@ -164,6 +175,11 @@ parse_args() {
   if [[ -n $WHEEL_DIR ]]; then
     [[ -d $WHEEL_DIR ]] || die "--wheel-dir $WHEEL_DIR is not a directory"
     WHEEL_DIR=$(cd "$WHEEL_DIR" && pwd)
+    compgen -G "$WHEEL_DIR/requirements-*.txt" >/dev/null ||
+      die "--wheel-dir $WHEEL_DIR is not a wheelhouse (no requirements-*.txt): build one with tools/build-wheelhouse.sh"
+  fi
+  if ! on_host && ((!UNINSTALL && !NO_VENV)) && [[ -z $WHEEL_DIR ]]; then
+    die "--root needs --wheel-dir (the venv is made from it on the first boot) or --no-venv"
   fi
   if on_host && ((!DRY_RUN)) && [[ $(id -u) -ne 0 ]]; then
     die "run as root (sudo), or try it first with --dry-run"
@@ -301,6 +317,7 @@ remove_serial_console() {
 
 pi_model() {
   local model_file
+  [[ -n $BOARD ]] && { echo "$BOARD"; return 0; }
   model_file=$(at /proc/device-tree/model)
   if [[ -r $model_file ]]; then
     tr -d '\0' <"$model_file"
@@ -563,7 +580,8 @@ pinned_list() {
 
 installed_version() {
   local venv=$1
-  "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("loyalty-kiosk"))' 2>/dev/null || true
+  # -I: not the current directory (a source checkout holds its own loyalty_kiosk.egg-info), nor PYTHON* variables
+  "$venv/bin/python" -I -c 'import importlib.metadata as m; print(m.version("loyalty-kiosk"))' 2>/dev/null || true
 }
 
 # The version in a wheel's file name: name-version-python-abi-platform.whl
@@ -591,8 +609,9 @@ kiosk_wheel() {
 pip_install() {
   local venv=$1
   shift
-  if [[ -n $WHEEL_DIR ]]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index --find-links "$WHEEL_DIR" "$@"
+  if [[ -n $WHEEL_DIR ]]; then  # the wheelhouse and nothing else: no index, no pip.conf (e.g. piwheels)
+    PIP_CONFIG_FILE=/dev/null "$venv/bin/python" -m pip install --isolated --quiet --disable-pip-version-check \
+      --no-index --find-links "$WHEEL_DIR" "$@"
   else
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
   fi
@@ -623,6 +642,10 @@ install_venv() {
     is_pi5 && say "Pi 5 detected: rpi-lgpio replaces RPi.GPIO in the virtual environment (skipped: --no-venv)"
     return 0
   fi
+  if ! on_host; then
+    bundle_wheelhouse
+    return 0
+  fi
   if [[ -z $WHEEL_DIR && ! -f $SOURCE_DIR/pyproject.toml ]]; then
     say "no project source next to install.sh and no --wheel-dir: the installed kiosk is kept as it is"
     return 0
@@ -630,6 +653,11 @@ install_venv() {
   if [[ ! -x $venv/bin/python ]]; then
     act "create the virtual environment $APP_DIR/venv" python3 -m venv "$venv"
     SERVICE_CHANGED=1
+    if ((DRY_RUN)); then
+      act "install the pinned packages of $(basename "$(pinned_list)") and the kiosk" true
+      ensure_path_link
+      return 0
+    fi
   fi
   list=$(pinned_list)
   if [[ ! -f $list ]]; then
@@ -661,6 +689,23 @@ install_venv() {
   fi
   rm -rf "$build_dir"
   ensure_path_link
+}
+
+# Image building (--root): the wheelhouse goes into the image and the first boot makes the venv from it with
+# the image's own Python, so no path or interpreter of the build machine ends up in the image.
+bundle_wheelhouse() {
+  local bundle file unit=kiosk-firstboot.service
+  bundle=$(at "$APP_DIR/wheelhouse")
+  ensure_dir "$APP_DIR/wheelhouse" 755
+  for file in "$WHEEL_DIR"/*.whl "$WHEEL_DIR"/requirements-*.txt; do
+    install_file "$file" "$bundle/$(basename "$file")" 644 || true
+  done
+  for file in "$bundle"/*; do
+    [[ -e $WHEEL_DIR/$(basename "$file") ]] || remove_path "$APP_DIR/wheelhouse/$(basename "$file")"
+  done
+  write_file "$(at "$CONF_DIR/firstboot.env")" 644 "# Written by install.sh --root: what kiosk-firstboot.service installs."$'\n'"KIOSK_ROLE=$ROLE"$'\n' || true
+  install_file "$SOURCE_DIR/systemd/$unit" "$(at "$UNIT_DIR/$unit")" 644 || true
+  enable_unit "$unit"
 }
 
 # `kiosk` on every user's PATH (the README's `kiosk status`).
@@ -807,7 +852,7 @@ install_self() {
   install_file "$SOURCE_DIR/install.sh" "$(at "$APP_DIR/install.sh")" 755 || true
   install_file "$SOURCE_DIR/config/kiosk.example.toml" "$(at "$APP_DIR/config/kiosk.example.toml")" 644 || true
   local unit
-  for unit in kiosk.service kiosk-display.service kiosk-central.service kiosk-display.pam; do
+  for unit in kiosk.service kiosk-display.service kiosk-central.service kiosk-display.pam kiosk-firstboot.service; do
     install_file "$SOURCE_DIR/systemd/$unit" "$(at "$APP_DIR/systemd/$unit")" 644 || true
   done
 }
@@ -816,7 +861,7 @@ install_self() {
 # must not blank the screen in front of the cashier.
 start_units() {
   systemd_running || return 0
-  ((DRY_RUN)) && return 0
+  ((DRY_RUN || NO_START)) && return 0
   if ((REBOOT_NEEDED)); then
     say "restart the Pi to turn on SPI and the serial port: sudo reboot (the kiosk starts by itself then)"
     return 0
@@ -902,7 +947,7 @@ uninstall_all() {
   fi
   say "removing the loyalty kiosk from $ROOT$( ((DRY_RUN)) && echo ' (dry run)')"
   local unit
-  for unit in kiosk-display.service kiosk.service kiosk-central.service; do
+  for unit in kiosk-display.service kiosk.service kiosk-central.service kiosk-firstboot.service; do
     [[ -e $(at "$UNIT_DIR/$unit") ]] || continue
     if systemd_running; then
       act "stop and disable $unit" systemctl disable --now --quiet "$unit"
@@ -913,6 +958,7 @@ uninstall_all() {
   done
   remove_path /etc/pam.d/kiosk-display
   remove_path "$CONF_DIR/display.env"
+  remove_path "$CONF_DIR/firstboot.env"
   [[ $(readlink "$(at "$PATH_LINK")" 2>/dev/null) == "$APP_DIR/venv/bin/kiosk" ]] && remove_path "$PATH_LINK"
   remove_path "$APP_DIR"
   if systemd_running && ((CHANGES)) && ((!DRY_RUN)); then
