@@ -32,6 +32,11 @@ esac
 """
 
 
+#: Debian's package tools as on a machine where none of the kiosk's packages is installed yet.
+FAKE_DPKG_QUERY = "#!/bin/bash\nexit 1\n"
+FAKE_APT = "#!/bin/bash\necho \"$(basename \"$0\") $*\" >>\"$SYSTEMCTL_LOG.apt\"\n"
+
+
 @dataclass
 class Sandbox:
     """One machine's changes (under `state`) across several install.sh runs."""
@@ -52,9 +57,10 @@ class Sandbox:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         bin_dir = self.state / "bin"
         bin_dir.mkdir(parents=True, exist_ok=True)
-        systemctl = bin_dir / "systemctl"
-        systemctl.write_text(FAKE_SYSTEMCTL)
-        systemctl.chmod(0o755)
+        for name, text in (("systemctl", FAKE_SYSTEMCTL), ("dpkg-query", FAKE_DPKG_QUERY), ("apt-get", FAKE_APT),
+                           ("apt-cache", FAKE_APT)):
+            (bin_dir / name).write_text(text)
+            (bin_dir / name).chmod(0o755)
         self.systemctl_log.touch()
         mounts = []
         for top in OVERLAID:
