@@ -32,7 +32,24 @@ def _fail(exc: KioskError) -> None:
 @click.pass_context
 def central(ctx: click.Context, database_url: str | None) -> None:
     """The central server that devices sync with."""
+    require_server_packages()
     ctx.obj = {"database_url": database_url}
+
+
+#: What the central server imports that a till's install leaves out (the `central` extra of pyproject.toml).
+SERVER_PACKAGES = ("sqlalchemy", "alembic", "pygal")
+
+
+def require_server_packages() -> None:
+    import importlib.util
+
+    from kiosk.errors import RoleNotInstalled
+
+    missing = [name for name in SERVER_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RoleNotInstalled(
+            f"the central server is not installed here (missing: {', '.join(missing)}); this machine has the "
+            "till's packages. On the central host: sudo ./install.sh --role central")
 
 
 @central.command()

@@ -73,6 +73,9 @@ def choose_devices(config: HardwareConfig, data_dir: Path, emulated: bool | None
     )
 
 
+_FALLBACK_SAID: set[bool] = set()  # {True} once this process has said it uses gpiozero for the reset pin
+
+
 def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
     """The real MFRC522 on /dev/spidevB.D; the reset pin through RPi.GPIO, or gpiozero/lgpio on a Pi 5."""
     import spidev
@@ -83,7 +86,10 @@ def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
         package = load_mfrc522(rpi_gpio, spidev)
         return Mfrc522Link(package, config.reader_spi_bus, config.reader_spi_device, config.reader_reset_pin)
     except (RuntimeError, ImportError) as exc:  # RPi.GPIO missing, not a Pi, or cannot drive a Pi 5
-        log.info("RPi.GPIO unusable (%s); driving the reader's reset pin through gpiozero", exc)
+        # Said once: with no reader this runs at every reopen (2 s), all day long.
+        level = logging.DEBUG if _FALLBACK_SAID else logging.INFO
+        _FALLBACK_SAID.add(True)
+        log.log(level, "RPi.GPIO unusable (%s); driving the reader's reset pin through gpiozero", exc)
     except ReaderError as exc:
         if "GPIO library refused" not in str(exc):
             raise

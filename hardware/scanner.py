@@ -29,7 +29,18 @@ log = logging.getLogger(__name__)
 
 DEVICE = "scanner"
 MAX_PAYLOAD = 2048
-EVENT = struct.Struct("qqHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
+
+
+def input_event_layout(word_bits: int = struct.calcsize("P") * 8) -> struct.Struct:
+    """Linux's struct input_event: a timeval of two C longs, then type, code, value.
+
+    24 bytes where a long is 64 bits (arm64, amd64), 16 on 32-bit Raspberry Pi OS (armhf): read with the
+    wrong one, every key of a scan is garbage.
+    """
+    return struct.Struct("=qqHHi" if word_bits == 64 else "=llHHi")
+
+
+EVENT = input_event_layout()  # this machine's
 EV_SYN, EV_KEY = 0, 1
 KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_RIGHTSHIFT = 28, 96, 42, 54
 EVIOCGRAB = 0x40044590
@@ -133,6 +144,8 @@ class SerialScanner(_ScannerThread):
 class KeyboardWedgeScanner(_ScannerThread):
     """A USB keyboard-wedge scanner read from its evdev node and grabbed so it types nowhere else."""
 
+    event = EVENT  # the input_event layout of this machine's kernel
+
     def _session(self) -> None:
         fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         try:
@@ -149,7 +162,7 @@ class KeyboardWedgeScanner(_ScannerThread):
                 if not ready:
                     continue
                 try:
-                    chunk = os.read(fd, EVENT.size * 64)
+                    chunk = os.read(fd, self.event.size * 64)
                 except BlockingIOError:
                     continue
                 if not chunk:
@@ -158,9 +171,9 @@ class KeyboardWedgeScanner(_ScannerThread):
                     time.sleep(0.05)
                     continue
                 pending += chunk
-                usable = len(pending) - len(pending) % EVENT.size
-                for offset in range(0, usable, EVENT.size):
-                    _s, _us, kind, code, value = EVENT.unpack_from(pending, offset)
+                usable = len(pending) - len(pending) % self.event.size
+                for offset in range(0, usable, self.event.size):
+                    _s, _us, kind, code, value = self.event.unpack_from(pending, offset)
                     if kind != EV_KEY:
                         continue
                     if code in (KEY_LEFTSHIFT, KEY_RIGHTSHIFT):
@@ -177,14 +190,14 @@ class KeyboardWedgeScanner(_ScannerThread):
             os.close(fd)
 
 
-def key_events(payload: str) -> bytes:
+def key_events(payload: str, event: struct.Struct = EVENT) -> bytes:
     """The input_event records a US-layout keyboard wedge sends for a payload and Enter."""
     records = []
 
     def key(code: int, value: int) -> None:
         now = time.time()
-        records.append(EVENT.pack(int(now), int(now % 1 * 1e6), EV_KEY, code, value))
-        records.append(EVENT.pack(int(now), int(now % 1 * 1e6), EV_SYN, 0, 0))
+        records.append(event.pack(int(now), int(now % 1 * 1e6), EV_KEY, code, value))
+        records.append(event.pack(int(now), int(now % 1 * 1e6), EV_SYN, 0, 0))
 
     for char in payload:
         if char not in CHAR_TO_KEY:
@@ -238,8 +251,9 @@ class SerialScannerEmulator:
 class WedgeScannerEmulator:
     """A keyboard-wedge scanner: a FIFO at `path` carrying the input_event records of each scan."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, event: struct.Struct = EVENT) -> None:
         self.port = Path(path)
+        self.event = event
         self._fd: int | None = None
 
     def plug(self) -> None:
@@ -261,4 +275,4 @@ class WedgeScannerEmulator:
     def scan(self, payload: str) -> None:
         if self._fd is None:
             raise InvalidDeviceCommand("the emulated scanner is unplugged")
-        os.write(self._fd, key_events(payload))
+        os.write(self._fd, key_events(payload, self.event))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -25,6 +26,10 @@ EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
 )
 
 
+#: Command groups imported on first use ("module:attribute"), with their line in `kiosk --help`.
+LAZY_COMMANDS = {"central": "central.cli:central"}
+LAZY_HELP = {"central": "The central server that devices sync with (role central only)."}
+
 #: Commands that run for long and log what they do at INFO level (the others show only warnings).
 LOGGING_COMMANDS = frozenset({"serve", "demo", "central"})
 
@@ -34,7 +39,33 @@ def exit_code_for(error: e.KioskError) -> int:
 
 
 class KioskGroup(click.Group):
-    """Turns a KioskError from any command into a one-line message and its exit code."""
+    """Turns a KioskError from any command into a one-line message and its exit code.
+
+    Command groups of other roles are imported only when used (`LAZY_COMMANDS`): a till's `kiosk status`
+    must not load the central server, whose packages a till does not install.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, without importing the lazy groups for their one-line help."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None and name in LAZY_HELP:
+                rows.append((name, LAZY_HELP[name]))
+            elif command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -72,6 +103,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
               help="How many fictional customers to create on first run.")
 def demo(host: str, port: int, data_dir: Path, customers: int) -> None:
     """Run a complete demo with emulated hardware and fictional customers."""
+    from central.cli import require_server_packages
+
+    require_server_packages()  # the demo runs a central server beside the till
     from kiosk.demo import run_demo
 
     run_demo(data_dir=data_dir, host=host, port=port, customers=customers)
@@ -84,7 +118,11 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the kiosk service (what systemd starts)."""
     from kiosk.runner import run
 
-    run(load_config(), host, port)
+    config = load_config()
+    if config.device.role == "central":
+        raise e.ConfigError(f"{config_path()}: device.role is \"central\": this host runs the central server "
+                            "(sudo systemctl start kiosk-central), not the till service")
+    run(config, host, port)
 
 
 @main.group()
@@ -114,7 +152,12 @@ def status(as_json: bool) -> None:
 
     from kiosk.status_report import format_status, gather
 
-    report = gather(load_config())
+    config = load_config()
+    if config.device.role == "central":
+        from kiosk import central_host
+
+        format_status, gather = central_host.format_status, lambda _config: central_host.gather()
+    report = gather(config)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_status(report))
 
 
@@ -132,8 +175,19 @@ def doctor(as_json: bool) -> None:
     from kiosk.doctor.providers import from_files, from_service
     from kiosk.status_report import service_running
 
-    config = load_config()
-    if service_running(config):
+    try:
+        config = load_config()
+    except e.ConfigError as error:  # the first fault a technician meets: say it the way every check is said
+        from kiosk.doctor import CheckResult, Status
+
+        results = [CheckResult("config", Status.FAIL, str(error),
+                               f"kiosk config check {config_path()}; a fresh one: sudo /opt/kiosk/install.sh --role "
+                               "till (or kiosk, central): an existing file is kept")]
+        click.echo(report_json(results) if as_json else format_report(results))
+        sys.exit(exit_code(results))
+    if config.device.role == "central":
+        results = run_checks(config)
+    elif service_running(config):
         results = run_checks(config, **from_service(config))
     else:
         with from_files(config) as providers:
@@ -302,11 +356,9 @@ def logs(follow: bool, lines: int, since: str | None) -> None:
 
 
 def _mount_subcommands() -> None:
-    """Groups that live beside the code they drive."""
-    from central.cli import central
+    """Groups that live beside the code they drive (the central server's: see `LAZY_COMMANDS`)."""
     from kiosk.sync.cli import sync
 
-    main.add_command(central)
     main.add_command(sync)
 
 

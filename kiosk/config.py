@@ -28,7 +28,7 @@ class DeviceConfig:
     """Who this device is: its id is stamped on every event it records."""
 
     id: str = "till-1"
-    role: Literal["till", "kiosk"] = "till"
+    role: Literal["till", "kiosk", "central"] = "till"  # "central": the head-office host (see central_host)
     store_id: str = "store-1"
     name: str = "Caisse 1"
 

@@ -308,3 +308,7 @@ class RateLimited(CentralError):
 
 class OrderConflict(Conflict):
     """An order id already used on this channel came again with other amounts or another customer."""
+
+
+class RoleNotInstalled(KioskError):
+    """A command of another role runs where that role's packages are not installed (e.g. central on a till)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.config import Config
-from kiosk.doctor import service_checks, system_checks
+from kiosk.doctor import central_checks, service_checks, system_checks
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
 logger = logging.getLogger(__name__)
@@ -29,11 +29,20 @@ ALL_CHECKS: tuple[tuple[str, Check], ...] = (
     ("store", service_checks.check_store),
 )
 
+#: On the head-office host (device.role = "central") there is no reader, printer, SPI or serial port.
+CENTRAL_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("central_settings", central_checks.check_settings),
+    ("central_data_dir", central_checks.check_data_dir),
+    ("central_server", central_checks.check_server),
+    ("clock", system_checks.check_clock),
+    ("disk", system_checks.check_disk),
+)
+
 
 def run_doctor(ctx: DoctorContext) -> list[CheckResult]:
-    """Every check's result, in order."""
+    """Every check's result for this machine's role, in order."""
     results = []
-    for name, check in ALL_CHECKS:
+    for name, check in CENTRAL_CHECKS if ctx.config.device.role == "central" else ALL_CHECKS:
         try:
             results.append(check(ctx))
         except OSError as exc:

@@ -13,6 +13,8 @@ REQUIRED_GROUPS = {
     "gpio": "drive the LEDs, the buzzer and the reader's reset pin",
     "dialout": "open the receipt printer's serial port",
 }
+#: The keyboard-wedge QR scanner is read from its evdev node, which only root and group input may open.
+SCANNER_GROUP_USE = "read the keyboard-wedge QR scanner (hardware.scanner_keyboard)"
 DISK_FAIL_FREE_PCT, DISK_FAIL_FREE_BYTES = 2, 200 * 1024 * 1024
 DISK_WARN_FREE_PCT, DISK_WARN_FREE_BYTES = 10, 1024 * 1024 * 1024
 
@@ -106,9 +108,12 @@ def check_serial_console(ctx: DoctorContext) -> CheckResult:
 
 
 def check_groups(ctx: DoctorContext) -> CheckResult:
-    """The service user must be in the spi, gpio and dialout groups to reach the devices."""
+    """The service user must be in the spi, gpio and dialout groups (and input, for a keyboard-wedge scanner)."""
     if skipped := _emulated(ctx, "groups"):
         return skipped
+    required = dict(REQUIRED_GROUPS)
+    if ctx.config.hardware.scanner_keyboard:
+        required["input"] = SCANNER_GROUP_USE
     found = pi_files.membership(ctx, ctx.user)
     if not found.user_exists:
         return CheckResult(
@@ -116,24 +121,24 @@ def check_groups(ctx: DoctorContext) -> CheckResult:
             f"the service user '{ctx.user}' does not exist",
             f"sudo /opt/kiosk/install.sh --role {ctx.config.device.role}",
         )
-    absent = [g for g in REQUIRED_GROUPS if g not in found.existing_groups]
+    absent = [g for g in required if g not in found.existing_groups]
     if absent:
         return CheckResult(
             "groups", Status.FAIL,
             f"group {', '.join(absent)} does not exist on this system, so {ctx.user} cannot "
-            + " or ".join(REQUIRED_GROUPS[g] for g in absent),
+            + " or ".join(required[g] for g in absent),
             " && ".join(f"sudo groupadd --system {g}" for g in absent)
-            + f" && sudo usermod -aG {','.join(REQUIRED_GROUPS)} {ctx.user}",
+            + f" && sudo usermod -aG {','.join(required)} {ctx.user}",
         )
-    missing = [g for g in REQUIRED_GROUPS if g not in found.user_groups]
+    missing = [g for g in required if g not in found.user_groups]
     if missing:
         return CheckResult(
             "groups", Status.FAIL,
             f"user {ctx.user} is not in group {', '.join(missing)}, so it cannot "
-            + " or ".join(REQUIRED_GROUPS[g] for g in missing),
+            + " or ".join(required[g] for g in missing),
             f"sudo usermod -aG {','.join(missing)} {ctx.user} && sudo systemctl restart kiosk",
         )
-    return CheckResult("groups", Status.OK, f"user {ctx.user} is in groups {', '.join(REQUIRED_GROUPS)}")
+    return CheckResult("groups", Status.OK, f"user {ctx.user} is in groups {', '.join(required)}")
 
 
 def check_gpio_library(ctx: DoctorContext) -> CheckResult:
@@ -143,8 +148,15 @@ def check_gpio_library(ctx: DoctorContext) -> CheckResult:
     model = pi_files.pi_model(ctx)
     if not model.startswith("Raspberry Pi 5"):
         return CheckResult("gpio_library", Status.OK, f"RPi.GPIO suits this board ({model or 'not a Pi 5'})")
-    if ctx.has_module("lgpio"):
+    has_lgpio = ctx.has_module("lgpio")
+    if has_lgpio and ctx.has_module("RPi.GPIO"):
         return CheckResult("gpio_library", Status.OK, "Pi 5 with rpi-lgpio in place of RPi.GPIO")
+    if has_lgpio:  # RPi.GPIO removed after rpi-lgpio was installed: their shared RPi/ is gone
+        return CheckResult(
+            "gpio_library", Status.FAIL,
+            "this is a Pi 5 with lgpio but no RPi.GPIO module at all: the card reader library cannot load",
+            "sudo /opt/kiosk/venv/bin/pip install --force-reinstall --no-deps rpi-lgpio && sudo systemctl restart kiosk",
+        )
     return CheckResult(
         "gpio_library", Status.FAIL,
         "this is a Pi 5 but the kiosk has the original RPi.GPIO, which cannot drive its GPIO: "

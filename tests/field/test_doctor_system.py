@@ -231,3 +231,24 @@ def test_unreadable_file_fails_that_check_alone(pi_root):
     results = run_doctor(_context(pi_root))
     assert next(r for r in results if r.name == "spi").status is Status.FAIL
     assert next(r for r in results if r.name == "clock").status is Status.OK
+
+
+def test_pi5_with_lgpio_but_no_rpi_package_left(pi_root):
+    (pi_root / "proc/device-tree/model").write_text("Raspberry Pi 5 Model B Rev 1.0\0")
+    result = _result(_context(pi_root, has_module=lambda name: name == "lgpio"), "gpio_library")
+    assert result.status is Status.FAIL and "no RPi.GPIO module at all" in result.message
+    assert "--force-reinstall --no-deps rpi-lgpio" in result.fix
+
+
+def test_a_keyboard_wedge_scanner_needs_the_input_group(pi_root):
+    import dataclasses
+
+    base = _context(pi_root)
+    hardware = dataclasses.replace(base.config.hardware, scanner_keyboard="/dev/input/by-id/usb-Scanner-event-kbd")
+    ctx = dataclasses.replace(base, config=dataclasses.replace(base.config, hardware=hardware))
+    result = _result(ctx, "groups")
+    assert result.status is Status.FAIL and "input" in result.message and "QR scanner" in result.message
+    group = pi_root / "etc/group"
+    group.write_text(group.read_text() + "input:x:105:kiosk\n")
+    assert _result(ctx, "groups").status is Status.OK
+    assert _result(base, "groups").status is Status.OK  # no scanner configured: input not asked for

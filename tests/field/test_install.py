@@ -113,7 +113,7 @@ def test_till_install_file_by_file(pi):
         "etc/systemd/system/kiosk.service", "etc/systemd/system/kiosk-display.service", "etc/pam.d/kiosk-display",
         "opt/kiosk/install.sh", "opt/kiosk/config/kiosk.example.toml", "opt/kiosk/systemd/kiosk.service",
         "opt/kiosk/systemd/kiosk-display.service", "opt/kiosk/systemd/kiosk-central.service",
-        "opt/kiosk/systemd/kiosk-display.pam",
+        "opt/kiosk/systemd/kiosk-display.pam", "opt/kiosk/systemd/kiosk-firstboot.service",
     }
 
 
@@ -279,16 +279,18 @@ def test_missing_root_is_refused(tmp_path):
     assert result.returncode == 2 and "is not a directory" in result.stderr
 
 
-def test_venv_step_creates_the_venv_and_reports_an_install_failure(pi, tmp_path):
+def test_a_directory_that_is_not_a_wheelhouse_is_refused(pi, tmp_path):
     empty_wheels = tmp_path / "wheels"
     empty_wheels.mkdir()
+    before = snapshot(pi)
     result = run_install(pi, "--role", "till", "--wheel-dir", str(empty_wheels), check=False)
-    assert result.returncode == 1
-    assert "install.sh: failed: install the kiosk from the wheels in" in result.stderr
-    assert (pi / "opt/kiosk/venv/bin/python").exists()
-    assert (pi / "etc/kiosk/kiosk.toml").exists()  # steps before the failure are kept
-    again = run_install(pi, "--role", "till", "--no-venv")
-    assert "create the virtual environment" not in again.stdout
+    assert result.returncode == 2 and "is not a wheelhouse (no requirements-*.txt)" in result.stderr
+    assert snapshot(pi) == before
+
+
+def test_an_image_needs_a_wheelhouse_for_its_venv(pi):
+    result = run_install(pi, "--role", "till", check=False)
+    assert result.returncode == 2 and "--root needs --wheel-dir" in result.stderr
 
 
 def test_help():

@@ -66,7 +66,7 @@ def test_kiosk_service_is_notify_watchdog_hardened():
     service = _service("kiosk.service")
     expected = {
         "Type": "notify", "NotifyAccess": "main", "WatchdogSec": "30s", "Restart": "on-failure",
-        "StateDirectory": "kiosk", "User": "kiosk", "SupplementaryGroups": "spi gpio dialout",
+        "StateDirectory": "kiosk", "User": "kiosk", "SupplementaryGroups": "spi gpio dialout input",
         "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
         "ExecStart": "/opt/kiosk/venv/bin/kiosk serve", "Environment": "PYTHONUNBUFFERED=1",
     }
@@ -87,7 +87,12 @@ def test_display_unit_runs_chromium_kiosk_under_cage_and_restarts():
 def test_central_unit():
     service = _service("kiosk-central.service")
     assert service["ExecStart"] == "/opt/kiosk/venv/bin/kiosk central serve"
-    assert service["Restart"] == "on-failure" and service["StateDirectory"] == "kiosk"
+    # central's own state directory, the one central's settings name by default (ProtectSystem=strict)
+    from central.settings import DEFAULT_DATA_DIR
+    from kiosk.central_host import STATE_DIR
+
+    assert service["Restart"] == "on-failure" and service["StateDirectory"] == "kiosk-central"
+    assert f"/var/lib/{service['StateDirectory']}" == DEFAULT_DATA_DIR == STATE_DIR
     assert service["EnvironmentFile"] == "-/etc/kiosk/central.env"
     assert service["ProtectSystem"] == "strict" and service["NoNewPrivileges"] == "yes"
 

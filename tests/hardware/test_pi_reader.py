@@ -61,3 +61,19 @@ def test_missing_spi_device_on_a_pi(monkeypatch, mock_pins):
     with pytest.raises(ReaderError, match="dtparam=spi=on"):
         open_pi_reader(HardwareConfig())
     assert mock_pins.pin(25).function == "input"  # the reset pin was given back
+
+
+def test_reopening_an_absent_reader_says_the_fallback_once(monkeypatch, mock_pins, caplog):
+    import hardware.devices
+
+    monkeypatch.setattr(hardware.devices, "_FALLBACK_SAID", set())  # as in a fresh service process
+    board = EmulatedReaderBoard()
+    board.unplug()  # no reader: the reader thread reopens it every 2 s, all day
+    monkeypatch.setitem(sys.modules, "spidev", board.spi_bus.spidev_module())
+    monkeypatch.setitem(sys.modules, "RPi.GPIO", None)
+    caplog.set_level("INFO", logger="hardware.devices")
+    for _ in range(5):
+        with pytest.raises(ReaderError):
+            open_pi_reader(HardwareConfig())
+    said = [r.getMessage() for r in caplog.records if "RPi.GPIO unusable" in r.getMessage()]
+    assert len(said) == 1, said

@@ -55,3 +55,32 @@ def test_assembler_drops_runaway_and_blank_lines():
     assembler.add("x" * 5000 + "\n")
     assembler.add("ok\n")
     assert got == ["abc", "ok"]
+
+
+def test_input_event_is_24_bytes_on_64_bit_and_16_on_armhf():
+    import struct
+
+    from hardware.scanner import input_event_layout
+
+    assert input_event_layout(64).size == 24 and input_event_layout(32).size == 16
+    assert EVENT.size == struct.calcsize("@llHHi")  # this machine's C layout (two longs, two shorts, an int)
+
+
+@pytest.mark.parametrize("word_bits", [64, 32])
+def test_a_wedge_scan_decodes_with_each_architectures_layout(tmp_path, recorder, board, word_bits):
+    from hardware.scanner import input_event_layout
+
+    layout = input_event_layout(word_bits)
+
+    class Scanner(KeyboardWedgeScanner):
+        event = layout
+
+    emulator = WedgeScannerEmulator(tmp_path / "event-kbd", layout)
+    emulator.plug()
+    try:
+        with Scanner(str(emulator.port), recorder, board):
+            recorder.wait_for(lambda: board.get("scanner").state == OK)
+            emulator.scan(PAYLOADS[0])
+            recorder.wait_for(lambda: scanned(recorder) == [PAYLOADS[0]])
+    finally:
+        emulator.unplug()
