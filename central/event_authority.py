@@ -40,6 +40,8 @@ AUTHORITY: dict[str, str] = {
     "PointsExpired": CENTRAL,  # the expiry run at central, on the whole chain's lots
     "PoolJoined": CENTRAL,  # pool administration in the back office
     "PoolLeft": CENTRAL,
+    "PointsAdjusted": CENTRAL,  # customer service's manual adjustment, with its reason and role limit
+    "PointsMoved": CENTRAL,  # customer service's merge of two duplicate customers
 }
 
 assert set(AUTHORITY) == set(EVENT_TYPES), "every event kind needs an authority"
