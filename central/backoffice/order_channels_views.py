@@ -26,7 +26,7 @@ def _page(made: tuple | None = None, error: str | None = None, status: int = 200
     keys = transaction(channel_keys.list_keys) if g.user.is_head_office else []
     return render_template("backoffice/channels.html", rows=rows, period=period, keys=keys, made=made,
                            error=error, channels=channel_keys.CHANNELS, scopes=channel_keys.SCOPES,
-                           query=request.query_string.decode()), status
+                           period_args={k: v for k in ("start", "end") if (v := request.args.get(k))}), status
 
 
 @bp.get("/")

@@ -7,12 +7,12 @@ customer-service adjustments are shown apart.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import astuple, dataclass, fields
 
 from sqlalchemy import Connection, func, select
 
+from central import csv_cells
 from central.backoffice.reports import Period
 from central.devices import CENTRAL_DEVICE_ID
 from central.orders import CHANNEL_DEVICE_PREFIX
@@ -62,7 +62,7 @@ def points_by_channel(connection: Connection, period: Period, stores: frozenset[
 
 def channels_csv(rows: list[ChannelPoints]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow([f.name for f in fields(ChannelPoints)])
     for row in rows:
         writer.writerow(astuple(row))

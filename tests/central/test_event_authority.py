@@ -33,7 +33,7 @@ def _customer(engine, cid: str):
 def test_every_event_kind_has_one_authority():
     assert set(AUTHORITY) == set(EVENT_TYPES)
     assert {kind for kind, who in AUTHORITY.items() if who == CENTRAL} == {
-        "CustomerErased", "PointsExpired", "PoolJoined", "PoolLeft"}
+        "CustomerErased", "PointsExpired", "PoolJoined", "PoolLeft", "PointsAdjusted", "PointsMoved"}
 
 
 @pytest.mark.parametrize("make", [
