@@ -215,7 +215,7 @@ def duplicates():
 def redeem():
     body = _body()
     pin = body.get("pin") if isinstance(body.get("pin"), str) else None
-    return jsonify(_till().redeem(str(body.get("reward_id", "")), pin=pin))
+    return jsonify(_till().redeem(str(body.get("reward_id", "")), pin=pin, from_pool=body.get("from_pool") is True))
 
 
 @bp.post("/api/refund")

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
-from kiosk.domain import operations
+from kiosk.domain import operations, pools
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -30,12 +30,14 @@ from kiosk.domain.events import (
     Event,
     PointsEarned,
     PointsRedeemed,
+    PoolRedeemed,
     ProfileUpdated,
     RedemptionCancelled,
     VoucherIssued,
     new_event_id,
 )
 from kiosk.domain.expiry import ExpiryNotice
+from kiosk.domain.pools import PoolSummary
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
@@ -375,7 +377,8 @@ class Till:
         self._later(self._signal, "success")
         self._later(self.adoption.save_if_due)
         self._later(self._print, recorded.event_id, "Achat",
-                    [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents))],
+                    [("Ticket", sale.receipt_ref), ("Montant", _euros(sale.amount_cents)),
+                     *self._pool_lines(view.customer_id)],
                     points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
                     expiring=self._expiring(view.customer_id))
         self._drill_done("earned")
@@ -387,8 +390,16 @@ class Till:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
         notice = receipt_notice(self._expiring(view.customer_id))
         expiring = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
+        pool = self.store.pool_summary(view.customer_id)
+        pool_rewards = [_reward_dict(r) for r in self.rewards if pool is not None and r.points_price <= pool.points]
         return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
-                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring}
+                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring,
+                "pool": _pool_dict(pool), "pool_rewards": pool_rewards}
+
+    def _pool_lines(self, customer_id: str) -> list[tuple[str, str]]:
+        """The receipt's pool line for a member: the pool's balance after the operation."""
+        pool = self.store.pool_summary(customer_id)
+        return [] if pool is None else [("Cagnotte commune", f"{pool.points} pts")]
 
     def _suggestion(self, view: CustomerView) -> str | None:
         """At most one more profile field per visit, when the customer consented and capture is on."""
@@ -495,8 +506,12 @@ class Till:
                  "email": _mask_email(v.email)} for v in found]
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
-    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None) -> dict:
-        """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it."""
+    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
+               from_pool: bool = False) -> dict:
+        """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it.
+
+        `from_pool`: the member spends the pool's points instead of their own (`kiosk.domain.pools.redeem`).
+        """
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
         try:
@@ -510,28 +525,33 @@ class Till:
                 if reward.points_price > self.config.till.confirm_above_points:
                     self._confirm_pin(cashier, pin)
                 training = self.training
-                event = self._redemption(reward, cid, cashier_id)
+                event = self._redemption(reward, cid, cashier_id, from_pool)
             # Central is asked outside the lock: a slow answer must not hold up the card reader.
             voucher = self._voucher_for(reward, cid, event.event_id) if reward.needs_central else None
             with self._lock:
                 if self.training != training:
                     raise ConfirmationRequired("training mode changed during the redemption; try again")
-                self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
+                self._redemption(reward, cid, cashier_id, from_pool)  # the balance may have moved meanwhile
                 return self._record_redemption(event, reward, voucher, cashier_id)
         except KioskError as exc:
             self._failed(exc)
             raise
 
-    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None) -> PointsRedeemed:
+    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None,
+                    from_pool: bool = False) -> PointsRedeemed | PoolRedeemed:
         store = self.store
         if not self.training:
             check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
                              reward=reward, customer_id=customer_id, points=reward.points_price,
                              unsynced=store.pending())
+        if from_pool:
+            return pools.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
+                                cashier_id=cashier_id)
         return operations.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
                                  cashier_id=cashier_id)
 
-    def _record_redemption(self, event: PointsRedeemed, reward: Reward, voucher, cashier_id: str | None) -> dict:
+    def _record_redemption(self, event: PointsRedeemed | PoolRedeemed, reward: Reward, voucher,
+                           cashier_id: str | None) -> dict:
         store = self.store
         cid = event.customer_id
         recorded = store.record(event)
@@ -543,8 +563,10 @@ class Till:
             voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
         self._last = LastOperation("redeem", recorded, self._clock(), self.training)
         balance = store.balance(cid)
-        self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
-                    points_used=recorded.points, balance=balance, training=self.training,
+        from_pool = isinstance(recorded, PoolRedeemed)
+        self._later(self._print, recorded.event_id, "Cadeau (cagnotte)" if from_pool else "Cadeau",
+                    [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
+                    points_used=0 if from_pool else recorded.points, balance=balance, training=self.training,
                     expiring=self._expiring(cid))
         self._later(self._signal, "success")
         if not self.training:
@@ -552,7 +574,8 @@ class Till:
             self.adoption.count(cashier_id, "redemptions")
         view = store.customer(cid)
         result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
-                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
+                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None,
+                  "from_pool": from_pool}
         self._publish("redeemed", result)
         self._drill_done("redeemed")
         return result
@@ -589,7 +612,8 @@ class Till:
                 recorded = store.record(event)
                 balance = store.balance(recorded.customer_id)
                 self._later(self._print, recorded.event_id, "Remboursement",
-                            [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents))],
+                            [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents)),
+                             *self._pool_lines(recorded.customer_id)],
                             points_used=recorded.points, balance=balance, training=self.training,
                             expiring=self._expiring(recorded.customer_id))
                 self._later(self._signal, "success")
@@ -718,6 +742,12 @@ def _sale_dict(sale: PendingSale | None) -> dict | None:
         return None
     return {"receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents, "lines": [list(x) for x in sale.lines],
             "source": sale.source}
+
+
+def _pool_dict(pool: PoolSummary | None) -> dict | None:
+    if pool is None:
+        return None
+    return {"pool_id": pool.pool_id, "points": pool.points, "members": pool.members, "share_pct": pool.share_pct}
 
 
 def _reward_dict(reward: Reward) -> dict:
