@@ -78,8 +78,14 @@ def test_store_pools_follow_the_reference_fold(members, pool_points, ops):
                         assert [(e.pool_id, e.points) for e in given_now] == [(expected.pool_id, expected.points)]
                         ref.apply(given_now[0])
                 elif op[0] == "join":
-                    ref.apply(store.record(pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1],
-                                                      share_pct=op[3])))
+                    current = ref.pool_of(op[1])
+                    if current is not None and current[0] != op[2]:  # another pool: an explicit move
+                        for event in pools.move(ref, device_id=DEVICE, customer_id=op[1], to_pool=op[2],
+                                                share_pct=op[3]):
+                            ref.apply(store.record(event))
+                    else:
+                        ref.apply(store.record(pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1],
+                                                          share_pct=op[3])))
                 elif op[0] == "leave":
                     if ref.pool_of(op[1]) is not None:
                         ref.apply(store.record(pools.leave(ref, device_id=DEVICE, customer_id=op[1])))
