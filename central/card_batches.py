@@ -21,8 +21,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
+from central import card_faces
 from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
+from central.sql import Versions
 from central.transactions import in_transaction
 from kiosk.errors import BadRequest, Conflict, KioskError, NotFound
 
@@ -204,6 +206,9 @@ def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> in
                            .values(chip_uid=None), [{"number": n} for n in changed])
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
                            .values(chip_uid=bindparam("chip")), [{"number": n, "chip": wanted[n]} for n in changed])
+        versions = Versions(connection)
+        card_faces.mirror(connection, numbers, versions)  # cards already linked get their chip face now
+        versions.save()
     log.info("card batch %s: %d chip UID(s) recorded", batch_id, len(changed))
     return len(changed)
 

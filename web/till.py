@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -180,7 +181,7 @@ def cancel_sale():
 @bp.post("/api/card")
 def card():
     """A card number keyed by hand (a damaged card, a phone card read aloud)."""
-    uid = str(_body().get("uid", "")).strip().upper()
+    uid = re.sub(r"[\s.-]", "", str(_body().get("uid", ""))).upper()  # "2 000123 456789" as printed
     if not uid or len(uid) > 40 or not uid.isalnum():
         raise InvalidAmount("a card number is letters and digits")
     return jsonify(_till().card_presented(uid, via="keyed"))
