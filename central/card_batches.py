@@ -26,7 +26,7 @@ from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
 from central.sql import Versions
 from central.transactions import in_transaction
-from kiosk.errors import BadRequest, Conflict, KioskError, NotFound
+from kiosk.errors import ActivationCodeWrong, ActivationLocked, BadRequest, Conflict, KioskError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -249,13 +249,13 @@ def _attempt_activation(connection: Connection, card_number: object, code: objec
     if row is None:
         raise NotFound("this card number is not one of ours; check the number on the card")
     if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        raise Conflict("too many wrong codes for this card: activate it at a till instead")
+        raise ActivationLocked("too many wrong codes for this card: activate it at a till instead")
     if not hmac.compare_digest(row.activation_code.encode(), code.encode()):
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
                            .values(failed_attempts=batch_cards.c.failed_attempts + 1))
         left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
         log.info("wrong activation code for a card of batch %s (%d tries left)", row.batch_id, left)
-        return Conflict(f"the activation code does not match this card ({left} tries left)")
+        return ActivationCodeWrong(f"the activation code does not match this card ({left} tries left)")
     if row.activated_at is None:
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
                            .values(activated_at=utc_now(), activated_via="online", failed_attempts=0))

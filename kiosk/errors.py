@@ -218,3 +218,11 @@ class NoCustomer(DomainError):
 
 class UnknownDrill(DomainError):
     """No training drill has this name."""
+
+
+class ActivationCodeWrong(Conflict):
+    """The activation code typed does not match the card (a few wrong codes lock online activation)."""
+
+
+class ActivationLocked(Conflict):
+    """Too many wrong activation codes for this card: it is activated at a till instead."""

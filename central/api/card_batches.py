@@ -6,7 +6,7 @@ import dataclasses
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from central import card_batches
+from central import card_activation, card_batches
 from central.api.admin import _require_admin
 from central.requests import json_object
 from central.transactions import in_transaction
@@ -61,6 +61,9 @@ def card_origin(card_uid: str):
 
 @activation_bp.post("/activate")
 def activate():
+    """The printed number and code, and the shopper's first name and consent: the card becomes theirs."""
     body = json_object()
-    found = card_batches.activate_online(_engine(), body.get("card_number"), body.get("activation_code"))
-    return jsonify(card_number=found.card_uid, activated=True, channel=found.channel)
+    done = card_activation.activate(_engine(), body.get("card_number"), body.get("activation_code"),
+                                    body.get("first_name"), body.get("consent"))
+    return jsonify(card_number=done.card_number, activated=True, channel=done.channel,
+                   customer_id=done.customer_id, created=done.created)
