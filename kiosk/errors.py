@@ -226,3 +226,15 @@ class ActivationCodeWrong(Conflict):
 
 class ActivationLocked(Conflict):
     """Too many wrong activation codes for this card: it is activated at a till instead."""
+
+
+class SpreadsheetNotCsv(BadRequest):
+    """A card production file sent as a spreadsheet (xlsx, xls, ods) instead of a CSV text file."""
+
+
+class SemicolonCsv(BadRequest):
+    """A card production CSV separated by semicolons (a spreadsheet's 'CSV' in French settings), not commas."""
+
+
+class SeveralCustomers(BadRequest):
+    """A name matched more than one customer: the card number tells them apart."""

@@ -13,10 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central.backoffice import (
     auth,
+    card_batch_views,
     catalogue_views,
     device_pages,
     i18n,
     pages,
+    pool_views,
     reports_views,
     rules,
     rules_views,
@@ -30,7 +32,7 @@ from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
-               terms_views.bp, device_pages.bp, users_views.bp):
+               terms_views.bp, device_pages.bp, users_views.bp, card_batch_views.bp, pool_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)
