@@ -65,14 +65,10 @@ def pool_state(connection: Connection, pool_id: str) -> PoolState:
 
 
 def pool_of_customer(connection: Connection, customer_id: str) -> PoolState | None:
-    """The pool a customer gives to now (for the member's screen), or None."""
-    row = connection.execute(select(events.c.payload).where(
-        events.c.type.in_(("PoolJoined", "PoolLeft")), events.c.customer_id == customer_id)
-        .order_by(events.c.id.desc()).limit(1)).first()
-    if row is None:
-        return None
-    last = from_record(json.loads(row.payload))
-    return pool_state(connection, last.pool_id) if isinstance(last, PoolJoined) else None
+    """The pool a customer gives to now (for the member's screen), or None; from the table devices pull."""
+    pool_id = connection.execute(select(pool_memberships.c.pool_id).where(
+        pool_memberships.c.customer_id == customer_id)).scalar()
+    return pool_state(connection, pool_id) if pool_id else None
 
 
 def _memberships(connection: Connection, customer_id: str) -> Ledger:

@@ -359,7 +359,8 @@ class KioskScreen:
                    else self.store.balance(summary.customer_id))
         logger.info("kiosk redemption %s of reward %s (%d points%s)", event.event_id, reward.reward_id, event.points,
                     " from the pool" if from_pool else "")
-        printed = self._print(event, reward, balance, code)
+        # The slip shows the shopper's own balance; the screen says what is left in the pool.
+        printed = self._print(event, reward, self.store.balance(summary.customer_id) if from_pool else balance, code)
         return Redemption(reward, event.points, balance, event.event_id, code, printed, from_pool)
 
     def _print(self, event: PointsRedeemed, reward: Reward, balance: int, code: str | None) -> bool:

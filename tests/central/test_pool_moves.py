@@ -52,6 +52,9 @@ def test_adding_a_member_of_another_pool_is_refused_and_a_move_leaves_the_first_
     for screen in (online, offline):
         screen.present(world.card(ana))
     assert online.pool(world.card(ana))["members"] == offline.pool(world.card(ana))["members"] == 1
+    for screen in (online, offline):
+        screen.present(world.card(ben))
+    assert online.pool(world.card(ben))["pool_id"] == offline.pool(world.card(ben))["pool_id"] == work
 
     till.start_sale({"general": 1000}, receipt_ref="R1")
     till.card_presented(world.card(ben))  # 10 points, 2 to his new pool
