@@ -150,6 +150,10 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
         assert re.search(rf"Cagnotte commune\s+{pool_after} pts", till_panel.locator("#receipts .receipt").first.inner_text())
         till.bring_to_front()
     expect(till.locator("#customer-points")).to_have_text("123")
+    till.click("#open-redeem")  # her own points and the pool's are both offered, each marked
+    expect(till.locator("#rewards button[data-from-pool='1'][data-reward=coffee]")).to_contain_text("de la cagnotte")
+    expect(till.locator("#rewards button[data-reward=coffee]:not([data-from-pool])")).to_have_count(1)
+    till.click("#redeem .close")
     assert till_service.sync.sync_once().state == "idle"
     assert kiosk_service.sync.sync_once().state == "idle"
 
