@@ -10,6 +10,7 @@ from central.backoffice import channel_report
 from central.card_batches import create_batch, export_csv, import_chip_uids
 from central.schema import batch_cards
 from central.transactions import in_transaction
+from kiosk.errors import KioskError
 from tests.central.pool_world import PoolWorld
 
 CHIP = "04A1B2C3D4E5F6"
@@ -80,3 +81,17 @@ def test_cards_by_channel_count_a_customer_who_only_ever_tapped_the_chip(world, 
     rows = in_transaction(engine, lambda c: channel_report.channel_rows(c, frozenset({customer_id})))
     company = next(r for r in rows if r.channel == "company")
     assert (company.cards_activated, company.active_customers) == (1, 1)
+
+
+def test_blocking_one_face_blocks_the_card_whatever_face_is_shown(world, client, admin, engine):
+    batch_id, number = _batch_with_chip(engine)
+    till = world.till()
+    till.card_presented(CHIP)
+    till.register("Zoé", True)
+    world.sync(till)
+    blocked = client.post(f"/api/admin/cards/{CHIP}/block", json={"reason": "lost"}, headers=admin)
+    assert blocked.status_code == 200, blocked.json
+    world.pull(till)
+    for face in (CHIP, number):
+        with pytest.raises(KioskError, match="blocked"):
+            till.card_presented(face)
