@@ -561,9 +561,10 @@ class Till:
                                        redemption_event_id=recorded.event_id, partner=voucher.partner,
                                        code=voucher.code, face_value_cents=voucher.face_value_cents))
             voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
-        self._last = LastOperation("redeem", recorded, self._clock(), self.training)
-        balance = store.balance(cid)
         from_pool = isinstance(recorded, PoolRedeemed)
+        # A pool's redemption has no cancelling event: the undo button has nothing to take back.
+        self._last = None if from_pool else LastOperation("redeem", recorded, self._clock(), self.training)
+        balance = store.balance(cid)
         self._later(self._print, recorded.event_id, "Cadeau (cagnotte)" if from_pool else "Cadeau",
                     [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
                     points_used=0 if from_pool else recorded.points, balance=balance, training=self.training,
@@ -609,19 +610,21 @@ class Till:
                 store = self.store
                 event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
                                            refund_cents=refund_cents, cashier_id=cashier_id)
-                recorded = store.record(event)
+                before = store.balance(event.customer_id)
+                recorded = store.record(event)  # with the pool's part of the refund right after, when there is one
                 balance = store.balance(recorded.customer_id)
+                taken = before - balance  # the member's part: the pool gives back its own
                 self._later(self._print, recorded.event_id, "Remboursement",
                             [("Ticket", recorded.receipt_ref), ("Montant", _euros(recorded.refund_cents)),
                              *self._pool_lines(recorded.customer_id)],
-                            points_used=recorded.points, balance=balance, training=self.training,
+                            points_used=taken, balance=balance, training=self.training,
                             expiring=self._expiring(recorded.customer_id))
                 self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
                     self.adoption.count(cashier_id, "refunds")
                 view = store.customer(recorded.customer_id)
-                result = {"customer": self._customer_dict(view) if view else None, "points": recorded.points,
+                result = {"customer": self._customer_dict(view) if view else None, "points": taken,
                           "receipt_ref": recorded.receipt_ref, "refund_cents": recorded.refund_cents}
                 self._publish("refunded", result)
                 self._drill_done("refunded")

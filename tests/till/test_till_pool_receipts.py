@@ -28,8 +28,11 @@ def test_a_members_earn_refund_and_pool_redemption_print_the_pool_balance(till):
     assert any(line.startswith("Cagnotte commune") and line.endswith("83 pts") for line in _printed_text(till, devices))
     till.redeem("coffee", from_pool=True)
     assert any(line.endswith("33 pts") for line in _printed_text(till, devices) if line.startswith("Cagnotte"))
-    till.refund("R1")
-    assert any(line.endswith("11 pts") for line in _printed_text(till, devices) if line.startswith("Cagnotte"))
+    assert till.snapshot()["can_undo"] is False  # a pool's redemption is not undone at the till
+    refunded = till.refund("R1")
+    assert refunded["points"] == 23 and refunded["customer"]["points"] == 10  # her part; the pool gives back 22
+    text = _printed_text(till, devices)
+    assert any(line.endswith("11 pts") for line in text if line.startswith("Cagnotte"))
 
 
 def test_a_customer_in_no_pool_gets_no_pool_line(till):
