@@ -238,3 +238,7 @@ class SemicolonCsv(BadRequest):
 
 class SeveralCustomers(BadRequest):
     """A name matched more than one customer: the card number tells them apart."""
+
+
+class PoolMoveNeeded(PoolRefused):
+    """The customer gives to another pool: changing pools is an explicit move, never a silent second join."""

@@ -26,6 +26,8 @@ def _explain(exc: e.KioskError) -> str:
         return _("Several customers have this name: use their card number.")
     if isinstance(exc, e.NotFound):
         return _("No customer with this card number or name.")
+    if isinstance(exc, e.PoolMoveNeeded):
+        return _("This customer already gives to another pool: move them from that pool's page.")
     if isinstance(exc, e.PoolRefused):
         return _("Refused by the pool rules: %(reason)s", reason=str(exc))
     return _("Give a card number or a name, and a share from 1 to 100 percent.")

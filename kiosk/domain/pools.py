@@ -32,7 +32,7 @@ from kiosk.domain.events import (
 from kiosk.domain.earning import points_to_reverse
 from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
 from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, InvalidAmount, PoolRefused
+from kiosk.errors import InsufficientPoints, InvalidAmount, PoolMoveNeeded, PoolRefused
 
 _POOL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -71,7 +71,7 @@ def join(ledger: Ledger, *, device_id: str, pool_id: str, customer_id: str, shar
         raise PoolRefused(f"a pool share is a whole percent from 1 to 100, got {share_pct!r}")
     membership = ledger.pool_of(customer_id)
     if membership is not None and membership[0] != pool_id:
-        raise PoolRefused(f"this customer gives to pool {membership[0]}: move them to {pool_id} instead")
+        raise PoolMoveNeeded(f"this customer gives to pool {membership[0]}: move them to {pool_id} instead")
     return PoolJoined(device_id=device_id, cashier_id=cashier_id, pool_id=pool_id, customer_id=customer_id,
                       share_pct=share_pct)
 

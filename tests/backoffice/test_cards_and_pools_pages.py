@@ -111,7 +111,7 @@ def test_head_office_creates_a_pool_adds_members_by_card_or_name_moves_and_close
     assert "Ben M." in page and "Ana L." in page and re.findall(r'class="share">(\d+)<', page) == ["50", "20"]
     office.post("/backoffice/pools/", {"pool_id": "ce-acme", "member": "04CAFE01", "share_pct": "10"})
     refused = office.post("/backoffice/pools/ce-acme/members", {"member": CHIP, "share_pct": "10"})
-    assert refused.status_code == 400 and "move them" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "move them from that pool" in refused.get_data(as_text=True)
     moved = office.post("/backoffice/pools/famille-lopez/members/c-ben/move", {"to_pool": "ce-acme", "share_pct": "15"})
     assert moved.status_code == 302
     listed = office.get("/backoffice/pools/").get_data(as_text=True)
