@@ -7,7 +7,7 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import backoffice, device_auth, http_errors, phonecard
+from central import activation_page, backoffice, device_auth, http_errors, phonecard
 from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
 from central.api import catalogue as catalogue_api
@@ -48,6 +48,7 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(phonecard_api.bp)
     app.register_blueprint(card_batches_api.bp)
     app.register_blueprint(card_batches_api.activation_bp)
+    app.register_blueprint(activation_page.bp)
     app.register_blueprint(pools_api.admin_bp)
     app.register_blueprint(pools_api.device_bp)
     app.register_blueprint(catalogue_api.bp)

@@ -19,13 +19,23 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
-from central import csv_cells
+from central import card_faces, csv_cells
 from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
+from central.sql import Versions
 from central.transactions import in_transaction
-from kiosk.errors import BadRequest, Conflict, KioskError, NotFound
+from kiosk.errors import (
+    ActivationCodeWrong,
+    ActivationLocked,
+    BadRequest,
+    Conflict,
+    KioskError,
+    NotFound,
+    SemicolonCsv,
+    SpreadsheetNotCsv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +215,9 @@ def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> in
                            .values(chip_uid=None), [{"number": n} for n in changed])
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
                            .values(chip_uid=bindparam("chip")), [{"number": n, "chip": wanted[n]} for n in changed])
+        versions = Versions(connection)
+        card_faces.mirror(connection, numbers, versions)  # cards already linked get their chip face now
+        versions.save()
     log.info("card batch %s: %d chip UID(s) recorded", batch_id, len(changed))
     return len(changed)
 
@@ -245,13 +258,13 @@ def _attempt_activation(connection: Connection, card_number: object, code: objec
     if row is None:
         raise NotFound("this card number is not one of ours; check the number on the card")
     if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        raise Conflict("too many wrong codes for this card: activate it at a till instead")
+        raise ActivationLocked("too many wrong codes for this card: activate it at a till instead")
     if not hmac.compare_digest(row.activation_code.encode(), code.encode()):
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
                            .values(failed_attempts=batch_cards.c.failed_attempts + 1))
         left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
         log.info("wrong activation code for a card of batch %s (%d tries left)", row.batch_id, left)
-        return Conflict(f"the activation code does not match this card ({left} tries left)")
+        return ActivationCodeWrong(f"the activation code does not match this card ({left} tries left)")
     if row.activated_at is None:
         connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
                            .values(activated_at=utc_now(), activated_via="online", failed_attempts=0))
@@ -297,3 +310,69 @@ def report(connection: Connection) -> list[dict[str, object]]:
         key = {"online": "activated_online", "first_use": "activated_first_use"}.get(via, "not_activated")
         line[key] += count  # type: ignore[operator]
     return sorted(lines.values(), key=lambda l: (CHANNELS.index(l["channel"]), l["partner"] or ""))
+
+
+#: File signatures of spreadsheets people upload instead of a CSV: xlsx/ods (zip) and the old xls.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def production_file_text(raw: bytes) -> str:
+    """Card production's file as CSV text, or a refusal that says how to save it right (same rule for the page
+    and the admin API)."""
+    if raw.startswith(_SPREADSHEET_MAGIC):
+        raise SpreadsheetNotCsv("this is a spreadsheet, not a CSV file: save it as CSV (comma-separated) first")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest("the file is not UTF-8 text: save it as CSV UTF-8 (comma-separated)") from None
+    header = text.split("\n", 1)[0]
+    if ";" in header and "," not in header:
+        raise SemicolonCsv("this CSV is separated by semicolons: save it with commas, or export it again from the "
+                           "card batch page")
+    return text
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """One batch as the back office lists it: how many cards were activated, and how, and how many are locked."""
+
+    batch: CardBatch
+    activated_online: int
+    activated_first_use: int
+    locked: int
+    chips: int
+
+    @property
+    def waiting(self) -> int:
+        return self.batch.size - self.activated_online - self.activated_first_use
+
+
+def progress(connection: Connection) -> list[BatchProgress]:
+    """Every batch with its activation progress, newest first."""
+    mark_first_use(connection)
+    counts: dict[str, dict[str, int]] = {}
+    query = (select(batch_cards.c.batch_id, batch_cards.c.activated_via,
+                    func.sum(case((batch_cards.c.failed_attempts >= MAX_FAILED_ATTEMPTS, 1), else_=0)),
+                    func.count(batch_cards.c.chip_uid), func.count())
+             .group_by(batch_cards.c.batch_id, batch_cards.c.activated_via))
+    for batch_id, via, locked, chips, count in connection.execute(query):
+        line = counts.setdefault(batch_id, {"online": 0, "first_use": 0, "locked": 0, "chips": 0})
+        if via in ("online", "first_use"):
+            line[via] += count
+        line["locked"] += int(locked or 0)
+        line["chips"] += chips
+    return [BatchProgress(b, counts.get(b.batch_id, {}).get("online", 0), counts.get(b.batch_id, {}).get("first_use", 0),
+                          counts.get(b.batch_id, {}).get("locked", 0), counts.get(b.batch_id, {}).get("chips", 0))
+            for b in reversed(list_batches(connection))]
+
+
+def unlock(connection: Connection, card_number: str) -> str:
+    """Let a card locked by wrong codes be activated online again (the shopper called, the number checked)."""
+    number = card_faces.normalise(card_number) if isinstance(card_number, str) else ""
+    if not is_card_number(number):
+        raise BadRequest(f"a card number is {NUMBER_DIGITS} digits; check the number on the card")
+    row = connection.execute(select(batch_cards.c.failed_attempts).where(batch_cards.c.card_uid == number)).first()
+    if row is None:
+        raise NotFound("this card number is not one of ours; check the number on the card")
+    connection.execute(batch_cards.update().where(batch_cards.c.card_uid == number).values(failed_attempts=0))
+    return number

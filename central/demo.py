@@ -6,7 +6,7 @@ import random
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
@@ -145,3 +145,30 @@ def _uuid(base: str, kind: int) -> str:
 
 def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isascii() and c.isalpha())
+
+
+#: The demo's household pool: Camille gives half of each earn, Hugo all of his.
+DEMO_POOL = "famille-martin-durand"
+DEMO_POOL_MEMBERS = (("demo-camille", 50), ("demo-hugo", 100))
+#: One card batch per sales channel, so the card batch and channel pages have something to show.
+DEMO_BATCHES = (("company", None), ("partner", "ce-acme"), ("online", None))
+DEMO_BATCH_SIZE = 20
+
+
+def seed_cards_and_pool(engine: Engine) -> None:
+    """One card batch per channel and the demo pool, made once (a second start changes nothing)."""
+    from central import card_batches, pools
+    from central.schema import card_batches as batches_table
+    from central.schema import pool_memberships
+
+    def work(connection) -> None:
+        if connection.execute(select(batches_table.c.batch_id).limit(1)).first() is None:
+            for channel, partner in DEMO_BATCHES:
+                card_batches.create_batch(connection, channel, partner, DEMO_BATCH_SIZE, "demo")
+        for customer, share in DEMO_POOL_MEMBERS:
+            member = connection.execute(select(pool_memberships.c.pool_id).where(
+                pool_memberships.c.customer_id == customer)).scalar()
+            if member is None:
+                pools.set_member(connection, DEMO_POOL, customer, share, "demo")
+
+    in_transaction(engine, work)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
+from central import card_faces
 from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
 from central.customer_search import refresh_keys
@@ -250,6 +251,7 @@ def _write_cards(connection: Connection, fresh: list[Event], ledger: Ledger, ver
             "version": statement.excluded.version,
         })
     connection.execute(statement, list(rows.values()))
+    card_faces.mirror(connection, rows, versions)  # the card's other face (chip or printed number) follows
 
 
 def _write_earns(connection: Connection, ledger: Ledger, known: set[str]) -> None:

@@ -241,17 +241,39 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/admin/card-batches/cards/{card_uid}": {"get": _op(
             "The sales channel and activation of one card", _ok("Origin", {"type": "object"}), auth="admin",
             params=[_path_param("card_uid")], errors=(401, 404))},
+        "/api/admin/card-batches/cards/{card_uid}/unlock": {"post": _op(
+            "Let a card locked by wrong activation codes be activated online again", _ok("Unlocked", _obj(
+                {"card_number": STR, "unlocked": {"type": "boolean"}})), auth="admin",
+            params=[_path_param("card_uid")], errors=(400, 401, 404))},
         "/api/cards/activate": {"post": _op(
-            "Activate a card online with the code printed on it (five wrong codes lock online activation)",
-            _ok("Activated", _obj({"card_number": STR, "activated": {"type": "boolean"}, "channel": STR})),
-            body=_json(_obj({"card_number": STR, "activation_code": STR}, ("card_number", "activation_code"))),
-            auth=None, errors=(400, 404, 409))},
+            "Activate a card online with the code printed on it (five wrong codes lock online activation): the "
+            "card is linked to a new customer (first name, consent), or stays with the customer a till linked",
+            _ok("Activated", _obj({"card_number": STR, "activated": {"type": "boolean"}, "channel": STR,
+                                   "customer_id": STR, "created": {"type": "boolean"}})),
+            body=_json(_obj({"card_number": STR, "activation_code": STR, "first_name": STR,
+                             "consent": {"type": "boolean"}},
+                            ("card_number", "activation_code", "first_name", "consent"))),
+            auth=None, errors=(400, 404, 409, 422))},
+        "/api/admin/pools": {"get": _op(
+            "Every pool with its points and current member count", _ok("Pools", _obj({"pools": {"type": "array"}})),
+            auth="admin", errors=(401,))},
+        "/api/admin/pools/{pool_id}/close": {"post": _op(
+            "Every member leaves the pool; its balance and history stay", _ok("Closed", _obj(
+                {"pool_id": STR, "members_left": INT})), auth="admin", params=[_path_param("pool_id")],
+            errors=(400, 401, 404))},
+        "/api/admin/pools/{pool_id}/members/{customer_id}/move": {"post": _op(
+            "Move a member of another pool into this one at share_pct (the only way to change a member's pool)",
+            _ok("Moved", _obj({"pool_id": STR, "customer_id": STR, "share_pct": INT, "left_pool": STR})),
+            body=_json(_obj({"share_pct": {"type": "integer", "minimum": 1, "maximum": 100}}, ("share_pct",))),
+            auth="admin", params=[_path_param("pool_id"), _path_param("customer_id")],
+            errors=(400, 401, 404, 422))},
         "/api/admin/pools/{pool_id}": {"get": _op(
             "A pool's points, members and latest events", _ok("Pool", _obj({
                 "pool_id": STR, "points": {"type": "integer"}, "members": {"type": "array"},
                 "history": {"type": "array"}})), auth="admin", params=[_path_param("pool_id")], errors=(400, 401, 404))},
         "/api/admin/pools/{pool_id}/members/{customer_id}": {
-            "put": _op("Make a customer a member giving share_pct percent of each earn (leaves any other pool)",
+            "put": _op("Make a customer a member giving share_pct percent of each earn, or change the share "
+                       "(a member of another pool is refused: move them)",
                        _ok("Member"), body=_json(_obj({"share_pct": {"type": "integer", "minimum": 1, "maximum": 100}},
                                                       ("share_pct",))),
                        auth="admin", params=[_path_param("pool_id"), _path_param("customer_id")],

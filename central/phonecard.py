@@ -12,6 +12,7 @@ import base64
 import logging
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import qrcode
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask, current_app
 from sqlalchemy import Connection, select
 
-from central.schema import cards
+from central.schema import cards, customers
 from kiosk import phonecard
 from kiosk.errors import NotFound, PhoneCodeInvalid
 
@@ -105,6 +106,28 @@ def usable_card(connection: Connection, card_uid: str) -> str:
     if row.blocked:
         raise NotFound("this card is blocked; ask at the till for a new one")
     return row.customer_id
+
+
+@dataclass(frozen=True)
+class CardStanding:
+    """What the card page shows under the code: the shopper's points and their pool's, if any."""
+
+    points: int
+    pool_id: str | None = None
+    pool_points: int = 0
+    pool_members: int = 0
+
+
+def card_standing(connection: Connection, card_uid: str) -> CardStanding:
+    """The points of the card's customer and the pool they give to (as central holds them now)."""
+    from central import pools
+
+    customer_id = usable_card(connection, card_uid)
+    points = connection.execute(select(customers.c.points).where(customers.c.customer_id == customer_id)).scalar()
+    pool = pools.pool_of_customer(connection, customer_id)
+    if pool is None:
+        return CardStanding(points or 0)
+    return CardStanding(points or 0, pool.pool_id, pool.points, len(pool.members))
 
 
 def qr_svg(data: str) -> str:

@@ -1,8 +1,10 @@
 """Central's view of pools: a pool's balance, members and history, folded from its events with the domain rules.
 
 Membership set from the back office is recorded as ordinary events from device `central` and ingested like
-a device push (so members' balances and the devices' pull stay right). Pool balances are folded on demand
-from the pool's events; only pool events are read, picked by their pool id in the stored payload.
+a device push (so members' balances and the devices' pull stay right). A member of one pool is moved to another
+explicitly (`move_member`: a `PoolLeft` then a `PoolJoined`); adding them to a second pool is refused. Current
+members are read from `pool_memberships`, the table the devices pull, so central and every device count the
+same members; the history is folded from the pool's events, picked by their pool id in the stored payload.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
-from central.schema import audit, customers, events
+from central.schema import audit, customers, events, pool_balances, pool_memberships
 from kiosk.domain import pools
 from kiosk.domain.events import PoolJoined, PoolLeft, from_record
 from kiosk.domain.ledger import Ledger
@@ -54,30 +56,81 @@ def pool_state(connection: Connection, pool_id: str) -> PoolState:
     ledger, found = _pool_ledger(connection, pool_id)
     if not found:
         raise NotFound(f"no pool {pool_id!r}")
-    members = tuple(PoolMember(c, s) for c, s in sorted(ledger.pool_members.get(pool_id, {}).items()))
+    members = tuple(PoolMember(r.customer_id, r.share_pct) for r in connection.execute(
+        select(pool_memberships.c.customer_id, pool_memberships.c.share_pct)
+        .where(pool_memberships.c.pool_id == pool_id).order_by(pool_memberships.c.customer_id)))
     history = tuple({"type": e.type, "event_id": e.event_id, "customer_id": e.customer_id, "at": e.at,
                      "points": getattr(e, "points", None)} for e in found[-MAX_HISTORY:])
     return PoolState(pool_id, ledger.pool_balance(pool_id), members, history)
 
 
 def pool_of_customer(connection: Connection, customer_id: str) -> PoolState | None:
-    """The pool a customer gives to now (for the member's screen), or None."""
-    row = connection.execute(select(events.c.payload).where(
-        events.c.type.in_(("PoolJoined", "PoolLeft")), events.c.customer_id == customer_id)
-        .order_by(events.c.id.desc()).limit(1)).first()
-    if row is None:
-        return None
-    last = from_record(json.loads(row.payload))
-    return pool_state(connection, last.pool_id) if isinstance(last, PoolJoined) else None
+    """The pool a customer gives to now (for the member's screen), or None; from the table devices pull."""
+    pool_id = connection.execute(select(pool_memberships.c.pool_id).where(
+        pool_memberships.c.customer_id == customer_id)).scalar()
+    return pool_state(connection, pool_id) if pool_id else None
+
+
+def _memberships(connection: Connection, customer_id: str) -> Ledger:
+    """A Ledger holding just this customer's current membership, for the domain's rules."""
+    ledger = Ledger()
+    row = connection.execute(select(pool_memberships).where(pool_memberships.c.customer_id == customer_id,
+                                                            pool_memberships.c.pool_id.is_not(None))).first()
+    if row is not None:
+        ledger.pool_members.setdefault(row.pool_id, {})[customer_id] = row.share_pct
+        ledger.member_pool[customer_id] = row.pool_id
+    return ledger
 
 
 def set_member(connection: Connection, pool_id: str, customer_id: str, share_pct: object, actor: str) -> None:
-    """Make a customer a member giving `share_pct` percent of each earn (joining leaves any other pool)."""
+    """Make a customer a member giving `share_pct` percent of each earn, or change a member's share.
+
+    A member of another pool is refused (PoolRefused): moving them is `move_member`, said explicitly.
+    """
     _known_customer(connection, customer_id)
-    joined = pools.join(Ledger(), device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=customer_id,
-                        share_pct=share_pct)  # type: ignore[arg-type]
+    joined = pools.join(_memberships(connection, customer_id), device_id=CENTRAL_DEVICE_ID, pool_id=pool_id,
+                        customer_id=customer_id, share_pct=share_pct)  # type: ignore[arg-type]
     ingest(connection, [joined], None)
     _audit(connection, actor, "pool_join", pool_id, f"customer {customer_id} share {joined.share_pct}%")
+
+
+def move_member(connection: Connection, to_pool: str, customer_id: str, share_pct: object, actor: str) -> str:
+    """Move a member from their pool to `to_pool` at `share_pct`; returns the pool they left."""
+    _known_customer(connection, customer_id)
+    left, joined = pools.move(_memberships(connection, customer_id), device_id=CENTRAL_DEVICE_ID,
+                              customer_id=customer_id, to_pool=to_pool, share_pct=share_pct)  # type: ignore[arg-type]
+    ingest(connection, [left, joined], None)
+    _audit(connection, actor, "pool_move", to_pool,
+           f"customer {customer_id} from {left.pool_id} share {joined.share_pct}%")
+    return left.pool_id
+
+
+def close_pool(connection: Connection, pool_id: str, actor: str) -> int:
+    """Every member leaves: nobody gives to the pool or spends it any more; its history stays. Returns how many."""
+    state = pool_state(connection, pool_id)
+    if state.members:
+        ingest(connection, [PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=m.customer_id)
+                            for m in state.members], None)
+    _audit(connection, actor, "pool_close", pool_id, f"{len(state.members)} member(s) left, {state.points} points")
+    return len(state.members)
+
+
+@dataclass(frozen=True)
+class PoolLine:
+    """One pool in the back office's list."""
+
+    pool_id: str
+    points: int
+    members: int
+
+
+def list_pools(connection: Connection) -> list[PoolLine]:
+    """Every pool central knows, with its balance and current member count."""
+    counts = dict(connection.execute(select(pool_memberships.c.pool_id, func.count()).where(
+        pool_memberships.c.pool_id.is_not(None)).group_by(pool_memberships.c.pool_id)).all())
+    rows = connection.execute(select(pool_balances.c.pool_id, pool_balances.c.points)
+                              .order_by(pool_balances.c.pool_id))
+    return [PoolLine(r.pool_id, r.points, counts.get(r.pool_id, 0)) for r in rows]
 
 
 def remove_member(connection: Connection, pool_id: str, customer_id: str, actor: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -19,6 +20,8 @@ KIOSK_ID = "demo-kiosk-1"
 #: the demo till and kiosk (a store is a device in the back office).
 DEMO_MANAGER = ("chef", "demo-manager-2026")
 DEMO_STORE_MANAGER = ("gerant", "demo-gerant-2026")
+#: The demo's central opens its admin API (scripts, card batch files) when this variable holds a token.
+ADMIN_TOKEN_VARIABLE = "CENTRAL_ADMIN_TOKEN"
 
 
 def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_key: str = "",
@@ -39,18 +42,20 @@ def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_ke
 def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port: int = 0):
     """Central with its SQLite file and phone card key in the demo folder, seeded once, with a demo manager."""
     from central.backoffice.accounts import create_user, find_user
-    from central.demo import seed, seed_catalogue, seed_demo_cards, seed_loyalty_terms
+    from central.demo import seed, seed_cards_and_pool, seed_catalogue, seed_demo_cards, seed_loyalty_terms
     from central.embedded import start_background
     from central.settings import CentralSettings
     from central.transactions import in_transaction
 
     data_dir.mkdir(parents=True, exist_ok=True)
     central = start_background(f"sqlite:///{(data_dir / 'central.db').resolve()}", host=host, port=port,
-                               settings=CentralSettings(data_dir=str(data_dir.resolve())))
+                               settings=CentralSettings(data_dir=str(data_dir.resolve()),
+                                                        admin_token=os.environ.get(ADMIN_TOKEN_VARIABLE, "")))
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
     seed_catalogue(central.engine)
     seed_loyalty_terms(central.engine)
+    seed_cards_and_pool(central.engine)
     user, password = DEMO_MANAGER
     if in_transaction(central.engine, lambda c: find_user(c, user)) is None:
         in_transaction(central.engine, lambda c: create_user(c, user, "head_office", password))
@@ -131,6 +136,10 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
                        f"the demo store's manager: {store_user} / {store_password})")
             click.echo(f"  hardware panels: http://{host}:{port}/panel/ (till) and http://{host}:{port + 1}/panel/ "
                        "(kiosk)")
+            if os.environ.get(ADMIN_TOKEN_VARIABLE):
+                click.echo(f"  admin API:    {central.url}/api/admin/  (Authorization: Bearer ${ADMIN_TOKEN_VARIABLE})")
+            else:
+                click.echo(f"  admin API:    closed; set {ADMIN_TOKEN_VARIABLE} before `kiosk demo` to open it")
             click.echo(f"Data is kept in {data_dir.resolve()}; delete that folder to start afresh.")
             try:
                 serve(till, host, port, extensions=cards)

@@ -312,3 +312,27 @@ class OrderConflict(Conflict):
 
 class RoleNotInstalled(KioskError):
     """A command of another role runs where that role's packages are not installed (e.g. central on a till)."""
+
+
+class ActivationCodeWrong(Conflict):
+    """The activation code typed does not match the card (a few wrong codes lock online activation)."""
+
+
+class ActivationLocked(Conflict):
+    """Too many wrong activation codes for this card: it is activated at a till instead."""
+
+
+class SpreadsheetNotCsv(BadRequest):
+    """A card production file sent as a spreadsheet (xlsx, xls, ods) instead of a CSV text file."""
+
+
+class SemicolonCsv(BadRequest):
+    """A card production CSV separated by semicolons (a spreadsheet's 'CSV' in French settings), not commas."""
+
+
+class SeveralCustomers(BadRequest):
+    """A name matched more than one customer: the card number tells them apart."""
+
+
+class PoolMoveNeeded(PoolRefused):
+    """The customer gives to another pool: changing pools is an explicit move, never a silent second join."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -200,7 +201,7 @@ def cancel_sale():
 @bp.post("/api/card")
 def card():
     """A card number keyed by hand (a damaged card, a phone card read aloud)."""
-    uid = str(_body().get("uid", "")).strip().upper()
+    uid = re.sub(r"[\s.-]", "", str(_body().get("uid", ""))).upper()  # "2 000123 456789" as printed
     if not uid or len(uid) > 40 or not uid.isalnum():
         raise InvalidAmount("a card number is letters and digits")
     return jsonify(_till().card_presented(uid, via="keyed"))
@@ -235,7 +236,7 @@ def duplicates():
 def redeem():
     body = _body()
     pin = body.get("pin") if isinstance(body.get("pin"), str) else None
-    return jsonify(_till().redeem(str(body.get("reward_id", "")), pin=pin))
+    return jsonify(_till().redeem(str(body.get("reward_id", "")), pin=pin, from_pool=body.get("from_pool") is True))
 
 
 @bp.post("/api/refund")

@@ -6,8 +6,9 @@ import dataclasses
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from central import card_batches
-from central.api.admin import _require_admin
+from central import card_activation, card_batches
+from central.api.admin import ACTOR, _require_admin
+from central.backoffice import audit
 from central.requests import json_object
 from central.transactions import in_transaction
 
@@ -24,8 +25,15 @@ def _engine():
 def create():
     body = json_object()
     note = body.get("note") if isinstance(body.get("note"), str) else ""
-    batch = in_transaction(_engine(), lambda c: card_batches.create_batch(
-        c, body.get("channel"), body.get("partner"), body.get("size"), note))
+
+    def work(connection):
+        batch = card_batches.create_batch(connection, body.get("channel"), body.get("partner"), body.get("size"),
+                                          note)
+        audit.record(connection, ACTOR, "card_batch_create", batch.batch_id, None,
+                     {"channel": batch.channel, "partner": batch.partner, "size": batch.size})
+        return batch
+
+    batch = in_transaction(_engine(), work)
     return jsonify(dataclasses.asdict(batch)), 201
 
 
@@ -49,9 +57,26 @@ def export(batch_id: str):
 @bp.post("/<batch_id>/chip-uids")
 def import_chip_uids(batch_id: str):
     """Card production's CSV (card_number, chip_uid) as the request body (text/csv)."""
-    text = request.get_data(as_text=True)
-    imported = in_transaction(_engine(), lambda c: card_batches.import_chip_uids(c, batch_id, text))
+    text = card_batches.production_file_text(request.get_data())
+
+    def work(connection):
+        count = card_batches.import_chip_uids(connection, batch_id, text)
+        audit.record(connection, ACTOR, "card_batch_chips", batch_id, None, {"chips": count})
+        return count
+
+    imported = in_transaction(_engine(), work)
     return jsonify(batch_id=batch_id, imported=imported)
+
+
+@bp.post("/cards/<card_uid>/unlock")
+def unlock(card_uid: str):
+    """Online activation again for a card locked by wrong codes."""
+    def work(connection):
+        number = card_batches.unlock(connection, card_uid)
+        audit.record(connection, ACTOR, "card_unlock", number, None, {"failed_attempts": 0})
+        return number
+
+    return jsonify(card_number=in_transaction(_engine(), work), unlocked=True)
 
 
 @bp.get("/cards/<card_uid>")
@@ -61,6 +86,9 @@ def card_origin(card_uid: str):
 
 @activation_bp.post("/activate")
 def activate():
+    """The printed number and code, and the shopper's first name and consent: the card becomes theirs."""
     body = json_object()
-    found = card_batches.activate_online(_engine(), body.get("card_number"), body.get("activation_code"))
-    return jsonify(card_number=found.card_uid, activated=True, channel=found.channel)
+    done = card_activation.activate(_engine(), body.get("card_number"), body.get("activation_code"),
+                                    body.get("first_name"), body.get("consent"))
+    return jsonify(card_number=done.card_number, activated=True, channel=done.channel,
+                   customer_id=done.customer_id, created=done.created)

@@ -66,7 +66,9 @@ def _current_code(token: str) -> dict[str, object]:
 @bp.get("/card/<token>")
 def card_page(token: str):
     current = _current_code(token)
-    return render_template("phonecard/card.html", token=token, **current)
+    card_uid = phonecard.card_for_link(phonecard.signing_key(), token)
+    standing = in_transaction(_engine(), lambda c: phonecard.card_standing(c, card_uid))
+    return render_template("phonecard/card.html", token=token, standing=standing, **current)
 
 
 @bp.get("/card/<token>/code")

@@ -33,6 +33,25 @@ def put_member(pool_id: str, customer_id: str):
     return jsonify(pool_id=pool_id, customer_id=customer_id, share_pct=share)
 
 
+@admin_bp.post("/<pool_id>/members/<customer_id>/move")
+def move_member(pool_id: str, customer_id: str):
+    """Move a member of another pool into this one (the only way to change a member's pool)."""
+    share = json_object().get("share_pct")
+    left = in_transaction(_engine(), lambda c: pools.move_member(c, pool_id, customer_id, share, ACTOR))
+    return jsonify(pool_id=pool_id, customer_id=customer_id, share_pct=share, left_pool=left)
+
+
+@admin_bp.get("")
+def list_all():
+    return jsonify(pools=[dataclasses.asdict(p) for p in in_transaction(_engine(), pools.list_pools)])
+
+
+@admin_bp.post("/<pool_id>/close")
+def close(pool_id: str):
+    left = in_transaction(_engine(), lambda c: pools.close_pool(c, pool_id, ACTOR))
+    return jsonify(pool_id=pool_id, members_left=left)
+
+
 @admin_bp.delete("/<pool_id>/members/<customer_id>")
 def delete_member(pool_id: str, customer_id: str):
     in_transaction(_engine(), lambda c: pools.remove_member(c, pool_id, customer_id, ACTOR))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central.backoffice import (
     auth,
+    card_batch_views,
     catalogue_views,
     data_safety_views,
     customer_views,
@@ -20,6 +21,7 @@ from central.backoffice import (
     i18n,
     order_channels_views,
     pages,
+    pool_views,
     reports_views,
     rules,
     rules_views,
@@ -34,7 +36,7 @@ from central.transactions import in_transaction
 
 for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
                terms_views.bp, device_pages.bp, users_views.bp, data_safety_views.bp,
-               order_channels_views.bp, customer_views.bp):
+               order_channels_views.bp, customer_views.bp, card_batch_views.bp, pool_views.bp):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,8 @@ def channel_rows(connection: Connection, active_customer_ids: frozenset[str]) ->
     owners = connection.execute(
         select(card_batches_table.c.channel, card_batches_table.c.partner, cards.c.customer_id)
         .join(batch_cards, batch_cards.c.batch_id == card_batches_table.c.batch_id)
-        .join(cards, cards.c.card_uid == batch_cards.c.card_uid)
+        # By card, whatever face was used: the printed number keyed, or the chip tapped.
+        .join(cards, (cards.c.card_uid == batch_cards.c.card_uid) | (cards.c.card_uid == batch_cards.c.chip_uid))
         .where(cards.c.customer_id.is_not(None)))
     active: dict[tuple[str, str | None], set[str]] = {}
     for channel, partner, customer_id in owners:

@@ -250,7 +250,8 @@ def _voucher(ledger: Ledger, e: VoucherIssued) -> None:
 
 
 def _pool_joined(ledger: Ledger, e: PoolJoined) -> None:
-    # A customer gives to one pool at a time: joining another pool leaves the previous one.
+    # A customer gives to one pool at a time. A move is recorded as a leave then a join (`pools.move`); a join
+    # into another pool without the leave (older devices) still leaves the previous one, so every fold agrees.
     previous = ledger.member_pool.get(e.customer_id)
     if previous is not None:
         ledger.pool_members[previous].pop(e.customer_id, None)

@@ -32,7 +32,7 @@ from kiosk.domain.events import (
 from kiosk.domain.earning import points_to_reverse
 from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
 from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, InvalidAmount, PoolRefused
+from kiosk.errors import InsufficientPoints, InvalidAmount, PoolMoveNeeded, PoolRefused
 
 _POOL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -62,12 +62,33 @@ def contribution(points: int, share_pct: int) -> int:
 
 def join(ledger: Ledger, *, device_id: str, pool_id: str, customer_id: str, share_pct: int,
          cashier_id: str | None = None) -> PoolJoined:
-    """The event making `customer_id` give `share_pct` percent of future earns to the pool."""
+    """The event making `customer_id` give `share_pct` percent of future earns to the pool.
+
+    Joining the pool one is in again changes the share; a member of another pool must be moved (`move`).
+    """
     pool_id = check_pool_id(pool_id)
     if isinstance(share_pct, bool) or not isinstance(share_pct, int) or not 1 <= share_pct <= 100:
         raise PoolRefused(f"a pool share is a whole percent from 1 to 100, got {share_pct!r}")
+    membership = ledger.pool_of(customer_id)
+    if membership is not None and membership[0] != pool_id:
+        raise PoolMoveNeeded(f"this customer gives to pool {membership[0]}: move them to {pool_id} instead")
     return PoolJoined(device_id=device_id, cashier_id=cashier_id, pool_id=pool_id, customer_id=customer_id,
                       share_pct=share_pct)
+
+
+def move(ledger: Ledger, *, device_id: str, customer_id: str, to_pool: str, share_pct: int,
+         cashier_id: str | None = None) -> tuple[PoolLeft, PoolJoined]:
+    """The two events moving a member to another pool: leaving the first (which keeps what was given), joining."""
+    to_pool = check_pool_id(to_pool)
+    membership = ledger.pool_of(customer_id)
+    if membership is None:
+        raise PoolRefused("this customer is not in a pool: add them to the pool instead")
+    if membership[0] == to_pool:
+        raise PoolRefused(f"this customer is already in pool {to_pool}")
+    left = PoolLeft(device_id=device_id, cashier_id=cashier_id, pool_id=membership[0], customer_id=customer_id)
+    joined = join(Ledger(), device_id=device_id, pool_id=to_pool, customer_id=customer_id, share_pct=share_pct,
+                  cashier_id=cashier_id)
+    return left, joined
 
 
 def leave(ledger: Ledger, *, device_id: str, customer_id: str, cashier_id: str | None = None) -> PoolLeft:

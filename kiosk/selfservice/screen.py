@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kiosk.domain import operations
+from kiosk.domain import operations, pools
 from kiosk.domain.events import (
     CardLinked,
     ConsentChanged,
@@ -25,6 +25,7 @@ from kiosk.domain.events import (
     Event,
     PointsEarned,
     PointsRedeemed,
+    PoolRedeemed,
     VoucherIssued,
     now_local,
 )
@@ -101,6 +102,8 @@ class Redemption:
     redemption_event_id: str
     voucher_code: str | None = None
     printed: bool = False
+    #: True when the member spent the pool's points; `balance` is then the pool's.
+    from_pool: bool = False
 
 
 def surname_initial(last_name: str | None) -> str:
@@ -218,13 +221,21 @@ class KioskScreen:
         view = self.store.customer_by_card(card_uid)
         if view is None:
             return None
+        found = None
         if self.central is not None:
             try:
-                return self.central.pool_of(view.customer_id)
+                found = self.central.pool_of(view.customer_id)
             except KioskError as exc:
                 logger.info("pool balance from central not available: %s", type(exc).__name__)
         local = self.store.pool_summary(view.customer_id)
-        return None if local is None else {"pool_id": local.pool_id, "points": local.points, "members": local.members}
+        if found is None and local is not None:
+            found = {"pool_id": local.pool_id, "points": local.points, "members": local.members}
+        if found is None or local is None:
+            return found
+        # What the member may spend here: what this kiosk knows the pool holds (central may know of more).
+        spendable = min(int(found["points"]), local.points)
+        return {**found, "spendable": spendable,
+                "rewards": [r for r in self.rewards.rewards() if r.points_price <= spendable]}
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -297,7 +308,7 @@ class KioskScreen:
 
     def _left_today(self, customer_id: str) -> int:
         today = self._today()
-        pending = sum(1 for e in self.store.pending() if isinstance(e, PointsRedeemed)
+        pending = sum(1 for e in self.store.pending() if isinstance(e, (PointsRedeemed, PoolRedeemed))
                       and e.customer_id == customer_id and e.day == today and e.device_id == self.device_id)
         used = max(pending, self._redeemed.get((customer_id, today), 0))
         return max(0, self.redeem_per_day - used)
@@ -310,8 +321,9 @@ class KioskScreen:
 
     # -- redeeming -------------------------------------------------------------------------------------
 
-    def redeem(self, card_uid: str, reward_id: str) -> Redemption:
-        """Spend points on a reward after the shopper confirmed; prints the voucher."""
+    def redeem(self, card_uid: str, reward_id: str, from_pool: bool = False) -> Redemption:
+        """Spend points (the card's own, or its pool's when `from_pool`) on a reward after the shopper confirmed;
+        prints the voucher. Pool spending has the same daily and offline limits as the card's own points."""
         summary = self.summary(card_uid)
         reward = self.reward(reward_id)
         if summary.redeem_left_today <= 0:
@@ -320,7 +332,10 @@ class KioskScreen:
         online = self.online()
         check_redemption(self.offline_limits, online=online, reward=reward, customer_id=summary.customer_id,
                          points=reward.points_price, unsynced=self.store.pending())
-        event = operations.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
+        if from_pool:
+            event = pools.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
+        else:
+            event = operations.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
         code = None
         if reward.needs_central:
             if self.central is None:
@@ -340,10 +355,13 @@ class KioskScreen:
             self.store.record(event)
         key = (summary.customer_id, self._today())
         self._redeemed[key] = self._redeemed.get(key, 0) + 1
-        balance = self.store.balance(summary.customer_id)
-        logger.info("kiosk redemption %s of reward %s (%d points)", event.event_id, reward.reward_id, event.points)
-        printed = self._print(event, reward, balance, code)
-        return Redemption(reward, event.points, balance, event.event_id, code, printed)
+        balance = (self.store.pool_balance(event.pool_id) if from_pool  # type: ignore[union-attr]
+                   else self.store.balance(summary.customer_id))
+        logger.info("kiosk redemption %s of reward %s (%d points%s)", event.event_id, reward.reward_id, event.points,
+                    " from the pool" if from_pool else "")
+        # The slip shows the shopper's own balance; the screen says what is left in the pool.
+        printed = self._print(event, reward, self.store.balance(summary.customer_id) if from_pool else balance, code)
+        return Redemption(reward, event.points, balance, event.event_id, code, printed, from_pool)
 
     def _print(self, event: PointsRedeemed, reward: Reward, balance: int, code: str | None) -> bool:
         if self.print_receipt is None or self.receipt_for is None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.config import CentralConfig
-from kiosk.domain.events import Event, PointsRedeemed
+from kiosk.domain.events import Event, PointsRedeemed, PoolRedeemed
 from kiosk.domain.rewards import Reward
 from kiosk.errors import OfflineLimitReached
 
@@ -37,7 +37,8 @@ def check_redemption(limits: OfflineLimits, *, online: bool, reward: Reward, cus
                                   "cannot be reached right now")
     spent_card = spent_device = 0
     for event in unsynced:
-        if isinstance(event, PointsRedeemed):
+        # A member spending the pool counts like spending their own points: same card, same device caps.
+        if isinstance(event, (PointsRedeemed, PoolRedeemed)):
             spent_device += event.points
             if event.customer_id == customer_id:
                 spent_card += event.points

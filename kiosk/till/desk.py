@@ -21,7 +21,7 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.disk_space import is_no_space
-from kiosk.domain import operations
+from kiosk.domain import operations, pools
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -31,6 +31,7 @@ from kiosk.domain.events import (
     Event,
     PointsEarned,
     PointsRedeemed,
+    PoolRedeemed,
     ProfileUpdated,
     RedemptionCancelled,
     VoucherIssued,
@@ -38,6 +39,7 @@ from kiosk.domain.events import (
 )
 from kiosk.domain.expiry import ExpiryNotice
 from kiosk.domain.ledger import EarnRecord
+from kiosk.domain.pools import PoolSummary
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
@@ -477,7 +479,8 @@ class Till:
         self._publish("earned", result)
         self._later(self._signal, "success")
         self._later(self.adoption.save_if_due)
-        self._later(self._print, recorded.event_id, "Achat", [("Montant", _euros(sale.amount_cents))],
+        self._later(self._print, recorded.event_id, "Achat",
+                    [("Montant", _euros(sale.amount_cents)), *self._pool_lines(view.customer_id)],
                     points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
                     expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
         self._later(self._recent[self.training].add, RecentReceipt(
@@ -506,8 +509,16 @@ class Till:
         affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
         notice = receipt_notice(self._expiring(view.customer_id))
         expiring = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
+        pool = self.store.pool_summary(view.customer_id)
+        pool_rewards = [_reward_dict(r) for r in self.rewards if pool is not None and r.points_price <= pool.points]
         return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
-                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring}
+                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring,
+                "pool": _pool_dict(pool), "pool_rewards": pool_rewards}
+
+    def _pool_lines(self, customer_id: str) -> list[tuple[str, str]]:
+        """The receipt's pool line for a member: the pool's balance after the operation."""
+        pool = self.store.pool_summary(customer_id)
+        return [] if pool is None else [("Cagnotte commune", f"{pool.points} pts")]
 
     def _suggestion(self, view: CustomerView) -> str | None:
         """At most one more profile field per visit, when the customer consented and capture is on."""
@@ -632,8 +643,12 @@ class Till:
                  "email": _mask_email(v.email)} for v in found]
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
-    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None) -> dict:
-        """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it."""
+    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
+               from_pool: bool = False) -> dict:
+        """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it.
+
+        `from_pool`: the member spends the pool's points instead of their own (`kiosk.domain.pools.redeem`).
+        """
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
         try:
@@ -647,7 +662,7 @@ class Till:
                 if reward.points_price > self.config.till.confirm_above_points:
                     self._confirm_pin(cashier, pin)
                 training = self.training
-                event = self._redemption(reward, cid, cashier_id)
+                event = self._redemption(reward, cid, cashier_id, from_pool)
                 if reward.needs_central and not training:  # a retry asks central again with the same id
                     event = replace(event, event_id=self.voucher_attempts.id_for(cid, reward_id, event.event_id))
             # Central is asked outside the lock: a slow answer must not hold up the card reader.
@@ -655,7 +670,7 @@ class Till:
             with self._lock:
                 if self.training != training:
                     raise ConfirmationRequired("training mode changed during the redemption; try again")
-                self._redemption(reward, cid, cashier_id)  # the balance may have moved meanwhile
+                self._redemption(reward, cid, cashier_id, from_pool)  # the balance may have moved meanwhile
                 result = self._record_redemption(event, reward, voucher, cashier_id)
                 if reward.needs_central and not training:
                     self.voucher_attempts.done(cid, reward_id)
@@ -664,16 +679,21 @@ class Till:
             self._failed(exc)
             raise
 
-    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None) -> PointsRedeemed:
+    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None,
+                    from_pool: bool = False) -> PointsRedeemed | PoolRedeemed:
         store = self.store
         if not self.training:
             check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
                              reward=reward, customer_id=customer_id, points=reward.points_price,
                              unsynced=store.pending())
+        if from_pool:
+            return pools.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
+                                cashier_id=cashier_id)
         return operations.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
                                  cashier_id=cashier_id)
 
-    def _record_redemption(self, event: PointsRedeemed, reward: Reward, voucher, cashier_id: str | None) -> dict:
+    def _record_redemption(self, event: PointsRedeemed | PoolRedeemed, reward: Reward, voucher,
+                           cashier_id: str | None) -> dict:
         store = self.store
         cid = event.customer_id
         recorded = store.record(event)
@@ -683,10 +703,13 @@ class Till:
                                        redemption_event_id=recorded.event_id, partner=voucher.partner,
                                        code=voucher.code, face_value_cents=voucher.face_value_cents))
             voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
-        self._last = LastOperation("redeem", recorded, self._clock(), self.training)
+        from_pool = isinstance(recorded, PoolRedeemed)
+        # A pool's redemption has no cancelling event: the undo button has nothing to take back.
+        self._last = None if from_pool else LastOperation("redeem", recorded, self._clock(), self.training)
         balance = store.balance(cid)
-        self._later(self._print, recorded.event_id, "Cadeau", [("", reward.name), *voucher_lines],
-                    points_used=recorded.points, balance=balance, training=self.training,
+        self._later(self._print, recorded.event_id, "Cadeau (cagnotte)" if from_pool else "Cadeau",
+                    [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
+                    points_used=0 if from_pool else recorded.points, balance=balance, training=self.training,
                     expiring=self._expiring(cid))
         self._later(self._signal, "success")
         if not self.training:
@@ -694,7 +717,8 @@ class Till:
             self.adoption.count(cashier_id, "redemptions")
         view = store.customer(cid)
         result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
-                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None}
+                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None,
+                  "from_pool": from_pool}
         self._publish("redeemed", result)
         self._drill_done("redeemed")
         return result
@@ -742,18 +766,20 @@ class Till:
                     store.remember_earn(*foreign)
                 event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
                                            refund_cents=refund_cents, cashier_id=cashier_id)
-                recorded = store.record(event)
+                before = store.balance(event.customer_id)
+                recorded = store.record(event)  # with the pool's part of the refund right after, when there is one
                 balance = store.balance(recorded.customer_id)
+                taken = before - balance  # the member's part: the pool gives back its own
                 self._later(self._print, recorded.event_id, "Remboursement",
-                            [("Montant", _euros(recorded.refund_cents))],
-                            points_used=recorded.points, balance=balance, training=self.training,
+                            [("Montant", _euros(recorded.refund_cents)), *self._pool_lines(recorded.customer_id)],
+                            points_used=taken, balance=balance, training=self.training,
                             expiring=self._expiring(recorded.customer_id), reference=recorded.receipt_ref)
                 self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
                     self.adoption.count(cashier_id, "refunds")
                 view = store.customer(recorded.customer_id)
-                result = {"customer": self._customer_dict(view) if view else None, "points": recorded.points,
+                result = {"customer": self._customer_dict(view) if view else None, "points": taken,
                           "receipt_ref": recorded.receipt_ref, "refund_cents": recorded.refund_cents}
                 self._publish("refunded", result)
                 self._drill_done("refunded")
@@ -928,6 +954,12 @@ def _sale_dict(sale: PendingSale | None) -> dict | None:
         return None
     return {"receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents, "lines": [list(x) for x in sale.lines],
             "source": sale.source}
+
+
+def _pool_dict(pool: PoolSummary | None) -> dict | None:
+    if pool is None:
+        return None
+    return {"pool_id": pool.pool_id, "points": pool.points, "members": pool.members, "share_pct": pool.share_pct}
 
 
 def _reward_dict(reward: Reward) -> dict:

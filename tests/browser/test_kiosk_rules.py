@@ -245,7 +245,10 @@ def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
                                   pool_balances=(PoolBalanceState("fam", 60),)))
     screen = _screen(store, rewards, central=None)
     screen.present("AAAA0001")
-    assert screen.pool("AAAA0001") == {"pool_id": "fam", "points": 60, "members": 2}
+    pool = screen.pool("AAAA0001")
+    assert {k: pool[k] for k in ("pool_id", "points", "members", "spendable")} == {
+        "pool_id": "fam", "points": 60, "members": 2, "spendable": 60}
+    assert [r.reward_id for r in pool["rewards"]] == [r.reward_id for r in rewards.rewards() if r.points_price <= 60]
     screen.present("BBBB0002")
     store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))
     assert screen.pool("BBBB0002") is None

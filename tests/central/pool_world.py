@@ -27,6 +27,7 @@ class PoolWorld:
         self.client, self.engine, self.tmp = client, engine, tmp
         self.run = uuid.uuid4().hex[:8]
         self.tills: list[Till] = []
+        self.stores: list[Store] = []
         self.headers: dict[str, dict] = {}
         self.setup_events: list = []
         self._setup_seq = 0
@@ -59,26 +60,51 @@ class PoolWorld:
         with self.engine.begin() as connection:
             central_pools.set_member(connection, pool, customer_id, share, "head-office")
 
-    def till(self, short: str = "till") -> Till:
+    def till(self, short: str = "till", *, central: dict | None = None, sync_state: dict | None = None) -> Till:
         device_id = self._enrol(self.name(short))
         data = self.tmp / device_id
         config = parse_config({"device": {"id": device_id, "role": "till", "name": "Caisse"},
-                               "paths": {"data_dir": str(data)}, "hardware": {"mode": "emulated"}})
+                               "paths": {"data_dir": str(data)}, "hardware": {"mode": "emulated"},
+                               **({"central": central} if central else {})})
         store = Store.open(data / "store", device_id)
-        till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"})
+        state = sync_state if sync_state is not None else {"state": "idle"}
+        till = Till(config, store, EventBus(), sync_state=lambda: state)
         till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
         self.tills.append(till)
         self.pull(till)
         return till
 
+    def kiosk_store(self, short: str = "kiosk") -> Store:
+        """A self-service kiosk's store, enrolled and pulled like a till's."""
+        device_id = self._enrol(self.name(short))
+        store = Store.open(self.tmp / device_id / "store", device_id)
+        self.stores.append(store)
+        self.pull_store(store)
+        return store
+
+    def issuer(self, device_id: str):
+        """The till's voucher issuer, asking central's own API with the device's token."""
+        from kiosk.domain.rewards import IssuedVoucher
+
+        def issue(partner: str, customer_id: str, redemption_id: str) -> IssuedVoucher:
+            response = self.client.post("/api/vouchers/issue", headers=self.headers[device_id], json={
+                "partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_id})
+            assert response.status_code == 200, response.json
+            body = response.json
+            return IssuedVoucher(body["partner"], body["code"], body["face_value_cents"], redemption_id)
+        return issue
+
     def pull(self, till: Till) -> None:
-        cursor = till.live_store.cursor
+        self.pull_store(till.live_store)
+
+    def pull_store(self, store: Store) -> None:
+        cursor = store.cursor
         while True:
             response = self.client.get(f"/api/sync/pull?cursor={cursor}&limit=500",
-                                       headers=self.headers[till.config.device.id])
+                                       headers=self.headers[store.device_id])
             assert response.status_code == 200, response.json
             batch = batch_from_record(response.json)
-            till.live_store.apply_batch(batch)
+            store.apply_batch(batch)
             cursor = batch.cursor
             if not response.json["more"]:
                 return
@@ -88,13 +114,14 @@ class PoolWorld:
                                     headers=self.headers[device_id])
         assert response.status_code == 200, response.json
 
-    def sync(self, till: Till) -> None:
-        """Push what the till recorded, then pull: what a sync round does."""
-        pending = till.live_store.pending()
+    def sync(self, till) -> None:
+        """Push what the till (or a kiosk's store) recorded, then pull: what a sync round does."""
+        store = till if isinstance(till, Store) else till.live_store
+        pending = store.pending()
         if pending:
-            self.push(till.config.device.id, pending)
-            till.live_store.acknowledge(e.event_id for e in pending)
-        self.pull(till)
+            self.push(store.device_id, pending)
+            store.acknowledge(e.event_id for e in pending)
+        self.pull_store(store)
 
     def reference(self, memberships: dict[str, tuple[str, int]], *tills: Till, events=()) -> Ledger:
         """The reference fold: memberships as set at central, then every event the tills recorded."""
@@ -125,3 +152,5 @@ class PoolWorld:
         for till in self.tills:
             till.close()
             till.live_store.close()
+        for store in self.stores:
+            store.close()

@@ -27,7 +27,8 @@ def _cards(client, admin, batch_id):
 
 
 def _activate(client, number, code):
-    return client.post("/api/cards/activate", json={"card_number": number, "activation_code": code})
+    return client.post("/api/cards/activate", json={"card_number": number, "activation_code": code,
+                                                    "first_name": "Zoé", "consent": True})
 
 
 def test_batch_exports_unique_checked_numbers_with_codes(client, admin):
@@ -62,9 +63,12 @@ def test_batches_need_the_admin_token(client):
 
 def test_online_activation_with_the_printed_code(client, admin):
     row = _cards(client, admin, _make(client, admin, "online", 2)["batch_id"])[0]
-    assert _activate(client, row["card_number"], row["activation_code"].lower()).json == {
-        "card_number": row["card_number"], "activated": True, "channel": "online"}
-    assert _activate(client, row["card_number"], row["activation_code"]).status_code == 200  # again: no harm
+    first = _activate(client, row["card_number"], row["activation_code"].lower()).json
+    assert first == {"card_number": row["card_number"], "activated": True, "channel": "online",
+                     "customer_id": first["customer_id"], "created": True}
+    again = _activate(client, row["card_number"], row["activation_code"])  # again: no harm, no second customer
+    assert again.status_code == 200 and (again.json["customer_id"], again.json["created"]) == (
+        first["customer_id"], False)
     origin = client.get(f"/api/admin/card-batches/cards/{row['card_number']}", headers=admin).json
     assert (origin["channel"], origin["activated_via"]) == ("online", "online")
 

@@ -71,13 +71,24 @@ def test_leaving_keeps_past_contributions_and_stops_new_ones():
     assert (ledger.balance("ana"), ledger.pool_balance("wc-acme")) == (100, 0)
 
 
-def test_joining_another_pool_leaves_the_first():
+def test_joining_another_pool_is_refused_and_a_move_is_explicit():
     ledger, events = Ledger(), []
     _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id="p1", customer_id="ana", share_pct=10))
-    _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id="p2", customer_id="ana", share_pct=30))
+    with pytest.raises(PoolRefused, match="gives to pool p1: move them to p2"):
+        pools.join(ledger, device_id=DEVICE, pool_id="p2", customer_id="ana", share_pct=30)
+    _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id="p1", customer_id="ana", share_pct=20))
+    assert ledger.pool_of("ana") == ("p1", 20)  # joining one's own pool again changes the share
+    left, joined = pools.move(ledger, device_id=DEVICE, customer_id="ana", to_pool="p2", share_pct=30)
+    assert (left.type, left.pool_id, joined.pool_id) == ("PoolLeft", "p1", "p2")
+    _record(ledger, events, left)
+    _record(ledger, events, joined)
     _earn(ledger, events, "ana", 10000, "R1")
     assert (ledger.pool_balance("p1"), ledger.pool_balance("p2")) == (0, 30)
     assert ledger.pool_members == {"p1": {}, "p2": {"ana": 30}}
+    with pytest.raises(PoolRefused, match="already in pool p2"):
+        pools.move(ledger, device_id=DEVICE, customer_id="ana", to_pool="p2", share_pct=30)
+    with pytest.raises(PoolRefused, match="not in a pool"):
+        pools.move(ledger, device_id=DEVICE, customer_id="ben", to_pool="p2", share_pct=30)
 
 
 def test_pool_events_round_trip_and_bad_shares_are_refused():

@@ -60,3 +60,18 @@ def test_signing_key_file_is_made_once_and_private(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     assert phonecard.public_key_text(load_or_create_key(path)) == phonecard.public_key_text(first)
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", phonecard.public_key_text(first))
+
+
+def test_card_page_shows_the_points_and_the_pool(client, device, card, app):
+    from central import pools
+    from kiosk.domain.events import PointsEarned, PoolContributed
+
+    with app.extensions["central.engine"].begin() as connection:
+        pools.set_member(connection, "famille-a", "c-1", 50, "head-office")
+    earn = PointsEarned(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", receipt_ref="R1",
+                        amount_cents=4500, points=45)
+    device.push([earn, PoolContributed(device_id="kiosk-1", seq=device.next_seq(), pool_id="famille-a",
+                                       customer_id="c-1", earn_event_id=earn.event_id, points=22)])
+    page = client.get(_link(client, device, card).json["path"]).text
+    assert re.search(r'id="points">23 points<', page)
+    assert "Cagnotte famille-a : 22 points" in page and "Pool famille-a: 22 points (1 members)" in page

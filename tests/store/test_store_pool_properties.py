@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import pools
+from kiosk.domain import operations, pools
 from kiosk.domain.events import PointsEarned, PoolJoined
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.snapshot import CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
@@ -78,8 +78,14 @@ def test_store_pools_follow_the_reference_fold(members, pool_points, ops):
                         assert [(e.pool_id, e.points) for e in given_now] == [(expected.pool_id, expected.points)]
                         ref.apply(given_now[0])
                 elif op[0] == "join":
-                    ref.apply(store.record(pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1],
-                                                      share_pct=op[3])))
+                    current = ref.pool_of(op[1])
+                    if current is not None and current[0] != op[2]:  # another pool: an explicit move
+                        for event in pools.move(ref, device_id=DEVICE, customer_id=op[1], to_pool=op[2],
+                                                share_pct=op[3]):
+                            ref.apply(store.record(event))
+                    else:
+                        ref.apply(store.record(pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1],
+                                                          share_pct=op[3])))
                 elif op[0] == "leave":
                     if ref.pool_of(op[1]) is not None:
                         ref.apply(store.record(pools.leave(ref, device_id=DEVICE, customer_id=op[1])))
@@ -114,3 +120,36 @@ def test_a_stop_between_an_earn_and_its_contribution_is_finished_on_open(tmp_pat
         assert store.pool_balance("p1") == 9 and store.balance("c0") == 5
     with Store.open(tmp_path, DEVICE) as store:
         assert store.pending_count() == 2  # nothing recorded twice
+
+
+def test_a_refund_after_the_earn_was_folded_and_the_store_reopened_still_gives_the_pools_part(tmp_path):
+    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 5),),
+                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 39),))
+    with Store.open(tmp_path, DEVICE) as store:
+        store.apply_batch(batch)
+        store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="r1", amount_cents=4500, points=45))
+        through = store.pending()[-1].seq
+        # Central folded the earn and its contribution: the pull carries the balances, the outbox empties.
+        store.apply_batch(PulledBatch(cursor=2, device_seq_through=through, customers=(CustomerState("c0", 28),),
+                                      pool_balances=(PoolBalanceState("p1", 61),)))
+        assert store.pending() == []
+    with Store.open(tmp_path, DEVICE) as store:
+        assert store.pool_contribution(store.earn_for_receipt("r1").event_id).points == 22
+        store.record(operations.reverse(store, device_id=DEVICE, receipt_ref="r1"))
+        assert [(e.type, e.points) for e in store.pending()] == [("EarnReversed", 45), ("PoolContributionReversed", 22)]
+        assert (store.balance("c0"), store.pool_balance("p1")) == (5, 39)
+
+
+def test_a_stop_between_a_refund_and_the_pools_part_is_finished_on_open(tmp_path, monkeypatch):
+    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 0),),
+                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 0),))
+    with Store.open(tmp_path, DEVICE) as store:
+        store.apply_batch(batch)
+        store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="r1", amount_cents=4000, points=40))
+        monkeypatch.setattr(pools, "give_back", lambda view, reversal: None)  # the process stops here
+        store.record(operations.reverse(store, device_id=DEVICE, receipt_ref="r1"))
+        monkeypatch.undo()
+        assert store.pool_balance("p1") == 20
+    with Store.open(tmp_path, DEVICE) as store:
+        assert [e.type for e in store.pending()][-2:] == ["EarnReversed", "PoolContributionReversed"]
+        assert (store.balance("c0"), store.pool_balance("p1")) == (0, 0)

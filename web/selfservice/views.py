@@ -57,6 +57,7 @@ def _message_for(error: e.KioskError) -> str:
         (e.PhoneCodeReplayed, _("This phone code was already used. Show the card page on your phone again.")),
         (e.PhoneCodeInvalid, _("This QR code is not a loyalty card.")),
         (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
+        (e.PoolRefused, _("Only a member of the pool can spend its points.")),
         (e.InvalidAmount, _("Please type your first name (letters only).")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
@@ -115,26 +116,32 @@ def pool(card_uid: str):
         found = _screen().pool(card_uid)
     except e.KioskError:
         found = None
-    return render_template("kiosk/pool.html", pool=found)
+    return render_template("kiosk/pool.html", pool=found, card_uid=card_uid)
 
 
 @bp.get("/screen/confirm/<card_uid>/<reward_id>")
 def confirm(card_uid: str, reward_id: str):
+    from_pool = request.args.get("pool") == "1"
     try:
         summary = _screen().summary(card_uid)
         reward = _screen().reward(reward_id)
+        pool = _screen().pool(card_uid) if from_pool else None
     except e.KioskError as error:
         return _refused(error, card_uid)
-    if reward.points_price > summary.points:
+    if from_pool and pool is None:
+        return _refused(e.PoolRefused("not a member"), card_uid)
+    available = pool.get("spendable", 0) if pool else summary.points
+    if reward.points_price > available:
         return _refused(e.InsufficientPoints("balance too low"), card_uid)
-    return render_template("kiosk/confirm.html", s=summary, reward=reward)
+    return render_template("kiosk/confirm.html", s=summary, reward=reward, pool=pool, available=available)
 
 
 @bp.post("/screen/redeem")
 def redeem():
     card_uid = request.form.get("card_uid", "")
     try:
-        done = _screen().redeem(card_uid, request.form.get("reward_id", ""))
+        done = _screen().redeem(card_uid, request.form.get("reward_id", ""),
+                                from_pool=request.form.get("from_pool") == "1")
     except e.KioskError as error:
         return _refused(error, card_uid)
     return render_template("kiosk/done.html", done=done, card_uid=card_uid,

@@ -9,7 +9,7 @@
   var T = JSON.parse(document.getElementById("till-text").textContent);
   var $ = function (id) { return document.getElementById(id); };
   var DRILL_CENTS = 1200;  // the amount every drill asks for
-  var digits = "", lines = [], category = null, customer = null, pendingReward = null, managerAction = null;
+  var digits = "", lines = [], category = null, customer = null, pendingReward = null, pendingFromPool = false, managerAction = null;
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
@@ -142,6 +142,8 @@
     if (!c) { show("suggest", false); $("points-earned").textContent = ""; return; }
     $("customer-name").textContent = c.first_name;
     $("customer-points").textContent = c.points;
+    show("customer-pool", !!c.pool);
+    $("customer-pool").textContent = c.pool ? fmt(T.pool_balance, c.pool) : "";
     $("points-earned").textContent = earned === undefined ? "" : fmt(T.earned, { points: earned });
     $("customer-expiry").textContent = c.expiring ? fmt(T.expiring, c.expiring) : "";
     show("suggest", !!c.suggest);
@@ -186,7 +188,7 @@
     skipped: function () { closeOverlays(); say(T.skipped); },
     redeemed: function (d) {
       closeOverlays(); showCustomer(d.customer);
-      say(fmt(T.redeemed, { reward: d.reward.name, points: d.points_used }));
+      say(fmt(d.from_pool ? T.pool_redeemed : T.redeemed, { reward: d.reward.name, points: d.points_used }));
     },
     refunded: function (d) { closeOverlays(); if (d.customer) { showCustomer(d.customer); } say(fmt(T.refunded, d)); },
     refund_waiting: function () { closeOverlays(); say(T.refund_waiting); },
@@ -338,15 +340,18 @@
     list.textContent = "";
     show("redeem-confirm", false);
     var rewards = customer ? customer.rewards : [];
-    if (!rewards.length) { var p = document.createElement("li"); p.textContent = T.no_rewards; list.appendChild(p); }
-    rewards.forEach(function (r) {
+    var fromPool = customer && customer.pool_rewards ? customer.pool_rewards : [];
+    if (!rewards.length && !fromPool.length) { var p = document.createElement("li"); p.textContent = T.no_rewards; list.appendChild(p); }
+    rewards.map(function (r) { return [r, false]; }).concat(fromPool.map(function (r) { return [r, true]; })).forEach(function (pair) {
+      var r = pair[0], pool = pair[1];
       var li = document.createElement("li");
       var b = document.createElement("button");
       b.type = "button"; b.className = "tool reward"; b.dataset.reward = r.reward_id;
-      b.textContent = r.name + " — " + r.points + " pts";
+      if (pool) { b.dataset.fromPool = "1"; }
+      b.textContent = pool ? fmt(T.pool_reward, r) : r.name + " — " + r.points + " pts";
       b.addEventListener("click", function () {
-        pendingReward = r;
-        $("redeem-question").textContent = fmt(T.confirm, { reward: r.name, points: r.points }) +
+        pendingReward = r; pendingFromPool = pool;
+        $("redeem-question").textContent = fmt(pool ? T.pool_confirm : T.confirm, { reward: r.name, points: r.points }) +
           (r.points > confirmAbove ? " " + fmt(T.pin_needed, { limit: confirmAbove }) : "");
         $("redeem-pin").value = "";
         show("redeem-pin", r.points > confirmAbove);
@@ -358,7 +363,8 @@
     openOverlay("redeem");
   });
   $("redeem-ok").addEventListener("click", function () {
-    post("/api/redeem", { reward_id: pendingReward.reward_id, pin: $("redeem-pin").value || null });
+    post("/api/redeem", { reward_id: pendingReward.reward_id, pin: $("redeem-pin").value || null,
+                          from_pool: pendingFromPool });
   });
   // -- refund: by scanning the receipt's code, by picking one of this till's last receipts, or typed ------
   function refundData() {
