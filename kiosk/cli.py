@@ -134,6 +134,9 @@ def doctor(as_json: bool) -> None:
 
     config = load_config()
     if service_running(config):
+        from kiosk.local_api import ServiceClient
+
+        ServiceClient(config).answering()  # a frozen service: say so now (exit 9), not after every check
         results = run_checks(config, **from_service(config))
     else:
         with from_files(config) as providers:
