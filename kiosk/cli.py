@@ -178,7 +178,12 @@ def test_printer(wait_s: float) -> None:
 @click.argument("code")
 @click.pass_context
 def enroll(ctx: click.Context, code: str) -> None:
-    """Enrol this device with central using the one-time CODE from the back office (also: kiosk sync enrol)."""
+    """Enrol this device with central using the one-time CODE from the back office (also: kiosk sync enrol).
+
+    Exit codes: 0 enrolled; 2 what was typed is not an enrolment code; 3 configuration (no central.url, or a
+    bad file); 6 central cannot be reached; 7 central refused the code, saying why (not the code waiting for
+    this device, already used, expired, or made for another device) and what to do.
+    """
     from kiosk.status_report import service_running
     from kiosk.sync.cli import enrol
 

@@ -227,3 +227,11 @@ class CardNotKnowable(DomainError):
 
 class VoucherOutOfStock(DomainError):
     """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""
+
+
+class EnrolmentCodeMalformed(KioskError):
+    """What was typed for `kiosk enroll` cannot be an enrolment code (length or characters)."""
+
+
+class EnrolmentCodeRefused(DomainError):
+    """Central refused the enrolment code: unknown, already used, expired, or made for another device."""

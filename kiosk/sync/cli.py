@@ -28,16 +28,14 @@ def sync(ctx: click.Context) -> None:
 @click.argument("code")
 def enrol(code: str) -> None:
     """Enrol this device with the one-time CODE from the back office; the token is kept on disk."""
+    from kiosk.errors import ConfigError
+    from kiosk.sync.enrolment_code import check_code
     from kiosk.sync.setup import enrol as enrol_device
 
-    try:
-        config = load_config()
-        if not config.central.url:
-            raise click.UsageError("central.url is empty in the configuration: there is no central to enrol with")
-        enrol_device(config, code)
-    except KioskError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    config = load_config()
+    if not config.central.url:
+        raise ConfigError("central.url is empty in the configuration: there is no central to enrol with")
+    enrol_device(config, check_code(code))
     click.echo(f"device {config.device.id} enrolled with {config.central.url}")
 
 

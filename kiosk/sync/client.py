@@ -17,10 +17,23 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import DeviceNotEnrolled, SyncRefused, SyncUnavailable, VoucherOutOfStock
+from kiosk.errors import (
+    DeviceNotEnrolled,
+    EnrolmentCodeRefused,
+    KioskError,
+    SyncRefused,
+    SyncUnavailable,
+    VoucherOutOfStock,
+)
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
+
+#: Central's refusals that mean something to the person at the device: its error name → our error, and words.
+CENTRAL_REFUSALS: dict[str, tuple[type[KioskError], str]] = {
+    "VoucherPoolEmpty": (VoucherOutOfStock, "this voucher is out of stock at central"),
+    "EnrolmentRefused": (EnrolmentCodeRefused, "central refused the enrolment code"),
+}
 
 
 @dataclass(frozen=True)
@@ -122,8 +135,9 @@ class CentralClient:
             raise SyncUnavailable(f"central's answer (HTTP {response.status_code}) was not readable JSON") from None
         if response.status_code == 401:
             raise DeviceNotEnrolled(f"central refused this device: {body.get('message', 'not enrolled')}")
-        if response.status_code == 409 and body.get("error") == "VoucherPoolEmpty":
-            raise VoucherOutOfStock(f"this voucher is out of stock at central: {body.get('message', '')}")
+        refusal = CENTRAL_REFUSALS.get(str(body.get("error"))) if 400 <= response.status_code < 500 else None
+        if refusal is not None:
+            raise refusal[0](f"{refusal[1]}: {body.get('message', '')}")
         if response.status_code >= 400:
             raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
         if not isinstance(body, dict):
