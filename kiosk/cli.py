@@ -286,14 +286,22 @@ def salvage(send: bool, unchecked: bool) -> None:
               help="How many of the last lines to show.")
 @click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
 def logs(follow: bool, lines: int, since: str | None) -> None:
-    """Show the service's log (systemd's journal for the kiosk unit)."""
-    import shutil
+    """Show the service's log (systemd's journal for the kiosk unit, else DATA_DIR/kiosk.log)."""
     import subprocess
 
-    journalctl = shutil.which("journalctl")
-    if journalctl is None:
-        raise e.KioskError("journalctl is not installed: the service's log is kept by systemd's journal on "
-                           "Raspberry Pi OS; on this system look where `kiosk serve` writes its standard error")
+    from kiosk.service_log import find_journalctl, journal_has_entries, log_file, show_file, where_logs_are
+
+    journalctl = find_journalctl()
+    if journalctl is None or not journal_has_entries(journalctl):
+        try:
+            config = load_config()
+        except e.ConfigError:
+            config = None  # without a configuration only the journal's side can be told
+        if config is not None and log_file(config).is_file():
+            click.echo(f"(from {log_file(config)}: the journal has no kiosk entries)", err=True)
+            show_file(log_file(config), lines, follow)
+            return
+        raise e.KioskError(where_logs_are(config, journalctl))
     argv = [journalctl, "-u", "kiosk", "--no-pager", "-o", "short-iso", "-n", str(lines)]
     if since:
         argv += ["--since", since]
