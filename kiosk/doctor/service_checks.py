@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.config import Config, config_path
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
 logger = logging.getLogger(__name__)
@@ -124,9 +125,30 @@ def check_store(ctx: DoctorContext) -> CheckResult:
                            "sudo systemctl restart kiosk; then run kiosk doctor again")
     if not problems:
         return CheckResult("store", Status.OK, "the local store reads cleanly")
+    owner = store_owner(ctx.config)
+    if owner is not None and owner != ctx.config.device.id:
+        return CheckResult(
+            "store", Status.FAIL, "the local store is damaged: " + "; ".join(problems),
+            f'the store belongs to device {owner} (restored from its backup): set device.id = "{owner}" in '
+            f"{config_path()}, then: sudo systemctl restart kiosk",
+        )
     return CheckResult(
         "store", Status.FAIL,
         "the local store is damaged: " + "; ".join(problems),
         "sudo systemctl restart kiosk (a damaged file is moved aside and rebuilt from central and the unsent "
         "events); if it comes back, check the SD card: sudo dmesg | grep -i mmc",
     )
+
+
+def store_owner(config: Config) -> str | None:
+    """The device id written in the store's outbox header (its first line), or None if unreadable."""
+    from kiosk.service import store_dir
+    from kiosk.store.journal import decode_line
+
+    try:
+        with open(store_dir(config) / "outbox.jsonl", "rb") as handle:
+            header = decode_line(handle.readline().rstrip(b"\n")).get("header")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    owner = header.get("device_id") if isinstance(header, dict) else None
+    return owner if isinstance(owner, str) else None

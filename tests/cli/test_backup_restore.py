@@ -93,6 +93,12 @@ def test_restore_refuses_another_devices_backup_unless_forced(cli_config, tmp_pa
     assert 'set device.id = "till-2"' in forced.output
     with Store.open(store_dir(cli_config), "till-2") as store:
         assert store.pending_count() == 3
+    import json
+
+    doctor = CliRunner().invoke(main, ["doctor", "--json"])
+    store_check = next(c for c in json.loads(doctor.output)["checks"] if c["name"] == "store")
+    assert store_check["status"] == "fail"
+    assert 'set device.id = "till-2"' in store_check["fix"] and "restart kiosk" in store_check["fix"]
 
 
 def test_restore_rejects_a_damaged_or_foreign_file(cli_config, tmp_path):
