@@ -1,7 +1,8 @@
 """The device's local store: a durable outbox of its own events over an indexed cache pulled from central.
 
-Two files in the data directory:
-- `outbox.jsonl`, the journal (`journal.py`): every event is fsync'd there before `record` returns;
+Files in the data directory:
+- `outbox.jsonl`, the journal (`journal.py`), and its second copy `outbox.copy.jsonl` (`outbox_copies.py`):
+  every event is fsync'd in both before `record` returns;
 - `cache.json`, the snapshot (`snapshot_file.py`): customers, cards and balances pulled from central, the
   pull cursor, `seq_through` (own events already inside the pulled balances) and the recent own earns kept
   for refunds. It is the commit point of `apply_batch`, rewritten atomically only then.
