@@ -14,6 +14,7 @@ from kiosk.config import config_path, load_config
 
 #: The one place where errors become exit codes (most specific first; 1 stays for unexpected failures).
 EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
+    (e.EnrolmentCodeRefused, 7),  # central answered: the code itself is refused, not the network
     (e.ConfigError, 3),
     (e.StoreError, 4),
     (e.HardwareError, 5),

@@ -233,5 +233,5 @@ class EnrolmentCodeMalformed(KioskError):
     """What was typed for `kiosk enroll` cannot be an enrolment code (length or characters)."""
 
 
-class EnrolmentCodeRefused(DomainError):
+class EnrolmentCodeRefused(SyncRefused):
     """Central refused the enrolment code: unknown, already used, expired, or made for another device."""
