@@ -7,10 +7,11 @@ central holds it for another. Managers see their own stores' devices only.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from central.backoffice import scope
-from central.backoffice.web import transaction
+from central import card_claims
+from central.backoffice import audit, scope
+from central.backoffice.web import head_office_only, transaction
 from central.card_claims import open_claims
 from central.sequence_gaps import all_gaps
 
@@ -23,3 +24,19 @@ def index():
     return render_template("backoffice/data_safety.html",
                            gaps=scope.only_visible(g.user, gaps, lambda x: x.device_id),
                            claims=scope.only_visible(g.user, claims, lambda x: x.device_id))
+
+
+@bp.post("/card-claims/<event_id>")
+@head_office_only
+def resolve_claim(event_id: str):
+    """Head office decides a held card link: keep the card with its customer, or move it to the claimed one."""
+    move = request.form.get("decision") == "move"
+
+    def work(connection):
+        claim = card_claims.resolve(connection, event_id, move=move)
+        audit.record(connection, g.user.user_id, "card_claim.move" if move else "card_claim.keep",
+                     f"card {claim.card_uid}", {"owner": claim.owner},
+                     {"owner": claim.claimed_for if move else claim.owner})
+
+    transaction(work)
+    return redirect(url_for("backoffice.data_safety.index"))
