@@ -141,14 +141,9 @@ def check_store(ctx: DoctorContext) -> CheckResult:
 
 
 def store_owner(config: Config) -> str | None:
-    """The device id written in the store's outbox header (its first line), or None if unreadable."""
+    """The device id written in the store's outbox header, or None if unreadable."""
     from kiosk.service import store_dir
-    from kiosk.store.journal import decode_line
+    from kiosk.store.journal import journal_owner
+    from kiosk.store.outbox_copies import COPY_NAME, JOURNAL_NAME
 
-    try:
-        with open(store_dir(config) / "outbox.jsonl", "rb") as handle:
-            header = decode_line(handle.readline().rstrip(b"\n")).get("header")
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    owner = header.get("device_id") if isinstance(header, dict) else None
-    return owner if isinstance(owner, str) else None
+    return journal_owner(store_dir(config) / JOURNAL_NAME) or journal_owner(store_dir(config) / COPY_NAME)

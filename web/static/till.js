@@ -143,6 +143,7 @@
     drill_done: function (d) { say(fmt(T.drill_done, d)); $("drill-result").textContent = fmt(T.drill_done, d); }
   };
 
+  var claimsShown = "";  // said once per new held card link, not at every sync round
   function listen() {
     var source = new EventSource(base + "/events");
     source.addEventListener("till", function (e) {
@@ -161,7 +162,8 @@
     source.addEventListener("sync_status", function (e) {
       var data = JSON.parse(e.data);
       syncState(data.state === "idle" || data.state === "syncing");
-      if (data.card_claims && data.card_claims.length) { say(fmt(T.card_claims, { cards: data.card_claims.join(", ") })); }
+      var claims = (data.card_claims || []).join(", ");
+      if (claims && claims !== claimsShown) { claimsShown = claims; say(fmt(T.card_claims, { cards: claims })); }
     });
     source.onopen = function () { refresh().then(function () { body.dataset.live = "yes"; }); };
     source.onerror = function () { body.dataset.live = "no"; };
