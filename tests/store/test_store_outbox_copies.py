@@ -84,3 +84,40 @@ def test_readmit_takes_back_unsent_events_once_and_in_order(data_dir, tmp_path):
         assert store.balance("c1") == 16
     with Store.open(data_dir, DEVICE) as store:
         assert [e.seq for e in store.pending()] == [1, 2, 3, 4, 5] and store.stats().problems == ()
+
+
+def test_a_copy_that_refuses_a_line_leaves_the_journal_without_it(data_dir):
+    """Disk full on the second copy: the sale is not confirmed, and neither file keeps half of it."""
+    import errno
+    import os
+
+    from kiosk.errors import StoreWriteError
+    from kiosk.store import FileOps
+
+    class CopyFull(FileOps):
+        copy_fds: set[int] = set()
+        full = False
+
+        def open_append(self, path):
+            fd = super().open_append(path)
+            if path.name == COPY:
+                self.copy_fds.add(fd)
+            return fd
+
+        def write(self, fd, data):
+            if self.full and fd in self.copy_fds:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            super().write(fd, data)
+
+    ops = CopyFull()
+    with Store.open(data_dir, DEVICE, fileops=ops) as store:
+        kept = store.record(earned(points=2))
+        sizes = {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)}
+        ops.full = True
+        with pytest.raises(StoreWriteError, match="disk full"):
+            store.record(earned(points=50))
+        assert {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)} == sizes
+        ops.full = False
+        assert store.record(earned(points=1)).seq == kept.seq + 1
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.balance("c1") == 3 and store.stats().problems == ()
