@@ -181,11 +181,7 @@ class Store:
         store._folded_floor = max(store._seq_through, contents.seq_through)
         store._lost = lost_seqs(store._folded_floor, store._last_seq, contents.events)
         if store._lost:
-            message = (f"{len(store._lost)} event(s) recorded on this device (seq {seq_ranges(store._lost)}) are "
-                       "in neither copy of the outbox: those central had not received are lost; their numbers "
-                       "are never given again. `kiosk salvage` looks for them in the moved-aside files")
-            logger.error("%s", message)
-            store._problems.append(message)
+            logger.error("%s", store._lost_message())
         folded = 0
         for event in contents.events:
             if event.seq <= store._seq_through:
@@ -511,6 +507,14 @@ class Store:
             self._acked.update(new)
             return len(new)
 
+    def _lost_message(self) -> str | None:
+        """Said while numbers recorded here are in neither outbox copy and central has not folded past them."""
+        if not self._lost:
+            return None
+        return (f"{len(self._lost)} event(s) recorded on this device (seq {seq_ranges(self._lost)}) are in neither "
+                "copy of the outbox: those central had not received are lost; their numbers are never given again. "
+                "`kiosk salvage` looks for them in the moved-aside files")
+
     def readmit(self, events: Iterable[Event]) -> int:
         """Take back this device's unsent events kept elsewhere (a replaced store, a salvaged file); returns how many.
 
@@ -582,6 +586,7 @@ class Store:
         self._cursor = batch.cursor
         through = batch.device_seq_through
         if through is not None:
+            self._lost = [seq for seq in self._lost if seq > through]  # central holds (or wrote off) the others
             if through < self._seq_through:
                 logger.warning("central reports seq_through %d below the %d it reported before; kept %d",
                                through, self._seq_through, self._seq_through)
@@ -872,7 +877,7 @@ class Store:
             cards = len(self._card_owner) + sum(1 for u in overlay.cards if u not in self._card_owner)
             return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
                               self._cursor, self._last_seq,
-                              tuple(self._problems + ([self._cache_problem] if self._cache_problem else [])),
+                              tuple(self._problems + [p for p in (self._cache_problem, self._lost_message()) if p]),
                               tuple(self._lost))
 
     def close(self) -> None:

@@ -121,3 +121,16 @@ def test_a_copy_that_refuses_a_line_leaves_the_journal_without_it(data_dir):
         assert store.record(earned(points=1)).seq == kept.seq + 1
     with Store.open(data_dir, DEVICE) as store:
         assert store.balance("c1") == 3 and store.stats().problems == ()
+
+
+def test_the_loss_is_no_longer_said_once_central_folded_past_it(data_dir):
+    _six_confirmed(data_dir)  # seq 1..7
+    for name in (JOURNAL, COPY):  # seq 3 gone from both copies
+        path = data_dir / name
+        path.write_bytes(b"\n".join(line for n, line in enumerate(path.read_bytes().split(b"\n")) if n != 3))
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.stats().lost == (3,) and any("seq 3" in p for p in store.stats().problems)
+        store.apply_batch(PulledBatch(cursor=3, device_seq_through=2))
+        assert store.stats().lost == (3,)
+        store.apply_batch(PulledBatch(cursor=4, device_seq_through=7))  # recorded as lost at central
+        assert store.stats().lost == () and store.stats().problems == ()
