@@ -109,6 +109,9 @@ def check_central(ctx: DoctorContext) -> CheckResult:
             f"cannot reach the central server {url}{detail}; sales are kept and sent when it is back",
             f"check the network cable or Wi-Fi, then: curl -sS -o /dev/null -w '%{{http_code}}\\n' {url}",
         )
+    if state.last_error:  # answered, but this device's check did not go through (token unreadable, refusal)
+        return CheckResult("central", Status.WARN, f"the central server {url} answers, but: {state.last_error}",
+                           "run kiosk doctor with sudo; if it persists: kiosk sync, then kiosk logs -n 50")
     return CheckResult("central", Status.OK, f"the central server {url} answers")
 
 
