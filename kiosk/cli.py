@@ -260,7 +260,8 @@ def restore(file: Path, force: bool) -> None:
 
 
 @main.command()
-@click.option("--send", is_flag=True, help="Send the events found to central (safe to repeat: central keeps each once).")
+@click.option("--send", is_flag=True,
+              help="Send the events found to central (safe to repeat: central keeps each once).")
 @click.option("--unchecked", is_flag=True, help="With --send, also send events read from damaged lines.")
 def salvage(send: bool, unchecked: bool) -> None:
     """Find this device's events in outbox files set aside by recovery or restore, and send them to central.

@@ -59,7 +59,7 @@ from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, St
 from kiosk.store.fileops import FileOps
 from kiosk.store import packed_lots
 from kiosk.store.journal import move_aside
-from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges
+from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.snapshot_file import (
     AtomicJSONStorage,

@@ -45,7 +45,7 @@ def test_each_refused_code_says_why_with_exit_7(till, central_server):  # noqa: 
     assert spent.exit_code == 7 and "not valid any more" in spent.output and "a code is used once" in spent.output
 
 
-def test_configuration_and_network_failures_have_their_own_codes(till, central_server, tmp_path, monkeypatch):  # noqa: F811
+def test_configuration_and_network_failures_have_their_own_codes(till, central_server, tmp_path):  # noqa: F811
     alone = write_config(tmp_path / "alone.toml", tmp_path / "data2")
     result = CliRunner(env={"KIOSK_CONFIG": str(alone)}).invoke(main, ["enroll", "AAAA-BBBB-CCCC"])
     assert result.exit_code == 3 and "central.url is empty" in result.output
