@@ -50,6 +50,7 @@ def test_no_capture_for_a_card_the_damaged_cache_cannot_know(tabs, damaged_till)
     service, base = damaged_till
     till, _ = tabs
     sign_in(till, base)
+    expect(till.locator("#cache-lost")).to_contain_text("en cours de reconstruction depuis le central")
     key_amount(till, "1000")
     tap(tabs, REGULAR)
     expect(till.locator("#message")).to_contain_text("pas encore reconstruite depuis le central")
@@ -57,3 +58,9 @@ def test_no_capture_for_a_card_the_damaged_cache_cannot_know(tabs, damaged_till)
     assert service.store.pending() == []
     service.bus.publish("sync_status", {"state": "idle", "card_claims": ["CARD-1"]})
     expect(till.locator("#message")).to_contain_text("Le central a laissé la carte CARD-1 à son client actuel")
+    # A complete pull rebuilds the cache: the banner goes at the next sync status, without a reload.
+    from kiosk.domain.snapshot import PulledBatch
+
+    service.store.apply_batch(PulledBatch(cursor=5, device_seq_through=0))
+    service.bus.publish("sync_status", {"state": "idle", "card_claims": ["CARD-1"]})
+    expect(till.locator("#cache-lost")).to_be_hidden()

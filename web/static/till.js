@@ -162,6 +162,9 @@
     source.addEventListener("sync_status", function (e) {
       var data = JSON.parse(e.data);
       syncState(data.state === "idle" || data.state === "syncing");
+      if (data.state === "idle" && !$("cache-lost").hidden) {  // a pull may have rebuilt the cache
+        call("GET", "/api/state").then(function (s) { show("cache-lost", !!s.till.cache_lost); }).catch(function () {});
+      }
       var claims = (data.card_claims || []).join(", ");
       if (claims && claims !== claimsShown) { claimsShown = claims; say(fmt(T.card_claims, { cards: claims })); }
     });
@@ -173,6 +176,7 @@
       showSale(s.till.sale);
       if (s.till.customer) { showCustomer(s.till.customer); }
       syncState(s.till.online);
+      show("cache-lost", !!s.till.cache_lost);
       if (s.devices && s.devices.printer) { printerState(s.devices.printer); }
     }).catch(function () {});
   }
