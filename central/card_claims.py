@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select, update
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
+from kiosk.errors import NotFound
 from central.schema import card_claims, cards, events
 from central.sql import insert_for
 from kiosk.domain.events import CardLinked, Event
@@ -70,3 +71,21 @@ def open_claims(connection: Connection, devices: frozenset[str] | None = None) -
     if devices is not None:
         query = query.where(card_claims.c.device_id.in_(devices))
     return [CardClaim(**row._mapping) for row in connection.execute(query)]
+
+
+def resolve(connection: Connection, event_id: str, *, move: bool) -> CardClaim:
+    """Close an open claim: keep the card with its owner, or (`move`) link it to the claimed customer, central
+    deciding it now with its own `CardLinked`; NotFound if no open claim has this id."""
+    from central.ingest import ingest  # ingest holds links back through this module
+
+    row = connection.execute(select(card_claims).where(card_claims.c.event_id == event_id,
+                                                       card_claims.c.resolved_at.is_(None))).first()
+    if row is None:
+        raise NotFound(f"no open card claim {event_id}")
+    claim = CardClaim(**row._mapping)
+    if move:
+        ingest(connection, [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=claim.claimed_for,
+                                       card_uid=claim.card_uid)], None)
+    resolved = utc_now()
+    connection.execute(update(card_claims).where(card_claims.c.event_id == event_id).values(resolved_at=resolved))
+    return CardClaim(**{**claim.__dict__, "resolved_at": resolved})

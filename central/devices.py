@@ -13,6 +13,7 @@ from central.clock import epoch_s, utc_now, utc_seconds_ago
 from central.schema import devices
 from central.sql import insert_for
 from kiosk.errors import AuthenticationFailed, BadRequest, EnrolmentRefused, NotFound
+from kiosk.sync.enrolment_code import CODE_ALPHABET, normalise_code
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,6 @@ def check_device_id(device_id: object) -> str:
 
 
 #: Enrolment codes are read aloud and typed over SSH: no look-alike characters, and never a leading '-'.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def normalise_code(code: str) -> str:
-    """'k7qp m3xz-r9tw ' → 'K7QP-M3XZ-R9TW': spaces, case and missing dashes do not matter."""
-    compact = "".join(ch for ch in code.upper() if ch.isalnum())
-    return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
 
 
 def create_enrolment_code(connection: Connection, device_id: str, name: str = "", ttl_s: int = 86400) -> str:
@@ -61,6 +55,22 @@ def create_enrolment_code(connection: Connection, device_id: str, name: str = ""
     connection.execute(statement.on_conflict_do_update(index_elements=["device_id"], set_=values))
     log.info("enrolment code made for device %s", device_id)
     return code
+
+
+def why_refused(connection: Connection, device_id: str, row, code_hash: str) -> str:
+    """Why a code does not enrol this device, so the technician knows the next step (all answered with 403)."""
+    other = connection.execute(select(devices.c.device_id).where(devices.c.code_hash == code_hash)).scalar()
+    if other is not None:
+        return (f"this enrolment code was made for device {other!r}, not {device_id!r}: set device.id = \"{other}\" "
+                f"in the configuration, or ask the back office for a code for {device_id!r}")
+    if row is None:
+        return (f"this enrolment code is not valid: central knows no device {device_id!r} waiting for one; "
+                "check device.id, or ask the back office to add this device and give its code")
+    if row.code_hash is None:
+        return (f"this enrolment code is not valid any more: device {device_id!r} has no code waiting (a code is used "
+                f"once; this device was enrolled at {row.enrolled_at}); ask the back office for a new code")
+    return (f"this enrolment code is not valid: it is not the code waiting for {device_id!r} (a newer one was made, "
+            "or it was mistyped); use the latest code the back office shows")
 
 
 def enrol(connection: Connection, device_id: object, code: object, store_id: object = None) -> str:
@@ -77,7 +87,7 @@ def enrol(connection: Connection, device_id: object, code: object, store_id: obj
     row = connection.execute(select(devices).where(devices.c.device_id == device_id)).first()
     code = normalise_code(code)
     if row is None or row.code_hash is None or not secrets.compare_digest(row.code_hash, _hash(code)):
-        raise EnrolmentRefused("this enrolment code is not valid for this device (unknown or already used)")
+        raise EnrolmentRefused(why_refused(connection, device_id, row, _hash(code)))
     if row.code_expires_at is not None and row.code_expires_at < epoch_s():
         raise EnrolmentRefused("this enrolment code has expired; ask the back office for a new one")
     token = secrets.token_urlsafe(32)

@@ -29,6 +29,7 @@ from central.push_refusals import refused_seqs
 from central.receipts import claim as claim_receipts
 from central.voucher_reconcile import confirm as confirm_voucher_codes
 from central.report_totals import ReportTally, add_to_totals
+from central.sequence_gaps import run_end
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
 from central.sql import Versions, insert_for
 from kiosk.domain.events import (
@@ -106,16 +107,9 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
 
 def advance_seq_through(connection: Connection, device_id: str) -> int:
     """Move the device's gap-free high-water mark over the sequence numbers central now holds."""
-    through = connection.execute(
+    start = connection.execute(
         select(devices.c.seq_through).where(devices.c.device_id == device_id)).scalar_one()
-    held = select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
-    seqs = connection.execute(  # a number central refused for good is passed over like one it holds
-        held.union(refused_seqs(device_id, through)).order_by("seq").limit(100_000)).scalars()
-    start = through
-    for seq in seqs:
-        if seq != through + 1:
-            break
-        through = seq
+    through = run_end(connection, device_id, start)  # numbers recorded as lost count as held
     if through != start:
         connection.execute(devices.update().where(
             devices.c.device_id == device_id, devices.c.seq_through < through).values(seq_through=through))

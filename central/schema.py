@@ -160,6 +160,16 @@ portal_link_uses = Table(
     Column("used_at", String(40), nullable=False),
 )
 
+#: Sequence numbers of a device that head office recorded as lost: central's gap-free run goes over them.
+lost_sequences = Table(
+    "lost_sequences", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("seq_from", BigInteger, primary_key=True),
+    Column("seq_to", BigInteger, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
 earns = Table(
     "earns", metadata,
     Column("event_id", String(36), primary_key=True),

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
-from central.schema import devices, events
+from central.clock import utc_now
+from central.push_refusals import refused_seqs
+from central.schema import devices, events, lost_sequences
 
 #: Above this many holes only the first ones are listed (the count stays exact).
 LISTED = 20
@@ -54,15 +56,60 @@ def all_gaps(connection: Connection) -> list[DeviceGaps]:
 
 
 def _gaps(connection: Connection, device_id: str, through: int) -> DeviceGaps:
-    seqs = connection.execute(select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
-                              .distinct().order_by(events.c.seq)).scalars()
     ranges: list[tuple[int, int]] = []
     missing = 0
     last = through
-    for seq in seqs:
-        if seq > last + 1:
-            missing += seq - last - 1
+    for low, high in _held_runs(connection, device_id, through):
+        if low > last + 1:
+            missing += low - last - 1
             if len(ranges) < LISTED:
-                ranges.append((last + 1, seq - 1))
-        last = max(last, seq)
+                ranges.append((last + 1, low - 1))
+        last = max(last, high)
     return DeviceGaps(device_id, through, last, tuple(ranges), missing)
+
+
+def _held_runs(connection: Connection, device_id: str, through: int) -> list[tuple[int, int]]:
+    """Numbers above `through` central holds as (low, high) runs: received events and ranges recorded lost."""
+    seqs = connection.execute(select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
+                              .distinct().order_by(events.c.seq).limit(100_000)).scalars()
+    runs = [(seq, seq) for seq in seqs]
+    # a number central refused for good is passed over like one it holds
+    runs += [(seq, seq) for seq in connection.execute(refused_seqs(device_id, through)).scalars()]
+    runs += [(low, high) for low, high in connection.execute(select(lost_sequences.c.seq_from, lost_sequences.c.seq_to)
+                                                              .where(lost_sequences.c.device_id == device_id,
+                                                                     lost_sequences.c.seq_to > through))]
+    return sorted(runs)
+
+
+def run_end(connection: Connection, device_id: str, through: int) -> int:
+    """The end of the gap-free run from `through`, going over numbers recorded as lost."""
+    for low, high in _held_runs(connection, device_id, through):
+        if low > through + 1:
+            break
+        through = max(through, high)
+    return through
+
+
+def record_lost(connection: Connection, device_id: str, actor: str) -> DeviceGaps:
+    """Head office records the device's missing numbers as lost (after salvage found nothing more); returns the
+    gaps that were recorded. Central's gap-free run then goes over them, and the device stops keeping the
+    events after them."""
+    from central.ingest import advance_seq_through
+
+    gaps = device_gaps(connection, device_id)
+    low = gaps.seq_through
+    for start, end in _all_ranges(connection, device_id, low):
+        connection.execute(lost_sequences.insert().values(device_id=device_id, seq_from=start, seq_to=end,
+                                                          recorded_at=utc_now(), recorded_by=actor))
+    advance_seq_through(connection, device_id)
+    return gaps
+
+
+def _all_ranges(connection: Connection, device_id: str, through: int) -> list[tuple[int, int]]:
+    ranges = []
+    last = through
+    for low, high in _held_runs(connection, device_id, through):
+        if low > last + 1:
+            ranges.append((last + 1, low - 1))
+        last = max(last, high)
+    return ranges

@@ -26,6 +26,7 @@ from kiosk import __version__
 from kiosk.errors import BackupError, StoreError
 from kiosk.store import Store
 from kiosk.store.fileops import FileOps
+from kiosk.store.journal import journal_owner
 from kiosk.store.outbox_copies import COPY_NAME
 from kiosk.store.store import JOURNAL_NAME, SNAPSHOT_NAME
 from kiosk.store.unsent import STORE_FILES, unsent_events
@@ -219,15 +220,19 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
                           "restoring it would mix two devices' sales. If this Pi replaces that device, set "
                           f'device.id = "{backup.device_id}" in the configuration first, or add --force')
     customers, pending = verify(backup)
+    # The store in place may be another device's (an earlier forced restore): its header says whose.
+    owner = journal_owner(store_dir / JOURNAL_NAME) or journal_owner(store_dir / COPY_NAME) or device_id
     try:
-        unsent = unsent_events(store_dir, device_id)
+        unsent = unsent_events(store_dir, owner)
     except StoreError as exc:
         raise BackupError(f"cannot read the unsent events of the store being replaced ({exc}); nothing was "
                           "changed") from exc
-    if unsent and backup.device_id != device_id:
-        raise BackupError(f"the store being replaced holds {len(unsent)} event(s) of device {device_id!r} not yet "
+    if unsent and backup.device_id != owner:
+        how = ("`kiosk sync` (network needed)" if owner == device_id else
+               f'`kiosk sync` with device.id = "{owner}" in the configuration (network needed)')
+        raise BackupError(f"the store being replaced holds {len(unsent)} event(s) of device {owner!r} not yet "
                           f"sent to central, which a backup of device {backup.device_id!r} cannot keep: send them "
-                          "first with `kiosk sync` (network needed), then restore again; nothing was changed")
+                          f"first with {how}, then restore again; nothing was changed")
     ops = FileOps()
     aside = None
     try:
@@ -255,7 +260,7 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     merged = 0
     if unsent:
         try:
-            with Store.open(store_dir, device_id) as store:
+            with Store.open(store_dir, backup.device_id) as store:
                 merged = store.readmit(unsent)
                 pending = store.pending_count()
         except StoreError as exc:

@@ -15,6 +15,7 @@ from kiosk.config import config_path, load_config
 
 #: The one place where errors become exit codes (most specific first; 1 stays for unexpected failures).
 EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
+    (e.EnrolmentCodeRefused, 7),  # central answered: the code itself is refused, not the network
     (e.ConfigError, 3),
     (e.StoreError, 4),
     (e.HardwareError, 5),
@@ -188,6 +189,9 @@ def doctor(as_json: bool) -> None:
     if config.device.role == "central":
         results = run_checks(config)
     elif service_running(config):
+        from kiosk.local_api import ServiceClient
+
+        ServiceClient(config).answering()  # a frozen service: say so now (exit 9), not after every check
         results = run_checks(config, **from_service(config))
     else:
         with from_files(config) as providers:
@@ -229,7 +233,12 @@ def test_printer(wait_s: float) -> None:
 @click.argument("code")
 @click.pass_context
 def enroll(ctx: click.Context, code: str) -> None:
-    """Enrol this device with central using the one-time CODE from the back office (also: kiosk sync enrol)."""
+    """Enrol this device with central using the one-time CODE from the back office (also: kiosk sync enrol).
+
+    Exit codes: 0 enrolled; 2 what was typed is not an enrolment code; 3 configuration (no central.url, or a
+    bad file); 6 central cannot be reached; 7 central refused the code, saying why (not the code waiting for
+    this device, already used, expired, or made for another device) and what to do.
+    """
     from kiosk.status_report import service_running
     from kiosk.sync.cli import enrol
 
@@ -305,7 +314,8 @@ def restore(file: Path, force: bool) -> None:
 
 
 @main.command()
-@click.option("--send", is_flag=True, help="Send the events found to central (safe to repeat: central keeps each once).")
+@click.option("--send", is_flag=True,
+              help="Send the events found to central (safe to repeat: central keeps each once).")
 @click.option("--unchecked", is_flag=True, help="With --send, also send events read from damaged lines.")
 def salvage(send: bool, unchecked: bool) -> None:
     """Find this device's events in outbox files set aside by recovery or restore, and send them to central.
@@ -332,14 +342,22 @@ def salvage(send: bool, unchecked: bool) -> None:
               help="How many of the last lines to show.")
 @click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
 def logs(follow: bool, lines: int, since: str | None) -> None:
-    """Show the service's log (systemd's journal for the kiosk unit)."""
-    import shutil
+    """Show the service's log (systemd's journal for the kiosk unit, else DATA_DIR/kiosk.log)."""
     import subprocess
 
-    journalctl = shutil.which("journalctl")
-    if journalctl is None:
-        raise e.KioskError("journalctl is not installed: the service's log is kept by systemd's journal on "
-                           "Raspberry Pi OS; on this system look where `kiosk serve` writes its standard error")
+    from kiosk.service_log import find_journalctl, journal_has_entries, log_file, show_file, where_logs_are
+
+    journalctl = find_journalctl()
+    if journalctl is None or not journal_has_entries(journalctl):
+        try:
+            config = load_config()
+        except e.ConfigError:
+            config = None  # without a configuration only the journal's side can be told
+        if config is not None and log_file(config).is_file():
+            click.echo(f"(from {log_file(config)}: the journal has no kiosk entries)", err=True)
+            show_file(log_file(config), lines, follow)
+            return
+        raise e.KioskError(where_logs_are(config, journalctl))
     argv = [journalctl, "-u", "kiosk", "--no-pager", "-o", "short-iso", "-n", str(lines)]
     if since:
         argv += ["--since", since]

@@ -84,5 +84,8 @@ def serve(service: KioskService, host: str, port: int, stop: threading.Event | N
 
 
 def run(config: Config, host: str | None = None, port: int | None = None) -> None:
+    from kiosk.service_log import start_file_log
+
+    start_file_log(config)
     with KioskService.open(config) as service:
         serve(service, host or config.web.host, port or config.web.port)

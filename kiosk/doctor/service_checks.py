@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk.config import Config, config_path
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,9 @@ def check_central(ctx: DoctorContext) -> CheckResult:
             f"cannot reach the central server {url}{detail}; sales are kept and sent when it is back",
             f"check the network cable or Wi-Fi, then: curl -sS -o /dev/null -w '%{{http_code}}\\n' {url}",
         )
+    if state.last_error:  # answered, but this device's check did not go through (token unreadable, refusal)
+        return CheckResult("central", Status.WARN, f"the central server {url} answers, but: {state.last_error}",
+                           "run kiosk doctor with sudo; if it persists: kiosk sync, then kiosk logs -n 50")
     return CheckResult("central", Status.OK, f"the central server {url} answers")
 
 
@@ -124,9 +128,25 @@ def check_store(ctx: DoctorContext) -> CheckResult:
                            "sudo systemctl restart kiosk; then run kiosk doctor again")
     if not problems:
         return CheckResult("store", Status.OK, "the local store reads cleanly")
+    owner = store_owner(ctx.config)
+    if owner is not None and owner != ctx.config.device.id:
+        return CheckResult(
+            "store", Status.FAIL, "the local store is damaged: " + "; ".join(problems),
+            f'the store belongs to device {owner} (restored from its backup): set device.id = "{owner}" in '
+            f"{config_path()}, then: sudo systemctl restart kiosk",
+        )
     return CheckResult(
         "store", Status.FAIL,
         "the local store is damaged: " + "; ".join(problems),
         "sudo systemctl restart kiosk (a damaged file is moved aside and rebuilt from central and the unsent "
         "events); if it comes back, check the SD card: sudo dmesg | grep -i mmc",
     )
+
+
+def store_owner(config: Config) -> str | None:
+    """The device id written in the store's outbox header, or None if unreadable."""
+    from kiosk.service import store_dir
+    from kiosk.store.journal import journal_owner
+    from kiosk.store.outbox_copies import COPY_NAME, JOURNAL_NAME
+
+    return journal_owner(store_dir(config) / JOURNAL_NAME) or journal_owner(store_dir(config) / COPY_NAME)

@@ -32,6 +32,7 @@ from kiosk.domain.events import (
 from kiosk.domain.rewards import Reward
 from kiosk.errors import (
     CardBlocked,
+    CardNotKnowable,
     CardNotPresent,
     ConsentRequired,
     DailyRedeemLimit,
@@ -243,6 +244,9 @@ class KioskScreen:
         """The balance screen for the presented card; UnknownCard leads to self-registration."""
         self._require_present(card_uid)
         view = self.store.customer_by_card(card_uid)
+        if view is None and self.store.cache_lost:
+            raise CardNotKnowable("this kiosk's customer list is damaged and not yet rebuilt from central: the card "
+                                  "may be a customer's, so it cannot be registered now")
         if view is None or view.erased:
             raise UnknownCard("this card is not registered yet")
         if view.card_blocked:
@@ -387,6 +391,9 @@ class KioskScreen:
             raise InvalidAmount(f"please type your first name (letters only, up to {MAX_FIRST_NAME})")
         if self.store.customer_by_card(card_uid) is not None:
             raise SelfServiceRefused("this card is already registered")
+        if self.store.cache_lost:
+            raise CardNotKnowable("this kiosk's customer list is damaged and not yet rebuilt from central: the card "
+                                  "may be a customer's, so it cannot be registered now")
         customer_id = str(uuid.uuid4())
         at = now_local()
         for event in (CustomerRegistered(device_id=self.device_id, at=at, customer_id=customer_id, first_name=name),

@@ -277,3 +277,14 @@ def _whole(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise StoreError(f"outbox journal header has an invalid base_seq {value!r}")
     return value
+
+
+def journal_owner(path: Path) -> str | None:
+    """The device id in a journal's header line, or None when the file is absent or its header unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            header = decode_line(handle.readline().rstrip(b"\n")).get("header")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    owner = header.get("device_id") if isinstance(header, dict) else None
+    return owner if isinstance(owner, str) else None

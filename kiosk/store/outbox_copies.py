@@ -45,9 +45,8 @@ class OutboxCopies:
         copy, second = OutboxJournal.open(data_dir / COPY_NAME, device_id, fileops)
         copies = cls(primary, copy)
         merged = _merge(first, second)
-        if second.created and not first.created:
-            pass  # a store from before the copy existed, or a copy deleted: made again below, nothing to say
-        elif first.created and not second.created:
+        # A missing copy (a store from before it existed, or a deleted copy) is made again below: nothing lost.
+        if first.created and not second.created:
             merged.problems.append(f"{JOURNAL_NAME} was missing or empty: its {len(merged.events)} event(s) "
                                    f"were taken back from the second copy {COPY_NAME}")
         missing = _only_in(second, first, seq_through)
@@ -105,8 +104,8 @@ def _only_in(one: JournalContents, other: JournalContents, seq_through: int) -> 
 
 
 def _differ(one: JournalContents, merged: JournalContents) -> bool:
-    return (one.base_seq != merged.base_seq or one.seq_through != merged.seq_through or len(one.events) != len(merged.events)
-            or one.acked != merged.acked)
+    return (one.base_seq != merged.base_seq or one.seq_through != merged.seq_through
+            or len(one.events) != len(merged.events) or one.acked != merged.acked)
 
 
 def lost_seqs(seq_through: int, high_water: int, events: Iterable[Event]) -> list[int]:

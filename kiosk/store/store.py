@@ -1,7 +1,8 @@
 """The device's local store: a durable outbox of its own events over an indexed cache pulled from central.
 
-Two files in the data directory:
-- `outbox.jsonl`, the journal (`journal.py`): every event is fsync'd there before `record` returns;
+Files in the data directory:
+- `outbox.jsonl`, the journal (`journal.py`), and its second copy `outbox.copy.jsonl` (`outbox_copies.py`):
+  every event is fsync'd in both before `record` returns;
 - `cache.json`, the snapshot (`snapshot_file.py`): customers, cards and balances pulled from central, the
   pull cursor, `seq_through` (own events already inside the pulled balances) and the recent own earns kept
   for refunds. It is the commit point of `apply_batch`, rewritten atomically only then.
@@ -61,7 +62,7 @@ from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, St
 from kiosk.store.fileops import FileOps
 from kiosk.store import packed_lots
 from kiosk.store.journal import move_aside
-from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges
+from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.snapshot_file import (
     AtomicJSONStorage,
@@ -197,11 +198,7 @@ class Store:
         store._folded_floor = max(store._seq_through, contents.seq_through)
         store._lost = lost_seqs(store._folded_floor, store._last_seq, contents.events)
         if store._lost:
-            message = (f"{len(store._lost)} event(s) recorded on this device (seq {seq_ranges(store._lost)}) are "
-                       "in neither copy of the outbox: those central had not received are lost; their numbers "
-                       "are never given again. `kiosk salvage` looks for them in the moved-aside files")
-            logger.error("%s", message)
-            store._problems.append(message)
+            logger.error("%s", store._lost_message())
         folded = 0
         for event in contents.events:
             if event.seq <= store._seq_through:
@@ -533,6 +530,14 @@ class Store:
             self._acked.update(new)
             return len(new)
 
+    def _lost_message(self) -> str | None:
+        """Said while numbers recorded here are in neither outbox copy and central has not folded past them."""
+        if not self._lost:
+            return None
+        return (f"{len(self._lost)} event(s) recorded on this device (seq {seq_ranges(self._lost)}) are in neither "
+                "copy of the outbox: those central had not received are lost; their numbers are never given again. "
+                "`kiosk salvage` looks for them in the moved-aside files")
+
     def readmit(self, events: Iterable[Event]) -> int:
         """Take back this device's unsent events kept elsewhere (a replaced store, a salvaged file); returns how many.
 
@@ -604,6 +609,7 @@ class Store:
         self._cursor = batch.cursor
         through = batch.device_seq_through
         if through is not None:
+            self._lost = [seq for seq in self._lost if seq > through]  # central holds (or wrote off) the others
             if through < self._seq_through:
                 logger.warning("central reports seq_through %d below the %d it reported before; kept %d",
                                through, self._seq_through, self._seq_through)
@@ -925,7 +931,7 @@ class Store:
             cards = len(self._card_owner) + sum(1 for u in overlay.cards if u not in self._card_owner)
             return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
                               self._cursor, self._last_seq,
-                              tuple(self._problems + ([self._cache_problem] if self._cache_problem else [])),
+                              tuple(self._problems + [p for p in (self._cache_problem, self._lost_message()) if p]),
                               tuple(self._lost))
 
     def close(self) -> None:

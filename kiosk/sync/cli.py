@@ -28,16 +28,20 @@ def sync(ctx: click.Context) -> None:
 @click.argument("code")
 def enrol(code: str) -> None:
     """Enrol this device with the one-time CODE from the back office; the token is kept on disk."""
+    from kiosk.errors import ConfigError
+    from kiosk.sync.enrolment_code import check_code
     from kiosk.sync.setup import enrol as enrol_device
+
+    from kiosk.cli import exit_code_for
 
     try:
         config = load_config()
         if not config.central.url:
-            raise click.UsageError("central.url is empty in the configuration: there is no central to enrol with")
-        enrol_device(config, code)
-    except KioskError as exc:
+            raise ConfigError("central.url is empty in the configuration: there is no central to enrol with")
+        enrol_device(config, check_code(code))
+    except KioskError as exc:  # the documented code per kind, also when this group is run on its own
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(exit_code_for(exc))
     click.echo(f"device {config.device.id} enrolled with {config.central.url}")
 
 

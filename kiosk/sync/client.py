@@ -17,11 +17,25 @@ import httpx
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.errors import (DeviceNotEnrolled, PhoneCodeReplayed, PushEventRefused, SyncRefused, SyncUnavailable,
-                          VoucherOutOfStock)
+from kiosk.errors import (
+    DeviceNotEnrolled,
+    EnrolmentCodeRefused,
+    KioskError,
+    PhoneCodeReplayed,
+    PushEventRefused,
+    SyncRefused,
+    SyncUnavailable,
+    VoucherOutOfStock,
+)
 from kiosk.sync.wire import batch_from_record
 
 log = logging.getLogger(__name__)
+
+#: Central's refusals that mean something to the person at the device: its error name → our error, and words.
+CENTRAL_REFUSALS: dict[str, tuple[type[KioskError], str]] = {
+    "VoucherPoolEmpty": (VoucherOutOfStock, "this voucher is out of stock at central"),
+    "EnrolmentRefused": (EnrolmentCodeRefused, "central refused the enrolment code"),
+}
 
 
 @dataclass(frozen=True)
@@ -139,8 +153,9 @@ class CentralClient:
         if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("event_id"), str):
             raise PushEventRefused(f"central refused an event: {body.get('message', response.status_code)}",
                                    body["event_id"])
-        if response.status_code == 409 and isinstance(body, dict) and body.get("error") == "VoucherPoolEmpty":
-            raise VoucherOutOfStock(f"this voucher is out of stock at central: {body.get('message', '')}")
+        refusal = CENTRAL_REFUSALS.get(str(body.get("error"))) if 400 <= response.status_code < 500 else None
+        if refusal is not None:
+            raise refusal[0](f"{refusal[1]}: {body.get('message', '')}")
         if response.status_code >= 400:
             raise SyncRefused(f"central refused the request: {body.get('message', response.status_code)}")
         if not isinstance(body, dict):

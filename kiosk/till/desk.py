@@ -257,6 +257,7 @@ class Till:
                 "customer": self._customer_dict(customer) if customer else None,
                 "unknown_card": self._unknown_card,
                 "can_undo": self._last is not None,
+                "cache_lost": self.store.cache_lost and not self.training,
             }
 
     def _active_cashier(self) -> Cashier | None:

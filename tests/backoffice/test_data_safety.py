@@ -48,3 +48,46 @@ def test_an_empty_pool_and_an_empty_stock_read_out_of_stock(office, engine):
     in_transaction(engine, lambda c: vouchers.import_codes(c, "holidays", [("H1", 5000)]))
     page = office.get("/backoffice/catalogue/").get_data(as_text=True)
     assert "no code left for holidays" not in page and "only 1 codes left for holidays" in page
+
+
+def _owner(engine, uid):
+    from sqlalchemy import select
+
+    from central.schema import cards
+
+    with engine.connect() as c:
+        return c.execute(select(cards.c.customer_id).where(cards.c.card_uid == uid)).scalar_one()
+
+
+def test_head_office_keeps_or_moves_a_held_card_link_and_it_is_audited(office, manager, engine):
+    from central.card_claims import open_claims
+
+    _story(engine)
+    claim = in_transaction(engine, open_claims)[0]
+    assert manager.post(f"/backoffice/data-safety/card-claims/{claim.event_id}",
+                        {"decision": "move"}).status_code == 403  # head office decides
+    assert _owner(engine, "CARD-REG") == "regular"
+    response = office.post(f"/backoffice/data-safety/card-claims/{claim.event_id}", {"decision": "move"})
+    assert response.status_code == 302
+    assert _owner(engine, "CARD-REG") == "newcomer" and in_transaction(engine, open_claims) == []
+    assert office.post(f"/backoffice/data-safety/card-claims/{claim.event_id}",
+                       {"decision": "keep"}).status_code == 404  # already decided
+    assert "card_claim.move" in office.get("/backoffice/audit").get_data(as_text=True)
+
+
+def test_head_office_records_missing_numbers_as_lost_and_the_run_goes_on(office, manager, engine):
+    from sqlalchemy import select
+
+    from central.schema import devices
+    from central.sequence_gaps import all_gaps
+
+    _story(engine)
+    assert manager.post("/backoffice/data-safety/gaps/till-7").status_code == 403
+    assert office.post("/backoffice/data-safety/gaps/till-7").status_code == 302
+    assert in_transaction(engine, all_gaps) == []
+    with engine.connect() as c:
+        assert c.execute(select(devices.c.seq_through).where(devices.c.device_id == "till-7")).scalar_one() == 5
+    later = [PointsEarned(device_id="till-7", seq=6, customer_id="regular", receipt_ref="R6", amount_cents=100,
+                          points=1)]
+    assert in_transaction(engine, lambda c: ingest(c, later, "till-7")).seq_through == 6
+    assert "sequence.lost" in office.get("/backoffice/audit").get_data(as_text=True)

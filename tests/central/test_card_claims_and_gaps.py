@@ -59,7 +59,7 @@ def test_missing_sequence_numbers_are_reported_per_device(make_device, client, e
     answer = client.get("/api/sync/device", headers=device.headers)
     assert answer.status_code == 200
     assert answer.json == {"device_id": "till-a", "seq_through": 2, "seq_max": 9, "missing": 3,
-                           "ranges": [[3, 4], [7, 7]]}
+                           "ranges": [[3, 4], [7, 7]], "low_stocks": []}
     with engine.connect() as c:
         assert [(g.device_id, g.missing) for g in all_gaps(c)] == [("till-a", 3)]
     device.push([e for e in made if e.seq in (3, 4, 7)])  # salvaged and sent later

@@ -93,6 +93,23 @@ def test_restore_refuses_another_devices_backup_unless_forced(cli_config, tmp_pa
     assert 'set device.id = "till-2"' in forced.output
     with Store.open(store_dir(cli_config), "till-2") as store:
         assert store.pending_count() == 3
+    import json
+
+    doctor = CliRunner().invoke(main, ["doctor", "--json"])
+    store_check = next(c for c in json.loads(doctor.output)["checks"] if c["name"] == "store")
+    assert store_check["status"] == "fail"
+    assert 'set device.id = "till-2"' in store_check["fix"] and "restart kiosk" in store_check["fix"]
+    # Restoring this device's own backup back over till-2's store: till-2's 3 unsent sales are not dropped.
+    assert CliRunner().invoke(main, ["backup", str(tmp_path / "mine.tgz")]).exit_code != 0  # not our store
+    again = CliRunner().invoke(main, ["restore", str(tmp_path / "o.tgz")])
+    assert again.exit_code == 4 and "this backup is of device 'till-2'" in again.output
+    mine = write_config(tmp_path / "mine.toml", tmp_path / "mine-data")
+    with Store.open(store_dir(load_config(mine)), "till-9") as store:
+        record_sales(store, load_config(mine), 1)
+    assert CliRunner(env={"KIOSK_CONFIG": str(mine)}).invoke(main, ["backup", str(tmp_path / "m.tgz")]).exit_code == 0
+    back = CliRunner().invoke(main, ["restore", str(tmp_path / "m.tgz")])
+    assert back.exit_code == 4
+    assert "holds 3 event(s) of device 'till-2' not yet sent" in back.output and 'device.id = "till-2"' in back.output
 
 
 def test_restore_rejects_a_damaged_or_foreign_file(cli_config, tmp_path):

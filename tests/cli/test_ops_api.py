@@ -27,7 +27,7 @@ def test_ops_backup_is_a_backup_of_this_device(service, config, tmp_path):
     path = tmp_path / "b.tgz"
     path.write_bytes(answer.data)
     made = read_backup(path)
-    assert made.device_id == "test-till-1" and set(made.files) == {"cache.json", "outbox.jsonl"}
+    assert made.device_id == "test-till-1" and set(made.files) == {"cache.json", "outbox.jsonl", "outbox.copy.jsonl"}
 
 
 def test_test_print_without_devices_is_a_clear_error(service):

@@ -77,3 +77,22 @@ def test_doctor_asks_central_for_real_after_a_clean_stop(enrolled):
     result = CliRunner().invoke(main, ["doctor", "--json"])
     central = next(c for c in json.loads(result.output)["checks"] if c["name"] == "central")
     assert central["status"] == "ok", central
+
+
+def test_a_loss_recorded_at_central_ends_the_warning_on_the_device(enrolled, central_server):
+    from central.sequence_gaps import record_lost
+
+    with Store.open(store_dir(enrolled), enrolled.device.id) as store:
+        record_sales(store, enrolled, 4)
+        lost = store.pending()[-2]
+    for name in ("outbox.jsonl", "outbox.copy.jsonl"):  # both copies lose the line for good
+        path = store_dir(enrolled) / name
+        path.write_bytes(b"\n".join(line for n, line in enumerate(path.read_bytes().split(b"\n")) if n != lost.seq))
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    assert "central lacks:  1 event(s)" in CliRunner().invoke(main, ["status"]).output
+    in_transaction(central_server.engine, lambda c: record_lost(c, enrolled.device.id, "anna"))
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    status = CliRunner().invoke(main, ["status"]).output
+    assert "neither copy" not in status and "central holds:  every event of this device up to seq" in status
+    with Store.open(store_dir(enrolled), enrolled.device.id) as store:
+        assert store.stats().lost == () and store.pending_count() == 0 and store.seq_through == lost.seq + 1

@@ -169,3 +169,9 @@ def test_run_checks_entry_point_on_a_fake_root(pi_root):
     assert by_name["printer"].status is Status.FAIL
     assert by_name["spi"].status is Status.OK
     assert exit_code(results) == 1
+
+
+def test_central_answering_without_checking_this_device_is_a_warning():
+    ctx = _ctx(sync_state=lambda: SyncState(reachable=True, last_error="cannot read this device's token"))
+    result = service_checks.check_central(ctx)
+    assert result.status is Status.WARN and "token" in result.message and "sudo" in result.fix

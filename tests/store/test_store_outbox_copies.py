@@ -84,3 +84,53 @@ def test_readmit_takes_back_unsent_events_once_and_in_order(data_dir, tmp_path):
         assert store.balance("c1") == 16
     with Store.open(data_dir, DEVICE) as store:
         assert [e.seq for e in store.pending()] == [1, 2, 3, 4, 5] and store.stats().problems == ()
+
+
+def test_a_copy_that_refuses_a_line_leaves_the_journal_without_it(data_dir):
+    """Disk full on the second copy: the sale is not confirmed, and neither file keeps half of it."""
+    import errno
+    import os
+
+    from kiosk.errors import StoreWriteError
+    from kiosk.store import FileOps
+
+    class CopyFull(FileOps):
+        copy_fds: set[int] = set()
+        full = False
+
+        def open_append(self, path):
+            fd = super().open_append(path)
+            if path.name == COPY:
+                self.copy_fds.add(fd)
+            return fd
+
+        def write(self, fd, data):
+            if self.full and fd in self.copy_fds:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            super().write(fd, data)
+
+    ops = CopyFull()
+    with Store.open(data_dir, DEVICE, fileops=ops) as store:
+        kept = store.record(earned(points=2))
+        sizes = {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)}
+        ops.full = True
+        with pytest.raises(StoreWriteError, match="disk full"):
+            store.record(earned(points=50))
+        assert {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)} == sizes
+        ops.full = False
+        assert store.record(earned(points=1)).seq == kept.seq + 1
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.balance("c1") == 3 and store.stats().problems == ()
+
+
+def test_the_loss_is_no_longer_said_once_central_folded_past_it(data_dir):
+    _six_confirmed(data_dir)  # seq 1..7
+    for name in (JOURNAL, COPY):  # seq 3 gone from both copies
+        path = data_dir / name
+        path.write_bytes(b"\n".join(line for n, line in enumerate(path.read_bytes().split(b"\n")) if n != 3))
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.stats().lost == (3,) and any("seq 3" in p for p in store.stats().problems)
+        store.apply_batch(PulledBatch(cursor=3, device_seq_through=2))
+        assert store.stats().lost == (3,)
+        store.apply_batch(PulledBatch(cursor=4, device_seq_through=7))  # recorded as lost at central
+        assert store.stats().lost == () and store.stats().problems == ()

@@ -24,7 +24,7 @@ def test_enrol_then_status_shows_the_last_round(tmp_path, central_server, open_s
     runner = CliRunner()
     assert "no sync has run yet" in runner.invoke(sync, ["status"], env=env).output
     refused = runner.invoke(sync, ["enrol", "bad-code"], env=env)
-    assert refused.exit_code == 2 and "not valid" in refused.output
+    assert refused.exit_code == 2 and "this is not an enrolment code" in refused.output
     code = in_transaction(central_server.engine, lambda c: create_enrolment_code(c, "till-7"))
     assert runner.invoke(sync, ["enrol", code], env=env).exit_code == 0
     config = load_config(tmp_path / "kiosk.toml")

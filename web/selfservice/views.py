@@ -51,6 +51,7 @@ def _message_for(error: e.KioskError) -> str:
         (e.ConsentRequired, _("To join, please accept the conditions first.")),
         (e.InsufficientPoints, _("Your balance does not cover this reward.")),
         (e.VoucherOutOfStock, _("This voucher is out of stock. Choose another reward; nothing was spent.")),
+        (e.CardNotKnowable, _("This kiosk cannot read your card's account right now. Please ask at the till.")),
         (e.OfflineLimitReached, _("This needs the central server, which cannot be reached right now. "
                                   "Nothing was spent.")),
         (e.PhoneCodeExpired, _("This phone code has expired. Open your card page again to show the new code.")),

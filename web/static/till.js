@@ -212,6 +212,7 @@
     }
   };
 
+  var claimsShown = "";  // said once per new held card link, not at every sync round
   function listen() {
     var source = new EventSource(base + "/events");
     source.addEventListener("till", function (e) {
@@ -230,7 +231,11 @@
     source.addEventListener("sync_status", function (e) {
       var data = JSON.parse(e.data);
       syncState(data.state === "idle" || data.state === "syncing");
-      if (data.card_claims && data.card_claims.length) { say(fmt(T.card_claims, { cards: data.card_claims.join(", ") })); }
+      if (data.state === "idle" && !$("cache-lost").hidden) {  // a pull may have rebuilt the cache
+        call("GET", "/api/state").then(function (s) { show("cache-lost", !!s.till.cache_lost); }).catch(function () {});
+      }
+      var claims = (data.card_claims || []).join(", ");
+      if (claims && claims !== claimsShown) { claimsShown = claims; say(fmt(T.card_claims, { cards: claims })); }
     });
     source.onopen = function () { refresh().then(function () { body.dataset.live = "yes"; }); };
     source.onerror = function () { body.dataset.live = "no"; };
@@ -240,6 +245,7 @@
       showSale(s.till.sale);
       if (s.till.customer) { showCustomer(s.till.customer); }
       syncState(s.till.online);
+      show("cache-lost", !!s.till.cache_lost);
       if (s.devices && s.devices.printer) { printerState(s.devices.printer); }
     }).catch(function () {});
   }

@@ -1,4 +1,5 @@
-"""A till whose customer cache is damaged and not rebuilt says so and offers no capture for a card it cannot know."""
+"""A device whose customer cache is damaged and not rebuilt says so and offers no capture (till) or registration
+(self-service kiosk) for a card it cannot know."""
 
 from __future__ import annotations
 
@@ -56,4 +57,23 @@ def test_a_partial_pull_page_does_not_clear_the_damage(config):
         assert store.cache_lost and any("cache snapshot" in p for p in store.stats().problems)
     finally:
         till.close()
+        store.close()
+
+
+def test_the_self_service_kiosk_does_not_offer_registration_either(config, tmp_path):
+    from kiosk.errors import CardNotKnowable as Refused
+    from kiosk.selfservice.rewards import RewardsFile
+    from kiosk.selfservice.screen import KioskScreen
+
+    till, store = _damaged_till(config)
+    till.close()
+    screen = KioskScreen(store, RewardsFile.in_dir(tmp_path), device_id=config.device.id, redeem_per_day=2)
+    try:
+        screen.present(REGULAR)
+        with pytest.raises(Refused):
+            screen.summary(REGULAR)
+        with pytest.raises(Refused):
+            screen.register(REGULAR, first_name="Camille", consent=True)
+        assert store.pending() == []
+    finally:
         store.close()
