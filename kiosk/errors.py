@@ -261,7 +261,6 @@ class VoucherOutOfStock(DomainError):
     """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""
 
 
-<<<<<<< HEAD
 class InvalidCustomerText(DomainError):
     """A customer's name, phone or e-mail is too long or holds characters that cannot be kept."""
 
@@ -337,11 +336,11 @@ class SeveralCustomers(BadRequest):
 
 class PoolMoveNeeded(PoolRefused):
     """The customer gives to another pool: changing pools is an explicit move, never a silent second join."""
-=======
+
+
 class EnrolmentCodeMalformed(KioskError):
     """What was typed for `kiosk enroll` cannot be an enrolment code (length or characters)."""
 
 
 class EnrolmentCodeRefused(SyncRefused):
     """Central refused the enrolment code: unknown, already used, expired, or made for another device."""
->>>>>>> issue-21
