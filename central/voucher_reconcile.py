@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, select
 
-from central.backoffice import audit
 from central.clock import utc_now, utc_seconds_ago
 from central.schema import events, voucher_codes
 
@@ -51,6 +50,8 @@ def confirm(connection: Connection, redemption_ids: Iterable[str]) -> None:
 def release_unconfirmed(connection: Connection, partner: str | None = None, *,
                         release_after_s: int = RELEASE_AFTER_S, actor: str = "central") -> list[str]:
     """Put back in the pool the codes issued `release_after_s` ago whose redemption never came; audited."""
+    from central.backoffice import audit  # the back office's package loads its views, which load this module
+
     cutoff = utc_seconds_ago(release_after_s)
     query = (select(voucher_codes).where(voucher_codes.c.confirmed_at.is_(None),
                                          voucher_codes.c.issued_at.is_not(None),
