@@ -21,7 +21,7 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.disk_space import is_no_space
-from kiosk.domain import operations
+from kiosk.domain import business_clock, operations
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -278,7 +278,7 @@ class Till:
                 checked.append((category.strip(), value))
         if not checked:
             raise InvalidAmount("the receipt amount must be more than 0")
-        ref = receipt_ref or f"{datetime.now():%y%m%d}-{secrets.token_hex(3).upper()}"
+        ref = receipt_ref or f"{business_clock.now_datetime():%y%m%d}-{secrets.token_hex(3).upper()}"
         ref = ref.strip() if isinstance(ref, str) else ""
         if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
             raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
@@ -300,7 +300,7 @@ class Till:
         try:
             if self.phone_verifier is None:
                 raise PhoneCodeRefused("phone cards are not set up on this till (no phonecard.public_key)")
-            uid = self.phone_verifier.identify_qr(payload, time.time() if now is None else now)
+            uid = self.phone_verifier.identify_qr(payload, business_clock.now() if now is None else now)
         except KioskError as exc:
             self._failed(exc)
             raise
@@ -767,7 +767,7 @@ class Till:
     # -- printing and drills ---------------------------------------------------------------------------
     def _expiring(self, customer_id: str) -> ExpiryNotice | None:
         """The points this customer will lose within the notice period (central's setting), for the receipt."""
-        return standing_of(self.store, self.reference, customer_id, date.today()).expiring
+        return standing_of(self.store, self.reference, customer_id, business_clock.now_datetime().date()).expiring
 
     def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
                points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
@@ -781,7 +781,7 @@ class Till:
         if qr_for and self.config.till.profile_url:
             qr_url = f"{self.config.till.profile_url}{qr_for}"
         receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
-                                   printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
+                                   printed_at=business_clock.now_datetime().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
                                    training=training, **notice)
