@@ -676,7 +676,9 @@ class Till:
         needs_central = ReceiptNeedsCentral(
             f"receipt {ref} was not recorded at this till: its refund needs the central server, which cannot be "
             "reached now; refund it when the till is back online, or a manager can note the refund for later")
-        if self.receipt_source is None or not self.online():
+        if self.receipt_source is None:  # no central: there is no other till whose receipts could be asked for
+            raise UnknownReceipt(f"no earn was recorded for receipt {ref}")
+        if not self.online():
             raise needs_central
         try:
             found = self.receipt_source(ref)
