@@ -640,7 +640,7 @@ class Till:
         try:
             ref = receipt_ref.strip() if isinstance(receipt_ref, str) else ""
             if later:
-                return self._refund_later(ref, refund_cents, manager_pin, cashier)
+                return self._refund_later(ref, refund_cents, manager_pin)
             with self._lock:
                 training = self.training
                 known = not ref or self.store.earn_for_receipt(ref) is not None
@@ -689,8 +689,7 @@ class Till:
         return (EarnRecord(found["event_id"], found["customer_id"], found["receipt_ref"], found["amount_cents"],
                            found["points"], found["refunded_cents"], found["reversed_points"]), found.get("day"))
 
-    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None,
-                      cashier: Cashier | None) -> dict:
+    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None) -> dict:
         """A manager notes a refund of another till's receipt, made as soon as central answers."""
         if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
             raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
@@ -711,7 +710,7 @@ class Till:
         """Make the refunds noted for later, now that central answers; returns how many were made."""
         made = 0
         for waiting in self.waiting_refunds.all():
-            if not self.online():
+            if not self.online() or self.training:  # never into the training store: after training ends
                 break
             try:
                 self.refund(waiting.receipt_ref, waiting.refund_cents)
@@ -783,7 +782,8 @@ class Till:
         if qr_for and self.config.till.profile_url:
             qr_url = f"{self.config.till.profile_url}{qr_for}"
         receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
-                                   printed_at=business_clock.now_datetime().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
+                                   printed_at=business_clock.now_datetime().strftime("%d/%m/%Y %H:%M"),
+                                   lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
                                    training=training, **notice)
