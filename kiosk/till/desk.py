@@ -706,6 +706,11 @@ class Till:
         logger.info("refund of receipt noted for later by a manager")
         return result
 
+    def central_answers(self) -> None:
+        """Central answered a sync round: the refunds noted for later are made, after what the screen shows."""
+        if self.waiting_refunds.all():
+            self._later(self.make_waiting_refunds)
+
     def make_waiting_refunds(self) -> int:
         """Make the refunds noted for later, now that central answers; returns how many were made."""
         made = 0
