@@ -142,7 +142,10 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     if ledger.overdrawn:
         connection.execute(update(events).where(events.c.event_id.in_(ledger.overdrawn)).values(review=True))
         log.warning("%d redemption(s) overdraw a balance and are flagged for review", len(ledger.overdrawn))
-    return ledger.overdrawn
+    if ledger.over_refunded:  # the sum of a receipt's refunds never exceeds it: the excess was not taken back
+        connection.execute(update(events).where(events.c.event_id.in_(ledger.over_refunded)).values(review=True))
+        log.warning("%d refund(s) go beyond what their receipt had left and are flagged", len(ledger.over_refunded))
+    return ledger.overdrawn + ledger.over_refunded
 
 
 def _seed_ledger(connection: Connection, customer_ids: set[str], fresh: list[Event]) -> Ledger:

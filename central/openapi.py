@@ -94,7 +94,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/enrol": {"post": _op(
             "Trade a one-time enrolment code for the device's bearer token",
             _ok("Enrolled", _obj({"device_id": STR, "token": STR}, ("device_id", "token"))),
-            body=_json(_obj({"device_id": STR, "code": STR}, ("device_id", "code"))), auth=None,
+            body=_json(_obj({"device_id": STR, "code": STR, "store_id": STR}, ("device_id", "code"))), auth=None,
             errors=(400, 403))},
         "/api/sync/push": {"post": _op(
             "Push a batch of this device's events; central stores each once, by event_id",
@@ -143,6 +143,10 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             _ok("One page; device_seq_through is set on the last page only", pulled),
             params=[{"name": "cursor", "in": "query", "schema": INT},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_pull}}])},
+        "/api/receipts": {"get": _op(
+            "The earn of a receipt credited at any device of this device's store (refund at any till), or null",
+            _ok("Earn", _obj({"earn": {"type": ["object", "null"]}})),
+            params=[{"name": "ref", "in": "query", "required": True, "schema": STR}])},
         "/api/vouchers/issue": {"post": _op(
             "Issue a partner voucher code for a redemption (online only; same redemption, same code)",
             _ok("Issued", _obj({"partner": STR, "code": STR, "face_value_cents": INT, "redemption_event_id": STR})),

@@ -89,7 +89,7 @@ def enrol_if_needed(config: Config, central) -> None:
 
     tokens = token_file(config)
     if tokens.read() is None:
-        tokens.write(central.enrol_device(config.device.id, config.device.name))
+        tokens.write(central.enrol_device(config.device.id, config.device.name, config.device.store_id))
 
 
 #: Demo cashiers only (documented PINs): (id, name, role, PIN, language).

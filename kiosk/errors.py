@@ -188,6 +188,10 @@ class PhoneCodeExpired(PhoneCodeRefused):
     """The QR code's minute is over (or not yet begun): the phone must show its current code."""
 
 
+class PhoneCodeClockWrong(PhoneCodeRefused):
+    """The code's minute is far from the device's clock: the device's clock is the likely fault, not the shopper."""
+
+
 class PhoneCodeReplayed(PhoneCodeRefused):
     """This exact QR code was already accepted here: a code counts once (a photo of a code is refused)."""
 

@@ -22,7 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed, SyncError
+from kiosk.errors import (ConfigError, PhoneCodeClockWrong, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed,
+                          SyncError)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ NONCE_BYTES = 8
 SIGNATURE_BYTES = 64
 MAX_UID_BYTES = 64
 DEFAULT_SKEW_S = 30
+#: A code further than this from the device's clock was not merely shown late: the device's clock is off.
+CLOCK_SUSPECT_S = 15 * 60
 _HEADER = struct.Struct(">BI8sB")  # version, minute since the epoch, nonce, uid length
 _MAX_PAYLOAD = len(PREFIX) + 4 * ((_HEADER.size + MAX_UID_BYTES + SIGNATURE_BYTES + 2) // 3)
 
@@ -104,10 +107,23 @@ def verify_code(payload: str, public_key: Ed25519PublicKey, now: float, skew_s: 
         raise PhoneCodeInvalid("this QR code is not a valid loyalty card code (it was altered or forged)") from None
     _, minute, nonce, _ = _HEADER.unpack_from(body)
     starts = minute * WINDOW_S
+    off_s = now - (starts + WINDOW_S / 2)
+    if abs(off_s) > CLOCK_SUSPECT_S:  # central made the code: a code this far off points at this device's clock
+        raise PhoneCodeClockWrong(
+            f"the till's clock is wrong: this phone card code was made {_duration(abs(off_s))} "
+            f"{'before' if off_s > 0 else 'after'} the till's time; set the till's clock (see: kiosk doctor)")
     if not starts - skew_s <= now < starts + WINDOW_S + skew_s:
         raise PhoneCodeExpired("this phone card code has expired: ask the customer to open the card page again "
                                "so the phone shows the current code")
     return PhoneCode(body[_HEADER.size:].decode(), minute, nonce)
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 60:.0f} minutes"
 
 
 def _split(payload: object) -> tuple[bytes, bytes]:

@@ -144,8 +144,8 @@ class KioskService:
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
-        if status.state == "idle" and self.till.waiting_refunds.all():  # central answers: make the noted refunds
-            self.till._later(self.till.make_waiting_refunds)
+        if status.state == "idle":
+            self.till.central_answers()
 
     def sync_state(self) -> dict[str, object]:
         """The sync worker's status for screens and tools; `state` is "alone" with no central configured."""

@@ -49,8 +49,8 @@ def init_app(app: Flask) -> None:
         code = status_for(error)
         logger.warning("%s on %s: %s", type(error).__name__, request.path, code)
         body = {"error": type(error).__name__, "message": str(error), "kinds": e.error_codes(error)}
-        service = current_app.extensions.get("kiosk.service")
-        if isinstance(error, e.StoreError) and service is not None and service.disk.noticed(error):
+        disk = getattr(current_app.extensions.get("kiosk.service"), "disk", None)
+        if isinstance(error, e.StoreError) and disk is not None and disk.noticed(error):
             body["error"] = "DiskFull"  # the screens say "disk full" in their own language
             body["kinds"] = ["DiskFull", *body["kinds"]]
         if _wants_json():

@@ -6,14 +6,22 @@ import dataclasses
 
 from flask import Blueprint, current_app, jsonify, render_template
 
+from kiosk.domain import business_clock
+
 bp = Blueprint("status", __name__)
 
 
 @bp.app_context_processor
-def _disk_banner() -> dict:
-    """Every page says when the disk is full: balances still show, nothing new is recorded."""
-    service = current_app.extensions.get("kiosk.service")
-    return {"disk_full": bool(service is not None and service.disk.full)}
+def _device_banners() -> dict:
+    """Every page says when the disk is full (balances still show) or the till's clock is wrong."""
+    disk = getattr(current_app.extensions.get("kiosk.service"), "disk", None)
+    skew = business_clock.skew_s()
+    return {"disk_full": bool(disk is not None and disk.full),
+            "clock_off": _hours_or_minutes(abs(skew)) if skew else None, "clock_ahead": skew > 0}
+
+
+def _hours_or_minutes(seconds: float) -> str:
+    return f"{seconds / 3600:.0f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def _state():

@@ -62,12 +62,17 @@ class _Page:
     images: int = 0
 
 
+#: The emulator keeps the latest receipts only, like a paper roll: a demo or soak running for days stays bounded.
+KEEP_RECEIPTS = 500
+
+
 class EscPosPrinter:
     """The printer's mechanism and firmware: feed bytes, get the status answers to send back."""
 
     def __init__(self, columns: int = 42) -> None:
         self.columns = columns
         self.receipts: list[PrintedReceipt] = []
+        self.printed = 0  # receipts ever printed (the list keeps the latest KEEP_RECEIPTS)
         self.paper_out = False
         self.paper_near_end = False
         self.cover_open = False
@@ -134,7 +139,7 @@ class EscPosPrinter:
             self._buffer.extend(data)
             pos = 0
             while pos < len(self._buffer):
-                page, online, receipts = self._page, self.online, len(self.receipts)
+                page, online, printed = self._page, self.online, self.printed
                 used = self._command(pos, answers)
                 if used is None:
                     break
@@ -143,7 +148,7 @@ class EscPosPrinter:
                     self.dropped_bytes += used
                 elif self._buffer[pos] != DLE:
                     page.data.extend(chunk)
-                    if len(self.receipts) > receipts:  # this command ended the page (a cut)
+                    if self.printed > printed:  # this command ended the page (a cut)
                         self.receipts[-1] = replace(self.receipts[-1], data=bytes(page.data))
                 pos += used
             del self._buffer[:pos]
@@ -314,6 +319,8 @@ class EscPosPrinter:
             page.lines.pop()
         self.receipts.append(PrintedReceipt("\n".join(page.lines), bytes(page.data), tuple(page.qr_codes),
                                             page.images, complete))
+        self.printed += 1
+        del self.receipts[:-KEEP_RECEIPTS]
 
 
 class PrinterEmulator:

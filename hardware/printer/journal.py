@@ -31,7 +31,7 @@ SCHEMA = 1
 #: Finished jobs remembered (a caller's retry of one of them returns its id without printing again).
 KEEP_FINISHED = 500
 #: Lines appended since the last compaction, beyond the jobs kept, that trigger a compaction while running.
-COMPACT_EVERY = 2000
+COMPACT_EVERY = 600
 
 
 @dataclass(frozen=True)

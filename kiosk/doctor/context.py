@@ -39,6 +39,8 @@ class SyncState:
     reachable: bool
     token_revoked: bool = False
     last_error: str | None = None
+    #: This device's clock minus central's, as the sync last measured it (None: never measured).
+    clock_skew_s: float | None = None
 
 
 class DiskUsage(NamedTuple):

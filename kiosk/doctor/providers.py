@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 
 import httpx
@@ -23,6 +24,12 @@ REACHED = frozenset({"idle", "syncing", "alone"})
 
 def sync_state_from(state: Mapping[str, object], central_url: str) -> SyncState:
     """The doctor's view of a sync status dict (from the service or from `sync-status.json`)."""
+    skew = state.get("clock_skew_s")
+    return replace(_reach_of(state, central_url),
+                   clock_skew_s=float(skew) if isinstance(skew, (int, float)) and not isinstance(skew, bool) else None)
+
+
+def _reach_of(state: Mapping[str, object], central_url: str) -> SyncState:
     name = str(state.get("state", ""))
     error = state.get("last_error")
     error = str(error) if error else None
@@ -32,7 +39,7 @@ def sync_state_from(state: Mapping[str, object], central_url: str) -> SyncState:
         return probe_central(central_url)
     if name in REACHED and not error:
         return SyncState(reachable=True)
-    if name == "refused":
+    if name in ("refused", "disk_full"):  # central answered; what failed is here
         return SyncState(reachable=True, last_error=error)
     return SyncState(reachable=False, last_error=error or f"sync state {name or 'unknown'}")
 

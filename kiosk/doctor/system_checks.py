@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
+from kiosk.domain.business_clock import LARGE_SKEW_S
 from kiosk.doctor import pi_files
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
@@ -167,7 +168,10 @@ def check_gpio_library(ctx: DoctorContext) -> CheckResult:
 
 
 def check_clock(ctx: DoctorContext) -> CheckResult:
-    """The clock must be synchronised: events, receipts and promotion dates carry it."""
+    """The clock must be right and synchronised: events, receipts and promotion dates carry it."""
+    wrong = _clock_wrong(ctx)
+    if wrong is not None:
+        return wrong
     answer = ctx.command(["timedatectl", "show", "--property=NTPSynchronized", "--value"])
     if answer is not None:
         synchronised, source = answer.strip() == "yes", "timedatectl"
@@ -181,6 +185,25 @@ def check_clock(ctx: DoctorContext) -> CheckResult:
         "the clock is not synchronised: receipts, events and promotion dates would carry a wrong time",
         "sudo timedatectl set-ntp true; then check the network and: timedatectl timesync-status",
     )
+
+
+def _clock_wrong(ctx: DoctorContext) -> CheckResult | None:
+    """The till's clock is wrong when the sync measured it far from central's (whatever NTP believes)."""
+    if ctx.sync_state is None:
+        return None
+    try:
+        skew = ctx.sync_state().clock_skew_s
+    except Exception:  # the central check reports a silent service
+        return None
+    if skew is None or abs(skew) < LARGE_SKEW_S:
+        return None
+    hours = abs(skew) / 3600
+    said = f"{hours:.1f} hours" if hours >= 1 else f"{abs(skew) / 60:.0f} minutes"
+    return CheckResult(
+        "clock", Status.FAIL,
+        f"the till's clock is wrong: it is {said} {'ahead of' if skew > 0 else 'behind'} the central server's; "
+        "sales are dated by central's clock meanwhile, and phone card codes are checked against it",
+        "sudo timedatectl set-ntp true (or sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'); then: timedatectl")
 
 
 def check_disk(ctx: DoctorContext) -> CheckResult:

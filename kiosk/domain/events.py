@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.domain import business_clock
 from kiosk.errors import InvalidEvent
 
 #: One category line of an earn: (category, cents, points).
@@ -30,8 +31,8 @@ def new_event_id() -> str:
 
 
 def now_local() -> str:
-    """The device's local time with its UTC offset, to the second."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Business time (the device's clock, or central's when the device's is wrong) with its UTC offset."""
+    return business_clock.now_datetime().isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, kw_only=True)

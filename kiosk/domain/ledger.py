@@ -98,6 +98,8 @@ class Ledger:
     earned_per_day: dict[tuple[str, str], int] = field(default_factory=dict)
     consent_history: dict[str, list[Consent]] = field(default_factory=dict)
     overdrawn: list[str] = field(default_factory=list)
+    #: Refunds asking for more than their receipt had left (two tills refunding it): capped, and flagged.
+    over_refunded: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     #: Points each customer earned per local day, net of refunds: the lots that expire oldest first.
     lots: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -215,6 +217,8 @@ def _reversed(ledger: Ledger, e: EarnReversed) -> None:
     # A reversal never takes more than what remains of the earn it refers to, whatever it says.
     points = min(e.points, earn.remaining_points) if earn is not None else 0
     if earn is not None:
+        if e.refund_cents > earn.amount_cents - earn.refunded_cents:
+            ledger.over_refunded.append(e.event_id)
         earn.reversed_points += points
         earn.refunded_cents = min(earn.amount_cents, earn.refunded_cents + e.refund_cents)
         ledger._lot(earn.customer_id, ledger.earn_days.get(earn.event_id, e.day), -points)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kiosk.domain import operations, pools
+from kiosk.domain import business_clock, operations, pools
 from kiosk.domain.events import (
     CardLinked,
     ConsentChanged,
@@ -119,8 +119,8 @@ class KioskScreen:
     def __init__(self, store, rewards: RewardsFile, *, device_id: str, redeem_per_day: int = 2,
                  consent_version: str = "v1", central=None, print_receipt: Callable[[object], str] | None = None,
                  receipt_for: Callable[..., object] | None = None, offline_limits: OfflineLimits | None = None,
-                 online: Callable[[], bool] | None = None, verifier=None, clock: Callable[[], float] = time.time,
-                 catalogue_refresh_s: float = 300.0, reference=None):
+                 online: Callable[[], bool] | None = None, verifier=None,
+                 clock: Callable[[], float] = business_clock.now, catalogue_refresh_s: float = 300.0, reference=None):
         self.store = store
         self.rewards = rewards
         self.device_id = device_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kiosk.domain import business_clock
 from kiosk.domain.expiry import ExpiryNotice
 from kiosk.phonecard import verifier_from_config
 from kiosk.selfservice.online import central_for
@@ -36,7 +37,7 @@ def voucher_receipt(config, *, event, reward, balance: int, code: str | None, ex
     with the points expiring soon under the balance when there are some."""
     from hardware import Receipt
 
-    printed_at = datetime.now().astimezone().strftime("%d/%m/%Y %H:%M")
+    printed_at = business_clock.now_datetime().strftime("%d/%m/%Y %H:%M")
     notice = receipt_notice(expiring)
     if code is None:
         return Receipt.for_shop(config.shop, receipt_id=event.event_id, title="Bon à présenter en caisse",

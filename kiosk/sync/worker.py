@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from kiosk.domain import business_clock
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.snapshot import PulledBatch
 from kiosk.disk_space import DISK_FULL, is_no_space
@@ -128,6 +129,10 @@ class SyncWorker:
         with self._lock:
             return self._status
 
+    def _note_clock(self) -> None:
+        """Business dates follow central's clock when this device's is far off (`kiosk.domain.business_clock`)."""
+        business_clock.note_skew(getattr(self._client, "clock_skew_s", None))
+
     def _set(self, **changes: object) -> SyncStatus:
         with self._lock:
             self._status = replace(self._status, **changes)
@@ -153,9 +158,11 @@ class SyncWorker:
             self._set(state="syncing", pending=self._safe_pending())
             try:
                 flagged = self._push_all()
+                self._note_clock()  # as soon as central answered once: what is pulled next is dated right
                 self._send_adoption()
                 self._send_training()
                 pages = self._pull_all()
+                self._note_clock()
             except SyncError as exc:
                 return self._failed(exc)
             except StoreError as exc:
@@ -257,6 +264,7 @@ class SyncWorker:
             raise SyncError(f"reference data from central could not be saved: {exc}") from exc
 
     def _failed(self, exc: SyncError | StoreError) -> SyncStatus:
+        self._note_clock()
         failures = self.status().consecutive_failures + 1
         delay = self._backoff.delay(failures, self._rng)
         state = ("disk_full" if isinstance(exc, StoreError)

@@ -21,7 +21,7 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.disk_space import is_no_space
-from kiosk.domain import operations, pools
+from kiosk.domain import business_clock, operations, pools
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -334,7 +334,7 @@ class Till:
                 checked.append((category.strip(), value))
         if not checked:
             raise InvalidAmount("the receipt amount must be more than 0")
-        ref = receipt_ref or f"{datetime.now():%y%m%d}-{secrets.token_hex(3).upper()}"
+        ref = receipt_ref or f"{business_clock.now_datetime():%y%m%d}-{secrets.token_hex(3).upper()}"
         ref = ref.strip() if isinstance(ref, str) else ""
         if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
             raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
@@ -358,7 +358,7 @@ class Till:
         try:
             if self.phone_verifier is None:
                 raise PhoneCodeRefused("phone cards are not set up on this till (no phonecard.public_key)")
-            uid = self.phone_verifier.identify_qr(payload, time.time() if now is None else now)
+            uid = self.phone_verifier.identify_qr(payload, business_clock.now() if now is None else now)
         except KioskError as exc:
             self._failed(exc)
             raise
@@ -756,7 +756,7 @@ class Till:
         try:
             ref = receipt_ref.strip() if isinstance(receipt_ref, str) else ""
             if later:
-                return self._refund_later(ref, refund_cents, manager_pin, cashier)
+                return self._refund_later(ref, refund_cents, manager_pin)
             with self._lock:
                 training = self.training
                 known = not ref or self.store.earn_for_receipt(ref) is not None
@@ -794,7 +794,9 @@ class Till:
         needs_central = ReceiptNeedsCentral(
             f"receipt {ref} was not recorded at this till: its refund needs the central server, which cannot be "
             "reached now; refund it when the till is back online, or a manager can note the refund for later")
-        if self.receipt_source is None or not self.online():
+        if self.receipt_source is None:  # no central: there is no other till whose receipts could be asked for
+            raise UnknownReceipt(f"no earn was recorded for receipt {ref}")
+        if not self.online():
             raise needs_central
         try:
             found = self.receipt_source(ref)
@@ -805,8 +807,7 @@ class Till:
         return (EarnRecord(found["event_id"], found["customer_id"], found["receipt_ref"], found["amount_cents"],
                            found["points"], found["refunded_cents"], found["reversed_points"]), found.get("day"))
 
-    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None,
-                      cashier: Cashier | None) -> dict:
+    def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None) -> dict:
         """A manager notes a refund of another till's receipt, made as soon as central answers."""
         if not ref or len(ref) > operations.MAX_REF_LENGTH or not ref.isprintable():
             raise InvalidAmount(f"a receipt reference is 1 to {operations.MAX_REF_LENGTH} printable characters")
@@ -823,11 +824,16 @@ class Till:
         logger.info("refund of receipt noted for later by a manager")
         return result
 
+    def central_answers(self) -> None:
+        """Central answered a sync round: the refunds noted for later are made, after what the screen shows."""
+        if self.waiting_refunds.all():
+            self._later(self.make_waiting_refunds)
+
     def make_waiting_refunds(self) -> int:
         """Make the refunds noted for later, now that central answers; returns how many were made."""
         made = 0
         for waiting in self.waiting_refunds.all():
-            if not self.online():
+            if not self.online() or self.training:  # never into the training store: after training ends
                 break
             try:
                 self.refund(waiting.receipt_ref, waiting.refund_cents)
@@ -885,7 +891,7 @@ class Till:
     # -- printing and drills ---------------------------------------------------------------------------
     def _expiring(self, customer_id: str) -> ExpiryNotice | None:
         """The points this customer will lose within the notice period (central's setting), for the receipt."""
-        return standing_of(self.store, self.reference, customer_id, date.today()).expiring
+        return standing_of(self.store, self.reference, customer_id, business_clock.now_datetime().date()).expiring
 
     def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
                points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
@@ -900,7 +906,8 @@ class Till:
         if qr_for and self.config.till.profile_url and not training:
             qr_url = profile_link_for(self.config, qr_for)
         receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
-                                   printed_at=datetime.now().strftime("%d/%m/%Y %H:%M"), lines=tuple(lines),
+                                   printed_at=business_clock.now_datetime().strftime("%d/%m/%Y %H:%M"),
+                                   lines=tuple(lines),
                                    points_earned=points_earned, points_used=points_used, balance=balance,
                                    qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
                                    training=training, reference=reference,

@@ -1,4 +1,4 @@
-"""Codes issued = redemptions recorded: an unconfirmed code goes back to the pool, audited; the check lists mismatches."""
+"""Codes issued = redemptions recorded: an unconfirmed code is released, audited; the check lists mismatches."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def test_code_is_compact_enough_for_a_small_qr():
 
 
 @pytest.mark.parametrize("offset, ok", [(0, True), (59, True), (-30, True), (89.9, True),
-                                        (-30.1, False), (90, False), (600, False), (-3600, False)])
+                                        (-30.1, False), (90, False), (600, False), (-840, False)])
 def test_valid_during_its_minute_plus_skew(offset, ok):
     code = phonecard.sign_code(KEY, "04A1", T0)
     if ok:

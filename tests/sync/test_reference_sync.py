@@ -22,7 +22,7 @@ def test_a_failed_save_stops_the_round_and_the_page_comes_again(central_server, 
 
     with CentralClient(central_server.url, central_server.enrol_device("till-1"), timeout_s=5) as client:
         status = SyncWorker(store, client, reference=failing).sync_once()
-        assert status.state == "offline" and "could not be saved" in status.last_error
+        assert status.state == "disk_full" and status.last_error.startswith("disk full")
         assert store.cursor == 0 and calls == [0]
         assert SyncWorker(store, client, reference=cache.apply).sync_once().state == "idle"
     assert store.cursor > 0 and [r.reward_id for r in cache.rewards()] == ["mug"]

@@ -54,6 +54,9 @@ def _message_for(error: e.KioskError) -> str:
         (e.CardNotKnowable, _("This kiosk cannot read your card's account right now. Please ask at the till.")),
         (e.OfflineLimitReached, _("This needs the central server, which cannot be reached right now. "
                                   "Nothing was spent.")),
+        (e.PhoneCodeClockWrong, _("This kiosk's clock is wrong, so it cannot read your phone code. Your code is fine: "
+                                  "please tap your card or ask at the till.")),
+        (e.StoreWriteError, _("This kiosk's disk is full, so nothing new can be recorded. Please ask at the till.")),
         (e.PhoneCodeExpired, _("This phone code has expired. Open your card page again to show the new code.")),
         (e.PhoneCodeReplayed, _("This phone code was already used. Show the card page on your phone again.")),
         (e.PhoneCodeInvalid, _("This QR code is not a loyalty card.")),

@@ -1,0 +1,194 @@
+"""Soak: the real service, a card tap every 200 ms, with a central to sync with; do memory, descriptors and
+files level off?
+
+`python -m bench.soak [--quick]` starts `kiosk serve` in its own process (emulated reader and printer) over a
+store of invented customers, enrolled with a central server run in this process (SQLite), and has the POS
+push a basket and the emulated reader see a card every 200 ms for 15 minutes (2 with --quick). Each tap is an
+earn, a receipt on the emulated printer and, every few seconds, a sync round. Every 5 s it samples the
+service's RSS, open descriptors, threads and the size of every file in its data directory. The RSS slope
+over the last third of the run says whether memory still grows; the baseline, measured in the same run, is
+the same service left idle for the first part (no taps): its slope is what start-up settling alone gives.
+Growth allowed by documented caps: the store keeps up to 20 000 own earns for refunds (`KEPT_EARNS`, about
+0.7 KB of memory each), so its memory and its cache file grow with each earn until that many.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TAP_EVERY_S = 0.2
+SAMPLE_EVERY_S = 5.0
+CUSTOMERS = 2000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _proc(pid: int) -> dict[str, float]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss_kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
+    return {"rss_mb": rss_kb / 1024, "threads": threads, "fds": len(os.listdir(f"/proc/{pid}/fd"))}
+
+
+def _files(data: Path) -> dict[str, int]:
+    return {str(p.relative_to(data)): p.stat().st_size for p in data.rglob("*") if p.is_file()}
+
+
+def _slope_per_h(samples: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MB) samples, in MB per hour."""
+    if len(samples) < 2:
+        return 0.0
+    n = len(samples)
+    mean_t = sum(t for t, _ in samples) / n
+    mean_v = sum(v for _, v in samples) / n
+    var = sum((t - mean_t) ** 2 for t, _ in samples)
+    if var == 0:
+        return 0.0
+    return sum((t - mean_t) * (v - mean_v) for t, v in samples) / var * 3600
+
+
+def _setup(workdir: Path):
+    from central.embedded import start_background
+    from kiosk.store import Store
+    from bench.tap import seed_store
+
+    central = start_background(f"sqlite:///{workdir / 'central.db'}", threads=4)
+    data = workdir / "data"
+    store = Store.open(data / "store", "soak-till")
+    seed_store(store, CUSTOMERS)
+    store.close()
+    from kiosk.sync.token import TokenFile
+
+    TokenFile(data / "central.token").write(central.enrol_device("soak-till"))  # as `kiosk enroll` leaves it
+    port = _free_port()
+    config = workdir / "kiosk.toml"
+    config.write_text(
+        f'[device]\nid = "soak-till"\n[paths]\ndata_dir = "{data}"\n[hardware]\nmode = "emulated"\n'
+        f'[web]\nport = {port}\n[central]\nurl = "{central.url}"\ntimeout_s = 5\ninterval_s = 5\n'
+        '[till]\ncapture_mode = "off"\n', encoding="utf-8")
+    return central, data, config, port
+
+
+def _tapper(base: str, stop: threading.Event, counts: dict[str, int]) -> None:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=10) as web:
+        token = re.search(r'data-csrf="([^"]*)"', web.get("/panel/").text).group(1)
+        headers = {"X-CSRFToken": token}
+        n = 0
+        next_at = time.monotonic()
+        while not stop.is_set():
+            uid = f"{0xA0000000 + n % CUSTOMERS:08X}"
+            try:
+                web.post("/api/till/basket", json={"lines": {"general": 1000 + n % 500},
+                                                   "receipt_ref": f"SOAK-{n:07d}"}).raise_for_status()
+                web.post("/panel/card", json={"uid": uid}, headers=headers).raise_for_status()
+                time.sleep(TAP_EVERY_S / 2)
+                web.post("/panel/card/remove", headers=headers).raise_for_status()
+                counts["taps"] += 1
+            except httpx.HTTPError:
+                counts["errors"] += 1
+            n += 1
+            next_at += TAP_EVERY_S
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 minutes instead of 15")
+    parser.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    duration = args.seconds or (120.0 if args.quick else 900.0)
+    idle_s = max(15.0, duration / 6)
+    import httpx
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
+        workdir = Path(tmp)
+        central, data, config, port = _setup(workdir)
+        env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
+        server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(base + "/api/status", timeout=1).raise_for_status()
+                    break
+                except httpx.HTTPError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("the service did not start")
+                    time.sleep(0.2)
+            started = time.monotonic()
+            idle: list[tuple[float, float]] = []
+            while time.monotonic() - started < idle_s:  # baseline: the same service, no taps
+                idle.append((time.monotonic() - started, _proc(server.pid)["rss_mb"]))
+                time.sleep(1.0)
+            first = _proc(server.pid)
+            data_start = sum(_files(data).values()) / 1e6
+            stop = threading.Event()
+            counts = {"taps": 0, "errors": 0}
+            tapper = threading.Thread(target=_tapper, args=(base, stop, counts), daemon=True)
+            began = time.monotonic()
+            tapper.start()
+            samples = []
+            print(f"{'t (s)':>7} {'taps':>6} {'RSS MB':>7} {'fds':>4} {'threads':>7} {'data MB':>8}  largest file")
+            while time.monotonic() - began < duration:
+                time.sleep(SAMPLE_EVERY_S)
+                now = time.monotonic() - began
+                proc = _proc(server.pid)
+                files = _files(data)
+                samples.append((now, proc, files))
+                name, size = max(files.items(), key=lambda kv: kv[1])
+                print(f"{now:7.0f} {counts['taps']:6d} {proc['rss_mb']:7.1f} {proc['fds']:4.0f} "
+                      f"{proc['threads']:7.0f} {sum(files.values()) / 1e6:8.2f}  {name} {size / 1e6:.2f} MB")
+            stop.set()
+            tapper.join(timeout=10)
+            status = httpx.get(base + "/api/status", timeout=10).json()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+            central.stop()
+            central.engine.dispose()
+    last_third = [(t, p["rss_mb"]) for t, p, _ in samples if t >= duration * 2 / 3]
+    end_t, end, end_files = samples[-1]
+    # A file compacted now and then grows in teeth: compare the peaks of the middle and the last third.
+    middle = [f for t, _, f in samples if duration / 3 <= t < duration * 2 / 3]
+    last = [f for t, _, f in samples if t >= duration * 2 / 3]
+    names = {name for f in samples for name in f[2]}
+    growing = sorted(name for name in names if max((f.get(name, 0) for f in last), default=0)
+                     > 1.2 * max((f.get(name, 0) for f in middle), default=0) + 65536)
+    print(f"files still growing in the last third: {', '.join(growing) or 'none'}")
+    result = {
+        "seconds": round(duration), "taps": counts["taps"], "tap_errors": counts["errors"],
+        "pending_at_end": status.get("pending"),
+        "rss_mb_start": round(first["rss_mb"], 1), "rss_mb_end": round(end["rss_mb"], 1),
+        "fds_start": int(first["fds"]), "fds_end": int(end["fds"]), "threads_end": int(end["threads"]),
+        "data_mb_start": round(data_start, 2), "data_mb_end": round(sum(end_files.values()) / 1e6, 2),
+        "print_journal_mb_end": round(end_files.get("print-jobs.jsonl", 0) / 1e6, 3),
+        "rss_slope_mb_per_h_last_third": round(_slope_per_h(last_third), 1),
+        "baseline_idle_rss_slope_mb_per_h": round(_slope_per_h(idle), 1),
+        "files_growing_last_third": growing,
+    }
+    print("RESULT " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
