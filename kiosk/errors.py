@@ -230,3 +230,11 @@ class RateLimited(CentralError):
 
 class OrderConflict(Conflict):
     """An order id already used on this channel came again with other amounts or another customer."""
+
+
+class PortalRefused(DomainError):
+    """The shopper's portal refused a step (link used or expired, wrong code...); the message says what to do."""
+
+
+class MailUnavailable(CentralError):
+    """Central could not hand an e-mail to its SMTP server; nothing was sent, the shopper may try again."""

@@ -1,0 +1,30 @@
+"""E-mail from the shopper's portal (one-time codes, voucher codes) through the SMTP server in central's settings."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from kiosk.errors import MailUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Hand one plain-text message to the SMTP server; MailUnavailable when it cannot be handed over."""
+    settings = current_app.extensions["central.settings"]
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("e-mail not sent: %s", type(exc).__name__)
+        raise MailUnavailable(_("The e-mail could not be sent just now; try again in a few minutes.")) from None
