@@ -2,7 +2,7 @@
 
 Each customer's normalised search keys (`kiosk.domain.customers.search_keys`: each name word, the full name,
 phone digits, e-mail) are rewritten in `customer_search_keys` whenever the fold writes the customer; erased
-customers have none. A search is a prefix match on that indexed column (PostgreSQL: `text_pattern_ops`),
+customers have none. A search is a prefix range on that column's primary key (bytewise order),
 or an exact match on a card number or chip UID, one page at a time.
 """
 
@@ -54,11 +54,9 @@ def refresh_keys(connection: Connection, ledger: Ledger, fresh: Iterable[Event])
         connection.execute(customer_search_keys.insert(), rows)
 
 
-def _prefix(connection: Connection, column, text: str):
-    if connection.dialect.name == "postgresql":
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    return and_(column >= text, column < text + "\U0010ffff")  # SQLite compares text bytewise
+def _prefix(column, text: str):
+    """Keys starting with `text`: one range in bytewise order (no LIKE pattern to escape)."""
+    return and_(column >= text, column < text + "\U0010ffff")
 
 
 def search(connection: Connection, query: str, *, page: int = 0, stores: frozenset[str] | None = None) -> list[Found]:
@@ -76,14 +74,17 @@ def search(connection: Connection, query: str, *, page: int = 0, stores: frozens
         ids.extend(cid for cid in connection.execute(by_card).scalars() if cid and cid not in ids)
     normalised = normalise_query(raw)
     if normalised:
+        # In index order with an early stop: a common prefix never sorts every matching key.
         matches = (select(customer_search_keys.c.customer_id).where(
-            _prefix(connection, customer_search_keys.c.key, normalised))
-            .group_by(customer_search_keys.c.customer_id).order_by(customer_search_keys.c.customer_id))
+            _prefix(customer_search_keys.c.key, normalised))
+            .order_by(customer_search_keys.c.key, customer_search_keys.c.customer_id))
         if stores is not None:
             matches = matches.where(exists().where(events.c.customer_id == customer_search_keys.c.customer_id,
                                                    events.c.device_id.in_(stores)))
-        ids.extend(cid for cid in connection.execute(
-            matches.limit(PAGE_SIZE * (page + 1) + len(ids))).scalars() if cid not in ids)
+        wanted = PAGE_SIZE * (page + 1)
+        for cid in connection.execute(matches.limit(wanted * 4)).scalars():
+            if cid not in ids:
+                ids.append(cid)
     if stores is not None:
         ids = [cid for cid in ids if connection.execute(select(exists().where(
             events.c.customer_id == cid, events.c.device_id.in_(stores)))).scalar()]
