@@ -42,6 +42,7 @@ from kiosk.domain.events import (
     PointsMoved,
     PoolJoined,
     PoolLeft,
+    RedemptionCancelled,
     from_record,
 )
 from kiosk.domain.expiry import ExpiryNotice, notice
@@ -163,6 +164,7 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
     rows = connection.execute(select(events.c.payload, events.c.review).where(events.c.customer_id.in_(ids))
                               .order_by(events.c.id.desc()).limit(HISTORY_LIMIT)).all()
     history = [(json.loads(p), bool(review)) for p, review in rows]
+    cancelled = cancelled_redemptions(connection, cid)
     reference = _CentralSettings(connection)
     ledger = _ledger_of(row)
     rule, scale = reference.expiry_rule(), reference.tier_scale()
@@ -181,7 +183,8 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
         consent=tuple(r for r, _ in reversed(history) if r["type"] == "ConsentChanged"),
         pool=(pool.pool_id, pool.share_pct, pool.points) if pool else None,
         vouchers=tuple({"partner": v.partner, "code": v.code, "face_value_cents": v.face_value_cents,
-                        "issued_at": v.issued_at, "redemption_event_id": v.redemption_event_id}
+                        "issued_at": v.issued_at, "redemption_event_id": v.redemption_event_id,
+                        "cancelled": v.redemption_event_id in cancelled}
                        for v in connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == cid)
                                                    .order_by(voucher_codes.c.issued_at.desc()))),
         operations=tuple(_operation(r, review) for r, review in history),
@@ -331,3 +334,46 @@ def resolve_customer(connection: Connection, text: str) -> str:
     if owner is None:
         raise NotFound(_("No customer has this id or card number."))
     return owner
+
+
+def _voucher(connection: Connection, customer_id: str, code: str):
+    row = connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == customer_id,
+                                                         voucher_codes.c.code == code)).first()
+    if row is None:
+        raise NotFound(_("This voucher is not one of this customer's."))
+    return row
+
+
+def cancelled_redemptions(connection: Connection, customer_id: str) -> set[str]:
+    """The redemptions of this customer already cancelled (their points given back)."""
+    return {json.loads(p)["redemption_event_id"] for p in connection.execute(select(events.c.payload).where(
+        events.c.customer_id == customer_id, events.c.type == "RedemptionCancelled")).scalars()}
+
+
+def cancel_voucher(connection: Connection, user: BackofficeUser, customer_id: str, code: str, reason: object) -> int:
+    """Give back the points of a partner voucher the customer cannot use (once); the partner is told to void it
+    from the audit trail. Returns the points given back."""
+    text = check_reason(reason)
+    voucher = _voucher(connection, customer_id, code)
+    if voucher.redemption_event_id in cancelled_redemptions(connection, customer_id):
+        raise CustomerServiceRefused(_("This voucher was already cancelled."))
+    payload = connection.execute(select(events.c.payload).where(
+        events.c.event_id == voucher.redemption_event_id)).scalar()
+    points = json.loads(payload)["points"] if payload else 0
+    ingest(connection, [RedemptionCancelled(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
+                                            customer_id=customer_id, redemption_event_id=voucher.redemption_event_id,
+                                            points=points)], None)
+    audit.record(connection, user.user_id, "customer.voucher_cancel", customer_id, None,
+                 {"partner": voucher.partner, "code": code, "points": points, "reason": text})
+    return points
+
+
+def voucher_for_resend(connection: Connection, user: BackofficeUser, customer_id: str, code: str) -> tuple[str, str]:
+    """(e-mail, partner) to send the voucher code to again; audited."""
+    voucher = _voucher(connection, customer_id, code)
+    email = connection.execute(select(customers.c.email).where(customers.c.customer_id == customer_id)).scalar()
+    if not email:
+        raise CustomerServiceRefused(_("This customer has no e-mail address on file."))
+    audit.record(connection, user.user_id, "customer.voucher_resend", customer_id, None,
+                 {"partner": voucher.partner, "code": code})
+    return email, voucher.partner
