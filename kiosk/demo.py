@@ -30,6 +30,7 @@ def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_ke
         "hardware": {"mode": "emulated"},
         "web": {"host": host, "port": port},
         "central": {"url": central_url, "interval_s": 5},
+        "till": {"profile_url": central_url.rstrip("/") + "/portal/p/"},  # the receipt QR opens central's portal
         "phonecard": {"public_key": phone_key},
         "shop": {"name": "Boutique Démo", "address": ["1 place de la Démo", "00000 Exemple"]},
         "earning": {"categories": {"general": 100, "hygiene": 150, "bulk": 50}},
