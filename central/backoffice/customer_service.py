@@ -285,12 +285,12 @@ def _undoable(merge, now: datetime | None = None) -> bool:
 
 
 def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str, reason: object,
-               now: datetime | None = None) -> None:
+               now: datetime | None = None, kept_id: str | None = None) -> None:
     """Move back exactly what the merge moved (points, lots, debits, cards, pool), within the undo window."""
     text = check_reason(reason)
     merge = connection.execute(select(customer_merges).where(
         customer_merges.c.merge_event_id == merge_event_id)).first()
-    if merge is None:
+    if merge is None or (kept_id is not None and merge.kept_id != kept_id):
         raise NotFound(_("No such merge."))
     if not _undoable(merge, now):
         raise CustomerServiceRefused(_("A merge can be undone only once and within %(days)s days.", days=MERGE_UNDO_DAYS))

@@ -123,7 +123,8 @@ def merge(customer_id: str):
 @bp.post("/merges/<merge_id>/undo")
 def undo_merge(merge_id: str):
     kept = (request.form.get("kept") or "").strip()
-    return _act(kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason")), "unmerged")
+    return _act(kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason"), kept_id=kept),
+                "unmerged")
 
 
 @bp.get("/<customer_id>/export.json")
