@@ -197,7 +197,7 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
 
 def _operation(record: dict, review: bool) -> Operation:
     kind = record["type"]
-    points = record.get("points", record.get("delta"))
+    points = record.get("points", record.get("delta", record.get("balance")))
     if kind in ("PointsRedeemed", "EarnReversed", "PointsExpired", "PoolContributed"):
         points = -points
     detail = record.get("reward_id") or record.get("reason") or record.get("card_uid") or record.get("partner") or ""
@@ -249,7 +249,7 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
             raise CustomerServiceRefused(_("Customer %(customer)s was already merged into another; undo that first.", customer=cid))
     dup = rows[duplicate_id]
     moved = PointsMoved(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=duplicate_id,
-                        customer_id=kept_id, points=dup.points, debits=dup.debits,
+                        customer_id=kept_id, balance=dup.points, debits=dup.debits,
                         lots=tuple(sorted(lots_from_json(dup.lots).items())))
     card_uids = [uid for uid, in connection.execute(select(cards.c.card_uid).where(
         cards.c.customer_id == duplicate_id).order_by(cards.c.card_uid))]
@@ -268,12 +268,12 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
     ingest(connection, made, None)
     connection.execute(customer_merges.insert().values(
         merge_event_id=moved.event_id, kept_id=kept_id, duplicate_id=duplicate_id,
-        moved_json=json.dumps({"points": moved.points, "debits": moved.debits, "lots": moved.lots,
+        moved_json=json.dumps({"points": moved.balance, "debits": moved.debits, "lots": moved.lots,
                                "cards": card_uids, "pool": pool_moved}),
         merged_at=utc_now(), merged_by=user.user_id, reason=text))
     refresh_from_rows(connection, [duplicate_id])  # a merged duplicate is no longer found
     audit.record(connection, user.user_id, "customer.merge", kept_id, None,
-                 {"duplicate": duplicate_id, "points": moved.points, "cards": len(card_uids), "reason": text})
+                 {"duplicate": duplicate_id, "points": moved.balance, "cards": len(card_uids), "reason": text})
     return moved.event_id
 
 
@@ -302,7 +302,7 @@ def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str
                                        "be undone."))
     made: list[Event] = [PointsMoved(
         device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=merge.kept_id,
-        customer_id=merge.duplicate_id, points=moved["points"], debits=moved["debits"],
+        customer_id=merge.duplicate_id, balance=moved["points"], debits=moved["debits"],
         lots=tuple((d, p) for d, p in moved["lots"]), merge_event_id=merge_event_id)]
     made += [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=merge.duplicate_id, card_uid=uid)
              for uid in moved["cards"]]
