@@ -160,3 +160,19 @@ def test_a_partner_voucher_is_sent_again_or_cancelled_once_with_its_points_given
     assert again.status_code == 400 and "already cancelled" in again.get_data(as_text=True)
     assert till.pull_customer_of("CARD-1") == ("c1", 150)
     assert "cancelled, points given back" in office.get("/backoffice/customers/c1").get_data(as_text=True)
+
+
+def test_search_by_chip_uid_and_pages_of_twenty(app, office):
+    till = Till(app, office.client, "till-north")
+    for n in range(25):
+        till.register(f"m{n:02d}", "Zoé", "Marchal", f"2900000000{n:02d}", 1)
+    with app.extensions["central.engine"].begin() as c:
+        from central.schema import batch_cards
+        c.execute(batch_cards.insert().values(card_uid="290000000007", batch_id="b1", activation_code="X",
+                                              chip_uid="04A1B2C3D4E5F6"))
+    by_chip = office.get("/backoffice/customers/?q=04a1b2c3d4e5f6").get_data(as_text=True)
+    assert re.findall(r'data-id="(m\d\d)"', by_chip) == ["m07"]
+    first = office.get("/backoffice/customers/?q=march").get_data(as_text=True)
+    assert len(re.findall(r'data-id="m\d\d"', first)) == 20 and 'id="next-page"' in first
+    second = office.get("/backoffice/customers/?q=march&page=1").get_data(as_text=True)
+    assert len(re.findall(r'data-id="m\d\d"', second)) == 5 and 'id="next-page"' not in second
