@@ -98,11 +98,27 @@ def sign_in():
     customer_id, wrong = _tx(check)
     if wrong is not None:
         return render_template("portal/code.html", card_number=card, error=str(wrong)), 400
+    _start_session(customer_id)
+    return redirect(url_for("portal.me"))
+
+
+def _start_session(customer_id: str) -> None:
     language = session.get("lang")
     session.clear()  # a fresh session for the signed-in shopper, in the language they chose
     if language:
         session["lang"] = language
     session[SESSION_KEY] = customer_id
+
+
+@bp.get("/phone/<token>")
+def phone_sign_in(token: str):
+    """Sign in from the phone card: its signed link is already this phone's proof of the card."""
+    try:
+        card_uid = phonecard.card_for_link(phonecard.signing_key(), token)
+    except KioskError:
+        raise PortalRefused(_("This phone card link is not valid. Sign in with your card number instead.")) from None
+    customer_id = _tx(lambda c: signin.customer_of_card(c, card_uid).customer_id)
+    _start_session(customer_id)
     return redirect(url_for("portal.me"))
 
 

@@ -155,3 +155,26 @@ def test_the_portal_is_an_installable_app(central):
     assert "serviceWorker" not in client.get("/portal/").get_data(as_text=True)  # no inline script
     worker = client.get("/portal/sw.js")
     assert worker.status_code == 200 and "caches" in worker.get_data(as_text=True)
+
+
+def test_the_phone_card_link_signs_in_and_a_forged_one_does_not(central):
+    app, client, _, _ = central
+    with app.test_request_context():
+        from central import phonecard
+
+        link = phonecard.link_token(phonecard.signing_key(), "CARD-1")
+    shopper = Shopper(client)
+    assert shopper.get(f"/portal/phone/{link}").status_code == 302
+    assert re.search(r'id="balance">120<', shopper.get("/portal/me").get_data(as_text=True))
+    forged = Shopper(app.test_client()).get(f"/portal/phone/{link[:-3]}abc?lang=en")
+    assert forged.status_code == 400 and "not valid" in forged.get_data(as_text=True)
+
+
+def test_the_phone_card_page_leads_to_the_account(central):
+    app, client, _, _ = central
+    with app.test_request_context():
+        from central import phonecard
+
+        link = phonecard.link_token(phonecard.signing_key(), "CARD-1")
+    page = client.get(f"/card/{link}").get_data(as_text=True)
+    assert f'href="/portal/phone/{link}"' in page
