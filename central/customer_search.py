@@ -44,10 +44,11 @@ def refresh_keys(connection: Connection, ledger: Ledger, fresh: Iterable[Event])
     if not ids:
         return
     connection.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id.in_(ids)))
+    merged = _merged_duplicates(connection, ids)
     rows = []
     for customer_id in ids:
         c = ledger.customers.get(customer_id, Customer(customer_id))
-        if not c.erased:
+        if not c.erased and customer_id not in merged:
             rows.extend({"key": key[:500], "customer_id": customer_id}
                         for key in sorted(search_keys(c.first_name, c.last_name, c.phone, c.email)))
     if rows:
@@ -96,12 +97,17 @@ def search(connection: Connection, query: str, *, page: int = 0, stores: frozens
             for cid in ids if cid in rows and not rows[cid].erased]
 
 
+def _merged_duplicates(connection: Connection, ids: list[str]) -> set[str]:
+    """Those of `ids` merged into another customer (and not undone): they are found through the kept one."""
+    return set(connection.execute(select(customer_merges.c.duplicate_id).where(
+        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+
+
 def refresh_from_rows(connection: Connection, customer_ids: Iterable[str]) -> None:
     """Rewrite search keys from the stored rows; a duplicate merged into another customer has none."""
     ids = sorted(customer_ids)
     connection.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id.in_(ids)))
-    merged = set(connection.execute(select(customer_merges.c.duplicate_id).where(
-        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+    merged = _merged_duplicates(connection, ids)
     rows = []
     for row in connection.execute(select(customers).where(customers.c.customer_id.in_(ids))):
         if row.erased or row.customer_id in merged:

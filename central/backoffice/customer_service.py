@@ -25,6 +25,7 @@ from central.clock import utc_now
 from central.customer_search import refresh_from_rows
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
+from central.schema import audit as audit_table
 from central.schema import (
     cards,
     customer_merges,
@@ -98,6 +99,7 @@ class CustomerFile:
     operations: tuple[Operation, ...]
     merged_into: str | None
     merges: tuple[dict, ...] = field(default=())
+    erasure_requested_at: str | None = None
 
 
 class _CentralSettings:
@@ -192,6 +194,9 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
         merges=tuple({"merge_event_id": m.merge_event_id, "kept_id": m.kept_id, "duplicate_id": m.duplicate_id,
                       "merged_at": m.merged_at, "merged_by": m.merged_by, "reason": m.reason,
                       "undone_at": m.undone_at, "undoable": _undoable(m)} for m in merges),
+        erasure_requested_at=connection.execute(select(audit_table.c.at).where(
+            audit_table.c.action == "customer.erasure_request", audit_table.c.subject == cid)
+            .order_by(audit_table.c.id.desc()).limit(1)).scalar(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -145,7 +146,12 @@ def test_consent_withdrawal_export_and_erasure_request(central):
     assert export.json["profile"]["email"] == "zelie@example.org"
     assert [c["granted"] for c in export.json["consent_history"]] == [True, False]
     assert shopper.post("/portal/erasure", {}).status_code == 302
-    assert client.get("/api/admin/customers/c1/export", headers=ADMIN).status_code == 200
+    with app.extensions["central.engine"].connect() as c:
+        from central.backoffice.customer_service import customer_file
+        from central.schema import customers
+
+        row = c.execute(select(customers).where(customers.c.customer_id == "c1")).one()
+        assert customer_file(c, row, date.today()).erasure_requested_at  # head office sees the request
 
 
 def test_the_portal_is_an_installable_app(central):
