@@ -31,7 +31,8 @@ class CentralSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     max_pull_rows: int = 5000
     enrolment_code_ttl_s: int = 24 * 3600
-    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server.
+    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server
+    #: (empty: written to data_dir/mail-outbox/ instead, as in the demo).
     smtp_host: str = "localhost"
     smtp_port: int = 25
     mail_from: str = "fidelite@example.org"

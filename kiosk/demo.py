@@ -47,7 +47,7 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     central = start_background(f"sqlite:///{(data_dir / 'central.db').resolve()}", host=host, port=port,
-                               settings=CentralSettings(data_dir=str(data_dir.resolve())))
+                               settings=CentralSettings(data_dir=str(data_dir.resolve()), smtp_host=""))
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
     seed_catalogue(central.engine)
@@ -132,6 +132,8 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
                        f"the demo store's manager: {store_user} / {store_password})")
             click.echo(f"  hardware panels: http://{host}:{port}/panel/ (till) and http://{host}:{port + 1}/panel/ "
                        "(kiosk)")
+            click.echo(f"  shopper's portal: {central.url}/portal/  (its e-mails, sign-in codes included, are "
+                       f"written to {(data_dir / 'mail-outbox').resolve()})")
             click.echo(f"Data is kept in {data_dir.resolve()}; delete that folder to start afresh.")
             try:
                 serve(till, host, port, extensions=cards)

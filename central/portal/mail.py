@@ -1,10 +1,16 @@
-"""E-mail from the shopper's portal (one-time codes, voucher codes) through the SMTP server in central's settings."""
+"""E-mail from the shopper's portal (one-time codes, voucher codes) through the SMTP server in central's settings.
+
+With `smtp_host` empty (the demo), each message is written as an `.eml` file to `data_dir/mail-outbox/`
+instead, so the codes can be read without a mail server.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from email.message import EmailMessage
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,6 +28,11 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    if not settings.smtp_host:
+        outbox = Path(settings.data_dir) / "mail-outbox"
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / f"{time.time_ns()}.eml").write_bytes(message.as_bytes())
+        return
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)

@@ -184,3 +184,20 @@ def test_the_phone_card_page_leads_to_the_account(central):
         link = phonecard.link_token(phonecard.signing_key(), "CARD-1")
     page = client.get(f"/card/{link}").get_data(as_text=True)
     assert f'href="/portal/phone/{link}"' in page
+
+
+def test_without_an_smtp_server_the_mail_goes_to_the_outbox_folder(sqlite_url, tmp_path):
+    app = create_app(sqlite_url, settings=CentralSettings(data_dir=str(tmp_path), smtp_host=""))
+    token = enrol_device(app.extensions["central.engine"], "till-1")
+    client = app.test_client()
+    events = [CustomerRegistered(device_id="till-1", seq=1, customer_id="c1", first_name="Zélie",
+                                 email="zelie@example.org"),
+              CardLinked(device_id="till-1", seq=2, customer_id="c1", card_uid="CARD-1")]
+    client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
+                headers={"Authorization": f"Bearer {token}"})
+    shopper = Shopper(client)
+    shopper.get("/portal/?lang=en")
+    assert shopper.post("/portal/code", {"card_number": "CARD-1"}).status_code == 200
+    sent = list((tmp_path / "mail-outbox").glob("*.eml"))
+    assert len(sent) == 1 and "zelie@example.org" in sent[0].read_text()
+    app.extensions["central.engine"].dispose()
