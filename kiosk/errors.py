@@ -238,3 +238,7 @@ class PortalRefused(DomainError):
 
 class MailUnavailable(CentralError):
     """Central could not hand an e-mail to its SMTP server; nothing was sent, the shopper may try again."""
+
+
+class CustomerServiceRefused(Conflict):
+    """A customer-service action broke one of its rules (balance, merge window, already done); the message says which."""

@@ -50,17 +50,13 @@ from kiosk.domain.expiry import ExpiryNotice, notice
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.lots import lots_from_json
 from kiosk.domain.tiers import tier_of
-from kiosk.errors import BadRequest, Conflict, NotAllowed, NotFound
+from kiosk.errors import BadRequest, CustomerServiceRefused, NotAllowed, NotFound
 from kiosk.reference_cache import EXPIRY, TIERS, ReferenceCache
 
 #: The most points one manual adjustment may add or take back, per back-office role.
 ADJUSTMENT_LIMITS = {"head_office": 10_000, "manager": 500}
 MERGE_UNDO_DAYS = 30
 HISTORY_LIMIT = 200
-
-
-class CustomerServiceRefused(Conflict):
-    """A customer-service action broke one of its rules (limit, reason, merge window); the message says which."""
 
 
 @dataclass(frozen=True)
