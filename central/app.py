@@ -7,7 +7,7 @@ import dataclasses
 from flask import Flask
 from sqlalchemy import Engine
 
-from central import activation_page, backoffice, device_auth, http_errors, phonecard
+from central import activation_page, backoffice, device_auth, http_errors, phonecard, portal
 from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
 from central.api import catalogue as catalogue_api
@@ -45,6 +45,7 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
     backoffice.init_app(app)
+    portal.init_app(app)
     app.register_blueprint(phonecard_api.bp)
     app.register_blueprint(card_batches_api.bp)
     app.register_blueprint(card_batches_api.activation_bp)

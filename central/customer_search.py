@@ -2,7 +2,7 @@
 
 Each customer's normalised search keys (`kiosk.domain.customers.search_keys`: each name word, the full name,
 phone digits, e-mail) are rewritten in `customer_search_keys` whenever the fold writes the customer; erased
-customers have none. A search is a prefix match on that indexed column (PostgreSQL: `text_pattern_ops`),
+customers have none. A search is a prefix range on that column's primary key (bytewise order),
 or an exact match on a card number or chip UID, one page at a time.
 """
 
@@ -44,21 +44,20 @@ def refresh_keys(connection: Connection, ledger: Ledger, fresh: Iterable[Event])
     if not ids:
         return
     connection.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id.in_(ids)))
+    merged = _merged_duplicates(connection, ids)
     rows = []
     for customer_id in ids:
         c = ledger.customers.get(customer_id, Customer(customer_id))
-        if not c.erased:
+        if not c.erased and customer_id not in merged:
             rows.extend({"key": key[:500], "customer_id": customer_id}
                         for key in sorted(search_keys(c.first_name, c.last_name, c.phone, c.email)))
     if rows:
         connection.execute(customer_search_keys.insert(), rows)
 
 
-def _prefix(connection: Connection, column, text: str):
-    if connection.dialect.name == "postgresql":
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    return and_(column >= text, column < text + "\U0010ffff")  # SQLite compares text bytewise
+def _prefix(column, text: str):
+    """Keys starting with `text`: one range in bytewise order (no LIKE pattern to escape)."""
+    return and_(column >= text, column < text + "\U0010ffff")
 
 
 def search(connection: Connection, query: str, *, page: int = 0, stores: frozenset[str] | None = None) -> list[Found]:
@@ -76,14 +75,17 @@ def search(connection: Connection, query: str, *, page: int = 0, stores: frozens
         ids.extend(cid for cid in connection.execute(by_card).scalars() if cid and cid not in ids)
     normalised = normalise_query(raw)
     if normalised:
+        # In index order with an early stop: a common prefix never sorts every matching key.
         matches = (select(customer_search_keys.c.customer_id).where(
-            _prefix(connection, customer_search_keys.c.key, normalised))
-            .group_by(customer_search_keys.c.customer_id).order_by(customer_search_keys.c.customer_id))
+            _prefix(customer_search_keys.c.key, normalised))
+            .order_by(customer_search_keys.c.key, customer_search_keys.c.customer_id))
         if stores is not None:
             matches = matches.where(exists().where(events.c.customer_id == customer_search_keys.c.customer_id,
                                                    events.c.device_id.in_(stores)))
-        ids.extend(cid for cid in connection.execute(
-            matches.limit(PAGE_SIZE * (page + 1) + len(ids))).scalars() if cid not in ids)
+        wanted = PAGE_SIZE * (page + 1)
+        for cid in connection.execute(matches.limit(wanted * 4)).scalars():
+            if cid not in ids:
+                ids.append(cid)
     if stores is not None:
         ids = [cid for cid in ids if connection.execute(select(exists().where(
             events.c.customer_id == cid, events.c.device_id.in_(stores)))).scalar()]
@@ -95,12 +97,17 @@ def search(connection: Connection, query: str, *, page: int = 0, stores: frozens
             for cid in ids if cid in rows and not rows[cid].erased]
 
 
+def _merged_duplicates(connection: Connection, ids: list[str]) -> set[str]:
+    """Those of `ids` merged into another customer (and not undone): they are found through the kept one."""
+    return set(connection.execute(select(customer_merges.c.duplicate_id).where(
+        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+
+
 def refresh_from_rows(connection: Connection, customer_ids: Iterable[str]) -> None:
     """Rewrite search keys from the stored rows; a duplicate merged into another customer has none."""
     ids = sorted(customer_ids)
     connection.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id.in_(ids)))
-    merged = set(connection.execute(select(customer_merges.c.duplicate_id).where(
-        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+    merged = _merged_duplicates(connection, ids)
     rows = []
     for row in connection.execute(select(customers).where(customers.c.customer_id.in_(ids))):
         if row.erased or row.customer_id in merged:

@@ -118,13 +118,14 @@ card_claims = Table(
 )
 
 #: Normalised names, phone and e-mail of each customer (`kiosk.domain.customers.search_keys`), for the
-#: back office's prefix search; rewritten with the customer at each fold.
+#: back office's prefix search; rewritten with the customer at each fold. Bytewise order ("C" on PostgreSQL,
+#: SQLite's own), so a prefix is one range of the primary key, read in order with an early stop.
+SEARCH_KEY = String(500).with_variant(String(500, collation="C"), "postgresql")
 customer_search_keys = Table(
     "customer_search_keys", metadata,
-    Column("key", String(500), primary_key=True),
+    Column("key", SEARCH_KEY, primary_key=True),
     Column("customer_id", String(64), primary_key=True),
     Index("ix_customer_search_keys_customer", "customer_id"),
-    Index("ix_customer_search_keys_prefix", "key", postgresql_ops={"key": "text_pattern_ops"}),
 )
 
 #: Duplicate customers merged in the back office, with what moved, so the merge can be undone for a while.

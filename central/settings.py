@@ -35,7 +35,8 @@ class CentralSettings:
     trusted_proxies: int = 0
     #: A partner code whose redemption has not reached central this long after issue goes back to the pool.
     voucher_release_s: int = 48 * 3600
-    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server.
+    #: The shopper's portal sends its one-time sign-in codes and voucher codes by e-mail through this server
+    #: (empty: written to data_dir/mail-outbox/ instead, as in the demo).
     smtp_host: str = "localhost"
     smtp_port: int = 25
     mail_from: str = "fidelite@example.org"

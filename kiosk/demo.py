@@ -33,6 +33,7 @@ def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_ke
         "hardware": {"mode": "emulated"},
         "web": {"host": host, "port": port},
         "central": {"url": central_url, "interval_s": 5},
+        "till": {"profile_url": central_url.rstrip("/") + "/portal/p/"},  # the receipt QR opens central's portal
         "phonecard": {"public_key": phone_key},
         "shop": {"name": "Boutique Démo", "address": ["1 place de la Démo", "00000 Exemple"]},
         "earning": {"categories": {"general": 100, "hygiene": 150, "bulk": 50}},
@@ -49,7 +50,7 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     central = start_background(f"sqlite:///{(data_dir / 'central.db').resolve()}", host=host, port=port,
-                               settings=CentralSettings(data_dir=str(data_dir.resolve()),
+                               settings=CentralSettings(data_dir=str(data_dir.resolve()), smtp_host="",
                                                         admin_token=os.environ.get(ADMIN_TOKEN_VARIABLE, "")))
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
@@ -140,6 +141,8 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
                 click.echo(f"  admin API:    {central.url}/api/admin/  (Authorization: Bearer ${ADMIN_TOKEN_VARIABLE})")
             else:
                 click.echo(f"  admin API:    closed; set {ADMIN_TOKEN_VARIABLE} before `kiosk demo` to open it")
+            click.echo(f"  shopper's portal: {central.url}/portal/  (its e-mails, sign-in codes included, are "
+                       f"written to {(data_dir / 'mail-outbox').resolve()})")
             click.echo(f"Data is kept in {data_dir.resolve()}; delete that folder to start afresh.")
             try:
                 serve(till, host, port, extensions=cards)

@@ -348,3 +348,15 @@ class EnrolmentCodeMalformed(KioskError):
 
 class EnrolmentCodeRefused(SyncRefused):
     """Central refused the enrolment code: unknown, already used, expired, or made for another device."""
+
+
+class PortalRefused(DomainError):
+    """The shopper's portal refused a step (link used or expired, wrong code...); the message says what to do."""
+
+
+class MailUnavailable(CentralError):
+    """Central could not hand an e-mail to its SMTP server; nothing was sent, the shopper may try again."""
+
+
+class CustomerServiceRefused(Conflict):
+    """A customer-service action broke one of its rules (balance, merge window, already done); the message says which."""

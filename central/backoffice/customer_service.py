@@ -25,6 +25,7 @@ from central.clock import utc_now
 from central.customer_search import refresh_from_rows
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
+from central.schema import audit as audit_table
 from central.schema import (
     cards,
     customer_merges,
@@ -42,23 +43,20 @@ from kiosk.domain.events import (
     PointsMoved,
     PoolJoined,
     PoolLeft,
+    RedemptionCancelled,
     from_record,
 )
 from kiosk.domain.expiry import ExpiryNotice, notice
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.lots import lots_from_json
 from kiosk.domain.tiers import tier_of
-from kiosk.errors import BadRequest, Conflict, NotAllowed, NotFound
+from kiosk.errors import BadRequest, CustomerServiceRefused, NotAllowed, NotFound
 from kiosk.reference_cache import EXPIRY, TIERS, ReferenceCache
 
 #: The most points one manual adjustment may add or take back, per back-office role.
 ADJUSTMENT_LIMITS = {"head_office": 10_000, "manager": 500}
 MERGE_UNDO_DAYS = 30
 HISTORY_LIMIT = 200
-
-
-class CustomerServiceRefused(Conflict):
-    """A customer-service action broke one of its rules (limit, reason, merge window); the message says which."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +95,7 @@ class CustomerFile:
     operations: tuple[Operation, ...]
     merged_into: str | None
     merges: tuple[dict, ...] = field(default=())
+    erasure_requested_at: str | None = None
 
 
 class _CentralSettings:
@@ -163,6 +162,7 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
     rows = connection.execute(select(events.c.payload, events.c.review).where(events.c.customer_id.in_(ids))
                               .order_by(events.c.id.desc()).limit(HISTORY_LIMIT)).all()
     history = [(json.loads(p), bool(review)) for p, review in rows]
+    cancelled = cancelled_redemptions(connection, cid)
     reference = _CentralSettings(connection)
     ledger = _ledger_of(row)
     rule, scale = reference.expiry_rule(), reference.tier_scale()
@@ -181,7 +181,8 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
         consent=tuple(r for r, _ in reversed(history) if r["type"] == "ConsentChanged"),
         pool=(pool.pool_id, pool.share_pct, pool.points) if pool else None,
         vouchers=tuple({"partner": v.partner, "code": v.code, "face_value_cents": v.face_value_cents,
-                        "issued_at": v.issued_at, "redemption_event_id": v.redemption_event_id}
+                        "issued_at": v.issued_at, "redemption_event_id": v.redemption_event_id,
+                        "cancelled": v.redemption_event_id in cancelled}
                        for v in connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == cid)
                                                    .order_by(voucher_codes.c.issued_at.desc()))),
         operations=tuple(_operation(r, review) for r, review in history),
@@ -189,12 +190,15 @@ def customer_file(connection: Connection, row, today: date) -> CustomerFile:
         merges=tuple({"merge_event_id": m.merge_event_id, "kept_id": m.kept_id, "duplicate_id": m.duplicate_id,
                       "merged_at": m.merged_at, "merged_by": m.merged_by, "reason": m.reason,
                       "undone_at": m.undone_at, "undoable": _undoable(m)} for m in merges),
+        erasure_requested_at=connection.execute(select(audit_table.c.at).where(
+            audit_table.c.action == "customer.erasure_request", audit_table.c.subject == cid)
+            .order_by(audit_table.c.id.desc()).limit(1)).scalar(),
     )
 
 
 def _operation(record: dict, review: bool) -> Operation:
     kind = record["type"]
-    points = record.get("points", record.get("delta"))
+    points = record.get("points", record.get("delta", record.get("balance")))
     if kind in ("PointsRedeemed", "EarnReversed", "PointsExpired", "PoolContributed"):
         points = -points
     detail = record.get("reward_id") or record.get("reason") or record.get("card_uid") or record.get("partner") or ""
@@ -246,7 +250,7 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
             raise CustomerServiceRefused(_("Customer %(customer)s was already merged into another; undo that first.", customer=cid))
     dup = rows[duplicate_id]
     moved = PointsMoved(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=duplicate_id,
-                        customer_id=kept_id, points=dup.points, debits=dup.debits,
+                        customer_id=kept_id, balance=dup.points, debits=dup.debits,
                         lots=tuple(sorted(lots_from_json(dup.lots).items())))
     card_uids = [uid for uid, in connection.execute(select(cards.c.card_uid).where(
         cards.c.customer_id == duplicate_id).order_by(cards.c.card_uid))]
@@ -265,12 +269,12 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
     ingest(connection, made, None)
     connection.execute(customer_merges.insert().values(
         merge_event_id=moved.event_id, kept_id=kept_id, duplicate_id=duplicate_id,
-        moved_json=json.dumps({"points": moved.points, "debits": moved.debits, "lots": moved.lots,
+        moved_json=json.dumps({"points": moved.balance, "debits": moved.debits, "lots": moved.lots,
                                "cards": card_uids, "pool": pool_moved}),
         merged_at=utc_now(), merged_by=user.user_id, reason=text))
     refresh_from_rows(connection, [duplicate_id])  # a merged duplicate is no longer found
     audit.record(connection, user.user_id, "customer.merge", kept_id, None,
-                 {"duplicate": duplicate_id, "points": moved.points, "cards": len(card_uids), "reason": text})
+                 {"duplicate": duplicate_id, "points": moved.balance, "cards": len(card_uids), "reason": text})
     return moved.event_id
 
 
@@ -282,12 +286,12 @@ def _undoable(merge, now: datetime | None = None) -> bool:
 
 
 def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str, reason: object,
-               now: datetime | None = None) -> None:
+               now: datetime | None = None, kept_id: str | None = None) -> None:
     """Move back exactly what the merge moved (points, lots, debits, cards, pool), within the undo window."""
     text = check_reason(reason)
     merge = connection.execute(select(customer_merges).where(
         customer_merges.c.merge_event_id == merge_event_id)).first()
-    if merge is None:
+    if merge is None or (kept_id is not None and merge.kept_id != kept_id):
         raise NotFound(_("No such merge."))
     if not _undoable(merge, now):
         raise CustomerServiceRefused(_("A merge can be undone only once and within %(days)s days.", days=MERGE_UNDO_DAYS))
@@ -299,7 +303,7 @@ def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str
                                        "be undone."))
     made: list[Event] = [PointsMoved(
         device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=merge.kept_id,
-        customer_id=merge.duplicate_id, points=moved["points"], debits=moved["debits"],
+        customer_id=merge.duplicate_id, balance=moved["points"], debits=moved["debits"],
         lots=tuple((d, p) for d, p in moved["lots"]), merge_event_id=merge_event_id)]
     made += [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=merge.duplicate_id, card_uid=uid)
              for uid in moved["cards"]]
@@ -331,3 +335,46 @@ def resolve_customer(connection: Connection, text: str) -> str:
     if owner is None:
         raise NotFound(_("No customer has this id or card number."))
     return owner
+
+
+def _voucher(connection: Connection, customer_id: str, code: str):
+    row = connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == customer_id,
+                                                         voucher_codes.c.code == code)).first()
+    if row is None:
+        raise NotFound(_("This voucher is not one of this customer's."))
+    return row
+
+
+def cancelled_redemptions(connection: Connection, customer_id: str) -> set[str]:
+    """The redemptions of this customer already cancelled (their points given back)."""
+    return {json.loads(p)["redemption_event_id"] for p in connection.execute(select(events.c.payload).where(
+        events.c.customer_id == customer_id, events.c.type == "RedemptionCancelled")).scalars()}
+
+
+def cancel_voucher(connection: Connection, user: BackofficeUser, customer_id: str, code: str, reason: object) -> int:
+    """Give back the points of a partner voucher the customer cannot use (once); the partner is told to void it
+    from the audit trail. Returns the points given back."""
+    text = check_reason(reason)
+    voucher = _voucher(connection, customer_id, code)
+    if voucher.redemption_event_id in cancelled_redemptions(connection, customer_id):
+        raise CustomerServiceRefused(_("This voucher was already cancelled."))
+    payload = connection.execute(select(events.c.payload).where(
+        events.c.event_id == voucher.redemption_event_id)).scalar()
+    points = json.loads(payload)["points"] if payload else 0
+    ingest(connection, [RedemptionCancelled(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
+                                            customer_id=customer_id, redemption_event_id=voucher.redemption_event_id,
+                                            points=points)], None)
+    audit.record(connection, user.user_id, "customer.voucher_cancel", customer_id, None,
+                 {"partner": voucher.partner, "code": code, "points": points, "reason": text})
+    return points
+
+
+def voucher_for_resend(connection: Connection, user: BackofficeUser, customer_id: str, code: str) -> tuple[str, str]:
+    """(e-mail, partner) to send the voucher code to again; audited."""
+    voucher = _voucher(connection, customer_id, code)
+    email = connection.execute(select(customers.c.email).where(customers.c.customer_id == customer_id)).scalar()
+    if not email:
+        raise CustomerServiceRefused(_("This customer has no e-mail address on file."))
+    audit.record(connection, user.user_id, "customer.voucher_resend", customer_id, None,
+                 {"partner": voucher.partner, "code": code})
+    return email, voucher.partner

@@ -17,6 +17,7 @@ from central.backoffice import customer_service as service
 from central.backoffice import scope
 from central.backoffice.web import head_office_only, transaction
 from central.customer_search import PAGE_SIZE, search
+from central.portal.mail import send_mail
 from central.schema import cards
 from kiosk.errors import BadRequest, NotAllowed
 
@@ -122,7 +123,8 @@ def merge(customer_id: str):
 @bp.post("/merges/<merge_id>/undo")
 def undo_merge(merge_id: str):
     kept = (request.form.get("kept") or "").strip()
-    return _act(kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason")), "unmerged")
+    return _act(kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason"), kept_id=kept),
+                "unmerged")
 
 
 @bp.get("/<customer_id>/export.json")
@@ -146,3 +148,18 @@ def erase(customer_id: str):
         service.audit.record(connection, g.user.user_id, "customer.erase", customer_id, None, {"reason": reason})
 
     return _act(customer_id, work, "erased")
+
+
+@bp.post("/<customer_id>/vouchers/<code>/cancel")
+def cancel_voucher(customer_id: str, code: str):
+    return _act(customer_id, lambda c: service.cancel_voucher(c, g.user, customer_id, code,
+                                                              request.form.get("reason")), "voucher_cancelled")
+
+
+@bp.post("/<customer_id>/vouchers/<code>/resend")
+def resend_voucher(customer_id: str, code: str):
+    def work(connection):
+        email, partner = service.voucher_for_resend(connection, g.user, customer_id, code)
+        send_mail(email, _("Your %(partner)s voucher", partner=partner), _("Your voucher code: %(code)s", code=code))
+
+    return _act(customer_id, work, "voucher_resent")

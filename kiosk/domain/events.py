@@ -253,7 +253,8 @@ class PointsMoved(Event):
 
     from_customer_id: str
     customer_id: str
-    points: int
+    #: The balance moved, below zero when the duplicate had overdrawn (its debt moves too).
+    balance: int
     debits: int
     lots: tuple[DayPoints, ...] = ()
     merge_event_id: str | None = None

@@ -302,8 +302,8 @@ def _adjusted(ledger: Ledger, e: PointsAdjusted) -> None:
 
 
 def _moved(ledger: Ledger, e: PointsMoved) -> None:
-    ledger._add(e.from_customer_id, -e.points)
-    ledger._add(e.customer_id, e.points)
+    ledger._add(e.from_customer_id, -e.balance)
+    ledger._add(e.customer_id, e.balance)
     for day, points in e.lots:
         ledger._lot(e.from_customer_id, day, -points)
         ledger._lot(e.customer_id, day, points)

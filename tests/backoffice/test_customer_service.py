@@ -12,6 +12,7 @@ from central.schema import audit
 from central.transactions import in_transaction
 from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, to_record
 from tests.backoffice.conftest import MANAGER
+from tests.central.smtp_sink import smtp_sink  # noqa: F401  (fixture)
 
 
 class Till:
@@ -128,3 +129,50 @@ def test_head_office_exports_and_erases_from_the_page_and_managers_cannot(app, m
     assert office.post("/backoffice/customers/c1/erase", {"reason": "demande RGPD", "confirm": "c1"}).status_code == 302
     page = office.get("/backoffice/customers/c1?lang=en").get_data(as_text=True)
     assert "Zélie" not in page and "Erased customer" in page
+
+
+def test_a_partner_voucher_is_sent_again_or_cancelled_once_with_its_points_given_back(app, office, smtp_sink):
+    import dataclasses
+
+    from kiosk.domain.events import PointsRedeemed, VoucherIssued
+
+    sink, port = smtp_sink
+    app.extensions["central.settings"] = dataclasses.replace(app.extensions["central.settings"],
+                                                             smtp_host="127.0.0.1", smtp_port=port)
+    till = Till(app, office.client, "till-north")
+    till.register("c1", "Zélie", "Marchal", "CARD-1", 150, email="zelie@example.org")
+    redeemed = PointsRedeemed(device_id="till-north", seq=5, customer_id="c1", reward_id="holiday",
+                              reward_kind="partner_voucher", points=100)
+    till.push(redeemed, VoucherIssued(device_id="till-north", seq=6, customer_id="c1", partner="vacances",
+                                      redemption_event_id=redeemed.event_id, code="VAC-1", face_value_cents=2000))
+    with app.extensions["central.engine"].begin() as c:
+        from central.schema import voucher_codes
+        c.execute(voucher_codes.insert().values(partner="vacances", code="VAC-1", face_value_cents=2000,
+                                                imported_at="2026-01-01", issued_at="2026-01-02", customer_id="c1",
+                                                device_id="till-north", redemption_event_id=redeemed.event_id))
+    assert till.pull_customer_of("CARD-1") == ("c1", 50)
+    office.get("/backoffice/customers/c1?lang=en")
+    assert office.post("/backoffice/customers/c1/vouchers/VAC-1/resend").status_code == 302
+    assert "VAC-1" in sink.wait_for(1).get_payload(decode=True).decode()
+    assert office.post("/backoffice/customers/c1/vouchers/VAC-1/cancel", {"reason": "séjour annulé"}).status_code == 302
+    assert till.pull_customer_of("CARD-1") == ("c1", 150)
+    again = office.post("/backoffice/customers/c1/vouchers/VAC-1/cancel", {"reason": "séjour annulé"})
+    assert again.status_code == 400 and "already cancelled" in again.get_data(as_text=True)
+    assert till.pull_customer_of("CARD-1") == ("c1", 150)
+    assert "cancelled, points given back" in office.get("/backoffice/customers/c1").get_data(as_text=True)
+
+
+def test_search_by_chip_uid_and_pages_of_twenty(app, office):
+    till = Till(app, office.client, "till-north")
+    for n in range(25):
+        till.register(f"m{n:02d}", "Zoé", "Marchal", f"2900000000{n:02d}", 1)
+    with app.extensions["central.engine"].begin() as c:
+        from central.schema import batch_cards
+        c.execute(batch_cards.insert().values(card_uid="290000000007", batch_id="b1", activation_code="X",
+                                              chip_uid="04A1B2C3D4E5F6"))
+    by_chip = office.get("/backoffice/customers/?q=04a1b2c3d4e5f6").get_data(as_text=True)
+    assert re.findall(r'data-id="(m\d\d)"', by_chip) == ["m07"]
+    first = office.get("/backoffice/customers/?q=march").get_data(as_text=True)
+    assert len(re.findall(r'data-id="m\d\d"', first)) == 20 and 'id="next-page"' in first
+    second = office.get("/backoffice/customers/?q=march&page=1").get_data(as_text=True)
+    assert len(re.findall(r'data-id="m\d\d"', second)) == 5 and 'id="next-page"' not in second

@@ -3,6 +3,7 @@ stored event, whatever the story before them; a merge then its undoing leaves bo
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from central.backoffice.accounts import BackofficeUser
 from central.backoffice.customer_service import adjust_points, merge_customers, stored_events, undo_merge
 from central.clock import utc_today
 from central.customers import erase_customer
+from central.db import make_engine
 from central.ingest import ingest
 from central.schema import customers
 from central.transactions import in_transaction
@@ -41,12 +43,16 @@ step = st.one_of(
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
+    """Fresh central databases, each a copy of one migrated file (migrating each example would be slow)."""
+    folder = tmp_path_factory.mktemp("central")
+    template = folder / "template.db"
+    create_app(f"sqlite:///{template}").extensions["central.engine"].dispose()
     made = []
 
     def fresh():
-        path = tmp_path_factory.mktemp("central") / "central.db"
-        app = create_app(f"sqlite:///{path}")
-        made.append(app.extensions["central.engine"])
+        path = folder / f"central-{len(made)}.db"
+        shutil.copyfile(template, path)
+        made.append(make_engine(f"sqlite:///{path}"))
         return made[-1]
 
     yield fresh
@@ -75,7 +81,7 @@ def _same_answers(central: Ledger, reference: Ledger, today: date) -> None:
             assert central.expirable(cid, day) == reference.expirable(cid, day), (cid, day)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=1, max_size=25))
 def test_merge_adjust_and_erase_keep_balances_and_lots_equal_to_the_fold(engines, steps):
     engine = engines()

@@ -189,3 +189,18 @@ def test_a_signed_webhook_credits_an_order_once_and_an_altered_or_old_one_is_ref
                      {"event": "order.refunded", "data": {"order_id": "CAT-7", "refund_id": "R1"}})
     assert refund.status_code == 403
     assert shopper.pull_all()["customers"]["c1"]["points"] == 40
+
+
+def test_a_pool_member_gives_the_pool_its_share_of_an_order_and_gets_it_back_on_refund(client, engine, admin,
+                                                                                       shopper):
+    assert client.put("/api/admin/pools/famille/members/c1", json={"share_pct": 50}, headers=admin).status_code == 200
+    _, key = _key(engine)
+    earned = client.post("/api/orders/earn", headers=_auth(key),
+                         json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 4000})
+    assert earned.json["points"] == 40 and earned.json["pool_points"] == 20 and earned.json["balance"] == 30
+    assert client.get("/api/admin/pools/famille", headers=admin).json["points"] == 20
+    refunded = client.post("/api/orders/refund", headers=_auth(key), json={"order_id": "W-1", "refund_id": "R-1"})
+    # The refund follows the tills' rules for a contributing earn (`kiosk.domain.pools.give_back`).
+    back, taken = refunded.json["pool_points_returned"], refunded.json["points_reversed"]
+    assert back > 0 and taken > 0 and refunded.json["balance"] == 30 - taken + back
+    assert client.get("/api/admin/pools/famille", headers=admin).json["points"] == 20 - back

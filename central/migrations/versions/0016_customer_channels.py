@@ -77,12 +77,10 @@ def upgrade() -> None:
     )
     keys = op.create_table(
         "customer_search_keys",
-        sa.Column("key", sa.String(500), primary_key=True),
+        sa.Column("key", sa.String(500).with_variant(sa.String(500, collation="C"), "postgresql"), primary_key=True),
         sa.Column("customer_id", sa.String(64), primary_key=True),
     )
     op.create_index("ix_customer_search_keys_customer", "customer_search_keys", ["customer_id"])
-    op.create_index("ix_customer_search_keys_prefix", "customer_search_keys", ["key"],
-                    postgresql_ops={"key": "text_pattern_ops"})
     _fill(keys)
 
 
