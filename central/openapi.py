@@ -37,7 +37,7 @@ def _op(summary: str, ok: dict[str, Any], *, body: dict[str, Any] | None = None,
 
 
 def _path_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 500}}
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 
 
 def _obj(props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},
                            "lots": {"type": "array", "description": "Points by earning day net of refunds, oldest "
                                     "first, as [YYYY-MM-DD, points] pairs; lots spent long ago are folded into debits",
-                                    "items": {"type": "array", "prefixItems": [STR, {"type": "integer"}],
+                                    "items": {"type": "array", "items": {"type": ["string", "integer"]},
                                               "minItems": 2, "maxItems": 2}},
                            "debits": {"type": "integer", "description": "Points spent or expired, taken from the "
                                       "oldest lots"}},
@@ -101,8 +101,12 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                 _obj({"acknowledged": {"type": "array", "items": STR}, "inserted": INT,
                       "flagged": {"type": "array", "items": STR}, "seq_through": INT},
                      ("acknowledged", "inserted", "flagged", "seq_through"))),
-            body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event}}, ("events",))),
-            errors=(400, 401, 413))},
+            body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event,
+                                        "description": "More events than maxItems: 413. One event a device may "
+                                                       "not make, or beyond the rules' caps, refuses the batch "
+                                                       "with 422 naming it in event_id."}},
+                            ("events",))),
+            errors=(400, 401, 413, 422))},
         "/api/sync/adoption": {"post": _op(
             "Send this till's adoption figures per cashier per day (running totals: a day sent again replaces it)",
             _ok("Stored", _obj({"stored": INT}, ("stored",))),

@@ -140,7 +140,7 @@ def daily_summary():
     """This device's store's day as plain text for its receipt printer: `?day=YYYY-MM-DD&lang=fr|en`."""
     token = bearer_token()
     try:
-        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+        day = date.fromisoformat(request.args.get("day", date.today().isoformat()))
     except ValueError:
         raise BadRequest("day must be a date YYYY-MM-DD") from None
     lang = request.args.get("lang", "fr")
