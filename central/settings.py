@@ -1,7 +1,8 @@
 """Central's own settings: a frozen dataclass read from a TOML file and `CENTRAL_*` environment variables.
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
-`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`; `CENTRAL_CONFIG` names the TOML
+file (section `[central]`).
 """
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ def gather(config: Config) -> StatusReport:
                             dict(state.get("devices") or {}), sync, disk_space(config))
     customers, cards, pending, problems = read_store_offline(config)
     return StatusReport(__version__, False, None, config.device.id, config.device.role, customers, cards, pending,
-                        problems, {}, offline_sync_state(config) | {"set_aside": SetAsideEvents(config.data_dir).count()},
+                        problems, {}, offline_sync_state(config)
+                        | {"set_aside": SetAsideEvents(config.data_dir).count()},
                         disk_space(config))
 
 

@@ -103,7 +103,7 @@ def push():
     try:
         result = in_transaction(_engine(), work)
     except EventRefused as exc:
-        in_transaction(_engine(), lambda c: push_refusals.record(c, device_id, body, exc))
+        in_transaction(_engine(), lambda c, refused=exc: push_refusals.record(c, device_id, body, refused))
         raise
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
                    flagged=list(result.flagged), seq_through=result.seq_through)

@@ -358,7 +358,8 @@ def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
             and line[1] <= MAX_CENTS and line[2] <= MAX_POINTS
         )
         if not ok:
-            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], got {line!r}")
+            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], "
+                               f"got {line!r}")
         lines.append((line[0], line[1], line[2]))
     return tuple(lines)
 
