@@ -258,7 +258,7 @@ MAX_CENTS = 10_000_000
 MAX_SEQ = 2**53 - 1
 #: The upper bound of each whole-number field, the same for every device and every central backend.
 MAXIMUM = {"amount_cents": MAX_CENTS, "refund_cents": MAX_CENTS, "face_value_cents": MAX_CENTS,
-           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ, "share_pct": 100}
+           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ}
 _CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
 _MAX_TEXT = 500
 
