@@ -77,7 +77,9 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException):
         messages = {413: "the request body is larger than central accepts",
                     404: "no such API path", 405: "this method is not allowed on this path"}
-        return _answer(exc.code or 500, type(exc).__name__, messages.get(exc.code or 0, exc.description or ""))
+        allow = {k: v for k, v in exc.get_headers() if k == "Allow"}  # a 405 names the methods the path takes
+        return _answer(exc.code or 500, type(exc).__name__, messages.get(exc.code or 0, exc.description or ""),
+                       allow)
 
     @app.errorhandler(DataError)
     def _data(exc: DataError):

@@ -38,7 +38,7 @@ def _op(summary: str, ok: dict[str, Any], *, body: dict[str, Any] | None = None,
 
 
 def _path_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 500}}
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
 
 
 def _obj(props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -46,6 +46,9 @@ def _obj(props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any
 
 
 STR = {"type": "string"}
+#: What `central.devices.check_device_id` accepts.
+DEVICE_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "not": {"const": "central"}}
+ID = {"type": "string", "minLength": 1, "maxLength": 64}
 INT = {"type": "integer", "minimum": 0}
 
 
@@ -64,7 +67,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},
                            "lots": {"type": "array", "description": "Points by earning day net of refunds, oldest "
                                     "first, as [YYYY-MM-DD, points] pairs; lots spent long ago are folded into debits",
-                                    "items": {"type": "array", "prefixItems": [STR, {"type": "integer"}],
+                                    "items": {"type": "array", "items": {"type": ["string", "integer"]},
                                               "minItems": 2, "maxItems": 2}},
                            "debits": {"type": "integer", "description": "Points spent or expired, taken from the "
                                       "oldest lots"}},
@@ -94,7 +97,9 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/enrol": {"post": _op(
             "Trade a one-time enrolment code for the device's bearer token",
             _ok("Enrolled", _obj({"device_id": STR, "token": STR}, ("device_id", "token"))),
-            body=_json(_obj({"device_id": STR, "code": STR, "store_id": STR}, ("device_id", "code"))), auth=None,
+            body=_json(_obj({"device_id": DEVICE_ID, "code": {"type": "string", "minLength": 1, "maxLength": 200},
+                             "store_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
+                            ("device_id", "code"))), auth=None,
             errors=(400, 403))},
         "/api/sync/push": {"post": _op(
             "Push a batch of this device's events; central stores each once, by event_id",
@@ -104,8 +109,12 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                       "card_claims": {"type": "array", "items": STR, "description": "Cards this batch linked "
                                       "that central keeps with their existing customer, held for review"}},
                      ("acknowledged", "inserted", "flagged", "seq_through"))),
-            body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event}}, ("events",))),
-            errors=(400, 401, 413))},
+            body=_json(_obj({"events": {"type": "array", "maxItems": max_batch, "items": event,
+                                        "description": "More events than maxItems: 413. One event a device may "
+                                                       "not make, or beyond the rules' caps, refuses the batch "
+                                                       "with 422 naming it in event_id."}},
+                            ("events",))),
+            errors=(400, 401, 413, 422))},
         "/api/sync/device": {"get": _op(
             "What central holds of this device: its gap-free run of sequence numbers and the numbers missing",
             _ok("The device's sequence state", _obj({"device_id": STR, "seq_through": INT, "seq_max": INT,
@@ -119,7 +128,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "Send this till's adoption figures per cashier per day (running totals: a day sent again replaces it)",
             _ok("Stored", _obj({"stored": INT}, ("stored",))),
             body=_json(_obj({"days": {"type": "array", "maxItems": cashier_figures.MAX_ROWS, "items": _obj(
-                {"day": {"type": "string", "format": "date"}, "cashier_id": STR,
+                {"day": {"type": "string", "format": "date"}, "cashier_id": ID,
                  **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}}, ("day", "cashier_id"))}}, ("days",))),
             errors=(400, 401, 413))},
         "/api/sync/training": {"post": _op(
@@ -150,7 +159,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/vouchers/issue": {"post": _op(
             "Issue a partner voucher code for a redemption (online only; same redemption, same code)",
             _ok("Issued", _obj({"partner": STR, "code": STR, "face_value_cents": INT, "redemption_event_id": STR})),
-            body=_json(_obj({"partner": STR, "customer_id": STR, "redemption_event_id": STR},
+            body=_json(_obj({"partner": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, "customer_id": ID,
+                             "redemption_event_id": {"type": "string", "minLength": 1, "maxLength": 36}},
                             ("partner", "customer_id", "redemption_event_id"))),
             errors=(400, 401, 409))},
         "/api/admin/devices": {
@@ -207,7 +217,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/phonecard/link": {"post": _op(
             "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
             _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
-            body=_json(_obj({"card_uid": STR}, ("card_uid",))), errors=(400, 401, 404))},
+            body=_json(_obj({"card_uid": ID}, ("card_uid",))), errors=(400, 401, 404))},
         "/api/phonecard/accept": {"post": _op(
             "Accept a scanned phone card code once in the whole chain (devices ask when online; offline each "
             "device accepts a code once)",

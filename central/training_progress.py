@@ -52,7 +52,7 @@ def _row(index: int, row: object) -> DrillProgress:
     if not isinstance(cashier, str) or not 0 < len(cashier) <= MAX_CASHIER_ID:
         raise BadRequest(f"row {index}: cashier_id must be 1 to {MAX_CASHIER_ID} characters")
     drill = row.get("drill")
-    if drill not in DRILLS:
+    if not isinstance(drill, str) or drill not in DRILLS:
         raise BadRequest(f"row {index}: drill must be one of {', '.join(DRILLS)}")
     score = row.get("best_score")
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:

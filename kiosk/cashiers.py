@@ -62,48 +62,58 @@ def verify_pin(pin: str, pin_hash: str) -> bool:
 
 
 class PinGuard:
-    """Counts failed PIN attempts per cashier and per device, and locks sign-in for a growing time.
+    """Slows PIN and password guessing per account, never for a whole till, so no stranger locks staff out.
 
-    After `max_failures` wrong PINs in a row a cashier is locked for `base_lock_s`, doubling with each
-    further lock up to `max_lock_s`. Independently, the device refuses more than `device_limit` attempts
-    per minute whatever the cashier, so PINs cannot be tried across accounts.
+    After `max_failures` wrong tries in a row an account waits `base_lock_s`, doubling with each further
+    wrong try up to `max_lock_s`; a right PIN after the wait clears it. At a till (`source` empty) the cap is
+    short: a stranger can make one cashier wait half a minute, never lock the till, while guessing a 4-digit
+    PIN at two tries a minute takes days in front of the staff. Where callers come from many places (the
+    back office, `source` = the client's address), the long lock is kept per account and source: a guesser
+    locks only their own address. Only a guess from many addresses (`account_failures` wrong tries in a row
+    on one account) makes the account itself wait, and never more than `account_cap_s`.
     """
 
-    def __init__(self, max_failures: int = 5, base_lock_s: float = 60, max_lock_s: float = 900,
-                 device_limit: int = 20, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, max_failures: int = 5, base_lock_s: float = 5, max_lock_s: float = 30,
+                 account_cap_s: float = 30, account_failures: int = 50,
+                 clock: Callable[[], float] = time.monotonic):
         self.max_failures, self.base_lock_s, self.max_lock_s = max_failures, base_lock_s, max_lock_s
-        self.device_limit = device_limit
+        self.account_cap_s, self.account_failures = account_cap_s, account_failures
         self._clock = clock
         self._lock = threading.Lock()
-        self._failures: dict[str, int] = {}
-        self._locks: dict[str, int] = {}
-        self._locked_until: dict[str, float] = {}
-        self._recent: list[float] = []
+        self._failures: dict[tuple[str, str | None], int] = {}
+        self._locked_until: dict[tuple[str, str | None], float] = {}
 
-    def check(self, cashier_id: str, pin: str, pin_hash: str | None) -> None:
-        """Raise SignInRefused unless the PIN is right and no lockout is in force."""
+    def _keys(self, account: str, source: str) -> list[tuple[tuple[str, str | None], int, float]]:
+        """The counters a try moves, each with the failures that start its waits and its longest wait."""
+        if not source:
+            return [((account, ""), self.max_failures, self.max_lock_s)]
+        return [((account, source), self.max_failures, self.max_lock_s),
+                ((account, None), self.account_failures, min(self.account_cap_s, self.max_lock_s))]
+
+    def check(self, cashier_id: str, pin: str, pin_hash: str | None, source: str = "") -> None:
+        """Raise SignInRefused unless the PIN is right and the account (from this source) need not wait."""
         now = self._clock()
+        keys = self._keys(cashier_id, source)
         with self._lock:
-            self._recent = [t for t in self._recent if now - t < 60]
-            if len(self._recent) >= self.device_limit:
-                raise SignInRefused("too many PIN attempts on this till; wait a minute")
-            until = self._locked_until.get(cashier_id, 0)
+            until = max(self._locked_until.get(key, 0) for key, _, _ in keys)
             if now < until:
                 raise SignInRefused(f"sign-in locked after repeated wrong PINs; try again in {int(until - now) + 1} s")
-            self._recent.append(now)
         ok = pin_hash is not None and verify_pin(pin, pin_hash)
         with self._lock:
             if ok:
-                self._failures.pop(cashier_id, None)
-                self._locks.pop(cashier_id, None)
+                for key, _, _ in keys:
+                    self._failures.pop(key, None)
+                    self._locked_until.pop(key, None)
                 return
-            failures = self._failures.get(cashier_id, 0) + 1
-            self._failures[cashier_id] = failures
-            if failures >= self.max_failures:
-                locks = self._locks.get(cashier_id, 0)
-                self._locks[cashier_id] = locks + 1
-                self._failures[cashier_id] = 0
-                duration = min(self.max_lock_s, self.base_lock_s * 2**locks)
-                self._locked_until[cashier_id] = now + duration
-                raise SignInRefused(f"wrong PIN; sign-in locked for {int(duration)} s")
+            longest = 0.0
+            for key, threshold, cap in keys:
+                failures = self._failures.get(key, 0) + 1
+                self._failures[key] = failures
+                if failures >= threshold:
+                    wait = min(cap, self.base_lock_s * 2 ** (failures - threshold))
+                    self._locked_until[key] = now + wait
+                    longest = max(longest, wait)
+            if longest:
+                raise SignInRefused(f"wrong PIN; sign-in locked for {int(longest)} s")
+            failures = self._failures[keys[0][0]]
         raise SignInRefused(f"wrong PIN ({self.max_failures - failures} tries left before a lockout)")

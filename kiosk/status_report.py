@@ -132,7 +132,8 @@ def _gather_local(config: Config) -> StatusReport:
     customers, cards, pending, problems = read_store_offline(config)
     disk = disk_space(config)
     return StatusReport(__version__, False, None, config.device.id, config.device.role, customers, cards, pending,
-                        problems, {}, offline_sync_state(config) | {"set_aside": SetAsideEvents(config.data_dir).count()},
+                        problems, {}, offline_sync_state(config)
+                        | {"set_aside": SetAsideEvents(config.data_dir).count()},
                         disk, disk.free < FULL_BELOW_BYTES)
 
 

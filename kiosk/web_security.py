@@ -34,8 +34,8 @@ class _SessionOverHttps(SecureCookieSessionInterface):
 def init_app(app: Flask, trusted_proxies: int = 0) -> None:
     """Add the headers to every answer; trust `trusted_proxies` hops of X-Forwarded-For/-Proto/-Host."""
     if trusted_proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies,  # type: ignore[method-assign]
-                                x_host=trusted_proxies)
+        hops = trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.session_interface = _SessionOverHttps()
 
     @app.after_request

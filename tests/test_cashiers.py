@@ -21,37 +21,73 @@ def test_pin_format(pin):
         hash_pin(pin)
 
 
-def test_lockout_after_five_failures_then_growing():
+def test_lockout_after_five_failures_then_growing_to_half_a_minute():
     clock, guard, good = ManualClock(), None, hash_pin("4321")
     guard = PinGuard(clock=clock)
     for _ in range(4):
         with pytest.raises(SignInRefused, match="tries left"):
             guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="locked for 60 s"):
+    with pytest.raises(SignInRefused, match="locked for 5 s"):
         guard.check("alice", "0000", good)
     with pytest.raises(SignInRefused, match="try again"):
         guard.check("alice", "4321", good)  # even the right PIN waits out the lock
     guard.check("bob", "4321", good)  # another cashier is not affected
-    clock.now += 61
-    for _ in range(4):
-        with pytest.raises(SignInRefused):
+    waits = []
+    for _ in range(5):
+        clock.now += 31
+        with pytest.raises(SignInRefused, match="locked for") as refused:
             guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="locked for 120 s"):
-        guard.check("alice", "0000", good)
-    clock.now += 121
+        waits.append(int(str(refused.value).split("locked for ")[1].split()[0]))
+    assert waits == [10, 20, 30, 30, 30]  # doubling, never more than half a minute
+    clock.now += 31
     guard.check("alice", "4321", good)
 
 
-def test_device_wide_rate_limit_stops_trying_pins_across_accounts():
+def test_a_stranger_cannot_lock_the_till():
+    """Twenty, or two hundred, wrong PINs across every cashier: each right PIN still works at most 30 s later."""
     clock, good = ManualClock(), hash_pin("4321")
-    guard = PinGuard(device_limit=10, clock=clock)
-    for n in range(10):
-        with pytest.raises(SignInRefused, match="wrong PIN"):
-            guard.check(f"cashier-{n}", "0000", good)
-    with pytest.raises(SignInRefused, match="too many PIN attempts"):
-        guard.check("cashier-x", "4321", good)
-    clock.now += 61
-    guard.check("cashier-x", "4321", good)
+    guard = PinGuard(clock=clock)
+    cashiers = [f"cashier-{n}" for n in range(10)]
+    for _ in range(20):
+        for cashier in cashiers:
+            try:
+                guard.check(cashier, "0000", good)
+            except SignInRefused:
+                pass
+    clock.now += 31
+    for cashier in cashiers:
+        guard.check(cashier, "4321", good)
+
+
+def test_a_guesser_locks_only_their_own_address():
+    clock, good = ManualClock(), hash_pin("4321")
+    guard = PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, account_cap_s=30, clock=clock)
+    for _ in range(8):
+        try:
+            guard.check("anna", "0000", good, source="203.0.113.9")
+        except SignInRefused:
+            pass
+        clock.now += 1
+    with pytest.raises(SignInRefused, match="try again"):
+        guard.check("anna", "4321", good, source="203.0.113.9")
+    guard.check("anna", "4321", good, source="198.51.100.7")  # the owner, elsewhere, is not locked out
+    with pytest.raises(SignInRefused, match="try again"):
+        guard.check("anna", "4321", good, source="203.0.113.9")  # the guesser's address still is
+
+
+def test_guessing_from_many_addresses_meets_a_short_account_wide_wait():
+    clock, good = ManualClock(), hash_pin("4321")
+    guard = PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, account_cap_s=30, account_failures=50,
+                     clock=clock)
+    for n in range(60):
+        try:
+            guard.check("anna", "0000", good, source=f"10.0.{n // 250}.{n % 250}")
+        except SignInRefused:
+            pass
+    with pytest.raises(SignInRefused, match="try again in 3[01] s"):
+        guard.check("anna", "4321", good, source="198.51.100.7")
+    clock.now += 31
+    guard.check("anna", "4321", good, source="198.51.100.7")
 
 
 def test_unknown_cashier_counts_as_a_failure():

@@ -1,9 +1,9 @@
 """Local-only operations for the `kiosk` command while the service runs: backup, sync now, device tests.
 
 Only requests from the loopback address, naming a loopback host, are served: a page in the Pi's own browser
-whose name was re-pointed at 127.0.0.1 (DNS rebinding) still sends its own name as Host. The POST endpoints also need the `X-Kiosk-Ops: 1`
-header, which a web page cannot send cross-origin without a preflight, so a page shown in the kiosk browser
-cannot trigger them.
+whose name was re-pointed at 127.0.0.1 (DNS rebinding) still sends its own name as Host. The POST endpoints
+also need the `X-Kiosk-Ops: 1` header, which a web page cannot send cross-origin without a preflight, so a
+page shown in the kiosk browser cannot trigger them.
 """
 
 from __future__ import annotations

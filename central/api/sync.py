@@ -106,7 +106,7 @@ def push():
     try:
         result = in_transaction(_engine(), work)
     except EventRefused as exc:
-        in_transaction(_engine(), lambda c: push_refusals.record(c, device_id, body, exc))
+        in_transaction(_engine(), lambda c, refused=exc: push_refusals.record(c, device_id, body, refused))
         raise
     return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
                    flagged=list(result.flagged), seq_through=result.seq_through,
@@ -158,7 +158,7 @@ def daily_summary():
     """This device's store's day as plain text for its receipt printer: `?day=YYYY-MM-DD&lang=fr|en`."""
     token = bearer_token()
     try:
-        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+        day = date.fromisoformat(request.args.get("day", date.today().isoformat()))
     except ValueError:
         raise BadRequest("day must be a date YYYY-MM-DD") from None
     lang = request.args.get("lang", "fr")

@@ -97,14 +97,14 @@ def list_users(connection: Connection) -> list[BackofficeUser]:
 
 
 class SignIn:
-    """Checks passwords through the same growing lockout as cashiers' PINs (per user, and per instance).
+    """Checks passwords through the same growing delays as cashiers' PINs (per user and address, per instance).
 
     An unknown name is checked against a throw-away hash, so it takes as long as a wrong password and
     the answer time does not tell which names exist.
     """
 
     def __init__(self, guard: PinGuard | None = None) -> None:
-        self.guard = guard or PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, device_limit=300)
+        self.guard = guard or PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, account_cap_s=30)
         self._decoy: str | None = None
 
     def _decoy_hash(self) -> str:
@@ -112,14 +112,18 @@ class SignIn:
             self._decoy = hash_password(secrets.token_urlsafe(24))
         return self._decoy
 
-    def authenticate(self, connection: Connection, user_id: str, password: str) -> BackofficeUser:
-        """The user if the password is right; SignInRefused otherwise (same message for unknown names)."""
+    def authenticate(self, connection: Connection, user_id: str, password: str, source: str = "-") -> BackofficeUser:
+        """The user if the password is right; SignInRefused otherwise (same message for unknown names).
+
+        `source` is the client's address: repeated failures lock that account from that address for long,
+        while from everywhere else the account waits half a minute at most, so nobody can lock staff out.
+        """
         if not isinstance(user_id, str) or not isinstance(password, str) or not user_id or len(user_id) > 64:
             raise SignInRefused("wrong user name or password")
         row = connection.execute(select(backoffice_users).where(
             backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
         try:
-            self.guard.check(user_id, password, row.password_hash if row else self._decoy_hash())
+            self.guard.check(user_id, password, row.password_hash if row else self._decoy_hash(), source or "-")
             if row is None:
                 raise SignInRefused("wrong user name or password")
         except SignInRefused as exc:

@@ -32,7 +32,8 @@ def sign_in():
     if request.method == "POST":
         user_id, password = request.form.get("user_id", ""), request.form.get("password", "")
         try:
-            user = transaction(lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password))
+            user = transaction(lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password,
+                                                                         request.remote_addr or "-"))
         except SignInRefused as exc:
             error = (_("Sign-in is locked after repeated failures; try again later.") if "locked" in str(exc)
                      else _("Wrong user name or password."))

@@ -295,7 +295,7 @@ MAX_CENTS = 10_000_000
 MAX_SEQ = 2**53 - 1
 #: The upper bound of each whole-number field, the same for every device and every central backend.
 MAXIMUM = {"amount_cents": MAX_CENTS, "refund_cents": MAX_CENTS, "face_value_cents": MAX_CENTS,
-           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ, "share_pct": 100}
+           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ}
 _CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
 _MAX_TEXT = 500
 
@@ -397,7 +397,8 @@ def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
             and line[1] <= MAX_CENTS and line[2] <= MAX_POINTS
         )
         if not ok:
-            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], got {line!r}")
+            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], "
+                               f"got {line!r}")
         lines.append((line[0], line[1], line[2]))
     return tuple(lines)
 

@@ -60,9 +60,9 @@ def test_an_unknown_name_costs_a_password_check_too(engine, monkeypatch):
     checked = []
     real = accounts.PinGuard.check
 
-    def spy(self, user_id, password, pin_hash):
+    def spy(self, user_id, password, pin_hash, *source):
         checked.append(pin_hash)
-        return real(self, user_id, password, pin_hash)
+        return real(self, user_id, password, pin_hash, *source)
 
     monkeypatch.setattr(accounts.PinGuard, "check", spy)
     checker = SignIn()

@@ -152,7 +152,7 @@ def test_a_pushed_id_too_long_for_the_totals_is_refused_with_nothing_stored(sqli
     record = {**to_record(replace(earn, device_id="till-1", seq=1)), "cashier_id": "c" * 65}
     answer = app.test_client().post("/api/sync/push", json={"events": [record]},
                                     headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code == 400 and "cashier_id must be 1 to 64 characters" in answer.json["message"]
+    assert answer.status_code == 422 and "cashier_id must be 1 to 64 characters" in answer.json["message"]
     assert in_transaction(engine, lambda c: reports.build_report(c, reports.Period())).summary.earn_operations == 0
     engine.dispose()
 
