@@ -57,6 +57,7 @@ from kiosk.errors import (
     UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
+    UnknownPrintJob,
     UnknownReceipt,
     UnknownReward,
     error_codes,
@@ -765,7 +766,7 @@ class Till:
     def reprint_last(self) -> None:
         """Print the last receipt again (after paper was put back)."""
         if self.devices is None or self._last_job is None:
-            raise NothingToUndo("no receipt to reprint")
+            raise UnknownPrintJob("no receipt to reprint")
         job_id = self._last_job
         if any(j.job_id == job_id and j.state == "printed" for j in self.devices.jobs()):
             self._drill_done("reprinted")
