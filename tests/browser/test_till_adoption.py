@@ -193,9 +193,9 @@ def test_the_language_picked_on_the_sign_in_page_stays_after_the_pin(tabs, serve
     for digit in "1234":
         till.click(f".pinpad .key[data-key='{digit}']")
     till.click("#signin")
-    expect(till.locator("#undo")).to_have_text("Cancel last operation")
-    till.reload()
     expect(till.locator("#open-refund")).to_have_text("Refund")
+    till.reload()
+    expect(till.locator("#open-redeem")).to_have_text("Reward")
 
 
 @pytest.mark.parametrize("lang, names, seconds", [
