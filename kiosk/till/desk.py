@@ -21,6 +21,7 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.domain import operations
+from kiosk.domain.customers import clean_first_name
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -499,7 +500,7 @@ class Till:
                 uid = card_uid or self._unknown_card
                 if not uid:
                     raise UnknownCard("tap the new card first")
-                name = _clean_text(first_name, "first name", required=True)
+                name = clean_first_name(first_name)  # the one rule the kiosk uses too
                 if consent is not True:
                     raise ConsentMissing("the customer must agree to the consent text to join")
                 fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}

@@ -56,6 +56,7 @@ def _message_for(error: e.KioskError) -> str:
         (e.PhoneCodeReplayed, _("This phone code was already used. Show the card page on your phone again.")),
         (e.PhoneCodeInvalid, _("This QR code is not a loyalty card.")),
         (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
+        (e.InvalidCustomerText, _("Please type your first name (letters only).")),
         (e.InvalidAmount, _("Please type your first name (letters only).")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
