@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
 from babel.dates import format_date
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kiosk import errors as e
+from web.i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,31 @@ def qr_svg(data: str) -> Markup:
     return Markup(image.to_string(encoding="unicode"))
 
 
+@bp.app_template_filter("local_moment")
+def local_moment(at: str) -> str:
+    """An event's time as the shopper reads it, in this kiosk's time zone: 21/12/2026 14:05."""
+    try:
+        moment = datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at)[:16].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+def _header_words() -> dict[str, dict[str, str]]:
+    """The header's words in each language, so switching language on the screen changes them too."""
+    words = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            words[lang] = {"brand": _("Loyalty card"), "languages": _("Language")}
+    return words
+
+
 @bp.get("/")
 def shell():
-    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"])
+    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"],
+                           header_words=_header_words())
 
 
 @bp.get("/screen/idle")
