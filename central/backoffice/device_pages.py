@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
+from central import cashier_figures
 from central import devices as device_registry
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
@@ -70,11 +71,12 @@ def detail(device_id: str):
         seen = reports.build_report(connection, reports.Period(), only_this).by_cashier
         training = onboarding.checklists(connection, device_id,
                                          also=[r.key for r in seen if r.key != reports.NO_CASHIER])
-        return device, modes, report, seen, device_checklist(connection, device), training
+        adoption = cashier_figures.adoption_rows(connection, today, today, only_this)[0]
+        return device, modes, report, seen, device_checklist(connection, device), training, adoption
 
-    device, modes, report, seen, checklist, training = transaction(read)
+    device, modes, report, seen, checklist, training, adoption = transaction(read)
     lang = "en" if str(get_locale()) == "en" else "fr"
-    lines = daily_summary.summary_lines(report, device_id, today, lang)
+    lines = daily_summary.summary_lines(report, device_id, today, lang, adoption)
     summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
                            default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,
