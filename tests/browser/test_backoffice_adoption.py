@@ -4,6 +4,8 @@ open in a spreadsheet in the page's language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,6 +41,9 @@ def test_category_names_are_set_with_the_scale_and_versions_read_in_words(browse
         published = in_transaction(running_central.engine, rules.published_rules)
         assert published["category_names"] == {"bulk": {"fr": "Vrac", "en": "Bulk"}}
         assert earning_from_json(published).categories == {"bulk": 150}  # the tills still read the scale
+        page.goto(running_central.url + "/backoffice/audit")
+        when = page.locator("#audit tbody tr td").first.inner_text()
+        assert re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", when), when  # local time, not a UTC ISO stamp
     finally:
         context.close()
 
