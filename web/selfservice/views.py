@@ -89,6 +89,12 @@ def local_moment(at: str) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+@bp.app_template_filter("points_word")
+def points_word(count: int) -> str:
+    """'point' or 'points' by the language's plural rule: 0 and 1 point in French, 1 point but 0 points in English."""
+    return _("point") if get_locale().plural_form(int(count)) == "one" else _("points")
+
+
 def _header_words() -> dict[str, dict[str, str]]:
     """The header's words in each language, so switching language on the screen changes them too."""
     words = {}
