@@ -131,7 +131,8 @@ def rules_summary(rules: Mapping, language: str) -> str:
     """A saved version in words for the versions table: base rate in euros, categories by their shown names,
     caps and promotions with their days."""
     per_cents = int(rules.get("per_cents", 100))
-    per = f"{per_cents // 100},{per_cents % 100:02d} €" if language == "fr" else f"€{per_cents // 100}.{per_cents % 100:02d}"
+    euros, cents = divmod(per_cents, 100)
+    per = f"{euros},{cents:02d} €" if language == "fr" else f"€{euros}.{cents:02d}"
     parts = [_("base rate: %(points)s for each %(amount)s", points=rules.get("base_points", 1), amount=per)]
     names = rules.get("category_names", {})
     for category, pct in sorted(rules.get("categories", {}).items()):
