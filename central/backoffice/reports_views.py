@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from central import cashier_figures
 from central.backoffice import channel_report, charts, daily_summary, reports, scope
+from central.backoffice.display_names import display_names
 from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
 from kiosk.errors import BadRequest, NotAllowed
@@ -57,11 +58,12 @@ def index():
         labels, values = [*labels, _("Outstanding")], [*values, s.outstanding_points]
     points_chart = charts.bar_chart(_("Points in the period"), labels, {_("Points"): values})
     adoption = _adoption()
+    names = transaction(display_names)
     cashier_chart = charts.bar_chart(
-        _("Capture rate per cashier (%)"), [r.key for r in adoption[0]],
+        _("Capture rate per cashier (%)"), [names.cashier(r.key) for r in adoption[0]],
         {_("Capture rate"): [r.capture_rate_pct for r in adoption[0]]}, horizontal=True)
     store_chart = charts.bar_chart(
-        _("Capture rate per store (%)"), [r.key for r in adoption[1]],
+        _("Capture rate per store (%)"), [names.store(r.key) for r in adoption[1]],
         {_("Capture rate"): [r.capture_rate_pct for r in adoption[1]]}, horizontal=True)
     partner_chart = charts.bar_chart(
         _("Points redeemed by partner"), [f"{r.partner} ({r.kind})" for r in report.by_partner],
@@ -75,7 +77,8 @@ def index():
                            channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
                            adoption=adoption, chain_figures=scope.sees_chain_figures(g.user),
                            stores=transaction(lambda c: scope.store_choices(c, g.user)),
-                           store=request.args.get("store", "").strip(), query=request.query_string.decode())
+                           store=request.args.get("store", "").strip(), query=request.query_string.decode(),
+                           names=names)
 
 
 def _channel_label(row: channel_report.ChannelRow) -> str:

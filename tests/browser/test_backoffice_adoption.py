@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from central import cashier_figures
 from central.backoffice import rules
+from central.schema import devices
 from central.transactions import in_transaction
 from kiosk.config import earning_from_json
 from tests.browser.backoffice_fixtures import open_signed_in, running_central  # noqa: F401
@@ -55,10 +56,13 @@ def test_one_capture_rate_explained_and_a_csv_download_for_spreadsheets(browser,
            "timed_ops": 8}
     in_transaction(running_central.engine, lambda c: cashier_figures.store_rows(
         c, "store-a", cashier_figures.parse_rows({"days": [day]})))
+    in_transaction(running_central.engine, lambda c: c.execute(devices.insert().values(
+        device_id="store-a", name="Lyon Part-Dieu")))
     context, page = open_signed_in(browser, running_central, lang)
     try:
         page.get_by_role("link", name=WORDS[lang]["reports"]).first.click()
         expect(page.locator(".capture-rate-meaning").first).to_contain_text(WORDS[lang]["meaning"])
+        expect(page.locator("#till-stores tr[data-key=store-a] td").first).to_have_text("Lyon Part-Dieu (store-a)")
         with page.expect_download() as download:
             page.locator("a.csv[href*='till-cashiers']").click()
         path = tmp_path / "till.csv"
