@@ -55,6 +55,16 @@ def _whole(form: Mapping[str, str], name: str, *, optional: bool = False) -> int
     return int(raw)
 
 
+def _per_cents(form: Mapping[str, str]) -> int | None:
+    """The base rate's amount: typed in euros (`per_amount`, 1,00) on the page; `per_cents` still taken."""
+    if (form.get("per_amount") or "").strip():
+        cents = parse_euros(form["per_amount"], str(lazy_gettext("per amount (€)")))
+        if cents <= 0:
+            raise BadRequest(_("“%(field)s” must be more than 0", field=lazy_gettext("per amount (€)")))
+        return cents
+    return _whole(form, "per_cents")
+
+
 def rules_from_form(form: Mapping[str, str]) -> dict:
     """The [earning] table from the editor's fields.
 
@@ -62,7 +72,7 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
     in English (`bulk = 150; Vrac; Bulk`); promotions are lines `name; YYYY-MM-DD; YYYY-MM-DD; percent;
     category, category` (the categories part is optional: empty means every category).
     """
-    rules: dict = {"base_points": _whole(form, "base_points"), "per_cents": _whole(form, "per_cents")}
+    rules: dict = {"base_points": _whole(form, "base_points"), "per_cents": _per_cents(form)}
     for cap in ("receipt_cap", "daily_cap"):
         value = _whole(form, cap, optional=True)
         if value is not None:
@@ -112,12 +122,17 @@ def rules_to_form(rules: Mapping) -> dict[str, str]:
         promos.append(line)
     return {
         "base_points": str(rules.get("base_points", 1)), "per_cents": str(rules.get("per_cents", 100)),
+        "per_amount": _euros_text(int(rules.get("per_cents", 100))),
         "receipt_cap": "" if rules.get("receipt_cap") is None else str(rules["receipt_cap"]),
         "daily_cap": "" if rules.get("daily_cap") is None else str(rules["daily_cap"]),
         "categories": "\n".join(_category_line(k, v, rules.get("category_names", {}).get(k, {}))
                                 for k, v in sorted(rules.get("categories", {}).items())),
         "promotions": "\n".join(promos),
     }
+
+
+def _euros_text(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
 
 
 def _category_line(category: str, pct: int, names: Mapping[str, str]) -> str:

@@ -33,6 +33,8 @@ def test_category_names_are_set_with_the_scale_and_versions_read_in_words(browse
     context, page = open_signed_in(browser, running_central, lang)
     try:
         page.get_by_role("link", name=WORDS[lang]["scale"]).first.click()
+        expect(page.locator("input[name=per_amount]")).to_have_value("1,00")  # the base rate in euros
+        page.locator("input[name=per_amount]").fill("2,50")
         page.locator("textarea[name=categories]").fill("bulk = 150; Vrac; Bulk")
         page.locator("button[value=save]").click()
         expect(page.locator("#saved")).to_be_visible()
@@ -41,6 +43,7 @@ def test_category_names_are_set_with_the_scale_and_versions_read_in_words(browse
         assert "{" not in cell.inner_text()  # no raw JSON
         published = in_transaction(running_central.engine, rules.published_rules)
         assert published["category_names"] == {"bulk": {"fr": "Vrac", "en": "Bulk"}}
+        assert published["per_cents"] == 250
         assert earning_from_json(published).categories == {"bulk": 150}  # the tills still read the scale
         page.goto(running_central.url + "/backoffice/audit")
         when = page.locator("#audit tbody tr td").first.inner_text()
