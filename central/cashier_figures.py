@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, select
 
 from central import csv_cells
+from central.capture_rate import capture_rate_pct
 from central.clock import utc_now
 from central.schema import cashier_day_figures
 from kiosk.errors import BadRequest, RequestTooLarge
@@ -118,8 +119,8 @@ class AdoptionRow:
 
     @property
     def capture_rate_pct(self) -> float | None:
-        """Customers captured per unknown card met, in percent; None before any unknown card."""
-        return round(100 * self.captured / self.unknown_cards, 1) if self.unknown_cards else None
+        """The capture rate (central/capture_rate.py): captured ÷ unknown-card sales, never above 100 %."""
+        return capture_rate_pct(self.captured, self.unknown_cards)
 
 
 _SUMMED = ("operations", "earns", "unknown_cards", "captured", "op_ms_total", "timed_ops")

@@ -25,8 +25,8 @@ def neutralise(value: Any) -> Any:
 
 
 class _Writer:
-    def __init__(self, out: TextIO) -> None:
-        self._writer = csv.writer(out, lineterminator="\n")
+    def __init__(self, out: TextIO, delimiter: str, lineterminator: str) -> None:
+        self._writer = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator)
 
     def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow([neutralise(cell) for cell in row])
@@ -36,6 +36,7 @@ class _Writer:
             self.writerow(row)
 
 
-def writer(out: TextIO) -> _Writer:
-    """A `csv.writer` (one line per row, `\\n`) whose every cell goes through `neutralise`."""
-    return _Writer(out)
+def writer(out: TextIO, *, delimiter: str = ",", lineterminator: str = "\n") -> _Writer:
+    """A `csv.writer` (by default `,` between cells and `\\n` after each row) whose every cell goes through
+    `neutralise`."""
+    return _Writer(out, delimiter, lineterminator)

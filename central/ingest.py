@@ -25,7 +25,6 @@ from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
 from central.customer_search import refresh_keys
 from central.event_order import in_happened_order
-from central.push_refusals import refused_seqs
 from central.receipts import claim as claim_receipts
 from central.voucher_reconcile import confirm as confirm_voucher_codes
 from central.report_totals import ReportTally, add_to_totals

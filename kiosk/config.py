@@ -207,6 +207,7 @@ def earning_from_json(rules: object) -> EarningConfig:
     """The [earning] table as central sends it in JSON (dates as YYYY-MM-DD text), checked like kiosk.toml's."""
     if not isinstance(rules, dict):
         raise ConfigError(f"earning rules must be a table, got {rules!r}")
+    rules = {k: v for k, v in rules.items() if k != "category_names"}  # names are for screens, not the scale
     promotions = rules.get("promotions")
     if isinstance(promotions, list):
         converted = []

@@ -139,7 +139,8 @@ def signout():
 def index():
     till = _till()
     current = _session()
-    categories = sorted(till.config.earning.categories) or ["general"]
+    categories = sorted(set(till.config.earning.categories) | set(till.earning_scale().category_multipliers_pct)) \
+        or ["general"]
     names = category_names(till.reference, str(get_locale()))
     return render_template("till/index.html", cashier=current.cashier, state=till.snapshot(),
                            categories=categories, category_names=names, drills=list(DRILLS),

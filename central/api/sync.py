@@ -168,7 +168,8 @@ def daily_summary():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         report = build_report(connection, Period(day, day), frozenset({device_id}))
-        return device_id, summaries.summary_lines(report, device_id, day, lang)
+        adoption = cashier_figures.adoption_rows(connection, day, day, frozenset({device_id}))[0]
+        return device_id, summaries.summary_lines(report, device_id, day, lang, adoption)
 
     device_id, lines = in_transaction(_engine(), work)
     return jsonify(store=device_id, day=day.isoformat(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from central.backoffice.reports import Report
+from central.capture_rate import capture_rate_pct
+from central.cashier_figures import AdoptionRow
 
 LABELS = {
     "fr": {"title": "Résumé du jour", "store": "Magasin", "day": "Jour", "earns": "Opérations de gain",
@@ -25,15 +27,20 @@ LABELS = {
 }
 
 
-def _rate(registered: int, earns: int) -> str:
-    if not earns:
+def _rate(captured: int, unknown_card_sales: int, lang: str) -> str:
+    """The capture rate (central/capture_rate.py) as the language writes it: 71,4 % or 71.4%."""
+    pct = capture_rate_pct(captured, unknown_card_sales)
+    if pct is None:
         return "-"
-    tenths = registered * 1000 // earns  # floor, in integers
-    return f"{tenths // 10},{tenths % 10} %"
+    return f"{pct:.1f}".replace(".", ",") + " %" if lang == "fr" else f"{pct:.1f}%"
 
 
-def summary_lines(report: Report, store: str, day: date, lang: str = "fr") -> tuple[tuple[str, str], ...]:
-    """The summary as (label, value) pairs: totals, then each cashier's capture."""
+def summary_lines(report: Report, store: str, day: date, lang: str = "fr",
+                  adoption: tuple[AdoptionRow, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """The summary as (label, value) pairs: totals, then each cashier's capture rate.
+
+    The capture rates come from the tills' own counts of unknown-card sales (`adoption`, per cashier for
+    this store and day): the ledger knows registrations but not the unknown cards met."""
     words = LABELS[lang]
     s = report.summary
     lines = [(words["store"], store), (words["day"], day.isoformat()), (words["earns"], str(s.earn_operations)),
@@ -41,11 +48,13 @@ def summary_lines(report: Report, store: str, day: date, lang: str = "fr") -> tu
              (words["redeemed"], str(s.points_redeemed)), (words["expired"], str(s.points_expired)),
              (words["registered"], str(s.customers_registered)),
              (words["active"], str(s.active_customers)),
-             (words["capture"], _rate(s.customers_registered, s.earn_operations))]
+             (words["capture"], _rate(sum(min(r.captured, r.unknown_cards) for r in adoption),
+                                      sum(r.unknown_cards for r in adoption),
+                                      lang))]
     if s.outstanding_points is not None:  # the chain-wide liability, left out where the reader is not shown it
         lines.append((words["outstanding"], str(s.outstanding_points)))
-    for row in report.by_cashier:
-        lines.append((f"{words['cashier']} {row.key}", _rate(row.customers_registered, row.earn_operations)))
+    for row in adoption:
+        lines.append((f"{words['cashier']} {row.key}", _rate(row.captured, row.unknown_cards, lang)))
     return tuple(lines)
 
 

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
+from central import cashier_figures
 from central import devices as device_registry
 from central import push_refusals
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
@@ -72,11 +73,12 @@ def detail(device_id: str):
         training = onboarding.checklists(connection, device_id,
                                          also=[r.key for r in seen if r.key != reports.NO_CASHIER])
         refused = push_refusals.latest(connection, only_this)
-        return device, modes, report, seen, device_checklist(connection, device), training, refused
+        adoption = cashier_figures.adoption_rows(connection, today, today, only_this)[0]
+        return device, modes, report, seen, device_checklist(connection, device), training, refused, adoption
 
-    device, modes, report, seen, checklist, training, refused = transaction(read)
+    device, modes, report, seen, checklist, training, refused, adoption = transaction(read)
     lang = "en" if str(get_locale()) == "en" else "fr"
-    lines = daily_summary.summary_lines(report, device_id, today, lang)
+    lines = daily_summary.summary_lines(report, device_id, today, lang, adoption)
     summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
                            default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,

@@ -85,18 +85,13 @@ class PointsSummary:
 
 @dataclass(frozen=True)
 class CaptureRow:
-    """Customers registered per earn operation, for one cashier or one store."""
+    """Customers registered and earn operations, for one cashier or one store (the capture rate is the
+    tills' own figure, central/capture_rate.py: the ledger does not know the unknown cards met)."""
 
     key: str
     customers_registered: int
     earn_operations: int
 
-    @property
-    def rate_pct(self) -> float | None:
-        """For display and charts only (the counts are exact); None when there was no earn."""
-        if not self.earn_operations:
-            return None
-        return round(100 * self.customers_registered / self.earn_operations, 1)
 
 
 @dataclass(frozen=True)
@@ -294,10 +289,9 @@ def report_csv(report: Report, name: str) -> str:
     elif name in ("cashiers", "stores"):
         rows = report.by_cashier if name == "cashiers" else report.by_store
         writer.writerow(["cashier_id" if name == "cashiers" else "device_id", "customers_registered",
-                         "earn_operations", "capture_rate_pct"])
+                         "earn_operations"])
         for row in rows:
-            writer.writerow([row.key, row.customers_registered, row.earn_operations,
-                             "" if row.rate_pct is None else f"{row.rate_pct:.1f}"])
+            writer.writerow([row.key, row.customers_registered, row.earn_operations])
     elif name == "partners":
         writer.writerow([f.name for f in fields(PartnerRow)])
         for row in report.by_partner:

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 
 from central import cashier_figures
 from central.backoffice import channel_report, charts, daily_summary, reports, scope
+from central.backoffice.display_names import display_names
+from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
 from kiosk.errors import BadRequest, NotAllowed
 
@@ -55,12 +57,14 @@ def index():
     if s.outstanding_points is not None:
         labels, values = [*labels, _("Outstanding")], [*values, s.outstanding_points]
     points_chart = charts.bar_chart(_("Points in the period"), labels, {_("Points"): values})
+    adoption = _adoption()
+    names = transaction(display_names)
     cashier_chart = charts.bar_chart(
-        _("Capture rate per cashier (%)"), [r.key for r in report.by_cashier],
-        {_("Capture rate"): [r.rate_pct for r in report.by_cashier]}, horizontal=True)
+        _("Capture rate per cashier (%)"), [names.cashier(r.key) for r in adoption[0]],
+        {_("Capture rate"): [r.capture_rate_pct for r in adoption[0]]}, horizontal=True)
     store_chart = charts.bar_chart(
-        _("Capture rate per store (%)"), [r.key for r in report.by_store],
-        {_("Capture rate"): [r.rate_pct for r in report.by_store]}, horizontal=True)
+        _("Capture rate per store (%)"), [names.store(r.key) for r in adoption[1]],
+        {_("Capture rate"): [r.capture_rate_pct for r in adoption[1]]}, horizontal=True)
     partner_chart = charts.bar_chart(
         _("Points redeemed by partner"), [f"{r.partner} ({r.kind})" for r in report.by_partner],
         {_("Points"): [r.points for r in report.by_partner]}, horizontal=True)
@@ -71,9 +75,10 @@ def index():
     return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
                            cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
                            channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
-                           adoption=_adoption(), chain_figures=scope.sees_chain_figures(g.user),
+                           adoption=adoption, chain_figures=scope.sees_chain_figures(g.user),
                            stores=transaction(lambda c: scope.store_choices(c, g.user)),
-                           store=request.args.get("store", "").strip(), query=request.query_string.decode())
+                           store=request.args.get("store", "").strip(), query=request.query_string.decode(),
+                           names=names)
 
 
 def _channel_label(row: channel_report.ChannelRow) -> str:
@@ -96,7 +101,8 @@ def daily():
     lang = "en" if str(get_locale()) == "en" else "fr"
     report = scope.for_viewer(g.user, transaction(
         lambda c: reports.build_report(c, reports.Period(day, day), frozenset({store}))))
-    lines = daily_summary.summary_lines(report, store, day, lang)
+    adoption = transaction(lambda c: cashier_figures.adoption_rows(c, day, day, frozenset({store}))[0])
+    lines = daily_summary.summary_lines(report, store, day, lang, adoption)
     text = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
     return Response(text, mimetype="text/plain")
 
@@ -113,5 +119,4 @@ def export(name: str):
             else cashier_figures.adoption_csv(by_store, "device_id")
     else:
         text = reports.report_csv(_report(), name)
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="report-{name}.csv"'})
+    return csv_download(text, f"report-{name}.csv")

@@ -55,27 +55,46 @@ def _whole(form: Mapping[str, str], name: str, *, optional: bool = False) -> int
     return int(raw)
 
 
+def _per_cents(form: Mapping[str, str]) -> int | None:
+    """The base rate's amount: typed in euros (`per_amount`, 1,00) on the page; `per_cents` still taken."""
+    if (form.get("per_amount") or "").strip():
+        cents = parse_euros(form["per_amount"], str(lazy_gettext("per amount (€)")))
+        if cents <= 0:
+            raise BadRequest(_("“%(field)s” must be more than 0", field=lazy_gettext("per amount (€)")))
+        return cents
+    return _whole(form, "per_cents")
+
+
 def rules_from_form(form: Mapping[str, str]) -> dict:
     """The [earning] table from the editor's fields.
 
-    Categories are lines `name = percent`; promotions are lines `name; YYYY-MM-DD; YYYY-MM-DD; percent;
+    Categories are lines `name = percent`, optionally followed by the name the tills show in French and
+    in English (`bulk = 150; Vrac; Bulk`); promotions are lines `name; YYYY-MM-DD; YYYY-MM-DD; percent;
     category, category` (the categories part is optional: empty means every category).
     """
-    rules: dict = {"base_points": _whole(form, "base_points"), "per_cents": _whole(form, "per_cents")}
+    rules: dict = {"base_points": _whole(form, "base_points"), "per_cents": _per_cents(form)}
     for cap in ("receipt_cap", "daily_cap"):
         value = _whole(form, cap, optional=True)
         if value is not None:
             rules[cap] = value
     categories: dict[str, int] = {}
+    names: dict[str, dict[str, str]] = {}
     for number, line in enumerate((form.get("categories") or "").splitlines(), 1):
         if not line.strip():
             continue
-        name, sep, pct = line.partition("=")
-        if not sep or not name.strip() or not pct.strip().isdigit():
-            raise BadRequest(_("category line %(number)s: write it as name = percent, e.g. bakery = 200",
-                               number=number))
-        categories[name.strip()] = int(pct.strip())
+        name, sep, rest = line.partition("=")
+        pct, *shown = [part.strip() for part in rest.split(";")]
+        if not sep or not name.strip() or not pct.isdigit() or len(shown) > 2 or any(
+                len(text) > 40 or not text.isprintable() for text in shown):
+            raise BadRequest(_("category line %(number)s: write it as name = percent; French name; English name, "
+                               "e.g. bulk = 150; Vrac; Bulk", number=number))
+        categories[name.strip()] = int(pct)
+        shown_names = {lang: text for lang, text in zip(("fr", "en"), shown) if text}
+        if shown_names:
+            names[name.strip()] = shown_names
     rules["categories"] = categories
+    if names:
+        rules["category_names"] = names
     promotions = []
     for number, line in enumerate((form.get("promotions") or "").splitlines(), 1):
         if not line.strip():
@@ -103,11 +122,54 @@ def rules_to_form(rules: Mapping) -> dict[str, str]:
         promos.append(line)
     return {
         "base_points": str(rules.get("base_points", 1)), "per_cents": str(rules.get("per_cents", 100)),
+        "per_amount": _euros_text(int(rules.get("per_cents", 100))),
         "receipt_cap": "" if rules.get("receipt_cap") is None else str(rules["receipt_cap"]),
         "daily_cap": "" if rules.get("daily_cap") is None else str(rules["daily_cap"]),
-        "categories": "\n".join(f"{k} = {v}" for k, v in sorted(rules.get("categories", {}).items())),
+        "categories": "\n".join(_category_line(k, v, rules.get("category_names", {}).get(k, {}))
+                                for k, v in sorted(rules.get("categories", {}).items())),
         "promotions": "\n".join(promos),
     }
+
+
+def _euros_text(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+def _category_line(category: str, pct: int, names: Mapping[str, str]) -> str:
+    line = f"{category} = {pct}"
+    if names:
+        line += f"; {names.get('fr', '')}; {names.get('en', '')}".rstrip("; ")
+    return line
+
+
+def rules_summary(rules: Mapping, language: str) -> str:
+    """A saved version in words for the versions table: base rate in euros, categories by their shown names,
+    caps and promotions with their days."""
+    per_cents = int(rules.get("per_cents", 100))
+    euros, cents = divmod(per_cents, 100)
+    per = f"{euros},{cents:02d} €" if language == "fr" else f"€{euros}.{cents:02d}"
+    parts = [_("base rate: %(points)s for each %(amount)s", points=rules.get("base_points", 1), amount=per)]
+    names = rules.get("category_names", {})
+    for category, pct in sorted(rules.get("categories", {}).items()):
+        shown = names.get(category, {}).get(language) or category
+        parts.append(_("%(category)s: %(pct)s %% of the base rate", category=shown, pct=pct))
+    if rules.get("receipt_cap") is not None:
+        parts.append(_("at most %(points)s points per receipt", points=rules["receipt_cap"]))
+    if rules.get("daily_cap") is not None:
+        parts.append(_("at most %(points)s points per customer and day", points=rules["daily_cap"]))
+    for promo in rules.get("promotions", []):
+        parts.append(_("promotion %(name)s from %(start)s to %(end)s: %(pct)s %%", name=promo["name"],
+                       start=_day(promo["starts"]), end=_day(promo["ends"]),
+                       pct=promo["multiplier_pct"]))
+    return "; ".join(parts)
+
+
+def _day(iso: str) -> str:
+    try:
+        day = date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return day.strftime("%d/%m/%Y")
 
 
 def scale_from_rules(rules: Mapping) -> EarningScale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from central.backoffice import rules
@@ -72,6 +73,12 @@ def save():
     published, saved = transaction(lambda c: (rules.published_rules(c), rules.versions(c)))
     return render_template("backoffice/rules.html", form=form, versions=saved, published=published,
                            preview=preview, error=None)
+
+
+@bp.app_template_global("rules_summary")
+def rules_summary(saved_rules: dict) -> str:
+    """A saved version in words, in the page's language (the versions table shows no raw JSON)."""
+    return rules.rules_summary(saved_rules, "en" if str(get_locale()) == "en" else "fr")
 
 
 @bp.post("/preview")

@@ -4,10 +4,11 @@ cashier's onboarding checklist from the tills' training progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from central import training_progress
 from central.backoffice import onboarding, scope, staff
+from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
 from kiosk.cashiers import CAPTURE_MODES, ROLES
 from kiosk.errors import BadRequest, NotFound
@@ -47,7 +48,7 @@ def training_csv():
     """The training progress of the tills the user may see, one row per device, cashier and drill."""
     stores = scope.visible_stores(g.user)
     text = onboarding.progress_csv(transaction(lambda c: training_progress.stored_rows(c, stores=stores)))
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="training.csv"'})
+    return csv_download(text, "training.csv")
 
 
 @bp.post("/")

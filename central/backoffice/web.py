@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from central.backoffice import local_display
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
 from central.transactions import in_transaction
@@ -94,3 +95,18 @@ def _kiosk_error(exc: KioskError):
 def _user() -> dict:
     decimal = "," if str(get_locale()) == "fr" else "."
     return {"backoffice_user": g.get("user"), "euros": lambda cents: format_euros(cents, decimal)}
+
+
+@bp.app_template_filter("local_time")
+def _local_time(stamp: object) -> str:
+    return local_display.local_time(stamp)
+
+
+@bp.app_template_filter("local_day")
+def _local_day(stamp: object) -> str:
+    return local_display.local_day(stamp)
+
+
+@bp.app_template_filter("decimal")
+def _decimal(value: float, places: int = 1) -> str:
+    return local_display.decimal(value, "," if str(get_locale()) == "fr" else ".", places)

@@ -167,7 +167,8 @@ def _plain_receipt(receipt: Receipt) -> Receipt:
     return replace(
         receipt,
         shop_name=printable(receipt.shop_name), title=printable(receipt.title),
-        printed_at=printable(receipt.printed_at), reference=printable(receipt.reference), address=tuple(printable(a) for a in receipt.address),
+        printed_at=printable(receipt.printed_at), reference=printable(receipt.reference),
+        address=tuple(printable(a) for a in receipt.address),
         expiring_from=printable(receipt.expiring_from),
         lines=tuple((printable(k), printable(v)) for k, v in receipt.lines),
         qr_caption=printable(receipt.qr_caption), footer=printable(receipt.footer),

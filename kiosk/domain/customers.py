@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kiosk.errors import FieldRequired, InvalidCustomerText
+
 _NON_DIGITS = re.compile(r"\D+")
 
 
@@ -53,3 +55,23 @@ def normalise_query(text: str) -> str:
     if "@" in stripped:
         return normalise_email(stripped)
     return normalise_name(stripped)
+
+
+MAX_FIRST_NAME = 40
+_FIRST_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’\-.])*$")
+
+
+def clean_first_name(text: object) -> str:
+    """A first name as the till and the kiosk both keep it: letters (with spaces, ' - .), at most 40.
+
+    Spaces are collapsed, and a name typed all in capitals or all in small letters is written the usual way
+    ('INES' and 'ines' become 'Ines', 'JEAN-PIERRE' becomes 'Jean-Pierre'); a mixed case is kept as typed.
+    """
+    name = " ".join(text.split()) if isinstance(text, str) else ""
+    if not name:
+        raise FieldRequired("the first name is required")
+    if len(name) > MAX_FIRST_NAME or not _FIRST_NAME.match(name):
+        raise InvalidCustomerText(f"a first name is letters (and ' - .), at most {MAX_FIRST_NAME}")
+    if name.isupper() or name.islower():
+        name = name.title()
+    return name

@@ -8,7 +8,6 @@ taken away mid-flow can do nothing more. Views never touch the store: they call 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import uuid
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kiosk.domain import business_clock, operations, pools
+from kiosk.domain.customers import clean_first_name
 from kiosk.domain.events import (
     CardLinked,
     ConsentChanged,
@@ -36,7 +36,6 @@ from kiosk.errors import (
     CardNotPresent,
     ConsentRequired,
     DailyRedeemLimit,
-    InvalidAmount,
     KioskError,
     OfflineLimitReached,
     PrinterError,
@@ -51,8 +50,6 @@ from kiosk.sync.offline import OfflineLimits, check_redemption
 logger = logging.getLogger(__name__)
 
 RECENT_OPERATIONS = 5
-MAX_FIRST_NAME = 40
-_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '\-])*$")
 
 
 @dataclass(frozen=True)
@@ -386,9 +383,7 @@ class KioskScreen:
         self._require_present(card_uid)
         if consent is not True:
             raise ConsentRequired("to join the programme, please accept the conditions first")
-        name = " ".join(str(first_name or "").split())
-        if not 0 < len(name) <= MAX_FIRST_NAME or not _NAME.match(name):
-            raise InvalidAmount(f"please type your first name (letters only, up to {MAX_FIRST_NAME})")
+        name = clean_first_name(first_name)  # the one rule the till uses too
         if self.store.customer_by_card(card_uid) is not None:
             raise SelfServiceRefused("this card is already registered")
         if self.store.cache_lost:

@@ -22,6 +22,7 @@ from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.disk_space import is_no_space
 from kiosk.domain import business_clock, operations, pools
+from kiosk.domain.customers import clean_first_name
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
     CardLinked,
@@ -65,6 +66,7 @@ from kiosk.errors import (
     UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
+    UnknownPrintJob,
     UnknownReceipt,
     UnknownReward,
     error_codes,
@@ -549,7 +551,7 @@ class Till:
                 if self.store.cache_lost and not self.training:
                     raise CardNotKnowable("this till's customer list is damaged and not yet rebuilt from central: "
                                           "the card may already be a customer's, so no new customer can be made now")
-                name = _clean_text(first_name, "first name", required=True)
+                name = clean_first_name(first_name)  # the one rule the kiosk uses too
                 if consent is not True:
                     raise ConsentMissing("the customer must agree to the consent text to join")
                 fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
@@ -922,7 +924,7 @@ class Till:
     def reprint_last(self) -> None:
         """Print the last receipt again (after paper was put back)."""
         if self.devices is None or self._last_job is None:
-            raise NothingToUndo("no receipt to reprint")
+            raise UnknownPrintJob("no receipt to reprint")
         job_id = self._last_job
         if any(j.job_id == job_id and j.state == "printed" for j in self.devices.jobs()):
             self._drill_done("reprinted")

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from central import cashier_figures
 from central.backoffice import reports
 from central.event_order import happened_order
 from central.ingest import ingest
@@ -65,8 +66,7 @@ def test_capture_per_cashier_and_per_store(engine, loaded):
     store_earn = Counter(e.device_id for e in loaded if isinstance(e, PointsEarned))
     assert {r.key: (r.customers_registered, r.earn_operations) for r in report.by_store} == {
         k: (store_reg[k], store_earn[k]) for k in store_reg | store_earn}
-    alice = next(r for r in report.by_cashier if r.key == "alice")
-    assert alice.rate_pct == round(100 * registered["alice"] / earns["alice"], 1)
+    assert not hasattr(report.by_cashier[0], "rate_pct")  # the capture rate is the tills' figure, defined once
 
 
 def test_rewards_and_vouchers_by_partner(engine, loaded):
@@ -93,21 +93,23 @@ def test_a_period_ending_before_it_starts_is_refused():
 
 
 def test_csv_exports_hold_the_same_figures(office, loaded):
-    text = office.get("/backoffice/reports/summary.csv?start=2026-11-01&end=2026-11-07").get_data(as_text=True)
+    text = office.get("/backoffice/reports/summary.csv?start=2026-11-01&end=2026-11-07&variant=data").get_data(as_text=True)
     header, values = [line.split(",") for line in text.strip().splitlines()]
     report = reports.compute_report(loaded, reports.Period(FIRST_DAY, date(2026, 11, 7)), {"holiday-20": "holidays"})
     row = dict(zip(header, values))
     assert int(row["points_earned"]) == report.summary.points_earned
     assert int(row["outstanding_points"]) == report.summary.outstanding_points
-    cashiers = office.get("/backoffice/reports/cashiers.csv").get_data(as_text=True).strip().splitlines()
-    assert cashiers[0] == "cashier_id,customers_registered,earn_operations,capture_rate_pct"
+    cashiers = office.get("/backoffice/reports/cashiers.csv?variant=data").get_data(as_text=True).strip().splitlines()
+    assert cashiers[0] == "cashier_id,customers_registered,earn_operations"
     assert len(cashiers) == 1 + len(report.by_cashier)
-    partners = office.get("/backoffice/reports/partners.csv")
+    partners = office.get("/backoffice/reports/partners.csv?variant=data")
     assert partners.mimetype == "text/csv" and "holidays,partner_voucher" in partners.get_data(as_text=True)
     assert office.get("/backoffice/reports/nothing.csv").status_code == 400
 
 
-def test_the_page_draws_svg_charts_without_any_script_file(office, loaded):
+def test_the_page_draws_svg_charts_without_any_script_file(office, loaded, engine):
+    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
+        {"days": [_till_day("2026-11-02", "alice", 4, 3)]})))
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
     assert page.count("<svg") == 4  # every chart but the channels one: no card batch
     assert "<script src" not in page and "kozea.github.io" not in page.split("<!--http://pygal.org-->")[0]
@@ -148,8 +150,7 @@ def test_the_daily_summary_for_the_receipt_printer(office, loaded):
     assert figures["Points gagnés"] == str(sum(e.points for e in earns))
     assert figures["Opérations de gain"] == str(len(earns))
     assert figures["Clients inscrits"] == str(registered)
-    tenths = registered * 1000 // len(earns)
-    assert figures["Taux de capture"] == f"{tenths // 10},{tenths % 10} %"
+    assert figures["Taux de capture"] == "-"  # no till figures yet: no rate rather than a wrong one
     english = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=en").get_data(as_text=True)
     assert english.splitlines()[0].strip() == "Daily summary"
     assert office.get("/backoffice/reports/daily.txt?day=2026-11-02").status_code == 400
@@ -169,3 +170,47 @@ def test_an_empty_period_draws_no_chart_and_says_so(office, loaded):
     page = office.get("/backoffice/reports/?lang=fr&start=2030-01-01&end=2030-01-31").get_data(as_text=True)
     assert page.count('<figure class="chart">') == 1  # the points chart, whose bars are zero
     assert "No data" not in page and "Rien sur cette période" in page
+
+
+def _till_day(day: str, cashier: str, unknown_cards: int, captured: int) -> dict:
+    return {"day": day, "cashier_id": cashier, "operations": 10, "earns": 8, "unknown_cards": unknown_cards,
+            "captured": captured, "skipped": 0, "redemptions": 0, "refunds": 0, "undos": 0, "op_ms_total": 20000,
+            "timed_ops": 8}
+
+
+def test_the_capture_rate_is_defined_once_never_above_100_and_explained(office, loaded, engine):
+    """Captured ÷ unknown-card sales, the same on the page, in the export and on the printed summary."""
+    from central.capture_rate import capture_rate_pct
+
+    assert capture_rate_pct(7, 5) == 100.0 and capture_rate_pct(3, 4) == 75.0 and capture_rate_pct(1, 0) is None
+    days = [_till_day("2026-11-02", "alice", 4, 3), _till_day("2026-11-02", "bob", 5, 6)]  # bob: a re-tapped card
+    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
+        {"days": days})))
+    page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
+    assert page.count("Taux de capture</th>") == 2  # the tills' tables, per cashier and per store; nowhere else
+    assert "100,5" not in page and "120" not in page.split("till-cashiers")[1].split("</table>")[0]
+    assert "clients inscrits ÷ ventes où la caisse a rencontré une carte inconnue" in page
+    rows = office.get("/backoffice/reports/till-cashiers.csv?variant=data").get_data(as_text=True).splitlines()
+    assert [row.split(",")[-1] for row in rows[1:]] == ["75.0", "100.0"]
+    text = office.get("/backoffice/reports/daily.txt?store=store-a&day=2026-11-02&lang=fr").get_data(as_text=True)
+    figures = {line[:30].strip(): line[30:].strip() for line in text.splitlines()[2:]}
+    assert figures["Taux de capture"] == "88,9 %"  # (3 + 5) ÷ (4 + 5)
+    assert figures["Caissier alice"] == "75,0 %" and figures["Caissier bob"] == "100,0 %"
+
+
+@pytest.mark.parametrize("lang, header, decimal", [("fr", "Caissier;Opérations", "75,0"),
+                                                   ("en", "Cashier;Operations", "75.0")])
+def test_csv_exports_open_in_spreadsheets_with_semicolons_a_bom_and_headers_in_the_pages_language(
+        office, loaded, engine, lang, header, decimal):
+    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
+        {"days": [_till_day("2026-11-02", "alice", 4, 3)]})))
+    office.get(f"/backoffice/reports/?lang={lang}")
+    answer = office.get("/backoffice/reports/till-cashiers.csv")
+    raw = answer.get_data()
+    assert raw.startswith("\ufeff".encode("utf-8")) and "charset=utf-8" in answer.content_type
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith(header) and lines[1].split(";")[-1] == decimal
+    summary = office.get("/backoffice/reports/summary.csv").get_data().decode("utf-8-sig").splitlines()
+    assert ";" in summary[0] and "points_earned" not in summary[0]
+    machine = office.get("/backoffice/reports/till-cashiers.csv?variant=data").get_data(as_text=True)
+    assert machine.startswith("cashier_id,operations,") and "\ufeff" not in machine

@@ -93,18 +93,18 @@ def test_a_manager_sees_their_stores_figures_only(manager, loaded):
 
 def test_a_managers_csv_exports_hold_their_stores_only(manager, loaded):
     store_a = [e for e in loaded if e.device_id == "store-a"]
-    [summary] = _csv(manager.get("/backoffice/reports/summary.csv"))
+    [summary] = _csv(manager.get("/backoffice/reports/summary.csv?variant=data"))
     assert int(summary["points_earned"]) == _expected(loaded, "store-a")["points-earned"]
     assert int(summary["earn_operations"]) == _expected(loaded, "store-a")["earn-operations"]
     assert summary["outstanding_points"] == ""  # the chain's liability is head office's figure
-    assert [r["device_id"] for r in _csv(manager.get("/backoffice/reports/stores.csv"))] == ["store-a"]
-    assert {r["cashier_id"] for r in _csv(manager.get("/backoffice/reports/cashiers.csv"))} == {"alice", "bob"}
-    partners = {(r["partner"], r["kind"]): r for r in _csv(manager.get("/backoffice/reports/partners.csv"))}
+    assert [r["device_id"] for r in _csv(manager.get("/backoffice/reports/stores.csv?variant=data"))] == ["store-a"]
+    assert {r["cashier_id"] for r in _csv(manager.get("/backoffice/reports/cashiers.csv?variant=data"))} == {"alice", "bob"}
+    partners = {(r["partner"], r["kind"]): r for r in _csv(manager.get("/backoffice/reports/partners.csv?variant=data"))}
     vouchers = [e for e in store_a if isinstance(e, VoucherIssued)]
     assert int(partners[("holidays", "partner_voucher")]["vouchers_issued"]) == len(vouchers)
-    till = _csv(manager.get("/backoffice/reports/till-stores.csv"))
+    till = _csv(manager.get("/backoffice/reports/till-stores.csv?variant=data"))
     assert [(r["device_id"], r["operations"]) for r in till] == [("store-a", "12")]
-    assert [r["cashier_id"] for r in _csv(manager.get("/backoffice/reports/till-cashiers.csv"))] == ["alice"]
+    assert [r["cashier_id"] for r in _csv(manager.get("/backoffice/reports/till-cashiers.csv?variant=data"))] == ["alice"]
 
 
 @pytest.mark.parametrize("path", ["/backoffice/reports/?store=store-b", "/backoffice/reports/?store=nowhere",
@@ -174,7 +174,7 @@ def test_head_office_sees_every_store(office, loaded):
     assert _keys(page, "capture-stores") == {"store-a", "store-b"} and 'id="channels"' in page
     one = office.get("/backoffice/reports/?store=store-b").get_data(as_text=True)
     assert {key: _figure(one, key) for key in _expected(loaded, "store-b")} == _expected(loaded, "store-b")
-    [summary] = _csv(office.get("/backoffice/reports/summary.csv?store=store-b"))
+    [summary] = _csv(office.get("/backoffice/reports/summary.csv?store=store-b&variant=data"))
     assert int(summary["points_earned"]) == _expected(loaded, "store-b")["points-earned"]
     listing = office.get("/backoffice/devices/").get_data(as_text=True)
     assert re.findall(r'<tr data-id="([^"]+)"', listing) == ["store-a", "store-b"]

@@ -68,15 +68,15 @@ def test_cashiers_page_shows_each_checklist_best_over_every_till(app, engine, of
     c1 = table["c-1"]
     assert (c1["name"], c1["count"], c1["devices"]) == ("Exemple (c-1)", "3 / 5", "till-a, till-b")
     # the best over both tills (higher score first), dated by the first completion on any till
-    assert c1["known_card"] == "done: ✔ 100/100 · 9.0 s till-b · since 2026-11-20"
-    assert c1["refund"] == "done: ✔ 100/100 · 12.3 s till-a · since 2026-11-21"
-    assert c1["paper_out"] == "done: ✔ 100/100 · 20.0 s till-b · since 2026-11-25"
+    assert c1["known_card"] == "done: ✔ 100/100 · 9.0 s till-b · since 20/11/2026"
+    assert c1["refund"] == "done: ✔ 100/100 · 12.3 s till-a · since 21/11/2026"
+    assert c1["paper_out"] == "done: ✔ 100/100 · 20.0 s till-b · since 25/11/2026"
     assert c1["new_customer"] == c1["redeem"] == "todo: ○ to do"
     assert (table["c-2"]["count"], table["c-2"]["devices"]) == ("0 / 5", "—")  # not trained yet
     assert table["c-local"]["redeem"] == "done: ✔ 60/100 · 30.0 s till-a"  # a till's own cashier, by id
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page  # text from a till is escaped
     french = _table(office.get("/backoffice/cashiers/?lang=fr").get_data(as_text=True))
-    assert french["c-1"]["known_card"] == "done: ✔ 100/100 · 9.0 s till-b · depuis le 2026-11-20"
+    assert french["c-1"]["known_card"] == "done: ✔ 100/100 · 9,0 s till-b · depuis le 20/11/2026"
     assert french["c-2"]["refund"] == "todo: ○ à faire"
     assert "Progression de la formation et liste de mise en route" in office.get(
         "/backoffice/cashiers/").get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_cashiers_page_shows_each_checklist_best_over_every_till(app, engine, of
 
 def test_training_csv_has_every_row(app, engine, office):
     _two_tills(app, engine, office)
-    answer = office.get("/backoffice/cashiers/training.csv")  # head office: every store
+    answer = office.get("/backoffice/cashiers/training.csv?variant=data")  # head office: every store
     assert answer.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
     assert len(rows) == 6
@@ -108,8 +108,8 @@ def test_device_page_shows_its_own_cashiers_progress(app, engine, office):
     table = _table(page)
     assert list(table) == ["<b>x</b>", "c-1", "c-2"]  # c-2 sells here and has not trained yet
     assert table["c-1"]["count"] == "2 / 5" and "devices" not in table["c-1"]
-    assert table["c-1"]["known_card"] == "done: ✔ 100/100 · 9.0 s till-b · since 2026-11-25"  # this till's own
+    assert table["c-1"]["known_card"] == "done: ✔ 100/100 · 9.0 s till-b · since 25/11/2026"  # this till's own
     assert table["c-2"]["count"] == "0 / 5"
     other = _table(office.get("/backoffice/devices/till-a?lang=fr").get_data(as_text=True))
     assert list(other) == ["c-1", "c-local"]
-    assert other["c-1"]["known_card"] == "done: ✔ 80/100 · 5.0 s till-a · depuis le 2026-11-20"
+    assert other["c-1"]["known_card"] == "done: ✔ 80/100 · 5,0 s till-a · depuis le 20/11/2026"

@@ -11,7 +11,7 @@ from kiosk.domain.ledger import Ledger
 from tests.backoffice.ledgers import build_week
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
-HEADINGS = {"fr": ("Rapports", "Capture par caissier"), "en": ("Reports", "Capture per cashier")}
+HEADINGS = {"fr": ("Rapports", "Inscriptions par caissier"), "en": ("Reports", "Registrations per cashier")}
 
 
 @pytest.mark.browser
@@ -31,7 +31,7 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
             e.points for e in week if isinstance(e, PointsRedeemed))
         assert int(page.locator("#points-outstanding").inner_text()) == sum(
             b for b in ledger.balances.values() if b > 0)
-        expect(page.locator("figure.chart svg")).to_have_count(4)  # no card batch: no channel chart
+        expect(page.locator("figure.chart svg")).to_have_count(2)  # points and partners: no batch, no till figures
         expect(page.locator("#capture-cashiers tbody tr")).to_have_count(3)
 
         page.locator("input[name=start]").fill("2026-11-03")
@@ -42,8 +42,9 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
 
         with page.expect_download() as download:
             page.locator("a.csv").first.click()
-        text = open(download.value.path(), encoding="utf-8").read()
-        assert text.startswith("period_start,period_end,points_earned") and "2026-11-03,2026-11-03," in text
+        text = open(download.value.path(), encoding="utf-8-sig").read()  # for spreadsheets: BOM, ';', headings
+        assert text.startswith(("Début de la période;Fin de la période;Points gagnés", "Period start;Period end;"))
+        assert "2026-11-03;2026-11-03;" in text
         assert fits_width(page)
         assert all(url.startswith(running_central.url) for url in page.requested)
     finally:
@@ -68,8 +69,8 @@ def test_cards_by_sales_channel(browser, running_central):
         expect(page.locator("figure.chart svg")).to_have_count(2)  # points and channels: nothing else to draw
         with page.expect_download() as download:
             page.locator("#channels").locator("xpath=ancestor::section").locator("a.csv").click()
-        text = open(download.value.path(), encoding="utf-8").read()
-        assert text.splitlines()[0] == "channel,partner,cards_made,cards_activated,active_customers"
-        assert "partner,garden,2,0,0" in text
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        assert text.splitlines()[0] == "Canal de vente;Partenaire;Cartes fabriquées;Cartes activées;Clients actifs"
+        assert "partner;garden;2;0;0" in text
     finally:
         context.close()

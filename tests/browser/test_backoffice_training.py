@@ -48,10 +48,10 @@ def test_a_drill_done_at_the_till_shows_in_the_back_office(browser, running_cent
         expect(till.locator(".training-banner")).to_be_visible()
         till.click("#training")
         till.click("button.drill[data-drill=known_card]")
-        expect(till.locator("#message")).to_contain_text("Exercice")
+        expect(till.locator("#drill-panel")).to_contain_text("Exercice")
         key_amount(till, "900")
         tap((till, panel), KNOWN)
-        expect(till.locator("#message")).to_contain_text("100/100")
+        expect(till.locator("#drill-panel")).to_contain_text("100/100")
     finally:
         context.close()
     assert service.sync.sync_once().state == "idle"
@@ -63,15 +63,16 @@ def test_a_drill_done_at_the_till_shows_in_the_back_office(browser, running_cent
         expect(page.get_by_role("heading", name="Progression de la formation et liste de mise en route")).to_be_visible()
         row = page.locator("#training tr[data-cashier=alice]")
         expect(row.locator("td.count")).to_have_text("1 / 5")
-        expect(row.locator("td[data-drill=known_card]")).to_contain_text(f"100/100 · {seconds:.1f} s")
+        expect(row.locator("td[data-drill=known_card]")).to_contain_text(
+            f"100/100 · {seconds:.1f} s".replace(".", ","))  # a French page writes 2,2 s
         expect(row.locator("td[data-drill=known_card]")).to_contain_text(DEVICE)
         expect(row.locator("td[data-drill=refund]")).to_have_text("○ à faire")
         expect(row.locator("td.devices")).to_have_text(DEVICE)
         assert fits_width(page)
         with page.expect_download() as download:
             page.locator("#training-progress a.csv").click()
-        text = open(download.value.path(), encoding="utf-8").read()
-        assert text.splitlines()[1].startswith(f"{DEVICE},alice,known_card,100,{seconds:.1f},")
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        assert text.splitlines()[1].startswith(f"{DEVICE};alice;known_card;100;{seconds:.1f};".replace(".", ","))
         assert all(url.startswith(running_central.url) for url in page.requested)
     finally:
         context.close()

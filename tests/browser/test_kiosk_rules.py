@@ -24,6 +24,7 @@ from kiosk.errors import (
     ConsentRequired,
     DailyRedeemLimit,
     InvalidAmount,
+    InvalidCustomerText,
     OfflineLimitReached,
     SelfServiceRefused,
     SyncRefused,
@@ -174,7 +175,7 @@ def test_registration_needs_consent_and_a_first_name(store, rewards):
     with pytest.raises(ConsentRequired):
         screen.register("CAFE0004", first_name="Léa", consent=False)
     for bad in ("", "   ", "R2D2", "x" * 41, "<script>"):
-        with pytest.raises(InvalidAmount):
+        with pytest.raises(InvalidCustomerText):  # the till's rule too (FieldRequired when empty)
             screen.register("CAFE0004", first_name=bad, consent=True)
     assert store.pending_count() == 0
     summary = screen.register("CAFE0004", first_name="  Marie  Ève ", consent=True)

@@ -86,7 +86,7 @@ def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_off
     row = page.split('<tr data-cashier="alice">', 1)[1].split("</tr>", 1)[0]
     assert 'class="count">1 / 5<' in row
     assert re.search(r'data-drill="known_card" class="done">✔ 100/100 · 3.0 s<br><small>test-till-1 · since '
-                     + date.today().isoformat(), row)
+                     + date.today().strftime("%d/%m/%Y"), row)  # the local day, as a manager reads it
     device = office.get(f"/backoffice/devices/{config.device.id}?lang=fr").get_data(as_text=True)
     assert '<tr data-cashier="alice">' in device.split('id="device-training"', 1)[1]
     app.extensions["central.engine"].dispose()

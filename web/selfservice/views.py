@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date
+from datetime import date, datetime
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
 from babel.dates import format_date
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from kiosk import errors as e
+from web.i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def _message_for(error: e.KioskError) -> str:
         (e.PhoneCodeInvalid, _("This QR code is not a loyalty card.")),
         (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
         (e.PoolRefused, _("Only a member of the pool can spend its points.")),
+        (e.InvalidCustomerText, _("Please type your first name (letters only).")),
         (e.InvalidAmount, _("Please type your first name (letters only).")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
@@ -81,9 +83,37 @@ def qr_svg(data: str) -> Markup:
     return Markup(image.to_string(encoding="unicode"))
 
 
+@bp.app_template_filter("local_moment")
+def local_moment(at: str) -> str:
+    """An event's time as the shopper reads it, in this kiosk's time zone: 21/12/2026 14:05."""
+    try:
+        moment = datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at)[:16].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_filter("points_word")
+def points_word(count: int) -> str:
+    """'point' or 'points' by the language's plural rule: 0 and 1 point in French, 1 point but 0 points in English."""
+    return _("point") if get_locale().plural_form(int(count)) == "one" else _("points")
+
+
+def _header_words() -> dict[str, dict[str, str]]:
+    """The header's words in each language, so switching language on the screen changes them too."""
+    words = {}
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            words[lang] = {"brand": _("Loyalty card"), "languages": _("Language")}
+    return words
+
+
 @bp.get("/")
 def shell():
-    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"])
+    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"],
+                           header_words=_header_words())
 
 
 @bp.get("/screen/idle")

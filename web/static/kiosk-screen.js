@@ -85,6 +85,11 @@
       lang = button.dataset.lang;
       document.documentElement.lang = lang;
       document.querySelectorAll(".k-lang").forEach(function (b) { b.classList.toggle("current", b === button); });
+      var brand = document.querySelector(".k-brand");  /* the header speaks the shopper's language too */
+      if (brand && brand.getAttribute("data-brand-" + lang)) {
+        brand.textContent = brand.getAttribute("data-brand-" + lang);
+        document.querySelector(".k-langs").setAttribute("aria-label", brand.getAttribute("data-langs-" + lang));
+      }
       load(lastGet);
       listen();
     });

@@ -285,7 +285,7 @@
         else {
           var letter = upper ? ch : ch.toLowerCase();
           field.value += letter;
-          if (upper && field.value.length === 1) { upper = false; }
+          if (upper && field.value.length === 1 && !field.dataset.caps) { upper = false; }  // names: capital first
         }
         field.dispatchEvent(new Event("input"));
       });
@@ -294,7 +294,7 @@
     $("osk").appendChild(line);
   });
   ["first-name", "last-name", "phone", "email", "suggest-value", "refund-ref", "refund-amount"].forEach(function (id) {
-    $(id).addEventListener("focus", function () { focused = $(id); upper = $(id).value === ""; });
+    $(id).addEventListener("focus", function () { focused = $(id); upper = !!$(id).dataset.caps || $(id).value === ""; });
   });
   var lookup = null;
   ["first-name", "last-name", "phone", "email"].forEach(function (id) {
