@@ -306,7 +306,7 @@ def restore(file: Path, force: bool) -> None:
               help="How many of the last lines to show.")
 @click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
 def logs(follow: bool, lines: int, since: str | None) -> None:
-    """Show the service's log (systemd's journal for the kiosk unit)."""
+    """Show the service's log (systemd's journal for the kiosk unit, or kiosk-central on the central host)."""
     import shutil
     import subprocess
 
@@ -314,7 +314,11 @@ def logs(follow: bool, lines: int, since: str | None) -> None:
     if journalctl is None:
         raise e.KioskError("journalctl is not installed: the service's log is kept by systemd's journal on "
                            "Raspberry Pi OS; on this system look where `kiosk serve` writes its standard error")
-    argv = [journalctl, "-u", "kiosk", "--no-pager", "-o", "short-iso", "-n", str(lines)]
+    try:
+        unit = "kiosk-central" if load_config().device.role == "central" else "kiosk"
+    except e.ConfigError:
+        unit = "kiosk"
+    argv = [journalctl, "-u", unit, "--no-pager", "-o", "short-iso", "-n", str(lines)]
     if since:
         argv += ["--since", since]
     if follow:
