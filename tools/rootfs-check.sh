@@ -116,10 +116,13 @@ if [[ ! -f $WHEELS/requirements-central.txt ]]; then
   [[ $ARCH == armhf ]] && build+=(libjpeg-dev zlib1g-dev libffi-dev libyaml-dev)
   in_root "$BUILDER" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${build[@]}" >>"$LOG" 2>&1
+  # The registry is reached as from this machine: through its certificate authorities (a proxy's included).
+  cp /etc/ssl/certs/ca-certificates.crt "$BUILDER/etc/ssl/certs/host-ca-certificates.crt"
   rm -rf "$WHEELS"
   sets=device,central
   [[ $ARCH == arm64 ]] && sets=device,device-pi5,central
-  "$SOURCE_DIR/tools/build-wheelhouse.sh" --chroot "$BUILDER" --out "$WHEELS" --sets "$sets" >>"$LOG" 2>&1 ||
+  PIP_CERT=/etc/ssl/certs/host-ca-certificates.crt \
+    "$SOURCE_DIR/tools/build-wheelhouse.sh" --chroot "$BUILDER" --out "$WHEELS" --sets "$sets" >>"$LOG" 2>&1 ||
     fail "build-wheelhouse.sh"
   unmount_all
   rm -rf "$BUILDER"
