@@ -117,11 +117,11 @@ if [[ ! -f $WHEELS/requirements-central.txt ]]; then
   in_root "$BUILDER" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${build[@]}" >>"$LOG" 2>&1
   # The registry is reached as from this machine: through its certificate authorities (a proxy's included).
-  cp /etc/ssl/certs/ca-certificates.crt "$BUILDER/etc/ssl/certs/host-ca-certificates.crt"
+  cp /etc/ssl/certs/ca-certificates.crt "$BUILDER/etc/ssl/certs/ca-certificates.crt"
   rm -rf "$WHEELS"
   sets=device,central
   [[ $ARCH == arm64 ]] && sets=device,device-pi5,central
-  PIP_CERT=/etc/ssl/certs/host-ca-certificates.crt \
+  PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
     "$SOURCE_DIR/tools/build-wheelhouse.sh" --chroot "$BUILDER" --out "$WHEELS" --sets "$sets" >>"$LOG" 2>&1 ||
     fail "build-wheelhouse.sh"
   unmount_all
