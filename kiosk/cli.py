@@ -57,12 +57,14 @@ class KioskGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of --help, without importing the lazy groups for their one-line help."""
         rows = []
-        for name in self.list_commands(ctx):
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        for name in names:
             command = self.commands.get(name)
             if command is None and name in LAZY_HELP:
                 rows.append((name, LAZY_HELP[name]))
             elif command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+                rows.append((name, command.get_short_help_str(limit)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
