@@ -89,6 +89,9 @@ class Sandbox:
 
 
 def unshare_works() -> bool:
+    """True where mount namespaces can be made (root); under CI=true always, so that a missing one fails."""
+    if os.environ.get("CI") == "true":
+        return True
     return shutil.which("unshare") is not None and subprocess.run(
         ["unshare", "--mount", "true"], capture_output=True).returncode == 0
 
