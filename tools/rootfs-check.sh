@@ -127,6 +127,14 @@ if [[ ! -f $WHEELS/requirements-central.txt ]]; then
   unmount_all
   rm -rf "$BUILDER"
 fi
+# The dependencies' wheels are kept between runs; the kiosk's own is always this checkout's (pure Python).
+build_venv=$(mktemp -d)
+rm -f "$WHEELS"/loyalty_kiosk-*.whl
+if ! { python3 -m venv "$build_venv" && "$build_venv/bin/python" -m pip --disable-pip-version-check wheel \
+  --quiet --no-deps "$SOURCE_DIR" --wheel-dir "$WHEELS"; } >>"$LOG" 2>&1; then
+  fail "the kiosk's wheel"
+fi
+rm -rf "$build_venv"
 TIMES[wheelhouse_s]=$(since "$start")
 
 # ------------------------------------------------------------------------------------------- target
