@@ -1,8 +1,9 @@
 """A till's venv: its size on disk and the time `kiosk serve` takes to import, with and without the server.
 
-Run: python -m bench.till_footprint [--quick] [--python PYTHON]. Two venvs are made from the pinned lists
-(requirements/*.txt, pip --require-hashes, from the local pip cache or the registry), each with this
-project's wheel:
+Run: python -m bench.till_footprint [--quick] [--python PYTHON] [--wheelhouse DIR]. Two venvs are made from
+the pinned lists (requirements/*.txt, pip --require-hashes, from the local pip cache or the registry; or,
+with --wheelhouse, offline from a wheelhouse of tools/build-wheelhouse.sh, e.g. inside an arm64 root under
+qemu), each with this project's wheel:
 - baseline, as every till was before the dependencies were split by role: the device set AND the central
   server's packages (SQLAlchemy, Alembic, Mako, pygal, psycopg), and `kiosk` importing the central server
   on start (as `kiosk.cli` used to, through `central/__init__`);
@@ -29,11 +30,13 @@ SERVE_IMPORTS = "import kiosk.cli, kiosk.runner, web"
 OLD_SERVE_IMPORTS = "import kiosk.cli, central.app, kiosk.runner, web"  # kiosk.cli imported central eagerly
 
 
-def _venv(python: str, where: Path, lists: list[str], wheel: Path) -> Path:
+def _venv(python: str, where: Path, lists: list[Path], wheel: Path, wheelhouse: Path | None) -> Path:
     subprocess.run([python, "-m", "venv", str(where)], check=True)
     pip = [str(where / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    for name in lists:
-        subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(REPO / "requirements" / name)], check=True)
+    if wheelhouse is not None:
+        pip += ["--no-index", "--find-links", str(wheelhouse)]
+    for path in lists:
+        subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(path)], check=True)
     subprocess.run([*pip, "--no-deps", str(wheel)], check=True)
     return where / "bin" / "python"
 
@@ -58,15 +61,23 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="fewer import rounds")
     parser.add_argument("--python", default=shutil.which("python3") or sys.executable,
                         help="the Python of the till (default: python3)")
+    parser.add_argument("--wheelhouse", type=Path, default=None, help="install offline from this wheelhouse")
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else 9
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPO), "-w", str(work)],
-                       check=True)
-        wheel = next(work.glob("loyalty_kiosk-*.whl"))
-        before = _venv(args.python, work / "before", ["device.txt", "central.txt"], wheel)
-        after = _venv(args.python, work / "after", ["device.txt"], wheel)
+        if args.wheelhouse is not None:
+            wheel = next(args.wheelhouse.glob("loyalty_kiosk-*.whl"))
+            device = args.wheelhouse / "requirements-device.txt"
+            both = [device, args.wheelhouse / "requirements-central.txt"]
+        else:
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPO), "-w",
+                            str(work)], check=True)
+            wheel = next(work.glob("loyalty_kiosk-*.whl"))
+            device = REPO / "requirements" / "device.txt"
+            both = [device, REPO / "requirements" / "central.txt"]
+        before = _venv(args.python, work / "before", both, wheel, args.wheelhouse)
+        after = _venv(args.python, work / "after", [device], wheel, args.wheelhouse)
         figures = {
             "baseline_venv_mb": round(_size_mb(work / "before"), 1),
             "venv_mb": round(_size_mb(work / "after"), 1),
