@@ -677,8 +677,12 @@ install_venv() {
   PYTHON_FOR_BUILD=$venv/bin/python
   if ! wheel=$(kiosk_wheel "$build_dir"); then
     rm -rf "$build_dir"
-    CURRENT_STEP="install the kiosk from the wheels in $WHEEL_DIR"
-    echo "install.sh: no loyalty_kiosk wheel in $WHEEL_DIR" >&2
+    if [[ -n $WHEEL_DIR ]]; then
+      CURRENT_STEP="install the kiosk from the wheels in $WHEEL_DIR"
+      echo "install.sh: no loyalty_kiosk wheel in $WHEEL_DIR" >&2
+    else
+      CURRENT_STEP="build the kiosk's wheel from $SOURCE_DIR (pip wheel; it needs the network)"
+    fi
     false
   fi
   version=$(wheel_version "$wheel")

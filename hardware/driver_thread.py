@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from hardware.events import CLOSED, STARTING, StatusBoard
 
@@ -22,6 +23,11 @@ class DriverThread:
         self._board = board
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.heartbeat = time.monotonic()  # stamped by `_run` at each turn of its loop
+
+    def making_progress(self, within_s: float) -> bool:
+        """True while the thread lives AND its loop turned within `within_s`: a deadlocked thread is alive."""
+        return self.alive and time.monotonic() - self.heartbeat < within_s
 
     @property
     def alive(self) -> bool:

@@ -58,6 +58,12 @@ class DeviceManager:
         self._stop = threading.Event()
         self._supervisor: threading.Thread | None = None
         self._started = False
+        self.heartbeat = time.monotonic()  # stamped by the supervisor at each round
+
+    def supervising(self, within_s: float) -> bool:
+        """True while the supervisor thread lives and made a round within `within_s` (not deadlocked)."""
+        return (self._supervisor is not None and self._supervisor.is_alive()
+                and time.monotonic() - self.heartbeat < within_s)
 
     def _new_reader(self) -> RfidReader:
         return RfidReader(self.devices.open_reader, self._emit, self.board, self._reader_settings)
@@ -117,6 +123,7 @@ class DeviceManager:
 
     def _supervise(self) -> None:
         while not self._stop.wait(self.supervise_interval_s):
+            self.heartbeat = time.monotonic()
             try:
                 self._check_drivers()
             except Exception:  # the supervisor is the last line: it must never stop

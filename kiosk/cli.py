@@ -58,12 +58,14 @@ class KioskGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of --help, without importing the lazy groups for their one-line help."""
         rows = []
-        for name in self.list_commands(ctx):
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        for name in names:
             command = self.commands.get(name)
             if command is None and name in LAZY_HELP:
                 rows.append((name, LAZY_HELP[name]))
             elif command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+                rows.append((name, command.get_short_help_str(limit)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -342,23 +344,25 @@ def salvage(send: bool, unchecked: bool) -> None:
               help="How many of the last lines to show.")
 @click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
 def logs(follow: bool, lines: int, since: str | None) -> None:
-    """Show the service's log (systemd's journal for the kiosk unit, else DATA_DIR/kiosk.log)."""
+    """Show the service's log (systemd's journal for the kiosk unit, or kiosk-central on the central host; else
+    DATA_DIR/kiosk.log)."""
     import subprocess
 
     from kiosk.service_log import find_journalctl, journal_has_entries, log_file, show_file, where_logs_are
 
+    try:
+        config = load_config()
+    except e.ConfigError:
+        config = None  # without a configuration only the journal's side can be told
+    unit = "kiosk-central" if config is not None and config.device.role == "central" else "kiosk"
     journalctl = find_journalctl()
-    if journalctl is None or not journal_has_entries(journalctl):
-        try:
-            config = load_config()
-        except e.ConfigError:
-            config = None  # without a configuration only the journal's side can be told
+    if journalctl is None or not journal_has_entries(journalctl, unit):
         if config is not None and log_file(config).is_file():
-            click.echo(f"(from {log_file(config)}: the journal has no kiosk entries)", err=True)
+            click.echo(f"(from {log_file(config)}: the journal has no {unit} entries)", err=True)
             show_file(log_file(config), lines, follow)
             return
         raise e.KioskError(where_logs_are(config, journalctl))
-    argv = [journalctl, "-u", "kiosk", "--no-pager", "-o", "short-iso", "-n", str(lines)]
+    argv = [journalctl, "-u", unit, "--no-pager", "-o", "short-iso", "-n", str(lines)]
     if since:
         argv += ["--since", since]
     if follow:

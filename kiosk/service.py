@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 #: How long the service waits for a `kiosk` command holding the data directory's lock.
 LOCK_WAIT_S = 30.0
+#: A worker thread whose loop has not turned for this long is stuck (its longest wait is a few seconds, a
+#: receipt prints in one or two; the device manager replaces a stuck reader after 5 s).
+STALLED_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,18 @@ class KioskService:
             return {"state": "not_enrolled", "last_error": self.sync_problem, "pending": self.store.pending_count()}
         return {"state": "alone", "pending": self.store.pending_count()}
 
-    def liveness_probes(self) -> dict[str, Callable[[], bool]]:
-        """Checks the systemd watchdog runs: each must say True for the service to count as alive."""
+    def liveness_probes(self, stalled_after_s: float = STALLED_AFTER_S) -> dict[str, Callable[[], bool]]:
+        """Checks the systemd watchdog runs: each must say True for the service to count as alive.
+
+        A thread counts only while it makes progress (its loop turned within `stalled_after_s`): a deadlocked
+        thread is still alive, and only progress tells it apart.
+        """
         if self.devices is None:
             return {}
         devices = self.devices  # the manager may replace a stuck reader: always ask for the current one
-        return {"reader loop": lambda: devices.reader.alive, "print worker": lambda: devices.printer.alive}
+        return {"reader loop": lambda: devices.reader.making_progress(stalled_after_s),
+                "print worker": lambda: devices.printer.making_progress(stalled_after_s),
+                "device supervisor": lambda: devices.supervising(stalled_after_s)}
 
     def device_states(self) -> dict[str, str]:
         if self.devices is None:

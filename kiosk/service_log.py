@@ -45,9 +45,9 @@ def start_file_log(config: Config) -> None:
     logging.getLogger().addHandler(handler)
 
 
-def journal_has_entries(journalctl: str) -> bool:
-    """False only when journalctl runs and has no line of the kiosk unit (a refusal is left for it to say)."""
-    done = subprocess.run([journalctl, "-u", "kiosk", "-n", "1", "-q", "--no-pager"], capture_output=True, text=True)
+def journal_has_entries(journalctl: str, unit: str = "kiosk") -> bool:
+    """False only when journalctl runs and has no line of the unit (a refusal is left for it to say)."""
+    done = subprocess.run([journalctl, "-u", unit, "-n", "1", "-q", "--no-pager"], capture_output=True, text=True)
     return done.returncode != 0 or bool(done.stdout.strip())
 
 

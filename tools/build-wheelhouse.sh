@@ -67,7 +67,9 @@ if [[ -n $CHROOT ]]; then
   cp -r "$SOURCE_DIR/requirements" "$CHROOT$inside/"
   cp "$SOURCE_DIR/tools/build-wheelhouse.sh" "$CHROOT$inside/tools/"
   cp "$OUT"/loyalty_kiosk-*.whl "$CHROOT$inside/out/"
-  chroot "$CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+  # pip's settings given in the environment (a proxy, its CA: PIP_CERT names a file inside the root) go along.
+  mapfile -t pip_env < <(env | grep -E '^(PIP_(CERT|INDEX_URL|TRUSTED_HOST|PROXY)|https?_proxy|HTTPS?_PROXY)=' || true)
+  chroot "$CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "${pip_env[@]}" \
     bash "$inside/tools/build-wheelhouse.sh" --out "$inside/out" --sets "$SETS" --deps-only
   cp "$CHROOT$inside"/out/* "$OUT"/
   echo "wheelhouse for $(chroot "$CHROOT" dpkg --print-architecture) in $OUT"

@@ -117,3 +117,16 @@ def test_doctor_json_with_no_configuration_reports_a_failed_check(tmp_path):
     assert "install.sh" in report["checks"][0]["fix"]
     plain = _kiosk(env, "doctor")
     assert plain.returncode == 1 and "absent.toml not found" in plain.stdout
+
+
+def test_logs_on_the_central_host_reads_the_central_unit(central_root, tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "journalctl").write_text('#!/bin/sh\necho "journalctl $*"\n')
+    (bindir / "journalctl").chmod(0o755)
+    config = tmp_path / "kiosk.toml"
+    config.write_text((central_root / "etc/kiosk/kiosk.toml").read_text())
+    env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(REPO),
+           "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    done = _kiosk(env, "logs", "-n", "5")
+    assert done.returncode == 0 and "-u kiosk-central --no-pager" in done.stdout

@@ -113,3 +113,35 @@ def test_purge_refuses_to_delete_unsent_sales_without_force(box, tmp_path):
     assert outbox.exists() and box.path("/opt/kiosk/venv/bin/python").exists()
     forced = box.run("--uninstall", "--purge", "--force")
     assert "==> remove /var/lib/kiosk" in forced.stdout
+
+
+def test_in_a_chroot_nothing_is_started_and_uninstall_works(tmp_path):
+    box = Sandbox(tmp_path / "image", systemd=False)
+    wheels = wheelhouse(tmp_path / "wheels", "1.0.0")
+    first = box.run("--role", "till", "--no-packages", "--board", PI4, "--wheel-dir", str(wheels))
+    assert "==> enable kiosk.service" in first.stdout and "restart" not in first.stdout
+    assert box.path("/etc/systemd/system/multi-user.target.wants/kiosk.service").is_symlink()
+    gone = box.run("--uninstall")
+    assert "==> remove /etc/systemd/system/kiosk.service" in gone.stdout
+    assert box.systemctl_calls() == []  # no running systemd to ask
+
+
+def test_an_image_gets_the_wheelhouse_and_makes_its_venv_on_first_boot(tmp_path):
+    from .installer import run_install, snapshot
+    from .test_install import fresh_pi
+
+    image = fresh_pi(tmp_path / "image")
+    wheels = wheelhouse(tmp_path / "wheels", "1.0.0")
+    run_install(image, "--role", "kiosk", "--wheel-dir", str(wheels))
+    assert not (image / "opt/kiosk/venv").exists()  # it would run this machine's Python
+    bundled = image / "opt/kiosk/wheelhouse"
+    assert sorted(p.name for p in bundled.iterdir()) == sorted(p.name for p in wheels.iterdir())
+    assert (image / "etc/kiosk/firstboot.env").read_text().endswith("KIOSK_ROLE=kiosk\n")
+    assert (image / "etc/systemd/system/multi-user.target.wants/kiosk-firstboot.service").is_symlink()
+    unit = (image / "etc/systemd/system/kiosk-firstboot.service").read_text()
+    assert "--wheel-dir /opt/kiosk/wheelhouse --no-packages --no-start" in unit
+    # Nothing in the image names the machine it was built on.
+    for rel, (mode, content) in snapshot(image).items():
+        if mode != "link" and isinstance(content, bytes):
+            assert str(tmp_path).encode() not in content, rel
+    assert "nothing to do" in run_install(image, "--role", "kiosk", "--wheel-dir", str(wheels)).stdout

@@ -104,3 +104,26 @@ def test_install_sh_passes_shellcheck():
     result = subprocess.run([shellcheck, "--severity=style", str(REPO / "install.sh")],
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def _exposure(unit: str) -> float:
+    import re
+    import shutil
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.fail("systemd-analyze (package systemd) is needed to score the units")
+    done = subprocess.run([analyze, "security", "--offline=yes", "--root=/", str(REPO / "systemd" / unit)],
+                          capture_output=True, text=True, check=False)
+    return float(re.search(r"Overall exposure level for \S+: ([0-9.]+)", done.stdout).group(1))
+
+
+def test_the_screen_unit_is_hardened_as_far_as_chromium_allows():
+    service = _service("kiosk-display.service")
+    assert _exposure("kiosk-display.service") < 5.0  # systemd-analyze: 9.2 "UNSAFE" before
+    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    assert service["IPAddressDeny"] == "any" and service["IPAddressAllow"] == "localhost"
+    # What would stop Chromium (its JIT, its namespace sandbox) or cage (its devices) is not set.
+    for breaks_chromium in ("MemoryDenyWriteExecute", "RestrictNamespaces", "PrivateUsers", "PrivateDevices",
+                            "DevicePolicy", "ProcSubset"):
+        assert breaks_chromium not in service, breaks_chromium

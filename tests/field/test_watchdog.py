@@ -183,3 +183,27 @@ def test_a_service_process_started_like_systemd_does_stops_pinging_when_its_read
     stopped = messages.index({"STATUS": "stopped: reader loop"})
     assert messages[:stopped].count({"WATCHDOG": "1"}) >= 3
     assert messages[stopped + 1:] == [{"STOPPING": "1"}]
+
+
+def test_pings_stop_when_a_worker_is_deadlocked_though_its_thread_lives(notify_socket, tmp_path):
+    from kiosk.config import load_config
+    from kiosk.service import KioskService
+    from tests.cli.conftest import write_config
+
+    config = load_config(write_config(tmp_path / "kiosk.toml", tmp_path / "data"))
+    with KioskService.open(config) as service:
+        watchdog = Watchdog(SystemdNotifier(notify_socket.address), 0.05, service.liveness_probes(1.0))
+        assert watchdog.beat() and notify_socket.receive() == {"WATCHDOG": "1"}
+        printer = service.devices.printer
+        with printer._lock:  # the print worker blocks on its job lock, as in a deadlock
+            deadline = time.monotonic() + 10
+            while watchdog.dead_parts() != ("print worker",):
+                assert time.monotonic() < deadline, watchdog.dead_parts()
+                time.sleep(0.1)
+            assert printer.alive  # what the old probe asked: it would have kept pinging
+            assert not watchdog.beat()
+            assert notify_socket.receive() == {"STATUS": "stopped: print worker"}
+        deadline = time.monotonic() + 10
+        while not watchdog.beat():  # released: the loop turns again and the pings resume
+            assert time.monotonic() < deadline
+            time.sleep(0.1)

@@ -66,7 +66,7 @@ def test_missing_spi_device_on_a_pi(monkeypatch, mock_pins):
 def test_reopening_an_absent_reader_says_the_fallback_once(monkeypatch, mock_pins, caplog):
     import hardware.devices
 
-    monkeypatch.setattr(hardware.devices, "_FALLBACK_SAID", set())  # as in a fresh service process
+    monkeypatch.setattr(hardware.devices, "_FALLBACK_SAID", set(), raising=False)  # as in a fresh service process
     board = EmulatedReaderBoard()
     board.unplug()  # no reader: the reader thread reopens it every 2 s, all day
     monkeypatch.setitem(sys.modules, "spidev", board.spi_bus.spidev_module())
