@@ -173,7 +173,8 @@ def run(rounds: int) -> dict[str, Task]:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 800, "height": 480}, locale="fr-FR")
+                page = browser.new_page(viewport={"width": 800, "height": 480}, locale="fr-FR",
+                                        bypass_csp=True)  # polled by script predicates each frame
                 page.goto(server.url.rstrip("/") + "/till/signin")
                 page.check("input[value=bench]")
                 for digit in "1234":

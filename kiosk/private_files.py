@@ -1,7 +1,7 @@
 """The data directory holds PIN hashes, the device token, the web key and customers' data: only the
 service's own user may read it. Directory 0700, every file 0600.
 
-`make_private` runs when the service or a `kiosk` command opens the data directory: it sets the
+`make_private` runs when the service or a `kiosk` command takes the data directory's lock: it sets the
 process umask so every file made from then on is private, and tightens what an older version left
 readable. `loose_paths` is what `kiosk doctor` reports.
 """

@@ -17,7 +17,6 @@ from kiosk.bus import EventBus
 from kiosk.config import Config
 from kiosk.disk_space import DiskWatch
 from kiosk.errors import DeviceNotEnrolled, HardwareError
-from kiosk.private_files import make_private
 from kiosk.service_lock import ServiceLock
 from kiosk.store import Store
 
@@ -76,7 +75,6 @@ class KioskService:
         The data directory's lock is taken first (waiting a little for a `kiosk` command that holds it), so
         only one process ever writes the store or drives the devices.
         """
-        make_private(config.data_dir)
         lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
             service = cls(config, Store.open(store_dir(config), config.device.id))

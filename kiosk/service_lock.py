@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from kiosk.errors import ServiceBusy, StoreError
+from kiosk.private_files import make_private
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ class ServiceLock:
         if self._fd is not None:
             return self
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o640)
+            make_private(self.path.parent)  # every writer of the data directory passes here first
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot open the lock file {self.path}: {exc.strerror} "
                              "(run the command with sudo, or as the kiosk user)") from exc

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+
+from web.ops import LOOPBACK_HOSTS, host_name
 
 from kiosk.domain import business_clock
 
@@ -35,4 +37,6 @@ def home():
 
 @bp.get("/api/status")
 def status_json():
+    if host_name(request.host).lower() not in LOOPBACK_HOSTS:  # the CLI's call, never a rebinding page's
+        abort(403)
     return jsonify(dataclasses.asdict(_state()))

@@ -1,6 +1,7 @@
 """The earning scale editor in Chromium, in French and English: live preview equal to the domain's quote,
 a saved version reaching the pull, refusals shown in the page."""
 
+import re
 from datetime import date
 
 import pytest
@@ -42,11 +43,11 @@ def test_edit_preview_and_save_the_scale(browser, running_central, lang, viewpor
         expected = quote_earn(scale, {"bakery": 1200, "general": 3590}, date(2026, 12, 21)).points
         assert expected == 71 + 72
         preview = page.locator("#preview")
-        page.wait_for_function("document.querySelector('#preview').dataset.points === '%d'" % expected)
+        expect(preview).to_have_attribute("data-points", str(expected))  # no eval: the page's CSP forbids it
         assert preview.inner_text() == TEXTS[lang]["sentence"].format(points=expected)
 
         page.locator("textarea[name=categories]").fill("bakery 150")
-        page.wait_for_function("document.querySelector('#preview').classList.contains('invalid')")
+        expect(preview).to_have_class(re.compile(r"\binvalid\b"))
         assert TEXTS[lang]["refused"] in preview.inner_text()
         page.locator("button[value=save]").click()
         assert TEXTS[lang]["refused"] in page.locator("#error").inner_text()

@@ -44,3 +44,9 @@ def test_ops_refuse_a_host_that_is_not_the_loopback(service):
         assert client.post("/api/ops/sync", headers={"Host": host, "X-Kiosk-Ops": "1"}).status_code == 403
     for host in ("127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"):
         assert client.get("/api/ops/backup", headers={"Host": host}).status_code == 200, host
+
+
+def test_status_api_refuses_a_host_that_is_not_the_loopback(service):
+    client = _client(service)
+    assert client.get("/api/status", headers={"Host": "evil.example:8080"}).status_code == 403
+    assert client.get("/api/status", headers={"Host": "127.0.0.1:8080"}).status_code == 200

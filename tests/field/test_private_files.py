@@ -50,3 +50,17 @@ def test_doctor_names_a_file_others_can_read(tmp_path):
     result = _private_files(config)
     assert result.status is Status.FAIL and "cashiers.json (644)" in result.message
     assert "chmod -R go-rwx" in result.fix
+
+
+def test_a_kiosk_command_taking_the_lock_tightens_the_directory_too(tmp_path):
+    from kiosk.service_lock import ServiceLock
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    (data_dir / "print-jobs.jsonl").write_text("")
+    os.chmod(data_dir / "print-jobs.jsonl", 0o644)
+    lock = ServiceLock(data_dir).acquire(holder="kiosk")
+    try:
+        assert {name: oct(mode) for name, mode in _modes(data_dir).items() if mode & 0o077} == {}
+    finally:
+        lock.release()
