@@ -393,6 +393,8 @@
     $("refund-ref").value = receipt ? receipt.receipt_ref : "";
     $("refund-amount").value = "";
     show("refund-confirm", false);
+    show("refund-ok", true);
+    $("refund").classList.remove("typing");
     openOverlay("refund");
     listReceipts();
     focused = $("refund-ref");
@@ -404,12 +406,15 @@
     if (!data.receipt_ref) { say(T.errors.UnknownReceipt, true); return; }
     $("refund-question").textContent = fmt(T.refund_question, {
       ref: data.receipt_ref, amount: data.refund_cents === undefined ? T.refund_all : euros(data.refund_cents) });
+    show("refund-ok", false);
     show("refund-confirm", true);
   }
   $("open-refund").addEventListener("click", function () { openRefund(null); });
   $("refund-ok").addEventListener("click", askRefund);
+  // Typing is the fallback: the screen keyboard takes the place of the list of receipts while it is used.
   ["refund-ref", "refund-amount"].forEach(function (id) {
-    $(id).addEventListener("input", function () { show("refund-confirm", false); });
+    $(id).addEventListener("input", function () { show("refund-confirm", false); show("refund-ok", true); });
+    $(id).addEventListener("focus", function () { $("refund").classList.add("typing"); });
   });
   $("refund-confirm-ok").addEventListener("click", function () { post("/api/refund", refundData()).catch(function () {}); });
   // -- cancel the last operation: asked first; after its time, a manager's PIN right there ----------------
