@@ -273,6 +273,8 @@ def test_cancel_last_operation_asks_first_then_takes_a_managers_pin_in_place(tab
     till.click("#undo-ok")
     expect(till.locator("#undo-manager")).to_be_visible()  # the PIN field, right there
     expect(till.locator("#undo-box .overlay-error")).to_be_visible()
+    for control in ("#undo-ok", "#undo-box .close", "#undo-pinpad .key[data-key='0']"):
+        on_screen(till, control)
     for digit in "5678":
         till.click(f"#undo-pinpad .key[data-key='{digit}']")
     till.click("#undo-ok")
