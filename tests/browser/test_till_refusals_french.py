@@ -119,7 +119,10 @@ def test_every_refusal_of_the_till_is_said_in_french_with_what_to_do(tabs, serve
     till.click("button.reward[data-reward=holiday-20]")
     till.click("#redeem-ok")
     seen["PinRequired"] = refusal(till)
-    till.fill("#redeem-pin", "1234")
+    for digit in "1234":  # the PIN typed on the panel's own keypad
+        till.click(f"#redeem-pinpad .key[data-key='{digit}']")
+    ok = till.locator("#redeem-ok").bounding_box()
+    assert ok["y"] + ok["height"] <= 480
     till.click("#redeem-ok")
     seen["OfflineLimitReached"] = refusal(till)
     till.click("#redeem .close")

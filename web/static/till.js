@@ -334,6 +334,7 @@
     var list = $("rewards");
     list.textContent = "";
     show("redeem-confirm", false);
+    $("redeem").classList.remove("confirming");
     var rewards = customer ? customer.rewards : [];
     if (!rewards.length) { var p = document.createElement("li"); p.textContent = T.no_rewards; list.appendChild(p); }
     rewards.forEach(function (r) {
@@ -347,6 +348,8 @@
           (r.points > confirmAbove ? " " + fmt(T.pin_needed, { limit: confirmAbove }) : "");
         $("redeem-pin").value = "";
         show("redeem-pin", r.points > confirmAbove);
+        show("redeem-pinpad", r.points > confirmAbove);  // a touch screen types the PIN on its own keypad
+        $("redeem").classList.toggle("confirming", r.points > confirmAbove);
         show("redeem-confirm", true);
       });
       li.appendChild(b);
