@@ -157,7 +157,8 @@ def test_a_refund_is_picked_from_this_tills_last_receipts_or_typed_on_the_screen
     for key in second:  # typed on the on-screen keyboard, as on a touch-only till
         till.locator("#refund .osk-key", has_text=re.compile(f"^{re.escape(key)}$", re.I)).first.click()
     expect(till.locator("#refund-ref")).to_have_value(second)
-    on_screen(till, "#refund-ok")
+    for control in ("#refund-ok", "#refund .close", "#refund .osk-row >> nth=4"):  # the keyboard's last row too
+        on_screen(till, control)
     till.click("#refund-ok")
     till.click("#refund-confirm-ok")
     expect(till.locator("#refund")).to_be_hidden()
@@ -272,6 +273,8 @@ def test_cancel_last_operation_asks_first_then_takes_a_managers_pin_in_place(tab
     till.click("#undo-ok")
     expect(till.locator("#undo-manager")).to_be_visible()  # the PIN field, right there
     expect(till.locator("#undo-box .overlay-error")).to_be_visible()
+    for control in ("#undo-ok", "#undo-box .close", "#undo-pinpad .key[data-key='0']"):
+        on_screen(till, control)
     for digit in "5678":
         till.click(f"#undo-pinpad .key[data-key='{digit}']")
     till.click("#undo-ok")

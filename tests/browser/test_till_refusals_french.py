@@ -102,6 +102,8 @@ def test_every_refusal_of_the_till_is_said_in_french_with_what_to_do(tabs, serve
                                                                                     capture_mode="required"))
     till.click("#capture-skip")
     expect(till.locator("#manager")).to_be_visible()
+    ok = till.locator("#manager-ok").bounding_box()
+    assert ok["y"] + ok["height"] <= 480  # the manager's PIN pad and Confirm fit the screen
     seen["ManagerPinRequired"] = refusal(till)
     till.click("#manager .pinpad .key[data-key='9']")
     till.click("#manager-ok")
@@ -117,7 +119,10 @@ def test_every_refusal_of_the_till_is_said_in_french_with_what_to_do(tabs, serve
     till.click("button.reward[data-reward=holiday-20]")
     till.click("#redeem-ok")
     seen["PinRequired"] = refusal(till)
-    till.fill("#redeem-pin", "1234")
+    for digit in "1234":  # the PIN typed on the panel's own keypad
+        till.click(f"#redeem-pinpad .key[data-key='{digit}']")
+    ok = till.locator("#redeem-ok").bounding_box()
+    assert ok["y"] + ok["height"] <= 480
     till.click("#redeem-ok")
     seen["OfflineLimitReached"] = refusal(till)
     till.click("#redeem .close")

@@ -345,6 +345,7 @@
     var list = $("rewards");
     list.textContent = "";
     show("redeem-confirm", false);
+    $("redeem").classList.remove("confirming");
     var rewards = customer ? customer.rewards : [];
     var fromPool = customer && customer.pool_rewards ? customer.pool_rewards : [];
     if (!rewards.length && !fromPool.length) { var p = document.createElement("li"); p.textContent = T.no_rewards; list.appendChild(p); }
@@ -361,6 +362,8 @@
           (r.points > confirmAbove ? " " + fmt(T.pin_needed, { limit: confirmAbove }) : "");
         $("redeem-pin").value = "";
         show("redeem-pin", r.points > confirmAbove);
+        show("redeem-pinpad", r.points > confirmAbove);  // a touch screen types the PIN on its own keypad
+        $("redeem").classList.toggle("confirming", r.points > confirmAbove);
         show("redeem-confirm", true);
       });
       li.appendChild(b);
@@ -408,6 +411,8 @@
     $("refund-ref").value = receipt ? receipt.receipt_ref : "";
     $("refund-amount").value = "";
     show("refund-confirm", false);
+    show("refund-ok", true);
+    $("refund").classList.remove("typing");
     openOverlay("refund");
     listReceipts();
     focused = $("refund-ref");
@@ -419,12 +424,15 @@
     if (!data.receipt_ref) { say(T.errors.UnknownReceipt, true); return; }
     $("refund-question").textContent = fmt(T.refund_question, {
       ref: data.receipt_ref, amount: data.refund_cents === undefined ? T.refund_all : euros(data.refund_cents) });
+    show("refund-ok", false);
     show("refund-confirm", true);
   }
   $("open-refund").addEventListener("click", function () { openRefund(null); });
   $("refund-ok").addEventListener("click", askRefund);
+  // Typing is the fallback: the screen keyboard takes the place of the list of receipts while it is used.
   ["refund-ref", "refund-amount"].forEach(function (id) {
-    $(id).addEventListener("input", function () { show("refund-confirm", false); });
+    $(id).addEventListener("input", function () { show("refund-confirm", false); show("refund-ok", true); });
+    $(id).addEventListener("focus", function () { $("refund").classList.add("typing"); });
   });
   $("refund-confirm-ok").addEventListener("click", function () {
     var data = refundData();
