@@ -33,8 +33,8 @@ def test_every_csv_export_writes_through_the_one_writer():
     assert writers == ["central/csv_cells.py"]
 
 
-def _cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+def _cells(text: str, delimiter: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter) for cell in row]
 
 
 def test_device_sent_ids_reach_the_exports_as_text(office, engine):
@@ -46,8 +46,9 @@ def test_device_sent_ids_reach_the_exports_as_text(office, engine):
     row = training_progress.DrillProgress(COMMAND, "earn", 3, 4000, None)
     in_transaction(engine, lambda c: training_progress.store_rows(c, "till-x", [row]))
     day = date.today().isoformat()
-    cashiers = office.get(f"/backoffice/reports/cashiers.csv?start={day}&end={day}").get_data(as_text=True)
-    training = office.get("/backoffice/cashiers/training.csv").get_data(as_text=True)
-    cells = _cells(cashiers) + _cells(training)
-    assert "'" + HYPERLINK[:60] in cells and "'" + COMMAND in cells
-    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")]
+    for variant, delimiter in (("", ";"), ("&variant=data", ",")):  # the spreadsheet file and the scripts' file
+        cashiers = office.get(f"/backoffice/reports/cashiers.csv?start={day}&end={day}{variant}")
+        training = office.get(f"/backoffice/cashiers/training.csv?{variant}")
+        cells = _cells(cashiers.get_data(as_text=True), delimiter) + _cells(training.get_data(as_text=True), delimiter)
+        assert "'" + HYPERLINK[:60] in cells and "'" + COMMAND in cells
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")]

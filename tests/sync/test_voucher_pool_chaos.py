@@ -39,6 +39,9 @@ from tests.factories import ManualClock
 ROOT = Path(__file__).resolve().parents[2]
 TILLS = 4
 REDEMPTIONS_PER_TILL = 12
+#: Cashiers go on until the kills are over, so the kills always land while codes are being issued
+#: (4 tills x 90 stays below the pool's 400 codes).
+MAX_REDEMPTIONS_PER_TILL = 90
 KILLS = 4
 
 
@@ -112,9 +115,12 @@ def _till(tmp_path: Path, config, n: int) -> Till:
     return till
 
 
-def _cashier(till: Till, rng: random.Random, failures: list[str]) -> None:
-    """Redeem vouchers for the till's customers; after a lost answer retry, or now and then give up."""
-    for r in range(REDEMPTIONS_PER_TILL):
+def _cashier(till: Till, rng: random.Random, failures: list[str], kills_over: threading.Event) -> None:
+    """Redeem vouchers for the till's customers until the kills are over; after a lost answer retry, or now and
+    then give up."""
+    for r in range(MAX_REDEMPTIONS_PER_TILL):
+        if r >= REDEMPTIONS_PER_TILL and kills_over.is_set():
+            break
         till.card_presented(f"{0xB0000000 + int(till.config.device.id.split('-')[1]) * 16 + r % 3:08X}")
         for _ in range(40):
             try:
@@ -146,7 +152,8 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
             till.voucher_issuer = balancer
             tills.append(till)
             balancers.append(balancer)
-        cashiers = [threading.Thread(target=_cashier, args=(t, random.Random(100 + n), failures))
+        kills_over = threading.Event()
+        cashiers = [threading.Thread(target=_cashier, args=(t, random.Random(100 + n), failures, kills_over))
                     for n, t in enumerate(tills)]
         for thread in cashiers:
             thread.start()
