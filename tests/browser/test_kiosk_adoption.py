@@ -75,6 +75,9 @@ def test_the_balance_screen_keeps_every_part_reachable_and_unhidden_at_800x480(s
     page = screens.page
     finish, phone = balance.locator("button[data-end]"), balance.locator("#show-phone-card")
     assert inside_screen(page, finish) and inside_screen(page, phone)
+    notice = balance.locator("#expiry-notice")  # seen at first sight, before any scrolling
+    expect(notice).to_contain_text(re.compile(r"\d\d/\d\d/20\d\d"))
+    assert inside_screen(page, notice)
     for row in balance.locator("#recent li").all():
         row.scroll_into_view_if_needed()
         assert inside_screen(page, row)
@@ -82,9 +85,6 @@ def test_the_balance_screen_keeps_every_part_reachable_and_unhidden_at_800x480(s
         assert not overlaps(box(row), box(phone)), row.inner_text()
     dates = balance.locator("#recent small").all_inner_texts()
     assert dates and all(re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", d) for d in dates), dates  # 21/12/2026 10:00
-    notice = balance.locator("#expiry-notice")
-    expect(notice).to_contain_text(re.compile(r"\d\d/\d\d/20\d\d"))
-    assert inside_screen(page, notice)
     weight, colour = notice.evaluate("e => [getComputedStyle(e).fontWeight, getComputedStyle(e).color]")
     assert int(weight) >= 700 and colour != "rgb(85, 85, 85)"  # said plainly, not in small grey text
     expect(page.locator(".k-brand")).to_have_text(WORDS[screens.lang]["brand"])
