@@ -177,6 +177,7 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
     till.click("#open-refund")
     till.fill("#refund-ref", refs[0])
     till.click("#refund-ok")
+    till.click("#refund-confirm-ok")  # the till asks before refunding
     expect(till.locator("#customer-points")).to_have_text("100")
     expect(till.locator("#customer-pool")).to_contain_text("famille-test : 50 points")
     assert till_service.sync.sync_once().state == "idle"
