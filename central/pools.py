@@ -19,7 +19,7 @@ from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import audit, customers, events, pool_balances, pool_memberships
 from kiosk.domain import pools
-from kiosk.domain.events import PoolJoined, PoolLeft, from_record
+from kiosk.domain.events import PoolLeft, from_record
 from kiosk.domain.ledger import Ledger
 from kiosk.errors import NotFound, PoolRefused
 

@@ -13,7 +13,6 @@ import types
 import typing
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from kiosk.domain import business_clock
 from kiosk.errors import InvalidEvent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from kiosk.domain import business_clock
 from kiosk.domain.expiry import ExpiryNotice

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
