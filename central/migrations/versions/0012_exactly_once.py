@@ -4,7 +4,7 @@ Codes issued before this migration whose redemption central already holds are co
 release of unconfirmed codes never takes back a code a customer has.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa

@@ -2,8 +2,8 @@
 duplicate customers, the shopper's portal sign-in codes and used profile links, and the customer search keys
 (filled from the customers already stored).
 
-Revision ID: 0016
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 from kiosk.domain.customers import search_keys
 
-revision = "0016"
-down_revision = "0014"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

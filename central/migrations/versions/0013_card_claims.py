@@ -1,14 +1,14 @@
 """Card claims (a device's link of a card central holds for another customer, kept for review) and lost
 sequences (a device's numbers head office recorded as lost, so central's gap-free run goes over them).
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
