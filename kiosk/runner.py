@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import signal
 import threading
@@ -38,6 +39,21 @@ class WebServer:
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 
+    def answers(self, timeout_s: float = 2.0) -> bool:
+        """True when the server answers a small request in time: a live thread whose loop or worker threads
+        are stuck answers nothing, which is what the watchdog must see."""
+        if not self._thread.is_alive():
+            return False
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        connection = http.client.HTTPConnection(host, self.port, timeout=timeout_s)
+        try:
+            connection.request("HEAD", "/static/till.css", headers={"Host": f"127.0.0.1:{self.port}"})
+            return connection.getresponse().status < 500
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
     def start(self) -> WebServer:
         self._thread.start()
         logger.info("web UI listening on %s", self.url)
@@ -63,8 +79,8 @@ def serve(service: KioskService, host: str, port: int, stop: threading.Event | N
           extensions: dict | None = None) -> None:
     """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set.
 
-    Under systemd, tells it when the service is ready and pings its watchdog only while the reader loop,
-    the print worker and the web server are all alive.
+    Under systemd, tells it when the service is ready and pings its watchdog only while the reader loop and
+    the print worker make progress and the web server answers.
     """
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -73,7 +89,7 @@ def serve(service: KioskService, host: str, port: int, stop: threading.Event | N
     app = create_app(service)
     app.extensions.update(extensions or {})
     server = WebServer(app, host, port).start()
-    watchdog = Watchdog.from_environment({**service.liveness_probes(), "web server": server.is_alive})
+    watchdog = Watchdog.from_environment({**service.liveness_probes(), "web server": server.answers})
     try:
         watchdog.start()
         watchdog.ready()

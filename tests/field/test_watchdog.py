@@ -207,3 +207,34 @@ def test_pings_stop_when_a_worker_is_deadlocked_though_its_thread_lives(notify_s
         while not watchdog.beat():  # released: the loop turns again and the pings resume
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def test_the_web_server_counts_as_alive_only_while_it_answers():
+    """A waitress whose worker threads are all stuck keeps its thread alive; only an answer tells them apart."""
+    from flask import Flask
+
+    from kiosk.runner import WebServer
+
+    app = Flask("probe", static_folder=str(Path(__file__).resolve().parents[2] / "web" / "static"))
+    stuck, release = threading.Event(), threading.Event()
+
+    @app.get("/stuck")
+    def _stuck():
+        stuck.set()
+        release.wait(10)
+        return "done"
+
+    server = WebServer(app, "127.0.0.1", 0, threads=1).start()
+    try:
+        assert server.answers()
+        waiting = threading.Thread(target=lambda: __import__("urllib.request").request.urlopen(
+            f"http://127.0.0.1:{server.port}/stuck", timeout=15).read())
+        waiting.start()
+        assert stuck.wait(5)
+        assert server.is_alive() and not server.answers(timeout_s=0.5)  # alive, but answering nothing
+        release.set()
+        waiting.join(15)
+        assert server.answers()
+    finally:
+        release.set()
+        server.close()
