@@ -44,6 +44,7 @@ from kiosk.domain.events import (
     PoolContributed,
     PoolJoined,
     PoolLeft,
+    PoolRedeemed,
     ProfileUpdated,
     from_record,
     to_record,
@@ -96,8 +97,8 @@ def ingest(connection: Connection, batch: Sequence[Event], device_id: str | None
         connection.execute(update(events).where(events.c.event_id.in_(repeats)).values(review=True))
     fresh, claims = hold_conflicting_links(connection, fresh)
     flagged = _fold(connection, fresh, versions) + sorted(repeats)
-    confirm_voucher_codes(connection, [e.event_id for e in fresh
-                                       if isinstance(e, PointsRedeemed) and e.reward_kind == "partner_voucher"])
+    confirm_voucher_codes(connection, [e.event_id for e in fresh if isinstance(e, (PointsRedeemed, PoolRedeemed))
+                                       and e.reward_kind == "partner_voucher"])
     versions.save()
     seq_through = advance_seq_through(connection, device_id) if device_id else None
     return PushResult(tuple(e.event_id for e in batch), len(inserted), tuple(flagged), seq_through,

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: An issued code whose redemption has not reached central after this long goes back to the pool.
 RELEASE_AFTER_S = 48 * 3600
+#: The events that spend points on a reward: a member's own, or a pool's at a member's request.
+REDEMPTIONS = ("PointsRedeemed", "PoolRedeemed")
 #: At most this many codes are released per call, so an issue never waits on a long sweep.
 RELEASE_BATCH = 100
 
@@ -96,9 +98,9 @@ def reconcile(connection: Connection, *, grace_s: int = RELEASE_AFTER_S) -> list
     codes = {row.redemption_event_id: row for row in connection.execute(select(voucher_codes).where(
         voucher_codes.c.redemption_event_id.is_not(None)))}
     for device_id, payload in connection.execute(select(events.c.device_id, events.c.payload).where(
-            events.c.type.in_(("PointsRedeemed", "VoucherIssued"))).order_by(events.c.id)):
+            events.c.type.in_(REDEMPTIONS + ("VoucherIssued",))).order_by(events.c.id)):
         record = json.loads(payload)
-        if record["type"] == "PointsRedeemed":
+        if record["type"] in REDEMPTIONS:
             if record.get("reward_kind") == "partner_voucher" and record["event_id"] not in codes:
                 found.append(Mismatch("redemption_without_code", "", "", record["event_id"], device_id))
             continue

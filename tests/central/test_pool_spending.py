@@ -4,9 +4,12 @@ with the offline caps of their own points; central folds the same balances as th
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from central.schema import voucher_codes
+from central.voucher_reconcile import reconcile
 from kiosk.domain.snapshot import RewardState
 from kiosk.errors import InsufficientPoints, KioskError, OfflineLimitReached, PoolRefused
 from kiosk.selfservice.rewards import RewardsFile
@@ -83,6 +86,12 @@ def test_a_partner_voucher_from_the_pool_at_the_till_takes_a_code_from_central(w
     assert done["voucher_code"] == "HOL-0001" and done["customer"]["pool"]["points"] == 500
     world.sync(till)
     assert world.central_pool(pool) == 500
+    # the pool's redemption confirms its code, so the code is never released nor listed as an orphan
+    with world.engine.connect() as connection:
+        confirmed = connection.execute(select(voucher_codes.c.confirmed_at).where(
+            voucher_codes.c.code == "HOL-0001")).scalar_one()
+        assert confirmed is not None
+        assert reconcile(connection, grace_s=0) == []
 
 
 def test_a_member_spends_the_pool_at_the_kiosk_within_the_daily_limit(world, tmp_path):
