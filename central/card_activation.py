@@ -20,12 +20,12 @@ from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import batch_cards
 from central.transactions import in_transaction
+from kiosk.domain.customers import clean_first_name
 from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered
-from kiosk.errors import BadRequest, ConsentRequired
+from kiosk.errors import BadRequest, ConsentRequired, InvalidCustomerText
 
 #: The consent text version shoppers accept on the activation page (the tills' default version).
 CONSENT_VERSION = "v1"
-MAX_FIRST_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,11 @@ class Activation:
 
 
 def check_first_name(value: object) -> str:
-    name = value.strip() if isinstance(value, str) else ""
-    if not name or len(name) > MAX_FIRST_NAME or not name.isprintable():
-        raise BadRequest(f"the first name is 1 to {MAX_FIRST_NAME} printable characters")
-    return name
+    """The first name by the one rule the till and the kiosk apply (`clean_first_name`), refused as a 400."""
+    try:
+        return clean_first_name(value)
+    except InvalidCustomerText as exc:
+        raise BadRequest(str(exc)) from exc
 
 
 def activate(engine: Engine, card_number: object, code: object, first_name: object, consent: object) -> Activation:

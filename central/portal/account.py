@@ -15,10 +15,10 @@ from central.backoffice.customer_service import CustomerFile, customer_file
 from central.ingest import ingest
 from central.orders import channel_device
 from central.schema import catalogue, customers, voucher_codes
-from kiosk.domain.customers import normalise_email, normalise_phone
+from kiosk.domain.customers import clean_first_name, normalise_email, normalise_phone
 from kiosk.domain.events import ConsentChanged, PointsRedeemed, ProfileUpdated, VoucherIssued
 from kiosk.domain.rewards import IssuedVoucher
-from kiosk.errors import InsufficientPoints, PortalRefused
+from kiosk.errors import InsufficientPoints, InvalidCustomerText, PortalRefused
 
 PORTAL_DEVICE = channel_device("portal")
 #: The consent text version the portal shows (the tills' is in their configuration).
@@ -71,6 +71,11 @@ def save_profile(connection: Connection, customer_id: str, form: dict, consent: 
             raise PortalRefused(_("A field is too long."))
         if value:
             fields[name] = value
+    if "first_name" in fields:
+        try:  # the one first-name rule of the till and the kiosk
+            fields["first_name"] = clean_first_name(fields["first_name"])
+        except InvalidCustomerText:
+            raise PortalRefused(_("A first name is written in letters (and ' - .), 40 at most.")) from None
     if "email" in fields:
         if "@" not in fields["email"] or " " in fields["email"]:
             raise PortalRefused(_("This e-mail address does not look right."))

@@ -81,3 +81,16 @@ def test_the_page_says_what_is_wrong_in_its_language_and_keeps_what_was_typed(cl
     refused = _page_post(client, card_number=number[:-1], activation_code=code, first_name="Zoé", consent="yes",
                          lang=lang)
     assert refused.status_code == 400 and 'id="error"' in refused.get_data(as_text=True)
+
+
+def test_the_activation_page_and_the_portal_keep_a_first_name_by_the_tills_rule(app):
+    from central.card_activation import check_first_name
+    from central.portal.account import save_profile
+    from kiosk.errors import BadRequest, PortalRefused
+
+    assert check_first_name("  INES ") == "Ines"
+    for wrong in ("R2D2", "<script>", "x" * 41, "   "):
+        with pytest.raises(BadRequest):
+            check_first_name(wrong)
+    with app.test_request_context("/?lang=fr"), pytest.raises(PortalRefused, match="lettres"):
+        save_profile(None, "c-1", {"first_name": "R2D2"}, True)  # refused before anything is written
