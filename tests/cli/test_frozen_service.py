@@ -7,13 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.cli.conftest import write_config
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Far above the commands' own deadline: only guards the test run against a command that hangs.
@@ -21,13 +20,7 @@ HANG_GUARD_S = 60
 
 
 def _wait_answering(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while server.poll() is None and time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_answering(f"http://127.0.0.1:{port}/api/status", server)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from kiosk.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
 from tests.full_disk import fill, small_disk
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "A0000004"
@@ -31,15 +32,8 @@ def _kiosk(env, *args):
 def _serve(env, port: int) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=1).raise_for_status()
-            return server
-        except httpx.HTTPError:
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.1)
+    wait_answering(f"http://127.0.0.1:{port}/api/status", server)
+    return server
 
 
 def _stop(server: subprocess.Popen) -> None:

@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 
 from tests.cli.conftest import write_config
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,15 +28,7 @@ def test_commands_against_a_service_in_its_own_process(tmp_path):
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        wait_answering(f"http://127.0.0.1:{port}/api/status", server)
         status = json.loads(_kiosk(env, "status", "--json", check=True).stdout)
         assert status["service_running"] and status["devices"]["reader"] == "ok"
         backup = _kiosk(env, "backup", str(tmp_path / "b.tgz"))

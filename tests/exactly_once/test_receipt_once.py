@@ -16,6 +16,7 @@ from kiosk.domain.events import PointsEarned
 from kiosk.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "A0000004"  # cust-00004, 40 points
@@ -36,15 +37,7 @@ def test_the_same_receipt_tapped_three_times_credits_once(till):
 
 
 def _wait_up(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+    wait_answering(f"http://127.0.0.1:{port}/api/status", server)
 
 
 def _serve(env) -> subprocess.Popen:

@@ -7,10 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from kiosk import central_host
@@ -19,6 +17,7 @@ from kiosk.doctor import DoctorContext, Status, run_doctor
 from tests.cli.conftest import free_port
 
 from .installer import REPO, run_install
+from tests.spawned import wait_answering
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -88,15 +87,7 @@ def test_status_and_doctor_on_a_running_central(central_root, tmp_path):
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "central", "serve"], env=server_env, cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+        wait_answering(f"http://127.0.0.1:{port}/api/health", server, within_s=60)
         status = json.loads(_kiosk(env, "status", "--json").stdout)
         assert status["running"] is True and status["unit"] == "kiosk-central.service"
         doctor = _kiosk(env, "doctor", "--json")

@@ -7,14 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.cli.conftest import write_config
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PACKAGES = ("sqlalchemy", "alembic", "mako", "pygal", "psycopg")
@@ -111,15 +110,7 @@ def test_a_till_without_the_server_packages_works_fully(tmp_path):
     server = subprocess.Popen([python, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/till/", timeout=2, follow_redirects=True)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+        page = wait_answering(f"http://127.0.0.1:{port}/till/", server, within_s=60, ok_only=False)
         assert page.status_code == 200
         assert json.loads(_kiosk(env, "status", "--json").stdout)["service_running"] is True
     finally:

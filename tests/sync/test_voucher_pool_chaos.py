@@ -16,7 +16,6 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
@@ -27,7 +26,7 @@ from central.transactions import in_transaction
 from central.voucher_reconcile import reconcile, release_unconfirmed
 from central.vouchers import import_codes
 from kiosk.bus import EventBus
-from kiosk.domain.events import PointsRedeemed, VoucherIssued
+from kiosk.domain.events import PointsRedeemed
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import KioskError, SyncError
 from kiosk.store import Store
@@ -35,6 +34,7 @@ from kiosk.sync.client import CentralClient
 from kiosk.till import Till
 from tests.cli.conftest import free_port
 from tests.factories import ManualClock
+from tests.spawned import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 TILLS = 4
@@ -61,14 +61,7 @@ class CentralProcess:
         self.process = subprocess.Popen([sys.executable, "-m", "central", "serve", "--port", str(self.port)],
                                         env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(self.url + "/api/health", timeout=1)
-                return
-            except httpx.HTTPError:
-                assert self.process.poll() is None and time.monotonic() < deadline, "central did not start"
-                time.sleep(0.1)
+        wait_answering(self.url + "/api/health", self.process, ok_only=False)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
