@@ -90,6 +90,13 @@ class OutboxJournal:
         journal._open_fd()
         return journal, contents
 
+    @classmethod
+    def open_unread(cls, path: Path, device_id: str, fileops: FileOps) -> OutboxJournal:
+        """Open the journal at `path` for appending without reading it (its twin was read and found equal)."""
+        journal = cls(path, device_id, fileops)
+        journal._open_fd()
+        return journal
+
     # -- reading and recovery -------------------------------------------------------------------------
 
     def _recover(self) -> JournalContents:
@@ -203,6 +210,14 @@ class OutboxJournal:
         self._append(encode_line({"ack": list(event_ids)}), "acknowledgement")
 
     def _append(self, line: bytes, what: str) -> None:
+        start = self.write_line(line, what)
+        self.sync(start, what)
+
+    def write_line(self, line: bytes, what: str) -> int:
+        """Write one whole line, not yet durable (`sync` makes it so); returns where it starts.
+
+        StoreWriteError (nothing kept) if the disk refuses.
+        """
         if self._fd is None:
             raise StoreError("the store is closed")
         if self._cut_back_to is not None:
@@ -210,12 +225,21 @@ class OutboxJournal:
         start = self._size
         try:
             self._ops.write(self._fd, line)
+        except OSError as exc:
+            self._cut_back(start, what)
+            raise StoreWriteError(_refused(exc, what)) from exc
+        self._size = start + len(line)
+        return start
+
+    def sync(self, start: int, what: str) -> None:
+        """fsync what was written; if that fails, the lines written since `start` are cut back (nothing kept)."""
+        if self._fd is None:
+            raise StoreError("the store is closed")
+        try:
             self._ops.fsync(self._fd)
         except OSError as exc:
             self._cut_back(start, what)
-            reason = "disk full" if exc.errno == 28 else f"write error ({exc.strerror or exc})"
-            raise StoreWriteError(f"{reason}: the {what} was not recorded; earlier data is intact") from exc
-        self._size = start + len(line)
+            raise StoreWriteError(_refused(exc, what)) from exc
 
     @property
     def size(self) -> int:
@@ -271,6 +295,11 @@ class OutboxJournal:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             self._ops.close(fd)
+
+
+def _refused(exc: OSError, what: str) -> str:
+    reason = "disk full" if exc.errno == 28 else f"write error ({exc.strerror or exc})"
+    return f"{reason}: the {what} was not recorded; earlier data is intact"
 
 
 def _whole(value: object) -> int:

@@ -134,3 +134,94 @@ def test_the_loss_is_no_longer_said_once_central_folded_past_it(data_dir):
         assert store.stats().lost == (3,)
         store.apply_batch(PulledBatch(cursor=4, device_seq_through=7))  # recorded as lost at central
         assert store.stats().lost == () and store.stats().problems == ()
+
+
+def test_a_power_cut_between_the_two_fsyncs_keeps_the_unconfirmed_line_without_a_problem(data_dir):
+    """Both files are fsync'd at once: the copy's may land and the journal's not. That last line was never
+    confirmed; it is taken back like a line the journal alone held, and said as no damage."""
+    confirmed = _six_confirmed(data_dir)  # seq 1..7
+    with Store.open(data_dir, DEVICE) as store:
+        unconfirmed = store.record(earned(points=100))  # seq 8
+    _cut(data_dir / JOURNAL, 8)  # header + seq 1..7: the journal's fsync never happened
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.stats().problems == () and store.stats().lost == ()
+        assert [e.event_id for e in store.pending()[1:]] == [e.event_id for e in confirmed] + [unconfirmed.event_id]
+        assert store.balance("c1") == 121 and store.record(earned(points=1)).seq == 9
+    assert (data_dir / JOURNAL).read_bytes() == (data_dir / COPY).read_bytes()
+
+
+def test_an_event_only_the_copy_holds_below_the_journals_last_is_damage_and_said(data_dir):
+    confirmed = _six_confirmed(data_dir)  # seq 1..7
+    journal = data_dir / JOURNAL
+    journal.write_bytes(b"\n".join(line for n, line in enumerate(journal.read_bytes().split(b"\n")) if n != 4))
+    with Store.open(data_dir, DEVICE) as store:
+        assert [e.event_id for e in store.pending()[1:]] == [e.event_id for e in confirmed]
+        assert any("lacked 1 event(s)" in p for p in store.stats().problems)
+
+
+def test_the_journal_and_its_copy_are_fsynced_at_the_same_time(data_dir):
+    """Each fsync waits until the other file's has started: written one after the other, they would never meet."""
+    import threading
+
+    from kiosk.store import FileOps
+
+    class Meeting(FileOps):
+        barrier = threading.Barrier(2, timeout=5)
+        fds: dict[int, str] = {}
+        met = 0
+
+        def open_append(self, path):
+            fd = super().open_append(path)
+            self.fds[fd] = path.name
+            return fd
+
+        def fsync(self, fd):
+            if self.fds.get(fd) in (JOURNAL, COPY):
+                self.barrier.wait()
+                type(self).met += 1
+            super().fsync(fd)
+
+    with Store.open(data_dir, DEVICE, fileops=Meeting()) as store:
+        store.record(register())
+        store.record(earned(points=3))
+        store.acknowledge([e.event_id for e in store.pending()])
+    assert Meeting.met == 6
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.balance("c1") == 3 and store.pending_count() == 0
+
+
+def test_a_copy_whose_fsync_fails_leaves_neither_file_with_the_line(data_dir):
+    import errno
+    import os
+
+    from kiosk.errors import StoreWriteError
+    from kiosk.store import FileOps
+
+    class CopyFsyncFails(FileOps):
+        copy_fds: set[int] = set()
+        failing = False
+
+        def open_append(self, path):
+            fd = super().open_append(path)
+            if path.name == COPY:
+                self.copy_fds.add(fd)
+            return fd
+
+        def fsync(self, fd):
+            if self.failing and fd in self.copy_fds:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            super().fsync(fd)
+
+    ops = CopyFsyncFails()
+    with Store.open(data_dir, DEVICE, fileops=ops) as store:
+        kept = store.record(earned(points=2))
+        sizes = {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)}
+        ops.failing = True
+        with pytest.raises(StoreWriteError, match="write error"):
+            store.record(earned(points=50))
+        assert {name: (data_dir / name).stat().st_size for name in (JOURNAL, COPY)} == sizes
+        assert store.balance("c1") == 2
+        ops.failing = False
+        assert store.record(earned(points=1)).seq == kept.seq + 1
+    with Store.open(data_dir, DEVICE) as store:
+        assert store.balance("c1") == 3 and store.stats().problems == ()
