@@ -22,6 +22,7 @@ from typing import Protocol
 
 from kiosk.domain.events import (
     EarnReversed,
+    Event,
     PointsEarned,
     PoolContributed,
     PoolContributionReversed,
@@ -99,9 +100,15 @@ def leave(ledger: Ledger, *, device_id: str, customer_id: str, cashier_id: str |
     return PoolLeft(device_id=device_id, cashier_id=cashier_id, pool_id=membership[0], customer_id=customer_id)
 
 
-def contribute(ledger: Ledger, earn: PointsEarned) -> PoolContributed | None:
+class MembershipView(Protocol):
+    """What the contribution rule reads: who gives to which pool (the Ledger and the device store)."""
+
+    def pool_of(self, customer_id: str) -> tuple[str, int] | None: ...
+
+
+def contribute(view: MembershipView, earn: PointsEarned) -> PoolContributed | None:
     """The pool's part of an earn just recorded, or None if the customer gives to no pool (or it rounds to 0)."""
-    membership = ledger.pool_of(earn.customer_id)
+    membership = view.pool_of(earn.customer_id)
     if membership is None:
         return None
     points = contribution(earn.points, membership[1])
@@ -167,6 +174,24 @@ def give_back(view: RefundView, reversal: EarnReversed) -> PoolContributionRever
     return PoolContributionReversed(device_id=reversal.device_id, cashier_id=reversal.cashier_id,
                                     pool_id=given.pool_id, customer_id=given.customer_id,
                                     earn_event_id=reversal.earn_event_id, points=points)
+
+
+class PoolView(MembershipView, RefundView, Protocol):
+    """What `follow_up` reads: memberships, balances, earns and what they gave a pool."""
+
+
+def follow_up(view: PoolView, recorded: Event) -> PoolContributed | PoolContributionReversed | None:
+    """The pool event that must be recorded right after `recorded`, or None.
+
+    An earn by a pool member is followed by its contribution; a refund of a contributing earn by the pool's
+    part of it. Always the very next event, so a device that stopped between the two finishes with the same
+    call on restart.
+    """
+    if isinstance(recorded, PointsEarned):
+        return contribute(view, recorded)
+    if isinstance(recorded, EarnReversed):
+        return give_back(view, recorded)
+    return None
 
 
 def redeem(ledger: Ledger, reward: Reward, *, device_id: str, customer_id: str, quantity: int = 1,
