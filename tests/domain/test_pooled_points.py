@@ -177,3 +177,21 @@ def test_contributions_are_separate_events_made_once_per_earn():
     earn = _earn(ledger, events, "ana", 20000, "R2")
     made = [e for e in events if isinstance(e, PoolContributed)]
     assert [(e.earn_event_id, e.points) for e in made] == [(earn.event_id, 2)]
+
+
+def test_follow_up_is_the_contribution_after_an_earn_and_the_pool_part_after_a_refund():
+    """The one rule a store applies after recording an event: it reads the store as it reads a Ledger."""
+    ledger, events = Ledger(), []
+    _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id="home-1", customer_id="ana", share_pct=50))
+    earn, _ = operations.earn(ledger, SCALE, device_id=DEVICE, customer_id="ana", receipt_ref="R-1",
+                              lines={"general": 4000}, at=AT)
+    _record(ledger, events, earn)
+    given = _record(ledger, events, pools.follow_up(ledger, earn))
+    assert isinstance(given, PoolContributed) and given.points == earn.points // 2
+    assert pools.follow_up(ledger, given) is None
+    reversal = _record(ledger, events, operations.reverse(ledger, device_id=DEVICE, receipt_ref="R-1"))
+    back = pools.follow_up(ledger, reversal)
+    assert back is not None and back.points == given.points and back.earn_event_id == earn.event_id
+    stranger, _ = operations.earn(ledger, SCALE, device_id=DEVICE, customer_id="ben", receipt_ref="R-2",
+                                  lines={"general": 4000}, at=AT)
+    assert pools.follow_up(ledger, stranger) is None
