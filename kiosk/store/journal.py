@@ -100,6 +100,7 @@ class OutboxJournal:
     # -- reading and recovery -------------------------------------------------------------------------
 
     def _recover(self) -> JournalContents:
+        """Read the journal line by line (no list of all its lines), keeping its events; repair what is torn."""
         contents = JournalContents()
         try:
             data = self.path.read_bytes()
@@ -111,52 +112,43 @@ class OutboxJournal:
             self.rewrite(0, [], set())
             contents.created = True
             return contents
-        lines = data.split(b"\n")
-        tail = lines.pop()
-        good_length = len(data) - len(tail)
-        decoded: list[dict | None] = []
-        for line in lines:
+        good_length = data.rfind(b"\n") + 1
+        undecodable: list[int] = []  # line numbers whose CRC or JSON fails
+        damaged: list[int] = []  # line numbers that decode but do not make sense
+        header: dict | None = None
+        seen: set[str] = set()
+        count = last_start = pos = 0
+        while pos < good_length:
+            end = data.index(b"\n", pos)
+            line, last_start, pos = data[pos:end], pos, end + 1
+            count += 1
             try:
-                decoded.append(decode_line(line))
+                payload = decode_line(line)
             except (ValueError, UnicodeDecodeError):
-                decoded.append(None)
-        if decoded and decoded[-1] is None and None not in decoded[:-1] and len(decoded) > 1:
+                undecodable.append(count)
+                continue
+            if count == 1:
+                if "header" in payload:
+                    header = payload["header"]
+                    self._check_header(header)
+                    contents.base_seq = _whole(header.get("base_seq", 0))
+                    contents.seq_through = _whole(header.get("seq_through", 0))
+                else:
+                    damaged.append(1)
+                continue
+            if not self._take(payload, contents, seen):
+                damaged.append(count)
+        if count > 1 and undecodable == [count]:
             # A whole last line that fails its check is a torn write too (e.g. zeros after a power cut).
-            good_length -= len(lines[-1]) + 1
-            tail = lines.pop() + b"\n" + tail
-            decoded.pop()
+            good_length, undecodable = last_start, []
+        tail = data[good_length:]
+        del data
         if tail:
             message = (f"dropped an incomplete last line of the outbox journal ({len(tail)} bytes, "
                        "never acknowledged: normal after a power cut)")
             logger.warning("%s", message)
             contents.problems.append(message)
-        damaged = [i + 1 for i, payload in enumerate(decoded) if payload is None]
-        header = decoded[0] if decoded else None
-        if header is not None and "header" not in header:
-            header = None
-            damaged.insert(0, 1)
-        if header is not None:
-            self._check_header(header["header"])
-            contents.base_seq = _whole(header["header"].get("base_seq", 0))
-            contents.seq_through = _whole(header["header"].get("seq_through", 0))
-        seen: set[str] = set()
-        for number, payload in enumerate(decoded[1:], start=2):
-            if payload is None:
-                continue
-            try:
-                if "event" in payload:
-                    event = from_record(payload["event"])
-                    if event.seq is None or event.device_id != self.device_id:
-                        raise ValueError("event without sequence number or from another device")
-                    if event.event_id not in seen:
-                        seen.add(event.event_id)
-                        contents.events.append(event)
-                elif "ack" in payload:
-                    contents.acked.update(str(event_id) for event_id in payload["ack"])
-                else:
-                    raise ValueError("unknown line kind")
-            except (KioskError, ValueError, TypeError):
-                damaged.append(number)
+        damaged.extend(undecodable)
         contents.events.sort(key=lambda e: e.seq)
         contents.acked &= seen
         if damaged or header is None:
@@ -170,6 +162,24 @@ class OutboxJournal:
         elif tail:
             self._cut_torn_tail(good_length)
         return contents
+
+    def _take(self, payload: dict, contents: JournalContents, seen: set[str]) -> bool:
+        """Add one event or acknowledgement line to `contents`; False if it does not make sense."""
+        try:
+            if "event" in payload:
+                event = from_record(payload["event"])
+                if event.seq is None or event.device_id != self.device_id:
+                    raise ValueError("event without sequence number or from another device")
+                if event.event_id not in seen:
+                    seen.add(event.event_id)
+                    contents.events.append(event)
+            elif "ack" in payload:
+                contents.acked.update(str(event_id) for event_id in payload["ack"])
+            else:
+                raise ValueError("unknown line kind")
+        except (KioskError, ValueError, TypeError):
+            return False
+        return True
 
     def _check_header(self, header: object) -> None:
         if not isinstance(header, dict):
