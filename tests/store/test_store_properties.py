@@ -1,6 +1,6 @@
 """Property: whatever events are recorded (and whatever central folds in between), the store agrees with
-the reference fold `Ledger.fold(events)`: balances, daily earns, earns by receipt, customers and cards,
-also after close and reopen."""
+the reference fold `Ledger.fold(events)`: balances, daily earns, earns by receipt, customers, cards and
+search, also after close and reopen."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kiosk.domain.customers import normalise_query, search_keys
 from kiosk.domain.events import (
     CardBlocked,
     CardLinked,
@@ -32,6 +33,7 @@ CUSTOMERS = [f"c{n}" for n in range(4)]
 CARDS = [f"CARD{n}" for n in range(5)]
 NAMES = ["Hélène", "Marc", "Anne-Marie", "Zoé"]
 DAYS = ["2026-03-01", "2026-03-02", "2026-03-03"]
+QUERIES = ["h", "Hélène", "mar", "anne-m", "zo", "06", "06 12 34 56 71"]
 
 customer = st.sampled_from(CUSTOMERS)
 operation = st.one_of(
@@ -115,6 +117,11 @@ def _assert_agrees(store: Store, recorded: list) -> None:
         want, got = ref.earn_for_receipt(f"R{n}"), store.earn_for_receipt(f"R{n}")
         assert (got and (got.event_id, got.remaining_points, got.refunded_cents)) == \
             (want and (want.event_id, want.remaining_points, want.refunded_cents))
+    for text in QUERIES:
+        query = normalise_query(text)
+        want = {cid for cid, c in ref.customers.items() if not c.erased and any(
+            key.startswith(query) for key in search_keys(c.first_name, c.last_name, c.phone, c.email))}
+        assert {view.customer_id for view in store.search(text, limit=50)} == want, text
     for uid in CARDS:
         view = store.customer_by_card(uid)
         if uid in ref.cards:
