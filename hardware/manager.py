@@ -18,7 +18,7 @@ from hardware.devices import DeviceSet, choose_devices
 from hardware.events import ABSENT, ERROR, OK, DeviceStatus, EventSink, StatusBoard, safe_sink
 from hardware.printer.journal import JobJournal, JobRecord
 from hardware.printer.receipt import Receipt, render_receipt
-from hardware.printer.worker import PrintJob, PrinterSettings, PrintWorker
+from hardware.printer.worker import PrinterSettings, PrintJob, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
 from kiosk.config import HardwareConfig

@@ -22,8 +22,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.errors import (ConfigError, PhoneCodeClockWrong, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed,
-                          SyncError)
+from kiosk.errors import (
+    ConfigError,
+    PhoneCodeClockWrong,
+    PhoneCodeExpired,
+    PhoneCodeInvalid,
+    PhoneCodeReplayed,
+    SyncError,
+)
 
 logger = logging.getLogger(__name__)
 

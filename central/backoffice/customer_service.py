@@ -227,7 +227,8 @@ def adjust_points(connection: Connection, user: BackofficeUser, customer_id: str
     if row is None or row.erased:
         raise NotFound(_("No such customer."))
     if delta < 0 and -delta > row.points:
-        raise CustomerServiceRefused(_("The balance is %(points)s points; you cannot take back more.", points=row.points))
+        raise CustomerServiceRefused(_("The balance is %(points)s points; you cannot take back more.",
+                                       points=row.points))
     ingest(connection, [PointsAdjusted(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
                                        customer_id=customer_id, delta=delta, reason=text)], None)
     audit.record(connection, user.user_id, "customer.adjust", customer_id, {"points": row.points},
@@ -247,7 +248,8 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
         raise NotFound(_("Both customers must exist and not be erased."))
     for cid in (kept_id, duplicate_id):
         if merged_into(connection, cid):
-            raise CustomerServiceRefused(_("Customer %(customer)s was already merged into another; undo that first.", customer=cid))
+            raise CustomerServiceRefused(_("Customer %(customer)s was already merged into another; undo that first.",
+                                           customer=cid))
     dup = rows[duplicate_id]
     moved = PointsMoved(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=duplicate_id,
                         customer_id=kept_id, balance=dup.points, debits=dup.debits,
@@ -294,7 +296,8 @@ def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str
     if merge is None or (kept_id is not None and merge.kept_id != kept_id):
         raise NotFound(_("No such merge."))
     if not _undoable(merge, now):
-        raise CustomerServiceRefused(_("A merge can be undone only once and within %(days)s days.", days=MERGE_UNDO_DAYS))
+        raise CustomerServiceRefused(_("A merge can be undone only once and within %(days)s days.",
+                                       days=MERGE_UNDO_DAYS))
     moved = json.loads(merge.moved_json)
     kept_points = connection.execute(select(customers.c.points).where(
         customers.c.customer_id == merge.kept_id)).scalar_one()

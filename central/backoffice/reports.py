@@ -38,7 +38,6 @@ from kiosk.domain.ledger import Ledger
 from kiosk.errors import BadRequest
 
 
-
 @dataclass(frozen=True)
 class Period:
     """Inclusive range of local days; None on either side means open."""

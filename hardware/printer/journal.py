@@ -67,7 +67,7 @@ class JobJournal:
         self._lines = 0  # lines in the file since it was last rewritten
         self._load()
         self._compact()
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
 
     def _load(self) -> None:
         try:
@@ -164,7 +164,7 @@ class JobJournal:
             log.warning("print journal not compacted: %s", exc)
         finally:
             self._lines = len(self.records)
-            self._file = open(self.path, "a", encoding="utf-8")
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
 
     def close(self) -> None:
         with self._lock:

@@ -19,9 +19,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hardware.driver_thread import DriverThread
-from hardware.events import OFFLINE, OK, PAPER_LOW, PAPER_OUT, COVER_OPEN
-from hardware.events import PRINT_JOB, DeviceEvent, EventSink, StatusBoard
-from hardware.printer.journal import EXPIRED, HELD, PRINTED, QUEUED, SENDING, DISCARDED, JobJournal, JobRecord
+from hardware.events import (
+    COVER_OPEN,
+    OFFLINE,
+    OK,
+    PAPER_LOW,
+    PAPER_OUT,
+    PRINT_JOB,
+    DeviceEvent,
+    EventSink,
+    StatusBoard,
+)
+from hardware.printer.journal import DISCARDED, EXPIRED, HELD, PRINTED, QUEUED, SENDING, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 

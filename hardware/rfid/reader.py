@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hardware.driver_thread import DriverThread
-from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
-from hardware.events import DeviceEvent, EventSink, StatusBoard
+from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK, DeviceEvent, EventSink, StatusBoard
 from kiosk.errors import ReaderError
 
 log = logging.getLogger(__name__)

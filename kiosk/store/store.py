@@ -15,9 +15,10 @@ state too: the overlay is seeded with those its pending events touch, and an ear
 member is followed at once by its `PoolContributed` event (the domain's rule, decided at the earn), and a
 refund of such an earn by its `PoolContributionReversed` (the pool's part of the refund). Recent own earns
 folded at central live in a second Ledger (`kept earns`) with what each gave a pool, so a receipt stays
-refundable, pool share included, after its earn left the outbox. Each pulled customer also carries its lots (points by earning day) and debits, packed
-(`kiosk.store.packed_lots`); since lots and debits only add up, the overlay folds just the pending part, and
-the two are added when a customer's expiry notice or tier is asked for (`expiry_notice`, `tier`).
+refundable, pool share included, after its earn left the outbox. Each pulled customer also carries its lots
+(points by earning day) and debits, packed (`kiosk.store.packed_lots`); since lots and debits only add up, the
+overlay folds just the pending part, and the two are added when a customer's expiry notice or tier is asked for
+(`expiry_notice`, `tier`).
 
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
@@ -38,8 +39,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from kiosk.domain import pools
 from kiosk.domain.customers import normalise_query, search_keys
-from kiosk.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from kiosk.domain.events import (
     CardLinked,
     CustomerErased,
@@ -53,14 +54,14 @@ from kiosk.domain.events import (
     from_record,
     to_record,
 )
+from kiosk.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
-from kiosk.domain import pools
 from kiosk.domain.pools import PoolSummary
 from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
-from kiosk.store.fileops import FileOps
 from kiosk.store import packed_lots
+from kiosk.store.fileops import FileOps
 from kiosk.store.journal import move_aside
 from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
 from kiosk.store.prefix_index import PrefixIndex
@@ -69,8 +70,8 @@ from kiosk.store.snapshot_file import (
     build_document,
     iter_search_chunks,
     read_document,
-    search_size,
     remove_temp,
+    search_size,
 )
 from kiosk.store.views import CustomerView, StoreStats
 
@@ -333,7 +334,7 @@ class Store:
             raise StoreCorrupt(f"cache snapshot {self._storage.path} is malformed ({exc!r})") from None
 
     def _fresh_index_lists(self) -> tuple[list[str], list[str]]:
-        index = PrefixIndex.build((key, cid) for cid, rec in self._customers.items() for key in rec.keys())
+        index = PrefixIndex.build((key, cid) for cid, rec in self._customers.items() for key in rec)
         return index.keys, index.owners
 
     def _link_base_card(self, uid: str, owner: str) -> None:
@@ -662,7 +663,7 @@ class Store:
                                                   self._orphan_cards.pop(cid, ()))
             return
         if edit_index:
-            for key in old.keys():
+            for key in old:
                 self._index.discard(key, cid)
         old.first_name = old.last_name = old.phone = old.email = None
         old.erased = True

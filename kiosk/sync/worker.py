@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from kiosk.disk_space import DISK_FULL, is_no_space
 from kiosk.domain import business_clock
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.disk_space import DISK_FULL, is_no_space
 from kiosk.errors import DeviceNotEnrolled, PushEventRefused, StoreError, StoreWriteError, SyncError, SyncRefused
 from kiosk.sync.client import PushAnswer
 from kiosk.sync.set_aside import SetAsideEvents

@@ -15,10 +15,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from central import channel_keys
+from central import channel_keys, create_app
 from central.backoffice import store_assignments
 from central.embedded import serve_app
-from central import create_app
 from central.ingest import ingest
 from central.settings import CentralSettings
 from central.transactions import in_transaction

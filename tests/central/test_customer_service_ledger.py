@@ -101,7 +101,8 @@ def test_merge_adjust_and_erase_keep_balances_and_lots_equal_to_the_fold(engines
             in_transaction(engine, lambda c: ingest(c, [e], None))
         elif kind == "redeem":
             in_transaction(engine, lambda c: ingest(c, [PointsRedeemed(
-                device_id="till", at=at, customer_id=who, reward_id="mug", reward_kind="in_house", points=amount)], None))
+                device_id="till", at=at, customer_id=who, reward_id="mug", reward_kind="in_house",
+                points=amount)], None))
         elif kind == "refund" and earns[who]:
             earn = earns[who][amount % len(earns[who])]
             in_transaction(engine, lambda c: ingest(c, [EarnReversed(

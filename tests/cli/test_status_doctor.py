@@ -106,7 +106,6 @@ def test_sync_states_become_the_doctors_view():
 
 def test_doctor_reports_devices_that_cannot_be_opened(cli_config, monkeypatch):
     import hardware
-
     from kiosk.errors import ReaderError
 
     def refuse(*args, **kwargs):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.timeout(30)
-
 from kiosk.watchdog import SystemdNotifier, Watchdog, watchdog_interval
+
+pytestmark = pytest.mark.timeout(30)
 
 
 def test_ready_and_status_reach_a_path_socket(notify_socket):

@@ -9,7 +9,7 @@ import pytest
 from hardware import DeviceManager, build_devices
 from hardware.events import CARD_REMOVED, CARD_TAPPED, OFFLINE, OK, PAPER_OUT, QR_SCANNED
 from hardware.printer.journal import PRINTED
-from hardware.printer.worker import PrintJob, PrinterSettings
+from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
 from kiosk.config import HardwareConfig
 from kiosk.errors import InvalidDeviceCommand

@@ -11,7 +11,7 @@ from hardware.printer.escpos_emulator import PrinterEmulator
 from hardware.printer.journal import EXPIRED, HELD, PRINTED, JobJournal
 from hardware.printer.link import SerialPrinterLink
 from hardware.printer.receipt import render_receipt
-from hardware.printer.worker import PrintWorker, PrinterSettings
+from hardware.printer.worker import PrinterSettings, PrintWorker
 from kiosk.errors import UnknownPrintJob
 from tests.hardware.receipts import earn_receipt
 

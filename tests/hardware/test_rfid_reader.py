@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from hardware.events import CARD_REMOVED, CARD_TAPPED, ERROR, OK, ABSENT
+from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
 from hardware.rfid.emulated import EmulatedReaderBoard
-from hardware.rfid.reader import NoAnswer, RfidReader, ReaderSettings
+from hardware.rfid.reader import NoAnswer, ReaderSettings, RfidReader
 from kiosk.errors import ReaderError
 
 FAST = ReaderSettings(poll_interval_s=0.02, absent_polls=3, call_deadline_s=0.3, reinit_interval_s=0.2,

@@ -158,7 +158,7 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
             victim.start()
         for thread in cashiers:
             thread.join(timeout=120)
-        for till, balancer in zip(tills, balancers):
+        for till, balancer in zip(tills, balancers, strict=True):
             balancer.push(till.live_store)
         assert failures, "no instance kill reached a till: the test proved nothing"
 
@@ -177,7 +177,7 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
     finally:
         for instance in instances:
             instance.kill()
-        for till, balancer in zip(tills, balancers):
+        for till, balancer in zip(tills, balancers, strict=True):
             balancer.close()
             till.close()
             till.live_store.close()

@@ -31,7 +31,7 @@ def device(central_server, open_store):
 def test_one_round_pushes_everything_and_pulls_the_state(central_server, device):
     store, client = device
     seed(central_server.engine, 30)
-    for n in range(23):
+    for _ in range(23):
         _earn(store, "demo-000001", 1)
     worker = SyncWorker(store, client, push_batch=5, pull_page=7)
     status = worker.sync_once()
