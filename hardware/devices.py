@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from hardware.emulators import EmulatorControls
@@ -55,14 +56,11 @@ def choose_devices(config: HardwareConfig, data_dir: Path, emulated: bool | None
             pin_factory=controls.pin_factory,
             emulators=controls,
         )
+    make_scanner: ScannerFactory | None = None  # no scanner configured
     if config.scanner_port:
-        def make_scanner(emit: EventSink, board: StatusBoard) -> _ScannerThread:
-            return SerialScanner(config.scanner_port, emit, board)
+        make_scanner = partial(SerialScanner, config.scanner_port)
     elif config.scanner_keyboard:
-        def make_scanner(emit: EventSink, board: StatusBoard) -> _ScannerThread:
-            return KeyboardWedgeScanner(config.scanner_keyboard, emit, board)
-    else:
-        make_scanner = None
+        make_scanner = partial(KeyboardWedgeScanner, config.scanner_keyboard)
     return DeviceSet(
         emulated=False,
         open_reader=lambda: open_pi_reader(config),

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from hardware.devices import DeviceSet, choose_devices
 from hardware.events import ABSENT, ERROR, OK, DeviceStatus, EventSink, StatusBoard, safe_sink
@@ -180,7 +181,7 @@ class DeviceManager:
 
 
 def build_devices(config: HardwareConfig, data_dir: Path, on_event: EventSink,
-                  emulated: bool | None = None, **options: object) -> DeviceManager:
+                  emulated: bool | None = None, **options: Any) -> DeviceManager:
     """The kiosk's devices, real or emulated as the configuration (or `emulated`) says, not yet started."""
     return DeviceManager(config, data_dir, on_event, emulated=emulated, **options)
 

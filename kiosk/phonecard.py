@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -30,6 +31,9 @@ from kiosk.errors import (
     PhoneCodeReplayed,
     SyncError,
 )
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +235,7 @@ def _b64decode(text: str) -> bytes:
 _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def verifier_from_config(config) -> PhoneCardVerifier | None:
+def verifier_from_config(config: Config) -> PhoneCardVerifier | None:
     """The device's verifier from `[phonecard]`, or None when no public key is configured; with central
     configured and the device enrolled, codes are also accepted once chain-wide while online."""
     if not config.phonecard.public_key:

@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from kiosk.disk_space import is_no_space
 from kiosk.errors import PrinterError
@@ -47,7 +48,7 @@ class JobRecord:
     attempts: int = 0
     reprints: int = 0
 
-    def moved(self, state: str, reason: str = "", **changes: object) -> JobRecord:
+    def moved(self, state: str, reason: str = "", **changes: Any) -> JobRecord:
         return replace(self, state=state, reason=reason, updated=time.time(), **changes)
 
 

@@ -177,17 +177,18 @@ class PrintWorker(DriverThread):
             self._link.close()
             self._link = None
 
-    def _connect(self) -> bool:
+    def _connect(self) -> SerialPrinterLink | None:
+        """The open link, opened now if need be; None (and the board says why) when the printer is offline."""
         if self._link is not None:
-            return True
+            return self._link
         try:
             self._link = self._open_link()
         except PrinterOffline as exc:
             self._board.set(DEVICE, OFFLINE, str(exc))
-            return False
+            return None
         self._backoff = self.settings.backoff_start_s
         log.info("printer connected")
-        return True
+        return self._link
 
     def _offline(self, reason: str) -> float:
         self._drop_link()
@@ -221,10 +222,12 @@ class PrintWorker(DriverThread):
         return min(waiting, key=lambda r: r.created) if waiting else None
 
     def _step(self) -> float:
-        if not self._connect():
-            return self._offline(self._board.get(DEVICE).detail)
+        link = self._connect()
+        if link is None:
+            status = self._board.get(DEVICE)
+            return self._offline(status.detail if status is not None else "")
         try:
-            state = self._link.state()
+            state = link.state()
         except PrinterOffline as exc:
             return self._offline(str(exc))
         self._show(state)
@@ -239,10 +242,10 @@ class PrintWorker(DriverThread):
                 self._move(job, EXPIRED, f"not printed within {int(self.settings.max_age_s)} s; reprint it if "
                            "it is still wanted")
             return 0
-        self._print(job)
+        self._print(job, link)
         return 0
 
-    def _print(self, job: JobRecord) -> None:
+    def _print(self, job: JobRecord, link: SerialPrinterLink) -> None:
         with self._changing():
             current = self.journal.records.get(job.job_id)
             if current != job:  # discarded or changed since it was picked: pick again
@@ -253,11 +256,11 @@ class PrintWorker(DriverThread):
         try:
             for start in range(0, len(data), self.settings.chunk_bytes):
                 chunk = data[start:start + self.settings.chunk_bytes]
-                self._link.write(chunk)
+                link.write(chunk)
                 sent += len(chunk)
             # Status is asked only between whole jobs: a DLE EOT sent in the middle of a command's
             # parameters (a QR code's data) would be taken as data by the printer.
-            state = self._link.state()
+            state = link.state()
             if not state.ready:
                 self._show(state)
                 raise PaperOut(state.reason())

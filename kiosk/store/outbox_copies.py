@@ -18,7 +18,7 @@ from pathlib import Path
 from kiosk.domain.events import Event
 from kiosk.errors import StoreWriteError
 from kiosk.store.fileops import FileOps
-from kiosk.store.journal import JournalContents, OutboxJournal
+from kiosk.store.journal import JournalContents, OutboxJournal, seq_of
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
     events.update((e.event_id, e) for e in first.events)  # the journal's own line wins (e.g. scrubbed)
     merged = JournalContents(base_seq=max(first.base_seq, second.base_seq),
                              seq_through=max(first.seq_through, second.seq_through),
-                             events=sorted(events.values(), key=lambda e: e.seq),
+                             events=sorted(events.values(), key=seq_of),
                              acked=(first.acked | second.acked) & events.keys(),
                              problems=[*first.problems, *second.problems],
                              created=first.created and second.created)
@@ -100,7 +100,7 @@ def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
 
 
 def _only_in(one: JournalContents, other: JournalContents, seq_through: int) -> int:
-    return len({e.event_id for e in one.events if e.seq > seq_through} - {e.event_id for e in other.events})
+    return len({e.event_id for e in one.events if seq_of(e) > seq_through} - {e.event_id for e in other.events})
 
 
 def _differ(one: JournalContents, merged: JournalContents) -> bool:

@@ -62,7 +62,7 @@ from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, InvalidPull, StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store import packed_lots
 from kiosk.store.fileops import FileOps
-from kiosk.store.journal import move_aside
+from kiosk.store.journal import move_aside, seq_of
 from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.snapshot_file import (
@@ -159,7 +159,7 @@ class Store:
         #: Set while the cache snapshot was found damaged and no complete pull has rebuilt it yet.
         self._cache_problem: str | None = None
         self._storage = AtomicJSONStorage(data_dir / SNAPSHOT_NAME, fileops)
-        self._journal: OutboxCopies | None = None
+        self._journal: OutboxCopies  # opened by open(), the one way a Store is made
         self._journal_dirty = False
         self._reset_base()
         self._events: dict[str, Event] = {}
@@ -194,7 +194,7 @@ class Store:
             logger.error("%s", message)
             store._problems.append(message)
         store._last_seq = max([contents.base_seq, store._last_seq, store._seq_through]
-                              + [e.seq for e in contents.events])
+                              + [seq_of(e) for e in contents.events])
         # Central's fold point as the journal last knew it too: a damaged snapshot must not turn folded into lost.
         store._folded_floor = max(store._seq_through, contents.seq_through)
         store._lost = lost_seqs(store._folded_floor, store._last_seq, contents.events)
@@ -202,7 +202,7 @@ class Store:
             logger.error("%s", store._lost_message())
         folded = 0
         for event in contents.events:
-            if event.seq <= store._seq_through:
+            if seq_of(event) <= store._seq_through:
                 folded += 1
             else:
                 store._events[event.event_id] = event
@@ -334,7 +334,8 @@ class Store:
             raise StoreCorrupt(f"cache snapshot {self._storage.path} is malformed ({exc!r})") from None
 
     def _fresh_index_lists(self) -> tuple[list[str], list[str]]:
-        index = PrefixIndex.build((key, cid) for cid, rec in self._customers.items() for key in rec)
+        index = PrefixIndex.build((key, cid) for cid, rec in self._customers.items()
+                                  for key in rec.keys())  # noqa: SIM118 - its search keys, not a mapping
         return index.keys, index.owners
 
     def _link_base_card(self, uid: str, owner: str) -> None:
@@ -501,7 +502,7 @@ class Store:
             if self._journal_dirty:
                 self._compact_journal()
             self._journal.append_record(record)
-            self._last_seq = event.seq
+            self._last_seq = seq_of(event)
             self._events[event.event_id] = event
             self._apply_overlay(event)
             if isinstance(event, CustomerErased) and self._scrub_erased():
@@ -557,9 +558,9 @@ class Store:
                 taken.append(from_record(record))
             if not taken:
                 return 0
-            merged = sorted([*self._events.values(), *taken], key=lambda e: e.seq)
+            merged = sorted([*self._events.values(), *taken], key=seq_of)
             self._events = {e.event_id: e for e in merged}
-            self._last_seq = max(self._last_seq, merged[-1].seq)
+            self._last_seq = max(self._last_seq, seq_of(merged[-1]))
             self._lost = [seq for seq in self._lost if seq not in {e.seq for e in taken}]
             self._scrub_erased()
             self._rebuild_overlay()
@@ -663,7 +664,7 @@ class Store:
                                                   self._orphan_cards.pop(cid, ()))
             return
         if edit_index:
-            for key in old:
+            for key in old.keys():  # noqa: SIM118 - its search keys, not a mapping
                 self._index.discard(key, cid)
         old.first_name = old.last_name = old.phone = old.email = None
         old.erased = True
@@ -672,7 +673,7 @@ class Store:
         """Move own events with seq <= `through` out of the pending set; earns go to the kept earns."""
         kept = self._kept
         for event_id, event in list(self._events.items()):
-            if event.seq > through:
+            if seq_of(event) > through:
                 break
             if isinstance(event, (PointsEarned, EarnReversed, PoolContributed, PoolContributionReversed)):
                 kept.apply(event)
