@@ -60,6 +60,7 @@ class DeviceManager:
         self._supervisor: threading.Thread | None = None
         self._started = False
         self.heartbeat = time.monotonic()  # stamped by the supervisor at each round
+        self.turns = 0  # the supervisor's rounds so far, as a driver thread's `turns`
 
     def supervising(self, within_s: float) -> bool:
         """True while the supervisor thread lives and made a round within `within_s` (not deadlocked)."""
@@ -125,6 +126,7 @@ class DeviceManager:
     def _supervise(self) -> None:
         while not self._stop.wait(self.supervise_interval_s):
             self.heartbeat = time.monotonic()
+            self.turns += 1
             try:
                 self._check_drivers()
             except Exception:  # the supervisor is the last line: it must never stop

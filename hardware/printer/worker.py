@@ -128,7 +128,7 @@ class PrintWorker(DriverThread):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.heartbeat = time.monotonic()
+            self._turn()
             try:
                 wait = self._step()
             except Exception:  # the worker must outlive any driver failure

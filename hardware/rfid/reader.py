@@ -248,7 +248,7 @@ class RfidReader(DriverThread):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.heartbeat = time.monotonic()
+            self._turn()
             try:
                 wait = self._step()
             except Exception:  # the loop must survive anything a driver does

@@ -50,9 +50,10 @@ def _till(n: int, store, worker: SyncWorker, client: CentralClient, rng: random.
                 issued.append(client.issue_voucher("holiday", "demo-000001", redemption).code)
                 break
             except SyncError:
-                time.sleep(0.01)
+                time.sleep(0.01)  # a device's pause before it retries: part of the load, not a wait for a state
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url, open_store):
     instances = [start_background(pg_url, threads=4) for _ in range(2)]
