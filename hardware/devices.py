@@ -19,7 +19,7 @@ from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
 from hardware.scanner import KeyboardWedgeScanner, SerialScanner, SerialScannerEmulator, _ScannerThread
 from kiosk.config import HardwareConfig
-from kiosk.errors import ReaderError
+from kiosk.errors import ReaderError, ResetPinRefused
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +88,8 @@ def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
         level = logging.DEBUG if _FALLBACK_SAID else logging.INFO
         _FALLBACK_SAID.add(True)
         log.log(level, "RPi.GPIO unusable (%s); driving the reader's reset pin through gpiozero", exc)
-    except ReaderError as exc:
-        if "GPIO library refused" not in str(exc):
-            raise
+    except ResetPinRefused:  # RPi.GPIO imports on a Pi 5 but drives no pin: gpiozero (lgpio) below can
+        pass
     try:
         from gpiozero import DigitalOutputDevice
 

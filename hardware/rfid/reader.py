@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from hardware.driver_thread import DriverThread
 from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK, DeviceEvent, EventSink, StatusBoard
-from kiosk.errors import ReaderError
+from kiosk.errors import ReaderError, ResetPinRefused
 
 T = TypeVar("T")
 
@@ -130,7 +130,7 @@ class Mfrc522Link:
                 "the 'spi' and 'gpio' groups (sudo usermod -aG spi,gpio USER) and restart the service."
             ) from None
         except RuntimeError as exc:
-            raise ReaderError(f"RFID reader: the GPIO library refused the reset pin: {exc}") from None
+            raise ResetPinRefused(f"RFID reader: the GPIO library refused the reset pin: {exc}") from None
         finally:
             for handler in logger.handlers[:]:
                 if handler not in before:  # the package adds a stderr handler per instance
