@@ -135,7 +135,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                 ("day", "cashier_id"))}}, ("days",))),
             errors=(400, 401, 413))},
         "/api/sync/training": {"post": _op(
-            "Send this till's training progress per cashier per drill (a row sent again replaces it; no customer data)",
+            "Send this till's training progress per cashier per drill "
+            "(a row sent again replaces it; no customer data)",
             _ok("Stored", _obj({"stored": INT}, ("stored",))),
             body=_json(_obj({"progress": {"type": "array", "maxItems": training_progress.MAX_ROWS, "items": _obj(
                 {"cashier_id": {"type": "string", "minLength": 1, "maxLength": MAX_CASHIER_ID},
@@ -219,7 +220,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The Ed25519 public key devices use to verify phone card codes offline (base64url, 43 characters)",
             _ok("Key", _obj({"public_key": STR, "window_s": INT, "algorithm": STR})), auth=None, errors=())},
         "/api/phonecard/link": {"post": _op(
-            "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
+            "The address of a card's phone card page "
+            "(the shopper opens it on the phone; codes change every minute)",
             _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
             body=_json(_obj({"card_uid": ID}, ("card_uid",))), errors=(400, 401, 404))},
         "/api/phonecard/accept": {"post": _op(
