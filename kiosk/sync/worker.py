@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.disk_space import DISK_FULL, is_no_space
 from kiosk.domain import business_clock
@@ -133,7 +133,7 @@ class SyncWorker:
         """Business dates follow central's clock when this device's is far off (`kiosk.domain.business_clock`)."""
         business_clock.note_skew(getattr(self._client, "clock_skew_s", None))
 
-    def _set(self, **changes: object) -> SyncStatus:
+    def _set(self, **changes: Any) -> SyncStatus:
         with self._lock:
             self._status = replace(self._status, **changes)
             status = self._status
