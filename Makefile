@@ -48,7 +48,7 @@ typecheck: install-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-data .pytest_cache .hypothesis .mypy_cache .ruff_cache
 
 # For maintainers: refresh the message catalogues after changing UI text, then translate the new entries.
 translations: install
