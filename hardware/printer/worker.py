@@ -58,8 +58,10 @@ class PrintWorker(DriverThread):
     join_timeout_s = 10.0
 
     def __init__(self, open_link: Callable[[], SerialPrinterLink], journal: JobJournal, board: StatusBoard,
-                 emit: EventSink, settings: PrinterSettings = PrinterSettings()) -> None:
+                 emit: EventSink, settings: PrinterSettings = PrinterSettings(), *,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__(board)
+        self._clock = clock  # the wall clock that dates jobs and tells their age
         self._open_link = open_link
         self.journal = journal
         self._emit = emit
@@ -81,7 +83,7 @@ class PrintWorker(DriverThread):
             if job_id in self.journal.records:
                 log.info("print job %s already known; not queued again", job_id)
                 return job_id
-            now = time.time()
+            now = self._clock()
             self.journal.write(JobRecord(job_id, QUEUED, now, now), data)
             self._pending.append(DeviceEvent(PRINT_JOB, DEVICE, payload=job_id, detail=QUEUED))
         self._wake.set()
@@ -105,7 +107,7 @@ class PrintWorker(DriverThread):
             if record is None or record.state not in (HELD, EXPIRED) or job_id not in self.journal.data:
                 raise UnknownPrintJob(f"print job {job_id} is not waiting for a reprint")
             self._move(record, QUEUED, "reprint asked", partial=False, reprints=record.reprints + 1,
-                       created=time.time())
+                       created=self._clock())
         self._wake.set()
 
     def discard(self, job_id: str) -> None:
@@ -237,7 +239,7 @@ class PrintWorker(DriverThread):
         job = self._next_job()
         if job is None:
             return self.settings.status_interval_s
-        if time.time() - job.created > self.settings.max_age_s:
+        if self._clock() - job.created > self.settings.max_age_s:
             with self._changing():
                 self._move(job, EXPIRED, f"not printed within {int(self.settings.max_age_s)} s; reprint it if "
                            "it is still wanted")

@@ -14,6 +14,7 @@ from hardware.printer.receipt import render_receipt
 from hardware.printer.worker import PrinterSettings, PrintWorker
 from kiosk.errors import UnknownPrintJob
 from tests.hardware.conftest import wait_turns
+from tests.factories import ManualClock
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until
 
@@ -125,10 +126,14 @@ def test_unplug_and_replug_reconnects_with_backoff(tmp_path, emulator, recorder,
 
 def test_old_jobs_are_not_printed_on_their_own(tmp_path, emulator, recorder, board):
     emulator.paper_out()
-    settings = PrinterSettings(max_age_s=0.3, status_interval_s=0.1, backoff_start_s=0.05)
-    with make_worker(tmp_path, emulator, recorder, board, settings) as worker:
+    settings = PrinterSettings(max_age_s=60, status_interval_s=0.1, backoff_start_s=0.05)
+    clock = ManualClock(time.time())
+    journal = JobJournal(tmp_path / "print-jobs.jsonl")
+    with PrintWorker(lambda: SerialPrinterLink(str(emulator.port)), journal, board, recorder, settings,
+                     clock=clock) as worker:
         worker.submit("R-1", receipt_bytes())
-        time.sleep(0.5)  # the job's age is what this test is about: it grows past max_age_s while paper is out
+        wait_state(worker, recorder, "R-1", HELD)
+        clock.now += 61  # a minute later, still out of paper
         emulator.paper_back()
         wait_state(worker, recorder, "R-1", EXPIRED)
         assert emulator.receipts == []
