@@ -13,8 +13,8 @@ from hardware.printer.link import SerialPrinterLink
 from hardware.printer.receipt import render_receipt
 from hardware.printer.worker import PrinterSettings, PrintWorker
 from kiosk.errors import UnknownPrintJob
-from tests.hardware.conftest import wait_turns
 from tests.factories import ManualClock
+from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until
 
