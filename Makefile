@@ -37,14 +37,14 @@ test: install-test lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff's rules and mypy's settings are in pyproject.toml.
-lint: install-test
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # Not yet part of `make test`: it joins once the tree has been formatted with `ruff format` in one commit.
-format-check: install-test
+format-check: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
-typecheck: install-test
+typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 clean:
