@@ -33,11 +33,16 @@ STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
 
 
 class SyncStore(Protocol):
-    """The part of the device store the worker uses."""
+    """The part of the device store the worker uses (it reads these three, never sets them)."""
 
-    device_id: str
-    cursor: int
-    seq_through: int
+    @property
+    def device_id(self) -> str: ...
+
+    @property
+    def cursor(self) -> int: ...
+
+    @property
+    def seq_through(self) -> int: ...
 
     def pending(self, limit: int | None = None) -> list[Event]: ...
 
