@@ -99,7 +99,13 @@ def leave(ledger: Ledger, *, device_id: str, customer_id: str, cashier_id: str |
     return PoolLeft(device_id=device_id, cashier_id=cashier_id, pool_id=membership[0], customer_id=customer_id)
 
 
-def contribute(ledger: Ledger, earn: PointsEarned) -> PoolContributed | None:
+class MembershipView(Protocol):
+    """Who gives to which pool now (the Ledger and the store)."""
+
+    def pool_of(self, customer_id: str) -> tuple[str, int] | None: ...
+
+
+def contribute(ledger: MembershipView, earn: PointsEarned) -> PoolContributed | None:
     """The pool's part of an earn just recorded, or None if the customer gives to no pool (or it rounds to 0)."""
     membership = ledger.pool_of(earn.customer_id)
     if membership is None:

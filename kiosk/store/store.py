@@ -123,7 +123,7 @@ class CachedCustomer:
 def _pool_follow_up(store: Store, event: Event) -> Event | None:
     """The pool event the domain makes right after `event`: an earn's contribution, a refund's pool part."""
     if isinstance(event, PointsEarned):
-        return pools.contribute(store, event)  # type: ignore[arg-type]  # the store answers pool_of
+        return pools.contribute(store, event)
     if isinstance(event, EarnReversed):
         return pools.give_back(store, event)
     return None
