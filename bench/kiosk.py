@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from kiosk.selfservice.demo import SHOPPERS, demo_kiosk
+
 TARGET_MS = 150
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's Chromium, as on the kiosk
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]

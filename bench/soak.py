@@ -65,9 +65,9 @@ def _slope_per_h(samples: list[tuple[float, float]]) -> float:
 
 
 def _setup(workdir: Path):
+    from bench.tap import seed_store
     from central.embedded import start_background
     from kiosk.store import Store
-    from bench.tap import seed_store
 
     central = start_background(f"sqlite:///{workdir / 'central.db'}", threads=4)
     data = workdir / "data"
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
                     break
                 except httpx.HTTPError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("the service did not start")
+                        raise SystemExit("the service did not start") from None
                     time.sleep(0.2)
             started = time.monotonic()
             idle: list[tuple[float, float]] = []

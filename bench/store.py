@@ -150,7 +150,7 @@ def interleaved(actions: list[Callable[[int], object]], count: int) -> list[list
     """Milliseconds per call of each action, taking turns, so every method sees the same disk noise."""
     samples: list[list[float]] = [[] for _ in actions]
     for i in range(count):
-        for action, out in zip(actions, samples):
+        for action, out in zip(actions, samples, strict=True):
             started = time.perf_counter()
             action(i)
             out.append((time.perf_counter() - started) * 1000)

@@ -309,7 +309,7 @@ def report(connection: Connection) -> list[dict[str, object]]:
         line["cards"] += count  # type: ignore[operator]
         key = {"online": "activated_online", "first_use": "activated_first_use"}.get(via, "not_activated")
         line[key] += count  # type: ignore[operator]
-    return sorted(lines.values(), key=lambda l: (CHANNELS.index(l["channel"]), l["partner"] or ""))
+    return sorted(lines.values(), key=lambda row: (CHANNELS.index(row["channel"]), row["partner"] or ""))
 
 
 #: File signatures of spreadsheets people upload instead of a CSV: xlsx/ods (zip) and the old xls.
@@ -361,8 +361,8 @@ def progress(connection: Connection) -> list[BatchProgress]:
             line[via] += count
         line["locked"] += int(locked or 0)
         line["chips"] += chips
-    return [BatchProgress(b, counts.get(b.batch_id, {}).get("online", 0), counts.get(b.batch_id, {}).get("first_use", 0),
-                          counts.get(b.batch_id, {}).get("locked", 0), counts.get(b.batch_id, {}).get("chips", 0))
+    kinds = ("online", "first_use", "locked", "chips")
+    return [BatchProgress(b, *(counts.get(b.batch_id, {}).get(kind, 0) for kind in kinds))
             for b in reversed(list_batches(connection))]
 
 

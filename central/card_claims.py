@@ -16,10 +16,10 @@ from sqlalchemy import Connection, select, update
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
-from kiosk.errors import NotFound
 from central.schema import card_claims, cards, events
 from central.sql import insert_for
 from kiosk.domain.events import CardLinked, Event
+from kiosk.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -89,7 +89,8 @@ def migrate(ctx: click.Context) -> None:
 @click.pass_context
 def add_device(ctx: click.Context, device_id: str, name: str) -> None:
     """Register a device and print its one-time enrolment code."""
-    from central.db import make_engine, migrate as run_migrations
+    from central.db import make_engine
+    from central.db import migrate as run_migrations
     from central.devices import create_enrolment_code
     from central.transactions import in_transaction
 
@@ -126,7 +127,8 @@ def revoke_device(ctx: click.Context, device_id: str) -> None:
 @click.pass_context
 def seed(ctx: click.Context, customers: int) -> None:
     """Add invented customers with cards and points (demo data)."""
-    from central.db import make_engine, migrate as run_migrations
+    from central.db import make_engine
+    from central.db import migrate as run_migrations
     from central.demo import seed as seed_customers
 
     engine = make_engine(_settings(ctx.obj["database_url"]).resolved_database_url)

@@ -83,7 +83,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DataError)
     def _data(exc: DataError):
-        return _answer(400, "BadRequest", "a value in the request does not fit what central stores; nothing was changed")
+        return _answer(400, "BadRequest",
+                       "a value in the request does not fit what central stores; nothing was changed")
 
     @app.errorhandler(DBAPIError)
     def _database(exc: DBAPIError):

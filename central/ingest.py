@@ -26,11 +26,11 @@ from central.clock import utc_now, utc_today
 from central.customer_search import refresh_keys
 from central.event_order import in_happened_order
 from central.receipts import claim as claim_receipts
-from central.voucher_reconcile import confirm as confirm_voucher_codes
 from central.report_totals import ReportTally, add_to_totals
-from central.sequence_gaps import run_end
 from central.schema import cards, customers, devices, earns, events, pool_balances, pool_memberships
+from central.sequence_gaps import run_end
 from central.sql import Versions, insert_for
+from central.voucher_reconcile import confirm as confirm_voucher_codes
 from kiosk.domain.events import (
     CardBlocked,
     CardLinked,

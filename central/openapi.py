@@ -61,8 +61,9 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
              "additionalProperties": True,
              "description": "An event record as made by kiosk.domain.events.to_record; the fields of each "
                             "type are checked strictly and unknown fields are refused."}
-    customer_state = _obj({"customer_id": STR, "points": {"type": "integer"}, "first_name": {"type": ["string", "null"]},
-                           "last_name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
+    customer_state = _obj({"customer_id": STR, "points": {"type": "integer"},
+                           "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]},
+                           "phone": {"type": ["string", "null"]},
                            "email": {"type": ["string", "null"]}, "consent_granted": {"type": ["boolean", "null"]},
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},
                            "lots": {"type": "array", "description": "Points by earning day net of refunds, oldest "
@@ -72,7 +73,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                            "debits": {"type": "integer", "description": "Points spent or expired, taken from the "
                                       "oldest lots"}},
                           ("customer_id", "points"))
-    card_state = _obj({"card_uid": STR, "customer_id": STR, "blocked": {"type": "boolean"}}, ("card_uid", "customer_id"))
+    card_state = _obj({"card_uid": STR, "customer_id": STR, "blocked": {"type": "boolean"}},
+                      ("card_uid", "customer_id"))
     reward_state = _obj({"reward_id": STR, "kind": {"enum": ["in_house", "partner_voucher"]}, "name": STR,
                          "points_price": INT, "stock": {"type": ["integer", "null"]},
                          "partner": {"type": ["string", "null"]}, "face_value_cents": {"type": ["integer", "null"]},
@@ -129,10 +131,12 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             _ok("Stored", _obj({"stored": INT}, ("stored",))),
             body=_json(_obj({"days": {"type": "array", "maxItems": cashier_figures.MAX_ROWS, "items": _obj(
                 {"day": {"type": "string", "format": "date"}, "cashier_id": ID,
-                 **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}}, ("day", "cashier_id"))}}, ("days",))),
+                 **{name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS}},
+                ("day", "cashier_id"))}}, ("days",))),
             errors=(400, 401, 413))},
         "/api/sync/training": {"post": _op(
-            "Send this till's training progress per cashier per drill (a row sent again replaces it; no customer data)",
+            "Send this till's training progress per cashier per drill "
+            "(a row sent again replaces it; no customer data)",
             _ok("Stored", _obj({"stored": INT}, ("stored",))),
             body=_json(_obj({"progress": {"type": "array", "maxItems": training_progress.MAX_ROWS, "items": _obj(
                 {"cashier_id": {"type": "string", "minLength": 1, "maxLength": MAX_CASHIER_ID},
@@ -151,7 +155,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "A page of customers and cards changed since the cursor; resume from the returned cursor",
             _ok("One page; device_seq_through is set on the last page only", pulled),
             params=[{"name": "cursor", "in": "query", "schema": INT},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_pull}}])},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": max_pull}}])},
         "/api/receipts": {"get": _op(
             "The earn of a receipt credited at any device of this device's store (refund at any till), or null",
             _ok("Earn", _obj({"earn": {"type": ["object", "null"]}})),
@@ -215,7 +220,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The Ed25519 public key devices use to verify phone card codes offline (base64url, 43 characters)",
             _ok("Key", _obj({"public_key": STR, "window_s": INT, "algorithm": STR})), auth=None, errors=())},
         "/api/phonecard/link": {"post": _op(
-            "The address of a card's phone card page (the shopper opens it on the phone; codes change every minute)",
+            "The address of a card's phone card page "
+            "(the shopper opens it on the phone; codes change every minute)",
             _ok("Link", _obj({"card_uid": STR, "path": STR, "url": STR})),
             body=_json(_obj({"card_uid": ID}, ("card_uid",))), errors=(400, 401, 404))},
         "/api/phonecard/accept": {"post": _op(
@@ -284,7 +290,8 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
         "/api/admin/pools/{pool_id}": {"get": _op(
             "A pool's points, members and latest events", _ok("Pool", _obj({
                 "pool_id": STR, "points": {"type": "integer"}, "members": {"type": "array"},
-                "history": {"type": "array"}})), auth="admin", params=[_path_param("pool_id")], errors=(400, 401, 404))},
+                "history": {"type": "array"}})), auth="admin", params=[_path_param("pool_id")],
+            errors=(400, 401, 404))},
         "/api/admin/pools/{pool_id}/members/{customer_id}": {
             "put": _op("Make a customer a member giving share_pct percent of each earn, or change the share "
                        "(a member of another pool is refused: move them)",

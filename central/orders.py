@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 from central.channel_keys import ChannelKey
 from central.clock import utc_now
 from central.ingest import ingest
+from central.reference_data import EARNING_RULES
 from central.schema import (
     cards,
     channel_orders,
@@ -34,14 +35,13 @@ from central.schema import (
     pool_memberships,
     settings,
 )
-from central.reference_data import EARNING_RULES
 from kiosk.config import earning_from_json
 from kiosk.domain import operations, pools
 from kiosk.domain.customers import normalise_email
 from kiosk.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
-from kiosk.errors import BadRequest, Conflict, ConfigError, NotFound, OrderConflict, UnknownReceipt
+from kiosk.errors import BadRequest, ConfigError, Conflict, NotFound, OrderConflict, UnknownReceipt
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,48}$")
 _CATEGORY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

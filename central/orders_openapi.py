@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from central.channel_keys import SCOPES
-from central.openapi import INT, STR, _json, _ok, _obj, _op
+from central.openapi import INT, STR, _json, _obj, _ok, _op
 
 _ORDER_ID = {"type": "string", "pattern": "^[A-Za-z0-9._:/-]{1,48}$"}
 

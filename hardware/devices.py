@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from hardware.emulators import EmulatorControls
@@ -18,7 +19,7 @@ from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
 from hardware.scanner import KeyboardWedgeScanner, SerialScanner, SerialScannerEmulator, _ScannerThread
 from kiosk.config import HardwareConfig
-from kiosk.errors import ReaderError
+from kiosk.errors import ReaderError, ResetPinRefused
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,11 @@ def choose_devices(config: HardwareConfig, data_dir: Path, emulated: bool | None
             pin_factory=controls.pin_factory,
             emulators=controls,
         )
+    make_scanner: ScannerFactory | None = None  # no scanner configured
     if config.scanner_port:
-        def make_scanner(emit: EventSink, board: StatusBoard) -> _ScannerThread:
-            return SerialScanner(config.scanner_port, emit, board)
+        make_scanner = partial(SerialScanner, config.scanner_port)
     elif config.scanner_keyboard:
-        def make_scanner(emit: EventSink, board: StatusBoard) -> _ScannerThread:
-            return KeyboardWedgeScanner(config.scanner_keyboard, emit, board)
-    else:
-        make_scanner = None
+        make_scanner = partial(KeyboardWedgeScanner, config.scanner_keyboard)
     return DeviceSet(
         emulated=False,
         open_reader=lambda: open_pi_reader(config),
@@ -90,9 +88,8 @@ def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
         level = logging.DEBUG if _FALLBACK_SAID else logging.INFO
         _FALLBACK_SAID.add(True)
         log.log(level, "RPi.GPIO unusable (%s); driving the reader's reset pin through gpiozero", exc)
-    except ReaderError as exc:
-        if "GPIO library refused" not in str(exc):
-            raise
+    except ResetPinRefused:  # RPi.GPIO imports on a Pi 5 but drives no pin: gpiozero (lgpio) below can
+        pass
     try:
         from gpiozero import DigitalOutputDevice
 

@@ -24,6 +24,13 @@ class DriverThread:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.heartbeat = time.monotonic()  # stamped by `_run` at each turn of its loop
+        #: Turns of the loop so far: what happened by the next turn can be waited for without guessing a time.
+        self.turns = 0
+
+    def _turn(self) -> None:
+        """Called by `_run` at the top of each turn of its loop."""
+        self.heartbeat = time.monotonic()
+        self.turns += 1
 
     def making_progress(self, within_s: float) -> bool:
         """True while the thread lives AND its loop turned within `within_s`: a deadlocked thread is alive."""

@@ -13,12 +13,13 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from hardware.devices import DeviceSet, choose_devices
 from hardware.events import ABSENT, ERROR, OK, DeviceStatus, EventSink, StatusBoard, safe_sink
 from hardware.printer.journal import JobJournal, JobRecord
 from hardware.printer.receipt import Receipt, render_receipt
-from hardware.printer.worker import PrintJob, PrinterSettings, PrintWorker
+from hardware.printer.worker import PrinterSettings, PrintJob, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
 from kiosk.config import HardwareConfig
@@ -59,6 +60,7 @@ class DeviceManager:
         self._supervisor: threading.Thread | None = None
         self._started = False
         self.heartbeat = time.monotonic()  # stamped by the supervisor at each round
+        self.turns = 0  # the supervisor's rounds so far, as a driver thread's `turns`
 
     def supervising(self, within_s: float) -> bool:
         """True while the supervisor thread lives and made a round within `within_s` (not deadlocked)."""
@@ -124,6 +126,7 @@ class DeviceManager:
     def _supervise(self) -> None:
         while not self._stop.wait(self.supervise_interval_s):
             self.heartbeat = time.monotonic()
+            self.turns += 1
             try:
                 self._check_drivers()
             except Exception:  # the supervisor is the last line: it must never stop
@@ -180,7 +183,7 @@ class DeviceManager:
 
 
 def build_devices(config: HardwareConfig, data_dir: Path, on_event: EventSink,
-                  emulated: bool | None = None, **options: object) -> DeviceManager:
+                  emulated: bool | None = None, **options: Any) -> DeviceManager:
     """The kiosk's devices, real or emulated as the configuration (or `emulated`) says, not yet started."""
     return DeviceManager(config, data_dir, on_event, emulated=emulated, **options)
 

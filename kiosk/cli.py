@@ -324,9 +324,8 @@ def salvage(send: bool, unchecked: bool) -> None:
 
     Looks at outbox*.jsonl.corrupt-* and before-restore-*/ in the store directory; the files are only read.
     """
-    from kiosk.salvage import find, format_report
+    from kiosk.salvage import SalvageReport, find, format_report
     from kiosk.salvage import send as send_found
-    from kiosk.salvage import SalvageReport
     from kiosk.service import store_dir
 
     config = load_config()

@@ -15,10 +15,15 @@ import typing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from kiosk.domain.earning import EarningScale, Promotion
 from kiosk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Built = TypeVar("Built", bound="DataclassInstance")  # the configuration dataclass `_build` makes
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 
@@ -196,7 +201,7 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def parse_config(data: dict) -> Config:
+def parse_config(data: dict[str, object]) -> Config:
     """Build a Config from already-parsed TOML, checking every key and value."""
     config = _build(Config, data, "")
     _check_consistency(config)
@@ -226,7 +231,7 @@ def earning_from_json(rules: object) -> EarningConfig:
     return parse_config({"earning": rules}).earning
 
 
-def _build(cls: type, table: object, prefix: str):
+def _build(cls: type[Built], table: object, prefix: str) -> Built:
     if not isinstance(table, dict):
         raise ConfigError(f"[{prefix.rstrip('.')}] must be a table, got {table!r}")
     hints = typing.get_type_hints(cls)
@@ -234,7 +239,7 @@ def _build(cls: type, table: object, prefix: str):
     for key in table:
         if key not in names:
             raise ConfigError(f"unknown key '{prefix}{key}'; allowed keys here: {', '.join(names)}")
-    values = {}
+    values: dict[str, object] = {}
     for f in dataclasses.fields(cls):
         if f.name in table:
             values[f.name] = _convert(hints[f.name], table[f.name], prefix + f.name)
@@ -243,13 +248,13 @@ def _build(cls: type, table: object, prefix: str):
     return cls(**values)
 
 
-def _convert(hint: object, value: object, key: str):
+def _convert(hint: object, value: object, key: str) -> object:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if isinstance(hint, types.UnionType):
         hint = next(a for a in args if a is not type(None))
         return _convert(hint, value, key)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, key + ".")
     if origin is Literal:
         if value not in args:

@@ -64,6 +64,10 @@ class SignInRefused(KioskError):
     """Wrong PIN, unknown cashier or a lockout in force."""
 
 
+class SignInLocked(SignInRefused):
+    """Too many wrong PINs or passwords in a row: the account must wait before it may try again."""
+
+
 class StoreError(KioskError):
     """The local store could not read or write its files."""
 
@@ -82,6 +86,10 @@ class HardwareError(KioskError):
 
 class ReaderError(HardwareError):
     """The RFID reader is missing, not permitted or not answering."""
+
+
+class ResetPinRefused(ReaderError):
+    """The GPIO library refused the reader's reset pin (RPi.GPIO on a Pi 5): another pin library may drive it."""
 
 
 class PrinterError(HardwareError):
@@ -359,4 +367,31 @@ class MailUnavailable(CentralError):
 
 
 class CustomerServiceRefused(Conflict):
-    """A customer-service action broke one of its rules (balance, merge window, already done); the message says which."""
+    """A customer-service action broke one of its rules (balance, merge window, already done).
+
+    The message says which, for the person at the back office.
+    """
+
+
+class AdjustmentOverBalance(CustomerServiceRefused):
+    """An adjustment would take back more points than the customer has."""
+
+
+class AlreadyMerged(CustomerServiceRefused):
+    """The customer was already merged into another: undo that merge first."""
+
+
+class MergeUndoClosed(CustomerServiceRefused):
+    """A merge is undone at most once, and only within its undo window."""
+
+
+class MergedPointsSpent(CustomerServiceRefused):
+    """The kept customer spent the points a merge brought, so the merge can no longer be undone."""
+
+
+class VoucherAlreadyCancelled(CustomerServiceRefused):
+    """The voucher's redemption was cancelled before."""
+
+
+class NoEmailOnFile(CustomerServiceRefused):
+    """The customer has no e-mail address to send to."""

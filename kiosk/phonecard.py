@@ -17,13 +17,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.errors import (ConfigError, PhoneCodeClockWrong, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed,
-                          SyncError)
+from kiosk.errors import (
+    ConfigError,
+    PhoneCodeClockWrong,
+    PhoneCodeExpired,
+    PhoneCodeInvalid,
+    PhoneCodeReplayed,
+    SyncError,
+)
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +235,7 @@ def _b64decode(text: str) -> bytes:
 _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def verifier_from_config(config) -> PhoneCardVerifier | None:
+def verifier_from_config(config: Config) -> PhoneCardVerifier | None:
     """The device's verifier from `[phonecard]`, or None when no public key is configured; with central
     configured and the device enrolled, codes are also accepted once chain-wide while online."""
     if not config.phonecard.public_key:

@@ -16,8 +16,8 @@ from pathlib import Path
 from kiosk.config import earning_from_json
 from kiosk.domain.earning import EarningScale
 from kiosk.domain.expiry import ExpiryRule
-from kiosk.domain.tiers import Tier, TierScale
 from kiosk.domain.snapshot import CashierState, PulledBatch, RewardState
+from kiosk.domain.tiers import Tier, TierScale
 from kiosk.errors import ConfigError
 from kiosk.store.fileops import FileOps
 

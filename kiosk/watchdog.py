@@ -3,8 +3,8 @@
 The sd_notify protocol is spoken by hand (one datagram per message to `$NOTIFY_SOCKET`, a leading '@'
 meaning an abstract socket name) so the service needs no extra package. `Watchdog` sends `WATCHDOG=1`
 every `WatchdogSec/2` (from `$WATCHDOG_USEC`) as long as each registered liveness probe (for example
-the reader loop's and the print worker's progress, and the web server answering a request) answers True. When one of them
-dies the pings stop, and systemd kills and restarts the service after `WatchdogSec=`: a hung or dead
+the reader loop's and the print worker's progress, and the web server answering a request) answers True. When one
+of them dies the pings stop, and systemd kills and restarts the service after `WatchdogSec=`: a hung or dead
 worker thread inside a live process is caught, not only a crashed process.
 """
 

@@ -3,7 +3,7 @@
 import pytest
 
 from kiosk.cashiers import Cashier, PinGuard, hash_pin, verify_pin
-from kiosk.errors import SignInRefused
+from kiosk.errors import SignInLocked, SignInRefused
 from tests.factories import ManualClock
 
 
@@ -25,17 +25,18 @@ def test_lockout_after_five_failures_then_growing_to_half_a_minute():
     clock, guard, good = ManualClock(), None, hash_pin("4321")
     guard = PinGuard(clock=clock)
     for _ in range(4):
-        with pytest.raises(SignInRefused, match="tries left"):
+        with pytest.raises(SignInRefused, match="tries left") as refused:
             guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="locked for 5 s"):
+        assert not isinstance(refused.value, SignInLocked)  # a wrong PIN, not yet a lock
+    with pytest.raises(SignInLocked, match="locked for 5 s"):
         guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="try again"):
+    with pytest.raises(SignInLocked, match="try again"):
         guard.check("alice", "4321", good)  # even the right PIN waits out the lock
     guard.check("bob", "4321", good)  # another cashier is not affected
     waits = []
     for _ in range(5):
         clock.now += 31
-        with pytest.raises(SignInRefused, match="locked for") as refused:
+        with pytest.raises(SignInLocked, match="locked for") as refused:
             guard.check("alice", "0000", good)
         waits.append(int(str(refused.value).split("locked for ")[1].split()[0]))
     assert waits == [10, 20, 30, 30, 30]  # doubling, never more than half a minute
@@ -68,10 +69,10 @@ def test_a_guesser_locks_only_their_own_address():
         except SignInRefused:
             pass
         clock.now += 1
-    with pytest.raises(SignInRefused, match="try again"):
+    with pytest.raises(SignInLocked, match="try again"):
         guard.check("anna", "4321", good, source="203.0.113.9")
     guard.check("anna", "4321", good, source="198.51.100.7")  # the owner, elsewhere, is not locked out
-    with pytest.raises(SignInRefused, match="try again"):
+    with pytest.raises(SignInLocked, match="try again"):
         guard.check("anna", "4321", good, source="203.0.113.9")  # the guesser's address still is
 
 
@@ -84,7 +85,7 @@ def test_guessing_from_many_addresses_meets_a_short_account_wide_wait():
             guard.check("anna", "0000", good, source=f"10.0.{n // 250}.{n % 250}")
         except SignInRefused:
             pass
-    with pytest.raises(SignInRefused, match="try again in 3[01] s"):
+    with pytest.raises(SignInLocked, match="try again in 3[01] s"):
         guard.check("anna", "4321", good, source="198.51.100.7")
     clock.now += 31
     guard.check("anna", "4321", good, source="198.51.100.7")

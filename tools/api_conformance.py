@@ -36,7 +36,8 @@ SEED = 20261201
 #: No server error, answers as the document says (status, content type, headers, body), auth where it is
 #: declared, 405 with Allow. The data-acceptance checks (a schema-valid event the business rules still refuse)
 #: are left out: see docs/security.md.
-CHECKS = os.environ.get("ST_CHECKS") or ",".join(("not_a_server_error", "status_code_conformance", "content_type_conformance",
+CHECKS = os.environ.get("ST_CHECKS") or ",".join((
+                   "not_a_server_error", "status_code_conformance", "content_type_conformance",
                    "response_headers_conformance", "response_schema_conformance", "unsupported_method",
                    "allow_header_conformance", "ignored_auth", "missing_required_header",
                    "negative_data_rejection"))

@@ -22,6 +22,8 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
     (e.ReceiptNeedsCentral, 503),
+    (e.InvalidDeviceCommand, 400),
+    (e.UnknownPrintJob, 409),
     (e.InvalidAmount, 422),
     (e.InvalidEvent, 422),
     (e.DomainError, 422),
@@ -40,7 +42,9 @@ def status_for(error: e.KioskError) -> int:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """The API, a caller that asks for JSON, or one that sent JSON (the hardware panel's buttons)."""
+    return (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+            or request.is_json)
 
 
 def init_app(app: Flask) -> None:

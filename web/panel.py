@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from kiosk.errors import InvalidDeviceCommand, UnknownPrintJob
+from kiosk.errors import InvalidDeviceCommand
 
 bp = Blueprint("panel", __name__, url_prefix="/panel", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -45,16 +45,6 @@ def _text(body: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidDeviceCommand(f"'{key}' is required (text)")
     return value
-
-
-@bp.errorhandler(InvalidDeviceCommand)
-def _bad_command(exc: InvalidDeviceCommand):
-    return jsonify(ok=False, error=str(exc)), 400
-
-
-@bp.errorhandler(UnknownPrintJob)
-def _bad_job(exc: UnknownPrintJob):
-    return jsonify(ok=False, error=str(exc)), 409
 
 
 @bp.get("/")

@@ -6,9 +6,8 @@ import dataclasses
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from web.ops import LOOPBACK_HOSTS, host_name
-
 from kiosk.domain import business_clock
+from web.ops import LOOPBACK_HOSTS, host_name
 
 bp = Blueprint("status", __name__)
 

@@ -26,7 +26,6 @@ from flask import (
     session,
     url_for,
 )
-
 from flask_babel import get_locale
 from flask_babel import gettext as _
 

@@ -12,10 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
 from central import customers as customer_admin
-from central import erased_copies, phonecard, phonecard_links
-from central import reference_data
 from central import devices as device_registry
-from central import vouchers
+from central import erased_copies, phonecard, phonecard_links, reference_data, vouchers
 from central.requests import bearer_token, json_object, text_field
 from central.schema import events
 from central.transactions import in_transaction

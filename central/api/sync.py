@@ -7,17 +7,16 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from central import cashier_figures, push_refusals
+from central import cashier_figures, push_refusals, receipts, training_progress, vouchers
 from central import devices as device_registry
-from central import receipts, training_progress, vouchers
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
 from central.event_authority import check_device_events
 from central.ingest import ingest
 from central.pull import pull_page
+from central.requests import bearer_token, json_object, query_int, text_field
 from central.sequence_gaps import device_gaps
 from central.stock_levels import low_stocks
-from central.requests import bearer_token, json_object, query_int, text_field
 from central.transactions import in_transaction
 from kiosk.domain.events import Event, from_record
 from kiosk.errors import BadRequest, EventRefused, InvalidEvent, RequestTooLarge

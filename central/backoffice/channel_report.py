@@ -7,8 +7,7 @@ from dataclasses import astuple, dataclass, fields
 
 from sqlalchemy import Connection, select
 
-from central import csv_cells
-from central import card_batches
+from central import card_batches, csv_cells
 from central.schema import batch_cards, cards
 from central.schema import card_batches as card_batches_table
 

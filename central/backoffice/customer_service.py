@@ -50,7 +50,17 @@ from kiosk.domain.expiry import ExpiryNotice, notice
 from kiosk.domain.ledger import Ledger
 from kiosk.domain.lots import lots_from_json
 from kiosk.domain.tiers import tier_of
-from kiosk.errors import BadRequest, CustomerServiceRefused, NotAllowed, NotFound
+from kiosk.errors import (
+    AdjustmentOverBalance,
+    AlreadyMerged,
+    BadRequest,
+    MergedPointsSpent,
+    MergeUndoClosed,
+    NoEmailOnFile,
+    NotAllowed,
+    NotFound,
+    VoucherAlreadyCancelled,
+)
 from kiosk.reference_cache import EXPIRY, TIERS, ReferenceCache
 
 #: The most points one manual adjustment may add or take back, per back-office role.
@@ -227,7 +237,8 @@ def adjust_points(connection: Connection, user: BackofficeUser, customer_id: str
     if row is None or row.erased:
         raise NotFound(_("No such customer."))
     if delta < 0 and -delta > row.points:
-        raise CustomerServiceRefused(_("The balance is %(points)s points; you cannot take back more.", points=row.points))
+        raise AdjustmentOverBalance(_("The balance is %(points)s points; you cannot take back more.",
+                                       points=row.points))
     ingest(connection, [PointsAdjusted(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
                                        customer_id=customer_id, delta=delta, reason=text)], None)
     audit.record(connection, user.user_id, "customer.adjust", customer_id, {"points": row.points},
@@ -247,7 +258,8 @@ def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, 
         raise NotFound(_("Both customers must exist and not be erased."))
     for cid in (kept_id, duplicate_id):
         if merged_into(connection, cid):
-            raise CustomerServiceRefused(_("Customer %(customer)s was already merged into another; undo that first.", customer=cid))
+            raise AlreadyMerged(_("Customer %(customer)s was already merged into another; undo that first.",
+                                           customer=cid))
     dup = rows[duplicate_id]
     moved = PointsMoved(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=duplicate_id,
                         customer_id=kept_id, balance=dup.points, debits=dup.debits,
@@ -294,12 +306,13 @@ def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str
     if merge is None or (kept_id is not None and merge.kept_id != kept_id):
         raise NotFound(_("No such merge."))
     if not _undoable(merge, now):
-        raise CustomerServiceRefused(_("A merge can be undone only once and within %(days)s days.", days=MERGE_UNDO_DAYS))
+        raise MergeUndoClosed(_("A merge can be undone only once and within %(days)s days.",
+                                       days=MERGE_UNDO_DAYS))
     moved = json.loads(merge.moved_json)
     kept_points = connection.execute(select(customers.c.points).where(
         customers.c.customer_id == merge.kept_id)).scalar_one()
     if moved["points"] > 0 and kept_points < moved["points"]:
-        raise CustomerServiceRefused(_("The kept customer has already spent the merged points; the merge cannot "
+        raise MergedPointsSpent(_("The kept customer has already spent the merged points; the merge cannot "
                                        "be undone."))
     made: list[Event] = [PointsMoved(
         device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=merge.kept_id,
@@ -357,7 +370,7 @@ def cancel_voucher(connection: Connection, user: BackofficeUser, customer_id: st
     text = check_reason(reason)
     voucher = _voucher(connection, customer_id, code)
     if voucher.redemption_event_id in cancelled_redemptions(connection, customer_id):
-        raise CustomerServiceRefused(_("This voucher was already cancelled."))
+        raise VoucherAlreadyCancelled(_("This voucher was already cancelled."))
     payload = connection.execute(select(events.c.payload).where(
         events.c.event_id == voucher.redemption_event_id)).scalar()
     points = json.loads(payload)["points"] if payload else 0
@@ -374,7 +387,7 @@ def voucher_for_resend(connection: Connection, user: BackofficeUser, customer_id
     voucher = _voucher(connection, customer_id, code)
     email = connection.execute(select(customers.c.email).where(customers.c.customer_id == customer_id)).scalar()
     if not email:
-        raise CustomerServiceRefused(_("This customer has no e-mail address on file."))
+        raise NoEmailOnFile(_("This customer has no e-mail address on file."))
     audit.record(connection, user.user_id, "customer.voucher_resend", customer_id, None,
                  {"partner": voucher.partner, "code": code})
     return email, voucher.partner

@@ -12,9 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection, func, select
 
-from central import cashier_figures
+from central import cashier_figures, push_refusals
 from central import devices as device_registry
-from central import push_refusals
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events

@@ -5,7 +5,7 @@ Central stores UTC ISO timestamps; pages show them as 21/12/2026 14:05 in local 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def local_time(stamp: object) -> str:
@@ -17,7 +17,7 @@ def local_time(stamp: object) -> str:
     except ValueError:
         return str(stamp)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 

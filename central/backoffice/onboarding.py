@@ -36,7 +36,7 @@ class CashierTraining:
     @property
     def steps(self) -> tuple[tuple[str, DrillProgress | None], ...]:
         """(drill, best result or None) in the till's order."""
-        return tuple(zip(DRILLS, self.drills))
+        return tuple(zip(DRILLS, self.drills, strict=True))
 
 
 def _better(a: DrillProgress, b: DrillProgress | None) -> bool:

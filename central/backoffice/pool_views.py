@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-
 from sqlalchemy import select
 
 from central import pools

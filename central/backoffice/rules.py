@@ -89,7 +89,7 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
             raise BadRequest(_("category line %(number)s: write it as name = percent; French name; English name, "
                                "e.g. bulk = 150; Vrac; Bulk", number=number))
         categories[name.strip()] = int(pct)
-        shown_names = {lang: text for lang, text in zip(("fr", "en"), shown) if text}
+        shown_names = {lang: text for lang, text in zip(("fr", "en"), shown, strict=False) if text}
         if shown_names:
             names[name.strip()] = shown_names
     rules["categories"] = categories

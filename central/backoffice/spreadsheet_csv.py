@@ -13,8 +13,7 @@ import io
 import re
 
 from flask import Response, request
-from flask_babel import get_locale
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 
 from central import csv_cells
 

@@ -28,7 +28,8 @@ def _hash(customer_id: str, code: str) -> str:
 def customer_of_card(connection: Connection, card_number: str):
     """The customer row of a usable card; PortalRefused otherwise."""
     card_number = (card_number or "").strip()
-    row = connection.execute(select(customers, cards.c.blocked).join(cards, cards.c.customer_id == customers.c.customer_id)
+    row = connection.execute(select(customers, cards.c.blocked)
+                             .join(cards, cards.c.customer_id == customers.c.customer_id)
                              .where(cards.c.card_uid == card_number)).first() if 0 < len(card_number) <= 64 else None
     if row is None or row.erased:
         raise PortalRefused(_("This card number is not known. Check the number printed on your card."))

@@ -187,7 +187,7 @@ class EscPosPrinter:
             self._char(b)
         return 1
 
-    def _esc(self, c: int, params: bytes) -> None:
+    def _esc(self, c: int, params: bytes | bytearray) -> None:
         s = self._style
         value = params[0] if params else 0
         if c == ord("@"):
@@ -387,6 +387,8 @@ class PrinterEmulator:
 
     def _serve(self) -> None:
         master = self._master
+        if master is None:
+            return
         while not self._stop.is_set():
             try:
                 ready, _, _ = select.select([master], [], [], 0.05)

@@ -19,6 +19,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from kiosk.disk_space import is_no_space
 from kiosk.errors import PrinterError
@@ -47,7 +48,7 @@ class JobRecord:
     attempts: int = 0
     reprints: int = 0
 
-    def moved(self, state: str, reason: str = "", **changes: object) -> JobRecord:
+    def moved(self, state: str, reason: str = "", **changes: Any) -> JobRecord:
         return replace(self, state=state, reason=reason, updated=time.time(), **changes)
 
 
@@ -67,7 +68,7 @@ class JobJournal:
         self._lines = 0  # lines in the file since it was last rewritten
         self._load()
         self._compact()
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
 
     def _load(self) -> None:
         try:
@@ -164,7 +165,7 @@ class JobJournal:
             log.warning("print journal not compacted: %s", exc)
         finally:
             self._lines = len(self.records)
-            self._file = open(self.path, "a", encoding="utf-8")
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
 
     def close(self) -> None:
         with self._lock:

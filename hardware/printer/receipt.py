@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from escpos.printer import Dummy
 
@@ -67,7 +68,7 @@ class Receipt:
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
     @classmethod
-    def for_shop(cls, shop: ShopConfig, **fields: object) -> Receipt:
+    def for_shop(cls, shop: ShopConfig, **fields: Any) -> Receipt:
         """A receipt with the header and footer of the shop's configuration."""
         fields.setdefault("footer", shop.footer)
         return cls(shop_name=shop.name, address=tuple(shop.address), **fields)

@@ -19,9 +19,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hardware.driver_thread import DriverThread
-from hardware.events import OFFLINE, OK, PAPER_LOW, PAPER_OUT, COVER_OPEN
-from hardware.events import PRINT_JOB, DeviceEvent, EventSink, StatusBoard
-from hardware.printer.journal import EXPIRED, HELD, PRINTED, QUEUED, SENDING, DISCARDED, JobJournal, JobRecord
+from hardware.events import (
+    COVER_OPEN,
+    OFFLINE,
+    OK,
+    PAPER_LOW,
+    PAPER_OUT,
+    PRINT_JOB,
+    DeviceEvent,
+    EventSink,
+    StatusBoard,
+)
+from hardware.printer.journal import DISCARDED, EXPIRED, HELD, PRINTED, QUEUED, SENDING, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 
@@ -49,8 +58,10 @@ class PrintWorker(DriverThread):
     join_timeout_s = 10.0
 
     def __init__(self, open_link: Callable[[], SerialPrinterLink], journal: JobJournal, board: StatusBoard,
-                 emit: EventSink, settings: PrinterSettings = PrinterSettings()) -> None:
+                 emit: EventSink, settings: PrinterSettings = PrinterSettings(), *,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__(board)
+        self._clock = clock  # the wall clock that dates jobs and tells their age
         self._open_link = open_link
         self.journal = journal
         self._emit = emit
@@ -72,7 +83,7 @@ class PrintWorker(DriverThread):
             if job_id in self.journal.records:
                 log.info("print job %s already known; not queued again", job_id)
                 return job_id
-            now = time.time()
+            now = self._clock()
             self.journal.write(JobRecord(job_id, QUEUED, now, now), data)
             self._pending.append(DeviceEvent(PRINT_JOB, DEVICE, payload=job_id, detail=QUEUED))
         self._wake.set()
@@ -96,7 +107,7 @@ class PrintWorker(DriverThread):
             if record is None or record.state not in (HELD, EXPIRED) or job_id not in self.journal.data:
                 raise UnknownPrintJob(f"print job {job_id} is not waiting for a reprint")
             self._move(record, QUEUED, "reprint asked", partial=False, reprints=record.reprints + 1,
-                       created=time.time())
+                       created=self._clock())
         self._wake.set()
 
     def discard(self, job_id: str) -> None:
@@ -119,7 +130,7 @@ class PrintWorker(DriverThread):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.heartbeat = time.monotonic()
+            self._turn()
             try:
                 wait = self._step()
             except Exception:  # the worker must outlive any driver failure
@@ -168,17 +179,18 @@ class PrintWorker(DriverThread):
             self._link.close()
             self._link = None
 
-    def _connect(self) -> bool:
+    def _connect(self) -> SerialPrinterLink | None:
+        """The open link, opened now if need be; None (and the board says why) when the printer is offline."""
         if self._link is not None:
-            return True
+            return self._link
         try:
             self._link = self._open_link()
         except PrinterOffline as exc:
             self._board.set(DEVICE, OFFLINE, str(exc))
-            return False
+            return None
         self._backoff = self.settings.backoff_start_s
         log.info("printer connected")
-        return True
+        return self._link
 
     def _offline(self, reason: str) -> float:
         self._drop_link()
@@ -212,10 +224,12 @@ class PrintWorker(DriverThread):
         return min(waiting, key=lambda r: r.created) if waiting else None
 
     def _step(self) -> float:
-        if not self._connect():
-            return self._offline(self._board.get(DEVICE).detail)
+        link = self._connect()
+        if link is None:
+            status = self._board.get(DEVICE)
+            return self._offline(status.detail if status is not None else "")
         try:
-            state = self._link.state()
+            state = link.state()
         except PrinterOffline as exc:
             return self._offline(str(exc))
         self._show(state)
@@ -225,15 +239,15 @@ class PrintWorker(DriverThread):
         job = self._next_job()
         if job is None:
             return self.settings.status_interval_s
-        if time.time() - job.created > self.settings.max_age_s:
+        if self._clock() - job.created > self.settings.max_age_s:
             with self._changing():
                 self._move(job, EXPIRED, f"not printed within {int(self.settings.max_age_s)} s; reprint it if "
                            "it is still wanted")
             return 0
-        self._print(job)
+        self._print(job, link)
         return 0
 
-    def _print(self, job: JobRecord) -> None:
+    def _print(self, job: JobRecord, link: SerialPrinterLink) -> None:
         with self._changing():
             current = self.journal.records.get(job.job_id)
             if current != job:  # discarded or changed since it was picked: pick again
@@ -244,11 +258,11 @@ class PrintWorker(DriverThread):
         try:
             for start in range(0, len(data), self.settings.chunk_bytes):
                 chunk = data[start:start + self.settings.chunk_bytes]
-                self._link.write(chunk)
+                link.write(chunk)
                 sent += len(chunk)
             # Status is asked only between whole jobs: a DLE EOT sent in the middle of a command's
             # parameters (a QR code's data) would be taken as data by the printer.
-            state = self._link.state()
+            state = link.state()
             if not state.ready:
                 self._show(state)
                 raise PaperOut(state.reason())

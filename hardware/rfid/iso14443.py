@@ -178,7 +178,8 @@ class MifareClassic1K(Card):
         if self.state != ACTIVE or not 0 <= block < 64:
             return False
         trailer = (block // 4) * 4 + 3
-        keys = (bytes(self.memory[trailer * 16:trailer * 16 + 6]), bytes(self.memory[trailer * 16 + 10:trailer * 16 + 16]))
+        keys = (bytes(self.memory[trailer * 16:trailer * 16 + 6]),
+                bytes(self.memory[trailer * 16 + 10:trailer * 16 + 16]))
         if key in keys:
             self.authenticated_sector = block // 4
             return True

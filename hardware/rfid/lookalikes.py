@@ -75,7 +75,7 @@ class EmulatedSpiBus:
             def close(self) -> None:
                 self._chip = None
 
-        module.SpiDev = SpiDev
+        vars(module).update(SpiDev=SpiDev)
         return module
 
 
@@ -104,7 +104,7 @@ def gpio_module(drive: Callable[[int, int], None], release: Callable[[], None] |
     """An `RPi.GPIO`-like module whose outputs call `drive(pin, level)`; used emulated and on the Pi 5."""
     module = types.ModuleType("RPi.GPIO")
     state: dict[str, int | None] = {"mode": None}
-    module.BOARD, module.BCM, module.OUT, module.IN, module.HIGH, module.LOW = 10, 11, 0, 1, 1, 0
+    vars(module).update(BOARD=10, BCM=11, OUT=0, IN=1, HIGH=1, LOW=0)
 
     def getmode() -> int | None:
         return state["mode"]
@@ -139,9 +139,11 @@ def load_mfrc522(gpio: types.ModuleType, spidev: types.ModuleType) -> types.Modu
         raise ImportError("the mfrc522 package is not installed")
     source = Path(next(iter(spec.submodule_search_locations))) / "MFRC522.py"
     module_spec = importlib.util.spec_from_file_location("hardware.rfid._mfrc522_bound", source)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot load {source}")
     module = importlib.util.module_from_spec(module_spec)
     rpi = types.ModuleType("RPi")
-    rpi.GPIO = gpio
+    vars(rpi).update(GPIO=gpio)
     replaced = {"RPi": rpi, "RPi.GPIO": gpio, "spidev": spidev}
     with _load_lock:
         saved = {name: sys.modules.get(name) for name in replaced}

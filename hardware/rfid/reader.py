@@ -15,11 +15,13 @@ import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from hardware.driver_thread import DriverThread
-from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
-from hardware.events import DeviceEvent, EventSink, StatusBoard
-from kiosk.errors import ReaderError
+from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK, DeviceEvent, EventSink, StatusBoard
+from kiosk.errors import ReaderError, ResetPinRefused
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class DeadlineSpi:
     set and neither RxIRq nor IdleIRq means the chip gave up waiting: NoAnswer ends the call there.
     """
 
-    def __init__(self, inner: object) -> None:
+    def __init__(self, inner: Any) -> None:  # the mfrc522 package's SpiDev: the package has no types
         self.inner = inner
         self.deadline: float | None = None
         self._armed = False
@@ -110,7 +112,7 @@ class Mfrc522Link:
         self.spi = DeadlineSpi(self.chip.spi)
         self.chip.spi = self.spi
 
-    def _construct(self) -> object:
+    def _construct(self) -> Any:  # the package's MFRC522 object: the package has no types
         path = f"/dev/spidev{self.bus}.{self.device}"
         logger = logging.getLogger("mfrc522Logger")
         before = list(logger.handlers)
@@ -128,13 +130,13 @@ class Mfrc522Link:
                 "the 'spi' and 'gpio' groups (sudo usermod -aG spi,gpio USER) and restart the service."
             ) from None
         except RuntimeError as exc:
-            raise ReaderError(f"RFID reader: the GPIO library refused the reset pin: {exc}") from None
+            raise ResetPinRefused(f"RFID reader: the GPIO library refused the reset pin: {exc}") from None
         finally:
             for handler in logger.handlers[:]:
                 if handler not in before:  # the package adds a stderr handler per instance
                     logger.removeHandler(handler)
 
-    def call(self, function: Callable, *args: object, deadline_s: float) -> object:
+    def call(self, function: Callable[..., T], *args: object, deadline_s: float) -> T:
         """Run one chip call with a deadline on every SPI transfer it makes."""
         self.spi.deadline = time.monotonic() + deadline_s
         try:
@@ -246,7 +248,7 @@ class RfidReader(DriverThread):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.heartbeat = time.monotonic()
+            self._turn()
             try:
                 wait = self._step()
             except Exception:  # the loop must survive anything a driver does

@@ -24,7 +24,8 @@ def format_report(results: Sequence[CheckResult]) -> str:
 
 def _summary(results: Sequence[CheckResult]) -> str:
     counts = {status: sum(r.status is status for r in results) for status in Status}
-    verdict = "problems found" if counts[Status.FAIL] else "all good" if not counts[Status.WARN] else "look at the warnings"
+    verdict = ("problems found" if counts[Status.FAIL]
+               else "all good" if not counts[Status.WARN] else "look at the warnings")
     return (f"{counts[Status.FAIL]} failed, {counts[Status.WARN]} warnings, {counts[Status.OK]} ok: {verdict}")
 
 

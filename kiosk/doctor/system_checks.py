@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
-from kiosk.domain.business_clock import LARGE_SKEW_S
 from kiosk.doctor import pi_files
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
+from kiosk.domain.business_clock import LARGE_SKEW_S
 
 REQUIRED_GROUPS = {
     "spi": "open the card reader",
@@ -156,7 +156,8 @@ def check_gpio_library(ctx: DoctorContext) -> CheckResult:
         return CheckResult(
             "gpio_library", Status.FAIL,
             "this is a Pi 5 with lgpio but no RPi.GPIO module at all: the card reader library cannot load",
-            "sudo /opt/kiosk/venv/bin/pip install --force-reinstall --no-deps rpi-lgpio && sudo systemctl restart kiosk",
+            "sudo /opt/kiosk/venv/bin/pip install --force-reinstall --no-deps rpi-lgpio"
+            " && sudo systemctl restart kiosk",
         )
     return CheckResult(
         "gpio_library", Status.FAIL,

@@ -34,7 +34,7 @@ def normalise_email(text: str) -> str:
 def search_keys(first_name: str | None, last_name: str | None, phone: str | None,
                 email: str | None) -> set[str]:
     """Every key a customer can be found by with a prefix search."""
-    keys = set()
+    keys: set[str] = set()
     for name in (first_name, last_name):
         if name:
             keys.update(part for part in normalise_name(name).split() if part)

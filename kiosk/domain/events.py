@@ -8,11 +8,11 @@ Every event carries the device id, the cashier id, the local time and a per-devi
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.domain import business_clock
 from kiosk.errors import InvalidEvent
@@ -313,15 +313,15 @@ def from_record(record: object) -> Event:
     if not isinstance(record, dict):
         raise InvalidEvent(f"an event must be an object, got {type(record).__name__}")
     kind = record.get("type")
-    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         raise InvalidEvent(f"unknown event type {kind!r}; allowed: {', '.join(sorted(EVENT_TYPES))}")
+    cls = EVENT_TYPES[kind]
     hints = _type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = set(record) - set(fields) - {"type"}
     if unknown:
         raise InvalidEvent(f"{kind}: unknown field(s) {', '.join(sorted(unknown))}")
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each value checked against its field's type just below
     for name, f in fields.items():
         if name not in record:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
@@ -329,15 +329,20 @@ def from_record(record: object) -> Event:
             continue
         values[name] = _check_field(kind, name, hints[name], record[name])
     _check_uuid(kind, "event_id", values.get("event_id"))
-    if "share_pct" in values and not 1 <= values["share_pct"] <= 100:  # type: ignore[operator]
+    if "share_pct" in values and not 1 <= values["share_pct"] <= 100:
         raise InvalidEvent(f"{kind}: share_pct must be from 1 to 100, got {values['share_pct']}")
     return cls(**values)
 
 
-@functools.cache
+_HINTS: dict[type[Event], dict[str, object]] = {}
+
+
 def _type_hints(cls: type[Event]) -> dict[str, object]:
     """The resolved field types of an event class (resolving them costs more than checking a record)."""
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def _check_uuid(kind: str, name: str, value: object) -> None:

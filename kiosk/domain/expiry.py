@@ -6,6 +6,7 @@ kiosk and the receipt how many points will expire within the notice period, and 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,8 +45,8 @@ def expire(ledger: Ledger, customer_id: str, today: date, rule: ExpiryRule, *, d
     points = ledger.expirable(customer_id, through)
     if points <= 0:
         return None
-    extra = {"at": at} if at else {}
-    return PointsExpired(device_id=device_id, customer_id=customer_id, points=points, through_day=through, **extra)
+    event = PointsExpired(device_id=device_id, customer_id=customer_id, points=points, through_day=through)
+    return dataclasses.replace(event, at=at) if at else event
 
 
 def notice(ledger: Ledger, customer_id: str, today: date, rule: ExpiryRule) -> ExpiryNotice:

@@ -6,8 +6,9 @@ property tests hold both to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from kiosk.domain.events import (
     CardBlocked,
@@ -17,9 +18,9 @@ from kiosk.domain.events import (
     CustomerRegistered,
     EarnReversed,
     Event,
+    PointsAdjusted,
     PointsEarned,
     PointsExpired,
-    PointsAdjusted,
     PointsMoved,
     PointsRedeemed,
     PoolContributed,
@@ -311,7 +312,7 @@ def _moved(ledger: Ledger, e: PointsMoved) -> None:
     ledger._debit(e.customer_id, e.debits)
 
 
-_HANDLERS = {
+_HANDLERS: dict[type[Event], Callable[[Ledger, Any], None]] = {
     CustomerRegistered: _registered,
     ProfileUpdated: _profile,
     ConsentChanged: _consent,

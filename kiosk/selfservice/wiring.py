@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from kiosk.domain import business_clock
 from kiosk.domain.expiry import ExpiryNotice
 from kiosk.phonecard import verifier_from_config
@@ -25,7 +24,8 @@ def build_screen(service) -> KioskScreen:
         service.store, RewardsFile.in_dir(config.data_dir), device_id=config.device.id,
         redeem_per_day=config.selfservice.redeem_per_day, consent_version=config.selfservice.consent_version,
         central=central, print_receipt=devices.print if devices is not None else None,
-        receipt_for=lambda **kw: voucher_receipt(config, **kw), offline_limits=OfflineLimits.from_config(config.central),
+        receipt_for=lambda **kw: voucher_receipt(config, **kw),
+        offline_limits=OfflineLimits.from_config(config.central),
         online=online, verifier=verifier_from_config(config), reference=service.till.reference)
     screen.follow(service.bus)
     return screen

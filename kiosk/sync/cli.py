@@ -28,11 +28,10 @@ def sync(ctx: click.Context) -> None:
 @click.argument("code")
 def enrol(code: str) -> None:
     """Enrol this device with the one-time CODE from the back office; the token is kept on disk."""
+    from kiosk.cli import exit_code_for
     from kiosk.errors import ConfigError
     from kiosk.sync.enrolment_code import check_code
     from kiosk.sync.setup import enrol as enrol_device
-
-    from kiosk.cli import exit_code_for
 
     try:
         config = load_config()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -132,9 +133,9 @@ class CentralClient:
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
         return str(self._call("POST", "/api/enrol", json=body)["token"])
 
-    def _call(self, method: str, path: str, **kwargs: object) -> dict:
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict:  # kwargs: httpx's request options
         try:
-            response = self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+            response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise SyncUnavailable("central did not answer in time") from None
         except httpx.HTTPError as exc:

@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
+from kiosk.disk_space import DISK_FULL, is_no_space
 from kiosk.domain import business_clock
 from kiosk.domain.events import Event, now_local
 from kiosk.domain.snapshot import PulledBatch
-from kiosk.disk_space import DISK_FULL, is_no_space
 from kiosk.errors import DeviceNotEnrolled, PushEventRefused, StoreError, StoreWriteError, SyncError, SyncRefused
 from kiosk.sync.client import PushAnswer
 from kiosk.sync.set_aside import SetAsideEvents
@@ -33,11 +33,16 @@ STATES = ("idle", "syncing", "offline", "refused", "not_enrolled", "stopped")
 
 
 class SyncStore(Protocol):
-    """The part of the device store the worker uses."""
+    """The part of the device store the worker uses (it reads these three, never sets them)."""
 
-    device_id: str
-    cursor: int
-    seq_through: int
+    @property
+    def device_id(self) -> str: ...
+
+    @property
+    def cursor(self) -> int: ...
+
+    @property
+    def seq_through(self) -> int: ...
 
     def pending(self, limit: int | None = None) -> list[Event]: ...
 
@@ -133,7 +138,7 @@ class SyncWorker:
         """Business dates follow central's clock when this device's is far off (`kiosk.domain.business_clock`)."""
         business_clock.note_skew(getattr(self._client, "clock_skew_s", None))
 
-    def _set(self, **changes: object) -> SyncStatus:
+    def _set(self, **changes: Any) -> SyncStatus:
         with self._lock:
             self._status = replace(self._status, **changes)
             status = self._status

@@ -12,8 +12,8 @@ import logging
 import secrets
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -41,7 +41,7 @@ from kiosk.domain.events import (
 from kiosk.domain.expiry import ExpiryNotice
 from kiosk.domain.ledger import EarnRecord
 from kiosk.domain.pools import PoolSummary
-from kiosk.domain.rewards import Reward
+from kiosk.domain.rewards import IssuedVoucher, Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
     CardBlocked,
@@ -74,10 +74,9 @@ from kiosk.errors import (
 from kiosk.receipt_code import receipt_code, reference_in
 from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
+from kiosk.standing import receipt_notice, standing_of
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
-from kiosk.domain.rewards import IssuedVoucher
-from kiosk.standing import receipt_notice, standing_of
 from kiosk.sync.offline import OfflineLimits, check_redemption
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
@@ -429,7 +428,8 @@ class Till:
             return None
         self._training_store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState(
             live.customer_id, live.points, live.first_name, live.last_name, live.phone, live.email,
-            live.consent_granted, live.consent_version),), cards=(CardState(uid, live.customer_id, live.card_blocked),)))
+            live.consent_granted, live.consent_version),),
+            cards=(CardState(uid, live.customer_id, live.card_blocked),)))
         return self._training_store.customer_by_card(uid)
 
     def _unknown(self, uid: str, cashier: Cashier | None) -> dict:

@@ -57,7 +57,8 @@ def test_cards_made_activated_and_active_per_channel(engine, channels):
 
 
 def test_the_page_and_csv_follow_the_period(office, channels):
-    text = office.get("/backoffice/reports/channels.csv?start=2026-11-03&end=2026-11-03&variant=data").get_data(as_text=True)
+    text = office.get("/backoffice/reports/channels.csv?start=2026-11-03&end=2026-11-03&variant=data").get_data(
+        as_text=True)
     table = list(csv.DictReader(io.StringIO(text)))
     assert [(r["channel"], r["partner"], r["cards_made"], r["cards_activated"], r["active_customers"])
             for r in table] == [("company", "", "5", "3", "2"), ("partner", "garden", "4", "2", "0"),

@@ -19,6 +19,8 @@ def test_a_stranger_guessing_does_not_lock_the_manager_out(app):
     stranger.get("/backoffice/signin")
     locked = stranger.post("/backoffice/signin", {"user_id": MANAGER[0], "password": MANAGER[1]})
     assert locked.status_code == 401  # even the right password, from the guesser's address
+    page = locked.get_data(as_text=True)
+    assert "Connexion bloquée" in page and "mot de passe incorrect" not in page  # says locked, not wrong
     owner = _from(app, "198.51.100.7")
     owner.sign_in(MANAGER)
     assert owner.get("/backoffice/").status_code == 200

@@ -93,10 +93,11 @@ def test_a_period_ending_before_it_starts_is_refused():
 
 
 def test_csv_exports_hold_the_same_figures(office, loaded):
-    text = office.get("/backoffice/reports/summary.csv?start=2026-11-01&end=2026-11-07&variant=data").get_data(as_text=True)
+    text = office.get("/backoffice/reports/summary.csv?start=2026-11-01&end=2026-11-07&variant=data").get_data(
+        as_text=True)
     header, values = [line.split(",") for line in text.strip().splitlines()]
     report = reports.compute_report(loaded, reports.Period(FIRST_DAY, date(2026, 11, 7)), {"holiday-20": "holidays"})
-    row = dict(zip(header, values))
+    row = dict(zip(header, values, strict=True))
     assert int(row["points_earned"]) == report.summary.points_earned
     assert int(row["outstanding_points"]) == report.summary.outstanding_points
     cashiers = office.get("/backoffice/reports/cashiers.csv?variant=data").get_data(as_text=True).strip().splitlines()
@@ -131,7 +132,8 @@ def test_a_store_report_counts_only_that_store(engine, loaded):
     assert sum(p.summary.earn_operations for p in parts) == everything.summary.earn_operations
     assert all(p.summary.outstanding_points == everything.summary.outstanding_points for p in parts)
     assert {r.key for r in parts[1].by_store} == {"store-b"}
-    both = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({"store-a", "store-b"})))
+    both = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(),
+                                                                 frozenset({"store-a", "store-b"})))
     assert both.summary == everything.summary
     none = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset()))
     assert (none.summary.points_earned, none.by_store, none.by_cashier) == (0, (), ())

@@ -1,6 +1,8 @@
 """The reports page in Chromium, French and English: figures equal to the folded ledger, SVG charts drawn
 by the server with nothing fetched from elsewhere, CSV downloads, readable on a tablet."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -42,7 +44,7 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
 
         with page.expect_download() as download:
             page.locator("a.csv").first.click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()  # for spreadsheets: BOM, ';', headings
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")  # for spreadsheets: BOM, ';', headings
         assert text.startswith(("Début de la période;Fin de la période;Points gagnés", "Period start;Period end;"))
         assert "2026-11-03;2026-11-03;" in text
         assert fits_width(page)
@@ -69,7 +71,7 @@ def test_cards_by_sales_channel(browser, running_central):
         expect(page.locator("figure.chart svg")).to_have_count(2)  # points and channels: nothing else to draw
         with page.expect_download() as download:
             page.locator("#channels").locator("xpath=ancestor::section").locator("a.csv").click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert text.splitlines()[0] == "Canal de vente;Partenaire;Cartes fabriquées;Cartes activées;Clients actifs"
         assert "partner;garden;2;0;0" in text
     finally:

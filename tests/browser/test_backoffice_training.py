@@ -3,6 +3,8 @@ the back office shows it on the cashiers page (French, tablet) and on the device
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,7 +62,8 @@ def test_a_drill_done_at_the_till_shows_in_the_back_office(browser, running_cent
     context, page = open_signed_in(browser, running_central, "fr", "tablet")
     try:
         page.get_by_role("link", name="Caissiers").first.click()
-        expect(page.get_by_role("heading", name="Progression de la formation et liste de mise en route")).to_be_visible()
+        heading = "Progression de la formation et liste de mise en route"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         row = page.locator("#training tr[data-cashier=alice]")
         expect(row.locator("td.count")).to_have_text("1 / 5")
         expect(row.locator("td[data-drill=known_card]")).to_contain_text(
@@ -71,7 +74,7 @@ def test_a_drill_done_at_the_till_shows_in_the_back_office(browser, running_cent
         assert fits_width(page)
         with page.expect_download() as download:
             page.locator("#training-progress a.csv").click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         assert text.splitlines()[1].startswith(f"{DEVICE};alice;known_card;100;{seconds:.1f};".replace(".", ","))
         assert all(url.startswith(running_central.url) for url in page.requested)
     finally:

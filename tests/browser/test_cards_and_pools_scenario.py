@@ -90,7 +90,8 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
     row = office.locator("#batches tbody tr").first
     exported = office.request.get(central.url + row.locator("a.export").get_attribute("href")).text()
     cards = list(csv.DictReader(io.StringIO(exported)))[:2]
-    production = "card_number,chip_uid\n" + "".join(f"{c['card_number']},{chip}\n" for c, chip in zip(cards, CHIPS))
+    production = "card_number,chip_uid\n" + "".join(f"{c['card_number']},{chip}\n"
+                                                    for c, chip in zip(cards, CHIPS, strict=True))
     row.locator("input[type=file]").set_input_files(
         files=[{"name": "production.csv", "mimeType": "text/csv", "buffer": production.encode()}])
     row.locator(".chips-form button").click()
@@ -100,7 +101,7 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
     # Two shoppers activate their cards on their phones, with the number as printed.
     phone_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
     phone = phone_context.new_page()
-    for card, name in zip(cards, ("Ana", "Ben")):
+    for card, name in zip(cards, ("Ana", "Ben"), strict=True):
         phone.goto(central.url + "/activate")
         phone.fill("#card_number", _spaced(card["card_number"]))
         phone.fill("#activation_code", card["activation_code"])
@@ -147,7 +148,8 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
         refs.append(next(e.receipt_ref for e in reversed(till_service.store.pending()) if e.type == "PointsEarned"))
         till_panel.bring_to_front()
         expect(till_panel.locator("#receipts .receipt").nth(len(refs) - 1)).to_be_attached()  # no eval under CSP
-        assert re.search(rf"Cagnotte commune\s+{pool_after} pts", till_panel.locator("#receipts .receipt").first.inner_text())
+        slip = till_panel.locator("#receipts .receipt").first.inner_text()
+        assert re.search(rf"Cagnotte commune\s+{pool_after} pts", slip)
         till.bring_to_front()
     expect(till.locator("#customer-points")).to_have_text("123")
     till.click("#open-redeem")  # her own points and the pool's are both offered, each marked

@@ -15,10 +15,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from central import channel_keys
+from central import channel_keys, create_app
 from central.backoffice import store_assignments
 from central.embedded import serve_app
-from central import create_app
 from central.ingest import ingest
 from central.settings import CentralSettings
 from central.transactions import in_transaction
@@ -31,6 +30,7 @@ from tests.backoffice.conftest import MANAGER, add_users
 from tests.browser.backoffice_fixtures import open_signed_in
 from tests.browser.test_till_flows import sign_in, tap
 from tests.central.smtp_sink import smtp_sink  # noqa: F401  (fixture)
+from tests.waiting import wait_until
 from web import create_app as create_till_app
 
 pytestmark = pytest.mark.browser
@@ -122,12 +122,8 @@ def test_a_store_manager_finds_merges_and_replaces_and_the_till_learns_the_merge
     with KioskService.open(config) as till_service:
         till_service.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
         till_service.sync_now()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            seen = till_service.store.customer_by_card(DUPLICATE_CARD)
-            if seen is not None and seen.customer_id == "c1":
-                break
-            time.sleep(0.2)
+        wait_until(lambda: getattr(till_service.store.customer_by_card(DUPLICATE_CARD), "customer_id", None) == "c1",
+                   20, every_s=0.2, what="the merge did not reach the till")
         server = WebServer(create_till_app(till_service), "127.0.0.1", 0).start()
         try:
             tills = browser.new_context(viewport={"width": 800, "height": 480}, locale="fr-FR")

@@ -23,7 +23,6 @@ from kiosk.errors import (
     CardNotPresent,
     ConsentRequired,
     DailyRedeemLimit,
-    InvalidAmount,
     InvalidCustomerText,
     OfflineLimitReached,
     SelfServiceRefused,

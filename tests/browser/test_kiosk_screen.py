@@ -17,6 +17,7 @@ from kiosk.domain.expiry import ExpiryRule
 from kiosk.domain.tiers import Tier, TierScale
 from kiosk.selfservice.demo import demo_kiosk
 from kiosk.sync.setup import build_worker
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -138,9 +139,7 @@ def test_points_expiring_soon_and_the_tier_pulled_from_central_show_and_print(sc
     balance.locator("button[data-reward=coffee]").click()
     screens.screen("confirm").locator("#confirm-redeem").click()
     expect(screens.screen("done").locator("#printed")).to_be_visible()
-    deadline = time.monotonic() + 5
-    while not any("Café offert" in r.text for r in kiosk.emulators.receipts()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: any("Café offert" in r.text for r in kiosk.emulators.receipts()), 5)
     (slip,) = [r.text for r in kiosk.emulators.receipts() if "Café offert" in r.text]
     assert any(line.startswith(f"Expirent à partir du {day}") and line.endswith(" 90") for line in slip.splitlines())
     screens.screen("done").locator("#back-to-balance").click()
@@ -160,9 +159,7 @@ def test_redeem_in_house_prints_a_voucher_and_the_daily_limit_holds(screens, kio
     expect(done).to_contain_text(screens.text("done"))
     expect(done.locator("#printed")).to_be_visible()
     assert kiosk.service.store.balance("demo-ana") == 110
-    deadline = time.monotonic() + 5
-    while not any("Café offert" in r.text for r in kiosk.emulators.receipts()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: any("Café offert" in r.text for r in kiosk.emulators.receipts()), 5)
     assert any("Café offert" in r.text and "Bon à présenter en caisse" in r.text for r in kiosk.emulators.receipts())
     done.locator("#back-to-balance").click()
     expect(screens.screen("balance").locator("#points")).to_have_text("110")

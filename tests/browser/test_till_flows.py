@@ -126,7 +126,7 @@ def test_sign_in_then_earn_by_tap_shows_name_balance_and_points(tabs, served, tm
 def test_wrong_pin_is_refused_and_locks_after_repeated_failures(tabs, served):
     till, _ = tabs
     till.goto(served + "/till/signin")
-    for attempt in range(5):
+    for _ in range(5):
         till.check("input[value=alice]")
         till.fill("#pin", "0000")
         till.click("#signin")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import email
 import socket
-import time
 from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.waiting import Signal
 
 
 class Sink:
@@ -16,16 +17,17 @@ class Sink:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self._arrived = Signal()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
         self.messages.append(email.message_from_bytes(envelope.content))
+        self._arrived.changed()
         return "250 OK"
 
     def wait_for(self, count: int, seconds: float = 10.0) -> Message:
-        deadline = time.monotonic() + seconds
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.messages) >= count, "no e-mail arrived at the SMTP sink"
+        """The `count`-th message, once it arrived (woken by its arrival)."""
+        self._arrived.wait_for(lambda: len(self.messages) >= count, seconds,
+                               what=f"e-mail number {count} did not arrive at the SMTP sink")
         return self.messages[count - 1]
 
 

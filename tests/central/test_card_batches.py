@@ -134,7 +134,7 @@ def _filled(rows, chips):
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
-    for row, chip in zip(rows, chips):
+    for row, chip in zip(rows, chips, strict=True):
         writer.writerow(row | {"chip_uid": chip})
     return out.getvalue()
 

@@ -30,7 +30,8 @@ def test_bad_input_exits_2_with_a_message(sqlite_url):
 
 def test_seed_is_idempotent(sqlite_url):
     runner = CliRunner()
-    assert "12 demo customers" in runner.invoke(central, ["--database-url", sqlite_url, "seed", "--customers", "12"]).output
+    seeded = runner.invoke(central, ["--database-url", sqlite_url, "seed", "--customers", "12"])
+    assert "12 demo customers" in seeded.output
     runner.invoke(central, ["--database-url", sqlite_url, "seed", "--customers", "12"])
     client = create_app(sqlite_url, admin_token="a").test_client()
     export = client.get("/api/admin/customers/demo-000003/export", headers={"Authorization": "Bearer a"}).json

@@ -1,4 +1,5 @@
-"""The demo's central: named demo cards, a catalogue with partner vouchers and their code pools; seeding twice adds nothing."""
+"""The demo's central: named demo cards, a catalogue with partner vouchers and their code pools; seeding twice adds
+nothing."""
 
 from sqlalchemy import func, select
 

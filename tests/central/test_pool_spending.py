@@ -4,9 +4,9 @@ with the offline caps of their own points; central folds the same balances as th
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from central.schema import voucher_codes
 from central.voucher_reconcile import reconcile

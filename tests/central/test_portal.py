@@ -41,7 +41,8 @@ class Shopper:
 @pytest.fixture
 def central(database_url, smtp_sink, tmp_path):
     sink, port = smtp_sink
-    settings = CentralSettings(data_dir=str(tmp_path), smtp_host="127.0.0.1", smtp_port=port, admin_token="portal-admin")
+    settings = CentralSettings(data_dir=str(tmp_path), smtp_host="127.0.0.1", smtp_port=port,
+                               admin_token="portal-admin")
     app = create_app(database_url, settings=settings)
     engine = app.extensions["central.engine"]
     token = enrol_device(engine, "till-1")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import httpx
 import pytest
 
 from kiosk.config import Config, load_config
+from tests.waiting import wait_until
 
 
 def free_port() -> int:
@@ -50,6 +50,13 @@ class RunningService:
     thread: threading.Thread
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).is_success
+    except httpx.HTTPError:
+        return False
+
+
 def start_service(config: Config, *, devices: bool = True) -> RunningService:
     """The kiosk service and its web UI on web.port, in this process, as `kiosk serve` runs them."""
     from kiosk.runner import serve
@@ -60,19 +67,11 @@ def start_service(config: Config, *, devices: bool = True) -> RunningService:
     thread = threading.Thread(target=serve, args=(service, "127.0.0.1", config.web.port, stop), daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{config.web.port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            httpx.get(url + "/api/status", timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    wait_until(lambda: _answers(url + "/api/status"), 10, what=f"{url} did not answer")
     # Devices report "starting" until their first contact; a technician's command sees them settled.
-    while devices and any(state == "starting" for state in service.device_states().values()):
-        assert time.monotonic() < deadline, f"devices still starting: {service.device_states()}"
-        time.sleep(0.05)
+    if devices:
+        wait_until(lambda: "starting" not in service.device_states().values(), 10,
+                   what=lambda: f"devices still starting: {service.device_states()}")
     return RunningService(service, url, stop, thread)
 
 

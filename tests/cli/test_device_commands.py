@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.reader_test import follow_taps
 from kiosk.service_lock import ServiceLock
+from tests.waiting import wait_until
 
 
 def test_test_printer_with_the_service_stopped_prints_on_the_emulator(cli_config):
@@ -36,9 +36,11 @@ def test_test_printer_out_of_paper_names_the_fix(running_service):
 
 def test_test_reader_follows_taps_through_the_running_service(running_service):
     emulators = running_service.service.devices.emulators
+    bus = running_service.service.bus
+    listening = bus.subscriber_count
 
-    def tap_soon():
-        time.sleep(0.5)
+    def tap_soon():  # once the command follows the service's event stream
+        wait_until(lambda: bus.subscriber_count > listening, 10)
         emulators.present_card("04A1B2C3")
 
     threading.Thread(target=tap_soon, daemon=True).start()

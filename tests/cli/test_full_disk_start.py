@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ from kiosk.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
 from tests.full_disk import fill, small_disk
-from tests.spawned import wait_answering
+from tests.spawned import tap_card, wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "A0000004"
@@ -44,12 +42,7 @@ def _stop(server: subprocess.Popen) -> None:
 def _sale(base: str, ref: str) -> None:
     httpx.post(f"{base}/api/till/basket", json={"lines": {"general": 2500}, "receipt_ref": ref},
                timeout=10).raise_for_status()
-    with httpx.Client(base_url=base, timeout=10) as web:
-        token = re.search(r'data-csrf="([^"]*)"', web.get("/panel/").text).group(1)
-        web.post("/panel/card", json={"uid": KNOWN}, headers={"X-CSRFToken": token}).raise_for_status()
-        time.sleep(1.0)  # the reader polls the emulated card, the till answers on the bus
-        web.post("/panel/card/remove", headers={"X-CSRFToken": token}).raise_for_status()
-        time.sleep(0.5)
+    tap_card(base, KNOWN)
 
 
 def _status(base: str) -> dict:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.cli.conftest import write_config
 from tests.spawned import wait_answering
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from click.testing import CliRunner
 
@@ -12,6 +11,7 @@ from kiosk.doctor.providers import sync_state_from
 from kiosk.service import store_dir
 from kiosk.store import Store
 from tests.cli.helpers import record_sales
+from tests.waiting import wait_until
 
 
 def test_status_with_the_service_stopped_reads_a_copy_of_the_store(cli_config):
@@ -53,10 +53,7 @@ def _doctor(*args):
 
 def test_doctor_with_the_service_running_asks_it(running_service):
     running_service.service.devices.emulators.paper_out()
-    deadline = time.monotonic() + 5
-    while running_service.service.device_states().get("printer") != "paper_out":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: running_service.service.device_states().get("printer") == "paper_out", 5)
     result, checks = _doctor()
     assert result.exit_code == 1
     assert checks["printer"]["status"] == "fail" and "out of paper" in checks["printer"]["message"]
@@ -106,7 +103,6 @@ def test_sync_states_become_the_doctors_view():
 
 def test_doctor_reports_devices_that_cannot_be_opened(cli_config, monkeypatch):
     import hardware
-
     from kiosk.errors import ReaderError
 
     def refuse(*args, **kwargs):

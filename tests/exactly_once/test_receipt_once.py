@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from kiosk.domain.events import PointsEarned
 from kiosk.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
-from tests.spawned import wait_answering
+from tests.spawned import tap_card, wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "A0000004"  # cust-00004, 40 points
@@ -52,17 +51,7 @@ def _basket(base: str) -> dict:
     return answer.json()
 
 
-def _tap(base: str) -> None:
-    with httpx.Client(base_url=base, timeout=10) as web:
-        token = re.search(r'data-csrf="([^"]*)"', web.get("/panel/").text).group(1)
-        web.post("/panel/card", json={"uid": KNOWN}, headers={"X-CSRFToken": token}).raise_for_status()
-        deadline = time.monotonic() + 15
-        while httpx.get(f"{base}/api/status", timeout=5).json()["pending"] == 0:
-            assert time.monotonic() < deadline, "the tap was not credited"
-            time.sleep(0.1)
-        web.post("/panel/card/remove", headers={"X-CSRFToken": token}).raise_for_status()
-
-
+@pytest.mark.slow
 def test_a_receipt_sent_again_after_a_kill_9_of_the_service_credits_once(tmp_path):
     config = write_config(tmp_path / "kiosk.toml", tmp_path / "data")
     store = Store.open(tmp_path / "data" / "store", "till-9")
@@ -75,7 +64,7 @@ def test_a_receipt_sent_again_after_a_kill_9_of_the_service_credits_once(tmp_pat
     try:
         _wait_up(port, server)
         assert _basket(base)["sale"]["receipt_ref"] == "POS-7"
-        _tap(base)
+        tap_card(base, KNOWN)
         for _ in range(2):  # the POS lost the answer and sends the receipt again
             again = _basket(base)
             assert again["repeat"] is True and again["sale"] is None and again["earned"]["points"] == 25

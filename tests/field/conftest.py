@@ -62,10 +62,12 @@ def make_healthy_pi(root: Path) -> Path:
     files = {
         "boot/firmware/config.txt": "# For more options see config.txt docs\n#dtparam=i2c_arm=on\n"
         "dtparam=audio=on,spi=on\nenable_uart=1\n\n[cm4]\notg_mode=1\n\n[all]\n",
-        "boot/firmware/cmdline.txt": "console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes rootwait\n",
+        "boot/firmware/cmdline.txt": "console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 "
+        "fsck.repair=yes rootwait\n",
         "dev/spidev0.0": "",
         "dev/serial0": "",
-        "etc/passwd": "root:x:0:0:root:/root:/bin/bash\nkiosk:x:999:999:Loyalty kiosk:/var/lib/kiosk:/usr/sbin/nologin\n",
+        "etc/passwd": "root:x:0:0:root:/root:/bin/bash\n"
+        "kiosk:x:999:999:Loyalty kiosk:/var/lib/kiosk:/usr/sbin/nologin\n",
         "etc/group": "root:x:0:\ndialout:x:20:pi,kiosk\nspi:x:999:\ngpio:x:997:pi,kiosk\nkiosk:x:998:\n",
         "run/systemd/timesync/synchronized": "",
         "proc/device-tree/model": "Raspberry Pi 4 Model B Rev 1.4\0",

@@ -15,9 +15,9 @@ from kiosk import central_host
 from kiosk.config import load_config
 from kiosk.doctor import DoctorContext, Status, run_doctor
 from tests.cli.conftest import free_port
+from tests.spawned import wait_answering
 
 from .installer import REPO, run_install
-from tests.spawned import wait_answering
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -18,8 +18,8 @@ from kiosk.doctor import (
     format_report,
     report_json,
     run_checks,
+    service_checks,
 )
-from kiosk.doctor import service_checks
 
 CONFIG = parse_config({"central": {"url": "https://central.example.org"}, "hardware": {"printer_port": "/dev/ttyUSB0"}})
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, parse_config
-from kiosk.doctor import DoctorContext, Status, SyncState, run_doctor
-from kiosk.doctor import system_checks
+from kiosk.doctor import DoctorContext, Status, SyncState, run_doctor, system_checks
 from kiosk.doctor.context import DiskUsage
 
 
@@ -33,14 +32,15 @@ def _result(ctx: DoctorContext, name: str):
 def test_a_healthy_pi_passes_every_check(pi_root):
     results = run_doctor(_context(pi_root))
     assert [(r.name, r.status) for r in results if r.status is not Status.OK] == []
-    assert {r.name for r in results} >= {"spi", "serial_port", "serial_console", "groups", "gpio_library", "clock", "disk",
-                                          "reader", "printer", "central", "store"}
+    assert {r.name for r in results} >= {"spi", "serial_port", "serial_console", "groups", "gpio_library", "clock",
+                                          "disk", "reader", "printer", "central", "store"}
 
 
 def test_spi_disabled(pi_root):
     (pi_root / "dev/spidev0.0").unlink()
     config_txt = pi_root / "boot/firmware/config.txt"
-    config_txt.write_text(config_txt.read_text().replace("dtparam=audio=on,spi=on", "dtparam=audio=on\n#dtparam=spi=on"))
+    config_txt.write_text(config_txt.read_text().replace("dtparam=audio=on,spi=on",
+                                                         "dtparam=audio=on\n#dtparam=spi=on"))
     result = _result(_context(pi_root), "spi")
     assert result.status is Status.FAIL
     assert "SPI is disabled" in result.message and "/boot/firmware/config.txt" in result.message
@@ -99,7 +99,8 @@ def test_user_not_in_a_group(pi_root, group):
 
 def test_group_missing_from_the_system(pi_root):
     group_file = pi_root / "etc/group"
-    group_file.write_text("".join(l + "\n" for l in group_file.read_text().splitlines() if not l.startswith("gpio:")))
+    group_file.write_text("".join(line + "\n" for line in group_file.read_text().splitlines()
+                                  if not line.startswith("gpio:")))
     result = _result(_context(pi_root), "groups")
     assert result.status is Status.FAIL and "group gpio does not exist" in result.message
     assert "sudo groupadd --system gpio" in result.fix

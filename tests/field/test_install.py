@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_config
-from kiosk.doctor import DoctorContext, Status, run_doctor
-from kiosk.doctor import pi_files
+from kiosk.doctor import DoctorContext, Status, pi_files, run_doctor
 
 from .conftest import make_healthy_pi
 from .installer import INSTALL_SH, REPO, changes, run_install, snapshot
@@ -31,7 +30,8 @@ BOOKWORM_CONFIG_TXT = (
     "[pi5]\n"
     "dtoverlay=dwc2,dr_mode=host\n"
 )
-BOOKWORM_CMDLINE = "console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes rootwait quiet\n"
+BOOKWORM_CMDLINE = ("console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes"
+                    " rootwait quiet\n")
 PI4 = "Raspberry Pi 4 Model B Rev 1.4\0"
 PI5 = "Raspberry Pi 5 Model B Rev 1.0\0"
 
@@ -78,7 +78,8 @@ def test_till_install_file_by_file(pi):
     display = pi_files.membership(ctx, "kiosk-display")
     assert {"video", "render", "input"} <= display.user_groups and "spi" not in display.user_groups
     group = (pi / "etc/group").read_text()
-    assert "dialout:x:20:pi,kiosk\n" in group and "gpio:x:997:pi,kiosk\n" in group and "video:x:44:pi,kiosk-display\n" in group
+    assert "dialout:x:20:pi,kiosk\n" in group and "gpio:x:997:pi,kiosk\n" in group
+    assert "video:x:44:pi,kiosk-display\n" in group
 
     # Config template, reference copy and the screen's page.
     toml = pi / "etc/kiosk/kiosk.toml"
@@ -148,7 +149,8 @@ def test_upgrade_keeps_the_config_and_restores_the_units(pi):
     assert load_config(toml).device.id == "till-7"
     assert unit.read_bytes() == (REPO / "systemd/kiosk.service").read_bytes()
     assert "KIOSK_URL=http://127.0.0.1:9090/till" in (pi / "etc/kiosk/display.env").read_text()
-    assert changes(result.stdout) == ["==> install /etc/kiosk/display.env", "==> install /etc/systemd/system/kiosk.service"]
+    assert changes(result.stdout) == ["==> install /etc/kiosk/display.env",
+                                      "==> install /etc/systemd/system/kiosk.service"]
 
 
 def test_self_service_kiosk_role(pi):
@@ -162,7 +164,8 @@ def test_pi5_gets_uart0_and_rpi_lgpio(tmp_path):
     result = run_install(root, "--role", "till", "--no-venv")
     assert "board: Raspberry Pi 5 Model B Rev 1.0" in result.stdout
     assert "Pi 5 detected: rpi-lgpio replaces RPi.GPIO" in result.stdout
-    assert (root / "boot/firmware/config.txt").read_text().endswith("[all]\ndtparam=spi=on\nenable_uart=1\ndtparam=uart0=on\n")
+    assert (root / "boot/firmware/config.txt").read_text().endswith(
+        "[all]\ndtparam=spi=on\nenable_uart=1\ndtparam=uart0=on\n")
 
 
 def test_pi4_has_no_pi5_steps(pi):

@@ -64,7 +64,8 @@ def test_device_commands_load_no_server_package(config_file, args):
 
 
 def test_central_help_is_listed_without_loading_it(config_file):
-    code = LOADED_BY.replace("print(json", "print(sorted(m for m in sys.modules if m.startswith('central')))\nprint(json")
+    code = LOADED_BY.replace("print(json",
+                             "print(sorted(m for m in sys.modules if m.startswith('central')))\nprint(json")
     done = subprocess.run([sys.executable, "-c", code % ([["--help"]], SERVER_PACKAGES)], capture_output=True,
                           text=True, cwd=ROOT, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert done.stdout.splitlines()[-2] == "[]"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from hardware import DeviceManager, build_devices
 from hardware.events import CARD_REMOVED, CARD_TAPPED, OFFLINE, OK, PAPER_OUT, QR_SCANNED
 from hardware.printer.journal import PRINTED
-from hardware.printer.worker import PrintJob, PrinterSettings
+from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
 from kiosk.config import HardwareConfig
 from kiosk.errors import InvalidDeviceCommand
+from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
+from tests.waiting import wait_until
 
 FAST_READER = ReaderSettings(poll_interval_s=0.02, reinit_interval_s=0.2, reopen_interval_s=0.2)
 FAST_PRINTER = PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05, backoff_max_s=0.2)
@@ -99,13 +99,18 @@ def test_a_stuck_reader_is_replaced(tmp_path, recorder):
 
 
 def test_callback_errors_never_reach_the_loops(tmp_path):
+    seen = []
+
     def broken(event):
+        seen.append(event.kind)
         raise ValueError("service bug")
 
     with DeviceManager(HardwareConfig(mode="emulated"), tmp_path, broken,
                        reader_settings=FAST_READER, supervise_interval_s=0.1) as manager:
         manager.emulators.present_card("DEADBEEF")
-        time.sleep(0.3)
+        wait_until(lambda: CARD_TAPPED in seen, 5)  # the tap reached the callback, which raised
+        wait_turns(manager.reader)
+        wait_turns(manager)  # and the supervisor looked at the drivers since
         assert manager.reader.alive and manager.printer.alive and manager.restarts == 0
 
 

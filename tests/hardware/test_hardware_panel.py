@@ -11,6 +11,7 @@ from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
 from kiosk.config import HardwareConfig
 from tests.hardware.receipts import earn_receipt
+from web import errors
 from web.panel import bp
 
 DEMO_CARDS = [{"uid": "DEADBEEF", "label": "Alice <demo>"}, {"uid": "04A1B2C3D4E5F6", "label": "Bob"}]
@@ -29,6 +30,7 @@ def manager(tmp_path, recorder):
 @pytest.fixture
 def client(manager):
     app = Flask(__name__)
+    errors.init_app(app)  # the app's one table of errors to answers, as create_app sets it up
     app.register_blueprint(bp)
     app.extensions["kiosk.devices"] = manager
     app.extensions["kiosk.demo_cards"] = DEMO_CARDS
@@ -65,7 +67,8 @@ def test_card_controls(client, recorder):
 ])
 def test_bad_card_input_gets_a_clear_400(client, body, message):
     response = client.post("/panel/card", json=body)
-    assert response.status_code == 400 and message in response.get_json()["error"]
+    answer = response.get_json()
+    assert response.status_code == 400 and answer["error"] == "InvalidDeviceCommand" and message in answer["message"]
 
 
 def test_scan(client, recorder):
@@ -88,7 +91,7 @@ def test_printer_controls_and_receipts(client, manager, recorder):
     manager.print(earn_receipt(receipt_id="R-2"))
     client.post("/panel/printer/replug")
     recorder.wait_for(lambda: len(client.get("/panel/receipts").get_json()["receipts"]) == 2)
-    assert client.post("/panel/printer/explode").status_code == 404
+    assert client.post("/panel/printer/explode", json={}).status_code == 404
 
 
 def test_reprint_endpoint(client, manager, recorder):
@@ -99,7 +102,8 @@ def test_reprint_endpoint(client, manager, recorder):
     client.post("/panel/printer/paper-back")
     assert client.post("/panel/jobs/R-000123/reprint").status_code == 200
     recorder.wait_for(lambda: [j["state"] for j in client.get("/panel/state").get_json()["jobs"]] == ["printed"])
-    assert client.post("/panel/jobs/R-000123/reprint").status_code == 409
+    again = client.post("/panel/jobs/R-000123/reprint", json={})
+    assert again.status_code == 409 and again.get_json()["error"] == "UnknownPrintJob"
 
 
 def test_without_manager_the_panel_is_not_there():

@@ -15,6 +15,7 @@ from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
 from kiosk.config import HardwareConfig
 from tests.hardware.receipts import earn_receipt
+from web import errors
 from web.panel import bp
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,7 @@ def served(tmp_path, recorder):
                                                              backoff_max_s=0.2))
     manager.start()
     app = Flask(__name__)
+    errors.init_app(app)  # the app's one table of errors to answers, as create_app sets it up
     app.register_blueprint(bp)
     app.extensions["kiosk.devices"] = manager
     app.extensions["kiosk.demo_cards"] = [{"uid": "DEADBEEF", "label": "Demo Classic"}]

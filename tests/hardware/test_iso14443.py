@@ -2,7 +2,7 @@
 
 import pytest
 
-from hardware.rfid.iso14443 import HALTED, READY, card_for_uid, crc_a, bcc
+from hardware.rfid.iso14443 import HALTED, READY, bcc, card_for_uid, crc_a
 
 
 def test_crc_a_matches_iso14443_examples():

@@ -11,9 +11,10 @@ from gpiozero.pins.mock import MockFactory
 
 from hardware.devices import open_pi_reader
 from hardware.rfid.emulated import EmulatedReaderBoard
-from hardware.rfid.lookalikes import gpio_module
+from hardware.rfid.lookalikes import gpio_module, load_mfrc522
+from hardware.rfid.reader import Mfrc522Link
 from kiosk.config import HardwareConfig
-from kiosk.errors import ReaderError
+from kiosk.errors import ReaderError, ResetPinRefused
 
 
 @pytest.fixture
@@ -51,6 +52,13 @@ def test_reset_pin_goes_through_gpiozero_when_rpi_gpio_cannot(monkeypatch, mock_
     assert link.read_uid() == bytes.fromhex("04A1B2C3D4E5F6")
     link.close()
     assert pin.function == "input"  # released for the next open
+
+
+def test_rpi_gpio_refusing_the_reset_pin_is_its_own_error():
+    board = EmulatedReaderBoard(bus=0, device=1)
+    package = load_mfrc522(pi5_rpi_gpio(), board.spi_bus.spidev_module())
+    with pytest.raises(ResetPinRefused, match="refused the reset pin"):
+        Mfrc522Link(package, 0, 1, 24)
 
 
 def test_missing_spi_device_on_a_pi(monkeypatch, mock_pins):

@@ -11,9 +11,12 @@ from hardware.printer.escpos_emulator import PrinterEmulator
 from hardware.printer.journal import EXPIRED, HELD, PRINTED, JobJournal
 from hardware.printer.link import SerialPrinterLink
 from hardware.printer.receipt import render_receipt
-from hardware.printer.worker import PrintWorker, PrinterSettings
+from hardware.printer.worker import PrinterSettings, PrintWorker
 from kiosk.errors import UnknownPrintJob
+from tests.factories import ManualClock
+from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
+from tests.waiting import wait_until
 
 FAST = PrinterSettings(max_age_s=600, chunk_bytes=64, status_interval_s=0.1, backoff_start_s=0.05,
                        backoff_max_s=0.2)
@@ -46,7 +49,7 @@ def test_prints_once_even_when_the_caller_retries(tmp_path, emulator, recorder, 
         assert worker.submit("R-1", receipt_bytes()) == "R-1"
         wait_state(worker, recorder, "R-1", PRINTED)
         worker.submit("R-1", receipt_bytes())
-        time.sleep(0.3)
+        wait_turns(worker)
     assert len(emulator.receipts) == 1 and emulator.receipts[0].complete
     assert emulator.receipts[0].data == receipt_bytes()
 
@@ -57,7 +60,7 @@ def test_restart_does_not_print_again(tmp_path, emulator, recorder, board):
         wait_state(worker, recorder, "R-1", PRINTED)
     with make_worker(tmp_path, emulator, recorder, board) as worker:
         worker.submit("R-1", receipt_bytes())
-        time.sleep(0.3)
+        wait_turns(worker)
         assert worker.job("R-1").state == PRINTED
     assert len(emulator.receipts) == 1
 
@@ -70,7 +73,7 @@ def test_job_interrupted_by_a_crash_is_held_for_reprint(tmp_path, emulator, reco
     journal.write(record.moved("sending"))  # the process died right after this line reached the disk
     journal.close()
     with make_worker(tmp_path, emulator, recorder, board) as worker:
-        time.sleep(0.3)
+        wait_turns(worker)
         job = worker.job("R-1")
         assert job.state == HELD and job.partial and "stopped while" in job.reason
         assert emulator.receipts == []
@@ -101,7 +104,8 @@ def test_paper_running_out_mid_receipt_holds_it_for_reprint(tmp_path, emulator, 
         assert job.partial and "reprint" in job.reason
         assert [r.complete for r in emulator.receipts] == [False]
         emulator.paper_back()
-        time.sleep(0.3)
+        recorder.wait_for(lambda: board.get("printer").state == OK)
+        wait_turns(worker)
         assert worker.job("R-1").state == HELD  # never sent again on its own
         worker.reprint("R-1")
         wait_state(worker, recorder, "R-1", PRINTED)
@@ -122,10 +126,14 @@ def test_unplug_and_replug_reconnects_with_backoff(tmp_path, emulator, recorder,
 
 def test_old_jobs_are_not_printed_on_their_own(tmp_path, emulator, recorder, board):
     emulator.paper_out()
-    settings = PrinterSettings(max_age_s=0.3, status_interval_s=0.1, backoff_start_s=0.05)
-    with make_worker(tmp_path, emulator, recorder, board, settings) as worker:
+    settings = PrinterSettings(max_age_s=60, status_interval_s=0.1, backoff_start_s=0.05)
+    clock = ManualClock(time.time())
+    journal = JobJournal(tmp_path / "print-jobs.jsonl")
+    with PrintWorker(lambda: SerialPrinterLink(str(emulator.port)), journal, board, recorder, settings,
+                     clock=clock) as worker:
         worker.submit("R-1", receipt_bytes())
-        time.sleep(0.5)
+        wait_state(worker, recorder, "R-1", HELD)
+        clock.now += 61  # a minute later, still out of paper
         emulator.paper_back()
         wait_state(worker, recorder, "R-1", EXPIRED)
         assert emulator.receipts == []
@@ -187,8 +195,6 @@ def test_event_handler_may_call_back_into_the_worker(tmp_path, emulator, board):
     worker_box.append(worker)
     with worker:
         worker.submit("R-1", receipt_bytes())
-        deadline = time.monotonic() + 5
-        while not any(detail == PRINTED for _, detail, _ in seen) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: any(detail == PRINTED for _, detail, _ in seen), 5)
     assert [detail for _, detail, _ in seen] == ["queued", "sending", "printed"]
     assert seen[-1][2] == [PRINTED]

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from hardware.events import ABSENT, OK, QR_SCANNED
-from hardware.scanner import (KeyboardWedgeScanner, PayloadAssembler, SerialScanner, SerialScannerEmulator,
-                              WedgeScannerEmulator, key_events, EVENT)
+from hardware.scanner import (
+    EVENT,
+    KeyboardWedgeScanner,
+    PayloadAssembler,
+    SerialScanner,
+    SerialScannerEmulator,
+    WedgeScannerEmulator,
+    key_events,
+)
 from kiosk.errors import InvalidDeviceCommand
 
 PAYLOADS = ["https://fidelite.example.org/c/9F3A?x=1&y=Z", "LOYALTY:04A1B2C3D4E5F6"]

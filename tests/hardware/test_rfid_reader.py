@@ -6,10 +6,12 @@ import time
 
 import pytest
 
-from hardware.events import CARD_REMOVED, CARD_TAPPED, ERROR, OK, ABSENT
+from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
 from hardware.rfid.emulated import EmulatedReaderBoard
-from hardware.rfid.reader import NoAnswer, RfidReader, ReaderSettings
+from hardware.rfid.reader import NoAnswer, ReaderSettings, RfidReader
 from kiosk.errors import ReaderError
+from tests.hardware.conftest import wait_turns
+from tests.waiting import wait_until
 
 FAST = ReaderSettings(poll_interval_s=0.02, absent_polls=3, call_deadline_s=0.3, reinit_interval_s=0.2,
                       reopen_interval_s=0.2)
@@ -53,7 +55,7 @@ def test_both_uid_sizes(reader, emulated, recorder, uid):
 def test_held_card_is_one_tap(reader, emulated, recorder):
     emulated.present("04A1B2C3D4E5F6")
     recorder.wait_for(lambda: taps(recorder))
-    time.sleep(0.5)  # about 25 polls with the card still there
+    wait_turns(reader, 25)  # 25 polls with the card still there
     assert taps(recorder) == ["04A1B2C3D4E5F6"]
     assert removals(recorder) == []
 
@@ -62,9 +64,9 @@ def test_quick_double_tap_is_one_event(reader, emulated, recorder):
     card = emulated.present("DEADBEEF")
     recorder.wait_for(lambda: taps(recorder))
     emulated.chip.remove(card)
-    time.sleep(FAST.poll_interval_s)  # shorter than absent_polls polls: a bounce
+    wait_turns(reader, 1)  # one poll without the card, fewer than absent_polls: a bounce
     emulated.chip.present(card)
-    time.sleep(0.3)
+    wait_turns(reader, 15)
     assert taps(recorder) == ["DEADBEEF"]
     assert removals(recorder) == []
 
@@ -97,7 +99,7 @@ def test_failing_chip_gives_error_then_recovers_within_two_seconds(reader, emula
     healed = time.monotonic()
     recorder.wait_for(lambda: board.get("reader").state == OK and reader.reinits >= 2, timeout=3)
     assert time.monotonic() - healed < 2.0
-    time.sleep(0.2)
+    wait_turns(reader, 10)
     assert taps(recorder) == ["DEADBEEF"]  # the card stayed: still one tap
     emulated.remove()
     recorder.wait_for(lambda: removals(recorder) == ["DEADBEEF"])
@@ -143,12 +145,9 @@ def test_callback_failure_does_not_stop_the_loop(emulated, board):
     from hardware.events import safe_sink
     with RfidReader(emulated.open_link, safe_sink(explode), board, FAST) as reader:
         emulated.present("DEADBEEF")
-        deadline = time.monotonic() + 3
-        while not any(e.kind == CARD_TAPPED for e in seen) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: any(e.kind == CARD_TAPPED for e in seen), 3)
         emulated.remove()
-        while not any(e.kind == CARD_REMOVED for e in seen) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: any(e.kind == CARD_REMOVED for e in seen), 3)
         assert reader.alive
     assert [e.kind for e in seen if e.kind in (CARD_TAPPED, CARD_REMOVED)] == [CARD_TAPPED, CARD_REMOVED]
 

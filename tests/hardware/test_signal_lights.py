@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from gpiozero.pins.mock import MockFactory
 
 from hardware.signals import PATTERNS, SignalLights
 from kiosk.config import HardwareConfig
 from kiosk.errors import HardwareError, InvalidDeviceCommand
+from tests.waiting import wait_until
 
 CONFIG = HardwareConfig(led_ready_pin=5, led_ok_pin=6, led_error_pin=13, buzzer_pin=19)
 
@@ -29,6 +28,13 @@ def levels(pin):
     return [s.state for s in pin.states]
 
 
+def beep_lengths(pin):
+    """Seconds the pin stayed high each time, from the times gpiozero's mock pin recorded."""
+    states = pin.states
+    return [after.timestamp - before.timestamp for before, after in zip(states, states[1:], strict=False)
+            if before.state and not after.state]
+
+
 def test_pins_come_from_config(lights, factory):
     lights.signal("ready")
     assert factory.pin(5).state is True
@@ -38,24 +44,23 @@ def test_pins_come_from_config(lights, factory):
 def test_success_is_ok_led_and_one_short_beep(lights, factory):
     lights.signal("success")
     assert factory.pin(6).state is True
-    time.sleep(0.25)
-    assert levels(factory.pin(19)) == [False, True, False]
+    wait_until(lambda: levels(factory.pin(19)) == [False, True, False], 2)
+    assert beep_lengths(factory.pin(19)) == [pytest.approx(PATTERNS["success"].beep_on, abs=0.1)]
     assert factory.pin(13).state is False
 
 
 def test_unknown_card_is_two_beeps_and_blinking_error_led(lights, factory):
     lights.signal("unknown_card")
-    time.sleep(0.5)
-    assert levels(factory.pin(19)) == [False, True, False, True, False]
-    assert levels(factory.pin(13))[:4] == [False, True, False, True]
+    wait_until(lambda: levels(factory.pin(19)) == [False, True, False, True, False], 2)
+    wait_until(lambda: levels(factory.pin(13))[:4] == [False, True, False, True], 2)
 
 
 def test_error_is_one_long_beep(lights, factory):
     lights.signal("error")
-    time.sleep(0.3)
-    assert factory.pin(19).state is True  # still sounding: a long beep
-    time.sleep(0.5)
-    assert levels(factory.pin(19)) == [False, True, False]
+    wait_until(lambda: levels(factory.pin(19)) == [False, True, False], 2)
+    long_beep = PATTERNS["error"].beep_on
+    assert long_beep >= 4 * PATTERNS["success"].beep_on
+    assert beep_lengths(factory.pin(19)) == [pytest.approx(long_beep, abs=0.1)]
 
 
 def test_patterns_are_distinct():

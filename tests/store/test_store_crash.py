@@ -18,6 +18,8 @@ import traceback
 import uuid
 from pathlib import Path
 
+import pytest
+
 from kiosk.domain.snapshot import CustomerState, PulledBatch
 from kiosk.store import Store
 from kiosk.store.journal import decode_line
@@ -62,7 +64,7 @@ def _kill_once(data_dir: Path, rng: random.Random) -> list[tuple[str, str]]:
         os.close(read_end)
         _child(data_dir, write_end, rng.randrange(1 << 30))
     os.close(write_end)
-    time.sleep(rng.choice([0, rng.uniform(0, 0.004), rng.uniform(0, 0.02)]))
+    time.sleep(rng.choice([0, rng.uniform(0, 0.004), rng.uniform(0, 0.02)]))  # the kill's moment: what is tested
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     chunks = []
@@ -89,6 +91,7 @@ def _check_files(data_dir: Path) -> None:
         assert read_document(AtomicJSONStorage(data_dir / "cache.json")) is not None
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path):
     rng = random.Random(20260302)
     reported: dict[str, str] = {}

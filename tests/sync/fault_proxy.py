@@ -70,7 +70,7 @@ class FaultProxy:
                 if data[:4] in (b"GET ", b"POST"):  # a new request: draw its fault
                     state["draw"] = list(self._draw())
                 if state["draw"][0] == "delay":
-                    time.sleep(self._delay_s)
+                    time.sleep(self._delay_s)  # the injected fault: a slow network
                 upstream.sendall(data)
         except OSError:
             pass
@@ -85,7 +85,7 @@ class FaultProxy:
                 if fault == "drop":
                     break
                 if fault == "delay":
-                    time.sleep(self._delay_s)
+                    time.sleep(self._delay_s)  # the injected fault: a slow network
                 if fault == "cut":
                     client.sendall(data[:draw[1]])
                     draw[1] -= len(data)

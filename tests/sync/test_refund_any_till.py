@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.bus import EventBus
 from kiosk.domain.events import EarnReversed
-from kiosk.errors import ConfirmationRequired, ReceiptNeedsCentral, UnknownReceipt
+from kiosk.errors import ConfirmationRequired, NothingToReverse, ReceiptNeedsCentral, UnknownReceipt
 from kiosk.store import Store
 from kiosk.sync.client import CentralClient
 from kiosk.till import Till
@@ -52,7 +52,7 @@ def test_a_receipt_of_till_b_is_refunded_at_till_c_online(two_tills):
     assert c.refund("B-100")["points"] == 20  # the rest: never more than the receipt
     reversals = [e for e in c.store.pending() if isinstance(e, EarnReversed)]
     assert [e.refund_cents for e in reversals] == [1000, 2000]
-    with pytest.raises(Exception, match="refunded in full"):
+    with pytest.raises(NothingToReverse, match="refunded in full"):
         c.refund("B-100", 100)
     answer = c_client.push(c.store.pending())
     assert not answer.flagged

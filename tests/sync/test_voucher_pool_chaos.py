@@ -86,7 +86,7 @@ class Balancer:
                     store.acknowledge(client.push(store.pending(200)).acknowledged)
                     break
                 except SyncError:
-                    time.sleep(0.2)
+                    time.sleep(0.2)  # a device's pause before it retries, while an instance restarts
 
     def close(self) -> None:
         for client in self.clients:
@@ -123,9 +123,10 @@ def _cashier(till: Till, rng: random.Random, failures: list[str], kills_over: th
                 failures.append(type(exc).__name__)
                 if rng.random() < 0.2:
                     break  # the cashier gives up: the customer comes back another day
-                time.sleep(0.05)
+                time.sleep(0.05)  # the cashier's pause before trying again: part of the load
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, config, tmp_path):
     engine = create_engine(pg_url)
@@ -151,14 +152,14 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
         for thread in cashiers:
             thread.start()
         for k in range(KILLS):
-            time.sleep(0.4 + rng.random())
+            time.sleep(0.4 + rng.random())  # kills at random moments while the tills work: the chaos itself
             victim = instances[k % 2]
             victim.kill()
-            time.sleep(0.3)
+            time.sleep(0.3)  # the instance stays down a while, as a crashed one does
             victim.start()
         for thread in cashiers:
             thread.join(timeout=120)
-        for till, balancer in zip(tills, balancers):
+        for till, balancer in zip(tills, balancers, strict=True):
             balancer.push(till.live_store)
         assert failures, "no instance kill reached a till: the test proved nothing"
 
@@ -177,7 +178,7 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
     finally:
         for instance in instances:
             instance.kill()
-        for till, balancer in zip(tills, balancers):
+        for till, balancer in zip(tills, balancers, strict=True):
             balancer.close()
             till.close()
             till.live_store.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from central.vouchers import import_codes, pool_counts
 from central.transactions import in_transaction
+from central.vouchers import import_codes, pool_counts
 from kiosk.domain.events import PointsRedeemed, VoucherIssued
 from kiosk.errors import SyncUnavailable
 from kiosk.sync.client import CentralClient

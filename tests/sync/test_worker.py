@@ -13,6 +13,7 @@ from kiosk.domain.events import PointsEarned, PointsRedeemed
 from kiosk.errors import SyncUnavailable
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import Backoff, SyncWorker
+from tests.waiting import wait_until
 
 
 def _earn(store, cid: str, points: int) -> PointsEarned:
@@ -31,7 +32,7 @@ def device(central_server, open_store):
 def test_one_round_pushes_everything_and_pulls_the_state(central_server, device):
     store, client = device
     seed(central_server.engine, 30)
-    for n in range(23):
+    for _ in range(23):
         _earn(store, "demo-000001", 1)
     worker = SyncWorker(store, client, push_batch=5, pull_page=7)
     status = worker.sync_once()
@@ -139,20 +140,14 @@ def test_revoked_device_reports_not_enrolled(central_server, device):
 
 
 def test_background_thread_syncs_on_wake_and_stops(central_server, device):
-    import time
-
     store, client = device
     worker = SyncWorker(store, client, interval_s=3600)
     worker.start()
     try:
-        deadline = time.monotonic() + 10
-        while worker.status().last_success is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: worker.status().last_success is not None, 10, what="no first sync round")
         _earn(store, "c1", 3)
-        worker.wake()
-        while store.pending_count() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert store.pending_count() == 0
+        worker.wake()  # with an hour between rounds, only the wake can push the earn now
+        wait_until(lambda: store.pending_count() == 0, 10, what="the wake did not push the earn")
     finally:
         worker.stop()
     assert not worker.running and worker.status().state == "stopped"

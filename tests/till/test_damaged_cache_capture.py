@@ -11,7 +11,6 @@ from kiosk.errors import CardNotKnowable
 from kiosk.store import Store
 from kiosk.till.desk import Till
 
-
 REGULAR = "A0000004"
 
 

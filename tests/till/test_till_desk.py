@@ -8,9 +8,9 @@ from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, 
 from kiosk.errors import (
     CardBlocked,
     ConfirmationRequired,
-    InsufficientPoints,
     ConsentMissing,
     FieldRequired,
+    InsufficientPoints,
     InvalidAmount,
     NoCustomer,
     NothingToUndo,
@@ -188,9 +188,9 @@ def test_blocked_and_erased_cards(till):
 
 
 def test_cashier_book_persists_hashes_only(till, config):
-    from kiosk.till.cashier_book import CashierBook
-
     import json
+
+    from kiosk.till.cashier_book import CashierBook
 
     rows = json.loads((config.data_dir / "cashiers.json").read_text())["cashiers"]
     assert {row["cashier_id"]: row["pin_hash"].startswith("scrypt$") for row in rows} == {"alice": True,

@@ -14,8 +14,8 @@ from kiosk.store import Store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import SyncWorker
 from kiosk.till import Till
-from tests.sync.conftest import central_server  # noqa: F401  (fixture)
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
+from tests.sync.conftest import central_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The status page and its JSON twin show what the store holds, in French first and in English."""
 
-from tests.factories import seed_store
 from kiosk.domain.events import PointsEarned
+from tests.factories import seed_store
 
 
 def test_status_page_in_french_by_default(client, service):

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
 from babel.dates import format_date
+from flask import Blueprint, Flask, Response, current_app, render_template, request, stream_with_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup

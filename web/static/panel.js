@@ -11,12 +11,12 @@
   }
 
   function post(path, body) {
-    var headers = { "Content-Type": "application/json" };
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
     if (csrf) { headers["X-CSRFToken"] = csrf; }
     return fetch(base + path, { method: "POST", headers: headers, body: JSON.stringify(body || {}) })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
-          if (!response.ok || data.ok === false) { throw new Error(data.error || ("HTTP " + response.status)); }
+          if (!response.ok || data.ok === false) { throw new Error(data.message || ("HTTP " + response.status)); }
           return data;
         });
       })
