@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.domain.earning import points_to_reverse
 from kiosk.domain.events import (
     EarnReversed,
     Event,
@@ -30,7 +31,6 @@ from kiosk.domain.events import (
     PoolLeft,
     PoolRedeemed,
 )
-from kiosk.domain.earning import points_to_reverse
 from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
 from kiosk.domain.rewards import Reward
 from kiosk.errors import InsufficientPoints, InvalidAmount, PoolMoveNeeded, PoolRefused

@@ -39,7 +39,7 @@ class CachedCustomer:
         self.lots = lots
         self.debits = debits
 
-    def keys(self) -> set[str]:
+    def index_keys(self) -> set[str]:
         if self.erased:
             return set()
         return search_keys(self.first_name, self.last_name, self.phone, self.email)
@@ -77,7 +77,7 @@ class BaseCache:
 
     def fresh_index(self) -> PrefixIndex:
         """The search index built anew from the cached customers."""
-        return PrefixIndex.build((key, cid) for cid, rec in self.customers.items() for key in rec.keys())
+        return PrefixIndex.build((key, cid) for cid, rec in self.customers.items() for key in rec.index_keys())
 
     def link_card(self, uid: str, owner: str) -> None:
         """Make `owner` the card's owner, taking it off its previous owner's cards."""
@@ -127,8 +127,8 @@ class BaseCache:
                                  state.points, state.consent_granted, state.consent_version, False, cards,
                                  packed_lots.pack(state.lots), state.debits)
         if edit_index:
-            old_keys = old.keys() if old is not None else set()
-            new_keys = rec.keys()
+            old_keys = old.index_keys() if old is not None else set()
+            new_keys = rec.index_keys()
             for key in old_keys - new_keys:
                 self.index.discard(key, cid)
             for key in new_keys - old_keys:
@@ -155,7 +155,7 @@ class BaseCache:
                                                  self.orphan_cards.pop(cid, ()))
             return
         if edit_index:
-            for key in old.keys():
+            for key in old.index_keys():
                 self.index.discard(key, cid)
         old.first_name = old.last_name = old.phone = old.email = None
         old.erased = True

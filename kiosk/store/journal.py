@@ -27,6 +27,14 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 
 
+def seq_of(event: Event) -> int:
+    """An outbox event's sequence number: the store gives one to each event it records, and reads none back
+    without it."""
+    if event.seq is None:
+        raise StoreError(f"event {event.event_id} has no sequence number: the store did not record it")
+    return event.seq
+
+
 def encode_line(payload: dict) -> bytes:
     """One journal line: CRC32 of the JSON text, the text, a newline."""
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode("ascii")
@@ -149,7 +157,7 @@ class OutboxJournal:
             logger.warning("%s", message)
             contents.problems.append(message)
         damaged.extend(undecodable)
-        contents.events.sort(key=lambda e: e.seq)
+        contents.events.sort(key=seq_of)
         contents.acked &= seen
         if damaged or header is None:
             aside = move_aside(self.path)
@@ -157,7 +165,7 @@ class OutboxJournal:
                        f"moved aside to {aside.name}; kept {len(contents.events)} valid event(s)")
             logger.error("%s", message)
             contents.problems.append(message)
-            base = max([contents.base_seq] + [e.seq for e in contents.events])
+            base = max([contents.base_seq] + [seq_of(e) for e in contents.events])
             self.rewrite(base, contents.events, contents.acked, contents.seq_through)
         elif tail:
             self._cut_torn_tail(good_length)
@@ -262,6 +270,8 @@ class OutboxJournal:
 
     def _cut_back(self, size: int, what: str) -> None:
         """Remove a half-written line so the file ends on a whole line again."""
+        if self._fd is None:
+            raise StoreError("the store is closed")
         try:
             self._ops.truncate(self._fd, size)
             self._ops.fsync(self._fd)

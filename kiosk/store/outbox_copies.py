@@ -32,7 +32,7 @@ from pathlib import Path
 from kiosk.domain.events import Event
 from kiosk.errors import StoreWriteError
 from kiosk.store.fileops import FileOps
-from kiosk.store.journal import JournalContents, OutboxJournal, encode_line
+from kiosk.store.journal import JournalContents, OutboxJournal, encode_line, seq_of
 
 logger = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ def in_flight(only_copy: list[Event], journal: JournalContents) -> Event | None:
     """
     if len(only_copy) != 1:
         return None
-    high_water = max([journal.base_seq] + [e.seq for e in journal.events])
-    return only_copy[0] if only_copy[0].seq > high_water else None
+    high_water = max([journal.base_seq] + [seq_of(e) for e in journal.events])
+    return only_copy[0] if seq_of(only_copy[0]) > high_water else None
 
 
 def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
@@ -191,7 +191,7 @@ def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
     events.update((e.event_id, e) for e in first.events)  # the journal's own line wins (e.g. scrubbed)
     merged = JournalContents(base_seq=max(first.base_seq, second.base_seq),
                              seq_through=max(first.seq_through, second.seq_through),
-                             events=sorted(events.values(), key=lambda e: e.seq),
+                             events=sorted(events.values(), key=seq_of),
                              acked=(first.acked | second.acked) & events.keys(),
                              problems=[*first.problems, *second.problems],
                              created=first.created and second.created)
@@ -201,7 +201,7 @@ def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
 def _only_in(one: JournalContents, other: JournalContents, seq_through: int) -> list[Event]:
     """Events of `one` above `seq_through` that `other` lacks, in seq order."""
     held = {e.event_id for e in other.events}
-    return [e for e in one.events if e.seq > seq_through and e.event_id not in held]
+    return [e for e in one.events if seq_of(e) > seq_through and e.event_id not in held]
 
 
 def _differ(one: JournalContents, merged: JournalContents) -> bool:

@@ -41,6 +41,7 @@ from kiosk.domain.tiers import Tier, TierScale, tier_of
 from kiosk.errors import InvalidEvent, StoreError, StoreWriteError
 from kiosk.store.base_cache import BaseCache
 from kiosk.store.fileops import FileOps
+from kiosk.store.journal import seq_of
 from kiosk.store.kept_earns import KEPT_EARNS, KeptEarns
 from kiosk.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
 from kiosk.store.pending_overlay import PendingOverlay
@@ -79,7 +80,7 @@ class Store:
         #: Set while the cache snapshot was found damaged and no complete pull has rebuilt it yet.
         self._cache_problem: str | None = None
         self._storage = AtomicJSONStorage(data_dir / SNAPSHOT_NAME, fileops)
-        self._journal: OutboxCopies | None = None
+        self._journal: OutboxCopies  # opened by open(), the one way a Store is made
         self._journal_dirty = False
         self._base = BaseCache()
         self._kept = KeptEarns(kept_earns)
@@ -115,7 +116,7 @@ class Store:
                        f"recorded after seq {store._last_seq} may be lost")
             logger.error("%s", message)
             store._problems.append(message)
-        store._last_seq = max([contents.base_seq, store._last_seq, seq_through] + [e.seq for e in contents.events])
+        store._last_seq = max([contents.base_seq, store._last_seq, seq_through] + [seq_of(e) for e in contents.events])
         # Central's fold point as the journal last knew it too: a damaged snapshot must not turn folded into lost.
         store._folded_floor = max(seq_through, contents.seq_through)
         store._lost = lost_seqs(store._folded_floor, store._last_seq, contents.events)
@@ -123,7 +124,7 @@ class Store:
             logger.error("%s", store._lost_message())
         folded = 0
         for event in contents.events:
-            if event.seq <= seq_through:
+            if seq_of(event) <= seq_through:
                 folded += 1
             else:
                 store._events[event.event_id] = event
@@ -208,7 +209,7 @@ class Store:
             if self._journal_dirty:
                 self._compact_journal()
             self._journal.append_record(record)
-            self._last_seq = event.seq
+            self._last_seq = seq_of(event)
             self._events[event.event_id] = event
             self._overlay.apply(event)
             if isinstance(event, CustomerErased) and self._scrub_erased():
@@ -264,9 +265,9 @@ class Store:
                 taken.append(from_record(record))
             if not taken:
                 return 0
-            merged = sorted([*self._events.values(), *taken], key=lambda e: e.seq)
+            merged = sorted([*self._events.values(), *taken], key=seq_of)
             self._events = {e.event_id: e for e in merged}
-            self._last_seq = max(self._last_seq, merged[-1].seq)
+            self._last_seq = max(self._last_seq, seq_of(merged[-1]))
             self._lost = [seq for seq in self._lost if seq not in {e.seq for e in taken}]
             self._scrub_erased()
             self._rebuild_overlay()
@@ -319,7 +320,7 @@ class Store:
         """Move own events with seq <= `through` out of the pending set; earns go to the kept earns."""
         folded = []
         for event_id, event in list(self._events.items()):
-            if event.seq > through:
+            if seq_of(event) > through:
                 break
             folded.append(event)
             del self._events[event_id]
