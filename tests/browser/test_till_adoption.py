@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.domain.events import EarnReversed, PointsEarned
+from kiosk.domain.events import ConsentChanged, EarnReversed, PointsEarned
 from kiosk.domain.snapshot import CentralSetting, PulledBatch
 from tests.browser.test_till_flows import (  # noqa: F401  (fixtures)
     KNOWN,
@@ -77,12 +77,12 @@ def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_
 
 
 # -- 2. errors where the eye is -------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang, no_name, no_consent", [
-    ("fr", "Tapez le prénom du client, puis Enregistrer.", "Cochez la case si le client accepte"),
-    ("en", "Type the customer's first name, then Save.", "Tick the box if the customer agrees"),
+@pytest.mark.parametrize("lang, no_name", [
+    ("fr", "Tapez le prénom du client, puis Le client accepte — enregistrer."),
+    ("en", "Type the customer's first name, then Customer agrees — save."),
 ])
 def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_language(tabs, served, till_service,
-                                                                                   lang, no_name, no_consent):
+                                                                                   lang, no_name):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
@@ -91,15 +91,46 @@ def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_langu
     till.click("#capture-save")
     expect(till.locator("#capture .overlay-error")).to_have_text(no_name)
     on_screen(till, "#capture .overlay-error")
-    till.fill("#first-name", "Zoé")
-    till.click("#capture-save")
-    expect(till.locator("#capture .overlay-error")).to_contain_text(no_consent)
-    on_screen(till, "#capture .overlay-error")
     assert till_service.store.customer_by_card(UNKNOWN) is None
-    till.check("#consent")
+    till.fill("#first-name", "Zoé")
     till.click("#capture-save")
     expect(till.locator("#capture")).to_be_hidden()
     expect(till.locator("#customer-name")).to_have_text("Zoé")
+
+
+@pytest.mark.parametrize("lang, agrees, refuses, question", [
+    ("fr", "Le client accepte — enregistrer", "Le client refuse", "Acceptez-vous les conditions"),
+    ("en", "Customer agrees — save", "Customer refuses", "Do you agree to the loyalty terms"),
+])
+def test_one_touch_records_the_customers_consent_and_saves_and_a_refusal_keeps_the_sale(tabs, served, till_service,
+                                                                                      lang, agrees, refuses,
+                                                                                      question):
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    key_amount(till, "1000")
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#capture-skip")).to_have_text(refuses)  # the customer says no: nothing is kept
+    till.click("#capture-skip")
+    expect(till.locator("#capture")).to_be_hidden()
+    expect(till.locator("#prompt")).to_contain_text("10")  # the sale still waits for a card
+    assert till_service.store.customer_by_card(UNKNOWN) is None
+    assert not [e for e in till_service.store.pending() if isinstance(e, ConsentChanged)]
+    tap(tabs, UNKNOWN)  # asked again at the next tap, and this time the customer agrees
+    expect(till.locator("#consent-text")).to_contain_text(question)
+    expect(till.locator("#consent-text")).to_contain_text(till_service.config.till.consent_version)
+    expect(till.locator("#first-name")).to_be_focused()  # the keyboard types into the first name at once
+    expect(till.locator("#capture input[type=checkbox]")).to_have_count(0)
+    till.locator("#osk .osk-key", has_text=re.compile("^L$")).first.click()
+    till.locator("#osk .osk-key", has_text=re.compile("^É$")).first.click()
+    till.locator("#osk .osk-key", has_text=re.compile("^A$")).first.click()
+    expect(till.locator("#capture-save")).to_have_text(agrees)
+    till.click("#capture-save")  # one touch: consent recorded and the customer saved, no other question
+    expect(till.locator("#points-earned")).to_have_text("+10 points")
+    view = till_service.store.customer_by_card(UNKNOWN)
+    assert view.first_name == "Léa" and view.consent_granted is True
+    (consent,) = [e for e in till_service.store.pending() if isinstance(e, ConsentChanged)]
+    assert (consent.customer_id, consent.granted, consent.channel) == (view.customer_id, True, "till")
+    assert consent.text_version == till_service.config.till.consent_version and consent.at  # the version and time
 
 
 # -- 3. one receipt number; refund by scanning it, by picking it, or typed on the screen keyboard ------------
@@ -246,7 +277,7 @@ def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_act
     expect(till.locator("#capture")).to_be_visible()
     till.click("#capture summary")  # "More (optional)"
     expect(till.locator("#email")).to_be_visible()
-    for control in ("#capture-save", "#capture-skip", "#consent", "#email", "#osk .osk-row >> nth=4"):
+    for control in ("#capture-save", "#capture-skip", "#consent-text", "#email", "#osk .osk-row >> nth=4"):
         on_screen(till, control)
     assert no_overflow(till)
     assert small_targets(till) == []
@@ -295,7 +326,6 @@ def test_the_new_customer_drill_says_what_to_do_and_shows_its_score(tabs, served
     key_amount(till, "1200")
     tap(tabs, UNKNOWN)
     till.fill("#first-name", "Léa")
-    till.check("#consent")
     till.click("#capture-save")
     expect(till.locator("#customer-name")).to_have_text("Léa")
     expect(till.locator("#drill-panel")).to_contain_text("100/100")
