@@ -10,12 +10,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from kiosk.domain.events import ConsentChanged, EarnReversed, PointsEarned
-from kiosk.domain.snapshot import CentralSetting, PulledBatch
+from kiosk.domain.snapshot import (
+    CentralSetting,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+)
 from tests.browser.test_till_flows import (  # noqa: F401  (fixtures)
     KNOWN,
     UNKNOWN,
@@ -281,6 +288,50 @@ def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_act
         on_screen(till, control)
     assert no_overflow(till)
     assert small_targets(till) == []
+
+
+def clipped(page) -> list[str]:
+    """Shown parts of the sale screen's result column cut by their box (text hidden under overflow)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.result > *, #customer > *, #customer .figures > *'))
+      .filter(e => e.offsetParent !== null && e.textContent.trim() !== '')
+      .filter(e => {
+        const box = e.getBoundingClientRect(), parent = e.parentElement.getBoundingClientRect();
+        return e.scrollHeight > e.clientHeight + 1 || box.bottom > parent.bottom + 1 || box.bottom > innerHeight;
+      })
+      .map(e => e.id || e.className)""")
+
+
+@pytest.mark.parametrize("lang, pool, expiry, question", [
+    ("fr", "Cagnotte famille-test", "40 points expirent", "Téléphone ?"),
+    ("en", "Pool famille-test", "40 points expire", "Phone?"),
+])
+def test_a_pool_member_with_points_expiring_and_a_profile_question_fits_with_a_printer_notice(
+        tabs, served, till_service, lang, pool, expiry, question):
+    earned_on = (date.today() - timedelta(days=350)).isoformat()
+    till_service.till.reference.apply(PulledBatch(cursor=1, settings=(
+        CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
+    till_service.store.apply_batch(PulledBatch(cursor=2, customers=(CustomerState(
+        "cust-00004", 40, "Prénom4", "Exemple", email="client4@example.org", consent_granted=True,
+        consent_version="v1", lots=((earned_on, 40),)),),
+        pool_members=(PoolMemberState("cust-00004", "famille-test", 50),),
+        pool_balances=(PoolBalanceState("famille-test", 161),)))
+    till, panel = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    panel.bring_to_front()
+    panel.click("#paper-out")
+    till.bring_to_front()
+    expect(till.locator("#printer")).to_be_visible()
+    key_amount(till, "2350")
+    tap(tabs, KNOWN)
+    expect(till.locator("#points-earned")).to_have_text("+23 points")
+    expect(till.locator("#customer-pool")).to_contain_text(pool)
+    expect(till.locator("#customer-expiry")).to_contain_text(expiry)
+    expect(till.locator("#suggest-label")).to_have_text(question)
+    for shown in ("#customer-name", "#customer-points", "#points-earned", "#customer-pool", "#customer-expiry",
+                  "#suggest-open", "#printer", "#sale-ok", "#sale-cancel", "#open-refund", "#undo", "#training"):
+        on_screen(till, shown)
+    assert clipped(till) == []
+    assert no_overflow(till)
 
 
 # -- 7. cancelling the last operation is asked first, and a manager's PIN is taken right there ----------------------
