@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -122,7 +121,7 @@ def _shown(value: object, key: str, language: str) -> str:
     if isinstance(value, str) and _STAMP.match(value):
         return local_display.local_time(value)
     if isinstance(value, str) and _DAY.match(value):
-        return date.fromisoformat(value).strftime("%d/%m/%Y")  # a calendar day: no time zone to apply
+        return local_display.local_day(value)
     if isinstance(value, list | tuple):
         return ", ".join(_shown(item, key, language) for item in value) or "—"
     if isinstance(value, Mapping):
