@@ -290,6 +290,30 @@ def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_act
     assert small_targets(till) == []
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_capture_form_with_its_optional_fields_matches_and_a_refusal_keeps_every_control_on_screen(
+        tabs, served, lang):
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    key_amount(till, "1000")
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#capture")).to_be_visible()
+    till.click("#capture summary")  # "More (optional)"
+    for key in "PRÉ":  # customers whose names start so are listed under the form
+        till.locator("#osk .osk-key", has_text=re.compile(f"^{key}$", re.I)).first.click()
+    expect(till.locator("#duplicates li").first).to_be_visible()
+    controls = ("#first-name", "#capture-save", "#capture-skip", "#consent-text", "#email", "#osk .osk-row >> nth=4")
+    for control in (*controls, "#duplicates"):
+        on_screen(till, control)
+    till.fill("#first-name", "Pr\u200bé")  # refused: an invisible character
+    till.click("#capture-save")
+    expect(till.locator("#capture .overlay-error")).to_be_visible()
+    for control in ("#capture .overlay-error", *controls):
+        on_screen(till, control)
+    assert no_overflow(till) and small_targets(till) == []
+    assert till.evaluate("document.getElementById('capture').scrollHeight <= innerHeight")  # nothing to scroll to
+
+
 def clipped(page) -> list[str]:
     """Shown parts of the sale screen's result column cut by their box (text hidden under overflow)."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('.result > *, #customer > *, #customer .figures > *'))
