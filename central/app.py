@@ -17,7 +17,7 @@ from central.api import phonecard as phonecard_api
 from central.api import pools as pools_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
-from kiosk import web_security
+from kiosk import web_icon, web_security
 
 
 def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,
@@ -38,6 +38,7 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.extensions["central.engine"] = engine
     app.extensions["central.settings"] = settings
     web_security.init_app(app, settings.trusted_proxies)
+    web_icon.init_app(app)
     http_errors.init_app(app)
     device_auth.init_app(app)
     phonecard.init_app(app, phonecard_key)

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from kiosk import web_security
+from kiosk import web_icon, web_security
 from kiosk.service import KioskService
 from web import errors, i18n, ops, panel, selfservice, status, till
 
@@ -33,6 +33,7 @@ def create_app(service: KioskService, test_config: dict | None = None) -> Flask:
     app.extensions["kiosk.devices"] = service.devices
     csrf.init_app(app)
     web_security.init_app(app)
+    web_icon.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(status.bp)

@@ -5,7 +5,7 @@ Central stores UTC ISO timestamps; pages show them as 21/12/2026 14:05 in local 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def local_time(stamp: object) -> str:
@@ -22,7 +22,12 @@ def local_time(stamp: object) -> str:
 
 
 def local_day(stamp: object) -> str:
-    """The local day of a stored timestamp, DD/MM/YYYY."""
+    """The local day of a stored timestamp, DD/MM/YYYY; a calendar day (YYYY-MM-DD) as it is, with no zone."""
+    if isinstance(stamp, str) and len(stamp) == 10:
+        try:
+            return date.fromisoformat(stamp).strftime("%d/%m/%Y")
+        except ValueError:
+            return stamp
     shown = local_time(stamp)
     return shown[:10] if shown != "—" and len(shown) >= 10 and shown[2] == "/" else shown
 

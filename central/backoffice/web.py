@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from central.backoffice import local_display
+from central.backoffice import audit_display, local_display
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
 from central.transactions import in_transaction
@@ -105,6 +105,11 @@ def _local_time(stamp: object) -> str:
 @bp.app_template_filter("local_day")
 def _local_day(stamp: object) -> str:
     return local_display.local_day(stamp)
+
+
+@bp.app_template_filter("audit_lines")
+def _audit_lines(value: object, action: str) -> list[str]:
+    return audit_display.audit_lines(value, action, str(get_locale()))
 
 
 @bp.app_template_filter("decimal")

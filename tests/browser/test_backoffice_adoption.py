@@ -21,10 +21,10 @@ pytestmark = pytest.mark.browser
 WORDS = {
     "fr": {"scale": "Barème de points", "version": "Vrac : 150 % du taux de base", "reports": "Rapports",
            "meaning": "clients inscrits ÷ ventes où la caisse a rencontré une carte inconnue",
-           "header": "\ufeffCaissier;Opérations;", "rate": "75,0"},
+           "header": "\ufeffCaissier;Opérations;", "rate": "75,0", "op_time": "2,5 s", "shown_rate": "75,0 %"},
     "en": {"scale": "Earning scale", "version": "Bulk: 150 % of the base rate", "reports": "Reports",
            "meaning": "customers captured ÷ sales where the till met an unknown card",
-           "header": "\ufeffCashier;Operations;", "rate": "75.0"},
+           "header": "\ufeffCashier;Operations;", "rate": "75.0", "op_time": "2.5 s", "shown_rate": "75.0 %"},
 }
 
 
@@ -66,6 +66,9 @@ def test_one_capture_rate_explained_and_a_csv_download_for_spreadsheets(browser,
         page.get_by_role("link", name=WORDS[lang]["reports"]).first.click()
         expect(page.locator(".capture-rate-meaning").first).to_contain_text(WORDS[lang]["meaning"])
         expect(page.locator("#till-stores tr[data-key=store-a] td").first).to_have_text("Lyon Part-Dieu (store-a)")
+        for table in ("#till-stores tr[data-key=store-a]", "#till-cashiers tr[data-key=alice]"):  # the page's numbers
+            expect(page.locator(f"{table} td.op-time")).to_have_text(WORDS[lang]["op_time"])
+            expect(page.locator(f"{table} td.capture-rate")).to_have_text(WORDS[lang]["shown_rate"])
         with page.expect_download() as download:
             page.locator("a.csv[href*='till-cashiers']").click()
         path = tmp_path / "till.csv"

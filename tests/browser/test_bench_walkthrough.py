@@ -27,4 +27,5 @@ def test_walkthrough_counts_touches_and_ends_with_its_result_line():
     assert result["refund_by_scan"]["touches"] == 1 and result["refund_by_scan"]["scans"] == 1
     assert result["refund_by_pick"]["touches"] == 3 and result["redeem"]["touches"] == 3
     assert result["capture_added_touches"] == result["capture"]["touches"] - result["known_card"]["touches"]
+    assert result["capture_added_touches"] == 4  # a three-letter first name, then "Customer agrees — save"
     assert result["baseline"] == "known_card" and "capture_added_seconds_p50" in result

@@ -10,12 +10,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.domain.events import EarnReversed, PointsEarned
-from kiosk.domain.snapshot import CentralSetting, PulledBatch
+from kiosk.domain.events import ConsentChanged, EarnReversed, PointsEarned
+from kiosk.domain.snapshot import (
+    CentralSetting,
+    CustomerState,
+    PoolBalanceState,
+    PoolMemberState,
+    PulledBatch,
+)
 from tests.browser.test_till_flows import (  # noqa: F401  (fixtures)
     KNOWN,
     UNKNOWN,
@@ -77,12 +84,12 @@ def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_
 
 
 # -- 2. errors where the eye is -------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang, no_name, no_consent", [
-    ("fr", "Tapez le prénom du client, puis Enregistrer.", "Cochez la case si le client accepte"),
-    ("en", "Type the customer's first name, then Save.", "Tick the box if the customer agrees"),
+@pytest.mark.parametrize("lang, no_name", [
+    ("fr", "Tapez le prénom du client, puis Le client accepte — enregistrer."),
+    ("en", "Type the customer's first name, then Customer agrees — save."),
 ])
 def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_language(tabs, served, till_service,
-                                                                                   lang, no_name, no_consent):
+                                                                                   lang, no_name):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
@@ -91,15 +98,46 @@ def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_langu
     till.click("#capture-save")
     expect(till.locator("#capture .overlay-error")).to_have_text(no_name)
     on_screen(till, "#capture .overlay-error")
-    till.fill("#first-name", "Zoé")
-    till.click("#capture-save")
-    expect(till.locator("#capture .overlay-error")).to_contain_text(no_consent)
-    on_screen(till, "#capture .overlay-error")
     assert till_service.store.customer_by_card(UNKNOWN) is None
-    till.check("#consent")
+    till.fill("#first-name", "Zoé")
     till.click("#capture-save")
     expect(till.locator("#capture")).to_be_hidden()
     expect(till.locator("#customer-name")).to_have_text("Zoé")
+
+
+@pytest.mark.parametrize("lang, agrees, refuses, question", [
+    ("fr", "Le client accepte — enregistrer", "Le client refuse", "Acceptez-vous les conditions"),
+    ("en", "Customer agrees — save", "Customer refuses", "Do you agree to the loyalty terms"),
+])
+def test_one_touch_records_the_customers_consent_and_saves_and_a_refusal_keeps_the_sale(tabs, served, till_service,
+                                                                                      lang, agrees, refuses,
+                                                                                      question):
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    key_amount(till, "1000")
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#capture-skip")).to_have_text(refuses)  # the customer says no: nothing is kept
+    till.click("#capture-skip")
+    expect(till.locator("#capture")).to_be_hidden()
+    expect(till.locator("#prompt")).to_contain_text("10")  # the sale still waits for a card
+    assert till_service.store.customer_by_card(UNKNOWN) is None
+    assert not [e for e in till_service.store.pending() if isinstance(e, ConsentChanged)]
+    tap(tabs, UNKNOWN)  # asked again at the next tap, and this time the customer agrees
+    expect(till.locator("#consent-text")).to_contain_text(question)
+    expect(till.locator("#consent-text")).to_contain_text(till_service.config.till.consent_version)
+    expect(till.locator("#first-name")).to_be_focused()  # the keyboard types into the first name at once
+    expect(till.locator("#capture input[type=checkbox]")).to_have_count(0)
+    till.locator("#osk .osk-key", has_text=re.compile("^L$")).first.click()
+    till.locator("#osk .osk-key", has_text=re.compile("^É$")).first.click()
+    till.locator("#osk .osk-key", has_text=re.compile("^A$")).first.click()
+    expect(till.locator("#capture-save")).to_have_text(agrees)
+    till.click("#capture-save")  # one touch: consent recorded and the customer saved, no other question
+    expect(till.locator("#points-earned")).to_have_text("+10 points")
+    view = till_service.store.customer_by_card(UNKNOWN)
+    assert view.first_name == "Léa" and view.consent_granted is True
+    (consent,) = [e for e in till_service.store.pending() if isinstance(e, ConsentChanged)]
+    assert (consent.customer_id, consent.granted, consent.channel) == (view.customer_id, True, "till")
+    assert consent.text_version == till_service.config.till.consent_version and consent.at  # the version and time
 
 
 # -- 3. one receipt number; refund by scanning it, by picking it, or typed on the screen keyboard ------------
@@ -246,10 +284,78 @@ def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_act
     expect(till.locator("#capture")).to_be_visible()
     till.click("#capture summary")  # "More (optional)"
     expect(till.locator("#email")).to_be_visible()
-    for control in ("#capture-save", "#capture-skip", "#consent", "#email", "#osk .osk-row >> nth=4"):
+    for control in ("#capture-save", "#capture-skip", "#consent-text", "#email", "#osk .osk-row >> nth=4"):
         on_screen(till, control)
     assert no_overflow(till)
     assert small_targets(till) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_capture_form_with_its_optional_fields_matches_and_a_refusal_keeps_every_control_on_screen(
+        tabs, served, lang):
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    key_amount(till, "1000")
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#capture")).to_be_visible()
+    till.click("#capture summary")  # "More (optional)"
+    for key in "PRÉ":  # customers whose names start so are listed under the form
+        till.locator("#osk .osk-key", has_text=re.compile(f"^{key}$", re.I)).first.click()
+    expect(till.locator("#duplicates li").first).to_be_visible()
+    controls = ("#first-name", "#capture-save", "#capture-skip", "#consent-text", "#email", "#osk .osk-row >> nth=4")
+    for control in (*controls, "#duplicates"):
+        on_screen(till, control)
+    till.fill("#first-name", "Pr\u200bé")  # refused: an invisible character
+    till.click("#capture-save")
+    expect(till.locator("#capture .overlay-error")).to_be_visible()
+    for control in ("#capture .overlay-error", *controls):
+        on_screen(till, control)
+    assert no_overflow(till) and small_targets(till) == []
+    assert till.evaluate("document.getElementById('capture').scrollHeight <= innerHeight")  # nothing to scroll to
+
+
+def clipped(page) -> list[str]:
+    """Shown parts of the sale screen's result column cut by their box (text hidden under overflow)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.result > *, #customer > *, #customer .figures > *'))
+      .filter(e => e.offsetParent !== null && e.textContent.trim() !== '')
+      .filter(e => {
+        const box = e.getBoundingClientRect(), parent = e.parentElement.getBoundingClientRect();
+        return e.scrollHeight > e.clientHeight + 1 || box.bottom > parent.bottom + 1 || box.bottom > innerHeight;
+      })
+      .map(e => e.id || e.className)""")
+
+
+@pytest.mark.parametrize("lang, pool, expiry, question", [
+    ("fr", "Cagnotte famille-test", "40 points expirent", "Téléphone ?"),
+    ("en", "Pool famille-test", "40 points expire", "Phone?"),
+])
+def test_a_pool_member_with_points_expiring_and_a_profile_question_fits_with_a_printer_notice(
+        tabs, served, till_service, lang, pool, expiry, question):
+    earned_on = (date.today() - timedelta(days=350)).isoformat()
+    till_service.till.reference.apply(PulledBatch(cursor=1, settings=(
+        CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
+    till_service.store.apply_batch(PulledBatch(cursor=2, customers=(CustomerState(
+        "cust-00004", 40, "Prénom4", "Exemple", email="client4@example.org", consent_granted=True,
+        consent_version="v1", lots=((earned_on, 40),)),),
+        pool_members=(PoolMemberState("cust-00004", "famille-test", 50),),
+        pool_balances=(PoolBalanceState("famille-test", 161),)))
+    till, panel = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    panel.bring_to_front()
+    panel.click("#paper-out")
+    till.bring_to_front()
+    expect(till.locator("#printer")).to_be_visible()
+    key_amount(till, "2350")
+    tap(tabs, KNOWN)
+    expect(till.locator("#points-earned")).to_have_text("+23 points")
+    expect(till.locator("#customer-pool")).to_contain_text(pool)
+    expect(till.locator("#customer-expiry")).to_contain_text(expiry)
+    expect(till.locator("#suggest-label")).to_have_text(question)
+    for shown in ("#customer-name", "#customer-points", "#points-earned", "#customer-pool", "#customer-expiry",
+                  "#suggest-open", "#printer", "#sale-ok", "#sale-cancel", "#open-refund", "#undo", "#training"):
+        on_screen(till, shown)
+    assert clipped(till) == []
+    assert no_overflow(till)
 
 
 # -- 7. cancelling the last operation is asked first, and a manager's PIN is taken right there ----------------------
@@ -295,7 +401,6 @@ def test_the_new_customer_drill_says_what_to_do_and_shows_its_score(tabs, served
     key_amount(till, "1200")
     tap(tabs, UNKNOWN)
     till.fill("#first-name", "Léa")
-    till.check("#consent")
     till.click("#capture-save")
     expect(till.locator("#customer-name")).to_have_text("Léa")
     expect(till.locator("#drill-panel")).to_contain_text("100/100")

@@ -138,19 +138,19 @@ def test_wrong_pin_is_refused_and_locks_after_repeated_failures(tabs, served):
     expect(till.locator("#signin-error")).to_contain_text("bloquée")
 
 
-def test_unknown_card_becomes_a_customer_in_three_touches_and_one_field(tabs, served, till_service):
+def test_unknown_card_becomes_a_customer_with_its_first_name_and_one_touch(tabs, served, till_service):
     till, panel = tabs
     sign_in(till, served)
     key_amount(till, "1000")
     tap(tabs, UNKNOWN)
     expect(till.locator("#capture")).to_be_visible()
     assert no_overflow(till)
-    for control in ("#first-name", "#consent", "#capture-save", "#capture-skip", "#osk .osk-row >> nth=4"):
+    for control in ("#first-name", "#consent-text", "#capture-save", "#capture-skip", "#osk .osk-row >> nth=4"):
         box = till.locator(control).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 480, control  # all on screen, no scrolling
-    # the form opens by itself; one field, then touch 1: consent, touch 2: save
+    # the form opens by itself, typing goes to the first name; then one touch: the customer agrees, saved
+    expect(till.locator("#first-name")).to_be_focused()
     till.fill("#first-name", "zoé")
-    till.check("#consent")
     till.click("#capture-save")
     expect(till.locator("#capture")).to_be_hidden()
     expect(till.locator("#customer-name")).to_have_text("Zoé")
@@ -291,7 +291,6 @@ def test_a_later_visit_suggests_one_more_field_typed_on_the_screen_keyboard(tabs
     sign_in(till, served)
     tap(tabs, UNKNOWN)
     till.fill("#first-name", "Zoé")
-    till.check("#consent")
     till.click("#capture-save")
     expect(till.locator("#customer-name")).to_have_text("Zoé")
     expect(till.locator("#suggest")).to_be_hidden()  # nothing more on the visit that captured them

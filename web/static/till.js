@@ -259,7 +259,6 @@
     closeOverlays();
     withKeyboard("capture");
     ["first-name", "last-name", "phone", "email"].forEach(function (id) { $(id).value = ""; });
-    $("consent").checked = false;
     $("duplicates").textContent = "";
     show("capture-skip", !required);
     openOverlay("capture");
@@ -314,8 +313,10 @@
       }, 120);
     });
   });
+  // One touch says the customer agreed, once asked, and saves: the till records the consent with its text's
+  // version and time. The customer's refusal is the other button: the sale goes on without capture.
   $("capture-save").addEventListener("click", function () {
-    post("/api/register", { first_name: $("first-name").value, consent: $("consent").checked,
+    post("/api/register", { first_name: $("first-name").value, consent: true,
                             last_name: $("last-name").value, phone: $("phone").value, email: $("email").value })
       .then(function () { show("capture", false); });
   });
