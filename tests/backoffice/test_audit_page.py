@@ -38,7 +38,8 @@ def test_audit_values_read_as_settings_in_the_pages_language(office, engine, lan
         audit.record(connection, "anna", "tiers.set", "tiers", None,
                      {"period_days": 365, "tiers": [{"name": "argent", "min_points": 100}]})
         rules.save_version(connection, "anna", {"base_points": 1, "per_cents": 100, "categories": {"bulk": 150},
-                                                "promotions": [], "category_names": {"bulk": {"fr": "Vrac", "en": "Bulk"}}},
+                                                "promotions": [],
+                                                "category_names": {"bulk": {"fr": "Vrac", "en": "Bulk"}}},
                            date.today(), date.today())
 
     in_transaction(engine, changes)

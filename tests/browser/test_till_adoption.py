@@ -316,7 +316,8 @@ def test_the_capture_form_with_its_optional_fields_matches_and_a_refusal_keeps_e
 
 def clipped(page) -> list[str]:
     """Shown parts of the sale screen's result column cut by their box (text hidden under overflow)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('.result > *, #customer > *, #customer .figures > *'))
+    return page.evaluate("""() => Array.from(
+        document.querySelectorAll('.result > *, #customer > *, #customer .figures > *'))
       .filter(e => e.offsetParent !== null && e.textContent.trim() !== '')
       .filter(e => {
         const box = e.getBoundingClientRect(), parent = e.parentElement.getBoundingClientRect();
