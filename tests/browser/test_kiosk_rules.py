@@ -19,6 +19,7 @@ from kiosk.domain.snapshot import (
     RewardState,
 )
 from kiosk.errors import (
+    CardAlreadyLinked,
     CardBlocked,
     CardNotPresent,
     ConsentRequired,
@@ -182,7 +183,7 @@ def test_registration_needs_consent_and_a_first_name(store, rewards):
     assert summary.first_name == "Marie Ève" and summary.points == 0
     consent = [e for e in store.pending() if e.type == "ConsentChanged"][0]
     assert consent.granted and consent.channel == "kiosk" and consent.text_version == "v1"
-    with pytest.raises(SelfServiceRefused, match="already registered"):
+    with pytest.raises(CardAlreadyLinked):
         screen.register("CAFE0004", first_name="Marie", consent=True)
 
 

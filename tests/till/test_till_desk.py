@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, RedemptionCancelled
 from kiosk.errors import (
+    CardAlreadyLinked,
     CardBlocked,
     ConfirmationRequired,
     InsufficientPoints,
@@ -70,7 +71,7 @@ def test_unknown_card_then_capture_with_consent_credits_the_sale(till):
 
 
 def test_registering_a_card_that_has_an_owner_is_refused(till):
-    with pytest.raises(CardBlocked):
+    with pytest.raises(CardAlreadyLinked):
         till.register("Zoé", consent=True, card_uid=KNOWN)
 
 
