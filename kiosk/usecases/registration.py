@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kiosk.domain.customers import clean_first_name
@@ -55,12 +55,10 @@ class Registered:
 class Registration:
     """Makes a customer of an unknown card on one device; `channel` says where consent was given."""
 
-    def __init__(self, device_id: str, consent_version: str, channel: str,
-                 new_id: Callable[[], str] = new_customer_id) -> None:
+    def __init__(self, device_id: str, consent_version: str, channel: str) -> None:
         self.device_id = device_id
         self.consent_version = consent_version
         self.channel = channel
-        self._new_id = new_id
 
     def register(self, store, card_uid: str, first_name: object, consent: bool, *, cashier_id: str | None = None,
                  extra: Mapping[str, object] | None = None, cache_matters: bool = True) -> Registered:
@@ -82,7 +80,7 @@ class Registration:
             return Registered(owner.customer_id, again=True)
         if owner is not None:
             raise CardAlreadyLinked("this card already belongs to a customer")
-        customer_id = self._new_id()
+        customer_id = new_customer_id()
         at = now_local()
         common = {"device_id": self.device_id, "cashier_id": cashier_id, "at": at, "customer_id": customer_id}
         store.record(CustomerRegistered(**common, first_name=name, **fields))
