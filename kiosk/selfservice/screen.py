@@ -120,7 +120,8 @@ class KioskScreen:
         self.receipt_for = receipt_for
         self.offline_limits = offline_limits or OfflineLimits()
         # The till's own use cases: the same checks, ids and events for a shopper here as for a cashier there.
-        self.redeeming = Redeeming(device_id, self.offline_limits, central.issue if central is not None else None)
+        self.redeeming = Redeeming(device_id, self.offline_limits,
+                                   self._issue_voucher if central is not None else None)
         self.registration = Registration(device_id, consent_version, "kiosk")
         self.online = online or (lambda: central is not None)
         self.verifier = verifier
@@ -132,6 +133,10 @@ class KioskScreen:
         self._redeemed: dict[tuple[str, str], int] = {}
         self._closed = threading.Event()
         self._follower: threading.Thread | None = None
+
+    def _issue_voucher(self, partner: str, customer_id: str, redemption_id: str):
+        """A partner's code from central, asked when a voucher is redeemed (never before)."""
+        return self.central.issue(partner, customer_id, redemption_id)
 
     # -- session ---------------------------------------------------------------------------------------
 

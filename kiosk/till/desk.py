@@ -77,14 +77,14 @@ from kiosk.till.profile_qr import profile_link_for
 from kiosk.till.recent_receipts import RecentReceipt, RecentReceipts
 from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
-from kiosk.till.training import TrainingBook
 from kiosk.till import presenter
 from kiosk.till.presenter import sale_dict as _sale_dict
+from kiosk.till.training import TrainingBook
 from kiosk.till.waiting_refunds import WaitingRefunds
 from kiosk.usecases import receipts
 from kiosk.usecases.online import is_online
 from kiosk.usecases.redemption import Redemption, VoucherIssuer
-from kiosk.usecases.registration import PROFILE_FIELDS, MAX_FIELD, Registration, clean_profile_text
+from kiosk.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,11 @@ class LastOperation:
 
 
 class Till:
-    """Everything a cashier does at one till; thread-safe (one lock around each operation)."""
+    """What a cashier does at one till; thread-safe (one lock around each operation).
+
+    Joining, redeeming, receipts and the online rule are the use cases the kiosk shares (kiosk.usecases);
+    what the screen is sent is formatted by kiosk.till.presenter.
+    """
 
     def __init__(self, config: Config, store: Store, bus: EventBus, *, devices=None,
                  sync_state: Callable[[], Mapping[str, object]] = lambda: {"state": "alone"},
@@ -139,7 +143,7 @@ class Till:
         self._clock = clock
         self._lock = threading.RLock()
         data_dir = config.data_dir
-        self.reference = reference or ReferenceCache(data_dir / "reference-data.json")
+        self.reference = reference if reference is not None else ReferenceCache(data_dir / "reference-data.json")
         self.registration = Registration(config.device.id, config.till.consent_version, "till")
         self.redeeming = Redemption(config.device.id, OfflineLimits.from_config(config.central), voucher_issuer)
         self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)

@@ -25,8 +25,10 @@ from kiosk.errors import (
     ConsentRequired,
     DailyRedeemLimit,
     InvalidAmount,
+    InsufficientPoints,
     InvalidCustomerText,
     OfflineLimitReached,
+    PoolRefused,
     SyncRefused,
     SyncUnavailable,
     UnknownCard,
@@ -254,3 +256,15 @@ def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
     screen.present("BBBB0002")
     store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))
     assert screen.pool("BBBB0002") is None
+
+
+def test_the_confirm_screen_is_refused_when_the_balance_or_the_pool_does_not_cover_the_reward(store, rewards):
+    screen = _screen(store, rewards)
+    screen.present("BBBB0002")  # Bo: 5 points, in no pool
+    with pytest.raises(InsufficientPoints):
+        screen.confirmation("BBBB0002", "coffee")
+    with pytest.raises(PoolRefused):
+        screen.confirmation("BBBB0002", "coffee", from_pool=True)
+    screen.present("AAAA0001")
+    summary, reward, pool, available = screen.confirmation("AAAA0001", "coffee")
+    assert (summary.points, reward.reward_id, pool, available) == (200, "coffee", None, 200)

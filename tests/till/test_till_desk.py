@@ -13,7 +13,9 @@ from kiosk.errors import (
     ConsentMissing,
     FieldRequired,
     InvalidAmount,
+    InvalidProfileField,
     NoCustomer,
+    NotForThisRole,
     NothingToUndo,
     OfflineLimitReached,
     SignInRefused,
@@ -97,6 +99,14 @@ def test_one_profile_field_is_suggested_per_visit(till, clock):
     till.complete_profile(cid, "last_name", "Petit")
     clock.now += 2 * 3600
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "phone"
+
+
+def test_only_the_profile_fields_and_adoption_figures_for_managers(till):
+    with pytest.raises(InvalidProfileField):
+        till.complete_profile("cust-00001", "birthday", "01/01")
+    with pytest.raises(NotForThisRole):
+        till.adoption_figures(till.cashiers.get("alice"))
+    assert till.adoption_figures(till.cashiers.get("marc")) == till.adoption.figures()
 
 
 def test_duplicate_check_finds_by_name_prefix_and_masks(till):
