@@ -71,7 +71,12 @@ class KioskService:
 
             # Events flow only once `open` starts the devices, after the till below exists.
             self.devices = build_devices(config.hardware, config.data_dir, self._on_device_event)
-        self.till = self._build_till(central) if config.device.role == "till" else None
+        try:
+            self.till = self._build_till(central) if config.device.role == "till" else None
+        except BaseException:
+            if self.devices is not None:
+                self.devices.close()
+            raise
 
     def _build_till(self, central: bool):
         """The cashier's till with everything it uses, central's calls included when this till has central."""
