@@ -64,7 +64,7 @@ def _message_for(error: e.KioskError) -> str:
         (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
         (e.PoolRefused, _("Only a member of the pool can spend its points.")),
         (e.InvalidCustomerText, _("Please type your first name (letters only).")),
-        (e.CardAlreadyLinked, _("This cannot be done at the kiosk. Please ask at the till.")),
+        (e.CardAlreadyLinked, _("This card is already registered. Please ask at the till.")),
         (e.UnknownReward, _("This cannot be done at the kiosk. Please ask at the till.")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
