@@ -395,3 +395,19 @@ class VoucherAlreadyCancelled(CustomerServiceRefused):
 
 class NoEmailOnFile(CustomerServiceRefused):
     """The customer has no e-mail address to send to."""
+
+
+class CardAlreadyLinked(DomainError):
+    """The card already belongs to a customer (not blocked: taken), so it cannot be a new customer's."""
+
+
+class InvalidName(InvalidCustomerText):
+    """A first name that is not letters (with spaces, ' - .) or is too long."""
+
+
+class InvalidProfileField(DomainError):
+    """The profile field named is not one a till may fill in (last name, phone, e-mail)."""
+
+
+class NotForThisRole(SignInRefused):
+    """The signed-in cashier's role does not allow this (adoption figures and the daily summary are a manager's)."""
