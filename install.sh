@@ -904,7 +904,7 @@ install_all() {
   start_units
 }
 
-# Events in the outbox journal (kiosk/store/journal.py: "CRC JSON" lines) that no ack line has acknowledged.
+# Events in the outbox journal (device/store/journal.py: "CRC JSON" lines) that no ack line has acknowledged.
 unsent_events() {
   python3 - "$1" <<'PY'
 import json, sys

@@ -30,8 +30,8 @@ from central.db import make_engine, migrate
 from central.embedded import enrol_device
 from central.schema import cards, customers
 from central.transactions import in_transaction
-from kiosk.domain.customers import search_keys
-from kiosk.domain.events import PointsEarned, to_record
+from loyalty.domain.customers import search_keys
+from loyalty.domain.events import PointsEarned, to_record
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIRST = ("Camille", "Léa", "Hugo", "Zélie", "Louis", "Chloé", "Jules", "Inès", "Gabriel", "Manon", "Arthur", "Lina",

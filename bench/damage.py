@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.backup import backup_archive, read_backup, restore
-from kiosk.domain.events import PointsEarned
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
-from kiosk.errors import KioskError
-from kiosk.store import Store
-from kiosk.store.outbox_copies import COPY_NAME, JOURNAL_NAME
-from kiosk.store.store import SNAPSHOT_NAME
+from loyalty.domain.events import PointsEarned
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import KioskError
+from device.store import Store
+from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
+from device.store.store import SNAPSHOT_NAME
 
 DEVICE = "bench-till"
 

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk.selfservice.demo import SHOPPERS, demo_kiosk
+from kiosk.selfservice_demo import SHOPPERS, demo_kiosk
 
 TARGET_MS = 150
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's Chromium, as on the kiosk

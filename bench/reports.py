@@ -23,12 +23,12 @@ from central.backoffice import reports
 from central.db import make_engine, migrate
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.events import CustomerRegistered, Event
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.operations import earn, redeem, reverse
-from kiosk.domain.rewards import Reward
-from kiosk.errors import KioskError
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.events import CustomerRegistered, Event
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.operations import earn, redeem, reverse
+from loyalty.domain.rewards import Reward
+from loyalty.errors import KioskError
 
 FIRST_DAY = date(2026, 9, 1)
 MUG = Reward(reward_id="mug", kind="in_house", name="Mug", points_price=50, stock=None)

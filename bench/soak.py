@@ -67,14 +67,14 @@ def _slope_per_h(samples: list[tuple[float, float]]) -> float:
 def _setup(workdir: Path):
     from bench.tap import seed_store
     from central.embedded import start_background
-    from kiosk.store import Store
+    from device.store import Store
 
     central = start_background(f"sqlite:///{workdir / 'central.db'}", threads=4)
     data = workdir / "data"
     store = Store.open(data / "store", "soak-till")
     seed_store(store, CUSTOMERS)
     store.close()
-    from kiosk.sync.token import TokenFile
+    from device.sync.token import TokenFile
 
     TokenFile(data / "central.token").write(central.enrol_device("soak-till"))  # as `kiosk enroll` leaves it
     port = _free_port()

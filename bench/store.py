@@ -27,9 +27,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from kiosk.domain import operations
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.domain import operations
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
 FIRST = ["Hélène", "Marc", "Anne-Marie", "Zoé", "Jean", "Chloé", "Lucas", "Inès", "Hugo", "Léa", "Louis", "Emma",
          "Gabriel", "Jade", "Arthur", "Louise", "Raphaël", "Alice", "Jules", "Lina", "Adam", "Rose", "Nathan",
@@ -77,7 +77,7 @@ def make_customers(count: int, rng: random.Random) -> tuple[list[CustomerState],
 
 def build_store(data_dir: Path, customers: list[CustomerState], cards: list[CardState], pending: int,
                 rng: random.Random) -> None:
-    from kiosk.store import Store
+    from device.store import Store
     scale = EarningScale()
     with Store.open(data_dir, DEVICE) as store:
         store.apply_batch(PulledBatch(cursor=1, customers=tuple(customers), cards=tuple(cards)))
@@ -91,7 +91,7 @@ def build_store(data_dir: Path, customers: list[CustomerState], cards: list[Card
 def open_only(data_dir: Path) -> None:
     """Run in a fresh process: time Store.open and report the peak RSS after it."""
     started = time.perf_counter()
-    from kiosk.store import Store
+    from device.store import Store
     store = Store.open(data_dir, DEVICE)
     elapsed = time.perf_counter() - started
     rss_mb = peak_rss_mb()
@@ -174,7 +174,7 @@ def bench_naive_tinydb(path: Path, customers: list[CustomerState], count: int, r
 
 
 def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int, tmp: Path) -> dict:
-    from kiosk.store import Store
+    from device.store import Store
     rng = random.Random(7)
     customers, cards = make_customers(customers_n, rng)
     data_dir = tmp / "store"

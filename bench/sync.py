@@ -3,7 +3,7 @@
 Runs on the PostgreSQL at 127.0.0.1:5432 (database `test`, a private schema dropped afterwards) when it
 answers, else on a SQLite file. The two central instances are separate processes (waitress), as in the
 field. Baseline, measured in the same run: the same devices pushing one event per request. The catch-up
-device uses the real device store (`kiosk.store`): push 10 000 events, then pull to date.
+device uses the real device store (`device.store`): push 10 000 events, then pull to date.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from central.db import make_engine, migrate
 from central.demo import customer_id, seed
 from central.embedded import enrol_device
 from central.schema import events as events_table
-from kiosk.domain.events import PointsEarned, PointsRedeemed, to_record
-from kiosk.store import Store
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
+from loyalty.domain.events import PointsEarned, PointsRedeemed, to_record
+from device.store import Store
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CUSTOMERS = 1000

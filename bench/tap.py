@@ -31,7 +31,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def _config(data_dir: Path):
-    from kiosk.config import parse_config
+    from device.config import parse_config
 
     return parse_config({"device": {"id": "bench-till", "role": "till"}, "paths": {"data_dir": str(data_dir)},
                          "hardware": {"mode": "emulated"}, "till": {"capture_mode": "off"}})
@@ -39,7 +39,7 @@ def _config(data_dir: Path):
 
 def seed_store(store, count: int) -> None:
     """Invented customers with one card each (A0000000...), as a pull from central would bring them."""
-    from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+    from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
     customers = tuple(CustomerState(customer_id=f"bench-{n:05d}", points=10 * n, first_name=f"Client{n}")
                       for n in range(count))

@@ -109,7 +109,7 @@ def capture(w: Walker, round_: int) -> None:
 
 
 def _last_receipt(w: Walker) -> str:
-    from kiosk.domain.events import PointsEarned
+    from loyalty.domain.events import PointsEarned
 
     return [e for e in w.service.store.pending() if isinstance(e, PointsEarned)][-1].receipt_ref
 
@@ -155,7 +155,7 @@ def redeem(w: Walker, round_: int) -> None:
 
 
 def _config(data_dir: Path):
-    from kiosk.config import parse_config
+    from device.config import parse_config
 
     return parse_config({"device": {"id": "bench-walk", "role": "till"}, "paths": {"data_dir": str(data_dir)},
                          "hardware": {"mode": "emulated"}, "till": {"capture_mode": "suggested"}})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from central import card_activation
-from kiosk import errors as e
+from loyalty import errors as e
 
 bp = Blueprint("activation", __name__)
 

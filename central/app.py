@@ -17,7 +17,7 @@ from central.api import phonecard as phonecard_api
 from central.api import pools as pools_api
 from central.db import make_engine, migrate
 from central.settings import CentralSettings
-from kiosk import web_icon, web_security
+from loyalty import web_icon, web_security
 
 
 def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,

@@ -20,9 +20,9 @@ from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import batch_cards
 from central.transactions import in_transaction
-from kiosk.domain.customers import clean_first_name
-from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered
-from kiosk.errors import BadRequest, ConsentRequired, InvalidCustomerText
+from loyalty.domain.customers import clean_first_name
+from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered
+from loyalty.errors import BadRequest, ConsentRequired, InvalidCustomerText
 
 #: The consent text version shoppers accept on the activation page (the tills' default version).
 CONSENT_VERSION = "v1"

@@ -26,7 +26,7 @@ from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
 from central.sql import Versions
 from central.transactions import in_transaction
-from kiosk.errors import (
+from loyalty.errors import (
     ActivationCodeWrong,
     ActivationLocked,
     BadRequest,

@@ -18,8 +18,8 @@ from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
 from central.schema import card_claims, cards, events
 from central.sql import insert_for
-from kiosk.domain.events import CardLinked, Event
-from kiosk.errors import NotFound
+from loyalty.domain.events import CardLinked, Event
+from loyalty.errors import NotFound
 
 log = logging.getLogger(__name__)
 

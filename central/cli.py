@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kiosk.errors import KioskError
+from loyalty.errors import KioskError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ SERVER_PACKAGES = ("sqlalchemy", "alembic", "pygal")
 def require_server_packages() -> None:
     import importlib.util
 
-    from kiosk.errors import RoleNotInstalled
+    from loyalty.errors import RoleNotInstalled
 
     missing = [name for name in SERVER_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:

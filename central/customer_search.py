@@ -1,6 +1,6 @@
 """Finding customers at central by name, phone, e-mail, card number or chip UID, fast at a million customers.
 
-Each customer's normalised search keys (`kiosk.domain.customers.search_keys`: each name word, the full name,
+Each customer's normalised search keys (`loyalty.domain.customers.search_keys`: each name word, the full name,
 phone digits, e-mail) are rewritten in `customer_search_keys` whenever the fold writes the customer; erased
 customers have none. A search is a prefix range on that column's primary key (bytewise order),
 or an exact match on a card number or chip UID, one page at a time.
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, delete, exists, select
 
 from central.schema import batch_cards, cards, customer_merges, customer_search_keys, customers, events
-from kiosk.domain.customers import normalise_query, search_keys
-from kiosk.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated
-from kiosk.domain.ledger import Customer, Ledger
+from loyalty.domain.customers import normalise_query, search_keys
+from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated
+from loyalty.domain.ledger import Customer, Ledger
 
 PAGE_SIZE = 20
 MAX_QUERY = 100

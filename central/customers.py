@@ -15,8 +15,8 @@ from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import audit, cards, customers, events, voucher_codes
-from kiosk.domain.events import CardBlocked, CardLinked, CustomerErased
-from kiosk.errors import BadRequest, Conflict, NotFound
+from loyalty.domain.events import CardBlocked, CardLinked, CustomerErased
+from loyalty.errors import BadRequest, Conflict, NotFound
 
 MAX_UID = 64
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CardBlocked, CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
+from loyalty.domain.events import CardBlocked, CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
 
 FIRST_NAMES = ("Aurélie", "Bastien", "Capucine", "Dorian", "Elouan", "Faustine", "Gaspard", "Hortense",
                "Ilyès", "Jade", "Kylian", "Louna", "Maëlys", "Nolan", "Océane", "Pacôme", "Quitterie",
@@ -103,8 +103,8 @@ def seed_demo_cards(engine: Engine) -> None:
 def seed_loyalty_terms(engine: Engine) -> None:
     """Demo tiers and points lifetime, unless the back office set them already (a restart keeps the user's)."""
     from central.backoffice import loyalty_terms
-    from kiosk.domain.expiry import ExpiryRule
-    from kiosk.domain.tiers import Tier, TierScale
+    from loyalty.domain.expiry import ExpiryRule
+    from loyalty.domain.tiers import Tier, TierScale
 
     def load(connection) -> None:
         if loyalty_terms.read_setting(connection, loyalty_terms.TIERS) is None:
@@ -120,7 +120,7 @@ def seed_catalogue(engine: Engine, codes_per_partner: int = 50) -> None:
     """The demo catalogue (the tills' built-in rewards plus a home-service voucher) and fictional voucher codes."""
     from central.reference_data import put_reward
     from central.vouchers import import_codes
-    from kiosk.till.catalogue import DEFAULT_REWARDS
+    from loyalty.catalogue import DEFAULT_REWARDS
 
     home = {"kind": "partner_voucher", "name": "Chèque service à la personne 10 €", "points_price": 500,
             "partner": "home-services", "face_value_cents": 1000}

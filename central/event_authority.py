@@ -4,7 +4,7 @@ A device token proves which device speaks, not that what it says is true. So eve
 one authority in `AUTHORITY`: a device may push the facts it witnesses at its till (a sale, a refund, a
 redemption, a new customer...), while what central alone decides (an erasure, an expiry, a pool's
 membership) is only ever made by central itself. Field bounds (cents, points, sequence numbers) are
-checked by `kiosk.domain.events.from_record`, the same for every backend; here come the rules'
+checked by `loyalty.domain.events.from_record`, the same for every backend; here come the rules'
 caps, which only central knows for the whole chain.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from kiosk.config import earning_from_json
-from kiosk.domain.events import EVENT_TYPES, Event, PointsEarned
-from kiosk.errors import ConfigError, EventRefused
+from device.config import earning_from_json
+from loyalty.domain.events import EVENT_TYPES, Event, PointsEarned
+from loyalty.errors import ConfigError, EventRefused
 
 DEVICE = "device"
 CENTRAL = "central"

@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from kiosk.domain.events import Event
+from loyalty.domain.events import Event
 
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 

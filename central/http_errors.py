@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from kiosk.errors import (
+from loyalty.errors import (
     AuthenticationFailed,
     BadRequest,
     CentralError,

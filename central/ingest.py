@@ -4,7 +4,7 @@ Events are inserted by UUID with ON CONFLICT DO NOTHING, so a batch sent twice (
 connection, or through another central instance) is stored once. Only the rows actually inserted are
 folded, with the domain's own `Ledger` seeded from the current rows, so central's balances are the
 same fold the devices use. Each customer's lots (points by earning day) and debits are seeded and written
-back the same way, compacted (`kiosk.domain.lots`), so devices can tell what expires and which tier applies.
+back the same way, compacted (`loyalty.domain.lots`), so devices can tell what expires and which tier applies.
 A batch holding several devices' events is folded in the order they happened (`central.event_order`).
 What the new events moved is added to the report totals (`central.report_totals`) in the same
 transaction. A redemption that overdraws is kept and flagged for review; so is a second earn of a receipt
@@ -31,7 +31,7 @@ from central.schema import cards, customers, devices, earns, events, pool_balanc
 from central.sequence_gaps import run_end
 from central.sql import Versions, insert_for
 from central.voucher_reconcile import confirm as confirm_voucher_codes
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     CardBlocked,
     CardLinked,
     CustomerErased,
@@ -49,8 +49,8 @@ from kiosk.domain.events import (
     from_record,
     to_record,
 )
-from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger
-from kiosk.domain.lots import compact, keep_from, lots_from_json, lots_to_json
+from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger
+from loyalty.domain.lots import compact, keep_from, lots_from_json, lots_to_json
 
 log = logging.getLogger(__name__)
 

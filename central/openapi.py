@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from central import cashier_figures, training_progress
-from kiosk.domain.earning import MAX_RECEIPT_CENTS
-from kiosk.domain.events import EVENT_TYPES
-from kiosk.till.training import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
+from loyalty.domain.earning import MAX_RECEIPT_CENTS
+from loyalty.domain.events import EVENT_TYPES
+from device.till.training import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 
@@ -59,7 +59,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                             "device_id": STR, "seq": {"type": "integer", "minimum": 1}, "at": STR,
                             "cashier_id": {"type": ["string", "null"]}},
              "additionalProperties": True,
-             "description": "An event record as made by kiosk.domain.events.to_record; the fields of each "
+             "description": "An event record as made by loyalty.domain.events.to_record; the fields of each "
                             "type are checked strictly and unknown fields are refused."}
     customer_state = _obj({"customer_id": STR, "points": {"type": "integer"},
                            "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]},

@@ -35,13 +35,13 @@ from central.schema import (
     pool_memberships,
     settings,
 )
-from kiosk.config import earning_from_json
-from kiosk.domain import operations, pools
-from kiosk.domain.customers import normalise_email
-from kiosk.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents
-from kiosk.domain.events import Event, now_local
-from kiosk.domain.ledger import EarnRecord, Ledger, PoolContribution
-from kiosk.errors import BadRequest, ConfigError, Conflict, NotFound, OrderConflict, UnknownReceipt
+from device.config import earning_from_json
+from loyalty.domain import operations, pools
+from loyalty.domain.customers import normalise_email
+from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents
+from loyalty.domain.events import Event, now_local
+from loyalty.domain.ledger import EarnRecord, Ledger, PoolContribution
+from loyalty.errors import BadRequest, ConfigError, Conflict, NotFound, OrderConflict, UnknownReceipt
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,48}$")
 _CATEGORY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

@@ -23,8 +23,8 @@ from flask import Flask, current_app
 from sqlalchemy import Connection, select
 
 from central.schema import cards, customers
-from kiosk import phonecard
-from kiosk.errors import NotFound, PhoneCodeInvalid
+from loyalty import phonecard
+from loyalty.errors import NotFound, PhoneCodeInvalid
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Phone card codes counted once in the whole chain, and card-page links that can be rotated.
 
-A code is accepted once per device offline (`kiosk.phonecard.ReplayGuard`); online, the device also asks
+A code is accepted once per device offline (`loyalty.phonecard.ReplayGuard`); online, the device also asks
 central, which notes each accepted code (a hash of its minute, nonce and card) for a few minutes, so a
 photo of the phone shown at a second till within the same minute is refused there too.
 
@@ -18,8 +18,8 @@ from sqlalchemy import Connection, delete, select
 
 from central.schema import phonecard_codes_used, phonecard_links
 from central.sql import insert_for
-from kiosk import phonecard
-from kiosk.errors import PhoneCodeInvalid, PhoneCodeReplayed
+from loyalty import phonecard
+from loyalty.errors import PhoneCodeInvalid, PhoneCodeReplayed
 
 #: How long an accepted code is remembered: its minute plus the allowed clock skew, with room to spare.
 KEEP_S = 10 * 60

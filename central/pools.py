@@ -18,10 +18,10 @@ from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import audit, customers, events, pool_balances, pool_memberships
-from kiosk.domain import pools
-from kiosk.domain.events import PoolLeft, from_record
-from kiosk.domain.ledger import Ledger
-from kiosk.errors import NotFound, PoolRefused
+from loyalty.domain import pools
+from loyalty.domain.events import PoolLeft, from_record
+from loyalty.domain.ledger import Ledger
+from loyalty.errors import NotFound, PoolRefused
 
 POOL_EVENT_TYPES = ("PoolJoined", "PoolLeft", "PoolContributed", "PoolContributionReversed", "PoolRedeemed")
 MAX_HISTORY = 200

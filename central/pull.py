@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from central.schema import cards, cashiers, catalogue, customers, devices, pool_balances, pool_memberships, settings
-from kiosk.domain.lots import lots_from_json
-from kiosk.domain.snapshot import (
+from loyalty.domain.lots import lots_from_json
+from loyalty.domain.snapshot import (
     CardState,
     CashierState,
     CentralSetting,

@@ -15,8 +15,8 @@ from sqlalchemy import Connection, delete, select
 from central.clock import utc_now
 from central.schema import push_refusals
 from central.sql import insert_for
-from kiosk.domain.events import MAX_SEQ
-from kiosk.errors import EventRefused
+from loyalty.domain.events import MAX_SEQ
+from loyalty.errors import EventRefused
 
 log = logging.getLogger(__name__)
 

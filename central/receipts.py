@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, tuple_
 
 from central.schema import devices, earns, events, receipt_claims
 from central.sql import insert_for
-from kiosk.domain.events import PointsEarned
+from loyalty.domain.events import PointsEarned
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from sqlalchemy import Connection
 
 from central.schema import cashiers, catalogue, settings
 from central.sql import Versions, insert_for
-from kiosk.cashiers import ROLES, hash_pin
-from kiosk.config import earning_from_json
-from kiosk.domain.rewards import Reward
-from kiosk.errors import BadRequest, ConfigError, KioskError
+from loyalty.cashiers import ROLES, hash_pin
+from device.config import earning_from_json
+from loyalty.domain.rewards import Reward
+from loyalty.errors import BadRequest, ConfigError, KioskError
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 EARNING_RULES = "earning_rules"

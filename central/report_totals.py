@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from central.schema import report_active_days, report_day_totals, report_reward_days
 from central.sql import insert_for, insert_new_rows
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     CustomerRegistered,
     EarnReversed,
     Event,
@@ -30,7 +30,7 @@ from kiosk.domain.events import (
     PointsRedeemed,
     VoucherIssued,
 )
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.ledger import Ledger
 
 #: The cashier id a report shows for operations no cashier made (the kiosk, central's expiry run).
 NO_CASHIER = "-"

@@ -88,7 +88,7 @@ customers = Table(
     Column("erased", Boolean, nullable=False, server_default="0"),
     Column("points", BigInteger, nullable=False, server_default="0"),
     Column("version", BigInteger, nullable=False),
-    #: Points by earning day net of refunds (JSON), compacted by `kiosk.domain.lots`, and points spent or expired.
+    #: Points by earning day net of refunds (JSON), compacted by `loyalty.domain.lots`, and points spent or expired.
     Column("lots", Text, nullable=False, server_default="{}"),
     Column("debits", BigInteger, nullable=False, server_default="0"),
     Index("ix_customers_version", "version"),
@@ -117,7 +117,7 @@ card_claims = Table(
     Index("ix_card_claims_open", "resolved_at"),
 )
 
-#: Normalised names, phone and e-mail of each customer (`kiosk.domain.customers.search_keys`), for the
+#: Normalised names, phone and e-mail of each customer (`loyalty.domain.customers.search_keys`), for the
 #: back office's prefix search; rewritten with the customer at each fold. Bytewise order ("C" on PostgreSQL,
 #: SQLite's own), so a prefix is one range of the primary key, read in order with an early stop.
 SEARCH_KEY = String(500).with_variant(String(500, collation="C"), "postgresql")

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from kiosk.errors import ConfigError
+from loyalty.errors import ConfigError
 
 DEFAULT_DATA_DIR = "/var/lib/kiosk-central"
 

@@ -20,8 +20,8 @@ from central.clock import utc_now
 from central.schema import voucher_codes
 from central.sql import insert_for
 from central.voucher_reconcile import RELEASE_AFTER_S, release_unconfirmed
-from kiosk.domain.rewards import IssuedVoucher
-from kiosk.errors import BadRequest, NotFound, VoucherPoolEmpty
+from loyalty.domain.rewards import IssuedVoucher
+from loyalty.errors import BadRequest, NotFound, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from hardware.printer.escpos_emulator import PrintedReceipt, PrinterEmulator
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.scanner import SerialScannerEmulator, WedgeScannerEmulator
 from hardware.signals import SignalLights
-from kiosk.config import HardwareConfig
-from kiosk.errors import InvalidDeviceCommand
+from device.config import HardwareConfig
+from loyalty.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

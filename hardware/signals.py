@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from gpiozero import LED, Buzzer
 
-from kiosk.config import HardwareConfig
-from kiosk.errors import HardwareError, InvalidDeviceCommand
+from device.config import HardwareConfig
+from loyalty.errors import HardwareError, InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

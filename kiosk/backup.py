@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.errors import BackupError, StoreError
-from kiosk.store import Store
-from kiosk.store.fileops import FileOps
-from kiosk.store.journal import journal_owner
-from kiosk.store.outbox_copies import COPY_NAME
-from kiosk.store.store import JOURNAL_NAME, SNAPSHOT_NAME
-from kiosk.store.unsent import STORE_FILES, unsent_events
+from loyalty.errors import BackupError, StoreError
+from device.store import Store
+from device.store.fileops import FileOps
+from device.store.journal import journal_owner
+from device.store.outbox_copies import COPY_NAME
+from device.store.store import JOURNAL_NAME, SNAPSHOT_NAME
+from device.store.unsent import STORE_FILES, unsent_events
 
 logger = logging.getLogger(__name__)
 

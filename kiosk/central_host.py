@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from kiosk import __version__
-from kiosk.errors import ConfigError
+from loyalty.errors import ConfigError
 
 ENV_FILE = Path("/etc/kiosk/central.env")  # KIOSK_CENTRAL_ENV names another (tests, a second instance)
 UNIT = "kiosk-central.service"

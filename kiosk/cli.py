@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from kiosk import __version__
-from kiosk import errors as e
-from kiosk.config import config_path, load_config
+from loyalty import errors as e
+from device.config import config_path, load_config
 
 #: The one place where errors become exit codes (most specific first; 1 stays for unexpected failures).
 EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
@@ -242,7 +242,7 @@ def enroll(ctx: click.Context, code: str) -> None:
     this device, already used, expired, or made for another device) and what to do.
     """
     from kiosk.status_report import service_running
-    from kiosk.sync.cli import enrol
+    from kiosk.sync_cli import enrol
 
     ctx.invoke(enrol, code=code)
     if service_running(load_config()):
@@ -262,7 +262,7 @@ def backup(file: Path) -> None:
     from kiosk.backup import backup_archive, read_backup, verify, write_file
     from kiosk.local_api import ServiceClient
     from kiosk.service import store_dir
-    from kiosk.service_lock import ServiceLock
+    from device.service_lock import ServiceLock
     from kiosk.status_report import service_running
 
     config = load_config()
@@ -291,7 +291,7 @@ def restore(file: Path, force: bool) -> None:
     from kiosk.backup import read_backup
     from kiosk.backup import restore as restore_store
     from kiosk.service import store_dir
-    from kiosk.service_lock import STOP_SERVICE, ServiceLock
+    from device.service_lock import STOP_SERVICE, ServiceLock
     from kiosk.status_report import service_running
 
     config = load_config()
@@ -378,7 +378,7 @@ def logs(follow: bool, lines: int, since: str | None) -> None:
 
 def _mount_subcommands() -> None:
     """Groups that live beside the code they drive (the central server's: see `LAZY_COMMANDS`)."""
-    from kiosk.sync.cli import sync
+    from kiosk.sync_cli import sync
 
     main.add_command(sync)
 

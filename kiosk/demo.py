@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.config import Config, parse_config
+from device.config import Config, parse_config
 from kiosk.runner import serve
 from kiosk.service import KioskService
 
@@ -86,7 +86,7 @@ def phone_card_key(central) -> str:
 
 
 def enrol_if_needed(config: Config, central) -> None:
-    from kiosk.sync.setup import token_file
+    from device.sync.setup import token_file
 
     tokens = token_file(config)
     if tokens.read() is None:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from kiosk.config import Config
-from kiosk.errors import ServiceNotAnswering
+from device.config import Config
+from loyalty.errors import ServiceNotAnswering
 
 RESTART = "sudo systemctl restart kiosk (then look at: kiosk logs -n 50)"
 NOT_ANSWERING = "the service is not answering: sudo systemctl restart kiosk"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kiosk.config import Config
-from kiosk.errors import PaperOut, PrinterError, PrinterOffline
+from device.config import Config
+from loyalty.errors import PaperOut, PrinterError, PrinterOffline
 
 #: What to do when the test page did not print, by the printer's state.
 FIXES = {
@@ -29,7 +29,7 @@ def print_test_page(config: Config, wait_s: float = 30.0) -> str:
         printer = (answer.get("devices") or {}).get("printer", "unknown")
         how = "through the running service"
     else:
-        from kiosk.device_tests import devices_opened, settled_states, test_page, wait_for_job
+        from device.device_tests import devices_opened, settled_states, test_page, wait_for_job
 
         with devices_opened(config, lambda event: None) as devices:
             settled_states(devices)

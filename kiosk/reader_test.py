@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from kiosk.config import Config
+from device.config import Config
 
 
 def describe(kind: str, data: dict) -> str | None:
@@ -76,7 +76,7 @@ def _through_service(config: Config, counter: _TapCounter) -> None:
 
 
 def _direct(config: Config, counter: _TapCounter, on_ready: Callable[[object], None] | None) -> None:
-    from kiosk.device_tests import devices_opened, settled_states
+    from device.device_tests import devices_opened, settled_states
 
     events: queue.Queue = queue.Queue()
     with devices_opened(config, events.put) as devices:

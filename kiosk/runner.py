@@ -11,7 +11,7 @@ from flask import Flask
 from waitress import wasyncore
 from waitress.server import create_server
 
-from kiosk.config import Config
+from device.config import Config
 from kiosk.service import KioskService
 from kiosk.watchdog import Watchdog
 from web import create_app

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import Config
-from kiosk.domain.events import Event
-from kiosk.errors import DeviceNotEnrolled
-from kiosk.store.unsent import Salvaged, salvage_file, salvage_sources
-from kiosk.sync.client import CentralClient
-from kiosk.sync.setup import token_file
+from device.config import Config
+from loyalty.domain.events import Event
+from loyalty.errors import DeviceNotEnrolled
+from device.store.unsent import Salvaged, salvage_file, salvage_sources
+from device.sync.client import CentralClient
+from device.sync.setup import token_file
 
 BATCH = 200
 

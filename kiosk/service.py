@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.bus import EventBus
-from kiosk.config import Config
-from kiosk.disk_space import DiskWatch
-from kiosk.errors import DeviceNotEnrolled, HardwareError
-from kiosk.service_lock import ServiceLock
-from kiosk.store import Store
+from device.bus import EventBus
+from device.config import Config
+from device.disk_space import DiskWatch
+from loyalty.errors import DeviceNotEnrolled, HardwareError
+from device.service_lock import ServiceLock
+from device.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class KioskService:
         self.disk = DiskWatch(config.data_dir)  # a full disk still starts: balances show, writes are refused
         self._closed = False
         self.lock: ServiceLock | None = None
-        from kiosk.reference_cache import ReferenceCache
+        from device.reference_cache import ReferenceCache
 
         self.reference = ReferenceCache(config.data_dir / "reference-data.json")  # central's settings, both roles
         self._voucher_client = None
@@ -80,12 +80,12 @@ class KioskService:
 
     def _build_till(self, central: bool):
         """The cashier's till with everything it uses, central's calls included when this till has central."""
-        from kiosk.phonecard import verifier_from_config
-        from kiosk.till import Till
+        from loyalty.phonecard import verifier_from_config
+        from device.till import Till
 
         client = None
         if central:
-            from kiosk.till.vouchers import central_voucher_issuer
+            from device.till.vouchers import central_voucher_issuer
 
             client = self._voucher_client = central_voucher_issuer(self.config)
         return Till(self.config, self.store, self.bus, devices=self.devices, sync_state=self.sync_state,
@@ -127,7 +127,7 @@ class KioskService:
         return service
 
     def _start_sync(self) -> None:
-        from kiosk.sync.setup import build_worker
+        from device.sync.setup import build_worker
 
         try:
             till = self.till
@@ -153,7 +153,7 @@ class KioskService:
 
     def _to_till(self, event) -> None:
         """A card tap or phone QR goes to the till; what it refuses is already on the screen."""
-        from kiosk.errors import KioskError
+        from loyalty.errors import KioskError
 
         try:
             if event.kind == "card_tapped":
@@ -226,7 +226,7 @@ class KioskService:
 
     def print_test_page(self) -> str:
         """Queue the printer's test page (`kiosk test-printer`); returns the job id."""
-        from kiosk.device_tests import test_page
+        from device.device_tests import test_page
 
         if self.devices is None:
             raise HardwareError("this service runs without devices: there is no printer to test")

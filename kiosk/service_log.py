@@ -18,8 +18,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.config import Config
-from kiosk.errors import KioskError
+from device.config import Config
+from loyalty.errors import KioskError
 
 LOG_NAME = "kiosk.log"
 MAX_BYTES = 1_000_000

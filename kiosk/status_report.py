@@ -14,14 +14,14 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.backup import copy_store_files
-from kiosk.config import Config
-from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
-from kiosk.errors import StoreError
+from device.config import Config
+from device.disk_space import DISK_FULL, FULL_BELOW_BYTES
+from loyalty.errors import StoreError
 from kiosk.local_api import ServiceClient
 from kiosk.service import store_dir
-from kiosk.service_lock import holder
-from kiosk.store import Store
-from kiosk.sync.set_aside import FILE_NAME, SetAsideEvents
+from device.service_lock import holder
+from device.store import Store
+from device.sync.set_aside import FILE_NAME, SetAsideEvents
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def read_store_offline(config: Config) -> tuple[int, int, int, tuple[str, ...]]:
 
 def offline_sync_state(config: Config) -> dict[str, object]:
     """The sync state as the service last wrote it, or what the configuration and token say."""
-    from kiosk.sync.setup import status_file, token_file
+    from device.sync.setup import status_file, token_file
 
     if not config.central.url:
         return {"state": "alone"}
@@ -99,9 +99,9 @@ def disk_space(config: Config) -> DiskSpace:
 
 def central_view(config: Config, timeout_s: float = 3.0) -> dict[str, object]:
     """Central's view of this device now (gaps in its sequence numbers, low stocks), or {"error": why not}."""
-    from kiosk.errors import KioskError
-    from kiosk.sync.client import CentralClient
-    from kiosk.sync.setup import token_file
+    from loyalty.errors import KioskError
+    from device.sync.client import CentralClient
+    from device.sync.setup import token_file
 
     if not config.central.url:
         return {}

@@ -6,8 +6,8 @@ import time
 
 import click
 
-from kiosk.config import Config, load_config
-from kiosk.errors import SyncError
+from device.config import Config, load_config
+from loyalty.errors import SyncError
 
 ROUND_TIMEOUT_S = 300.0
 POLL_S = 0.2
@@ -73,7 +73,7 @@ def _here(config: Config) -> dict:
     import dataclasses
 
     from kiosk.service import KioskService
-    from kiosk.sync.setup import build_worker
+    from device.sync.setup import build_worker
 
     with KioskService.open(config, devices=False, sync=False, lock_wait_s=0, lock_holder="sync") as service:
         total = service.store.pending_count()

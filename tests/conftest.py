@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import Config, parse_config
+from device.config import Config, parse_config
 
 
 @pytest.fixture

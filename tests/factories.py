@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def seed_store(store, count: int) -> None:
     """Put `count` invented customers, each with one card, into a store as a pull from central would."""
-    from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+    from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
     customers = tuple(CustomerState(customer_id=f"cust-{n:05d}", points=10 * n, first_name=f"Prénom{n}",
                                     last_name="Exemple", email=f"client{n}@example.org") for n in range(count))
@@ -26,9 +26,9 @@ class ManualClock:
 
 def signed_in_till(config, clock):
     """A till over a store of five invented customers, cashier Alice (PIN 1234) signed in."""
-    from kiosk.bus import EventBus
-    from kiosk.store import Store
-    from kiosk.till import Till
+    from device.bus import EventBus
+    from device.store import Store
+    from device.till import Till
 
     store = Store.open(config.data_dir / "store", config.device.id)
     seed_store(store, 5)

@@ -2,7 +2,7 @@
 
 import threading
 
-from kiosk.bus import EventBus
+from device.bus import EventBus
 
 
 def test_each_subscriber_gets_messages_in_order():

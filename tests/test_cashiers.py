@@ -2,8 +2,8 @@
 
 import pytest
 
-from kiosk.cashiers import Cashier, PinGuard, hash_pin, verify_pin
-from kiosk.errors import SignInLocked, SignInRefused
+from loyalty.cashiers import Cashier, PinGuard, hash_pin, verify_pin
+from loyalty.errors import SignInLocked, SignInRefused
 from tests.factories import ManualClock
 
 

@@ -11,15 +11,15 @@ import itertools
 
 import pytest
 
-from kiosk.config import parse_config
-from kiosk.domain.events import CustomerRegistered, PointsRedeemed, VoucherIssued
-from kiosk.domain.rewards import IssuedVoucher
-from kiosk.domain.snapshot import PulledBatch, RewardState
-from kiosk.errors import CardAlreadyLinked, FieldRequired, InvalidName, OfflineLimitReached
-from kiosk.selfservice.wiring import build_screen
+from device.config import parse_config
+from loyalty.domain.events import CustomerRegistered, PointsRedeemed, VoucherIssued
+from loyalty.domain.rewards import IssuedVoucher
+from loyalty.domain.snapshot import PulledBatch, RewardState
+from loyalty.errors import CardAlreadyLinked, FieldRequired, InvalidName, OfflineLimitReached
+from device.selfservice.wiring import build_screen
 from kiosk.service import KioskService
-from kiosk.sync.setup import token_file
-from kiosk.sync.worker import SyncStatus
+from device.sync.setup import token_file
+from device.sync.worker import SyncStatus
 from tests.factories import seed_store
 
 REWARDS = (RewardState("coffee", "in_house", "Café offert", 30),
@@ -120,7 +120,7 @@ def test_a_first_name_is_kept_or_refused_by_the_same_rule(front):
 
 def test_new_customers_get_their_ids_from_the_one_generator(front, monkeypatch):
     made = itertools.count(1)
-    monkeypatch.setattr("kiosk.usecases.registration.new_customer_id", lambda: f"customer-{next(made)}")
+    monkeypatch.setattr("device.usecases.registration.new_customer_id", lambda: f"customer-{next(made)}")
     assert front.register(NEW_CARD, "Léa") == "customer-1"
     registered = [e for e in front.service.store.pending() if isinstance(e, CustomerRegistered)]
     assert [e.customer_id for e in registered] == ["customer-1"]
@@ -163,5 +163,5 @@ def test_when_sync_has_stopped_a_partner_voucher_is_refused_at_both(front):
 
 def test_both_front_ends_use_the_shared_use_case_objects(front):
     owner = front.till if isinstance(front, TillFront) else front.screen
-    assert type(owner.registration).__module__ == "kiosk.usecases.registration"
-    assert type(owner.redeeming).__module__ == "kiosk.usecases.redemption"
+    assert type(owner.registration).__module__ == "device.usecases.registration"
+    assert type(owner.redeeming).__module__ == "device.usecases.redemption"

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.domain.expiry import ExpiryNotice
-from kiosk.domain.snapshot import CardState, CentralSetting, CustomerState, PulledBatch, RewardState
-from kiosk.reference_cache import ReferenceCache
-from kiosk.selfservice.rewards import RewardsFile
-from kiosk.selfservice.screen import KioskScreen
-from kiosk.standing import CustomerStanding, receipt_notice
-from kiosk.store import Store
+from loyalty.domain.expiry import ExpiryNotice
+from loyalty.domain.snapshot import CardState, CentralSetting, CustomerState, PulledBatch, RewardState
+from device.reference_cache import ReferenceCache
+from device.selfservice.rewards import RewardsFile
+from device.selfservice.screen import KioskScreen
+from device.standing import CustomerStanding, receipt_notice
+from device.store import Store
 
 EXPIRY = CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}')
 TIERS = CentralSetting("tiers", '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": 0}, '

@@ -12,8 +12,8 @@ from central import create_app as create_central
 from central.backoffice.accounts import create_user
 from central.settings import CentralSettings
 from central.transactions import in_transaction
-from kiosk import phonecard
-from kiosk.config import parse_config
+from loyalty import phonecard
+from device.config import parse_config
 from kiosk.service import KioskService
 from web import create_app as create_device_app
 

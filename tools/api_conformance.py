@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from central.embedded import start_background  # noqa: E402
 from central.settings import CentralSettings  # noqa: E402
-from kiosk.domain.events import CardLinked, CustomerRegistered, to_record  # noqa: E402
+from loyalty.domain.events import CardLinked, CustomerRegistered, to_record  # noqa: E402
 
 PG_URL = os.environ.get("CENTRAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ADMIN_TOKEN = "conformance-admin-token"

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from kiosk import web_icon, web_security
+from loyalty import web_icon, web_security
 from kiosk.service import KioskService
 from web import errors, i18n, ops, panel, selfservice, status, till
 

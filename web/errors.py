@@ -7,7 +7,7 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk import errors as e
+from loyalty import errors as e
 
 logger = logging.getLogger(__name__)
 

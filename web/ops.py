@@ -13,7 +13,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from kiosk.device_tests import wait_for_job
+from device.device_tests import wait_for_job
 
 bp = Blueprint("ops", __name__, url_prefix="/api/ops")
 

@@ -6,7 +6,7 @@ import dataclasses
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from kiosk.domain import business_clock
+from loyalty.domain import business_clock
 from web.ops import LOOPBACK_HOSTS, host_name
 
 bp = Blueprint("status", __name__)

@@ -1,6 +1,6 @@
 """The cashier's till screen: PIN sign-in, one page for earn/capture/redeem/refund/undo, live by SSE.
 
-Views stay thin: every operation is a method of `service.till` (kiosk/till). JSON endpoints under
+Views stay thin: every operation is a method of `service.till` (device/till). JSON endpoints under
 /till/api/ take the CSRF token in the X-CSRFToken header; the POS pushes a basket to /api/till/basket from
 the same machine only.
 """
@@ -29,8 +29,8 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from kiosk.errors import InvalidAmount, NotSignedIn, SignInLocked, SignInRefused
-from kiosk.till.training import DRILLS
+from loyalty.errors import InvalidAmount, NotSignedIn, SignInLocked, SignInRefused
+from device.till.training import DRILLS
 from web.category_names import category_names
 from web.i18n import LANGUAGES
 
@@ -291,7 +291,7 @@ def adoption():
 @bp.post("/api/daily-summary")
 def daily_summary():
     """Print this store's daily summary from central on the receipt printer (managers only)."""
-    from kiosk.till.daily_print import print_daily_summary
+    from device.till.daily_print import print_daily_summary
 
     body = _body()
     till = _till()

@@ -10,7 +10,7 @@ from central import devices as device_registry
 from central.history import MAX_OPERATIONS, recent_operations
 from central.requests import bearer_token
 from central.transactions import in_transaction
-from kiosk.errors import InvalidAmount
+from loyalty.errors import InvalidAmount
 
 bp = Blueprint("history", __name__, url_prefix="/api/customers")
 

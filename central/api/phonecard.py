@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from central import phonecard, phonecard_links
 from central.requests import json_object, text_field
 from central.transactions import in_transaction
-from kiosk import phonecard as codes
+from loyalty import phonecard as codes
 
 bp = Blueprint("phonecard", __name__)
 

@@ -18,9 +18,9 @@ from central.requests import bearer_token, json_object, query_int, text_field
 from central.sequence_gaps import device_gaps
 from central.stock_levels import low_stocks
 from central.transactions import in_transaction
-from kiosk.domain.events import Event, from_record
-from kiosk.errors import BadRequest, EventRefused, InvalidEvent, RequestTooLarge
-from kiosk.sync.wire import batch_to_record
+from loyalty.domain.events import Event, from_record
+from loyalty.errors import BadRequest, EventRefused, InvalidEvent, RequestTooLarge
+from loyalty.wire import batch_to_record
 
 bp = Blueprint("sync", __name__, url_prefix="/api")
 

@@ -16,8 +16,8 @@ from central.backoffice.store_assignments import all_assignments, stores_of
 from central.clock import utc_now
 from central.schema import backoffice_users
 from central.sql import insert_for
-from kiosk.cashiers import PinGuard, verify_pin
-from kiosk.errors import BadRequest, Conflict, SignInLocked, SignInRefused
+from loyalty.cashiers import PinGuard, verify_pin
+from loyalty.errors import BadRequest, Conflict, SignInLocked, SignInRefused
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class BackofficeUser:
 
 
 def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash` with a fresh salt: the format `kiosk.cashiers.verify_pin` checks."""
+    """`scrypt$n$r$p$salt$hash` with a fresh salt: the format `loyalty.cashiers.verify_pin` checks."""
     check_password(password)
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **_SCRYPT)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from central.backoffice.accounts import SignIn
 from central.backoffice.sessions import end_sessions
 from central.backoffice.web import transaction
-from kiosk.errors import SignInLocked, SignInRefused
+from loyalty.errors import SignInLocked, SignInRefused
 
 bp = Blueprint("auth", __name__)
 

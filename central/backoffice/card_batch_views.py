@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext
 from central import card_batches
 from central.backoffice import audit
 from central.backoffice.web import head_office_only, transaction
-from kiosk import errors as e
+from loyalty import errors as e
 
 bp = Blueprint("card_batches", __name__, url_prefix="/card-batches")
 

@@ -36,7 +36,7 @@ from central.schema import (
     settings,
     voucher_codes,
 )
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     CardLinked,
     Event,
     PointsAdjusted,
@@ -46,11 +46,11 @@ from kiosk.domain.events import (
     RedemptionCancelled,
     from_record,
 )
-from kiosk.domain.expiry import ExpiryNotice, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import lots_from_json
-from kiosk.domain.tiers import tier_of
-from kiosk.errors import (
+from loyalty.domain.expiry import ExpiryNotice, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import lots_from_json
+from loyalty.domain.tiers import tier_of
+from loyalty.errors import (
     AdjustmentOverBalance,
     AlreadyMerged,
     BadRequest,
@@ -61,7 +61,7 @@ from kiosk.errors import (
     NotFound,
     VoucherAlreadyCancelled,
 )
-from kiosk.reference_cache import EXPIRY, TIERS, ReferenceCache
+from device.reference_cache import EXPIRY, TIERS, ReferenceCache
 
 #: The most points one manual adjustment may add or take back, per back-office role.
 ADJUSTMENT_LIMITS = {"head_office": 10_000, "manager": 500}

@@ -17,8 +17,8 @@ from central import devices as device_registry
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
-from kiosk.errors import NotFound
-from kiosk.till.training import DRILLS
+from loyalty.errors import NotFound
+from device.till.training import DRILLS
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 

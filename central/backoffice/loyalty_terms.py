@@ -16,11 +16,11 @@ from central.backoffice import audit
 from central.ingest import ingest
 from central.schema import customers, settings
 from central.sql import Versions, insert_for
-from kiosk.domain.expiry import ExpiryRule, expire
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import lots_from_json
-from kiosk.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
-from kiosk.errors import BadRequest
+from loyalty.domain.expiry import ExpiryRule, expire
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import lots_from_json
+from loyalty.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
+from loyalty.errors import BadRequest
 
 log = logging.getLogger(__name__)
 TIERS, EXPIRY = "tiers", "expiry"

@@ -15,7 +15,7 @@ from central import pools
 from central.backoffice.member_lookup import find_customer
 from central.backoffice.web import head_office_only, transaction
 from central.schema import customers
-from kiosk import errors as e
+from loyalty import errors as e
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from kiosk.errors import BadRequest
+from loyalty.errors import BadRequest
 
 
 @dataclass(frozen=True)

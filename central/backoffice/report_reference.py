@@ -12,7 +12,7 @@ from central.backoffice.report_model import CaptureRow, PartnerRow, Period, Poin
 from central.event_order import in_happened_order
 from central.report_totals import NO_CASHIER
 from central.schema import events
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     EVENT_TYPES,
     CustomerRegistered,
     EarnReversed,
@@ -23,7 +23,7 @@ from kiosk.domain.events import (
     VoucherIssued,
     from_record,
 )
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.ledger import Ledger
 
 
 def load_events(connection: Connection) -> list[Event]:

@@ -23,9 +23,9 @@ from central.backoffice import audit
 from central.backoffice.money import parse_euros
 from central.clock import utc_now
 from central.schema import earning_rule_versions, settings
-from kiosk.config import earning_from_json
-from kiosk.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
-from kiosk.errors import BadRequest, ConfigError, InvalidAmount
+from device.config import earning_from_json
+from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
+from loyalty.errors import BadRequest, ConfigError, InvalidAmount
 
 log = logging.getLogger(__name__)
 #: The editor's whole-number fields, named as their labels name them.

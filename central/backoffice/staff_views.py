@@ -10,9 +10,9 @@ from central import training_progress
 from central.backoffice import onboarding, scope, staff
 from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
-from kiosk.cashiers import CAPTURE_MODES, ROLES
-from kiosk.errors import BadRequest, NotFound
-from kiosk.till.training import DRILLS
+from loyalty.cashiers import CAPTURE_MODES, ROLES
+from loyalty.errors import BadRequest, NotFound
+from device.till.training import DRILLS
 
 bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 

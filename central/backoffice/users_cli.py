@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import click
 
-from kiosk.errors import KioskError
+from loyalty.errors import KioskError
 
 #: The audit's actor for changes made on central's command line.
 CLI_ACTOR = "command-line"

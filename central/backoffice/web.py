@@ -15,7 +15,7 @@ from central.backoffice import audit_display, local_display
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
 from central.transactions import in_transaction
-from kiosk.errors import KioskError, NotAllowed, NotFound, SignInRefused
+from loyalty.errors import KioskError, NotAllowed, NotFound, SignInRefused
 
 log = logging.getLogger(__name__)
 

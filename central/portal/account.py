@@ -15,10 +15,10 @@ from central.backoffice.customer_service import CustomerFile, customer_file
 from central.ingest import ingest
 from central.orders import channel_device
 from central.schema import catalogue, customers, voucher_codes
-from kiosk.domain.customers import clean_first_name, normalise_email, normalise_phone
-from kiosk.domain.events import ConsentChanged, PointsRedeemed, ProfileUpdated, VoucherIssued
-from kiosk.domain.rewards import IssuedVoucher
-from kiosk.errors import InsufficientPoints, InvalidCustomerText, PortalRefused
+from loyalty.domain.customers import clean_first_name, normalise_email, normalise_phone
+from loyalty.domain.events import ConsentChanged, PointsRedeemed, ProfileUpdated, VoucherIssued
+from loyalty.domain.rewards import IssuedVoucher
+from loyalty.errors import InsufficientPoints, InvalidCustomerText, PortalRefused
 
 PORTAL_DEVICE = channel_device("portal")
 #: The consent text version the portal shows (the tills' is in their configuration).

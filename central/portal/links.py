@@ -10,8 +10,8 @@ from sqlalchemy import Connection, select
 from central.clock import utc_now
 from central.schema import devices, portal_link_uses
 from central.sql import insert_for
-from kiosk.errors import PortalRefused
-from kiosk.profile_link import PURPOSE, ProfileLink, read_link_token, signature_matches
+from loyalty.errors import PortalRefused
+from loyalty.profile_link import PURPOSE, ProfileLink, read_link_token, signature_matches
 
 
 def check_link(connection: Connection, token: str, now_s: float | None = None) -> ProfileLink:

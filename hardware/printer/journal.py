@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.disk_space import is_no_space
-from kiosk.errors import PrinterError
+from device.disk_space import is_no_space
+from loyalty.errors import PrinterError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import serial
 
-from kiosk.errors import PrinterOffline
+from loyalty.errors import PrinterOffline
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from hardware.events import (
 )
 from hardware.printer.journal import DISCARDED, EXPIRED, HELD, PRINTED, QUEUED, SENDING, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
-from kiosk.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
+from loyalty.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from hardware.driver_thread import DriverThread
 from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK, DeviceEvent, EventSink, StatusBoard
-from kiosk.errors import ReaderError, ResetPinRefused
+from loyalty.errors import ReaderError, ResetPinRefused
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kiosk import central_host
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
-from kiosk.errors import ConfigError
+from loyalty.errors import ConfigError
 
 EDIT_ENV = f"sudoedit {central_host.ENV_FILE} && sudo systemctl restart kiosk-central"
 

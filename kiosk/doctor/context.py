@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-from kiosk.config import Config
+from device.config import Config
 
 SERVICE_USER = "kiosk"
 

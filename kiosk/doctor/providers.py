@@ -14,9 +14,9 @@ from functools import cache
 
 import httpx
 
-from kiosk.config import Config
+from device.config import Config
 from kiosk.doctor.context import SyncState
-from kiosk.errors import HardwareError
+from loyalty.errors import HardwareError
 
 #: Sync worker states that mean central answered on the last round.
 REACHED = frozenset({"idle", "syncing", "alone"})
@@ -50,9 +50,9 @@ def ask_central(config: Config, timeout_s: float = 5.0) -> SyncState:
     The doctor checks for real rather than trusting the last sync round, which says nothing after a clean
     stop or before the first round.
     """
-    from kiosk.errors import DeviceNotEnrolled, StoreError, SyncRefused, SyncUnavailable
-    from kiosk.sync.client import CentralClient
-    from kiosk.sync.setup import token_file
+    from loyalty.errors import DeviceNotEnrolled, StoreError, SyncRefused, SyncUnavailable
+    from device.sync.client import CentralClient
+    from device.sync.setup import token_file
 
     try:
         token = token_file(config).read()
@@ -97,7 +97,7 @@ def from_service(config: Config) -> dict[str, Callable]:
 @contextmanager
 def from_files(config: Config) -> Iterator[dict[str, Callable]]:
     """Providers for a stopped service; the devices stay open (and the lock held) inside the `with`."""
-    from kiosk.device_tests import devices_opened, settled_states
+    from device.device_tests import devices_opened, settled_states
     from kiosk.status_report import read_store_offline
 
     others = {

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.config import Config
+from device.config import Config
 from kiosk.doctor import central_checks, service_checks, system_checks
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 

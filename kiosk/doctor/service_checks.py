@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.config import Config, config_path
+from device.config import Config, config_path
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def check_store(ctx: DoctorContext) -> CheckResult:
 def store_owner(config: Config) -> str | None:
     """The device id written in the store's outbox header, or None if unreadable."""
     from kiosk.service import store_dir
-    from kiosk.store.journal import journal_owner
-    from kiosk.store.outbox_copies import COPY_NAME, JOURNAL_NAME
+    from device.store.journal import journal_owner
+    from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
 
     return journal_owner(store_dir(config) / JOURNAL_NAME) or journal_owner(store_dir(config) / COPY_NAME)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.disk_space import DISK_FULL, FULL_BELOW_BYTES
+from device.disk_space import DISK_FULL, FULL_BELOW_BYTES
 from kiosk.doctor import pi_files
 from kiosk.doctor.context import CheckResult, DoctorContext, Status
-from kiosk.domain.business_clock import LARGE_SKEW_S
+from loyalty.domain.business_clock import LARGE_SKEW_S
 
 REQUIRED_GROUPS = {
     "spi": "open the card reader",
@@ -247,7 +247,7 @@ def _shown(ctx: DoctorContext, path: Path) -> str:
 
 def check_private_files(ctx: DoctorContext) -> CheckResult:
     """PIN hashes, the token and customers' data must be readable by the service's user alone."""
-    from kiosk.private_files import loose_paths
+    from device.private_files import loose_paths
 
     data_dir = ctx.config.paths.data_dir
     loose = loose_paths(ctx.path(data_dir))

@@ -6,12 +6,12 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.events import CustomerRegistered, Event, VoucherIssued
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.operations import earn, redeem, reverse
-from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, NothingToReverse
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.events import CustomerRegistered, Event, VoucherIssued
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.operations import earn, redeem, reverse
+from loyalty.domain.rewards import Reward
+from loyalty.errors import InsufficientPoints, NothingToReverse
 
 MUG = Reward(reward_id="mug", kind="in_house", name="Mug", points_price=50, stock=10)
 HOLIDAY = Reward(reward_id="holiday-20", kind="partner_voucher", name="Holiday 20", points_price=120,

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from central.backoffice.accounts import SignIn, create_user, hash_password
 from central.schema import backoffice_users
 from central.transactions import in_transaction
-from kiosk.cashiers import PinGuard, verify_pin
-from kiosk.errors import BadRequest, Conflict, SignInLocked, SignInRefused
+from loyalty.cashiers import PinGuard, verify_pin
+from loyalty.errors import BadRequest, Conflict, SignInLocked, SignInRefused
 from tests.backoffice.conftest import HEAD_OFFICE, MANAGER
 
 

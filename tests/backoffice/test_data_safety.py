@@ -5,7 +5,7 @@ from central import vouchers
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 
 def _story(engine):

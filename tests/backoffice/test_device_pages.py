@@ -6,7 +6,7 @@ from central.backoffice import rules
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CustomerRegistered, PointsEarned
+from loyalty.domain.events import CustomerRegistered, PointsEarned
 
 
 def _checklist(page: str) -> dict[str, bool]:

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.events import EarnReversed, PointsEarned, PointsExpired, PointsRedeemed, from_record, to_record
-from kiosk.domain.expiry import ExpiryRule, expire, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.tiers import Tier, TierScale, points_in_period, tier_of
-from kiosk.errors import InvalidEvent
+from loyalty.domain.events import EarnReversed, PointsEarned, PointsExpired, PointsRedeemed, from_record, to_record
+from loyalty.domain.expiry import ExpiryRule, expire, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.tiers import Tier, TierScale, points_in_period, tier_of
+from loyalty.errors import InvalidEvent
 
 START = date(2026, 1, 1)
 CUSTOMER = "cust-1"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from central.embedded import enrol_device
 from central.schema import audit, channel_keys
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned, to_record
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, to_record
 
 _KEY = re.compile(r'<code id="key-text">(lk_[^<]+)</code>')
 

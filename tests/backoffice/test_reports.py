@@ -10,8 +10,8 @@ from central.backoffice import reports
 from central.event_order import happened_order
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, VoucherIssued
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, VoucherIssued
+from loyalty.domain.ledger import Ledger
 from tests.backoffice.ledgers import FIRST_DAY, add_holiday_voucher
 
 
@@ -84,7 +84,7 @@ def test_rewards_and_vouchers_by_partner(engine, loaded):
 
 
 def test_a_period_ending_before_it_starts_is_refused():
-    from kiosk.errors import BadRequest
+    from loyalty.errors import BadRequest
 
     with pytest.raises(BadRequest):
         reports.Period.parse("2026-11-05", "2026-11-01")

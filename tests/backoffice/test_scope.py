@@ -16,8 +16,8 @@ from central.backoffice.accounts import create_user
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CustomerRegistered, PointsEarned, PointsRedeemed, VoucherIssued
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.events import CustomerRegistered, PointsEarned, PointsRedeemed, VoucherIssued
+from loyalty.domain.ledger import Ledger
 from tests.backoffice.conftest import BackOffice
 from tests.backoffice.ledgers import add_holiday_voucher
 

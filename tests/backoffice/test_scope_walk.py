@@ -12,7 +12,7 @@ from central.backoffice import store_assignments
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CustomerRegistered, PointsEarned
+from loyalty.domain.events import CustomerRegistered, PointsEarned
 
 STORE_B = "till-bravo"
 MARKERS = (STORE_B, "ghost-bravo", "Bravissima", "receipt-bravo")

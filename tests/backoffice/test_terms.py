@@ -10,8 +10,8 @@ from central.backoffice import loyalty_terms, reports
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.expiry import ExpiryRule
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.expiry import ExpiryRule
+from loyalty.domain.ledger import Ledger
 from tests.backoffice.ledgers import build_week
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import PointsEarned
+from loyalty.domain.events import PointsEarned
 
 
 def _send(app, engine, device_id, rows):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from central import vouchers
 from central.backoffice import catalogue, staff
 from central.transactions import in_transaction
-from kiosk.cashiers import verify_pin
+from loyalty.cashiers import verify_pin
 from tests.backoffice.conftest import MANAGER
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 

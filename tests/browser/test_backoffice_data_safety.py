@@ -8,7 +8,7 @@ from central.embedded import enrol_device
 from central.ingest import ingest
 from central.sequence_gaps import all_gaps
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 WORDS = {"fr": {"menu": "Sûreté des données", "keep": "Laisser à son client", "lost": "Noter comme perdus",

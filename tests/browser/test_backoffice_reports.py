@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import PointsEarned, PointsRedeemed
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.events import PointsEarned, PointsRedeemed
+from loyalty.domain.ledger import Ledger
 from tests.backoffice.ledgers import build_week
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 

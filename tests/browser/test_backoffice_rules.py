@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from central.backoffice import rules
 from central.transactions import in_transaction
-from kiosk.domain.earning import EarningScale, Promotion, quote_earn
+from loyalty.domain.earning import EarningScale, Promotion, quote_earn
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 TEXTS = {

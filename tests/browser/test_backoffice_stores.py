@@ -8,7 +8,7 @@ from central.backoffice import store_assignments
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk.domain.events import CustomerRegistered, PointsEarned
+from loyalty.domain.events import CustomerRegistered, PointsEarned
 from tests.backoffice.conftest import MANAGER
 from tests.backoffice.ledgers import build_week
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from central.embedded import start_background
 from central.settings import CentralSettings
-from kiosk import phonecard
-from kiosk.domain.events import CardLinked, CustomerRegistered, to_record
+from loyalty import phonecard
+from loyalty.domain.events import CardLinked, CustomerRegistered, to_record
 from tests.browser.test_till_flows import served, till_service  # noqa: F401  (fixtures)
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
 

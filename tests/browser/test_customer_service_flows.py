@@ -21,9 +21,9 @@ from central.embedded import serve_app
 from central.ingest import ingest
 from central.settings import CentralSettings
 from central.transactions import in_transaction
-from kiosk.config import parse_config
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
-from kiosk.profile_link import make_link_token
+from device.config import parse_config
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.profile_link import make_link_token
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
 from tests.backoffice.conftest import MANAGER, add_users

@@ -7,7 +7,7 @@ import pytest
 
 from central.embedded import start_background
 from central.settings import CentralSettings
-from kiosk.selfservice.demo import demo_kiosk
+from kiosk.selfservice_demo import demo_kiosk
 from tests.browser.test_till_flows import served, till_service  # noqa: F401  (fixtures)
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
 

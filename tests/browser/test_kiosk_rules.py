@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk.domain.snapshot import (
+from loyalty.domain.snapshot import (
     CardState,
     CustomerState,
     PoolBalanceState,
@@ -18,7 +18,7 @@ from kiosk.domain.snapshot import (
     PulledBatch,
     RewardState,
 )
-from kiosk.errors import (
+from loyalty.errors import (
     CardAlreadyLinked,
     CardBlocked,
     CardNotPresent,
@@ -33,9 +33,9 @@ from kiosk.errors import (
     UnknownCard,
     UnknownReward,
 )
-from kiosk.selfservice.rewards import RewardsFile
-from kiosk.selfservice.screen import KioskScreen, surname_initial
-from kiosk.store import Store
+from device.selfservice.rewards import RewardsFile
+from device.selfservice.screen import KioskScreen, surname_initial
+from device.store import Store
 
 REWARDS = [RewardState("coffee", "in_house", "Café", 30), RewardState("bag", "in_house", "Sac", 100),
            RewardState("hol", "partner_voucher", "Chèque vacances", 50, partner="holiday", face_value_cents=2000),

@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from central.backoffice.loyalty_terms import save_expiry, save_tiers
 from central.ingest import ingest
 from central.transactions import in_transaction
-from kiosk import phonecard
-from kiosk.domain.events import PointsEarned
-from kiosk.domain.expiry import ExpiryRule
-from kiosk.domain.tiers import Tier, TierScale
-from kiosk.selfservice.demo import demo_kiosk
-from kiosk.sync.setup import build_worker
+from loyalty import phonecard
+from loyalty.domain.events import PointsEarned
+from loyalty.domain.expiry import ExpiryRule
+from loyalty.domain.tiers import Tier, TierScale
+from kiosk.selfservice_demo import demo_kiosk
+from device.sync.setup import build_worker
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.domain.events import ConsentChanged, EarnReversed, PointsEarned
-from kiosk.domain.snapshot import (
+from loyalty.domain.events import ConsentChanged, EarnReversed, PointsEarned
+from loyalty.domain.snapshot import (
     CentralSetting,
     CustomerState,
     PoolBalanceState,

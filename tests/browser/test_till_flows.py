@@ -11,8 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.config import parse_config
-from kiosk.profile_link import link_key, read_link_token, signature_matches
+from device.config import parse_config
+from loyalty.profile_link import link_key, read_link_token, signature_matches
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
 from tests.factories import seed_store
@@ -336,8 +336,8 @@ def test_a_real_unreachable_central_is_said_calmly_and_sales_go_on(browser, tmp_
     """Central configured but down (nothing listens on its port): the till says so and keeps every sale."""
     import socket
 
-    from kiosk.domain.events import PointsEarned
-    from kiosk.sync.setup import token_file
+    from loyalty.domain.events import PointsEarned
+    from device.sync.setup import token_file
 
     with socket.socket() as probe:  # a port that was free a moment ago: nothing answers there
         probe.bind(("127.0.0.1", 0))
@@ -372,7 +372,7 @@ def test_a_real_unreachable_central_is_said_calmly_and_sales_go_on(browser, tmp_
 
 
 def test_a_name_from_central_is_shown_as_text_never_as_markup(tabs, served, till_service):
-    from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+    from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
     hostile = "<script>alert(1)</script>"
     till_service.store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("cust-x", 5, hostile),),

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.errors import SyncUnavailable
+from loyalty.errors import SyncUnavailable
 from tests.browser.test_till_flows import served, sign_in, tabs, tap, till_service  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser

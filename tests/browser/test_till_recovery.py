@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.config import parse_config
+from device.config import parse_config
 from kiosk.runner import WebServer
 from kiosk.service import KioskService, store_dir
-from kiosk.store import Store
+from device.store import Store
 from tests.browser.test_till_flows import key_amount, sign_in, tap
 from tests.factories import seed_store
 from web import create_app
@@ -59,7 +59,7 @@ def test_no_capture_for_a_card_the_damaged_cache_cannot_know(tabs, damaged_till)
     service.bus.publish("sync_status", {"state": "idle", "card_claims": ["CARD-1"]})
     expect(till.locator("#message")).to_contain_text("Le central a laissé la carte CARD-1 à son client actuel")
     # A complete pull rebuilds the cache: the banner goes at the next sync status, without a reload.
-    from kiosk.domain.snapshot import PulledBatch
+    from loyalty.domain.snapshot import PulledBatch
 
     service.store.apply_batch(PulledBatch(cursor=5, device_seq_through=0))
     service.bus.publish("sync_status", {"state": "idle", "card_claims": ["CARD-1"]})

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.domain.snapshot import CardState, PulledBatch
+from loyalty.domain.snapshot import CardState, PulledBatch
 from tests.browser.test_till_flows import (  # noqa: F401  (fixtures)
     KNOWN,
     UNKNOWN,

@@ -6,7 +6,7 @@ import pytest
 
 from central import create_app
 from central.embedded import enrol_device
-from kiosk.domain.events import to_record
+from loyalty.domain.events import to_record
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 ADMIN_TOKEN = "test-admin-token"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from central import pools as central_pools
 from central.embedded import enrol_device
-from kiosk.bus import EventBus
-from kiosk.config import parse_config
-from kiosk.domain.events import CardLinked, CustomerRegistered, PoolJoined, to_record
-from kiosk.domain.ledger import Ledger
-from kiosk.store import Store
-from kiosk.sync.wire import batch_from_record
-from kiosk.till import Till
+from device.bus import EventBus
+from device.config import parse_config
+from loyalty.domain.events import CardLinked, CustomerRegistered, PoolJoined, to_record
+from loyalty.domain.ledger import Ledger
+from device.store import Store
+from loyalty.wire import batch_from_record
+from device.till import Till
 
 
 class PoolWorld:
@@ -86,7 +86,7 @@ class PoolWorld:
 
     def issuer(self, device_id: str):
         """The till's voucher issuer, asking central's own API with the device's token."""
-        from kiosk.domain.rewards import IssuedVoucher
+        from loyalty.domain.rewards import IssuedVoucher
 
         def issue(partner: str, customer_id: str, redemption_id: str) -> IssuedVoucher:
             response = self.client.post("/api/vouchers/issue", headers=self.headers[device_id], json={

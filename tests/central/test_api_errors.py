@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from central.schema import events as events_table
-from kiosk.domain.events import PointsEarned, to_record
+from loyalty.domain.events import PointsEarned, to_record
 
 
 def _count(engine) -> int:

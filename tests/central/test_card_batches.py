@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from central.card_batches import CODE_ALPHABET, is_card_number, luhn_digit
-from kiosk.domain.events import CardLinked, CustomerRegistered
+from loyalty.domain.events import CardLinked, CustomerRegistered
 
 
 def _make(client, admin, channel="company", size=5, partner=None, expect=201):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from central.card_claims import open_claims
 from central.schema import cards, events
 from central.sequence_gaps import all_gaps
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 
 def _regular_with_card(device):

@@ -10,7 +10,7 @@ from central.backoffice import channel_report
 from central.card_batches import create_batch, export_csv, import_chip_uids
 from central.schema import batch_cards
 from central.transactions import in_transaction
-from kiosk.errors import CardBlocked
+from loyalty.errors import CardBlocked
 from tests.central.pool_world import PoolWorld
 
 CHIP = "04A1B2C3D4E5F6"

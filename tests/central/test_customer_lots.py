@@ -14,10 +14,10 @@ from central.clock import utc_today
 from central.customers import erase_customer
 from central.schema import customers
 from central.schema import events as events_table
-from kiosk.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, from_record
-from kiosk.domain.expiry import ExpiryRule, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.tiers import MAX_PERIOD_DAYS, points_in_period
+from loyalty.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, from_record
+from loyalty.domain.expiry import ExpiryRule, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.tiers import MAX_PERIOD_DAYS, points_in_period
 
 RULE = ExpiryRule(after_days=400, notice_days=30)
 

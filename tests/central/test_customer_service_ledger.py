@@ -20,12 +20,12 @@ from central.db import make_engine
 from central.ingest import ingest
 from central.schema import customers
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed
-from kiosk.domain.expiry import ExpiryRule, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import lots_from_json
-from kiosk.domain.tiers import points_in_period
-from kiosk.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
+from loyalty.domain.events import CardLinked, CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed
+from loyalty.domain.expiry import ExpiryRule, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import lots_from_json
+from loyalty.domain.tiers import points_in_period
+from loyalty.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
 
 HEAD = BackofficeUser("anna", "head_office")
 PEOPLE = ("a", "b", "c")

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from central.schema import audit, events
-from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, ProfileUpdated
+from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, ProfileUpdated
 
 
 def _customer(device, cid="c1", card="CARD-1"):

@@ -27,8 +27,8 @@ def test_demo_terms_warn_camille_of_her_oldest_points_and_keep_what_the_back_off
 
     from central.backoffice import loyalty_terms, reports
     from central.demo import seed_loyalty_terms
-    from kiosk.domain.expiry import ExpiryRule, notice
-    from kiosk.domain.ledger import Ledger
+    from loyalty.domain.expiry import ExpiryRule, notice
+    from loyalty.domain.ledger import Ledger
 
     seed_demo_cards(engine)
     seed_loyalty_terms(engine)

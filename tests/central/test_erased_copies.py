@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from central import create_app
 from central.embedded import enrol_device
-from kiosk.domain.events import CustomerRegistered, ProfileUpdated, to_record
+from loyalty.domain.events import CustomerRegistered, ProfileUpdated, to_record
 from tests.central.conftest import ADMIN_TOKEN
 
 EMAIL = "zora.quintessence@example.org"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from central.event_authority import AUTHORITY, CENTRAL
 from central.schema import customers, events, push_refusals
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     EVENT_TYPES,
     CustomerErased,
     CustomerRegistered,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, VoucherIssued
+from loyalty.domain.events import CustomerRegistered, EarnReversed, PointsEarned, PointsRedeemed, VoucherIssued
 
 
 def test_recent_operations_from_every_device_newest_first(client, make_device):

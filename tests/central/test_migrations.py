@@ -17,7 +17,7 @@ from central.db import MIGRATIONS, make_engine, migrate
 from central.ingest import ingest
 from central.pull import pull_page
 from central.schema import change_counter, customers, devices, events, metadata
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     EarnReversed,
     PointsEarned,
     PointsRedeemed,
@@ -26,7 +26,7 @@ from kiosk.domain.events import (
     PoolLeft,
     to_record,
 )
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.ledger import Ledger
 
 
 def _engine_at(url: str, revision: str):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from central import channel_keys
 from central.schema import events
 from central.transactions import in_transaction
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 
 def _key(engine, channel="web", scopes=("earn", "refund", "lookup"), rate=600):
@@ -200,7 +200,7 @@ def test_a_pool_member_gives_the_pool_its_share_of_an_order_and_gets_it_back_on_
     assert earned.json["points"] == 40 and earned.json["pool_points"] == 20 and earned.json["balance"] == 30
     assert client.get("/api/admin/pools/famille", headers=admin).json["points"] == 20
     refunded = client.post("/api/orders/refund", headers=_auth(key), json={"order_id": "W-1", "refund_id": "R-1"})
-    # The refund follows the tills' rules for a contributing earn (`kiosk.domain.pools.give_back`).
+    # The refund follows the tills' rules for a contributing earn (`loyalty.domain.pools.give_back`).
     back, taken = refunded.json["pool_points_returned"], refunded.json["points_reversed"]
     assert back > 0 and taken > 0 and refunded.json["balance"] == 30 - taken + back
     assert client.get("/api/admin/pools/famille", headers=admin).json["points"] == 20 - back

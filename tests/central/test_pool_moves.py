@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.selfservice.rewards import RewardsFile
-from kiosk.selfservice.screen import KioskScreen
+from device.selfservice.rewards import RewardsFile
+from device.selfservice.screen import KioskScreen
 from tests.central.pool_world import PoolWorld
 
 

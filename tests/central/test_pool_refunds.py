@@ -8,9 +8,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import operations, pools
-from kiosk.domain.rewards import Reward
-from kiosk.errors import KioskError
+from loyalty.domain import operations, pools
+from loyalty.domain.rewards import Reward
+from loyalty.errors import KioskError
 from tests.central.pool_world import PoolWorld
 
 

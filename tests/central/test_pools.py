@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiosk.domain import pools
-from kiosk.domain.events import CustomerRegistered, PointsEarned
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.rewards import Reward
+from loyalty.domain import pools
+from loyalty.domain.events import CustomerRegistered, PointsEarned
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.rewards import Reward
 
 
 def _customers(device, *ids):

@@ -14,8 +14,8 @@ from central import create_app
 from central.embedded import enrol_device
 from central.schema import voucher_codes
 from central.settings import CentralSettings
-from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned, to_record
-from kiosk.profile_link import make_link_token
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, to_record
+from loyalty.profile_link import make_link_token
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 from tests.central.smtp_sink import smtp_sink  # noqa: F401  (fixture)
 

@@ -7,7 +7,7 @@ import random
 from sqlalchemy import func, select
 
 from central.schema import events as events_table
-from kiosk.domain.events import (
+from loyalty.domain.events import (
     CardBlocked,
     CardLinked,
     CustomerRegistered,
@@ -15,7 +15,7 @@ from kiosk.domain.events import (
     PointsEarned,
     PointsRedeemed,
 )
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.ledger import Ledger
 
 
 def _story(device, rng: random.Random, customers: int = 6, steps: int = 120):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from central.embedded import enrol_device
-from kiosk.domain.events import EarnReversed, PointsEarned
+from loyalty.domain.events import EarnReversed, PointsEarned
 from tests.central.conftest import Device
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kiosk.cashiers import verify_pin
-from kiosk.sync.wire import batch_from_record
+from loyalty.cashiers import verify_pin
+from loyalty.wire import batch_from_record
 
 
 def test_reference_data_travels_through_the_pull_cursor(make_device, client, admin):

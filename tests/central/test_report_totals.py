@@ -22,8 +22,8 @@ from central.event_order import in_happened_order
 from central.ingest import ingest
 from central.schema import customers
 from central.transactions import in_transaction
-from kiosk.domain.events import EarnReversed, PointsEarned, to_record
-from kiosk.domain.expiry import ExpiryRule
+from loyalty.domain.events import EarnReversed, PointsEarned, to_record
+from loyalty.domain.expiry import ExpiryRule
 from tests.backoffice.ledgers import FIRST_DAY, HOLIDAY, add_holiday_voucher, build_week
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 

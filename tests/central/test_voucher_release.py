@@ -16,7 +16,7 @@ from central.settings import CentralSettings
 from central.transactions import in_transaction
 from central.voucher_reconcile import reconcile, release_unconfirmed
 from central.vouchers import import_codes, issue, pool_counts
-from kiosk.domain.events import PointsRedeemed, VoucherIssued
+from loyalty.domain.events import PointsRedeemed, VoucherIssued
 
 
 def _redeemed(device, redemption_id: str, code: str) -> list:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.config import Config, load_config
+from device.config import Config, load_config
 from tests.waiting import wait_until
 
 

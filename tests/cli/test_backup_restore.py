@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kiosk.backup import copy_store_files
 from kiosk.cli import main
 from kiosk.service import store_dir
-from kiosk.store import Store
+from device.store import Store
 from tests.cli.conftest import start_service, stop_service, write_config
 from tests.cli.helpers import balances, record_sales
 
@@ -66,7 +66,7 @@ def test_backup_with_the_service_stopped_holds_the_lock_and_restores(cli_config,
 
 def test_restore_refuses_another_devices_backup_unless_forced(cli_config, tmp_path):
     other = write_config(tmp_path / "other.toml", tmp_path / "other-data", device_id="till-2")
-    from kiosk.config import load_config
+    from device.config import load_config
 
     other_config = load_config(other)
     with Store.open(store_dir(other_config), "till-2") as store:
@@ -153,7 +153,7 @@ def test_copy_while_writing_is_always_a_state_that_was_on_disk(cli_config, tmp_p
     two; so in every copy the pending sequence numbers must run, without a gap, from the snapshot's
     seq_through to the last one.
     """
-    from kiosk.domain.snapshot import PulledBatch
+    from loyalty.domain.snapshot import PulledBatch
 
     store = Store.open(store_dir(cli_config), cli_config.device.id)
     record_sales(store, cli_config, 1)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.reader_test import follow_taps
-from kiosk.service_lock import ServiceLock
+from device.service_lock import ServiceLock
 from tests.waiting import wait_until
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.store import Store
+from device.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
 from tests.full_disk import fill, small_disk

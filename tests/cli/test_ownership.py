@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.service import store_dir
-from kiosk.store import Store
+from device.store import Store
 from tests.cli.helpers import record_sales
 
 SERVICE_UID = SERVICE_GID = 65534  # "nobody" stands for the kiosk user
@@ -16,7 +16,7 @@ SERVICE_UID = SERVICE_GID = 65534  # "nobody" stands for the kiosk user
 
 def test_files_made_by_root_go_back_to_the_data_directory_owner(cli_config, tmp_path):
     if os.geteuid() != 0:  # without sudo nothing is handed back: the files are already the user's
-        from kiosk.service_lock import hand_back
+        from device.service_lock import hand_back
 
         cli_config.data_dir.mkdir(parents=True)
         (cli_config.data_dir / "f").write_text("x")

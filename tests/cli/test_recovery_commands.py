@@ -11,7 +11,7 @@ from central import reference_data
 from central.transactions import in_transaction
 from kiosk.cli import main
 from kiosk.service import store_dir
-from kiosk.store import Store
+from device.store import Store
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture used by central_server)
 from tests.cli.conftest import start_service, stop_service
 from tests.cli.helpers import record_sales

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from kiosk.cli import main
 from kiosk.doctor.providers import sync_state_from
 from kiosk.service import store_dir
-from kiosk.store import Store
+from device.store import Store
 from tests.cli.helpers import record_sales
 from tests.waiting import wait_until
 
@@ -38,7 +38,7 @@ def test_status_json_with_the_service_running(running_service, cli_config):
 
 
 def test_status_names_the_fix_when_the_service_does_not_answer(cli_config):
-    from kiosk.service_lock import ServiceLock
+    from device.service_lock import ServiceLock
 
     with ServiceLock(cli_config.data_dir).acquire(holder="service"):  # running, but nothing on web.port
         result = CliRunner().invoke(main, ["status"])
@@ -103,7 +103,7 @@ def test_sync_states_become_the_doctors_view():
 
 def test_doctor_reports_devices_that_cannot_be_opened(cli_config, monkeypatch):
     import hardware
-    from kiosk.errors import ReaderError
+    from loyalty.errors import ReaderError
 
     def refuse(*args, **kwargs):
         raise ReaderError("cannot open /dev/spidev0.0: permission denied")

@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.domain.earning import (
+from loyalty.domain.earning import (
     EarningScale,
     Promotion,
     exact_points_fraction,
     points_to_reverse,
     quote_earn,
 )
-from kiosk.errors import InvalidAmount
+from loyalty.errors import InvalidAmount
 
 DAY = date(2026, 12, 15)
 

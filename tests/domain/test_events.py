@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kiosk.domain.events import PointsEarned, from_record, to_record
-from kiosk.errors import InvalidEvent
+from loyalty.domain.events import PointsEarned, from_record, to_record
+from loyalty.errors import InvalidEvent
 
 
 def _earn_record(**changes):

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import operations
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.events import (
+from loyalty.domain import operations
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.events import (
     CustomerErased,
     CustomerRegistered,
     EarnReversed,
@@ -17,9 +17,9 @@ from kiosk.domain.events import (
     from_record,
     to_record,
 )
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, InvalidAmount, NothingToReverse, UnknownReceipt
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.rewards import Reward
+from loyalty.errors import InsufficientPoints, InvalidAmount, NothingToReverse, UnknownReceipt
 
 DEVICE = "till-1"
 CUSTOMERS = ["c1", "c2", "c3"]
@@ -160,7 +160,7 @@ def test_overdraw_from_merged_devices_is_kept_and_flagged():
 
 
 def test_erasure_removes_personal_data_keeps_amounts_and_consent_history():
-    from kiosk.domain.events import ConsentChanged
+    from loyalty.domain.events import ConsentChanged
 
     events = [
         CustomerRegistered(device_id=DEVICE, customer_id="c1", first_name="Zoé", phone="0600000000"),

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.events import EarnReversed, PointsEarned, PointsRedeemed
-from kiosk.domain.expiry import ExpiryRule, expire, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import compact, keep_from, lots_from_json, lots_to_json
-from kiosk.domain.tiers import MAX_PERIOD_DAYS, points_in_period
+from loyalty.domain.events import EarnReversed, PointsEarned, PointsRedeemed
+from loyalty.domain.expiry import ExpiryRule, expire, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import compact, keep_from, lots_from_json, lots_to_json
+from loyalty.domain.tiers import MAX_PERIOD_DAYS, points_in_period
 
 START = date(2024, 1, 1)
 CUSTOMER = "cust-1"

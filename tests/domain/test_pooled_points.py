@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import operations, pools
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.events import PoolContributed, PoolRedeemed, from_record, to_record
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.rewards import Reward
-from kiosk.errors import InsufficientPoints, InvalidEvent, PoolRefused
+from loyalty.domain import operations, pools
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.events import PoolContributed, PoolRedeemed, from_record, to_record
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.rewards import Reward
+from loyalty.errors import InsufficientPoints, InvalidEvent, PoolRefused
 
 DEVICE = "till-1"
 AT = "2026-12-15T10:00:00+01:00"

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.domain.events import PointsEarned
-from kiosk.store import Store
+from loyalty.domain.events import PointsEarned
+from device.store import Store
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
 from tests.spawned import tap_card, wait_answering
@@ -87,7 +87,7 @@ def test_a_receipt_sent_again_after_a_kill_9_of_the_service_credits_once(tmp_pat
 
 
 def test_registering_the_same_card_again_answers_the_first_customer(till):
-    from kiosk.domain.events import CardLinked, CustomerRegistered
+    from loyalty.domain.events import CardLinked, CustomerRegistered
 
     till.start_sale({"general": 1000}, receipt_ref="POS-9", source="pos")
     till.card_presented("DEADBEEF")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import central_host
-from kiosk.config import load_config
+from device.config import load_config
 from kiosk.doctor import DoctorContext, Status, run_doctor
 from tests.cli.conftest import free_port
 from tests.spawned import wait_answering

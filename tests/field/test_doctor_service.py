@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import parse_config
+from device.config import parse_config
 from kiosk.doctor import (
     CheckResult,
     DoctorContext,

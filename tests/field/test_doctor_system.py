@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import Config, parse_config
+from device.config import Config, parse_config
 from kiosk.doctor import DoctorContext, Status, SyncState, run_doctor, system_checks
 from kiosk.doctor.context import DiskUsage
 

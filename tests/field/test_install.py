@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_config
+from device.config import load_config
 from kiosk.doctor import DoctorContext, Status, pi_files, run_doctor
 
 from .conftest import make_healthy_pi

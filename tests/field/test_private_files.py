@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from kiosk.config import parse_config
+from device.config import parse_config
 from kiosk.doctor import DoctorContext, Status, run_doctor
 from kiosk.service import KioskService
 
@@ -53,7 +53,7 @@ def test_doctor_names_a_file_others_can_read(tmp_path):
 
 
 def test_a_kiosk_command_taking_the_lock_tightens_the_directory_too(tmp_path):
-    from kiosk.service_lock import ServiceLock
+    from device.service_lock import ServiceLock
 
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o755)

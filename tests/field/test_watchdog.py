@@ -192,7 +192,7 @@ def test_a_service_process_started_like_systemd_does_stops_pinging_when_its_read
 
 
 def test_pings_stop_when_a_worker_is_deadlocked_though_its_thread_lives(notify_socket, tmp_path):
-    from kiosk.config import load_config
+    from device.config import load_config
     from kiosk.service import KioskService
     from tests.cli.conftest import write_config
 

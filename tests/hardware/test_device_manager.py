@@ -9,8 +9,8 @@ from hardware.events import CARD_REMOVED, CARD_TAPPED, OFFLINE, OK, PAPER_OUT, Q
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
-from kiosk.config import HardwareConfig
-from kiosk.errors import InvalidDeviceCommand
+from device.config import HardwareConfig
+from loyalty.errors import InvalidDeviceCommand
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import parse_config
-from kiosk.errors import ConfigError
+from device.config import parse_config
+from loyalty.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "kiosk.example.toml"
 

@@ -13,8 +13,8 @@ from hardware.devices import open_pi_reader
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
-from kiosk.config import HardwareConfig
-from kiosk.errors import ReaderError, ResetPinRefused
+from device.config import HardwareConfig
+from loyalty.errors import ReaderError, ResetPinRefused
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 
 from central import create_app
 from central.settings import CentralSettings
-from kiosk import phonecard
-from kiosk.domain.events import CardLinked, CustomerRegistered
+from loyalty import phonecard
+from loyalty.domain.events import CardLinked, CustomerRegistered
 from tests.central.conftest import ADMIN_TOKEN, Device
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 

@@ -6,7 +6,7 @@ import re
 import time
 
 from central.phonecard import load_or_create_key
-from kiosk import phonecard
+from loyalty import phonecard
 from tests.central.conftest import ADMIN_TOKEN
 
 
@@ -64,7 +64,7 @@ def test_signing_key_file_is_made_once_and_private(tmp_path):
 
 def test_card_page_shows_the_points_and_the_pool(client, device, card, app):
     from central import pools
-    from kiosk.domain.events import PointsEarned, PoolContributed
+    from loyalty.domain.events import PointsEarned, PoolContributed
 
     with app.extensions["central.engine"].begin() as connection:
         pools.set_member(connection, "famille-a", "c-1", 50, "head-office")

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import phonecard
-from kiosk.config import parse_config
-from kiosk.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed
+from loyalty import phonecard
+from device.config import parse_config
+from loyalty.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed
 
 KEY = phonecard.new_private_key()
 PUBLIC = KEY.public_key()

@@ -7,14 +7,14 @@ import logging
 
 import pytest
 
-from kiosk.domain import operations
-from kiosk.domain.earning import EarningScale
-from kiosk.domain.events import CardBlocked, ConsentChanged, CustomerErased, ProfileUpdated
-from kiosk.domain.rewards import Reward
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
-from kiosk.errors import InsufficientPoints, InvalidEvent, InvalidPull, StoreError
-from kiosk.store import Store
-from kiosk.store.snapshot_file import open_database
+from loyalty.domain import operations
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.events import CardBlocked, ConsentChanged, CustomerErased, ProfileUpdated
+from loyalty.domain.rewards import Reward
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import InsufficientPoints, InvalidEvent, InvalidPull, StoreError
+from device.store import Store
+from device.store.snapshot_file import open_database
 
 from .conftest import DEVICE, earned, link, register
 
@@ -221,7 +221,7 @@ def test_bad_input_is_refused_with_a_clear_error(store, data_dir):
 
 
 def test_logs_carry_no_personal_data(data_dir, caplog):
-    caplog.set_level(logging.DEBUG, logger="kiosk.store")
+    caplog.set_level(logging.DEBUG, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
         store.record(register("c1", "Hélène", phone="0612345678"))
         store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("c1", 1, "Hélène"),),

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.domain.snapshot import CustomerState, PulledBatch
-from kiosk.store import Store
-from kiosk.store.journal import decode_line
-from kiosk.store.snapshot_file import AtomicJSONStorage, read_document
+from loyalty.domain.snapshot import CustomerState, PulledBatch
+from device.store import Store
+from device.store.journal import decode_line
+from device.store.snapshot_file import AtomicJSONStorage, read_document
 
 from .conftest import DEVICE, earned
 

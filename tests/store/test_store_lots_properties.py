@@ -12,16 +12,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain import operations
-from kiosk.domain.events import PointsEarned
-from kiosk.domain.expiry import ExpiryRule, notice
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import compact, keep_from
-from kiosk.domain.rewards import Reward
-from kiosk.domain.snapshot import CustomerState, PulledBatch
-from kiosk.domain.tiers import Tier, TierScale, tier_of
-from kiosk.errors import KioskError
-from kiosk.store import Store
+from loyalty.domain import operations
+from loyalty.domain.events import PointsEarned
+from loyalty.domain.expiry import ExpiryRule, notice
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import compact, keep_from
+from loyalty.domain.rewards import Reward
+from loyalty.domain.snapshot import CustomerState, PulledBatch
+from loyalty.domain.tiers import Tier, TierScale, tier_of
+from loyalty.errors import KioskError
+from device.store import Store
 
 from .conftest import DEVICE
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain.snapshot import PulledBatch
-from kiosk.store import Store
+from loyalty.domain.snapshot import PulledBatch
+from device.store import Store
 
 from .conftest import DEVICE, earned, register
 
@@ -91,8 +91,8 @@ def test_a_copy_that_refuses_a_line_leaves_the_journal_without_it(data_dir):
     import errno
     import os
 
-    from kiosk.errors import StoreWriteError
-    from kiosk.store import FileOps
+    from loyalty.errors import StoreWriteError
+    from device.store import FileOps
 
     class CopyFull(FileOps):
         copy_fds: set[int] = set()
@@ -163,7 +163,7 @@ def test_the_journal_and_its_copy_are_fsynced_at_the_same_time(data_dir):
     """Each fsync waits until the other file's has started: written one after the other, they would never meet."""
     import threading
 
-    from kiosk.store import FileOps
+    from device.store import FileOps
 
     class Meeting(FileOps):
         barrier = threading.Barrier(2, timeout=5)
@@ -194,8 +194,8 @@ def test_a_copy_whose_fsync_fails_leaves_neither_file_with_the_line(data_dir):
     import errno
     import os
 
-    from kiosk.errors import StoreWriteError
-    from kiosk.store import FileOps
+    from loyalty.errors import StoreWriteError
+    from device.store import FileOps
 
     class CopyFsyncFails(FileOps):
         copy_fds: set[int] = set()

@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.customers import normalise_query, search_keys
-from kiosk.domain.events import (
+from loyalty.domain.customers import normalise_query, search_keys
+from loyalty.domain.events import (
     CardBlocked,
     CardLinked,
     ConsentChanged,
@@ -23,9 +23,9 @@ from kiosk.domain.events import (
     PointsRedeemed,
     ProfileUpdated,
 )
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
-from kiosk.store import Store
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from device.store import Store
 
 from .conftest import DEVICE
 

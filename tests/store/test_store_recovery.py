@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.domain.snapshot import CustomerState, PulledBatch
-from kiosk.store import Store
-from kiosk.store.journal import decode_line
+from loyalty.domain.snapshot import CustomerState, PulledBatch
+from device.store import Store
+from device.store.journal import decode_line
 
 from .conftest import DEVICE, earned, register
 
@@ -20,7 +20,7 @@ def test_torn_last_line_is_dropped_with_a_warning(data_dir, caplog):
         events = [store.record(earned(points=1)) for _ in range(3)]
     with open(_journal(data_dir), "ab") as handle:
         handle.write(b'1234abcd {"event":{"type":"PointsEar')
-    caplog.set_level(logging.WARNING, logger="kiosk.store")
+    caplog.set_level(logging.WARNING, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
         assert store.pending() == events and store.balance("c1") == 3
         assert any("incomplete last line" in p for p in store.stats().problems)
@@ -48,7 +48,7 @@ def test_damaged_middle_line_is_moved_aside_and_the_rest_kept(data_dir, caplog):
     original = b"\n".join(lines)
     _journal(data_dir).write_bytes(original)
     (data_dir / "outbox.copy.jsonl").write_bytes(original)  # both copies hit: the line is gone
-    caplog.set_level(logging.ERROR, logger="kiosk.store")
+    caplog.set_level(logging.ERROR, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
         assert [e.event_id for e in store.pending()] == [events[0].event_id, events[2].event_id,
                                                          events[3].event_id]
@@ -90,7 +90,7 @@ def test_damaged_snapshot_is_moved_aside_and_rebuilt_empty(data_dir, caplog):
     pending = _with_pulled_state(data_dir)
     snapshot = data_dir / "cache.json"
     snapshot.write_bytes(snapshot.read_bytes()[:-40] + b"#" * 40)
-    caplog.set_level(logging.ERROR, logger="kiosk.store")
+    caplog.set_level(logging.ERROR, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
         assert store.cursor == 0 and store.seq_through == 0  # the next pull rebuilds everything
         assert store.pending() == [pending] and store.customer("p1") is None

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from central.embedded import start_background
-from kiosk.store import Store
+from device.store import Store
 from tests.central.databases import pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 

@@ -7,9 +7,9 @@ import io
 from datetime import date
 
 from central import create_app
-from kiosk.errors import SyncRefused
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
+from loyalty.errors import SyncRefused
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
 from tests.factories import ManualClock, signed_in_till
 
@@ -115,7 +115,7 @@ def test_a_refused_adoption_send_does_not_stop_the_sync(config, central_server):
 
 def test_many_rows_go_in_batches_and_only_changed_rows_again(central_server, open_store):
     from central import cashier_figures
-    from kiosk.sync.worker import ADOPTION_BATCH
+    from device.sync.worker import ADOPTION_BATCH
 
     store = open_store("till-9")
     client = CentralClient(central_server.url, central_server.enrol_device("till-9"), timeout_s=5)

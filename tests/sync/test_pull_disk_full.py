@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from central.demo import seed
-from kiosk.store import Store
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
+from device.store import Store
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 from tests.full_disk import fill, small_disk
 
 

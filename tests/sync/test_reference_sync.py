@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from central import reference_data
 from central.transactions import in_transaction
-from kiosk.reference_cache import ReferenceCache
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
+from device.reference_cache import ReferenceCache
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 
 
 def test_a_failed_save_stops_the_round_and_the_page_comes_again(central_server, open_store, tmp_path):

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from kiosk.bus import EventBus
-from kiosk.domain.events import EarnReversed
-from kiosk.errors import ConfirmationRequired, NothingToReverse, ReceiptNeedsCentral, UnknownReceipt
-from kiosk.store import Store
-from kiosk.sync.client import CentralClient
-from kiosk.till import Till
+from device.bus import EventBus
+from loyalty.domain.events import EarnReversed
+from loyalty.errors import ConfirmationRequired, NothingToReverse, ReceiptNeedsCentral, UnknownReceipt
+from device.store import Store
+from device.sync.client import CentralClient
+from device.till import Till
 from tests.factories import ManualClock, seed_store
 
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from kiosk.config import CentralConfig, Config, PathsConfig, parse_config
-from kiosk.errors import ConfigError, DeviceNotEnrolled, SyncRefused
-from kiosk.sync.setup import build_worker, enrol, token_file
+from device.config import CentralConfig, Config, PathsConfig, parse_config
+from loyalty.errors import ConfigError, DeviceNotEnrolled, SyncRefused
+from device.sync.setup import build_worker, enrol, token_file
 
 
 def _config(tmp_path, url: str) -> Config:

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from central.devices import create_enrolment_code
 from central.transactions import in_transaction
-from kiosk.sync.cli import sync
-from kiosk.sync.setup import build_worker
+from kiosk.sync_cli import sync
+from device.sync.setup import build_worker
 
 
 def _config_file(tmp_path, url: str):
@@ -18,7 +18,7 @@ def _config_file(tmp_path, url: str):
 
 
 def test_enrol_then_status_shows_the_last_round(tmp_path, central_server, open_store):
-    from kiosk.config import load_config
+    from device.config import load_config
 
     env = _config_file(tmp_path, central_server.url)
     runner = CliRunner()

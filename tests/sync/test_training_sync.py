@@ -8,8 +8,8 @@ from datetime import date
 
 from central import create_app, training_progress
 from central.schema import events
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import TRAINING_BATCH, SyncWorker
+from device.sync.client import CentralClient
+from device.sync.worker import TRAINING_BATCH, SyncWorker
 from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
 from tests.factories import ManualClock, signed_in_till
 

@@ -25,13 +25,13 @@ from central.schema import events, voucher_codes
 from central.transactions import in_transaction
 from central.voucher_reconcile import reconcile, release_unconfirmed
 from central.vouchers import import_codes
-from kiosk.bus import EventBus
-from kiosk.domain.events import PointsRedeemed
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
-from kiosk.errors import KioskError, SyncError
-from kiosk.store import Store
-from kiosk.sync.client import CentralClient
-from kiosk.till import Till
+from device.bus import EventBus
+from loyalty.domain.events import PointsRedeemed
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import KioskError, SyncError
+from device.store import Store
+from device.sync.client import CentralClient
+from device.till import Till
 from tests.cli.conftest import free_port
 from tests.factories import ManualClock
 from tests.spawned import wait_answering

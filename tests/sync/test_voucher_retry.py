@@ -6,9 +6,9 @@ import pytest
 
 from central.transactions import in_transaction
 from central.vouchers import import_codes, pool_counts
-from kiosk.domain.events import PointsRedeemed, VoucherIssued
-from kiosk.errors import SyncUnavailable
-from kiosk.sync.client import CentralClient
+from loyalty.domain.events import PointsRedeemed, VoucherIssued
+from loyalty.errors import SyncUnavailable
+from device.sync.client import CentralClient
 from tests.factories import ManualClock, signed_in_till
 
 
@@ -66,7 +66,7 @@ def test_the_retry_after_a_restart_of_the_till_reuses_the_redemption(till_online
     with pytest.raises(SyncUnavailable):
         till.redeem("holiday-20", pin="1234")
     first = till.voucher_attempts.id_for("cust-00004", "holiday-20", "unused")
-    from kiosk.till.redemption_attempts import RedemptionAttempts
+    from device.till.redemption_attempts import RedemptionAttempts
 
     reopened = RedemptionAttempts(config.data_dir / "voucher-attempts.json")
     assert reopened.id_for("cust-00004", "holiday-20", "fresh") == first

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from kiosk.domain.snapshot import CustomerState, PulledBatch
-from kiosk.errors import SyncRefused
-from kiosk.sync.wire import batch_from_record, batch_to_record
+from loyalty.domain.snapshot import CustomerState, PulledBatch
+from loyalty.errors import SyncRefused
+from loyalty.wire import batch_from_record, batch_to_record
 
 
 def test_lots_round_trip_through_json():

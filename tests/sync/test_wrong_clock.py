@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import kiosk.sync.client as client_module
+import device.sync.client as client_module
 from central.schema import events
-from kiosk import phonecard
+from loyalty import phonecard
 from kiosk.doctor.context import DoctorContext
 from kiosk.doctor.providers import sync_state_from
 from kiosk.doctor.system_checks import check_clock
-from kiosk.domain import business_clock
-from kiosk.domain.events import PointsEarned
-from kiosk.errors import PhoneCodeClockWrong
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
+from loyalty.domain import business_clock
+from loyalty.domain.events import PointsEarned
+from loyalty.errors import PhoneCodeClockWrong
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 from tests.factories import ManualClock, signed_in_till
 
 AHEAD = timedelta(days=2)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bus import EventBus
-from kiosk.store import Store
-from kiosk.till import Till
+from device.bus import EventBus
+from device.store import Store
+from device.till import Till
 from tests.factories import seed_store
 
 

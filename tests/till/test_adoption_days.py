@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kiosk.till.adoption import KEEP_DAYS, AdoptionBook
+from device.till.adoption import KEEP_DAYS, AdoptionBook
 
 
 class Today:

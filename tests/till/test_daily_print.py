@@ -15,11 +15,11 @@ from hardware import build_devices
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from kiosk.config import HardwareConfig
-from kiosk.domain.events import CustomerRegistered, PointsEarned
-from kiosk.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, PrinterError, SyncRefused
-from kiosk.sync.client import CentralClient
-from kiosk.till.daily_print import print_daily_summary
+from device.config import HardwareConfig
+from loyalty.domain.events import CustomerRegistered, PointsEarned
+from loyalty.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, PrinterError, SyncRefused
+from device.sync.client import CentralClient
+from device.till.daily_print import print_daily_summary
 from tests.hardware.conftest import EventRecorder
 
 DAY = "2026-11-03"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.bus import EventBus
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
-from kiosk.errors import CardNotKnowable
-from kiosk.store import Store
-from kiosk.till.desk import Till
+from device.bus import EventBus
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import CardNotKnowable
+from device.store import Store
+from device.till.desk import Till
 
 REGULAR = "A0000004"
 
@@ -60,9 +60,9 @@ def test_a_partial_pull_page_does_not_clear_the_damage(config):
 
 
 def test_the_self_service_kiosk_does_not_offer_registration_either(config, tmp_path):
-    from kiosk.errors import CardNotKnowable as Refused
-    from kiosk.selfservice.rewards import RewardsFile
-    from kiosk.selfservice.screen import KioskScreen
+    from loyalty.errors import CardNotKnowable as Refused
+    from device.selfservice.rewards import RewardsFile
+    from device.selfservice.screen import KioskScreen
 
     till, store = _damaged_till(config)
     till.close()

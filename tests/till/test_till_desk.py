@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, RedemptionCancelled
-from kiosk.errors import (
+from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, RedemptionCancelled
+from loyalty.errors import (
     CardAlreadyLinked,
     CardBlocked,
     ConfirmationRequired,
@@ -191,7 +191,7 @@ def test_training_uses_a_separate_store_and_scores_drills(till, clock):
 
 
 def test_blocked_and_erased_cards(till):
-    from kiosk.domain.events import CardBlocked as Blocked
+    from loyalty.domain.events import CardBlocked as Blocked
 
     till.live_store.record(Blocked(device_id=till.config.device.id, card_uid=KNOWN, reason="lost"))
     with pytest.raises(CardBlocked):
@@ -201,7 +201,7 @@ def test_blocked_and_erased_cards(till):
 def test_cashier_book_persists_hashes_only(till, config):
     import json
 
-    from kiosk.till.cashier_book import CashierBook
+    from device.till.cashier_book import CashierBook
 
     rows = json.loads((config.data_dir / "cashiers.json").read_text())["cashiers"]
     assert {row["cashier_id"]: row["pin_hash"].startswith("scrypt$") for row in rows} == {"alice": True,
@@ -213,8 +213,8 @@ def test_cashier_book_persists_hashes_only(till, config):
 
 
 def test_partner_voucher_online_gets_a_code_from_central_and_cannot_be_undone(till):
-    from kiosk.domain.events import PointsRedeemed, VoucherIssued
-    from kiosk.domain.rewards import IssuedVoucher
+    from loyalty.domain.events import PointsRedeemed, VoucherIssued
+    from loyalty.domain.rewards import IssuedVoucher
 
     asked = []
 
@@ -238,7 +238,7 @@ def test_partner_voucher_online_gets_a_code_from_central_and_cannot_be_undone(ti
 
 
 def test_a_failing_central_records_no_redemption(till):
-    from kiosk.errors import SyncUnavailable
+    from loyalty.errors import SyncUnavailable
 
     def issuer(*args):
         raise SyncUnavailable("central timed out")
@@ -305,7 +305,7 @@ def test_receipts_and_signals_follow_each_operation_and_the_paper_out_drill(till
 
 
 def test_adoption_figures_survive_a_restart(till, config):
-    from kiosk.till.adoption import AdoptionBook
+    from device.till.adoption import AdoptionBook
 
     till.start_sale({"general": 500})
     till.card_presented(KNOWN)
@@ -316,7 +316,7 @@ def test_adoption_figures_survive_a_restart(till, config):
 
 
 def test_points_spent_while_central_issues_the_code_refuse_the_voucher(till):
-    from kiosk.domain.rewards import IssuedVoucher
+    from loyalty.domain.rewards import IssuedVoucher
 
     till.start_sale({"general": 110000})
     till.card_presented(KNOWN)  # 40 + 1100 points

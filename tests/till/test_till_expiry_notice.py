@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.receipt import render_receipt
-from kiosk.domain.snapshot import CentralSetting, CustomerState, PulledBatch
+from loyalty.domain.snapshot import CentralSetting, CustomerState, PulledBatch
 
 EXPIRY = CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}')
 

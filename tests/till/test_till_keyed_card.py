@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 from tests.till.test_till_web import JSON, app, client, sign_in  # noqa: F401  (fixtures)
 
 NUMBER = "2000123456787"

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from kiosk import phonecard
-from kiosk.domain.events import PointsEarned
-from kiosk.errors import PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeRefused, PhoneCodeReplayed
+from loyalty import phonecard
+from loyalty.domain.events import PointsEarned
+from loyalty.errors import PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeRefused, PhoneCodeReplayed
 
 KNOWN = "A0000004"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.receipt import render_receipt
-from kiosk.domain.snapshot import PoolBalanceState, PoolMemberState, PulledBatch
+from loyalty.domain.snapshot import PoolBalanceState, PoolMemberState, PulledBatch
 from tests.till.test_till_expiry_notice import PrintedReceipts
 
 

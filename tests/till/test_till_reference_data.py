@@ -8,12 +8,12 @@ from central import reference_data
 from central.backoffice import staff
 from central.demo import card_uid, seed
 from central.transactions import in_transaction
-from kiosk.bus import EventBus
-from kiosk.errors import SignInRefused
-from kiosk.store import Store
-from kiosk.sync.client import CentralClient
-from kiosk.sync.worker import SyncWorker
-from kiosk.till import Till
+from device.bus import EventBus
+from loyalty.errors import SignInRefused
+from device.store import Store
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
+from device.till import Till
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
 from tests.sync.conftest import central_server  # noqa: F401  (fixture)
 

@@ -134,7 +134,7 @@ def test_the_daily_summary_print_is_for_managers(client, service):
 
 
 def test_refusals_answer_a_code_per_kind_never_to_be_read_from_their_text(client, service):
-    from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+    from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
     headers = {**JSON, "X-CSRFToken": sign_in(client)}
     client.post("/till/api/card", json={"uid": "DEADBEEF"}, headers=headers)  # an unknown card: the form opens

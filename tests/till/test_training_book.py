@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kiosk.till.training import MAX_SECONDS, TrainingBook
+from device.till.training import MAX_SECONDS, TrainingBook
 from tests.factories import ManualClock
 
 

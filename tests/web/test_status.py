@@ -1,6 +1,6 @@
 """The status page and its JSON twin show what the store holds, in French first and in English."""
 
-from kiosk.domain.events import PointsEarned
+from loyalty.domain.events import PointsEarned
 from tests.factories import seed_store
 
 

@@ -15,7 +15,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from kiosk import errors as e
+from loyalty import errors as e
 from web.i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ POLL_S = 0.5  # how soon a stream notices the screen closing (service shutdown)
 
 def init_app(app: Flask, service) -> None:
     """Register the screen for this service (built once: rewards file, printer, central client, verifier)."""
-    from kiosk.selfservice.wiring import build_screen
+    from device.selfservice.wiring import build_screen
 
     app.extensions["kiosk.screen"] = build_screen(service)
     app.register_blueprint(bp)

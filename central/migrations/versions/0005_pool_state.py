@@ -10,8 +10,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from kiosk.domain.events import from_record
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.events import from_record
+from loyalty.domain.ledger import Ledger
 
 revision = "0005"
 down_revision = "0004"

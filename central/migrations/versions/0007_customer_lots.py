@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from alembic import op
 
 from central.event_order import in_happened_order
-from kiosk.domain.events import from_record
-from kiosk.domain.ledger import Ledger
-from kiosk.domain.lots import compact, keep_from, lots_to_json
+from loyalty.domain.events import from_record
+from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import compact, keep_from, lots_to_json
 
 revision = "0007"
 down_revision = "0006"

@@ -14,8 +14,8 @@ from alembic import op
 
 from central.event_order import in_happened_order
 from central.report_totals import DAY_FIGURES, REWARD_FIGURES, ReportTally
-from kiosk.domain.events import from_record
-from kiosk.domain.ledger import Ledger
+from loyalty.domain.events import from_record
+from loyalty.domain.ledger import Ledger
 
 revision = "0010"
 down_revision = "0009"

@@ -9,7 +9,7 @@ Revises: 0013
 import sqlalchemy as sa
 from alembic import op
 
-from kiosk.domain.customers import search_keys
+from loyalty.domain.customers import search_keys
 
 revision = "0014"
 down_revision = "0013"

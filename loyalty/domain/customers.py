@@ -1,0 +1,77 @@
+"""Normalised forms of names, phones and e-mails: for duplicate checks and prefix search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from loyalty.errors import FieldRequired, InvalidName
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def normalise_name(text: str) -> str:
+    """Case- and accent-insensitive form of a name: 'Hélène ' → 'helene'."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalise_phone(text: str) -> str:
+    """Digits only, French international prefix folded: '+33 6 12 34 56 78' → '0612345678'."""
+    digits = _NON_DIGITS.sub("", text)
+    if digits.startswith("0033"):
+        return "0" + digits[4:]
+    if text.strip().startswith("+33"):
+        return "0" + digits[2:]
+    return digits
+
+
+def normalise_email(text: str) -> str:
+    """Trimmed, lower-case e-mail."""
+    return text.strip().lower()
+
+
+def search_keys(first_name: str | None, last_name: str | None, phone: str | None,
+                email: str | None) -> set[str]:
+    """Every key a customer can be found by with a prefix search."""
+    keys: set[str] = set()
+    for name in (first_name, last_name):
+        if name:
+            keys.update(part for part in normalise_name(name).split() if part)
+    if first_name and last_name:
+        keys.add(normalise_name(f"{first_name} {last_name}"))
+    if phone and (digits := normalise_phone(phone)):
+        keys.add(digits)
+    if email:
+        keys.add(normalise_email(email))
+    return keys
+
+
+def normalise_query(text: str) -> str:
+    """The form a typed search is compared in: a phone if it is mostly digits, else a name or e-mail."""
+    stripped = text.strip()
+    if stripped and sum(ch.isdigit() for ch in stripped) >= max(1, len(stripped.replace(" ", "")) - 1):
+        return normalise_phone(stripped)
+    if "@" in stripped:
+        return normalise_email(stripped)
+    return normalise_name(stripped)
+
+
+MAX_FIRST_NAME = 40
+_FIRST_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’\-.])*$")
+
+
+def clean_first_name(text: object) -> str:
+    """A first name as the till and the kiosk both keep it: letters (with spaces, ' - .), at most 40.
+
+    Spaces are collapsed, and a name typed all in capitals or all in small letters is written the usual way
+    ('INES' and 'ines' become 'Ines', 'JEAN-PIERRE' becomes 'Jean-Pierre'); a mixed case is kept as typed.
+    """
+    name = " ".join(text.split()) if isinstance(text, str) else ""
+    if not name:
+        raise FieldRequired("the first name is required")
+    if len(name) > MAX_FIRST_NAME or not _FIRST_NAME.match(name):
+        raise InvalidName(f"a first name is letters (and ' - .), at most {MAX_FIRST_NAME}")
+    if name.isupper() or name.islower():
+        name = name.title()
+    return name
