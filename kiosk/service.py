@@ -80,7 +80,7 @@ class KioskService:
 
     def _build_till(self, central: bool):
         """The cashier's till with everything it uses, central's calls included when this till has central."""
-        from loyalty.phonecard import verifier_from_config
+        from device.sync.phone_codes import verifier_from_config
         from device.till import Till
 
         client = None

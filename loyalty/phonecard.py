@@ -233,13 +233,3 @@ def _b64decode(text: str) -> bytes:
 
 
 _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def verifier_from_config(config: Config) -> PhoneCardVerifier | None:
-    """The device's verifier from `[phonecard]`, or None when no public key is configured; with central
-    configured and the device enrolled, codes are also accepted once chain-wide while online."""
-    if not config.phonecard.public_key:
-        return None
-    from device.sync.phone_codes import chain_acceptor
-
-    return PhoneCardVerifier.from_text(config.phonecard.public_key, config.phonecard.skew_s, chain_acceptor(config))

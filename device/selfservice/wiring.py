@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalty.phonecard import verifier_from_config
+from device.sync.phone_codes import verifier_from_config
 from device.selfservice.online import central_for
 from device.selfservice.rewards import RewardsFile
 from device.selfservice.screen import KioskScreen

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from device.config import Config
+from loyalty.phonecard import PhoneCardVerifier
 
 #: Seconds a till waits for central's answer before trusting its own once-only rule.
 ASK_TIMEOUT_S = 2.0
@@ -23,3 +24,11 @@ def chain_acceptor(config: Config) -> Callable[[str], None] | None:
         return None
     client = CentralClient(config.central.url, token, min(ASK_TIMEOUT_S, config.central.timeout_s))
     return client.accept_phone_code
+
+
+def verifier_from_config(config: Config) -> PhoneCardVerifier | None:
+    """The device's verifier from `[phonecard]`, or None when no public key is configured; with central
+    configured and the device enrolled, codes are also accepted once chain-wide while online."""
+    if not config.phonecard.public_key:
+        return None
+    return PhoneCardVerifier.from_text(config.phonecard.public_key, config.phonecard.skew_s, chain_acceptor(config))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from loyalty import phonecard
 from device.config import parse_config
+from device.sync.phone_codes import verifier_from_config
 from loyalty.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed
 
 KEY = phonecard.new_private_key()
@@ -128,12 +129,12 @@ def test_every_card_and_time_round_trips(uid, t):
 def test_device_config_holds_only_the_public_key():
     text = phonecard.public_key_text(KEY)
     config = parse_config({"phonecard": {"public_key": text, "skew_s": 20}})
-    verifier = phonecard.verifier_from_config(config)
+    verifier = verifier_from_config(config)
     assert verifier.skew_s == 20 and len(text) == 43
     assert verifier.identify_qr(phonecard.sign_code(KEY, "04A1", T0), T0) == "04A1"
-    assert phonecard.verifier_from_config(parse_config({})) is None
+    assert verifier_from_config(parse_config({})) is None
     with pytest.raises(ConfigError, match="43-character"):
-        phonecard.verifier_from_config(parse_config({"phonecard": {"public_key": "short"}}))
+        verifier_from_config(parse_config({"phonecard": {"public_key": "short"}}))
     with pytest.raises(ConfigError, match="skew_s"):
         parse_config({"phonecard": {"skew_s": 600}})
 
