@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from kiosk import __version__
+from loyalty import __version__
 from device.config import Config
 from device.service_lock import ServiceLock
 

@@ -6,13 +6,16 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from loyalty import web_icon, web_security
-from kiosk.service import KioskService
 from web import errors, i18n, ops, panel, selfservice, status, till
+
+if TYPE_CHECKING:  # the service composes this app: it is built above the web UI, which only receives it
+    from kiosk.service import KioskService
 
 logger = logging.getLogger(__name__)
 csrf = CSRFProtect()
