@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from hardware.config import HardwareConfig, ShopConfig
 from loyalty.domain.earning import EarningScale, Promotion
 from loyalty.errors import ConfigError
 
@@ -44,26 +45,6 @@ class PathsConfig:
 
 
 @dataclass(frozen=True)
-class HardwareConfig:
-    """Which devices to drive, and where they are wired (BCM pin numbers)."""
-
-    mode: Literal["pi", "emulated"] = "pi"
-    reader_spi_bus: int = 0
-    reader_spi_device: int = 0
-    reader_reset_pin: int = 25
-    printer_port: str = "/dev/serial0"
-    printer_baudrate: int = 9600
-    led_ready_pin: int = 17
-    led_ok_pin: int = 27
-    led_error_pin: int = 22
-    buzzer_pin: int = 18
-    scanner_port: str = ""
-    scanner_keyboard: str = ""
-    printer_columns: int = 42
-    printer_job_max_age_s: int = 600
-
-
-@dataclass(frozen=True)
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -82,15 +63,6 @@ class CentralConfig:
     backoff_max_s: int = 300
     offline_redeem_per_card: int = 500
     offline_redeem_per_device: int = 5000
-
-
-@dataclass(frozen=True)
-class ShopConfig:
-    """What the receipt header and footer say."""
-
-    name: str = "Ma Boutique"
-    address: tuple[str, ...] = ()
-    footer: str = "Merci de votre visite !"
 
 
 @dataclass(frozen=True)

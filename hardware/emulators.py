@@ -11,7 +11,7 @@ from hardware.printer.escpos_emulator import PrintedReceipt, PrinterEmulator
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.scanner import SerialScannerEmulator, WedgeScannerEmulator
 from hardware.signals import SignalLights
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from loyalty.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)

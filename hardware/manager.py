@@ -22,7 +22,7 @@ from hardware.printer.receipt import Receipt, render_receipt
 from hardware.printer.worker import PrinterSettings, PrintJob, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from loyalty.errors import HardwareError, InvalidDeviceCommand, PrinterError
 
 log = logging.getLogger(__name__)

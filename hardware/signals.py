@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from gpiozero import LED, Buzzer
 
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from loyalty.errors import HardwareError, InvalidDeviceCommand
 
 log = logging.getLogger(__name__)

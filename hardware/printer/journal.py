@@ -12,6 +12,7 @@ receipts are printed. A full disk does not stop the start: the journal is then l
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import logging
 import os
@@ -21,7 +22,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from device.disk_space import is_no_space
 from loyalty.errors import PrinterError
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class JobJournal:
             os.replace(tmp, self.path)
             _fsync_dir(self.path.parent)
         except OSError as exc:
-            if is_no_space(exc):  # the file stays as it was; the next compaction tries again
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the file stays as it was; the next compaction tries again
                 tmp.unlink(missing_ok=True)
                 log.warning("print journal not compacted: the disk is full")
                 return

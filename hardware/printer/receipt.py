@@ -14,7 +14,7 @@ from typing import Any
 
 from escpos.printer import Dummy
 
-from device.config import ShopConfig
+from hardware.config import ShopConfig
 
 CODE_PAGE = "CP858"
 QR_MODULE_DOTS = 6  # 0.75 mm per module at 203 dpi: read by any phone camera
