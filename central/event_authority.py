@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from device.config import earning_from_json
+from loyalty.earning_rules import earning_from_json
 from loyalty.domain.events import EVENT_TYPES, Event, PointsEarned
 from loyalty.errors import ConfigError, EventRefused
 

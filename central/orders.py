@@ -35,7 +35,8 @@ from central.schema import (
     pool_memberships,
     settings,
 )
-from device.config import earning_from_json
+from central.reference_data import EARNING_RULES
+from loyalty.earning_rules import earning_from_json
 from loyalty.domain import operations, pools
 from loyalty.domain.customers import normalise_email
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from central.schema import cashiers, catalogue, settings
 from central.sql import Versions, insert_for
 from loyalty.cashiers import ROLES, hash_pin
-from device.config import earning_from_json
+from loyalty.earning_rules import earning_from_json
 from loyalty.domain.rewards import Reward
 from loyalty.errors import BadRequest, ConfigError, KioskError
 

@@ -7,24 +7,16 @@ documents every key.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal
 
 from hardware.config import HardwareConfig, ShopConfig
-from loyalty.domain.earning import EarningScale, Promotion
+from loyalty.earning_rules import EarningConfig, check_promotions
 from loyalty.errors import ConfigError
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-Built = TypeVar("Built", bound="DataclassInstance")  # the configuration dataclass `_build` makes
+from loyalty.typed_tables import build_table
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 
@@ -63,40 +55,6 @@ class CentralConfig:
     backoff_max_s: int = 300
     offline_redeem_per_card: int = 500
     offline_redeem_per_device: int = 5000
-
-
-@dataclass(frozen=True)
-class PromotionConfig:
-    name: str
-    starts: date
-    ends: date
-    multiplier_pct: int
-    categories: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class EarningConfig:
-    """The earning scale: `base_points` points per `per_cents` cents, multipliers in percent."""
-
-    base_points: int = 1
-    per_cents: int = 100
-    receipt_cap: int | None = None
-    daily_cap: int | None = None
-    categories: dict[str, int] = field(default_factory=dict)
-    promotions: tuple[PromotionConfig, ...] = ()
-
-    def scale(self) -> EarningScale:
-        return EarningScale(
-            base_points=self.base_points,
-            per_cents=self.per_cents,
-            category_multipliers_pct=dict(self.categories),
-            promotions=tuple(
-                Promotion(p.name, p.starts, p.ends, p.multiplier_pct, frozenset(p.categories))
-                for p in self.promotions
-            ),
-            receipt_cap=self.receipt_cap,
-            daily_cap=self.daily_cap,
-        )
 
 
 @dataclass(frozen=True)
@@ -175,92 +133,9 @@ def load_config(path: Path | None = None) -> Config:
 
 def parse_config(data: dict[str, object]) -> Config:
     """Build a Config from already-parsed TOML, checking every key and value."""
-    config = _build(Config, data, "")
+    config = build_table(Config, data, "", _POSITIVE_INTS)
     _check_consistency(config)
     return config
-
-
-def earning_from_json(rules: object) -> EarningConfig:
-    """The [earning] table as central sends it in JSON (dates as YYYY-MM-DD text), checked like kiosk.toml's."""
-    if not isinstance(rules, dict):
-        raise ConfigError(f"earning rules must be a table, got {rules!r}")
-    rules = {k: v for k, v in rules.items() if k != "category_names"}  # names are for screens, not the scale
-    promotions = rules.get("promotions")
-    if isinstance(promotions, list):
-        converted = []
-        for n, promo in enumerate(promotions):
-            if isinstance(promo, dict):
-                promo = dict(promo)
-                for key in ("starts", "ends"):
-                    if isinstance(promo.get(key), str):
-                        try:
-                            promo[key] = date.fromisoformat(promo[key])
-                        except ValueError:
-                            raise ConfigError(f"earning.promotions[{n}].{key} = {promo[key]!r} must be a date "
-                                              "written as YYYY-MM-DD") from None
-            converted.append(promo)
-        rules = rules | {"promotions": converted}
-    return parse_config({"earning": rules}).earning
-
-
-def _build(cls: type[Built], table: object, prefix: str) -> Built:
-    if not isinstance(table, dict):
-        raise ConfigError(f"[{prefix.rstrip('.')}] must be a table, got {table!r}")
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    for key in table:
-        if key not in names:
-            raise ConfigError(f"unknown key '{prefix}{key}'; allowed keys here: {', '.join(names)}")
-    values: dict[str, object] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in table:
-            values[f.name] = _convert(hints[f.name], table[f.name], prefix + f.name)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"missing key {prefix}{f.name}")
-    return cls(**values)
-
-
-def _convert(hint: object, value: object, key: str) -> object:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if isinstance(hint, types.UnionType):
-        hint = next(a for a in args if a is not type(None))
-        return _convert(hint, value, key)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _build(hint, value, key + ".")
-    if origin is Literal:
-        if value not in args:
-            raise ConfigError(f"{key} = {value!r} is not allowed; allowed: {', '.join(map(repr, args))}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(f"{key} = {value!r} must be a list")
-        return tuple(_convert(args[0], item, f"{key}[{i}]") for i, item in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{key} = {value!r} must be a table")
-        return {str(k): _convert(args[1], v, f"{key}.{k}") for k, v in value.items()}
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key} = {value!r} must be true or false")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key} = {value!r} must be a whole number")
-        leaf = key.rsplit(".", 1)[-1]
-        if (leaf in _POSITIVE_INTS and value <= 0) or value < 0:
-            allowed = "> 0" if leaf in _POSITIVE_INTS else ">= 0"
-            raise ConfigError(f"{key} = {value!r} is not allowed; it must be {allowed}")
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{key} = {value!r} must be text (in quotes)")
-        return value
-    if hint is date:
-        if not isinstance(value, date):
-            raise ConfigError(f"{key} = {value!r} must be a date written as YYYY-MM-DD (no quotes)")
-        return value
-    raise ConfigError(f"{key}: unsupported setting type {hint!r}")  # pragma: no cover
 
 
 def _check_consistency(config: Config) -> None:
@@ -268,8 +143,6 @@ def _check_consistency(config: Config) -> None:
         raise ConfigError(f"web.port = {config.web.port} is not allowed; it must be from 1 to 65535")
     if not config.device.id or not config.device.id.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(f"device.id = {config.device.id!r} must be letters, digits, '-' or '_'")
-    for promo in config.earning.promotions:
-        if promo.ends < promo.starts:
-            raise ConfigError(f"earning.promotions {promo.name!r}: ends {promo.ends} is before starts {promo.starts}")
+    check_promotions(config.earning)
     if config.phonecard.skew_s > 120:
         raise ConfigError(f"phonecard.skew_s = {config.phonecard.skew_s} is not allowed; it must be from 0 to 120")

@@ -13,7 +13,7 @@ import logging
 import threading
 from pathlib import Path
 
-from device.config import earning_from_json
+from loyalty.earning_rules import earning_from_json
 from loyalty.domain.earning import EarningScale
 from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState

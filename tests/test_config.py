@@ -74,7 +74,7 @@ def test_missing_and_broken_files_are_clear(tmp_path):
 
 
 def test_earning_rules_from_central_json_are_checked_like_the_toml():
-    from device.config import earning_from_json
+    from loyalty.earning_rules import earning_from_json
 
     earning = earning_from_json({"base_points": 2, "promotions": [
         {"name": "x", "starts": "2026-12-01", "ends": "2026-12-02", "multiplier_pct": 150}]})

@@ -23,7 +23,7 @@ from central.backoffice import audit
 from central.backoffice.money import parse_euros
 from central.clock import utc_now
 from central.schema import earning_rule_versions, settings
-from device.config import earning_from_json
+from loyalty.earning_rules import earning_from_json
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
 from loyalty.errors import BadRequest, ConfigError, InvalidAmount
 

@@ -13,7 +13,7 @@ from central import cashier_figures
 from central.backoffice import rules
 from central.schema import devices
 from central.transactions import in_transaction
-from device.config import earning_from_json
+from loyalty.earning_rules import earning_from_json
 from tests.browser.backoffice_fixtures import open_signed_in, running_central  # noqa: F401
 
 pytestmark = pytest.mark.browser
