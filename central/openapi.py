@@ -7,7 +7,7 @@ from typing import Any
 from central import cashier_figures, training_progress
 from loyalty.domain.earning import MAX_RECEIPT_CENTS
 from loyalty.domain.events import EVENT_TYPES
-from device.till.training import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
+from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 

@@ -29,8 +29,8 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from loyalty.drills import DRILLS
 from loyalty.errors import InvalidAmount, NotSignedIn, SignInLocked, SignInRefused
-from device.till.training import DRILLS
 from web.category_names import category_names
 from web.i18n import LANGUAGES
 

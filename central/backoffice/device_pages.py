@@ -18,7 +18,7 @@ from central.backoffice import daily_summary, onboarding, reports, rules, scope,
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
 from loyalty.errors import NotFound
-from device.till.training import DRILLS
+from loyalty.drills import DRILLS
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from central import csv_cells
 from central.schema import cashiers
 from central.training_progress import DrillProgress, stored_rows
-from device.till.training import DRILLS
+from loyalty.drills import DRILLS
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
 from loyalty.cashiers import CAPTURE_MODES, ROLES
 from loyalty.errors import BadRequest, NotFound
-from device.till.training import DRILLS
+from loyalty.drills import DRILLS
 
 bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 

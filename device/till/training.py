@@ -9,23 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loyalty.domain.events import now_local
+from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS, MISTAKE_COST
 from loyalty.errors import UnknownDrill
 from device.till.json_file import read_json, write_json
 
 SCHEMA = 1
-#: Drill id -> the till operation that completes it.
-DRILLS: dict[str, str] = {
-    "known_card": "earned",
-    "new_customer": "registered",
-    "redeem": "redeemed",
-    "refund": "refunded",
-    "paper_out": "reprinted",
-}
-MISTAKE_COST = 20
-MAX_SCORE = 100
-#: A result longer than this is not a drill but a till left alone; central refuses it, so it is never sent.
-MAX_SECONDS = 86400.0
-MAX_CASHIER_ID = 64  # central's limit on an id
 
 
 @dataclass(frozen=True)

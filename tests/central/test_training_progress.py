@@ -9,7 +9,7 @@ import pytest
 from central import training_progress
 from central.devices import revoke
 from central.transactions import in_transaction
-from device.till.training import DRILLS, MAX_SCORE, MAX_SECONDS
+from loyalty.drills import DRILLS, MAX_SCORE, MAX_SECONDS
 from tests.central.conftest import Device
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from device.till.training import MAX_SECONDS, TrainingBook
+from loyalty.drills import MAX_SECONDS
+from device.till.training import TrainingBook
 from tests.factories import ManualClock
 
 
