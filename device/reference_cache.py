@@ -19,15 +19,12 @@ from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
 from loyalty.domain.tiers import Tier, TierScale
 from loyalty.errors import ConfigError
+from loyalty.reference_settings import EARNING_RULES, EXPIRY, TIERS, expiry_rule_from, tier_scale_from
 from device.store.fileops import FileOps
 
 log = logging.getLogger(__name__)
 
 SCHEMA = 1
-EARNING_RULES = "earning_rules"
-CAPTURE_MODE = "capture_mode"
-EXPIRY = "expiry"
-TIERS = "tiers"
 
 
 class ReferenceCache:
@@ -123,38 +120,8 @@ class ReferenceCache:
 
     def expiry_rule(self) -> ExpiryRule | None:
         """The points lifetime and notice period from the `expiry` setting, or None when absent or invalid."""
-        value = self.setting(EXPIRY)
-        if value is None:
-            return None
-        try:
-            if not isinstance(value, dict):
-                raise TypeError("not a table")
-            after, notice = value["after_days"], value["notice_days"]
-            if not all(isinstance(n, int) and not isinstance(n, bool) for n in (after, notice)):
-                raise TypeError("after_days and notice_days must be whole numbers")
-            return ExpiryRule(after, notice)
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("central expiry setting ignored: %s", exc)
-            return None
+        return expiry_rule_from(self.setting(EXPIRY))
 
     def tier_scale(self) -> TierScale | None:
         """The tier period and thresholds from the `tiers` setting, or None when absent or invalid."""
-        value = self.setting(TIERS)
-        if value is None:
-            return None
-        try:
-            if not isinstance(value, dict) or not isinstance(value["tiers"], list):
-                raise TypeError("not a table with a list of tiers")
-            tiers = []
-            for tier in value["tiers"]:
-                name, minimum = tier["name"], tier["min_points"]
-                if not isinstance(name, str) or isinstance(minimum, bool) or not isinstance(minimum, int):
-                    raise TypeError("a tier needs a name and whole minimum points")
-                tiers.append(Tier(name, minimum))
-            period = value["period_days"]
-            if isinstance(period, bool) or not isinstance(period, int):
-                raise TypeError("period_days must be a whole number")
-            return TierScale(period, tuple(tiers))
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("central tiers setting ignored: %s", exc)
-            return None
+        return tier_scale_from(self.setting(TIERS))

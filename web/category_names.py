@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from device.reference_cache import EARNING_RULES
+from loyalty.reference_settings import EARNING_RULES
 
 BUILT_IN = {"general": lazy_gettext("General"), "bulk": lazy_gettext("Bulk"),
             "hygiene": lazy_gettext("Hygiene")}

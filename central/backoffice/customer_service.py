@@ -46,14 +46,15 @@ from loyalty.domain.events import (
     RedemptionCancelled,
     from_record,
 )
-from loyalty.domain.expiry import ExpiryNotice, notice
+from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
-from loyalty.domain.tiers import tier_of
+from loyalty.domain.tiers import TierScale, tier_of
 from loyalty.errors import (
     AdjustmentOverBalance,
     AlreadyMerged,
     BadRequest,
+    CustomerServiceRefused,
     MergedPointsSpent,
     MergeUndoClosed,
     NoEmailOnFile,
@@ -61,7 +62,7 @@ from loyalty.errors import (
     NotFound,
     VoucherAlreadyCancelled,
 )
-from device.reference_cache import EXPIRY, TIERS, ReferenceCache
+from loyalty.reference_settings import EXPIRY, TIERS, expiry_rule_from, tier_scale_from
 
 #: The most points one manual adjustment may add or take back, per back-office role.
 ADJUSTMENT_LIMITS = {"head_office": 10_000, "manager": 500}
@@ -109,10 +110,7 @@ class CustomerFile:
 
 
 class _CentralSettings:
-    """The settings devices pull, read the way devices read them (one parser: `ReferenceCache`)."""
-
-    expiry_rule = ReferenceCache.expiry_rule
-    tier_scale = ReferenceCache.tier_scale
+    """The settings devices pull, read the way devices read them (one parser: `loyalty.reference_settings`)."""
 
     def __init__(self, connection: Connection) -> None:
         self._values = dict(connection.execute(select(settings.c.key, settings.c.value_json)
@@ -121,6 +119,12 @@ class _CentralSettings:
     def setting(self, key: str) -> object | None:
         raw = self._values.get(key)
         return json.loads(raw) if raw else None
+
+    def expiry_rule(self) -> ExpiryRule | None:
+        return expiry_rule_from(self.setting(EXPIRY))
+
+    def tier_scale(self) -> TierScale | None:
+        return tier_scale_from(self.setting(TIERS))
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -63,7 +63,7 @@ from loyalty.errors import (
     error_codes,
 )
 from device.receipt_code import receipt_code, reference_in
-from device.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
+from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
 from device.reference_cache import ReferenceCache
 from device.standing import standing_of
 from device.store import Store
