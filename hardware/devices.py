@@ -19,7 +19,7 @@ from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
 from hardware.scanner import KeyboardWedgeScanner, SerialScanner, SerialScannerEmulator, _ScannerThread
 from hardware.config import HardwareConfig
-from loyalty.errors import ReaderError, ResetPinRefused
+from hardware.errors import ReaderError, ResetPinRefused
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.scanner import SerialScannerEmulator, WedgeScannerEmulator
 from hardware.signals import SignalLights
 from hardware.config import HardwareConfig
-from loyalty.errors import InvalidDeviceCommand
+from hardware.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

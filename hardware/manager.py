@@ -23,7 +23,7 @@ from hardware.printer.worker import PrinterSettings, PrintJob, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
 from hardware.config import HardwareConfig
-from loyalty.errors import HardwareError, InvalidDeviceCommand, PrinterError
+from hardware.errors import HardwareError, InvalidDeviceCommand, PrinterError
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import serial
 
 from hardware.driver_thread import DriverThread
 from hardware.events import ABSENT, OK, QR_SCANNED, DeviceEvent, EventSink, StatusBoard
-from loyalty.errors import InvalidDeviceCommand
+from hardware.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

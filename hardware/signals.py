@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gpiozero import LED, Buzzer
 
 from hardware.config import HardwareConfig
-from loyalty.errors import HardwareError, InvalidDeviceCommand
+from hardware.errors import HardwareError, InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,16 @@ from pathlib import Path
 import click
 
 from kiosk import __version__
+from hardware.errors import HardwareError
 from loyalty import errors as e
 from device.config import config_path, load_config
 
 #: The one place where errors become exit codes (most specific first; 1 stays for unexpected failures).
-EXIT_CODES: tuple[tuple[type[e.KioskError], int], ...] = (
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (e.EnrolmentCodeRefused, 7),  # central answered: the code itself is refused, not the network
     (e.ConfigError, 3),
     (e.StoreError, 4),
-    (e.HardwareError, 5),
+    (HardwareError, 5),
     (e.SyncError, 6),
     (e.DomainError, 7),
     (e.ServiceBusy, 8),
@@ -35,12 +36,12 @@ LAZY_HELP = {"central": "The central server that devices sync with (role central
 LOGGING_COMMANDS = frozenset({"serve", "demo", "central"})
 
 
-def exit_code_for(error: e.KioskError) -> int:
+def exit_code_for(error: e.KioskError | HardwareError) -> int:
     return next(code for cls, code in EXIT_CODES if isinstance(error, cls))
 
 
 class KioskGroup(click.Group):
-    """Turns a KioskError from any command into a one-line message and its exit code.
+    """Turns a KioskError or a HardwareError from any command into a one-line message and its exit code.
 
     Command groups of other roles are imported only when used (`LAZY_COMMANDS`): a till's `kiosk status`
     must not load the central server, whose packages a till does not install.
@@ -73,7 +74,7 @@ class KioskGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except e.KioskError as error:
+        except (e.KioskError, HardwareError) as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(exit_code_for(error))
 

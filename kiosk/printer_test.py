@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from device.config import Config
-from loyalty.errors import PaperOut, PrinterError, PrinterOffline
+from hardware.errors import PaperOut, PrinterError, PrinterOffline
 
 #: What to do when the test page did not print, by the printer's state.
 FIXES = {

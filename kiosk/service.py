@@ -16,7 +16,8 @@ from kiosk import __version__
 from device.bus import EventBus
 from device.config import Config
 from device.disk_space import DiskWatch
-from loyalty.errors import DeviceNotEnrolled, HardwareError
+from loyalty.errors import DeviceNotEnrolled
+from hardware.errors import HardwareError
 from device.service_lock import ServiceLock
 from device.store import Store
 
@@ -153,6 +154,7 @@ class KioskService:
 
     def _to_till(self, event) -> None:
         """A card tap or phone QR goes to the till; what it refuses is already on the screen."""
+        from hardware.errors import HardwareError
         from loyalty.errors import KioskError
 
         try:
@@ -160,7 +162,7 @@ class KioskService:
                 self.till.card_presented(event.uid, via="card")
             else:
                 self.till.qr_presented(event.payload or "")
-        except KioskError as error:
+        except (KioskError, HardwareError) as error:
             logger.info("till refused a %s: %s", event.kind, type(error).__name__)
 
     def _on_sync_status(self, status) -> None:

@@ -1,4 +1,5 @@
-"""The one exception hierarchy: every failure the product reports to a person is a KioskError.
+"""The one exception hierarchy: every failure the product reports to a person is a KioskError, except the
+hardware's own (`hardware.errors.HardwareError`), which the product reports beside them.
 
 HTTP status codes are mapped in `web/errors.py`, CLI exit codes in `kiosk/cli.py`; nowhere else.
 """
@@ -80,22 +81,6 @@ class StoreCorrupt(StoreError):
     """A store file was damaged; it was moved aside and rebuilt from what remained."""
 
 
-class HardwareError(KioskError):
-    """A device did not answer or could not be opened."""
-
-
-class ReaderError(HardwareError):
-    """The RFID reader is missing, not permitted or not answering."""
-
-
-class ResetPinRefused(ReaderError):
-    """The GPIO library refused the reader's reset pin (RPi.GPIO on a Pi 5): another pin library may drive it."""
-
-
-class PrinterError(HardwareError):
-    """The receipt printer is missing, offline, out of paper or has its cover open."""
-
-
 class SyncError(KioskError):
     """The central server could not be reached or refused the request."""
 
@@ -150,22 +135,6 @@ class OfflineLimitReached(DomainError):
 
 class InvalidPull(SyncError):
     """Central answered a pull with data that does not fit the pull contract; nothing of it was applied."""
-
-
-class PrinterOffline(PrinterError):
-    """The receipt printer is unplugged, switched off or not answering on its serial port."""
-
-
-class PaperOut(PrinterError):
-    """The receipt printer has no paper, or its cover is open."""
-
-
-class UnknownPrintJob(PrinterError):
-    """No print job has this id, or it cannot be reprinted in its current state."""
-
-
-class InvalidDeviceCommand(HardwareError):
-    """A device command was malformed (a card UID that is not hexadecimal, an empty QR payload...)."""
 
 
 class ServiceBusy(KioskError):
@@ -305,9 +274,10 @@ class NoRecentSale(DomainError):
     """The amount keyed was meant for the customer on screen, but another customer is there now."""
 
 
-def error_codes(error: KioskError) -> list[str]:
-    """The stable codes of an error, most specific first: a screen explains the first one it knows."""
-    return [cls.__name__ for cls in type(error).__mro__ if issubclass(cls, KioskError)]
+def error_codes(error: Exception) -> list[str]:
+    """The stable codes of an error (a KioskError or a hardware error), most specific first: a screen explains
+    the first one it knows."""
+    return [cls.__name__ for cls in type(error).__mro__ if issubclass(cls, Exception) and cls is not Exception]
 
 
 class KeyScopeRefused(CentralError):

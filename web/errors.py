@@ -7,12 +7,13 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from hardware.errors import HardwareError
 from loyalty import errors as e
 
 logger = logging.getLogger(__name__)
 
 #: Most specific first: the first matching class gives the status code.
-HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
+HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (e.UnknownCard, 404),
     (e.UnknownCustomer, 404),
     (e.UnknownReceipt, 404),
@@ -32,13 +33,17 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.ConfigError, 500),
     (e.StoreWriteError, 507),
     (e.StoreError, 503),
-    (e.HardwareError, 503),
+    (HardwareError, 503),
     (e.SyncError, 503),
     (e.KioskError, 500),
 )
 
 
-def status_for(error: e.KioskError) -> int:
+#: What the product reports to a person: its own errors and the hardware's.
+REPORTED = (e.KioskError, HardwareError)
+
+
+def status_for(error: e.KioskError | HardwareError) -> int:
     return next(code for cls, code in HTTP_STATUS if isinstance(error, cls))
 
 
@@ -49,8 +54,9 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(HardwareError)
     @app.errorhandler(e.KioskError)
-    def kiosk_error(error: e.KioskError):
+    def kiosk_error(error: e.KioskError | HardwareError):
         code = status_for(error)
         logger.warning("%s on %s: %s", type(error).__name__, request.path, code)
         body = {"error": type(error).__name__, "message": str(error), "kinds": e.error_codes(error)}

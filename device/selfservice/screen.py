@@ -27,12 +27,12 @@ from loyalty.errors import (
     KioskError,
     OfflineLimitReached,
     PoolRefused,
-    PrinterError,
     SelfServiceRefused,
     SyncError,
     UnknownCard,
     UnknownReward,
 )
+from hardware.errors import HardwareError
 from device.selfservice.rewards import RewardsFile
 from device.standing import CustomerStanding, standing_of
 from device.sync.offline import OfflineLimits
@@ -373,7 +373,7 @@ class KioskScreen:
             self.print_receipt(self.receipt_for(event=event, reward=reward, balance=balance, code=code,
                                                 expiring=expiring))
             return True
-        except (PrinterError, KioskError) as exc:
+        except (HardwareError, KioskError) as exc:
             logger.warning("kiosk voucher %s not printed: %s", event.event_id, type(exc).__name__)
             return False
 

@@ -9,7 +9,8 @@ from datetime import date
 
 from escpos.printer import Dummy
 
-from loyalty.errors import InvalidAmount, NotForThisRole, PrinterError
+from hardware.errors import PrinterError
+from loyalty.errors import InvalidAmount, NotForThisRole
 
 log = logging.getLogger(__name__)
 

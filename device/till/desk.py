@@ -57,11 +57,11 @@ from loyalty.errors import (
     UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
-    UnknownPrintJob,
     UnknownReceipt,
     UnknownReward,
     error_codes,
 )
+from hardware.errors import HardwareError, UnknownPrintJob
 from device.receipt_code import receipt_code, reference_in
 from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
 from device.reference_cache import ReferenceCache
@@ -290,7 +290,7 @@ class Till:
         if self.devices is not None:
             try:
                 self.devices.signal(pattern)
-            except KioskError as exc:
+            except (KioskError, HardwareError) as exc:
                 logger.warning("signal %s failed: %s", pattern, exc)
 
     # -- sale ------------------------------------------------------------------------------------------
@@ -886,7 +886,7 @@ class Till:
                                         reference_code=receipt_code(reference) if refund_code and reference else "")
         try:
             self._last_job = self.devices.print(receipt)
-        except KioskError as exc:  # the operation stands; the receipt can be reprinted
+        except (KioskError, HardwareError) as exc:  # the operation stands; the receipt can be reprinted
             logger.warning("receipt %s not queued: %s", receipt_id, exc)
             self._publish("printer", {"message": str(exc), "kind": type(exc).__name__, "kinds": error_codes(exc)})
 

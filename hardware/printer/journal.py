@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from loyalty.errors import PrinterError
+from hardware.errors import PrinterError
 
 log = logging.getLogger(__name__)
 

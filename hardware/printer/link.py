@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import serial
 
-from loyalty.errors import PrinterOffline
+from hardware.errors import PrinterOffline
 
 log = logging.getLogger(__name__)
 

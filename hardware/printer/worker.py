@@ -32,7 +32,7 @@ from hardware.events import (
 )
 from hardware.printer.journal import DISCARDED, EXPIRED, HELD, PRINTED, QUEUED, SENDING, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
-from loyalty.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
+from hardware.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hardware.driver_thread import DriverThread
+from hardware.errors import ReaderError, ResetPinRefused
 from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK, DeviceEvent, EventSink, StatusBoard
-from loyalty.errors import ReaderError, ResetPinRefused
 
 T = TypeVar("T")
 

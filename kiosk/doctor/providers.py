@@ -16,7 +16,7 @@ import httpx
 
 from device.config import Config
 from kiosk.doctor.context import SyncState
-from loyalty.errors import HardwareError
+from hardware.errors import HardwareError
 
 #: Sync worker states that mean central answered on the last round.
 REACHED = frozenset({"idle", "syncing", "alone"})

@@ -103,7 +103,7 @@ def test_sync_states_become_the_doctors_view():
 
 def test_doctor_reports_devices_that_cannot_be_opened(cli_config, monkeypatch):
     import hardware
-    from loyalty.errors import ReaderError
+    from hardware.errors import ReaderError
 
     def refuse(*args, **kwargs):
         raise ReaderError("cannot open /dev/spidev0.0: permission denied")

@@ -10,7 +10,7 @@ from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
 from device.config import HardwareConfig
-from loyalty.errors import InvalidDeviceCommand
+from hardware.errors import InvalidDeviceCommand
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until

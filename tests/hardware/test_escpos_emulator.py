@@ -7,7 +7,7 @@ import pytest
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.link import PrinterState
 from hardware.printer.receipt import render_receipt
-from loyalty.errors import PrinterOffline
+from hardware.errors import PrinterOffline
 from tests.hardware.receipts import earn_receipt
 
 DLE_EOT = b"\x10\x04"

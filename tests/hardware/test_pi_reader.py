@@ -14,7 +14,7 @@ from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
 from device.config import HardwareConfig
-from loyalty.errors import ReaderError, ResetPinRefused
+from hardware.errors import ReaderError, ResetPinRefused
 
 
 @pytest.fixture

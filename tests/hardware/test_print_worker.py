@@ -12,7 +12,7 @@ from hardware.printer.journal import EXPIRED, HELD, PRINTED, JobJournal
 from hardware.printer.link import SerialPrinterLink
 from hardware.printer.receipt import render_receipt
 from hardware.printer.worker import PrinterSettings, PrintWorker
-from loyalty.errors import UnknownPrintJob
+from hardware.errors import UnknownPrintJob
 from tests.factories import ManualClock
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt

@@ -14,7 +14,7 @@ from hardware.scanner import (
     WedgeScannerEmulator,
     key_events,
 )
-from loyalty.errors import InvalidDeviceCommand
+from hardware.errors import InvalidDeviceCommand
 
 PAYLOADS = ["https://fidelite.example.org/c/9F3A?x=1&y=Z", "LOYALTY:04A1B2C3D4E5F6"]
 

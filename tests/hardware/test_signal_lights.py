@@ -7,7 +7,7 @@ from gpiozero.pins.mock import MockFactory
 
 from hardware.signals import PATTERNS, SignalLights
 from device.config import HardwareConfig
-from loyalty.errors import HardwareError, InvalidDeviceCommand
+from hardware.errors import HardwareError, InvalidDeviceCommand
 from tests.waiting import wait_until
 
 CONFIG = HardwareConfig(led_ready_pin=5, led_ok_pin=6, led_error_pin=13, buzzer_pin=19)

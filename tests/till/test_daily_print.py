@@ -17,7 +17,8 @@ from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
 from device.config import HardwareConfig
 from loyalty.domain.events import CustomerRegistered, PointsEarned
-from loyalty.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, PrinterError, SyncRefused
+from hardware.errors import PrinterError
+from loyalty.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, SyncRefused
 from device.sync.client import CentralClient
 from device.till.daily_print import print_daily_summary
 from tests.hardware.conftest import EventRecorder

@@ -15,7 +15,9 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from hardware.errors import HardwareError
 from loyalty import errors as e
+from web.errors import REPORTED
 from web.i18n import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ def _screen():
     return current_app.extensions["kiosk.screen"]
 
 
-def _message_for(error: e.KioskError) -> str:
+def _message_for(error: e.KioskError | HardwareError) -> str:
     """What the shopper reads, in the screen's language; the log keeps the error's type only."""
     messages = (
         (e.CardNotPresent, _("Put your card back on the reader to continue.")),
@@ -72,7 +74,7 @@ def _message_for(error: e.KioskError) -> str:
                 _("Sorry, this did not work. Please ask at the till."))
 
 
-def _refused(error: e.KioskError, card_uid: str | None = None, status: int = 200):
+def _refused(error: e.KioskError | HardwareError, card_uid: str | None = None, status: int = 200):
     logger.info("kiosk step refused: %s", type(error).__name__)
     html = render_template("kiosk/message.html", message=_message_for(error), card_uid=card_uid,
                            kind=type(error).__name__)
@@ -134,7 +136,7 @@ def _card_fragment(card_uid: str) -> str:
     except e.UnknownCard:
         return render_template("kiosk/consent.html", card_uid=card_uid,
                                consent_version=_screen().consent_version)
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error, None)[0]
     return render_template("kiosk/balance.html", s=summary)
 
@@ -149,7 +151,7 @@ def pool(card_uid: str):
     """The pool part of the balance screen, loaded after it so a slow central never delays the balance."""
     try:
         found = _screen().pool(card_uid)
-    except e.KioskError:
+    except REPORTED:
         found = None
     return render_template("kiosk/pool.html", pool=found, card_uid=card_uid)
 
@@ -159,7 +161,7 @@ def confirm(card_uid: str, reward_id: str):
     try:
         summary, reward, pool, available = _screen().confirmation(card_uid, reward_id,
                                                                   from_pool=request.args.get("pool") == "1")
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/confirm.html", s=summary, reward=reward, pool=pool, available=available)
 
@@ -170,7 +172,7 @@ def redeem():
     try:
         done = _screen().redeem(card_uid, request.form.get("reward_id", ""),
                                 from_pool=request.form.get("from_pool") == "1")
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/done.html", done=done, card_uid=card_uid,
                            qr=qr_svg(done.voucher_code) if done.voucher_code else None)
@@ -187,7 +189,7 @@ def register():
     try:
         summary = _screen().register(card_uid, first_name=request.form.get("first_name", ""),
                                      consent=request.form.get("consent") == "yes")
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/balance.html", s=summary, welcome=True)
 
@@ -196,7 +198,7 @@ def register():
 def scanned():
     try:
         card_uid = _screen().identify_qr(request.form.get("payload", ""))
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error)
     return card(card_uid)
 
@@ -205,7 +207,7 @@ def scanned():
 def phone(card_uid: str):
     try:
         url = _screen().phone_link(card_uid)
-    except e.KioskError as error:
+    except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/phone.html", card_uid=card_uid, qr=qr_svg(url))
 
