@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.receipt import Receipt, euros, render_receipt
-from device.config import ShopConfig
+from hardware.config import ShopConfig
 
 BAUD = 9600
 BITS_PER_BYTE = 10

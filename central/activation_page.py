@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from central import card_activation
+from central import errors as ce
 from loyalty import errors as e
 
 bp = Blueprint("activation", __name__)
@@ -57,7 +58,7 @@ def _language() -> str:
 
 
 def _error_text(texts: dict, error: e.KioskError) -> str:
-    for cls in (e.ActivationLocked, e.ActivationCodeWrong, e.ConsentRequired, e.NotFound, e.BadRequest):
+    for cls in (ce.ActivationLocked, ce.ActivationCodeWrong, e.ConsentRequired, ce.NotFound, ce.BadRequest):
         if isinstance(error, cls):
             return texts["errors"][cls.__name__]
     return texts["errors"]["other"]
@@ -76,7 +77,7 @@ def activate_page():
                                         request.form.get("activation_code", ""), form["first_name"],
                                         request.form.get("consent") == "yes")
     except e.KioskError as error:
-        status = 409 if isinstance(error, e.Conflict) else 404 if isinstance(error, e.NotFound) else 400
+        status = 409 if isinstance(error, ce.Conflict) else 404 if isinstance(error, ce.NotFound) else 400
         return render_template("activation/activate.html", t=texts, lang=lang, form=form,
                                error=_error_text(texts, error)), status
     message = texts["done"].format(name=done.first_name) if done.created else texts["already"]

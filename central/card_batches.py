@@ -27,15 +27,9 @@ from central.schema import batch_cards, card_batches, cards
 from central.sql import Versions
 from central.transactions import in_transaction
 from loyalty.errors import (
-    ActivationCodeWrong,
-    ActivationLocked,
-    BadRequest,
-    Conflict,
     KioskError,
-    NotFound,
-    SemicolonCsv,
-    SpreadsheetNotCsv,
 )
+from central.errors import ActivationCodeWrong, ActivationLocked, BadRequest, Conflict, NotFound, SemicolonCsv, SpreadsheetNotCsv
 
 log = logging.getLogger(__name__)
 

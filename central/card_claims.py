@@ -19,7 +19,7 @@ from central.devices import CENTRAL_DEVICE_ID
 from central.schema import card_claims, cards, events
 from central.sql import insert_for
 from loyalty.domain.events import CardLinked, Event
-from loyalty.errors import NotFound
+from central.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from central import csv_cells
 from central.capture_rate import capture_rate_pct
 from central.clock import utc_now
 from central.schema import cashier_day_figures
-from loyalty.errors import BadRequest, RequestTooLarge
+from central.errors import BadRequest, RequestTooLarge
 
 log = logging.getLogger(__name__)
 

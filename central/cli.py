@@ -43,7 +43,7 @@ SERVER_PACKAGES = ("sqlalchemy", "alembic", "pygal")
 def require_server_packages() -> None:
     import importlib.util
 
-    from loyalty.errors import RoleNotInstalled
+    from central.errors import RoleNotInstalled
 
     missing = [name for name in SERVER_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:

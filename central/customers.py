@@ -16,7 +16,7 @@ from central.devices import CENTRAL_DEVICE_ID
 from central.ingest import ingest
 from central.schema import audit, cards, customers, events, voucher_codes
 from loyalty.domain.events import CardBlocked, CardLinked, CustomerErased
-from loyalty.errors import BadRequest, Conflict, NotFound
+from central.errors import BadRequest, Conflict, NotFound
 
 MAX_UID = 64
 

@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 
 from loyalty.earning_rules import earning_from_json
 from loyalty.domain.events import EVENT_TYPES, Event, PointsEarned
-from loyalty.errors import ConfigError, EventRefused
+from loyalty.errors import ConfigError
+from central.errors import EventRefused
 
 DEVICE = "device"
 CENTRAL = "central"

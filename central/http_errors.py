@@ -13,21 +13,11 @@ from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from loyalty.errors import (
-    AuthenticationFailed,
-    BadRequest,
-    CentralError,
-    Conflict,
     DomainError,
-    EnrolmentRefused,
-    EventRefused,
     InvalidEvent,
-    KeyScopeRefused,
-    NotFound,
     PhoneCodeReplayed,
-    RateLimited,
-    RequestTooLarge,
-    VoucherPoolEmpty,
 )
+from central.errors import AuthenticationFailed, BadRequest, CentralError, Conflict, EnrolmentRefused, EventRefused, KeyScopeRefused, NotFound, RateLimited, RequestTooLarge, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from central.channel_keys import ChannelKey, from_row
 from central.clock import epoch_s
 from central.schema import backoffice_keys, channel_keys
 from central.sql import insert_for
-from loyalty.errors import AuthenticationFailed, BadRequest, KeyScopeRefused
+from central.errors import AuthenticationFailed, BadRequest, KeyScopeRefused
 
 WEBHOOK_KEY = "order_webhook"
 TOLERANCE_S = 300

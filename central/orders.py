@@ -42,7 +42,8 @@ from loyalty.domain.customers import normalise_email
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents
 from loyalty.domain.events import Event, now_local
 from loyalty.domain.ledger import EarnRecord, Ledger, PoolContribution
-from loyalty.errors import BadRequest, ConfigError, Conflict, NotFound, OrderConflict, UnknownReceipt
+from central.errors import BadRequest, Conflict, NotFound, OrderConflict
+from loyalty.errors import ConfigError, UnknownReceipt
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,48}$")
 _CATEGORY = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, select
 
 from central.schema import cards, customers
 from loyalty import phonecard
-from loyalty.errors import NotFound, PhoneCodeInvalid
+from loyalty.errors import PhoneCodeInvalid
+from central.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from central.schema import audit, customers, events, pool_balances, pool_members
 from loyalty.domain import pools
 from loyalty.domain.events import PoolLeft, from_record
 from loyalty.domain.ledger import Ledger
-from loyalty.errors import NotFound, PoolRefused
+from loyalty.errors import PoolRefused
+from central.errors import NotFound
 
 POOL_EVENT_TYPES = ("PoolJoined", "PoolLeft", "PoolContributed", "PoolContributionReversed", "PoolRedeemed")
 MAX_HISTORY = 200

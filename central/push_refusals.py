@@ -16,7 +16,7 @@ from central.clock import utc_now
 from central.schema import push_refusals
 from central.sql import insert_for
 from loyalty.domain.events import MAX_SEQ
-from loyalty.errors import EventRefused
+from central.errors import EventRefused
 
 log = logging.getLogger(__name__)
 

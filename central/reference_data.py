@@ -16,7 +16,8 @@ from central.sql import Versions, insert_for
 from loyalty.cashiers import ROLES, hash_pin
 from loyalty.earning_rules import earning_from_json
 from loyalty.domain.rewards import Reward
-from loyalty.errors import BadRequest, ConfigError, KioskError
+from loyalty.errors import ConfigError, KioskError
+from central.errors import BadRequest
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 EARNING_RULES = "earning_rules"

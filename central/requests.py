@@ -6,7 +6,7 @@ import json
 
 from flask import request
 
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 #: Deepest nesting of arrays and objects a request body may have (an event's lines are 4 levels down).
 MAX_JSON_DEPTH = 16

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from central.clock import utc_now
 from central.schema import training_progress
 from central.sql import insert_for
-from loyalty.errors import BadRequest, RequestTooLarge
+from central.errors import BadRequest, RequestTooLarge
 from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
 log = logging.getLogger(__name__)

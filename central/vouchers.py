@@ -21,7 +21,7 @@ from central.schema import voucher_codes
 from central.sql import insert_for
 from central.voucher_reconcile import RELEASE_AFTER_S, release_unconfirmed
 from loyalty.domain.rewards import IssuedVoucher
-from loyalty.errors import BadRequest, NotFound, VoucherPoolEmpty
+from central.errors import BadRequest, NotFound, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
 

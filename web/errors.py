@@ -7,7 +7,7 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from hardware.errors import HardwareError
+from hardware.errors import HardwareError, InvalidDeviceCommand, UnknownPrintJob
 from loyalty import errors as e
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),
     (e.ReceiptNeedsCentral, 503),
-    (e.InvalidDeviceCommand, 400),
-    (e.UnknownPrintJob, 409),
+    (InvalidDeviceCommand, 400),
+    (UnknownPrintJob, 409),
     (e.InvalidAmount, 422),
     (e.InvalidEvent, 422),
     (e.DomainError, 422),

@@ -17,7 +17,7 @@ from central import erased_copies, phonecard, phonecard_links, reference_data, v
 from central.requests import bearer_token, json_object, text_field
 from central.schema import events
 from central.transactions import in_transaction
-from loyalty.errors import AuthenticationFailed, BadRequest
+from central.errors import AuthenticationFailed, BadRequest
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 ACTOR = "admin"

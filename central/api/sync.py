@@ -19,7 +19,8 @@ from central.sequence_gaps import device_gaps
 from central.stock_levels import low_stocks
 from central.transactions import in_transaction
 from loyalty.domain.events import Event, from_record
-from loyalty.errors import BadRequest, EventRefused, InvalidEvent, RequestTooLarge
+from loyalty.errors import InvalidEvent
+from central.errors import BadRequest, EventRefused, RequestTooLarge
 from loyalty.wire import batch_to_record
 
 bp = Blueprint("sync", __name__, url_prefix="/api")

@@ -17,7 +17,8 @@ from central.clock import utc_now
 from central.schema import backoffice_users
 from central.sql import insert_for
 from loyalty.cashiers import PinGuard, verify_pin
-from loyalty.errors import BadRequest, Conflict, SignInLocked, SignInRefused
+from central.errors import BadRequest, Conflict
+from loyalty.errors import SignInLocked, SignInRefused
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,19 @@ from flask_babel import lazy_gettext
 from central import card_batches
 from central.backoffice import audit
 from central.backoffice.web import head_office_only, transaction
+from central import errors as ce
 from loyalty import errors as e
 
 bp = Blueprint("card_batches", __name__, url_prefix="/card-batches")
 
 #: What the page says for each refusal, in the page's language (the exception's own text is English).
 REFUSALS = (
-    (e.SpreadsheetNotCsv, lazy_gettext("This is a spreadsheet, not a CSV file: in the spreadsheet, save it as "
+    (ce.SpreadsheetNotCsv, lazy_gettext("This is a spreadsheet, not a CSV file: in the spreadsheet, save it as "
                                        "“CSV UTF-8 (comma delimited)” and import that file.")),
-    (e.SemicolonCsv, lazy_gettext("This CSV file is separated by semicolons: save it with commas (“CSV UTF-8, "
+    (ce.SemicolonCsv, lazy_gettext("This CSV file is separated by semicolons: save it with commas (“CSV UTF-8, "
                                   "comma delimited”), or start again from the exported file.")),
-    (e.Conflict, lazy_gettext("A chip UID in this file already belongs to another card: nothing was imported.")),
-    (e.NotFound, lazy_gettext("No such card or batch: check the number.")),
+    (ce.Conflict, lazy_gettext("A chip UID in this file already belongs to another card: nothing was imported.")),
+    (ce.NotFound, lazy_gettext("No such card or batch: check the number.")),
 )
 CHANNEL_LABELS = {"company": lazy_gettext("Our shops"), "partner": lazy_gettext("Partner"),
                   "online": lazy_gettext("E-commerce")}
@@ -69,7 +70,7 @@ def create():
 
     try:
         batch = transaction(work)
-    except e.BadRequest as exc:
+    except ce.BadRequest as exc:
         return _page(_explain(exc), 400)
     return redirect(url_for("backoffice.card_batches.index", done=_("Batch of %(size)s cards made.", size=batch.size)))
 
@@ -101,7 +102,7 @@ def import_chips(batch_id: str):
     try:
         count = transaction(work)
     except e.KioskError as exc:
-        return _page(_explain(exc), 409 if isinstance(exc, e.Conflict) else 400)
+        return _page(_explain(exc), 409 if isinstance(exc, ce.Conflict) else 400)
     return redirect(url_for("backoffice.card_batches.index", done=_("%(count)s chip UIDs recorded.", count=count)))
 
 
@@ -116,6 +117,6 @@ def unlock():
     try:
         number = transaction(work)
     except e.KioskError as exc:
-        return _page(_explain(exc), 404 if isinstance(exc, e.NotFound) else 400)
+        return _page(_explain(exc), 404 if isinstance(exc, ce.NotFound) else 400)
     return redirect(url_for("backoffice.card_batches.index",
                             done=_("Card %(number)s can be activated online again.", number=number)))

@@ -16,7 +16,7 @@ from central.backoffice.money import parse_euros
 from central.clock import utc_now
 from central.schema import catalogue, partner_pool_alerts, reward_pictures
 from central.sql import insert_for
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 #: Free codes under which a partner's pool is flagged when no level was set for it.
 DEFAULT_ALERT_BELOW = 20

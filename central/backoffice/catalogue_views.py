@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 
 from central.backoffice import catalogue
 from central.backoffice.web import head_office_only, transaction
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 

@@ -50,18 +50,7 @@ from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import TierScale, tier_of
-from loyalty.errors import (
-    AdjustmentOverBalance,
-    AlreadyMerged,
-    BadRequest,
-    CustomerServiceRefused,
-    MergedPointsSpent,
-    MergeUndoClosed,
-    NoEmailOnFile,
-    NotAllowed,
-    NotFound,
-    VoucherAlreadyCancelled,
-)
+from central.errors import AdjustmentOverBalance, AlreadyMerged, BadRequest, CustomerServiceRefused, MergedPointsSpent, MergeUndoClosed, NoEmailOnFile, NotAllowed, NotFound, VoucherAlreadyCancelled
 from loyalty.reference_settings import EXPIRY, TIERS, expiry_rule_from, tier_scale_from
 
 #: The most points one manual adjustment may add or take back, per back-office role.

@@ -19,7 +19,7 @@ from central.backoffice.web import head_office_only, transaction
 from central.customer_search import PAGE_SIZE, search
 from central.portal.mail import send_mail
 from central.schema import cards
-from loyalty.errors import BadRequest, NotAllowed
+from central.errors import BadRequest, NotAllowed
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 

@@ -17,7 +17,7 @@ from central import devices as device_registry
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
 from central.schema import cashiers, events
-from loyalty.errors import NotFound
+from central.errors import NotFound
 from loyalty.drills import DRILLS
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")

@@ -20,7 +20,7 @@ from loyalty.domain.expiry import ExpiryRule, expire
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 log = logging.getLogger(__name__)
 TIERS, EXPIRY = "tiers", "expiry"

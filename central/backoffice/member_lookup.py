@@ -10,7 +10,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from central import card_faces
 from central.schema import customers
-from loyalty.errors import BadRequest, NotFound, SeveralCustomers
+from central.errors import BadRequest, NotFound, SeveralCustomers
 
 MAX_QUERY = 80
 

@@ -6,7 +6,7 @@ import re
 
 from flask_babel import gettext as _
 
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 _EUROS = re.compile(r"^(\d{1,7})(?:[.,](\d{1,2}))?$")
 

@@ -10,7 +10,7 @@ from central import channel_keys, order_webhooks
 from central.backoffice import audit, points_by_channel, scope
 from central.backoffice.reports import Period
 from central.backoffice.web import head_office_only, transaction
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 

@@ -15,15 +15,16 @@ from central import pools
 from central.backoffice.member_lookup import find_customer
 from central.backoffice.web import head_office_only, transaction
 from central.schema import customers
+from central import errors as ce
 from loyalty import errors as e
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
 
 def _explain(exc: e.KioskError) -> str:
     """The refusal in the page's language (the exception's own text is English, for logs and the API)."""
-    if isinstance(exc, e.SeveralCustomers):
+    if isinstance(exc, ce.SeveralCustomers):
         return _("Several customers have this name: use their card number.")
-    if isinstance(exc, e.NotFound):
+    if isinstance(exc, ce.NotFound):
         return _("No customer with this card number or name.")
     if isinstance(exc, e.PoolMoveNeeded):
         return _("This customer already gives to another pool: move them from that pool's page.")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from central import csv_cells
 from central.backoffice.report_model import PartnerRow, PointsSummary, Report
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 REPORT_NAMES = ("summary", "cashiers", "stores", "partners")
 

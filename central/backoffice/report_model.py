@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from central.backoffice import channel_report, charts, daily_summary, reports, s
 from central.backoffice.display_names import display_names
 from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
-from loyalty.errors import BadRequest, NotAllowed
+from central.errors import BadRequest, NotAllowed
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -25,7 +25,8 @@ from central.clock import utc_now
 from central.schema import earning_rule_versions, settings
 from loyalty.earning_rules import earning_from_json
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
-from loyalty.errors import BadRequest, ConfigError, InvalidAmount
+from loyalty.errors import ConfigError, InvalidAmount
+from central.errors import BadRequest
 
 log = logging.getLogger(__name__)
 #: The editor's whole-number fields, named as their labels name them.

@@ -12,7 +12,7 @@ from central.backoffice import rules
 from central.backoffice.money import format_euros
 from central.backoffice.web import head_office_only, transaction
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarnQuote
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from central.backoffice.accounts import BackofficeUser
 from central.backoffice.reports import Report
 from central.schema import devices
-from loyalty.errors import NotAllowed
+from central.errors import NotAllowed
 
 T = TypeVar("T")
 

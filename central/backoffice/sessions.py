@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, update
 from central.backoffice import audit
 from central.backoffice.accounts import ROLES, hash_password
 from central.schema import backoffice_users
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
 

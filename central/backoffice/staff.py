@@ -16,7 +16,7 @@ from central.backoffice import audit
 from central.schema import cashiers, settings
 from central.sql import Versions, insert_for
 from loyalty.cashiers import CAPTURE_MODES, ROLES
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 #: The setting devices pull: {"default": mode, "stores": {device_id: mode}, "cashiers": {cashier_id: mode}}.
 CAPTURE_SETTING = "capture_mode"

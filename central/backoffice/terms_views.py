@@ -8,7 +8,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from central.backoffice import loyalty_terms
 from central.backoffice.web import head_office_only, transaction
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 

@@ -9,7 +9,7 @@ from central.backoffice import store_assignments
 from central.backoffice.accounts import list_users
 from central.backoffice.web import head_office_only, transaction
 from central.devices import list_devices
-from loyalty.errors import BadRequest, NotFound
+from central.errors import BadRequest, NotFound
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

@@ -15,7 +15,8 @@ from central.backoffice import audit_display, local_display
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
 from central.transactions import in_transaction
-from loyalty.errors import KioskError, NotAllowed, NotFound, SignInRefused
+from loyalty.errors import KioskError, SignInRefused
+from central.errors import NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from central.schema import catalogue, customers, voucher_codes
 from loyalty.domain.customers import clean_first_name, normalise_email, normalise_phone
 from loyalty.domain.events import ConsentChanged, PointsRedeemed, ProfileUpdated, VoucherIssued
 from loyalty.domain.rewards import IssuedVoucher
-from loyalty.errors import InsufficientPoints, InvalidCustomerText, PortalRefused
+from loyalty.errors import InsufficientPoints, InvalidCustomerText
+from central.errors import PortalRefused
 
 PORTAL_DEVICE = channel_device("portal")
 #: The consent text version the portal shows (the tills' is in their configuration).

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from central.clock import utc_now
 from central.schema import devices, portal_link_uses
 from central.sql import insert_for
-from loyalty.errors import PortalRefused
+from central.errors import PortalRefused
 from loyalty.profile_link import PURPOSE, ProfileLink, read_link_token, signature_matches
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from loyalty.errors import MailUnavailable
+from central.errors import MailUnavailable
 
 log = logging.getLogger(__name__)
 

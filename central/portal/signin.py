@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, select, update
 from central.clock import epoch_s
 from central.schema import cards, customers, portal_codes
 from central.sql import insert_for
-from loyalty.errors import PortalRefused
+from central.errors import PortalRefused
 
 CODE_TTL_S = 600
 MAX_ATTEMPTS = 5

@@ -28,7 +28,8 @@ from central.backoffice.web import csrf
 from central.portal import account, links, signin
 from central.portal.mail import send_mail
 from central.transactions import in_transaction
-from loyalty.errors import KioskError, NotFound, PortalRefused, VoucherPoolEmpty
+from loyalty.errors import KioskError
+from central.errors import NotFound, PortalRefused, VoucherPoolEmpty
 
 STATIC = Path(__file__).with_name("static")
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates", static_folder="static",

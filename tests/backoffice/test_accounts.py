@@ -7,7 +7,8 @@ from central.backoffice.accounts import SignIn, create_user, hash_password
 from central.schema import backoffice_users
 from central.transactions import in_transaction
 from loyalty.cashiers import PinGuard, verify_pin
-from loyalty.errors import BadRequest, Conflict, SignInLocked, SignInRefused
+from central.errors import BadRequest, Conflict
+from loyalty.errors import SignInLocked, SignInRefused
 from tests.backoffice.conftest import HEAD_OFFICE, MANAGER
 
 

@@ -84,7 +84,7 @@ def test_rewards_and_vouchers_by_partner(engine, loaded):
 
 
 def test_a_period_ending_before_it_starts_is_refused():
-    from loyalty.errors import BadRequest
+    from central.errors import BadRequest
 
     with pytest.raises(BadRequest):
         reports.Period.parse("2026-11-05", "2026-11-01")

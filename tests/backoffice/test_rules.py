@@ -16,7 +16,7 @@ from central.schema import audit as audit_table
 from central.transactions import in_transaction
 from device.config import parse_config
 from loyalty.domain.earning import quote_earn
-from loyalty.errors import BadRequest
+from central.errors import BadRequest
 
 FORM = {"base_points": "1", "per_cents": "100", "receipt_cap": "", "daily_cap": "500",
         "categories": "bakery = 200\nwine=50", "promotions": "noel; 2026-12-20; 2026-12-24; 300; bakery"}

@@ -25,7 +25,7 @@ from loyalty.domain.expiry import ExpiryRule, notice
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import points_in_period
-from loyalty.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
+from central.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
 
 HEAD = BackofficeUser("anna", "head_office")
 PEOPLE = ("a", "b", "c")

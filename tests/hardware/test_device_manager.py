@@ -9,7 +9,7 @@ from hardware.events import CARD_REMOVED, CARD_TAPPED, OFFLINE, OK, PAPER_OUT, Q
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from hardware.errors import InvalidDeviceCommand
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt

@@ -13,7 +13,7 @@ from hardware import DeviceManager
 from hardware.events import CARD_TAPPED, QR_SCANNED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from tests.hardware.receipts import earn_receipt
 from web import errors
 from web.panel import bp

@@ -13,7 +13,7 @@ from hardware.devices import open_pi_reader
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from hardware.errors import ReaderError, ResetPinRefused
 
 

@@ -6,7 +6,7 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from hardware.signals import PATTERNS, SignalLights
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from hardware.errors import HardwareError, InvalidDeviceCommand
 from tests.waiting import wait_until
 

@@ -15,7 +15,7 @@ from hardware import build_devices
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from device.config import HardwareConfig
+from hardware.config import HardwareConfig
 from loyalty.domain.events import CustomerRegistered, PointsEarned
 from hardware.errors import PrinterError
 from loyalty.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, SyncRefused
