@@ -16,7 +16,8 @@ from central.clock import utc_today
 from central.db import MIGRATIONS, make_engine, migrate
 from central.ingest import ingest
 from central.pull import pull_page
-from central.schema import change_counter, customers, devices, events, metadata
+from central.schema import change_counter, customer_search_keys, customers, devices, events, metadata
+from loyalty.domain.customers import search_keys
 from loyalty.domain.events import (
     EarnReversed,
     PointsEarned,
@@ -135,3 +136,23 @@ def test_report_totals_are_filled_from_events_stored_before_0010(sqlite_url):
         with engine.connect() as connection:
             assert reports.build_report(connection, period) == reports.compute_report(stored, period, {})
     engine.dispose()
+
+
+def test_search_keys_are_filled_from_customers_stored_before_0014(sqlite_url):
+    """0014 keeps its own copy of the rule (a migration imports no live code); today it gives the live rule's keys."""
+    engine = _engine_at(sqlite_url, "0013")
+    people = [("c1", "Hélène", "Durand-Lefèvre", "+33 6 12 34 56 78", " Helene.D@Example.org "),
+              ("c2", "JEAN PIERRE", None, "0033 7 00 00 00 01", None),
+              ("c3", None, None, None, None)]
+    with engine.begin() as connection:
+        connection.execute(customers.insert(), [
+            {"customer_id": cid, "first_name": first, "last_name": last, "phone": phone, "email": email,
+             "erased": False, "points": 0, "version": n} for n, (cid, first, last, phone, email) in enumerate(people)])
+        connection.execute(customers.insert().values(customer_id="gone", first_name="Erased", erased=True, points=0,
+                                                     version=9))
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(customer_search_keys.c.customer_id, customer_search_keys.c.key)).all()
+    engine.dispose()
+    expected = {(cid, key) for cid, *fields in people for key in search_keys(*fields)}
+    assert set(rows) == expected and len(expected) == 8

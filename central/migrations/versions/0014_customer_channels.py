@@ -6,10 +6,11 @@ Revision ID: 0014
 Revises: 0013
 """
 
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
-
-from loyalty.domain.customers import search_keys
 
 revision = "0014"
 down_revision = "0013"
@@ -91,7 +92,7 @@ def _fill(keys: sa.Table) -> None:
     rows = []
     for row in bind.execute(sa.select(customers).where(customers.c.erased == sa.false())):
         rows.extend({"key": key[:500], "customer_id": row.customer_id}
-                    for key in search_keys(row.first_name, row.last_name, row.phone, row.email))
+                    for key in _search_keys(row.first_name, row.last_name, row.phone, row.email))
         if len(rows) >= 5000:
             bind.execute(keys.insert(), rows)
             rows = []
@@ -107,3 +108,36 @@ def downgrade() -> None:
     op.drop_table("channel_orders")
     op.drop_table("channel_key_usage")
     op.drop_table("channel_keys")
+
+
+# The search keys as this revision made them (a frozen copy of the domain's rule then: a migration gives the
+# same result whatever the live code later becomes).
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _normalise_name(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _normalise_phone(text: str) -> str:
+    digits = _NON_DIGITS.sub("", text)
+    if digits.startswith("0033"):
+        return "0" + digits[4:]
+    if text.strip().startswith("+33"):
+        return "0" + digits[2:]
+    return digits
+
+
+def _search_keys(first_name: str | None, last_name: str | None, phone: str | None, email: str | None) -> set[str]:
+    keys = set()
+    for name in (first_name, last_name):
+        if name:
+            keys.update(part for part in _normalise_name(name).split() if part)
+    if first_name and last_name:
+        keys.add(_normalise_name(f"{first_name} {last_name}"))
+    if phone and (digits := _normalise_phone(phone)):
+        keys.add(digits)
+    if email:
+        keys.add(email.strip().lower())
+    return keys
