@@ -23,8 +23,10 @@ from loyalty.domain.events import (
     PointsEarned,
     PointsRedeemed,
     PoolContributed,
+    PoolContributionReversed,
     PoolJoined,
     PoolLeft,
+    PoolRedeemed,
     to_record,
 )
 from loyalty.domain.ledger import Ledger
@@ -74,6 +76,33 @@ def test_pool_state_is_filled_from_pool_events_stored_before_0005(sqlite_url):
     engine.dispose()
     assert [(m.customer_id, m.pool_id, m.share_pct) for m in page.pool_members] == [("ana", "fam", 50)]
     assert [(b.pool_id, b.points) for b in page.pool_balances] == [("fam", 12)]
+
+
+def test_0005_folds_pool_events_as_the_ledger_does(sqlite_url):
+    """0005 keeps its own copy of the pool rules (a migration imports no live code); today they agree."""
+    engine = _engine_at(sqlite_url, "0004")
+    joined = PoolJoined(device_id="central", pool_id="fam", customer_id="ana", share_pct=50)
+    stored = [joined, joined,  # the same event twice counts once
+              PoolJoined(device_id="central", pool_id="fam", customer_id="ben", share_pct=100),
+              PoolContributed(device_id="till-1", pool_id="fam", customer_id="ana", earn_event_id="e1", points=40),
+              PoolContributionReversed(device_id="till-1", pool_id="fam", customer_id="ana", earn_event_id="e1",
+                                       points=10),
+              PoolRedeemed(device_id="till-1", pool_id="fam", customer_id="ben", reward_id="r", reward_kind="in_house",
+                           points=5),
+              PoolJoined(device_id="central", pool_id="work", customer_id="ben", share_pct=20)]  # a move, no leave
+    with engine.begin() as connection:
+        connection.execute(events.insert(), _event_rows(stored[1:]) + [
+            {**_event_rows([joined])[0], "event_id": "copy-of-" + joined.event_id}])
+        connection.execute(devices.insert().values(device_id="till-1"))
+    migrate(engine)
+    with engine.connect() as connection:
+        page = pull_page(connection, "till-1", 0, 100)
+    engine.dispose()
+    ledger = Ledger.fold(stored)
+    assert {(m.customer_id, m.pool_id, m.share_pct) for m in page.pool_members} == {
+        (cid, *ledger.pool_of(cid)) for cid in ledger.member_pool} == {("ana", "fam", 50), ("ben", "work", 20)}
+    assert {(b.pool_id, b.points) for b in page.pool_balances} == set(ledger.pool_balances.items()) == {
+        ("fam", 25), ("work", 0)}
 
 
 def test_customer_lots_are_filled_from_events_stored_before_0007(sqlite_url, tmp_path):

@@ -10,9 +10,6 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from loyalty.domain.events import from_record
-from loyalty.domain.ledger import Ledger
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -48,27 +45,58 @@ def _fill(memberships: sa.Table, balances: sa.Table) -> None:
     bind = op.get_bind()
     events = sa.table("events", sa.column("id"), sa.column("type"), sa.column("payload"))
     counter = sa.table("change_counter", sa.column("id"), sa.column("value"))
-    ledger = Ledger.fold(from_record(json.loads(row.payload)) for row in bind.execute(
+    member_pool, pool_members, pool_balances = _fold_pools(json.loads(row.payload) for row in bind.execute(
         sa.select(events.c.payload).where(events.c.type.in_(_POOL_EVENT_TYPES)).order_by(events.c.id)))
-    members = set(ledger.member_pool)
-    if not ledger.pool_balances and not members:
+    members = set(member_pool)
+    if not pool_balances and not members:
         return
     version = bind.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one()
     rows = []
     for cid in sorted(members):
         version += 1
-        pool_id = ledger.member_pool.get(cid)
+        pool_id = member_pool.get(cid)
         rows.append({"customer_id": cid, "pool_id": pool_id,
-                     "share_pct": ledger.pool_members[pool_id][cid] if pool_id else 0, "version": version})
+                     "share_pct": pool_members[pool_id][cid] if pool_id else 0, "version": version})
     if rows:
         bind.execute(memberships.insert(), rows)
     pools = []
-    for pool_id, points in sorted(ledger.pool_balances.items()):
+    for pool_id, points in sorted(pool_balances.items()):
         version += 1
         pools.append({"pool_id": pool_id, "points": points, "version": version})
     if pools:
         bind.execute(balances.insert(), pools)
     bind.execute(counter.update().where(counter.c.id == 1).values(value=version))
+
+
+def _fold_pools(records) -> tuple[dict[str, str], dict[str, dict[str, int]], dict[str, int]]:
+    """Each customer's pool, each pool's members and shares, and each pool's balance, from stored pool event
+    records: the ledger's pool rules as they were at this revision (a frozen copy, so the migration gives the
+    same result whatever the live code later becomes)."""
+    member_pool: dict[str, str] = {}
+    pool_members: dict[str, dict[str, int]] = {}
+    pool_balances: dict[str, int] = {}
+    seen: set[str] = set()
+    for record in records:
+        if record["event_id"] in seen:
+            continue
+        seen.add(record["event_id"])
+        kind, pool_id, customer_id = record["type"], record["pool_id"], record["customer_id"]
+        if kind == "PoolJoined":
+            previous = member_pool.get(customer_id)
+            if previous is not None:
+                pool_members[previous].pop(customer_id, None)
+            pool_members.setdefault(pool_id, {})[customer_id] = record["share_pct"]
+            member_pool[customer_id] = pool_id
+            pool_balances.setdefault(pool_id, 0)
+        elif kind == "PoolLeft":
+            pool_members.get(pool_id, {}).pop(customer_id, None)
+            if member_pool.get(customer_id) == pool_id:
+                del member_pool[customer_id]
+        elif kind == "PoolContributed":
+            pool_balances[pool_id] = pool_balances.get(pool_id, 0) + record["points"]
+        elif kind in ("PoolContributionReversed", "PoolRedeemed"):
+            pool_balances[pool_id] = pool_balances.get(pool_id, 0) - record["points"]
+    return member_pool, pool_members, pool_balances
 
 
 def downgrade() -> None:
