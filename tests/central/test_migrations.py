@@ -14,22 +14,28 @@ from sqlalchemy import select
 
 from central.clock import utc_today
 from central.db import MIGRATIONS, make_engine, migrate
+from central.event_order import in_happened_order
 from central.ingest import ingest
 from central.pull import pull_page
 from central.schema import change_counter, customer_search_keys, customers, devices, events, metadata
 from loyalty.domain.customers import search_keys
 from loyalty.domain.events import (
     EarnReversed,
+    PointsAdjusted,
     PointsEarned,
+    PointsExpired,
+    PointsMoved,
     PointsRedeemed,
     PoolContributed,
     PoolContributionReversed,
     PoolJoined,
     PoolLeft,
     PoolRedeemed,
+    RedemptionCancelled,
     to_record,
 )
 from loyalty.domain.ledger import Ledger
+from loyalty.domain.lots import compact, keep_from
 
 
 def _engine_at(url: str, revision: str):
@@ -149,6 +155,49 @@ def test_customer_lots_are_filled_from_events_stored_before_0007(sqlite_url, tmp
         ingested = {r.customer_id: (r.lots, r.debits) for r in connection.execute(select(customers))}
     fresh.dispose()
     assert ingested == migrated  # ingest afterwards keeps what the migration filled
+
+
+def test_0007_folds_lots_and_debits_as_the_ledger_does(sqlite_url):
+    """0007 keeps its own copy of the fold (a migration imports no live code); today it agrees with the ledger."""
+    def at(days_ago: int) -> str:
+        return f"{(utc_today() - timedelta(days=days_ago)).isoformat()}T10:00:00+01:00"
+
+    earn = PointsEarned(device_id="till-1", seq=1, at=at(40), customer_id="ana", receipt_ref="r1", amount_cents=9000,
+                        points=90)
+    redeemed = PointsRedeemed(device_id="till-1", seq=3, at=at(30), customer_id="ana", reward_id="mug",
+                              reward_kind="in_house", points=30)
+    stored = [earn,
+              PointsEarned(device_id="till-2", seq=1, at=at(39), customer_id="dup", receipt_ref="r2",
+                           amount_cents=2000, points=20),
+              PoolContributed(device_id="till-1", seq=2, at=at(40), pool_id="fam", customer_id="ana",
+                              earn_event_id=earn.event_id, points=10),
+              redeemed,
+              RedemptionCancelled(device_id="till-1", seq=4, at=at(30), customer_id="ana",
+                                  redemption_event_id=redeemed.event_id, points=30),
+              EarnReversed(device_id="till-1", seq=5, at=at(20), customer_id="ana", earn_event_id=earn.event_id,
+                           receipt_ref="r1", refund_cents=9000, points=500),  # never more than the earn had
+              PointsAdjusted(device_id="central", seq=1, at=at(15), customer_id="ana", delta=25, reason="goodwill"),
+              PointsAdjusted(device_id="central", seq=2, at=at(14), customer_id="dup", delta=-500, reason="fix"),
+              PointsEarned(device_id="till-2", seq=2, at=at(13), customer_id="dup", receipt_ref="r3",
+                           amount_cents=3000, points=30),
+              PointsMoved(device_id="central", seq=3, at=at(12), from_customer_id="dup", customer_id="ana",
+                          balance=30, debits=20, lots=((at(13)[:10], 30),)),
+              PointsExpired(device_id="central", seq=4, at=at(1), customer_id="ana", points=1000,
+                            through_day=at(2)[:10])]
+    engine = _engine_at(sqlite_url, "0006")
+    with engine.begin() as connection:
+        connection.execute(events.insert(), _event_rows(stored))
+        connection.execute(customers.insert(), [{"customer_id": cid, "points": 0, "version": n}
+                                                for n, cid in enumerate(("ana", "dup"), 1)])
+    migrate(engine)
+    with engine.connect() as connection:
+        migrated = {r.customer_id: (json.loads(r.lots), r.debits) for r in connection.execute(select(customers))}
+    engine.dispose()
+    ledger = Ledger.fold(in_happened_order(stored))
+    oldest_kept = keep_from(utc_today())
+    assert migrated == {cid: compact(ledger.lots.get(cid, {}), ledger.debits.get(cid, 0), oldest_kept)
+                        for cid in ("ana", "dup")}
+    assert migrated["ana"][1] > 0 and migrated["dup"][0]  # the expiry counted; the older lot stayed behind
 
 
 def test_report_totals_are_filled_from_events_stored_before_0010(sqlite_url):
