@@ -17,9 +17,21 @@ from central.db import MIGRATIONS, make_engine, migrate
 from central.event_order import in_happened_order
 from central.ingest import ingest
 from central.pull import pull_page
-from central.schema import change_counter, customer_search_keys, customers, devices, events, metadata
+from central.report_totals import ReportTally
+from central.schema import (
+    change_counter,
+    customer_search_keys,
+    customers,
+    devices,
+    events,
+    metadata,
+    report_active_days,
+    report_day_totals,
+    report_reward_days,
+)
 from loyalty.domain.customers import search_keys
 from loyalty.domain.events import (
+    CustomerRegistered,
     EarnReversed,
     PointsAdjusted,
     PointsEarned,
@@ -32,6 +44,7 @@ from loyalty.domain.events import (
     PoolLeft,
     PoolRedeemed,
     RedemptionCancelled,
+    VoucherIssued,
     to_record,
 )
 from loyalty.domain.ledger import Ledger
@@ -157,8 +170,8 @@ def test_customer_lots_are_filled_from_events_stored_before_0007(sqlite_url, tmp
     assert ingested == migrated  # ingest afterwards keeps what the migration filled
 
 
-def test_0007_folds_lots_and_debits_as_the_ledger_does(sqlite_url):
-    """0007 keeps its own copy of the fold (a migration imports no live code); today it agrees with the ledger."""
+def _awkward_events() -> list:
+    """Events whose fold has rules to get right: caps, a cancel, a merge, a duplicate, a voucher, a registration."""
     def at(days_ago: int) -> str:
         return f"{(utc_today() - timedelta(days=days_ago)).isoformat()}T10:00:00+01:00"
 
@@ -166,7 +179,8 @@ def test_0007_folds_lots_and_debits_as_the_ledger_does(sqlite_url):
                         points=90)
     redeemed = PointsRedeemed(device_id="till-1", seq=3, at=at(30), customer_id="ana", reward_id="mug",
                               reward_kind="in_house", points=30)
-    stored = [earn,
+    stored = [CustomerRegistered(device_id="till-1", seq=0, at=at(41), customer_id="ana", first_name="Ana"),
+              earn,
               PointsEarned(device_id="till-2", seq=1, at=at(39), customer_id="dup", receipt_ref="r2",
                            amount_cents=2000, points=20),
               PoolContributed(device_id="till-1", seq=2, at=at(40), pool_id="fam", customer_id="ana",
@@ -183,10 +197,19 @@ def test_0007_folds_lots_and_debits_as_the_ledger_does(sqlite_url):
               PointsMoved(device_id="central", seq=3, at=at(12), from_customer_id="dup", customer_id="ana",
                           balance=30, debits=20, lots=((at(13)[:10], 30),)),
               PointsExpired(device_id="central", seq=4, at=at(1), customer_id="ana", points=1000,
-                            through_day=at(2)[:10])]
+                            through_day=at(2)[:10]),
+              VoucherIssued(device_id="till-1", seq=6, at=at(20), cashier_id="alice", customer_id="ana",
+                            redemption_event_id=redeemed.event_id, partner="spa", code="C-1", face_value_cents=2500)]
+    return [*stored, stored[1]]  # an event pushed twice counts once
+
+
+def test_0007_folds_lots_and_debits_as_the_ledger_does(sqlite_url):
+    """0007 keeps its own copy of the fold (a migration imports no live code); today it agrees with the ledger."""
+    stored = _awkward_events()
     engine = _engine_at(sqlite_url, "0006")
     with engine.begin() as connection:
-        connection.execute(events.insert(), _event_rows(stored))
+        connection.execute(events.insert(), _event_rows(stored[:-1]) + [
+            {**_event_rows(stored[-1:])[0], "event_id": "pushed-again"}])
         connection.execute(customers.insert(), [{"customer_id": cid, "points": 0, "version": n}
                                                 for n, cid in enumerate(("ana", "dup"), 1)])
     migrate(engine)
@@ -214,6 +237,24 @@ def test_report_totals_are_filled_from_events_stored_before_0010(sqlite_url):
         with engine.connect() as connection:
             assert reports.build_report(connection, period) == reports.compute_report(stored, period, {})
     engine.dispose()
+
+
+def test_0010_tallies_the_report_totals_as_ingest_does(sqlite_url):
+    """0010 keeps its own copy of the tally (a migration imports no live code); today it agrees with ingest's."""
+    stored = _awkward_events()
+    engine = _engine_at(sqlite_url, "0009")
+    with engine.begin() as connection:
+        connection.execute(events.insert(), _event_rows(stored[:-1]) + [
+            {**_event_rows(stored[-1:])[0], "event_id": "pushed-again"}])
+    migrate(engine)
+    with engine.connect() as connection:
+        migrated = [[dict(r._mapping) for r in connection.execute(select(table).order_by(*table.primary_key))]
+                    for table in (report_day_totals, report_reward_days, report_active_days)]
+    engine.dispose()
+    tally = ReportTally()
+    tally.fold(Ledger(), in_happened_order(stored))
+    assert migrated == [tally.day_rows(), tally.reward_rows(), tally.active_rows()]
+    assert len(migrated[0]) > 3 and migrated[1] and migrated[2]
 
 
 def test_search_keys_are_filled_from_customers_stored_before_0014(sqlite_url):
