@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from device.store import Store
+from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
+from device.store.store import SNAPSHOT_NAME
 from kiosk.backup import backup_archive, read_backup, restore
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 from loyalty.errors import KioskError
-from device.store import Store
-from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
-from device.store.store import SNAPSHOT_NAME
 
 DEVICE = "bench-till"
 

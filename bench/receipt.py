@@ -11,9 +11,9 @@ import json
 import time
 from pathlib import Path
 
+from hardware.config import ShopConfig
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.receipt import Receipt, euros, render_receipt
-from hardware.config import ShopConfig
 
 BAUD = 9600
 BITS_PER_BYTE = 10

@@ -27,10 +27,10 @@ from central.db import make_engine, migrate
 from central.demo import customer_id, seed
 from central.embedded import enrol_device
 from central.schema import events as events_table
-from loyalty.domain.events import PointsEarned, PointsRedeemed, to_record
 from device.store import Store
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import PointsEarned, PointsRedeemed, to_record
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CUSTOMERS = 1000

@@ -17,13 +17,13 @@ from sqlalchemy import Engine, select
 
 from central import card_batches, card_faces
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import BadRequest
 from central.ingest import ingest
 from central.schema import batch_cards
 from central.transactions import in_transaction
 from loyalty.domain.customers import clean_first_name
 from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered
 from loyalty.errors import ConsentRequired, InvalidCustomerText
-from central.errors import BadRequest
 
 #: The consent text version shoppers accept on the activation page (the tills' default version).
 CONSENT_VERSION = "v1"

@@ -23,13 +23,21 @@ from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
 from central import card_faces, csv_cells
 from central.clock import utc_now
+from central.errors import (
+    ActivationCodeWrong,
+    ActivationLocked,
+    BadRequest,
+    Conflict,
+    NotFound,
+    SemicolonCsv,
+    SpreadsheetNotCsv,
+)
 from central.schema import batch_cards, card_batches, cards
 from central.sql import Versions
 from central.transactions import in_transaction
 from loyalty.errors import (
     KioskError,
 )
-from central.errors import ActivationCodeWrong, ActivationLocked, BadRequest, Conflict, NotFound, SemicolonCsv, SpreadsheetNotCsv
 
 log = logging.getLogger(__name__)
 

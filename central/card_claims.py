@@ -16,10 +16,10 @@ from sqlalchemy import Connection, select, update
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import NotFound
 from central.schema import card_claims, cards, events
 from central.sql import insert_for
 from loyalty.domain.events import CardLinked, Event
-from central.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, and_, select
 from central import csv_cells
 from central.capture_rate import capture_rate_pct
 from central.clock import utc_now
-from central.schema import cashier_day_figures
 from central.errors import BadRequest, RequestTooLarge
+from central.schema import cashier_day_figures
 
 log = logging.getLogger(__name__)
 

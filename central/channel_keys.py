@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 
 from central.clock import epoch_s, utc_now
+from central.errors import AuthenticationFailed, BadRequest, KeyScopeRefused, NotFound, RateLimited
 from central.schema import channel_key_usage, channel_keys
 from central.sql import insert_for
-from central.errors import AuthenticationFailed, BadRequest, KeyScopeRefused, NotFound, RateLimited
 
 log = logging.getLogger(__name__)
 

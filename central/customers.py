@@ -13,10 +13,10 @@ from sqlalchemy import Connection, select
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import BadRequest, Conflict, NotFound
 from central.ingest import ingest
 from central.schema import audit, cards, customers, events, voucher_codes
 from loyalty.domain.events import CardBlocked, CardLinked, CustomerErased
-from central.errors import BadRequest, Conflict, NotFound
 
 MAX_UID = 64
 

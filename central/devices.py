@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, or_, select
 
 from central.clock import epoch_s, utc_now, utc_seconds_ago
+from central.errors import AuthenticationFailed, BadRequest, EnrolmentRefused, NotFound
 from central.schema import devices
 from central.sql import insert_for
-from central.errors import AuthenticationFailed, BadRequest, EnrolmentRefused, NotFound
 from loyalty.enrolment_code import CODE_ALPHABET, normalise_code
 
 log = logging.getLogger(__name__)

@@ -96,7 +96,10 @@ class MailUnavailable(CentralError):
 
 
 class CustomerServiceRefused(Conflict):
-    """A customer-service action broke one of its rules (balance, merge window, already done); the message says which."""
+    """A customer-service action broke one of its rules (balance, merge window, already done).
+
+    The message says which, for the person at the back office.
+    """
 
 
 class BackOfficeSessionEnded(NotSignedIn):

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from loyalty.earning_rules import earning_from_json
-from loyalty.domain.events import EVENT_TYPES, Event, PointsEarned
-from loyalty.errors import ConfigError
 from central.errors import EventRefused
+from loyalty.domain.events import EVENT_TYPES, Event, PointsEarned
+from loyalty.earning_rules import earning_from_json
+from loyalty.errors import ConfigError
 
 DEVICE = "device"
 CENTRAL = "central"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from central.errors import NotFound
 from central.schema import customers, events
 from loyalty.errors import InvalidAmount
-from central.errors import NotFound
 
 #: Event types shown, with the kind the kiosk screen knows them by.
 KINDS = {"PointsEarned": "earned", "PointsRedeemed": "redeemed", "EarnReversed": "reversed", "VoucherIssued": "voucher"}

@@ -12,12 +12,24 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from central.errors import (
+    AuthenticationFailed,
+    BadRequest,
+    CentralError,
+    Conflict,
+    EnrolmentRefused,
+    EventRefused,
+    KeyScopeRefused,
+    NotFound,
+    RateLimited,
+    RequestTooLarge,
+    VoucherPoolEmpty,
+)
 from loyalty.errors import (
     DomainError,
     InvalidEvent,
     PhoneCodeReplayed,
 )
-from central.errors import AuthenticationFailed, BadRequest, CentralError, Conflict, EnrolmentRefused, EventRefused, KeyScopeRefused, NotFound, RateLimited, RequestTooLarge, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from sqlalchemy import Connection, select
 
 from central.channel_keys import ChannelKey, from_row
 from central.clock import epoch_s
+from central.errors import AuthenticationFailed, BadRequest, KeyScopeRefused
 from central.schema import backoffice_keys, channel_keys
 from central.sql import insert_for
-from central.errors import AuthenticationFailed, BadRequest, KeyScopeRefused
 
 WEBHOOK_KEY = "order_webhook"
 TOLERANCE_S = 300

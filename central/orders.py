@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select
 
 from central.channel_keys import ChannelKey
 from central.clock import utc_now
+from central.errors import BadRequest, Conflict, NotFound, OrderConflict
 from central.ingest import ingest
 from central.reference_data import EARNING_RULES
 from central.schema import (
@@ -35,14 +36,12 @@ from central.schema import (
     pool_memberships,
     settings,
 )
-from central.reference_data import EARNING_RULES
-from loyalty.earning_rules import earning_from_json
 from loyalty.domain import operations, pools
 from loyalty.domain.customers import normalise_email
 from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, check_cents
 from loyalty.domain.events import Event, now_local
 from loyalty.domain.ledger import EarnRecord, Ledger, PoolContribution
-from central.errors import BadRequest, Conflict, NotFound, OrderConflict
+from loyalty.earning_rules import earning_from_json
 from loyalty.errors import ConfigError, UnknownReceipt
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,48}$")

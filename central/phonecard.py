@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask, current_app
 from sqlalchemy import Connection, select
 
+from central.errors import NotFound
 from central.schema import cards, customers
 from loyalty import phonecard
 from loyalty.errors import PhoneCodeInvalid
-from central.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from sqlalchemy import Connection, func, select
 
 from central.clock import utc_now
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import NotFound
 from central.ingest import ingest
 from central.schema import audit, customers, events, pool_balances, pool_memberships
 from loyalty.domain import pools
 from loyalty.domain.events import PoolLeft, from_record
 from loyalty.domain.ledger import Ledger
 from loyalty.errors import PoolRefused
-from central.errors import NotFound
 
 POOL_EVENT_TYPES = ("PoolJoined", "PoolLeft", "PoolContributed", "PoolContributionReversed", "PoolRedeemed")
 MAX_HISTORY = 200

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, select
 
 from central.clock import utc_now
+from central.errors import EventRefused
 from central.schema import push_refusals
 from central.sql import insert_for
 from loyalty.domain.events import MAX_SEQ
-from central.errors import EventRefused
 
 log = logging.getLogger(__name__)
 

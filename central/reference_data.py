@@ -11,13 +11,13 @@ import re
 
 from sqlalchemy import Connection
 
+from central.errors import BadRequest
 from central.schema import cashiers, catalogue, settings
 from central.sql import Versions, insert_for
 from loyalty.cashiers import ROLES, hash_pin
-from loyalty.earning_rules import earning_from_json
 from loyalty.domain.rewards import Reward
+from loyalty.earning_rules import earning_from_json
 from loyalty.errors import ConfigError, KioskError
-from central.errors import BadRequest
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 EARNING_RULES = "earning_rules"

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from central.clock import utc_now
+from central.errors import BadRequest, RequestTooLarge
 from central.schema import training_progress
 from central.sql import insert_for
-from central.errors import BadRequest, RequestTooLarge
 from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
 
 log = logging.getLogger(__name__)

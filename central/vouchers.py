@@ -17,11 +17,11 @@ from sqlalchemy import Connection, func, select
 
 from central import csv_cells
 from central.clock import utc_now
+from central.errors import BadRequest, NotFound, VoucherPoolEmpty
 from central.schema import voucher_codes
 from central.sql import insert_for
 from central.voucher_reconcile import RELEASE_AFTER_S, release_unconfirmed
 from loyalty.domain.rewards import IssuedVoucher
-from central.errors import BadRequest, NotFound, VoucherPoolEmpty
 
 log = logging.getLogger(__name__)
 

@@ -104,9 +104,9 @@ class Config:
         return Path(self.paths.data_dir)
 
 
-_POSITIVE_INTS = {"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
+_POSITIVE_INTS = frozenset({"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
                   "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s", "undo_window_s",
-                  "session_timeout_s"}
+                  "session_timeout_s"})
 
 
 def config_path() -> Path:

@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from loyalty import __version__
 from device.config import Config
 from device.service_lock import ServiceLock
+from loyalty import __version__
 
 #: Print job states after which nothing more happens without a technician.
 FINAL_JOB_STATES = frozenset({"printed", "held", "expired", "discarded"})

@@ -13,14 +13,14 @@ import logging
 import threading
 from pathlib import Path
 
-from loyalty.earning_rules import earning_from_json
+from device.store.fileops import FileOps
 from loyalty.domain.earning import EarningScale
 from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
-from loyalty.domain.tiers import Tier, TierScale
+from loyalty.domain.tiers import TierScale
+from loyalty.earning_rules import earning_from_json
 from loyalty.errors import ConfigError
 from loyalty.reference_settings import EARNING_RULES, EXPIRY, TIERS, expiry_rule_from, tier_scale_from
-from device.store.fileops import FileOps
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import os
 import time
 from pathlib import Path
 
-from loyalty.errors import ServiceBusy, StoreError
 from device.private_files import make_private
+from loyalty.errors import ServiceBusy, StoreError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _WHERE = {"DeviceEvent": "hardware.events", "DeviceStatus": "hardware.events", "DeviceManager": "hardware.manager",
           "build_devices": "hardware.manager", "Receipt": "hardware.printer.receipt",
           "ReceiptLabels": "hardware.printer.receipt", "PrintJob": "hardware.printer.worker"}
-__all__ = list(_WHERE)
+__all__ = ["DeviceEvent", "DeviceManager", "DeviceStatus", "PrintJob", "Receipt", "ReceiptLabels", "build_devices"]
 
 
 def __getattr__(name: str):

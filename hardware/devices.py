@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from hardware.config import HardwareConfig
 from hardware.emulators import EmulatorControls
+from hardware.errors import ReaderError, ResetPinRefused
 from hardware.events import EventSink, StatusBoard
 from hardware.printer.link import SerialPrinterLink
 from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
 from hardware.scanner import KeyboardWedgeScanner, SerialScanner, SerialScannerEmulator, _ScannerThread
-from hardware.config import HardwareConfig
-from hardware.errors import ReaderError, ResetPinRefused
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from gpiozero.pins.mock import MockFactory
 
+from hardware.config import HardwareConfig
+from hardware.errors import InvalidDeviceCommand
 from hardware.printer.escpos_emulator import PrintedReceipt, PrinterEmulator
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.scanner import SerialScannerEmulator, WedgeScannerEmulator
 from hardware.signals import SignalLights
-from hardware.config import HardwareConfig
-from hardware.errors import InvalidDeviceCommand
 
 log = logging.getLogger(__name__)
 

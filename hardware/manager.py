@@ -15,15 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hardware.config import HardwareConfig
 from hardware.devices import DeviceSet, choose_devices
+from hardware.errors import HardwareError, InvalidDeviceCommand, PrinterError
 from hardware.events import ABSENT, ERROR, OK, DeviceStatus, EventSink, StatusBoard, safe_sink
 from hardware.printer.journal import JobJournal, JobRecord
 from hardware.printer.receipt import Receipt, render_receipt
 from hardware.printer.worker import PrinterSettings, PrintJob, PrintWorker
 from hardware.rfid.reader import ReaderSettings, RfidReader
 from hardware.signals import SignalLights
-from hardware.config import HardwareConfig
-from hardware.errors import HardwareError, InvalidDeviceCommand, PrinterError
 
 log = logging.getLogger(__name__)
 

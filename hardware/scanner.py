@@ -22,8 +22,8 @@ from pathlib import Path
 import serial
 
 from hardware.driver_thread import DriverThread
-from hardware.events import ABSENT, OK, QR_SCANNED, DeviceEvent, EventSink, StatusBoard
 from hardware.errors import InvalidDeviceCommand
+from hardware.events import ABSENT, OK, QR_SCANNED, DeviceEvent, EventSink, StatusBoard
 
 log = logging.getLogger(__name__)
 

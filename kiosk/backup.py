@@ -22,14 +22,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import __version__
-from loyalty.errors import BackupError, StoreError
 from device.store import Store
 from device.store.fileops import FileOps
 from device.store.journal import journal_owner
 from device.store.outbox_copies import COPY_NAME
 from device.store.store import JOURNAL_NAME, SNAPSHOT_NAME
 from device.store.unsent import STORE_FILES, unsent_events
+from kiosk import __version__
+from loyalty.errors import BackupError, StoreError
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from kiosk import __version__
-from hardware.errors import HardwareError
-from loyalty import errors as e
 from device.config import config_path, load_config
+from hardware.errors import HardwareError
+from kiosk import __version__
+from loyalty import errors as e
 
 #: The one place where errors become exit codes (most specific first; 1 stays for unexpected failures).
 EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
@@ -260,10 +260,10 @@ def backup(file: Path) -> None:
     state that was on disk at one instant). The sync token is not included: after restoring onto a new SD
     card, enrol again with `kiosk enroll CODE`.
     """
+    from device.service_lock import ServiceLock
     from kiosk.backup import backup_archive, read_backup, verify, write_file
     from kiosk.local_api import ServiceClient
     from kiosk.service import store_dir
-    from device.service_lock import ServiceLock
     from kiosk.status_report import service_running
 
     config = load_config()
@@ -289,10 +289,10 @@ def restore(file: Path, force: bool) -> None:
     keeps that device's id, so set device.id to it before starting the service. The files replaced are kept
     in the store directory under before-restore-<time>/.
     """
+    from device.service_lock import STOP_SERVICE, ServiceLock
     from kiosk.backup import read_backup
     from kiosk.backup import restore as restore_store
     from kiosk.service import store_dir
-    from device.service_lock import STOP_SERVICE, ServiceLock
     from kiosk.status_report import service_running
 
     config = load_config()

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from device.config import Config
-from loyalty.domain.events import Event
-from loyalty.errors import DeviceNotEnrolled
 from device.store.unsent import Salvaged, salvage_file, salvage_sources
 from device.sync.client import CentralClient
 from device.sync.setup import token_file
+from loyalty.domain.events import Event
+from loyalty.errors import DeviceNotEnrolled
 
 BATCH = 200
 

@@ -14,12 +14,12 @@ from central.embedded import RunningCentral, start_background
 from central.ingest import ingest
 from central.settings import CentralSettings
 from central.transactions import in_transaction
-from loyalty import phonecard
 from device.config import Config, parse_config
+from device.sync.setup import build_worker, token_file
+from kiosk.runner import WebServer
+from loyalty import phonecard
 from loyalty.domain.events import CardLinked, CustomerRegistered, PoolContributed, PoolJoined, new_event_id
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
-from kiosk.runner import WebServer
-from device.sync.setup import build_worker, token_file
 
 #: Fictional shoppers: (card uid, customer id, first name, last name, points).
 SHOPPERS = (

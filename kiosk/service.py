@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import __version__
 from device.bus import EventBus
 from device.config import Config
 from device.disk_space import DiskWatch
-from loyalty.errors import DeviceNotEnrolled
-from hardware.errors import HardwareError
 from device.service_lock import ServiceLock
 from device.store import Store
+from hardware.errors import HardwareError
+from kiosk import __version__
+from loyalty.errors import DeviceNotEnrolled
 
 logger = logging.getLogger(__name__)
 

@@ -12,16 +12,16 @@ import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from kiosk import __version__
-from kiosk.backup import copy_store_files
 from device.config import Config
 from device.disk_space import DISK_FULL, FULL_BELOW_BYTES
-from loyalty.errors import StoreError
-from kiosk.local_api import ServiceClient
-from kiosk.service import store_dir
 from device.service_lock import holder
 from device.store import Store
 from device.sync.set_aside import FILE_NAME, SetAsideEvents
+from kiosk import __version__
+from kiosk.backup import copy_store_files
+from kiosk.local_api import ServiceClient
+from kiosk.service import store_dir
+from loyalty.errors import StoreError
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ def disk_space(config: Config) -> DiskSpace:
 
 def central_view(config: Config, timeout_s: float = 3.0) -> dict[str, object]:
     """Central's view of this device now (gaps in its sequence numbers, low stocks), or {"error": why not}."""
-    from loyalty.errors import KioskError
     from device.sync.client import CentralClient
     from device.sync.setup import token_file
+    from loyalty.errors import KioskError
 
     if not config.central.url:
         return {}

@@ -28,10 +28,10 @@ def sync(ctx: click.Context) -> None:
 @click.argument("code")
 def enrol(code: str) -> None:
     """Enrol this device with the one-time CODE from the back office; the token is kept on disk."""
-    from kiosk.cli import exit_code_for
-    from loyalty.errors import ConfigError
-    from loyalty.enrolment_code import check_code
     from device.sync.setup import enrol as enrol_device
+    from kiosk.cli import exit_code_for
+    from loyalty.enrolment_code import check_code
+    from loyalty.errors import ConfigError
 
     try:
         config = load_config()

@@ -72,8 +72,8 @@ def _here(config: Config) -> dict:
     """Run the round in this process, holding the data directory's lock (the service is stopped)."""
     import dataclasses
 
-    from kiosk.service import KioskService
     from device.sync.setup import build_worker
+    from kiosk.service import KioskService
 
     with KioskService.open(config, devices=False, sync=False, lock_wait_s=0, lock_holder="sync") as service:
         total = service.store.pending_count()

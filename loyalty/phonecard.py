@@ -33,7 +33,7 @@ from loyalty.errors import (
 )
 
 if TYPE_CHECKING:
-    from device.config import Config
+    pass
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,17 @@ import dataclasses
 import types
 import typing
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from loyalty.errors import ConfigError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-def build_table(cls: type, table: object, prefix: str, positive: frozenset[str] = frozenset()):
+Built = TypeVar("Built", bound="DataclassInstance")  # the settings dataclass `build_table` makes
+
+
+def build_table(cls: type[Built], table: object, prefix: str, positive: frozenset[str] = frozenset()) -> Built:
     """An instance of the frozen dataclass `cls` from `table`, every key and value checked; `positive` names
     the whole-number keys that must be above zero (others must not be negative)."""
     if not isinstance(table, dict):
@@ -25,7 +30,7 @@ def build_table(cls: type, table: object, prefix: str, positive: frozenset[str] 
     for key in table:
         if key not in names:
             raise ConfigError(f"unknown key '{prefix}{key}'; allowed keys here: {', '.join(names)}")
-    values = {}
+    values: dict[str, object] = {}
     for f in dataclasses.fields(cls):
         if f.name in table:
             values[f.name] = _convert(hints[f.name], table[f.name], prefix + f.name, positive)
@@ -34,13 +39,13 @@ def build_table(cls: type, table: object, prefix: str, positive: frozenset[str] 
     return cls(**values)
 
 
-def _convert(hint: object, value: object, key: str, positive: frozenset[str]):
+def _convert(hint: object, value: object, key: str, positive: frozenset[str]) -> object:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if isinstance(hint, types.UnionType):
         hint = next(a for a in args if a is not type(None))
         return _convert(hint, value, key, positive)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return build_table(hint, value, key + ".", positive)
     if origin is Literal:
         if value not in args:

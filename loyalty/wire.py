@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from loyalty.domain.snapshot import (
     CardState,
@@ -58,7 +59,7 @@ def batch_from_record(record: object) -> PulledBatch:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
 
 
-def _customer(record: dict) -> CustomerState:
+def _customer(record: dict[str, Any]) -> CustomerState:
     """A pulled customer; its lots become (day, points) pairs (central before lots sends none)."""
     lots = record.get("lots", ())
     debits = record.get("debits", 0)
@@ -70,7 +71,7 @@ def _customer(record: dict) -> CustomerState:
     return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits})
 
 
-def _pool_member(record: dict) -> PoolMemberState:
+def _pool_member(record: dict[str, Any]) -> PoolMemberState:
     member = PoolMemberState(**record)
     if not isinstance(member.customer_id, str) or not (member.pool_id is None or isinstance(member.pool_id, str)) \
             or isinstance(member.share_pct, bool) or not isinstance(member.share_pct, int) \
@@ -79,7 +80,7 @@ def _pool_member(record: dict) -> PoolMemberState:
     return member
 
 
-def _pool_balance(record: dict) -> PoolBalanceState:
+def _pool_balance(record: dict[str, Any]) -> PoolBalanceState:
     balance = PoolBalanceState(**record)
     if not isinstance(balance.pool_id, str) or isinstance(balance.points, bool) or not isinstance(balance.points, int):
         raise TypeError("a pool balance needs a pool id and whole points")

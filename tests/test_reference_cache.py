@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from loyalty.domain.snapshot import CashierState, CentralSetting, PulledBatch, RewardState
 from device.reference_cache import ReferenceCache
 from device.store.fileops import FileOps
+from loyalty.domain.snapshot import CashierState, CentralSetting, PulledBatch, RewardState
 
 
 def _page(**parts) -> PulledBatch:

@@ -12,14 +12,14 @@ import itertools
 import pytest
 
 from device.config import parse_config
+from device.selfservice.wiring import build_screen
+from device.sync.setup import token_file
+from device.sync.worker import SyncStatus
+from kiosk.service import KioskService
 from loyalty.domain.events import CustomerRegistered, PointsRedeemed, VoucherIssued
 from loyalty.domain.rewards import IssuedVoucher
 from loyalty.domain.snapshot import PulledBatch, RewardState
 from loyalty.errors import CardAlreadyLinked, FieldRequired, InvalidName, OfflineLimitReached
-from device.selfservice.wiring import build_screen
-from kiosk.service import KioskService
-from device.sync.setup import token_file
-from device.sync.worker import SyncStatus
 from tests.factories import seed_store
 
 REWARDS = (RewardState("coffee", "in_house", "Café offert", 30),

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from loyalty.domain.expiry import ExpiryNotice
-from loyalty.domain.snapshot import CardState, CentralSetting, CustomerState, PulledBatch, RewardState
 from device.reference_cache import ReferenceCache
 from device.selfservice.rewards import RewardsFile
 from device.selfservice.screen import KioskScreen
 from device.standing import CustomerStanding, receipt_notice
 from device.store import Store
+from loyalty.domain.expiry import ExpiryNotice
+from loyalty.domain.snapshot import CardState, CentralSetting, CustomerState, PulledBatch, RewardState
 
 EXPIRY = CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}')
 TIERS = CentralSetting("tiers", '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": 0}, '

@@ -12,9 +12,9 @@ from central import create_app as create_central
 from central.backoffice.accounts import create_user
 from central.settings import CentralSettings
 from central.transactions import in_transaction
-from loyalty import phonecard
 from device.config import parse_config
 from kiosk.service import KioskService
+from loyalty import phonecard
 from web import create_app as create_device_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from hardware.errors import InvalidDeviceCommand, UnknownPrintJob
+from hardware.errors import InvalidDeviceCommand
 
 bp = Blueprint("panel", __name__, url_prefix="/panel", template_folder="templates",
                static_folder="static", static_url_path="/static")

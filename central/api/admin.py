@@ -14,10 +14,10 @@ from sqlalchemy import select
 from central import customers as customer_admin
 from central import devices as device_registry
 from central import erased_copies, phonecard, phonecard_links, reference_data, vouchers
+from central.errors import AuthenticationFailed, BadRequest
 from central.requests import bearer_token, json_object, text_field
 from central.schema import events
 from central.transactions import in_transaction
-from central.errors import AuthenticationFailed, BadRequest
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 ACTOR = "admin"

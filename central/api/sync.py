@@ -11,6 +11,7 @@ from central import cashier_figures, push_refusals, receipts, training_progress,
 from central import devices as device_registry
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
+from central.errors import BadRequest, EventRefused, RequestTooLarge
 from central.event_authority import check_device_events
 from central.ingest import ingest
 from central.pull import pull_page
@@ -20,7 +21,6 @@ from central.stock_levels import low_stocks
 from central.transactions import in_transaction
 from loyalty.domain.events import Event, from_record
 from loyalty.errors import InvalidEvent
-from central.errors import BadRequest, EventRefused, RequestTooLarge
 from loyalty.wire import batch_to_record
 
 bp = Blueprint("sync", __name__, url_prefix="/api")

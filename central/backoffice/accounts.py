@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 
 from central.backoffice.store_assignments import all_assignments, stores_of
 from central.clock import utc_now
+from central.errors import BadRequest, Conflict
 from central.schema import backoffice_users
 from central.sql import insert_for
 from loyalty.cashiers import PinGuard, verify_pin
-from central.errors import BadRequest, Conflict
 from loyalty.errors import SignInLocked, SignInRefused
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from central import card_batches
+from central import errors as ce
 from central.backoffice import audit
 from central.backoffice.web import head_office_only, transaction
-from central import errors as ce
 from loyalty import errors as e
 
 bp = Blueprint("card_batches", __name__, url_prefix="/card-batches")

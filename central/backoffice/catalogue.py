@@ -14,9 +14,9 @@ from central import reference_data, vouchers
 from central.backoffice import audit
 from central.backoffice.money import parse_euros
 from central.clock import utc_now
+from central.errors import BadRequest, NotFound
 from central.schema import catalogue, partner_pool_alerts, reward_pictures
 from central.sql import insert_for
-from central.errors import BadRequest, NotFound
 
 #: Free codes under which a partner's pool is flagged when no level was set for it.
 DEFAULT_ALERT_BELOW = 20

@@ -24,6 +24,17 @@ from central.backoffice.accounts import BackofficeUser
 from central.clock import utc_now
 from central.customer_search import refresh_from_rows
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import (
+    AdjustmentOverBalance,
+    AlreadyMerged,
+    BadRequest,
+    MergedPointsSpent,
+    MergeUndoClosed,
+    NoEmailOnFile,
+    NotAllowed,
+    NotFound,
+    VoucherAlreadyCancelled,
+)
 from central.ingest import ingest
 from central.schema import audit as audit_table
 from central.schema import (
@@ -50,7 +61,6 @@ from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import TierScale, tier_of
-from central.errors import AdjustmentOverBalance, AlreadyMerged, BadRequest, CustomerServiceRefused, MergedPointsSpent, MergeUndoClosed, NoEmailOnFile, NotAllowed, NotFound, VoucherAlreadyCancelled
 from loyalty.reference_settings import EXPIRY, TIERS, expiry_rule_from, tier_scale_from
 
 #: The most points one manual adjustment may add or take back, per back-office role.

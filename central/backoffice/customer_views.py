@@ -17,9 +17,9 @@ from central.backoffice import customer_service as service
 from central.backoffice import scope
 from central.backoffice.web import head_office_only, transaction
 from central.customer_search import PAGE_SIZE, search
+from central.errors import BadRequest, NotAllowed
 from central.portal.mail import send_mail
 from central.schema import cards
-from central.errors import BadRequest, NotAllowed
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 

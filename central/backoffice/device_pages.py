@@ -16,8 +16,8 @@ from central import cashier_figures, push_refusals
 from central import devices as device_registry
 from central.backoffice import daily_summary, onboarding, reports, rules, scope, staff
 from central.backoffice.web import transaction
-from central.schema import cashiers, events
 from central.errors import NotFound
+from central.schema import cashiers, events
 from loyalty.drills import DRILLS
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import Connection, select
 
 from central.backoffice import audit
+from central.errors import BadRequest
 from central.ingest import ingest
 from central.schema import customers, settings
 from central.sql import Versions, insert_for
@@ -20,7 +21,6 @@ from loyalty.domain.expiry import ExpiryRule, expire
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
-from central.errors import BadRequest
 
 log = logging.getLogger(__name__)
 TIERS, EXPIRY = "tiers", "expiry"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, func, select
 
 from central import card_faces
-from central.schema import customers
 from central.errors import BadRequest, NotFound, SeveralCustomers
+from central.schema import customers
 
 MAX_QUERY = 80
 

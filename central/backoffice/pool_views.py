@@ -11,11 +11,11 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from central import errors as ce
 from central import pools
 from central.backoffice.member_lookup import find_customer
 from central.backoffice.web import head_office_only, transaction
 from central.schema import customers
-from central import errors as ce
 from loyalty import errors as e
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")

@@ -22,11 +22,11 @@ from central import reference_data
 from central.backoffice import audit
 from central.backoffice.money import parse_euros
 from central.clock import utc_now
-from central.schema import earning_rule_versions, settings
-from loyalty.earning_rules import earning_from_json
-from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
-from loyalty.errors import ConfigError, InvalidAmount
 from central.errors import BadRequest
+from central.schema import earning_rule_versions, settings
+from loyalty.domain.earning import DEFAULT_CATEGORY, EarningScale, EarnQuote, quote_earn
+from loyalty.earning_rules import earning_from_json
+from loyalty.errors import ConfigError, InvalidAmount
 
 log = logging.getLogger(__name__)
 #: The editor's whole-number fields, named as their labels name them.

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from central.backoffice import rules
 from central.backoffice.money import format_euros
 from central.backoffice.web import head_office_only, transaction
-from loyalty.domain.earning import DEFAULT_CATEGORY, EarnQuote
 from central.errors import BadRequest
+from loyalty.domain.earning import DEFAULT_CATEGORY, EarnQuote
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 

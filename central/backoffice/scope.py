@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 
 from central.backoffice.accounts import BackofficeUser
 from central.backoffice.reports import Report
-from central.schema import devices
 from central.errors import NotAllowed
+from central.schema import devices
 
 T = TypeVar("T")
 

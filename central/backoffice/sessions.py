@@ -15,8 +15,8 @@ from sqlalchemy import Connection, select, update
 
 from central.backoffice import audit
 from central.backoffice.accounts import ROLES, hash_password
-from central.schema import backoffice_users
 from central.errors import BadRequest, NotFound
+from central.schema import backoffice_users
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from sqlalchemy import Connection, select
 
 from central import reference_data
 from central.backoffice import audit
+from central.errors import BadRequest, NotFound
 from central.schema import cashiers, settings
 from central.sql import Versions, insert_for
 from loyalty.cashiers import CAPTURE_MODES, ROLES
-from central.errors import BadRequest, NotFound
 
 #: The setting devices pull: {"default": mode, "stores": {device_id: mode}, "cashiers": {cashier_id: mode}}.
 CAPTURE_SETTING = "capture_mode"

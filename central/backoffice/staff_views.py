@@ -10,8 +10,8 @@ from central import training_progress
 from central.backoffice import onboarding, scope, staff
 from central.backoffice.spreadsheet_csv import csv_download
 from central.backoffice.web import transaction
-from loyalty.cashiers import CAPTURE_MODES, ROLES
 from central.errors import BadRequest, NotFound
+from loyalty.cashiers import CAPTURE_MODES, ROLES
 from loyalty.drills import DRILLS
 
 bp = Blueprint("staff", __name__, url_prefix="/cashiers")

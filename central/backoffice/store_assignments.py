@@ -14,8 +14,8 @@ from sqlalchemy import Connection, select
 
 from central import devices as device_registry
 from central.backoffice import audit
-from central.schema import backoffice_user_stores, backoffice_users, devices
 from central.errors import BadRequest, NotFound
+from central.schema import backoffice_user_stores, backoffice_users, devices
 
 log = logging.getLogger(__name__)
 

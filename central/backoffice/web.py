@@ -14,9 +14,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from central.backoffice import audit_display, local_display
 from central.backoffice.accounts import BackofficeUser, find_user
 from central.backoffice.money import format_euros
+from central.errors import NotAllowed, NotFound
 from central.transactions import in_transaction
 from loyalty.errors import KioskError, SignInRefused
-from central.errors import NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 

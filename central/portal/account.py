@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from central import vouchers
 from central.backoffice import audit
 from central.backoffice.customer_service import CustomerFile, customer_file
+from central.errors import PortalRefused
 from central.ingest import ingest
 from central.orders import channel_device
 from central.schema import catalogue, customers, voucher_codes
@@ -19,7 +20,6 @@ from loyalty.domain.customers import clean_first_name, normalise_email, normalis
 from loyalty.domain.events import ConsentChanged, PointsRedeemed, ProfileUpdated, VoucherIssued
 from loyalty.domain.rewards import IssuedVoucher
 from loyalty.errors import InsufficientPoints, InvalidCustomerText
-from central.errors import PortalRefused
 
 PORTAL_DEVICE = channel_device("portal")
 #: The consent text version the portal shows (the tills' is in their configuration).

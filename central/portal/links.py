@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection, select
 
 from central.clock import utc_now
+from central.errors import PortalRefused
 from central.schema import devices, portal_link_uses
 from central.sql import insert_for
-from central.errors import PortalRefused
 from loyalty.profile_link import PURPOSE, ProfileLink, read_link_token, signature_matches
 
 

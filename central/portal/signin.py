@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Connection, delete, select, update
 
 from central.clock import epoch_s
+from central.errors import PortalRefused
 from central.schema import cards, customers, portal_codes
 from central.sql import insert_for
-from central.errors import PortalRefused
 
 CODE_TTL_S = 600
 MAX_ATTEMPTS = 5

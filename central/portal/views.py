@@ -25,11 +25,11 @@ from central import customers as customer_admin
 from central import phonecard
 from central.backoffice.customer_service import mask_email
 from central.backoffice.web import csrf
+from central.errors import NotFound, PortalRefused, VoucherPoolEmpty
 from central.portal import account, links, signin
 from central.portal.mail import send_mail
 from central.transactions import in_transaction
 from loyalty.errors import KioskError
-from central.errors import NotFound, PortalRefused, VoucherPoolEmpty
 
 STATIC = Path(__file__).with_name("static")
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates", static_folder="static",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from device.config import Config
+from device.sync.client import CentralClient
+from device.sync.setup import token_file
 from loyalty.domain.rewards import IssuedVoucher
 from loyalty.domain.snapshot import RewardState
 from loyalty.errors import SyncUnavailable
-from device.sync.client import CentralClient
-from device.sync.setup import token_file
 
 
 class KioskCentral(CentralClient):

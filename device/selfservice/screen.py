@@ -14,6 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from device.selfservice.rewards import RewardsFile
+from device.standing import CustomerStanding, standing_of
+from device.sync.offline import OfflineLimits
+from device.usecases.redemption import Redemption as Redeeming
+from device.usecases.registration import Registration
+from hardware.errors import HardwareError
 from loyalty.domain import business_clock
 from loyalty.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
 from loyalty.domain.rewards import Reward
@@ -32,12 +38,6 @@ from loyalty.errors import (
     UnknownCard,
     UnknownReward,
 )
-from hardware.errors import HardwareError
-from device.selfservice.rewards import RewardsFile
-from device.standing import CustomerStanding, standing_of
-from device.sync.offline import OfflineLimits
-from device.usecases.redemption import Redemption as Redeeming
-from device.usecases.registration import Registration
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ packed). Only a pulled batch changes it (`merge`); this device's pending events 
 
 from __future__ import annotations
 
-from loyalty.domain.customers import search_keys
-from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
 from device.store import packed_lots
 from device.store.prefix_index import PrefixIndex
+from loyalty.domain.customers import search_keys
+from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
 
 #: A pulled batch with more customers than this rebuilds the search index instead of editing it.
 REBUILD_INDEX_ABOVE = 5_000

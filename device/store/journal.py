@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from device.store.fileops import FileOps
 from loyalty.domain.events import Event, from_record, to_record
 from loyalty.errors import KioskError, StoreError, StoreWriteError
-from device.store.fileops import FileOps
 
 logger = logging.getLogger(__name__)
 

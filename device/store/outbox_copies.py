@@ -29,10 +29,10 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from loyalty.domain.events import Event
-from loyalty.errors import StoreWriteError
 from device.store.fileops import FileOps
 from device.store.journal import JournalContents, OutboxJournal, encode_line, seq_of
+from loyalty.domain.events import Event
+from loyalty.errors import StoreWriteError
 
 logger = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import struct
 
+from device.store import packed_lots
 from loyalty.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 from loyalty.errors import InvalidPull
-from device.store import packed_lots
 
 
 def check_batch(batch: object) -> None:

@@ -14,9 +14,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from loyalty.domain.ledger import EarnRecord, PoolContribution
-from loyalty.domain.snapshot import PoolMemberState
-from loyalty.errors import StoreCorrupt, StoreError
 from device.store import packed_lots
 from device.store.base_cache import BaseCache, CachedCustomer
 from device.store.journal import move_aside
@@ -30,6 +27,9 @@ from device.store.snapshot_file import (
     remove_temp,
     search_size,
 )
+from loyalty.domain.ledger import EarnRecord, PoolContribution
+from loyalty.domain.snapshot import PoolMemberState
+from loyalty.errors import StoreCorrupt, StoreError
 
 logger = logging.getLogger(__name__)
 

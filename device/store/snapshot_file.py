@@ -23,8 +23,8 @@ from pathlib import Path
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from loyalty.errors import StoreCorrupt, StoreWriteError
 from device.store.fileops import FileOps
+from loyalty.errors import StoreCorrupt, StoreWriteError
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 2000

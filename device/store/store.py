@@ -31,14 +31,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from loyalty.domain import pools
-from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated, from_record, to_record
-from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
-from loyalty.domain.ledger import EarnRecord, PoolContribution
-from loyalty.domain.pools import PoolSummary
-from loyalty.domain.snapshot import PulledBatch
-from loyalty.domain.tiers import Tier, TierScale, tier_of
-from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
 from device.store.base_cache import BaseCache
 from device.store.fileops import FileOps
 from device.store.journal import seq_of
@@ -49,6 +41,14 @@ from device.store.pull_contract import check_batch
 from device.store.snapshot_codec import read_snapshot, write_snapshot
 from device.store.snapshot_file import AtomicJSONStorage
 from device.store.views import CustomerView, StoreStats
+from loyalty.domain import pools
+from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated, from_record, to_record
+from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
+from loyalty.domain.ledger import EarnRecord, PoolContribution
+from loyalty.domain.pools import PoolSummary
+from loyalty.domain.snapshot import PulledBatch
+from loyalty.domain.tiers import Tier, TierScale, tier_of
+from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
 
 logger = logging.getLogger(__name__)
 

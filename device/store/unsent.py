@@ -15,10 +15,10 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loyalty.domain.events import Event, from_record
-from loyalty.errors import KioskError
 from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
 from device.store.store import SNAPSHOT_NAME, Store
+from loyalty.domain.events import Event, from_record
+from loyalty.errors import KioskError
 
 STORE_FILES = (SNAPSHOT_NAME, JOURNAL_NAME, COPY_NAME)
 

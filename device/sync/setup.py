@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from device.config import Config
-from loyalty.domain.snapshot import PulledBatch
-from loyalty.errors import DeviceNotEnrolled
 from device.sync.client import CentralClient
 from device.sync.set_aside import SetAsideEvents
 from device.sync.status_file import StatusFile
 from device.sync.token import TokenFile
 from device.sync.worker import Backoff, SyncStatus, SyncStore, SyncWorker
+from loyalty.domain.snapshot import PulledBatch
+from loyalty.errors import DeviceNotEnrolled
 
 
 def token_file(config: Config) -> TokenFile:

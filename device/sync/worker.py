@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from device.disk_space import DISK_FULL, is_no_space
+from device.sync.client import PushAnswer
+from device.sync.set_aside import SetAsideEvents
 from loyalty.domain import business_clock
 from loyalty.domain.events import Event, now_local
 from loyalty.domain.snapshot import PulledBatch
 from loyalty.errors import DeviceNotEnrolled, PushEventRefused, StoreError, StoreWriteError, SyncError, SyncRefused
-from device.sync.client import PushAnswer
-from device.sync.set_aside import SetAsideEvents
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from device.till.json_file import read_json, write_json
 from loyalty.cashiers import Cashier, PinGuard, check_pin_format, hash_pin, verify_pin
 from loyalty.errors import SignInRefused
-from device.till.json_file import read_json, write_json
 
 log = logging.getLogger(__name__)
 

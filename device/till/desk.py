@@ -18,9 +18,31 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from device.bus import EventBus
-from loyalty.cashiers import CAPTURE_MODES, Cashier
 from device.config import Config
 from device.disk_space import is_no_space
+from device.receipt_code import receipt_code, reference_in
+from device.reference_cache import ReferenceCache
+from device.standing import standing_of
+from device.store import Store
+from device.store.views import CustomerView
+from device.sync.offline import OfflineLimits
+from device.till import presenter
+from device.till.adoption import AdoptionBook
+from device.till.cashier_book import CashierBook
+from device.till.presenter import sale_dict as _sale_dict
+from device.till.profile_qr import profile_link_for
+from device.till.recent_receipts import RecentReceipt, RecentReceipts
+from device.till.redemption_attempts import RedemptionAttempts
+from device.till.sessions import CashierSessions
+from device.till.training import TrainingBook
+from device.till.waiting_refunds import WaitingRefunds
+from device.usecases import receipts
+from device.usecases.online import is_online
+from device.usecases.redemption import Redemption, VoucherIssuer
+from device.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
+from hardware.errors import HardwareError, UnknownPrintJob
+from loyalty.cashiers import CAPTURE_MODES, Cashier
+from loyalty.catalogue import DEFAULT_REWARDS, find_reward
 from loyalty.domain import business_clock, operations
 from loyalty.domain.earning import EarningScale, check_cents
 from loyalty.domain.events import (
@@ -61,29 +83,7 @@ from loyalty.errors import (
     UnknownReward,
     error_codes,
 )
-from hardware.errors import HardwareError, UnknownPrintJob
-from device.receipt_code import receipt_code, reference_in
 from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
-from device.reference_cache import ReferenceCache
-from device.standing import standing_of
-from device.store import Store
-from device.store.views import CustomerView
-from device.sync.offline import OfflineLimits
-from device.till import presenter
-from device.till.adoption import AdoptionBook
-from device.till.cashier_book import CashierBook
-from loyalty.catalogue import DEFAULT_REWARDS, find_reward
-from device.till.presenter import sale_dict as _sale_dict
-from device.till.profile_qr import profile_link_for
-from device.till.recent_receipts import RecentReceipt, RecentReceipts
-from device.till.redemption_attempts import RedemptionAttempts
-from device.till.sessions import CashierSessions
-from device.till.training import TrainingBook
-from device.till.waiting_refunds import WaitingRefunds
-from device.usecases import receipts
-from device.usecases.online import is_online
-from device.usecases.redemption import Redemption, VoucherIssuer
-from device.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
 
 logger = logging.getLogger(__name__)
 
@@ -748,7 +748,8 @@ class Till:
                 balance = store.balance(recorded.customer_id)
                 taken = before - balance  # the member's part: the pool gives back its own
                 self._later(self._print, recorded.event_id, receipts.REFUND,
-                            [("Montant", receipts.euros(recorded.refund_cents)), *self._pool_lines(recorded.customer_id)],
+                            [("Montant", receipts.euros(recorded.refund_cents)),
+                             *self._pool_lines(recorded.customer_id)],
                             points_used=taken, balance=balance, training=self.training,
                             expiring=self._expiring(recorded.customer_id), reference=recorded.receipt_ref)
                 self._later(self._signal, "success")

@@ -3,11 +3,11 @@ customer's details show to whoever stands at the till. Rules stay in the use cas
 
 from __future__ import annotations
 
+from device.standing import receipt_notice
+from device.store.views import CustomerView
 from loyalty.domain.expiry import ExpiryNotice
 from loyalty.domain.pools import PoolSummary
 from loyalty.domain.rewards import Reward
-from device.standing import receipt_notice
-from device.store.views import CustomerView
 
 
 def sale_dict(sale) -> dict | None:

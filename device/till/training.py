@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from device.till.json_file import read_json, write_json
 from loyalty.domain.events import now_local
 from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS, MISTAKE_COST
 from loyalty.errors import UnknownDrill
-from device.till.json_file import read_json, write_json
 
 SCHEMA = 1
 

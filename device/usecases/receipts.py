@@ -5,9 +5,9 @@ all come from `shop_receipt`."""
 from __future__ import annotations
 
 from device.config import Config
+from device.standing import receipt_notice
 from loyalty.domain import business_clock
 from loyalty.domain.expiry import ExpiryNotice
-from device.standing import receipt_notice
 
 #: Titles of the receipts, as printed (the receipt is in the shop's language, French).
 SALE = "Achat"
@@ -42,5 +42,6 @@ def redemption_slip(config: Config, *, event, reward, balance: int, code: str | 
         return shop_receipt(config, receipt_id=event.event_id, title=SLIP_FOR_TILL,
                             lines=((reward.name, f"x{event.quantity}"),), points_used=event.points, balance=balance,
                             qr_url=f"RDM:{event.event_id}", qr_caption=event.event_id[:8].upper(), expiring=expiring)
-    return shop_receipt(config, receipt_id=event.event_id, title=PARTNER_SLIP, lines=((reward.name, ""), ("Code", code)),
+    return shop_receipt(config, receipt_id=event.event_id, title=PARTNER_SLIP,
+                        lines=((reward.name, ""), ("Code", code)),
                         points_used=event.points, balance=balance, qr_url=code, qr_caption=code, expiring=expiring)

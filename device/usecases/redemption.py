@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from device.sync.offline import OfflineLimits, check_redemption
 from loyalty.domain import operations, pools
 from loyalty.domain.events import PointsRedeemed, PoolRedeemed, VoucherIssued
 from loyalty.domain.rewards import IssuedVoucher, Reward
 from loyalty.errors import OfflineLimitReached
-from device.sync.offline import OfflineLimits, check_redemption
 
 #: (partner, customer_id, redemption_event_id) -> the partner's code from central's pool.
 VoucherIssuer = Callable[[str, str, str], IssuedVoucher]

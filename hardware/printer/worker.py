@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hardware.driver_thread import DriverThread
+from hardware.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 from hardware.events import (
     COVER_OPEN,
     OFFLINE,
@@ -32,7 +33,6 @@ from hardware.events import (
 )
 from hardware.printer.journal import DISCARDED, EXPIRED, HELD, PRINTED, QUEUED, SENDING, JobJournal, JobRecord
 from hardware.printer.link import PrinterState, SerialPrinterLink
-from hardware.errors import PaperOut, PrinterError, PrinterOffline, UnknownPrintJob
 
 log = logging.getLogger(__name__)
 

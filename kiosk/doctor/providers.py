@@ -15,8 +15,8 @@ from functools import cache
 import httpx
 
 from device.config import Config
-from kiosk.doctor.context import SyncState
 from hardware.errors import HardwareError
+from kiosk.doctor.context import SyncState
 
 #: Sync worker states that mean central answered on the last round.
 REACHED = frozenset({"idle", "syncing", "alone"})
@@ -50,9 +50,9 @@ def ask_central(config: Config, timeout_s: float = 5.0) -> SyncState:
     The doctor checks for real rather than trusting the last sync round, which says nothing after a clean
     stop or before the first round.
     """
-    from loyalty.errors import DeviceNotEnrolled, StoreError, SyncRefused, SyncUnavailable
     from device.sync.client import CentralClient
     from device.sync.setup import token_file
+    from loyalty.errors import DeviceNotEnrolled, StoreError, SyncRefused, SyncUnavailable
 
     try:
         token = token_file(config).read()

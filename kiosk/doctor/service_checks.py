@@ -145,8 +145,8 @@ def check_store(ctx: DoctorContext) -> CheckResult:
 
 def store_owner(config: Config) -> str | None:
     """The device id written in the store's outbox header, or None if unreadable."""
-    from kiosk.service import store_dir
     from device.store.journal import journal_owner
     from device.store.outbox_copies import COPY_NAME, JOURNAL_NAME
+    from kiosk.service import store_dir
 
     return journal_owner(store_dir(config) / JOURNAL_NAME) or journal_owner(store_dir(config) / COPY_NAME)

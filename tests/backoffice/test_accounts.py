@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from central.backoffice.accounts import SignIn, create_user, hash_password
+from central.errors import BadRequest, Conflict
 from central.schema import backoffice_users
 from central.transactions import in_transaction
 from loyalty.cashiers import PinGuard, verify_pin
-from central.errors import BadRequest, Conflict
 from loyalty.errors import SignInLocked, SignInRefused
 from tests.backoffice.conftest import HEAD_OFFICE, MANAGER
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from central import create_app
 from central.backoffice import audit, rules
 from central.embedded import enrol_device
+from central.errors import BadRequest
 from central.schema import audit as audit_table
 from central.transactions import in_transaction
 from device.config import parse_config
 from loyalty.domain.earning import quote_earn
-from central.errors import BadRequest
 
 FORM = {"base_points": "1", "per_cents": "100", "receipt_cap": "", "daily_cap": "500",
         "categories": "bakery = 200\nwine=50", "promotions": "noel; 2026-12-20; 2026-12-24; 300; bakery"}

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from device.config import parse_config
+from device.sync.setup import token_file
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
-from device.sync.setup import token_file
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 from tests.browser.test_till_flows import KNOWN, key_amount, sign_in, tap
 from tests.factories import seed_store

@@ -22,10 +22,10 @@ from central.ingest import ingest
 from central.settings import CentralSettings
 from central.transactions import in_transaction
 from device.config import parse_config
-from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
-from loyalty.profile_link import make_link_token
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
+from loyalty.profile_link import make_link_token
 from tests.backoffice.conftest import MANAGER, add_users
 from tests.browser.backoffice_fixtures import open_signed_in
 from tests.browser.test_till_flows import sign_in, tap

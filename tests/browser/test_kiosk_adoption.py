@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from central.backoffice.loyalty_terms import save_expiry
 from central.ingest import ingest
 from central.transactions import in_transaction
+from device.sync.setup import build_worker
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.expiry import ExpiryRule
-from device.sync.setup import build_worker
 from tests.browser.test_kiosk_screen import Screens, kiosk, make_kiosk  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser

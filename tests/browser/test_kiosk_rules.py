@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from device.selfservice.rewards import RewardsFile
+from device.selfservice.screen import KioskScreen, surname_initial
+from device.store import Store
 from loyalty.domain.snapshot import (
     CardState,
     CustomerState,
@@ -33,9 +36,6 @@ from loyalty.errors import (
     UnknownCard,
     UnknownReward,
 )
-from device.selfservice.rewards import RewardsFile
-from device.selfservice.screen import KioskScreen, surname_initial
-from device.store import Store
 
 REWARDS = [RewardState("coffee", "in_house", "Café", 30), RewardState("bag", "in_house", "Sac", 100),
            RewardState("hol", "partner_voucher", "Chèque vacances", 50, partner="holiday", face_value_cents=2000),

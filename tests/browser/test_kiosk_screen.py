@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from central.backoffice.loyalty_terms import save_expiry, save_tiers
 from central.ingest import ingest
 from central.transactions import in_transaction
+from device.sync.setup import build_worker
+from kiosk.selfservice_demo import demo_kiosk
 from loyalty import phonecard
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.tiers import Tier, TierScale
-from kiosk.selfservice_demo import demo_kiosk
-from device.sync.setup import build_worker
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from central.ingest import ingest
 from central.transactions import in_transaction
-from loyalty.domain.events import CustomerRegistered, PointsEarned
 from device.sync.client import CentralClient
+from loyalty.domain.events import CustomerRegistered, PointsEarned
 from tests.browser.backoffice_fixtures import running_central  # noqa: F401  (fixture)
 from tests.browser.test_till_flows import (  # noqa: F401  (fixtures)
     KNOWN,

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from device.config import parse_config
-from loyalty.profile_link import link_key, read_link_token, signature_matches
 from kiosk.runner import WebServer
 from kiosk.service import KioskService
+from loyalty.profile_link import link_key, read_link_token, signature_matches
 from tests.factories import seed_store
 from web import create_app
 
@@ -336,8 +336,8 @@ def test_a_real_unreachable_central_is_said_calmly_and_sales_go_on(browser, tmp_
     """Central configured but down (nothing listens on its port): the till says so and keeps every sale."""
     import socket
 
-    from loyalty.domain.events import PointsEarned
     from device.sync.setup import token_file
+    from loyalty.domain.events import PointsEarned
 
     with socket.socket() as probe:  # a port that was free a moment ago: nothing answers there
         probe.bind(("127.0.0.1", 0))

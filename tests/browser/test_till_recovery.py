@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from device.config import parse_config
+from device.store import Store
 from kiosk.runner import WebServer
 from kiosk.service import KioskService, store_dir
-from device.store import Store
 from tests.browser.test_till_flows import key_amount, sign_in, tap
 from tests.factories import seed_store
 from web import create_app

@@ -13,11 +13,11 @@ from central import pools as central_pools
 from central.embedded import enrol_device
 from device.bus import EventBus
 from device.config import parse_config
+from device.store import Store
+from device.till import Till
 from loyalty.domain.events import CardLinked, CustomerRegistered, PoolJoined, to_record
 from loyalty.domain.ledger import Ledger
-from device.store import Store
 from loyalty.wire import batch_from_record
-from device.till import Till
 
 
 class PoolWorld:

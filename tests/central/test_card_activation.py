@@ -85,8 +85,8 @@ def test_the_page_says_what_is_wrong_in_its_language_and_keeps_what_was_typed(cl
 
 def test_the_activation_page_and_the_portal_keep_a_first_name_by_the_tills_rule(app):
     from central.card_activation import check_first_name
-    from central.portal.account import save_profile
     from central.errors import BadRequest, PortalRefused
+    from central.portal.account import save_profile
 
     assert check_first_name("  INES ") == "Ines"
     for wrong in ("R2D2", "<script>", "x" * 41, "   "):

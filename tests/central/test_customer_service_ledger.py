@@ -17,6 +17,7 @@ from central.backoffice.customer_service import adjust_points, merge_customers, 
 from central.clock import utc_today
 from central.customers import erase_customer
 from central.db import make_engine
+from central.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
 from central.ingest import ingest
 from central.schema import customers
 from central.transactions import in_transaction
@@ -25,7 +26,6 @@ from loyalty.domain.expiry import ExpiryRule, notice
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import points_in_period
-from central.errors import AdjustmentOverBalance, AlreadyMerged, MergedPointsSpent, MergeUndoClosed
 
 HEAD = BackofficeUser("anna", "head_office")
 PEOPLE = ("a", "b", "c")

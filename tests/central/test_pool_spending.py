@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from central.schema import voucher_codes
 from central.voucher_reconcile import reconcile
-from loyalty.domain.snapshot import RewardState
-from loyalty.errors import InsufficientPoints, KioskError, OfflineLimitReached, PoolRefused
 from device.selfservice.rewards import RewardsFile
 from device.selfservice.screen import KioskScreen
+from loyalty.domain.snapshot import RewardState
+from loyalty.errors import InsufficientPoints, KioskError, OfflineLimitReached, PoolRefused
 from tests.central.pool_world import PoolWorld
 
 

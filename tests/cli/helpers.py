@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loyalty.domain.operations import earn
 from device.store import Store
+from loyalty.domain.operations import earn
 from tests.factories import seed_store
 
 

@@ -10,10 +10,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from device.store import Store
 from kiosk.backup import copy_store_files
 from kiosk.cli import main
 from kiosk.service import store_dir
-from device.store import Store
 from tests.cli.conftest import start_service, stop_service, write_config
 from tests.cli.helpers import balances, record_sales
 

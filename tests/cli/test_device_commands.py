@@ -6,9 +6,9 @@ import threading
 
 from click.testing import CliRunner
 
+from device.service_lock import ServiceLock
 from kiosk.cli import main
 from kiosk.reader_test import follow_taps
-from device.service_lock import ServiceLock
 from tests.waiting import wait_until
 
 

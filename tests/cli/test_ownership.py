@@ -6,9 +6,9 @@ import os
 
 from click.testing import CliRunner
 
+from device.store import Store
 from kiosk.cli import main
 from kiosk.service import store_dir
-from device.store import Store
 from tests.cli.helpers import record_sales
 
 SERVICE_UID = SERVICE_GID = 65534  # "nobody" stands for the kiosk user

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from central import reference_data
 from central.transactions import in_transaction
+from device.store import Store
 from kiosk.cli import main
 from kiosk.service import store_dir
-from device.store import Store
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture used by central_server)
 from tests.cli.conftest import start_service, stop_service
 from tests.cli.helpers import record_sales

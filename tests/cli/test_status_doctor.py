@@ -6,10 +6,10 @@ import json
 
 from click.testing import CliRunner
 
+from device.store import Store
 from kiosk.cli import main
 from kiosk.doctor.providers import sync_state_from
 from kiosk.service import store_dir
-from device.store import Store
 from tests.cli.helpers import record_sales
 from tests.waiting import wait_until
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from central.devices import create_enrolment_code
 from central.transactions import in_transaction
-from kiosk.cli import main
 from device.config import load_config
-from kiosk.service import store_dir
 from device.store import Store
+from kiosk.cli import main
+from kiosk.service import store_dir
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture used by central_server)
 from tests.cli.conftest import start_service, stop_service, write_config
 from tests.cli.helpers import record_sales

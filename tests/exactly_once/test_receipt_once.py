@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loyalty.domain.events import PointsEarned
 from device.store import Store
+from loyalty.domain.events import PointsEarned
 from tests.cli.conftest import write_config
 from tests.factories import seed_store
 from tests.spawned import tap_card, wait_answering

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import central_host
 from device.config import load_config
+from kiosk import central_host
 from kiosk.doctor import DoctorContext, Status, run_doctor
 from tests.cli.conftest import free_port
 from tests.spawned import wait_answering

@@ -1,7 +1,7 @@
 """Sample receipts shared by the printer tests and the receipt benchmark's check."""
 
-from hardware.printer.receipt import Receipt, euros
 from hardware.config import ShopConfig
+from hardware.printer.receipt import Receipt, euros
 
 SHOP = ShopConfig(name="Ma Boutique", address=("12 rue des Lilas", "75011 Paris"), footer="Merci de votre visite !")
 QR_URL = "https://fidelite.example.org/p/7KQ2M9XW4TZB"

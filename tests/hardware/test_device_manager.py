@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from hardware import DeviceManager, build_devices
+from hardware.config import HardwareConfig
+from hardware.errors import InvalidDeviceCommand
 from hardware.events import CARD_REMOVED, CARD_TAPPED, OFFLINE, OK, PAPER_OUT, QR_SCANNED
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings, PrintJob
 from hardware.rfid.reader import ReaderSettings
-from hardware.config import HardwareConfig
-from hardware.errors import InvalidDeviceCommand
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until

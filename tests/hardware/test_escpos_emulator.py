@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from hardware.errors import PrinterOffline
 from hardware.printer.escpos_emulator import EscPosPrinter
 from hardware.printer.link import PrinterState
 from hardware.printer.receipt import render_receipt
-from hardware.errors import PrinterOffline
 from tests.hardware.receipts import earn_receipt
 
 DLE_EOT = b"\x10\x04"

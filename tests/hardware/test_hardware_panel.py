@@ -6,10 +6,10 @@ import pytest
 from flask import Flask
 
 from hardware import DeviceManager
+from hardware.config import HardwareConfig
 from hardware.events import CARD_TAPPED, QR_SCANNED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from hardware.config import HardwareConfig
 from tests.hardware.receipts import earn_receipt
 from web import errors
 from web.panel import bp

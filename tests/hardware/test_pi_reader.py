@@ -9,12 +9,12 @@ import gpiozero
 import pytest
 from gpiozero.pins.mock import MockFactory
 
+from hardware.config import HardwareConfig
 from hardware.devices import open_pi_reader
+from hardware.errors import ReaderError, ResetPinRefused
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.rfid.lookalikes import gpio_module, load_mfrc522
 from hardware.rfid.reader import Mfrc522Link
-from hardware.config import HardwareConfig
-from hardware.errors import ReaderError, ResetPinRefused
 
 
 @pytest.fixture

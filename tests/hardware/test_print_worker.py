@@ -6,13 +6,13 @@ import time
 
 import pytest
 
+from hardware.errors import UnknownPrintJob
 from hardware.events import OFFLINE, OK, PAPER_OUT
 from hardware.printer.escpos_emulator import PrinterEmulator
 from hardware.printer.journal import EXPIRED, HELD, PRINTED, JobJournal
 from hardware.printer.link import SerialPrinterLink
 from hardware.printer.receipt import render_receipt
 from hardware.printer.worker import PrinterSettings, PrintWorker
-from hardware.errors import UnknownPrintJob
 from tests.factories import ManualClock
 from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt

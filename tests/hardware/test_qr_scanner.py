@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hardware.errors import InvalidDeviceCommand
 from hardware.events import ABSENT, OK, QR_SCANNED
 from hardware.scanner import (
     EVENT,
@@ -14,7 +15,6 @@ from hardware.scanner import (
     WedgeScannerEmulator,
     key_events,
 )
-from hardware.errors import InvalidDeviceCommand
 
 PAYLOADS = ["https://fidelite.example.org/c/9F3A?x=1&y=Z", "LOYALTY:04A1B2C3D4E5F6"]
 

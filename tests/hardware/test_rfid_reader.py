@@ -6,10 +6,10 @@ import time
 
 import pytest
 
+from hardware.errors import ReaderError
 from hardware.events import ABSENT, CARD_REMOVED, CARD_TAPPED, ERROR, OK
 from hardware.rfid.emulated import EmulatedReaderBoard
 from hardware.rfid.reader import NoAnswer, ReaderSettings, RfidReader
-from hardware.errors import ReaderError
 from tests.hardware.conftest import wait_turns
 from tests.waiting import wait_until
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from hardware.signals import PATTERNS, SignalLights
 from hardware.config import HardwareConfig
 from hardware.errors import HardwareError, InvalidDeviceCommand
+from hardware.signals import PATTERNS, SignalLights
 from tests.waiting import wait_until
 
 CONFIG = HardwareConfig(led_ready_pin=5, led_ok_pin=6, led_error_pin=13, buzzer_pin=19)

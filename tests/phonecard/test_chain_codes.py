@@ -8,9 +8,9 @@ import time
 import httpx
 import pytest
 
+from device.sync.client import CentralClient
 from loyalty import phonecard
 from loyalty.errors import PhoneCodeReplayed, SyncUnavailable
-from device.sync.client import CentralClient
 from tests.central.conftest import ADMIN_TOKEN, Device
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty import phonecard
 from device.config import parse_config
 from device.sync.phone_codes import verifier_from_config
+from loyalty import phonecard
 from loyalty.errors import ConfigError, PhoneCodeExpired, PhoneCodeInvalid, PhoneCodeReplayed
 
 KEY = phonecard.new_private_key()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from device.store import FileOps, Store
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 DEVICE = "till-1"
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from device.store import Store, packed_lots
 from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.snapshot import CustomerState, PulledBatch
 from loyalty.errors import InvalidPull
-from device.store import Store, packed_lots
 
 from .conftest import DEVICE
 

@@ -7,14 +7,14 @@ import logging
 
 import pytest
 
+from device.store import Store
+from device.store.snapshot_file import open_database
 from loyalty.domain import operations
 from loyalty.domain.earning import EarningScale
 from loyalty.domain.events import CardBlocked, ConsentChanged, CustomerErased, ProfileUpdated
 from loyalty.domain.rewards import Reward
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 from loyalty.errors import InsufficientPoints, InvalidEvent, InvalidPull, StoreError
-from device.store import Store
-from device.store.snapshot_file import open_database
 
 from .conftest import DEVICE, earned, link, register
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from loyalty.domain.snapshot import CustomerState, PulledBatch
 from device.store import Store
 from device.store.journal import decode_line
 from device.store.snapshot_file import AtomicJSONStorage, read_document
+from loyalty.domain.snapshot import CustomerState, PulledBatch
 
 from .conftest import DEVICE, earned
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from loyalty.domain.snapshot import CustomerState, PulledBatch
-from loyalty.errors import StoreWriteError
 from device.store import Store
 from device.store.journal import decode_line
+from loyalty.domain.snapshot import CustomerState, PulledBatch
+from loyalty.errors import StoreWriteError
 
 from .conftest import DEVICE, EIO, ENOSPC, earned, register
 

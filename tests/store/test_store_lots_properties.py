@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from device.store import Store
 from loyalty.domain import operations
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.expiry import ExpiryRule, notice
@@ -21,7 +22,6 @@ from loyalty.domain.rewards import Reward
 from loyalty.domain.snapshot import CustomerState, PulledBatch
 from loyalty.domain.tiers import Tier, TierScale, tier_of
 from loyalty.errors import KioskError
-from device.store import Store
 
 from .conftest import DEVICE
 

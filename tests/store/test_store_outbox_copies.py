@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.domain.snapshot import PulledBatch
 from device.store import Store
+from loyalty.domain.snapshot import PulledBatch
 
 from .conftest import DEVICE, earned, register
 
@@ -91,8 +91,8 @@ def test_a_copy_that_refuses_a_line_leaves_the_journal_without_it(data_dir):
     import errno
     import os
 
-    from loyalty.errors import StoreWriteError
     from device.store import FileOps
+    from loyalty.errors import StoreWriteError
 
     class CopyFull(FileOps):
         copy_fds: set[int] = set()
@@ -194,8 +194,8 @@ def test_a_copy_whose_fsync_fails_leaves_neither_file_with_the_line(data_dir):
     import errno
     import os
 
-    from loyalty.errors import StoreWriteError
     from device.store import FileOps
+    from loyalty.errors import StoreWriteError
 
     class CopyFsyncFails(FileOps):
         copy_fds: set[int] = set()

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from device.store import Store
 from loyalty.domain import operations, pools
 from loyalty.domain.events import PointsEarned, PoolJoined
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.snapshot import CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
-from device.store import Store
 
 DEVICE = "till-p"
 CUSTOMERS = [f"c{n}" for n in range(4)]

@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from device.store import Store
 from loyalty.domain.customers import normalise_query, search_keys
 from loyalty.domain.events import (
     CardBlocked,
@@ -25,7 +26,6 @@ from loyalty.domain.events import (
 )
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
-from device.store import Store
 
 from .conftest import DEVICE
 

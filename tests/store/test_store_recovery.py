@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from loyalty.domain.snapshot import CustomerState, PulledBatch
 from device.store import Store
 from device.store.journal import decode_line
+from loyalty.domain.snapshot import CustomerState, PulledBatch
 
 from .conftest import DEVICE, earned, register
 

@@ -7,9 +7,9 @@ import io
 from datetime import date
 
 from central import create_app
-from loyalty.errors import SyncRefused
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.errors import SyncRefused
 from tests.backoffice.conftest import HEAD_OFFICE, BackOffice, add_users
 from tests.factories import ManualClock, signed_in_till
 

@@ -3,9 +3,9 @@ told through its sync status, and after the pull its cache shows the card's real
 
 from __future__ import annotations
 
-from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 
 def test_a_card_central_holds_for_a_regular_stays_with_the_regular(central_server, open_store):

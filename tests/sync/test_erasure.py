@@ -7,9 +7,9 @@ from sqlalchemy import select
 from central.customers import erase_customer
 from central.schema import events
 from central.transactions import in_transaction
-from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, ProfileUpdated
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, ProfileUpdated
 
 
 def test_erasure_reaches_the_device_cache_and_outbox(central_server, open_store, tmp_path):

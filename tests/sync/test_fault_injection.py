@@ -18,10 +18,10 @@ from central.embedded import start_background
 from central.schema import customers as customers_table
 from central.schema import events as events_table
 from central.schema import voucher_codes
-from loyalty.domain.events import PointsEarned, PointsRedeemed
-from loyalty.errors import SyncError
 from device.sync.client import CentralClient
 from device.sync.worker import Backoff, SyncWorker
+from loyalty.domain.events import PointsEarned, PointsRedeemed
+from loyalty.errors import SyncError
 from tests.sync.fault_proxy import FaultProxy
 
 DEVICES = 6

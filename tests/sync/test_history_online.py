@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from central.demo import seed
-from loyalty.domain.events import PointsEarned
 from device.selfservice.online import KioskCentral
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import PointsEarned
 
 
 def test_kiosk_reads_operations_another_till_synced(central_server, open_store):

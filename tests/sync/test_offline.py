@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from device.config import parse_config
+from device.sync.offline import OfflineLimits, check_redemption
 from loyalty.domain.events import PointsEarned, PointsRedeemed
 from loyalty.domain.rewards import Reward
 from loyalty.errors import OfflineLimitReached
-from device.sync.offline import OfflineLimits, check_redemption
 
 MUG = Reward("mug", "in_house", "Mug", 100)
 HOLIDAY = Reward("hv", "partner_voucher", "Holiday voucher", 1000, partner="holiday", face_value_cents=2000)

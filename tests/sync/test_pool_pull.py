@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from central import pools as central_pools
 from central.demo import seed
-from loyalty.domain.events import PointsEarned
 from device.store import Store
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import PointsEarned
 
 
 def _device(central_server, open_store, device_id):

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 
 from device.bus import EventBus
-from loyalty.domain.events import EarnReversed
-from loyalty.errors import ConfirmationRequired, NothingToReverse, ReceiptNeedsCentral, UnknownReceipt
 from device.store import Store
 from device.sync.client import CentralClient
 from device.till import Till
+from loyalty.domain.events import EarnReversed
+from loyalty.errors import ConfirmationRequired, NothingToReverse, ReceiptNeedsCentral, UnknownReceipt
 from tests.factories import ManualClock, seed_store
 
 

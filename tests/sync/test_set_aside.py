@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from loyalty.domain.events import CustomerErased, PointsEarned
-from kiosk.status_report import StatusReport, format_status
 from device.sync.client import CentralClient
 from device.sync.set_aside import SetAsideEvents
 from device.sync.worker import SyncWorker
+from kiosk.status_report import StatusReport, format_status
+from loyalty.domain.events import CustomerErased, PointsEarned
 
 
 def test_a_refused_event_is_set_aside_and_the_rest_goes_through(central_server, open_store, tmp_path):

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from device.config import CentralConfig, Config, PathsConfig, parse_config
-from loyalty.errors import ConfigError, DeviceNotEnrolled, SyncRefused
 from device.sync.setup import build_worker, enrol, token_file
+from loyalty.errors import ConfigError, DeviceNotEnrolled, SyncRefused
 
 
 def _config(tmp_path, url: str) -> Config:

@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from central.devices import create_enrolment_code
 from central.transactions import in_transaction
-from kiosk.sync_cli import sync
 from device.sync.setup import build_worker
+from kiosk.sync_cli import sync
 
 
 def _config_file(tmp_path, url: str):

@@ -6,12 +6,12 @@ import pytest
 from flask_babel import force_locale
 
 from central.embedded import enrol_device, start_background
-from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
-from loyalty.errors import OfflineLimitReached, VoucherOutOfStock
 from device.selfservice.online import KioskCentral
 from device.selfservice.rewards import RewardsFile
 from device.selfservice.screen import KioskScreen
 from device.store import Store
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
+from loyalty.errors import OfflineLimitReached, VoucherOutOfStock
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
 
 HOLIDAY = RewardState("hol", "partner_voucher", "Chèque vacances", 50, partner="holiday", face_value_cents=2000)

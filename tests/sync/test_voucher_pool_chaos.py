@@ -26,12 +26,12 @@ from central.transactions import in_transaction
 from central.voucher_reconcile import reconcile, release_unconfirmed
 from central.vouchers import import_codes
 from device.bus import EventBus
-from loyalty.domain.events import PointsRedeemed
-from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
-from loyalty.errors import KioskError, SyncError
 from device.store import Store
 from device.sync.client import CentralClient
 from device.till import Till
+from loyalty.domain.events import PointsRedeemed
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import KioskError, SyncError
 from tests.cli.conftest import free_port
 from tests.factories import ManualClock
 from tests.spawned import wait_answering

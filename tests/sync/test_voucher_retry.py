@@ -6,9 +6,9 @@ import pytest
 
 from central.transactions import in_transaction
 from central.vouchers import import_codes, pool_counts
+from device.sync.client import CentralClient
 from loyalty.domain.events import PointsRedeemed, VoucherIssued
 from loyalty.errors import SyncUnavailable
-from device.sync.client import CentralClient
 from tests.factories import ManualClock, signed_in_till
 
 

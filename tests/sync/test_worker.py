@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from central.demo import seed
 from central.schema import customers
-from loyalty.domain.events import PointsEarned, PointsRedeemed
-from loyalty.errors import SyncUnavailable
 from device.sync.client import CentralClient
 from device.sync.worker import Backoff, SyncWorker
+from loyalty.domain.events import PointsEarned, PointsRedeemed
+from loyalty.errors import SyncUnavailable
 from tests.waiting import wait_until
 
 

@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 import device.sync.client as client_module
 from central.schema import events
-from loyalty import phonecard
+from device.sync.client import CentralClient
+from device.sync.worker import SyncWorker
 from kiosk.doctor.context import DoctorContext
 from kiosk.doctor.providers import sync_state_from
 from kiosk.doctor.system_checks import check_clock
+from loyalty import phonecard
 from loyalty.domain import business_clock
 from loyalty.domain.events import PointsEarned
 from loyalty.errors import PhoneCodeClockWrong
-from device.sync.client import CentralClient
-from device.sync.worker import SyncWorker
 from tests.factories import ManualClock, signed_in_till
 
 AHEAD = timedelta(days=2)

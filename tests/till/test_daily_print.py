@@ -11,16 +11,16 @@ from central import create_app
 from central.embedded import enrol_device
 from central.ingest import ingest
 from central.transactions import in_transaction
+from device.sync.client import CentralClient
+from device.till.daily_print import print_daily_summary
 from hardware import build_devices
+from hardware.config import HardwareConfig
+from hardware.errors import PrinterError
 from hardware.printer.journal import PRINTED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from hardware.config import HardwareConfig
 from loyalty.domain.events import CustomerRegistered, PointsEarned
-from hardware.errors import PrinterError
 from loyalty.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, SyncRefused
-from device.sync.client import CentralClient
-from device.till.daily_print import print_daily_summary
 from tests.hardware.conftest import EventRecorder
 
 DAY = "2026-11-03"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from device.bus import EventBus
-from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
-from loyalty.errors import CardNotKnowable
 from device.store import Store
 from device.till.desk import Till
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+from loyalty.errors import CardNotKnowable
 
 REGULAR = "A0000004"
 
@@ -60,9 +60,9 @@ def test_a_partial_pull_page_does_not_clear_the_damage(config):
 
 
 def test_the_self_service_kiosk_does_not_offer_registration_either(config, tmp_path):
-    from loyalty.errors import CardNotKnowable as Refused
     from device.selfservice.rewards import RewardsFile
     from device.selfservice.screen import KioskScreen
+    from loyalty.errors import CardNotKnowable as Refused
 
     till, store = _damaged_till(config)
     till.close()

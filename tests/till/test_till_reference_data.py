@@ -9,11 +9,11 @@ from central.backoffice import staff
 from central.demo import card_uid, seed
 from central.transactions import in_transaction
 from device.bus import EventBus
-from loyalty.errors import SignInRefused
 from device.store import Store
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
 from device.till import Till
+from loyalty.errors import SignInRefused
 from tests.central.databases import sqlite_url  # noqa: F401  (fixture)
 from tests.sync.conftest import central_server  # noqa: F401  (fixture)
 

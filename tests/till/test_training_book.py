@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from loyalty.drills import MAX_SECONDS
 from device.till.training import TrainingBook
+from loyalty.drills import MAX_SECONDS
 from tests.factories import ManualClock
 
 
