@@ -67,3 +67,11 @@ def customer_of(connection: Connection, text: str) -> str | None:
     candidates = [uid, *faces(connection, [uid]).values()]
     return connection.execute(select(cards.c.customer_id).where(
         cards.c.card_uid.in_(candidates), cards.c.customer_id.is_not(None)).limit(1)).scalar()
+
+
+def linked_rows(connection: Connection, text: str) -> list:
+    """The `cards` rows with an owner for this card: as given, normalised, or its other face."""
+    uid = normalise(text)
+    candidates = sorted({text, uid, *faces(connection, [uid]).values()} - {""})
+    return connection.execute(select(cards).where(cards.c.card_uid.in_(candidates),
+                                                  cards.c.customer_id.is_not(None))).all()

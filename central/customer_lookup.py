@@ -32,10 +32,7 @@ def by_card(connection: Connection, device_id: str, card_uid: str) -> dict[str, 
     """The card's customer as a device holds it; unknown or unlinked card: NotFound, blocked: CardIsBlocked."""
     if not card_uid or len(card_uid) > MAX_UID or not card_uid.isprintable():
         raise BadRequest(f"a card uid must be 1 to {MAX_UID} printable characters")
-    uid = card_faces.normalise(card_uid)
-    faces = {card_uid, uid, *card_faces.faces(connection, [uid]).values()}
-    found = connection.execute(select(cards).where(cards.c.card_uid.in_(sorted(faces)),
-                                                   cards.c.customer_id.is_not(None))).all()
+    found = card_faces.linked_rows(connection, card_uid)
     if not found:
         raise NotFound("no customer holds this card")
     if any(row.blocked for row in found):

@@ -14,11 +14,11 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, update
 
 from central import card_faces
 from central.devices import CENTRAL_DEVICE_ID
-from central.schema import cards, events
+from central.schema import events
 from kiosk.domain.customers import card_of_stand_in
 from kiosk.domain.events import CardLinked, CustomerRegistered, EarnReversed, Event, PointsEarned
 from kiosk.errors import EventRefused
@@ -93,10 +93,7 @@ def flag(connection: Connection, attributed: Attributed) -> None:
 
 def _owner(connection: Connection, uid: str) -> tuple[str | None, bool]:
     """The card's owner (by either face) and whether the card is blocked."""
-    owner = card_faces.customer_of(connection, uid)
-    if owner is None:
+    rows = card_faces.linked_rows(connection, uid)
+    if not rows:
         return None, False
-    candidates = [card_faces.normalise(uid), uid, *card_faces.faces(connection, [card_faces.normalise(uid)]).values()]
-    is_blocked = bool(connection.execute(select(cards.c.blocked).where(
-        cards.c.card_uid.in_(candidates), cards.c.blocked.is_(True)).limit(1)).scalar())
-    return owner, is_blocked
+    return rows[0].customer_id, any(row.blocked for row in rows)
