@@ -2,8 +2,8 @@
 cursor, plus removals from its store's scope, erasures and the device's high-water mark.
 
 A device with a store id gets the customers of its store's scope (`central.customer_scope`): a scope entry
-newer than the cursor brings the customer's whole row with cards and pool membership (or, once removed, the
-customer's id in `removed`); a change to a customer already in scope comes by the customer's own version.
+newer than the cursor brings the customer's row, cards and pool membership (or, once removed, the customer's
+id in `removed`); a row changed after the entry comes at its own version instead, so each comes once.
 A device without a store id gets every customer of the chain. Either way a customer row carries the first
 name, the surname's initial and keyed hashes of the phone and e-mail, never the contact details themselves;
 erasures reach every device, since an id carries no personal data.
@@ -77,25 +77,26 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *
                        cursor, limit)
         rows += _newer(connection, "pool_member", select(pool_memberships), pool_memberships.c.version, cursor, limit)
     else:
-        in_scope = and_(scope_table.c.store_key == store, scope_table.c.removed.is_(False))
+        def in_scope(table):  # rows changed after their customer entered the scope (the entry sent them before)
+            return and_(scope_table.c.store_key == store, scope_table.c.removed.is_(False),
+                        scope_table.c.customer_id == table.c.customer_id, table.c.version > scope_table.c.version)
+
         rows += _newer(connection, "scope", select(scope_table).where(scope_table.c.store_key == store),
                        scope_table.c.version, cursor, limit)
-        rows += _newer(connection, "customer", select(customers).join(scope_table, and_(
-            in_scope, scope_table.c.customer_id == customers.c.customer_id)).where(customers.c.erased.is_(False)),
-            customers.c.version, cursor, limit)
+        rows += _newer(connection, "customer", select(customers).join(scope_table, in_scope(customers))
+                       .where(customers.c.erased.is_(False)), customers.c.version, cursor, limit)
         rows += _newer(connection, "customer", select(customers).where(customers.c.erased.is_(True)),
                        customers.c.version, cursor, limit)
-        rows += _newer(connection, "card", select(cards).join(scope_table, and_(
-            in_scope, scope_table.c.customer_id == cards.c.customer_id)), cards.c.version, cursor, limit)
-        rows += _newer(connection, "pool_member", select(pool_memberships).join(scope_table, and_(
-            in_scope, scope_table.c.customer_id == pool_memberships.c.customer_id)),
-            pool_memberships.c.version, cursor, limit)
+        rows += _newer(connection, "card", select(cards).join(scope_table, in_scope(cards)), cards.c.version,
+                       cursor, limit)
+        rows += _newer(connection, "pool_member", select(pool_memberships).join(scope_table, in_scope(pool_memberships)),
+                       pool_memberships.c.version, cursor, limit)
     merged = sorted(rows, key=lambda item: item[0])[:limit]
     people: dict[str, CustomerState] = {}
     card_states: dict[str, CardState] = {}
     members: dict[str, PoolMemberState] = {}
     erased, removed, rewards, staff, chain, pools = [], [], [], [], [], []
-    entering = []
+    entering: dict[str, int] = {}
     for _, kind, row in merged:
         if kind == "pool_member":
             members[row.customer_id] = PoolMemberState(row.customer_id, row.pool_id, row.share_pct)
@@ -113,13 +114,16 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *
             if row.customer_id:  # a card blocked before central saw it linked has no owner a device could use
                 card_states[row.card_uid] = CardState(row.card_uid, row.customer_id, bool(row.blocked))
         elif kind == "scope":
-            (removed if row.removed else entering).append(row.customer_id)
+            if row.removed:
+                removed.append(row.customer_id)
+            else:
+                entering[row.customer_id] = row.version
         elif row.erased:
             erased.append(row.customer_id)
         else:
             people[row.customer_id] = customer_state(row, key)
     if entering:
-        bundle = customer_bundle(connection, entering, key)
+        bundle = customer_bundle(connection, list(entering), key, entered=entering)
         people.update(bundle.customers)
         card_states.update(bundle.cards)
         members.update(bundle.members)
@@ -142,18 +146,30 @@ class Bundle:
         self.members: dict[str, PoolMemberState] = {}
 
 
-def customer_bundle(connection: Connection, customer_ids: list[str], key: bytes) -> Bundle:
-    """The current rows of these customers (erased ones left out: erasures travel on their own)."""
+def customer_bundle(connection: Connection, customer_ids: list[str], key: bytes, *,
+                    entered: dict[str, int] | None = None) -> Bundle:
+    """The current rows of these customers (erased ones left out: erasures travel on their own).
+
+    With `entered` (customer id → version of their scope entry), rows changed after the entry are left out:
+    the pull sends them at their own, later version, so a new device gets each row once.
+    """
     bundle = Bundle()
+
+    def current(row) -> bool:
+        return entered is None or row.version <= entered[row.customer_id]
+
     for start in range(0, len(customer_ids), 500):
         chunk = customer_ids[start:start + 500]
         for row in connection.execute(select(customers).where(customers.c.customer_id.in_(chunk),
                                                               customers.c.erased.is_(False))):
-            bundle.customers[row.customer_id] = customer_state(row, key)
+            if current(row):
+                bundle.customers[row.customer_id] = customer_state(row, key)
         for row in connection.execute(select(cards).where(cards.c.customer_id.in_(chunk))):
-            bundle.cards[row.card_uid] = CardState(row.card_uid, row.customer_id, bool(row.blocked))
+            if current(row):
+                bundle.cards[row.card_uid] = CardState(row.card_uid, row.customer_id, bool(row.blocked))
         for row in connection.execute(select(pool_memberships).where(pool_memberships.c.customer_id.in_(chunk))):
-            bundle.members[row.customer_id] = PoolMemberState(row.customer_id, row.pool_id, row.share_pct)
+            if current(row):
+                bundle.members[row.customer_id] = PoolMemberState(row.customer_id, row.pool_id, row.share_pct)
     return bundle
 
 

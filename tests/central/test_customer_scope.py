@@ -168,3 +168,16 @@ def test_a_till_searches_the_chain_masked_and_holds_only_the_customer_it_opens(s
     assert opened.status_code == 200 and opened.json["customer"]["last_initial"] == "V"
     assert set(b.pull_from(cursor)["customers"]) == {"c-anouk"}
     assert b.client.get("/api/customers/c-nobody", headers=b.headers).status_code == 404
+
+
+def test_a_new_device_gets_each_customer_of_its_scope_once_page_after_page(stores):
+    a, b = stores
+    a.push([_earn(a, "c-anouk", 2)])  # a change after the customer entered the scope
+    cursor, seen = 0, []
+    while True:
+        page = a.pull(cursor, limit=1)
+        seen += [c["customer_id"] for c in page["customers"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert seen.count("c-anouk") == 1
