@@ -41,7 +41,7 @@ from central import card_filter
 from central.db import make_engine, migrate
 from central.embedded import enrol_device
 from central.pull import pull_page
-from central.schema import cards, customers, devices
+from central.schema import cards, customers
 from central.transactions import in_transaction
 from kiosk.domain.lots import lots_from_json
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch

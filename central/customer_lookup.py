@@ -19,7 +19,6 @@ from central.contact_hashes import chain_key
 from central.customer_search import search
 from central.pull import customer_bundle
 from central.schema import cards, customers, pool_balances
-from central.sql import Versions
 from kiosk.domain.customers import last_initial, normalise_phone
 from kiosk.errors import BadRequest, CardIsBlocked, NotFound
 
@@ -54,9 +53,7 @@ def _answer(connection: Connection, device_id: str, customer_id: str) -> dict[st
         raise NotFound("no such customer (or erased)")
     store = customer_scope.store_of(connection, device_id)
     if store is not None:
-        versions = Versions(connection)
-        customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP, versions)
-        versions.save()
+        customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP)
     member = bundle.members.get(customer_id)
     pool = None
     if member is not None and member.pool_id is not None:

@@ -35,14 +35,23 @@ def store_of(connection: Connection, device_id: str) -> str | None:
     return connection.execute(select(devices.c.store_id).where(devices.c.device_id == device_id)).scalar()
 
 
-def touch(connection: Connection, store: str, customer_ids: Iterable[str], reason: str, versions: Versions) -> int:
-    """Put customers in (or keep them in) a store's scope; returns how many entered it now."""
+def touch(connection: Connection, store: str, customer_ids: Iterable[str], reason: str,
+          versions: Versions | None = None) -> int:
+    """Put customers in (or keep them in) a store's scope; returns how many entered it now.
+
+    Without `versions` the change counter is locked only when a customer enters, so a look-up of a customer
+    the store already holds does not wait for pushes.
+    """
     ids = sorted(set(customer_ids))
     if not ids:
         return 0
     now = utc_now()
     existing = {row.customer_id: row for row in connection.execute(select(customer_scope).where(
         customer_scope.c.store_key == store, customer_scope.c.customer_id.in_(ids)))}
+    entering = [cid for cid in ids if cid not in existing or existing[cid].removed]
+    own = versions is None and bool(entering)
+    if own:
+        versions = Versions(connection)
     fresh = [{"store_key": store, "customer_id": cid, "reason": reason, "last_seen": now, "removed": False,
               "version": versions.next()} for cid in ids if cid not in existing]
     if fresh:  # another instance may insert the same entry first: it then holds a version of its own
@@ -59,7 +68,9 @@ def touch(connection: Connection, store: str, customer_ids: Iterable[str], reaso
         if values:
             connection.execute(update(customer_scope).where(
                 customer_scope.c.store_key == store, customer_scope.c.customer_id == cid).values(**values))
-    return len(fresh) + sum(1 for row in existing.values() if row.removed)
+    if own:
+        versions.save()
+    return len(entering)
 
 
 def touch_activity(connection: Connection, fresh: Iterable[Event], versions: Versions) -> None:
@@ -83,9 +94,7 @@ def touch_activity(connection: Connection, fresh: Iterable[Event], versions: Ver
 
 def assign(connection: Connection, store: str, customer_id: str) -> None:
     """Keep a customer in a store's scope for good (their home store), whatever their activity."""
-    versions = Versions(connection)
-    touch(connection, store, [customer_id], ASSIGNED, versions)
-    versions.save()
+    touch(connection, store, [customer_id], ASSIGNED)
 
 
 def expire(connection: Connection, store: str, days: int) -> int:
