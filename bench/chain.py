@@ -12,7 +12,7 @@ store activity (a home store, and one in twenty also shopping at another store).
 - the device store with its scope: start-up and peak RSS in a fresh process (`bench.store --open-only`),
   local card look-up p95, and whether its files hold any phone, e-mail or surname (grepped); the same for a
   device holding today's full pull when the chain is small enough to build one (`--quick`);
-- `remote_lookup_p95_ms`: a card of another store, `GET /api/cards/<uid>` through HTTP on loopback, against a
+- `remote_lookup_p95_ms`: a card of another store, `GET /api/customers/by-card/<uid>` through HTTP on loopback, against a
   bare `GET /api/health` on the same instance;
 - personal data on the wire per customer (name, surname or initial, phone, e-mail bytes), before and after;
 - the issued-cards filter: build time, size and measured false-positive rate.
@@ -271,8 +271,8 @@ def main() -> None:
         others = [n for n in rng.sample(range(count), lookups * 3)
                   if n % stores != STORE and (n % 20 or (n // 20) % stores != STORE)][:lookups]
         with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
-            _timed_gets(http, ["/api/health"] * 20 + [f"/api/cards/{_person(n)[5]}" for n in others[:5]])  # warm
-            lookup_ms = _timed_gets(http, [f"/api/cards/{_person(n)[5]}" for n in others[5:]])
+            _timed_gets(http, ["/api/health"] * 20 + [f"/api/customers/by-card/{_person(n)[5]}" for n in others[:5]])  # warm
+            lookup_ms = _timed_gets(http, [f"/api/customers/by-card/{_person(n)[5]}" for n in others[5:]])
             health_ms = _timed_gets(http, ["/api/health"] * len(lookup_ms))
 
         secrets = [s.encode() for n in rng.sample(range(count), 50) for s in _person(n)[2:5]]

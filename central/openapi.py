@@ -180,7 +180,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The earn of a receipt credited at any device of this device's store (refund at any till), or null",
             _ok("Earn", _obj({"earn": {"type": ["object", "null"]}})),
             params=[{"name": "ref", "in": "query", "required": True, "schema": STR}])},
-        "/api/cards/{card_uid}": {"get": _op(
+        "/api/customers/by-card/{card_uid}": {"get": _op(
             "The customer of a card of any store (either face), as a pull would send it; they join this device's "
             "store scope",
             _ok("The customer, their cards, pool membership and pool balance", looked_up),

@@ -15,7 +15,7 @@ def _engine():
     return current_app.extensions["central.engine"]
 
 
-@bp.get("/cards/<card_uid>")
+@bp.get("/customers/by-card/<card_uid>")
 def card(card_uid: str):
     """The card's customer (404 unknown or unlinked, 410 blocked); they join this device's store scope."""
     return jsonify(in_transaction(_engine(), lambda c: customer_lookup.by_card(c, g.device_id, card_uid)))

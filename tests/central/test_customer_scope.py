@@ -60,7 +60,7 @@ def test_a_store_pulls_only_its_customers_with_least_data(stores, engine):
 def test_a_customer_of_store_a_tapping_at_store_b_is_looked_up_then_held_by_b(stores):
     a, b = stores
     cursor = b.pull_all()["cursor"]
-    answer = b.client.get("/api/cards/A-1", headers=b.headers)
+    answer = b.client.get("/api/customers/by-card/A-1", headers=b.headers)
     assert answer.status_code == 200, answer.json
     assert answer.json["customer"]["points"] == 40 and answer.json["customer"]["phone"] is None
     assert [c["card_uid"] for c in answer.json["cards"]] == ["A-1"]
@@ -73,10 +73,10 @@ def test_a_customer_of_store_a_tapping_at_store_b_is_looked_up_then_held_by_b(st
 
 def test_unknown_and_blocked_cards_are_told_apart(stores):
     a, b = stores
-    assert b.client.get("/api/cards/NOPE-1", headers=b.headers).status_code == 404
+    assert b.client.get("/api/customers/by-card/NOPE-1", headers=b.headers).status_code == 404
     a.push([CardBlocked(device_id="till-a", seq=a.next_seq(), card_uid="A-1", reason="lost")])
-    assert b.client.get("/api/cards/A-1", headers=b.headers).status_code == 410
-    assert b.client.get("/api/cards/A-1").status_code == 401
+    assert b.client.get("/api/customers/by-card/A-1", headers=b.headers).status_code == 410
+    assert b.client.get("/api/customers/by-card/A-1").status_code == 401
 
 
 def test_an_offline_earn_on_an_unknown_card_goes_to_its_owner_without_a_duplicate(stores, engine):
@@ -103,7 +103,7 @@ def test_an_offline_earn_on_a_new_card_makes_one_customer_whichever_devices_repo
     cid = new_customer_id("N-9")
     pulled = b.pull_all()
     assert pulled["customers"][cid]["points"] == 7 and pulled["cards"]["N-9"]["customer_id"] == cid
-    assert b.client.get("/api/cards/N-9", headers=b.headers).json["customer"]["customer_id"] == cid
+    assert b.client.get("/api/customers/by-card/N-9", headers=b.headers).json["customer"]["customer_id"] == cid
 
 
 def test_only_earns_and_refunds_may_name_an_unknown_card(stores):
@@ -117,7 +117,7 @@ def test_only_earns_and_refunds_may_name_an_unknown_card(stores):
 
 def test_a_customer_not_seen_for_the_scope_days_is_removed_from_the_store(stores, engine):
     a, b = stores
-    b.client.get("/api/cards/A-1", headers=b.headers)
+    b.client.get("/api/customers/by-card/A-1", headers=b.headers)
     cursor = b.pull_all()["cursor"]
     in_transaction(engine, lambda c: assign(c, "store-b", "c-bruno"))
     with engine.begin() as c:  # both entries last seen long ago
@@ -133,7 +133,7 @@ def test_a_customer_not_seen_for_the_scope_days_is_removed_from_the_store(stores
 def test_an_erasure_reaches_every_device_even_those_that_never_held_the_customer(stores, engine, make_device):
     a, b = stores
     c = make_device("till-c", "store-c")
-    b.client.get("/api/cards/A-1", headers=b.headers)
+    b.client.get("/api/customers/by-card/A-1", headers=b.headers)
     cursors = {d.device_id: d.pull_all()["cursor"] for d in (a, b, c)}
     in_transaction(engine, lambda conn: erase_customer(conn, "c-anouk", "test"))
     for device in (a, b, c):

@@ -30,7 +30,7 @@ def test_a_till_of_another_store_holds_the_looked_up_customer_without_contact_de
         assert worker.sync_once().state == "idle"
     assert away.customer("c-9") is None and away.customer_by_card("CARD-9") is None
 
-    answer = httpx.get(f"{central_server.url}/api/cards/CARD-9", headers={"Authorization": f"Bearer {tokens['till-b']}"})
+    answer = httpx.get(f"{central_server.url}/api/customers/by-card/CARD-9", headers={"Authorization": f"Bearer {tokens['till-b']}"})
     assert answer.status_code == 200 and answer.json()["customer"]["points"] == 12
     assert workers[1].sync_once().state == "idle"
     found = away.customer_by_card("CARD-9")
