@@ -181,3 +181,14 @@ def test_a_new_device_gets_each_customer_of_its_scope_once_page_after_page(store
         if not page["more"]:
             break
     assert seen.count("c-anouk") == 1
+
+
+def test_an_offline_earn_on_a_blocked_card_goes_to_its_owner_flagged_for_review(stores, engine):
+    a, b = stores
+    a.push([CardBlocked(device_id="till-a", seq=a.next_seq(), card_uid="A-1", reason="lost")])
+    earn = _earn(b, unknown_card_customer("A-1"), 6, card_uid="A-1")
+    b.push([earn])
+    with engine.connect() as c:
+        stored = c.execute(select(events.c.customer_id, events.c.review).where(
+            events.c.event_id == earn.event_id)).one()
+    assert tuple(stored) == ("c-anouk", True)
