@@ -260,9 +260,12 @@ def main() -> None:
             _pull_before(warm, 0, PAGE)
         before = PullFigures().run(lambda cur: in_transaction(engine, lambda c: _pull_before(c, cur, PAGE)),
                                    keep=count <= DEVICE_BASELINE_MAX)
-        after = PullFigures().run(lambda cur: in_transaction(engine, lambda c: pull_page(c, "bench-scope", cur, PAGE)),
-                                  keep=True)
+        def scoped(cur: int) -> PulledBatch:
+            return in_transaction(engine, lambda c: pull_page(c, "bench-scope", cur, PAGE, by_store=True))
 
+        after = PullFigures().run(scoped, keep=True)
+
+        os.environ["CENTRAL_DEVICE_SCOPE"] = "store"  # the instance serves each store its scope
         instances = _start_instances(url, 1)
         base = instances[0][1]
         token = enrol_device(engine, "bench-new", store_id=store_id)

@@ -7,6 +7,7 @@ pull): its row is marked removed with a new version, and the pull tells the stor
 customer. Entering or re-entering takes a new version too, so the pull sends the customer's whole row
 (with cards and pool) then; an entry merely seen again only moves `last_seen`.
 
+The scope is kept whatever central's `device_scope` setting says; only with "store" does the pull follow it.
 A device enrolled without a store id holds the whole chain (a shop that has not split itself into stores):
 it has no scope rows, and its pull reads every customer, with the same least data.
 """

@@ -1,10 +1,11 @@
 """Pull: pages of the device's customers (least data, with lots), cards and reference rows changed since a
 cursor, plus removals from its store's scope, erasures and the device's high-water mark.
 
-A device with a store id gets the customers of its store's scope (`central.customer_scope`): a scope entry
+When central's `device_scope` is "store", a device with a store id gets the customers of its store's scope (`central.customer_scope`): a scope entry
 newer than the cursor brings the customer's row, cards and pool membership (or, once removed, the customer's
 id in `removed`); a row changed after the entry comes at its own version instead, so each comes once.
-A device without a store id gets every customer of the chain. Either way a customer row carries the first
+Otherwise (the default until every device looks unknown cards up at central, and for a device without a
+store id) a device gets every customer of the chain. Either way a customer row carries the first
 name, the surname's initial and keyed hashes of the phone and e-mail, never the contact details themselves;
 erasures reach every device, since an id carries no personal data.
 """
@@ -55,16 +56,17 @@ def customer_state(row, key: bytes) -> CustomerState:
         lots=tuple(lots_from_json(row.lots).items()), debits=row.debits)
 
 
-def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *,
+def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *, by_store: bool = False,
               scope_days: int = DEFAULT_SCOPE_DAYS) -> PulledBatch:
     """Rows with a version above `cursor`, oldest first, at most `limit`; resume from the returned cursor.
 
     `device_seq_through` comes only with the last page (the device is then up to date): it is read
     before the rows, so every event it covers is already inside the balances the device has pulled.
+    With `by_store` (central's `device_scope = "store"`), a device with a store id gets its store's scope.
     """
     through = connection.execute(
         select(devices.c.seq_through).where(devices.c.device_id == device_id)).scalar_one()
-    store = customer_scope.store_of(connection, device_id)
+    store = customer_scope.store_of(connection, device_id) if by_store else None
     key = chain_key(connection)
     if store is not None:
         customer_scope.expire(connection, store, scope_days)

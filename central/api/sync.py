@@ -187,7 +187,8 @@ def pull():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         device_registry.note_seen(connection, device_id, every_s=device_registry.SEEN_EVERY_S)
-        return pull_page(connection, device_id, cursor, limit, scope_days=_settings().scope_days)
+        return pull_page(connection, device_id, cursor, limit, by_store=_settings().device_scope == "store",
+                         scope_days=_settings().scope_days)
 
     batch = in_transaction(_engine(), work)
     return jsonify(batch_to_record(batch) | {"more": batch.device_seq_through is None})

@@ -7,9 +7,11 @@ import json
 import pytest
 from sqlalchemy import func, select, update
 
+from central import create_app
 from central.customer_scope import assign
 from central.customers import erase_customer
 from central.schema import customer_scope, customers, events, settings
+from central.settings import CentralSettings
 from central.transactions import in_transaction
 from central.unknown_cards import new_customer_id
 from kiosk.domain.customers import contact_hashes, unknown_card_customer
@@ -28,6 +30,14 @@ def _earn(device, cid: str, points: int, **extra) -> PointsEarned:
     return PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=cid,
                         receipt_ref=f"r-{device.device_id}-{device.seq}", amount_cents=points * 100, points=points,
                         **extra)
+
+
+@pytest.fixture
+def app(database_url):
+    """Central with `device_scope = "store"`: each store's devices pull their store's scope."""
+    app = create_app(database_url, admin_token="test-admin-token", settings=CentralSettings(device_scope="store"))
+    yield app
+    app.extensions["central.engine"].dispose()
 
 
 @pytest.fixture
@@ -192,3 +202,19 @@ def test_an_offline_earn_on_a_blocked_card_goes_to_its_owner_flagged_for_review(
         stored = c.execute(select(events.c.customer_id, events.c.review).where(
             events.c.event_id == earn.event_id)).one()
     assert tuple(stored) == ("c-anouk", True)
+
+
+def test_by_default_every_device_pulls_the_whole_chain_with_least_data(database_url, make_device):
+    """Until devices look unknown cards up at central, `device_scope` stays "chain"."""
+    chain_app = create_app(database_url, admin_token="test-admin-token")
+    try:
+        from tests.central.conftest import Device
+
+        a = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-a", "store-a")
+        b = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-b", "store-b")
+        _register(a, "c-anouk", "A-1", last_name=SURNAME, phone=PHONE, email=EMAIL)
+        pulled = b.pull_all()
+        assert set(pulled["customers"]) == {"c-anouk"} and pulled["customers"]["c-anouk"]["phone"] is None
+        assert pulled["customers"]["c-anouk"]["last_initial"] == "V"
+    finally:
+        chain_app.extensions["central.engine"].dispose()

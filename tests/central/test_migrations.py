@@ -156,7 +156,7 @@ def test_stores_hold_their_customers_and_devices_get_the_card_filter_after_0015(
                                                        activation_code="ABCDEFGH", chip_uid="04A1B2C3"))
     migrate(engine)
     with engine.connect() as connection:
-        page = pull_page(connection, "till-a", 0, 100)
+        page = pull_page(connection, "till-a", 0, 100, by_store=True)
     engine.dispose()
     assert [c.customer_id for c in page.customers] == ["c-1"]  # till-x has no store: c-2 is no store's
     (found,) = [s for s in page.settings if s.key == "issued_cards"]

@@ -4,14 +4,26 @@ customer's erasure like every device."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from central.customers import erase_customer
+from central.embedded import start_background
+from central.settings import CentralSettings
 from central.transactions import in_transaction
 from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from kiosk.sync.client import CentralClient
 from kiosk.sync.worker import SyncWorker
 
 SECRETS = (b"Vautrin", b"0611223344", b"anouk@example.org")
+
+
+@pytest.fixture
+def central_server(sqlite_url):
+    """Central with `device_scope = "store"`."""
+    server = start_background(sqlite_url, threads=4, settings=CentralSettings(device_scope="store"))
+    yield server
+    server.stop()
+    server.engine.dispose()
 
 
 def test_a_till_of_another_store_holds_the_looked_up_customer_without_contact_details(central_server, open_store,
