@@ -69,6 +69,9 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                                               "description": "HMAC-SHA256 (first 128 bits, hex) under the setting "
                                               "contact_hash_key of 'phone:' + normalised phone and 'email:' + "
                                               "normalised e-mail, for offline duplicate checks"},
+                           "profile_filled": {"type": "array", "items": {"enum": ["last_name", "phone", "email"]},
+                                              "description": "Which contact fields central holds (names only), "
+                                              "so the till asks only for the others"},
                            "last_name": never, "phone": never, "email": never,
                            "consent_granted": {"type": ["boolean", "null"]},
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},

@@ -52,6 +52,7 @@ def customer_state(row, key: bytes) -> CustomerState:
     return CustomerState(
         customer_id=row.customer_id, points=row.points, first_name=row.first_name,
         last_initial=last_initial(row.last_name), contact_hashes=contact_hashes(key, row.phone, row.email),
+        profile_filled=tuple(name for name in ("last_name", "phone", "email") if getattr(row, name)),
         consent_granted=row.consent_granted, consent_version=row.consent_version,
         lots=tuple(lots_from_json(row.lots).items()), debits=row.debits)
 

@@ -35,6 +35,8 @@ class CustomerState:
     debits: int = 0
     last_initial: str | None = None
     contact_hashes: tuple[str, ...] = ()
+    #: Which of last_name, phone, email central holds (names only): the till asks only for the others.
+    profile_filled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -65,15 +65,17 @@ def _customer(record: dict) -> CustomerState:
     lots = record.get("lots", ())
     debits = record.get("debits", 0)
     hashes = record.get("contact_hashes", ())
-    if not isinstance(hashes, (list, tuple)) or not all(isinstance(h, str) for h in hashes):
-        raise TypeError("a customer's contact_hashes must be a list of text")
+    filled = record.get("profile_filled", ())
+    if not all(isinstance(texts, (list, tuple)) and all(isinstance(t, str) for t in texts)
+               for texts in (hashes, filled)):
+        raise TypeError("a customer's contact_hashes and profile_filled must be lists of text")
     if not isinstance(lots, (list, tuple)) or not all(
             isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str)
             and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in lots) \
             or isinstance(debits, bool) or not isinstance(debits, int):
         raise TypeError("a customer's lots must be [day, points] pairs and its debits whole points")
     return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits,
-                            "contact_hashes": tuple(hashes)})
+                            "contact_hashes": tuple(hashes), "profile_filled": tuple(filled)})
 
 
 def _pool_member(record: dict) -> PoolMemberState:

@@ -61,6 +61,8 @@ def test_a_store_pulls_only_its_customers_with_least_data(stores, engine):
     row = mine["customers"]["c-anouk"]
     assert (row["first_name"], row["last_initial"], row["points"]) == ("Anouk", "V", 40)
     assert row["last_name"] is None and row["phone"] is None and row["email"] is None
+    assert row["profile_filled"] == ["last_name", "phone", "email"]
+    assert theirs["customers"]["c-bruno"]["profile_filled"] == []
     with engine.connect() as c:
         key = json.loads(c.execute(select(settings.c.value_json).where(settings.c.key == "contact_hash_key"))
                          .scalar_one())
