@@ -16,6 +16,7 @@ from central.transactions import in_transaction
 from central.unknown_cards import new_customer_id
 from kiosk.domain.customers import contact_hashes, unknown_card_customer
 from kiosk.domain.events import CardBlocked, CardLinked, CustomerRegistered, PointsEarned
+from tests.central.conftest import ADMIN_TOKEN, Device
 
 SURNAME, PHONE, EMAIL = "Vautrin-Lefebvre", "06 12 34 56 78", "anouk.vautrin@example.org"
 
@@ -35,7 +36,7 @@ def _earn(device, cid: str, points: int, **extra) -> PointsEarned:
 @pytest.fixture
 def app(database_url):
     """Central with `device_scope = "store"`: each store's devices pull their store's scope."""
-    app = create_app(database_url, admin_token="test-admin-token", settings=CentralSettings(device_scope="store"))
+    app = create_app(database_url, admin_token=ADMIN_TOKEN, settings=CentralSettings(device_scope="store"))
     yield app
     app.extensions["central.engine"].dispose()
 
@@ -208,10 +209,8 @@ def test_an_offline_earn_on_a_blocked_card_goes_to_its_owner_flagged_for_review(
 
 def test_by_default_every_device_pulls_the_whole_chain_with_least_data(database_url, make_device):
     """Until devices look unknown cards up at central, `device_scope` stays "chain"."""
-    chain_app = create_app(database_url, admin_token="test-admin-token")
+    chain_app = create_app(database_url, admin_token=ADMIN_TOKEN)
     try:
-        from tests.central.conftest import Device
-
         a = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-a", "store-a")
         b = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-b", "store-b")
         _register(a, "c-anouk", "A-1", last_name=SURNAME, phone=PHONE, email=EMAIL)
