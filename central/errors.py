@@ -128,3 +128,7 @@ class VoucherAlreadyCancelled(CustomerServiceRefused):
 
 class NoEmailOnFile(CustomerServiceRefused):
     """The customer has no e-mail address to send to."""
+
+
+class CardIsBlocked(CentralError):
+    """The card asked for is blocked at central (lost, stolen, replaced): a till refuses it."""

@@ -2,7 +2,7 @@
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
 `CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`,
-`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`, `CENTRAL_DEVICE_SCOPE`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from loyalty.errors import ConfigError
 
 DEFAULT_DATA_DIR = "/var/lib/kiosk-central"
+DEVICE_SCOPES = ("chain", "store")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class CentralSettings:
     smtp_host: str = "localhost"
     smtp_port: int = 25
     mail_from: str = "fidelite@example.org"
+    #: What a device with a store id pulls: "chain" (every customer of the chain, least data) or "store" (its
+    #: store's scope, `central.customer_scope`). "store" needs devices that look unknown cards up at central.
+    device_scope: str = "chain"
+    #: A customer not seen at a store (no purchase, registration or look-up there) this many days leaves its
+    #: devices (`central.customer_scope`); customers assigned to the store stay.
+    scope_days: int = 90
 
     @property
     def resolved_database_url(self) -> str:
@@ -56,6 +63,7 @@ _ENV = {
     "trusted_proxies": "CENTRAL_TRUSTED_PROXIES",
     "smtp_host": "CENTRAL_SMTP_HOST",
     "smtp_port": "CENTRAL_SMTP_PORT",
+    "device_scope": "CENTRAL_DEVICE_SCOPE",
 }
 
 
@@ -97,4 +105,7 @@ def _checked(values: dict[str, object]) -> CentralSettings:
         elif not isinstance(value, str):
             raise ConfigError(f"central setting {key} = {value!r} must be text")
         settings = replace(settings, **{key: value})
+    if settings.device_scope not in DEVICE_SCOPES:
+        raise ConfigError(f"central setting device_scope = {settings.device_scope!r} must be one of "
+                          f"{', '.join(DEVICE_SCOPES)}")
     return settings

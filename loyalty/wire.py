@@ -31,6 +31,7 @@ def batch_to_record(batch: PulledBatch) -> dict[str, object]:
         "settings": [dataclasses.asdict(s) for s in batch.settings],
         "pool_members": [dataclasses.asdict(m) for m in batch.pool_members],
         "pool_balances": [dataclasses.asdict(b) for b in batch.pool_balances],
+        "removed": list(batch.removed),
     }
 
 
@@ -54,6 +55,7 @@ def batch_from_record(record: object) -> PulledBatch:
             settings=tuple(CentralSetting(**s) for s in record.get("settings", ())),
             pool_members=tuple(_pool_member(m) for m in record.get("pool_members", ())),
             pool_balances=tuple(_pool_balance(b) for b in record.get("pool_balances", ())),
+            removed=tuple(str(c) for c in record.get("removed", ())),
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
@@ -63,12 +65,18 @@ def _customer(record: dict[str, Any]) -> CustomerState:
     """A pulled customer; its lots become (day, points) pairs (central before lots sends none)."""
     lots = record.get("lots", ())
     debits = record.get("debits", 0)
+    hashes = record.get("contact_hashes", ())
+    filled = record.get("profile_filled", ())
+    if not all(isinstance(texts, (list, tuple)) and all(isinstance(t, str) for t in texts)
+               for texts in (hashes, filled)):
+        raise TypeError("a customer's contact_hashes and profile_filled must be lists of text")
     if not isinstance(lots, (list, tuple)) or not all(
             isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str)
             and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in lots) \
             or isinstance(debits, bool) or not isinstance(debits, int):
         raise TypeError("a customer's lots must be [day, points] pairs and its debits whole points")
-    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits})
+    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits,
+                            "contact_hashes": tuple(hashes), "profile_filled": tuple(filled)})
 
 
 def _pool_member(record: dict[str, Any]) -> PoolMemberState:

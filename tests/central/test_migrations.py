@@ -19,6 +19,8 @@ from central.ingest import ingest
 from central.pull import pull_page
 from central.report_totals import ReportTally
 from central.schema import (
+    batch_cards,
+    card_batches,
     change_counter,
     customer_search_keys,
     customers,
@@ -29,6 +31,7 @@ from central.schema import (
     report_day_totals,
     report_reward_days,
 )
+from loyalty.domain.card_filter import CardFilter
 from loyalty.domain.customers import search_keys
 from loyalty.domain.events import (
     CustomerRegistered,
@@ -275,3 +278,28 @@ def test_search_keys_are_filled_from_customers_stored_before_0014(sqlite_url):
     engine.dispose()
     expected = {(cid, key) for cid, *fields in people for key in search_keys(*fields)}
     assert set(rows) == expected and len(expected) == 8
+
+
+def test_stores_hold_their_customers_and_devices_get_the_card_filter_after_0015(database_url):
+    engine = _engine_at(database_url, "0014")
+    stored = [CustomerRegistered(device_id="till-a", seq=1, customer_id="c-1", first_name="Ana"),
+              CustomerRegistered(device_id="till-x", seq=1, customer_id="c-2", first_name="Ben")]
+    with engine.begin() as connection:
+        connection.execute(events.insert(), _event_rows(stored))
+        connection.execute(devices.insert(), [{"device_id": "till-a", "store_id": "store-a"},
+                                              {"device_id": "till-x", "store_id": None}])
+        connection.execute(customers.insert(), [{"customer_id": "c-1", "first_name": "Ana", "version": 1},
+                                                {"customer_id": "c-2", "first_name": "Ben", "version": 2}])
+        connection.execute(change_counter.update().values(value=2))
+        connection.execute(card_batches.insert().values(batch_id="b1", channel="company", size=1,
+                                                        created_at="2026-01-01T00:00:00Z"))
+        connection.execute(batch_cards.insert().values(card_uid="2900000000017", batch_id="b1",
+                                                       activation_code="ABCDEFGH", chip_uid="04A1B2C3"))
+    migrate(engine)
+    with engine.connect() as connection:
+        page = pull_page(connection, "till-a", 0, 100, by_store=True)
+    engine.dispose()
+    assert [c.customer_id for c in page.customers] == ["c-1"]  # till-x has no store: c-2 is no store's
+    (found,) = [s for s in page.settings if s.key == "issued_cards"]
+    issued = CardFilter.from_json(found.value_json)
+    assert "2900000000017" in issued and "04A1B2C3" in issued and issued.count == 2
