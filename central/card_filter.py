@@ -35,3 +35,11 @@ def publish(connection: Connection) -> CardFilter:
         "value_json": statement.excluded.value_json, "version": statement.excluded.version}))
     versions.save()
     return made
+
+
+def publish_if_missing(connection: Connection) -> None:
+    """Publish the filter when batches exist but no filter was ever published (a chain's first start on a
+    schema that predates it): derived data the migrations leave to live code, which they never import."""
+    published = connection.execute(select(settings.c.key).where(settings.c.key == SETTING)).first()
+    if published is None and connection.execute(select(batch_cards.c.card_uid).limit(1)).first() is not None:
+        publish(connection)

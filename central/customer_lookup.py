@@ -17,10 +17,10 @@ from sqlalchemy import Connection, select
 from central import card_faces, customer_scope
 from central.contact_hashes import chain_key
 from central.customer_search import search
+from central.errors import BadRequest, CardIsBlocked, NotFound
 from central.pull import customer_bundle
 from central.schema import cards, customers, pool_balances
 from loyalty.domain.customers import last_initial, normalise_phone
-from central.errors import BadRequest, CardIsBlocked, NotFound
 
 #: At most this many masked results per search.
 SEARCH_LIMIT = 10
@@ -52,12 +52,11 @@ def _answer(connection: Connection, device_id: str, customer_id: str) -> dict[st
     if state is None:
         raise NotFound("no such customer (or erased)")
     store = customer_scope.store_of(connection, device_id)
-    if store is not None:
-        if customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP) \
-                and connection.dialect.name == "postgresql":
-            # The till waits for this answer: the commit need not wait for the disk. A scope entry lost in a
-            # database crash costs a stale copy on the store's devices until the customer's next visit there.
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    if store is not None and customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP) \
+            and connection.dialect.name == "postgresql":
+        # The till waits for this answer: the commit need not wait for the disk. A scope entry lost in a
+        # database crash costs a stale copy on the store's devices until the customer's next visit there.
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
     member = bundle.members.get(customer_id)
     pool = None
     if member is not None and member.pool_id is not None:

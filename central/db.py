@@ -58,4 +58,7 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        from central.card_filter import publish_if_missing  # central's tables, known only once migrated
+
+        publish_if_missing(connection)
     log.info("central schema is at the latest revision")

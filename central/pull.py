@@ -20,12 +20,14 @@ from central.schema import (
     cards,
     cashiers,
     catalogue,
-    customer_scope as scope_table,
     customers,
     devices,
     pool_balances,
     pool_memberships,
     settings,
+)
+from central.schema import (
+    customer_scope as scope_table,
 )
 from loyalty.domain.customers import contact_hashes, last_initial
 from loyalty.domain.lots import lots_from_json

@@ -18,10 +18,10 @@ from sqlalchemy import Connection, update
 
 from central import card_faces
 from central.devices import CENTRAL_DEVICE_ID
+from central.errors import EventRefused
 from central.schema import events
 from loyalty.domain.customers import card_of_stand_in
 from loyalty.domain.events import CardLinked, CustomerRegistered, EarnReversed, Event, PointsEarned
-from central.errors import EventRefused
 
 #: Ids derived from a card: the same card always makes the same customer and the same two events.
 _NAMESPACE = uuid.UUID("5b0f6f8e-2f7a-4d36-9a51-0c3c1f0e7a21")

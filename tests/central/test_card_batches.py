@@ -8,7 +8,6 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from sqlalchemy import select
 
 from central.card_batches import CODE_ALPHABET, is_card_number, luhn_digit

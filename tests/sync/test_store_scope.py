@@ -10,9 +10,9 @@ from central.customers import erase_customer
 from central.embedded import start_background
 from central.settings import CentralSettings
 from central.transactions import in_transaction
-from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
+from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 SECRETS = (b"Vautrin", b"0611223344", b"anouk@example.org")
 

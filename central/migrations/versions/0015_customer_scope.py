@@ -1,17 +1,17 @@
 """Each store's customer scope (who its devices hold), and an index to send erasures to every device.
 
-The filter of issued cards (`loyalty.domain.card_filter`) is published from the batches already made.
+The filter of issued cards is published by `central.db.migrate` after the migrations (they import no live code).
 Existing customers enter the scope of each store where a device with a store id recorded one of their events
 (activity before this revision counts from today, so nothing expires at once).
 
-Revision ID: 0015_customer_scope
+Revision ID: 0015
 Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_customer_scope"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
@@ -31,25 +31,6 @@ def upgrade() -> None:
     op.create_index("ix_customer_scope_customer", "customer_scope", ["customer_id"])
     op.create_index("ix_customers_erased_version", "customers", ["erased", "version"])
     _fill(scope)
-    _publish_card_filter()
-
-
-def _publish_card_filter() -> None:
-    """The setting `issued_cards`, as `central.card_filter.publish` writes it (left out when no batch exists)."""
-    from loyalty.domain.card_filter import CardFilter
-
-    bind = op.get_bind()
-    batch_cards = sa.table("batch_cards", sa.column("card_uid"), sa.column("chip_uid"))
-    faces = [uid for row in bind.execute(sa.select(batch_cards.c.card_uid, batch_cards.c.chip_uid))
-             for uid in row if uid]
-    if not faces:
-        return
-    settings = sa.table("settings", sa.column("key"), sa.column("value_json"), sa.column("version"))
-    counter = sa.table("change_counter", sa.column("id"), sa.column("value"))
-    version = (bind.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar() or 0) + 1
-    bind.execute(settings.insert().values(key="issued_cards", value_json=CardFilter.build(faces).to_json(),
-                                          version=version))
-    bind.execute(counter.update().where(counter.c.id == 1).values(value=version))
 
 
 def _fill(scope: sa.Table) -> None:
