@@ -15,6 +15,7 @@ from hardware.events import CARD_TAPPED, QR_SCANNED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
 from tests.hardware.receipts import earn_receipt
+from loyalty import web_icon
 from web import errors
 from web.panel import bp
 
@@ -29,7 +30,8 @@ def served(tmp_path, recorder):
                                                              backoff_max_s=0.2))
     manager.start()
     app = Flask(__name__)
-    errors.init_app(app)  # the app's one table of errors to answers, as create_app sets it up
+    errors.init_app(app)  # the app's one table of errors to answers, and the icon its pages link,
+    web_icon.init_app(app)  # as create_app sets them up
     app.register_blueprint(bp)
     app.extensions["kiosk.devices"] = manager
     app.extensions["kiosk.demo_cards"] = [{"uid": "DEADBEEF", "label": "Demo Classic"}]
