@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 minutes instead of 15")
     parser.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", type=Path, default=None, metavar="DIR",
+                        help="run the service under bench.memory_probe (tracemalloc; slower, more memory) and "
+                             "write what grew in each third to DIR; the RSS figures are then not the service's own")
+    parser.add_argument("--trace-frames", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     duration = args.seconds or (120.0 if args.quick else 900.0)
     idle_s = max(15.0, duration / 6)
@@ -123,7 +127,9 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         central, data, config, port = _setup(workdir)
         env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-        server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
+        command = ([sys.executable, "-m", "bench.memory_probe", str(args.trace), str(args.trace_frames)]
+                   if args.trace else [sys.executable, "-m", "kiosk", "serve"])
+        server = subprocess.Popen(command, env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -142,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
                 idle.append((time.monotonic() - started, _proc(server.pid)["rss_mb"]))
                 time.sleep(1.0)
             first = _proc(server.pid)
+            probes = [duration / 3, duration * 2 / 3, float("inf")]
+            if args.trace:
+                server.send_signal(signal.SIGUSR1)
             data_start = sum(_files(data).values()) / 1e6
             stop = threading.Event()
             counts = {"taps": 0, "errors": 0}
@@ -156,11 +165,20 @@ def main(argv: list[str] | None = None) -> None:
                 proc = _proc(server.pid)
                 files = _files(data)
                 samples.append((now, proc, files))
+                if args.trace and now >= probes[0]:
+                    probes.pop(0)
+                    server.send_signal(signal.SIGUSR1)
                 name, size = max(files.items(), key=lambda kv: kv[1])
                 print(f"{now:7.0f} {counts['taps']:6d} {proc['rss_mb']:7.1f} {proc['fds']:4.0f} "
                       f"{proc['threads']:7.0f} {sum(files.values()) / 1e6:8.2f}  {name} {size / 1e6:.2f} MB")
             stop.set()
             tapper.join(timeout=10)
+            if args.trace:
+                server.send_signal(signal.SIGUSR1)
+                last_probe = args.trace / "probe-3.json"
+                waited = time.monotonic() + 120  # a snapshot under tracemalloc takes a while
+                while not last_probe.exists() and time.monotonic() < waited:
+                    time.sleep(1)
             status = httpx.get(base + "/api/status", timeout=10).json()
         finally:
             server.send_signal(signal.SIGTERM)
