@@ -2,16 +2,18 @@
 
 `python -m bench.memory_probe OUT_DIR [FRAMES]` serves like `kiosk serve` (same configuration, same
 environment); `bench.soak --trace` runs the service this way. Each SIGUSR1 writes `OUT_DIR/probe-N.json`:
-the memory Python allocated (traced) against the process's RSS, pymalloc's arenas, the allocation sites
-(file:line, or a traceback of FRAMES frames) that grew most since the previous signal, and the live
-objects per type (those the collector tracks) that grew most. Traced memory flat while RSS climbs points
-at the allocator (fragmentation, malloc arenas), not at objects kept; a site that keeps growing is a leak or
-a cap not reached yet. Bench-only: the product never imports it.
+the process's RSS, glibc's heap (in use, free but kept), the live objects per type (those the collector
+tracks) that grew most since the previous signal and, with tracemalloc (FRAMES > 0, default 1), the memory
+Python allocated and the allocation sites (file:line, or a traceback of FRAMES frames) that grew most;
+with FRAMES = 0, pymalloc's arenas instead (it reports nothing while tracemalloc wraps it). Traced memory
+flat while RSS climbs points at the allocator (fragmentation, malloc arenas), not at objects kept; a site
+that keeps growing is a leak or a cap not reached yet. Bench-only: the product never imports it.
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
 import gc
 import json
 import os
@@ -57,6 +59,24 @@ def _pymalloc() -> dict[str, int]:
     return figures
 
 
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def _malloc() -> dict[str, float]:
+    """glibc's heap in MB: in use, free but kept (fragmentation), and mmapped blocks; {} without glibc 2.33+."""
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    mallinfo2.restype = _Mallinfo2
+    info = mallinfo2()
+    return {"in_use_mb": round(info.uordblks / 1e6, 2), "free_kept_mb": round(info.fordblks / 1e6, 2),
+            "mmapped_mb": round(info.hblkhd / 1e6, 2)}
+
+
 def _type_counts() -> collections.Counter:
     return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
 
@@ -80,25 +100,30 @@ class Probe:
             self.dump()
 
     def dump(self) -> None:
+        tracing = tracemalloc.is_tracing()
         snapshot = tracemalloc.take_snapshot().filter_traces(
-            [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")])
+            [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
+        ) if tracing else None
         types = _type_counts()
-        traced, peak = tracemalloc.get_traced_memory()
         now = time.monotonic()
         report: dict[str, object] = {
             "number": self._number, "seconds_since_previous": round(now - self._previous_at, 1),
-            "rss_mb": round(_rss_mb(), 2), "traced_mb": round(traced / 1e6, 2), "traced_peak_mb": round(peak / 1e6, 2),
-            "pymalloc": _pymalloc(), "gc_frozen": gc.get_freeze_count(),
+            "rss_mb": round(_rss_mb(), 2), "malloc": _malloc(), "gc_frozen": gc.get_freeze_count(),
         }
-        if self._previous is not None:
+        if tracing:
+            traced, peak = tracemalloc.get_traced_memory()
+            report.update(traced_mb=round(traced / 1e6, 2), traced_peak_mb=round(peak / 1e6, 2))
+        else:  # pymalloc says nothing while tracemalloc wraps it
+            report["pymalloc"] = _pymalloc()
+        if self._number:
+            report["types_grown"] = [[name, diff] for name, diff in (types - self._previous_types).most_common(TOP)]
+        if snapshot is not None and self._previous is not None:
             key = "traceback" if self.frames > 1 else "lineno"
             grew = snapshot.compare_to(self._previous, key)
             report["sites_grown"] = [
                 {"where": [f"{f.filename}:{f.lineno}" for f in stat.traceback][:self.frames],
                  "kb_diff": round(stat.size_diff / 1024, 1), "kb": round(stat.size / 1024, 1),
                  "count_diff": stat.count_diff} for stat in grew[:TOP]]
-            report["types_grown"] = [[name, diff] for name, diff in
-                                     (types - self._previous_types).most_common(TOP)]
         (self.out / f"probe-{self._number}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
         self._previous, self._previous_types, self._previous_at = snapshot, types, now
         self._number += 1
@@ -109,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(argv[0])
     frames = int(argv[1]) if len(argv) > 1 else 1
     out.mkdir(parents=True, exist_ok=True)
-    tracemalloc.start(frames)
+    if frames:
+        tracemalloc.start(frames)
     probe = Probe(out, frames)
     signal.signal(signal.SIGUSR1, lambda *_: probe.wanted.set())
     threading.Thread(target=probe.run, name="memory-probe", daemon=True).start()
