@@ -2,7 +2,8 @@
 
 `python -m bench.memory_probe OUT_DIR [FRAMES]` serves like `kiosk serve` (same configuration, same
 environment); `bench.soak --trace` runs the service this way. Each SIGUSR1 writes `OUT_DIR/probe-N.json`:
-the process's RSS, glibc's heap (in use, free but kept), the live objects per type (those the collector
+the process's RSS, glibc's heap (in use, free but kept), the memory allocated (`allocated_mb`: what
+is handed out, without what the allocators keep free or fragmented), the live objects per type (those the collector
 tracks) that grew most since the previous signal and, with tracemalloc (FRAMES > 0, default 1), the memory
 Python allocated and the allocation sites (file:line, or a traceback of FRAMES frames) that grew most;
 with FRAMES = 0, pymalloc's arenas instead (it reports nothing while tracemalloc wraps it). Traced memory
@@ -112,9 +113,14 @@ class Probe:
         }
         if tracing:
             traced, peak = tracemalloc.get_traced_memory()
-            report.update(traced_mb=round(traced / 1e6, 2), traced_peak_mb=round(peak / 1e6, 2))
+            report.update(traced_mb=round(traced / 1e6, 2), traced_peak_mb=round(peak / 1e6, 2),
+                          allocated_mb=round(traced / 1e6, 2))
         else:  # pymalloc says nothing while tracemalloc wraps it
-            report["pymalloc"] = _pymalloc()
+            report["pymalloc"] = pymalloc = _pymalloc()
+            malloc = report["malloc"]
+            if pymalloc and malloc:  # small objects in pymalloc's arenas, the rest from glibc
+                report["allocated_mb"] = round(pymalloc["bytes_in_allocated_blocks"] / 1e6 + malloc["in_use_mb"]
+                                               + malloc["mmapped_mb"], 2)
         if self._number:
             report["types_grown"] = [[name, diff] for name, diff in (types - self._previous_types).most_common(TOP)]
         if snapshot is not None and self._previous is not None:

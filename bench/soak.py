@@ -79,6 +79,25 @@ def _files_growing(samples: list, duration: float) -> tuple[list[str], list[str]
     return [name for name in growing if name not in within], within
 
 
+def _read_probe(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"no memory probe in {path.name} ({exc})")
+        return {}
+
+
+def _print_probe(probe: dict) -> None:
+    """What grew in the last third, as the service's memory probe wrote it."""
+    if not probe:
+        return
+    print(f"last third, under tracemalloc: RSS {probe['rss_mb']} MB, traced {probe.get('traced_mb')} MB, "
+          f"glibc heap {probe['malloc']}")
+    for site in probe.get("sites_grown", [])[:12]:
+        print(f"  {site['kb_diff']:+9.1f} KB {site['count_diff']:+7d} blocks  {' <- '.join(site['where'])}")
+    print("  objects grown by type: " + ", ".join(f"{name} {diff:+d}" for name, diff in probe.get("types_grown", [])[:10]))
+
+
 def _slope_per_h(samples: list[tuple[float, float]]) -> float:
     """Least-squares slope of (seconds, MB) samples, in MB per hour."""
     if len(samples) < 2:
@@ -203,8 +222,10 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         central, data, config, port = _setup(workdir, kept_cap)
         env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-        command = ([sys.executable, "-m", "bench.memory_probe", str(args.trace), str(args.trace_frames)]
-                   if args.trace else [sys.executable, "-m", "kiosk", "serve"])
+        probe_dir = args.trace or workdir / "probe"
+        # The service as `kiosk serve` runs it, with a probe thread that reports its allocated memory on SIGUSR1
+        # (no tracemalloc unless --trace): RSS alone cannot tell a slow leak from allocator noise in 5 minutes.
+        command = [sys.executable, "-m", "bench.memory_probe", str(probe_dir), str(args.trace_frames if args.trace else 0)]
         server = subprocess.Popen(command, env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
@@ -225,8 +246,7 @@ def main(argv: list[str] | None = None) -> None:
                 time.sleep(1.0)
             first = _proc(server.pid)
             probes = [duration / 3, duration * 2 / 3, float("inf")]
-            if args.trace:
-                server.send_signal(signal.SIGUSR1)
+            server.send_signal(signal.SIGUSR1)
             data_start = sum(_files(data).values()) / 1e6
             stop = threading.Event()
             counts = {"taps": 0, "errors": 0}
@@ -246,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
                 proc["folded"] = counts["taps"] - pending  # earns central has folded, kept by the store
                 files = _files(data)
                 samples.append((now, proc, files))
-                if args.trace and now >= probes[0]:
+                if now >= probes[0]:
                     probes.pop(0)
                     server.send_signal(signal.SIGUSR1)
                 name, size = max(files.items(), key=lambda kv: kv[1])
@@ -254,12 +274,13 @@ def main(argv: list[str] | None = None) -> None:
                       f"{proc['threads']:7.0f} {sum(files.values()) / 1e6:8.2f}  {name} {size / 1e6:.2f} MB")
             stop.set()
             tapper.join(timeout=10)
-            if args.trace:
-                server.send_signal(signal.SIGUSR1)
-                last_probe = args.trace / "probe-3.json"
-                waited = time.monotonic() + 120  # a snapshot under tracemalloc takes a while
-                while not last_probe.exists() and time.monotonic() < waited:
-                    time.sleep(1)
+            server.send_signal(signal.SIGUSR1)
+            last_probe = probe_dir / "probe-3.json"
+            waited = time.monotonic() + 120  # a snapshot under tracemalloc takes a while
+            while not last_probe.exists() and time.monotonic() < waited:
+                time.sleep(1)
+            time.sleep(0.5)  # written, not half-written
+            reports = [_read_probe(probe_dir / f"probe-{n}.json") for n in range(4)]
             status = httpx.get(base + "/api/status", timeout=10).json()
         finally:
             server.send_signal(signal.SIGTERM)
@@ -272,13 +293,20 @@ def main(argv: list[str] | None = None) -> None:
     full_at = next((t for t, p, _ in samples if p["folded"] >= kept_cap), None)
     slope = _slope_per_h(last_third)
     per_earn = kept_earn_bytes()
-    levels_off = slope <= LEVEL_MB_PER_H and not growing and full_at is not None and full_at < duration * 2 / 3
+    start_probe, third_probe, end_probe = reports[0], reports[2], reports[3]
+    allocated_per_h = None
+    if "allocated_mb" in third_probe and "allocated_mb" in end_probe and end_probe.get("seconds_since_previous"):
+        allocated_per_h = ((end_probe["allocated_mb"] - third_probe["allocated_mb"])
+                           / end_probe["seconds_since_previous"] * 3600)
+    levels_off = (allocated_per_h is not None and allocated_per_h <= LEVEL_MB_PER_H and not growing
+                  and full_at is not None and full_at < duration * 2 / 3)
     print(f"files still growing in the last third: {', '.join(growing) or 'none'}"
           + (f" (growing under their cap: {', '.join(within_cap)})" if within_cap else ""))
     print(f"kept earns: cap {kept_cap} here, full after {full_at if full_at is None else round(full_at)} s of taps; "
           f"{per_earn:.0f} bytes each, {per_earn * KEPT_EARNS / 1e6:.1f} MB at the default cap of {KEPT_EARNS}")
-    print(f"memory in the last third: {slope:+.1f} MB/h ({'levels off' if levels_off else 'STILL GROWS'}; "
-          f"level under {LEVEL_MB_PER_H} MB/h once every cap is full)")
+    print(f"memory in the last third: allocated {allocated_per_h if allocated_per_h is None else round(allocated_per_h, 1)}"
+          f" MB/h, RSS {slope:+.1f} MB/h ({'levels off' if levels_off else 'STILL GROWS'}: allocated memory must "
+          f"grow under {LEVEL_MB_PER_H} MB/h once every cap is full)")
     result = {
         "seconds": round(duration), "taps": counts["taps"], "tap_errors": counts["errors"],
         "pending_at_end": status.get("pending"),
@@ -291,8 +319,13 @@ def main(argv: list[str] | None = None) -> None:
         "files_growing_last_third": growing, "files_growing_under_cap": within_cap,
         "kept_earns_cap": kept_cap, "kept_earns_full_after_s": full_at if full_at is None else round(full_at),
         "kept_earn_bytes": round(per_earn), "kept_earns_mb_at_default_cap": round(per_earn * KEPT_EARNS / 1e6, 1),
+        "allocated_mb_start": start_probe.get("allocated_mb"), "allocated_mb_end": end_probe.get("allocated_mb"),
+        "allocated_mb_per_h_last_third": allocated_per_h if allocated_per_h is None else round(allocated_per_h, 2),
+        "malloc_free_kept_mb_end": end_probe.get("malloc", {}).get("free_kept_mb"),
         "levels_off": levels_off,
     }
+    if args.trace:
+        _print_probe(reports[3])
     print("RESULT " + json.dumps(result))
 
 
