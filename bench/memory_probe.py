@@ -102,9 +102,9 @@ class Probe:
 
     def dump(self) -> None:
         tracing = tracemalloc.is_tracing()
-        snapshot = tracemalloc.take_snapshot().filter_traces(
-            [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
-        ) if tracing else None
+        ignored = [tracemalloc.Filter(False, tracemalloc.__file__),
+                   tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
+        snapshot = tracemalloc.take_snapshot().filter_traces(ignored) if tracing else None
         types = _type_counts()
         now = time.monotonic()
         report: dict[str, object] = {
@@ -130,7 +130,10 @@ class Probe:
                 {"where": [f"{f.filename}:{f.lineno}" for f in stat.traceback][:self.frames],
                  "kb_diff": round(stat.size_diff / 1024, 1), "kb": round(stat.size / 1024, 1),
                  "count_diff": stat.count_diff} for stat in grew[:TOP]]
-        (self.out / f"probe-{self._number}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+        written = self.out / f"probe-{self._number}.json"
+        temp = written.with_suffix(".tmp")
+        temp.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        temp.replace(written)  # whole or absent for the soak that waits for it
         self._previous, self._previous_types, self._previous_at = snapshot, types, now
         self._number += 1
 

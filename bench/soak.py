@@ -14,9 +14,12 @@ earns central has folded, for refunds (`till.kept_earns`, 20 000 by default), so
 that a quarter of the taps fill (`--kept-earns`), and the cost at the default cap is measured apart, in this
 process (`kept_earn_bytes`), and printed. The other caps fill within two minutes of taps (500 receipts on
 the emulated printer and in the print journal, 64 level changes per emulated pin). Memory then levels off
-when the slope of the last third stays under `LEVEL_MB_PER_H`; a file levels off when its peak in the last
-third is not above its peak in the middle third, or when it stays under its documented cap (the log,
-rotated at 1 MB). `--trace DIR` runs the service under `bench.memory_probe` to say what grew, by file:line.
+when what the service has allocated (pymalloc's blocks and glibc's heap in use, read by `bench.memory_probe`
+at each third, without tracemalloc) grows less than `LEVEL_MB_PER_H` in the last third: its RSS, printed
+too, wanders by half a megabyte as the allocators reuse and fragment their free memory, which hides a slow
+leak in 5 minutes. A file levels off when its peak in the last third is not above its peak in the middle
+third, or when it stays under its documented cap (the log, rotated at 1 MB). `--trace DIR` runs the service
+under tracemalloc to say what grew, by file:line.
 """
 
 from __future__ import annotations
@@ -95,7 +98,8 @@ def _print_probe(probe: dict) -> None:
           f"glibc heap {probe['malloc']}")
     for site in probe.get("sites_grown", [])[:12]:
         print(f"  {site['kb_diff']:+9.1f} KB {site['count_diff']:+7d} blocks  {' <- '.join(site['where'])}")
-    print("  objects grown by type: " + ", ".join(f"{name} {diff:+d}" for name, diff in probe.get("types_grown", [])[:10]))
+    grown = probe.get("types_grown", [])[:10]
+    print("  objects grown by type: " + ", ".join(f"{name} {diff:+d}" for name, diff in grown))
 
 
 def _slope_per_h(samples: list[tuple[float, float]]) -> float:
@@ -225,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
         probe_dir = args.trace or workdir / "probe"
         # The service as `kiosk serve` runs it, with a probe thread that reports its allocated memory on SIGUSR1
         # (no tracemalloc unless --trace): RSS alone cannot tell a slow leak from allocator noise in 5 minutes.
-        command = [sys.executable, "-m", "bench.memory_probe", str(probe_dir), str(args.trace_frames if args.trace else 0)]
+        frames = args.trace_frames if args.trace else 0
+        command = [sys.executable, "-m", "bench.memory_probe", str(probe_dir), str(frames)]
         server = subprocess.Popen(command, env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
@@ -279,7 +284,6 @@ def main(argv: list[str] | None = None) -> None:
             waited = time.monotonic() + 120  # a snapshot under tracemalloc takes a while
             while not last_probe.exists() and time.monotonic() < waited:
                 time.sleep(1)
-            time.sleep(0.5)  # written, not half-written
             reports = [_read_probe(probe_dir / f"probe-{n}.json") for n in range(4)]
             status = httpx.get(base + "/api/status", timeout=10).json()
         finally:
@@ -304,8 +308,8 @@ def main(argv: list[str] | None = None) -> None:
           + (f" (growing under their cap: {', '.join(within_cap)})" if within_cap else ""))
     print(f"kept earns: cap {kept_cap} here, full after {full_at if full_at is None else round(full_at)} s of taps; "
           f"{per_earn:.0f} bytes each, {per_earn * KEPT_EARNS / 1e6:.1f} MB at the default cap of {KEPT_EARNS}")
-    print(f"memory in the last third: allocated {allocated_per_h if allocated_per_h is None else round(allocated_per_h, 1)}"
-          f" MB/h, RSS {slope:+.1f} MB/h ({'levels off' if levels_off else 'STILL GROWS'}: allocated memory must "
+    allocated = "unknown" if allocated_per_h is None else f"{allocated_per_h:+.1f}"
+    print(f"memory in the last third: allocated {allocated} MB/h, RSS {slope:+.1f} MB/h ({'levels off' if levels_off else 'STILL GROWS'}: allocated memory must "
           f"grow under {LEVEL_MB_PER_H} MB/h once every cap is full)")
     result = {
         "seconds": round(duration), "taps": counts["taps"], "tap_errors": counts["errors"],
