@@ -84,6 +84,8 @@ class TillConfig:
     session_timeout_s: int = 900
     consent_version: str = "2026-01"
     profile_url: str = "https://fidelite.example.org/portal/p/"
+    #: Own earns kept after central has them, so a refund here finds its receipt offline (the store's KEPT_EARNS).
+    kept_earns: int = 20_000
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class Config:
 
 _POSITIVE_INTS = frozenset({"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
                   "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s", "undo_window_s",
-                  "session_timeout_s"})
+                  "session_timeout_s", "kept_earns"})
 
 
 def config_path() -> Path:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from pathlib import Path
 
-from gpiozero.pins.mock import MockFactory
+from gpiozero.pins.mock import MockFactory, MockPin
 
 from hardware.config import HardwareConfig
 from hardware.errors import InvalidDeviceCommand
@@ -15,6 +16,18 @@ from hardware.scanner import SerialScannerEmulator, WedgeScannerEmulator
 from hardware.signals import SignalLights
 
 log = logging.getLogger(__name__)
+
+#: Level changes an emulated LED or buzzer pin remembers (gpiozero's MockPin keeps every one, for tests).
+KEEP_PIN_STATES = 64
+
+
+class EmulatedPin(MockPin):
+    """gpiozero's mock pin remembering only its latest level changes: a tap changes several pins, and a
+    demo or a soak running for days must not keep every blink."""
+
+    def clear_states(self) -> None:
+        super().clear_states()
+        self.states = deque(self.states, maxlen=KEEP_PIN_STATES)
 
 
 def normalise_uid(uid: str) -> str:
@@ -39,7 +52,7 @@ class EmulatorControls:
                 device_dir / "scanner-event-kbd")
         else:
             self.scanner = SerialScannerEmulator(device_dir / "ttySCANNER")
-        self.pin_factory = MockFactory()
+        self.pin_factory = MockFactory(pin_class=EmulatedPin)
         self.lights: SignalLights | None = None
         self.printer.plug()
         self.scanner.plug()

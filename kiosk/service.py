@@ -105,7 +105,7 @@ class KioskService:
         """
         lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
-            store = Store.open(store_dir(config), config.device.id)
+            store = Store.open(store_dir(config), config.device.id, kept_earns=config.till.kept_earns)
         except BaseException:
             lock.release()
             raise

@@ -86,3 +86,22 @@ def test_earning_rules_from_central_json_are_checked_like_the_toml():
         earning_from_json({"base_point": 2})
     with pytest.raises(ConfigError, match="must be a table"):
         earning_from_json(["not", "a", "table"])
+
+
+def test_the_store_keeps_as_many_folded_earns_as_the_till_is_configured_for(tmp_path):
+    from loyalty.domain.events import PointsEarned
+    from loyalty.domain.snapshot import PulledBatch
+    from kiosk.service import KioskService
+    from device.store.store import KEPT_EARNS
+
+    assert parse_config({}).till.kept_earns == KEPT_EARNS
+    with pytest.raises(ConfigError, match="till.kept_earns = 0 is not allowed"):
+        parse_config({"till": {"kept_earns": 0}})
+    config = parse_config({"device": {"id": "till-1"}, "paths": {"data_dir": str(tmp_path)},
+                           "till": {"kept_earns": 2}})
+    with KioskService.open(config, devices=False, sync=False) as service:
+        for n in range(3):
+            service.store.record(PointsEarned(device_id="till-1", customer_id="c1", receipt_ref=f"R{n}",
+                                              amount_cents=500, points=5))
+        service.store.apply_batch(PulledBatch(cursor=1, device_seq_through=3))
+        assert [service.store.earn_for_receipt(f"R{n}") is not None for n in range(3)] == [False, True, True]

@@ -85,3 +85,22 @@ def test_close_is_idempotent(factory):
     lights.close()
     lights.signal("success")  # ignored once closed
     assert lights.states() == {}
+
+
+def test_emulated_pins_remember_only_their_latest_level_changes(tmp_path):
+    from hardware.devices import choose_devices
+    from hardware.emulators import KEEP_PIN_STATES
+
+    devices = choose_devices(HardwareConfig(mode="emulated"), tmp_path)
+    try:
+        with SignalLights(CONFIG, pin_factory=devices.pin_factory) as lights:
+            led = lights.leds["ok"]
+            for _ in range(10 * KEEP_PIN_STATES):  # a tap blinks it: a day of taps must not pile up
+                led.on()
+                led.off()
+            led.on()
+            pin = devices.pin_factory.pin(CONFIG.led_ok_pin)
+            assert len(pin.states) == KEEP_PIN_STATES
+            assert levels(pin)[-3:] == [True, False, True]
+    finally:
+        devices.emulators.close()
