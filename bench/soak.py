@@ -120,9 +120,9 @@ def kept_earn_bytes(earns: int = 2000, customers: int = 200) -> float:
     import gc
     import tracemalloc
 
+    from device.store import FileOps, Store
     from loyalty.domain.events import PointsEarned
     from loyalty.domain.snapshot import CustomerState, PulledBatch
-    from device.store import FileOps, Store
 
     class NoSync(FileOps):  # memory is measured here, not durability
         def fsync(self, fd: int) -> None:
@@ -140,22 +140,22 @@ def kept_earn_bytes(earns: int = 2000, customers: int = 200) -> float:
                                       at=f"2026-03-{1 + n // 1000:02d}T10:00:00+01:00"))
         store.apply_batch(PulledBatch(cursor=first + count, device_seq_through=store.pending()[-1].seq))
 
-    with tempfile.TemporaryDirectory(prefix="kiosk-kept-") as tmp:
-        with Store.open(Path(tmp), "till-1", fileops=NoSync(), kept_earns=earns * 2) as store:
-            store.apply_batch(PulledBatch(cursor=0, customers=tuple(
-                CustomerState(f"cust-{n:04d}", 0, f"Client{n}") for n in range(customers))))
-            tracemalloc.start()
-            try:
-                earn_and_fold(store, 0, earns // 4)  # dictionaries reach their working size first
-                gc.collect()
-                before = tracemalloc.get_traced_memory()[0]
-                earn_and_fold(store, earns // 4, earns)
-                gc.collect()
-                grown = tracemalloc.get_traced_memory()[0] - before
-            finally:
-                tracemalloc.stop()
-            if store.pending_count() or store.earn_for_receipt("T1-00000000") is None:
-                raise RuntimeError("the store did not keep the folded earns")
+    with tempfile.TemporaryDirectory(prefix="kiosk-kept-") as tmp, \
+            Store.open(Path(tmp), "till-1", fileops=NoSync(), kept_earns=earns * 2) as store:
+        store.apply_batch(PulledBatch(cursor=0, customers=tuple(
+            CustomerState(f"cust-{n:04d}", 0, f"Client{n}") for n in range(customers))))
+        tracemalloc.start()
+        try:
+            earn_and_fold(store, 0, earns // 4)  # dictionaries reach their working size first
+            gc.collect()
+            before = tracemalloc.get_traced_memory()[0]
+            earn_and_fold(store, earns // 4, earns)
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        if store.pending_count() or store.earn_for_receipt("T1-00000000") is None:
+            raise RuntimeError("the store did not keep the folded earns")
     return grown / earns
 
 

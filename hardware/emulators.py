@@ -27,7 +27,7 @@ class EmulatedPin(MockPin):
 
     def clear_states(self) -> None:
         super().clear_states()
-        self.states = deque(self.states, maxlen=KEEP_PIN_STATES)
+        self.states: deque[object] = deque(self.states, maxlen=KEEP_PIN_STATES)
 
 
 def normalise_uid(uid: str) -> str:

@@ -89,10 +89,10 @@ def test_earning_rules_from_central_json_are_checked_like_the_toml():
 
 
 def test_the_store_keeps_as_many_folded_earns_as_the_till_is_configured_for(tmp_path):
+    from device.store.store import KEPT_EARNS
+    from kiosk.service import KioskService
     from loyalty.domain.events import PointsEarned
     from loyalty.domain.snapshot import PulledBatch
-    from kiosk.service import KioskService
-    from device.store.store import KEPT_EARNS
 
     assert parse_config({}).till.kept_earns == KEPT_EARNS
     with pytest.raises(ConfigError, match="till.kept_earns = 0 is not allowed"):

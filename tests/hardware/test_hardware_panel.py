@@ -10,8 +10,8 @@ from hardware.config import HardwareConfig
 from hardware.events import CARD_TAPPED, QR_SCANNED
 from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
-from tests.hardware.receipts import earn_receipt
 from loyalty import web_icon
+from tests.hardware.receipts import earn_receipt
 from web import errors
 from web.panel import bp
 
