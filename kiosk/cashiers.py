@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.errors import SignInRefused
+from kiosk.errors import SignInLocked, SignInRefused
 
 ROLES = ("cashier", "manager", "technician")
 CAPTURE_MODES = ("off", "suggested", "required")
@@ -97,7 +97,7 @@ class PinGuard:
         with self._lock:
             until = max(self._locked_until.get(key, 0) for key, _, _ in keys)
             if now < until:
-                raise SignInRefused(f"sign-in locked after repeated wrong PINs; try again in {int(until - now) + 1} s")
+                raise SignInLocked(f"sign-in locked after repeated wrong PINs; try again in {int(until - now) + 1} s")
         ok = pin_hash is not None and verify_pin(pin, pin_hash)
         with self._lock:
             if ok:
@@ -114,6 +114,6 @@ class PinGuard:
                     self._locked_until[key] = now + wait
                     longest = max(longest, wait)
             if longest:
-                raise SignInRefused(f"wrong PIN; sign-in locked for {int(longest)} s")
+                raise SignInLocked(f"wrong PIN; sign-in locked for {int(longest)} s")
             failures = self._failures[keys[0][0]]
         raise SignInRefused(f"wrong PIN ({self.max_failures - failures} tries left before a lockout)")

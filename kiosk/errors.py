@@ -360,3 +360,23 @@ class MailUnavailable(CentralError):
 
 class CustomerServiceRefused(Conflict):
     """A customer-service action broke one of its rules (balance, merge window, already done); the message says which."""
+
+
+class SignInLocked(SignInRefused):
+    """Too many wrong PINs or passwords in a row: the account waits before it may try again."""
+
+
+class CardAlreadyLinked(DomainError):
+    """The card already belongs to a customer (not blocked: taken), so it cannot be a new customer's."""
+
+
+class InvalidName(InvalidCustomerText):
+    """A first name that is not letters (with spaces, ' - .) or is too long."""
+
+
+class InvalidProfileField(DomainError):
+    """The profile field named is not one a till may fill in (last name, phone, e-mail)."""
+
+
+class NotForThisRole(SignInRefused):
+    """The signed-in cashier's role does not allow this (adoption figures and the daily summary are a manager's)."""

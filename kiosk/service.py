@@ -50,7 +50,9 @@ class ServiceState:
 class KioskService:
     """Owns everything one device runs; closing it closes everything it opened, in reverse order."""
 
-    def __init__(self, config: Config, store: Store, bus: EventBus | None = None):
+    def __init__(self, config: Config, store: Store, bus: EventBus | None = None, *, devices: bool = False,
+                 central: bool = False):
+        """`devices`: build the devices (started by `open`); `central`: a client for the till's online calls."""
         self.config = config
         self.store = store
         self.bus = bus or EventBus()
@@ -60,12 +62,37 @@ class KioskService:
         self.disk = DiskWatch(config.data_dir)  # a full disk still starts: balances show, writes are refused
         self._closed = False
         self.lock: ServiceLock | None = None
+        from kiosk.reference_cache import ReferenceCache
+
+        self.reference = ReferenceCache(config.data_dir / "reference-data.json")  # central's settings, both roles
+        self._voucher_client = None
+        if devices:
+            from hardware import build_devices
+
+            # Events flow only once `open` starts the devices, after the till below exists.
+            self.devices = build_devices(config.hardware, config.data_dir, self._on_device_event)
+        try:
+            self.till = self._build_till(central) if config.device.role == "till" else None
+        except BaseException:
+            if self.devices is not None:
+                self.devices.close()
+            raise
+
+    def _build_till(self, central: bool):
+        """The cashier's till with everything it uses, central's calls included when this till has central."""
         from kiosk.phonecard import verifier_from_config
         from kiosk.till import Till
 
-        self.till = Till(config, store, self.bus, sync_state=self.sync_state)
-        self.till.phone_verifier = verifier_from_config(config)
-        self._voucher_client = None
+        client = None
+        if central:
+            from kiosk.till.vouchers import central_voucher_issuer
+
+            client = self._voucher_client = central_voucher_issuer(self.config)
+        return Till(self.config, self.store, self.bus, devices=self.devices, sync_state=self.sync_state,
+                    reference=self.reference, phone_verifier=verifier_from_config(self.config),
+                    voucher_issuer=client.issue_voucher if client else None,
+                    daily_summary_source=client.daily_summary if client else None,
+                    receipt_source=client.receipt_earn if client else None)  # refunds of another till's receipt
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
@@ -77,14 +104,20 @@ class KioskService:
         """
         lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
-            service = cls(config, Store.open(store_dir(config), config.device.id))
+            store = Store.open(store_dir(config), config.device.id)
         except BaseException:
+            lock.release()
+            raise
+        try:
+            service = cls(config, store, devices=devices, central=sync)
+        except BaseException:
+            store.close()
             lock.release()
             raise
         service.lock = lock
         try:
-            if devices:
-                service._start_devices()
+            if service.devices is not None:
+                service.devices.start()
             if sync:
                 service._start_sync()
         except BaseException:
@@ -93,21 +126,15 @@ class KioskService:
         logger.info("service open for device %s (%s)", config.device.id, config.device.role)
         return service
 
-    def _start_devices(self) -> None:
-        from hardware import build_devices
-
-        self.devices = build_devices(self.config.hardware, self.config.data_dir, self._on_device_event)
-        self.till.devices = self.devices
-        self.devices.start()
-
     def _start_sync(self) -> None:
         from kiosk.sync.setup import build_worker
 
         try:
+            till = self.till
             self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status,
-                                     adoption=self.till.adoption.day_figures,
-                                     reference=self.till.reference.apply,
-                                     training=self.till.training_book.progress)
+                                     adoption=till.adoption.day_figures if till else None,
+                                     reference=self.reference.apply,
+                                     training=till.training_book.progress if till else None)
         except DeviceNotEnrolled as error:
             # The till keeps working offline; the status page and `kiosk doctor` say what to do.
             self.sync_problem = str(error)
@@ -115,20 +142,13 @@ class KioskService:
             return
         if self.sync is not None:
             self.sync.start()
-            from kiosk.till.vouchers import central_voucher_issuer
-
-            self._voucher_client = central_voucher_issuer(self.config)  # partner vouchers at the till
-            if self._voucher_client is not None:
-                self.till.voucher_issuer = self._voucher_client.issue_voucher
-                self.till.daily_summary_source = self._voucher_client.daily_summary
-                self.till.receipt_source = self._voucher_client.receipt_earn  # refunds of another till's receipt
 
     def _on_device_event(self, event) -> None:
         data = {"device": event.device, "uid": event.uid, "payload": event.payload, "detail": event.detail}
         if event.status is not None:
             data["state"] = event.status.state
         self.bus.publish(event.kind, data)
-        if self.config.device.role == "till" and event.kind in ("card_tapped", "qr_scanned"):
+        if self.till is not None and event.kind in ("card_tapped", "qr_scanned"):
             self._to_till(event)
 
     def _to_till(self, event) -> None:
@@ -145,7 +165,7 @@ class KioskService:
 
     def _on_sync_status(self, status) -> None:
         self.bus.publish("sync_status", dataclasses.asdict(status))
-        if status.state == "idle":
+        if status.state == "idle" and self.till is not None:
             self.till.central_answers()
 
     def sync_state(self) -> dict[str, object]:
@@ -217,7 +237,8 @@ class KioskService:
             return
         self._closed = True
         try:  # first, while the printer is still there for its last receipts
-            self.till.close()
+            if self.till is not None:
+                self.till.close()
         except Exception:  # the till's figures are not worth keeping the store open
             logger.exception("closing the till failed")
         for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close),

@@ -3,7 +3,7 @@
 import pytest
 
 from kiosk.cashiers import Cashier, PinGuard, hash_pin, verify_pin
-from kiosk.errors import SignInRefused
+from kiosk.errors import SignInLocked, SignInRefused
 from tests.factories import ManualClock
 
 
@@ -25,11 +25,12 @@ def test_lockout_after_five_failures_then_growing_to_half_a_minute():
     clock, guard, good = ManualClock(), None, hash_pin("4321")
     guard = PinGuard(clock=clock)
     for _ in range(4):
-        with pytest.raises(SignInRefused, match="tries left"):
+        with pytest.raises(SignInRefused, match="tries left") as refused:
             guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="locked for 5 s"):
+        assert not isinstance(refused.value, SignInLocked)  # a wrong PIN, not yet a lock
+    with pytest.raises(SignInLocked, match="locked for 5 s"):
         guard.check("alice", "0000", good)
-    with pytest.raises(SignInRefused, match="try again"):
+    with pytest.raises(SignInLocked, match="try again"):
         guard.check("alice", "4321", good)  # even the right PIN waits out the lock
     guard.check("bob", "4321", good)  # another cashier is not affected
     waits = []

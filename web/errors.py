@@ -17,6 +17,7 @@ HTTP_STATUS: tuple[tuple[type[e.KioskError], int], ...] = (
     (e.UnknownCustomer, 404),
     (e.UnknownReceipt, 404),
     (e.CardBlocked, 409),
+    (e.CardAlreadyLinked, 409),
     (e.CardNotKnowable, 409),
     (e.VoucherOutOfStock, 409),
     (e.InsufficientPoints, 409),

@@ -17,7 +17,7 @@ from central.clock import utc_now
 from central.schema import backoffice_users
 from central.sql import insert_for
 from kiosk.cashiers import PinGuard, verify_pin
-from kiosk.errors import BadRequest, Conflict, SignInRefused
+from kiosk.errors import BadRequest, Conflict, SignInLocked, SignInRefused
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +126,11 @@ class SignIn:
             self.guard.check(user_id, password, row.password_hash if row else self._decoy_hash(), source or "-")
             if row is None:
                 raise SignInRefused("wrong user name or password")
-        except SignInRefused as exc:
+        except SignInLocked:
             log.info("back-office sign-in refused for %s", user_id)
-            if "locked" in str(exc) or "too many" in str(exc):
-                raise SignInRefused("sign-in locked after repeated failures; try again later") from None
+            raise SignInLocked("sign-in locked after repeated failures; try again later") from None
+        except SignInRefused:
+            log.info("back-office sign-in refused for %s", user_id)
             raise SignInRefused("wrong user name or password") from None
         log.info("back-office user %s signed in", user_id)
         return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id), row.session_generation)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from central.backoffice.accounts import SignIn
 from central.backoffice.sessions import end_sessions
 from central.backoffice.web import transaction
-from kiosk.errors import SignInRefused
+from kiosk.errors import SignInLocked, SignInRefused
 
 bp = Blueprint("auth", __name__)
 
@@ -35,7 +35,7 @@ def sign_in():
             user = transaction(lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password,
                                                                          request.remote_addr or "-"))
         except SignInRefused as exc:
-            error = (_("Sign-in is locked after repeated failures; try again later.") if "locked" in str(exc)
+            error = (_("Sign-in is locked after repeated failures; try again later.") if isinstance(exc, SignInLocked)
                      else _("Wrong user name or password."))
         else:
             lang = session.get("lang")

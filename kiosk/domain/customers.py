@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kiosk.errors import FieldRequired, InvalidCustomerText
+from kiosk.errors import FieldRequired, InvalidName
 
 _NON_DIGITS = re.compile(r"\D+")
 
@@ -71,7 +71,7 @@ def clean_first_name(text: object) -> str:
     if not name:
         raise FieldRequired("the first name is required")
     if len(name) > MAX_FIRST_NAME or not _FIRST_NAME.match(name):
-        raise InvalidCustomerText(f"a first name is letters (and ' - .), at most {MAX_FIRST_NAME}")
+        raise InvalidName(f"a first name is letters (and ' - .), at most {MAX_FIRST_NAME}")
     if name.isupper() or name.islower():
         name = name.title()
     return name

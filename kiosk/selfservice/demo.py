@@ -19,7 +19,7 @@ from kiosk.config import Config, parse_config
 from kiosk.domain.events import CardLinked, CustomerRegistered, PoolContributed, PoolJoined, new_event_id
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch, RewardState
 from kiosk.runner import WebServer
-from kiosk.sync.setup import token_file
+from kiosk.sync.setup import build_worker, token_file
 
 #: Fictional shoppers: (card uid, customer id, first name, last name, points).
 SHOPPERS = (
@@ -79,6 +79,9 @@ def demo_kiosk(tmp: Path, *, redeem_per_day: int = 2, idle_timeout_s: int = 30) 
         token_file(config).write(central.enrol_device("kiosk-1"))
         _seed_central(central)
         with KioskService.open(config, devices=True, sync=False) as service:
+            # The worker's rounds would pull central's balances over the seeded ones, so it is built and never
+            # started: its state says central answers, as a running kiosk's does (the shared online rule).
+            service.sync = build_worker(config, service.store, reference=service.reference.apply)
             service.store.apply_batch(PulledBatch(
                 cursor=0,
                 customers=tuple(CustomerState(cid, points, first, last) for _, cid, first, last, points in SHOPPERS),

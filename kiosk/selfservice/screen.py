@@ -10,25 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kiosk.domain import business_clock, operations, pools
-from kiosk.domain.customers import clean_first_name
-from kiosk.domain.events import (
-    CardLinked,
-    ConsentChanged,
-    CustomerRegistered,
-    EarnReversed,
-    Event,
-    PointsEarned,
-    PointsRedeemed,
-    PoolRedeemed,
-    VoucherIssued,
-    now_local,
-)
+from kiosk.domain import business_clock
+from kiosk.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
 from kiosk.domain.rewards import Reward
 from kiosk.errors import (
     CardBlocked,
@@ -36,16 +23,21 @@ from kiosk.errors import (
     CardNotPresent,
     ConsentRequired,
     DailyRedeemLimit,
+    InsufficientPoints,
     KioskError,
     OfflineLimitReached,
+    PoolRefused,
     PrinterError,
     SelfServiceRefused,
     SyncError,
     UnknownCard,
+    UnknownReward,
 )
 from kiosk.selfservice.rewards import RewardsFile
 from kiosk.standing import CustomerStanding, standing_of
-from kiosk.sync.offline import OfflineLimits, check_redemption
+from kiosk.sync.offline import OfflineLimits
+from kiosk.usecases.redemption import Redemption as Redeeming
+from kiosk.usecases.registration import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +119,10 @@ class KioskScreen:
         self.print_receipt = print_receipt
         self.receipt_for = receipt_for
         self.offline_limits = offline_limits or OfflineLimits()
+        # The till's own use cases: the same checks, ids and events for a shopper here as for a cashier there.
+        self.redeeming = Redeeming(device_id, self.offline_limits,
+                                   self._issue_voucher if central is not None else None)
+        self.registration = Registration(device_id, consent_version, "kiosk")
         self.online = online or (lambda: central is not None)
         self.verifier = verifier
         self.clock = clock
@@ -137,6 +133,10 @@ class KioskScreen:
         self._redeemed: dict[tuple[str, str], int] = {}
         self._closed = threading.Event()
         self._follower: threading.Thread | None = None
+
+    def _issue_voucher(self, partner: str, customer_id: str, redemption_id: str):
+        """A partner's code from central, asked when a voucher is redeemed (never before)."""
+        return self.central.issue(partner, customer_id, redemption_id)
 
     # -- session ---------------------------------------------------------------------------------------
 
@@ -317,8 +317,22 @@ class KioskScreen:
     def reward(self, reward_id: str) -> Reward:
         reward = self.rewards.get(reward_id)
         if reward is None:
-            raise SelfServiceRefused("this reward is no longer offered")
+            raise UnknownReward("this reward is no longer offered")
         return reward
+
+    def confirmation(self, card_uid: str, reward_id: str, from_pool: bool = False
+                     ) -> tuple[CardSummary, Reward, dict | None, int]:
+        """What the confirm screen shows (summary, reward, pool, points available), refused when the card's own
+        points, or its pool's, do not cover the reward."""
+        summary = self.summary(card_uid)
+        reward = self.reward(reward_id)
+        pool = self.pool(card_uid) if from_pool else None
+        if from_pool and pool is None:
+            raise PoolRefused("only a member of a pool can spend its points")
+        available = pool.get("spendable", 0) if pool else summary.points
+        if reward.points_price > available:
+            raise InsufficientPoints(f"{available} points do not cover {reward.points_price}")
+        return summary, reward, pool, available
 
     # -- redeeming -------------------------------------------------------------------------------------
 
@@ -330,30 +344,17 @@ class KioskScreen:
         if summary.redeem_left_today <= 0:
             raise DailyRedeemLimit("this card has used all its kiosk rewards for today; come back tomorrow or "
                                    "ask at the till")
-        online = self.online()
-        check_redemption(self.offline_limits, online=online, reward=reward, customer_id=summary.customer_id,
-                         points=reward.points_price, unsynced=self.store.pending())
-        if from_pool:
-            event = pools.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
-        else:
-            event = operations.redeem(self.store, reward, device_id=self.device_id, customer_id=summary.customer_id)
-        code = None
+        event = self.redeeming.prepare(self.store, reward, summary.customer_id, online=self.online(),
+                                       from_pool=from_pool)
+        issued = None
         if reward.needs_central:
-            if self.central is None:
-                raise OfflineLimitReached("partner vouchers need the central server, which this kiosk cannot reach")
             try:
-                issued = self.central.issue(reward.partner, summary.customer_id, event.event_id)
+                issued = self.redeeming.voucher(reward, summary.customer_id, event.event_id)
             except SyncError as exc:
                 raise OfflineLimitReached(f"the voucher could not be issued now ({exc}); nothing was spent") from None
-            code = issued.code
-            self._require_present(card_uid)
-            self.store.record(event)
-            self.store.record(VoucherIssued(device_id=self.device_id, customer_id=summary.customer_id,
-                                            redemption_event_id=event.event_id, partner=issued.partner,
-                                            code=issued.code, face_value_cents=issued.face_value_cents))
-        else:
-            self._require_present(card_uid)
-            self.store.record(event)
+        code = issued.code if issued is not None else None
+        self._require_present(card_uid)
+        self.redeeming.record(self.store, event, issued)
         key = (summary.customer_id, self._today())
         self._redeemed[key] = self._redeemed.get(key, 0) + 1
         balance = (self.store.pool_balance(event.pool_id) if from_pool  # type: ignore[union-attr]
@@ -383,20 +384,7 @@ class KioskScreen:
         self._require_present(card_uid)
         if consent is not True:
             raise ConsentRequired("to join the programme, please accept the conditions first")
-        name = clean_first_name(first_name)  # the one rule the till uses too
-        if self.store.customer_by_card(card_uid) is not None:
-            raise SelfServiceRefused("this card is already registered")
-        if self.store.cache_lost:
-            raise CardNotKnowable("this kiosk's customer list is damaged and not yet rebuilt from central: the card "
-                                  "may be a customer's, so it cannot be registered now")
-        customer_id = str(uuid.uuid4())
-        at = now_local()
-        for event in (CustomerRegistered(device_id=self.device_id, at=at, customer_id=customer_id, first_name=name),
-                      ConsentChanged(device_id=self.device_id, at=at, customer_id=customer_id, granted=True,
-                                     text_version=self.consent_version, channel="kiosk"),
-                      CardLinked(device_id=self.device_id, at=at, customer_id=customer_id, card_uid=card_uid)):
-            self.store.record(event)
-        logger.info("kiosk registered customer %s", customer_id)
+        self.registration.register(self.store, card_uid, first_name, consent)  # the till's one rule
         return self.summary(card_uid)
 
     def phone_link(self, card_uid: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date
 
 from escpos.printer import Dummy
 
-from kiosk.errors import InvalidAmount, PrinterError, SignInRefused
+from kiosk.errors import InvalidAmount, NotForThisRole, PrinterError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def summary_bytes(text: str) -> bytes:
 def print_daily_summary(devices, source: SummarySource | None, role: str, day: str, lang: str = "fr") -> str:
     """Fetch the day's summary for this store from central and queue it on the printer; returns the job id."""
     if role != "manager":
-        raise SignInRefused("the daily summary is for managers")
+        raise NotForThisRole("the daily summary is for managers")
     try:
         date.fromisoformat(day)
     except ValueError:

@@ -21,13 +21,9 @@ from kiosk.bus import EventBus
 from kiosk.cashiers import CAPTURE_MODES, Cashier
 from kiosk.config import Config
 from kiosk.disk_space import is_no_space
-from kiosk.domain import business_clock, operations, pools
-from kiosk.domain.customers import clean_first_name
+from kiosk.domain import business_clock, operations
 from kiosk.domain.earning import EarningScale, check_cents
 from kiosk.domain.events import (
-    CardLinked,
-    ConsentChanged,
-    CustomerRegistered,
     EarnReversed,
     Event,
     PointsEarned,
@@ -35,28 +31,23 @@ from kiosk.domain.events import (
     PoolRedeemed,
     ProfileUpdated,
     RedemptionCancelled,
-    VoucherIssued,
     new_event_id,
 )
 from kiosk.domain.expiry import ExpiryNotice
 from kiosk.domain.ledger import EarnRecord
-from kiosk.domain.pools import PoolSummary
 from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
     CardBlocked,
-    CardNotKnowable,
     ConfirmationRequired,
-    ConsentMissing,
-    FieldRequired,
     InvalidAmount,
-    InvalidCustomerText,
+    InvalidProfileField,
     KioskError,
     ManagerPinRequired,
     NoCustomer,
     NoRecentSale,
+    NotForThisRole,
     NothingToUndo,
-    OfflineLimitReached,
     PhoneCodeRefused,
     PinRequired,
     ReceiptAlreadyCredited,
@@ -77,8 +68,8 @@ from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
 from kiosk.domain.rewards import IssuedVoucher
-from kiosk.standing import receipt_notice, standing_of
-from kiosk.sync.offline import OfflineLimits, check_redemption
+from kiosk.standing import standing_of
+from kiosk.sync.offline import OfflineLimits
 from kiosk.till.adoption import AdoptionBook
 from kiosk.till.cashier_book import CashierBook
 from kiosk.till.catalogue import DEFAULT_REWARDS, find_reward
@@ -86,15 +77,17 @@ from kiosk.till.profile_qr import profile_link_for
 from kiosk.till.recent_receipts import RecentReceipt, RecentReceipts
 from kiosk.till.redemption_attempts import RedemptionAttempts
 from kiosk.till.sessions import CashierSessions
+from kiosk.till import presenter
+from kiosk.till.presenter import sale_dict as _sale_dict
 from kiosk.till.training import TrainingBook
 from kiosk.till.waiting_refunds import WaitingRefunds
+from kiosk.usecases import receipts
+from kiosk.usecases.online import is_online
+from kiosk.usecases.redemption import Redemption, VoucherIssuer
+from kiosk.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
 
 logger = logging.getLogger(__name__)
 
-#: Profile fields suggested one at a time on later visits, in this order.
-PROFILE_FIELDS = ("last_name", "phone", "email")
-MAX_FIELD = 80
-ONLINE_STATES = ("idle", "syncing")
 #: A customer seen again within this time is on the same visit: no second profile question.
 VISIT_S = 3600.0
 
@@ -123,34 +116,42 @@ class LastOperation:
     training: bool
 
 
-def is_online(sync_state: Mapping[str, object]) -> bool:
-    """Whether central is reachable, as the sync worker last saw it."""
-    return sync_state.get("state") in ONLINE_STATES
-
-
 class Till:
-    """Everything a cashier does at one till; thread-safe (one lock around each operation)."""
+    """What a cashier does at one till; thread-safe (one lock around each operation).
+
+    Joining, redeeming, receipts and the online rule are the use cases the kiosk shares (kiosk.usecases);
+    what the screen is sent is formatted by kiosk.till.presenter.
+    """
 
     def __init__(self, config: Config, store: Store, bus: EventBus, *, devices=None,
                  sync_state: Callable[[], Mapping[str, object]] = lambda: {"state": "alone"},
-                 rewards: tuple[Reward, ...] = DEFAULT_REWARDS, clock: Callable[[], float] = time.monotonic):
+                 rewards: tuple[Reward, ...] = DEFAULT_REWARDS, clock: Callable[[], float] = time.monotonic,
+                 reference: ReferenceCache | None = None, phone_verifier=None,
+                 voucher_issuer: VoucherIssuer | None = None,
+                 daily_summary_source: Callable[[str, str], str] | None = None,
+                 receipt_source: Callable[[str], dict | None] | None = None):
+        """`devices` print and signal (None: none); `phone_verifier` reads phone card QR codes (kiosk.phonecard);
+        `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day and
+        `receipt_source` for another till's receipt (each None without central)."""
         self.config = config
         self.live_store = store
         self.bus = bus
         self.devices = devices
-        self.phone_verifier = None  # kiosk.phonecard.PhoneCardVerifier, set by the service from [phonecard]
+        self.phone_verifier = phone_verifier
         self.sync_state = sync_state
         self._builtin_rewards = rewards
         self._clock = clock
         self._lock = threading.RLock()
         data_dir = config.data_dir
-        self.reference = ReferenceCache(data_dir / "reference-data.json")
+        self.reference = reference if reference is not None else ReferenceCache(data_dir / "reference-data.json")
+        self.registration = Registration(config.device.id, config.till.consent_version, "till")
+        self.redeeming = Redemption(config.device.id, OfflineLimits.from_config(config.central), voucher_issuer)
         self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
         self.adoption = AdoptionBook(data_dir / "till-adoption.json")
         self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
         self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
-        self.receipt_source = None  # receipt_ref -> central's earn of another till of the store; set by the service
+        self.receipt_source = receipt_source
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -165,8 +166,7 @@ class Till:
         self._last_job: str | None = None
         self._offered: dict[str, float] = {}  # customer -> when a profile field was last suggested
         self.server_ms: list[float] = []
-        self.voucher_issuer = None  # set by the service when central is configured
-        self.daily_summary_source = None  # (day, lang) -> text from central; set by the service likewise
+        self.daily_summary_source = daily_summary_source
         # LEDs, buzzer and receipts follow the screen: they run here, in order, after the result is shown.
         self._effects = ThreadPoolExecutor(1, thread_name_prefix="till-effects")
 
@@ -176,7 +176,17 @@ class Till:
         """The live store, or the training store in training mode."""
         return self._training_store if self.training and self._training_store is not None else self.live_store
 
+    @property
+    def voucher_issuer(self) -> VoucherIssuer | None:
+        """Central's partner codes, through the redemption use case the kiosk shares."""
+        return self.redeeming.issuer
+
+    @voucher_issuer.setter
+    def voucher_issuer(self, issuer: VoucherIssuer | None) -> None:
+        self.redeeming.issuer = issuer
+
     def online(self) -> bool:
+        """Central counts as reachable by the kiosk's rule too (`kiosk.usecases.online`)."""
         return is_online(self.sync_state())
 
     def set_training(self, on: bool) -> None:
@@ -482,8 +492,8 @@ class Till:
         self._publish("earned", result)
         self._later(self._signal, "success")
         self._later(self.adoption.save_if_due)
-        self._later(self._print, recorded.event_id, "Achat",
-                    [("Montant", _euros(sale.amount_cents)), *self._pool_lines(view.customer_id)],
+        self._later(self._print, recorded.event_id, receipts.SALE,
+                    [("Montant", receipts.euros(sale.amount_cents)), *self._pool_lines(view.customer_id)],
                     points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
                     expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
         self._later(self._recent[self.training].add, RecentReceipt(
@@ -509,14 +519,8 @@ class Till:
                 "repeat": True}
 
     def _customer_dict(self, view: CustomerView) -> dict:
-        affordable = [_reward_dict(r) for r in self.rewards if r.points_price <= view.points]
-        notice = receipt_notice(self._expiring(view.customer_id))
-        expiring = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
-        pool = self.store.pool_summary(view.customer_id)
-        pool_rewards = [_reward_dict(r) for r in self.rewards if pool is not None and r.points_price <= pool.points]
-        return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
-                "suggest": self._suggestion(view), "rewards": affordable, "expiring": expiring,
-                "pool": _pool_dict(pool), "pool_rewards": pool_rewards}
+        return presenter.customer_dict(view, rewards=self.rewards, pool=self.store.pool_summary(view.customer_id),
+                                       expiring=self._expiring(view.customer_id), suggest=self._suggestion(view))
 
     def _pool_lines(self, customer_id: str) -> list[tuple[str, str]]:
         """The receipt's pool line for a member: the pool's balance after the operation."""
@@ -548,26 +552,14 @@ class Till:
                 uid = card_uid or self._unknown_card
                 if not uid:
                     raise UnknownCard("tap the new card first")
-                if self.store.cache_lost and not self.training:
-                    raise CardNotKnowable("this till's customer list is damaged and not yet rebuilt from central: "
-                                          "the card may already be a customer's, so no new customer can be made now")
-                name = clean_first_name(first_name)  # the one rule the kiosk uses too
-                if consent is not True:
-                    raise ConsentMissing("the customer must agree to the consent text to join")
-                fields = {k: _clean_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
                 store = self.store
-                owner = store.customer_by_card(uid)
-                if owner is not None and not owner.erased and owner.first_name == name:
-                    return self._registered_again(owner, uid, cashier_id)
-                if owner is not None:
-                    raise CardBlocked("this card already belongs to a customer")
-                cid = new_event_id()
-                device = self.config.device.id
-                store.record(CustomerRegistered(device_id=device, cashier_id=cashier_id, customer_id=cid,
-                                                first_name=name, **fields))
-                store.record(ConsentChanged(device_id=device, cashier_id=cashier_id, customer_id=cid, granted=True,
-                                            text_version=self.config.till.consent_version, channel="till"))
-                store.record(CardLinked(device_id=device, cashier_id=cashier_id, customer_id=cid, card_uid=uid))
+                made = self.registration.register(store, uid, first_name, consent, cashier_id=cashier_id,
+                                                  extra=extra, cache_matters=not self.training)  # the kiosk's too
+                if made.again:
+                    view = store.customer(made.customer_id)
+                    assert view is not None
+                    return self._registered_again(view, uid, cashier_id)
+                cid = made.customer_id
                 self._unknown_card = None
                 self._customer_id = cid
                 self._shown_card = uid
@@ -577,12 +569,11 @@ class Till:
                 self._drill_done("registered")
                 view = store.customer(cid)
                 assert view is not None
-                logger.info("customer %s registered at the till", cid)
                 if self._sale is not None:
                     result = self._earn(view, uid, cashier_id, qr_for=cid)
                 else:
                     result = {"customer": self._customer_dict(view)}
-                    self._later(self._print, new_event_id(), "Bienvenue", [], balance=view.points, qr_for=cid,
+                    self._later(self._print, new_event_id(), receipts.WELCOME, [], balance=view.points, qr_for=cid,
                                 training=self.training, expiring=self._expiring(cid))
                     self._publish("customer", result)
                 return result
@@ -592,7 +583,6 @@ class Till:
 
     def _registered_again(self, view: CustomerView, uid: str, cashier_id: str | None) -> dict:
         """The same card registered again with the same name (a retry after a lost answer): the first customer."""
-        logger.info("registration of a card sent again: customer %s answered, nothing recorded", view.customer_id)
         self._unknown_card = None
         self._customer_id = view.customer_id
         if self._sale is not None:
@@ -622,7 +612,7 @@ class Till:
     def complete_profile(self, customer_id: str, field: str, value: str) -> dict:
         """The one profile field suggested this visit, filled in."""
         if field not in PROFILE_FIELDS:
-            raise InvalidAmount(f"{field!r} is not a profile field")
+            raise InvalidProfileField(f"{field!r} is not a profile field")
         with self._lock:
             store = self.store
             if store.customer(customer_id) is None:
@@ -630,7 +620,7 @@ class Till:
             cashier = self._active_cashier()
             store.record(ProfileUpdated(device_id=self.config.device.id, customer_id=customer_id,
                                         cashier_id=cashier.cashier_id if cashier else None,
-                                        **{field: _clean_text(value, field, required=True)}))
+                                        **{field: clean_profile_text(value, field, required=True)}))
             view = store.customer(customer_id)
             assert view is not None
             return {"customer": self._customer_dict(view)}
@@ -640,10 +630,7 @@ class Till:
         if not isinstance(text, str) or len(text.strip()) < 2:
             return []
         found = self.store.search(text[:MAX_FIELD], limit)
-        return [{"customer_id": v.customer_id, "first_name": v.first_name or "",
-                 "last_name": (v.last_name or "")[:1] + ("." if v.last_name else ""),
-                 "phone": ("…" + v.phone[-2:]) if v.phone else "",
-                 "email": _mask_email(v.email)} for v in found]
+        return [presenter.duplicate_dict(v) for v in found]
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
     def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
@@ -684,33 +671,22 @@ class Till:
 
     def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None,
                     from_pool: bool = False) -> PointsRedeemed | PoolRedeemed:
-        store = self.store
-        if not self.training:
-            check_redemption(OfflineLimits.from_config(self.config.central), online=self.online(),
-                             reward=reward, customer_id=customer_id, points=reward.points_price,
-                             unsynced=store.pending())
-        if from_pool:
-            return pools.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
-                                cashier_id=cashier_id)
-        return operations.redeem(store, reward, device_id=self.config.device.id, customer_id=customer_id,
-                                 cashier_id=cashier_id)
+        return self.redeeming.prepare(self.store, reward, customer_id, cashier_id=cashier_id, from_pool=from_pool,
+                                      online=None if self.training else self.online())  # no limits in training
 
     def _record_redemption(self, event: PointsRedeemed | PoolRedeemed, reward: Reward, voucher,
                            cashier_id: str | None) -> dict:
         store = self.store
         cid = event.customer_id
-        recorded = store.record(event)
+        recorded = self.redeeming.record(store, event, voucher, cashier_id)
         voucher_lines = []
         if voucher is not None:
-            store.record(VoucherIssued(device_id=self.config.device.id, cashier_id=cashier_id, customer_id=cid,
-                                       redemption_event_id=recorded.event_id, partner=voucher.partner,
-                                       code=voucher.code, face_value_cents=voucher.face_value_cents))
-            voucher_lines = [("Code", voucher.code), ("Valeur", _euros(voucher.face_value_cents))]
+            voucher_lines = [("Code", voucher.code), ("Valeur", receipts.euros(voucher.face_value_cents))]
         from_pool = isinstance(recorded, PoolRedeemed)
         # A pool's redemption has no cancelling event: the undo button has nothing to take back.
         self._last = None if from_pool else LastOperation("redeem", recorded, self._clock(), self.training)
         balance = store.balance(cid)
-        self._later(self._print, recorded.event_id, "Cadeau (cagnotte)" if from_pool else "Cadeau",
+        self._later(self._print, recorded.event_id, receipts.POOL_REWARD if from_pool else receipts.REWARD,
                     [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
                     points_used=0 if from_pool else recorded.points, balance=balance, training=self.training,
                     expiring=self._expiring(cid))
@@ -719,7 +695,7 @@ class Till:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "redemptions")
         view = store.customer(cid)
-        result = {"customer": self._customer_dict(view), "reward": _reward_dict(reward),
+        result = {"customer": self._customer_dict(view), "reward": presenter.reward_dict(reward),
                   "points_used": recorded.points, "voucher_code": voucher.code if voucher else None,
                   "from_pool": from_pool}
         self._publish("redeemed", result)
@@ -731,9 +707,7 @@ class Till:
         if self.training:
             return IssuedVoucher(reward.partner or "", f"TRAINING-{redemption_id[:8].upper()}",
                                  reward.face_value_cents or 0, redemption_id)
-        if self.voucher_issuer is None:
-            raise OfflineLimitReached(f"{reward.name} is a partner voucher: this till has no central server")
-        return self.voucher_issuer(reward.partner, customer_id, redemption_id)
+        return self.redeeming.voucher(reward, customer_id, redemption_id)
 
     def _confirm_pin(self, cashier: Cashier | None, pin: str | None) -> None:
         if not pin:
@@ -773,8 +747,8 @@ class Till:
                 recorded = store.record(event)  # with the pool's part of the refund right after, when there is one
                 balance = store.balance(recorded.customer_id)
                 taken = before - balance  # the member's part: the pool gives back its own
-                self._later(self._print, recorded.event_id, "Remboursement",
-                            [("Montant", _euros(recorded.refund_cents)), *self._pool_lines(recorded.customer_id)],
+                self._later(self._print, recorded.event_id, receipts.REFUND,
+                            [("Montant", receipts.euros(recorded.refund_cents)), *self._pool_lines(recorded.customer_id)],
                             points_used=taken, balance=balance, training=self.training,
                             expiring=self._expiring(recorded.customer_id), reference=recorded.receipt_ref)
                 self._later(self._signal, "success")
@@ -901,20 +875,15 @@ class Till:
                refund_code: bool = False) -> None:
         if self.devices is None:
             return
-        from hardware import Receipt
-
-        notice = receipt_notice(expiring)
         qr_url = ""
         if qr_for and self.config.till.profile_url and not training:
             qr_url = profile_link_for(self.config, qr_for)
-        receipt = Receipt.for_shop(self.config.shop, receipt_id=receipt_id, title=title,
-                                   printed_at=business_clock.now_datetime().strftime("%d/%m/%Y %H:%M"),
-                                   lines=tuple(lines),
-                                   points_earned=points_earned, points_used=points_used, balance=balance,
-                                   qr_url=qr_url, qr_caption="Complétez votre profil" if qr_url else "",
-                                   training=training, reference=reference,
-                                   reference_code=receipt_code(reference) if refund_code and reference else "",
-                                   **notice)
+        receipt = receipts.shop_receipt(self.config, receipt_id=receipt_id, title=title, lines=lines,
+                                        expiring=expiring, points_earned=points_earned, points_used=points_used,
+                                        balance=balance, qr_url=qr_url,
+                                        qr_caption=receipts.PROFILE_QR_CAPTION if qr_url else "",
+                                        training=training, reference=reference,
+                                        reference_code=receipt_code(reference) if refund_code and reference else "")
         try:
             self._last_job = self.devices.print(receipt)
         except KioskError as exc:  # the operation stands; the receipt can be reprinted
@@ -952,46 +921,14 @@ class Till:
         if result is not None:
             self._publish("drill_done", {"drill": result.drill, "seconds": result.seconds, "score": result.score})
 
+    def adoption_figures(self, cashier: Cashier) -> list:
+        """Figures per cashier (kiosk.till.adoption), for managers only."""
+        if cashier.role != "manager":
+            raise NotForThisRole("adoption figures are for managers")
+        return self.adoption.figures()
+
     def close(self) -> None:
         self._effects.shutdown(wait=True)
         self.adoption.save()
         if self._training_store is not None:
             self._training_store.close()
-
-
-def _sale_dict(sale: PendingSale | None) -> dict | None:
-    if sale is None:
-        return None
-    return {"receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents, "lines": [list(x) for x in sale.lines],
-            "source": sale.source}
-
-
-def _pool_dict(pool: PoolSummary | None) -> dict | None:
-    if pool is None:
-        return None
-    return {"pool_id": pool.pool_id, "points": pool.points, "members": pool.members, "share_pct": pool.share_pct}
-
-
-def _reward_dict(reward: Reward) -> dict:
-    return {"reward_id": reward.reward_id, "name": reward.name, "points": reward.points_price,
-            "kind": reward.kind}
-
-
-def _euros(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d} €"
-
-
-def _mask_email(email: str | None) -> str:
-    if not email or "@" not in email:
-        return ""
-    local, domain = email.split("@", 1)
-    return f"{local[:1]}…@{domain}"
-
-
-def _clean_text(value: object, what: str, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise FieldRequired(f"the {what.replace('_', ' ')} is required")
-    if len(text) > MAX_FIELD or not text.isprintable():
-        raise InvalidCustomerText(f"the {what.replace('_', ' ')} must be at most {MAX_FIELD} printable characters")
-    return text

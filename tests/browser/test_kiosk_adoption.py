@@ -61,7 +61,7 @@ def seed_history(kiosk, days_ago: int = 350) -> str:
              for n in range(6)]
     in_transaction(kiosk.central.engine, lambda c: (save_expiry(c, "admin", ExpiryRule(365, 30)),
                                                      ingest(c, earns, None)))
-    worker = build_worker(kiosk.config, kiosk.service.store, reference=kiosk.service.till.reference.apply)
+    worker = build_worker(kiosk.config, kiosk.service.store, reference=kiosk.service.reference.apply)
     assert worker.sync_once().last_error is None
     return earned_on.strftime("%d/%m/%Y")
 

@@ -19,17 +19,20 @@ from kiosk.domain.snapshot import (
     RewardState,
 )
 from kiosk.errors import (
+    CardAlreadyLinked,
     CardBlocked,
     CardNotPresent,
     ConsentRequired,
     DailyRedeemLimit,
     InvalidAmount,
+    InsufficientPoints,
     InvalidCustomerText,
     OfflineLimitReached,
-    SelfServiceRefused,
+    PoolRefused,
     SyncRefused,
     SyncUnavailable,
     UnknownCard,
+    UnknownReward,
 )
 from kiosk.selfservice.rewards import RewardsFile
 from kiosk.selfservice.screen import KioskScreen, surname_initial
@@ -165,7 +168,7 @@ def test_withdrawn_and_unknown_rewards_cannot_be_redeemed(store, rewards):
     screen = _screen(store, rewards)
     screen.present("AAAA0001")
     for reward_id in ("old", "nope"):
-        with pytest.raises(SelfServiceRefused, match="no longer offered"):
+        with pytest.raises(UnknownReward):  # the till's refusal too
             screen.redeem("AAAA0001", reward_id)
 
 
@@ -182,7 +185,7 @@ def test_registration_needs_consent_and_a_first_name(store, rewards):
     assert summary.first_name == "Marie Ève" and summary.points == 0
     consent = [e for e in store.pending() if e.type == "ConsentChanged"][0]
     assert consent.granted and consent.channel == "kiosk" and consent.text_version == "v1"
-    with pytest.raises(SelfServiceRefused, match="already registered"):
+    with pytest.raises(CardAlreadyLinked):
         screen.register("CAFE0004", first_name="Marie", consent=True)
 
 
@@ -253,3 +256,15 @@ def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
     screen.present("BBBB0002")
     store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))
     assert screen.pool("BBBB0002") is None
+
+
+def test_the_confirm_screen_is_refused_when_the_balance_or_the_pool_does_not_cover_the_reward(store, rewards):
+    screen = _screen(store, rewards)
+    screen.present("BBBB0002")  # Bo: 5 points, in no pool
+    with pytest.raises(InsufficientPoints):
+        screen.confirmation("BBBB0002", "coffee")
+    with pytest.raises(PoolRefused):
+        screen.confirmation("BBBB0002", "coffee", from_pool=True)
+    screen.present("AAAA0001")
+    summary, reward, pool, available = screen.confirmation("AAAA0001", "coffee")
+    assert (summary.points, reward.reward_id, pool, available) == (200, "coffee", None, 200)

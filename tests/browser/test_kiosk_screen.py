@@ -125,7 +125,7 @@ def test_points_expiring_soon_and_the_tier_pulled_from_central_show_and_print(sc
 
     in_transaction(kiosk.central.engine, seed)
     service = kiosk.service
-    worker = build_worker(kiosk.config, service.store, reference=service.till.reference.apply)
+    worker = build_worker(kiosk.config, service.store, reference=service.reference.apply)
     assert worker.sync_once().last_error is None
     day = (earned_on + timedelta(days=365)).strftime("%d/%m/%Y")
     screens.tap("B1B2C3D4")

@@ -218,6 +218,31 @@ def test_redeem_with_pin_above_threshold_refund_and_undo(tabs, served, till_serv
         "Aucun achat n’a été enregistré pour cette référence de ticket.")
 
 
+def test_a_refund_typed_in_euros_is_taken_to_the_cent_and_never_guessed(tabs, served, till_service):
+    till, panel = tabs
+    sign_in(till, served)
+    key_amount(till, "50000")
+    tap(tabs, KNOWN)
+    expect(till.locator("#customer-points")).to_have_text("540")
+    receipt_ref = till_service.till.store.pending()[-1].receipt_ref
+    for typed in ("1 000", "12,345"):  # not an amount in euros: refused, never read as 1 € nor rounded
+        till.click("#open-refund")
+        till.fill("#refund-ref", receipt_ref)
+        till.fill("#refund-amount", typed)
+        till.click("#refund-ok")
+        till.click("#refund-confirm-ok")
+        expect(till.locator("#refund .overlay-error")).to_be_visible()
+        till.click("#refund .close")
+    assert till_service.till.store.earn_for_receipt(receipt_ref).refunded_cents == 0
+    till.click("#open-refund")
+    till.fill("#refund-ref", receipt_ref)
+    till.fill("#refund-amount", "12,05")
+    till.click("#refund-ok")
+    till.click("#refund-confirm-ok")
+    expect(till.locator("#refund")).to_be_hidden()
+    assert till_service.till.store.earn_for_receipt(receipt_ref).refunded_cents == 1205
+
+
 def test_printer_out_of_paper_during_a_sale_keeps_the_sale(tabs, served, till_service):
     till, panel = tabs
     sign_in(till, served)

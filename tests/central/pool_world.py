@@ -60,7 +60,8 @@ class PoolWorld:
         with self.engine.begin() as connection:
             central_pools.set_member(connection, pool, customer_id, share, "head-office")
 
-    def till(self, short: str = "till", *, central: dict | None = None, sync_state: dict | None = None) -> Till:
+    def till(self, short: str = "till", *, central: dict | None = None, sync_state: dict | None = None,
+             vouchers: bool = False) -> Till:
         device_id = self._enrol(self.name(short))
         data = self.tmp / device_id
         config = parse_config({"device": {"id": device_id, "role": "till", "name": "Caisse"},
@@ -68,7 +69,8 @@ class PoolWorld:
                                **({"central": central} if central else {})})
         store = Store.open(data / "store", device_id)
         state = sync_state if sync_state is not None else {"state": "idle"}
-        till = Till(config, store, EventBus(), sync_state=lambda: state)
+        till = Till(config, store, EventBus(), sync_state=lambda: state,
+                    voucher_issuer=self.issuer(device_id) if vouchers else None)
         till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
         self.tills.append(till)
         self.pull(till)

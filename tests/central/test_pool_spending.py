@@ -79,8 +79,7 @@ def test_a_partner_voucher_from_the_pool_at_the_till_takes_a_code_from_central(w
     response = client.post("/api/admin/partners/holidays/codes", data="code,face_value_cents\nHOL-0001,2000\n",
                            content_type="text/csv", headers=admin)
     assert response.status_code == 200, response.json
-    till = world.till()
-    till.voucher_issuer = world.issuer(till.config.device.id)
+    till = world.till(vouchers=True)
     till.card_presented(world.card(ana))
     done = till.redeem("holiday-20", pin="1234", from_pool=True)
     assert done["voucher_code"] == "HOL-0001" and done["customer"]["pool"]["points"] == 500

@@ -17,7 +17,7 @@ from hardware.printer.worker import PrinterSettings
 from hardware.rfid.reader import ReaderSettings
 from kiosk.config import HardwareConfig
 from kiosk.domain.events import CustomerRegistered, PointsEarned
-from kiosk.errors import DeviceNotEnrolled, InvalidAmount, PrinterError, SignInRefused, SyncRefused
+from kiosk.errors import DeviceNotEnrolled, InvalidAmount, NotForThisRole, PrinterError, SyncRefused
 from kiosk.sync.client import CentralClient
 from kiosk.till.daily_print import print_daily_summary
 from tests.hardware.conftest import EventRecorder
@@ -68,7 +68,7 @@ def test_a_manager_prints_the_store_summary_made_by_central(devices, central):
 
 
 def test_refusals_print_nothing(devices, central):
-    with pytest.raises(SignInRefused):
+    with pytest.raises(NotForThisRole):
         print_daily_summary(devices, central.daily_summary, "cashier", DAY)
     with pytest.raises(InvalidAmount):
         print_daily_summary(devices, central.daily_summary, "manager", "03/11/2026")

@@ -6,13 +6,16 @@ import pytest
 
 from kiosk.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, RedemptionCancelled
 from kiosk.errors import (
+    CardAlreadyLinked,
     CardBlocked,
     ConfirmationRequired,
     InsufficientPoints,
     ConsentMissing,
     FieldRequired,
     InvalidAmount,
+    InvalidProfileField,
     NoCustomer,
+    NotForThisRole,
     NothingToUndo,
     OfflineLimitReached,
     SignInRefused,
@@ -70,7 +73,7 @@ def test_unknown_card_then_capture_with_consent_credits_the_sale(till):
 
 
 def test_registering_a_card_that_has_an_owner_is_refused(till):
-    with pytest.raises(CardBlocked):
+    with pytest.raises(CardAlreadyLinked):
         till.register("Zoé", consent=True, card_uid=KNOWN)
 
 
@@ -96,6 +99,14 @@ def test_one_profile_field_is_suggested_per_visit(till, clock):
     till.complete_profile(cid, "last_name", "Petit")
     clock.now += 2 * 3600
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "phone"
+
+
+def test_only_the_profile_fields_and_adoption_figures_for_managers(till):
+    with pytest.raises(InvalidProfileField):
+        till.complete_profile("cust-00001", "birthday", "01/01")
+    with pytest.raises(NotForThisRole):
+        till.adoption_figures(till.cashiers.get("alice"))
+    assert till.adoption_figures(till.cashiers.get("marc")) == till.adoption.figures()
 
 
 def test_duplicate_check_finds_by_name_prefix_and_masks(till):

@@ -62,7 +62,7 @@ def test_names_are_escaped_everywhere(client, service):
     client.post("/till/api/card", json={"uid": "DEADBEEF"}, headers=headers)
     answer = client.post("/till/api/register", json={"first_name": "<script>alert(1)</script>", "consent": True},
                          headers=headers)
-    assert answer.status_code == 422 and answer.json["kinds"][:2] == ["InvalidCustomerText", "DomainError"]
+    assert answer.status_code == 422 and answer.json["kinds"][:3] == ["InvalidName", "InvalidCustomerText", "DomainError"]
     answer = client.post("/till/api/register", json={"first_name": "INES", "consent": True}, headers=headers)
     assert answer.json["customer"]["first_name"] == "Ines"  # the kiosk's rule: written the usual way
     page = client.get("/till/").get_data(as_text=True)
@@ -131,3 +131,27 @@ def test_the_daily_summary_print_is_for_managers(client, service):
     answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"},
                          headers={**JSON, "X-CSRFToken": csrf})
     assert answer.status_code >= 400 and "printer" in answer.json["message"]
+
+
+def test_refusals_answer_a_code_per_kind_never_to_be_read_from_their_text(client, service):
+    from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
+
+    headers = {**JSON, "X-CSRFToken": sign_in(client)}
+    client.post("/till/api/card", json={"uid": "DEADBEEF"}, headers=headers)  # an unknown card: the form opens
+    service.store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("other", 0, "Noé"),),
+                                          cards=(CardState("DEADBEEF", "other"),)))  # linked at another till meanwhile
+    taken = client.post("/till/api/register", json={"first_name": "Léa", "consent": True}, headers=headers)
+    assert taken.status_code == 409 and taken.json["kinds"][0] == "CardAlreadyLinked"
+    field = client.post("/till/api/profile", json={"customer_id": "other", "field": "birthday", "value": "1/1"},
+                        headers=headers)
+    assert field.status_code == 422 and field.json["kinds"][0] == "InvalidProfileField"
+    figures = client.get("/till/api/adoption", headers=JSON)  # alice is a cashier
+    assert figures.status_code == 403 and figures.json["kinds"][:2] == ["NotForThisRole", "SignInRefused"]
+
+
+def test_a_locked_sign_in_is_told_by_its_kind(client):
+    token = csrf_of(client)
+    for _ in range(5):
+        client.post("/till/signin", data={"cashier_id": "alice", "pin": "0000", "csrf_token": token})
+    locked = client.post("/till/signin", data={"cashier_id": "alice", "pin": "1234", "csrf_token": token})
+    assert locked.status_code == 403 and "Connexion bloquée" in locked.get_data(as_text=True)  # not "wrong PIN"

@@ -64,7 +64,8 @@ def _message_for(error: e.KioskError) -> str:
         (e.CardBlocked, _("This card is blocked. Please ask at the till.")),
         (e.PoolRefused, _("Only a member of the pool can spend its points.")),
         (e.InvalidCustomerText, _("Please type your first name (letters only).")),
-        (e.InvalidAmount, _("Please type your first name (letters only).")),
+        (e.CardAlreadyLinked, _("This card is already registered. Please ask at the till.")),
+        (e.UnknownReward, _("This cannot be done at the kiosk. Please ask at the till.")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
     return next((text for cls, text in messages if isinstance(error, cls)),
@@ -155,18 +156,11 @@ def pool(card_uid: str):
 
 @bp.get("/screen/confirm/<card_uid>/<reward_id>")
 def confirm(card_uid: str, reward_id: str):
-    from_pool = request.args.get("pool") == "1"
     try:
-        summary = _screen().summary(card_uid)
-        reward = _screen().reward(reward_id)
-        pool = _screen().pool(card_uid) if from_pool else None
+        summary, reward, pool, available = _screen().confirmation(card_uid, reward_id,
+                                                                  from_pool=request.args.get("pool") == "1")
     except e.KioskError as error:
         return _refused(error, card_uid)
-    if from_pool and pool is None:
-        return _refused(e.PoolRefused("not a member"), card_uid)
-    available = pool.get("spendable", 0) if pool else summary.points
-    if reward.points_price > available:
-        return _refused(e.InsufficientPoints("balance too low"), card_uid)
     return render_template("kiosk/confirm.html", s=summary, reward=reward, pool=pool, available=available)
 
 

@@ -376,13 +376,16 @@
                           from_pool: pendingFromPool });
   });
   // -- refund: by scanning the receipt's code, by picking one of this till's last receipts, or typed ------
+  // Euros typed as "12,5" or "12.05" to whole cents by their digits, never through a float; anything else
+  // is sent as -1, which the till refuses as an amount.
+  function centsOf(text) {
+    var found = /^(\d{1,7})(?:[.,](\d{1,2}))?$/.exec(text);
+    return found ? parseInt(found[1], 10) * 100 + parseInt(((found[2] || "") + "00").slice(0, 2), 10) : -1;
+  }
   function refundData() {
-    var raw = $("refund-amount").value.replace(",", ".").trim();
+    var raw = $("refund-amount").value.trim();
     var data = { receipt_ref: $("refund-ref").value.trim() };
-    if (raw) {
-      var cents = Math.round(parseFloat(raw) * 100);
-      data.refund_cents = isNaN(cents) ? -1 : cents;
-    }
+    if (raw) { data.refund_cents = centsOf(raw); }
     return data;
   }
   function listReceipts() {

@@ -1,0 +1,55 @@
+"""What the till's screen is sent: plain dicts of a sale, a customer, a reward or a pool, masked where a
+customer's details show to whoever stands at the till. Rules stay in the use cases; this only formats."""
+
+from __future__ import annotations
+
+from kiosk.domain.expiry import ExpiryNotice
+from kiosk.domain.pools import PoolSummary
+from kiosk.domain.rewards import Reward
+from kiosk.standing import receipt_notice
+from kiosk.store.views import CustomerView
+
+
+def sale_dict(sale) -> dict | None:
+    """A pending sale (kiosk.till.desk.PendingSale) as the screen shows it, None when there is none."""
+    if sale is None:
+        return None
+    return {"receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents, "lines": [list(x) for x in sale.lines],
+            "source": sale.source}
+
+
+def pool_dict(pool: PoolSummary | None) -> dict | None:
+    if pool is None:
+        return None
+    return {"pool_id": pool.pool_id, "points": pool.points, "members": pool.members, "share_pct": pool.share_pct}
+
+
+def reward_dict(reward: Reward) -> dict:
+    return {"reward_id": reward.reward_id, "name": reward.name, "points": reward.points_price,
+            "kind": reward.kind}
+
+
+def customer_dict(view: CustomerView, *, rewards: tuple[Reward, ...], pool: PoolSummary | None,
+                  expiring: ExpiryNotice | None, suggest: str | None) -> dict:
+    """The customer on screen: first name, balance, what the balance (and the pool's) can buy, points expiring."""
+    notice = receipt_notice(expiring)
+    soon = {"points": notice["expiring_points"], "day": notice["expiring_from"]} if notice else None
+    return {"customer_id": view.customer_id, "first_name": view.first_name or "", "points": view.points,
+            "suggest": suggest, "rewards": [reward_dict(r) for r in rewards if r.points_price <= view.points],
+            "expiring": soon, "pool": pool_dict(pool),
+            "pool_rewards": [reward_dict(r) for r in rewards if pool is not None and r.points_price <= pool.points]}
+
+
+def duplicate_dict(view: CustomerView) -> dict:
+    """A possible duplicate while a new customer is typed: enough to recognise them, not to read their details."""
+    return {"customer_id": view.customer_id, "first_name": view.first_name or "",
+            "last_name": (view.last_name or "")[:1] + ("." if view.last_name else ""),
+            "phone": ("…" + view.phone[-2:]) if view.phone else "",
+            "email": mask_email(view.email)}
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}…@{domain}"
