@@ -12,6 +12,7 @@ from central.api import admin, meta, sync
 from central.api import card_batches as card_batches_api
 from central.api import catalogue as catalogue_api
 from central.api import history as history_api
+from central.api import lookup as lookup_api
 from central.api import orders as orders_api
 from central.api import phonecard as phonecard_api
 from central.api import pools as pools_api
@@ -54,5 +55,6 @@ def create_app(database_url: str = "", *, settings: CentralSettings | None = Non
     app.register_blueprint(pools_api.device_bp)
     app.register_blueprint(catalogue_api.bp)
     app.register_blueprint(history_api.bp)
+    app.register_blueprint(lookup_api.bp)
     app.register_blueprint(orders_api.bp)
     return app

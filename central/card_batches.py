@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, bindparam, case, func, select
 
-from central import card_faces, csv_cells
+from central import card_faces, card_filter, csv_cells
 from central.clock import utc_now
 from central.schema import batch_cards, card_batches, cards
 from central.sql import Versions
@@ -123,6 +123,7 @@ def create_batch(connection: Connection, channel: object, partner: object, size:
                                                     size=size, created_at=batch.created_at, note=batch.note))
     connection.execute(batch_cards.insert(), [{"card_uid": n, "batch_id": batch.batch_id,
                                                "activation_code": _new_code()} for n in sorted(numbers)])
+    card_filter.publish(connection)
     log.info("card batch %s: %d cards for channel %s", batch.batch_id, size, channel)
     return batch
 
@@ -218,6 +219,7 @@ def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> in
         versions = Versions(connection)
         card_faces.mirror(connection, numbers, versions)  # cards already linked get their chip face now
         versions.save()
+        card_filter.publish(connection)
     log.info("card batch %s: %d chip UID(s) recorded", batch_id, len(changed))
     return len(changed)
 

@@ -8,20 +8,13 @@ finds the customer, offline too once pulled. The same happens when the chip file
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, or_, select
 
 from central.schema import batch_cards, cards
 from central.sql import Versions, insert_for
-
-_SEPARATORS = re.compile(r"[\s:.-]")
-
-
-def normalise(text: str) -> str:
-    """A card face as typed or read: spaces, dots, colons and hyphens dropped, letters upper-case."""
-    return _SEPARATORS.sub("", text).upper()
+from kiosk.domain.card_filter import normalise_uid as normalise  # one rule for both faces, central and devices
 
 
 def faces(connection: Connection, uids: Iterable[str]) -> dict[str, str]:
@@ -67,3 +60,11 @@ def customer_of(connection: Connection, text: str) -> str | None:
     candidates = [uid, *faces(connection, [uid]).values()]
     return connection.execute(select(cards.c.customer_id).where(
         cards.c.card_uid.in_(candidates), cards.c.customer_id.is_not(None)).limit(1)).scalar()
+
+
+def linked_rows(connection: Connection, text: str) -> list:
+    """The `cards` rows with an owner for this card: as given, normalised, or its other face."""
+    uid = normalise(text)
+    candidates = sorted({text, uid, *faces(connection, [uid]).values()} - {""})
+    return connection.execute(select(cards).where(cards.c.card_uid.in_(candidates),
+                                                  cards.c.customer_id.is_not(None))).all()

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from kiosk.errors import (
     AuthenticationFailed,
     BadRequest,
+    CardIsBlocked,
     CentralError,
     Conflict,
     DomainError,
@@ -40,6 +41,7 @@ STATUS: dict[type[Exception], int] = {
     KeyScopeRefused: 403,
     NotFound: 404,
     Conflict: 409,
+    CardIsBlocked: 410,
     VoucherPoolEmpty: 409,
     PhoneCodeReplayed: 409,
     RequestTooLarge: 413,

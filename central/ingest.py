@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, bindparam, func, select, update
 
-from central import card_faces
+from central import card_faces, customer_scope
 from central.card_claims import hold_conflicting_links
 from central.clock import utc_now, utc_today
 from central.customer_search import refresh_keys
@@ -133,6 +133,7 @@ def _fold(connection: Connection, fresh: list[Event], versions: Versions) -> lis
     refresh_keys(connection, ledger, fresh)
     _write_cards(connection, fresh, ledger, versions)
     _write_pools(connection, ledger, pool_ids, members, versions)
+    customer_scope.touch_activity(connection, fresh, versions)
     _write_earns(connection, ledger, known_earns)
     erased_now = {e.customer_id for e in fresh if isinstance(e, CustomerErased)}
     erased_then = {e.customer_id for e in fresh if isinstance(e, (CustomerRegistered, ProfileUpdated))

@@ -61,9 +61,16 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
              "additionalProperties": True,
              "description": "An event record as made by kiosk.domain.events.to_record; the fields of each "
                             "type are checked strictly and unknown fields are refused."}
+    never = {"type": "null", "description": "Always null: contact details stay at central"}
     customer_state = _obj({"customer_id": STR, "points": {"type": "integer"}, "first_name": {"type": ["string", "null"]},
-                           "last_name": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
-                           "email": {"type": ["string", "null"]}, "consent_granted": {"type": ["boolean", "null"]},
+                           "last_initial": {"type": ["string", "null"], "maxLength": 1,
+                                            "description": "The surname's first letter, upper-case"},
+                           "contact_hashes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                                              "description": "HMAC-SHA256 (first 128 bits, hex) under the setting "
+                                              "contact_hash_key of 'phone:' + normalised phone and 'email:' + "
+                                              "normalised e-mail, for offline duplicate checks"},
+                           "last_name": never, "phone": never, "email": never,
+                           "consent_granted": {"type": ["boolean", "null"]},
                            "consent_version": {"type": ["string", "null"]}, "erased": {"type": "boolean"},
                            "lots": {"type": "array", "description": "Points by earning day net of refunds, oldest "
                                     "first, as [YYYY-MM-DD, points] pairs; lots spent long ago are folded into debits",
@@ -81,12 +88,29 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                           "pin_hash": STR, "language": STR, "active": {"type": "boolean"}},
                          ("cashier_id", "name", "role", "pin_hash"))
     setting = _obj({"key": STR, "value_json": STR}, ("key", "value_json"))
+    pool_member = _obj({"customer_id": STR, "pool_id": {"type": ["string", "null"]}, "share_pct": INT},
+                       ("customer_id", "pool_id"))
+    pool_balance = _obj({"pool_id": STR, "points": {"type": "integer"}}, ("pool_id", "points"))
+    looked_up = _obj({"customer": customer_state, "cards": {"type": "array", "items": card_state},
+                      "pool_member": {"oneOf": [pool_member, {"type": "null"}]},
+                      "pool_balance": {"oneOf": [pool_balance, {"type": "null"}]}},
+                     ("customer", "cards", "pool_member", "pool_balance"))
+    masked = _obj({"customer_id": STR, "first_name": {"type": ["string", "null"]},
+                   "last_initial": {"type": ["string", "null"]},
+                   "phone": {"type": ["string", "null"], "description": "Masked: '06 •• •• •• 78'"},
+                   "email": {"type": ["string", "null"], "description": "Masked: 'c•••@e•••.org'"},
+                   "card_suffix": {"type": ["string", "null"], "description": "Last 4 characters of a card"},
+                   "points": {"type": "integer"}}, ("customer_id", "points"))
     pulled = _obj({"cursor": INT, "customers": {"type": "array", "items": customer_state},
                    "rewards": {"type": "array", "items": reward_state},
                    "cashiers": {"type": "array", "items": cashier_state},
                    "settings": {"type": "array", "items": setting},
                    "cards": {"type": "array", "items": card_state}, "erased": {"type": "array", "items": STR},
-                   "device_seq_through": {"type": ["integer", "null"]}, "more": {"type": "boolean"}},
+                   "device_seq_through": {"type": ["integer", "null"]}, "more": {"type": "boolean"},
+                   "pool_members": {"type": "array", "items": pool_member},
+                   "pool_balances": {"type": "array", "items": pool_balance},
+                   "removed": {"type": "array", "items": STR, "description": "Customers that left this device's "
+                               "store scope: drop their row, cards and pool membership, keep pending events"}},
                   ("cursor", "customers", "cards", "erased", "device_seq_through", "more"))
     csv_text = {"content": {"text/csv": {"schema": {"type": "string"}}}}
     paths = {
@@ -156,6 +180,21 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
             "The earn of a receipt credited at any device of this device's store (refund at any till), or null",
             _ok("Earn", _obj({"earn": {"type": ["object", "null"]}})),
             params=[{"name": "ref", "in": "query", "required": True, "schema": STR}])},
+        "/api/customers/by-card/{card_uid}": {"get": _op(
+            "The customer of a card of any store (either face), as a pull would send it; they join this device's "
+            "store scope",
+            _ok("The customer, their cards, pool membership and pool balance", looked_up),
+            params=[_path_param("card_uid")], errors=(400, 401, 404, 410))},
+        "/api/customers/search": {"get": _op(
+            "Customers of the whole chain by name, phone, e-mail or card number, masked, at most 10; nothing joins "
+            "the scope",
+            _ok("Masked results", _obj({"customers": {"type": "array", "items": masked}}, ("customers",))),
+            params=[{"name": "q", "in": "query", "required": True,
+                     "schema": {"type": "string", "minLength": 2, "maxLength": 100}}])},
+        "/api/customers/{customer_id}": {"get": _op(
+            "The customer a till chose from a search, as a pull would send it; they join this device's store scope",
+            _ok("The customer, their cards, pool membership and pool balance", looked_up),
+            params=[_path_param("customer_id")], errors=(400, 401, 404))},
         "/api/vouchers/issue": {"post": _op(
             "Issue a partner voucher code for a redemption (online only; same redemption, same code)",
             _ok("Issued", _obj({"partner": STR, "code": STR, "face_value_cents": INT, "redemption_event_id": STR})),

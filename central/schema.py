@@ -92,6 +92,8 @@ customers = Table(
     Column("lots", Text, nullable=False, server_default="{}"),
     Column("debits", BigInteger, nullable=False, server_default="0"),
     Index("ix_customers_version", "version"),
+    #: Erasures go to every device, not only to the stores that hold the customer: read in version order.
+    Index("ix_customers_erased_version", "erased", "version"),
 )
 
 cards = Table(
@@ -102,6 +104,21 @@ cards = Table(
     Column("version", BigInteger, nullable=False),
     Index("ix_cards_version", "version"),
     Index("ix_cards_customer", "customer_id"),
+)
+
+#: The customers each store's devices hold (`central.customer_scope`): who shops, registered or is assigned there,
+#: or was looked up there lately. A row's `version` moves when the customer enters or leaves (`removed`) the
+#: scope, so the pull sends the store the customer's row, or a removal, by the same cursor as every other row.
+customer_scope = Table(
+    "customer_scope", metadata,
+    Column("store_key", String(64), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Column("reason", String(20), nullable=False),
+    Column("last_seen", String(40), nullable=False),
+    Column("removed", Boolean, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False),
+    Index("ix_customer_scope_store_version", "store_key", "version"),
+    Index("ix_customer_scope_customer", "customer_id"),
 )
 
 #: A device's link of a card that central holds for another customer: the link is kept, the claim reviewed.

@@ -40,6 +40,9 @@ class CentralSettings:
     smtp_host: str = "localhost"
     smtp_port: int = 25
     mail_from: str = "fidelite@example.org"
+    #: A customer not seen at a store (no purchase, registration or look-up there) this many days leaves its
+    #: devices (`central.customer_scope`); customers assigned to the store stay.
+    scope_days: int = 90
 
     @property
     def resolved_database_url(self) -> str:

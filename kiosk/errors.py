@@ -132,6 +132,10 @@ class Conflict(CentralError):
     """The request clashes with the current state (card already linked, voucher already issued...)."""
 
 
+class CardIsBlocked(CentralError):
+    """The card asked for is blocked at central (lost, stolen, replaced): a till refuses it."""
+
+
 class VoucherPoolEmpty(CentralError):
     """The partner's code pool has no code left to issue."""
 

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from central import cashier_figures, push_refusals
 from central import devices as device_registry
-from central import receipts, training_progress, vouchers
+from central import receipts, training_progress, unknown_cards, vouchers
 from central.backoffice import daily_summary as summaries
 from central.backoffice.reports import Period, build_report
 from central.event_authority import check_device_events
@@ -99,7 +99,9 @@ def push():
     def work(connection):
         batch = parse_batch(body, device_id, _settings().max_batch_events)
         check_device_events(connection, batch)
-        result = ingest(connection, batch, device_id)
+        attributed = unknown_cards.attribute(connection, batch)
+        result = ingest(connection, attributed.events, device_id)
+        unknown_cards.flag(connection, attributed)
         device_registry.note_seen(connection, device_id)
         return result
 
@@ -185,7 +187,7 @@ def pull():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         device_registry.note_seen(connection, device_id, every_s=device_registry.SEEN_EVERY_S)
-        return pull_page(connection, device_id, cursor, limit)
+        return pull_page(connection, device_id, cursor, limit, scope_days=_settings().scope_days)
 
     batch = in_transaction(_engine(), work)
     return jsonify(batch_to_record(batch) | {"more": batch.device_seq_through is None})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -29,6 +31,44 @@ def normalise_phone(text: str) -> str:
 def normalise_email(text: str) -> str:
     """Trimmed, lower-case e-mail."""
     return text.strip().lower()
+
+
+def contact_hashes(key: bytes, phone: str | None, email: str | None) -> tuple[str, ...]:
+    """Keyed hashes (HMAC-SHA256, 128 bits in hex) of the normalised phone and e-mail, for duplicate checks on a
+    device that holds no contact details: it hashes what is typed with the chain's key and compares."""
+    found = []
+    if phone and (digits := normalise_phone(phone)):
+        found.append(_keyed(key, "phone:" + digits))
+    if email and (mail := normalise_email(email)):
+        found.append(_keyed(key, "email:" + mail))
+    return tuple(found)
+
+
+def _keyed(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def last_initial(last_name: str | None) -> str | None:
+    """The surname's first letter, upper-case: what a device shows of it ('Dupont' → 'D')."""
+    stripped = (last_name or "").strip()
+    return stripped[0].upper() if stripped else None
+
+
+#: A device records an earn against a card it does not know (offline) for the customer id `card:<uid>`;
+#: central gives the event to the card's owner, or to a new customer if the card belongs to no one yet.
+UNKNOWN_CARD_PREFIX = "card:"
+
+
+def unknown_card_customer(card_uid: str) -> str:
+    """The stand-in customer id of an earn recorded against a card the device could not look up."""
+    return UNKNOWN_CARD_PREFIX + card_uid
+
+
+def card_of_stand_in(customer_id: str | None) -> str | None:
+    """The card a stand-in customer id names, or None for a real customer id."""
+    if customer_id and customer_id.startswith(UNKNOWN_CARD_PREFIX) and len(customer_id) > len(UNKNOWN_CARD_PREFIX):
+        return customer_id[len(UNKNOWN_CARD_PREFIX):]
+    return None
 
 
 def search_keys(first_name: str | None, last_name: str | None, phone: str | None,

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 class CustomerState:
     """A customer as central knows it, balance included; personal fields are None once erased.
 
+    Central sends devices the least data: the first name, `last_initial` and `contact_hashes` (keyed hashes of
+    the normalised phone and e-mail, `kiosk.domain.customers.contact_hashes`); `last_name`, `phone` and `email`
+    stay None on the wire (they remain fields for what a device itself records until central answers).
     `lots` (earning day, net points), oldest first, and `debits` (points spent or expired) are the customer's
     `Ledger.lots` and `Ledger.debits` in compacted form (`kiosk.domain.lots`): amounts only, no personal data.
     """
@@ -30,6 +33,8 @@ class CustomerState:
     erased: bool = False
     lots: tuple[tuple[str, int], ...] = ()
     debits: int = 0
+    last_initial: str | None = None
+    contact_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,11 @@ class CardState:
 
 @dataclass(frozen=True)
 class PulledBatch:
-    """One page of a pull: upserts of customers and cards, erasures, and the cursor to resume from."""
+    """One page of a pull: upserts of customers and cards, erasures, and the cursor to resume from.
+
+    `removed` lists customers that left the device's store scope: the device drops them (row, cards, pool
+    membership) but keeps its own pending events for them. `erased` reaches every device, in scope or not.
+    """
 
     cursor: int
     customers: tuple[CustomerState, ...] = ()
@@ -53,6 +62,7 @@ class PulledBatch:
     settings: tuple[CentralSetting, ...] = ()
     pool_members: tuple[PoolMemberState, ...] = ()
     pool_balances: tuple[PoolBalanceState, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

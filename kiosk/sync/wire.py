@@ -30,6 +30,7 @@ def batch_to_record(batch: PulledBatch) -> dict[str, object]:
         "settings": [dataclasses.asdict(s) for s in batch.settings],
         "pool_members": [dataclasses.asdict(m) for m in batch.pool_members],
         "pool_balances": [dataclasses.asdict(b) for b in batch.pool_balances],
+        "removed": list(batch.removed),
     }
 
 
@@ -53,6 +54,7 @@ def batch_from_record(record: object) -> PulledBatch:
             settings=tuple(CentralSetting(**s) for s in record.get("settings", ())),
             pool_members=tuple(_pool_member(m) for m in record.get("pool_members", ())),
             pool_balances=tuple(_pool_balance(b) for b in record.get("pool_balances", ())),
+            removed=tuple(str(c) for c in record.get("removed", ())),
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
@@ -62,12 +64,16 @@ def _customer(record: dict) -> CustomerState:
     """A pulled customer; its lots become (day, points) pairs (central before lots sends none)."""
     lots = record.get("lots", ())
     debits = record.get("debits", 0)
+    hashes = record.get("contact_hashes", ())
+    if not isinstance(hashes, (list, tuple)) or not all(isinstance(h, str) for h in hashes):
+        raise TypeError("a customer's contact_hashes must be a list of text")
     if not isinstance(lots, (list, tuple)) or not all(
             isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str)
             and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in lots) \
             or isinstance(debits, bool) or not isinstance(debits, int):
         raise TypeError("a customer's lots must be [day, points] pairs and its debits whole points")
-    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits})
+    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits,
+                            "contact_hashes": tuple(hashes)})
 
 
 def _pool_member(record: dict) -> PoolMemberState:

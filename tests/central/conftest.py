@@ -37,10 +37,10 @@ def admin():
 class Device:
     """A device as central sees it: its token, and push/pull through the test client."""
 
-    def __init__(self, client, engine, device_id: str) -> None:
+    def __init__(self, client, engine, device_id: str, store_id: str | None = None) -> None:
         self.client = client
         self.device_id = device_id
-        self.headers = {"Authorization": f"Bearer {enrol_device(engine, device_id)}"}
+        self.headers = {"Authorization": f"Bearer {enrol_device(engine, device_id, store_id=store_id)}"}
         self.seq = 0
 
     def next_seq(self) -> int:
@@ -59,8 +59,12 @@ class Device:
         return response.json
 
     def pull_all(self, limit: int = 500) -> dict:
-        """Every page from the start, merged: customers and cards by id, erasures as a set."""
-        cursor, customers, cards, erased = 0, {}, {}, set()
+        """Every page from the start, merged: customers and cards by id, erasures and scope removals as sets."""
+        return self.pull_from(0, limit)
+
+    def pull_from(self, cursor: int, limit: int = 500) -> dict:
+        """Every page after `cursor`, merged as `pull_all` does."""
+        customers, cards, erased, removed = {}, {}, set(), set()
         while True:
             page = self.pull(cursor, limit)
             for c in page["customers"]:
@@ -71,12 +75,15 @@ class Device:
             for cid in page["erased"]:
                 erased.add(cid)
                 customers.pop(cid, None)
+            for cid in page.get("removed", ()):
+                removed.add(cid)
+                customers.pop(cid, None)
             cursor = page["cursor"]
             if not page["more"]:
-                return {"customers": customers, "cards": cards, "erased": erased,
+                return {"customers": customers, "cards": cards, "erased": erased, "removed": removed,
                         "seq_through": page["device_seq_through"], "cursor": cursor}
 
 
 @pytest.fixture
 def make_device(client, engine):
-    return lambda device_id="till-1": Device(client, engine, device_id)
+    return lambda device_id="till-1", store_id=None: Device(client, engine, device_id, store_id)

@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sqlalchemy import select
+
 from central.card_batches import CODE_ALPHABET, is_card_number, luhn_digit
+from central.schema import batch_cards
 from kiosk.domain.events import CardLinked, CustomerRegistered
 
 
@@ -174,3 +177,32 @@ def test_a_bad_chip_import_changes_nothing(client, admin):
         assert message in answer["message"], answer
     assert [r["chip_uid"] for r in _cards(client, admin, batch_id)] == ["", ""]
     assert _import(client, admin, "nope", "card_number,chip_uid\n", expect=404)
+
+
+def test_every_device_pulls_a_filter_of_the_issued_cards_rebuilt_when_batches_change(engine, make_device):
+    """A device tells a chain card from a foreign one offline: the filter holds every number, then every chip."""
+    import json as json_module
+
+    from central.card_batches import create_batch, import_chip_uids
+    from central.transactions import in_transaction
+    from kiosk.domain.card_filter import CardFilter
+
+    device = make_device("till-f", "store-f")
+
+    def pulled_filter(cursor: int = 0) -> tuple[CardFilter | None, int]:
+        page = device.pull(cursor, 5000)
+        found = [s["value_json"] for s in page["settings"] if s["key"] == "issued_cards"]
+        return (CardFilter.from_json(found[-1]) if found else None), page["cursor"]
+
+    batch = in_transaction(engine, lambda c: create_batch(c, "company", None, 50))
+    made, cursor = pulled_filter()
+    with engine.connect() as c:
+        numbers = [row.card_uid for row in c.execute(select(batch_cards.c.card_uid).where(
+            batch_cards.c.batch_id == batch.batch_id))]
+    assert made is not None and made.count == 50 and all(n in made for n in numbers)
+    chips = {n: f"04{i:012X}" for i, n in enumerate(numbers)}
+    csv_text = "card_number,chip_uid\n" + "".join(f"{n},{chip}\n" for n, chip in chips.items())
+    in_transaction(engine, lambda c: import_chip_uids(c, batch.batch_id, csv_text))
+    again, _ = pulled_filter(cursor)
+    assert again is not None and again.count == 100 and all(chip in again for chip in chips.values())
+    assert json_module.loads(again.to_json())["fp_rate"] == 0.01

@@ -34,7 +34,7 @@ def test_reference_data_travels_through_the_pull_cursor(make_device, client, adm
     assert rewards["mug"].stock == 12 and rewards["hv20"].partner == "holiday"
     (cashier,) = [c for b in collected for c in b.cashiers]
     assert verify_pin("4821", cashier.pin_hash) and "4821" not in cashier.pin_hash
-    (setting,) = [s for b in collected for s in b.settings]
+    (setting,) = [s for b in collected for s in b.settings if s.key == "earning_rules"]
     assert json.loads(setting.value_json) == rules
     # A change later comes back alone, from the cursor reached.
     put("/api/admin/catalogue/mug", json={"kind": "in_house", "name": "Mug", "points_price": 300, "stock": 11,
