@@ -16,7 +16,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from kiosk.domain.customers import normalise_query, search_keys
+from kiosk.domain.customers import last_initial, normalise_query, search_keys
 from kiosk.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
 from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
 from kiosk.domain.pools import PoolSummary
@@ -73,8 +73,7 @@ class PendingOverlay:
             if rec is not None:
                 consent = (Consent(rec.consent_granted, rec.consent_version or "", "", "central")
                            if rec.consent_granted is not None else None)
-                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
-                                                  consent, rec.erased)
+                overlay.customers[cid] = Customer(cid, rec.first_name, None, None, None, consent, rec.erased)
                 overlay.balances[cid] = rec.points  # lots and debits only add up: the overlay holds the pending part
             membership = base.pool_member.get(cid)
             if membership is not None:
@@ -205,14 +204,17 @@ class PendingOverlay:
         points = overlay.balances.get(cid)
         if points is None:
             points = rec.points if rec is not None else 0
+        hashes = rec.hashes if rec is not None else ()
         if current is not None:
             consent = current.consent
+            initial = last_initial(current.last_name) or (rec.last_initial if rec is not None else None)
             return CustomerView(cid, current.first_name, current.last_name, current.phone, current.email,
                                 points, tuple(cards), blocked, consent.granted if consent else None,
-                                consent.text_version if consent else None, current.erased)
+                                consent.text_version if consent else None, current.erased,
+                                None if current.erased else initial, () if current.erased else hashes)
         if rec is not None:
-            return CustomerView(cid, rec.first_name, rec.last_name, rec.phone, rec.email, points, tuple(cards),
-                                blocked, rec.consent_granted, rec.consent_version, rec.erased)
+            return CustomerView(cid, rec.first_name, None, None, None, points, tuple(cards), blocked,
+                                rec.consent_granted, rec.consent_version, rec.erased, rec.last_initial, hashes)
         return CustomerView(cid, None, None, None, None, points, tuple(cards), blocked, None, None, False)
 
     def search(self, text: str, limit: int) -> list[CustomerView]:
@@ -234,6 +236,12 @@ class PendingOverlay:
                 if len(found) >= limit:
                     break
         return found
+
+    def touches(self, found) -> bool:
+        """Whether a looked-up customer (`LookedUp`) changes what the overlay seeded from the base."""
+        return (found.customer.customer_id in self._seeded_customers
+                or any(card.card_uid in self._seeded_cards for card in found.cards)
+                or any(pool.pool_id in self._seeded_pools for pool in found.pool_balances))
 
     def counts(self) -> tuple[int, int]:
         """(customers, cards) known here: the base's and those only pending events name."""
