@@ -265,6 +265,14 @@ class CardNotKnowable(DomainError):
     cannot be taken as a new customer's."""
 
 
+class ForeignCard(UnknownCard):
+    """Offline, a card the device does not know and the chain never issued (not in the issued-cards filter)."""
+
+
+class CardNeedsCentral(DomainError):
+    """Offline, a card the device does not know may already be a customer's elsewhere: it cannot join now."""
+
+
 class VoucherOutOfStock(DomainError):
     """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""
 

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from kiosk.config import earning_from_json
+from kiosk.domain.card_filter import CardFilter
 from kiosk.domain.earning import EarningScale
 from kiosk.domain.expiry import ExpiryRule
 from kiosk.domain.tiers import Tier, TierScale
@@ -28,6 +29,8 @@ EARNING_RULES = "earning_rules"
 CAPTURE_MODE = "capture_mode"
 EXPIRY = "expiry"
 TIERS = "tiers"
+ISSUED_CARDS = "issued_cards"
+CONTACT_HASH_KEY = "contact_hash_key"
 
 
 class ReferenceCache:
@@ -40,6 +43,7 @@ class ReferenceCache:
         self._rewards: dict[str, RewardState] = {}
         self._cashiers: dict[str, CashierState] = {}
         self._settings: dict[str, str] = {}
+        self._card_filter: tuple[str, CardFilter | None] | None = None  # (its JSON, parsed once)
         self._load()
 
     def _load(self) -> None:
@@ -108,6 +112,30 @@ class ReferenceCache:
             return json.loads(raw)
         except ValueError:
             log.warning("central setting %s is not valid JSON; ignored", key)
+            return None
+
+    def card_filter(self) -> CardFilter | None:
+        """The filter of every card the chain issued (`issued_cards`), parsed once per version; None if absent."""
+        with self._lock:
+            raw = self._settings.get(ISSUED_CARDS)
+            if raw is None:
+                return None
+            if self._card_filter is None or self._card_filter[0] is not raw:
+                try:
+                    parsed = CardFilter.from_json(raw)
+                except ValueError:
+                    log.warning("central setting %s is not a card filter; every card counts as issued", ISSUED_CARDS)
+                    parsed = None
+                self._card_filter = (raw, parsed)
+            return self._card_filter[1]
+
+    def contact_hash_key(self) -> bytes | None:
+        """The chain's key for the keyed contact hashes (`contact_hash_key`), or None before central sent it."""
+        value = self.setting(CONTACT_HASH_KEY)
+        try:
+            return bytes.fromhex(value) if isinstance(value, str) and value else None
+        except ValueError:
+            log.warning("central setting %s is not hexadecimal; ignored", CONTACT_HASH_KEY)
             return None
 
     def earning_scale(self) -> EarningScale | None:

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import httpx
 
 from kiosk.domain.events import Event, to_record
 from kiosk.domain.rewards import IssuedVoucher
-from kiosk.domain.snapshot import PulledBatch
+from kiosk.domain.snapshot import LookedUp, PulledBatch
 from kiosk.errors import (
+    CardBlocked,
     DeviceNotEnrolled,
     EnrolmentCodeRefused,
     KioskError,
@@ -27,7 +29,7 @@ from kiosk.errors import (
     SyncUnavailable,
     VoucherOutOfStock,
 )
-from kiosk.sync.wire import batch_from_record
+from kiosk.sync.wire import batch_from_record, looked_up_from_record
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 CENTRAL_REFUSALS: dict[str, tuple[type[KioskError], str]] = {
     "VoucherPoolEmpty": (VoucherOutOfStock, "this voucher is out of stock at central"),
     "EnrolmentRefused": (EnrolmentCodeRefused, "central refused the enrolment code"),
+    "CardIsBlocked": (CardBlocked, "this card is blocked; ask the customer for another card"),
 }
 
 
@@ -123,6 +126,24 @@ class CentralClient:
         earn = self._call("GET", "/api/receipts", params={"ref": receipt_ref}).get("earn")
         return earn if isinstance(earn, dict) else None
 
+    def card_customer(self, card_uid: str) -> LookedUp | None:
+        """The customer holding a card of any store (they join this store's scope), None for a card no one holds;
+        CardBlocked for a blocked card."""
+        body = self._call("GET", f"/api/customers/by-card/{quote(card_uid, safe='')}", none_for=(404,))
+        return None if body is None else looked_up_from_record(body)
+
+    def customer_by_id(self, customer_id: str) -> LookedUp | None:
+        """A customer chosen from a search (they join this store's scope), None if unknown or erased."""
+        body = self._call("GET", f"/api/customers/{quote(customer_id, safe='')}", none_for=(404,))
+        return None if body is None else looked_up_from_record(body)
+
+    def search_customers(self, text: str) -> list[dict]:
+        """At most ten customers of the whole chain matching a name, phone, e-mail or card number, masked."""
+        found = self._call("GET", "/api/customers/search", params={"q": text}).get("customers")
+        if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):
+            raise SyncUnavailable("central's search answer was incomplete")
+        return found
+
     def device_state(self) -> dict:
         """What central holds of this device now: sequence gaps and low stocks (`GET /api/sync/device`)."""
         return self._call("GET", "/api/sync/device")
@@ -132,7 +153,8 @@ class CentralClient:
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
         return str(self._call("POST", "/api/enrol", json=body)["token"])
 
-    def _call(self, method: str, path: str, **kwargs: object) -> dict:
+    def _call(self, method: str, path: str, *, none_for: tuple[int, ...] = (), **kwargs: object) -> dict:
+        """Central's JSON answer; None (typed loosely) when its status is one of `none_for`."""
         try:
             response = self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
         except httpx.TimeoutException:
@@ -140,6 +162,8 @@ class CentralClient:
         except httpx.HTTPError as exc:
             raise SyncUnavailable(f"central could not be reached ({type(exc).__name__})") from None
         self._note_clock(response)
+        if response.status_code in none_for:
+            return None  # type: ignore[return-value]
         if response.status_code >= 500 or response.status_code == 429:
             raise SyncUnavailable(f"central is unavailable (HTTP {response.status_code}); retrying later")
         try:

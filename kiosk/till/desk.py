@@ -67,6 +67,7 @@ from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
+from kiosk.domain.customers import card_of_stand_in, contact_hashes
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.standing import standing_of
 from kiosk.sync.offline import OfflineLimits
@@ -82,6 +83,7 @@ from kiosk.till.presenter import sale_dict as _sale_dict
 from kiosk.till.training import TrainingBook
 from kiosk.till.waiting_refunds import WaitingRefunds
 from kiosk.usecases import receipts
+from kiosk.usecases.card_lookup import CardFound, CardLookup, CentralCustomers
 from kiosk.usecases.online import is_online
 from kiosk.usecases.redemption import Redemption, VoucherIssuer
 from kiosk.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
@@ -129,10 +131,12 @@ class Till:
                  reference: ReferenceCache | None = None, phone_verifier=None,
                  voucher_issuer: VoucherIssuer | None = None,
                  daily_summary_source: Callable[[str, str], str] | None = None,
-                 receipt_source: Callable[[str], dict | None] | None = None):
+                 receipt_source: Callable[[str], dict | None] | None = None,
+                 customers: CentralCustomers | None = None):
         """`devices` print and signal (None: none); `phone_verifier` reads phone card QR codes (kiosk.phonecard);
-        `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day and
-        `receipt_source` for another till's receipt (each None without central)."""
+        `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day,
+        `receipt_source` for another till's receipt and `customers` for customers this till does not hold
+        (each None without central)."""
         self.config = config
         self.live_store = store
         self.bus = bus
@@ -152,6 +156,9 @@ class Till:
         self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
         self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
         self.receipt_source = receipt_source
+        self.central_customers = customers
+        self.cards = CardLookup(store, central=customers.card_customer if customers else None, online=self.online,
+                                issued_cards=self.reference.card_filter)
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -384,9 +391,13 @@ class Till:
         logger.debug("card presented (%s)", via)
         try:
             with self._lock:
-                view = self.store.customer_by_card(uid)
-                if view is None and self.training:
-                    view = self._copy_to_training(uid)
+                if self.training:
+                    view = self.store.customer_by_card(uid) or self._copy_to_training(uid)
+                else:
+                    found = self.cards.find(uid)  # held here, else looked up at central when online
+                    if found.stand_in:
+                        return self._card_stands_in(found, cashier_id)
+                    view = found.view
                 if view is None or view.erased:
                     return self._unknown(uid, cashier)
                 if view.card_blocked:
@@ -405,6 +416,22 @@ class Till:
         finally:
             self.server_ms.append((time.perf_counter() - started) * 1000)
             del self.server_ms[:-1000]
+
+    def _card_stands_in(self, found: CardFound, cashier_id: str | None) -> dict:
+        """Offline, a card this till does not hold: its earn is recorded against the card (central gives it to the
+        card's owner, or to one new customer), never a new customer here; the balance shows once central is back."""
+        uid = found.card_uid
+        self._customer_id = None
+        self._shown_card = uid
+        self._unknown_card = None
+        view = CustomerView(found.customer_id, None, None, None, None, self.store.balance(found.customer_id), (uid,),
+                            False, None, None, False)
+        if self._sale is not None:
+            result = self._earn(view, uid, cashier_id)
+        else:
+            result = {"customer": self._customer_dict(view)}
+            self._publish("customer", result)
+        return result
 
     def receipt_scanned(self, receipt_ref: str) -> dict:
         """A receipt's code was scanned: show what can still be refunded on it (nothing is recorded yet)."""
@@ -481,7 +508,9 @@ class Till:
         self._sale = None
         self._last = LastOperation("earn", recorded, self._clock(), self.training)
         balance = store.balance(view.customer_id)
-        fresh = store.customer(view.customer_id) or view
+        fresh = store.customer(view.customer_id) or replace(view, points=balance)
+        if card_of_stand_in(view.customer_id) is not None:
+            balance = None  # the card's owner is known at central only: no balance on the receipt
         if not self.training:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "earns")
@@ -519,6 +548,8 @@ class Till:
                 "repeat": True}
 
     def _customer_dict(self, view: CustomerView) -> dict:
+        if card_of_stand_in(view.customer_id) is not None:
+            return presenter.card_only_dict(view)
         return presenter.customer_dict(view, rewards=self.rewards, pool=self.store.pool_summary(view.customer_id),
                                        expiring=self._expiring(view.customer_id), suggest=self._suggestion(view))
 
@@ -552,6 +583,8 @@ class Till:
                 uid = card_uid or self._unknown_card
                 if not uid:
                     raise UnknownCard("tap the new card first")
+                if not self.training:
+                    self.cards.find(uid).may_join()  # offline, an unknown card may be a customer's elsewhere
                 store = self.store
                 made = self.registration.register(store, uid, first_name, consent, cashier_id=cashier_id,
                                                   extra=extra, cache_matters=not self.training)  # the kiosk's too
@@ -626,11 +659,60 @@ class Till:
             return {"customer": self._customer_dict(view)}
 
     def duplicates(self, text: str, limit: int = 5) -> list[dict]:
-        """Customers whose name, phone or e-mail start with `text` (for the duplicate check while typing)."""
+        """Customers matching what is typed: the duplicate check while a new customer is typed, and the search
+        for a customer without their card. Central's masked search when online (the whole chain); offline this
+        till's customers by name, and by phone or e-mail through their keyed hashes (never the clear values)."""
         if not isinstance(text, str) or len(text.strip()) < 2:
             return []
-        found = self.store.search(text[:MAX_FIELD], limit)
-        return [presenter.duplicate_dict(v) for v in found]
+        text = text[:MAX_FIELD]
+        if not self.training and self.central_customers is not None and self.online():
+            try:
+                return [presenter.masked_dict(row) for row in self.central_customers.search_customers(text)][:limit]
+            except SyncError as exc:
+                logger.info("search at central failed, searching this till's customers: %s", exc)
+        same = self._same_contact(text, limit)
+        found = {view.customer_id: view for view in same}
+        for view in self.store.search(text, limit):
+            found.setdefault(view.customer_id, view)
+        by_contact = {view.customer_id for view in same}
+        return [presenter.duplicate_dict(view, same_contact=view.customer_id in by_contact)
+                for view in list(found.values())[:limit]]
+
+    def _same_contact(self, text: str, limit: int) -> list[CustomerView]:
+        """Customers held here with the phone or e-mail typed, by its keyed hash (`contact_hash_key`)."""
+        key = self.reference.contact_hash_key()
+        if key is None:
+            return []
+        return self.store.customers_with_contact(contact_hashes(key, text, text), limit)
+
+    def open_customer(self, customer_id: str) -> dict:
+        """A customer chosen from the search (no card with them): held here, else fetched from central and held;
+        shown like a tap, and credited with the pending sale if there is one."""
+        cashier = self._active_cashier()
+        try:
+            with self._lock:
+                if not isinstance(customer_id, str) or not customer_id or card_of_stand_in(customer_id):
+                    raise UnknownCustomer("no such customer")
+                view = self.store.customer(customer_id)
+                if (view is None and not self.training and self.central_customers is not None
+                        and self.online()):
+                    found = self.central_customers.customer_by_id(customer_id)
+                    if found is not None:
+                        self.live_store.hold(found)
+                        view = self.store.customer(customer_id)
+                if view is None or view.erased:
+                    raise UnknownCustomer("no such customer here (central is needed to open one of another store)")
+                self._customer_id = view.customer_id
+                self._shown_card = None
+                self._unknown_card = None
+                if self._sale is not None:
+                    return self._earn(view, None, cashier.cashier_id if cashier else None)
+                result = {"customer": self._customer_dict(view)}
+                self._publish("customer", result)
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
     def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
