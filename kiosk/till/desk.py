@@ -454,8 +454,10 @@ class Till:
         for recent in self._recent[self.training].all():
             record = self.store.earn_for_receipt(recent.receipt_ref)
             left = record.amount_cents - record.refunded_cents if record else 0
+            customer = self.store.customer(recent.customer_id) if recent.customer_id else None
             rows.append({"receipt_ref": recent.receipt_ref, "amount_cents": recent.amount_cents,
-                         "points": recent.points, "at": recent.at, "first_name": recent.first_name,
+                         "points": recent.points, "at": recent.at,
+                         "first_name": (customer.first_name or "") if customer is not None else "",
                          "left_cents": left})
         return rows
 
@@ -527,7 +529,7 @@ class Till:
                     expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
         self._later(self._recent[self.training].add, RecentReceipt(
             sale.receipt_ref, sale.amount_cents, recorded.points, datetime.now().strftime("%H:%M"),
-            fresh.first_name or ""))
+            view.customer_id))
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
