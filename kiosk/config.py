@@ -144,8 +144,8 @@ class CacheConfig:
     """How many of its store's customers a device holds at most; beyond either bound, the least recently seen
     go (never one with events not yet at central). A customer not held is looked up at central when online."""
 
-    max_customers: int = 100_000
-    max_memory_mb: int = 60
+    max_customers: int = 80_000
+    max_memory_mb: int = 45
 
     @property
     def customer_bound(self) -> int:
@@ -153,8 +153,8 @@ class CacheConfig:
         return max(1, min(self.max_customers, self.max_memory_mb * 1_000_000 // BYTES_PER_CUSTOMER))
 
 
-#: Memory of one cached customer with its card, search keys and contact hashes (bench.chain measures ~400).
-BYTES_PER_CUSTOMER = 500
+#: Memory of one cached customer with its card, search keys and contact hashes (bench.chain: about 540).
+BYTES_PER_CUSTOMER = 550
 
 
 @dataclass(frozen=True)

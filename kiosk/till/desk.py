@@ -468,7 +468,8 @@ class Till:
             return None
         self._training_store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState(
             live.customer_id, live.points, live.first_name, live.last_name, live.phone, live.email,
-            live.consent_granted, live.consent_version),), cards=(CardState(uid, live.customer_id, live.card_blocked),)))
+            live.consent_granted, live.consent_version, last_initial=live.last_initial),),
+            cards=(CardState(uid, live.customer_id, live.card_blocked),)))
         return self._training_store.customer_by_card(uid)
 
     def _unknown(self, uid: str, cashier: Cashier | None) -> dict:
