@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.domain.customers import contact_hashes
 from kiosk.domain.events import CardLinked, CustomerRegistered, PointsEarned, ProfileUpdated
 from kiosk.domain.snapshot import CardState, CustomerState, LookedUp, PoolBalanceState, PoolMemberState, PulledBatch
+from kiosk.errors import InvalidPull
 from kiosk.store import Store
 
 from .conftest import DEVICE
@@ -118,3 +121,13 @@ def test_a_snapshot_with_contact_details_in_clear_is_read_without_them_and_pulle
         assert (view.first_name, view.last_initial, view.phone, store.cursor) == ("Anouk", "V", None, 0)
         store.apply_batch(PulledBatch(cursor=6))
     assert not any(secret in _files(data_dir) for secret in SECRETS)
+
+
+def test_a_pull_with_malformed_scope_fields_is_refused_before_any_of_it_applies(data_dir):
+    with Store.open(data_dir, DEVICE) as store:
+        for bad in (PulledBatch(cursor=1, removed=("",)),
+                    PulledBatch(cursor=1, customers=(_state("c1", contact_hashes=(3,)),)),
+                    PulledBatch(cursor=1, customers=(_state("c1", last_initial=7),))):
+            with pytest.raises(InvalidPull):
+                store.apply_batch(bad)
+        assert store.cursor == 0 and store.customer("c1") is None

@@ -205,3 +205,50 @@ def test_no_tills_files_hold_contact_details_once_central_acknowledged_them(chai
     home.state["state"] = "offline"
     assert [f["first_name"] for f in home.till.duplicates("0611223344")] == ["Anouk"]
     assert home.till.duplicates("0611223344")[0]["same_contact"] is True
+
+
+def test_a_till_finds_a_customer_of_another_store_without_their_card(chain):
+    server, place = chain
+    home, away = place("till-a", "store-a"), place("till-b", "store-b")
+    cid = _home_customer(home)
+    found = away.till.duplicates("Anouk")  # online: central's masked search, the whole chain
+    assert [(f["customer_id"], f["first_name"], f["last_name"], f["card_suffix"]) for f in found] == [
+        (cid, "Anouk", "V.", CARD[-4:])]
+    assert found[0]["phone"] == "06 •• •• •• 44" and "0611223344" not in str(found) and EMAIL not in str(found)
+    away.till.start_sale({"general": 300})
+    earned = away.till.open_customer(cid)  # touched in the list: fetched, held, credited
+    assert earned["points"] == 3 and earned["customer"]["points"] == 15
+    away.state["state"] = "offline"  # offline: the till's own customers, now including her
+    assert [f["customer_id"] for f in away.till.duplicates("anouk v")] == [cid]
+    assert away.till.duplicates("Basile") == []
+
+
+def test_the_kiosk_of_another_store_shows_the_balance_online_and_says_it_comes_later_offline(chain, tmp_path):
+    from kiosk.errors import BalanceLater, CardNeedsCentral
+    from kiosk.reference_cache import ReferenceCache
+    from kiosk.selfservice.online import KioskCentral
+    from kiosk.selfservice.rewards import RewardsFile
+    from kiosk.selfservice.screen import KioskScreen
+
+    server, place = chain
+    home = place("till-a", "store-a")
+    _home_customer(home)
+    token = server.enrol_device("kiosk-b", store_id="store-b")
+    state = {"online": True}
+    with Store.open(tmp_path / "kiosk-b" / "store", "kiosk-b") as store, \
+            KioskCentral(server.url, token, 5) as central:
+        screen = KioskScreen(store, RewardsFile.in_dir(tmp_path / "kiosk-b"), device_id="kiosk-b", central=central,
+                             online=lambda: state["online"], reference=ReferenceCache(tmp_path / "kiosk-b" / "ref.json"))
+        try:
+            screen.present(CARD)
+            summary = screen.summary(CARD)
+            assert (summary.first_name, summary.points) == ("Anouk", 12)
+            screen.present("CARD0010")
+            state["online"] = False
+            with pytest.raises(BalanceLater):
+                screen.summary("CARD0010")
+            with pytest.raises(CardNeedsCentral):
+                screen.register("CARD0010", first_name="Léa", consent=True)
+            assert store.pending_count() == 0
+        finally:
+            screen.close()
