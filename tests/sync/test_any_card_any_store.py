@@ -69,10 +69,10 @@ def chain(database_url, tmp_path):
         token = server.enrol_device(device_id, store_id=store_id)
         store = Store.open(data_dir / "store", device_id)
         state = {"state": "idle"}
-        client = CentralClient(server.url, token, 5)
+        client = CentralClient(server.url, token, 30)
         till = Till(config, store, EventBus(), sync_state=lambda: state, customers=client)
         till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
-        worker = SyncWorker(store, CentralClient(server.url, token, 5), reference=till.reference.apply)
+        worker = SyncWorker(store, CentralClient(server.url, token, 30), reference=till.reference.apply)
         made = Place(till, store, worker, state, data_dir)
         places.append(made)
         return made
@@ -238,7 +238,8 @@ def test_the_kiosk_of_another_store_shows_the_balance_online_and_says_it_comes_l
     with Store.open(tmp_path / "kiosk-b" / "store", "kiosk-b") as store, \
             KioskCentral(server.url, token, 5) as central:
         screen = KioskScreen(store, RewardsFile.in_dir(tmp_path / "kiosk-b"), device_id="kiosk-b", central=central,
-                             online=lambda: state["online"], reference=ReferenceCache(tmp_path / "kiosk-b" / "ref.json"))
+                             online=lambda: state["online"],
+                             reference=ReferenceCache(tmp_path / "kiosk-b" / "ref.json"))
         try:
             screen.present(CARD)
             summary = screen.summary(CARD)
