@@ -568,7 +568,7 @@ class Till:
         now = self._clock()
         if now - self._offered.get(view.customer_id, -VISIT_S) < VISIT_S:
             return None
-        missing = next((name for name in PROFILE_FIELDS if not getattr(view, name)), None)
+        missing = _missing_field(view)
         if missing:
             if len(self._offered) > 1000:
                 self._offered = {cid: at for cid, at in self._offered.items() if now - at < VISIT_S}
@@ -1017,3 +1017,17 @@ class Till:
         self.adoption.save()
         if self._training_store is not None:
             self._training_store.close()
+
+
+def _missing_field(view: CustomerView) -> str | None:
+    """The first profile field this customer lacks, as far as the till can tell from least data: a surname
+    initial means a surname; a keyed hash cannot say whether it is a phone's or an e-mail's, so a customer with
+    any contact hash is asked neither."""
+    for name in PROFILE_FIELDS:
+        if name == "last_name" and (view.last_name or view.last_initial):
+            continue
+        if name in ("phone", "email") and view.contact_hashes:
+            return None
+        if not getattr(view, name):
+            return name
+    return None
