@@ -54,6 +54,7 @@ from kiosk.errors import (
     ReceiptNeedsCentral,
     SignInRefused,
     SyncError,
+    CardNeedsCentral,
     UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
@@ -67,7 +68,7 @@ from kiosk.reference_cache import CAPTURE_MODE as CAPTURE_SETTING
 from kiosk.reference_cache import ReferenceCache
 from kiosk.store import Store
 from kiosk.store.views import CustomerView
-from kiosk.domain.customers import card_of_stand_in, contact_hashes
+from kiosk.domain.customers import card_of_stand_in, contact_hashes, unknown_card_customer
 from kiosk.domain.rewards import IssuedVoucher
 from kiosk.standing import standing_of
 from kiosk.sync.offline import OfflineLimits
@@ -325,7 +326,10 @@ class Till:
         cashier = self._active_cashier()
         try:
             with self._lock:
-                view = self.store.customer(self._customer_id) if self._customer_id == customer_id else None
+                if self._shown_card is not None and customer_id == unknown_card_customer(self._shown_card):
+                    view = self._stand_in_view(self._shown_card)  # a card only central knows, credited all the same
+                else:
+                    view = self.store.customer(self._customer_id) if self._customer_id == customer_id else None
                 if view is None or view.erased:
                     raise NoRecentSale("the customer on screen changed; press OK and tap the card again")
                 self._sale = sale
@@ -424,14 +428,18 @@ class Till:
         self._customer_id = None
         self._shown_card = uid
         self._unknown_card = None
-        view = CustomerView(found.customer_id, None, None, None, None, self.store.balance(found.customer_id), (uid,),
-                            False, None, None, False)
+        view = self._stand_in_view(uid)
         if self._sale is not None:
             result = self._earn(view, uid, cashier_id)
         else:
             result = {"customer": self._customer_dict(view)}
             self._publish("customer", result)
         return result
+
+    def _stand_in_view(self, uid: str) -> CustomerView:
+        """The card standing in for its owner: the points it collected here since central last answered."""
+        cid = unknown_card_customer(uid)
+        return CustomerView(cid, None, None, None, None, self.store.balance(cid), (uid,), False, None, None, False)
 
     def receipt_scanned(self, receipt_ref: str) -> dict:
         """A receipt's code was scanned: show what can still be refunded on it (nothing is recorded yet)."""
@@ -731,6 +739,9 @@ class Till:
                 cid = customer_id or self._customer_id
                 if cid is None:
                     raise NoCustomer("tap the customer's card first")
+                if card_of_stand_in(cid) is not None:
+                    raise CardNeedsCentral("this card's owner is known at central only: its points can be spent "
+                                           "once central answers again")
                 reward = find_reward(self.rewards, reward_id)
                 if reward is None:
                     raise UnknownReward(f"no reward {reward_id!r} in the catalogue")
