@@ -86,3 +86,13 @@ def test_earning_rules_from_central_json_are_checked_like_the_toml():
         earning_from_json({"base_point": 2})
     with pytest.raises(ConfigError, match="must be a table"):
         earning_from_json(["not", "a", "table"])
+
+
+def test_the_cache_bound_is_the_smaller_of_the_count_and_the_memory():
+    from kiosk.config import BYTES_PER_CUSTOMER
+
+    assert parse_config({"cache": {"max_customers": 1000, "max_memory_mb": 45}}).cache.customer_bound == 1000
+    bound = parse_config({"cache": {"max_customers": 80_000, "max_memory_mb": 10}}).cache.customer_bound
+    assert bound == 10_000_000 // BYTES_PER_CUSTOMER
+    with pytest.raises(ConfigError, match="max_customers"):
+        parse_config({"cache": {"max_customers": 0}})

@@ -116,7 +116,7 @@ class Store:
              kept_earns: int = KEPT_EARNS, max_customers: int | None = None) -> Store:
         """Open the store in `data_dir` (created if absent), recovering from a crash or a damaged file.
 
-        `max_customers` bounds the cached customers (None: no bound); see `cache_bound` for the configuration.
+        `max_customers` bounds the cached customers (None: no bound); the service gives `CacheConfig.customer_bound`.
         """
         if max_customers is not None and max_customers < 1:
             raise StoreError(f"max_customers must be at least 1, got {max_customers}")

@@ -131,3 +131,15 @@ def test_a_pull_with_malformed_scope_fields_is_refused_before_any_of_it_applies(
             with pytest.raises(InvalidPull):
                 store.apply_batch(bad)
         assert store.cursor == 0 and store.customer("c1") is None
+
+
+def test_the_service_opens_its_store_with_the_bound_of_its_configuration(tmp_path):
+    from kiosk.config import parse_config
+    from kiosk.service import KioskService
+
+    config = parse_config({"device": {"id": "till-9", "role": "till", "name": "till"},
+                           "paths": {"data_dir": str(tmp_path / "data")}, "hardware": {"mode": "emulated"},
+                           "cache": {"max_customers": 2}})
+    with KioskService.open(config, devices=False, sync=False) as service:
+        service.store.apply_batch(PulledBatch(cursor=1, customers=tuple(_state(f"c{n}", n) for n in range(3))))
+        assert service.store.stats().customers == 2 and service.store.customer("c0") is None
