@@ -73,7 +73,9 @@ class PendingOverlay:
             if rec is not None:
                 consent = (Consent(rec.consent_granted, rec.consent_version or "", "", "central")
                            if rec.consent_granted is not None else None)
-                overlay.customers[cid] = Customer(cid, rec.first_name, None, None, None, consent, rec.erased)
+                # The base holds a surname's initial only: it stands in as a one-letter surname.
+                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_initial, None, None, consent,
+                                                  rec.erased)
                 overlay.balances[cid] = rec.points  # lots and debits only add up: the overlay holds the pending part
             membership = base.pool_member.get(cid)
             if membership is not None:
@@ -207,8 +209,9 @@ class PendingOverlay:
         hashes = rec.hashes if rec is not None else ()
         if current is not None:
             consent = current.consent
-            initial = last_initial(current.last_name) or (rec.last_initial if rec is not None else None)
-            return CustomerView(cid, current.first_name, current.last_name, current.phone, current.email,
+            initial = last_initial(current.last_name)
+            surname = current.last_name if current.last_name and len(current.last_name) > 1 else None
+            return CustomerView(cid, current.first_name, surname, current.phone, current.email,
                                 points, tuple(cards), blocked, consent.granted if consent else None,
                                 consent.text_version if consent else None, current.erased,
                                 None if current.erased else initial, () if current.erased else hashes)
