@@ -153,8 +153,8 @@ class CacheConfig:
         return max(1, min(self.max_customers, self.max_memory_mb * 1_000_000 // BYTES_PER_CUSTOMER))
 
 
-#: Memory of one cached customer with its card, search keys and contact hashes (bench.chain: about 540).
-BYTES_PER_CUSTOMER = 550
+#: Memory of one cached customer with its card, search keys and contact hashes (measured: about 670).
+BYTES_PER_CUSTOMER = 700
 
 
 @dataclass(frozen=True)

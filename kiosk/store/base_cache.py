@@ -12,7 +12,7 @@ recently seen (`evict`).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 from kiosk.domain.customers import normalise_name
 from kiosk.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
@@ -21,6 +21,17 @@ from kiosk.store.prefix_index import PrefixIndex
 
 #: A pulled batch with more customers than this rebuilds the search index instead of editing it.
 REBUILD_INDEX_ABOVE = 5_000
+#: Bytes of one keyed contact hash (central sends it as 32 hexadecimal characters).
+HASH_BYTES = 16
+
+
+def pack_hashes(hashes: Iterable[str]) -> bytes:
+    """Contact hashes as one bytes object (16 bytes each): a quarter of the memory of their hex texts."""
+    return b"".join(bytes.fromhex(h) for h in hashes)
+
+
+def unpack_hashes(packed: bytes) -> tuple[str, ...]:
+    return tuple(packed[i:i + HASH_BYTES].hex() for i in range(0, len(packed), HASH_BYTES))
 
 
 class CachedCustomer:
@@ -30,7 +41,7 @@ class CachedCustomer:
                  "consent_granted", "consent_version", "erased", "cards", "lots", "debits")
 
     def __init__(self, customer_id: str, first_name: str | None, last_initial: str | None,
-                 hashes: tuple[str, ...], points: int, consent_granted: bool | None, consent_version: str | None,
+                 hashes: bytes, points: int, consent_granted: bool | None, consent_version: str | None,
                  erased: bool, cards: tuple[str, ...] = (), lots: bytes = packed_lots.NONE,
                  debits: int = 0) -> None:
         self.customer_id = customer_id
@@ -56,7 +67,7 @@ class CachedCustomer:
         return keys
 
     def row(self) -> list:
-        return [self.customer_id, self.first_name, self.last_initial, list(self.hashes), self.points,
+        return [self.customer_id, self.first_name, self.last_initial, list(unpack_hashes(self.hashes)), self.points,
                 self.consent_granted, self.consent_version, self.erased, list(self.cards),
                 packed_lots.to_text(self.lots), self.debits]
 
@@ -77,8 +88,8 @@ class BaseCache:
         #: Pulled pool state: each member's (pool id, share in percent), and each pool's points.
         self.pool_member: dict[str, tuple[str, int]] = {}
         self.pool_points: dict[str, int] = {}
-        #: Keyed contact hash -> the customers holding it (the offline duplicate check).
-        self.by_hash: dict[str, tuple[str, ...]] = {}
+        #: Every held contact hash in one bytes object, with the customer of each (built by `holding`).
+        self._hash_blob: tuple[bytes, list[str]] | None = None
 
     def cards_of(self, customer_id: str) -> tuple[str, ...]:
         rec = self.customers.get(customer_id)
@@ -134,18 +145,18 @@ class BaseCache:
     def upsert_customer(self, state: CustomerState, *, edit_index: bool) -> None:
         cid = state.customer_id
         old = self.customers.pop(cid, None)  # popped: the row goes to the end, the most recently seen
+        self._hash_blob = None
         cards = old.cards if old is not None else self.orphan_cards.pop(cid, ())
         erased = state.erased or (old is not None and old.erased)
         if erased:
-            rec = CachedCustomer(cid, None, None, (), state.points, state.consent_granted,
+            rec = CachedCustomer(cid, None, None, b"", state.points, state.consent_granted,
                                  state.consent_version, True, cards, packed_lots.pack(state.lots), state.debits)
         else:
             # Only the initial of a surname, even from a central that still sent it whole.
             initial = state.last_initial or (state.last_name or "").strip()[:1].upper() or None
-            rec = CachedCustomer(cid, state.first_name, initial, tuple(state.contact_hashes), state.points,
+            rec = CachedCustomer(cid, state.first_name, initial, pack_hashes(state.contact_hashes), state.points,
                                  state.consent_granted, state.consent_version, False, cards,
                                  packed_lots.pack(state.lots), state.debits)
-        self._rehash(old, rec)
         if edit_index:
             old_keys = old.keys() if old is not None else set()
             new_keys = rec.keys()
@@ -155,18 +166,27 @@ class BaseCache:
                 self.index.add(key, cid)
         self.customers[cid] = rec
 
-    def _rehash(self, old: CachedCustomer | None, new: CachedCustomer | None) -> None:
-        """Move a customer's contact hashes in `by_hash` from its old row to its new one."""
-        for digest in old.hashes if old is not None else ():
-            left = tuple(c for c in self.by_hash.get(digest, ()) if c != old.customer_id)
-            if left:
-                self.by_hash[digest] = left
-            else:
-                self.by_hash.pop(digest, None)
-        for digest in new.hashes if new is not None else ():
-            held = self.by_hash.get(digest, ())
-            if new.customer_id not in held:
-                self.by_hash[digest] = held + (new.customer_id,)
+    def holding(self, hashes: Iterable[str]) -> list[str]:
+        """Customers with one of these contact hashes (the offline duplicate check).
+
+        Searched in one bytes object of every held hash, built when first needed after a change (about 50
+        bytes a customer, a millisecond per search at 100 000), rather than a dictionary of hashes (about
+        200 bytes a customer, kept for a check made only offline).
+        """
+        if self._hash_blob is None:
+            owners = []
+            for cid, rec in self.customers.items():
+                owners.extend([cid] * (len(rec.hashes) // HASH_BYTES))
+            self._hash_blob = (b"".join(rec.hashes for rec in self.customers.values()), owners)
+        blob, owners = self._hash_blob
+        found: list[str] = []
+        for digest in {bytes.fromhex(h) for h in hashes}:
+            at = blob.find(digest)
+            while at >= 0:
+                if at % HASH_BYTES == 0 and owners[at // HASH_BYTES] not in found:
+                    found.append(owners[at // HASH_BYTES])
+                at = blob.find(digest, at + 1)
+        return found
 
     def seen(self, cid: str) -> None:
         """The customer was just seen here (tapped, opened): last in line to be evicted."""
@@ -177,6 +197,7 @@ class BaseCache:
     def remove_customer(self, cid: str, *, edit_index: bool) -> None:
         """Forget a customer: row, cards, search keys, hashes and pool membership (out of scope, or evicted)."""
         old = self.customers.pop(cid, None)
+        self._hash_blob = None
         cards = old.cards if old is not None else self.orphan_cards.pop(cid, ())
         for uid in cards:
             if self.card_owner.get(uid) == cid:
@@ -186,7 +207,6 @@ class BaseCache:
             if edit_index:
                 for key in old.keys():
                     self.index.discard(key, cid)
-            self._rehash(old, None)
         self.pool_member.pop(cid, None)
 
     def evict(self, keep_at_most: int, keep: Container[str] = ()) -> list[str]:
@@ -222,14 +242,14 @@ class BaseCache:
 
     def erase_customer(self, cid: str, *, edit_index: bool) -> None:
         old = self.customers.get(cid)
+        self._hash_blob = None
         if old is None:
-            self.customers[cid] = CachedCustomer(cid, None, None, (), 0, None, None, True,
+            self.customers[cid] = CachedCustomer(cid, None, None, b"", 0, None, None, True,
                                                  self.orphan_cards.pop(cid, ()))
             return
         if edit_index:
             for key in old.keys():
                 self.index.discard(key, cid)
-        self._rehash(old, None)
         old.first_name = old.last_initial = None
-        old.hashes = ()
+        old.hashes = b""
         old.erased = True

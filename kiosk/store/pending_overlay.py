@@ -21,7 +21,7 @@ from kiosk.domain.events import CardLinked, CustomerErased, CustomerRegistered, 
 from kiosk.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
 from kiosk.domain.pools import PoolSummary
 from kiosk.store import packed_lots
-from kiosk.store.base_cache import BaseCache
+from kiosk.store.base_cache import BaseCache, unpack_hashes
 from kiosk.store.kept_earns import KeptEarns
 from kiosk.store.prefix_index import PrefixIndex
 from kiosk.store.views import CustomerView
@@ -206,7 +206,7 @@ class PendingOverlay:
         points = overlay.balances.get(cid)
         if points is None:
             points = rec.points if rec is not None else 0
-        hashes = rec.hashes if rec is not None else ()
+        hashes = unpack_hashes(rec.hashes) if rec is not None and rec.hashes else ()
         if current is not None:
             consent = current.consent
             initial = last_initial(current.last_name)

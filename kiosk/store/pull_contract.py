@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 from kiosk.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 from kiosk.errors import InvalidPull
 from kiosk.store import packed_lots
+
+_HEX_HASH = re.compile(r"[0-9a-f]{32}")
 
 
 def check_batch(batch: object) -> None:
@@ -34,8 +37,8 @@ def check_batch(batch: object) -> None:
             if not isinstance(getattr(state, name), (str, type(None))):
                 raise InvalidPull(f"a pulled customer's {name} must be text")
         if not isinstance(state.contact_hashes, tuple) or not all(
-                isinstance(h, str) and 0 < len(h) <= 64 for h in state.contact_hashes):
-            raise InvalidPull("a pulled customer's contact_hashes must be hexadecimal texts")
+                isinstance(h, str) and _HEX_HASH.fullmatch(h) for h in state.contact_hashes):
+            raise InvalidPull("a pulled customer's contact_hashes must be texts of 32 hexadecimal digits")
     for card in batch.cards:
         if (not isinstance(card, CardState) or not isinstance(card.card_uid, str) or not card.card_uid
                 or not isinstance(card.customer_id, str) or not card.customer_id):

@@ -18,7 +18,7 @@ from kiosk.domain.ledger import EarnRecord, PoolContribution
 from kiosk.domain.snapshot import PoolMemberState
 from kiosk.errors import StoreCorrupt, StoreError
 from kiosk.store import packed_lots
-from kiosk.store.base_cache import BaseCache, CachedCustomer
+from kiosk.store.base_cache import BaseCache, CachedCustomer, pack_hashes
 from kiosk.store.journal import move_aside
 from kiosk.store.kept_earns import KeptEarns
 from kiosk.store.prefix_index import PrefixIndex
@@ -108,11 +108,9 @@ def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, me
                 raise TypeError("customer row")
             cards = tuple(cards)
             customers[cid] = CachedCustomer(cid, first and intern(first, first), initial and intern(initial, initial),
-                                            tuple(hashes), points, granted, version and intern(version, version),
+                                            pack_hashes(hashes), points, granted, version and intern(version, version),
                                             bool(erased), cards,
                                             packed_lots.from_text(lots) if lots else packed_lots.NONE, debits)
-            for digest in hashes:
-                base.by_hash[digest] = base.by_hash.get(digest, ()) + (cid,)
             for uid in cards:
                 card_owner[uid] = cid
             ids.append(cid)

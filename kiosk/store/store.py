@@ -474,13 +474,14 @@ class Store:
     def customers_with_contact(self, hashes: Iterable[str], limit: int = 10) -> list[CustomerView]:
         """Customers held here whose keyed phone or e-mail hash is one of `hashes` (the offline duplicate check)."""
         with self._lock:
-            found: dict[str, CustomerView] = {}
-            for digest in hashes:
-                for cid in self._base.by_hash.get(digest, ()):
-                    view = self._overlay.customer(cid)
-                    if view is not None and not view.erased and cid not in found:
-                        found[cid] = view
-            return list(found.values())[:limit]
+            found = []
+            for cid in self._base.holding(hashes):
+                view = self._overlay.customer(cid)
+                if view is not None and not view.erased:
+                    found.append(view)
+                    if len(found) >= limit:
+                        break
+            return found
 
     def search(self, text: str, limit: int = 10) -> list[CustomerView]:
         """Customers with a first name, last name, full name, phone or e-mail starting with `text`."""

@@ -143,3 +143,20 @@ def test_the_service_opens_its_store_with_the_bound_of_its_configuration(tmp_pat
     with KioskService.open(config, devices=False, sync=False) as service:
         service.store.apply_batch(PulledBatch(cursor=1, customers=tuple(_state(f"c{n}", n) for n in range(3))))
         assert service.store.stats().customers == 2 and service.store.customer("c0") is None
+
+
+def test_the_offline_duplicate_check_follows_changes_removals_and_erasures(data_dir):
+    old_phone, new_phone = contact_hashes(KEY, "0611223344", None), contact_hashes(KEY, "0699887766", None)
+    with Store.open(data_dir, DEVICE) as store:
+        store.apply_batch(PulledBatch(cursor=1, customers=(_state("c1", contact_hashes=old_phone),
+                                                           _state("c2", first="Basile", contact_hashes=old_phone))))
+        assert sorted(v.customer_id for v in store.customers_with_contact(old_phone)) == ["c1", "c2"]
+        store.apply_batch(PulledBatch(cursor=2, customers=(_state("c1", contact_hashes=new_phone),)))
+        assert [v.customer_id for v in store.customers_with_contact(old_phone)] == ["c2"]
+        store.apply_batch(PulledBatch(cursor=3, removed=("c2",)))
+        assert store.customers_with_contact(old_phone) == []
+    with Store.open(data_dir, DEVICE) as store:  # the hashes are in the snapshot, as hex
+        assert [v.customer_id for v in store.customers_with_contact(new_phone)] == ["c1"]
+        store.apply_batch(PulledBatch(cursor=4, erased=("c1",)))
+        assert store.customers_with_contact(new_phone) == []
+    assert new_phone[0].encode() not in (data_dir / "cache.json").read_bytes()
