@@ -39,6 +39,7 @@ from kiosk.domain.rewards import Reward
 from kiosk.domain.snapshot import CardState, CustomerState, PulledBatch
 from kiosk.errors import (
     CardBlocked,
+    CardNeedsCentral,
     ConfirmationRequired,
     InvalidAmount,
     InvalidProfileField,
@@ -54,7 +55,6 @@ from kiosk.errors import (
     ReceiptNeedsCentral,
     SignInRefused,
     SyncError,
-    CardNeedsCentral,
     UndoNeedsManager,
     UnknownCard,
     UnknownCustomer,
