@@ -7,13 +7,18 @@ store activity (a home store, and one in twenty also shopping at another store).
 - the full pull of a new device of one store (its scope, least data) against today's full pull (every customer
   of the chain with contact details, as the pull was before store scopes): seconds, bytes, rows, both
   in-process with the same JSON encoding;
-- `first_sync_s`: a new device of the store pulls its scope through HTTP from a central instance on loopback
-  (its own process) and applies each page to a real device store (`device.store.Store`);
+- `first_sync_s`: a new device of the store, its real sync worker (`device.sync.worker.SyncWorker`) and device
+  store (`device.store.Store`), from nothing to ready against a central instance on loopback (its own process);
+  the baseline is today's full pull in-process plus applying its pages to a device store (no HTTP: today's
+  pull is no longer served), so it is the lower bound of what a new device took;
 - the device store with its scope: start-up and peak RSS in a fresh process (`bench.store --open-only`),
-  local card look-up p95, and whether its files hold any phone, e-mail or surname (grepped); the same for a
-  device holding today's full pull when the chain is small enough to build one (`--quick`);
-- `remote_lookup_p95_ms`: a card of another store, `GET /api/customers/by-card/<uid>` through HTTP on loopback, against a
-  bare `GET /api/health` on the same instance;
+  local card look-up p95, personal bytes per customer it holds, and whether its files hold any phone, e-mail
+  or surname (grepped); start-up, RSS and look-up for the same device store holding today's full pull when the
+  chain is small enough to build one (`--quick`); today's device kept every field it pulled, so its personal
+  bytes per customer are those of today's pull;
+- `remote_lookup_p95_ms`: a card of another store tapped at the device's till (`device.till.Till.card_presented`
+  with the device's central client): looked up at central through HTTP on loopback, held, shown with its
+  balance; against a bare `GET /api/health` on the same instance;
 - personal data on the wire per customer (name, surname or initial, phone, e-mail bytes), before and after;
 - the issued-cards filter: build time, size and measured false-positive rate.
 """
@@ -181,32 +186,57 @@ def _timed_gets(http: httpx.Client, paths: list[str]) -> list[float]:
 
 
 def _first_sync(base: str, token: str, data_dir: Path) -> tuple[float, int]:
-    """A new device of the store pulls its scope through HTTP into a real device store; (seconds, customers)."""
+    """A new device of the store, real sync worker and store, from nothing to ready; (seconds, customers)."""
     from device.store import Store
+    from device.sync.client import CentralClient
+    from device.sync.worker import SyncWorker
 
     started = time.perf_counter()
-    with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as http, \
-            Store.open(data_dir, DEVICE) as store:
-        cursor = 0
-        while True:
-            response = http.get("/api/sync/pull", params={"cursor": cursor, "limit": PAGE})
-            if response.status_code != 200:
-                raise SystemExit(f"pull: HTTP {response.status_code} {response.text[:200]}")
-            record = response.json()
-            store.apply_batch(batch_from_record(record))
-            cursor = record["cursor"]
-            if not record["more"]:
-                return time.perf_counter() - started, store.stats().customers
+    with CentralClient(base, token, 120) as client, Store.open(data_dir, DEVICE) as store:
+        status = SyncWorker(store, client, pull_page=PAGE).sync_once()
+        if status.state != "idle":
+            raise SystemExit(f"first sync: {status.state} {status.last_error}")
+        return time.perf_counter() - started, store.stats().customers
 
 
-def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[str], secrets: list[bytes]) -> dict:
-    """Start-up and RSS of the device store in a fresh process, local look-up p95, personal data in its files."""
+def _remote_taps(base: str, token: str, data_dir: Path, uids: list[str]) -> list[float]:
+    """Cards of other stores tapped at the device's till: central look-up, held, balance shown; ms each."""
+    from device.bus import EventBus
+    from device.config import parse_config
+    from device.store import Store
+    from device.sync.client import CentralClient
+    from device.till import Till
+
+    config = parse_config({"device": {"id": DEVICE, "role": "till", "name": "bench"},
+                           "paths": {"data_dir": str(data_dir.parent / "till")}, "hardware": {"mode": "emulated"}})
+    times = []
+    with CentralClient(base, token, 30) as client, Store.open(data_dir, DEVICE) as store:
+        till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"}, customers=client)
+        try:
+            for uid in uids:
+                started = time.perf_counter()
+                shown = till.card_presented(uid)
+                times.append((time.perf_counter() - started) * 1000)
+                if "customer" not in shown or shown["customer"].get("balance_later"):
+                    raise SystemExit(f"card {uid} was not found at central: {shown}")
+        finally:
+            till.close()
+    return times
+
+
+def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[str], secrets: list[bytes],
+                    ids: list[str]) -> dict:
+    """Start-up and RSS of the device store in a fresh process, local look-up p95, personal data it holds (bytes
+    per customer of `ids`, and values found in its files)."""
     from device.store import Store
 
+    apply_s = 0.0
     if pages is not None:  # build it from pages pulled in-process
+        started = time.perf_counter()
         with Store.open(data_dir, DEVICE) as store:
             for page in pages:
                 store.apply_batch(page)
+        apply_s = time.perf_counter() - started
     probe = subprocess.run([sys.executable, "-m", "bench.store", "--open-only", str(data_dir)], check=True,
                            capture_output=True, text=True)
     opened = json.loads(probe.stdout.strip().splitlines()[-1])
@@ -218,13 +248,19 @@ def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[
             times.append((time.perf_counter() - started) * 1000)
             if found is None:
                 raise SystemExit(f"the device store does not hold card {uid}")
+        personal = 0
+        for cid in ids:
+            view = store.customer(cid)
+            personal += sum(len((value or "").encode()) for value in (
+                view.first_name, view.last_name, view.phone, view.email, view.last_initial)) if view else 0
     hits = 0
     for path in data_dir.rglob("*"):
         if path.is_file():
             content = path.read_bytes()
             hits += sum(content.count(secret) for secret in secrets)
     return {"startup_s": opened["startup_s"], "rss_mb": opened["rss_mb"], "customers": opened["customers"],
-            "local_lookup_p95_ms": _p95(times), "pii_hits_in_files": hits}
+            "local_lookup_p95_ms": _p95(times), "pii_hits_in_files": hits, "apply_s": apply_s,
+            "pii_bytes_per_customer": personal / max(1, len(ids))}
 
 
 def main() -> None:
@@ -273,15 +309,18 @@ def main() -> None:
 
         others = [n for n in rng.sample(range(count), lookups * 3)
                   if n % stores != STORE and (n % 20 or (n // 20) % stores != STORE)][:lookups]
-        with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
-            _timed_gets(http, ["/api/health"] * 20 + [f"/api/customers/by-card/{_person(n)[5]}" for n in others[:5]])  # warm
-            lookup_ms = _timed_gets(http, [f"/api/customers/by-card/{_person(n)[5]}" for n in others[5:]])
-            health_ms = _timed_gets(http, ["/api/health"] * len(lookup_ms))
-
         secrets = [s.encode() for n in rng.sample(range(count), 50) for s in _person(n)[2:5]]
         held = [_person(n)[5] for n in rng.sample(range(STORE, count, stores), min(2000, count // stores))]
-        scoped_device = _device_figures(tmp / "first-sync", None, held, secrets)
-        full_device = _device_figures(tmp / "full", before.pages, held, secrets) if before.pages else None
+        ids = [c.customer_id for page in after.pages for c in page.customers]
+        scoped_device = _device_figures(tmp / "first-sync", None, held, secrets, ids)
+        with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+            _timed_gets(http, ["/api/health"] * 20)  # warm
+            health_ms = _timed_gets(http, ["/api/health"] * (len(others) - 5))
+        taps = _remote_taps(base, token, tmp / "first-sync", [_person(n)[5] for n in others])
+        lookup_ms = taps[5:]  # the first few warm the connection and the instance
+        full_ids = [c.customer_id for page in before.pages for c in page.customers]
+        full_device = (_device_figures(tmp / "full", before.pages, held, secrets, full_ids)
+                       if before.pages else None)
     finally:
         for proc, _ in instances:
             proc.terminate()
@@ -309,14 +348,17 @@ def main() -> None:
         ("device start-up, scope", f"{scoped_device['startup_s']:.3f} s", f"RSS {scoped_device['rss_mb']:.1f} MB"),
         ("device local look-up p95, scope", f"{scoped_device['local_lookup_p95_ms']:.3f} ms",
          f"personal values found in its files: {scoped_device['pii_hits_in_files']}"),
+        ("device personal bytes per customer", f"{scoped_device['pii_bytes_per_customer']:.1f} B",
+         "first name and initial held by the device store"),
         ("issued-cards filter", f"{len(made.bits) / 1e6:.2f} MB", f"built in {filter_s:.1f} s; false positives "
                                                                   f"{filter_fp:.4f} (stated {made.fp_rate}), "
                                                                   f"misses {filter_misses}"),
     ]
     if full_device:
         rows.append(("baseline: device start-up, full", f"{full_device['startup_s']:.3f} s",
-                     f"RSS {full_device['rss_mb']:.1f} MB, personal values in files: "
-                     f"{full_device['pii_hits_in_files']}"))
+                     f"RSS {full_device['rss_mb']:.1f} MB: the whole chain's pull in this device store"))
+        rows.append(("baseline: first sync, in-process", f"{before.seconds + full_device['apply_s']:.2f} s",
+                     f"{before.customers:,} customers pulled and applied, no HTTP"))
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>16}  note")
     for name, value, note in rows:
@@ -329,15 +371,18 @@ def main() -> None:
         "scoped_customers": after.customers, "baseline_customers": before.customers,
         "first_sync_s": round(first_sync_s, 2),
         "remote_lookup_p95_ms": round(remote_p95, 1), "baseline_health_p95_ms": round(health_p95, 1),
-        "pii_bytes_per_customer": round(pii_after, 1), "baseline_pii_bytes_per_customer": round(pii_before, 1),
+        "pii_bytes_per_customer": round(scoped_device["pii_bytes_per_customer"], 1),
+        "baseline_pii_bytes_per_customer": round(pii_before, 1),  # today's store kept every field it pulled
+        "wire_pii_bytes_per_customer": round(pii_after, 1),
+        "baseline_wire_pii_bytes_per_customer": round(pii_before, 1),
         "contact_hash_bytes_per_customer": round(after.hash_bytes / after.customers, 1),
         "device_startup_s": round(scoped_device["startup_s"], 3), "device_rss_mb": round(scoped_device["rss_mb"], 1),
         "local_lookup_p95_ms": round(scoped_device["local_lookup_p95_ms"], 4),
         "device_pii_hits_in_files": scoped_device["pii_hits_in_files"],
+        "baseline_first_sync_s": round(before.seconds + full_device["apply_s"], 2) if full_device else None,
         "baseline_device_startup_s": round(full_device["startup_s"], 3) if full_device else None,
         "baseline_device_rss_mb": round(full_device["rss_mb"], 1) if full_device else None,
         "baseline_local_lookup_p95_ms": round(full_device["local_lookup_p95_ms"], 4) if full_device else None,
-        "baseline_device_pii_hits_in_files": full_device["pii_hits_in_files"] if full_device else None,
         "card_filter_bytes": len(made.bits), "card_filter_fp_rate": round(filter_fp, 5),
         "card_filter_stated_fp_rate": made.fp_rate, "card_filter_build_s": round(filter_s, 2),
         "customers": count, "stores": stores, "quick": args.quick, "backend": "postgresql",

@@ -75,6 +75,24 @@ class SelfServiceConfig:
 
 
 @dataclass(frozen=True)
+class CacheConfig:
+    """How many of its store's customers a device holds at most; beyond either bound, the least recently seen
+    go (never one with events not yet at central). A customer not held is looked up at central when online."""
+
+    max_customers: int = 80_000
+    max_memory_mb: int = 45
+
+    @property
+    def customer_bound(self) -> int:
+        """The bound on customers both settings allow (`BYTES_PER_CUSTOMER` each, as measured by bench.chain)."""
+        return max(1, min(self.max_customers, self.max_memory_mb * 1_000_000 // BYTES_PER_CUSTOMER))
+
+
+#: Memory of one cached customer with its card, search keys and contact hashes (measured: about 670).
+BYTES_PER_CUSTOMER = 700
+
+
+@dataclass(frozen=True)
 class TillConfig:
     """The cashier's till: customer capture, redemption confirmation, undo window, session timeout."""
 
@@ -100,6 +118,7 @@ class Config:
     phonecard: PhoneCardConfig = field(default_factory=PhoneCardConfig)
     selfservice: SelfServiceConfig = field(default_factory=SelfServiceConfig)
     till: TillConfig = field(default_factory=TillConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -108,7 +127,7 @@ class Config:
 
 _POSITIVE_INTS = frozenset({"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
                   "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s", "undo_window_s",
-                  "session_timeout_s", "kept_earns"})
+                  "session_timeout_s", "kept_earns", "max_customers", "max_memory_mb"})
 
 
 def config_path() -> Path:

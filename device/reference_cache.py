@@ -20,7 +20,23 @@ from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
 from loyalty.domain.tiers import TierScale
 from loyalty.earning_rules import earning_from_json
 from loyalty.errors import ConfigError
-from loyalty.reference_settings import EARNING_RULES, EXPIRY, TIERS, expiry_rule_from, tier_scale_from
+from loyalty.reference_settings import (
+    CONTACT_HASH_KEY,
+    EARNING_RULES,
+    EXPIRY,
+    ISSUED_CARDS,
+    TIERS,
+    expiry_rule_from,
+    tier_scale_from,
+)
+from loyalty.earning_rules import earning_from_json
+from loyalty.domain.card_filter import CardFilter
+from loyalty.domain.earning import EarningScale
+from loyalty.domain.expiry import ExpiryRule
+from loyalty.domain.tiers import Tier, TierScale
+from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
+from loyalty.errors import ConfigError
+from device.store.fileops import FileOps
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +53,7 @@ class ReferenceCache:
         self._rewards: dict[str, RewardState] = {}
         self._cashiers: dict[str, CashierState] = {}
         self._settings: dict[str, str] = {}
+        self._card_filter: tuple[str, CardFilter | None] | None = None  # (its JSON, parsed once)
         self._load()
 
     def _load(self) -> None:
@@ -105,6 +122,30 @@ class ReferenceCache:
             return json.loads(raw)
         except ValueError:
             log.warning("central setting %s is not valid JSON; ignored", key)
+            return None
+
+    def card_filter(self) -> CardFilter | None:
+        """The filter of every card the chain issued (`issued_cards`), parsed once per version; None if absent."""
+        with self._lock:
+            raw = self._settings.get(ISSUED_CARDS)
+            if raw is None:
+                return None
+            if self._card_filter is None or self._card_filter[0] is not raw:
+                try:
+                    parsed = CardFilter.from_json(raw)
+                except ValueError:
+                    log.warning("central setting %s is not a card filter; every card counts as issued", ISSUED_CARDS)
+                    parsed = None
+                self._card_filter = (raw, parsed)
+            return self._card_filter[1]
+
+    def contact_hash_key(self) -> bytes | None:
+        """The chain's key for the keyed contact hashes (`contact_hash_key`), or None before central sent it."""
+        value = self.setting(CONTACT_HASH_KEY)
+        try:
+            return bytes.fromhex(value) if isinstance(value, str) and value else None
+        except ValueError:
+            log.warning("central setting %s is not hexadecimal; ignored", CONTACT_HASH_KEY)
             return None
 
     def earning_scale(self) -> EarningScale | None:

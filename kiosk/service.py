@@ -67,6 +67,7 @@ class KioskService:
 
         self.reference = ReferenceCache(config.data_dir / "reference-data.json")  # central's settings, both roles
         self._voucher_client = None
+        self._lookup_client = None
         if devices:
             from hardware import build_devices
 
@@ -84,16 +85,19 @@ class KioskService:
         from device.sync.phone_codes import verifier_from_config
         from device.till import Till
 
-        client = None
+        client = lookups = None
         if central:
             from device.till.vouchers import central_voucher_issuer
+            from device.till.vouchers import central_lookup_client, central_voucher_issuer
 
             client = self._voucher_client = central_voucher_issuer(self.config)
+            lookups = self._lookup_client = central_lookup_client(self.config)
         return Till(self.config, self.store, self.bus, devices=self.devices, sync_state=self.sync_state,
                     reference=self.reference, phone_verifier=verifier_from_config(self.config),
                     voucher_issuer=client.issue_voucher if client else None,
                     daily_summary_source=client.daily_summary if client else None,
-                    receipt_source=client.receipt_earn if client else None)  # refunds of another till's receipt
+                    receipt_source=client.receipt_earn if client else None,  # refunds of another till's receipt
+                    customers=lookups)  # cards and customers of other stores
 
     @classmethod
     def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
@@ -105,7 +109,8 @@ class KioskService:
         """
         lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
-            store = Store.open(store_dir(config), config.device.id, kept_earns=config.till.kept_earns)
+            store = Store.open(store_dir(config), config.device.id, kept_earns=config.till.kept_earns,
+                               max_customers=config.cache.customer_bound)
         except BaseException:
             lock.release()
             raise
@@ -244,7 +249,8 @@ class KioskService:
         except Exception:  # the till's figures are not worth keeping the store open
             logger.exception("closing the till failed")
         for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close),
-                           ("voucher client", self._voucher_client and self._voucher_client.close)):
+                           ("voucher client", self._voucher_client and self._voucher_client.close),
+                           ("look-up client", self._lookup_client and self._lookup_client.close)):
             if not stop:
                 continue
             try:

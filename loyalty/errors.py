@@ -190,6 +190,18 @@ class CardNotKnowable(DomainError):
     cannot be taken as a new customer's."""
 
 
+class ForeignCard(DomainError):
+    """Offline, a card the device does not know and the chain never issued (not in the issued-cards filter)."""
+
+
+class CardNeedsCentral(DomainError):
+    """Offline, a card the device does not know may already be a customer's elsewhere: it cannot join now."""
+
+
+class BalanceLater(CardNeedsCentral):
+    """Offline, a card the device does not hold: its balance shows once central answers again."""
+
+
 class VoucherOutOfStock(DomainError):
     """Central has no code left for this partner voucher: nothing was spent; another reward can be chosen."""
 

@@ -14,6 +14,8 @@ EARNING_RULES = "earning_rules"
 CAPTURE_MODE = "capture_mode"
 EXPIRY = "expiry"
 TIERS = "tiers"
+ISSUED_CARDS = "issued_cards"  # the filter of the cards the chain issued (loyalty.domain.card_filter)
+CONTACT_HASH_KEY = "contact_hash_key"  # the chain key of the contact hashes (loyalty.domain.customers)
 
 
 def expiry_rule_from(value: object) -> ExpiryRule | None:

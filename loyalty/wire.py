@@ -10,6 +10,7 @@ from loyalty.domain.snapshot import (
     CashierState,
     CentralSetting,
     CustomerState,
+    LookedUp,
     PoolBalanceState,
     PoolMemberState,
     PulledBatch,
@@ -59,6 +60,23 @@ def batch_from_record(record: object) -> PulledBatch:
         )
     except (KeyError, TypeError) as exc:
         raise SyncRefused(f"central sent a pull page this device cannot read: {exc}") from None
+
+
+def looked_up_from_record(record: object) -> LookedUp:
+    """A look-up's answer (`GET /api/customers/by-card/<uid>` or `/api/customers/<id>`) as the device holds it."""
+    try:
+        if not isinstance(record, dict) or not isinstance(record.get("customer"), dict):
+            raise TypeError("no customer")
+        member = record.get("pool_member")
+        pool = record.get("pool_balance")
+        return LookedUp(
+            customer=_customer(record["customer"]),
+            cards=tuple(CardState(**c) for c in record.get("cards") or ()),
+            pool_members=(_pool_member(member),) if member else (),
+            pool_balances=(_pool_balance(pool),) if pool else (),
+        )
+    except (KeyError, TypeError) as exc:
+        raise SyncRefused(f"central sent a customer this device cannot read: {exc}") from None
 
 
 def _customer(record: dict[str, Any]) -> CustomerState:

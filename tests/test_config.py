@@ -105,3 +105,13 @@ def test_the_store_keeps_as_many_folded_earns_as_the_till_is_configured_for(tmp_
                                               amount_cents=500, points=5))
         service.store.apply_batch(PulledBatch(cursor=1, device_seq_through=3))
         assert [service.store.earn_for_receipt(f"R{n}") is not None for n in range(3)] == [False, True, True]
+
+
+def test_the_cache_bound_is_the_smaller_of_the_count_and_the_memory():
+    from device.config import BYTES_PER_CUSTOMER
+
+    assert parse_config({"cache": {"max_customers": 1000, "max_memory_mb": 45}}).cache.customer_bound == 1000
+    bound = parse_config({"cache": {"max_customers": 80_000, "max_memory_mb": 10}}).cache.customer_bound
+    assert bound == 10_000_000 // BYTES_PER_CUSTOMER
+    with pytest.raises(ConfigError, match="max_customers"):
+        parse_config({"cache": {"max_customers": 0}})

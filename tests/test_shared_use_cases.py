@@ -47,6 +47,11 @@ def issued(partner: str, customer_id: str, redemption_id: str) -> IssuedVoucher:
     return IssuedVoucher(partner, "HOL-0001", 2000, redemption_id)
 
 
+def no_one_holds(card_uid: str) -> None:
+    """Central's answer to a look-up of a card no customer holds yet."""
+    return None
+
+
 class TillFront:
     """The cashier's till: a card tapped, the capture form saved, a reward picked."""
 
@@ -55,6 +60,7 @@ class TillFront:
         self.till.sessions.open(self.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
         self.till.reference.apply(PulledBatch(cursor=1, rewards=REWARDS))
         self.till.voucher_issuer = issued  # central's partner codes, answered here without a network
+        self.till.cards.central = no_one_holds  # and its card look-ups
 
     def online(self) -> bool:
         return self.till.online()
@@ -78,6 +84,7 @@ class KioskFront:
         self.screen.rewards.put(REWARDS)
         self.screen.redeeming.issuer = issued
         self.screen.central = None  # no history from central: the kiosk's own pending operations
+        self.screen.cards.central = no_one_holds
 
     def online(self) -> bool:
         return self.screen.online()

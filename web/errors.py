@@ -14,12 +14,14 @@ logger = logging.getLogger(__name__)
 
 #: Most specific first: the first matching class gives the status code.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (e.ForeignCard, 422),
     (e.UnknownCard, 404),
     (e.UnknownCustomer, 404),
     (e.UnknownReceipt, 404),
     (e.CardBlocked, 409),
     (e.CardAlreadyLinked, 409),
     (e.CardNotKnowable, 409),
+    (e.CardNeedsCentral, 409),
     (e.VoucherOutOfStock, 409),
     (e.InsufficientPoints, 409),
     (e.NothingToReverse, 409),

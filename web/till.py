@@ -232,6 +232,12 @@ def duplicates():
     return jsonify(found=_till().duplicates(request.args.get("q", "")))
 
 
+@bp.post("/api/customer/open")
+def open_customer():
+    """A customer chosen from the search list (no card with them): shown, and credited if a sale waits."""
+    return jsonify(_till().open_customer(str(_body().get("customer_id", ""))))
+
+
 @bp.post("/api/redeem")
 def redeem():
     body = _body()

@@ -24,6 +24,11 @@ from loyalty.domain import business_clock
 from loyalty.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
 from loyalty.domain.rewards import Reward
 from loyalty.errors import (
+from loyalty.domain import business_clock
+from loyalty.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
+from loyalty.domain.rewards import Reward
+from loyalty.errors import (
+    BalanceLater,
     CardBlocked,
     CardNotKnowable,
     CardNotPresent,
@@ -38,6 +43,12 @@ from loyalty.errors import (
     UnknownCard,
     UnknownReward,
 )
+from device.selfservice.rewards import RewardsFile
+from device.standing import CustomerStanding, standing_of
+from device.sync.offline import OfflineLimits
+from device.usecases.card_lookup import CardLookup
+from device.usecases.redemption import Redemption as Redeeming
+from device.usecases.registration import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +138,11 @@ class KioskScreen:
         self.verifier = verifier
         self.clock = clock
         self.catalogue_refresh_s = catalogue_refresh_s
-        self.reference = reference  # central's settings (device.reference_cache.ReferenceCache): expiry, tiers
+        self.reference = reference  # central's settings (kiosk.reference_cache.ReferenceCache): expiry, tiers
+        # Cards of other stores: looked up at central when online; offline the balance shows later.
+        self.cards = CardLookup(store, central=getattr(central, "card_customer", None),
+                                online=self.online,
+                                issued_cards=reference.card_filter if reference is not None else lambda: None)
         self._lock = threading.Lock()
         self._present: str | None = None
         self._redeemed: dict[tuple[str, str], int] = {}
@@ -245,6 +260,12 @@ class KioskScreen:
             raise CardNotKnowable("this kiosk's customer list is damaged and not yet rebuilt from central: the card "
                                   "may be a customer's, so it cannot be registered now")
         if view is None or view.erased:
+            found = self.cards.find(card_uid)
+            if found.stand_in:
+                raise BalanceLater("this kiosk cannot reach central to read this card's account: its balance shows "
+                                   "once central answers again")
+            view = found.view
+        if view is None or view.erased:
             raise UnknownCard("this card is not registered yet")
         if view.card_blocked:
             raise CardBlocked("this card is blocked; please ask at the till")
@@ -256,7 +277,8 @@ class KioskScreen:
             next_reward = NextReward(upcoming.name, upcoming.points_price, upcoming.points_price - points,
                                      max(0, min(99, points * 100 // upcoming.points_price)))
         recent, offline = self._recent(view.customer_id)
-        return CardSummary(card_uid, view.customer_id, view.first_name or "", surname_initial(view.last_name),
+        return CardSummary(card_uid, view.customer_id, view.first_name or "",
+                           surname_initial(view.last_initial or view.last_name),
                            points, next_reward, tuple(r for r in rewards if r.points_price <= points),
                            recent, self._left_today(view.customer_id), offline, self.standing(view.customer_id))
 
@@ -384,6 +406,7 @@ class KioskScreen:
         self._require_present(card_uid)
         if consent is not True:
             raise ConsentRequired("to join the programme, please accept the conditions first")
+        self.cards.find(card_uid).may_join()  # offline, an unknown card may be a customer's at another store
         self.registration.register(self.store, card_uid, first_name, consent)  # the till's one rule
         return self.summary(card_uid)
 

@@ -25,6 +25,15 @@ from loyalty.domain.customers import normalise_query, search_keys
 from loyalty.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
 from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
 from loyalty.domain.pools import PoolSummary
+from loyalty.domain.customers import last_initial, normalise_query, search_keys
+from loyalty.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
+from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
+from loyalty.domain.pools import PoolSummary
+from device.store import packed_lots
+from device.store.base_cache import BaseCache, unpack_hashes
+from device.store.kept_earns import KeptEarns
+from device.store.prefix_index import PrefixIndex
+from device.store.views import CustomerView
 
 _PROFILE_EVENTS = (CustomerRegistered, ProfileUpdated, CustomerErased)
 
@@ -73,8 +82,9 @@ class PendingOverlay:
             if rec is not None:
                 consent = (Consent(rec.consent_granted, rec.consent_version or "", "", "central")
                            if rec.consent_granted is not None else None)
-                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_name, rec.phone, rec.email,
-                                                  consent, rec.erased)
+                # The base holds a surname's initial only: it stands in as a one-letter surname.
+                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_initial, None, None, consent,
+                                                  rec.erased)
                 overlay.balances[cid] = rec.points  # lots and debits only add up: the overlay holds the pending part
             membership = base.pool_member.get(cid)
             if membership is not None:
@@ -205,14 +215,18 @@ class PendingOverlay:
         points = overlay.balances.get(cid)
         if points is None:
             points = rec.points if rec is not None else 0
+        hashes = unpack_hashes(rec.hashes) if rec is not None and rec.hashes else ()
         if current is not None:
             consent = current.consent
-            return CustomerView(cid, current.first_name, current.last_name, current.phone, current.email,
+            initial = last_initial(current.last_name)
+            surname = current.last_name if current.last_name and len(current.last_name) > 1 else None
+            return CustomerView(cid, current.first_name, surname, current.phone, current.email,
                                 points, tuple(cards), blocked, consent.granted if consent else None,
-                                consent.text_version if consent else None, current.erased)
+                                consent.text_version if consent else None, current.erased,
+                                None if current.erased else initial, () if current.erased else hashes)
         if rec is not None:
-            return CustomerView(cid, rec.first_name, rec.last_name, rec.phone, rec.email, points, tuple(cards),
-                                blocked, rec.consent_granted, rec.consent_version, rec.erased)
+            return CustomerView(cid, rec.first_name, None, None, None, points, tuple(cards), blocked,
+                                rec.consent_granted, rec.consent_version, rec.erased, rec.last_initial, hashes)
         return CustomerView(cid, None, None, None, None, points, tuple(cards), blocked, None, None, False)
 
     def search(self, text: str, limit: int) -> list[CustomerView]:
@@ -234,6 +248,12 @@ class PendingOverlay:
                 if len(found) >= limit:
                     break
         return found
+
+    def touches(self, found) -> bool:
+        """Whether a looked-up customer (`LookedUp`) changes what the overlay seeded from the base."""
+        return (found.customer.customer_id in self._seeded_customers
+                or any(card.card_uid in self._seeded_cards for card in found.cards)
+                or any(pool.pool_id in self._seeded_pools for pool in found.pool_balances))
 
     def counts(self) -> tuple[int, int]:
         """(customers, cards) known here: the base's and those only pending events name."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 from device.store import packed_lots
 from loyalty.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 from loyalty.errors import InvalidPull
+
+_HEX_HASH = re.compile(r"[0-9a-f]{32}")
 
 
 def check_batch(batch: object) -> None:
@@ -30,9 +33,12 @@ def check_batch(batch: object) -> None:
             packed_lots.pack(state.lots)
         except (ValueError, struct.error):
             raise InvalidPull("a pulled customer's lots must be dated YYYY-MM-DD, points the cache holds") from None
-        for name in ("first_name", "last_name", "phone", "email", "consent_version"):
+        for name in ("first_name", "last_name", "phone", "email", "consent_version", "last_initial"):
             if not isinstance(getattr(state, name), (str, type(None))):
                 raise InvalidPull(f"a pulled customer's {name} must be text")
+        if not isinstance(state.contact_hashes, tuple) or not all(
+                isinstance(h, str) and _HEX_HASH.fullmatch(h) for h in state.contact_hashes):
+            raise InvalidPull("a pulled customer's contact_hashes must be texts of 32 hexadecimal digits")
     for card in batch.cards:
         if (not isinstance(card, CardState) or not isinstance(card.card_uid, str) or not card.card_uid
                 or not isinstance(card.customer_id, str) or not card.customer_id):
@@ -40,6 +46,9 @@ def check_batch(batch: object) -> None:
     for cid in batch.erased:
         if not isinstance(cid, str) or not cid:
             raise InvalidPull("an erased customer id must be non-empty text")
+    for cid in batch.removed:
+        if not isinstance(cid, str) or not cid:
+            raise InvalidPull("a removed customer id must be non-empty text")
     for member in batch.pool_members:
         if (not isinstance(member, PoolMemberState) or not isinstance(member.customer_id, str)
                 or not member.customer_id or not isinstance(member.pool_id, (str, type(None)))

@@ -1,8 +1,8 @@
 """The snapshot's rows to and from the base cache and the kept earns (the file format is `snapshot_file.py`).
 
 Reading builds the base in one pass, chunk by chunk, with the garbage collector off (100 000 long-lived
-records are no reason to scan) and one object per distinct text (names repeat; phones and e-mails are also
-index keys). A damaged snapshot is moved aside and the base starts empty: the next pull rebuilds it.
+records are no reason to scan) and one object per distinct text (first names repeat and are also index keys).
+A damaged snapshot is moved aside and the base starts empty: the next pull rebuilds it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 
 from device.store import packed_lots
 from device.store.base_cache import BaseCache, CachedCustomer
+from device.store.journal import move_aside
+from device.store.kept_earns import KeptEarns
+from device.store.prefix_index import PrefixIndex
+from device.store.snapshot_file import (
+from loyalty.domain.ledger import EarnRecord, PoolContribution
+from loyalty.domain.snapshot import PoolMemberState
+from loyalty.errors import StoreCorrupt, StoreError
+from device.store import packed_lots
+from device.store.base_cache import BaseCache, CachedCustomer, pack_hashes
 from device.store.journal import move_aside
 from device.store.kept_earns import KeptEarns
 from device.store.prefix_index import PrefixIndex
@@ -90,22 +99,33 @@ def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, me
         customers = base.customers
         card_owner = base.card_owner
         ids: list[str] = []
+        legacy = False
         for row in tables["customers"]:
-            # Snapshots written before lots were pulled have ten fields: no lots, no debits.
-            cid, first, last, phone, email, points, granted, version, erased, cards, lots, debits = (
-                row if len(row) != 10 else [*row, "", 0])
+            if len(row) == 11:
+                cid, first, initial, hashes, points, granted, version, erased, cards, lots, debits = row
+                if not isinstance(hashes, list):
+                    raise TypeError("customer row hashes")
+            else:
+                # Written before devices held least data (ten or twelve fields, contact details in clear): only
+                # the first name and the surname's initial are kept, and the next pull starts over for the hashes.
+                cid, first, last, _phone, _email, points, granted, version, erased, cards, lots, debits = (
+                    row if len(row) != 10 else [*row, "", 0])
+                initial = (last.strip()[:1].upper() or None) if isinstance(last, str) else None
+                hashes, legacy = [], True
             if (not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list)
                     or not isinstance(debits, int)):
                 raise TypeError("customer row")
             cards = tuple(cards)
-            customers[cid] = CachedCustomer(cid, first and intern(first, first), last and intern(last, last),
-                                            phone and intern(phone, phone), email and intern(email, email),
-                                            points, granted, version and intern(version, version),
+            customers[cid] = CachedCustomer(cid, first and intern(first, first), initial and intern(initial, initial),
+                                            pack_hashes(hashes), points, granted, version and intern(version, version),
                                             bool(erased), cards,
                                             packed_lots.from_text(lots) if lots else packed_lots.NONE, debits)
             for uid in cards:
                 card_owner[uid] = cid
             ids.append(cid)
+        if legacy:
+            logger.warning("the cache snapshot held contact details in clear: dropped, and the next pull starts over")
+            base.cursor = 0
         for uid, owner, blocked in tables["loose_cards"]:
             if blocked:
                 base.blocked.add(uid)
@@ -122,7 +142,7 @@ def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, me
             at = end
         if at != total:
             raise ValueError("search index size does not match its chunks")
-        base.index = PrefixIndex(keys, owners) if keys or not customers else base.fresh_index()
+        base.index = PrefixIndex(keys, owners) if (keys or not customers) and not legacy else base.fresh_index()
         for row in tables["earns"]:
             record = EarnRecord(*row[:7])
             given = None

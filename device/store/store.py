@@ -15,6 +15,14 @@ Ledger), which answers the reads. This class keeps the outbox itself (pending ev
 numbering, lost numbers) and the order of writes. What follows a recorded event in the pool rules (an
 earn's contribution, a refund's pool part) is the domain's decision (`loyalty.domain.pools.follow_up`).
 
+What a device holds of a customer (least data, `base_cache.py`): the first name, the surname's initial,
+keyed hashes of the phone and e-mail, balance, lots, consent, cards and pool. A customer this device captures
+itself is journaled whole (central needs the contact details), and only until central acknowledges it: the
+acknowledgement rewrites those events with the first name and initial alone (`_without_contacts`), so the
+outbox, its copy and any later backup hold no phone, e-mail or surname once central has them. A bound
+(`max_customers`) evicts the least recently seen customers, never one with events still pending here;
+customers that left the store's scope (`removed` in a pull) are dropped the same way.
+
 Crash safety of `apply_batch`: the new snapshot (with the new seq_through) is written first; the journal is
 compacted only after that. A crash before the rename leaves the old snapshot and the full journal; after it,
 replay skips journal lines with seq <= seq_through and the next open finishes the compaction.
@@ -49,10 +57,36 @@ from loyalty.domain.pools import PoolSummary
 from loyalty.domain.snapshot import PulledBatch
 from loyalty.domain.tiers import Tier, TierScale, tier_of
 from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
+from loyalty.domain import pools
+from loyalty.domain.customers import last_initial
+from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated, from_record, to_record
+from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
+from loyalty.domain.ledger import EarnRecord, PoolContribution
+from loyalty.domain.pools import PoolSummary
+from loyalty.domain.snapshot import LookedUp, PulledBatch
+from loyalty.domain.tiers import Tier, TierScale, tier_of
+from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
+from device.store.base_cache import BaseCache
+from device.store.fileops import FileOps
+from device.store.kept_earns import KEPT_EARNS, KeptEarns
+from device.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
+from device.store.pending_overlay import PendingOverlay
+from device.store.pull_contract import check_batch
+from device.store.snapshot_codec import read_snapshot, write_snapshot
+from device.store.snapshot_file import AtomicJSONStorage
+from device.store.views import CustomerView, StoreStats
 
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "cache.json"
+
+
+def _without_contacts(event: Event) -> Event | None:
+    """The event with its surname cut to the initial and no phone or e-mail, or None if it has none to cut."""
+    if isinstance(event, (CustomerRegistered, ProfileUpdated)) and (
+            event.phone or event.email or (event.last_name and len(event.last_name.strip()) > 1)):
+        return replace(event, last_name=last_initial(event.last_name), phone=None, email=None)
+    return None
 
 
 def _scrubbed(event: Event) -> Event | None:
@@ -69,8 +103,10 @@ def _scrubbed(event: Event) -> Event | None:
 class Store:
     """Crash-safe local state of one device; thread-safe (one lock); implements `AccountView`."""
 
-    def __init__(self, data_dir: Path, device_id: str, fileops: FileOps, kept_earns: int) -> None:
+    def __init__(self, data_dir: Path, device_id: str, fileops: FileOps, kept_earns: int,
+                 max_customers: int | None = None) -> None:
         self._dir = data_dir
+        self._max_customers = max_customers
         self._device_id = device_id
         self._ops = fileops
         self._kept_limit = kept_earns
@@ -95,8 +131,13 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path, device_id: str, *, fileops: FileOps | None = None,
-             kept_earns: int = KEPT_EARNS) -> Store:
-        """Open the store in `data_dir` (created if absent), recovering from a crash or a damaged file."""
+             kept_earns: int = KEPT_EARNS, max_customers: int | None = None) -> Store:
+        """Open the store in `data_dir` (created if absent), recovering from a crash or a damaged file.
+
+        `max_customers` bounds the cached customers (None: no bound); the service gives `CacheConfig.customer_bound`.
+        """
+        if max_customers is not None and max_customers < 1:
+            raise StoreError(f"max_customers must be at least 1, got {max_customers}")
         if not device_id:
             raise StoreError("a store needs the device id (device.id in the configuration)")
         data_dir = Path(data_dir)
@@ -104,7 +145,7 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {data_dir}: {exc}") from exc
-        store = cls(data_dir, device_id, fileops or FileOps(), kept_earns)
+        store = cls(data_dir, device_id, fileops or FileOps(), kept_earns, max_customers)
         started = time.perf_counter()
         store._load_snapshot()
         seq_through = store._base.seq_through
@@ -131,6 +172,7 @@ class Store:
         store._acked = contents.acked & store._events.keys()
         store._journal_dirty = folded > 0
         store._scrub_erased()
+        store._drop_acknowledged_contacts(store._acked)  # acknowledged before a stop that beat the rewrite
         store._rebuild_overlay()
         if store._journal_dirty:
             store._compact_journal()
@@ -237,7 +279,23 @@ class Store:
                 return 0
             self._journal.append_ack(new)
             self._acked.update(new)
+            if self._drop_acknowledged_contacts(new):
+                self._compact_journal()
+                self._rebuild_overlay()
             return len(new)
+
+    def _drop_acknowledged_contacts(self, event_ids: Iterable[str]) -> bool:
+        """Cut the contact details out of events central now holds (see the module's notes); True if any."""
+        changed = False
+        for event_id in event_ids:
+            event = self._events.get(event_id)
+            clean = _without_contacts(event) if event is not None else None
+            if clean is not None:
+                self._events[event_id] = clean
+                changed = True
+        if changed:
+            self._journal_dirty = True
+        return changed
 
     def _lost_message(self) -> str | None:
         """Said while numbers recorded here are in neither outbox copy and central has not folded past them."""
@@ -301,7 +359,8 @@ class Store:
                 self._cache_problem = None  # the last page of a pull: the cache is whole again
 
     def _merge_batch(self, batch: PulledBatch) -> None:
-        self._base.merge(batch)
+        pending = self._pending_customers()
+        self._base.merge(batch, keep_erased=pending)
         through = batch.device_seq_through
         if through is not None:
             self._lost = [seq for seq in self._lost if seq > through]  # central holds (or wrote off) the others
@@ -315,6 +374,35 @@ class Store:
                     self._last_seq = through
                 self._fold_through(through)
         self._scrub_erased()
+        self._evict(pending)
+
+    def _pending_customers(self) -> set[str]:
+        """Customers this device's pending events name: never evicted, their erasure always noted."""
+        return {cid for e in self._events.values() if (cid := getattr(e, "customer_id", None)) is not None}
+
+    def _evict(self, pending: set[str]) -> None:
+        if self._max_customers is not None:
+            gone = self._base.evict(self._max_customers, keep=pending)
+            if gone:
+                logger.info("cache bound of %d customers: %d least recently seen dropped", self._max_customers,
+                            len(gone))
+
+    def hold(self, found: LookedUp) -> None:
+        """Keep a customer central answered for a look-up (any card, any store), as if pulled.
+
+        In memory at once; the snapshot takes it at the next pull, which brings the customer too (a look-up puts
+        them in this store's scope). Within the bound, like any pulled customer.
+        """
+        with self._lock:
+            self._check_open()
+            batch = PulledBatch(cursor=self._base.cursor, customers=(found.customer,), cards=found.cards,
+                                pool_members=found.pool_members, pool_balances=found.pool_balances)
+            check_batch(batch)
+            seeded = self._overlay.touches(found)
+            self._base.merge(batch)
+            self._evict(self._pending_customers() | {found.customer.customer_id})
+            if seeded:
+                self._rebuild_overlay()
 
     def _fold_through(self, through: int) -> None:
         """Move own events with seq <= `through` out of the pending set; earns go to the kept earns."""
@@ -391,11 +479,27 @@ class Store:
 
     def customer(self, customer_id: str) -> CustomerView | None:
         with self._lock:
+            self._base.seen(customer_id)
             return self._overlay.customer(customer_id)
 
     def customer_by_card(self, card_uid: str) -> CustomerView | None:
         with self._lock:
-            return self._overlay.customer_by_card(card_uid)
+            view = self._overlay.customer_by_card(card_uid)
+            if view is not None:
+                self._base.seen(view.customer_id)
+            return view
+
+    def customers_with_contact(self, hashes: Iterable[str], limit: int = 10) -> list[CustomerView]:
+        """Customers held here whose keyed phone or e-mail hash is one of `hashes` (the offline duplicate check)."""
+        with self._lock:
+            found = []
+            for cid in self._base.holding(hashes):
+                view = self._overlay.customer(cid)
+                if view is not None and not view.erased:
+                    found.append(view)
+                    if len(found) >= limit:
+                        break
+            return found
 
     def search(self, text: str, limit: int = 10) -> list[CustomerView]:
         """Customers with a first name, last name, full name, phone or e-mail starting with `text`."""

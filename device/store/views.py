@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CustomerView:
-    """A customer with balance and cards; `card_blocked` is about the card the customer was looked up by."""
+    """A customer with balance and cards; `card_blocked` is about the card the customer was looked up by.
+
+    `last_name`, `phone` and `email` are known only while this device's own capture of them is on its way to
+    central; a customer held from central has `last_initial` and the keyed `contact_hashes` instead.
+    """
 
     customer_id: str
     first_name: str | None
@@ -20,6 +24,8 @@ class CustomerView:
     consent_granted: bool | None
     consent_version: str | None
     erased: bool
+    last_initial: str | None = None
+    contact_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

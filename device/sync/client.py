@@ -19,6 +19,15 @@ from loyalty.domain.events import Event, to_record
 from loyalty.domain.rewards import IssuedVoucher
 from loyalty.domain.snapshot import PulledBatch
 from loyalty.errors import (
+from urllib.parse import quote
+
+import httpx
+
+from loyalty.domain.events import Event, to_record
+from loyalty.domain.rewards import IssuedVoucher
+from loyalty.domain.snapshot import LookedUp, PulledBatch
+from loyalty.errors import (
+    CardBlocked,
     DeviceNotEnrolled,
     EnrolmentCodeRefused,
     KioskError,
@@ -29,6 +38,7 @@ from loyalty.errors import (
     VoucherOutOfStock,
 )
 from loyalty.wire import batch_from_record
+from loyalty.wire import batch_from_record, looked_up_from_record
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,7 @@ log = logging.getLogger(__name__)
 CENTRAL_REFUSALS: dict[str, tuple[type[KioskError], str]] = {
     "VoucherPoolEmpty": (VoucherOutOfStock, "this voucher is out of stock at central"),
     "EnrolmentRefused": (EnrolmentCodeRefused, "central refused the enrolment code"),
+    "CardIsBlocked": (CardBlocked, "this card is blocked; ask the customer for another card"),
 }
 
 
@@ -124,6 +135,24 @@ class CentralClient:
         earn = self._call("GET", "/api/receipts", params={"ref": receipt_ref}).get("earn")
         return earn if isinstance(earn, dict) else None
 
+    def card_customer(self, card_uid: str) -> LookedUp | None:
+        """The customer holding a card of any store (they join this store's scope), None for a card no one holds;
+        CardBlocked for a blocked card."""
+        body = self._call("GET", f"/api/customers/by-card/{quote(card_uid, safe='')}", none_for=(404,))
+        return None if body is None else looked_up_from_record(body)
+
+    def customer_by_id(self, customer_id: str) -> LookedUp | None:
+        """A customer chosen from a search (they join this store's scope), None if unknown or erased."""
+        body = self._call("GET", f"/api/customers/{quote(customer_id, safe='')}", none_for=(404,))
+        return None if body is None else looked_up_from_record(body)
+
+    def search_customers(self, text: str) -> list[dict]:
+        """At most ten customers of the whole chain matching a name, phone, e-mail or card number, masked."""
+        found = self._call("GET", "/api/customers/search", params={"q": text}).get("customers")
+        if not isinstance(found, list) or not all(isinstance(row, dict) for row in found):
+            raise SyncUnavailable("central's search answer was incomplete")
+        return found
+
     def device_state(self) -> dict:
         """What central holds of this device now: sequence gaps and low stocks (`GET /api/sync/device`)."""
         return self._call("GET", "/api/sync/device")
@@ -133,7 +162,8 @@ class CentralClient:
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
         return str(self._call("POST", "/api/enrol", json=body)["token"])
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict:  # kwargs: httpx's request options
+    def _call(self, method: str, path: str, *, none_for: tuple[int, ...] = (), **kwargs: Any) -> dict:  # kwargs: httpx's request options
+        """Central's JSON answer; None (typed loosely) when its status is one of `none_for`."""
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
@@ -141,6 +171,8 @@ class CentralClient:
         except httpx.HTTPError as exc:
             raise SyncUnavailable(f"central could not be reached ({type(exc).__name__})") from None
         self._note_clock(response)
+        if response.status_code in none_for:
+            return None  # type: ignore[return-value]
         if response.status_code >= 500 or response.status_code == 429:
             raise SyncUnavailable(f"central is unavailable (HTTP {response.status_code}); retrying later")
         try:

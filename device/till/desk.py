@@ -61,6 +61,7 @@ from loyalty.domain.rewards import IssuedVoucher, Reward
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 from loyalty.errors import (
     CardBlocked,
+    CardNeedsCentral,
     ConfirmationRequired,
     InvalidAmount,
     InvalidProfileField,
@@ -84,6 +85,31 @@ from loyalty.errors import (
     error_codes,
 )
 from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
+from device.receipt_code import receipt_code, reference_in
+from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
+from device.reference_cache import ReferenceCache
+from device.store import Store
+from device.store.views import CustomerView
+from loyalty.domain.customers import card_of_stand_in, contact_hashes, unknown_card_customer
+from loyalty.domain.rewards import IssuedVoucher
+from device.standing import standing_of
+from device.sync.offline import OfflineLimits
+from device.till.adoption import AdoptionBook
+from device.till.cashier_book import CashierBook
+from loyalty.catalogue import DEFAULT_REWARDS, find_reward
+from device.till.profile_qr import profile_link_for
+from device.till.recent_receipts import RecentReceipt, RecentReceipts
+from device.till.redemption_attempts import RedemptionAttempts
+from device.till.sessions import CashierSessions
+from device.till import presenter
+from device.till.presenter import sale_dict as _sale_dict
+from device.till.training import TrainingBook
+from device.till.waiting_refunds import WaitingRefunds
+from device.usecases import receipts
+from device.usecases.card_lookup import CardFound, CardLookup, CentralCustomers
+from device.usecases.online import is_online
+from device.usecases.redemption import Redemption, VoucherIssuer
+from device.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +154,12 @@ class Till:
                  reference: ReferenceCache | None = None, phone_verifier=None,
                  voucher_issuer: VoucherIssuer | None = None,
                  daily_summary_source: Callable[[str, str], str] | None = None,
-                 receipt_source: Callable[[str], dict | None] | None = None):
+                 receipt_source: Callable[[str], dict | None] | None = None,
+                 customers: CentralCustomers | None = None):
         """`devices` print and signal (None: none); `phone_verifier` reads phone card QR codes (loyalty.phonecard);
-        `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day and
-        `receipt_source` for another till's receipt (each None without central)."""
+        `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day,
+        `receipt_source` for another till's receipt and `customers` for customers this till does not hold
+        (each None without central)."""
         self.config = config
         self.live_store = store
         self.bus = bus
@@ -151,6 +179,9 @@ class Till:
         self.voucher_attempts = RedemptionAttempts(data_dir / "voucher-attempts.json")
         self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
         self.receipt_source = receipt_source
+        self.central_customers = customers
+        self.cards = CardLookup(store, central=customers.card_customer if customers else None, online=self.online,
+                                issued_cards=self.reference.card_filter)
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
@@ -317,7 +348,10 @@ class Till:
         cashier = self._active_cashier()
         try:
             with self._lock:
-                view = self.store.customer(self._customer_id) if self._customer_id == customer_id else None
+                if self._shown_card is not None and customer_id == unknown_card_customer(self._shown_card):
+                    view = self._stand_in_view(self._shown_card)  # a card only central knows, credited all the same
+                else:
+                    view = self.store.customer(self._customer_id) if self._customer_id == customer_id else None
                 if view is None or view.erased:
                     raise NoRecentSale("the customer on screen changed; press OK and tap the card again")
                 self._sale = sale
@@ -383,9 +417,13 @@ class Till:
         logger.debug("card presented (%s)", via)
         try:
             with self._lock:
-                view = self.store.customer_by_card(uid)
-                if view is None and self.training:
-                    view = self._copy_to_training(uid)
+                if self.training:
+                    view = self.store.customer_by_card(uid) or self._copy_to_training(uid)
+                else:
+                    found = self.cards.find(uid)  # held here, else looked up at central when online
+                    if found.stand_in:
+                        return self._card_stands_in(found, cashier_id)
+                    view = found.view
                 if view is None or view.erased:
                     return self._unknown(uid, cashier)
                 if view.card_blocked:
@@ -404,6 +442,26 @@ class Till:
         finally:
             self.server_ms.append((time.perf_counter() - started) * 1000)
             del self.server_ms[:-1000]
+
+    def _card_stands_in(self, found: CardFound, cashier_id: str | None) -> dict:
+        """Offline, a card this till does not hold: its earn is recorded against the card (central gives it to the
+        card's owner, or to one new customer), never a new customer here; the balance shows once central is back."""
+        uid = found.card_uid
+        self._customer_id = None
+        self._shown_card = uid
+        self._unknown_card = None
+        view = self._stand_in_view(uid)
+        if self._sale is not None:
+            result = self._earn(view, uid, cashier_id)
+        else:
+            result = {"customer": self._customer_dict(view)}
+            self._publish("customer", result)
+        return result
+
+    def _stand_in_view(self, uid: str) -> CustomerView:
+        """The card standing in for its owner: the points it collected here since central last answered."""
+        cid = unknown_card_customer(uid)
+        return CustomerView(cid, None, None, None, None, self.store.balance(cid), (uid,), False, None, None, False)
 
     def receipt_scanned(self, receipt_ref: str) -> dict:
         """A receipt's code was scanned: show what can still be refunded on it (nothing is recorded yet)."""
@@ -426,8 +484,10 @@ class Till:
         for recent in self._recent[self.training].all():
             record = self.store.earn_for_receipt(recent.receipt_ref)
             left = record.amount_cents - record.refunded_cents if record else 0
+            customer = self.store.customer(recent.customer_id) if recent.customer_id else None
             rows.append({"receipt_ref": recent.receipt_ref, "amount_cents": recent.amount_cents,
-                         "points": recent.points, "at": recent.at, "first_name": recent.first_name,
+                         "points": recent.points, "at": recent.at,
+                         "first_name": (customer.first_name or "") if customer is not None else "",
                          "left_cents": left})
         return rows
 
@@ -438,7 +498,7 @@ class Till:
             return None
         self._training_store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState(
             live.customer_id, live.points, live.first_name, live.last_name, live.phone, live.email,
-            live.consent_granted, live.consent_version),),
+            live.consent_granted, live.consent_version, last_initial=live.last_initial),),
             cards=(CardState(uid, live.customer_id, live.card_blocked),)))
         return self._training_store.customer_by_card(uid)
 
@@ -481,7 +541,9 @@ class Till:
         self._sale = None
         self._last = LastOperation("earn", recorded, self._clock(), self.training)
         balance = store.balance(view.customer_id)
-        fresh = store.customer(view.customer_id) or view
+        fresh = store.customer(view.customer_id) or replace(view, points=balance)
+        if card_of_stand_in(view.customer_id) is not None:
+            balance = None  # the card's owner is known at central only: no balance on the receipt
         if not self.training:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "earns")
@@ -498,7 +560,7 @@ class Till:
                     expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
         self._later(self._recent[self.training].add, RecentReceipt(
             sale.receipt_ref, sale.amount_cents, recorded.points, datetime.now().strftime("%H:%M"),
-            fresh.first_name or ""))
+            view.customer_id))
         self._drill_done("earned")
         logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
                     sale.amount_cents)
@@ -519,6 +581,8 @@ class Till:
                 "repeat": True}
 
     def _customer_dict(self, view: CustomerView) -> dict:
+        if card_of_stand_in(view.customer_id) is not None:
+            return presenter.card_only_dict(view)
         return presenter.customer_dict(view, rewards=self.rewards, pool=self.store.pool_summary(view.customer_id),
                                        expiring=self._expiring(view.customer_id), suggest=self._suggestion(view))
 
@@ -534,7 +598,7 @@ class Till:
         now = self._clock()
         if now - self._offered.get(view.customer_id, -VISIT_S) < VISIT_S:
             return None
-        missing = next((name for name in PROFILE_FIELDS if not getattr(view, name)), None)
+        missing = _missing_field(view)
         if missing:
             if len(self._offered) > 1000:
                 self._offered = {cid: at for cid, at in self._offered.items() if now - at < VISIT_S}
@@ -552,6 +616,8 @@ class Till:
                 uid = card_uid or self._unknown_card
                 if not uid:
                     raise UnknownCard("tap the new card first")
+                if not self.training:
+                    self.cards.find(uid).may_join()  # offline, an unknown card may be a customer's elsewhere
                 store = self.store
                 made = self.registration.register(store, uid, first_name, consent, cashier_id=cashier_id,
                                                   extra=extra, cache_matters=not self.training)  # the kiosk's too
@@ -626,11 +692,60 @@ class Till:
             return {"customer": self._customer_dict(view)}
 
     def duplicates(self, text: str, limit: int = 5) -> list[dict]:
-        """Customers whose name, phone or e-mail start with `text` (for the duplicate check while typing)."""
+        """Customers matching what is typed: the duplicate check while a new customer is typed, and the search
+        for a customer without their card. Central's masked search when online (the whole chain); offline this
+        till's customers by name, and by phone or e-mail through their keyed hashes (never the clear values)."""
         if not isinstance(text, str) or len(text.strip()) < 2:
             return []
-        found = self.store.search(text[:MAX_FIELD], limit)
-        return [presenter.duplicate_dict(v) for v in found]
+        text = text[:MAX_FIELD]
+        if not self.training and self.central_customers is not None and self.online():
+            try:
+                return [presenter.masked_dict(row) for row in self.central_customers.search_customers(text)][:limit]
+            except SyncError as exc:
+                logger.info("search at central failed, searching this till's customers: %s", exc)
+        same = self._same_contact(text, limit)
+        found = {view.customer_id: view for view in same}
+        for view in self.store.search(text, limit):
+            found.setdefault(view.customer_id, view)
+        by_contact = {view.customer_id for view in same}
+        return [presenter.duplicate_dict(view, same_contact=view.customer_id in by_contact)
+                for view in list(found.values())[:limit]]
+
+    def _same_contact(self, text: str, limit: int) -> list[CustomerView]:
+        """Customers held here with the phone or e-mail typed, by its keyed hash (`contact_hash_key`)."""
+        key = self.reference.contact_hash_key()
+        if key is None:
+            return []
+        return self.store.customers_with_contact(contact_hashes(key, text, text), limit)
+
+    def open_customer(self, customer_id: str) -> dict:
+        """A customer chosen from the search (no card with them): held here, else fetched from central and held;
+        shown like a tap, and credited with the pending sale if there is one."""
+        cashier = self._active_cashier()
+        try:
+            with self._lock:
+                if not isinstance(customer_id, str) or not customer_id or card_of_stand_in(customer_id):
+                    raise UnknownCustomer("no such customer")
+                view = self.store.customer(customer_id)
+                if (view is None and not self.training and self.central_customers is not None
+                        and self.online()):
+                    found = self.central_customers.customer_by_id(customer_id)
+                    if found is not None:
+                        self.live_store.hold(found)
+                        view = self.store.customer(customer_id)
+                if view is None or view.erased:
+                    raise UnknownCustomer("no such customer here (central is needed to open one of another store)")
+                self._customer_id = view.customer_id
+                self._shown_card = None
+                self._unknown_card = None
+                if self._sale is not None:
+                    return self._earn(view, None, cashier.cashier_id if cashier else None)
+                result = {"customer": self._customer_dict(view)}
+                self._publish("customer", result)
+                return result
+        except KioskError as exc:
+            self._failed(exc)
+            raise
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
     def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
@@ -646,6 +761,9 @@ class Till:
                 cid = customer_id or self._customer_id
                 if cid is None:
                     raise NoCustomer("tap the customer's card first")
+                if card_of_stand_in(cid) is not None:
+                    raise CardNeedsCentral("this card's owner is known at central only: its points can be spent "
+                                           "once central answers again")
                 reward = find_reward(self.rewards, reward_id)
                 if reward is None:
                     raise UnknownReward(f"no reward {reward_id!r} in the catalogue")
@@ -933,3 +1051,17 @@ class Till:
         self.adoption.save()
         if self._training_store is not None:
             self._training_store.close()
+
+
+def _missing_field(view: CustomerView) -> str | None:
+    """The first profile field this customer lacks, as far as the till can tell from least data: a surname
+    initial means a surname; a keyed hash cannot say whether it is a phone's or an e-mail's, so a customer with
+    any contact hash is asked neither."""
+    for name in PROFILE_FIELDS:
+        if name == "last_name" and (view.last_name or view.last_initial):
+            continue
+        if name in ("phone", "email") and view.contact_hashes:
+            return None
+        if not getattr(view, name):
+            return name
+    return None

@@ -40,12 +40,33 @@ def customer_dict(view: CustomerView, *, rewards: tuple[Reward, ...], pool: Pool
             "pool_rewards": [reward_dict(r) for r in rewards if pool is not None and r.points_price <= pool.points]}
 
 
-def duplicate_dict(view: CustomerView) -> dict:
-    """A possible duplicate while a new customer is typed: enough to recognise them, not to read their details."""
+def card_only_dict(view: CustomerView) -> dict:
+    """A card whose owner only central knows (offline): the points it collected here; the balance comes later."""
+    uid = view.card_uids[0] if view.card_uids else ""
+    return {"customer_id": view.customer_id, "first_name": "", "points": view.points, "suggest": None,
+            "rewards": [], "expiring": None, "pool": None, "pool_rewards": [], "balance_later": True,
+            "card_suffix": uid[-4:]}
+
+
+def duplicate_dict(view: CustomerView, *, same_contact: bool = False) -> dict:
+    """A possible duplicate while a new customer is typed: enough to recognise them, not to read their details.
+
+    A customer held from central has no phone or e-mail here: `same_contact` says the typed one is theirs (its
+    keyed hash matched)."""
+    initial = view.last_initial or (view.last_name or "")[:1] or None
     return {"customer_id": view.customer_id, "first_name": view.first_name or "",
-            "last_name": (view.last_name or "")[:1] + ("." if view.last_name else ""),
+            "last_name": f"{initial}." if initial else "",
             "phone": ("…" + view.phone[-2:]) if view.phone else "",
-            "email": mask_email(view.email)}
+            "email": mask_email(view.email), "same_contact": same_contact}
+
+
+def masked_dict(row: dict) -> dict:
+    """A customer of central's masked search, in the duplicate list's shape (already masked by central)."""
+    initial = row.get("last_initial")
+    return {"customer_id": str(row.get("customer_id", "")), "first_name": str(row.get("first_name") or ""),
+            "last_name": f"{initial}." if initial else "", "phone": str(row.get("phone") or ""),
+            "email": str(row.get("email") or ""), "same_contact": False,
+            "card_suffix": str(row.get("card_suffix") or ""), "central": True}
 
 
 def mask_email(email: str | None) -> str:

@@ -1,7 +1,8 @@
 """This till's last receipts, so a refund can be picked from a list instead of typed on a touch screen.
 
-Only what the list shows is kept (reference, amount, points, time, first name), in `till-receipts.json`,
-bounded to the last `KEEP` receipts; what can still be refunded is read from the store each time.
+Only what the list needs is kept (reference, amount, points, time, customer id), in `till-receipts.json`,
+bounded to the last `KEEP` receipts; the customer's first name and what can still be refunded are read from
+the store each time, so an erased or no longer held customer's name is in no file of the till.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class RecentReceipt:
     amount_cents: int
     points: int
     at: str  # local time HH:MM
-    first_name: str
+    customer_id: str = ""
 
 
 class RecentReceipts:
@@ -37,8 +38,9 @@ class RecentReceipts:
         self._rows: list[RecentReceipt] = []
         for row in rows if isinstance(rows, list) else []:
             try:
+                row.pop("first_name", None)  # kept by earlier versions: dropped
                 self._rows.append(RecentReceipt(**row))
-            except TypeError:
+            except (TypeError, AttributeError):
                 continue
 
     def add(self, receipt: RecentReceipt) -> None:

@@ -10,8 +10,22 @@ from device.config import Config
 VoucherIssuer = Callable[[str, str, str], object]
 
 
+#: A card tapped at the till waits at most this long for central's answer before it is taken as offline.
+LOOKUP_TIMEOUT_S = 2.0
+
+
 def central_voucher_issuer(config: Config):
     """A client of central for voucher codes, or None when this device has no central or no token."""
+    return central_client(config, config.central.timeout_s)
+
+
+def central_lookup_client(config: Config):
+    """A client of central for customer look-ups and search, with a short timeout (a customer is waiting)."""
+    return central_client(config, min(LOOKUP_TIMEOUT_S, config.central.timeout_s))
+
+
+def central_client(config: Config, timeout_s: float):
+    """A client of central, or None when this device has no central or no token."""
     if not config.central.url:
         return None
     from device.sync.client import CentralClient
@@ -20,4 +34,4 @@ def central_voucher_issuer(config: Config):
     token = token_file(config).read()
     if token is None:
         return None
-    return CentralClient(config.central.url, token, config.central.timeout_s)
+    return CentralClient(config.central.url, token, timeout_s)

@@ -68,6 +68,17 @@ class PulledBatch:
 
 
 @dataclass(frozen=True)
+class LookedUp:
+    """A customer central answered a device's look-up with (by card, or chosen from a search): the row a pull
+    would send, with its cards, pool membership and that pool's balance, so the device holds it as if pulled."""
+
+    customer: CustomerState
+    cards: tuple[CardState, ...] = ()
+    pool_members: tuple[PoolMemberState, ...] = ()
+    pool_balances: tuple[PoolBalanceState, ...] = ()
+
+
+@dataclass(frozen=True)
 class RewardState:
     """A catalogue entry as central publishes it; inactive entries are withdrawn from sale."""
 

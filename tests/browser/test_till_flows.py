@@ -382,3 +382,24 @@ def test_a_name_from_central_is_shown_as_text_never_as_markup(tabs, served, till
     tap(tabs, "C0FFEE01")
     expect(till.locator("#customer-name")).to_have_text(hostile)
     assert till.locator("#customer-name script").count() == 0
+
+
+def test_a_customer_found_in_the_list_opens_and_an_unknown_card_offline_keeps_its_points(tabs, served, till_service):
+    till, panel = tabs
+    sign_in(till, served)
+    tap(tabs, UNKNOWN)  # a till alone: the capture form, whose list is also the search
+    expect(till.locator("#capture")).to_be_visible()
+    till.fill("#first-name", "Prénom3")
+    expect(till.locator("#duplicates li")).to_have_count(1)
+    till.locator("#duplicates li").first.click()  # the customer forgot their card: opened from the list
+    expect(till.locator("#capture")).to_be_hidden()
+    expect(till.locator("#customer-name")).to_have_text("Prénom3")
+    expect(till.locator("#customer-points")).to_have_text("30")
+
+    till_service.till.cards.central = lambda uid: None  # a till of a chain, central not answering now
+    key_amount(till, "700")
+    tap(tabs, "B0000001")
+    expect(till.locator("#customer-name")).to_have_text("Carte …0001")
+    expect(till.locator("#points-earned")).to_have_text("+7 points")
+    expect(till.locator("#message")).to_contain_text("Points gardés sur la carte")
+    assert till_service.store.customer_by_card("B0000001") is None  # no customer made

@@ -112,7 +112,7 @@ def test_only_the_profile_fields_and_adoption_figures_for_managers(till):
 def test_duplicate_check_finds_by_name_prefix_and_masks(till):
     found = till.duplicates("prénom3")
     assert [f["customer_id"] for f in found] == ["cust-00003"]
-    assert found[0]["last_name"] == "E." and found[0]["email"] == "c…@example.org"
+    assert found[0]["last_name"] == "E." and found[0]["email"] == ""  # the till holds no e-mail
     assert till.duplicates("p") == []
 
 
@@ -329,3 +329,15 @@ def test_points_spent_while_central_issues_the_code_refuse_the_voucher(till):
     with pytest.raises(InsufficientPoints):
         till.redeem("holiday-20", pin="1234")
     assert till.store.balance("cust-00004") == 840
+
+
+def test_a_customer_held_with_least_data_is_asked_only_what_the_till_can_tell_is_missing(till, clock):
+    from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
+
+    till.store.apply_batch(PulledBatch(cursor=9, customers=(
+        CustomerState("held-1", 0, "Anouk", last_initial="V", consent_granted=True, consent_version="v1",
+                      contact_hashes=("ab" * 16,)),
+        CustomerState("held-2", 0, "Basile", last_initial="G", consent_granted=True, consent_version="v1")),
+        cards=(CardState("HELD0001", "held-1"), CardState("HELD0002", "held-2"))))
+    assert till.card_presented("HELD0001")["customer"]["suggest"] is None  # has a surname and a contact
+    assert till.card_presented("HELD0002")["customer"]["suggest"] == "phone"

@@ -156,3 +156,23 @@ def test_a_locked_sign_in_is_told_by_its_kind(client):
         client.post("/till/signin", data={"cashier_id": "alice", "pin": "0000", "csrf_token": token})
     locked = client.post("/till/signin", data={"cashier_id": "alice", "pin": "1234", "csrf_token": token})
     assert locked.status_code == 403 and "Connexion bloquée" in locked.get_data(as_text=True)  # not "wrong PIN"
+
+
+def test_a_customer_chosen_from_the_list_opens_and_a_foreign_card_is_refused_by_its_own_code(client, service):
+    from loyalty.domain.card_filter import CardFilter
+    from loyalty.domain.snapshot import CentralSetting, PulledBatch
+    from tests.factories import seed_store
+
+    seed_store(service.store, 3)
+    headers = {**JSON, "X-CSRFToken": sign_in(client)}
+    found = client.get("/till/api/duplicates?q=Prénom2", headers=JSON).json["found"]
+    assert [f["customer_id"] for f in found] == ["cust-00002"]
+    opened = client.post("/till/api/customer/open", json={"customer_id": "cust-00002"}, headers=headers)
+    assert opened.status_code == 200 and opened.json["customer"]["points"] == 20
+    missing = client.post("/till/api/customer/open", json={"customer_id": "nobody"}, headers=headers)
+    assert missing.status_code == 404 and missing.json["error"] == "UnknownCustomer"
+    service.till.reference.apply(PulledBatch(cursor=1, settings=(
+        CentralSetting("issued_cards", CardFilter.build(["A0000000"]).to_json()),)))
+    service.till.cards.central = lambda uid: None  # a till of a chain; offline (no sync here)
+    foreign = client.post("/till/api/card", json={"uid": "FFFF0000"}, headers=headers)
+    assert foreign.status_code == 422 and foreign.json["error"] == "ForeignCard"

@@ -55,6 +55,9 @@ def _message_for(error: e.KioskError | HardwareError) -> str:
         (e.InsufficientPoints, _("Your balance does not cover this reward.")),
         (e.VoucherOutOfStock, _("This voucher is out of stock. Choose another reward; nothing was spent.")),
         (e.CardNotKnowable, _("This kiosk cannot read your card's account right now. Please ask at the till.")),
+        (e.BalanceLater, _("Your card is fine: its balance shows here once this kiosk reaches our server again.")),
+        (e.CardNeedsCentral, _("This card can join once this kiosk reaches our server again. Please ask at the till.")),
+        (e.ForeignCard, _("This card is not one of our loyalty cards.")),
         (e.OfflineLimitReached, _("This needs the central server, which cannot be reached right now. "
                                   "Nothing was spent.")),
         (e.PhoneCodeClockWrong, _("This kiosk's clock is wrong, so it cannot read your phone code. Your code is fine: "

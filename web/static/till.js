@@ -140,7 +140,7 @@
     customer = c;
     show("customer", !!c);
     if (!c) { show("suggest", false); $("points-earned").textContent = ""; return; }
-    $("customer-name").textContent = c.first_name;
+    $("customer-name").textContent = c.balance_later ? fmt(T.card_only, { suffix: c.card_suffix }) : c.first_name;
     $("customer-points").textContent = c.points;
     show("customer-pool", !!c.pool);
     $("customer-pool").textContent = c.pool ? fmt(T.pool_balance, c.pool) : "";
@@ -175,10 +175,13 @@
     sale: function (d) { showSale(d.sale); if (d.sale) { showCustomer(null); say(""); } },
     cleared: function (d) { showCustomer(null); showSale(d.sale); say(""); },
     customer: function (d) {
-      closeOverlays(); showCustomer(d.customer); say("");
+      closeOverlays(); showCustomer(d.customer); say(d.customer.balance_later ? T.balance_later : "");
       if (total() > 0 && !body.classList.contains("waiting")) { creditKeyed(d.customer); }
     },
-    earned: function (d) { closeOverlays(); showSale(null); showCustomer(d.customer, d.points); say(d.repeat ? T.repeat : ""); },
+    earned: function (d) {
+      closeOverlays(); showSale(null); showCustomer(d.customer, d.points);
+      say(d.repeat ? T.repeat : d.customer && d.customer.balance_later ? T.balance_later : "");
+    },
     unknown_card: function (d) {
       showCustomer(null);
       if (d.cache_lost) { say(T.cache_lost); return; }
@@ -306,7 +309,11 @@
           list.textContent = "";
           answer.found.forEach(function (f) {
             var li = document.createElement("li");
-            li.textContent = [f.first_name, f.last_name, f.phone, f.email].filter(Boolean).join(" · ");
+            li.textContent = [f.first_name, f.last_name, f.phone, f.email, f.card_suffix && "…" + f.card_suffix,
+                              f.same_contact && T.same_contact].filter(Boolean).join(" · ");
+            li.addEventListener("click", function () {  // the customer is already known: open them
+              post("/api/customer/open", { customer_id: f.customer_id }).then(function () { show("capture", false); });
+            });
             list.appendChild(li);
           });
         }).catch(function () {});
