@@ -50,7 +50,7 @@ from central.schema import cards, customers
 from central.transactions import in_transaction
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
-from loyalty.wire import batch_from_record, batch_to_record
+from loyalty.wire import batch_to_record
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIRST = ("Camille", "Léa", "Hugo", "Zélie", "Louis", "Chloé", "Jules", "Inès", "Gabriel", "Manon", "Arthur", "Lina")

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from device.store.fileops import FileOps
+from loyalty.domain.card_filter import CardFilter
 from loyalty.domain.earning import EarningScale
 from loyalty.domain.expiry import ExpiryRule
 from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
@@ -29,14 +30,6 @@ from loyalty.reference_settings import (
     expiry_rule_from,
     tier_scale_from,
 )
-from loyalty.earning_rules import earning_from_json
-from loyalty.domain.card_filter import CardFilter
-from loyalty.domain.earning import EarningScale
-from loyalty.domain.expiry import ExpiryRule
-from loyalty.domain.tiers import Tier, TierScale
-from loyalty.domain.snapshot import CashierState, PulledBatch, RewardState
-from loyalty.errors import ConfigError
-from device.store.fileops import FileOps
 
 log = logging.getLogger(__name__)
 

@@ -87,7 +87,6 @@ class KioskService:
 
         client = lookups = None
         if central:
-            from device.till.vouchers import central_voucher_issuer
             from device.till.vouchers import central_lookup_client, central_voucher_issuer
 
             client = self._voucher_client = central_voucher_issuer(self.config)

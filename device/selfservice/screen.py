@@ -17,13 +17,10 @@ from datetime import date, datetime
 from device.selfservice.rewards import RewardsFile
 from device.standing import CustomerStanding, standing_of
 from device.sync.offline import OfflineLimits
+from device.usecases.card_lookup import CardLookup
 from device.usecases.redemption import Redemption as Redeeming
 from device.usecases.registration import Registration
 from hardware.errors import HardwareError
-from loyalty.domain import business_clock
-from loyalty.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
-from loyalty.domain.rewards import Reward
-from loyalty.errors import (
 from loyalty.domain import business_clock
 from loyalty.domain.events import EarnReversed, Event, PointsEarned, PointsRedeemed, PoolRedeemed, VoucherIssued
 from loyalty.domain.rewards import Reward
@@ -43,12 +40,6 @@ from loyalty.errors import (
     UnknownCard,
     UnknownReward,
 )
-from device.selfservice.rewards import RewardsFile
-from device.standing import CustomerStanding, standing_of
-from device.sync.offline import OfflineLimits
-from device.usecases.card_lookup import CardLookup
-from device.usecases.redemption import Redemption as Redeeming
-from device.usecases.registration import Registration
 
 logger = logging.getLogger(__name__)
 

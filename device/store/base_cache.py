@@ -12,16 +12,12 @@ recently seen (`evict`).
 
 from __future__ import annotations
 
-from device.store import packed_lots
-from device.store.prefix_index import PrefixIndex
-from loyalty.domain.customers import search_keys
-from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
 from collections.abc import Container, Iterable
 
-from loyalty.domain.customers import normalise_name
-from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
 from device.store import packed_lots
 from device.store.prefix_index import PrefixIndex
+from loyalty.domain.customers import normalise_name
+from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
 
 #: A pulled batch with more customers than this rebuilds the search index instead of editing it.
 REBUILD_INDEX_ABOVE = 5_000
@@ -207,10 +203,9 @@ class BaseCache:
             if self.card_owner.get(uid) == cid:
                 del self.card_owner[uid]
             self.blocked.discard(uid)
-        if old is not None:
-            if edit_index:
-                for key in old.index_keys():
-                    self.index.discard(key, cid)
+        if old is not None and edit_index:
+            for key in old.index_keys():
+                self.index.discard(key, cid)
         self.pool_member.pop(cid, None)
 
     def evict(self, keep_at_most: int, keep: Container[str] = ()) -> list[str]:
@@ -218,7 +213,7 @@ class BaseCache:
         excess = len(self.customers) - keep_at_most
         if excess <= 0:
             return []
-        gone = []
+        gone: list[str] = []
         for cid in self.customers:
             if len(gone) >= excess:
                 break

@@ -17,23 +17,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from device.store import packed_lots
-from device.store.base_cache import BaseCache
-from device.store.kept_earns import KeptEarns
-from device.store.prefix_index import PrefixIndex
-from device.store.views import CustomerView
-from loyalty.domain.customers import normalise_query, search_keys
-from loyalty.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
-from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
-from loyalty.domain.pools import PoolSummary
-from loyalty.domain.customers import last_initial, normalise_query, search_keys
-from loyalty.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
-from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
-from loyalty.domain.pools import PoolSummary
-from device.store import packed_lots
 from device.store.base_cache import BaseCache, unpack_hashes
 from device.store.kept_earns import KeptEarns
 from device.store.prefix_index import PrefixIndex
 from device.store.views import CustomerView
+from loyalty.domain.customers import last_initial, normalise_query, search_keys
+from loyalty.domain.events import CardLinked, CustomerErased, CustomerRegistered, EarnReversed, Event, ProfileUpdated
+from loyalty.domain.ledger import Consent, Customer, EarnRecord, Ledger, PoolContribution
+from loyalty.domain.pools import PoolSummary
 
 _PROFILE_EVENTS = (CustomerRegistered, ProfileUpdated, CustomerErased)
 

@@ -15,15 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from device.store import packed_lots
-from device.store.base_cache import BaseCache, CachedCustomer
-from device.store.journal import move_aside
-from device.store.kept_earns import KeptEarns
-from device.store.prefix_index import PrefixIndex
-from device.store.snapshot_file import (
-from loyalty.domain.ledger import EarnRecord, PoolContribution
-from loyalty.domain.snapshot import PoolMemberState
-from loyalty.errors import StoreCorrupt, StoreError
-from device.store import packed_lots
 from device.store.base_cache import BaseCache, CachedCustomer, pack_hashes
 from device.store.journal import move_aside
 from device.store.kept_earns import KeptEarns

@@ -50,14 +50,6 @@ from device.store.snapshot_codec import read_snapshot, write_snapshot
 from device.store.snapshot_file import AtomicJSONStorage
 from device.store.views import CustomerView, StoreStats
 from loyalty.domain import pools
-from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated, from_record, to_record
-from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
-from loyalty.domain.ledger import EarnRecord, PoolContribution
-from loyalty.domain.pools import PoolSummary
-from loyalty.domain.snapshot import PulledBatch
-from loyalty.domain.tiers import Tier, TierScale, tier_of
-from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
-from loyalty.domain import pools
 from loyalty.domain.customers import last_initial
 from loyalty.domain.events import CustomerErased, CustomerRegistered, Event, ProfileUpdated, from_record, to_record
 from loyalty.domain.expiry import ExpiryNotice, ExpiryRule, notice
@@ -66,15 +58,6 @@ from loyalty.domain.pools import PoolSummary
 from loyalty.domain.snapshot import LookedUp, PulledBatch
 from loyalty.domain.tiers import Tier, TierScale, tier_of
 from loyalty.errors import InvalidEvent, StoreError, StoreWriteError
-from device.store.base_cache import BaseCache
-from device.store.fileops import FileOps
-from device.store.kept_earns import KEPT_EARNS, KeptEarns
-from device.store.outbox_copies import JOURNAL_NAME, OutboxCopies, lost_seqs, seq_ranges  # noqa: F401  (re-exported)
-from device.store.pending_overlay import PendingOverlay
-from device.store.pull_contract import check_batch
-from device.store.snapshot_codec import read_snapshot, write_snapshot
-from device.store.snapshot_file import AtomicJSONStorage
-from device.store.views import CustomerView, StoreStats
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-
-import httpx
-
-from loyalty.domain.events import Event, to_record
-from loyalty.domain.rewards import IssuedVoucher
-from loyalty.domain.snapshot import PulledBatch
-from loyalty.errors import (
 from urllib.parse import quote
 
 import httpx
@@ -37,7 +30,6 @@ from loyalty.errors import (
     SyncUnavailable,
     VoucherOutOfStock,
 )
-from loyalty.wire import batch_from_record
 from loyalty.wire import batch_from_record, looked_up_from_record
 
 log = logging.getLogger(__name__)

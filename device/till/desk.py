@@ -37,6 +37,7 @@ from device.till.sessions import CashierSessions
 from device.till.training import TrainingBook
 from device.till.waiting_refunds import WaitingRefunds
 from device.usecases import receipts
+from device.usecases.card_lookup import CardFound, CardLookup, CentralCustomers
 from device.usecases.online import is_online
 from device.usecases.redemption import Redemption, VoucherIssuer
 from device.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
@@ -44,6 +45,7 @@ from hardware.errors import HardwareError, UnknownPrintJob
 from loyalty.cashiers import CAPTURE_MODES, Cashier
 from loyalty.catalogue import DEFAULT_REWARDS, find_reward
 from loyalty.domain import business_clock, operations
+from loyalty.domain.customers import card_of_stand_in, contact_hashes, unknown_card_customer
 from loyalty.domain.earning import EarningScale, check_cents
 from loyalty.domain.events import (
     EarnReversed,
@@ -85,31 +87,6 @@ from loyalty.errors import (
     error_codes,
 )
 from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
-from device.receipt_code import receipt_code, reference_in
-from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
-from device.reference_cache import ReferenceCache
-from device.store import Store
-from device.store.views import CustomerView
-from loyalty.domain.customers import card_of_stand_in, contact_hashes, unknown_card_customer
-from loyalty.domain.rewards import IssuedVoucher
-from device.standing import standing_of
-from device.sync.offline import OfflineLimits
-from device.till.adoption import AdoptionBook
-from device.till.cashier_book import CashierBook
-from loyalty.catalogue import DEFAULT_REWARDS, find_reward
-from device.till.profile_qr import profile_link_for
-from device.till.recent_receipts import RecentReceipt, RecentReceipts
-from device.till.redemption_attempts import RedemptionAttempts
-from device.till.sessions import CashierSessions
-from device.till import presenter
-from device.till.presenter import sale_dict as _sale_dict
-from device.till.training import TrainingBook
-from device.till.waiting_refunds import WaitingRefunds
-from device.usecases import receipts
-from device.usecases.card_lookup import CardFound, CardLookup, CentralCustomers
-from device.usecases.online import is_online
-from device.usecases.redemption import Redemption, VoucherIssuer
-from device.usecases.registration import MAX_FIELD, PROFILE_FIELDS, Registration, clean_profile_text
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from device.store.views import CustomerView
 from loyalty.domain.card_filter import CardFilter
 from loyalty.domain.customers import unknown_card_customer
 from loyalty.domain.snapshot import LookedUp
 from loyalty.errors import CardNeedsCentral, ForeignCard, SyncError
-from device.store.views import CustomerView
 
 logger = logging.getLogger(__name__)
 

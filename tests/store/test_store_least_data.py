@@ -8,11 +8,11 @@ import json
 
 import pytest
 
+from device.store import Store
 from loyalty.domain.customers import contact_hashes
 from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, ProfileUpdated
 from loyalty.domain.snapshot import CardState, CustomerState, LookedUp, PoolBalanceState, PoolMemberState, PulledBatch
 from loyalty.errors import InvalidPull
-from device.store import Store
 
 from .conftest import DEVICE
 

@@ -14,8 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device.store import Store
-from loyalty.domain.customers import normalise_query, search_keys
-from loyalty.domain.events import (
 from loyalty.domain.customers import last_initial, normalise_name, normalise_query, search_keys
 from loyalty.domain.events import (
     CardBlocked,

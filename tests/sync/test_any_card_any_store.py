@@ -20,16 +20,16 @@ from central.customers import erase_customer
 from central.embedded import start_background
 from central.schema import customer_scope, customers
 from central.transactions import in_transaction
-from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
-from kiosk.backup import backup_archive
 from device.bus import EventBus
 from device.config import parse_config
-from loyalty.domain.events import CustomerRegistered, PointsEarned
-from loyalty.errors import ForeignCard
 from device.store import Store
 from device.sync.client import CentralClient
 from device.sync.worker import SyncWorker
 from device.till import Till
+from kiosk.backup import backup_archive
+from loyalty.domain.events import CustomerRegistered, PointsEarned
+from loyalty.errors import ForeignCard
+from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
 SURNAME, PHONE, EMAIL = "Vautrin", "06 11 22 33 44", "anouk.v@example.org"
 SECRETS = (SURNAME.encode(), b"0611223344", b"06 11 22 33 44", EMAIL.encode())
@@ -224,11 +224,11 @@ def test_a_till_finds_a_customer_of_another_store_without_their_card(chain):
 
 
 def test_the_kiosk_of_another_store_shows_the_balance_online_and_says_it_comes_later_offline(chain, tmp_path):
-    from loyalty.errors import BalanceLater, CardNeedsCentral
     from device.reference_cache import ReferenceCache
     from device.selfservice.online import KioskCentral
     from device.selfservice.rewards import RewardsFile
     from device.selfservice.screen import KioskScreen
+    from loyalty.errors import BalanceLater, CardNeedsCentral
 
     server, place = chain
     home = place("till-a", "store-a")

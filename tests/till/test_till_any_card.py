@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from device.reference_cache import ISSUED_CARDS
 from loyalty.domain.card_filter import CardFilter
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.snapshot import CardState, CentralSetting, CustomerState, LookedUp, PulledBatch
 from loyalty.errors import CardNeedsCentral, ForeignCard
-from device.reference_cache import ISSUED_CARDS
 
 CARD = "B0000001"
 
