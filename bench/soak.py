@@ -309,8 +309,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"kept earns: cap {kept_cap} here, full after {full_at if full_at is None else round(full_at)} s of taps; "
           f"{per_earn:.0f} bytes each, {per_earn * KEPT_EARNS / 1e6:.1f} MB at the default cap of {KEPT_EARNS}")
     allocated = "unknown" if allocated_per_h is None else f"{allocated_per_h:+.1f}"
-    print(f"memory in the last third: allocated {allocated} MB/h, RSS {slope:+.1f} MB/h ({'levels off' if levels_off else 'STILL GROWS'}: allocated memory must "
-          f"grow under {LEVEL_MB_PER_H} MB/h once every cap is full)")
+    verdict = "levels off" if levels_off else "STILL GROWS"
+    print(f"memory in the last third: allocated {allocated} MB/h, RSS {slope:+.1f} MB/h ({verdict}: allocated "
+          f"memory must grow under {LEVEL_MB_PER_H} MB/h once every cap is full)")
     result = {
         "seconds": round(duration), "taps": counts["taps"], "tap_errors": counts["errors"],
         "pending_at_end": status.get("pending"),

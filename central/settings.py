@@ -2,7 +2,8 @@
 
 Environment variables win over the file: `CENTRAL_DATABASE_URL`, `CENTRAL_ADMIN_TOKEN`, `CENTRAL_DATA_DIR`,
 `CENTRAL_HOST`, `CENTRAL_PORT`, `CENTRAL_THREADS`, `CENTRAL_TRUSTED_PROXIES`,
-`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`, `CENTRAL_DEVICE_SCOPE`; `CENTRAL_CONFIG` names the TOML file (section `[central]`).
+`CENTRAL_SMTP_HOST`, `CENTRAL_SMTP_PORT`, `CENTRAL_DEVICE_SCOPE`; `CENTRAL_CONFIG` names the TOML file
+(section `[central]`).
 """
 
 from __future__ import annotations

@@ -154,8 +154,9 @@ class CentralClient:
         body = {"device_id": device_id, "code": code} | ({"store_id": store_id} if store_id else {})
         return str(self._call("POST", "/api/enrol", json=body)["token"])
 
-    def _call(self, method: str, path: str, *, none_for: tuple[int, ...] = (), **kwargs: Any) -> dict:  # kwargs: httpx's request options
-        """Central's JSON answer; None (typed loosely) when its status is one of `none_for`."""
+    def _call(self, method: str, path: str, *, none_for: tuple[int, ...] = (), **kwargs: Any) -> dict:
+        """Central's JSON answer; None (typed loosely) when its status is one of `none_for`. `kwargs`: httpx's
+        request options."""
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
