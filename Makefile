@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format-check typecheck install install-test system-deps clean translations
+.PHONY: demo test lint typecheck install install-test system-deps clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,9 @@ demo: install
 test: install-test lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# ruff's rules and mypy's settings are in pyproject.toml.
+# ruff's rules and mypy's settings are in pyproject.toml; `ruff check --fix .` and `ruff format .` fix most.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-
-# Not yet part of `make test`: it joins once the tree has been formatted with `ruff format` in one commit.
-format-check: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-test
