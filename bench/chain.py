@@ -54,8 +54,29 @@ from loyalty.wire import batch_to_record
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIRST = ("Camille", "Léa", "Hugo", "Zélie", "Louis", "Chloé", "Jules", "Inès", "Gabriel", "Manon", "Arthur", "Lina")
-LAST = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-        "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel")
+LAST = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+)
 PAGE = 5000
 STORE = 7  # the store whose new device is measured
 DEVICE = "bench-till"  # bench.store --open-only opens the store under this id
@@ -65,8 +86,14 @@ DEVICE_BASELINE_MAX = 200_000
 
 def _person(n: int) -> tuple[str, str, str, str, str, str]:
     """Customer id, first name, surname, phone, e-mail and card number of invented customer n."""
-    return (f"cust-{n:07d}", FIRST[n % len(FIRST)], f"{LAST[(n // len(FIRST)) % len(LAST)]}-{n % 997}",
-            f"07{n:08d}", f"client{n}@example.org", f"29{n:011d}")
+    return (
+        f"cust-{n:07d}",
+        FIRST[n % len(FIRST)],
+        f"{LAST[(n // len(FIRST)) % len(LAST)]}-{n % 997}",
+        f"07{n:08d}",
+        f"client{n}@example.org",
+        f"29{n:011d}",
+    )
 
 
 def _store(n: int) -> str:
@@ -83,8 +110,10 @@ def _load(url: str, count: int, stores: int) -> tuple[float, int]:
     start = time.perf_counter()
     version = 0
     with psycopg.connect(dsn, options=f"-csearch_path={schema}") as connection, connection.cursor() as cursor:
-        with cursor.copy("COPY customers (customer_id, first_name, last_name, phone, email, consent_granted, "
-                         "consent_version, points, version, lots, debits) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY customers (customer_id, first_name, last_name, phone, email, consent_granted, "
+            "consent_version, points, version, lots, debits) FROM STDIN"
+        ) as copy:
             for n in range(count):
                 cid, first, last, phone, email, _ = _person(n)
                 lots = json.dumps({"2026-09-14": n % 300, "2026-11-02": n % 200 + 10})
@@ -95,13 +124,16 @@ def _load(url: str, count: int, stores: int) -> tuple[float, int]:
                 person = _person(n)
                 copy.write_row((person[5], person[0], False, version + n + 1))
         version += count
-        cursor.execute("INSERT INTO card_batches (batch_id, channel, size, created_at) "
-                       "VALUES ('bench', 'company', %s, %s)", (count, now))
+        cursor.execute(
+            "INSERT INTO card_batches (batch_id, channel, size, created_at) VALUES ('bench', 'company', %s, %s)",
+            (count, now),
+        )
         with cursor.copy("COPY batch_cards (card_uid, batch_id, activation_code) FROM STDIN") as copy:
             for n in range(count):
                 copy.write_row((_person(n)[5], "bench", "ABCDEFGH"))
-        with cursor.copy("COPY customer_scope (store_key, customer_id, reason, last_seen, removed, version) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY customer_scope (store_key, customer_id, reason, last_seen, removed, version) FROM STDIN"
+        ) as copy:
             for n in range(count):
                 cid = _person(n)[0]
                 version += 1
@@ -119,20 +151,38 @@ def _pull_before(connection: Connection, cursor: int, limit: int) -> PulledBatch
     with surname, phone and e-mail. The baseline."""
     rows = []
     for kind, table in (("customer", customers), ("card", cards)):
-        rows += [(r.version, kind, r) for r in connection.execute(
-            select(table).where(table.c.version > cursor).order_by(table.c.version).limit(limit))]
+        rows += [
+            (r.version, kind, r)
+            for r in connection.execute(
+                select(table).where(table.c.version > cursor).order_by(table.c.version).limit(limit)
+            )
+        ]
     merged = sorted(rows, key=lambda item: item[0])[:limit]
     people, card_states = [], []
     for _, kind, row in merged:
         if kind == "card":
             card_states.append(CardState(row.card_uid, row.customer_id, bool(row.blocked)))
         else:
-            people.append(CustomerState(
-                customer_id=row.customer_id, points=row.points, first_name=row.first_name, last_name=row.last_name,
-                phone=row.phone, email=row.email, consent_granted=row.consent_granted,
-                consent_version=row.consent_version, lots=tuple(lots_from_json(row.lots).items()), debits=row.debits))
-    return PulledBatch(cursor=merged[-1][0] if merged else cursor, customers=tuple(people), cards=tuple(card_states),
-                       device_seq_through=0 if len(merged) < limit else None)
+            people.append(
+                CustomerState(
+                    customer_id=row.customer_id,
+                    points=row.points,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    phone=row.phone,
+                    email=row.email,
+                    consent_granted=row.consent_granted,
+                    consent_version=row.consent_version,
+                    lots=tuple(lots_from_json(row.lots).items()),
+                    debits=row.debits,
+                )
+            )
+    return PulledBatch(
+        cursor=merged[-1][0] if merged else cursor,
+        customers=tuple(people),
+        cards=tuple(card_states),
+        device_seq_through=0 if len(merged) < limit else None,
+    )
 
 
 _PERSONAL = ("first_name", "last_name", "phone", "email", "last_initial")
@@ -207,8 +257,13 @@ def _remote_taps(base: str, token: str, data_dir: Path, uids: list[str]) -> list
     from device.sync.client import CentralClient
     from device.till import Till
 
-    config = parse_config({"device": {"id": DEVICE, "role": "till", "name": "bench"},
-                           "paths": {"data_dir": str(data_dir.parent / "till")}, "hardware": {"mode": "emulated"}})
+    config = parse_config(
+        {
+            "device": {"id": DEVICE, "role": "till", "name": "bench"},
+            "paths": {"data_dir": str(data_dir.parent / "till")},
+            "hardware": {"mode": "emulated"},
+        }
+    )
     times = []
     with CentralClient(base, token, 30) as client, Store.open(data_dir, DEVICE) as store:
         till = Till(config, store, EventBus(), sync_state=lambda: {"state": "idle"}, customers=client)
@@ -224,8 +279,9 @@ def _remote_taps(base: str, token: str, data_dir: Path, uids: list[str]) -> list
     return times
 
 
-def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[str], secrets: list[bytes],
-                    ids: list[str]) -> dict:
+def _device_figures(
+    data_dir: Path, pages: list[PulledBatch] | None, held: list[str], secrets: list[bytes], ids: list[str]
+) -> dict:
     """Start-up and RSS of the device store in a fresh process, local look-up p95, personal data it holds (bytes
     per customer of `ids`, and values found in its files)."""
     from device.store import Store
@@ -237,8 +293,9 @@ def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[
             for page in pages:
                 store.apply_batch(page)
         apply_s = time.perf_counter() - started
-    probe = subprocess.run([sys.executable, "-m", "bench.store", "--open-only", str(data_dir)], check=True,
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-m", "bench.store", "--open-only", str(data_dir)], check=True, capture_output=True, text=True
+    )
     opened = json.loads(probe.stdout.strip().splitlines()[-1])
     with Store.open(data_dir, DEVICE) as store:
         times = []
@@ -251,16 +308,28 @@ def _device_figures(data_dir: Path, pages: list[PulledBatch] | None, held: list[
         personal = 0
         for cid in ids:
             view = store.customer(cid)
-            personal += sum(len((value or "").encode()) for value in (
-                view.first_name, view.last_name, view.phone, view.email, view.last_initial)) if view else 0
+            personal += (
+                sum(
+                    len((value or "").encode())
+                    for value in (view.first_name, view.last_name, view.phone, view.email, view.last_initial)
+                )
+                if view
+                else 0
+            )
     hits = 0
     for path in data_dir.rglob("*"):
         if path.is_file():
             content = path.read_bytes()
             hits += sum(content.count(secret) for secret in secrets)
-    return {"startup_s": opened["startup_s"], "rss_mb": opened["rss_mb"], "customers": opened["customers"],
-            "local_lookup_p95_ms": _p95(times), "pii_hits_in_files": hits, "apply_s": apply_s,
-            "pii_bytes_per_customer": personal / max(1, len(ids))}
+    return {
+        "startup_s": opened["startup_s"],
+        "rss_mb": opened["rss_mb"],
+        "customers": opened["customers"],
+        "local_lookup_p95_ms": _p95(times),
+        "pii_hits_in_files": hits,
+        "apply_s": apply_s,
+        "pii_bytes_per_customer": personal / max(1, len(ids)),
+    }
 
 
 def main() -> None:
@@ -294,8 +363,10 @@ def main() -> None:
         enrol_device(engine, "bench-scope", store_id=store_id)
         with engine.connect() as warm:
             _pull_before(warm, 0, PAGE)
-        before = PullFigures().run(lambda cur: in_transaction(engine, lambda c: _pull_before(c, cur, PAGE)),
-                                   keep=count <= DEVICE_BASELINE_MAX)
+        before = PullFigures().run(
+            lambda cur: in_transaction(engine, lambda c: _pull_before(c, cur, PAGE)), keep=count <= DEVICE_BASELINE_MAX
+        )
+
         def scoped(cur: int) -> PulledBatch:
             return in_transaction(engine, lambda c: pull_page(c, "bench-scope", cur, PAGE, by_store=True))
 
@@ -307,8 +378,11 @@ def main() -> None:
         token = enrol_device(engine, "bench-new", store_id=store_id)
         first_sync_s, synced = _first_sync(base, token, tmp / "first-sync")
 
-        others = [n for n in rng.sample(range(count), lookups * 3)
-                  if n % stores != STORE and (n % 20 or (n // 20) % stores != STORE)][:lookups]
+        others = [
+            n
+            for n in rng.sample(range(count), lookups * 3)
+            if n % stores != STORE and (n % 20 or (n // 20) % stores != STORE)
+        ][:lookups]
         secrets = [s.encode() for n in rng.sample(range(count), 50) for s in _person(n)[2:5]]
         held = [_person(n)[5] for n in rng.sample(range(STORE, count, stores), min(2000, count // stores))]
         ids = [c.customer_id for page in after.pages for c in page.customers]
@@ -319,8 +393,7 @@ def main() -> None:
         taps = _remote_taps(base, token, tmp / "first-sync", [_person(n)[5] for n in others])
         lookup_ms = taps[5:]  # the first few warm the connection and the instance
         full_ids = [c.customer_id for page in before.pages for c in page.customers]
-        full_device = (_device_figures(tmp / "full", before.pages, held, secrets, full_ids)
-                       if before.pages else None)
+        full_device = _device_figures(tmp / "full", before.pages, held, secrets, full_ids) if before.pages else None
     finally:
         for proc, _ in instances:
             proc.terminate()
@@ -335,58 +408,102 @@ def main() -> None:
     pii_before, pii_after = before.personal_bytes / before.customers, after.personal_bytes / after.customers
     rows = [
         ("customers / stores (COPY)", f"{count:,} / {stores}", f"loaded in {load_s:.1f} s with cards, lots, scopes"),
-        ("scoped full pull, one store", f"{after.seconds:.2f} s", f"{after.customers:,} customers, "
-                                                                 f"{after.bytes / 1e6:.1f} MB"),
-        ("baseline: today's full pull", f"{before.seconds:.2f} s", f"{before.customers:,} customers, "
-                                                                   f"{before.bytes / 1e6:.1f} MB"),
+        (
+            "scoped full pull, one store",
+            f"{after.seconds:.2f} s",
+            f"{after.customers:,} customers, {after.bytes / 1e6:.1f} MB",
+        ),
+        (
+            "baseline: today's full pull",
+            f"{before.seconds:.2f} s",
+            f"{before.customers:,} customers, {before.bytes / 1e6:.1f} MB",
+        ),
         ("first sync, HTTP + device store", f"{first_sync_s:.2f} s", f"{synced:,} customers held"),
         ("remote card look-up p95, HTTP", f"{remote_p95:.1f} ms", f"{len(lookup_ms)} cards of other stores"),
         ("baseline: GET /api/health p95", f"{health_p95:.1f} ms", "same instance, loopback"),
-        ("personal bytes per customer", f"{pii_after:.1f} B", f"before: {pii_before:.1f} B (name, surname, phone, "
-                                                              "e-mail)"),
+        (
+            "personal bytes per customer",
+            f"{pii_after:.1f} B",
+            f"before: {pii_before:.1f} B (name, surname, phone, e-mail)",
+        ),
         ("contact hashes per customer", f"{after.hash_bytes / after.customers:.1f} B", "keyed, 32 hex each"),
         ("device start-up, scope", f"{scoped_device['startup_s']:.3f} s", f"RSS {scoped_device['rss_mb']:.1f} MB"),
-        ("device local look-up p95, scope", f"{scoped_device['local_lookup_p95_ms']:.3f} ms",
-         f"personal values found in its files: {scoped_device['pii_hits_in_files']}"),
-        ("device personal bytes per customer", f"{scoped_device['pii_bytes_per_customer']:.1f} B",
-         "first name and initial held by the device store"),
-        ("issued-cards filter", f"{len(made.bits) / 1e6:.2f} MB", f"built in {filter_s:.1f} s; false positives "
-                                                                  f"{filter_fp:.4f} (stated {made.fp_rate}), "
-                                                                  f"misses {filter_misses}"),
+        (
+            "device local look-up p95, scope",
+            f"{scoped_device['local_lookup_p95_ms']:.3f} ms",
+            f"personal values found in its files: {scoped_device['pii_hits_in_files']}",
+        ),
+        (
+            "device personal bytes per customer",
+            f"{scoped_device['pii_bytes_per_customer']:.1f} B",
+            "first name and initial held by the device store",
+        ),
+        (
+            "issued-cards filter",
+            f"{len(made.bits) / 1e6:.2f} MB",
+            f"built in {filter_s:.1f} s; false positives "
+            f"{filter_fp:.4f} (stated {made.fp_rate}), "
+            f"misses {filter_misses}",
+        ),
     ]
     if full_device:
-        rows.append(("baseline: device start-up, full", f"{full_device['startup_s']:.3f} s",
-                     f"RSS {full_device['rss_mb']:.1f} MB: the whole chain's pull in this device store"))
-        rows.append(("baseline: first sync, in-process", f"{before.seconds + full_device['apply_s']:.2f} s",
-                     f"{before.customers:,} customers pulled and applied, no HTTP"))
+        rows.append(
+            (
+                "baseline: device start-up, full",
+                f"{full_device['startup_s']:.3f} s",
+                f"RSS {full_device['rss_mb']:.1f} MB: the whole chain's pull in this device store",
+            )
+        )
+        rows.append(
+            (
+                "baseline: first sync, in-process",
+                f"{before.seconds + full_device['apply_s']:.2f} s",
+                f"{before.customers:,} customers pulled and applied, no HTTP",
+            )
+        )
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>16}  note")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>16}  {note}")
-    print("RESULT " + json.dumps({
-        "scoped_pull_s": round(after.seconds, 2), "baseline_full_pull_s": round(before.seconds, 2),
-        "pull_time_ratio": round(before.seconds / after.seconds, 1),
-        "scoped_pull_bytes": after.bytes, "baseline_full_pull_bytes": before.bytes,
-        "pull_bytes_ratio": round(before.bytes / after.bytes, 1),
-        "scoped_customers": after.customers, "baseline_customers": before.customers,
-        "first_sync_s": round(first_sync_s, 2),
-        "remote_lookup_p95_ms": round(remote_p95, 1), "baseline_health_p95_ms": round(health_p95, 1),
-        "pii_bytes_per_customer": round(scoped_device["pii_bytes_per_customer"], 1),
-        "baseline_pii_bytes_per_customer": round(pii_before, 1),  # today's store kept every field it pulled
-        "wire_pii_bytes_per_customer": round(pii_after, 1),
-        "baseline_wire_pii_bytes_per_customer": round(pii_before, 1),
-        "contact_hash_bytes_per_customer": round(after.hash_bytes / after.customers, 1),
-        "device_startup_s": round(scoped_device["startup_s"], 3), "device_rss_mb": round(scoped_device["rss_mb"], 1),
-        "local_lookup_p95_ms": round(scoped_device["local_lookup_p95_ms"], 4),
-        "device_pii_hits_in_files": scoped_device["pii_hits_in_files"],
-        "baseline_first_sync_s": round(before.seconds + full_device["apply_s"], 2) if full_device else None,
-        "baseline_device_startup_s": round(full_device["startup_s"], 3) if full_device else None,
-        "baseline_device_rss_mb": round(full_device["rss_mb"], 1) if full_device else None,
-        "baseline_local_lookup_p95_ms": round(full_device["local_lookup_p95_ms"], 4) if full_device else None,
-        "card_filter_bytes": len(made.bits), "card_filter_fp_rate": round(filter_fp, 5),
-        "card_filter_stated_fp_rate": made.fp_rate, "card_filter_build_s": round(filter_s, 2),
-        "customers": count, "stores": stores, "quick": args.quick, "backend": "postgresql",
-    }))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "scoped_pull_s": round(after.seconds, 2),
+                "baseline_full_pull_s": round(before.seconds, 2),
+                "pull_time_ratio": round(before.seconds / after.seconds, 1),
+                "scoped_pull_bytes": after.bytes,
+                "baseline_full_pull_bytes": before.bytes,
+                "pull_bytes_ratio": round(before.bytes / after.bytes, 1),
+                "scoped_customers": after.customers,
+                "baseline_customers": before.customers,
+                "first_sync_s": round(first_sync_s, 2),
+                "remote_lookup_p95_ms": round(remote_p95, 1),
+                "baseline_health_p95_ms": round(health_p95, 1),
+                "pii_bytes_per_customer": round(scoped_device["pii_bytes_per_customer"], 1),
+                "baseline_pii_bytes_per_customer": round(pii_before, 1),  # today's store kept every field it pulled
+                "wire_pii_bytes_per_customer": round(pii_after, 1),
+                "baseline_wire_pii_bytes_per_customer": round(pii_before, 1),
+                "contact_hash_bytes_per_customer": round(after.hash_bytes / after.customers, 1),
+                "device_startup_s": round(scoped_device["startup_s"], 3),
+                "device_rss_mb": round(scoped_device["rss_mb"], 1),
+                "local_lookup_p95_ms": round(scoped_device["local_lookup_p95_ms"], 4),
+                "device_pii_hits_in_files": scoped_device["pii_hits_in_files"],
+                "baseline_first_sync_s": round(before.seconds + full_device["apply_s"], 2) if full_device else None,
+                "baseline_device_startup_s": round(full_device["startup_s"], 3) if full_device else None,
+                "baseline_device_rss_mb": round(full_device["rss_mb"], 1) if full_device else None,
+                "baseline_local_lookup_p95_ms": round(full_device["local_lookup_p95_ms"], 4) if full_device else None,
+                "card_filter_bytes": len(made.bits),
+                "card_filter_fp_rate": round(filter_fp, 5),
+                "card_filter_stated_fp_rate": made.fp_rate,
+                "card_filter_build_s": round(filter_s, 2),
+                "customers": count,
+                "stores": stores,
+                "quick": args.quick,
+                "backend": "postgresql",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

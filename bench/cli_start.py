@@ -29,40 +29,72 @@ def _env(tree: Path, config: Path) -> dict[str, str]:
 
 def _write_config(folder: Path) -> Path:
     path = folder / "kiosk.toml"
-    path.write_text(f'[device]\nid = "till-9"\n[paths]\ndata_dir = "{folder / "data"}"\n[hardware]\n'
-                    'mode = "emulated"\n[web]\nport = 9\n', encoding="utf-8")
+    path.write_text(
+        f'[device]\nid = "till-9"\n[paths]\ndata_dir = "{folder / "data"}"\n[hardware]\n'
+        'mode = "emulated"\n[web]\nport = 9\n',
+        encoding="utf-8",
+    )
     return path
 
 
 def _imports(tree: Path, config: Path, args: tuple[str, ...]) -> set[str]:
     """Top-level packages the command imports, from `python -X importtime`."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "kiosk", *args], cwd=tree,
-                          env=_env(tree, config), capture_output=True, text=True, check=True)
-    return {line.rsplit("|", 1)[1].strip().split(".")[0] for line in done.stderr.splitlines()
-            if line.startswith("import time:") and line.count("|") == 2}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "kiosk", *args],
+        cwd=tree,
+        env=_env(tree, config),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
 
 
 def time_tree(tree: Path, runs: int) -> dict:
     """Median and spread of each command's wall time in `tree`, and which server packages it loaded."""
     with tempfile.TemporaryDirectory(prefix="cli-start-") as folder:
         config = _write_config(Path(folder))
-        found = subprocess.run([sys.executable, "-c", "import kiosk; print(kiosk.__file__)"], cwd=tree,
-                               env=_env(tree, config), capture_output=True, text=True, check=True).stdout.strip()
+        found = subprocess.run(
+            [sys.executable, "-c", "import kiosk; print(kiosk.__file__)"],
+            cwd=tree,
+            env=_env(tree, config),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         if not found.startswith(str(tree.resolve())):
             raise SystemExit(f"{tree}: python imports kiosk from {found}, not from this tree")
         figures = {}
         for name, args in COMMANDS.items():
-            subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=tree, env=_env(tree, config),
-                           capture_output=True, check=True)  # warm the file cache and byte-code once
+            subprocess.run(
+                [sys.executable, "-m", "kiosk", *args],
+                cwd=tree,
+                env=_env(tree, config),
+                capture_output=True,
+                check=True,
+            )  # warm the file cache and byte-code once
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=tree, env=_env(tree, config),
-                               capture_output=True, check=True)
+                subprocess.run(
+                    [sys.executable, "-m", "kiosk", *args],
+                    cwd=tree,
+                    env=_env(tree, config),
+                    capture_output=True,
+                    check=True,
+                )
                 times.append(time.perf_counter() - start)
-            figures[name] = {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
-                             "max_s": round(max(times), 3), "runs": runs,
-                             "server_packages": sorted(set(SERVER_PACKAGES) & _imports(tree, config, args))}
+            figures[name] = {
+                "median_s": round(statistics.median(times), 3),
+                "min_s": round(min(times), 3),
+                "max_s": round(max(times), 3),
+                "runs": runs,
+                "server_packages": sorted(set(SERVER_PACKAGES) & _imports(tree, config, args)),
+            }
         return figures
 
 
@@ -78,8 +110,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{'tree':<10}{'command':<9}{'median s':>10}{'min s':>8}{'max s':>8}  server packages loaded")
     for name, figures in result.items():
         for command, figure in figures.items():
-            print(f"{name:<10}{command:<9}{figure['median_s']:>10.3f}{figure['min_s']:>8.3f}{figure['max_s']:>8.3f}"
-                  f"  {', '.join(figure['server_packages']) or '-'}")
+            print(
+                f"{name:<10}{command:<9}{figure['median_s']:>10.3f}{figure['min_s']:>8.3f}{figure['max_s']:>8.3f}"
+                f"  {', '.join(figure['server_packages']) or '-'}"
+            )
     print("RESULT " + json.dumps(result, sort_keys=True))
     return result
 

@@ -34,13 +34,84 @@ from loyalty.domain.customers import search_keys
 from loyalty.domain.events import PointsEarned, to_record
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-FIRST = ("Camille", "Léa", "Hugo", "Zélie", "Louis", "Chloé", "Jules", "Inès", "Gabriel", "Manon", "Arthur", "Lina",
-         "Noah", "Jade", "Adam", "Emma", "Lucas", "Rose", "Nathan", "Alice", "Théo", "Anna", "Tom", "Lou")
-LAST = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-        "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-        "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier",
-        "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin",
-        "Mathieu", "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson")
+FIRST = (
+    "Camille",
+    "Léa",
+    "Hugo",
+    "Zélie",
+    "Louis",
+    "Chloé",
+    "Jules",
+    "Inès",
+    "Gabriel",
+    "Manon",
+    "Arthur",
+    "Lina",
+    "Noah",
+    "Jade",
+    "Adam",
+    "Emma",
+    "Lucas",
+    "Rose",
+    "Nathan",
+    "Alice",
+    "Théo",
+    "Anna",
+    "Tom",
+    "Lou",
+)
+LAST = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+)
 
 
 def _person(n: int) -> tuple[str, str, str, str, str, str]:
@@ -58,8 +129,10 @@ def _load(url: str, count: int) -> float:
     schema = options.split("%3D")[1]
     start = time.perf_counter()
     with psycopg.connect(dsn, options=f"-csearch_path={schema}") as connection, connection.cursor() as cursor:
-        with cursor.copy("COPY customers (customer_id, first_name, last_name, phone, email, points, version, lots, "
-                         "debits) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY customers (customer_id, first_name, last_name, phone, email, points, version, lots, "
+            "debits) FROM STDIN"
+        ) as copy:
             for n in range(count):
                 cid, first, last, phone, email, _ = _person(n)
                 copy.write_row((cid, first, last, phone, email, n % 500, 1, "{}", 0))
@@ -81,7 +154,7 @@ def _queries(count: int, rng: random.Random, how_many: int) -> list[str]:
     for i in range(how_many):
         n = rng.randrange(count)
         cid, first, last, phone, email, card = _person(n)
-        made.append((last[:rng.randint(3, 6)], phone, email[:rng.randint(6, 12)], card, f"{first} {last}")[i % 5])
+        made.append((last[: rng.randint(3, 6)], phone, email[: rng.randint(6, 12)], card, f"{first} {last}")[i % 5])
     return made
 
 
@@ -89,11 +162,20 @@ def _naive(connection, query: str) -> list:
     """What a page would run without the search keys: a scan of customers and cards."""
     q = query.lower()
     pattern = q + "%"
-    return connection.execute(select(customers.c.customer_id).where(or_(
-        func.lower(customers.c.last_name).like(pattern), func.lower(customers.c.first_name).like(pattern),
-        customers.c.phone.like(pattern), func.lower(customers.c.email).like(pattern),
-        customers.c.customer_id.in_(select(cards.c.customer_id).where(cards.c.card_uid == query))))
-        .order_by(customers.c.customer_id).limit(20)).all()
+    return connection.execute(
+        select(customers.c.customer_id)
+        .where(
+            or_(
+                func.lower(customers.c.last_name).like(pattern),
+                func.lower(customers.c.first_name).like(pattern),
+                customers.c.phone.like(pattern),
+                func.lower(customers.c.email).like(pattern),
+                customers.c.customer_id.in_(select(cards.c.customer_id).where(cards.c.card_uid == query)),
+            )
+        )
+        .order_by(customers.c.customer_id)
+        .limit(20)
+    ).all()
 
 
 def _timed(work, queries: list[str]) -> list[float]:
@@ -166,25 +248,55 @@ def main() -> None:
         _, key = in_transaction(engine, lambda c: create_key(c, "web", "bench", ["earn"], "bench", 100_000))
         instances = _start_instances(url, 1)
         base = instances[0][1]
-        order_bodies = [json.dumps({"order_id": f"WEB-{i:07d}", "card_number": _person(rng.randrange(count))[5],
-                                    "amount_cents": rng.randrange(500, 20_000)}).encode() for i in range(orders)]
+        order_bodies = [
+            json.dumps(
+                {
+                    "order_id": f"WEB-{i:07d}",
+                    "card_number": _person(rng.randrange(count))[5],
+                    "amount_cents": rng.randrange(500, 20_000),
+                }
+            ).encode()
+            for i in range(orders)
+        ]
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         earn_s, answers = _send_all(base, headers, "/api/orders/earn", order_bodies, threads)
         replay_s, replays = _send_all(base, headers, "/api/orders/earn", order_bodies, threads)
         if replays != answers:
             raise SystemExit("an order sent again got another answer")
         with engine.connect() as connection:
-            credited = connection.execute(text("SELECT count(*), coalesce(sum(points), 0) FROM earns "
-                                               "WHERE receipt_ref LIKE 'web:%'")).one()
+            credited = connection.execute(
+                text("SELECT count(*), coalesce(sum(points), 0) FROM earns WHERE receipt_ref LIKE 'web:%'")
+            ).one()
         if credited[0] != orders or credited[1] != sum(a["points"] for a in answers):
             raise SystemExit(f"central credited {credited}, expected {orders} orders once each")
 
         token = enrol_device(engine, "bench-till")
-        pushes = [json.dumps({"events": [to_record(PointsEarned(
-            device_id="bench-till", seq=i + 1, customer_id=_person(rng.randrange(count))[0], receipt_ref=f"T{i}",
-            amount_cents=2350, points=23))]}).encode() for i in range(baseline_pushes)]
-        push_s, _ = _send_all(base, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-                              "/api/sync/push", pushes, threads)
+        pushes = [
+            json.dumps(
+                {
+                    "events": [
+                        to_record(
+                            PointsEarned(
+                                device_id="bench-till",
+                                seq=i + 1,
+                                customer_id=_person(rng.randrange(count))[0],
+                                receipt_ref=f"T{i}",
+                                amount_cents=2350,
+                                points=23,
+                            )
+                        )
+                    ]
+                }
+            ).encode()
+            for i in range(baseline_pushes)
+        ]
+        push_s, _ = _send_all(
+            base,
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            "/api/sync/push",
+            pushes,
+            threads,
+        )
     finally:
         for proc, _ in instances:
             proc.terminate()
@@ -198,8 +310,11 @@ def main() -> None:
     earn_rate, replay_rate, push_rate = orders / earn_s, orders / replay_s, baseline_pushes / push_s
     rows = [
         ("customers (COPY)", f"{count:,}", f"loaded in {load_s:.1f} s with cards and search keys"),
-        ("search p95, search keys", f"{search_p95:.2f} ms", f"{len(search_ms)} mixed searches; median "
-                                                           f"{statistics.median(search_ms):.2f} ms"),
+        (
+            "search p95, search keys",
+            f"{search_p95:.2f} ms",
+            f"{len(search_ms)} mixed searches; median {statistics.median(search_ms):.2f} ms",
+        ),
         ("baseline: search p95, scan of customers", f"{naive_p95:.1f} ms", f"{len(naive_ms)} searches"),
         ("web orders credited, real HTTP", f"{earn_rate:,.0f} /s", f"{orders} orders, {threads} clients"),
         ("the same orders sent again (no credit)", f"{replay_rate:,.0f} /s", "same answers, credited once"),
@@ -209,13 +324,23 @@ def main() -> None:
     print(f"{'figure':<{width}}  {'value':>14}  note")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")
-    print("RESULT " + json.dumps({
-        "search_p95_ms": round(search_p95, 2), "baseline_search_p95_ms": round(naive_p95, 1),
-        "search_ratio": round(naive_p95 / search_p95, 1), "order_earn_per_s": round(earn_rate),
-        "order_replay_per_s": round(replay_rate), "baseline_push_per_s": round(push_rate),
-        "order_ratio": round(earn_rate / push_rate, 2), "customers": count, "quick": args.quick,
-        "backend": "postgresql",
-    }))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "search_p95_ms": round(search_p95, 2),
+                "baseline_search_p95_ms": round(naive_p95, 1),
+                "search_ratio": round(naive_p95 / search_p95, 1),
+                "order_earn_per_s": round(earn_rate),
+                "order_replay_per_s": round(replay_rate),
+                "baseline_push_per_s": round(push_rate),
+                "order_ratio": round(earn_rate / push_rate, 2),
+                "customers": count,
+                "quick": args.quick,
+                "backend": "postgresql",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

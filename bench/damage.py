@@ -47,16 +47,26 @@ class Outcome:
 
 
 def _earn(n: int) -> PointsEarned:
-    return PointsEarned(device_id=DEVICE, customer_id=f"c{n % 7}", receipt_ref=f"R-{n:06d}", amount_cents=1000 + n,
-                        points=10, lines=(("general", 1000 + n, 10),))
+    return PointsEarned(
+        device_id=DEVICE,
+        customer_id=f"c{n % 7}",
+        receipt_ref=f"R-{n:06d}",
+        amount_cents=1000 + n,
+        points=10,
+        lines=(("general", 1000 + n, 10),),
+    )
 
 
 def _fill(data_dir: Path, events: int) -> set[str]:
     """A store with pulled customers, a few sales central folded, then `events` confirmed unsent sales."""
     with Store.open(data_dir, DEVICE) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=tuple(CustomerState(f"c{n}", 100, f"Client{n}")
-                                                                for n in range(7)),
-                                      cards=tuple(CardState(f"CARD{n}", f"c{n}") for n in range(7))))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=tuple(CustomerState(f"c{n}", 100, f"Client{n}") for n in range(7)),
+                cards=tuple(CardState(f"CARD{n}", f"c{n}") for n in range(7)),
+            )
+        )
         folded = [store.record(_earn(n)) for n in range(5)]
         store.apply_batch(PulledBatch(cursor=2, device_seq_through=folded[-1].seq))
         return {store.record(_earn(n)).event_id for n in range(5, 5 + events)}
@@ -72,6 +82,7 @@ def _reopen(data_dir: Path, confirmed: set[str]) -> tuple[int, bool]:
 
 # -- ways to damage a file -----------------------------------------------------------------------------
 
+
 def cut_short(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * 0.6)])
@@ -80,7 +91,7 @@ def cut_short(path: Path) -> None:
 def overwritten(path: Path) -> None:
     data = bytearray(path.read_bytes())
     start = len(data) // 3
-    data[start:start + len(data) // 4] = b"\x00garbage" * (len(data) // 32 + 1)
+    data[start : start + len(data) // 4] = b"\x00garbage" * (len(data) // 32 + 1)
     path.write_bytes(bytes(data[: len(path.read_bytes())]))
 
 
@@ -97,8 +108,13 @@ def torn_tail(path: Path) -> None:
         handle.write(b"\x00" * 300)
 
 
-DAMAGES: dict[str, Callable[[Path], None]] = {"cut short": cut_short, "overwritten": overwritten,
-                                              "emptied": emptied, "deleted": deleted, "torn tail": torn_tail}
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "cut short": cut_short,
+    "overwritten": overwritten,
+    "emptied": emptied,
+    "deleted": deleted,
+    "torn tail": torn_tail,
+}
 
 
 def file_case(root: Path, events: int, what: str, damage: str, targets: tuple[str, ...], baseline: bool) -> Outcome:
@@ -116,10 +132,14 @@ def backup_cases(root: Path, events: int) -> list[Outcome]:
     data_dir = root / "backups"
     confirmed = _fill(data_dir, events)
     archive = backup_archive(data_dir, DEVICE)
-    for name, data in (("backup: cut short", archive[: len(archive) // 2]),
-                       ("backup: outbox member altered", _alter_member(archive, f"store/{JOURNAL_NAME}")),
-                       ("backup: both outbox members altered",
-                        _alter_member(_alter_member(archive, f"store/{JOURNAL_NAME}"), f"store/{COPY_NAME}"))):
+    for name, data in (
+        ("backup: cut short", archive[: len(archive) // 2]),
+        ("backup: outbox member altered", _alter_member(archive, f"store/{JOURNAL_NAME}")),
+        (
+            "backup: both outbox members altered",
+            _alter_member(_alter_member(archive, f"store/{JOURNAL_NAME}"), f"store/{COPY_NAME}"),
+        ),
+    ):
         file = root / "b.tgz"
         file.write_bytes(data)
         try:
@@ -158,8 +178,9 @@ def run(events: int, root: Path) -> list[Outcome]:
         outcomes.append(file_case(root, events, "outbox", damage, (JOURNAL_NAME,), False))
         outcomes.append(file_case(root, events, "outbox copy", damage, (COPY_NAME,), False))
         outcomes.append(file_case(root, events, "snapshot", damage, (SNAPSHOT_NAME,), False))
-        outcomes.append(file_case(root, events, "both outbox copies (baseline: one file)", damage,
-                                  (JOURNAL_NAME, COPY_NAME), True))
+        outcomes.append(
+            file_case(root, events, "both outbox copies (baseline: one file)", damage, (JOURNAL_NAME, COPY_NAME), True)
+        )
     outcomes.extend(backup_cases(root, events))
     return outcomes
 
@@ -167,11 +188,15 @@ def run(events: int, root: Path) -> list[Outcome]:
 def summary(outcomes: list[Outcome], events: int) -> dict[str, object]:
     cases = [o for o in outcomes if not o.baseline]
     base = [o for o in outcomes if o.baseline]
-    return {"events_per_case": events, "cases": len(cases),
-            "confirmed_lost_total": sum(o.lost for o in cases),
-            "unreported_losses": sum(1 for o in cases if o.lost and not o.reported),
-            "baseline_cases": len(base), "baseline_lost_total": sum(o.lost for o in base),
-            "baseline_unreported_losses": sum(1 for o in base if o.lost and not o.reported)}
+    return {
+        "events_per_case": events,
+        "cases": len(cases),
+        "confirmed_lost_total": sum(o.lost for o in cases),
+        "unreported_losses": sum(1 for o in cases if o.lost and not o.reported),
+        "baseline_cases": len(base),
+        "baseline_lost_total": sum(o.lost for o in base),
+        "baseline_unreported_losses": sum(1 for o in base if o.lost and not o.reported),
+    }
 
 
 def print_table(outcomes: list[Outcome]) -> None:

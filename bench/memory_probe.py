@@ -49,11 +49,13 @@ def _pymalloc() -> dict[str, int]:
         out.seek(0)
         text = out.read()
     figures = {}
-    for name, pattern in (("arenas_allocated_current", r"# arenas allocated current\s*=\s*([\d,]+)"),
-                          ("arenas_highwater", r"# arenas highwater mark\s*=\s*([\d,]+)"),
-                          ("bytes_in_allocated_blocks", r"# bytes in allocated blocks\s*=\s*([\d,]+)"),
-                          ("bytes_in_available_blocks", r"# bytes in available blocks\s*=\s*([\d,]+)"),
-                          ("bytes_in_arenas", r"Total\s*=\s*([\d,]+)")):
+    for name, pattern in (
+        ("arenas_allocated_current", r"# arenas allocated current\s*=\s*([\d,]+)"),
+        ("arenas_highwater", r"# arenas highwater mark\s*=\s*([\d,]+)"),
+        ("bytes_in_allocated_blocks", r"# bytes in allocated blocks\s*=\s*([\d,]+)"),
+        ("bytes_in_available_blocks", r"# bytes in available blocks\s*=\s*([\d,]+)"),
+        ("bytes_in_arenas", r"Total\s*=\s*([\d,]+)"),
+    ):
         found = re.search(pattern, text)
         if found:
             figures[name] = int(found.group(1).replace(",", ""))
@@ -61,9 +63,21 @@ def _pymalloc() -> dict[str, int]:
 
 
 class _Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
 
 
 def _malloc() -> dict[str, float]:
@@ -74,8 +88,11 @@ def _malloc() -> dict[str, float]:
         return {}
     mallinfo2.restype = _Mallinfo2
     info = mallinfo2()
-    return {"in_use_mb": round(info.uordblks / 1e6, 2), "free_kept_mb": round(info.fordblks / 1e6, 2),
-            "mmapped_mb": round(info.hblkhd / 1e6, 2)}
+    return {
+        "in_use_mb": round(info.uordblks / 1e6, 2),
+        "free_kept_mb": round(info.fordblks / 1e6, 2),
+        "mmapped_mb": round(info.hblkhd / 1e6, 2),
+    }
 
 
 def _type_counts() -> collections.Counter:
@@ -102,34 +119,48 @@ class Probe:
 
     def dump(self) -> None:
         tracing = tracemalloc.is_tracing()
-        ignored = [tracemalloc.Filter(False, tracemalloc.__file__),
-                   tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
+        ignored = [
+            tracemalloc.Filter(False, tracemalloc.__file__),
+            tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+        ]
         snapshot = tracemalloc.take_snapshot().filter_traces(ignored) if tracing else None
         types = _type_counts()
         now = time.monotonic()
         report: dict[str, object] = {
-            "number": self._number, "seconds_since_previous": round(now - self._previous_at, 1),
-            "rss_mb": round(_rss_mb(), 2), "malloc": _malloc(), "gc_frozen": gc.get_freeze_count(),
+            "number": self._number,
+            "seconds_since_previous": round(now - self._previous_at, 1),
+            "rss_mb": round(_rss_mb(), 2),
+            "malloc": _malloc(),
+            "gc_frozen": gc.get_freeze_count(),
         }
         if tracing:
             traced, peak = tracemalloc.get_traced_memory()
-            report.update(traced_mb=round(traced / 1e6, 2), traced_peak_mb=round(peak / 1e6, 2),
-                          allocated_mb=round(traced / 1e6, 2))
+            report.update(
+                traced_mb=round(traced / 1e6, 2),
+                traced_peak_mb=round(peak / 1e6, 2),
+                allocated_mb=round(traced / 1e6, 2),
+            )
         else:  # pymalloc says nothing while tracemalloc wraps it
             report["pymalloc"] = pymalloc = _pymalloc()
             malloc = report["malloc"]
             if pymalloc and malloc:  # small objects in pymalloc's arenas, the rest from glibc
-                report["allocated_mb"] = round(pymalloc["bytes_in_allocated_blocks"] / 1e6 + malloc["in_use_mb"]
-                                               + malloc["mmapped_mb"], 2)
+                report["allocated_mb"] = round(
+                    pymalloc["bytes_in_allocated_blocks"] / 1e6 + malloc["in_use_mb"] + malloc["mmapped_mb"], 2
+                )
         if self._number:
             report["types_grown"] = [[name, diff] for name, diff in (types - self._previous_types).most_common(TOP)]
         if snapshot is not None and self._previous is not None:
             key = "traceback" if self.frames > 1 else "lineno"
             grew = snapshot.compare_to(self._previous, key)
             report["sites_grown"] = [
-                {"where": [f"{f.filename}:{f.lineno}" for f in stat.traceback][:self.frames],
-                 "kb_diff": round(stat.size_diff / 1024, 1), "kb": round(stat.size / 1024, 1),
-                 "count_diff": stat.count_diff} for stat in grew[:TOP]]
+                {
+                    "where": [f"{f.filename}:{f.lineno}" for f in stat.traceback][: self.frames],
+                    "kb_diff": round(stat.size_diff / 1024, 1),
+                    "kb": round(stat.size / 1024, 1),
+                    "count_diff": stat.count_diff,
+                }
+                for stat in grew[:TOP]
+            ]
         written = self.out / f"probe-{self._number}.json"
         temp = written.with_suffix(".tmp")
         temp.write_text(json.dumps(report, indent=1), encoding="utf-8")

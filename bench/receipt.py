@@ -21,12 +21,16 @@ BITS_PER_BYTE = 10
 
 def sample_receipt() -> Receipt:
     """A typical earn receipt with a profile-completion link, as the till prints it."""
-    shop = ShopConfig(name="Ma Boutique", address=("12 rue des Lilas", "75011 Paris"),
-                      footer="Merci de votre visite !")
+    shop = ShopConfig(name="Ma Boutique", address=("12 rue des Lilas", "75011 Paris"), footer="Merci de votre visite !")
     return Receipt.for_shop(
-        shop, receipt_id="R-20261123-0042", title="Achat - fidélité", printed_at="23/11/2026 14:05",
+        shop,
+        receipt_id="R-20261123-0042",
+        title="Achat - fidélité",
+        printed_at="23/11/2026 14:05",
         lines=(("Montant du ticket", euros(4250)), ("Dont hygiène", euros(1290)), ("Carte", "****3F2A")),
-        points_earned=48, balance=318, qr_url="https://fidelite.example.org/p/7KQ2M9XW4TZB",
+        points_earned=48,
+        balance=318,
+        qr_url="https://fidelite.example.org/p/7KQ2M9XW4TZB",
         qr_caption="Complétez votre profil :",
     )
 
@@ -69,8 +73,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     print(f"{'receipt':<22}{'bytes':>8}{'s @9600':>10}{'render ms':>11}")
     print(f"{'native QR (GS ( k)':<22}{len(native):>8}{result['seconds_at_9600']:>10.3f}{native_ms:>11.3f}")
-    print(f"{'raster QR (baseline)':<22}{len(raster):>8}{result['raster_seconds_at_9600']:>10.3f}"
-          f"{raster_ms:>11.3f}")
+    print(f"{'raster QR (baseline)':<22}{len(raster):>8}{result['raster_seconds_at_9600']:>10.3f}{raster_ms:>11.3f}")
     print(f"ratio raster/native: {result['ratio']}   target: native <= 1200 bytes, ratio >= 5")
     if args.out:
         print(f"native receipt written to {args.out}")

@@ -53,16 +53,30 @@ def invented_trade(count: int, devices: int, days: int, seed: int = 1) -> list[E
             if not customers or roll < 0.08:
                 customer = f"cust-{len(customers):06d}"
                 customers.append(customer)
-                event: Event = CustomerRegistered(device_id=device, cashier_id=cashier, at=at, customer_id=customer,
-                                                  first_name="Invented")
+                event: Event = CustomerRegistered(
+                    device_id=device, cashier_id=cashier, at=at, customer_id=customer, first_name="Invented"
+                )
             elif roll < 0.85:
                 ref = f"R{n:08d}"
-                event, _ = earn(ledger, scale, device_id=device, customer_id=rng.choice(customers), receipt_ref=ref,
-                                cashier_id=cashier, lines={"general": rng.randrange(100, 9000)}, at=at)
+                event, _ = earn(
+                    ledger,
+                    scale,
+                    device_id=device,
+                    customer_id=rng.choice(customers),
+                    receipt_ref=ref,
+                    cashier_id=cashier,
+                    lines={"general": rng.randrange(100, 9000)},
+                    at=at,
+                )
                 receipts.append(ref)
             elif roll < 0.9 and receipts:
-                event = reverse(ledger, device_id=device, receipt_ref=rng.choice(receipts[-500:]),
-                                refund_cents=rng.randrange(1, 500), cashier_id=cashier)
+                event = reverse(
+                    ledger,
+                    device_id=device,
+                    receipt_ref=rng.choice(receipts[-500:]),
+                    refund_cents=rng.randrange(1, 500),
+                    cashier_id=cashier,
+                )
             else:
                 event = redeem(ledger, MUG, device_id=device, customer_id=rng.choice(customers), cashier_id=cashier)
         except KioskError:  # not enough points, nothing left to refund: the till refuses, nothing is made
@@ -95,36 +109,49 @@ def main(argv: list[str] | None = None) -> dict:
         migrate(engine)
         started = time.perf_counter()
         for start in range(0, len(made), 500):
-            batch = made[start:start + 500]
+            batch = made[start : start + 500]
             in_transaction(engine, lambda c: ingest(c, batch, None))
         ingest_s = time.perf_counter() - started
         last = max(e.day for e in made)
         week = reports.Period(date.fromisoformat(last) - timedelta(days=6), date.fromisoformat(last))
         store_day = reports.Period(date.fromisoformat(last), date.fromisoformat(last))
         rounds = 5
-        all_ms, everything = _timed(lambda: in_transaction(engine, lambda c: reports.build_report(c, reports.Period())),
-                                    rounds)
+        all_ms, everything = _timed(
+            lambda: in_transaction(engine, lambda c: reports.build_report(c, reports.Period())), rounds
+        )
         week_ms, _ = _timed(lambda: in_transaction(engine, lambda c: reports.build_report(c, week)), rounds)
         one_store = frozenset({"till-03"})
-        day_ms, _ = _timed(lambda: in_transaction(engine, lambda c: reports.build_report(c, store_day, one_store)),
-                           rounds)
-        baseline_ms, folded = _timed(lambda: in_transaction(engine, lambda c: reports.compute_report(
-            reports.load_events(c), reports.Period(), {})), 1 if count > 50_000 else 3)
+        day_ms, _ = _timed(
+            lambda: in_transaction(engine, lambda c: reports.build_report(c, store_day, one_store)), rounds
+        )
+        baseline_ms, folded = _timed(
+            lambda: in_transaction(
+                engine, lambda c: reports.compute_report(reports.load_events(c), reports.Period(), {})
+            ),
+            1 if count > 50_000 else 3,
+        )
         engine.dispose()
     assert everything == folded, "the stored totals and the full fold disagree"
     result = {
-        "events": len(made), "devices": 12, "days": 60,
-        "report_all_ms": round(all_ms, 2), "report_week_ms": round(week_ms, 2),
-        "store_day_ms": round(day_ms, 2), "baseline_full_fold_ms": round(baseline_ms, 1),
-        "ratio": round(baseline_ms / all_ms, 1), "ingest_events_per_s": round(len(made) / ingest_s),
+        "events": len(made),
+        "devices": 12,
+        "days": 60,
+        "report_all_ms": round(all_ms, 2),
+        "report_week_ms": round(week_ms, 2),
+        "store_day_ms": round(day_ms, 2),
+        "baseline_full_fold_ms": round(baseline_ms, 1),
+        "ratio": round(baseline_ms / all_ms, 1),
+        "ingest_events_per_s": round(len(made) / ingest_s),
     }
     print(f"{'report (median of ' + str(rounds) + ')':<34}{'ms':>10}")
     print(f"{'whole history, from totals':<34}{all_ms:>10.2f}")
     print(f"{'last week, from totals':<34}{week_ms:>10.2f}")
     print(f"{'one store, one day, from totals':<34}{day_ms:>10.2f}")
     print(f"{'whole history, full fold (baseline)':<34}{baseline_ms:>10.1f}")
-    print(f"{len(made)} events from 12 tills over 60 days, ingested at {result['ingest_events_per_s']} events/s "
-          f"(SQLite, batches of 500); ratio fold/totals: {result['ratio']}")
+    print(
+        f"{len(made)} events from 12 tills over 60 days, ingested at {result['ingest_events_per_s']} events/s "
+        f"(SQLite, batches of 500); ratio fold/totals: {result['ratio']}"
+    )
     print("RESULT " + json.dumps(result, sort_keys=True))
     return result
 

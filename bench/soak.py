@@ -74,11 +74,16 @@ def _files_growing(samples: list, duration: float) -> tuple[list[str], list[str]
     middle = [f for t, _, f in samples if duration / 3 <= t < duration * 2 / 3]
     last = [f for t, _, f in samples if t >= duration * 2 / 3]
     names = {name for _, _, files in samples for name in files if not name.endswith(".tmp")}  # atomic writes
-    growing = sorted(name for name in names if max((f.get(name, 0) for f in last), default=0)
-                     > 1.2 * max((f.get(name, 0) for f in middle), default=0) + 65536)
+    growing = sorted(
+        name
+        for name in names
+        if max((f.get(name, 0) for f in last), default=0)
+        > 1.2 * max((f.get(name, 0) for f in middle), default=0) + 65536
+    )
     rotated = re.compile(re.escape(LOG_NAME) + r"(\.\d+)?")
-    within = [name for name in growing if rotated.fullmatch(name)
-              and max(f.get(name, 0) for f in last) <= MAX_BYTES + 4096]
+    within = [
+        name for name in growing if rotated.fullmatch(name) and max(f.get(name, 0) for f in last) <= MAX_BYTES + 4096
+    ]
     return [name for name in growing if name not in within], within
 
 
@@ -94,8 +99,10 @@ def _print_probe(probe: dict) -> None:
     """What grew in the last third, as the service's memory probe wrote it."""
     if not probe:
         return
-    print(f"last third, under tracemalloc: RSS {probe['rss_mb']} MB, traced {probe.get('traced_mb')} MB, "
-          f"glibc heap {probe['malloc']}")
+    print(
+        f"last third, under tracemalloc: RSS {probe['rss_mb']} MB, traced {probe.get('traced_mb')} MB, "
+        f"glibc heap {probe['malloc']}"
+    )
     for site in probe.get("sites_grown", [])[:12]:
         print(f"  {site['kb_diff']:+9.1f} KB {site['count_diff']:+7d} blocks  {' <- '.join(site['where'])}")
     grown = probe.get("types_grown", [])[:10]
@@ -134,16 +141,28 @@ def kept_earn_bytes(earns: int = 2000, customers: int = 200) -> float:
     def earn_and_fold(store: Store, first: int, count: int) -> None:
         for n in range(first, first + count):  # like the till's: a random event id, one receipt each
             cid = store.customer(f"cust-{n % customers:04d}").customer_id
-            store.record(PointsEarned(device_id="till-1", customer_id=cid, receipt_ref=f"T1-{n:08d}",
-                                      amount_cents=1000 + n % 500, points=10,
-                                      lines=(("general", 1000 + n % 500, 10),),
-                                      at=f"2026-03-{1 + n // 1000:02d}T10:00:00+01:00"))
+            store.record(
+                PointsEarned(
+                    device_id="till-1",
+                    customer_id=cid,
+                    receipt_ref=f"T1-{n:08d}",
+                    amount_cents=1000 + n % 500,
+                    points=10,
+                    lines=(("general", 1000 + n % 500, 10),),
+                    at=f"2026-03-{1 + n // 1000:02d}T10:00:00+01:00",
+                )
+            )
         store.apply_batch(PulledBatch(cursor=first + count, device_seq_through=store.pending()[-1].seq))
 
-    with tempfile.TemporaryDirectory(prefix="kiosk-kept-") as tmp, \
-            Store.open(Path(tmp), "till-1", fileops=NoSync(), kept_earns=earns * 2) as store:
-        store.apply_batch(PulledBatch(cursor=0, customers=tuple(
-            CustomerState(f"cust-{n:04d}", 0, f"Client{n}") for n in range(customers))))
+    with (
+        tempfile.TemporaryDirectory(prefix="kiosk-kept-") as tmp,
+        Store.open(Path(tmp), "till-1", fileops=NoSync(), kept_earns=earns * 2) as store,
+    ):
+        store.apply_batch(
+            PulledBatch(
+                cursor=0, customers=tuple(CustomerState(f"cust-{n:04d}", 0, f"Client{n}") for n in range(customers))
+            )
+        )
         tracemalloc.start()
         try:
             earn_and_fold(store, 0, earns // 4)  # dictionaries reach their working size first
@@ -178,7 +197,9 @@ def _setup(workdir: Path, kept_earns: int):
         f'[device]\nid = "soak-till"\n[paths]\ndata_dir = "{data}"\n[hardware]\nmode = "emulated"\n'
         f'[web]\nport = {port}\n[central]\nurl = "{central.url}"\ntimeout_s = 5\ninterval_s = 5\n'
         '[till]\ncapture_mode = "off"\n'
-        f'kept_earns = {kept_earns}\n', encoding="utf-8")
+        f"kept_earns = {kept_earns}\n",
+        encoding="utf-8",
+    )
     return central, data, config, port
 
 
@@ -193,8 +214,9 @@ def _tapper(base: str, stop: threading.Event, counts: dict[str, int]) -> None:
         while not stop.is_set():
             uid = f"{0xA0000000 + n % CUSTOMERS:08X}"
             try:
-                web.post("/api/till/basket", json={"lines": {"general": 1000 + n % 500},
-                                                   "receipt_ref": f"SOAK-{n:07d}"}).raise_for_status()
+                web.post(
+                    "/api/till/basket", json={"lines": {"general": 1000 + n % 500}, "receipt_ref": f"SOAK-{n:07d}"}
+                ).raise_for_status()
                 web.post("/panel/card", json={"uid": uid}, headers=headers).raise_for_status()
                 time.sleep(TAP_EVERY_S / 2)
                 web.post("/panel/card/remove", headers=headers).raise_for_status()
@@ -210,11 +232,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 minutes instead of 15")
     parser.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--kept-earns", type=int, default=None, metavar="N",
-                        help="the service's till.kept_earns (default: the earns of a quarter of the taps)")
-    parser.add_argument("--trace", type=Path, default=None, metavar="DIR",
-                        help="run the service under bench.memory_probe (tracemalloc; slower, more memory) and "
-                             "write what grew in each third to DIR; the RSS figures are then not the service's own")
+    parser.add_argument(
+        "--kept-earns",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the service's till.kept_earns (default: the earns of a quarter of the taps)",
+    )
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="run the service under bench.memory_probe (tracemalloc; slower, more memory) and "
+        "write what grew in each third to DIR; the RSS figures are then not the service's own",
+    )
     parser.add_argument("--trace-frames", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     duration = args.seconds or (120.0 if args.quick else 900.0)
@@ -231,8 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         # (no tracemalloc unless --trace): RSS alone cannot tell a slow leak from allocator noise in 5 minutes.
         frames = args.trace_frames if args.trace else 0
         command = [sys.executable, "-m", "bench.memory_probe", str(probe_dir), str(frames)]
-        server = subprocess.Popen(command, env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -275,8 +306,10 @@ def main(argv: list[str] | None = None) -> None:
                     probes.pop(0)
                     server.send_signal(signal.SIGUSR1)
                 name, size = max(files.items(), key=lambda kv: kv[1])
-                print(f"{now:7.0f} {counts['taps']:6d} {proc['rss_mb']:7.1f} {proc['fds']:4.0f} "
-                      f"{proc['threads']:7.0f} {sum(files.values()) / 1e6:8.2f}  {name} {size / 1e6:.2f} MB")
+                print(
+                    f"{now:7.0f} {counts['taps']:6d} {proc['rss_mb']:7.1f} {proc['fds']:4.0f} "
+                    f"{proc['threads']:7.0f} {sum(files.values()) / 1e6:8.2f}  {name} {size / 1e6:.2f} MB"
+                )
             stop.set()
             tapper.join(timeout=10)
             server.send_signal(signal.SIGUSR1)
@@ -300,31 +333,53 @@ def main(argv: list[str] | None = None) -> None:
     start_probe, third_probe, end_probe = reports[0], reports[2], reports[3]
     allocated_per_h = None
     if "allocated_mb" in third_probe and "allocated_mb" in end_probe and end_probe.get("seconds_since_previous"):
-        allocated_per_h = ((end_probe["allocated_mb"] - third_probe["allocated_mb"])
-                           / end_probe["seconds_since_previous"] * 3600)
-    levels_off = (allocated_per_h is not None and allocated_per_h <= LEVEL_MB_PER_H and not growing
-                  and full_at is not None and full_at < duration * 2 / 3)
-    print(f"files still growing in the last third: {', '.join(growing) or 'none'}"
-          + (f" (growing under their cap: {', '.join(within_cap)})" if within_cap else ""))
-    print(f"kept earns: cap {kept_cap} here, full after {full_at if full_at is None else round(full_at)} s of taps; "
-          f"{per_earn:.0f} bytes each, {per_earn * KEPT_EARNS / 1e6:.1f} MB at the default cap of {KEPT_EARNS}")
+        allocated_per_h = (
+            (end_probe["allocated_mb"] - third_probe["allocated_mb"]) / end_probe["seconds_since_previous"] * 3600
+        )
+    levels_off = (
+        allocated_per_h is not None
+        and allocated_per_h <= LEVEL_MB_PER_H
+        and not growing
+        and full_at is not None
+        and full_at < duration * 2 / 3
+    )
+    print(
+        f"files still growing in the last third: {', '.join(growing) or 'none'}"
+        + (f" (growing under their cap: {', '.join(within_cap)})" if within_cap else "")
+    )
+    print(
+        f"kept earns: cap {kept_cap} here, full after {full_at if full_at is None else round(full_at)} s of taps; "
+        f"{per_earn:.0f} bytes each, {per_earn * KEPT_EARNS / 1e6:.1f} MB at the default cap of {KEPT_EARNS}"
+    )
     allocated = "unknown" if allocated_per_h is None else f"{allocated_per_h:+.1f}"
     verdict = "levels off" if levels_off else "STILL GROWS"
-    print(f"memory in the last third: allocated {allocated} MB/h, RSS {slope:+.1f} MB/h ({verdict}: allocated "
-          f"memory must grow under {LEVEL_MB_PER_H} MB/h once every cap is full)")
+    print(
+        f"memory in the last third: allocated {allocated} MB/h, RSS {slope:+.1f} MB/h ({verdict}: allocated "
+        f"memory must grow under {LEVEL_MB_PER_H} MB/h once every cap is full)"
+    )
     result = {
-        "seconds": round(duration), "taps": counts["taps"], "tap_errors": counts["errors"],
+        "seconds": round(duration),
+        "taps": counts["taps"],
+        "tap_errors": counts["errors"],
         "pending_at_end": status.get("pending"),
-        "rss_mb_start": round(first["rss_mb"], 1), "rss_mb_end": round(end["rss_mb"], 1),
-        "fds_start": int(first["fds"]), "fds_end": int(end["fds"]), "threads_end": int(end["threads"]),
-        "data_mb_start": round(data_start, 2), "data_mb_end": round(sum(end_files.values()) / 1e6, 2),
+        "rss_mb_start": round(first["rss_mb"], 1),
+        "rss_mb_end": round(end["rss_mb"], 1),
+        "fds_start": int(first["fds"]),
+        "fds_end": int(end["fds"]),
+        "threads_end": int(end["threads"]),
+        "data_mb_start": round(data_start, 2),
+        "data_mb_end": round(sum(end_files.values()) / 1e6, 2),
         "print_journal_mb_end": round(end_files.get("print-jobs.jsonl", 0) / 1e6, 3),
         "rss_slope_mb_per_h_last_third": round(slope, 1),
         "baseline_idle_rss_slope_mb_per_h": round(_slope_per_h(idle), 1),
-        "files_growing_last_third": growing, "files_growing_under_cap": within_cap,
-        "kept_earns_cap": kept_cap, "kept_earns_full_after_s": full_at if full_at is None else round(full_at),
-        "kept_earn_bytes": round(per_earn), "kept_earns_mb_at_default_cap": round(per_earn * KEPT_EARNS / 1e6, 1),
-        "allocated_mb_start": start_probe.get("allocated_mb"), "allocated_mb_end": end_probe.get("allocated_mb"),
+        "files_growing_last_third": growing,
+        "files_growing_under_cap": within_cap,
+        "kept_earns_cap": kept_cap,
+        "kept_earns_full_after_s": full_at if full_at is None else round(full_at),
+        "kept_earn_bytes": round(per_earn),
+        "kept_earns_mb_at_default_cap": round(per_earn * KEPT_EARNS / 1e6, 1),
+        "allocated_mb_start": start_probe.get("allocated_mb"),
+        "allocated_mb_end": end_probe.get("allocated_mb"),
         "allocated_mb_per_h_last_third": allocated_per_h if allocated_per_h is None else round(allocated_per_h, 2),
         "malloc_free_kept_mb_end": end_probe.get("malloc", {}).get("free_kept_mb"),
         "levels_off": levels_off,

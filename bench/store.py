@@ -31,12 +31,74 @@ from loyalty.domain import operations
 from loyalty.domain.earning import EarningScale
 from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
-FIRST = ["Hélène", "Marc", "Anne-Marie", "Zoé", "Jean", "Chloé", "Lucas", "Inès", "Hugo", "Léa", "Louis", "Emma",
-         "Gabriel", "Jade", "Arthur", "Louise", "Raphaël", "Alice", "Jules", "Lina", "Adam", "Rose", "Nathan",
-         "Manon", "Paul", "Camille", "Théo", "Sarah", "Noé", "Julie", "Éric", "Agnès", "François", "Maëlle"]
-LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-        "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
-        "Morel", "Girard", "André", "Lefèvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez"]
+FIRST = [
+    "Hélène",
+    "Marc",
+    "Anne-Marie",
+    "Zoé",
+    "Jean",
+    "Chloé",
+    "Lucas",
+    "Inès",
+    "Hugo",
+    "Léa",
+    "Louis",
+    "Emma",
+    "Gabriel",
+    "Jade",
+    "Arthur",
+    "Louise",
+    "Raphaël",
+    "Alice",
+    "Jules",
+    "Lina",
+    "Adam",
+    "Rose",
+    "Nathan",
+    "Manon",
+    "Paul",
+    "Camille",
+    "Théo",
+    "Sarah",
+    "Noé",
+    "Julie",
+    "Éric",
+    "Agnès",
+    "François",
+    "Maëlle",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèbvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefèvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+]
 DEVICE = "bench-till"
 
 
@@ -69,22 +131,42 @@ def make_customers(count: int, rng: random.Random) -> tuple[list[CustomerState],
         lots = tuple(((FIRST_LOT_DAY + timedelta(days=d)).isoformat(), rng.randint(1, 200)) for d in days)
         earned = sum(points for _, points in lots)
         debits = rng.randint(0, earned)
-        customers.append(CustomerState(cid, earned - debits, first, last, f"06{rng.randrange(10**8):08d}",
-                                       f"{cid}@example.fr", True, "v1", lots=lots, debits=debits))
+        customers.append(
+            CustomerState(
+                cid,
+                earned - debits,
+                first,
+                last,
+                f"06{rng.randrange(10**8):08d}",
+                f"{cid}@example.fr",
+                True,
+                "v1",
+                lots=lots,
+                debits=debits,
+            )
+        )
         cards.append(CardState(f"04{n:012X}", cid))
     return customers, cards
 
 
-def build_store(data_dir: Path, customers: list[CustomerState], cards: list[CardState], pending: int,
-                rng: random.Random) -> None:
+def build_store(
+    data_dir: Path, customers: list[CustomerState], cards: list[CardState], pending: int, rng: random.Random
+) -> None:
     from device.store import Store
+
     scale = EarningScale()
     with Store.open(data_dir, DEVICE) as store:
         store.apply_batch(PulledBatch(cursor=1, customers=tuple(customers), cards=tuple(cards)))
         for n in range(pending):
             cid = customers[rng.randrange(len(customers))].customer_id
-            event, _ = operations.earn(store, scale, device_id=DEVICE, customer_id=cid, receipt_ref=f"P-{n}",
-                                       lines={"general": rng.randint(100, 20_000)})
+            event, _ = operations.earn(
+                store,
+                scale,
+                device_id=DEVICE,
+                customer_id=cid,
+                receipt_ref=f"P-{n}",
+                lines={"general": rng.randint(100, 20_000)},
+            )
             store.record(event)
 
 
@@ -92,11 +174,20 @@ def open_only(data_dir: Path) -> None:
     """Run in a fresh process: time Store.open and report the peak RSS after it."""
     started = time.perf_counter()
     from device.store import Store
+
     store = Store.open(data_dir, DEVICE)
     elapsed = time.perf_counter() - started
     rss_mb = peak_rss_mb()
-    print(json.dumps({"startup_s": elapsed, "rss_mb": rss_mb, "customers": store.stats().customers,
-                      "pending": store.pending_count()}))
+    print(
+        json.dumps(
+            {
+                "startup_s": elapsed,
+                "rss_mb": rss_mb,
+                "customers": store.stats().customers,
+                "pending": store.pending_count(),
+            }
+        )
+    )
     store.close()
 
 
@@ -159,9 +250,19 @@ def interleaved(actions: list[Callable[[int], object]], count: int) -> list[list
 
 def bench_naive_tinydb(path: Path, customers: list[CustomerState], count: int, rng: random.Random) -> list[float]:
     from tinydb import Query, TinyDB
+
     db = TinyDB(path)
-    db.insert_multiple({"customer_id": c.customer_id, "first_name": c.first_name, "last_name": c.last_name,
-                        "phone": c.phone, "email": c.email, "points": c.points} for c in customers)
+    db.insert_multiple(
+        {
+            "customer_id": c.customer_id,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "phone": c.phone,
+            "email": c.email,
+            "points": c.points,
+        }
+        for c in customers
+    )
     who = Query()
 
     def update(_: int) -> None:
@@ -175,6 +276,7 @@ def bench_naive_tinydb(path: Path, customers: list[CustomerState], count: int, r
 
 def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int, tmp: Path) -> dict:
     from device.store import Store
+
     rng = random.Random(7)
     customers, cards = make_customers(customers_n, rng)
     data_dir = tmp / "store"
@@ -182,16 +284,23 @@ def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int
     build_store(data_dir, customers, cards, pending_n, rng)
     build_s = time.perf_counter() - started
 
-    probe = subprocess.run([sys.executable, "-m", "bench.store", "--open-only", str(data_dir)],
-                           capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    probe = subprocess.run(
+        [sys.executable, "-m", "bench.store", "--open-only", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     opened = json.loads(probe.stdout.strip().splitlines()[-1])
 
     scale = EarningScale()
     with Store.open(data_dir, DEVICE) as store:
+
         def earn(i: int) -> None:
             cid = customers[rng.randrange(len(customers))].customer_id
-            event, _ = operations.earn(store, scale, device_id=DEVICE, customer_id=cid, receipt_ref=f"B-{i}",
-                                       lines={"general": 745})
+            event, _ = operations.earn(
+                store, scale, device_id=DEVICE, customer_id=cid, receipt_ref=f"B-{i}", lines={"general": 745}
+            )
             store.record(event)
 
         sqlite_write, sqlite_close = sqlite_writer(tmp / "bench.sqlite", customers, rng)
@@ -205,8 +314,15 @@ def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int
         for _ in range(2000):
             c = customers[rng.randrange(len(customers))]
             kind = rng.randrange(4)
-            text = (c.first_name[:rng.randint(2, 4)] if kind == 0 else c.last_name[:rng.randint(2, 5)]
-                    if kind == 1 else c.phone[:rng.randint(4, 8)] if kind == 2 else c.email[:rng.randint(6, 12)])
+            text = (
+                c.first_name[: rng.randint(2, 4)]
+                if kind == 0
+                else c.last_name[: rng.randint(2, 5)]
+                if kind == 1
+                else c.phone[: rng.randint(4, 8)]
+                if kind == 2
+                else c.email[: rng.randint(6, 12)]
+            )
             queries.append(text)
         search_ms = timed(lambda i: store.search(queries[i]), len(queries))
         stats = store.stats()
@@ -237,12 +353,19 @@ def run(customers_n: int, pending_n: int, iterations: int, naive_iterations: int
 
 def print_table(r: dict) -> None:
     rows = [
-        ("durable earn (earn + record)", f"p50 {r['earn_p50_ms']:.3f} ms", f"p99 {r['earn_p99_ms']:.3f} ms",
-         "p99 < 10 ms, <= 2x SQLite"),
-        ("SQLite WAL synchronous=FULL", f"p50 {r['sqlite_earn_p50_ms']:.3f} ms",
-         f"p99 {r['sqlite_earn_p99_ms']:.3f} ms", "baseline"),
-        ("bare append + fsync", f"p50 {r['fsync_floor_ms']:.3f} ms", f"p99 {r['fsync_floor_p99_ms']:.3f} ms",
-         "floor"),
+        (
+            "durable earn (earn + record)",
+            f"p50 {r['earn_p50_ms']:.3f} ms",
+            f"p99 {r['earn_p99_ms']:.3f} ms",
+            "p99 < 10 ms, <= 2x SQLite",
+        ),
+        (
+            "SQLite WAL synchronous=FULL",
+            f"p50 {r['sqlite_earn_p50_ms']:.3f} ms",
+            f"p99 {r['sqlite_earn_p99_ms']:.3f} ms",
+            "baseline",
+        ),
+        ("bare append + fsync", f"p50 {r['fsync_floor_ms']:.3f} ms", f"p99 {r['fsync_floor_p99_ms']:.3f} ms", "floor"),
         ("naive TinyDB db.update", f"p50 {r['naive_tinydb_update_ms']:.1f} ms", "", "baseline (not durable)"),
         ("customer_by_card", f"p95 {r['lookup_p95_ms']:.4f} ms", "", "< 1 ms"),
         ("prefix search", f"p95 {r['search_p95_ms']:.3f} ms", "", "< 20 ms"),
@@ -250,8 +373,10 @@ def print_table(r: dict) -> None:
         ("peak RSS after open", f"{r['rss_mb']:.1f} MB", "", "< 150 MB"),
         ("earn p99 / SQLite p99", f"{r['earn_vs_sqlite_p99']:.2f}x", "", "<= 2x"),
     ]
-    print(f"store benchmark: {r['customers']} customers, {r['pending']} pending events, "
-          f"{r['iterations']} writes per method")
+    print(
+        f"store benchmark: {r['customers']} customers, {r['pending']} pending events, "
+        f"{r['iterations']} writes per method"
+    )
     print(f"{'measure':34} {'value':>18} {'':>16}  target")
     for name, a, b, target in rows:
         print(f"{name:34} {a:>18} {b:>16}  {target}")

@@ -42,11 +42,23 @@ def _device_events(device_id: str, count: int, start_seq: int = 1) -> list:
         seq = start_seq + i
         cid = customer_id((seq * 7919 + hash(device_id)) % CUSTOMERS)
         if i % 10 == 9:
-            made.append(PointsRedeemed(device_id=device_id, seq=seq, customer_id=cid, reward_id="coffee",
-                                       reward_kind="in_house", points=5))
+            made.append(
+                PointsRedeemed(
+                    device_id=device_id, seq=seq, customer_id=cid, reward_id="coffee", reward_kind="in_house", points=5
+                )
+            )
         else:
-            made.append(PointsEarned(device_id=device_id, seq=seq, customer_id=cid, receipt_ref=f"{device_id}-{seq}",
-                                     amount_cents=2350, points=23, lines=(("general", 2350, 23),)))
+            made.append(
+                PointsEarned(
+                    device_id=device_id,
+                    seq=seq,
+                    customer_id=cid,
+                    receipt_ref=f"{device_id}-{seq}",
+                    amount_cents=2350,
+                    points=23,
+                    lines=(("general", 2350, 23),),
+                )
+            )
     return made
 
 
@@ -61,8 +73,12 @@ def _start_instances(url: str, count: int) -> list[tuple[subprocess.Popen, str]]
     for _ in range(count):
         port = _free_port()
         env = dict(os.environ, CENTRAL_DATABASE_URL=url, CENTRAL_THREADS="4")
-        proc = subprocess.Popen([sys.executable, "-m", "central", "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "central", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         started.append((proc, f"http://127.0.0.1:{port}"))
     for proc, base in started:
         deadline = time.monotonic() + 30
@@ -83,9 +99,11 @@ def _push_all(bases: list[str], tokens: list[str], bodies: list[list[bytes]]) ->
     errors: list[str] = []
 
     def device(n: int) -> None:
-        with httpx.Client(base_url=bases[n % len(bases)], timeout=60,
-                          headers={"Authorization": f"Bearer {tokens[n]}",
-                                   "Content-Type": "application/json"}) as http:
+        with httpx.Client(
+            base_url=bases[n % len(bases)],
+            timeout=60,
+            headers={"Authorization": f"Bearer {tokens[n]}", "Content-Type": "application/json"},
+        ) as http:
             for body in bodies[n]:
                 for _ in range(5):
                     response = http.post("/api/sync/push", content=body)
@@ -106,8 +124,10 @@ def _push_all(bases: list[str], tokens: list[str], bodies: list[list[bytes]]) ->
 
 
 def _encode(events: list, batch: int) -> list[bytes]:
-    return [json.dumps({"events": [to_record(e) for e in events[i:i + batch]]}).encode()
-            for i in range(0, len(events), batch)]
+    return [
+        json.dumps({"events": [to_record(e) for e in events[i : i + batch]]}).encode()
+        for i in range(0, len(events), batch)
+    ]
 
 
 def main() -> None:
@@ -148,15 +168,19 @@ def main() -> None:
         ingest_s = _push_all(bases, tokens, bodies)
         rate = devices * per_device / ingest_s
         with engine.connect() as c:
-            stored = c.execute(select(func.count()).select_from(events_table)
-                               .where(events_table.c.device_id.like("bench-%"))).scalar_one()
+            stored = c.execute(
+                select(func.count()).select_from(events_table).where(events_table.c.device_id.like("bench-%"))
+            ).scalar_one()
         expected = devices * (per_device + baseline_per_device)
         if stored != expected:
             raise SystemExit(f"central holds {stored} bench events, expected {expected}")
 
         token = enrol_device(engine, "catchup-1")
-        with tempfile.TemporaryDirectory() as data_dir, Store.open(Path(data_dir), "catchup-1") as store, \
-                CentralClient(bases[0], token, timeout_s=60) as client:
+        with (
+            tempfile.TemporaryDirectory() as data_dir,
+            Store.open(Path(data_dir), "catchup-1") as store,
+            CentralClient(bases[0], token, timeout_s=60) as client,
+        ):
             for event in _device_events("catchup-1", catchup):  # recorded offline, durably, before the clock starts
                 store.record(event)
             worker = SyncWorker(store, client, push_batch=batch, pull_page=2000)
@@ -182,19 +206,33 @@ def main() -> None:
         ("baseline: 1 event per request", f"{baseline_rate:,.0f} events/s", f"{devices * baseline_per_device} events"),
         (f"batched: {batch} events per request", f"{rate:,.0f} events/s", f"{devices * per_device} events"),
         ("speed-up over baseline", f"{rate / baseline_rate:.1f} x", ""),
-        (f"catch-up of {catchup} offline events", f"{catchup_s:.2f} s",
-         f"real device store; pulled {pulled_rows} customer/card rows too"),
+        (
+            f"catch-up of {catchup} offline events",
+            f"{catchup_s:.2f} s",
+            f"real device store; pulled {pulled_rows} customer/card rows too",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>18}  note")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>18}  {note}")
-    print("RESULT " + json.dumps({
-        "ingest_events_per_s": round(rate), "catchup_10k_s": round(catchup_s * 10_000 / catchup, 3),
-        "catchup_events": catchup, "backend": backend, "baseline_events_per_s": round(baseline_rate),
-        "ratio": round(rate / baseline_rate, 2), "devices": devices, "instances": 2, "batch": batch,
-        "quick": args.quick,
-    }))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "ingest_events_per_s": round(rate),
+                "catchup_10k_s": round(catchup_s * 10_000 / catchup, 3),
+                "catchup_events": catchup,
+                "backend": backend,
+                "baseline_events_per_s": round(baseline_rate),
+                "ratio": round(rate / baseline_rate, 2),
+                "devices": devices,
+                "instances": 2,
+                "batch": batch,
+                "quick": args.quick,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

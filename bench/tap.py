@@ -19,8 +19,14 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 CUSTOMERS = 1000
 
 
@@ -33,18 +39,26 @@ def percentile(values: list[float], pct: float) -> float:
 def _config(data_dir: Path):
     from device.config import parse_config
 
-    return parse_config({"device": {"id": "bench-till", "role": "till"}, "paths": {"data_dir": str(data_dir)},
-                         "hardware": {"mode": "emulated"}, "till": {"capture_mode": "off"}})
+    return parse_config(
+        {
+            "device": {"id": "bench-till", "role": "till"},
+            "paths": {"data_dir": str(data_dir)},
+            "hardware": {"mode": "emulated"},
+            "till": {"capture_mode": "off"},
+        }
+    )
 
 
 def seed_store(store, count: int) -> None:
     """Invented customers with one card each (A0000000...), as a pull from central would bring them."""
     from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
-    customers = tuple(CustomerState(customer_id=f"bench-{n:05d}", points=10 * n, first_name=f"Client{n}")
-                      for n in range(count))
-    cards = tuple(CardState(card_uid=f"{0xA0000000 + n:08X}", customer_id=c.customer_id)
-                  for n, c in enumerate(customers))
+    customers = tuple(
+        CustomerState(customer_id=f"bench-{n:05d}", points=10 * n, first_name=f"Client{n}") for n in range(count)
+    )
+    cards = tuple(
+        CardState(card_uid=f"{0xA0000000 + n:08X}", customer_id=c.customer_id) for n, c in enumerate(customers)
+    )
     store.apply_batch(PulledBatch(cursor=0, customers=customers, cards=cards))
 
 
@@ -87,9 +101,13 @@ def _page_taps(page, service, controls, uids: list[str], n: int) -> list[float]:
         expected = service.store.customer_by_card(uid).points + 1
         started = time.perf_counter()
         controls.present_card(uid)
-        page.wait_for_function("p => document.getElementById('customer-points').textContent === String(p)"
-                               " && document.getElementById('points-earned').textContent !== ''", arg=expected,
-                               polling="raf", timeout=5000)
+        page.wait_for_function(
+            "p => document.getElementById('customer-points').textContent === String(p)"
+            " && document.getElementById('points-earned').textContent !== ''",
+            arg=expected,
+            polling="raf",
+            timeout=5000,
+        )
         times.append((time.perf_counter() - started) * 1000)
         page.evaluate("document.getElementById('points-earned').textContent = ''")
         _wait_removed(controls, service, uid)
@@ -120,8 +138,7 @@ def run(taps: int) -> dict:
     from kiosk.service import KioskService
     from web import create_app
 
-    with tempfile.TemporaryDirectory() as tmp, \
-            KioskService.open(_config(Path(tmp)), sync=False) as service:
+    with tempfile.TemporaryDirectory() as tmp, KioskService.open(_config(Path(tmp)), sync=False) as service:
         seed_store(service.store, CUSTOMERS)
         service.till.cashiers.add("Bench", "cashier", "1234", cashier_id="bench")
         controls = service.devices.emulators
@@ -133,8 +150,9 @@ def run(taps: int) -> dict:
             service.till.server_ms.clear()
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 800, "height": 480},
-                                        bypass_csp=True)  # polled by a script predicate each frame
+                page = browser.new_page(
+                    viewport={"width": 800, "height": 480}, bypass_csp=True
+                )  # polled by a script predicate each frame
                 loaded: list[int] = []
 
                 def count(response) -> None:

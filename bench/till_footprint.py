@@ -59,8 +59,9 @@ def _import_ms(python: Path, statement: str, rounds: int) -> float:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench.till_footprint", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer import rounds")
-    parser.add_argument("--python", default=shutil.which("python3") or sys.executable,
-                        help="the Python of the till (default: python3)")
+    parser.add_argument(
+        "--python", default=shutil.which("python3") or sys.executable, help="the Python of the till (default: python3)"
+    )
     parser.add_argument("--wheelhouse", type=Path, default=None, help="install offline from this wheelhouse")
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else 9
@@ -71,8 +72,9 @@ def main(argv: list[str] | None = None) -> dict:
             device = args.wheelhouse / "requirements-device.txt"
             both = [device, args.wheelhouse / "requirements-central.txt"]
         else:
-            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPO), "-w",
-                            str(work)], check=True)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(REPO), "-w", str(work)], check=True
+            )
             wheel = next(work.glob("loyalty_kiosk-*.whl"))
             device = REPO / "requirements" / "device.txt"
             both = [device, REPO / "requirements" / "central.txt"]
@@ -84,15 +86,18 @@ def main(argv: list[str] | None = None) -> dict:
             "baseline_serve_import_ms": round(_import_ms(before, OLD_SERVE_IMPORTS, rounds), 1),
             "serve_import_ms": round(_import_ms(after, SERVE_IMPORTS, rounds), 1),
         }
-        machine = subprocess.run([str(after), "-c", "import platform; print(platform.machine())"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
+        machine = subprocess.run(
+            [str(after), "-c", "import platform; print(platform.machine())"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     figures["machine"] = machine
     figures["venv_ratio"] = round(figures["venv_mb"] / figures["baseline_venv_mb"], 3)
     figures["import_ratio"] = round(figures["serve_import_ms"] / figures["baseline_serve_import_ms"], 3)
     print(f"till venv on {machine}          before (device + central)   now (device set)")
     print(f"size on disk (MB)            {figures['baseline_venv_mb']:>10}                  {figures['venv_mb']:>10}")
-    print(f"`kiosk serve` imports (ms)   {figures['baseline_serve_import_ms']:>10}                  "
-          f"{figures['serve_import_ms']:>10}")
+    print(
+        f"`kiosk serve` imports (ms)   {figures['baseline_serve_import_ms']:>10}                  "
+        f"{figures['serve_import_ms']:>10}"
+    )
     print("RESULT " + json.dumps(figures))
     return figures
 

@@ -157,8 +157,14 @@ def redeem(w: Walker, round_: int) -> None:
 def _config(data_dir: Path):
     from device.config import parse_config
 
-    return parse_config({"device": {"id": "bench-walk", "role": "till"}, "paths": {"data_dir": str(data_dir)},
-                         "hardware": {"mode": "emulated"}, "till": {"capture_mode": "suggested"}})
+    return parse_config(
+        {
+            "device": {"id": "bench-walk", "role": "till"},
+            "paths": {"data_dir": str(data_dir)},
+            "hardware": {"mode": "emulated"},
+            "till": {"capture_mode": "suggested"},
+        }
+    )
 
 
 def run(rounds: int) -> dict[str, Task]:
@@ -169,8 +175,14 @@ def run(rounds: int) -> dict[str, Task]:
     from web import create_app
 
     tasks = {name: Task(name) for name in ("known_card", "capture", "refund_by_scan", "refund_by_pick", "redeem")}
-    steps = [("known_card", known_card), ("refund_by_scan", refund_by_scan), ("known_card", known_card),
-             ("refund_by_pick", refund_by_pick), ("capture", capture), ("redeem", redeem)]
+    steps = [
+        ("known_card", known_card),
+        ("refund_by_scan", refund_by_scan),
+        ("known_card", known_card),
+        ("refund_by_pick", refund_by_pick),
+        ("capture", capture),
+        ("redeem", redeem),
+    ]
     with tempfile.TemporaryDirectory() as tmp, KioskService.open(_config(Path(tmp)), sync=False) as service:
         seed_store(service.store, 400)
         service.till.cashiers.add("Bench", "cashier", "1234", cashier_id="bench")
@@ -178,8 +190,9 @@ def run(rounds: int) -> dict[str, Task]:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 800, "height": 480}, locale="fr-FR",
-                                        bypass_csp=True)  # polled by script predicates each frame
+                page = browser.new_page(
+                    viewport={"width": 800, "height": 480}, locale="fr-FR", bypass_csp=True
+                )  # polled by script predicates each frame
                 page.goto(server.url.rstrip("/") + "/till/signin")
                 page.check("input[value=bench]")
                 for digit in "1234":
@@ -192,8 +205,11 @@ def run(rounds: int) -> dict[str, Task]:
                         walker.task = Task(name)
                         step(walker, round_ * len(steps) + index)
                         kept = tasks[name]
-                        kept.touches, kept.card_taps, kept.scans = (walker.task.touches, walker.task.card_taps,
-                                                                    walker.task.scans)
+                        kept.touches, kept.card_taps, kept.scans = (
+                            walker.task.touches,
+                            walker.task.card_taps,
+                            walker.task.scans,
+                        )
                         kept.seconds.extend(walker.task.seconds)
                 browser.close()
         finally:
@@ -204,32 +220,48 @@ def run(rounds: int) -> dict[str, Task]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.walkthrough", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds instead of 8")
-    parser.add_argument("--seconds-per-touch", type=float, default=1.2,
-                        help="a first-time cashier's time to find and tap one key (estimate)")
+    parser.add_argument(
+        "--seconds-per-touch",
+        type=float,
+        default=1.2,
+        help="a first-time cashier's time to find and tap one key (estimate)",
+    )
     args = parser.parse_args(argv)
     rounds = 2 if args.quick else 8
     tasks = run(rounds)
     per_touch = args.seconds_per_touch
     print(f"bench.walkthrough: {rounds} rounds, till at 800x480 in headless Chromium, emulated reader and scanner")
-    print(f"  {'task':<16} {'touches':>7} {'card taps':>9} {'scans':>5} {'script s (p50)':>14} "
-          f"{'first-time est. s':>17}")
+    print(
+        f"  {'task':<16} {'touches':>7} {'card taps':>9} {'scans':>5} {'script s (p50)':>14} {'first-time est. s':>17}"
+    )
     result: dict[str, object] = {"rounds": rounds, "seconds_per_touch": per_touch}
     for task in tasks.values():
         p50 = statistics.median(task.seconds)
         estimate = task.touches * per_touch + p50
-        print(f"  {task.name:<16} {task.touches:>7} {task.card_taps:>9} {task.scans:>5} {p50:>14.2f} "
-              f"{estimate:>17.1f}")
-        result[task.name] = {"touches": task.touches, "card_taps": task.card_taps, "scans": task.scans,
-                             "seconds_p50": round(p50, 2), "first_time_estimate_s": round(estimate, 1)}
+        print(f"  {task.name:<16} {task.touches:>7} {task.card_taps:>9} {task.scans:>5} {p50:>14.2f} {estimate:>17.1f}")
+        result[task.name] = {
+            "touches": task.touches,
+            "card_taps": task.card_taps,
+            "scans": task.scans,
+            "seconds_p50": round(p50, 2),
+            "first_time_estimate_s": round(estimate, 1),
+        }
     base, cap = result["known_card"], result["capture"]
     added_touches = cap["touches"] - base["touches"]
     added_s = round(cap["seconds_p50"] - base["seconds_p50"], 2)
     added_estimate = round(cap["first_time_estimate_s"] - base["first_time_estimate_s"], 1)
-    result.update(baseline="known_card", capture_added_touches=added_touches, capture_added_seconds_p50=added_s,
-                  capture_added_first_time_estimate_s=added_estimate,
-                  capture_ratio=round(cap["seconds_p50"] / base["seconds_p50"], 2), goal_added_s=GOAL_ADDED_S)
-    print(f"  capture over a known card: +{added_touches} touches, +{added_s} s as driven, "
-          f"about +{added_estimate} s for a first-time cashier (goal <= {GOAL_ADDED_S} s)")
+    result.update(
+        baseline="known_card",
+        capture_added_touches=added_touches,
+        capture_added_seconds_p50=added_s,
+        capture_added_first_time_estimate_s=added_estimate,
+        capture_ratio=round(cap["seconds_p50"] / base["seconds_p50"], 2),
+        goal_added_s=GOAL_ADDED_S,
+    )
+    print(
+        f"  capture over a known card: +{added_touches} touches, +{added_s} s as driven, "
+        f"about +{added_estimate} s for a first-time cashier (goal <= {GOAL_ADDED_S} s)"
+    )
     print("RESULT " + json.dumps(result))
     return 0
 

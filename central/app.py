@@ -21,9 +21,15 @@ from central.settings import CentralSettings
 from loyalty import web_icon, web_security
 
 
-def create_app(database_url: str = "", *, settings: CentralSettings | None = None, admin_token: str | None = None,
-               engine: Engine | None = None, run_migrations: bool = True,
-               phonecard_key=None) -> Flask:
+def create_app(
+    database_url: str = "",
+    *,
+    settings: CentralSettings | None = None,
+    admin_token: str | None = None,
+    engine: Engine | None = None,
+    run_migrations: bool = True,
+    phonecard_key=None,
+) -> Flask:
     """A central app on `database_url` (or `settings.database_url`, default a SQLite file in data_dir)."""
     settings = settings or CentralSettings()
     if database_url:

@@ -60,16 +60,26 @@ def activate(engine: Engine, card_number: object, code: object, first_name: obje
 
 def _link(connection, origin: card_batches.CardOrigin, name: str) -> Activation:
     # The batch card's row is the lock: two activations of one card at once make one customer.
-    connection.execute(select(batch_cards.c.card_uid).where(batch_cards.c.card_uid == origin.card_uid)
-                       .with_for_update())
+    connection.execute(
+        select(batch_cards.c.card_uid).where(batch_cards.c.card_uid == origin.card_uid).with_for_update()
+    )
     owner = card_faces.customer_of(connection, origin.card_uid)
     if owner is not None:
         return Activation(origin.card_uid, owner, name, origin.channel, False)
     customer_id = str(uuid.uuid4())
-    ingest(connection, [
-        CustomerRegistered(device_id=CENTRAL_DEVICE_ID, customer_id=customer_id, first_name=name),
-        ConsentChanged(device_id=CENTRAL_DEVICE_ID, customer_id=customer_id, granted=True,
-                       text_version=CONSENT_VERSION, channel="online"),
-        CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=customer_id, card_uid=origin.card_uid),
-    ], None)
+    ingest(
+        connection,
+        [
+            CustomerRegistered(device_id=CENTRAL_DEVICE_ID, customer_id=customer_id, first_name=name),
+            ConsentChanged(
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=customer_id,
+                granted=True,
+                text_version=CONSENT_VERSION,
+                channel="online",
+            ),
+            CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=customer_id, card_uid=origin.card_uid),
+        ],
+        None,
+    )
     return Activation(origin.card_uid, customer_id, name, origin.channel, True)

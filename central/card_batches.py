@@ -121,10 +121,20 @@ def create_batch(connection: Connection, channel: object, partner: object, size:
     while len(numbers) < size:
         wanted = {_new_number() for _ in range(size - len(numbers))} - numbers
         numbers |= wanted - _known_numbers(connection, sorted(wanted))
-    connection.execute(card_batches.insert().values(batch_id=batch.batch_id, channel=channel, partner=partner,
-                                                    size=size, created_at=batch.created_at, note=batch.note))
-    connection.execute(batch_cards.insert(), [{"card_uid": n, "batch_id": batch.batch_id,
-                                               "activation_code": _new_code()} for n in sorted(numbers)])
+    connection.execute(
+        card_batches.insert().values(
+            batch_id=batch.batch_id,
+            channel=channel,
+            partner=partner,
+            size=size,
+            created_at=batch.created_at,
+            note=batch.note,
+        )
+    )
+    connection.execute(
+        batch_cards.insert(),
+        [{"card_uid": n, "batch_id": batch.batch_id, "activation_code": _new_code()} for n in sorted(numbers)],
+    )
     card_filter.publish(connection)
     log.info("card batch %s: %d cards for channel %s", batch.batch_id, size, channel)
     return batch
@@ -134,7 +144,7 @@ def _known_numbers(connection: Connection, numbers: list[str]) -> set[str]:
     """Which of `numbers` are already a card or in a batch (asked in chunks: SQLite limits bound values)."""
     known: set[str] = set()
     for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
+        chunk = numbers[start : start + 500]
         for table in (batch_cards, cards):
             known |= set(connection.execute(select(table.c.card_uid).where(table.c.card_uid.in_(chunk))).scalars())
     return known
@@ -158,10 +168,14 @@ def export_csv(connection: Connection, batch_id: str) -> str:
     out = io.StringIO()
     writer = csv_cells.writer(out)
     writer.writerow(["card_number", "activation_code", "channel", "partner", "batch_id", "chip_uid"])
-    for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.activation_code, batch_cards.c.chip_uid)
-                                  .where(batch_cards.c.batch_id == batch_id).order_by(batch_cards.c.card_uid)):
-        writer.writerow([row.card_uid, row.activation_code, batch.channel, batch.partner or "", batch_id,
-                         row.chip_uid or ""])
+    for row in connection.execute(
+        select(batch_cards.c.card_uid, batch_cards.c.activation_code, batch_cards.c.chip_uid)
+        .where(batch_cards.c.batch_id == batch_id)
+        .order_by(batch_cards.c.card_uid)
+    ):
+        writer.writerow(
+            [row.card_uid, row.activation_code, batch.channel, batch.partner or "", batch_id, row.chip_uid or ""]
+        )
     return out.getvalue()
 
 
@@ -201,9 +215,12 @@ def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> in
     numbers = sorted(wanted)
     current: dict[str, str | None] = {}
     for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
-        for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.chip_uid).where(
-                batch_cards.c.batch_id == batch_id, batch_cards.c.card_uid.in_(chunk))):
+        chunk = numbers[start : start + 500]
+        for row in connection.execute(
+            select(batch_cards.c.card_uid, batch_cards.c.chip_uid).where(
+                batch_cards.c.batch_id == batch_id, batch_cards.c.card_uid.in_(chunk)
+            )
+        ):
             current[row.card_uid] = row.chip_uid
     outside = [n for n in numbers if n not in current]
     if outside:
@@ -214,10 +231,16 @@ def import_chip_uids(connection: Connection, batch_id: str, csv_text: str) -> in
     changed = [n for n in numbers if current[n] != wanted[n]]
     if changed:
         # Clear first, so chips swapped between two cards of this import never collide on the unique index.
-        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
-                           .values(chip_uid=None), [{"number": n} for n in changed])
-        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == bindparam("number"))
-                           .values(chip_uid=bindparam("chip")), [{"number": n, "chip": wanted[n]} for n in changed])
+        connection.execute(
+            batch_cards.update().where(batch_cards.c.card_uid == bindparam("number")).values(chip_uid=None),
+            [{"number": n} for n in changed],
+        )
+        connection.execute(
+            batch_cards.update()
+            .where(batch_cards.c.card_uid == bindparam("number"))
+            .values(chip_uid=bindparam("chip")),
+            [{"number": n, "chip": wanted[n]} for n in changed],
+        )
         versions = Versions(connection)
         card_faces.mirror(connection, numbers, versions)  # cards already linked get their chip face now
         versions.save()
@@ -231,9 +254,10 @@ def _chips_elsewhere(connection: Connection, chips: dict[str, str]) -> list[str]
     taken: list[str] = []
     uids = sorted(chips)
     for start in range(0, len(uids), 500):
-        chunk = uids[start:start + 500]
-        for row in connection.execute(select(batch_cards.c.chip_uid, batch_cards.c.card_uid).where(
-                batch_cards.c.chip_uid.in_(chunk))):
+        chunk = uids[start : start + 500]
+        for row in connection.execute(
+            select(batch_cards.c.chip_uid, batch_cards.c.card_uid).where(batch_cards.c.chip_uid.in_(chunk))
+        ):
             if chips[row.chip_uid] != row.card_uid:
                 taken.append(row.chip_uid)
         taken += connection.execute(select(batch_cards.c.card_uid).where(batch_cards.c.card_uid.in_(chunk))).scalars()
@@ -264,24 +288,34 @@ def _attempt_activation(connection: Connection, card_number: object, code: objec
     if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
         raise ActivationLocked("too many wrong codes for this card: activate it at a till instead")
     if not hmac.compare_digest(row.activation_code.encode(), code.encode()):
-        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
-                           .values(failed_attempts=batch_cards.c.failed_attempts + 1))
+        connection.execute(
+            batch_cards.update()
+            .where(batch_cards.c.card_uid == card_number)
+            .values(failed_attempts=batch_cards.c.failed_attempts + 1)
+        )
         left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
         log.info("wrong activation code for a card of batch %s (%d tries left)", row.batch_id, left)
         return ActivationCodeWrong(f"the activation code does not match this card ({left} tries left)")
     if row.activated_at is None:
-        connection.execute(batch_cards.update().where(batch_cards.c.card_uid == card_number)
-                           .values(activated_at=utc_now(), activated_via="online", failed_attempts=0))
+        connection.execute(
+            batch_cards.update()
+            .where(batch_cards.c.card_uid == card_number)
+            .values(activated_at=utc_now(), activated_via="online", failed_attempts=0)
+        )
     return origin(connection, card_number)
 
 
 def mark_first_use(connection: Connection) -> int:
     """Record as activated every batch card a till has linked to a customer; returns how many were new."""
     linked = select(cards.c.card_uid).where(cards.c.customer_id.is_not(None))
-    result = connection.execute(batch_cards.update().where(
-        batch_cards.c.activated_at.is_(None),
-        batch_cards.c.card_uid.in_(linked) | batch_cards.c.chip_uid.in_(linked))
-        .values(activated_at=utc_now(), activated_via="first_use"))
+    result = connection.execute(
+        batch_cards.update()
+        .where(
+            batch_cards.c.activated_at.is_(None),
+            batch_cards.c.card_uid.in_(linked) | batch_cards.c.chip_uid.in_(linked),
+        )
+        .values(activated_at=utc_now(), activated_via="first_use")
+    )
     return result.rowcount or 0
 
 
@@ -292,8 +326,8 @@ def origin(connection: Connection, card_uid: str) -> CardOrigin:
     row = connection.execute(
         select(batch_cards, card_batches.c.channel, card_batches.c.partner)
         .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
-        .where((batch_cards.c.card_uid == card_uid) | (batch_cards.c.chip_uid == normalise_chip_uid(card_uid))))\
-        .first()
+        .where((batch_cards.c.card_uid == card_uid) | (batch_cards.c.chip_uid == normalise_chip_uid(card_uid)))
+    ).first()
     if row is None:
         raise NotFound(f"card {card_uid!r} was not made in a card batch")
     return CardOrigin(row.card_uid, row.batch_id, row.channel, row.partner, row.activated_at, row.activated_via)
@@ -302,14 +336,24 @@ def origin(connection: Connection, card_uid: str) -> CardOrigin:
 def report(connection: Connection) -> list[dict[str, object]]:
     """Per channel and partner: cards made, activated online, activated on first use, still waiting."""
     mark_first_use(connection)
-    query = (select(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via, func.count())
-             .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
-             .group_by(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via))
+    query = (
+        select(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via, func.count())
+        .join(card_batches, card_batches.c.batch_id == batch_cards.c.batch_id)
+        .group_by(card_batches.c.channel, card_batches.c.partner, batch_cards.c.activated_via)
+    )
     lines: dict[tuple[str, str | None], dict[str, object]] = {}
     for channel, partner, via, count in connection.execute(query):
-        line = lines.setdefault((channel, partner), {"channel": channel, "partner": partner, "cards": 0,
-                                                     "activated_online": 0, "activated_first_use": 0,
-                                                     "not_activated": 0})
+        line = lines.setdefault(
+            (channel, partner),
+            {
+                "channel": channel,
+                "partner": partner,
+                "cards": 0,
+                "activated_online": 0,
+                "activated_first_use": 0,
+                "not_activated": 0,
+            },
+        )
         line["cards"] += count  # type: ignore[operator]
         key = {"online": "activated_online", "first_use": "activated_first_use"}.get(via, "not_activated")
         line[key] += count  # type: ignore[operator]
@@ -331,8 +375,9 @@ def production_file_text(raw: bytes) -> str:
         raise BadRequest("the file is not UTF-8 text: save it as CSV UTF-8 (comma-separated)") from None
     header = text.split("\n", 1)[0]
     if ";" in header and "," not in header:
-        raise SemicolonCsv("this CSV is separated by semicolons: save it with commas, or export it again from the "
-                           "card batch page")
+        raise SemicolonCsv(
+            "this CSV is separated by semicolons: save it with commas, or export it again from the card batch page"
+        )
     return text
 
 
@@ -355,10 +400,13 @@ def progress(connection: Connection) -> list[BatchProgress]:
     """Every batch with its activation progress, newest first."""
     mark_first_use(connection)
     counts: dict[str, dict[str, int]] = {}
-    query = (select(batch_cards.c.batch_id, batch_cards.c.activated_via,
-                    func.sum(case((batch_cards.c.failed_attempts >= MAX_FAILED_ATTEMPTS, 1), else_=0)),
-                    func.count(batch_cards.c.chip_uid), func.count())
-             .group_by(batch_cards.c.batch_id, batch_cards.c.activated_via))
+    query = select(
+        batch_cards.c.batch_id,
+        batch_cards.c.activated_via,
+        func.sum(case((batch_cards.c.failed_attempts >= MAX_FAILED_ATTEMPTS, 1), else_=0)),
+        func.count(batch_cards.c.chip_uid),
+        func.count(),
+    ).group_by(batch_cards.c.batch_id, batch_cards.c.activated_via)
     for batch_id, via, locked, chips, count in connection.execute(query):
         line = counts.setdefault(batch_id, {"online": 0, "first_use": 0, "locked": 0, "chips": 0})
         if via in ("online", "first_use"):
@@ -366,8 +414,10 @@ def progress(connection: Connection) -> list[BatchProgress]:
         line["locked"] += int(locked or 0)
         line["chips"] += chips
     kinds = ("online", "first_use", "locked", "chips")
-    return [BatchProgress(b, *(counts.get(b.batch_id, {}).get(kind, 0) for kind in kinds))
-            for b in reversed(list_batches(connection))]
+    return [
+        BatchProgress(b, *(counts.get(b.batch_id, {}).get(kind, 0) for kind in kinds))
+        for b in reversed(list_batches(connection))
+    ]
 
 
 def unlock(connection: Connection, card_number: str) -> str:

@@ -42,8 +42,11 @@ def hold_conflicting_links(connection: Connection, fresh: Sequence[Event]) -> tu
     links = [e for e in fresh if isinstance(e, CardLinked) and e.device_id != CENTRAL_DEVICE_ID]
     if not links:
         return list(fresh), []
-    owners = dict(connection.execute(select(cards.c.card_uid, cards.c.customer_id).where(
-        cards.c.card_uid.in_({e.card_uid for e in links}))).all())
+    owners = dict(
+        connection.execute(
+            select(cards.c.card_uid, cards.c.customer_id).where(cards.c.card_uid.in_({e.card_uid for e in links}))
+        ).all()
+    )
     held: list[CardClaim] = []
     received = utc_now()
     for event in fresh:  # in happened order: a link earlier in the batch owns the card for the later ones
@@ -51,14 +54,15 @@ def hold_conflicting_links(connection: Connection, fresh: Sequence[Event]) -> tu
             continue
         owner = owners.get(event.card_uid)
         if event.device_id != CENTRAL_DEVICE_ID and owner is not None and owner != event.customer_id:
-            held.append(CardClaim(event.event_id, event.device_id, event.card_uid, event.customer_id, owner,
-                                  received))
+            held.append(CardClaim(event.event_id, event.device_id, event.card_uid, event.customer_id, owner, received))
         else:
             owners[event.card_uid] = event.customer_id
     if not held:
         return list(fresh), []
-    connection.execute(insert_for(connection, card_claims).on_conflict_do_nothing(index_elements=["event_id"]),
-                       [claim.__dict__ for claim in held])
+    connection.execute(
+        insert_for(connection, card_claims).on_conflict_do_nothing(index_elements=["event_id"]),
+        [claim.__dict__ for claim in held],
+    )
     connection.execute(update(events).where(events.c.event_id.in_([c.event_id for c in held])).values(review=True))
     log.warning("%d card link(s) from devices kept their existing owner and wait for review", len(held))
     ids = {c.event_id for c in held}
@@ -78,14 +82,18 @@ def resolve(connection: Connection, event_id: str, *, move: bool) -> CardClaim:
     deciding it now with its own `CardLinked`; NotFound if no open claim has this id."""
     from central.ingest import ingest  # ingest holds links back through this module
 
-    row = connection.execute(select(card_claims).where(card_claims.c.event_id == event_id,
-                                                       card_claims.c.resolved_at.is_(None))).first()
+    row = connection.execute(
+        select(card_claims).where(card_claims.c.event_id == event_id, card_claims.c.resolved_at.is_(None))
+    ).first()
     if row is None:
         raise NotFound(f"no open card claim {event_id}")
     claim = CardClaim(**row._mapping)
     if move:
-        ingest(connection, [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=claim.claimed_for,
-                                       card_uid=claim.card_uid)], None)
+        ingest(
+            connection,
+            [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=claim.claimed_for, card_uid=claim.card_uid)],
+            None,
+        )
     resolved = utc_now()
     connection.execute(update(card_claims).where(card_claims.c.event_id == event_id).values(resolved_at=resolved))
     return CardClaim(**{**claim.__dict__, "resolved_at": resolved})

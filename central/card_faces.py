@@ -22,10 +22,13 @@ def faces(connection: Connection, uids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(uids))
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for row in connection.execute(select(batch_cards.c.card_uid, batch_cards.c.chip_uid).where(
+        chunk = wanted[start : start + 500]
+        for row in connection.execute(
+            select(batch_cards.c.card_uid, batch_cards.c.chip_uid).where(
                 batch_cards.c.chip_uid.is_not(None),
-                or_(batch_cards.c.card_uid.in_(chunk), batch_cards.c.chip_uid.in_(chunk)))):
+                or_(batch_cards.c.card_uid.in_(chunk), batch_cards.c.chip_uid.in_(chunk)),
+            )
+        ):
             if row.card_uid in chunk:
                 found[row.card_uid] = row.chip_uid
             if row.chip_uid in chunk:
@@ -41,14 +44,27 @@ def mirror(connection: Connection, uids: Iterable[str], versions: Versions) -> i
     rows = []
     for row in connection.execute(select(cards).where(cards.c.card_uid.in_(sorted(other)))):
         if row.customer_id is not None:
-            rows.append({"card_uid": other[row.card_uid], "customer_id": row.customer_id, "blocked": row.blocked,
-                         "version": versions.next()})
+            rows.append(
+                {
+                    "card_uid": other[row.card_uid],
+                    "customer_id": row.customer_id,
+                    "blocked": row.blocked,
+                    "version": versions.next(),
+                }
+            )
     if rows:
         statement = insert_for(connection, cards)
-        connection.execute(statement.on_conflict_do_update(index_elements=["card_uid"], set_={
-            "customer_id": func.coalesce(cards.c.customer_id, statement.excluded.customer_id),
-            "blocked": cards.c.blocked | statement.excluded.blocked,
-            "version": statement.excluded.version}), rows)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["card_uid"],
+                set_={
+                    "customer_id": func.coalesce(cards.c.customer_id, statement.excluded.customer_id),
+                    "blocked": cards.c.blocked | statement.excluded.blocked,
+                    "version": statement.excluded.version,
+                },
+            ),
+            rows,
+        )
     return len(rows)
 
 
@@ -58,13 +74,15 @@ def customer_of(connection: Connection, text: str) -> str | None:
     if not uid:
         return None
     candidates = [uid, *faces(connection, [uid]).values()]
-    return connection.execute(select(cards.c.customer_id).where(
-        cards.c.card_uid.in_(candidates), cards.c.customer_id.is_not(None)).limit(1)).scalar()
+    return connection.execute(
+        select(cards.c.customer_id).where(cards.c.card_uid.in_(candidates), cards.c.customer_id.is_not(None)).limit(1)
+    ).scalar()
 
 
 def linked_rows(connection: Connection, text: str) -> list:
     """The `cards` rows with an owner for this card: as given, normalised, or its other face."""
     uid = normalise(text)
     candidates = sorted({text, uid, *faces(connection, [uid]).values()} - {""})
-    return connection.execute(select(cards).where(cards.c.card_uid.in_(candidates),
-                                                  cards.c.customer_id.is_not(None))).all()
+    return connection.execute(
+        select(cards).where(cards.c.card_uid.in_(candidates), cards.c.customer_id.is_not(None))
+    ).all()

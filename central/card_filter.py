@@ -29,10 +29,13 @@ def publish(connection: Connection) -> CardFilter:
     """Rebuild the filter and give it a new version for the pull."""
     made = build(connection)
     versions = Versions(connection)
-    statement = insert_for(connection, settings).values(key=SETTING, value_json=made.to_json(),
-                                                        version=versions.next())
-    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={
-        "value_json": statement.excluded.value_json, "version": statement.excluded.version}))
+    statement = insert_for(connection, settings).values(key=SETTING, value_json=made.to_json(), version=versions.next())
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value_json": statement.excluded.value_json, "version": statement.excluded.version},
+        )
+    )
     versions.save()
     return made
 

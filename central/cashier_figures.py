@@ -22,8 +22,18 @@ from central.schema import cashier_day_figures
 
 log = logging.getLogger(__name__)
 
-COUNTERS = ("operations", "earns", "unknown_cards", "captured", "skipped", "redemptions", "refunds", "undos",
-            "op_ms_total", "timed_ops")
+COUNTERS = (
+    "operations",
+    "earns",
+    "unknown_cards",
+    "captured",
+    "skipped",
+    "redemptions",
+    "refunds",
+    "undos",
+    "op_ms_total",
+    "timed_ops",
+)
 MAX_ROWS = 500
 MAX_COUNT = 2**31 - 1
 MAX_MS_TOTAL = 2**53
@@ -89,13 +99,19 @@ def store_rows(connection: Connection, device_id: str, rows: list[DayFigures]) -
     """Insert or replace each row for this device; returns how many rows were stored."""
     received = utc_now()
     for row in rows:
-        key = and_(cashier_day_figures.c.device_id == device_id, cashier_day_figures.c.cashier_id == row.cashier_id,
-                   cashier_day_figures.c.day == row.day)
+        key = and_(
+            cashier_day_figures.c.device_id == device_id,
+            cashier_day_figures.c.cashier_id == row.cashier_id,
+            cashier_day_figures.c.day == row.day,
+        )
         values = {name: getattr(row, name) for name in COUNTERS} | {"received_at": received}
         updated = connection.execute(cashier_day_figures.update().where(key).values(**values)).rowcount
         if not updated:
-            connection.execute(cashier_day_figures.insert().values(
-                device_id=device_id, cashier_id=row.cashier_id, day=row.day, **values))
+            connection.execute(
+                cashier_day_figures.insert().values(
+                    device_id=device_id, cashier_id=row.cashier_id, day=row.day, **values
+                )
+            )
     log.info("adoption figures from device %s: %d cashier-days", device_id, len(rows))
     return len(rows)
 
@@ -126,9 +142,12 @@ class AdoptionRow:
 _SUMMED = ("operations", "earns", "unknown_cards", "captured", "op_ms_total", "timed_ops")
 
 
-def adoption_rows(connection: Connection, start: date | None, end: date | None,
-                  stores: frozenset[str] | None = None,
-                  ) -> tuple[tuple[AdoptionRow, ...], tuple[AdoptionRow, ...]]:
+def adoption_rows(
+    connection: Connection,
+    start: date | None,
+    end: date | None,
+    stores: frozenset[str] | None = None,
+) -> tuple[tuple[AdoptionRow, ...], tuple[AdoptionRow, ...]]:
     """Per cashier and per store (device), the period's summed figures, each sorted by key; with `stores`,
     only those devices' figures."""
     query = select(cashier_day_figures)
@@ -144,8 +163,10 @@ def adoption_rows(connection: Connection, start: date | None, end: date | None,
         for totals in (by_cashier[row.cashier_id], by_store[row.device_id]):
             for i, name in enumerate(_SUMMED):
                 totals[i] += getattr(row, name)
-    return (tuple(AdoptionRow(k, *v) for k, v in sorted(by_cashier.items())),
-            tuple(AdoptionRow(k, *v) for k, v in sorted(by_store.items())))
+    return (
+        tuple(AdoptionRow(k, *v) for k, v in sorted(by_cashier.items())),
+        tuple(AdoptionRow(k, *v) for k, v in sorted(by_store.items())),
+    )
 
 
 def adoption_csv(rows: tuple[AdoptionRow, ...], key_name: str) -> str:
@@ -154,7 +175,12 @@ def adoption_csv(rows: tuple[AdoptionRow, ...], key_name: str) -> str:
     writer = csv_cells.writer(out)
     writer.writerow([key_name, *_SUMMED, "mean_op_s", "capture_rate_pct"])
     for row in rows:
-        writer.writerow([row.key, *(getattr(row, n) for n in _SUMMED),
-                         "" if row.mean_op_s is None else f"{row.mean_op_s:.1f}",
-                         "" if row.capture_rate_pct is None else f"{row.capture_rate_pct:.1f}"])
+        writer.writerow(
+            [
+                row.key,
+                *(getattr(row, n) for n in _SUMMED),
+                "" if row.mean_op_s is None else f"{row.mean_op_s:.1f}",
+                "" if row.capture_rate_pct is None else f"{row.capture_rate_pct:.1f}",
+            ]
+        )
     return out.getvalue()

@@ -59,8 +59,14 @@ def check_scopes(scopes: object) -> tuple[str, ...]:
     return tuple(s for s in SCOPES if s in scopes)
 
 
-def create_key(connection: Connection, channel: str, name: str, scopes: object, actor: str,
-               rate_per_minute: int = DEFAULT_RATE_PER_MINUTE) -> tuple[ChannelKey, str]:
+def create_key(
+    connection: Connection,
+    channel: str,
+    name: str,
+    scopes: object,
+    actor: str,
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
+) -> tuple[ChannelKey, str]:
     """A new key for `channel`; returns it with the full key text, shown once and never stored."""
     if channel not in CHANNELS:
         raise BadRequest(f"channel must be one of {', '.join(CHANNELS)}")
@@ -68,22 +74,42 @@ def create_key(connection: Connection, channel: str, name: str, scopes: object, 
     if not 0 < len(name) <= 200:
         raise BadRequest("a key needs a name of 1 to 200 characters (which system uses it)")
     chosen = check_scopes(scopes)
-    if isinstance(rate_per_minute, bool) or not isinstance(rate_per_minute, int) \
-            or not 1 <= rate_per_minute <= MAX_RATE_PER_MINUTE:
+    if (
+        isinstance(rate_per_minute, bool)
+        or not isinstance(rate_per_minute, int)
+        or not 1 <= rate_per_minute <= MAX_RATE_PER_MINUTE
+    ):
         raise BadRequest(f"the rate limit must be 1 to {MAX_RATE_PER_MINUTE} requests per minute")
     key_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
     secret = secrets.token_urlsafe(32)
     key = ChannelKey(key_id, channel, name, chosen, rate_per_minute, utc_now(), actor, None)
-    connection.execute(channel_keys.insert().values(
-        key_id=key_id, channel=channel, name=name, secret_hash=_hash(secret), scopes=",".join(chosen),
-        rate_per_minute=rate_per_minute, created_at=key.created_at, created_by=actor))
+    connection.execute(
+        channel_keys.insert().values(
+            key_id=key_id,
+            channel=channel,
+            name=name,
+            secret_hash=_hash(secret),
+            scopes=",".join(chosen),
+            rate_per_minute=rate_per_minute,
+            created_at=key.created_at,
+            created_by=actor,
+        )
+    )
     log.info("order-channel key %s made for channel %s", key_id, channel)
     return key, f"lk_{key_id}_{secret}"
 
 
 def from_row(row) -> ChannelKey:
-    return ChannelKey(row.key_id, row.channel, row.name, tuple(row.scopes.split(",")), row.rate_per_minute,
-                      row.created_at, row.created_by, row.revoked_at)
+    return ChannelKey(
+        row.key_id,
+        row.channel,
+        row.name,
+        tuple(row.scopes.split(",")),
+        row.rate_per_minute,
+        row.created_at,
+        row.created_by,
+        row.revoked_at,
+    )
 
 
 def list_keys(connection: Connection) -> list[ChannelKey]:
@@ -127,9 +153,11 @@ def count_request(connection: Connection, key: ChannelKey, now_s: int | None = N
     ).returning(channel_key_usage.c.requests)
     used = connection.execute(statement).scalar_one()
     if used == 1:  # a new minute: the counts of earlier minutes are of no more use
-        connection.execute(channel_key_usage.delete().where(channel_key_usage.c.key_id == key.key_id,
-                                                            channel_key_usage.c.minute < minute))
+        connection.execute(
+            channel_key_usage.delete().where(
+                channel_key_usage.c.key_id == key.key_id, channel_key_usage.c.minute < minute
+            )
+        )
     if used > key.rate_per_minute:
-        raise RateLimited(f"this API key is limited to {key.rate_per_minute} requests per minute; "
-                          "retry in a minute")
+        raise RateLimited(f"this API key is limited to {key.rate_per_minute} requests per minute; retry in a minute")
     return used

@@ -27,8 +27,12 @@ def _fail(exc: KioskError) -> None:
 
 
 @click.group(name="central")
-@click.option("--database-url", envvar="CENTRAL_DATABASE_URL", default=None,
-              help="sqlite:///path or postgresql+psycopg://user@host/db (default: SQLite in CENTRAL_DATA_DIR)")
+@click.option(
+    "--database-url",
+    envvar="CENTRAL_DATABASE_URL",
+    default=None,
+    help="sqlite:///path or postgresql+psycopg://user@host/db (default: SQLite in CENTRAL_DATA_DIR)",
+)
 @click.pass_context
 def central(ctx: click.Context, database_url: str | None) -> None:
     """The central server that devices sync with."""
@@ -49,7 +53,8 @@ def require_server_packages() -> None:
     if missing:
         raise RoleNotInstalled(
             f"the central server is not installed here (missing: {', '.join(missing)}); this machine has the "
-            "till's packages. On the central host: sudo ./install.sh --role central")
+            "till's packages. On the central host: sudo ./install.sh --role central"
+        )
 
 
 @central.command()
@@ -68,8 +73,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     except KioskError as exc:
         _fail(exc)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    waitress_serve(app, host=host or settings.host, port=port or settings.port, threads=settings.threads,
-                   ident="kiosk-central")
+    waitress_serve(
+        app, host=host or settings.host, port=port or settings.port, threads=settings.threads, ident="kiosk-central"
+    )
 
 
 @central.command()
@@ -98,8 +104,9 @@ def add_device(ctx: click.Context, device_id: str, name: str) -> None:
     engine = make_engine(settings.resolved_database_url)
     run_migrations(engine)
     try:
-        code = in_transaction(engine, lambda c: create_enrolment_code(c, device_id, name,
-                                                                      settings.enrolment_code_ttl_s))
+        code = in_transaction(
+            engine, lambda c: create_enrolment_code(c, device_id, name, settings.enrolment_code_ttl_s)
+        )
     except KioskError as exc:
         _fail(exc)
     click.echo(code)
@@ -115,8 +122,9 @@ def revoke_device(ctx: click.Context, device_id: str) -> None:
     from central.transactions import in_transaction
 
     try:
-        in_transaction(make_engine(_settings(ctx.obj["database_url"]).resolved_database_url),
-                       lambda c: revoke(c, device_id))
+        in_transaction(
+            make_engine(_settings(ctx.obj["database_url"]).resolved_database_url), lambda c: revoke(c, device_id)
+        )
     except KioskError as exc:
         _fail(exc)
     click.echo(f"{device_id} revoked")
@@ -148,12 +156,15 @@ def vouchers_check(ctx: click.Context, release: bool) -> None:
     settings = _settings(ctx.obj["database_url"])
     engine = make_engine(settings.resolved_database_url)
     if release:
-        released = in_transaction(engine, lambda c: release_unconfirmed(
-            c, release_after_s=settings.voucher_release_s, actor="cli"))
+        released = in_transaction(
+            engine, lambda c: release_unconfirmed(c, release_after_s=settings.voucher_release_s, actor="cli")
+        )
         click.echo(f"{len(released)} code(s) released back to their pool")
     found = in_transaction(engine, lambda c: reconcile(c, grace_s=settings.voucher_release_s))
     for m in found:
-        click.echo(f"{m.kind}\tpartner={m.partner or '-'}\tcode={m.code or '-'}\t"
-                   f"redemption={m.redemption_event_id}\tdevice={m.device_id or '-'}")
+        click.echo(
+            f"{m.kind}\tpartner={m.partner or '-'}\tcode={m.code or '-'}\t"
+            f"redemption={m.redemption_event_id}\tdevice={m.device_id or '-'}"
+        )
     click.echo(f"{len(found)} mismatch(es) between codes issued and redemptions recorded")
     sys.exit(1 if found else 0)

@@ -23,8 +23,11 @@ def chain_key(connection: Connection) -> bytes:
     value = connection.execute(select(settings.c.value_json).where(settings.c.key == SETTING)).scalar()
     if value is None:
         versions = Versions(connection)
-        connection.execute(insert_for(connection, settings).on_conflict_do_nothing(index_elements=["key"]).values(
-            key=SETTING, value_json=json.dumps(secrets.token_hex(32)), version=versions.next()))
+        connection.execute(
+            insert_for(connection, settings)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .values(key=SETTING, value_json=json.dumps(secrets.token_hex(32)), version=versions.next())
+        )
         versions.save()
         value = connection.execute(select(settings.c.value_json).where(settings.c.key == SETTING)).scalar_one()
     return bytes.fromhex(json.loads(value))

@@ -52,21 +52,27 @@ def _answer(connection: Connection, device_id: str, customer_id: str) -> dict[st
     if state is None:
         raise NotFound("no such customer (or erased)")
     store = customer_scope.store_of(connection, device_id)
-    if store is not None and customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP) \
-            and connection.dialect.name == "postgresql":
+    if (
+        store is not None
+        and customer_scope.touch(connection, store, [customer_id], customer_scope.LOOKUP)
+        and connection.dialect.name == "postgresql"
+    ):
         # The till waits for this answer: the commit need not wait for the disk. A scope entry lost in a
         # database crash costs a stale copy on the store's devices until the customer's next visit there.
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
     member = bundle.members.get(customer_id)
     pool = None
     if member is not None and member.pool_id is not None:
-        points = connection.execute(select(pool_balances.c.points).where(
-            pool_balances.c.pool_id == member.pool_id)).scalar()
+        points = connection.execute(
+            select(pool_balances.c.points).where(pool_balances.c.pool_id == member.pool_id)
+        ).scalar()
         pool = {"pool_id": member.pool_id, "points": points or 0}
-    return {"customer": dataclasses.asdict(state),
-            "cards": [dataclasses.asdict(c) for c in bundle.cards.values()],
-            "pool_member": dataclasses.asdict(member) if member is not None else None,
-            "pool_balance": pool}
+    return {
+        "customer": dataclasses.asdict(state),
+        "cards": [dataclasses.asdict(c) for c in bundle.cards.values()],
+        "pool_member": dataclasses.asdict(member) if member is not None else None,
+        "pool_balance": pool,
+    }
 
 
 def search_masked(connection: Connection, query: str) -> list[dict[str, object]]:
@@ -78,14 +84,30 @@ def search_masked(connection: Connection, query: str) -> list[dict[str, object]]
         return []
     ids = [f.customer_id for f in found]
     suffixes: dict[str, str] = {}
-    for row in connection.execute(select(cards.c.customer_id, cards.c.card_uid).where(
-            cards.c.customer_id.in_(ids), cards.c.blocked.is_(False)).order_by(cards.c.card_uid)):
+    for row in connection.execute(
+        select(cards.c.customer_id, cards.c.card_uid)
+        .where(cards.c.customer_id.in_(ids), cards.c.blocked.is_(False))
+        .order_by(cards.c.card_uid)
+    ):
         suffixes.setdefault(row.customer_id, row.card_uid[-4:])
-    erased = set(connection.execute(select(customers.c.customer_id).where(
-        customers.c.customer_id.in_(ids), customers.c.erased.is_(True))).scalars())
-    return [{"customer_id": f.customer_id, "first_name": f.first_name, "last_initial": last_initial(f.last_name),
-             "phone": mask_phone(f.phone), "email": mask_email(f.email), "card_suffix": suffixes.get(f.customer_id),
-             "points": f.points} for f in found if f.customer_id not in erased]
+    erased = set(
+        connection.execute(
+            select(customers.c.customer_id).where(customers.c.customer_id.in_(ids), customers.c.erased.is_(True))
+        ).scalars()
+    )
+    return [
+        {
+            "customer_id": f.customer_id,
+            "first_name": f.first_name,
+            "last_initial": last_initial(f.last_name),
+            "phone": mask_phone(f.phone),
+            "email": mask_email(f.email),
+            "card_suffix": suffixes.get(f.customer_id),
+            "points": f.points,
+        }
+        for f in found
+        if f.customer_id not in erased
+    ]
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -36,8 +36,9 @@ def store_of(connection: Connection, device_id: str) -> str | None:
     return connection.execute(select(devices.c.store_id).where(devices.c.device_id == device_id)).scalar()
 
 
-def touch(connection: Connection, store: str, customer_ids: Iterable[str], reason: str,
-          versions: Versions | None = None) -> int:
+def touch(
+    connection: Connection, store: str, customer_ids: Iterable[str], reason: str, versions: Versions | None = None
+) -> int:
     """Put customers in (or keep them in) a store's scope; returns how many entered it now.
 
     Without `versions` the change counter is locked only when a customer enters, so a look-up of a customer
@@ -47,17 +48,33 @@ def touch(connection: Connection, store: str, customer_ids: Iterable[str], reaso
     if not ids:
         return 0
     now = utc_now()
-    existing = {row.customer_id: row for row in connection.execute(select(customer_scope).where(
-        customer_scope.c.store_key == store, customer_scope.c.customer_id.in_(ids)))}
+    existing = {
+        row.customer_id: row
+        for row in connection.execute(
+            select(customer_scope).where(customer_scope.c.store_key == store, customer_scope.c.customer_id.in_(ids))
+        )
+    }
     entering = [cid for cid in ids if cid not in existing or existing[cid].removed]
     own = versions is None and bool(entering)
     if own:
         versions = Versions(connection)
-    fresh = [{"store_key": store, "customer_id": cid, "reason": reason, "last_seen": now, "removed": False,
-              "version": versions.next()} for cid in ids if cid not in existing]
+    fresh = [
+        {
+            "store_key": store,
+            "customer_id": cid,
+            "reason": reason,
+            "last_seen": now,
+            "removed": False,
+            "version": versions.next(),
+        }
+        for cid in ids
+        if cid not in existing
+    ]
     if fresh:  # another instance may insert the same entry first: it then holds a version of its own
-        connection.execute(insert_for(connection, customer_scope).on_conflict_do_nothing(
-            index_elements=["store_key", "customer_id"]), fresh)
+        connection.execute(
+            insert_for(connection, customer_scope).on_conflict_do_nothing(index_elements=["store_key", "customer_id"]),
+            fresh,
+        )
     seen_before = utc_seconds_ago(_SEEN_AGAIN_S)
     for cid, row in existing.items():
         kept_reason = ASSIGNED if ASSIGNED in (row.reason, reason) else reason
@@ -67,8 +84,11 @@ def touch(connection: Connection, store: str, customer_ids: Iterable[str], reaso
         elif row.last_seen < seen_before or kept_reason != row.reason:
             values = {"last_seen": now, "reason": kept_reason}
         if values:
-            connection.execute(update(customer_scope).where(
-                customer_scope.c.store_key == store, customer_scope.c.customer_id == cid).values(**values))
+            connection.execute(
+                update(customer_scope)
+                .where(customer_scope.c.store_key == store, customer_scope.c.customer_id == cid)
+                .values(**values)
+            )
     if own:
         versions.save()
     return len(entering)
@@ -83,8 +103,13 @@ def touch_activity(connection: Connection, fresh: Iterable[Event], versions: Ver
             wanted.setdefault(event.device_id, set()).add(cid)
     if not wanted:
         return
-    stores = dict(connection.execute(select(devices.c.device_id, devices.c.store_id).where(
-        devices.c.device_id.in_(sorted(wanted)), devices.c.store_id.is_not(None))).all())
+    stores = dict(
+        connection.execute(
+            select(devices.c.device_id, devices.c.store_id).where(
+                devices.c.device_id.in_(sorted(wanted)), devices.c.store_id.is_not(None)
+            )
+        ).all()
+    )
     by_store: dict[str, set[str]] = {}
     for device_id, ids in wanted.items():
         if device_id in stores:
@@ -100,16 +125,25 @@ def assign(connection: Connection, store: str, customer_id: str) -> None:
 
 def expire(connection: Connection, store: str, days: int) -> int:
     """Remove from a store's scope the entries not seen for `days` (assigned ones stay); returns how many."""
-    stale = and_(customer_scope.c.store_key == store, customer_scope.c.removed.is_(False),
-                 customer_scope.c.reason != ASSIGNED, customer_scope.c.last_seen < utc_seconds_ago(days * 86400))
+    stale = and_(
+        customer_scope.c.store_key == store,
+        customer_scope.c.removed.is_(False),
+        customer_scope.c.reason != ASSIGNED,
+        customer_scope.c.last_seen < utc_seconds_ago(days * 86400),
+    )
     if connection.execute(select(customer_scope.c.customer_id).where(stale).limit(1)).first() is None:
         return 0  # the common case: no lock on the change counter for a pull
     versions = Versions(connection)
-    ids = list(connection.execute(select(customer_scope.c.customer_id).where(stale)
-                                  .order_by(customer_scope.c.customer_id)).scalars())
+    ids = list(
+        connection.execute(
+            select(customer_scope.c.customer_id).where(stale).order_by(customer_scope.c.customer_id)
+        ).scalars()
+    )
     for cid in ids:
-        connection.execute(update(customer_scope).where(
-            customer_scope.c.store_key == store, customer_scope.c.customer_id == cid).values(
-            removed=True, version=versions.next()))
+        connection.execute(
+            update(customer_scope)
+            .where(customer_scope.c.store_key == store, customer_scope.c.customer_id == cid)
+            .values(removed=True, version=versions.next())
+        )
     versions.save()
     return len(ids)

@@ -49,8 +49,10 @@ def refresh_keys(connection: Connection, ledger: Ledger, fresh: Iterable[Event])
     for customer_id in ids:
         c = ledger.customers.get(customer_id, Customer(customer_id))
         if not c.erased and customer_id not in merged:
-            rows.extend({"key": key[:500], "customer_id": customer_id}
-                        for key in sorted(search_keys(c.first_name, c.last_name, c.phone, c.email)))
+            rows.extend(
+                {"key": key[:500], "customer_id": customer_id}
+                for key in sorted(search_keys(c.first_name, c.last_name, c.phone, c.email))
+            )
     if rows:
         connection.execute(customer_search_keys.insert(), rows)
 
@@ -69,38 +71,57 @@ def search(connection: Connection, query: str, *, page: int = 0, stores: frozens
     ids: list[str] = []
     for by_card in (
         select(cards.c.customer_id).where(cards.c.card_uid == raw),
-        select(cards.c.customer_id).join(batch_cards, batch_cards.c.card_uid == cards.c.card_uid)
+        select(cards.c.customer_id)
+        .join(batch_cards, batch_cards.c.card_uid == cards.c.card_uid)
         .where(batch_cards.c.chip_uid == raw.upper()),
     ):
         ids.extend(cid for cid in connection.execute(by_card).scalars() if cid and cid not in ids)
     normalised = normalise_query(raw)
     if normalised:
         # In index order with an early stop: a common prefix never sorts every matching key.
-        matches = (select(customer_search_keys.c.customer_id).where(
-            _prefix(customer_search_keys.c.key, normalised))
-            .order_by(customer_search_keys.c.key, customer_search_keys.c.customer_id))
+        matches = (
+            select(customer_search_keys.c.customer_id)
+            .where(_prefix(customer_search_keys.c.key, normalised))
+            .order_by(customer_search_keys.c.key, customer_search_keys.c.customer_id)
+        )
         if stores is not None:
-            matches = matches.where(exists().where(events.c.customer_id == customer_search_keys.c.customer_id,
-                                                   events.c.device_id.in_(stores)))
+            matches = matches.where(
+                exists().where(
+                    events.c.customer_id == customer_search_keys.c.customer_id, events.c.device_id.in_(stores)
+                )
+            )
         wanted = PAGE_SIZE * (page + 1)
         for cid in connection.execute(matches.limit(wanted * 4)).scalars():
             if cid not in ids:
                 ids.append(cid)
     if stores is not None:
-        ids = [cid for cid in ids if connection.execute(select(exists().where(
-            events.c.customer_id == cid, events.c.device_id.in_(stores)))).scalar()]
-    ids = ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        ids = [
+            cid
+            for cid in ids
+            if connection.execute(
+                select(exists().where(events.c.customer_id == cid, events.c.device_id.in_(stores)))
+            ).scalar()
+        ]
+    ids = ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     if not ids:
         return []
     rows = {r.customer_id: r for r in connection.execute(select(customers).where(customers.c.customer_id.in_(ids)))}
-    return [Found(cid, rows[cid].first_name, rows[cid].last_name, rows[cid].phone, rows[cid].email, rows[cid].points)
-            for cid in ids if cid in rows and not rows[cid].erased]
+    return [
+        Found(cid, rows[cid].first_name, rows[cid].last_name, rows[cid].phone, rows[cid].email, rows[cid].points)
+        for cid in ids
+        if cid in rows and not rows[cid].erased
+    ]
 
 
 def _merged_duplicates(connection: Connection, ids: list[str]) -> set[str]:
     """Those of `ids` merged into another customer (and not undone): they are found through the kept one."""
-    return set(connection.execute(select(customer_merges.c.duplicate_id).where(
-        customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None))).scalars())
+    return set(
+        connection.execute(
+            select(customer_merges.c.duplicate_id).where(
+                customer_merges.c.duplicate_id.in_(ids), customer_merges.c.undone_at.is_(None)
+            )
+        ).scalars()
+    )
 
 
 def refresh_from_rows(connection: Connection, customer_ids: Iterable[str]) -> None:
@@ -112,7 +133,9 @@ def refresh_from_rows(connection: Connection, customer_ids: Iterable[str]) -> No
     for row in connection.execute(select(customers).where(customers.c.customer_id.in_(ids))):
         if row.erased or row.customer_id in merged:
             continue
-        rows.extend({"key": key[:500], "customer_id": row.customer_id}
-                    for key in sorted(search_keys(row.first_name, row.last_name, row.phone, row.email)))
+        rows.extend(
+            {"key": key[:500], "customer_id": row.customer_id}
+            for key in sorted(search_keys(row.first_name, row.last_name, row.phone, row.email))
+        )
     if rows:
         connection.execute(customer_search_keys.insert(), rows)

@@ -22,8 +22,7 @@ MAX_UID = 64
 
 
 def _audit(connection: Connection, actor: str, action: str, subject: str, detail: str = "") -> None:
-    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject,
-                                             detail=detail))
+    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject, detail=detail))
 
 
 def _customer_row(connection: Connection, customer_id: str):
@@ -36,21 +35,24 @@ def _customer_row(connection: Connection, customer_id: str):
 def export_customer(connection: Connection, customer_id: str) -> dict[str, Any]:
     """Everything central holds about one customer, as JSON (subject access request)."""
     row = _customer_row(connection, customer_id)
-    history = [json.loads(r.payload) | {"received_at": r.received_at, "review": bool(r.review)}
-               for r in connection.execute(select(events).where(events.c.customer_id == customer_id)
-                                           .order_by(events.c.id))]
+    history = [
+        json.loads(r.payload) | {"received_at": r.received_at, "review": bool(r.review)}
+        for r in connection.execute(select(events).where(events.c.customer_id == customer_id).order_by(events.c.id))
+    ]
     return {
         "customer_id": customer_id,
         "profile": {k: getattr(row, k) for k in ("first_name", "last_name", "phone", "email")},
         "erased": bool(row.erased),
         "points": row.points,
         "consent_history": [e for e in history if e["type"] == "ConsentChanged"],
-        "cards": [{"card_uid": c.card_uid, "blocked": bool(c.blocked)}
-                  for c in connection.execute(select(cards).where(cards.c.customer_id == customer_id))],
-        "vouchers": [{"partner": v.partner, "code": v.code, "face_value_cents": v.face_value_cents,
-                      "issued_at": v.issued_at}
-                     for v in connection.execute(select(voucher_codes)
-                                                 .where(voucher_codes.c.customer_id == customer_id))],
+        "cards": [
+            {"card_uid": c.card_uid, "blocked": bool(c.blocked)}
+            for c in connection.execute(select(cards).where(cards.c.customer_id == customer_id))
+        ],
+        "vouchers": [
+            {"partner": v.partner, "code": v.code, "face_value_cents": v.face_value_cents, "issued_at": v.issued_at}
+            for v in connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == customer_id))
+        ],
         "events": history,
         "exported_at": utc_now(),
     }
@@ -95,9 +97,13 @@ def replace_card(connection: Connection, old_uid: str, new_uid: object, actor: s
     taken = connection.execute(select(cards.c.customer_id).where(cards.c.card_uid == new_uid)).first()
     if taken is not None:
         raise Conflict("the new card is already known; use a blank card")
-    ingest(connection, [
-        CardBlocked(device_id=CENTRAL_DEVICE_ID, card_uid=old_uid, reason="replaced"),
-        CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=old.customer_id, card_uid=new_uid),
-    ], None)
+    ingest(
+        connection,
+        [
+            CardBlocked(device_id=CENTRAL_DEVICE_ID, card_uid=old_uid, reason="replaced"),
+            CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=old.customer_id, card_uid=new_uid),
+        ],
+        None,
+    )
     _audit(connection, actor, "replace_card", old_uid, f"new card {new_uid}")
     return old.customer_id

@@ -13,12 +13,57 @@ from central.ingest import ingest
 from central.transactions import in_transaction
 from loyalty.domain.events import CardBlocked, CardLinked, ConsentChanged, CustomerRegistered, Event, PointsEarned
 
-FIRST_NAMES = ("Aurélie", "Bastien", "Capucine", "Dorian", "Elouan", "Faustine", "Gaspard", "Hortense",
-               "Ilyès", "Jade", "Kylian", "Louna", "Maëlys", "Nolan", "Océane", "Pacôme", "Quitterie",
-               "Romain", "Salomé", "Titouan", "Ulysse", "Victoire", "Wassim", "Yaëlle", "Zéphyr")
-LAST_NAMES = ("Abadie", "Bellec", "Courtois", "Delorme", "Estève", "Fournel", "Guérin", "Hamelin",
-              "Isnard", "Jolivet", "Kerbrat", "Lemoine", "Marchal", "Nédélec", "Orsini", "Peyrat",
-              "Quéméner", "Rouxel", "Saulnier", "Tessier", "Vautrin", "Wagner")
+FIRST_NAMES = (
+    "Aurélie",
+    "Bastien",
+    "Capucine",
+    "Dorian",
+    "Elouan",
+    "Faustine",
+    "Gaspard",
+    "Hortense",
+    "Ilyès",
+    "Jade",
+    "Kylian",
+    "Louna",
+    "Maëlys",
+    "Nolan",
+    "Océane",
+    "Pacôme",
+    "Quitterie",
+    "Romain",
+    "Salomé",
+    "Titouan",
+    "Ulysse",
+    "Victoire",
+    "Wassim",
+    "Yaëlle",
+    "Zéphyr",
+)
+LAST_NAMES = (
+    "Abadie",
+    "Bellec",
+    "Courtois",
+    "Delorme",
+    "Estève",
+    "Fournel",
+    "Guérin",
+    "Hamelin",
+    "Isnard",
+    "Jolivet",
+    "Kerbrat",
+    "Lemoine",
+    "Marchal",
+    "Nédélec",
+    "Orsini",
+    "Peyrat",
+    "Quéméner",
+    "Rouxel",
+    "Saulnier",
+    "Tessier",
+    "Vautrin",
+    "Wagner",
+)
 
 
 #: Cards the virtual hardware panel offers; the last two are unknown to central (new-customer flow).
@@ -29,9 +74,11 @@ DEMO_CARDS = (
     {"uid": "DEADBEEF", "label": "Carte inconnue (MIFARE)"},
     {"uid": "04998877665544", "label": "Carte inconnue (NTAG)"},
 )
-_NAMED = (("camille", "Camille", "Martin", "04A1B2C3", 240, False),
-          ("hugo", "Hugo", "Durand", "04112233445566", 35, False),
-          ("lea", "Léa", "Moreau", "0A0B0C0D", 120, True))
+_NAMED = (
+    ("camille", "Camille", "Martin", "04A1B2C3", 240, False),
+    ("hugo", "Hugo", "Durand", "04112233445566", 35, False),
+    ("lea", "Léa", "Moreau", "0A0B0C0D", 120, True),
+)
 
 
 #: How old Camille's oldest points are: within the demo's 30-day notice of their 365-day lifetime.
@@ -60,17 +107,34 @@ def seed(engine: Engine, count: int = 50, *, seed_value: int = 7, batch: int = 5
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         base = f"{seed_value:04x}{n:08x}"
         made += [
-            CustomerRegistered(event_id=_uuid(base, 1), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
-                               first_name=first, last_name=last,
-                               email=f"{_ascii(first)}.{_ascii(last)}{n}@example.org"),
-            ConsentChanged(event_id=_uuid(base, 2), device_id=CENTRAL_DEVICE_ID, customer_id=cid, granted=True,
-                           text_version="2026-01", channel="central"),
+            CustomerRegistered(
+                event_id=_uuid(base, 1),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                first_name=first,
+                last_name=last,
+                email=f"{_ascii(first)}.{_ascii(last)}{n}@example.org",
+            ),
+            ConsentChanged(
+                event_id=_uuid(base, 2),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                granted=True,
+                text_version="2026-01",
+                channel="central",
+            ),
             CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=card_uid(n)),
-            PointsEarned(event_id=_uuid(base, 4), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
-                         receipt_ref=f"seed-{n}", amount_cents=100 * (p := rng.randrange(0, 400)), points=p),
+            PointsEarned(
+                event_id=_uuid(base, 4),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                receipt_ref=f"seed-{n}",
+                amount_cents=100 * (p := rng.randrange(0, 400)),
+                points=p,
+            ),
         ]
     for start in range(0, len(made), batch):
-        chunk = made[start:start + batch]
+        chunk = made[start : start + batch]
         in_transaction(engine, lambda c, chunk=chunk: ingest(c, chunk, None))
     return ids
 
@@ -81,22 +145,47 @@ def seed_demo_cards(engine: Engine) -> None:
     for n, (key, first, last, uid, points, blocked) in enumerate(_NAMED):
         cid, base = f"demo-{key}", f"dead{n:08x}"
         made += [
-            CustomerRegistered(event_id=_uuid(base, 1), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
-                               first_name=first, last_name=last, email=f"{key}.demo@example.org"),
-            ConsentChanged(event_id=_uuid(base, 2), device_id=CENTRAL_DEVICE_ID, customer_id=cid, granted=True,
-                           text_version="2026-01", channel="central"),
+            CustomerRegistered(
+                event_id=_uuid(base, 1),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                first_name=first,
+                last_name=last,
+                email=f"{key}.demo@example.org",
+            ),
+            ConsentChanged(
+                event_id=_uuid(base, 2),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                granted=True,
+                text_version="2026-01",
+                channel="central",
+            ),
             CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=uid),
-            PointsEarned(event_id=_uuid(base, 4), device_id=CENTRAL_DEVICE_ID, customer_id=cid,
-                         receipt_ref=f"seed-{key}", amount_cents=100 * points, points=points),
+            PointsEarned(
+                event_id=_uuid(base, 4),
+                device_id=CENTRAL_DEVICE_ID,
+                customer_id=cid,
+                receipt_ref=f"seed-{key}",
+                amount_cents=100 * points,
+                points=points,
+            ),
         ]
         if blocked:
-            made.append(CardBlocked(event_id=_uuid(base, 5), device_id=CENTRAL_DEVICE_ID, card_uid=uid,
-                                    reason="lost"))
+            made.append(CardBlocked(event_id=_uuid(base, 5), device_id=CENTRAL_DEVICE_ID, card_uid=uid, reason="lost"))
     # Camille's points of eleven months ago near the demo lifetime's end, so the kiosk and receipts warn of them.
     long_ago = (datetime.now().astimezone() - timedelta(days=OLD_EARN_DAYS)).replace(hour=11, minute=0, second=0)
-    made.append(PointsEarned(event_id=_uuid(f"dead{0:08x}", 6), device_id=CENTRAL_DEVICE_ID, customer_id="demo-camille",
-                             receipt_ref="seed-camille-old", amount_cents=6000, points=60,
-                             at=long_ago.isoformat(timespec="seconds")))
+    made.append(
+        PointsEarned(
+            event_id=_uuid(f"dead{0:08x}", 6),
+            device_id=CENTRAL_DEVICE_ID,
+            customer_id="demo-camille",
+            receipt_ref="seed-camille-old",
+            amount_cents=6000,
+            points=60,
+            at=long_ago.isoformat(timespec="seconds"),
+        )
+    )
     in_transaction(engine, lambda c: ingest(c, made, None))
 
 
@@ -108,8 +197,9 @@ def seed_loyalty_terms(engine: Engine) -> None:
 
     def load(connection) -> None:
         if loyalty_terms.read_setting(connection, loyalty_terms.TIERS) is None:
-            loyalty_terms.save_tiers(connection, "demo", TierScale(365, (Tier("Bronze", 0), Tier("Argent", 250),
-                                                                        Tier("Or", 600))))
+            loyalty_terms.save_tiers(
+                connection, "demo", TierScale(365, (Tier("Bronze", 0), Tier("Argent", 250), Tier("Or", 600)))
+            )
         if loyalty_terms.read_setting(connection, loyalty_terms.EXPIRY) is None:
             loyalty_terms.save_expiry(connection, "demo", ExpiryRule(after_days=365, notice_days=30))
 
@@ -122,10 +212,23 @@ def seed_catalogue(engine: Engine, codes_per_partner: int = 50) -> None:
     from central.vouchers import import_codes
     from loyalty.catalogue import DEFAULT_REWARDS
 
-    home = {"kind": "partner_voucher", "name": "Chèque service à la personne 10 €", "points_price": 500,
-            "partner": "home-services", "face_value_cents": 1000}
-    rewards = {r.reward_id: {"kind": r.kind, "name": r.name, "points_price": r.points_price,
-                             "partner": r.partner, "face_value_cents": r.face_value_cents} for r in DEFAULT_REWARDS}
+    home = {
+        "kind": "partner_voucher",
+        "name": "Chèque service à la personne 10 €",
+        "points_price": 500,
+        "partner": "home-services",
+        "face_value_cents": 1000,
+    }
+    rewards = {
+        r.reward_id: {
+            "kind": r.kind,
+            "name": r.name,
+            "points_price": r.points_price,
+            "partner": r.partner,
+            "face_value_cents": r.face_value_cents,
+        }
+        for r in DEFAULT_REWARDS
+    }
     rewards["home-10"] = home
 
     def load(connection) -> None:
@@ -166,8 +269,9 @@ def seed_cards_and_pool(engine: Engine) -> None:
             for channel, partner in DEMO_BATCHES:
                 card_batches.create_batch(connection, channel, partner, DEMO_BATCH_SIZE, "demo")
         for customer, share in DEMO_POOL_MEMBERS:
-            member = connection.execute(select(pool_memberships.c.pool_id).where(
-                pool_memberships.c.customer_id == customer)).scalar()
+            member = connection.execute(
+                select(pool_memberships.c.pool_id).where(pool_memberships.c.customer_id == customer)
+            ).scalar()
             if member is None:
                 pools.set_member(connection, DEMO_POOL, customer, share, "demo")
 

@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 
 def enrol_device(engine: Engine, device_id: str, name: str = "", store_id: str | None = None) -> str:
     """Register and enrol a device in one step (demo, tests, bench): returns its bearer token."""
-    return in_transaction(engine, lambda c: enrol(c, device_id, create_enrolment_code(c, device_id, name),
-                                                  store_id))
+    return in_transaction(engine, lambda c: enrol(c, device_id, create_enrolment_code(c, device_id, name), store_id))
 
 
 @dataclass
@@ -63,8 +62,9 @@ class RunningCentral:
 
 def serve_app(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningCentral:
     """Serve an app in a daemon thread; port 0 picks a free port."""
-    server = create_server(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True,
-                           asyncore_loop_timeout=0.2)
+    server = create_server(
+        app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.2
+    )
     stopping = threading.Event()
 
     def loop() -> None:
@@ -80,7 +80,8 @@ def serve_app(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int =
     return RunningCentral(app, host, int(server.effective_port), server, thread, stopping)
 
 
-def start_background(database_url: str, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
-                     **app_options: object) -> RunningCentral:
+def start_background(
+    database_url: str, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **app_options: object
+) -> RunningCentral:
     """Create central on `database_url` and serve it in the background (the demo embeds it this way)."""
     return serve_app(create_app(database_url, **app_options), host, port, threads)

@@ -28,8 +28,10 @@ def wipe(engine: Engine) -> None:
         try:
             busy = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             if busy:
-                log.warning("the write-ahead log could not be truncated after an erase (readers busy); "
-                            "SQLite's next automatic checkpoint will fold it in")
+                log.warning(
+                    "the write-ahead log could not be truncated after an erase (readers busy); "
+                    "SQLite's next automatic checkpoint will fold it in"
+                )
         finally:
             raw.close()
     elif backend == "postgresql":

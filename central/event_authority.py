@@ -70,11 +70,17 @@ def check_device_events(connection: Connection, batch: Sequence[Event]) -> None:
     cap_read = False
     for index, event in enumerate(batch):
         if AUTHORITY[event.type] != DEVICE:
-            raise EventRefused(f"event {index} ({event.type} {event.event_id}): only central makes {event.type} "
-                               "events; a device may not push them", event.event_id)
+            raise EventRefused(
+                f"event {index} ({event.type} {event.event_id}): only central makes {event.type} "
+                "events; a device may not push them",
+                event.event_id,
+            )
         if isinstance(event, PointsEarned):
             if not cap_read:
                 cap, cap_read = earn_cap(connection), True
             if cap is not None and event.points > cap:
-                raise EventRefused(f"event {index} ({event.type} {event.event_id}): {event.points} points is above "
-                                   f"the earning rules' cap of {cap} points per receipt", event.event_id)
+                raise EventRefused(
+                    f"event {index} ({event.type} {event.event_id}): {event.points} points is above "
+                    f"the earning rules' cap of {cap} points per receipt",
+                    event.event_id,
+                )

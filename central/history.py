@@ -38,13 +38,23 @@ def recent_operations(connection: Connection, customer_id: str, limit: int) -> l
     row = connection.execute(select(customers.c.erased).where(customers.c.customer_id == customer_id)).first()
     if row is None or row.erased:
         raise NotFound(f"no customer {customer_id!r}")
-    rows = connection.execute(select(events.c.type, events.c.payload).where(
-        events.c.customer_id == customer_id, events.c.type.in_(tuple(KINDS)))
-        .order_by(events.c.id.desc()).limit(limit))
+    rows = connection.execute(
+        select(events.c.type, events.c.payload)
+        .where(events.c.customer_id == customer_id, events.c.type.in_(tuple(KINDS)))
+        .order_by(events.c.id.desc())
+        .limit(limit)
+    )
     found = []
     for kind, payload in rows:
         record = json.loads(payload)
         points = 0 if kind == "VoucherIssued" else int(record.get("points", 0))
-        found.append(RecentOperation(record["event_id"], KINDS[kind], str(record.get("at", "")), points,
-                                     record.get("code") if kind == "VoucherIssued" else None))
+        found.append(
+            RecentOperation(
+                record["event_id"],
+                KINDS[kind],
+                str(record.get("at", "")),
+                points,
+                record.get("code") if kind == "VoucherIssued" else None,
+            )
+        )
     return found

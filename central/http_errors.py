@@ -79,22 +79,26 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        messages = {413: "the request body is larger than central accepts",
-                    404: "no such API path", 405: "this method is not allowed on this path"}
+        messages = {
+            413: "the request body is larger than central accepts",
+            404: "no such API path",
+            405: "this method is not allowed on this path",
+        }
         allow = {k: v for k, v in exc.get_headers() if k == "Allow"}  # a 405 names the methods the path takes
-        return _answer(exc.code or 500, type(exc).__name__, messages.get(exc.code or 0, exc.description or ""),
-                       allow)
+        return _answer(exc.code or 500, type(exc).__name__, messages.get(exc.code or 0, exc.description or ""), allow)
 
     @app.errorhandler(DataError)
     def _data(exc: DataError):
-        return _answer(400, "BadRequest",
-                       "a value in the request does not fit what central stores; nothing was changed")
+        return _answer(
+            400, "BadRequest", "a value in the request does not fit what central stores; nothing was changed"
+        )
 
     @app.errorhandler(DBAPIError)
     def _database(exc: DBAPIError):
         log.warning("database unavailable or busy: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
-        return _answer(503, "Unavailable", "the central database is busy or unreachable; retry shortly",
-                       {"Retry-After": "2"})
+        return _answer(
+            503, "Unavailable", "the central database is busy or unreachable; retry shortly", {"Retry-After": "2"}
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

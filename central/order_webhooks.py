@@ -35,8 +35,11 @@ _SIGNATURE = re.compile(r"^v1=([0-9a-f]{64})$")
 def _master(connection: Connection) -> bytes:
     statement = insert_for(connection, backoffice_keys).on_conflict_do_nothing(index_elements=["name"])
     connection.execute(statement, {"name": WEBHOOK_KEY, "value": secrets.token_urlsafe(48)})
-    return connection.execute(select(backoffice_keys.c.value).where(
-        backoffice_keys.c.name == WEBHOOK_KEY)).scalar_one().encode()
+    return (
+        connection.execute(select(backoffice_keys.c.value).where(backoffice_keys.c.name == WEBHOOK_KEY))
+        .scalar_one()
+        .encode()
+    )
 
 
 def webhook_secret(connection: Connection, key_id: str) -> str:
@@ -49,19 +52,31 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def verify(connection: Connection, key_id: str | None, timestamp: str | None, signature: str | None,
-           body: bytes, now_s: int | None = None) -> tuple[ChannelKey, str, dict]:
+def verify(
+    connection: Connection,
+    key_id: str | None,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    now_s: int | None = None,
+) -> tuple[ChannelKey, str, dict]:
     """The live key, the event's scope and its data, if the signature and time hold; refused otherwise."""
     if not key_id or not timestamp or not signature:
-        raise AuthenticationFailed("a webhook needs the X-Loyalty-Key, X-Loyalty-Timestamp and "
-                                   "X-Loyalty-Signature headers")
+        raise AuthenticationFailed(
+            "a webhook needs the X-Loyalty-Key, X-Loyalty-Timestamp and X-Loyalty-Signature headers"
+        )
     if not timestamp.isdigit() or abs((epoch_s() if now_s is None else now_s) - int(timestamp)) > TOLERANCE_S:
-        raise AuthenticationFailed(f"the webhook's timestamp is more than {TOLERANCE_S} seconds from central's "
-                                   "clock; check the sender's clock and send it again, newly signed")
+        raise AuthenticationFailed(
+            f"the webhook's timestamp is more than {TOLERANCE_S} seconds from central's "
+            "clock; check the sender's clock and send it again, newly signed"
+        )
     match = _SIGNATURE.match(signature)
     row = connection.execute(select(channel_keys).where(channel_keys.c.key_id == key_id[:16])).first()
-    if match is None or row is None or not hmac.compare_digest(
-            sign(webhook_secret(connection, row.key_id), int(timestamp), body), signature):
+    if (
+        match is None
+        or row is None
+        or not hmac.compare_digest(sign(webhook_secret(connection, row.key_id), int(timestamp), body), signature)
+    ):
         raise AuthenticationFailed("the webhook's signature does not match its body and key")
     if row.revoked_at is not None:
         raise AuthenticationFailed("this API key was revoked; ask head office for a new one")

@@ -96,9 +96,11 @@ def find_customer(connection: Connection, body: Mapping[str, Any]) -> tuple[str,
         if not isinstance(card, str) or not 0 < len(card.strip()) <= MAX_CARD:
             raise BadRequest(f"card_number must be 1 to {MAX_CARD} characters")
         card = card.strip()
-        row = connection.execute(select(cards.c.customer_id, cards.c.blocked, customers.c.erased)
-                                 .join(customers, customers.c.customer_id == cards.c.customer_id)
-                                 .where(cards.c.card_uid == card)).first()
+        row = connection.execute(
+            select(cards.c.customer_id, cards.c.blocked, customers.c.erased)
+            .join(customers, customers.c.customer_id == cards.c.customer_id)
+            .where(cards.c.card_uid == card)
+        ).first()
         if row is None or row.erased:
             raise NotFound("no customer has this card number")
         if row.blocked:
@@ -106,8 +108,15 @@ def find_customer(connection: Connection, body: Mapping[str, Any]) -> tuple[str,
         return row.customer_id, card
     if not isinstance(email, str) or "@" not in email or len(email) > MAX_EMAIL:
         raise BadRequest("email must be an e-mail address")
-    found = connection.execute(select(customer_search_keys.c.customer_id)
-                               .where(customer_search_keys.c.key == normalise_email(email)).limit(2)).scalars().all()
+    found = (
+        connection.execute(
+            select(customer_search_keys.c.customer_id)
+            .where(customer_search_keys.c.key == normalise_email(email))
+            .limit(2)
+        )
+        .scalars()
+        .all()
+    )
     if not found:
         raise NotFound("no customer has this e-mail address")
     if len(found) > 1:
@@ -120,23 +129,46 @@ def _fingerprint(*parts: object) -> str:
 
 
 def _replay(connection: Connection, channel: str, order_id: str, operation: str, fingerprint: str) -> dict | None:
-    row = connection.execute(select(channel_orders.c.request_hash, channel_orders.c.answer_json).where(
-        channel_orders.c.channel == channel, channel_orders.c.order_id == order_id,
-        channel_orders.c.operation == operation)).first()
+    row = connection.execute(
+        select(channel_orders.c.request_hash, channel_orders.c.answer_json).where(
+            channel_orders.c.channel == channel,
+            channel_orders.c.order_id == order_id,
+            channel_orders.c.operation == operation,
+        )
+    ).first()
     if row is None:
         return None
     if row.request_hash != fingerprint:
-        raise OrderConflict(f"order {order_id} was already sent on this channel with other details; "
-                            "nothing was changed (use a new order id for a new order)")
+        raise OrderConflict(
+            f"order {order_id} was already sent on this channel with other details; "
+            "nothing was changed (use a new order id for a new order)"
+        )
     return json.loads(row.answer_json)
 
 
-def _keep(connection: Connection, key: ChannelKey, order_id: str, operation: str, fingerprint: str,
-          customer_id: str, event_id: str, answer: dict) -> None:
-    connection.execute(channel_orders.insert().values(
-        channel=key.channel, order_id=order_id, operation=operation, request_hash=fingerprint,
-        customer_id=customer_id, event_id=event_id, answer_json=json.dumps(answer, separators=(",", ":")),
-        key_id=key.key_id, created_at=utc_now()))
+def _keep(
+    connection: Connection,
+    key: ChannelKey,
+    order_id: str,
+    operation: str,
+    fingerprint: str,
+    customer_id: str,
+    event_id: str,
+    answer: dict,
+) -> None:
+    connection.execute(
+        channel_orders.insert().values(
+            channel=key.channel,
+            order_id=order_id,
+            operation=operation,
+            request_hash=fingerprint,
+            customer_id=customer_id,
+            event_id=event_id,
+            answer_json=json.dumps(answer, separators=(",", ":")),
+            key_id=key.key_id,
+            created_at=utc_now(),
+        )
+    )
 
 
 def _balance(connection: Connection, customer_id: str) -> int:
@@ -145,8 +177,9 @@ def _balance(connection: Connection, customer_id: str) -> int:
 
 def _earned_on(connection: Connection, customer_id: str, day: str) -> int:
     """Points the customer earned on `day` on every channel and till (for the daily cap)."""
-    payloads = connection.execute(select(events.c.payload).where(
-        events.c.customer_id == customer_id, events.c.type == "PointsEarned")).scalars()
+    payloads = connection.execute(
+        select(events.c.payload).where(events.c.customer_id == customer_id, events.c.type == "PointsEarned")
+    ).scalars()
     total = 0
     for payload in payloads:
         record = json.loads(payload)
@@ -156,8 +189,11 @@ def _earned_on(connection: Connection, customer_id: str, day: str) -> int:
 
 
 def _seed_pool(connection: Connection, ledger: Ledger, customer_id: str) -> None:
-    row = connection.execute(select(pool_memberships).where(
-        pool_memberships.c.customer_id == customer_id, pool_memberships.c.pool_id.is_not(None))).first()
+    row = connection.execute(
+        select(pool_memberships).where(
+            pool_memberships.c.customer_id == customer_id, pool_memberships.c.pool_id.is_not(None)
+        )
+    ).first()
     if row is not None:
         ledger.pool_members.setdefault(row.pool_id, {})[customer_id] = row.share_pct
         ledger.member_pool[customer_id] = row.pool_id
@@ -178,18 +214,33 @@ def earn_order(connection: Connection, key: ChannelKey, body: Mapping[str, Any])
     ledger.balances[customer_id] = _balance(connection, customer_id)
     ledger.earned_per_day[(customer_id, at[:10])] = _earned_on(connection, customer_id, at[:10])
     _seed_pool(connection, ledger, customer_id)
-    event, quote = operations.earn(ledger, scale, device_id=channel_device(key.channel), customer_id=customer_id,
-                                   receipt_ref=f"{key.channel}:{order_id}", lines=lines, card_uid=card, at=at)
+    event, quote = operations.earn(
+        ledger,
+        scale,
+        device_id=channel_device(key.channel),
+        customer_id=customer_id,
+        receipt_ref=f"{key.channel}:{order_id}",
+        lines=lines,
+        card_uid=card,
+        at=at,
+    )
     ledger.apply(event)
     made: list[Event] = [event]
     share = pools.contribute(ledger, event)
     if share is not None:
         made.append(share)
     ingest(connection, made, None)
-    answer = {"order_id": order_id, "channel": key.channel, "earn_id": event.event_id,
-              "amount_cents": quote.amount_cents, "points": quote.points, "uncapped_points": quote.uncapped_points,
-              "capped_by": quote.capped_by, "pool_points": share.points if share else 0,
-              "balance": _balance(connection, customer_id)}
+    answer = {
+        "order_id": order_id,
+        "channel": key.channel,
+        "earn_id": event.event_id,
+        "amount_cents": quote.amount_cents,
+        "points": quote.points,
+        "uncapped_points": quote.uncapped_points,
+        "capped_by": quote.capped_by,
+        "pool_points": share.points if share else 0,
+        "balance": _balance(connection, customer_id),
+    }
     _keep(connection, key, order_id, "earn", fingerprint, customer_id, event.event_id, answer)
     return answer, False
 
@@ -207,53 +258,81 @@ def refund_order(connection: Connection, key: ChannelKey, body: Mapping[str, Any
     previous = _replay(connection, key.channel, order_id, operation, fingerprint)
     if previous is not None:
         return previous, True
-    earned = connection.execute(select(channel_orders.c.event_id, channel_orders.c.customer_id).where(
-        channel_orders.c.channel == key.channel, channel_orders.c.order_id == order_id,
-        channel_orders.c.operation == "earn")).first()
+    earned = connection.execute(
+        select(channel_orders.c.event_id, channel_orders.c.customer_id).where(
+            channel_orders.c.channel == key.channel,
+            channel_orders.c.order_id == order_id,
+            channel_orders.c.operation == "earn",
+        )
+    ).first()
     if earned is None:
         raise UnknownReceipt(f"no earn was recorded for order {order_id} on this channel")
     record = connection.execute(select(earns).where(earns.c.event_id == earned.event_id)).one()
     customer_id = record.customer_id
     ledger = Ledger()
     ledger.balances[customer_id] = _balance(connection, customer_id)
-    ledger.earns[record.event_id] = EarnRecord(record.event_id, customer_id, record.receipt_ref, record.amount_cents,
-                                               record.points, record.refunded_cents, record.reversed_points)
+    ledger.earns[record.event_id] = EarnRecord(
+        record.event_id,
+        customer_id,
+        record.receipt_ref,
+        record.amount_cents,
+        record.points,
+        record.refunded_cents,
+        record.reversed_points,
+    )
     ledger.earns_by_receipt[record.receipt_ref] = record.event_id
     _seed_contribution(connection, ledger, customer_id, record.event_id)
-    reversal = operations.reverse(ledger, device_id=channel_device(key.channel), receipt_ref=record.receipt_ref,
-                                  refund_cents=refund_cents)
+    reversal = operations.reverse(
+        ledger, device_id=channel_device(key.channel), receipt_ref=record.receipt_ref, refund_cents=refund_cents
+    )
     ledger.apply(reversal)
     made: list[Event] = [reversal]
     back = pools.give_back(ledger, reversal)
     if back is not None:
         made.append(back)
     ingest(connection, made, None)
-    answer = {"order_id": order_id, "refund_id": refund_id, "channel": key.channel,
-              "refund_cents": reversal.refund_cents, "points_reversed": reversal.points,
-              "pool_points_returned": back.points if back else 0, "balance": _balance(connection, customer_id)}
+    answer = {
+        "order_id": order_id,
+        "refund_id": refund_id,
+        "channel": key.channel,
+        "refund_cents": reversal.refund_cents,
+        "points_reversed": reversal.points,
+        "pool_points_returned": back.points if back else 0,
+        "balance": _balance(connection, customer_id),
+    }
     _keep(connection, key, order_id, operation, fingerprint, customer_id, reversal.event_id, answer)
     return answer, False
 
 
 def _seed_contribution(connection: Connection, ledger: Ledger, customer_id: str, earn_event_id: str) -> None:
     """What the earn gave a pool and what refunds gave back so far, and the pool's balance now."""
-    rows = connection.execute(select(events.c.type, events.c.payload).where(
-        events.c.customer_id == customer_id,
-        events.c.type.in_(("PoolContributed", "PoolContributionReversed")),
-        events.c.payload.contains(earn_event_id)).order_by(events.c.id))
+    rows = connection.execute(
+        select(events.c.type, events.c.payload)
+        .where(
+            events.c.customer_id == customer_id,
+            events.c.type.in_(("PoolContributed", "PoolContributionReversed")),
+            events.c.payload.contains(earn_event_id),
+        )
+        .order_by(events.c.id)
+    )
     for kind, payload in rows:
         record = json.loads(payload)
         if record.get("earn_event_id") != earn_event_id:
             continue
         if kind == "PoolContributed":
-            ledger.pool_contributions[earn_event_id] = PoolContribution(record["pool_id"], customer_id,
-                                                                        record["points"])
+            ledger.pool_contributions[earn_event_id] = PoolContribution(
+                record["pool_id"], customer_id, record["points"]
+            )
         elif earn_event_id in ledger.pool_contributions:
             ledger.pool_contributions[earn_event_id].given_back += record["points"]
     contribution = ledger.pool_contributions.get(earn_event_id)
     if contribution is not None:
-        ledger.pool_balances[contribution.pool_id] = connection.execute(select(pool_balances.c.points).where(
-            pool_balances.c.pool_id == contribution.pool_id)).scalar() or 0
+        ledger.pool_balances[contribution.pool_id] = (
+            connection.execute(
+                select(pool_balances.c.points).where(pool_balances.c.pool_id == contribution.pool_id)
+            ).scalar()
+            or 0
+        )
 
 
 def look_up(connection: Connection, body: Mapping[str, Any]) -> dict:

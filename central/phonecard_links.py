@@ -31,17 +31,26 @@ def accept_once(connection: Connection, code: phonecard.PhoneCode, device_id: st
     connection.execute(delete(phonecard_codes_used).where(phonecard_codes_used.c.used_at < now - KEEP_S))
     minute, nonce, uid = code.replay_key
     digest = hashlib.sha256(b"%d:" % minute + nonce + b":" + uid.encode()).hexdigest()
-    noted = connection.execute(insert_for(connection, phonecard_codes_used).on_conflict_do_nothing(
-        index_elements=["code_hash"]).returning(phonecard_codes_used.c.code_hash),
-        {"code_hash": digest, "device_id": device_id, "used_at": now}).first()
+    noted = connection.execute(
+        insert_for(connection, phonecard_codes_used)
+        .on_conflict_do_nothing(index_elements=["code_hash"])
+        .returning(phonecard_codes_used.c.code_hash),
+        {"code_hash": digest, "device_id": device_id, "used_at": now},
+    ).first()
     if noted is None:
-        raise PhoneCodeReplayed("this phone card code was already used at another till or kiosk: a code counts "
-                                "once, ask the customer to show the card page on their phone again")
+        raise PhoneCodeReplayed(
+            "this phone card code was already used at another till or kiosk: a code counts "
+            "once, ask the customer to show the card page on their phone again"
+        )
 
 
 def current_generation(connection: Connection, card_uid: str) -> int:
-    return connection.execute(select(phonecard_links.c.generation).where(
-        phonecard_links.c.card_uid == card_uid)).scalar_one_or_none() or 0
+    return (
+        connection.execute(
+            select(phonecard_links.c.generation).where(phonecard_links.c.card_uid == card_uid)
+        ).scalar_one_or_none()
+        or 0
+    )
 
 
 def check_generation(connection: Connection, card_uid: str, generation: int) -> None:
@@ -54,7 +63,10 @@ def rotate(connection: Connection, card_uid: str) -> int:
     """Give the card a new link generation: every older link stops opening the card page."""
     generation = current_generation(connection, card_uid) + 1
     statement = insert_for(connection, phonecard_links)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["card_uid"], set_={"generation": statement.excluded.generation}),
-        {"card_uid": card_uid, "generation": generation})
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["card_uid"], set_={"generation": statement.excluded.generation}
+        ),
+        {"card_uid": card_uid, "generation": generation},
+    )
     return generation

@@ -46,8 +46,11 @@ class PoolState:
 
 def _pool_ledger(connection: Connection, pool_id: str) -> tuple[Ledger, list]:
     marker = f'"pool_id":"{pool_id}"'  # payloads are compact JSON; pool ids hold no characters JSON escapes
-    rows = connection.execute(select(events.c.payload).where(
-        events.c.type.in_(POOL_EVENT_TYPES), events.c.payload.contains(marker)).order_by(events.c.id))
+    rows = connection.execute(
+        select(events.c.payload)
+        .where(events.c.type.in_(POOL_EVENT_TYPES), events.c.payload.contains(marker))
+        .order_by(events.c.id)
+    )
     found = [e for e in (from_record(json.loads(r.payload)) for r in rows) if e.pool_id == pool_id]
     return Ledger.fold(found), found
 
@@ -57,26 +60,43 @@ def pool_state(connection: Connection, pool_id: str) -> PoolState:
     ledger, found = _pool_ledger(connection, pool_id)
     if not found:
         raise NotFound(f"no pool {pool_id!r}")
-    members = tuple(PoolMember(r.customer_id, r.share_pct) for r in connection.execute(
-        select(pool_memberships.c.customer_id, pool_memberships.c.share_pct)
-        .where(pool_memberships.c.pool_id == pool_id).order_by(pool_memberships.c.customer_id)))
-    history = tuple({"type": e.type, "event_id": e.event_id, "customer_id": e.customer_id, "at": e.at,
-                     "points": getattr(e, "points", None)} for e in found[-MAX_HISTORY:])
+    members = tuple(
+        PoolMember(r.customer_id, r.share_pct)
+        for r in connection.execute(
+            select(pool_memberships.c.customer_id, pool_memberships.c.share_pct)
+            .where(pool_memberships.c.pool_id == pool_id)
+            .order_by(pool_memberships.c.customer_id)
+        )
+    )
+    history = tuple(
+        {
+            "type": e.type,
+            "event_id": e.event_id,
+            "customer_id": e.customer_id,
+            "at": e.at,
+            "points": getattr(e, "points", None),
+        }
+        for e in found[-MAX_HISTORY:]
+    )
     return PoolState(pool_id, ledger.pool_balance(pool_id), members, history)
 
 
 def pool_of_customer(connection: Connection, customer_id: str) -> PoolState | None:
     """The pool a customer gives to now (for the member's screen), or None; from the table devices pull."""
-    pool_id = connection.execute(select(pool_memberships.c.pool_id).where(
-        pool_memberships.c.customer_id == customer_id)).scalar()
+    pool_id = connection.execute(
+        select(pool_memberships.c.pool_id).where(pool_memberships.c.customer_id == customer_id)
+    ).scalar()
     return pool_state(connection, pool_id) if pool_id else None
 
 
 def _memberships(connection: Connection, customer_id: str) -> Ledger:
     """A Ledger holding just this customer's current membership, for the domain's rules."""
     ledger = Ledger()
-    row = connection.execute(select(pool_memberships).where(pool_memberships.c.customer_id == customer_id,
-                                                            pool_memberships.c.pool_id.is_not(None))).first()
+    row = connection.execute(
+        select(pool_memberships).where(
+            pool_memberships.c.customer_id == customer_id, pool_memberships.c.pool_id.is_not(None)
+        )
+    ).first()
     if row is not None:
         ledger.pool_members.setdefault(row.pool_id, {})[customer_id] = row.share_pct
         ledger.member_pool[customer_id] = row.pool_id
@@ -89,8 +109,13 @@ def set_member(connection: Connection, pool_id: str, customer_id: str, share_pct
     A member of another pool is refused (PoolRefused): moving them is `move_member`, said explicitly.
     """
     _known_customer(connection, customer_id)
-    joined = pools.join(_memberships(connection, customer_id), device_id=CENTRAL_DEVICE_ID, pool_id=pool_id,
-                        customer_id=customer_id, share_pct=share_pct)  # type: ignore[arg-type]
+    joined = pools.join(
+        _memberships(connection, customer_id),
+        device_id=CENTRAL_DEVICE_ID,
+        pool_id=pool_id,
+        customer_id=customer_id,
+        share_pct=share_pct,
+    )  # type: ignore[arg-type]
     ingest(connection, [joined], None)
     _audit(connection, actor, "pool_join", pool_id, f"customer {customer_id} share {joined.share_pct}%")
 
@@ -98,11 +123,17 @@ def set_member(connection: Connection, pool_id: str, customer_id: str, share_pct
 def move_member(connection: Connection, to_pool: str, customer_id: str, share_pct: object, actor: str) -> str:
     """Move a member from their pool to `to_pool` at `share_pct`; returns the pool they left."""
     _known_customer(connection, customer_id)
-    left, joined = pools.move(_memberships(connection, customer_id), device_id=CENTRAL_DEVICE_ID,
-                              customer_id=customer_id, to_pool=to_pool, share_pct=share_pct)  # type: ignore[arg-type]
+    left, joined = pools.move(
+        _memberships(connection, customer_id),
+        device_id=CENTRAL_DEVICE_ID,
+        customer_id=customer_id,
+        to_pool=to_pool,
+        share_pct=share_pct,
+    )  # type: ignore[arg-type]
     ingest(connection, [left, joined], None)
-    _audit(connection, actor, "pool_move", to_pool,
-           f"customer {customer_id} from {left.pool_id} share {joined.share_pct}%")
+    _audit(
+        connection, actor, "pool_move", to_pool, f"customer {customer_id} from {left.pool_id} share {joined.share_pct}%"
+    )
     return left.pool_id
 
 
@@ -110,8 +141,11 @@ def close_pool(connection: Connection, pool_id: str, actor: str) -> int:
     """Every member leaves: nobody gives to the pool or spends it any more; its history stays. Returns how many."""
     state = pool_state(connection, pool_id)
     if state.members:
-        ingest(connection, [PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=m.customer_id)
-                            for m in state.members], None)
+        ingest(
+            connection,
+            [PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=m.customer_id) for m in state.members],
+            None,
+        )
     _audit(connection, actor, "pool_close", pool_id, f"{len(state.members)} member(s) left, {state.points} points")
     return len(state.members)
 
@@ -127,10 +161,14 @@ class PoolLine:
 
 def list_pools(connection: Connection) -> list[PoolLine]:
     """Every pool central knows, with its balance and current member count."""
-    counts = dict(connection.execute(select(pool_memberships.c.pool_id, func.count()).where(
-        pool_memberships.c.pool_id.is_not(None)).group_by(pool_memberships.c.pool_id)).all())
-    rows = connection.execute(select(pool_balances.c.pool_id, pool_balances.c.points)
-                              .order_by(pool_balances.c.pool_id))
+    counts = dict(
+        connection.execute(
+            select(pool_memberships.c.pool_id, func.count())
+            .where(pool_memberships.c.pool_id.is_not(None))
+            .group_by(pool_memberships.c.pool_id)
+        ).all()
+    )
+    rows = connection.execute(select(pool_balances.c.pool_id, pool_balances.c.points).order_by(pool_balances.c.pool_id))
     return [PoolLine(r.pool_id, r.points, counts.get(r.pool_id, 0)) for r in rows]
 
 
@@ -150,5 +188,4 @@ def _known_customer(connection: Connection, customer_id: str) -> None:
 
 
 def _audit(connection: Connection, actor: str, action: str, subject: str, detail: str) -> None:
-    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject,
-                                             detail=detail))
+    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject, detail=detail))

@@ -52,23 +52,35 @@ _REFERENCE = (("reward", catalogue), ("cashier", cashiers), ("setting", settings
 def customer_state(row, key: bytes) -> CustomerState:
     """A customer row as devices get it: what the till and kiosk show and need, no contact details."""
     return CustomerState(
-        customer_id=row.customer_id, points=row.points, first_name=row.first_name,
-        last_initial=last_initial(row.last_name), contact_hashes=contact_hashes(key, row.phone, row.email),
+        customer_id=row.customer_id,
+        points=row.points,
+        first_name=row.first_name,
+        last_initial=last_initial(row.last_name),
+        contact_hashes=contact_hashes(key, row.phone, row.email),
         profile_filled=tuple(name for name in ("last_name", "phone", "email") if getattr(row, name)),
-        consent_granted=row.consent_granted, consent_version=row.consent_version,
-        lots=tuple(lots_from_json(row.lots).items()), debits=row.debits)
+        consent_granted=row.consent_granted,
+        consent_version=row.consent_version,
+        lots=tuple(lots_from_json(row.lots).items()),
+        debits=row.debits,
+    )
 
 
-def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *, by_store: bool = False,
-              scope_days: int = DEFAULT_SCOPE_DAYS) -> PulledBatch:
+def pull_page(
+    connection: Connection,
+    device_id: str,
+    cursor: int,
+    limit: int,
+    *,
+    by_store: bool = False,
+    scope_days: int = DEFAULT_SCOPE_DAYS,
+) -> PulledBatch:
     """Rows with a version above `cursor`, oldest first, at most `limit`; resume from the returned cursor.
 
     `device_seq_through` comes only with the last page (the device is then up to date): it is read
     before the rows, so every event it covers is already inside the balances the device has pulled.
     With `by_store` (central's `device_scope = "store"`), a device with a store id gets its store's scope.
     """
-    through = connection.execute(
-        select(devices.c.seq_through).where(devices.c.device_id == device_id)).scalar_one()
+    through = connection.execute(select(devices.c.seq_through).where(devices.c.device_id == device_id)).scalar_one()
     store = customer_scope.store_of(connection, device_id) if by_store else None
     key = chain_key(connection)
     if store is not None:
@@ -78,24 +90,55 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *
         rows += _newer(connection, kind, select(table), table.c.version, cursor, limit)
     if store is None:
         rows += _newer(connection, "customer", select(customers), customers.c.version, cursor, limit)
-        rows += _newer(connection, "card", select(cards).where(cards.c.customer_id.is_not(None)), cards.c.version,
-                       cursor, limit)
+        rows += _newer(
+            connection, "card", select(cards).where(cards.c.customer_id.is_not(None)), cards.c.version, cursor, limit
+        )
         rows += _newer(connection, "pool_member", select(pool_memberships), pool_memberships.c.version, cursor, limit)
     else:
-        def in_scope(table):  # rows changed after their customer entered the scope (the entry sent them before)
-            return and_(scope_table.c.store_key == store, scope_table.c.removed.is_(False),
-                        scope_table.c.customer_id == table.c.customer_id, table.c.version > scope_table.c.version)
 
-        rows += _newer(connection, "scope", select(scope_table).where(scope_table.c.store_key == store),
-                       scope_table.c.version, cursor, limit)
-        rows += _newer(connection, "customer", select(customers).join(scope_table, in_scope(customers))
-                       .where(customers.c.erased.is_(False)), customers.c.version, cursor, limit)
-        rows += _newer(connection, "customer", select(customers).where(customers.c.erased.is_(True)),
-                       customers.c.version, cursor, limit)
-        rows += _newer(connection, "card", select(cards).join(scope_table, in_scope(cards)), cards.c.version,
-                       cursor, limit)
-        rows += _newer(connection, "pool_member", select(pool_memberships).join(scope_table, in_scope(pool_memberships)),
-                       pool_memberships.c.version, cursor, limit)
+        def in_scope(table):  # rows changed after their customer entered the scope (the entry sent them before)
+            return and_(
+                scope_table.c.store_key == store,
+                scope_table.c.removed.is_(False),
+                scope_table.c.customer_id == table.c.customer_id,
+                table.c.version > scope_table.c.version,
+            )
+
+        rows += _newer(
+            connection,
+            "scope",
+            select(scope_table).where(scope_table.c.store_key == store),
+            scope_table.c.version,
+            cursor,
+            limit,
+        )
+        rows += _newer(
+            connection,
+            "customer",
+            select(customers).join(scope_table, in_scope(customers)).where(customers.c.erased.is_(False)),
+            customers.c.version,
+            cursor,
+            limit,
+        )
+        rows += _newer(
+            connection,
+            "customer",
+            select(customers).where(customers.c.erased.is_(True)),
+            customers.c.version,
+            cursor,
+            limit,
+        )
+        rows += _newer(
+            connection, "card", select(cards).join(scope_table, in_scope(cards)), cards.c.version, cursor, limit
+        )
+        rows += _newer(
+            connection,
+            "pool_member",
+            select(pool_memberships).join(scope_table, in_scope(pool_memberships)),
+            pool_memberships.c.version,
+            cursor,
+            limit,
+        )
     merged = sorted(rows, key=lambda item: item[0])[:limit]
     people: dict[str, CustomerState] = {}
     card_states: dict[str, CardState] = {}
@@ -108,11 +151,20 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *
         elif kind == "pool_balance":
             pools.append(PoolBalanceState(row.pool_id, row.points))
         elif kind == "reward":
-            rewards.append(RewardState(row.reward_id, row.kind, row.name, row.points_price, row.stock, row.partner,
-                                       row.face_value_cents, bool(row.active)))
+            rewards.append(
+                RewardState(
+                    row.reward_id,
+                    row.kind,
+                    row.name,
+                    row.points_price,
+                    row.stock,
+                    row.partner,
+                    row.face_value_cents,
+                    bool(row.active),
+                )
+            )
         elif kind == "cashier":
-            staff.append(CashierState(row.cashier_id, row.name, row.role, row.pin_hash, row.language,
-                                      bool(row.active)))
+            staff.append(CashierState(row.cashier_id, row.name, row.role, row.pin_hash, row.language, bool(row.active)))
         elif kind == "setting":
             chain.append(CentralSetting(row.key, row.value_json))
         elif kind == "card":
@@ -135,10 +187,16 @@ def pull_page(connection: Connection, device_id: str, cursor: int, limit: int, *
     last_page = len(merged) < limit
     return PulledBatch(
         cursor=merged[-1][0] if merged else cursor,
-        customers=tuple(people.values()), cards=tuple(card_states.values()), erased=tuple(erased),
+        customers=tuple(people.values()),
+        cards=tuple(card_states.values()),
+        erased=tuple(erased),
         device_seq_through=through if last_page else None,
-        rewards=tuple(rewards), cashiers=tuple(staff), settings=tuple(chain),
-        pool_members=tuple(members.values()), pool_balances=tuple(pools), removed=tuple(removed),
+        rewards=tuple(rewards),
+        cashiers=tuple(staff),
+        settings=tuple(chain),
+        pool_members=tuple(members.values()),
+        pool_balances=tuple(pools),
+        removed=tuple(removed),
     )
 
 
@@ -151,8 +209,9 @@ class Bundle:
         self.members: dict[str, PoolMemberState] = {}
 
 
-def customer_bundle(connection: Connection, customer_ids: list[str], key: bytes, *,
-                    entered: dict[str, int] | None = None) -> Bundle:
+def customer_bundle(
+    connection: Connection, customer_ids: list[str], key: bytes, *, entered: dict[str, int] | None = None
+) -> Bundle:
     """The current rows of these customers (erased ones left out: erasures travel on their own).
 
     With `entered` (customer id → version of their scope entry), rows changed after the entry are left out:
@@ -164,9 +223,10 @@ def customer_bundle(connection: Connection, customer_ids: list[str], key: bytes,
         return entered is None or row.version <= entered[row.customer_id]
 
     for start in range(0, len(customer_ids), 500):
-        chunk = customer_ids[start:start + 500]
-        for row in connection.execute(select(customers).where(customers.c.customer_id.in_(chunk),
-                                                              customers.c.erased.is_(False))):
+        chunk = customer_ids[start : start + 500]
+        for row in connection.execute(
+            select(customers).where(customers.c.customer_id.in_(chunk), customers.c.erased.is_(False))
+        ):
             if current(row):
                 bundle.customers[row.customer_id] = customer_state(row, key)
         for row in connection.execute(select(cards).where(cards.c.customer_id.in_(chunk))):
@@ -179,6 +239,7 @@ def customer_bundle(connection: Connection, customer_ids: list[str], key: bytes,
 
 
 def _newer(connection: Connection, kind: str, query, version, cursor: int, limit: int) -> list[tuple[int, str, object]]:
-    found = connection.execute(query.add_columns(version.label("_v")).where(version > cursor)
-                               .order_by(version).limit(limit)).all()
+    found = connection.execute(
+        query.add_columns(version.label("_v")).where(version > cursor).order_by(version).limit(limit)
+    ).all()
     return [(row._v, kind, row) for row in found]

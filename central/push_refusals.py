@@ -39,16 +39,29 @@ def record(connection: Connection, device_id: str, body: dict, exc: EventRefused
     seq = sent.get("seq")
     seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq <= MAX_SEQ else 0
     kind = sent.get("type") if isinstance(sent.get("type"), str) else "?"
-    row = {"device_id": device_id, "event_id": exc.event_id, "seq": seq, "type": kind[:40],
-           "reason": str(exc)[:500], "refused_at": utc_now()}
-    connection.execute(insert_for(connection, push_refusals).on_conflict_do_nothing(
-        index_elements=["device_id", "event_id"]), row)
-    kept = select(push_refusals.c.event_id).where(push_refusals.c.device_id == device_id).order_by(
-        push_refusals.c.refused_at.desc(), push_refusals.c.event_id).offset(KEEP).limit(1000)
+    row = {
+        "device_id": device_id,
+        "event_id": exc.event_id,
+        "seq": seq,
+        "type": kind[:40],
+        "reason": str(exc)[:500],
+        "refused_at": utc_now(),
+    }
+    connection.execute(
+        insert_for(connection, push_refusals).on_conflict_do_nothing(index_elements=["device_id", "event_id"]), row
+    )
+    kept = (
+        select(push_refusals.c.event_id)
+        .where(push_refusals.c.device_id == device_id)
+        .order_by(push_refusals.c.refused_at.desc(), push_refusals.c.event_id)
+        .offset(KEEP)
+        .limit(1000)
+    )
     old = list(connection.execute(kept).scalars())
     if old:
-        connection.execute(delete(push_refusals).where(push_refusals.c.device_id == device_id,
-                                                       push_refusals.c.event_id.in_(old)))
+        connection.execute(
+            delete(push_refusals).where(push_refusals.c.device_id == device_id, push_refusals.c.event_id.in_(old))
+        )
     log.warning("device %s: event %s refused for good (%s)", device_id, exc.event_id, kind)
 
 
@@ -62,5 +75,6 @@ def latest(connection: Connection, device_ids: frozenset[str] | None = None, lim
     statement = select(push_refusals).order_by(push_refusals.c.refused_at.desc()).limit(limit)
     if device_ids is not None:
         statement = statement.where(push_refusals.c.device_id.in_(device_ids))
-    return [Refusal(r.device_id, r.event_id, r.seq, r.type, r.reason, r.refused_at)
-            for r in connection.execute(statement)]
+    return [
+        Refusal(r.device_id, r.event_id, r.seq, r.type, r.reason, r.refused_at) for r in connection.execute(statement)
+    ]

@@ -40,14 +40,27 @@ def claim(connection: Connection, earned: Sequence[PointsEarned]) -> set[str]:
     if not earned:
         return set()
     stores = {d: store_key_of(connection, d) for d in {e.device_id for e in earned}}
-    rows = [{"store_key": stores[e.device_id], "receipt_ref": e.receipt_ref, "earn_event_id": e.event_id,
-             "device_id": e.device_id} for e in earned]
-    connection.execute(insert_for(connection, receipt_claims).on_conflict_do_nothing(
-        index_elements=["store_key", "receipt_ref"]), rows)
+    rows = [
+        {
+            "store_key": stores[e.device_id],
+            "receipt_ref": e.receipt_ref,
+            "earn_event_id": e.event_id,
+            "device_id": e.device_id,
+        }
+        for e in earned
+    ]
+    connection.execute(
+        insert_for(connection, receipt_claims).on_conflict_do_nothing(index_elements=["store_key", "receipt_ref"]), rows
+    )
     keys = {(r["store_key"], r["receipt_ref"]) for r in rows}
-    holders = dict(((store, ref), event_id) for store, ref, event_id in connection.execute(
-        select(receipt_claims.c.store_key, receipt_claims.c.receipt_ref, receipt_claims.c.earn_event_id)
-        .where(tuple_(receipt_claims.c.store_key, receipt_claims.c.receipt_ref).in_(keys))))
+    holders = dict(
+        ((store, ref), event_id)
+        for store, ref, event_id in connection.execute(
+            select(receipt_claims.c.store_key, receipt_claims.c.receipt_ref, receipt_claims.c.earn_event_id).where(
+                tuple_(receipt_claims.c.store_key, receipt_claims.c.receipt_ref).in_(keys)
+            )
+        )
+    )
     refused = {r["earn_event_id"] for r in rows if holders[(r["store_key"], r["receipt_ref"])] != r["earn_event_id"]}
     if refused:
         log.warning("%d earn(s) of a receipt already credited in the same store: not credited, flagged", len(refused))
@@ -59,13 +72,24 @@ def earn_in_store(connection: Connection, device_id: str, receipt_ref: str) -> d
     found = connection.execute(
         select(earns, events.c.device_id, events.c.payload)
         .join(events, events.c.event_id == earns.c.event_id)
-        .where(earns.c.receipt_ref == receipt_ref, events.c.device_id.in_(store_devices(connection, device_id)),
-               events.c.review.is_(False))
-        .order_by(events.c.id).limit(1)).first()
+        .where(
+            earns.c.receipt_ref == receipt_ref,
+            events.c.device_id.in_(store_devices(connection, device_id)),
+            events.c.review.is_(False),
+        )
+        .order_by(events.c.id)
+        .limit(1)
+    ).first()
     if found is None:
         return None
-    return {"event_id": found.event_id, "customer_id": found.customer_id, "receipt_ref": found.receipt_ref,
-            "amount_cents": found.amount_cents, "points": found.points, "refunded_cents": found.refunded_cents,
-            "reversed_points": found.reversed_points, "device_id": found.device_id,
-            "day": json.loads(found.payload)["at"][:10]}
-
+    return {
+        "event_id": found.event_id,
+        "customer_id": found.customer_id,
+        "receipt_ref": found.receipt_ref,
+        "amount_cents": found.amount_cents,
+        "points": found.points,
+        "refunded_cents": found.refunded_cents,
+        "reversed_points": found.reversed_points,
+        "device_id": found.device_id,
+        "day": json.loads(found.payload)["at"][:10],
+    }

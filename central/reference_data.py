@@ -40,8 +40,10 @@ def _upsert(connection: Connection, table, key: str, row: dict) -> None:
     versions = Versions(connection)
     row = row | {"version": versions.next()}
     statement = insert_for(connection, table)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[key], set_={k: statement.excluded[k] for k in row if k != key}), row)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=[key], set_={k: statement.excluded[k] for k in row if k != key}),
+        row,
+    )
     versions.save()
 
 
@@ -55,17 +57,34 @@ def put_reward(connection: Connection, reward_id: str, body: dict) -> Reward:
     if not isinstance(active, bool):
         raise BadRequest("active must be true or false")
     try:
-        reward = Reward(reward_id=reward_id, kind=body.get("kind"), name=name,
-                        points_price=_optional_int(body, "points_price") or 0, stock=_optional_int(body, "stock"),
-                        partner=body.get("partner"), face_value_cents=_optional_int(body, "face_value_cents"))
+        reward = Reward(
+            reward_id=reward_id,
+            kind=body.get("kind"),
+            name=name,
+            points_price=_optional_int(body, "points_price") or 0,
+            stock=_optional_int(body, "stock"),
+            partner=body.get("partner"),
+            face_value_cents=_optional_int(body, "face_value_cents"),
+        )
     except (ValueError, TypeError) as exc:
         raise BadRequest(str(exc)) from None
     if reward.partner is not None and not (isinstance(reward.partner, str) and _ID.match(reward.partner)):
         raise BadRequest("partner must be 1 to 64 letters, digits, '-' or '_'")
-    _upsert(connection, catalogue, "reward_id", {
-        "reward_id": reward_id, "kind": reward.kind, "name": name, "points_price": reward.points_price,
-        "stock": reward.stock, "partner": reward.partner, "face_value_cents": reward.face_value_cents,
-        "active": active})
+    _upsert(
+        connection,
+        catalogue,
+        "reward_id",
+        {
+            "reward_id": reward_id,
+            "kind": reward.kind,
+            "name": name,
+            "points_price": reward.points_price,
+            "stock": reward.stock,
+            "partner": reward.partner,
+            "face_value_cents": reward.face_value_cents,
+            "active": active,
+        },
+    )
     return reward
 
 
@@ -86,9 +105,19 @@ def put_cashier(connection: Connection, cashier_id: str, body: dict) -> None:
         pin_hash = hash_pin(body.get("pin"))
     except KioskError as exc:
         raise BadRequest(str(exc)) from None
-    _upsert(connection, cashiers, "cashier_id", {
-        "cashier_id": cashier_id, "name": name, "role": role, "pin_hash": pin_hash, "language": language,
-        "active": active})
+    _upsert(
+        connection,
+        cashiers,
+        "cashier_id",
+        {
+            "cashier_id": cashier_id,
+            "name": name,
+            "role": role,
+            "pin_hash": pin_hash,
+            "language": language,
+            "active": active,
+        },
+    )
 
 
 def put_earning_rules(connection: Connection, rules: dict) -> None:
@@ -97,5 +126,4 @@ def put_earning_rules(connection: Connection, rules: dict) -> None:
         earning_from_json(rules)
     except ConfigError as exc:
         raise BadRequest(f"earning rules: {exc}") from None
-    _upsert(connection, settings, "key", {"key": EARNING_RULES,
-                                          "value_json": json.dumps(rules, sort_keys=True)})
+    _upsert(connection, settings, "key", {"key": EARNING_RULES, "value_json": json.dumps(rules, sort_keys=True)})

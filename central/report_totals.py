@@ -36,8 +36,15 @@ from loyalty.domain.ledger import Ledger
 NO_CASHIER = "-"
 #: The key columns' width: longer ids (refused at push since this table exists) are cut to it.
 KEY_WIDTH = 64
-DAY_FIGURES = ("points_earned", "points_reversed", "points_redeemed", "points_expired", "balance_change",
-               "earn_operations", "customers_registered")
+DAY_FIGURES = (
+    "points_earned",
+    "points_reversed",
+    "points_redeemed",
+    "points_expired",
+    "balance_change",
+    "earn_operations",
+    "customers_registered",
+)
 REWARD_FIGURES = ("redemptions", "quantity", "points", "vouchers_issued", "face_value_cents")
 
 
@@ -76,25 +83,37 @@ class ReportTally:
         elif isinstance(event, PointsRedeemed):
             row[2] += event.points
             self.active.add((day, device, event.customer_id[:KEY_WIDTH]))
-            reward = self.rewards.setdefault((day, device, event.reward_kind, event.reward_id[:KEY_WIDTH], ""),
-                                             [0] * len(REWARD_FIGURES))
+            reward = self.rewards.setdefault(
+                (day, device, event.reward_kind, event.reward_id[:KEY_WIDTH], ""), [0] * len(REWARD_FIGURES)
+            )
             reward[0] += 1
             reward[1] += event.quantity
             reward[2] += event.points
         elif isinstance(event, VoucherIssued):
-            reward = self.rewards.setdefault((day, device, "partner_voucher", "", event.partner[:KEY_WIDTH]),
-                                             [0] * len(REWARD_FIGURES))
+            reward = self.rewards.setdefault(
+                (day, device, "partner_voucher", "", event.partner[:KEY_WIDTH]), [0] * len(REWARD_FIGURES)
+            )
             reward[3] += 1
             reward[4] += event.face_value_cents
 
     def day_rows(self) -> list[dict[str, object]]:
-        return [{"day": d, "device_id": dev, "cashier_id": c, **dict(zip(DAY_FIGURES, v, strict=True))}
-                for (d, dev, c), v in sorted(self.days.items())]
+        return [
+            {"day": d, "device_id": dev, "cashier_id": c, **dict(zip(DAY_FIGURES, v, strict=True))}
+            for (d, dev, c), v in sorted(self.days.items())
+        ]
 
     def reward_rows(self) -> list[dict[str, object]]:
-        return [{"day": d, "device_id": dev, "kind": k, "reward_id": r, "partner": p,
-                 **dict(zip(REWARD_FIGURES, v, strict=True))}
-                for (d, dev, k, r, p), v in sorted(self.rewards.items())]
+        return [
+            {
+                "day": d,
+                "device_id": dev,
+                "kind": k,
+                "reward_id": r,
+                "partner": p,
+                **dict(zip(REWARD_FIGURES, v, strict=True)),
+            }
+            for (d, dev, k, r, p), v in sorted(self.rewards.items())
+        ]
 
     def active_rows(self) -> list[dict[str, object]]:
         return [{"day": d, "device_id": dev, "customer_id": c} for d, dev, c in sorted(self.active)]
@@ -113,12 +132,17 @@ def add_to_totals(connection: Connection, tally: ReportTally) -> None:
 
     Rows are upserted in key order, so two instances adding to the same days lock them in one order.
     """
-    for table, rows, figures in ((report_day_totals, tally.day_rows(), DAY_FIGURES),
-                                 (report_reward_days, tally.reward_rows(), REWARD_FIGURES)):
+    for table, rows, figures in (
+        (report_day_totals, tally.day_rows(), DAY_FIGURES),
+        (report_reward_days, tally.reward_rows(), REWARD_FIGURES),
+    ):
         if rows:
             statement = insert_for(connection, table)
             keys = [c.name for c in table.primary_key.columns]
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in figures}),
-                rows)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in figures}
+                ),
+                rows,
+            )
     insert_new_rows(connection, report_active_days, tally.active_rows())

@@ -27,13 +27,15 @@ metadata = MetaData()
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 change_counter = Table(
-    "change_counter", metadata,
+    "change_counter",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("value", BigInteger, nullable=False),
 )
 
 devices = Table(
-    "devices", metadata,
+    "devices",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False, server_default=""),
     Column("code_hash", String(64), nullable=True),
@@ -50,7 +52,8 @@ devices = Table(
 #: Events central refused from a device for good (kind or amount), kept so the back office shows them and the
 #: device's sequence high-water mark can pass over them; the events themselves are not stored.
 push_refusals = Table(
-    "push_refusals", metadata,
+    "push_refusals",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("event_id", String(36), primary_key=True),
     Column("seq", BigInteger, nullable=False),
@@ -60,7 +63,8 @@ push_refusals = Table(
 )
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("device_id", String(64), nullable=False),
@@ -75,7 +79,8 @@ events = Table(
 )
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("customer_id", String(64), primary_key=True),
     Column("first_name", String(500), nullable=True),
     Column("last_name", String(500), nullable=True),
@@ -97,7 +102,8 @@ customers = Table(
 )
 
 cards = Table(
-    "cards", metadata,
+    "cards",
+    metadata,
     Column("card_uid", String(500), primary_key=True),
     Column("customer_id", String(64), nullable=True),
     Column("blocked", Boolean, nullable=False, server_default="0"),
@@ -110,7 +116,8 @@ cards = Table(
 #: or was looked up there lately. A row's `version` moves when the customer enters or leaves (`removed`) the
 #: scope, so the pull sends the store the customer's row, or a removal, by the same cursor as every other row.
 customer_scope = Table(
-    "customer_scope", metadata,
+    "customer_scope",
+    metadata,
     Column("store_key", String(64), primary_key=True),
     Column("customer_id", String(64), primary_key=True),
     Column("reason", String(20), nullable=False),
@@ -123,7 +130,8 @@ customer_scope = Table(
 
 #: A device's link of a card that central holds for another customer: the link is kept, the claim reviewed.
 card_claims = Table(
-    "card_claims", metadata,
+    "card_claims",
+    metadata,
     Column("event_id", String(36), primary_key=True),
     Column("device_id", String(64), nullable=False),
     Column("card_uid", String(500), nullable=False),
@@ -139,7 +147,8 @@ card_claims = Table(
 #: SQLite's own), so a prefix is one range of the primary key, read in order with an early stop.
 SEARCH_KEY = String(500).with_variant(String(500, collation="C"), "postgresql")
 customer_search_keys = Table(
-    "customer_search_keys", metadata,
+    "customer_search_keys",
+    metadata,
     Column("key", SEARCH_KEY, primary_key=True),
     Column("customer_id", String(64), primary_key=True),
     Index("ix_customer_search_keys_customer", "customer_id"),
@@ -147,7 +156,8 @@ customer_search_keys = Table(
 
 #: Duplicate customers merged in the back office, with what moved, so the merge can be undone for a while.
 customer_merges = Table(
-    "customer_merges", metadata,
+    "customer_merges",
+    metadata,
     Column("merge_event_id", String(36), primary_key=True),
     Column("kept_id", String(64), nullable=False),
     Column("duplicate_id", String(64), nullable=False),
@@ -163,7 +173,8 @@ customer_merges = Table(
 
 #: The shopper's portal: one-time sign-in codes (hashed, short-lived, a few attempts) per customer.
 portal_codes = Table(
-    "portal_codes", metadata,
+    "portal_codes",
+    metadata,
     Column("customer_id", String(64), primary_key=True),
     Column("code_hash", String(64), nullable=False),
     Column("expires_at", BigInteger, nullable=False),
@@ -172,7 +183,8 @@ portal_codes = Table(
 
 #: Receipt profile links already used (a link completes a profile once).
 portal_link_uses = Table(
-    "portal_link_uses", metadata,
+    "portal_link_uses",
+    metadata,
     Column("nonce", String(32), primary_key=True),
     Column("customer_id", String(64), nullable=False),
     Column("used_at", String(40), nullable=False),
@@ -180,7 +192,8 @@ portal_link_uses = Table(
 
 #: Sequence numbers of a device that head office recorded as lost: central's gap-free run goes over them.
 lost_sequences = Table(
-    "lost_sequences", metadata,
+    "lost_sequences",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("seq_from", BigInteger, primary_key=True),
     Column("seq_to", BigInteger, nullable=False),
@@ -189,7 +202,8 @@ lost_sequences = Table(
 )
 
 earns = Table(
-    "earns", metadata,
+    "earns",
+    metadata,
     Column("event_id", String(36), primary_key=True),
     Column("customer_id", String(64), nullable=False),
     Column("receipt_ref", String(500), nullable=False),
@@ -201,7 +215,8 @@ earns = Table(
 
 #: A receipt is credited once per store: the first earn of (store, receipt) holds the claim (`central.receipts`).
 receipt_claims = Table(
-    "receipt_claims", metadata,
+    "receipt_claims",
+    metadata,
     Column("store_key", String(64), primary_key=True),
     Column("receipt_ref", String(500), primary_key=True),
     Column("earn_event_id", String(36), nullable=False),
@@ -209,7 +224,8 @@ receipt_claims = Table(
 )
 
 voucher_codes = Table(
-    "voucher_codes", metadata,
+    "voucher_codes",
+    metadata,
     Column("partner", String(64), primary_key=True),
     Column("code", String(200), primary_key=True),
     Column("face_value_cents", BigInteger, nullable=False),
@@ -227,7 +243,8 @@ voucher_codes = Table(
 
 #: Server-to-server keys of the web shop, catalogue and partner order systems (secret stored hashed).
 channel_keys = Table(
-    "channel_keys", metadata,
+    "channel_keys",
+    metadata,
     Column("key_id", String(16), primary_key=True),
     Column("channel", String(20), nullable=False),
     Column("name", String(200), nullable=False),
@@ -241,7 +258,8 @@ channel_keys = Table(
 
 #: Requests per key and minute, for the rate limit shared by every central instance.
 channel_key_usage = Table(
-    "channel_key_usage", metadata,
+    "channel_key_usage",
+    metadata,
     Column("key_id", String(16), primary_key=True),
     Column("minute", BigInteger, primary_key=True),
     Column("requests", Integer, nullable=False),
@@ -249,7 +267,8 @@ channel_key_usage = Table(
 
 #: One row per order operation (earn, or one refund) per channel: the answer given, replayed on a retry.
 channel_orders = Table(
-    "channel_orders", metadata,
+    "channel_orders",
+    metadata,
     Column("channel", String(20), primary_key=True),
     Column("order_id", String(64), primary_key=True),
     Column("operation", String(80), primary_key=True),
@@ -262,7 +281,8 @@ channel_orders = Table(
 )
 
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("at", String(40), nullable=False),
     Column("actor", String(64), nullable=False),
@@ -272,7 +292,8 @@ audit = Table(
 )
 
 catalogue = Table(
-    "catalogue", metadata,
+    "catalogue",
+    metadata,
     Column("reward_id", String(64), primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("name", String(200), nullable=False),
@@ -286,7 +307,8 @@ catalogue = Table(
 )
 
 cashiers = Table(
-    "cashiers", metadata,
+    "cashiers",
+    metadata,
     Column("cashier_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
@@ -298,7 +320,8 @@ cashiers = Table(
 )
 
 settings = Table(
-    "settings", metadata,
+    "settings",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("value_json", Text, nullable=False),
     Column("version", BigInteger, nullable=False),
@@ -306,7 +329,8 @@ settings = Table(
 )
 
 backoffice_users = Table(
-    "backoffice_users", metadata,
+    "backoffice_users",
+    metadata,
     Column("user_id", String(64), primary_key=True),
     Column("role", String(20), nullable=False),
     Column("password_hash", String(200), nullable=False),
@@ -318,19 +342,22 @@ backoffice_users = Table(
 
 #: The stores (device ids) a manager account sees and changes; head office sees every store.
 backoffice_user_stores = Table(
-    "backoffice_user_stores", metadata,
+    "backoffice_user_stores",
+    metadata,
     Column("user_id", String(64), primary_key=True),
     Column("device_id", String(64), primary_key=True),
 )
 
 backoffice_keys = Table(
-    "backoffice_keys", metadata,
+    "backoffice_keys",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
 )
 
 earning_rule_versions = Table(
-    "earning_rule_versions", metadata,
+    "earning_rule_versions",
+    metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("effective_from", String(10), nullable=False),
     Column("rules_json", Text, nullable=False),
@@ -341,13 +368,15 @@ earning_rule_versions = Table(
 )
 
 partner_pool_alerts = Table(
-    "partner_pool_alerts", metadata,
+    "partner_pool_alerts",
+    metadata,
     Column("partner", String(64), primary_key=True),
     Column("alert_below", BigInteger, nullable=False),
 )
 
 reward_pictures = Table(
-    "reward_pictures", metadata,
+    "reward_pictures",
+    metadata,
     Column("reward_id", String(64), primary_key=True),
     Column("mime", String(20), nullable=False),
     Column("data", LargeBinary, nullable=False),
@@ -355,7 +384,8 @@ reward_pictures = Table(
 )
 
 card_batches = Table(
-    "card_batches", metadata,
+    "card_batches",
+    metadata,
     Column("batch_id", String(36), primary_key=True),
     Column("channel", String(20), nullable=False),
     Column("partner", String(64), nullable=True),
@@ -365,7 +395,8 @@ card_batches = Table(
 )
 
 batch_cards = Table(
-    "batch_cards", metadata,
+    "batch_cards",
+    metadata,
     Column("card_uid", String(64), primary_key=True),
     Column("batch_id", String(36), nullable=False),
     Column("activation_code", String(16), nullable=False),
@@ -378,7 +409,8 @@ batch_cards = Table(
 )
 
 pool_memberships = Table(
-    "pool_memberships", metadata,
+    "pool_memberships",
+    metadata,
     Column("customer_id", String(64), primary_key=True),
     Column("pool_id", String(64), nullable=True),
     Column("share_pct", Integer, nullable=False, server_default="0"),
@@ -387,7 +419,8 @@ pool_memberships = Table(
 )
 
 pool_balances = Table(
-    "pool_balances", metadata,
+    "pool_balances",
+    metadata,
     Column("pool_id", String(64), primary_key=True),
     Column("points", BigInteger, nullable=False, server_default="0"),
     Column("version", BigInteger, nullable=False),
@@ -395,7 +428,8 @@ pool_balances = Table(
 )
 
 cashier_day_figures = Table(
-    "cashier_day_figures", metadata,
+    "cashier_day_figures",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("cashier_id", String(64), primary_key=True),
     Column("day", String(10), primary_key=True),
@@ -414,7 +448,8 @@ cashier_day_figures = Table(
 )
 
 training_progress = Table(
-    "training_progress", metadata,
+    "training_progress",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("cashier_id", String(64), primary_key=True),
     Column("drill", String(32), primary_key=True),
@@ -426,7 +461,8 @@ training_progress = Table(
 )
 
 report_day_totals = Table(
-    "report_day_totals", metadata,
+    "report_day_totals",
+    metadata,
     Column("day", String(10), primary_key=True),
     Column("device_id", String(64), primary_key=True),
     Column("cashier_id", String(64), primary_key=True),
@@ -440,7 +476,8 @@ report_day_totals = Table(
 )
 
 report_reward_days = Table(
-    "report_reward_days", metadata,
+    "report_reward_days",
+    metadata,
     Column("day", String(10), primary_key=True),
     Column("device_id", String(64), primary_key=True),
     Column("kind", String(20), primary_key=True),
@@ -454,7 +491,8 @@ report_reward_days = Table(
 )
 
 report_active_days = Table(
-    "report_active_days", metadata,
+    "report_active_days",
+    metadata,
     Column("day", String(10), primary_key=True),
     Column("device_id", String(64), primary_key=True),
     Column("customer_id", String(64), primary_key=True),
@@ -463,7 +501,8 @@ report_active_days = Table(
 
 #: Phone card codes accepted online, so a code counts once in the whole chain (kept a few minutes).
 phonecard_codes_used = Table(
-    "phonecard_codes_used", metadata,
+    "phonecard_codes_used",
+    metadata,
     Column("code_hash", String(64), primary_key=True),
     Column("device_id", String(64), nullable=False),
     Column("used_at", BigInteger, nullable=False),
@@ -471,7 +510,8 @@ phonecard_codes_used = Table(
 
 #: The generation of each card's card-page link; rotating the link makes older links stop working.
 phonecard_links = Table(
-    "phonecard_links", metadata,
+    "phonecard_links",
+    metadata,
     Column("card_uid", String(500), primary_key=True),
     Column("generation", BigInteger, nullable=False),
 )

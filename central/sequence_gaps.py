@@ -31,8 +31,13 @@ class DeviceGaps:
     missing: int
 
     def to_json(self) -> dict[str, object]:
-        return {"device_id": self.device_id, "seq_through": self.seq_through, "seq_max": self.seq_max,
-                "missing": self.missing, "ranges": [list(r) for r in self.ranges]}
+        return {
+            "device_id": self.device_id,
+            "seq_through": self.seq_through,
+            "seq_max": self.seq_max,
+            "missing": self.missing,
+            "ranges": [list(r) for r in self.ranges],
+        }
 
 
 def device_gaps(connection: Connection, device_id: str) -> DeviceGaps:
@@ -44,10 +49,12 @@ def device_gaps(connection: Connection, device_id: str) -> DeviceGaps:
 def all_gaps(connection: Connection) -> list[DeviceGaps]:
     """Every device with at least one missing number, by device id."""
     found = []
-    for device_id, through in connection.execute(select(devices.c.device_id, devices.c.seq_through)
-                                                 .order_by(devices.c.device_id)):
-        above = connection.execute(select(func.count()).select_from(events).where(
-            events.c.device_id == device_id, events.c.seq > through)).scalar_one()
+    for device_id, through in connection.execute(
+        select(devices.c.device_id, devices.c.seq_through).order_by(devices.c.device_id)
+    ):
+        above = connection.execute(
+            select(func.count()).select_from(events).where(events.c.device_id == device_id, events.c.seq > through)
+        ).scalar_one()
         if above:
             gaps = _gaps(connection, device_id, through)
             if gaps.missing:
@@ -70,14 +77,24 @@ def _gaps(connection: Connection, device_id: str, through: int) -> DeviceGaps:
 
 def _held_runs(connection: Connection, device_id: str, through: int) -> list[tuple[int, int]]:
     """Numbers above `through` central holds as (low, high) runs: received events and ranges recorded lost."""
-    seqs = connection.execute(select(events.c.seq).where(events.c.device_id == device_id, events.c.seq > through)
-                              .distinct().order_by(events.c.seq).limit(100_000)).scalars()
+    seqs = connection.execute(
+        select(events.c.seq)
+        .where(events.c.device_id == device_id, events.c.seq > through)
+        .distinct()
+        .order_by(events.c.seq)
+        .limit(100_000)
+    ).scalars()
     runs = [(seq, seq) for seq in seqs]
     # a number central refused for good is passed over like one it holds
     runs += [(seq, seq) for seq in connection.execute(refused_seqs(device_id, through)).scalars()]
-    runs += [(low, high) for low, high in connection.execute(select(lost_sequences.c.seq_from, lost_sequences.c.seq_to)
-                                                              .where(lost_sequences.c.device_id == device_id,
-                                                                     lost_sequences.c.seq_to > through))]
+    runs += [
+        (low, high)
+        for low, high in connection.execute(
+            select(lost_sequences.c.seq_from, lost_sequences.c.seq_to).where(
+                lost_sequences.c.device_id == device_id, lost_sequences.c.seq_to > through
+            )
+        )
+    ]
     return sorted(runs)
 
 
@@ -99,8 +116,11 @@ def record_lost(connection: Connection, device_id: str, actor: str) -> DeviceGap
     gaps = device_gaps(connection, device_id)
     low = gaps.seq_through
     for start, end in _all_ranges(connection, device_id, low):
-        connection.execute(lost_sequences.insert().values(device_id=device_id, seq_from=start, seq_to=end,
-                                                          recorded_at=utc_now(), recorded_by=actor))
+        connection.execute(
+            lost_sequences.insert().values(
+                device_id=device_id, seq_from=start, seq_to=end, recorded_at=utc_now(), recorded_by=actor
+            )
+        )
     advance_seq_through(connection, device_id)
     return gaps
 

@@ -108,6 +108,7 @@ def _checked(values: dict[str, object]) -> CentralSettings:
             raise ConfigError(f"central setting {key} = {value!r} must be text")
         settings = replace(settings, **{key: value})
     if settings.device_scope not in DEVICE_SCOPES:
-        raise ConfigError(f"central setting device_scope = {settings.device_scope!r} must be one of "
-                          f"{', '.join(DEVICE_SCOPES)}")
+        raise ConfigError(
+            f"central setting device_scope = {settings.device_scope!r} must be one of {', '.join(DEVICE_SCOPES)}"
+        )
     return settings

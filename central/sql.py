@@ -27,8 +27,10 @@ def insert_new_rows(connection: Connection, table: Table, rows: list[dict[str, o
         connection.execute(insert_for(connection, table).on_conflict_do_nothing(), rows)
         return
     arrays = ", ".join(f"CAST(:{name} AS text[])" for name in names)
-    connection.execute(text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
-                            "ON CONFLICT DO NOTHING"), {name: [row[name] for row in rows] for name in names})
+    connection.execute(
+        text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"),
+        {name: [row[name] for row in rows] for name in names},
+    )
 
 
 class Versions:
@@ -50,5 +52,4 @@ class Versions:
 
     def save(self) -> None:
         if self._value != self._start:
-            self._connection.execute(
-                change_counter.update().where(change_counter.c.id == 1).values(value=self._value))
+            self._connection.execute(change_counter.update().where(change_counter.c.id == 1).values(value=self._value))

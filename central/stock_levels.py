@@ -28,8 +28,13 @@ class StockLevel:
         return "empty" if self.left <= 0 else "low"
 
     def to_json(self) -> dict[str, object]:
-        return {"reward_id": self.reward_id, "name": self.name, "kind": self.kind, "left": self.left,
-                "state": self.state}
+        return {
+            "reward_id": self.reward_id,
+            "name": self.name,
+            "kind": self.kind,
+            "left": self.left,
+            "state": self.state,
+        }
 
 
 def low_stocks(connection: Connection) -> list[StockLevel]:

@@ -58,8 +58,12 @@ def _row(index: int, row: object) -> DrillProgress:
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
         raise BadRequest(f"row {index}: best_score must be a whole number from 0 to {MAX_SCORE}")
     seconds = row.get("best_seconds")
-    if (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds)
-            or not 0 <= seconds <= MAX_SECONDS):
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not math.isfinite(seconds)
+        or not 0 <= seconds <= MAX_SECONDS
+    ):
         raise BadRequest(f"row {index}: best_seconds must be a number from 0 to {MAX_SECONDS:.0f}")
     first_done = row.get("first_done_at")
     if first_done is not None:
@@ -93,26 +97,48 @@ def store_rows(connection: Connection, device_id: str, rows: list[DrillProgress]
     if not rows:
         return 0
     received = utc_now()
-    statement = insert_for(connection, training_progress).values([
-        {"device_id": device_id, "cashier_id": r.cashier_id, "drill": r.drill, "best_score": r.best_score,
-         "best_ms": r.best_ms, "first_done_at": r.first_done_at, "received_at": received} for r in rows])
+    statement = insert_for(connection, training_progress).values(
+        [
+            {
+                "device_id": device_id,
+                "cashier_id": r.cashier_id,
+                "drill": r.drill,
+                "best_score": r.best_score,
+                "best_ms": r.best_ms,
+                "first_done_at": r.first_done_at,
+                "received_at": received,
+            }
+            for r in rows
+        ]
+    )
     excluded = statement.excluded
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["device_id", "cashier_id", "drill"],
-        set_={"best_score": excluded.best_score, "best_ms": excluded.best_ms,
-              "first_done_at": excluded.first_done_at, "received_at": excluded.received_at}))
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["device_id", "cashier_id", "drill"],
+            set_={
+                "best_score": excluded.best_score,
+                "best_ms": excluded.best_ms,
+                "first_done_at": excluded.first_done_at,
+                "received_at": excluded.received_at,
+            },
+        )
+    )
     log.info("training progress from device %s: %d rows", device_id, len(rows))
     return len(rows)
 
 
-def stored_rows(connection: Connection, device_id: str | None = None,
-                stores: frozenset[str] | None = None) -> list[DrillProgress]:
+def stored_rows(
+    connection: Connection, device_id: str | None = None, stores: frozenset[str] | None = None
+) -> list[DrillProgress]:
     """Every stored row (or one device's, or those of `stores` only), by device, cashier and drill."""
-    query = select(training_progress).order_by(training_progress.c.device_id, training_progress.c.cashier_id,
-                                               training_progress.c.drill)
+    query = select(training_progress).order_by(
+        training_progress.c.device_id, training_progress.c.cashier_id, training_progress.c.drill
+    )
     if device_id is not None:
         query = query.where(training_progress.c.device_id == device_id)
     if stores is not None:
         query = query.where(training_progress.c.device_id.in_(sorted(stores)))
-    return [DrillProgress(r.cashier_id, r.drill, r.best_score, r.best_ms, r.first_done_at, r.device_id)
-            for r in connection.execute(query)]
+    return [
+        DrillProgress(r.cashier_id, r.drill, r.best_score, r.best_ms, r.first_done_at, r.device_id)
+        for r in connection.execute(query)
+    ]

@@ -53,11 +53,17 @@ def attribute(connection: Connection, batch: Sequence[Event]) -> Attributed:
         if uid is None:
             continue
         if not isinstance(event, _MAY_STAND_IN):
-            raise EventRefused(f"event {index} ({event.type} {event.event_id}): only earns and refunds may be "
-                               "recorded against an unknown card (customer_id card:<uid>)", event.event_id)
+            raise EventRefused(
+                f"event {index} ({event.type} {event.event_id}): only earns and refunds may be "
+                "recorded against an unknown card (customer_id card:<uid>)",
+                event.event_id,
+            )
         if isinstance(event, PointsEarned) and event.card_uid not in (None, uid):
-            raise EventRefused(f"event {index} ({event.type} {event.event_id}): card_uid {event.card_uid!r} is not "
-                               f"the card its customer_id names", event.event_id)
+            raise EventRefused(
+                f"event {index} ({event.type} {event.event_id}): card_uid {event.card_uid!r} is not "
+                f"the card its customer_id names",
+                event.event_id,
+            )
         stand_ins[event.event_id] = uid
     if not stand_ins:
         return Attributed(list(batch))
@@ -69,10 +75,20 @@ def attribute(connection: Connection, batch: Sequence[Event]) -> Attributed:
         if owner is None:
             owner = new_customer_id(uid)
             key = card_faces.normalise(uid)
-            made += [CustomerRegistered(event_id=str(uuid.uuid5(_NAMESPACE, "registered:" + key)),
-                                        device_id=CENTRAL_DEVICE_ID, customer_id=owner, first_name=""),
-                     CardLinked(event_id=str(uuid.uuid5(_NAMESPACE, "linked:" + key)),
-                                device_id=CENTRAL_DEVICE_ID, customer_id=owner, card_uid=uid)]
+            made += [
+                CustomerRegistered(
+                    event_id=str(uuid.uuid5(_NAMESPACE, "registered:" + key)),
+                    device_id=CENTRAL_DEVICE_ID,
+                    customer_id=owner,
+                    first_name="",
+                ),
+                CardLinked(
+                    event_id=str(uuid.uuid5(_NAMESPACE, "linked:" + key)),
+                    device_id=CENTRAL_DEVICE_ID,
+                    customer_id=owner,
+                    card_uid=uid,
+                ),
+            ]
         elif is_blocked:
             blocked.add(uid)
         owners[uid] = owner
@@ -80,9 +96,13 @@ def attribute(connection: Connection, batch: Sequence[Event]) -> Attributed:
         from central.ingest import ingest  # ingest folds what this module hands it: imported when needed
 
         ingest(connection, made, None)
-    return Attributed([dataclasses.replace(e, customer_id=owners[stand_ins[e.event_id]])
-                       if e.event_id in stand_ins else e for e in batch],
-                      tuple(sorted(eid for eid, uid in stand_ins.items() if uid in blocked)))
+    return Attributed(
+        [
+            dataclasses.replace(e, customer_id=owners[stand_ins[e.event_id]]) if e.event_id in stand_ins else e
+            for e in batch
+        ],
+        tuple(sorted(eid for eid, uid in stand_ins.items() if uid in blocked)),
+    )
 
 
 def flag(connection: Connection, attributed: Attributed) -> None:

@@ -125,9 +125,24 @@ class Config:
         return Path(self.paths.data_dir)
 
 
-_POSITIVE_INTS = frozenset({"per_cents", "printer_baudrate", "printer_columns", "printer_job_max_age_s", "push_batch",
-                  "pull_page", "interval_s", "backoff_max_s", "idle_timeout_s", "undo_window_s",
-                  "session_timeout_s", "kept_earns", "max_customers", "max_memory_mb"})
+_POSITIVE_INTS = frozenset(
+    {
+        "per_cents",
+        "printer_baudrate",
+        "printer_columns",
+        "printer_job_max_age_s",
+        "push_batch",
+        "pull_page",
+        "interval_s",
+        "backoff_max_s",
+        "idle_timeout_s",
+        "undo_window_s",
+        "session_timeout_s",
+        "kept_earns",
+        "max_customers",
+        "max_memory_mb",
+    }
+)
 
 
 def config_path() -> Path:

@@ -29,8 +29,12 @@ def test_page(config: Config):
         receipt_id=f"test-page-{uuid.uuid4()}",
         title="Test page",
         printed_at=now,
-        lines=(("Device", config.device.id), ("Software", __version__),
-               ("Port", config.hardware.printer_port), ("Baud", str(config.hardware.printer_baudrate))),
+        lines=(
+            ("Device", config.device.id),
+            ("Software", __version__),
+            ("Port", config.hardware.printer_port),
+            ("Baud", str(config.hardware.printer_baudrate)),
+        ),
         footer="If you can read this, the printer works.",
     )
 

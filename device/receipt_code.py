@@ -20,7 +20,7 @@ def reference_in(payload: object) -> str | None:
     """The receipt reference a scanned code holds, or None when it is not a receipt code."""
     if not isinstance(payload, str) or not payload.startswith(PREFIX):
         return None
-    ref = payload[len(PREFIX):].strip()
+    ref = payload[len(PREFIX) :].strip()
     if not ref or len(ref) > MAX_REF_LENGTH or not ref.isprintable():
         return None
     return ref

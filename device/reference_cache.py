@@ -62,16 +62,22 @@ class ReferenceCache:
         except (OSError, ValueError, TypeError, KeyError) as exc:
             aside = self._path.with_name(self._path.name + ".corrupt")
             self._path.replace(aside)
-            log.error("reference data file unreadable (%s), moved to %s; built-in defaults apply until "
-                      "central sends the data again", exc, aside.name)
+            log.error(
+                "reference data file unreadable (%s), moved to %s; built-in defaults apply until "
+                "central sends the data again",
+                exc,
+                aside.name,
+            )
             return
         self._rewards, self._cashiers, self._settings = rewards, cashiers, settings
 
     def _save(self) -> None:
-        record = {"schema": SCHEMA,
-                  "rewards": [dataclasses.asdict(r) for r in self._rewards.values()],
-                  "cashiers": [dataclasses.asdict(c) for c in self._cashiers.values()],
-                  "settings": dict(self._settings)}
+        record = {
+            "schema": SCHEMA,
+            "rewards": [dataclasses.asdict(r) for r in self._rewards.values()],
+            "cashiers": [dataclasses.asdict(c) for c in self._cashiers.values()],
+            "settings": dict(self._settings),
+        }
         self._ops.write_atomic(self._path, [json.dumps(record, sort_keys=True).encode("utf-8")])
 
     def apply(self, batch: PulledBatch) -> None:
@@ -91,8 +97,12 @@ class ReferenceCache:
             except BaseException:
                 self._rewards, self._cashiers, self._settings = before
                 raise
-        log.info("reference data updated: %d reward(s), %d cashier(s), %d setting(s) in this page",
-                 len(batch.rewards), len(batch.cashiers), len(batch.settings))
+        log.info(
+            "reference data updated: %d reward(s), %d cashier(s), %d setting(s) in this page",
+            len(batch.rewards),
+            len(batch.cashiers),
+            len(batch.settings),
+        )
 
     # -- reading -------------------------------------------------------------------------------------------
     def rewards(self) -> tuple[RewardState, ...]:

@@ -46,8 +46,10 @@ class ServiceLock:
             make_private(self.path.parent)  # every writer of the data directory passes here first
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise StoreError(f"cannot open the lock file {self.path}: {exc.strerror} "
-                             "(run the command with sudo, or as the kiosk user)") from exc
+            raise StoreError(
+                f"cannot open the lock file {self.path}: {exc.strerror} "
+                "(run the command with sudo, or as the kiosk user)"
+            ) from exc
         deadline = time.monotonic() + wait_s
         while True:
             try:
@@ -129,8 +131,9 @@ def is_locked(data_dir: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise StoreError(f"cannot open the lock file {path}: {exc.strerror} "
-                         "(run the command with sudo, or as the kiosk user)") from exc
+        raise StoreError(
+            f"cannot open the lock file {path}: {exc.strerror} (run the command with sudo, or as the kiosk user)"
+        ) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -149,5 +152,7 @@ def _busy_message(path: Path) -> str:
         pid, who = "?", ""
     if who == "service":
         return f"the kiosk service (pid {pid}) is using {path.parent}: {STOP_SERVICE}"
-    return (f"another kiosk command ({who or 'unknown'}, pid {pid}) is using {path.parent}: wait for it to "
-            "finish, or stop it with Ctrl-C where it runs")
+    return (
+        f"another kiosk command ({who or 'unknown'}, pid {pid}) is using {path.parent}: wait for it to "
+        "finish, or stop it with Ctrl-C where it runs"
+    )

@@ -15,9 +15,15 @@ if TYPE_CHECKING:
     from hardware.printer.receipt import Receipt, ReceiptLabels
     from hardware.printer.worker import PrintJob
 
-_WHERE = {"DeviceEvent": "hardware.events", "DeviceStatus": "hardware.events", "DeviceManager": "hardware.manager",
-          "build_devices": "hardware.manager", "Receipt": "hardware.printer.receipt",
-          "ReceiptLabels": "hardware.printer.receipt", "PrintJob": "hardware.printer.worker"}
+_WHERE = {
+    "DeviceEvent": "hardware.events",
+    "DeviceStatus": "hardware.events",
+    "DeviceManager": "hardware.manager",
+    "build_devices": "hardware.manager",
+    "Receipt": "hardware.printer.receipt",
+    "ReceiptLabels": "hardware.printer.receipt",
+    "PrintJob": "hardware.printer.worker",
+}
 __all__ = ["DeviceEvent", "DeviceManager", "DeviceStatus", "PrintJob", "Receipt", "ReceiptLabels", "build_devices"]
 
 

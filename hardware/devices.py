@@ -95,8 +95,10 @@ def open_pi_reader(config: HardwareConfig) -> Mfrc522Link:
 
         pin = DigitalOutputDevice(config.reader_reset_pin, initial_value=True)
     except Exception as exc:  # gpiozero raises several kinds when no pin library works here
-        raise ReaderError(f"RFID reader: cannot drive reset pin {config.reader_reset_pin}: {exc}. Install "
-                          "python3-lgpio on a Pi 5; the service user needs the 'gpio' group.") from None
+        raise ReaderError(
+            f"RFID reader: cannot drive reset pin {config.reader_reset_pin}: {exc}. Install "
+            "python3-lgpio on a Pi 5; the service user needs the 'gpio' group."
+        ) from None
 
     def drive(number: int, level: int) -> None:
         if number == config.reader_reset_pin:

@@ -49,7 +49,8 @@ class EmulatorControls:
         self.printer = PrinterEmulator(device_dir / "ttyPRINTER", columns=config.printer_columns)
         if config.scanner_keyboard or not config.scanner_port:
             self.scanner: SerialScannerEmulator | WedgeScannerEmulator = WedgeScannerEmulator(
-                device_dir / "scanner-event-kbd")
+                device_dir / "scanner-event-kbd"
+            )
         else:
             self.scanner = SerialScannerEmulator(device_dir / "ttySCANNER")
         self.pin_factory = MockFactory(pin_class=EmulatedPin)
@@ -105,8 +106,11 @@ class EmulatorControls:
         printer = self.printer.printer
         return {
             "card": self.card_on_reader(),
-            "printer": {"plugged": self.printer.plugged, "paper_out": printer.paper_out,
-                        "cover_open": printer.cover_open},
+            "printer": {
+                "plugged": self.printer.plugged,
+                "paper_out": printer.paper_out,
+                "cover_open": printer.cover_open,
+            },
             "lights": self.lights.states() if self.lights is not None else {},
         }
 

@@ -33,10 +33,18 @@ SIGNALS = "signals"
 class DeviceManager:
     """All the kiosk's devices behind one object; a context manager, `close()` is idempotent."""
 
-    def __init__(self, config: HardwareConfig, data_dir: Path, on_event: EventSink, *,
-                 emulated: bool | None = None, reader_settings: ReaderSettings = ReaderSettings(),
-                 printer_settings: PrinterSettings | None = None, supervise_interval_s: float = 1.0,
-                 stuck_after_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        config: HardwareConfig,
+        data_dir: Path,
+        on_event: EventSink,
+        *,
+        emulated: bool | None = None,
+        reader_settings: ReaderSettings = ReaderSettings(),
+        printer_settings: PrinterSettings | None = None,
+        supervise_interval_s: float = 1.0,
+        stuck_after_s: float = 5.0,
+    ) -> None:
         self.config = config
         self.data_dir = Path(data_dir)
         self._emit = safe_sink(on_event)
@@ -47,8 +55,9 @@ class DeviceManager:
         self.reader = self._new_reader()
         settings = printer_settings or PrinterSettings(max_age_s=float(config.printer_job_max_age_s))
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.printer = PrintWorker(self.devices.open_printer, JobJournal(self.data_dir / "print-jobs.jsonl"),
-                                   self.board, self._emit, settings)
+        self.printer = PrintWorker(
+            self.devices.open_printer, JobJournal(self.data_dir / "print-jobs.jsonl"), self.board, self._emit, settings
+        )
         self.scanner = self.devices.make_scanner(self._emit, self.board) if self.devices.make_scanner else None
         self.lights: SignalLights | None = None
         self._lights_tried = 0.0
@@ -64,8 +73,11 @@ class DeviceManager:
 
     def supervising(self, within_s: float) -> bool:
         """True while the supervisor thread lives and made a round within `within_s` (not deadlocked)."""
-        return (self._supervisor is not None and self._supervisor.is_alive()
-                and time.monotonic() - self.heartbeat < within_s)
+        return (
+            self._supervisor is not None
+            and self._supervisor.is_alive()
+            and time.monotonic() - self.heartbeat < within_s
+        )
 
     def _new_reader(self) -> RfidReader:
         return RfidReader(self.devices.open_reader, self._emit, self.board, self._reader_settings)
@@ -182,9 +194,8 @@ class DeviceManager:
         self.lights.signal(pattern)
 
 
-def build_devices(config: HardwareConfig, data_dir: Path, on_event: EventSink,
-                  emulated: bool | None = None, **options: Any) -> DeviceManager:
+def build_devices(
+    config: HardwareConfig, data_dir: Path, on_event: EventSink, emulated: bool | None = None, **options: Any
+) -> DeviceManager:
     """The kiosk's devices, real or emulated as the configuration (or `emulated`) says, not yet started."""
     return DeviceManager(config, data_dir, on_event, emulated=emulated, **options)
-
-

@@ -82,8 +82,7 @@ class SignalLights:
             else:
                 led.blink(pattern.led_on, pattern.led_off, n=pattern.led_n, background=True)
             if pattern.beeps:
-                self.buzzer.beep(pattern.beep_on, pattern.beep_off or pattern.beep_on, n=pattern.beeps,
-                                 background=True)
+                self.buzzer.beep(pattern.beep_on, pattern.beep_off or pattern.beep_on, n=pattern.beeps, background=True)
 
     def states(self) -> dict[str, bool]:
         """Which LEDs and the buzzer are on right now (the panel shows them)."""

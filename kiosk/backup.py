@@ -97,8 +97,9 @@ def build_archive(device_id: str, files: dict[str, bytes]) -> bytes:
         "device_id": device_id,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "version": __version__,
-        "files": {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-                  for name, data in files.items()},
+        "files": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in files.items()
+        },
     }
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w:gz") as tar:
@@ -141,8 +142,10 @@ def read_backup(path: Path) -> Backup:
             if manifest.get("format") != FORMAT:
                 raise BackupError(f"{path} is not a kiosk backup (made by `kiosk backup FILE`)")
             if manifest.get("format_version") != FORMAT_VERSION:
-                raise BackupError(f"{path} has backup format {manifest.get('format_version')!r}; this software "
-                                  f"reads format {FORMAT_VERSION}: restore it with the version that made it")
+                raise BackupError(
+                    f"{path} has backup format {manifest.get('format_version')!r}; this software "
+                    f"reads format {FORMAT_VERSION}: restore it with the version that made it"
+                )
             files = {}
             damaged = []
             for name, expected in manifest["files"].items():
@@ -166,10 +169,12 @@ def read_backup(path: Path) -> Backup:
         if isinstance(exc, BackupError):
             raise
         raise BackupError(f"{path} is not a readable kiosk backup ({exc})") from None
-    repaired = tuple(f"{name} in the backup does not match its checksum: its second copy was used, nothing lost"
-                     for name in damaged)
-    return Backup(str(manifest["device_id"]), str(manifest.get("created", "")), str(manifest.get("version", "")),
-                  files, repaired)
+    repaired = tuple(
+        f"{name} in the backup does not match its checksum: its second copy was used, nothing lost" for name in damaged
+    )
+    return Backup(
+        str(manifest["device_id"]), str(manifest.get("created", "")), str(manifest.get("version", "")), files, repaired
+    )
 
 
 def _member(tar: tarfile.TarFile, members: dict, name: str) -> bytes:
@@ -216,23 +221,31 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
     device), the restore is refused with their count and the command that sends them first.
     """
     if backup.device_id != device_id and not force:
-        raise BackupError(f"this backup is of device {backup.device_id!r}, not of this device {device_id!r}: "
-                          "restoring it would mix two devices' sales. If this Pi replaces that device, set "
-                          f'device.id = "{backup.device_id}" in the configuration first, or add --force')
+        raise BackupError(
+            f"this backup is of device {backup.device_id!r}, not of this device {device_id!r}: "
+            "restoring it would mix two devices' sales. If this Pi replaces that device, set "
+            f'device.id = "{backup.device_id}" in the configuration first, or add --force'
+        )
     customers, pending = verify(backup)
     # The store in place may be another device's (an earlier forced restore): its header says whose.
     owner = journal_owner(store_dir / JOURNAL_NAME) or journal_owner(store_dir / COPY_NAME) or device_id
     try:
         unsent = unsent_events(store_dir, owner)
     except StoreError as exc:
-        raise BackupError(f"cannot read the unsent events of the store being replaced ({exc}); nothing was "
-                          "changed") from exc
+        raise BackupError(
+            f"cannot read the unsent events of the store being replaced ({exc}); nothing was changed"
+        ) from exc
     if unsent and backup.device_id != owner:
-        how = ("`kiosk sync` (network needed)" if owner == device_id else
-               f'`kiosk sync` with device.id = "{owner}" in the configuration (network needed)')
-        raise BackupError(f"the store being replaced holds {len(unsent)} event(s) of device {owner!r} not yet "
-                          f"sent to central, which a backup of device {backup.device_id!r} cannot keep: send them "
-                          f"first with {how}, then restore again; nothing was changed")
+        how = (
+            "`kiosk sync` (network needed)"
+            if owner == device_id
+            else f'`kiosk sync` with device.id = "{owner}" in the configuration (network needed)'
+        )
+        raise BackupError(
+            f"the store being replaced holds {len(unsent)} event(s) of device {owner!r} not yet "
+            f"sent to central, which a backup of device {backup.device_id!r} cannot keep: send them "
+            f"first with {how}, then restore again; nothing was changed"
+        )
     ops = FileOps()
     aside = None
     try:
@@ -255,8 +268,9 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
                 os.unlink(store_dir / name)
         ops.fsync_dir(store_dir)
     except OSError as exc:
-        raise BackupError(f"restore failed while writing {store_dir}: {exc.strerror}; the previous files are "
-                          f"in {aside or store_dir}") from exc
+        raise BackupError(
+            f"restore failed while writing {store_dir}: {exc.strerror}; the previous files are in {aside or store_dir}"
+        ) from exc
     merged = 0
     if unsent:
         try:
@@ -264,9 +278,15 @@ def restore(backup: Backup, store_dir: Path, device_id: str, *, force: bool = Fa
                 merged = store.readmit(unsent)
                 pending = store.pending_count()
         except StoreError as exc:
-            raise BackupError(f"the backup is in place but the {len(unsent)} unsent event(s) of the replaced store "
-                              f"could not be merged ({exc}); they are kept in {aside}: `kiosk salvage --send` "
-                              "sends them") from exc
-    logger.info("store restored from a backup of device %s (%d pending events, %d merged from the replaced store)",
-                backup.device_id, pending, merged)
+            raise BackupError(
+                f"the backup is in place but the {len(unsent)} unsent event(s) of the replaced store "
+                f"could not be merged ({exc}); they are kept in {aside}: `kiosk salvage --send` "
+                "sends them"
+            ) from exc
+    logger.info(
+        "store restored from a backup of device %s (%d pending events, %d merged from the replaced store)",
+        backup.device_id,
+        pending,
+        merged,
+    )
     return RestoreResult(backup.device_id, customers, pending, aside, merged)

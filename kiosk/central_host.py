@@ -26,8 +26,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path} not found: the central server's settings are written there by install.sh "
-                          "--role central") from None
+        raise ConfigError(
+            f"{path} not found: the central server's settings are written there by install.sh --role central"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc} (run with sudo)") from None
     values = {}
@@ -92,16 +93,19 @@ def gather(root: Path = Path("/")) -> CentralStatus:
     settings = load_host_settings(root)
     problem = answers(settings)
     database = settings.resolved_database_url.split("@")[-1] if settings.database_url else "SQLite (default)"
-    return CentralStatus(__version__, "central", UNIT, problem is None, health_url(settings), database,
-                         settings.data_dir, problem)
+    return CentralStatus(
+        __version__, "central", UNIT, problem is None, health_url(settings), database, settings.data_dir, problem
+    )
 
 
 def format_status(report: CentralStatus) -> str:
     state = "running" if report.running else f"not answering: {report.problem} (sudo systemctl start kiosk-central)"
-    return "\n".join([
-        f"version:        {report.version}",
-        f"role:           central ({report.unit})",
-        f"server:         {state}",
-        f"database:       {report.database}",
-        f"data:           {report.data_dir}",
-    ])
+    return "\n".join(
+        [
+            f"version:        {report.version}",
+            f"role:           central ({report.unit})",
+            f"server:         {state}",
+            f"database:       {report.database}",
+            f"data:           {report.data_dir}",
+        ]
+    )

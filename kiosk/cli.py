@@ -93,18 +93,31 @@ def main(ctx: click.Context, verbose: bool) -> None:
     """
     # The service logs what it does; a technician's command shows only warnings unless -v.
     quiet = ctx.invoked_subcommand not in LOGGING_COMMANDS
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)  # one line per request
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"),
-              show_default=True, help="Where the demo keeps its data (made on first run, kept after).")
-@click.option("--customers", default=200, show_default=True, type=click.IntRange(3, 200_000),
-              help="How many fictional customers to create on first run.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-data"),
+    show_default=True,
+    help="Where the demo keeps its data (made on first run, kept after).",
+)
+@click.option(
+    "--customers",
+    default=200,
+    show_default=True,
+    type=click.IntRange(3, 200_000),
+    help="How many fictional customers to create on first run.",
+)
 def demo(host: str, port: int, data_dir: Path, customers: int) -> None:
     """Run a complete demo with emulated hardware and fictional customers."""
     from central.cli import require_server_packages
@@ -124,8 +137,10 @@ def serve(host: str | None, port: int | None) -> None:
 
     config = load_config()
     if config.device.role == "central":
-        raise e.ConfigError(f"{config_path()}: device.role is \"central\": this host runs the central server "
-                            "(sudo systemctl start kiosk-central), not the till service")
+        raise e.ConfigError(
+            f'{config_path()}: device.role is "central": this host runs the central server '
+            "(sudo systemctl start kiosk-central), not the till service"
+        )
     run(config, host, port)
 
 
@@ -140,8 +155,7 @@ def config_check(path: Path | None) -> None:
     """Check a configuration file (default: the one the service reads) and say what is wrong."""
     path = path or config_path()
     loaded = load_config(path)
-    click.echo(f"{path}: OK (device {loaded.device.id}, role {loaded.device.role}, "
-               f"hardware {loaded.hardware.mode})")
+    click.echo(f"{path}: OK (device {loaded.device.id}, role {loaded.device.role}, hardware {loaded.hardware.mode})")
 
 
 @main.command()
@@ -184,9 +198,15 @@ def doctor(as_json: bool) -> None:
     except e.ConfigError as error:  # the first fault a technician meets: say it the way every check is said
         from kiosk.doctor import CheckResult, Status
 
-        results = [CheckResult("config", Status.FAIL, str(error),
-                               f"kiosk config check {config_path()}; a fresh one: sudo /opt/kiosk/install.sh --role "
-                               "till (or kiosk, central): an existing file is kept")]
+        results = [
+            CheckResult(
+                "config",
+                Status.FAIL,
+                str(error),
+                f"kiosk config check {config_path()}; a fresh one: sudo /opt/kiosk/install.sh --role "
+                "till (or kiosk, central): an existing file is kept",
+            )
+        ]
         click.echo(report_json(results) if as_json else format_report(results))
         sys.exit(exit_code(results))
     if config.device.role == "central":
@@ -205,8 +225,12 @@ def doctor(as_json: bool) -> None:
 
 @main.command("test-reader")
 @click.option("--taps", type=click.IntRange(1), default=None, help="Stop after this many taps (default: never).")
-@click.option("--seconds", type=click.FloatRange(0, min_open=True), default=None,
-              help="Stop after this many seconds (default: never).")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Stop after this many seconds (default: never).",
+)
 def test_reader(taps: int | None, seconds: float | None) -> None:
     """Show card taps (and QR scans) live until Ctrl-C.
 
@@ -219,8 +243,14 @@ def test_reader(taps: int | None, seconds: float | None) -> None:
 
 
 @main.command("test-printer")
-@click.option("--wait", "wait_s", type=click.FloatRange(1, 300), default=30.0, show_default=True,
-              help="Seconds to wait for the page to print.")
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(1, 300),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the page to print.",
+)
 def test_printer(wait_s: float) -> None:
     """Print a test page and report the printer's state.
 
@@ -275,8 +305,10 @@ def backup(file: Path) -> None:
     write_file(file, data)
     made = read_backup(file)
     customers, pending = verify(made)
-    click.echo(f"backup of device {made.device_id} written to {file} ({len(data)} bytes: "
-               f"{customers} customers, {pending} events not yet sent)")
+    click.echo(
+        f"backup of device {made.device_id} written to {file} ({len(data)} bytes: "
+        f"{customers} customers, {pending} events not yet sent)"
+    )
 
 
 @main.command()
@@ -297,28 +329,36 @@ def restore(file: Path, force: bool) -> None:
 
     config = load_config()
     if service_running(config):
-        raise e.ServiceBusy(f"the kiosk service is running and owns the store: {STOP_SERVICE}, then restore, "
-                            "then: sudo systemctl start kiosk")
+        raise e.ServiceBusy(
+            f"the kiosk service is running and owns the store: {STOP_SERVICE}, then restore, "
+            "then: sudo systemctl start kiosk"
+        )
     made = read_backup(file)
     for note in made.repaired:
         click.secho(note, fg="yellow")
     with ServiceLock(config.data_dir).acquire(holder="restore"):
         result = restore_store(made, store_dir(config), config.device.id, force=force)
-    click.echo(f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "
-               f"customers, {result.pending} events not yet sent")
+    click.echo(
+        f"restored the backup of device {result.device_id} made {made.created}: {result.customers} "
+        f"customers, {result.pending} events not yet sent"
+    )
     if result.merged:
         click.echo(f"kept {result.merged} newer unsent event(s) of the replaced store (merged by id)")
     if result.moved_aside:
         click.echo(f"the previous files are kept in {result.moved_aside}")
     if result.device_id != config.device.id:
-        click.secho(f'this store belongs to device {result.device_id}: set device.id = "{result.device_id}" in '
-                    f"{config_path()} before starting the service", fg="yellow")
+        click.secho(
+            f'this store belongs to device {result.device_id}: set device.id = "{result.device_id}" in '
+            f"{config_path()} before starting the service",
+            fg="yellow",
+        )
     click.echo("start the service: sudo systemctl start kiosk")
 
 
 @main.command()
-@click.option("--send", is_flag=True,
-              help="Send the events found to central (safe to repeat: central keeps each once).")
+@click.option(
+    "--send", is_flag=True, help="Send the events found to central (safe to repeat: central keeps each once)."
+)
 @click.option("--unchecked", is_flag=True, help="With --send, also send events read from damaged lines.")
 def salvage(send: bool, unchecked: bool) -> None:
     """Find this device's events in outbox files set aside by recovery or restore, and send them to central.
@@ -340,8 +380,9 @@ def salvage(send: bool, unchecked: bool) -> None:
 
 @main.command()
 @click.option("-f", "--follow", is_flag=True, help="Keep showing new lines as they come (Ctrl-C to stop).")
-@click.option("-n", "--lines", default=100, show_default=True, type=click.IntRange(1),
-              help="How many of the last lines to show.")
+@click.option(
+    "-n", "--lines", default=100, show_default=True, type=click.IntRange(1), help="How many of the last lines to show."
+)
 @click.option("--since", default=None, help='Only lines since this time, e.g. "1 hour ago" or "2024-05-01".')
 def logs(follow: bool, lines: int, since: str | None) -> None:
     """Show the service's log (systemd's journal for the kiosk unit, or kiosk-central on the central host; else
@@ -372,9 +413,11 @@ def logs(follow: bool, lines: int, since: str | None) -> None:
     except KeyboardInterrupt:
         code = 0
     if code != 0:
-        raise e.KioskError(f"journalctl failed (exit {code}): to read the kiosk journal, run `kiosk logs` with "
-                           "sudo or add your user to the systemd-journal group: sudo usermod -aG systemd-journal "
-                           "$USER")
+        raise e.KioskError(
+            f"journalctl failed (exit {code}): to read the kiosk journal, run `kiosk logs` with "
+            "sudo or add your user to the systemd-journal group: sudo usermod -aG systemd-journal "
+            "$USER"
+        )
 
 
 def _mount_subcommands() -> None:

@@ -24,20 +24,23 @@ DEMO_STORE_MANAGER = ("gerant", "demo-gerant-2026")
 ADMIN_TOKEN_VARIABLE = "CENTRAL_ADMIN_TOKEN"
 
 
-def demo_config(data_dir: Path, host: str, port: int, central_url: str, phone_key: str = "",
-                role: str = "till") -> Config:
+def demo_config(
+    data_dir: Path, host: str, port: int, central_url: str, phone_key: str = "", role: str = "till"
+) -> Config:
     device_id, name = (DEVICE_ID, "Caisse démo") if role == "till" else (KIOSK_ID, "Borne démo")
-    return parse_config({
-        "device": {"id": device_id, "role": role, "store_id": "demo-store", "name": name},
-        "paths": {"data_dir": str(data_dir.resolve())},
-        "hardware": {"mode": "emulated"},
-        "web": {"host": host, "port": port},
-        "central": {"url": central_url, "interval_s": 5},
-        "till": {"profile_url": central_url.rstrip("/") + "/portal/p/"},  # the receipt QR opens central's portal
-        "phonecard": {"public_key": phone_key},
-        "shop": {"name": "Boutique Démo", "address": ["1 place de la Démo", "00000 Exemple"]},
-        "earning": {"categories": {"general": 100, "hygiene": 150, "bulk": 50}},
-    })
+    return parse_config(
+        {
+            "device": {"id": device_id, "role": role, "store_id": "demo-store", "name": name},
+            "paths": {"data_dir": str(data_dir.resolve())},
+            "hardware": {"mode": "emulated"},
+            "web": {"host": host, "port": port},
+            "central": {"url": central_url, "interval_s": 5},
+            "till": {"profile_url": central_url.rstrip("/") + "/portal/p/"},  # the receipt QR opens central's portal
+            "phonecard": {"public_key": phone_key},
+            "shop": {"name": "Boutique Démo", "address": ["1 place de la Démo", "00000 Exemple"]},
+            "earning": {"categories": {"general": 100, "hygiene": 150, "bulk": 50}},
+        }
+    )
 
 
 def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port: int = 0):
@@ -49,9 +52,14 @@ def start_central(data_dir: Path, customers: int, host: str = "127.0.0.1", port:
     from central.transactions import in_transaction
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    central = start_background(f"sqlite:///{(data_dir / 'central.db').resolve()}", host=host, port=port,
-                               settings=CentralSettings(data_dir=str(data_dir.resolve()), smtp_host="",
-                                                        admin_token=os.environ.get(ADMIN_TOKEN_VARIABLE, "")))
+    central = start_background(
+        f"sqlite:///{(data_dir / 'central.db').resolve()}",
+        host=host,
+        port=port,
+        settings=CentralSettings(
+            data_dir=str(data_dir.resolve()), smtp_host="", admin_token=os.environ.get(ADMIN_TOKEN_VARIABLE, "")
+        ),
+    )
     seed(central.engine, customers)  # same fixed ids every time: seeding again changes nothing
     seed_demo_cards(central.engine)
     seed_catalogue(central.engine)
@@ -75,6 +83,7 @@ def add_store_manager(central) -> None:
         if find_user(connection, user) is None:
             create_user(connection, user, "manager", password)
             set_stores(connection, DEMO_MANAGER[0], user, (DEVICE_ID, KIOSK_ID))
+
     in_transaction(central.engine, work)
 
 
@@ -94,8 +103,11 @@ def enrol_if_needed(config: Config, central) -> None:
 
 
 #: Demo cashiers only (documented PINs): (id, name, role, PIN, language).
-DEMO_CASHIERS = (("alice", "Alice", "cashier", "1234", "fr"), ("marc", "Marc", "manager", "5678", "fr"),
-                 ("theo", "Théo", "technician", "2468", "en"))
+DEMO_CASHIERS = (
+    ("alice", "Alice", "cashier", "1234", "fr"),
+    ("marc", "Marc", "manager", "5678", "fr"),
+    ("theo", "Théo", "technician", "2468", "en"),
+)
 
 
 def add_demo_cashiers(service: KioskService) -> None:
@@ -130,19 +142,26 @@ def run_demo(data_dir: Path, host: str, port: int, customers: int) -> None:
             user, password = DEMO_MANAGER
             store_user, store_password = DEMO_STORE_MANAGER
             click.echo("Demo running, hardware emulated, fictional customers (Ctrl-C stops):")
-            click.echo(f"  till:         http://{host}:{port}/  (PINs: Alice 1234 cashier, Marc 5678 manager, "
-                       "Théo 2468 technician)")
+            click.echo(
+                f"  till:         http://{host}:{port}/  (PINs: Alice 1234 cashier, Marc 5678 manager, "
+                "Théo 2468 technician)"
+            )
             click.echo(f"  self-service: http://{host}:{port + 1}/kiosk/")
-            click.echo(f"  back office:  {central.url}/backoffice  (head office: {user} / {password}; "
-                       f"the demo store's manager: {store_user} / {store_password})")
-            click.echo(f"  hardware panels: http://{host}:{port}/panel/ (till) and http://{host}:{port + 1}/panel/ "
-                       "(kiosk)")
+            click.echo(
+                f"  back office:  {central.url}/backoffice  (head office: {user} / {password}; "
+                f"the demo store's manager: {store_user} / {store_password})"
+            )
+            click.echo(
+                f"  hardware panels: http://{host}:{port}/panel/ (till) and http://{host}:{port + 1}/panel/ (kiosk)"
+            )
             if os.environ.get(ADMIN_TOKEN_VARIABLE):
                 click.echo(f"  admin API:    {central.url}/api/admin/  (Authorization: Bearer ${ADMIN_TOKEN_VARIABLE})")
             else:
                 click.echo(f"  admin API:    closed; set {ADMIN_TOKEN_VARIABLE} before `kiosk demo` to open it")
-            click.echo(f"  shopper's portal: {central.url}/portal/  (its e-mails, sign-in codes included, are "
-                       f"written to {(data_dir / 'mail-outbox').resolve()})")
+            click.echo(
+                f"  shopper's portal: {central.url}/portal/  (its e-mails, sign-in codes included, are "
+                f"written to {(data_dir / 'mail-outbox').resolve()})"
+            )
             click.echo(f"Data is kept in {data_dir.resolve()}; delete that folder to start afresh.")
             try:
                 serve(till, host, port, extensions=cards)

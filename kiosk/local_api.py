@@ -33,12 +33,16 @@ class ServiceClient:
         try:
             response = httpx.request(method, self.base_url + path, headers=headers, timeout=deadline, **kwargs)
         except httpx.HTTPError as exc:
-            raise ServiceNotAnswering(f"{NOT_ANSWERING} (it holds its lock, but its web API at {self.base_url} "
-                                      f"did not answer {path} within {deadline:g} s: {type(exc).__name__}; then "
-                                      "look at: kiosk logs -n 50)") from None
+            raise ServiceNotAnswering(
+                f"{NOT_ANSWERING} (it holds its lock, but its web API at {self.base_url} "
+                f"did not answer {path} within {deadline:g} s: {type(exc).__name__}; then "
+                "look at: kiosk logs -n 50)"
+            ) from None
         if response.status_code >= 400:
-            raise ServiceNotAnswering(f"the kiosk service answered {path} with HTTP {response.status_code}: "
-                                      f"{_message(response)}; if it persists: {RESTART}")
+            raise ServiceNotAnswering(
+                f"the kiosk service answered {path} with HTTP {response.status_code}: "
+                f"{_message(response)}; if it persists: {RESTART}"
+            )
         return response
 
     def status(self) -> dict:
@@ -63,11 +67,13 @@ class ServiceClient:
         """(kind, data) of the device events the service publishes (and "keepalive" each second of silence)."""
         self.answering()
         try:
-            with httpx.stream("GET", self.base_url + "/api/ops/events",
-                              timeout=httpx.Timeout(self.timeout_s, read=None)) as response:
+            with httpx.stream(
+                "GET", self.base_url + "/api/ops/events", timeout=httpx.Timeout(self.timeout_s, read=None)
+            ) as response:
                 if response.status_code >= 400:
-                    raise ServiceNotAnswering(f"the kiosk service refused the event stream (HTTP "
-                                              f"{response.status_code}): {RESTART}")
+                    raise ServiceNotAnswering(
+                        f"the kiosk service refused the event stream (HTTP {response.status_code}): {RESTART}"
+                    )
                 kind = "message"
                 for line in response.iter_lines():
                     if line.startswith("event: "):
@@ -78,8 +84,9 @@ class ServiceClient:
                         yield kind, json.loads(line[6:])
                         kind = "message"
         except httpx.HTTPError as exc:
-            raise ServiceNotAnswering(f"the kiosk service's event stream at {self.base_url} failed "
-                                      f"({type(exc).__name__}): {RESTART}") from None
+            raise ServiceNotAnswering(
+                f"the kiosk service's event stream at {self.base_url} failed ({type(exc).__name__}): {RESTART}"
+            ) from None
 
 
 def _message(response: httpx.Response) -> str:

@@ -26,8 +26,13 @@ def describe(kind: str, data: dict) -> str | None:
     return None
 
 
-def follow_taps(config: Config, taps: int | None = None, seconds: float | None = None,
-                echo: Callable[[str], None] = click.echo, on_ready: Callable[[object], None] | None = None) -> int:
+def follow_taps(
+    config: Config,
+    taps: int | None = None,
+    seconds: float | None = None,
+    echo: Callable[[str], None] = click.echo,
+    on_ready: Callable[[object], None] | None = None,
+) -> int:
     """Show device events until Ctrl-C, `taps` taps or `seconds`; returns the number of taps seen.
 
     `on_ready(devices)` is called once the reader is opened here (service stopped), e.g. to present an
@@ -62,8 +67,9 @@ class _TapCounter:
         return self.done()
 
     def done(self) -> bool:
-        return ((self.limit is not None and self.taps >= self.limit)
-                or (self.deadline is not None and time.monotonic() >= self.deadline))
+        return (self.limit is not None and self.taps >= self.limit) or (
+            self.deadline is not None and time.monotonic() >= self.deadline
+        )
 
 
 def _through_service(config: Config, counter: _TapCounter) -> None:

@@ -75,8 +75,9 @@ class WebServer:
         self._server.task_dispatcher.shutdown()
 
 
-def serve(service: KioskService, host: str, port: int, stop: threading.Event | None = None,
-          extensions: dict | None = None) -> None:
+def serve(
+    service: KioskService, host: str, port: int, stop: threading.Event | None = None, extensions: dict | None = None
+) -> None:
     """Serve the web UI of `service` on host:port until SIGTERM/SIGINT or `stop` is set.
 
     Under systemd, tells it when the service is ready and pings its watchdog only while the reader loop and

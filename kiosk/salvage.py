@@ -48,7 +48,7 @@ def send(config: Config, found: tuple[Salvaged, ...], unchecked: bool) -> Salvag
     held = new = 0
     with CentralClient(config.central.url, token, config.central.timeout_s) as client:
         for start in range(0, len(ordered), BATCH):
-            answer = client.push(ordered[start:start + BATCH])
+            answer = client.push(ordered[start : start + BATCH])
             held += len(answer.acknowledged)
             new += answer.inserted
     return SalvageReport(found, len(ordered), held, new)
@@ -60,9 +60,11 @@ def format_report(report: SalvageReport, store_dir: Path) -> list[str]:
         return [f"no set-aside outbox files in {store_dir}: nothing to salvage"]
     lines = []
     for item in report.found:
-        lines.append(f"{item.path.relative_to(store_dir)}: {len(item.events)} event(s) readable"
-                     + (f", {len(item.unchecked)} from damaged lines (unchecked)" if item.unchecked else "")
-                     + (f", {item.unreadable_lines} unreadable line(s)" if item.unreadable_lines else ""))
+        lines.append(
+            f"{item.path.relative_to(store_dir)}: {len(item.events)} event(s) readable"
+            + (f", {len(item.unchecked)} from damaged lines (unchecked)" if item.unchecked else "")
+            + (f", {item.unreadable_lines} unreadable line(s)" if item.unreadable_lines else "")
+        )
     if report.sent:
         lines.append(f"sent {report.sent} event(s): central holds {report.held} of them, {report.new} were new to it")
     return lines

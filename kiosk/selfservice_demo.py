@@ -30,8 +30,7 @@ SHOPPERS = (
 REWARDS = (
     RewardState("coffee", "in_house", "Café offert", 30),
     RewardState("tote", "in_house", "Sac cabas", 120),
-    RewardState("holiday-20", "partner_voucher", "Chèque vacances 20 €", 400, partner="holiday",
-                face_value_cents=2000),
+    RewardState("holiday-20", "partner_voucher", "Chèque vacances 20 €", 400, partner="holiday", face_value_cents=2000),
     RewardState("blender", "in_house", "Blender", 1500),
 )
 POOL = "famille-dupont"
@@ -65,27 +64,38 @@ def demo_kiosk(tmp: Path, *, redeem_per_day: int = 2, idle_timeout_s: int = 30) 
     from web import create_app
 
     key = phonecard.new_private_key()
-    central = start_background(f"sqlite:///{tmp / 'central.db'}", admin_token="demo-admin",
-                               settings=CentralSettings(data_dir=str(tmp / "central")), phonecard_key=key)
+    central = start_background(
+        f"sqlite:///{tmp / 'central.db'}",
+        admin_token="demo-admin",
+        settings=CentralSettings(data_dir=str(tmp / "central")),
+        phonecard_key=key,
+    )
     try:
-        config = parse_config({
-            "device": {"id": "kiosk-1", "role": "kiosk", "name": "Borne 1"},
-            "paths": {"data_dir": str(tmp / "kiosk")},
-            "hardware": {"mode": "emulated"},
-            "central": {"url": central.url, "timeout_s": 5},
-            "phonecard": {"public_key": phonecard.public_key_text(key)},
-            "selfservice": {"redeem_per_day": redeem_per_day, "idle_timeout_s": idle_timeout_s},
-        })
+        config = parse_config(
+            {
+                "device": {"id": "kiosk-1", "role": "kiosk", "name": "Borne 1"},
+                "paths": {"data_dir": str(tmp / "kiosk")},
+                "hardware": {"mode": "emulated"},
+                "central": {"url": central.url, "timeout_s": 5},
+                "phonecard": {"public_key": phonecard.public_key_text(key)},
+                "selfservice": {"redeem_per_day": redeem_per_day, "idle_timeout_s": idle_timeout_s},
+            }
+        )
         token_file(config).write(central.enrol_device("kiosk-1"))
         _seed_central(central)
         with KioskService.open(config, devices=True, sync=False) as service:
             # The worker's rounds would pull central's balances over the seeded ones, so it is built and never
             # started: its state says central answers, as a running kiosk's does (the shared online rule).
             service.sync = build_worker(config, service.store, reference=service.reference.apply)
-            service.store.apply_batch(PulledBatch(
-                cursor=0,
-                customers=tuple(CustomerState(cid, points, first, last) for _, cid, first, last, points in SHOPPERS),
-                cards=tuple(CardState(uid, cid) for uid, cid, *_ in SHOPPERS)))
+            service.store.apply_batch(
+                PulledBatch(
+                    cursor=0,
+                    customers=tuple(
+                        CustomerState(cid, points, first, last) for _, cid, first, last, points in SHOPPERS
+                    ),
+                    cards=tuple(CardState(uid, cid) for uid, cid, *_ in SHOPPERS),
+                )
+            )
             app = create_app(service)
             app.extensions["kiosk.screen"].refresh_rewards()  # the catalogue central publishes
             app.extensions["kiosk.demo_cards"] = [{"uid": uid, "label": first} for uid, _, first, *_ in SHOPPERS]
@@ -103,12 +113,17 @@ def demo_kiosk(tmp: Path, *, redeem_per_day: int = 2, idle_timeout_s: int = 30) 
 def _seed_central(central: RunningCentral) -> None:
     events = []
     for uid, cid, first, last, _ in SHOPPERS:
-        events += [CustomerRegistered(device_id="central", customer_id=cid, first_name=first, last_name=last),
-                   CardLinked(device_id="central", customer_id=cid, card_uid=uid)]
-    events += [PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ana", share_pct=50),
-               PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ben", share_pct=100),
-               PoolContributed(device_id="central", pool_id=POOL, customer_id="demo-ana", earn_event_id=new_event_id(),
-                               points=60)]
+        events += [
+            CustomerRegistered(device_id="central", customer_id=cid, first_name=first, last_name=last),
+            CardLinked(device_id="central", customer_id=cid, card_uid=uid),
+        ]
+    events += [
+        PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ana", share_pct=50),
+        PoolJoined(device_id="central", pool_id=POOL, customer_id="demo-ben", share_pct=100),
+        PoolContributed(
+            device_id="central", pool_id=POOL, customer_id="demo-ana", earn_event_id=new_event_id(), points=60
+        ),
+    ]
     in_transaction(central.engine, lambda c: ingest(c, events, None))
     client = central.app.test_client()
     admin = {"Authorization": "Bearer demo-admin"}

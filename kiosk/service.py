@@ -51,8 +51,9 @@ class ServiceState:
 class KioskService:
     """Owns everything one device runs; closing it closes everything it opened, in reverse order."""
 
-    def __init__(self, config: Config, store: Store, bus: EventBus | None = None, *, devices: bool = False,
-                 central: bool = False):
+    def __init__(
+        self, config: Config, store: Store, bus: EventBus | None = None, *, devices: bool = False, central: bool = False
+    ):
         """`devices`: build the devices (started by `open`); `central`: a client for the till's online calls."""
         self.config = config
         self.store = store
@@ -91,16 +92,30 @@ class KioskService:
 
             client = self._voucher_client = central_voucher_issuer(self.config)
             lookups = self._lookup_client = central_lookup_client(self.config)
-        return Till(self.config, self.store, self.bus, devices=self.devices, sync_state=self.sync_state,
-                    reference=self.reference, phone_verifier=verifier_from_config(self.config),
-                    voucher_issuer=client.issue_voucher if client else None,
-                    daily_summary_source=client.daily_summary if client else None,
-                    receipt_source=client.receipt_earn if client else None,  # refunds of another till's receipt
-                    customers=lookups)  # cards and customers of other stores
+        return Till(
+            self.config,
+            self.store,
+            self.bus,
+            devices=self.devices,
+            sync_state=self.sync_state,
+            reference=self.reference,
+            phone_verifier=verifier_from_config(self.config),
+            voucher_issuer=client.issue_voucher if client else None,
+            daily_summary_source=client.daily_summary if client else None,
+            receipt_source=client.receipt_earn if client else None,  # refunds of another till's receipt
+            customers=lookups,
+        )  # cards and customers of other stores
 
     @classmethod
-    def open(cls, config: Config, *, devices: bool = True, sync: bool = True,
-             lock_wait_s: float = LOCK_WAIT_S, lock_holder: str = "service") -> KioskService:
+    def open(
+        cls,
+        config: Config,
+        *,
+        devices: bool = True,
+        sync: bool = True,
+        lock_wait_s: float = LOCK_WAIT_S,
+        lock_holder: str = "service",
+    ) -> KioskService:
         """Open the store, then start the devices and the sync worker (each optional, for tests and tools).
 
         The data directory's lock is taken first (waiting a little for a `kiosk` command that holds it), so
@@ -108,8 +123,12 @@ class KioskService:
         """
         lock = ServiceLock(config.data_dir).acquire(wait_s=lock_wait_s, holder=lock_holder)
         try:
-            store = Store.open(store_dir(config), config.device.id, kept_earns=config.till.kept_earns,
-                               max_customers=config.cache.customer_bound)
+            store = Store.open(
+                store_dir(config),
+                config.device.id,
+                kept_earns=config.till.kept_earns,
+                max_customers=config.cache.customer_bound,
+            )
         except BaseException:
             lock.release()
             raise
@@ -136,10 +155,14 @@ class KioskService:
 
         try:
             till = self.till
-            self.sync = build_worker(self.config, self.store, on_status=self._on_sync_status,
-                                     adoption=till.adoption.day_figures if till else None,
-                                     reference=self.reference.apply,
-                                     training=till.training_book.progress if till else None)
+            self.sync = build_worker(
+                self.config,
+                self.store,
+                on_status=self._on_sync_status,
+                adoption=till.adoption.day_figures if till else None,
+                reference=self.reference.apply,
+                training=till.training_book.progress if till else None,
+            )
         except DeviceNotEnrolled as error:
             # The till keeps working offline; the status page and `kiosk doctor` say what to do.
             self.sync_problem = str(error)
@@ -191,9 +214,11 @@ class KioskService:
         if self.devices is None:
             return {}
         devices = self.devices  # the manager may replace a stuck reader: always ask for the current one
-        return {"reader loop": lambda: devices.reader.making_progress(stalled_after_s),
-                "print worker": lambda: devices.printer.making_progress(stalled_after_s),
-                "device supervisor": lambda: devices.supervising(stalled_after_s)}
+        return {
+            "reader loop": lambda: devices.reader.making_progress(stalled_after_s),
+            "print worker": lambda: devices.printer.making_progress(stalled_after_s),
+            "device supervisor": lambda: devices.supervising(stalled_after_s),
+        }
 
     def device_states(self) -> dict[str, str]:
         if self.devices is None:
@@ -247,9 +272,12 @@ class KioskService:
                 self.till.close()
         except Exception:  # the till's figures are not worth keeping the store open
             logger.exception("closing the till failed")
-        for name, stop in (("sync", self.sync and self.sync.stop), ("devices", self.devices and self.devices.close),
-                           ("voucher client", self._voucher_client and self._voucher_client.close),
-                           ("look-up client", self._lookup_client and self._lookup_client.close)):
+        for name, stop in (
+            ("sync", self.sync and self.sync.stop),
+            ("devices", self.devices and self.devices.close),
+            ("voucher client", self._voucher_client and self._voucher_client.close),
+            ("look-up client", self._lookup_client and self._lookup_client.close),
+        ):
             if not stop:
                 continue
             try:

@@ -71,11 +71,17 @@ def show_file(path: Path, lines: int, follow: bool) -> None:
 
 def where_logs_are(config: Config | None, journalctl: str | None) -> str:
     """The message when neither the journal nor the log file has anything."""
-    journal = ("the journal has no entries for the kiosk unit (is the service installed and started? "
-               "sudo systemctl status kiosk)" if journalctl else "journalctl is not installed")
+    journal = (
+        "the journal has no entries for the kiosk unit (is the service installed and started? "
+        "sudo systemctl status kiosk)"
+        if journalctl
+        else "journalctl is not installed"
+    )
     file = log_file(config) if config is not None else f"DATA_DIR/{LOG_NAME}"
-    return (f"no log of the kiosk service here: {journal}, and there is no {file} (written when `kiosk serve` "
-            "runs outside systemd)")
+    return (
+        f"no log of the kiosk service here: {journal}, and there is no {file} (written when `kiosk serve` "
+        "runs outside systemd)"
+    )
 
 
 def find_journalctl() -> str | None:

@@ -124,17 +124,38 @@ def _gather_local(config: Config) -> StatusReport:
     if service_running(config):
         state = ServiceClient(config).status()
         sync = dict(state.get("sync") or {}) | {"set_aside": SetAsideEvents(config.data_dir).count()}
-        return StatusReport(__version__, True, state.get("version"), state.get("device_id", config.device.id),
-                            state.get("role", config.device.role), state.get("customers"), state.get("cards"),
-                            state.get("pending"), tuple(state.get("problems") or ()),
-                            dict(state.get("devices") or {}), sync, disk_space(config),
-                            bool(state.get("disk_full")) or disk_space(config).free < FULL_BELOW_BYTES)
+        return StatusReport(
+            __version__,
+            True,
+            state.get("version"),
+            state.get("device_id", config.device.id),
+            state.get("role", config.device.role),
+            state.get("customers"),
+            state.get("cards"),
+            state.get("pending"),
+            tuple(state.get("problems") or ()),
+            dict(state.get("devices") or {}),
+            sync,
+            disk_space(config),
+            bool(state.get("disk_full")) or disk_space(config).free < FULL_BELOW_BYTES,
+        )
     customers, cards, pending, problems = read_store_offline(config)
     disk = disk_space(config)
-    return StatusReport(__version__, False, None, config.device.id, config.device.role, customers, cards, pending,
-                        problems, {}, offline_sync_state(config)
-                        | {"set_aside": SetAsideEvents(config.data_dir).count()},
-                        disk, disk.free < FULL_BELOW_BYTES)
+    return StatusReport(
+        __version__,
+        False,
+        None,
+        config.device.id,
+        config.device.role,
+        customers,
+        cards,
+        pending,
+        problems,
+        {},
+        offline_sync_state(config) | {"set_aside": SetAsideEvents(config.data_dir).count()},
+        disk,
+        disk.free < FULL_BELOW_BYTES,
+    )
 
 
 def format_status(report: StatusReport) -> str:
@@ -142,10 +163,13 @@ def format_status(report: StatusReport) -> str:
     lines = [
         f"device:         {report.device_id} ({report.role})",
         f"software:       {report.version}"
-        + (f" (service runs {report.service_version})" if report.service_version
-           and report.service_version != report.version else ""),
-        "service:        " + ("running" if report.service_running
-                              else "stopped (start it: sudo systemctl start kiosk)"),
+        + (
+            f" (service runs {report.service_version})"
+            if report.service_version and report.service_version != report.version
+            else ""
+        ),
+        "service:        "
+        + ("running" if report.service_running else "stopped (start it: sudo systemctl start kiosk)"),
     ]
     if report.devices:
         lines.append("devices:        " + ", ".join(f"{k} {v}" for k, v in sorted(report.devices.items())))
@@ -160,14 +184,21 @@ def format_status(report: StatusReport) -> str:
     lines.append(line)
     lines.append(f"pending events: {report.pending if report.pending is not None else 'unknown'}")
     if sync.get("set_aside"):
-        lines.append(f"set aside:      {sync['set_aside']} event(s) central refuses for good, kept in "
-                     f"{Path(report.disk.path) / FILE_NAME} (see the back office's devices page)")
+        lines.append(
+            f"set aside:      {sync['set_aside']} event(s) central refuses for good, kept in "
+            f"{Path(report.disk.path) / FILE_NAME} (see the back office's devices page)"
+        )
     lines.append(f"customers:      {report.customers}, cards: {report.cards}")
     disk = report.disk
     pct = 100 * disk.free / disk.total if disk.total else 0
-    lines.append(f"disk:           {_size(disk.free)} free of {_size(disk.total)} ({pct:.0f} %) for {disk.path}"
-                 + (f" — {DISK_FULL}: nothing new is recorded until space is freed (see: kiosk doctor)"
-                    if report.disk_full else ""))
+    lines.append(
+        f"disk:           {_size(disk.free)} free of {_size(disk.total)} ({pct:.0f} %) for {disk.path}"
+        + (
+            f" — {DISK_FULL}: nothing new is recorded until space is freed (see: kiosk doctor)"
+            if report.disk_full
+            else ""
+        )
+    )
     for problem in report.store_problems:
         lines.append(f"store problem:  {problem} (see: kiosk doctor)")
     lines.extend(_central_lines(report.central))
@@ -183,8 +214,10 @@ def _central_lines(central: dict[str, object]) -> list[str]:
     missing = central.get("missing") or 0
     if missing:
         ranges = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in central.get("ranges") or [])
-        lines.append(f"central lacks:  {missing} event(s) of this device (seq {ranges}): lost with a damaged file "
-                     "or not sent yet; try: kiosk salvage")
+        lines.append(
+            f"central lacks:  {missing} event(s) of this device (seq {ranges}): lost with a damaged file "
+            "or not sent yet; try: kiosk salvage"
+        )
     else:
         lines.append(f"central holds:  every event of this device up to seq {central.get('seq_through', 0)}")
     for stock in central.get("low_stocks") or []:

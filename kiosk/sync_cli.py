@@ -67,7 +67,9 @@ def status() -> None:
     click.echo(f"pending events: {state.pending}")
     click.echo(f"last success:   {state.last_success or 'never'}")
     if state.last_error:
-        click.echo(f"last error:     {state.last_error} (attempt {state.consecutive_failures}, "
-                   f"next in {state.next_attempt_in_s:.0f} s)")
+        click.echo(
+            f"last error:     {state.last_error} (attempt {state.consecutive_failures}, "
+            f"next in {state.next_attempt_in_s:.0f} s)"
+        )
     if state.clock_skew_s is not None and abs(state.clock_skew_s) > 60:
         click.echo(f"clock:          this device is {state.clock_skew_s:+.0f} s off central (sync is unaffected)")

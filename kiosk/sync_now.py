@@ -23,10 +23,11 @@ def sync_now_command() -> None:
         return
     final = _through_service(config) if service_running(config) else _here(config)
     if final.get("last_error"):
-        raise SyncError(f"sync failed: {final['last_error']} ({final.get('pending', '?')} events still to send; "
-                        "they are kept and sent later). Check: kiosk doctor")
-    click.echo(f"sync done: {final.get('pending', 0)} events still to send, last success "
-               f"{final.get('last_success')}")
+        raise SyncError(
+            f"sync failed: {final['last_error']} ({final.get('pending', '?')} events still to send; "
+            "they are kept and sent later). Check: kiosk doctor"
+        )
+    click.echo(f"sync done: {final.get('pending', 0)} events still to send, last success {final.get('last_success')}")
 
 
 def _bar(total: int):
@@ -42,9 +43,11 @@ def _through_service(config: Config) -> dict:
     answer = client.sync_now()
     if not answer.get("started"):
         state = answer.get("sync") or {}
-        raise SyncError(f"the service does not sync ({state.get('state')}): "
-                        f"{state.get('last_error') or 'no sync worker'}; enrol with `kiosk enroll CODE`, "
-                        "then: sudo systemctl restart kiosk")
+        raise SyncError(
+            f"the service does not sync ({state.get('state')}): "
+            f"{state.get('last_error') or 'no sync worker'}; enrol with `kiosk enroll CODE`, "
+            "then: sudo systemctl restart kiosk"
+        )
     total = int(before.get("pending") or 0)
     deadline = time.monotonic() + ROUND_TIMEOUT_S
     with _bar(total) as bar:

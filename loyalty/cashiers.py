@@ -73,9 +73,15 @@ class PinGuard:
     on one account) makes the account itself wait, and never more than `account_cap_s`.
     """
 
-    def __init__(self, max_failures: int = 5, base_lock_s: float = 5, max_lock_s: float = 30,
-                 account_cap_s: float = 30, account_failures: int = 50,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        max_failures: int = 5,
+        base_lock_s: float = 5,
+        max_lock_s: float = 30,
+        account_cap_s: float = 30,
+        account_failures: int = 50,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.max_failures, self.base_lock_s, self.max_lock_s = max_failures, base_lock_s, max_lock_s
         self.account_cap_s, self.account_failures = account_cap_s, account_failures
         self._clock = clock
@@ -87,8 +93,10 @@ class PinGuard:
         """The counters a try moves, each with the failures that start its waits and its longest wait."""
         if not source:
             return [((account, ""), self.max_failures, self.max_lock_s)]
-        return [((account, source), self.max_failures, self.max_lock_s),
-                ((account, None), self.account_failures, min(self.account_cap_s, self.max_lock_s))]
+        return [
+            ((account, source), self.max_failures, self.max_lock_s),
+            ((account, None), self.account_failures, min(self.account_cap_s, self.max_lock_s)),
+        ]
 
     def check(self, cashier_id: str, pin: str, pin_hash: str | None, source: str = "") -> None:
         """Raise SignInRefused unless the PIN is right, SignInLocked while the account (from this source) waits."""

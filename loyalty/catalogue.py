@@ -8,8 +8,7 @@ DEFAULT_REWARDS: tuple[Reward, ...] = (
     Reward("coffee", "in_house", "Café offert", 50),
     Reward("tote-bag", "in_house", "Sac cabas", 150),
     Reward("voucher-5", "in_house", "Bon d'achat 5 €", 300),
-    Reward("holiday-20", "partner_voucher", "Chèque vacances 20 €", 1000, partner="holidays",
-           face_value_cents=2000),
+    Reward("holiday-20", "partner_voucher", "Chèque vacances 20 €", 1000, partner="holidays", face_value_cents=2000),
 )
 
 

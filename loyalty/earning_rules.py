@@ -40,8 +40,7 @@ class EarningConfig:
             per_cents=self.per_cents,
             category_multipliers_pct=dict(self.categories),
             promotions=tuple(
-                Promotion(p.name, p.starts, p.ends, p.multiplier_pct, frozenset(p.categories))
-                for p in self.promotions
+                Promotion(p.name, p.starts, p.ends, p.multiplier_pct, frozenset(p.categories)) for p in self.promotions
             ),
             receipt_cap=self.receipt_cap,
             daily_cap=self.daily_cap,
@@ -64,8 +63,9 @@ def earning_from_json(rules: object) -> EarningConfig:
                         try:
                             promo[key] = date.fromisoformat(promo[key])
                         except ValueError:
-                            raise ConfigError(f"earning.promotions[{n}].{key} = {promo[key]!r} must be a date "
-                                              "written as YYYY-MM-DD") from None
+                            raise ConfigError(
+                                f"earning.promotions[{n}].{key} = {promo[key]!r} must be a date written as YYYY-MM-DD"
+                            ) from None
             converted.append(promo)
         rules = rules | {"promotions": converted}
     earning = build_table(EarningConfig, rules, "earning.", POSITIVE)

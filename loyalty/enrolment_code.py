@@ -15,7 +15,7 @@ CODE_LENGTH = 12
 def normalise_code(code: str) -> str:
     """'k7qp m3xz-r9tw ' → 'K7QP-M3XZ-R9TW': spaces, case and missing dashes do not matter."""
     compact = "".join(ch for ch in code.upper() if ch.isalnum())
-    return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    return "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def check_code(code: str) -> str:
@@ -23,8 +23,12 @@ def check_code(code: str) -> str:
     compact = normalise_code(code).replace("-", "")
     wrong = sorted({ch for ch in compact if ch not in CODE_ALPHABET})
     if len(compact) != CODE_LENGTH or wrong:
-        detail = (f"it has {', '.join(wrong)}, which no code uses (0 and 1 are never in a code: O and I neither)"
-                  if wrong else f"it has {len(compact)} letters and digits, a code has {CODE_LENGTH}")
-        raise EnrolmentCodeMalformed(f"this is not an enrolment code: {detail}; type it as the back office shows "
-                                     "it, e.g. K7QP-M3XZ-R9TW")
+        detail = (
+            f"it has {', '.join(wrong)}, which no code uses (0 and 1 are never in a code: O and I neither)"
+            if wrong
+            else f"it has {len(compact)} letters and digits, a code has {CODE_LENGTH}"
+        )
+        raise EnrolmentCodeMalformed(
+            f"this is not an enrolment code: {detail}; type it as the back office shows it, e.g. K7QP-M3XZ-R9TW"
+        )
     return normalise_code(code)

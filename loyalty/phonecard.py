@@ -68,8 +68,9 @@ def new_private_key() -> Ed25519PrivateKey:
 
 
 def private_key_pem(key: Ed25519PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def load_private_key_pem(data: bytes) -> Ed25519PrivateKey:
@@ -93,8 +94,9 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise ConfigError("phonecard.public_key must be the 43-character key central shows "
-                          "at /api/phonecard/public-key")
+        raise ConfigError(
+            "phonecard.public_key must be the 43-character key central shows at /api/phonecard/public-key"
+        )
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -121,11 +123,14 @@ def verify_code(payload: str, public_key: Ed25519PublicKey, now: float, skew_s: 
     if abs(off_s) > CLOCK_SUSPECT_S:  # central made the code: a code this far off points at this device's clock
         raise PhoneCodeClockWrong(
             f"the till's clock is wrong: this phone card code was made {_duration(abs(off_s))} "
-            f"{'before' if off_s > 0 else 'after'} the till's time; set the till's clock (see: kiosk doctor)")
+            f"{'before' if off_s > 0 else 'after'} the till's time; set the till's clock (see: kiosk doctor)"
+        )
     if not starts - skew_s <= now < starts + WINDOW_S + skew_s:
-        raise PhoneCodeExpired("this phone card code has expired: ask the customer to open the card page again "
-                               "so the phone shows the current code")
-    return PhoneCode(body[_HEADER.size:].decode(), minute, nonce)
+        raise PhoneCodeExpired(
+            "this phone card code has expired: ask the customer to open the card page again "
+            "so the phone shows the current code"
+        )
+    return PhoneCode(body[_HEADER.size :].decode(), minute, nonce)
 
 
 def _duration(seconds: float) -> str:
@@ -142,7 +147,7 @@ def _split(payload: object) -> tuple[bytes, bytes]:
     if not isinstance(payload, str) or not payload.startswith(PREFIX) or len(payload) > _MAX_PAYLOAD:
         raise invalid
     try:
-        raw = _b64decode(payload[len(PREFIX):].strip())
+        raw = _b64decode(payload[len(PREFIX) :].strip())
     except ValueError:
         raise invalid from None
     if len(raw) < _HEADER.size + 1 + SIGNATURE_BYTES:
@@ -152,7 +157,7 @@ def _split(payload: object) -> tuple[bytes, bytes]:
         raise invalid
     body = raw[:-SIGNATURE_BYTES]
     try:
-        body[_HEADER.size:].decode()
+        body[_HEADER.size :].decode()
     except UnicodeDecodeError:
         raise invalid from None
     return body, raw[-SIGNATURE_BYTES:]
@@ -172,8 +177,10 @@ class ReplayGuard:
         with self._lock:
             self._forget_expired(now)
             if code.replay_key in self._seen:
-                raise PhoneCodeReplayed("this phone card code was already used: a code counts once, ask the "
-                                        "customer to show the card page on their phone again")
+                raise PhoneCodeReplayed(
+                    "this phone card code was already used: a code counts once, ask the "
+                    "customer to show the card page on their phone again"
+                )
             self._seen[code.replay_key] = (code.minute + 1) * WINDOW_S + self._skew_s
             while len(self._seen) > self._max_entries:
                 self._seen.popitem(last=False)
@@ -192,8 +199,9 @@ class ReplayGuard:
 class PhoneCardVerifier:
     """What a till or kiosk uses: the public key, the allowed skew and its own replay memory."""
 
-    def __init__(self, public_key: Ed25519PublicKey, skew_s: int = DEFAULT_SKEW_S,
-                 chain: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, public_key: Ed25519PublicKey, skew_s: int = DEFAULT_SKEW_S, chain: Callable[[str], None] | None = None
+    ) -> None:
         self.public_key = public_key
         self.skew_s = skew_s
         self.replays = ReplayGuard(skew_s)
@@ -201,8 +209,9 @@ class PhoneCardVerifier:
         self.chain = chain
 
     @classmethod
-    def from_text(cls, public_key: str, skew_s: int = DEFAULT_SKEW_S,
-                  chain: Callable[[str], None] | None = None) -> PhoneCardVerifier:
+    def from_text(
+        cls, public_key: str, skew_s: int = DEFAULT_SKEW_S, chain: Callable[[str], None] | None = None
+    ) -> PhoneCardVerifier:
         return cls(load_public_key(public_key), skew_s, chain)
 
     def identify_qr(self, payload: str, now: float) -> str:

@@ -45,11 +45,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def make_link_token(device_token: str, device_id: str, customer_id: str, now_s: float | None = None,
-                    ttl_s: int = LINK_TTL_S) -> str:
+def make_link_token(
+    device_token: str, device_id: str, customer_id: str, now_s: float | None = None, ttl_s: int = LINK_TTL_S
+) -> str:
     """`payload.signature`, both base64url, to put after the portal's profile address."""
-    payload = {"d": device_id, "c": customer_id, "e": int((time.time() if now_s is None else now_s) + ttl_s),
-               "n": secrets.token_hex(8), "p": PURPOSE}
+    payload = {
+        "d": device_id,
+        "c": customer_id,
+        "e": int((time.time() if now_s is None else now_s) + ttl_s),
+        "n": secrets.token_hex(8),
+        "p": PURPOSE,
+    }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     signature = hmac.new(link_key(device_token), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(signature[:16])}"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-ICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
-            '<rect width="64" height="64" rx="12" fill="#0b5cad"/>'
-            '<rect x="10" y="18" width="44" height="30" rx="4" fill="#fff"/>'
-            '<rect x="10" y="24" width="44" height="6" fill="#f2b705"/>'
-            '<circle cx="45" cy="40" r="4" fill="#0b5cad"/></svg>')
+ICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" rx="12" fill="#0b5cad"/>'
+    '<rect x="10" y="18" width="44" height="30" rx="4" fill="#fff"/>'
+    '<rect x="10" y="24" width="44" height="6" fill="#f2b705"/>'
+    '<circle cx="45" cy="40" r="4" fill="#0b5cad"/></svg>'
+)
 #: A day in browsers' caches: the icon rarely changes, and a new one shows the next day at the latest.
 MAX_AGE_S = 86400
 

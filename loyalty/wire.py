@@ -85,23 +85,44 @@ def _customer(record: dict[str, Any]) -> CustomerState:
     debits = record.get("debits", 0)
     hashes = record.get("contact_hashes", ())
     filled = record.get("profile_filled", ())
-    if not all(isinstance(texts, (list, tuple)) and all(isinstance(t, str) for t in texts)
-               for texts in (hashes, filled)):
+    if not all(
+        isinstance(texts, (list, tuple)) and all(isinstance(t, str) for t in texts) for texts in (hashes, filled)
+    ):
         raise TypeError("a customer's contact_hashes and profile_filled must be lists of text")
-    if not isinstance(lots, (list, tuple)) or not all(
-            isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str)
-            and isinstance(lot[1], int) and not isinstance(lot[1], bool) for lot in lots) \
-            or isinstance(debits, bool) or not isinstance(debits, int):
+    if (
+        not isinstance(lots, (list, tuple))
+        or not all(
+            isinstance(lot, (list, tuple))
+            and len(lot) == 2
+            and isinstance(lot[0], str)
+            and isinstance(lot[1], int)
+            and not isinstance(lot[1], bool)
+            for lot in lots
+        )
+        or isinstance(debits, bool)
+        or not isinstance(debits, int)
+    ):
         raise TypeError("a customer's lots must be [day, points] pairs and its debits whole points")
-    return CustomerState(**{**record, "lots": tuple((day, points) for day, points in lots), "debits": debits,
-                            "contact_hashes": tuple(hashes), "profile_filled": tuple(filled)})
+    return CustomerState(
+        **{
+            **record,
+            "lots": tuple((day, points) for day, points in lots),
+            "debits": debits,
+            "contact_hashes": tuple(hashes),
+            "profile_filled": tuple(filled),
+        }
+    )
 
 
 def _pool_member(record: dict[str, Any]) -> PoolMemberState:
     member = PoolMemberState(**record)
-    if not isinstance(member.customer_id, str) or not (member.pool_id is None or isinstance(member.pool_id, str)) \
-            or isinstance(member.share_pct, bool) or not isinstance(member.share_pct, int) \
-            or not 0 <= member.share_pct <= 100:
+    if (
+        not isinstance(member.customer_id, str)
+        or not (member.pool_id is None or isinstance(member.pool_id, str))
+        or isinstance(member.share_pct, bool)
+        or not isinstance(member.share_pct, int)
+        or not 0 <= member.share_pct <= 100
+    ):
         raise TypeError("a pool membership needs a customer id, a pool id or null and a share of 0 to 100")
     return member
 

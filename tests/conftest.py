@@ -12,11 +12,13 @@ from device.config import Config, parse_config
 
 @pytest.fixture
 def config(tmp_path) -> Config:
-    return parse_config({
-        "device": {"id": "test-till-1", "role": "till", "name": "Caisse test"},
-        "paths": {"data_dir": str(tmp_path / "data")},
-        "hardware": {"mode": "emulated"},
-    })
+    return parse_config(
+        {
+            "device": {"id": "test-till-1", "role": "till", "name": "Caisse test"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+        }
+    )
 
 
 @pytest.fixture
@@ -28,8 +30,15 @@ def service(config):
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def _require_chromium() -> None:
@@ -50,4 +59,3 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-

@@ -23,8 +23,10 @@ def small_disk(path: Path, size_kb: int = 4096) -> Iterator[Path]:
     path.mkdir(parents=True, exist_ok=True)
     mounted = _as_root("mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0777", "tmpfs", str(path))
     if mounted.returncode != 0:
-        pytest.fail(f"a full disk is a small tmpfs here, and mounting one failed ({mounted.stderr.strip()}): "
-                    "run the tests as root or with password-less sudo")
+        pytest.fail(
+            f"a full disk is a small tmpfs here, and mounting one failed ({mounted.stderr.strip()}): "
+            "run the tests as root or with password-less sudo"
+        )
     try:
         yield path
     finally:

@@ -10,8 +10,9 @@ import httpx
 from tests.waiting import wait_until
 
 
-def wait_answering(url: str, process: subprocess.Popen, within_s: float = 30.0, *,
-                   ok_only: bool = True) -> httpx.Response:
+def wait_answering(
+    url: str, process: subprocess.Popen, within_s: float = 30.0, *, ok_only: bool = True
+) -> httpx.Response:
     """The first answer of `url` (a 2xx one unless `ok_only` is off), asked again while `process` starts.
 
     Fails at once with the process's error output if it ends, and after `within_s` if nothing answered.
@@ -26,8 +27,7 @@ def wait_answering(url: str, process: subprocess.Popen, within_s: float = 30.0, 
         except httpx.HTTPError:
             if process.poll() is not None:
                 said = process.stderr.read() if process.stderr else ""
-                raise AssertionError(
-                    f"the server ended (exit {process.returncode}) before answering: {said}") from None
+                raise AssertionError(f"the server ended (exit {process.returncode}) before answering: {said}") from None
             return None
 
     return wait_until(answer, within_s, every_s=0.1, what=f"{url} did not answer")
@@ -41,8 +41,16 @@ def tap_card(base: str, uid: str, within_s: float = 15.0) -> None:
         pending = web.get("/api/status").json()["pending"]
         jobs = len(web.get("/panel/state").json()["jobs"])
         web.post("/panel/card", json={"uid": uid}, headers={"X-CSRFToken": token}).raise_for_status()
-        wait_until(lambda: web.get("/api/status").json()["pending"] > pending, within_s, every_s=0.1,
-                   what="the tap was not credited")
-        wait_until(lambda: len(web.get("/panel/state").json()["jobs"]) > jobs, within_s, every_s=0.1,
-                   what="no receipt went to the printer")
+        wait_until(
+            lambda: web.get("/api/status").json()["pending"] > pending,
+            within_s,
+            every_s=0.1,
+            what="the tap was not credited",
+        )
+        wait_until(
+            lambda: len(web.get("/panel/state").json()["jobs"]) > jobs,
+            within_s,
+            every_s=0.1,
+            what="no receipt went to the printer",
+        )
         web.post("/panel/card/remove", headers={"X-CSRFToken": token}).raise_for_status()

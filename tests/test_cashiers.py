@@ -78,8 +78,7 @@ def test_a_guesser_locks_only_their_own_address():
 
 def test_guessing_from_many_addresses_meets_a_short_account_wide_wait():
     clock, good = ManualClock(), hash_pin("4321")
-    guard = PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, account_cap_s=30, account_failures=50,
-                     clock=clock)
+    guard = PinGuard(max_failures=5, base_lock_s=60, max_lock_s=900, account_cap_s=30, account_failures=50, clock=clock)
     for n in range(60):
         try:
             guard.check("anna", "0000", good, source=f"10.0.{n // 250}.{n % 250}")

@@ -43,8 +43,16 @@ def test_config_is_frozen():
         ({"web": {"port": 70000}}, "web.port = 70000 is not allowed"),
         ({"earning": {"per_cents": 0}}, "earning.per_cents = 0 is not allowed; it must be > 0"),
         ({"earning": {"categories": {"hygiene": 1.5}}}, "earning.categories.hygiene = 1.5 must be a whole number"),
-        ({"earning": {"promotions": [{"name": "x", "starts": "2026-01-01", "ends": date(2026, 1, 2),
-                                      "multiplier_pct": 200}]}}, "earning.promotions[0].starts"),
+        (
+            {
+                "earning": {
+                    "promotions": [
+                        {"name": "x", "starts": "2026-01-01", "ends": date(2026, 1, 2), "multiplier_pct": 200}
+                    ]
+                }
+            },
+            "earning.promotions[0].starts",
+        ),
         ({"earning": {"promotions": [{"name": "x"}]}}, "missing key earning.promotions[0].starts"),
         ({"device": {"id": "till 1"}}, "device.id = 'till 1'"),
         ({"shop": {"address": "one line"}}, "shop.address = 'one line' must be a list"),
@@ -76,12 +84,17 @@ def test_missing_and_broken_files_are_clear(tmp_path):
 def test_earning_rules_from_central_json_are_checked_like_the_toml():
     from loyalty.earning_rules import earning_from_json
 
-    earning = earning_from_json({"base_points": 2, "promotions": [
-        {"name": "x", "starts": "2026-12-01", "ends": "2026-12-02", "multiplier_pct": 150}]})
+    earning = earning_from_json(
+        {
+            "base_points": 2,
+            "promotions": [{"name": "x", "starts": "2026-12-01", "ends": "2026-12-02", "multiplier_pct": 150}],
+        }
+    )
     assert earning.promotions[0].starts == date(2026, 12, 1) and earning.base_points == 2
     with pytest.raises(ConfigError, match=r"earning.promotions\[0\].ends = '02/12/2026' must be a date"):
-        earning_from_json({"promotions": [{"name": "x", "starts": "2026-12-01", "ends": "02/12/2026",
-                                           "multiplier_pct": 150}]})
+        earning_from_json(
+            {"promotions": [{"name": "x", "starts": "2026-12-01", "ends": "02/12/2026", "multiplier_pct": 150}]}
+        )
     with pytest.raises(ConfigError, match="unknown key 'earning.base_point'"):
         earning_from_json({"base_point": 2})
     with pytest.raises(ConfigError, match="must be a table"):
@@ -97,12 +110,12 @@ def test_the_store_keeps_as_many_folded_earns_as_the_till_is_configured_for(tmp_
     assert parse_config({}).till.kept_earns == KEPT_EARNS
     with pytest.raises(ConfigError, match="till.kept_earns = 0 is not allowed"):
         parse_config({"till": {"kept_earns": 0}})
-    config = parse_config({"device": {"id": "till-1"}, "paths": {"data_dir": str(tmp_path)},
-                           "till": {"kept_earns": 2}})
+    config = parse_config({"device": {"id": "till-1"}, "paths": {"data_dir": str(tmp_path)}, "till": {"kept_earns": 2}})
     with KioskService.open(config, devices=False, sync=False) as service:
         for n in range(3):
-            service.store.record(PointsEarned(device_id="till-1", customer_id="c1", receipt_ref=f"R{n}",
-                                              amount_cents=500, points=5))
+            service.store.record(
+                PointsEarned(device_id="till-1", customer_id="c1", receipt_ref=f"R{n}", amount_cents=500, points=5)
+            )
         service.store.apply_batch(PulledBatch(cursor=1, device_seq_through=3))
         assert [service.store.earn_for_receipt(f"R{n}") is not None for n in range(3)] == [False, True, True]
 

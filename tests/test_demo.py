@@ -28,11 +28,17 @@ def test_the_demo_opens_the_admin_api_with_central_admin_token_and_seeds_batches
         batches = httpx.get(f"{central.url}/api/admin/card-batches", headers=auth, timeout=5)
         assert batches.status_code == 200, batches.text
         assert sorted((b["channel"], b["partner"]) for b in batches.json()["batches"]) == [
-            ("company", None), ("online", None), ("partner", "ce-acme")]
+            ("company", None),
+            ("online", None),
+            ("partner", "ce-acme"),
+        ]
         pool = httpx.get(f"{central.url}/api/admin/pools/famille-martin-durand", headers=auth, timeout=5).json()
         assert [m["customer_id"] for m in pool["members"]] == ["demo-camille", "demo-hugo"]
         assert httpx.get(f"{central.url}/api/admin/card-batches", timeout=5).status_code == 401
     with demo.start_central(tmp_path, customers=3) as central:  # a second start seeds nothing more
-        batches = httpx.get(f"{central.url}/api/admin/card-batches",
-                            headers={"Authorization": "Bearer demo-token-for-scripts"}, timeout=5).json()["batches"]
+        batches = httpx.get(
+            f"{central.url}/api/admin/card-batches",
+            headers={"Authorization": "Bearer demo-token-for-scripts"},
+            timeout=5,
+        ).json()["batches"]
         assert len(batches) == 3

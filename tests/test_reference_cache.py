@@ -18,14 +18,26 @@ def _page(**parts) -> PulledBatch:
 def test_upserts_by_id_and_survives_a_restart(tmp_path):
     path = tmp_path / "reference-data.json"
     cache = ReferenceCache(path)
-    cache.apply(_page(rewards=(RewardState("coffee", "in_house", "Café", 50),),
-                      cashiers=(CashierState("c1", "Zoé", "cashier", "scrypt$x"),),
-                      settings=(CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
-    cache.apply(_page(rewards=(RewardState("coffee", "in_house", "Café", 60, active=False),
-                               RewardState("tea", "in_house", "Thé", 40))))
+    cache.apply(
+        _page(
+            rewards=(RewardState("coffee", "in_house", "Café", 50),),
+            cashiers=(CashierState("c1", "Zoé", "cashier", "scrypt$x"),),
+            settings=(CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),),
+        )
+    )
+    cache.apply(
+        _page(
+            rewards=(
+                RewardState("coffee", "in_house", "Café", 60, active=False),
+                RewardState("tea", "in_house", "Thé", 40),
+            )
+        )
+    )
     reopened = ReferenceCache(path)
     assert {r.reward_id: (r.points_price, r.active) for r in reopened.rewards()} == {
-        "coffee": (60, False), "tea": (40, True)}
+        "coffee": (60, False),
+        "tea": (40, True),
+    }
     assert [c.cashier_id for c in reopened.cashiers()] == ["c1"]
     assert reopened.setting("expiry") == {"after_days": 365, "notice_days": 30}
     assert json.loads(path.read_text())["schema"] == 1
@@ -35,8 +47,11 @@ def test_upserts_by_id_and_survives_a_restart(tmp_path):
 def test_earning_rules_become_a_scale_and_bad_rules_are_ignored(tmp_path):
     cache = ReferenceCache(tmp_path / "r.json")
     assert cache.earning_scale() is None
-    rules = {"base_points": 3, "per_cents": 100, "promotions": [
-        {"name": "Noël", "starts": "2026-12-01", "ends": "2026-12-24", "multiplier_pct": 200}]}
+    rules = {
+        "base_points": 3,
+        "per_cents": 100,
+        "promotions": [{"name": "Noël", "starts": "2026-12-01", "ends": "2026-12-24", "multiplier_pct": 200}],
+    }
     cache.apply(_page(settings=(CentralSetting("earning_rules", json.dumps(rules)),)))
     scale = cache.earning_scale()
     assert scale is not None and scale.base_points == 3 and scale.promotions[0].name == "Noël"
@@ -74,7 +89,7 @@ def test_the_expiry_setting_becomes_a_rule_and_bad_values_are_ignored(tmp_path):
     cache.apply(_page(settings=(CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
     rule = cache.expiry_rule()
     assert (rule.after_days, rule.notice_days) == (365, 30)
-    for bad in ('{"after_days": 0, "notice_days": 30}', '{"after_days": "365", "notice_days": 30}', '[1]', '{}'):
+    for bad in ('{"after_days": 0, "notice_days": 30}', '{"after_days": "365", "notice_days": 30}', "[1]", "{}"):
         cache.apply(_page(settings=(CentralSetting("expiry", bad),)))
         assert cache.expiry_rule() is None, bad
 
@@ -86,8 +101,12 @@ def test_the_tiers_setting_becomes_a_scale_and_bad_values_are_ignored(tmp_path):
     cache.apply(_page(settings=(CentralSetting("tiers", good),)))
     scale = cache.tier_scale()
     assert scale.period_days == 365 and [(t.name, t.min_points) for t in scale.tiers] == [("bronze", 0), ("or", 500)]
-    for bad in ('{"period_days": 365, "tiers": [{"name": "or", "min_points": 5}]}',
-                '{"period_days": 0, "tiers": [{"name": "bronze", "min_points": 0}]}',
-                '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": "0"}]}', '[1]', '{}'):
+    for bad in (
+        '{"period_days": 365, "tiers": [{"name": "or", "min_points": 5}]}',
+        '{"period_days": 0, "tiers": [{"name": "bronze", "min_points": 0}]}',
+        '{"period_days": 365, "tiers": [{"name": "bronze", "min_points": "0"}]}',
+        "[1]",
+        "{}",
+    ):
         cache.apply(_page(settings=(CentralSetting("tiers", bad),)))
         assert cache.tier_scale() is None, bad

@@ -22,9 +22,10 @@ from loyalty.domain.snapshot import PulledBatch, RewardState
 from loyalty.errors import CardAlreadyLinked, FieldRequired, InvalidName, OfflineLimitReached
 from tests.factories import seed_store
 
-REWARDS = (RewardState("coffee", "in_house", "Café offert", 30),
-           RewardState("holiday-20", "partner_voucher", "Chèque vacances 20 €", 25, partner="holiday",
-                       face_value_cents=2000))
+REWARDS = (
+    RewardState("coffee", "in_house", "Café offert", 30),
+    RewardState("holiday-20", "partner_voucher", "Chèque vacances 20 €", 25, partner="holiday", face_value_cents=2000),
+)
 KNOWN = "A0000004"  # Prénom4, 40 points
 OTHER = "A0000003"  # Prénom3, 30 points
 NEW_CARD = "CAFE0001"
@@ -101,12 +102,14 @@ class KioskFront:
 @pytest.fixture(params=["till", "kiosk"])
 def front(request, tmp_path):
     role = request.param
-    config = parse_config({
-        "device": {"id": f"shared-{role}", "role": role, "name": role},
-        "paths": {"data_dir": str(tmp_path / role)},
-        "hardware": {"mode": "emulated"},
-        "central": {"url": "http://127.0.0.1:9"},  # configured and enrolled; never called here
-    })
+    config = parse_config(
+        {
+            "device": {"id": f"shared-{role}", "role": role, "name": role},
+            "paths": {"data_dir": str(tmp_path / role)},
+            "hardware": {"mode": "emulated"},
+            "central": {"url": "http://127.0.0.1:9"},  # configured and enrolled; never called here
+        }
+    )
     config.data_dir.mkdir(parents=True)
     token_file(config).write("shared-token")
     with KioskService.open(config, devices=False, sync=False) as service:
@@ -116,8 +119,14 @@ def front(request, tmp_path):
 
 
 def test_a_first_name_is_kept_or_refused_by_the_same_rule(front):
-    for bad, error in (("", FieldRequired), ("   ", FieldRequired), ("R2D2", InvalidName), ("x" * 41, InvalidName),
-                       ("<script>", InvalidName), ("Zo\u200bé", InvalidName)):
+    for bad, error in (
+        ("", FieldRequired),
+        ("   ", FieldRequired),
+        ("R2D2", InvalidName),
+        ("x" * 41, InvalidName),
+        ("<script>", InvalidName),
+        ("Zo\u200bé", InvalidName),
+    ):
         with pytest.raises(error):
             front.register(NEW_CARD, bad)
     assert front.service.store.pending_count() == 0
@@ -141,8 +150,17 @@ def test_a_card_already_a_customers_is_refused_and_the_same_name_again_is_a_retr
     assert front.service.store.pending_count() == 3
 
 
-@pytest.mark.parametrize(("state", "online"), [("idle", True), ("syncing", True), ("stopped", False),
-                                               ("offline", False), ("refused", False), ("not_enrolled", False)])
+@pytest.mark.parametrize(
+    ("state", "online"),
+    [
+        ("idle", True),
+        ("syncing", True),
+        ("stopped", False),
+        ("offline", False),
+        ("refused", False),
+        ("not_enrolled", False),
+    ],
+)
 def test_the_same_sync_state_is_online_or_offline_at_both(front, state, online):
     front.service.sync.state = state
     assert front.online() is online

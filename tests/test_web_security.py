@@ -42,8 +42,13 @@ def test_no_template_holds_an_inline_script():
 
 @pytest.mark.parametrize("role", ["till", "kiosk"])
 def test_every_device_page_is_hardened(tmp_path, role):
-    config = parse_config({"device": {"id": f"t-{role}", "role": role, "name": "Test"},
-                           "paths": {"data_dir": str(tmp_path / "data")}, "hardware": {"mode": "emulated"}})
+    config = parse_config(
+        {
+            "device": {"id": f"t-{role}", "role": role, "name": "Test"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+        }
+    )
     with KioskService.open(config, sync=False) as service:
         client = create_device_app(service, {"TESTING": True}).test_client()
         paths = ["/", "/status", "/panel/", "/till/signin"] if role == "till" else ["/kiosk/", "/status", "/panel/"]
@@ -56,12 +61,16 @@ def test_every_device_page_is_hardened(tmp_path, role):
 @pytest.fixture
 def central(tmp_path):
     def make(**settings):
-        app = create_central(f"sqlite:///{tmp_path / f'c{len(made)}.db'}", phonecard_key=phonecard.new_private_key(),
-                             settings=CentralSettings(data_dir=str(tmp_path), **settings))
+        app = create_central(
+            f"sqlite:///{tmp_path / f'c{len(made)}.db'}",
+            phonecard_key=phonecard.new_private_key(),
+            settings=CentralSettings(data_dir=str(tmp_path), **settings),
+        )
         engine = app.extensions["central.engine"]
         in_transaction(engine, lambda c: create_user(c, "anna", "head_office", "head-office-password"))
         made.append(engine)
         return app
+
     made: list = []
     yield make
     for engine in made:
@@ -81,8 +90,11 @@ def _session_cookie(client, base_url: str, headers: dict | None = None) -> str:
     client.get("/backoffice/signin", **kwargs)
     page = client.get("/backoffice/signin", **kwargs).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/backoffice/signin", data={"csrf_token": token, "user_id": "anna",
-                                                       "password": "head-office-password"}, **kwargs)
+    response = client.post(
+        "/backoffice/signin",
+        data={"csrf_token": token, "user_id": "anna", "password": "head-office-password"},
+        **kwargs,
+    )
     assert response.status_code == 302
     return response.headers["Set-Cookie"]
 
@@ -94,7 +106,9 @@ def test_cookies_are_secure_over_https_only(central):
 
 
 def test_a_trusted_proxy_says_the_request_was_https(central):
-    proxied = {"headers": {"X-Forwarded-Proto": "https", "Referer": "https://central.example/backoffice/signin"},
-               "base_url": "http://central.example"}
+    proxied = {
+        "headers": {"X-Forwarded-Proto": "https", "Referer": "https://central.example/backoffice/signin"},
+        "base_url": "http://central.example",
+    }
     assert "Secure" in _session_cookie(central(trusted_proxies=1).test_client(), **proxied)
     assert "Secure" not in _session_cookie(central().test_client(), **proxied)  # nobody trusted: a header is a claim

@@ -14,8 +14,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(condition: Callable[[], T], within_s: float = 10.0, *, every_s: float = 0.02,
-               what: str | Callable[[], object] = "") -> T:
+def wait_until(
+    condition: Callable[[], T], within_s: float = 10.0, *, every_s: float = 0.02, what: str | Callable[[], object] = ""
+) -> T:
     """The first truthy value of `condition()`, asked every `every_s`; AssertionError after `within_s`.
 
     For state nothing signals (another process's answers, a file): where a thread can signal, use `Signal`.
@@ -42,8 +43,9 @@ class Signal:
         with self._condition:
             self._condition.notify_all()
 
-    def wait_for(self, condition: Callable[[], T], within_s: float = 5.0, *,
-                 what: str | Callable[[], object] = "") -> T:
+    def wait_for(
+        self, condition: Callable[[], T], within_s: float = 5.0, *, what: str | Callable[[], object] = ""
+    ) -> T:
         """The first truthy value of `condition()`, asked again at each `changed()`; AssertionError after
         `within_s`. A state that changes without a `changed()` is still seen within a tenth of a second."""
         deadline = time.monotonic() + within_s

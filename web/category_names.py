@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext
 
 from loyalty.reference_settings import EARNING_RULES
 
-BUILT_IN = {"general": lazy_gettext("General"), "bulk": lazy_gettext("Bulk"),
-            "hygiene": lazy_gettext("Hygiene")}
+BUILT_IN = {"general": lazy_gettext("General"), "bulk": lazy_gettext("Bulk"), "hygiene": lazy_gettext("Hygiene")}
 
 
 def category_names(reference, language: str) -> dict[str, str]:
@@ -20,7 +19,7 @@ def category_names(reference, language: str) -> dict[str, str]:
     names = {cat: str(name) for cat, name in BUILT_IN.items()}
     rules = reference.setting(EARNING_RULES) if reference is not None else None
     given = rules.get("category_names") if isinstance(rules, dict) else None
-    for cat, by_language in (given.items() if isinstance(given, dict) else ()):
+    for cat, by_language in given.items() if isinstance(given, dict) else ():
         if isinstance(by_language, dict) and isinstance(by_language.get(language), str) and by_language[language]:
             names[str(cat)] = by_language[language]
     return names

@@ -51,8 +51,7 @@ def status_for(error: e.KioskError | HardwareError) -> int:
 
 def _wants_json() -> bool:
     """The API, a caller that asks for JSON, or one that sent JSON (the hardware panel's buttons)."""
-    return (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-            or request.is_json)
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json" or request.is_json
 
 
 def init_app(app: Flask) -> None:

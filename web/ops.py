@@ -33,7 +33,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 def host_name(host: str) -> str:
     """The name part of a Host header: 'localhost:8080' -> 'localhost', '[::1]:8080' -> '::1'."""
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
+        return host[1 : host.find("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
@@ -50,8 +50,9 @@ def _local_only():
 @bp.get("/backup")
 def backup():
     data = _service().backup_archive()
-    return Response(data, mimetype="application/gzip",
-                    headers={"Content-Disposition": "attachment; filename=kiosk-backup.tar.gz"})
+    return Response(
+        data, mimetype="application/gzip", headers={"Content-Disposition": "attachment; filename=kiosk-backup.tar.gz"}
+    )
 
 
 @bp.post("/sync")

@@ -13,8 +13,14 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from hardware.errors import InvalidDeviceCommand
 
-bp = Blueprint("panel", __name__, url_prefix="/panel", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "panel",
+    __name__,
+    url_prefix="/panel",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def _manager():
@@ -58,8 +64,7 @@ def state():
     manager = _manager()
     controls = getattr(manager, "emulators", None)
     devices = {name: {"state": s.state, "detail": s.detail} for name, s in sorted(manager.status().items())}
-    jobs = [{"job_id": j.job_id, "state": j.state, "reason": j.reason, "partial": j.partial}
-            for j in manager.jobs()]
+    jobs = [{"job_id": j.job_id, "state": j.state, "reason": j.reason, "partial": j.partial} for j in manager.jobs()]
     return jsonify(
         devices=devices,
         emulated=controls is not None,
@@ -73,8 +78,10 @@ def state():
 def _receipts(controls) -> list[dict]:
     if controls is None:
         return []
-    return [{"index": i, "text": r.text, "complete": r.complete, "qr_codes": list(r.qr_codes)}
-            for i, r in enumerate(controls.receipts())]
+    return [
+        {"index": i, "text": r.text, "complete": r.complete, "qr_codes": list(r.qr_codes)}
+        for i, r in enumerate(controls.receipts())
+    ]
 
 
 @bp.get("/receipts")

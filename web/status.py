@@ -17,8 +17,11 @@ def _device_banners() -> dict:
     """Every page says when the disk is full (balances still show) or the till's clock is wrong."""
     disk = getattr(current_app.extensions.get("kiosk.service"), "disk", None)
     skew = business_clock.skew_s()
-    return {"disk_full": bool(disk is not None and disk.full),
-            "clock_off": _hours_or_minutes(abs(skew)) if skew else None, "clock_ahead": skew > 0}
+    return {
+        "disk_full": bool(disk is not None and disk.full),
+        "clock_off": _hours_or_minutes(abs(skew)) if skew else None,
+        "clock_ahead": skew > 0,
+    }
 
 
 def _hours_or_minutes(seconds: float) -> str:

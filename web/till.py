@@ -98,8 +98,7 @@ def _picked_language() -> str | None:
 
 @bp.get("/signin")
 def signin():
-    return render_template("till/signin.html", cashiers=_till().cashiers.all(), error=None,
-                           picked=_picked_language())
+    return render_template("till/signin.html", cashiers=_till().cashiers.all(), error=None, picked=_picked_language())
 
 
 @bp.post("/signin")
@@ -110,11 +109,14 @@ def signin_post():
         cashier = till.cashiers.check(cashier_id, request.form.get("pin", ""))
     except SignInRefused as exc:
         logger.info("till sign-in refused for cashier %s", cashier_id[:40])
-        error = (_("Sign-in locked after repeated wrong PINs: wait a moment, or ask a manager.")
-                 if isinstance(exc, SignInLocked)
-                 else _("Wrong PIN."))
-        return render_template("till/signin.html", cashiers=till.cashiers.all(), error=error,
-                               chosen=cashier_id, picked=_picked_language()), 403
+        error = (
+            _("Sign-in locked after repeated wrong PINs: wait a moment, or ask a manager.")
+            if isinstance(exc, SignInLocked)
+            else _("Wrong PIN.")
+        )
+        return render_template(
+            "till/signin.html", cashiers=till.cashiers.all(), error=error, chosen=cashier_id, picked=_picked_language()
+        ), 403
     picked = _picked_language()
     if picked and picked != cashier.language:  # the language picked before the PIN stays, and is remembered
         cashier = dataclasses.replace(cashier, language=picked)
@@ -138,14 +140,21 @@ def signout():
 def index():
     till = _till()
     current = _session()
-    categories = sorted(set(till.config.earning.categories) | set(till.earning_scale().category_multipliers_pct)) \
-        or ["general"]
+    categories = sorted(set(till.config.earning.categories) | set(till.earning_scale().category_multipliers_pct)) or [
+        "general"
+    ]
     names = category_names(till.reference, str(get_locale()))
-    return render_template("till/index.html", cashier=current.cashier, state=till.snapshot(),
-                           categories=categories, category_names=names, drills=list(DRILLS),
-                           consent_version=till.config.till.consent_version,
-                           session_timeout_s=till.config.till.session_timeout_s,
-                           confirm_above=till.config.till.confirm_above_points)
+    return render_template(
+        "till/index.html",
+        cashier=current.cashier,
+        state=till.snapshot(),
+        categories=categories,
+        category_names=names,
+        drills=list(DRILLS),
+        consent_version=till.config.till.consent_version,
+        session_timeout_s=till.config.till.session_timeout_s,
+        confirm_above=till.config.till.confirm_above_points,
+    )
 
 
 # -- live updates -------------------------------------------------------------------------------------------
@@ -163,16 +172,21 @@ def events():
                     data = json.dumps(message.data, ensure_ascii=False, default=str)
                     yield f"id: {message.id}\nevent: {message.kind}\ndata: {data}\n\n"
 
-    return Response(stream(), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return Response(
+        stream(), mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
 
 
 @bp.get("/api/state")
 def state():
     service = current_app.extensions["kiosk.service"]
     current = _session()
-    return jsonify(till=service.till.snapshot(), devices=service.device_states(), sync=service.sync_state(),
-                   cashier={"cashier_id": current.cashier.cashier_id, "role": current.cashier.role})
+    return jsonify(
+        till=service.till.snapshot(),
+        devices=service.device_states(),
+        sync=service.sync_state(),
+        cashier={"cashier_id": current.cashier.cashier_id, "role": current.cashier.role},
+    )
 
 
 # -- operations -------------------------------------------------------------------------------------------
@@ -223,8 +237,9 @@ def skip():
 @bp.post("/api/profile")
 def profile():
     body = _body()
-    return jsonify(_till().complete_profile(str(body.get("customer_id", "")), str(body.get("field", "")),
-                                            body.get("value")))
+    return jsonify(
+        _till().complete_profile(str(body.get("customer_id", "")), str(body.get("field", "")), body.get("value"))
+    )
 
 
 @bp.get("/api/duplicates")
@@ -250,8 +265,14 @@ def refund():
     body = _body()
     cents = body.get("refund_cents")
     pin = body.get("manager_pin")
-    return jsonify(_till().refund(str(body.get("receipt_ref", "")), None if cents is None else _cents(cents),
-                                  later=body.get("later") is True, manager_pin=pin if isinstance(pin, str) else None))
+    return jsonify(
+        _till().refund(
+            str(body.get("receipt_ref", "")),
+            None if cents is None else _cents(cents),
+            later=body.get("later") is True,
+            manager_pin=pin if isinstance(pin, str) else None,
+        )
+    )
 
 
 @bp.get("/api/receipts")
@@ -321,8 +342,9 @@ def basket():
     earlier = _till().credited(ref) if isinstance(ref, str) else None
     if earlier is not None:  # the POS retried after a lost answer: the first result, nothing held or recorded
         return jsonify(sale=None, repeat=True, earned=earlier)
-    made = _till().start_sale({str(k): _cents(v) for k, v in lines.items()},
-                              receipt_ref=ref if isinstance(ref, str) else None, source="pos")
+    made = _till().start_sale(
+        {str(k): _cents(v) for k, v in lines.items()}, receipt_ref=ref if isinstance(ref, str) else None, source="pos"
+    )
     return jsonify(sale={"receipt_ref": made.receipt_ref, "amount_cents": made.amount_cents})
 
 
@@ -338,7 +360,11 @@ def init_app(app, csrf) -> None:
     @app.before_request
     def _till_first():
         service = app.extensions["kiosk.service"]
-        if (request.path == "/" and service.config.device.role == "till" and request.args.get("lang") is None
-                and service.till.cashiers.all()):
+        if (
+            request.path == "/"
+            and service.config.device.role == "till"
+            and request.args.get("lang") is None
+            and service.till.cashiers.all()
+        ):
             return redirect(url_for("till.index"))
         return None

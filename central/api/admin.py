@@ -82,8 +82,9 @@ def pool(partner: str):
 @bp.get("/partners/<partner>/issued")
 def issued(partner: str):
     text = in_transaction(_engine(), lambda c: vouchers.issued_csv(c, partner))
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{partner}-issued.csv"'})
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{partner}-issued.csv"'}
+    )
 
 
 @bp.get("/customers/<customer_id>/export")
@@ -115,6 +116,7 @@ def replace_card(card_uid: str):
 @bp.post("/cards/<card_uid>/new-link")
 def new_card_link(card_uid: str):
     """Replace a card's phone card page link (e.g. the customer shared it): older links stop opening the page."""
+
     def work(connection):
         phonecard.usable_card(connection, card_uid)
         return phonecard_links.rotate(connection, card_uid)
@@ -147,9 +149,12 @@ def put_earning_rules():
 @bp.get("/review")
 def review():
     def work(connection):
-        rows = connection.execute(select(events.c.event_id, events.c.device_id, events.c.customer_id,
-                                         events.c.received_at).where(events.c.review.is_(True))
-                                  .order_by(events.c.id).limit(1000))
+        rows = connection.execute(
+            select(events.c.event_id, events.c.device_id, events.c.customer_id, events.c.received_at)
+            .where(events.c.review.is_(True))
+            .order_by(events.c.id)
+            .limit(1000)
+        )
         return [dict(r._mapping) for r in rows]
 
     return jsonify(flagged=in_transaction(_engine(), work))

@@ -27,10 +27,15 @@ def create():
     note = body.get("note") if isinstance(body.get("note"), str) else ""
 
     def work(connection):
-        batch = card_batches.create_batch(connection, body.get("channel"), body.get("partner"), body.get("size"),
-                                          note)
-        audit.record(connection, ACTOR, "card_batch_create", batch.batch_id, None,
-                     {"channel": batch.channel, "partner": batch.partner, "size": batch.size})
+        batch = card_batches.create_batch(connection, body.get("channel"), body.get("partner"), body.get("size"), note)
+        audit.record(
+            connection,
+            ACTOR,
+            "card_batch_create",
+            batch.batch_id,
+            None,
+            {"channel": batch.channel, "partner": batch.partner, "size": batch.size},
+        )
         return batch
 
     batch = in_transaction(_engine(), work)
@@ -50,8 +55,9 @@ def report():
 @bp.get("/<batch_id>/cards.csv")
 def export(batch_id: str):
     text = in_transaction(_engine(), lambda c: card_batches.export_csv(c, batch_id))
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'})
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'}
+    )
 
 
 @bp.post("/<batch_id>/chip-uids")
@@ -71,6 +77,7 @@ def import_chip_uids(batch_id: str):
 @bp.post("/cards/<card_uid>/unlock")
 def unlock(card_uid: str):
     """Online activation again for a card locked by wrong codes."""
+
     def work(connection):
         number = card_batches.unlock(connection, card_uid)
         audit.record(connection, ACTOR, "card_unlock", number, None, {"failed_attempts": 0})
@@ -88,7 +95,13 @@ def card_origin(card_uid: str):
 def activate():
     """The printed number and code, and the shopper's first name and consent: the card becomes theirs."""
     body = json_object()
-    done = card_activation.activate(_engine(), body.get("card_number"), body.get("activation_code"),
-                                    body.get("first_name"), body.get("consent"))
-    return jsonify(card_number=done.card_number, activated=True, channel=done.channel,
-                   customer_id=done.customer_id, created=done.created)
+    done = card_activation.activate(
+        _engine(), body.get("card_number"), body.get("activation_code"), body.get("first_name"), body.get("consent")
+    )
+    return jsonify(
+        card_number=done.card_number,
+        activated=True,
+        channel=done.channel,
+        customer_id=done.customer_id,
+        created=done.created,
+    )

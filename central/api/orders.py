@@ -66,9 +66,13 @@ def webhook():
     body = request.get_data()
 
     def check(connection):
-        key, scope, data = order_webhooks.verify(connection, request.headers.get("X-Loyalty-Key"),
-                                                 request.headers.get("X-Loyalty-Timestamp"),
-                                                 request.headers.get("X-Loyalty-Signature"), body)
+        key, scope, data = order_webhooks.verify(
+            connection,
+            request.headers.get("X-Loyalty-Key"),
+            request.headers.get("X-Loyalty-Timestamp"),
+            request.headers.get("X-Loyalty-Signature"),
+            body,
+        )
         channel_keys.count_request(connection, key)
         return key, scope, data
 

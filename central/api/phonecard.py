@@ -20,8 +20,9 @@ def _engine():
 
 @bp.get("/api/phonecard/public-key")
 def public_key():
-    return jsonify(public_key=codes.public_key_text(phonecard.signing_key()), window_s=codes.WINDOW_S,
-                   algorithm="Ed25519")
+    return jsonify(
+        public_key=codes.public_key_text(phonecard.signing_key()), window_s=codes.WINDOW_S, algorithm="Ed25519"
+    )
 
 
 @bp.post("/api/phonecard/link")
@@ -59,8 +60,12 @@ def _current_code(token: str) -> dict[str, object]:
     now = time.time()
     code = codes.sign_code(key, card_uid, now)
     next_change = (int(now // codes.WINDOW_S) + 1) * codes.WINDOW_S
-    return {"code": code, "svg": phonecard.qr_svg(code), "next_change": next_change,
-            "seconds_left": max(1, round(next_change - now))}
+    return {
+        "code": code,
+        "svg": phonecard.qr_svg(code),
+        "next_change": next_change,
+        "seconds_left": max(1, round(next_change - now)),
+    }
 
 
 @bp.get("/card/<token>")

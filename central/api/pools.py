@@ -69,5 +69,6 @@ def of_customer(customer_id: str):
     state = in_transaction(_engine(), work)
     if state is None:
         return jsonify(customer_id=customer_id, pool=None)
-    return jsonify(customer_id=customer_id, pool={"pool_id": state.pool_id, "points": state.points,
-                                                  "members": len(state.members)})
+    return jsonify(
+        customer_id=customer_id, pool={"pool_id": state.pool_id, "points": state.points, "members": len(state.members)}
+    )

@@ -39,8 +39,9 @@ def _settings():
 @bp.post("/enrol")
 def enrol():
     body = json_object()
-    token = in_transaction(_engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code"),
-                                                                           body.get("store_id")))
+    token = in_transaction(
+        _engine(), lambda c: device_registry.enrol(c, body.get("device_id"), body.get("code"), body.get("store_id"))
+    )
     return jsonify(device_id=body["device_id"], token=token)
 
 
@@ -110,9 +111,13 @@ def push():
     except EventRefused as exc:
         in_transaction(_engine(), lambda c, refused=exc: push_refusals.record(c, device_id, body, refused))
         raise
-    return jsonify(acknowledged=list(result.acknowledged), inserted=result.inserted,
-                   flagged=list(result.flagged), seq_through=result.seq_through,
-                   card_claims=list(result.card_claims))
+    return jsonify(
+        acknowledged=list(result.acknowledged),
+        inserted=result.inserted,
+        flagged=list(result.flagged),
+        seq_through=result.seq_through,
+        card_claims=list(result.card_claims),
+    )
 
 
 @bp.get("/sync/device")
@@ -124,7 +129,8 @@ def device_state():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         return device_gaps(connection, device_id).to_json() | {
-            "low_stocks": [s.to_json() for s in low_stocks(connection)]}
+            "low_stocks": [s.to_json() for s in low_stocks(connection)]
+        }
 
     return jsonify(in_transaction(_engine(), work))
 
@@ -174,8 +180,9 @@ def daily_summary():
         return device_id, summaries.summary_lines(report, device_id, day, lang, adoption)
 
     device_id, lines = in_transaction(_engine(), work)
-    return jsonify(store=device_id, day=day.isoformat(),
-                   text=summaries.summary_text(lines, summaries.LABELS[lang]["title"]))
+    return jsonify(
+        store=device_id, day=day.isoformat(), text=summaries.summary_text(lines, summaries.LABELS[lang]["title"])
+    )
 
 
 @bp.get("/sync/pull")
@@ -187,8 +194,14 @@ def pull():
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
         device_registry.note_seen(connection, device_id, every_s=device_registry.SEEN_EVERY_S)
-        return pull_page(connection, device_id, cursor, limit, by_store=_settings().device_scope == "store",
-                         scope_days=_settings().scope_days)
+        return pull_page(
+            connection,
+            device_id,
+            cursor,
+            limit,
+            by_store=_settings().device_scope == "store",
+            scope_days=_settings().scope_days,
+        )
 
     batch = in_transaction(_engine(), work)
     return jsonify(batch_to_record(batch) | {"more": batch.device_seq_through is None})
@@ -204,12 +217,15 @@ def issue_voucher():
 
     def work(connection):
         device_id = device_registry.authenticate(connection, token)
-        return vouchers.issue(connection, partner, customer_id, device_id, redemption,
-                              _settings().voucher_release_s)
+        return vouchers.issue(connection, partner, customer_id, device_id, redemption, _settings().voucher_release_s)
 
     voucher = in_transaction(_engine(), work)
-    return jsonify(partner=voucher.partner, code=voucher.code, face_value_cents=voucher.face_value_cents,
-                   redemption_event_id=voucher.redemption_event_id)
+    return jsonify(
+        partner=voucher.partner,
+        code=voucher.code,
+        face_value_cents=voucher.face_value_cents,
+        redemption_event_id=voucher.redemption_event_id,
+    )
 
 
 @bp.get("/receipts")

@@ -34,9 +34,22 @@ from central.backoffice.session_key import session_key
 from central.backoffice.web import bp, csrf
 from central.transactions import in_transaction
 
-for _child in (auth.bp, pages.bp, rules_views.bp, reports_views.bp, catalogue_views.bp, staff_views.bp,
-               terms_views.bp, device_pages.bp, users_views.bp, data_safety_views.bp,
-               order_channels_views.bp, customer_views.bp, card_batch_views.bp, pool_views.bp):
+for _child in (
+    auth.bp,
+    pages.bp,
+    rules_views.bp,
+    reports_views.bp,
+    catalogue_views.bp,
+    staff_views.bp,
+    terms_views.bp,
+    device_pages.bp,
+    users_views.bp,
+    data_safety_views.bp,
+    order_channels_views.bp,
+    customer_views.bp,
+    card_batch_views.bp,
+    pool_views.bp,
+):
     bp.register_blueprint(_child)
 
 log = logging.getLogger(__name__)

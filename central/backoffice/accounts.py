@@ -73,8 +73,16 @@ def create_user(connection: Connection, user_id: str, role: str, password: str) 
     if role not in ROLES:
         raise BadRequest(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     statement = insert_for(connection, backoffice_users).on_conflict_do_nothing(index_elements=["user_id"])
-    result = connection.execute(statement, {"user_id": user_id, "role": role, "password_hash": hash_password(password),
-                                            "active": True, "created_at": utc_now()})
+    result = connection.execute(
+        statement,
+        {
+            "user_id": user_id,
+            "role": role,
+            "password_hash": hash_password(password),
+            "active": True,
+            "created_at": utc_now(),
+        },
+    )
     if result.rowcount != 1:
         raise Conflict(_("the user name %(name)s is already taken", name=user_id))
     log.info("back-office user %s created with role %s", user_id, role)
@@ -83,17 +91,24 @@ def create_user(connection: Connection, user_id: str, role: str, password: str) 
 
 def find_user(connection: Connection, user_id: str) -> BackofficeUser | None:
     """The active user with their stores, or None (the session then ends)."""
-    row = connection.execute(select(backoffice_users).where(
-        backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
-    return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id),
-                          row.session_generation) if row else None
+    row = connection.execute(
+        select(backoffice_users).where(backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))
+    ).first()
+    return (
+        BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id), row.session_generation)
+        if row
+        else None
+    )
 
 
 def list_users(connection: Connection) -> list[BackofficeUser]:
     """Every active back-office user with their stores, by name, for head office's users page."""
     assigned = all_assignments(connection)
-    rows = connection.execute(select(backoffice_users.c.user_id, backoffice_users.c.role).where(
-        backoffice_users.c.active.is_(True)).order_by(backoffice_users.c.user_id))
+    rows = connection.execute(
+        select(backoffice_users.c.user_id, backoffice_users.c.role)
+        .where(backoffice_users.c.active.is_(True))
+        .order_by(backoffice_users.c.user_id)
+    )
     return [BackofficeUser(user_id, role, assigned.get(user_id, frozenset())) for user_id, role in rows]
 
 
@@ -121,8 +136,9 @@ class SignIn:
         """
         if not isinstance(user_id, str) or not isinstance(password, str) or not user_id or len(user_id) > 64:
             raise SignInRefused("wrong user name or password")
-        row = connection.execute(select(backoffice_users).where(
-            backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).first()
+        row = connection.execute(
+            select(backoffice_users).where(backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))
+        ).first()
         try:
             self.guard.check(user_id, password, row.password_hash if row else self._decoy_hash(), source or "-")
             if row is None:
@@ -137,5 +153,4 @@ class SignIn:
         return BackofficeUser(row.user_id, row.role, stores_of(connection, row.user_id), row.session_generation)
 
 
-__all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "list_users",
-           "verify_pin"]
+__all__ = ["ROLES", "BackofficeUser", "SignIn", "create_user", "find_user", "hash_password", "list_users", "verify_pin"]

@@ -26,8 +26,7 @@ class AuditEntry:
 def record(connection: Connection, actor: str, action: str, subject: str, before: object, after: object) -> None:
     """Write one audit row in the caller's transaction, so a change and its trail commit together."""
     detail = json.dumps({"before": before, "after": after}, sort_keys=True, separators=(",", ":"))
-    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject,
-                                             detail=detail))
+    connection.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, subject=subject, detail=detail))
 
 
 def recent(connection: Connection, limit: int = 200) -> list[AuditEntry]:
@@ -41,6 +40,7 @@ def recent(connection: Connection, limit: int = 200) -> list[AuditEntry]:
             detail = {"before": None, "after": row.detail}
         if not isinstance(detail, dict):
             detail = {"before": None, "after": detail}
-        entries.append(AuditEntry(row.at, row.actor, row.action, row.subject, detail.get("before"),
-                                  detail.get("after")))
+        entries.append(
+            AuditEntry(row.at, row.actor, row.action, row.subject, detail.get("before"), detail.get("after"))
+        )
     return entries

@@ -82,8 +82,10 @@ def audit_lines(value: object, action: str, language: str) -> list[str]:
         return []
     if action.startswith("earning_rules.") and isinstance(value, Mapping):
         if "rules" in value:  # a saved version: its day, then the scale in words
-            return [_pair(_("From"), _shown(value.get("effective_from"), "effective_from", language), language),
-                    rules_summary(value["rules"], language)]
+            return [
+                _pair(_("From"), _shown(value.get("effective_from"), "effective_from", language), language),
+                rules_summary(value["rules"], language),
+            ]
         return [rules_summary(value, language)]
     if isinstance(value, Mapping):
         return [line for key in sorted(value) for line in _pairs(str(key), value[key], language)]

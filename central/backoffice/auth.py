@@ -32,8 +32,9 @@ def sign_in():
     if request.method == "POST":
         user_id, password = request.form.get("user_id", ""), request.form.get("password", "")
         try:
-            user = transaction(lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password,
-                                                                         request.remote_addr or "-"))
+            user = transaction(
+                lambda c: _sign_in_checker().authenticate(c, user_id.strip(), password, request.remote_addr or "-")
+            )
         except SignInLocked:
             error = _("Sign-in is locked after repeated failures; try again later.")
         except SignInRefused:

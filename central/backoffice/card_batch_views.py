@@ -21,15 +21,28 @@ bp = Blueprint("card_batches", __name__, url_prefix="/card-batches")
 
 #: What the page says for each refusal, in the page's language (the exception's own text is English).
 REFUSALS = (
-    (ce.SpreadsheetNotCsv, lazy_gettext("This is a spreadsheet, not a CSV file: in the spreadsheet, save it as "
-                                       "“CSV UTF-8 (comma delimited)” and import that file.")),
-    (ce.SemicolonCsv, lazy_gettext("This CSV file is separated by semicolons: save it with commas (“CSV UTF-8, "
-                                  "comma delimited”), or start again from the exported file.")),
+    (
+        ce.SpreadsheetNotCsv,
+        lazy_gettext(
+            "This is a spreadsheet, not a CSV file: in the spreadsheet, save it as "
+            "“CSV UTF-8 (comma delimited)” and import that file."
+        ),
+    ),
+    (
+        ce.SemicolonCsv,
+        lazy_gettext(
+            "This CSV file is separated by semicolons: save it with commas (“CSV UTF-8, "
+            "comma delimited”), or start again from the exported file."
+        ),
+    ),
     (ce.Conflict, lazy_gettext("A chip UID in this file already belongs to another card: nothing was imported.")),
     (ce.NotFound, lazy_gettext("No such card or batch: check the number.")),
 )
-CHANNEL_LABELS = {"company": lazy_gettext("Our shops"), "partner": lazy_gettext("Partner"),
-                  "online": lazy_gettext("E-commerce")}
+CHANNEL_LABELS = {
+    "company": lazy_gettext("Our shops"),
+    "partner": lazy_gettext("Partner"),
+    "online": lazy_gettext("E-commerce"),
+}
 
 
 def _explain(exc: e.KioskError) -> str:
@@ -41,9 +54,15 @@ def _explain(exc: e.KioskError) -> str:
 
 def _page(error: str | None = None, status: int = 200, done: str | None = None):
     batches = transaction(card_batches.progress)
-    return render_template("backoffice/card_batches.html", batches=batches, error=error, done=done,
-                           channels=card_batches.CHANNELS, channel_labels=CHANNEL_LABELS,
-                           max_batch=card_batches.MAX_BATCH), status
+    return render_template(
+        "backoffice/card_batches.html",
+        batches=batches,
+        error=error,
+        done=done,
+        channels=card_batches.CHANNELS,
+        channel_labels=CHANNEL_LABELS,
+        max_batch=card_batches.MAX_BATCH,
+    ), status
 
 
 @bp.get("/")
@@ -62,10 +81,17 @@ def create():
         return _page(_("The number of cards is a whole number from 1 to %(max)s.", max=card_batches.MAX_BATCH), 400)
 
     def work(connection):
-        batch = card_batches.create_batch(connection, form.get("channel"), form.get("partner", "").strip() or None,
-                                          size, form.get("note", "").strip())
-        audit.record(connection, g.user.user_id, "card_batch_create", batch.batch_id, None,
-                     {"channel": batch.channel, "partner": batch.partner, "size": batch.size})
+        batch = card_batches.create_batch(
+            connection, form.get("channel"), form.get("partner", "").strip() or None, size, form.get("note", "").strip()
+        )
+        audit.record(
+            connection,
+            g.user.user_id,
+            "card_batch_create",
+            batch.batch_id,
+            None,
+            {"channel": batch.channel, "partner": batch.partner, "size": batch.size},
+        )
         return batch
 
     try:
@@ -83,8 +109,11 @@ def export(batch_id: str):
         audit.record(connection, g.user.user_id, "card_batch_export", batch_id, None, {"rows": text.count("\n") - 1})
         return text
 
-    return Response(transaction(work), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'})
+    return Response(
+        transaction(work),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cards-{batch_id}.csv"'},
+    )
 
 
 @bp.post("/<batch_id>/chips")
@@ -118,5 +147,8 @@ def unlock():
         number = transaction(work)
     except e.KioskError as exc:
         return _page(_explain(exc), 404 if isinstance(exc, ce.NotFound) else 400)
-    return redirect(url_for("backoffice.card_batches.index",
-                            done=_("Card %(number)s can be activated online again.", number=number)))
+    return redirect(
+        url_for(
+            "backoffice.card_batches.index", done=_("Card %(number)s can be activated online again.", number=number)
+        )
+    )

@@ -65,10 +65,24 @@ def list_entries(connection: Connection) -> list[CatalogueEntry]:
             if row.partner not in pools:
                 pools[row.partner] = vouchers.pool_counts(connection, row.partner)
             pool = pools[row.partner]
-            extra = {"pool_free": pool["free"], "pool_issued": pool["issued"],
-                     "alert_below": levels.get(row.partner, DEFAULT_ALERT_BELOW)}
-        entries.append(CatalogueEntry(row.reward_id, row.kind, row.name, row.points_price, row.stock, row.partner,
-                                      row.face_value_cents, bool(row.active), **extra))
+            extra = {
+                "pool_free": pool["free"],
+                "pool_issued": pool["issued"],
+                "alert_below": levels.get(row.partner, DEFAULT_ALERT_BELOW),
+            }
+        entries.append(
+            CatalogueEntry(
+                row.reward_id,
+                row.kind,
+                row.name,
+                row.points_price,
+                row.stock,
+                row.partner,
+                row.face_value_cents,
+                bool(row.active),
+                **extra,
+            )
+        )
     return entries
 
 
@@ -84,9 +98,13 @@ def _whole(form: Mapping[str, str], name: str, what: str) -> int | None:
 def body_from_form(form: Mapping[str, str]) -> dict:
     """The JSON body `put_reward` takes, from the editor's fields (face value typed in euros)."""
     kind = form.get("kind")
-    body = {"kind": kind, "name": (form.get("name") or "").strip(),
-            "points_price": _whole(form, "points_price", _("the points price")) or 0,
-            "stock": _whole(form, "stock", _("the stock")), "active": form.get("active") == "on"}
+    body = {
+        "kind": kind,
+        "name": (form.get("name") or "").strip(),
+        "points_price": _whole(form, "points_price", _("the points price")) or 0,
+        "stock": _whole(form, "stock", _("the stock")),
+        "active": form.get("active") == "on",
+    }
     if kind == "partner_voucher":
         body["partner"] = (form.get("partner") or "").strip() or None
         face = (form.get("face_value") or "").strip()
@@ -124,10 +142,20 @@ def save_picture(connection: Connection, actor: str, reward_id: str, data: bytes
     mime = picture_mime(data)
     statement = insert_for(connection, reward_pictures)
     row = {"reward_id": reward_id, "mime": mime, "data": data, "updated_at": utc_now()}
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["reward_id"], set_={k: statement.excluded[k] for k in ("mime", "data", "updated_at")}), row)
-    audit.record(connection, actor, "catalogue.picture", f"reward {reward_id}", None,
-                 {"mime": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["reward_id"], set_={k: statement.excluded[k] for k in ("mime", "data", "updated_at")}
+        ),
+        row,
+    )
+    audit.record(
+        connection,
+        actor,
+        "catalogue.picture",
+        f"reward {reward_id}",
+        None,
+        {"mime": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+    )
 
 
 def picture(connection: Connection, reward_id: str) -> tuple[str, bytes]:
@@ -149,7 +177,10 @@ def set_alert_level(connection: Connection, actor: str, partner: str, alert_belo
         raise BadRequest(_("the alert level must be a whole number of codes"))
     before = alert_levels(connection).get(partner)
     statement = insert_for(connection, partner_pool_alerts)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["partner"], set_={"alert_below": statement.excluded.alert_below}),
-        {"partner": partner, "alert_below": int(text)})
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["partner"], set_={"alert_below": statement.excluded.alert_below}
+        ),
+        {"partner": partner, "alert_below": int(text)},
+    )
     audit.record(connection, actor, "catalogue.pool_alert", f"partner {partner}", before, int(text))

@@ -13,8 +13,9 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     entries, pictured = transaction(lambda c: (catalogue.list_entries(c), catalogue.with_pictures(c)))
-    return render_template("backoffice/catalogue.html", entries=entries, pictured=pictured, error=error,
-                           form=form or {}), status
+    return render_template(
+        "backoffice/catalogue.html", entries=entries, pictured=pictured, error=error, form=form or {}
+    ), status
 
 
 @bp.get("/")
@@ -39,8 +40,9 @@ def save():
 def alert():
     form = request.form.to_dict()
     try:
-        transaction(lambda c: catalogue.set_alert_level(c, g.user.user_id, form.get("partner", ""),
-                                                        form.get("alert_below")))
+        transaction(
+            lambda c: catalogue.set_alert_level(c, g.user.user_id, form.get("partner", ""), form.get("alert_below"))
+        )
     except BadRequest as exc:
         return _page(str(exc), None, 400)
     return redirect(url_for("backoffice.catalogue.index"))
@@ -61,5 +63,6 @@ def upload_picture(reward_id: str):
 @bp.get("/<reward_id>/picture")
 def show_picture(reward_id: str):
     mime, data = transaction(lambda c: catalogue.picture(c, reward_id))
-    return Response(data, mimetype=mime, headers={"X-Content-Type-Options": "nosniff",
-                                                  "Cache-Control": "private, max-age=60"})
+    return Response(
+        data, mimetype=mime, headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60"}
+    )

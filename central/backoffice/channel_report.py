@@ -35,16 +35,22 @@ def channel_rows(connection: Connection, active_customer_ids: frozenset[str]) ->
         .join(batch_cards, batch_cards.c.batch_id == card_batches_table.c.batch_id)
         # By card, whatever face was used: the printed number keyed, or the chip tapped.
         .join(cards, (cards.c.card_uid == batch_cards.c.card_uid) | (cards.c.card_uid == batch_cards.c.chip_uid))
-        .where(cards.c.customer_id.is_not(None)))
+        .where(cards.c.customer_id.is_not(None))
+    )
     active: dict[tuple[str, str | None], set[str]] = {}
     for channel, partner, customer_id in owners:
         if customer_id in active_customer_ids:
             active.setdefault((channel, partner), set()).add(customer_id)
     return tuple(
-        ChannelRow(str(line["channel"]), str(line["partner"] or ""), int(line["cards"]),  # type: ignore[call-overload]
-                   int(line["activated_online"]) + int(line["activated_first_use"]),  # type: ignore[call-overload]
-                   len(active.get((line["channel"], line["partner"]), ())))  # type: ignore[arg-type]
-        for line in made)
+        ChannelRow(
+            str(line["channel"]),
+            str(line["partner"] or ""),
+            int(line["cards"]),  # type: ignore[call-overload]
+            int(line["activated_online"]) + int(line["activated_first_use"]),  # type: ignore[call-overload]
+            len(active.get((line["channel"], line["partner"]), ())),
+        )  # type: ignore[arg-type]
+        for line in made
+    )
 
 
 def channels_csv(rows: tuple[ChannelRow, ...]) -> str:

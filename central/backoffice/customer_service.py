@@ -112,8 +112,11 @@ class _CentralSettings:
     """The settings devices pull, read the way devices read them (one parser: `loyalty.reference_settings`)."""
 
     def __init__(self, connection: Connection) -> None:
-        self._values = dict(connection.execute(select(settings.c.key, settings.c.value_json)
-                                               .where(settings.c.key.in_((EXPIRY, TIERS)))).all())
+        self._values = dict(
+            connection.execute(
+                select(settings.c.key, settings.c.value_json).where(settings.c.key.in_((EXPIRY, TIERS)))
+            ).all()
+        )
 
     def setting(self, key: str) -> object | None:
         raw = self._values.get(key)
@@ -141,8 +144,11 @@ def store_customer(connection: Connection, customer_id: str, stores: frozenset[s
     """Whether the customer shopped (or was registered) in one of `stores` (None: every store)."""
     if stores is None:
         return True
-    return bool(connection.execute(select(exists().where(
-        events.c.customer_id == customer_id, events.c.device_id.in_(stores)))).scalar())
+    return bool(
+        connection.execute(
+            select(exists().where(events.c.customer_id == customer_id, events.c.device_id.in_(stores)))
+        ).scalar()
+    )
 
 
 def require_customer(connection: Connection, user: BackofficeUser, customer_id: str, stores: frozenset[str] | None):
@@ -154,8 +160,11 @@ def require_customer(connection: Connection, user: BackofficeUser, customer_id: 
 
 
 def merged_into(connection: Connection, customer_id: str) -> str | None:
-    return connection.execute(select(customer_merges.c.kept_id).where(
-        customer_merges.c.duplicate_id == customer_id, customer_merges.c.undone_at.is_(None))).scalar()
+    return connection.execute(
+        select(customer_merges.c.kept_id).where(
+            customer_merges.c.duplicate_id == customer_id, customer_merges.c.undone_at.is_(None)
+        )
+    ).scalar()
 
 
 def _ledger_of(row) -> Ledger:
@@ -168,44 +177,83 @@ def _ledger_of(row) -> Ledger:
 
 def customer_file(connection: Connection, row, today: date) -> CustomerFile:
     cid = row.customer_id
-    merges = connection.execute(select(customer_merges).where(
-        (customer_merges.c.kept_id == cid) | (customer_merges.c.duplicate_id == cid))
-        .order_by(customer_merges.c.merged_at.desc())).all()
+    merges = connection.execute(
+        select(customer_merges)
+        .where((customer_merges.c.kept_id == cid) | (customer_merges.c.duplicate_id == cid))
+        .order_by(customer_merges.c.merged_at.desc())
+    ).all()
     ids = {cid} | {m.duplicate_id for m in merges if m.kept_id == cid and m.undone_at is None}
-    rows = connection.execute(select(events.c.payload, events.c.review).where(events.c.customer_id.in_(ids))
-                              .order_by(events.c.id.desc()).limit(HISTORY_LIMIT)).all()
+    rows = connection.execute(
+        select(events.c.payload, events.c.review)
+        .where(events.c.customer_id.in_(ids))
+        .order_by(events.c.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
     history = [(json.loads(p), bool(review)) for p, review in rows]
     cancelled = cancelled_redemptions(connection, cid)
     reference = _CentralSettings(connection)
     ledger = _ledger_of(row)
     rule, scale = reference.expiry_rule(), reference.tier_scale()
     expiring = notice(ledger, cid, today, rule) if rule else None
-    pool = connection.execute(select(pool_memberships.c.pool_id, pool_memberships.c.share_pct, pool_balances.c.points)
-                              .join(pool_balances, pool_balances.c.pool_id == pool_memberships.c.pool_id)
-                              .where(pool_memberships.c.customer_id == cid)).first()
+    pool = connection.execute(
+        select(pool_memberships.c.pool_id, pool_memberships.c.share_pct, pool_balances.c.points)
+        .join(pool_balances, pool_balances.c.pool_id == pool_memberships.c.pool_id)
+        .where(pool_memberships.c.customer_id == cid)
+    ).first()
     return CustomerFile(
-        customer_id=cid, first_name=row.first_name, last_name=row.last_name, phone=row.phone, email=row.email,
-        erased=bool(row.erased), points=row.points,
+        customer_id=cid,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        phone=row.phone,
+        email=row.email,
+        erased=bool(row.erased),
+        points=row.points,
         tier=tier_of(ledger, cid, today, scale).name if scale else None,
         expiring=expiring if expiring and expiring.points > 0 else None,
-        lots=tuple(sorted(ledger.lots[cid].items())), debits=row.debits,
-        cards=tuple((c.card_uid, bool(c.blocked)) for c in connection.execute(
-            select(cards).where(cards.c.customer_id == cid).order_by(cards.c.card_uid))),
+        lots=tuple(sorted(ledger.lots[cid].items())),
+        debits=row.debits,
+        cards=tuple(
+            (c.card_uid, bool(c.blocked))
+            for c in connection.execute(select(cards).where(cards.c.customer_id == cid).order_by(cards.c.card_uid))
+        ),
         consent=tuple(r for r, _ in reversed(history) if r["type"] == "ConsentChanged"),
         pool=(pool.pool_id, pool.share_pct, pool.points) if pool else None,
-        vouchers=tuple({"partner": v.partner, "code": v.code, "face_value_cents": v.face_value_cents,
-                        "issued_at": v.issued_at, "redemption_event_id": v.redemption_event_id,
-                        "cancelled": v.redemption_event_id in cancelled}
-                       for v in connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == cid)
-                                                   .order_by(voucher_codes.c.issued_at.desc()))),
+        vouchers=tuple(
+            {
+                "partner": v.partner,
+                "code": v.code,
+                "face_value_cents": v.face_value_cents,
+                "issued_at": v.issued_at,
+                "redemption_event_id": v.redemption_event_id,
+                "cancelled": v.redemption_event_id in cancelled,
+            }
+            for v in connection.execute(
+                select(voucher_codes)
+                .where(voucher_codes.c.customer_id == cid)
+                .order_by(voucher_codes.c.issued_at.desc())
+            )
+        ),
         operations=tuple(_operation(r, review) for r, review in history),
         merged_into=merged_into(connection, cid),
-        merges=tuple({"merge_event_id": m.merge_event_id, "kept_id": m.kept_id, "duplicate_id": m.duplicate_id,
-                      "merged_at": m.merged_at, "merged_by": m.merged_by, "reason": m.reason,
-                      "undone_at": m.undone_at, "undoable": _undoable(m)} for m in merges),
-        erasure_requested_at=connection.execute(select(audit_table.c.at).where(
-            audit_table.c.action == "customer.erasure_request", audit_table.c.subject == cid)
-            .order_by(audit_table.c.id.desc()).limit(1)).scalar(),
+        merges=tuple(
+            {
+                "merge_event_id": m.merge_event_id,
+                "kept_id": m.kept_id,
+                "duplicate_id": m.duplicate_id,
+                "merged_at": m.merged_at,
+                "merged_by": m.merged_by,
+                "reason": m.reason,
+                "undone_at": m.undone_at,
+                "undoable": _undoable(m),
+            }
+            for m in merges
+        ),
+        erasure_requested_at=connection.execute(
+            select(audit_table.c.at)
+            .where(audit_table.c.action == "customer.erasure_request", audit_table.c.subject == cid)
+            .order_by(audit_table.c.id.desc())
+            .limit(1)
+        ).scalar(),
     )
 
 
@@ -217,8 +265,16 @@ def _operation(record: dict, review: bool) -> Operation:
     detail = record.get("reward_id") or record.get("reason") or record.get("card_uid") or record.get("partner") or ""
     if kind == "PointsMoved":
         detail = f"{record['from_customer_id']} → {record['customer_id']}"
-    return Operation(record.get("at", ""), kind, points, record["device_id"], record.get("cashier_id"),
-                     record.get("receipt_ref"), str(detail), review)
+    return Operation(
+        record.get("at", ""),
+        kind,
+        points,
+        record["device_id"],
+        record.get("cashier_id"),
+        record.get("receipt_ref"),
+        str(detail),
+        review,
+    )
 
 
 def check_reason(reason: object) -> str:
@@ -240,56 +296,121 @@ def adjust_points(connection: Connection, user: BackofficeUser, customer_id: str
     if row is None or row.erased:
         raise NotFound(_("No such customer."))
     if delta < 0 and -delta > row.points:
-        raise AdjustmentOverBalance(_("The balance is %(points)s points; you cannot take back more.",
-                                       points=row.points))
-    ingest(connection, [PointsAdjusted(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
-                                       customer_id=customer_id, delta=delta, reason=text)], None)
-    audit.record(connection, user.user_id, "customer.adjust", customer_id, {"points": row.points},
-                 {"delta": delta, "reason": text})
+        raise AdjustmentOverBalance(
+            _("The balance is %(points)s points; you cannot take back more.", points=row.points)
+        )
+    ingest(
+        connection,
+        [
+            PointsAdjusted(
+                device_id=CENTRAL_DEVICE_ID,
+                cashier_id=user.user_id[:64],
+                customer_id=customer_id,
+                delta=delta,
+                reason=text,
+            )
+        ],
+        None,
+    )
+    audit.record(
+        connection,
+        user.user_id,
+        "customer.adjust",
+        customer_id,
+        {"points": row.points},
+        {"delta": delta, "reason": text},
+    )
     return connection.execute(select(customers.c.points).where(customers.c.customer_id == customer_id)).scalar_one()
 
 
-def merge_customers(connection: Connection, user: BackofficeUser, kept_id: str, duplicate_id: str,
-                    reason: object) -> str:
+def merge_customers(
+    connection: Connection, user: BackofficeUser, kept_id: str, duplicate_id: str, reason: object
+) -> str:
     """Fold `duplicate_id` into `kept_id`; returns the merge's event id (to undo it)."""
     text = check_reason(reason)
     if kept_id == duplicate_id:
         raise BadRequest(_("Choose two different customers."))
-    rows = {r.customer_id: r for r in connection.execute(
-        select(customers).where(customers.c.customer_id.in_((kept_id, duplicate_id))))}
+    rows = {
+        r.customer_id: r
+        for r in connection.execute(select(customers).where(customers.c.customer_id.in_((kept_id, duplicate_id))))
+    }
     if set(rows) != {kept_id, duplicate_id} or any(r.erased for r in rows.values()):
         raise NotFound(_("Both customers must exist and not be erased."))
     for cid in (kept_id, duplicate_id):
         if merged_into(connection, cid):
-            raise AlreadyMerged(_("Customer %(customer)s was already merged into another; undo that first.",
-                                           customer=cid))
+            raise AlreadyMerged(
+                _("Customer %(customer)s was already merged into another; undo that first.", customer=cid)
+            )
     dup = rows[duplicate_id]
-    moved = PointsMoved(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=duplicate_id,
-                        customer_id=kept_id, balance=dup.points, debits=dup.debits,
-                        lots=tuple(sorted(lots_from_json(dup.lots).items())))
-    card_uids = [uid for uid, in connection.execute(select(cards.c.card_uid).where(
-        cards.c.customer_id == duplicate_id).order_by(cards.c.card_uid))]
-    made: list[Event] = [moved] + [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=kept_id, card_uid=uid)
-                                   for uid in card_uids]
-    pools = {r.customer_id: r for r in connection.execute(select(pool_memberships).where(
-        pool_memberships.c.customer_id.in_((kept_id, duplicate_id)), pool_memberships.c.pool_id.is_not(None)))}
+    moved = PointsMoved(
+        device_id=CENTRAL_DEVICE_ID,
+        cashier_id=user.user_id[:64],
+        from_customer_id=duplicate_id,
+        customer_id=kept_id,
+        balance=dup.points,
+        debits=dup.debits,
+        lots=tuple(sorted(lots_from_json(dup.lots).items())),
+    )
+    card_uids = [
+        uid
+        for (uid,) in connection.execute(
+            select(cards.c.card_uid).where(cards.c.customer_id == duplicate_id).order_by(cards.c.card_uid)
+        )
+    ]
+    made: list[Event] = [moved] + [
+        CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=kept_id, card_uid=uid) for uid in card_uids
+    ]
+    pools = {
+        r.customer_id: r
+        for r in connection.execute(
+            select(pool_memberships).where(
+                pool_memberships.c.customer_id.in_((kept_id, duplicate_id)), pool_memberships.c.pool_id.is_not(None)
+            )
+        )
+    }
     pool_moved = None
     if duplicate_id in pools:
         dup_pool = pools[duplicate_id]
         made.append(PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=dup_pool.pool_id, customer_id=duplicate_id))
         if kept_id not in pools:
-            made.append(PoolJoined(device_id=CENTRAL_DEVICE_ID, pool_id=dup_pool.pool_id, customer_id=kept_id,
-                                   share_pct=dup_pool.share_pct))
+            made.append(
+                PoolJoined(
+                    device_id=CENTRAL_DEVICE_ID,
+                    pool_id=dup_pool.pool_id,
+                    customer_id=kept_id,
+                    share_pct=dup_pool.share_pct,
+                )
+            )
             pool_moved = [dup_pool.pool_id, dup_pool.share_pct]
     ingest(connection, made, None)
-    connection.execute(customer_merges.insert().values(
-        merge_event_id=moved.event_id, kept_id=kept_id, duplicate_id=duplicate_id,
-        moved_json=json.dumps({"points": moved.balance, "debits": moved.debits, "lots": moved.lots,
-                               "cards": card_uids, "pool": pool_moved}),
-        merged_at=utc_now(), merged_by=user.user_id, reason=text))
+    connection.execute(
+        customer_merges.insert().values(
+            merge_event_id=moved.event_id,
+            kept_id=kept_id,
+            duplicate_id=duplicate_id,
+            moved_json=json.dumps(
+                {
+                    "points": moved.balance,
+                    "debits": moved.debits,
+                    "lots": moved.lots,
+                    "cards": card_uids,
+                    "pool": pool_moved,
+                }
+            ),
+            merged_at=utc_now(),
+            merged_by=user.user_id,
+            reason=text,
+        )
+    )
     refresh_from_rows(connection, [duplicate_id])  # a merged duplicate is no longer found
-    audit.record(connection, user.user_id, "customer.merge", kept_id, None,
-                 {"duplicate": duplicate_id, "points": moved.balance, "cards": len(card_uids), "reason": text})
+    audit.record(
+        connection,
+        user.user_id,
+        "customer.merge",
+        kept_id,
+        None,
+        {"duplicate": duplicate_id, "points": moved.balance, "cards": len(card_uids), "reason": text},
+    )
     return moved.event_id
 
 
@@ -300,46 +421,72 @@ def _undoable(merge, now: datetime | None = None) -> bool:
     return (now or datetime.now(UTC)) - merged <= timedelta(days=MERGE_UNDO_DAYS)
 
 
-def undo_merge(connection: Connection, user: BackofficeUser, merge_event_id: str, reason: object,
-               now: datetime | None = None, kept_id: str | None = None) -> None:
+def undo_merge(
+    connection: Connection,
+    user: BackofficeUser,
+    merge_event_id: str,
+    reason: object,
+    now: datetime | None = None,
+    kept_id: str | None = None,
+) -> None:
     """Move back exactly what the merge moved (points, lots, debits, cards, pool), within the undo window."""
     text = check_reason(reason)
-    merge = connection.execute(select(customer_merges).where(
-        customer_merges.c.merge_event_id == merge_event_id)).first()
+    merge = connection.execute(
+        select(customer_merges).where(customer_merges.c.merge_event_id == merge_event_id)
+    ).first()
     if merge is None or (kept_id is not None and merge.kept_id != kept_id):
         raise NotFound(_("No such merge."))
     if not _undoable(merge, now):
-        raise MergeUndoClosed(_("A merge can be undone only once and within %(days)s days.",
-                                       days=MERGE_UNDO_DAYS))
+        raise MergeUndoClosed(_("A merge can be undone only once and within %(days)s days.", days=MERGE_UNDO_DAYS))
     moved = json.loads(merge.moved_json)
-    kept_points = connection.execute(select(customers.c.points).where(
-        customers.c.customer_id == merge.kept_id)).scalar_one()
+    kept_points = connection.execute(
+        select(customers.c.points).where(customers.c.customer_id == merge.kept_id)
+    ).scalar_one()
     if moved["points"] > 0 and kept_points < moved["points"]:
-        raise MergedPointsSpent(_("The kept customer has already spent the merged points; the merge cannot "
-                                       "be undone."))
-    made: list[Event] = [PointsMoved(
-        device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64], from_customer_id=merge.kept_id,
-        customer_id=merge.duplicate_id, balance=moved["points"], debits=moved["debits"],
-        lots=tuple((d, p) for d, p in moved["lots"]), merge_event_id=merge_event_id)]
-    made += [CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=merge.duplicate_id, card_uid=uid)
-             for uid in moved["cards"]]
+        raise MergedPointsSpent(_("The kept customer has already spent the merged points; the merge cannot be undone."))
+    made: list[Event] = [
+        PointsMoved(
+            device_id=CENTRAL_DEVICE_ID,
+            cashier_id=user.user_id[:64],
+            from_customer_id=merge.kept_id,
+            customer_id=merge.duplicate_id,
+            balance=moved["points"],
+            debits=moved["debits"],
+            lots=tuple((d, p) for d, p in moved["lots"]),
+            merge_event_id=merge_event_id,
+        )
+    ]
+    made += [
+        CardLinked(device_id=CENTRAL_DEVICE_ID, customer_id=merge.duplicate_id, card_uid=uid) for uid in moved["cards"]
+    ]
     if moved["pool"]:
         pool_id, share = moved["pool"]
-        made += [PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=merge.kept_id),
-                 PoolJoined(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=merge.duplicate_id,
-                            share_pct=share)]
+        made += [
+            PoolLeft(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=merge.kept_id),
+            PoolJoined(device_id=CENTRAL_DEVICE_ID, pool_id=pool_id, customer_id=merge.duplicate_id, share_pct=share),
+        ]
     ingest(connection, made, None)
-    connection.execute(update(customer_merges).where(customer_merges.c.merge_event_id == merge_event_id)
-                       .values(undone_at=utc_now(), undone_by=user.user_id))
+    connection.execute(
+        update(customer_merges)
+        .where(customer_merges.c.merge_event_id == merge_event_id)
+        .values(undone_at=utc_now(), undone_by=user.user_id)
+    )
     refresh_from_rows(connection, [merge.duplicate_id])
-    audit.record(connection, user.user_id, "customer.unmerge", merge.kept_id, None,
-                 {"duplicate": merge.duplicate_id, "reason": text})
+    audit.record(
+        connection,
+        user.user_id,
+        "customer.unmerge",
+        merge.kept_id,
+        None,
+        {"duplicate": merge.duplicate_id, "reason": text},
+    )
 
 
 def stored_events(connection: Connection) -> list[Event]:
     """Every stored event, in storage order (the property tests fold them as the reference)."""
-    return [from_record(json.loads(p)) for p in connection.execute(select(events.c.payload).order_by(events.c.id))
-            .scalars()]
+    return [
+        from_record(json.loads(p)) for p in connection.execute(select(events.c.payload).order_by(events.c.id)).scalars()
+    ]
 
 
 def resolve_customer(connection: Connection, text: str) -> str:
@@ -354,8 +501,9 @@ def resolve_customer(connection: Connection, text: str) -> str:
 
 
 def _voucher(connection: Connection, customer_id: str, code: str):
-    row = connection.execute(select(voucher_codes).where(voucher_codes.c.customer_id == customer_id,
-                                                         voucher_codes.c.code == code)).first()
+    row = connection.execute(
+        select(voucher_codes).where(voucher_codes.c.customer_id == customer_id, voucher_codes.c.code == code)
+    ).first()
     if row is None:
         raise NotFound(_("This voucher is not one of this customer's."))
     return row
@@ -363,8 +511,12 @@ def _voucher(connection: Connection, customer_id: str, code: str):
 
 def cancelled_redemptions(connection: Connection, customer_id: str) -> set[str]:
     """The redemptions of this customer already cancelled (their points given back)."""
-    return {json.loads(p)["redemption_event_id"] for p in connection.execute(select(events.c.payload).where(
-        events.c.customer_id == customer_id, events.c.type == "RedemptionCancelled")).scalars()}
+    return {
+        json.loads(p)["redemption_event_id"]
+        for p in connection.execute(
+            select(events.c.payload).where(events.c.customer_id == customer_id, events.c.type == "RedemptionCancelled")
+        ).scalars()
+    }
 
 
 def cancel_voucher(connection: Connection, user: BackofficeUser, customer_id: str, code: str, reason: object) -> int:
@@ -374,14 +526,31 @@ def cancel_voucher(connection: Connection, user: BackofficeUser, customer_id: st
     voucher = _voucher(connection, customer_id, code)
     if voucher.redemption_event_id in cancelled_redemptions(connection, customer_id):
         raise VoucherAlreadyCancelled(_("This voucher was already cancelled."))
-    payload = connection.execute(select(events.c.payload).where(
-        events.c.event_id == voucher.redemption_event_id)).scalar()
+    payload = connection.execute(
+        select(events.c.payload).where(events.c.event_id == voucher.redemption_event_id)
+    ).scalar()
     points = json.loads(payload)["points"] if payload else 0
-    ingest(connection, [RedemptionCancelled(device_id=CENTRAL_DEVICE_ID, cashier_id=user.user_id[:64],
-                                            customer_id=customer_id, redemption_event_id=voucher.redemption_event_id,
-                                            points=points)], None)
-    audit.record(connection, user.user_id, "customer.voucher_cancel", customer_id, None,
-                 {"partner": voucher.partner, "code": code, "points": points, "reason": text})
+    ingest(
+        connection,
+        [
+            RedemptionCancelled(
+                device_id=CENTRAL_DEVICE_ID,
+                cashier_id=user.user_id[:64],
+                customer_id=customer_id,
+                redemption_event_id=voucher.redemption_event_id,
+                points=points,
+            )
+        ],
+        None,
+    )
+    audit.record(
+        connection,
+        user.user_id,
+        "customer.voucher_cancel",
+        customer_id,
+        None,
+        {"partner": voucher.partner, "code": code, "points": points, "reason": text},
+    )
     return points
 
 
@@ -391,6 +560,12 @@ def voucher_for_resend(connection: Connection, user: BackofficeUser, customer_id
     email = connection.execute(select(customers.c.email).where(customers.c.customer_id == customer_id)).scalar()
     if not email:
         raise NoEmailOnFile(_("This customer has no e-mail address on file."))
-    audit.record(connection, user.user_id, "customer.voucher_resend", customer_id, None,
-                 {"partner": voucher.partner, "code": code})
+    audit.record(
+        connection,
+        user.user_id,
+        "customer.voucher_resend",
+        customer_id,
+        None,
+        {"partner": voucher.partner, "code": code},
+    )
     return email, voucher.partner

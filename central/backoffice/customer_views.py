@@ -38,9 +38,16 @@ def index():
     page = request.args.get("page", "0")
     page = int(page) if page.isdigit() and int(page) < 500 else 0
     found = transaction(lambda c: search(c, query, page=page, stores=_stores())) if query else []
-    return render_template("backoffice/customers.html", query=query, found=found, page=page,
-                           more=len(found) == PAGE_SIZE, masked=_masked(), mask_phone=service.mask_phone,
-                           mask_email=service.mask_email)
+    return render_template(
+        "backoffice/customers.html",
+        query=query,
+        found=found,
+        page=page,
+        more=len(found) == PAGE_SIZE,
+        masked=_masked(),
+        mask_phone=service.mask_phone,
+        mask_email=service.mask_email,
+    )
 
 
 @bp.get("/<customer_id>")
@@ -50,14 +57,21 @@ def detail(customer_id: str):
         return service.customer_file(connection, row, date.today())
 
     file = transaction(read)
-    return render_template("backoffice/customer.html", c=file, masked=_masked(), mask_phone=service.mask_phone,
-                           mask_email=service.mask_email, limit=service.ADJUSTMENT_LIMITS[
-                               "head_office" if g.user.is_head_office else "manager"],
-                           undo_days=service.MERGE_UNDO_DAYS, done=request.args.get("done"))
+    return render_template(
+        "backoffice/customer.html",
+        c=file,
+        masked=_masked(),
+        mask_phone=service.mask_phone,
+        mask_email=service.mask_email,
+        limit=service.ADJUSTMENT_LIMITS["head_office" if g.user.is_head_office else "manager"],
+        undo_days=service.MERGE_UNDO_DAYS,
+        done=request.args.get("done"),
+    )
 
 
 def _act(customer_id: str, work, done: str, target: str | None = None):
     """Run an action on a customer this user may see, then show the customer's page again."""
+
     def run(connection):
         service.require_customer(connection, g.user, customer_id, _stores())
         return work(connection)
@@ -79,17 +93,24 @@ def adjust(customer_id: str):
     try:
         delta = int(raw)
     except ValueError:
-        raise BadRequest(_("The adjustment is a whole number of points other than 0 (negative takes points "
-                           "back).")) from None
-    return _act(customer_id, lambda c: service.adjust_points(c, g.user, customer_id, delta,
-                                                             request.form.get("reason")), "adjusted")
+        raise BadRequest(
+            _("The adjustment is a whole number of points other than 0 (negative takes points back).")
+        ) from None
+    return _act(
+        customer_id,
+        lambda c: service.adjust_points(c, g.user, customer_id, delta, request.form.get("reason")),
+        "adjusted",
+    )
 
 
 @bp.post("/<customer_id>/cards/<card_uid>/block")
 def block_card(customer_id: str, card_uid: str):
     reason = service.check_reason(request.form.get("reason"))
-    return _act(customer_id, lambda c: customer_admin.block_card(
-        c, _owned_card(c, customer_id, card_uid), reason, g.user.user_id), "blocked")
+    return _act(
+        customer_id,
+        lambda c: customer_admin.block_card(c, _owned_card(c, customer_id, card_uid), reason, g.user.user_id),
+        "blocked",
+    )
 
 
 @bp.post("/<customer_id>/cards/<card_uid>/replace")
@@ -100,10 +121,15 @@ def replace_card(customer_id: str, card_uid: str):
         raise BadRequest(_("Type the number of the new card."))
 
     def work(connection):
-        customer_admin.replace_card(connection, _owned_card(connection, customer_id, card_uid), new_uid,
-                                    g.user.user_id)
-        service.audit.record(connection, g.user.user_id, "customer.replace_card", customer_id, None,
-                             {"old": card_uid, "new": new_uid, "reason": reason})
+        customer_admin.replace_card(connection, _owned_card(connection, customer_id, card_uid), new_uid, g.user.user_id)
+        service.audit.record(
+            connection,
+            g.user.user_id,
+            "customer.replace_card",
+            customer_id,
+            None,
+            {"old": card_uid, "new": new_uid, "reason": reason},
+        )
 
     return _act(customer_id, work, "replaced")
 
@@ -123,8 +149,9 @@ def merge(customer_id: str):
 @bp.post("/merges/<merge_id>/undo")
 def undo_merge(merge_id: str):
     kept = (request.form.get("kept") or "").strip()
-    return _act(kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason"), kept_id=kept),
-                "unmerged")
+    return _act(
+        kept, lambda c: service.undo_merge(c, g.user, merge_id, request.form.get("reason"), kept_id=kept), "unmerged"
+    )
 
 
 @bp.get("/<customer_id>/export.json")
@@ -132,8 +159,11 @@ def undo_merge(merge_id: str):
 def export(customer_id: str):
     data = transaction(lambda c: customer_admin.export_customer(c, customer_id))
     transaction(lambda c: service.audit.record(c, g.user.user_id, "customer.export", customer_id, None, None))
-    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'},
+    )
 
 
 @bp.post("/<customer_id>/erase")
@@ -152,8 +182,11 @@ def erase(customer_id: str):
 
 @bp.post("/<customer_id>/vouchers/<code>/cancel")
 def cancel_voucher(customer_id: str, code: str):
-    return _act(customer_id, lambda c: service.cancel_voucher(c, g.user, customer_id, code,
-                                                              request.form.get("reason")), "voucher_cancelled")
+    return _act(
+        customer_id,
+        lambda c: service.cancel_voucher(c, g.user, customer_id, code, request.form.get("reason")),
+        "voucher_cancelled",
+    )
 
 
 @bp.post("/<customer_id>/vouchers/<code>/resend")

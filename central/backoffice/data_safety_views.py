@@ -21,9 +21,11 @@ bp = Blueprint("data_safety", __name__, url_prefix="/data-safety")
 @bp.get("/")
 def index():
     gaps, claims = transaction(lambda c: (all_gaps(c), open_claims(c)))
-    return render_template("backoffice/data_safety.html",
-                           gaps=scope.only_visible(g.user, gaps, lambda x: x.device_id),
-                           claims=scope.only_visible(g.user, claims, lambda x: x.device_id))
+    return render_template(
+        "backoffice/data_safety.html",
+        gaps=scope.only_visible(g.user, gaps, lambda x: x.device_id),
+        claims=scope.only_visible(g.user, claims, lambda x: x.device_id),
+    )
 
 
 @bp.post("/card-claims/<event_id>")
@@ -34,9 +36,14 @@ def resolve_claim(event_id: str):
 
     def work(connection):
         claim = card_claims.resolve(connection, event_id, move=move)
-        audit.record(connection, g.user.user_id, "card_claim.move" if move else "card_claim.keep",
-                     f"card {claim.card_uid}", {"owner": claim.owner},
-                     {"owner": claim.claimed_for if move else claim.owner})
+        audit.record(
+            connection,
+            g.user.user_id,
+            "card_claim.move" if move else "card_claim.keep",
+            f"card {claim.card_uid}",
+            {"owner": claim.owner},
+            {"owner": claim.claimed_for if move else claim.owner},
+        )
 
     transaction(work)
     return redirect(url_for("backoffice.data_safety.index"))
@@ -46,10 +53,17 @@ def resolve_claim(event_id: str):
 @head_office_only
 def write_off(device_id: str):
     """Head office records a device's missing numbers as lost (after `kiosk salvage --send` found no more)."""
+
     def work(connection):
         gaps = record_lost(connection, device_id, g.user.user_id)
-        audit.record(connection, g.user.user_id, "sequence.lost", f"device {device_id}",
-                     {"missing": gaps.missing, "ranges": [list(r) for r in gaps.ranges]}, {"missing": 0})
+        audit.record(
+            connection,
+            g.user.user_id,
+            "sequence.lost",
+            f"device {device_id}",
+            {"missing": gaps.missing, "ranges": [list(r) for r in gaps.ranges]},
+            {"missing": 0},
+        )
 
     transaction(work)
     return redirect(url_for("backoffice.data_safety.index"))

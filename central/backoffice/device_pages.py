@@ -33,18 +33,25 @@ class ChecklistItem:
 
 def device_checklist(connection: Connection, device: device_registry.DeviceInfo) -> tuple[ChecklistItem, ...]:
     """Enrolled, synced once, earning scale published, cashiers set up, first earn and registration received."""
-    def count(kind: str) -> int:
-        return connection.execute(select(func.count()).select_from(events).where(
-            events.c.device_id == device.device_id, events.c.type == kind)).scalar_one()
 
-    active_cashiers = connection.execute(select(func.count()).select_from(cashiers).where(
-        cashiers.c.active.is_(True))).scalar_one()
-    return (ChecklistItem("enrolled", device.enrolled and not device.revoked),
-            ChecklistItem("synced", device.last_seen_at is not None),
-            ChecklistItem("rules", rules.published_rules(connection) is not None),
-            ChecklistItem("cashiers", active_cashiers > 0),
-            ChecklistItem("first_earn", count("PointsEarned") > 0),
-            ChecklistItem("first_registration", count("CustomerRegistered") > 0))
+    def count(kind: str) -> int:
+        return connection.execute(
+            select(func.count())
+            .select_from(events)
+            .where(events.c.device_id == device.device_id, events.c.type == kind)
+        ).scalar_one()
+
+    active_cashiers = connection.execute(
+        select(func.count()).select_from(cashiers).where(cashiers.c.active.is_(True))
+    ).scalar_one()
+    return (
+        ChecklistItem("enrolled", device.enrolled and not device.revoked),
+        ChecklistItem("synced", device.last_seen_at is not None),
+        ChecklistItem("rules", rules.published_rules(connection) is not None),
+        ChecklistItem("cashiers", active_cashiers > 0),
+        ChecklistItem("first_earn", count("PointsEarned") > 0),
+        ChecklistItem("first_registration", count("CustomerRegistered") > 0),
+    )
 
 
 @bp.get("/")
@@ -69,8 +76,9 @@ def detail(device_id: str):
         modes = staff.capture_modes(connection)
         report = scope.for_viewer(g.user, reports.build_report(connection, reports.Period(today, today), only_this))
         seen = reports.build_report(connection, reports.Period(), only_this).by_cashier
-        training = onboarding.checklists(connection, device_id,
-                                         also=[r.key for r in seen if r.key != reports.NO_CASHIER])
+        training = onboarding.checklists(
+            connection, device_id, also=[r.key for r in seen if r.key != reports.NO_CASHIER]
+        )
         refused = push_refusals.latest(connection, only_this)
         adoption = cashier_figures.adoption_rows(connection, today, today, only_this)[0]
         return device, modes, report, seen, device_checklist(connection, device), training, refused, adoption
@@ -79,6 +87,16 @@ def detail(device_id: str):
     lang = "en" if str(get_locale()) == "en" else "fr"
     lines = daily_summary.summary_lines(report, device_id, today, lang, adoption)
     summary = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
-    return render_template("backoffice/device.html", device=device, mode=modes["stores"].get(device_id),
-                           default_mode=modes["default"], seen=seen, checklist=checklist, summary=summary,
-                           today=today, training=training, drills=DRILLS, refused=refused)
+    return render_template(
+        "backoffice/device.html",
+        device=device,
+        mode=modes["stores"].get(device_id),
+        default_mode=modes["default"],
+        seen=seen,
+        checklist=checklist,
+        summary=summary,
+        today=today,
+        training=training,
+        drills=DRILLS,
+        refused=refused,
+    )

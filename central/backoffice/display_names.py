@@ -28,4 +28,5 @@ class DisplayNames:
 def display_names(connection: Connection) -> DisplayNames:
     return DisplayNames(
         {d: n for d, n in connection.execute(select(devices.c.device_id, devices.c.name)) if n},
-        {c: n for c, n in connection.execute(select(cashiers.c.cashier_id, cashiers.c.name)) if n})
+        {c: n for c, n in connection.execute(select(cashiers.c.cashier_id, cashiers.c.name)) if n},
+    )

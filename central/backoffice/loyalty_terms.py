@@ -39,10 +39,13 @@ def _publish(connection: Connection, actor: str, key: str, value: dict) -> None:
     before = read_setting(connection, key)
     versions = Versions(connection)
     statement = insert_for(connection, settings)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["key"], set_={"value_json": statement.excluded.value_json,
-                                      "version": statement.excluded.version}),
-        {"key": key, "value_json": json.dumps(value, sort_keys=True), "version": versions.next()})
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value_json": statement.excluded.value_json, "version": statement.excluded.version},
+        ),
+        {"key": key, "value_json": json.dumps(value, sort_keys=True), "version": versions.next()},
+    )
     versions.save()
     audit.record(connection, actor, f"{key}.set", key, before, value)
 
@@ -62,8 +65,9 @@ def tiers_from_form(form: Mapping[str, str]) -> TierScale:
             continue
         name, sep, minimum = line.partition("=")
         if not sep or not name.strip():
-            raise BadRequest(_("tier line %(number)s: write it as name = minimum points, e.g. silver = 500",
-                               number=number))
+            raise BadRequest(
+                _("tier line %(number)s: write it as name = minimum points, e.g. silver = 500", number=number)
+            )
         tiers.append(Tier(name.strip()[:40], _whole(minimum, _("tier line %(number)s: the minimum", number=number))))
     try:
         return TierScale(_whole(form.get("period_days"), _("the tier period")), tuple(tiers))
@@ -73,8 +77,9 @@ def tiers_from_form(form: Mapping[str, str]) -> TierScale:
 
 def expiry_from_form(form: Mapping[str, str]) -> ExpiryRule:
     try:
-        return ExpiryRule(_whole(form.get("after_days"), _("the points lifetime")),
-                          _whole(form.get("notice_days"), _("the notice")))
+        return ExpiryRule(
+            _whole(form.get("after_days"), _("the points lifetime")), _whole(form.get("notice_days"), _("the notice"))
+        )
     except ValueError as exc:
         raise BadRequest(_in_language(exc)) from None
 
@@ -82,21 +87,31 @@ def expiry_from_form(form: Mapping[str, str]) -> ExpiryRule:
 def _in_language(exc: ValueError) -> str:
     """The domain's refusal in the page's language (the domain itself speaks English only)."""
     said = {
-        f"the tier period must be 1 to {MAX_PERIOD_DAYS} days":
-            lazy_gettext("the tier period must be 1 to %(days)s days", days=MAX_PERIOD_DAYS),
+        f"the tier period must be 1 to {MAX_PERIOD_DAYS} days": lazy_gettext(
+            "the tier period must be 1 to %(days)s days", days=MAX_PERIOD_DAYS
+        ),
         "the first tier must start at 0 points": lazy_gettext("the first tier must start at 0 points"),
-        "tier thresholds must rise strictly from one tier to the next":
-            lazy_gettext("tier thresholds must rise strictly from one tier to the next"),
+        "tier thresholds must rise strictly from one tier to the next": lazy_gettext(
+            "tier thresholds must rise strictly from one tier to the next"
+        ),
         "tier names must differ": lazy_gettext("tier names must differ"),
-        "points must live at least one day and the notice cannot be negative":
-            lazy_gettext("points must live at least one day and the notice cannot be negative"),
+        "points must live at least one day and the notice cannot be negative": lazy_gettext(
+            "points must live at least one day and the notice cannot be negative"
+        ),
     }
     return str(said.get(str(exc), exc))
 
 
 def save_tiers(connection: Connection, actor: str, scale: TierScale) -> None:
-    _publish(connection, actor, TIERS, {"period_days": scale.period_days,
-                                        "tiers": [{"name": t.name, "min_points": t.min_points} for t in scale.tiers]})
+    _publish(
+        connection,
+        actor,
+        TIERS,
+        {
+            "period_days": scale.period_days,
+            "tiers": [{"name": t.name, "min_points": t.min_points} for t in scale.tiers],
+        },
+    )
 
 
 def save_expiry(connection: Connection, actor: str, rule: ExpiryRule) -> None:
@@ -113,20 +128,31 @@ def run_expiry(connection: Connection, actor: str, today: date) -> tuple[int, in
     if stored is None:
         raise BadRequest(_("set the points lifetime before running expiry"))
     rule = ExpiryRule(stored["after_days"], stored["notice_days"])
-    rows = connection.execute(select(customers.c.customer_id, customers.c.points, customers.c.lots,
-                                     customers.c.debits).where(customers.c.points > 0)
-                              .order_by(customers.c.customer_id)).all()
+    rows = connection.execute(
+        select(customers.c.customer_id, customers.c.points, customers.c.lots, customers.c.debits)
+        .where(customers.c.points > 0)
+        .order_by(customers.c.customer_id)
+    ).all()
     due = []
     for row in rows:
-        ledger = Ledger(balances={row.customer_id: row.points}, lots={row.customer_id: lots_from_json(row.lots)},
-                        debits={row.customer_id: row.debits})
+        ledger = Ledger(
+            balances={row.customer_id: row.points},
+            lots={row.customer_id: lots_from_json(row.lots)},
+            debits={row.customer_id: row.debits},
+        )
         event = expire(ledger, row.customer_id, today, rule, device_id=CENTRAL_DEVICE)
         if event is not None:
             due.append(event)
     for start in range(0, len(due), EXPIRY_BATCH):
-        ingest(connection, due[start:start + EXPIRY_BATCH], None)
+        ingest(connection, due[start : start + EXPIRY_BATCH], None)
     total = sum(e.points for e in due)
     log.info("expiry run for %s: %d customer(s), %d point(s)", today.isoformat(), len(due), total)
-    audit.record(connection, actor, "expiry.run", today.isoformat(), None,
-                 {"customers": len(due), "points": total, "through_day": rule.through_day(today).isoformat()})
+    audit.record(
+        connection,
+        actor,
+        "expiry.run",
+        today.isoformat(),
+        None,
+        {"customers": len(due), "points": total, "through_day": rule.through_day(today).isoformat()},
+    )
     return len(due), total

@@ -28,8 +28,11 @@ def find_customer(connection: Connection, text: str) -> str:
         return found
     words = [w.lower() for w in query.split()]
     name = func.lower(func.coalesce(customers.c.first_name, "") + " " + func.coalesce(customers.c.last_name, ""))
-    rows = connection.execute(select(customers.c.customer_id).where(
-        customers.c.erased.is_(False), and_(*(name.contains(w, autoescape=True) for w in words))).limit(2)).all()
+    rows = connection.execute(
+        select(customers.c.customer_id)
+        .where(customers.c.erased.is_(False), and_(*(name.contains(w, autoescape=True) for w in words)))
+        .limit(2)
+    ).all()
     if not rows:
         raise NotFound("no customer has this name")
     if len(rows) > 1:

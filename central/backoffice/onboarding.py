@@ -49,8 +49,9 @@ def _earliest(times: Iterable[str | None]) -> str | None:
     return min(known, key=lambda t: datetime.fromisoformat(t).timestamp()) if known else None
 
 
-def checklists(connection: Connection, device_id: str | None = None,
-               also: Iterable[str] = (), stores: frozenset[str] | None = None) -> list[CashierTraining]:
+def checklists(
+    connection: Connection, device_id: str | None = None, also: Iterable[str] = (), stores: frozenset[str] | None = None
+) -> list[CashierTraining]:
     """Each cashier's checklist (on one device, or their best over every device of `stores`, None: all),
     sorted by id; cashiers in `also` are listed even before any drill. A drill's first completion is the
     earliest on any counted device."""
@@ -68,9 +69,13 @@ def checklists(connection: Connection, device_id: str | None = None,
     out = []
     for cid, drills in sorted(best.items()):
         per_drill = tuple(
-            None if d not in drills else DrillProgress(
-                cid, d, drills[d].best_score, drills[d].best_ms, _earliest(first[(cid, d)]), drills[d].device_id)
-            for d in DRILLS)
+            None
+            if d not in drills
+            else DrillProgress(
+                cid, d, drills[d].best_score, drills[d].best_ms, _earliest(first[(cid, d)]), drills[d].device_id
+            )
+            for d in DRILLS
+        )
         out.append(CashierTraining(cid, names.get(cid), per_drill, tuple(sorted(devices.get(cid, ())))))
     return out
 
@@ -81,6 +86,7 @@ def progress_csv(rows: list[DrillProgress]) -> str:
     writer = csv_cells.writer(out)
     writer.writerow(["device_id", "cashier_id", "drill", "best_score", "best_seconds", "first_done_at"])
     for r in rows:
-        writer.writerow([r.device_id, r.cashier_id, r.drill, r.best_score, f"{r.best_seconds:.1f}",
-                         r.first_done_at or ""])
+        writer.writerow(
+            [r.device_id, r.cashier_id, r.drill, r.best_score, f"{r.best_seconds:.1f}", r.first_done_at or ""]
+        )
     return out.getvalue()

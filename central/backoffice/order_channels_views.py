@@ -24,9 +24,17 @@ def _rows():
 def _page(made: tuple | None = None, error: str | None = None, status: int = 200):
     period, rows = _rows()
     keys = transaction(channel_keys.list_keys) if g.user.is_head_office else []
-    return render_template("backoffice/channels.html", rows=rows, period=period, keys=keys, made=made,
-                           error=error, channels=channel_keys.CHANNELS, scopes=channel_keys.SCOPES,
-                           period_args={k: v for k in ("start", "end") if (v := request.args.get(k))}), status
+    return render_template(
+        "backoffice/channels.html",
+        rows=rows,
+        period=period,
+        keys=keys,
+        made=made,
+        error=error,
+        channels=channel_keys.CHANNELS,
+        scopes=channel_keys.SCOPES,
+        period_args={k: v for k in ("start", "end") if (v := request.args.get(k))},
+    ), status
 
 
 @bp.get("/")
@@ -36,8 +44,11 @@ def index():
 
 @bp.get("/points.csv")
 def points_csv():
-    return Response(points_by_channel.channels_csv(_rows()[1]), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="points-by-channel.csv"'})
+    return Response(
+        points_by_channel.channels_csv(_rows()[1]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="points-by-channel.csv"'},
+    )
 
 
 @bp.post("/keys")
@@ -50,11 +61,22 @@ def create_key():
         return _page(error=problem, status=400)
 
     def make(connection):
-        key, text = channel_keys.create_key(connection, form.get("channel", ""), form.get("name", ""),
-                                            form.getlist("scope"), g.user.user_id,
-                                            int(rate) if rate.isdigit() else -1)
-        audit.record(connection, g.user.user_id, "channel_key.create", key.key_id, None,
-                     {"channel": key.channel, "scopes": list(key.scopes), "rate_per_minute": key.rate_per_minute})
+        key, text = channel_keys.create_key(
+            connection,
+            form.get("channel", ""),
+            form.get("name", ""),
+            form.getlist("scope"),
+            g.user.user_id,
+            int(rate) if rate.isdigit() else -1,
+        )
+        audit.record(
+            connection,
+            g.user.user_id,
+            "channel_key.create",
+            key.key_id,
+            None,
+            {"channel": key.channel, "scopes": list(key.scopes), "rate_per_minute": key.rate_per_minute},
+        )
         return key, text, order_webhooks.webhook_secret(connection, key.key_id)
 
     try:
@@ -73,8 +95,10 @@ def _form_problem(channel: str, name: str, scopes: list[str], rate: str) -> str 
     if not scopes or any(s not in channel_keys.SCOPES for s in scopes):
         return _("Tick at least one thing the key may do.")
     if not rate.isdigit() or not 1 <= int(rate) <= channel_keys.MAX_RATE_PER_MINUTE:
-        return _("The rate limit is a whole number of requests per minute, from 1 to %(most)s.",
-                 most=channel_keys.MAX_RATE_PER_MINUTE)
+        return _(
+            "The rate limit is a whole number of requests per minute, from 1 to %(most)s.",
+            most=channel_keys.MAX_RATE_PER_MINUTE,
+        )
     return None
 
 

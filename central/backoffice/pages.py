@@ -28,5 +28,8 @@ def audit_trail():
 def vouchers_check():
     """Codes issued against redemptions recorded: every mismatch, as `kiosk central vouchers-check` lists them."""
     grace_s = current_app.extensions["central.settings"].voucher_release_s
-    return render_template("backoffice/vouchers_check.html", mismatches=transaction(
-        lambda c: reconcile(c, grace_s=grace_s)), grace_h=grace_s // 3600)
+    return render_template(
+        "backoffice/vouchers_check.html",
+        mismatches=transaction(lambda c: reconcile(c, grace_s=grace_s)),
+        grace_h=grace_s // 3600,
+    )

@@ -34,15 +34,16 @@ class ChannelPoints:
 
 def channel_of(device_id: str) -> str:
     if device_id.startswith(CHANNEL_DEVICE_PREFIX):
-        return device_id[len(CHANNEL_DEVICE_PREFIX):]
+        return device_id[len(CHANNEL_DEVICE_PREFIX) :]
     return "customer_service" if device_id == CENTRAL_DEVICE_ID else "store"
 
 
 def points_by_channel(connection: Connection, period: Period, stores: frozenset[str] | None) -> list[ChannelPoints]:
     """Per channel; `stores` (a manager's) limits the answer to those stores' tills, None is the whole chain."""
     t = report_day_totals
-    query = select(t.c.device_id, func.sum(t.c.points_earned), func.sum(t.c.points_reversed),
-                   func.sum(t.c.earn_operations)).group_by(t.c.device_id)
+    query = select(
+        t.c.device_id, func.sum(t.c.points_earned), func.sum(t.c.points_reversed), func.sum(t.c.earn_operations)
+    ).group_by(t.c.device_id)
     if period.start:
         query = query.where(t.c.day >= period.start.isoformat())
     if period.end:

@@ -20,6 +20,7 @@ from loyalty import errors as e
 
 bp = Blueprint("pools", __name__, url_prefix="/pools")
 
+
 def _explain(exc: e.KioskError) -> str:
     """The refusal in the page's language (the exception's own text is English, for logs and the API)."""
     if isinstance(exc, ce.SeveralCustomers):
@@ -46,8 +47,9 @@ def _list(error: str | None = None, status: int = 200):
 
 def _pool(pool_id: str, error: str | None = None, status: int = 200):
     state, names = transaction(lambda c: _state_and_names(c, pool_id))
-    return render_template("backoffice/pool.html", pool=state, names=names, error=error,
-                           done=request.args.get("done")), status
+    return render_template(
+        "backoffice/pool.html", pool=state, names=names, error=error, done=request.args.get("done")
+    ), status
 
 
 def _state_and_names(connection, pool_id: str):
@@ -55,8 +57,11 @@ def _state_and_names(connection, pool_id: str):
     state = pools.pool_state(connection, pool_id)
     ids = {m.customer_id for m in state.members} | {str(h["customer_id"]) for h in state.history}
     names = {}
-    for row in connection.execute(select(customers.c.customer_id, customers.c.first_name, customers.c.last_name)
-                                  .where(customers.c.customer_id.in_(sorted(ids)))):
+    for row in connection.execute(
+        select(customers.c.customer_id, customers.c.first_name, customers.c.last_name).where(
+            customers.c.customer_id.in_(sorted(ids))
+        )
+    ):
         initial = f" {row.last_name[:1]}." if row.last_name else ""
         names[row.customer_id] = f"{row.first_name or ''}{initial}"
     return state, names
@@ -74,8 +79,15 @@ def create():
     """A new pool is its first member joining it."""
     pool_id = request.form.get("pool_id", "").strip()
     try:
-        transaction(lambda c: pools.set_member(c, pool_id, find_customer(c, request.form.get("member", "")),
-                                               _share(request.form.get("share_pct")), g.user.user_id))
+        transaction(
+            lambda c: pools.set_member(
+                c,
+                pool_id,
+                find_customer(c, request.form.get("member", "")),
+                _share(request.form.get("share_pct")),
+                g.user.user_id,
+            )
+        )
     except e.KioskError as exc:
         return _list(_explain(exc), 400)
     return redirect(url_for("backoffice.pools.show", pool_id=pool_id))
@@ -92,12 +104,20 @@ def show(pool_id: str):
 def add_member(pool_id: str):
     """Add a member, or change a member's share (the same form)."""
     try:
-        transaction(lambda c: pools.set_member(c, pool_id, find_customer(c, request.form.get("member", "")),
-                                               _share(request.form.get("share_pct")), g.user.user_id))
+        transaction(
+            lambda c: pools.set_member(
+                c,
+                pool_id,
+                find_customer(c, request.form.get("member", "")),
+                _share(request.form.get("share_pct")),
+                g.user.user_id,
+            )
+        )
     except e.KioskError as exc:
         return _pool(pool_id, _explain(exc), 400)
-    return redirect(url_for("backoffice.pools.show", pool_id=pool_id, done=_("Saved; devices receive it on their "
-                                                                             "next pull.")))
+    return redirect(
+        url_for("backoffice.pools.show", pool_id=pool_id, done=_("Saved; devices receive it on their next pull."))
+    )
 
 
 @bp.post("/<pool_id>/members/<customer_id>/move")
@@ -105,8 +125,9 @@ def add_member(pool_id: str):
 def move_member(pool_id: str, customer_id: str):
     to_pool = request.form.get("to_pool", "").strip()
     try:
-        transaction(lambda c: pools.move_member(c, to_pool, customer_id, _share(request.form.get("share_pct")),
-                                                g.user.user_id))
+        transaction(
+            lambda c: pools.move_member(c, to_pool, customer_id, _share(request.form.get("share_pct")), g.user.user_id)
+        )
     except e.KioskError as exc:
         return _pool(pool_id, _explain(exc), 400)
     return redirect(url_for("backoffice.pools.show", pool_id=to_pool))
@@ -126,5 +147,6 @@ def remove_member(pool_id: str, customer_id: str):
 @head_office_only
 def close(pool_id: str):
     transaction(lambda c: pools.close_pool(c, pool_id, g.user.user_id))
-    return redirect(url_for("backoffice.pools.show", pool_id=pool_id, done=_("The pool is closed: it has no members "
-                                                                             "any more.")))
+    return redirect(
+        url_for("backoffice.pools.show", pool_id=pool_id, done=_("The pool is closed: it has no members any more."))
+    )

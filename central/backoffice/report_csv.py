@@ -23,8 +23,9 @@ def report_csv(report: Report, name: str) -> str:
         writer.writerow([report.period.start or "", report.period.end or "", *astuple(report.summary)])
     elif name in ("cashiers", "stores"):
         rows = report.by_cashier if name == "cashiers" else report.by_store
-        writer.writerow(["cashier_id" if name == "cashiers" else "device_id", "customers_registered",
-                         "earn_operations"])
+        writer.writerow(
+            ["cashier_id" if name == "cashiers" else "device_id", "customers_registered", "earn_operations"]
+        )
         for row in rows:
             writer.writerow([row.key, row.customers_registered, row.earn_operations])
     elif name == "partners":

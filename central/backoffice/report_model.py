@@ -23,7 +23,8 @@ class Period:
 
     def holds(self, day: str) -> bool:
         return (self.start is None or day >= self.start.isoformat()) and (
-            self.end is None or day <= self.end.isoformat())
+            self.end is None or day <= self.end.isoformat()
+        )
 
     def before_end(self, day: str) -> bool:
         return self.end is None or day <= self.end.isoformat()

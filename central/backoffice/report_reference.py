@@ -29,7 +29,7 @@ from loyalty.domain.ledger import Ledger
 def load_events(connection: Connection) -> list[Event]:
     """Every ledger event in the order it happened (`central.event_order.in_happened_order`)."""
     rows = connection.execute(select(events.c.payload).order_by(events.c.id))
-    return in_happened_order(_stored_event(payload) for payload, in rows)
+    return in_happened_order(_stored_event(payload) for (payload,) in rows)
 
 
 def _stored_event(payload: str) -> Event:
@@ -43,8 +43,9 @@ def _stored_event(payload: str) -> Event:
     return cls(**record)
 
 
-def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[str, str],
-                   stores: frozenset[str] | None = None) -> Report:
+def compute_report(
+    ledger_events: list[Event], period: Period, partner_of: dict[str, str], stores: frozenset[str] | None = None
+) -> Report:
     """Fold events in order and count what falls in the period (pure: tests feed it ledgers directly).
 
     With `stores` (device ids; None: every store), only those devices' operations are counted; the
@@ -85,8 +86,9 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
         elif isinstance(event, PointsRedeemed):
             redeemed += event.points
             active.add(event.customer_id)
-            partner = partner_of.get(event.reward_id, "in-house") if event.reward_kind == "partner_voucher" \
-                else "in-house"
+            partner = (
+                partner_of.get(event.reward_id, "in-house") if event.reward_kind == "partner_voucher" else "in-house"
+            )
             row = partner_rows[(partner, event.reward_kind)]
             row[0] += 1
             row[1] += event.quantity
@@ -96,11 +98,18 @@ def compute_report(ledger_events: list[Event], period: Period, partner_of: dict[
             row[3] += 1
             row[4] += event.face_value_cents
     summary = PointsSummary(
-        points_earned=earned, points_reversed=reversed_points, points_redeemed=redeemed,
-        points_expired=expired, outstanding_points=sum(ledger.balances.values()),
-        earn_operations=earn_ops, customers_registered=registered, active_customers=len(active))
+        points_earned=earned,
+        points_reversed=reversed_points,
+        points_redeemed=redeemed,
+        points_expired=expired,
+        outstanding_points=sum(ledger.balances.values()),
+        earn_operations=earn_ops,
+        customers_registered=registered,
+        active_customers=len(active),
+    )
     return Report(
-        period=period, summary=summary,
+        period=period,
+        summary=summary,
         by_cashier=tuple(CaptureRow(k, *v) for k, v in sorted(cashier_counts.items())),
         by_store=tuple(CaptureRow(k, *v) for k, v in sorted(store_counts.items())),
         by_partner=tuple(PartnerRow(p, k, *v) for (p, k), v in sorted(partner_rows.items())),

@@ -18,5 +18,17 @@ from central.backoffice.report_query import build_report
 from central.backoffice.report_reference import compute_report, load_events
 from central.report_totals import NO_CASHIER
 
-__all__ = ["REPORT_NAMES", "NO_CASHIER", "CaptureRow", "PartnerRow", "Period", "PointsSummary", "Report",
-           "build_report", "check_stores", "compute_report", "load_events", "report_csv"]
+__all__ = [
+    "REPORT_NAMES",
+    "NO_CASHIER",
+    "CaptureRow",
+    "PartnerRow",
+    "Period",
+    "PointsSummary",
+    "Report",
+    "build_report",
+    "check_stores",
+    "compute_report",
+    "load_events",
+    "report_csv",
+]

@@ -36,6 +36,7 @@ def _report_and_channels() -> tuple[reports.Report, tuple[channel_report.Channel
         if not scope.sees_chain_figures(g.user):
             return report, ()
         return report, channel_report.channel_rows(connection, report.active_customer_ids)
+
     return transaction(build)
 
 
@@ -60,25 +61,50 @@ def index():
     adoption = _adoption()
     names = transaction(display_names)
     cashier_chart = charts.bar_chart(
-        _("Capture rate per cashier (%)"), [names.cashier(r.key) for r in adoption[0]],
-        {_("Capture rate"): [r.capture_rate_pct for r in adoption[0]]}, horizontal=True)
+        _("Capture rate per cashier (%)"),
+        [names.cashier(r.key) for r in adoption[0]],
+        {_("Capture rate"): [r.capture_rate_pct for r in adoption[0]]},
+        horizontal=True,
+    )
     store_chart = charts.bar_chart(
-        _("Capture rate per store (%)"), [names.store(r.key) for r in adoption[1]],
-        {_("Capture rate"): [r.capture_rate_pct for r in adoption[1]]}, horizontal=True)
+        _("Capture rate per store (%)"),
+        [names.store(r.key) for r in adoption[1]],
+        {_("Capture rate"): [r.capture_rate_pct for r in adoption[1]]},
+        horizontal=True,
+    )
     partner_chart = charts.bar_chart(
-        _("Points redeemed by partner"), [f"{r.partner} ({r.kind})" for r in report.by_partner],
-        {_("Points"): [r.points for r in report.by_partner]}, horizontal=True)
+        _("Points redeemed by partner"),
+        [f"{r.partner} ({r.kind})" for r in report.by_partner],
+        {_("Points"): [r.points for r in report.by_partner]},
+        horizontal=True,
+    )
     channel_chart = charts.bar_chart(
-        _("Cards by sales channel"), [_channel_label(r) for r in channels],
-        {_("Cards made"): [r.cards_made for r in channels], _("Cards activated"): [r.cards_activated for r in channels],
-         _("Active customers"): [r.active_customers for r in channels]}, horizontal=True)
-    return render_template("backoffice/reports.html", report=report, points_chart=points_chart,
-                           cashier_chart=cashier_chart, store_chart=store_chart, partner_chart=partner_chart,
-                           channels=channels, channel_chart=channel_chart, channel_label=_channel_label,
-                           adoption=adoption, chain_figures=scope.sees_chain_figures(g.user),
-                           stores=transaction(lambda c: scope.store_choices(c, g.user)),
-                           store=request.args.get("store", "").strip(), query=request.query_string.decode(),
-                           names=names)
+        _("Cards by sales channel"),
+        [_channel_label(r) for r in channels],
+        {
+            _("Cards made"): [r.cards_made for r in channels],
+            _("Cards activated"): [r.cards_activated for r in channels],
+            _("Active customers"): [r.active_customers for r in channels],
+        },
+        horizontal=True,
+    )
+    return render_template(
+        "backoffice/reports.html",
+        report=report,
+        points_chart=points_chart,
+        cashier_chart=cashier_chart,
+        store_chart=store_chart,
+        partner_chart=partner_chart,
+        channels=channels,
+        channel_chart=channel_chart,
+        channel_label=_channel_label,
+        adoption=adoption,
+        chain_figures=scope.sees_chain_figures(g.user),
+        stores=transaction(lambda c: scope.store_choices(c, g.user)),
+        store=request.args.get("store", "").strip(),
+        query=request.query_string.decode(),
+        names=names,
+    )
 
 
 def _channel_label(row: channel_report.ChannelRow) -> str:
@@ -99,8 +125,9 @@ def daily():
         raise BadRequest(_("The day must be a date YYYY-MM-DD.")) from None
     scope.require_store(g.user, store)
     lang = "en" if str(get_locale()) == "en" else "fr"
-    report = scope.for_viewer(g.user, transaction(
-        lambda c: reports.build_report(c, reports.Period(day, day), frozenset({store}))))
+    report = scope.for_viewer(
+        g.user, transaction(lambda c: reports.build_report(c, reports.Period(day, day), frozenset({store})))
+    )
     adoption = transaction(lambda c: cashier_figures.adoption_rows(c, day, day, frozenset({store}))[0])
     lines = daily_summary.summary_lines(report, store, day, lang, adoption)
     text = daily_summary.summary_text(lines, daily_summary.LABELS[lang]["title"])
@@ -115,8 +142,11 @@ def export(name: str):
         text = channel_report.channels_csv(_report_and_channels()[1])
     elif name in ("till-cashiers", "till-stores"):
         by_cashier, by_store = _adoption()
-        text = cashier_figures.adoption_csv(by_cashier, "cashier_id") if name == "till-cashiers" \
+        text = (
+            cashier_figures.adoption_csv(by_cashier, "cashier_id")
+            if name == "till-cashiers"
             else cashier_figures.adoption_csv(by_store, "device_id")
+        )
     else:
         text = reports.report_csv(_report(), name)
     return csv_download(text, f"report-{name}.csv")

@@ -30,8 +30,12 @@ from loyalty.errors import ConfigError, InvalidAmount
 
 log = logging.getLogger(__name__)
 #: The editor's whole-number fields, named as their labels name them.
-_FIELDS = {"base_points": lazy_gettext("Points"), "per_cents": lazy_gettext("per amount in cents"),
-           "receipt_cap": lazy_gettext("Cap per receipt"), "daily_cap": lazy_gettext("Cap per customer and day")}
+_FIELDS = {
+    "base_points": lazy_gettext("Points"),
+    "per_cents": lazy_gettext("per amount in cents"),
+    "receipt_cap": lazy_gettext("Cap per receipt"),
+    "daily_cap": lazy_gettext("Cap per customer and day"),
+}
 DEFAULT_RULES: dict = {"base_points": 1, "per_cents": 100, "categories": {}, "promotions": []}
 
 
@@ -85,10 +89,20 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
             continue
         name, sep, rest = line.partition("=")
         pct, *shown = [part.strip() for part in rest.split(";")]
-        if not sep or not name.strip() or not pct.isdigit() or len(shown) > 2 or any(
-                len(text) > 40 or not text.isprintable() for text in shown):
-            raise BadRequest(_("category line %(number)s: write it as name = percent; French name; English name, "
-                               "e.g. bulk = 150; Vrac; Bulk", number=number))
+        if (
+            not sep
+            or not name.strip()
+            or not pct.isdigit()
+            or len(shown) > 2
+            or any(len(text) > 40 or not text.isprintable() for text in shown)
+        ):
+            raise BadRequest(
+                _(
+                    "category line %(number)s: write it as name = percent; French name; English name, "
+                    "e.g. bulk = 150; Vrac; Bulk",
+                    number=number,
+                )
+            )
         categories[name.strip()] = int(pct)
         shown_names = {lang: text for lang, text in zip(("fr", "en"), shown, strict=False) if text}
         if shown_names:
@@ -102,8 +116,9 @@ def rules_from_form(form: Mapping[str, str]) -> dict:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) not in (4, 5) or not parts[0] or not parts[3].isdigit():
-            raise BadRequest(_("promotion line %(number)s: write it as name; start; end; percent; categories",
-                               number=number))
+            raise BadRequest(
+                _("promotion line %(number)s: write it as name; start; end; percent; categories", number=number)
+            )
         promo = {"name": parts[0], "starts": parts[1], "ends": parts[2], "multiplier_pct": int(parts[3])}
         if len(parts) == 5 and parts[4]:
             promo["categories"] = [c.strip() for c in parts[4].split(",") if c.strip()]
@@ -122,12 +137,15 @@ def rules_to_form(rules: Mapping) -> dict[str, str]:
             line += "; " + ", ".join(p["categories"])
         promos.append(line)
     return {
-        "base_points": str(rules.get("base_points", 1)), "per_cents": str(rules.get("per_cents", 100)),
+        "base_points": str(rules.get("base_points", 1)),
+        "per_cents": str(rules.get("per_cents", 100)),
         "per_amount": _euros_text(int(rules.get("per_cents", 100))),
         "receipt_cap": "" if rules.get("receipt_cap") is None else str(rules["receipt_cap"]),
         "daily_cap": "" if rules.get("daily_cap") is None else str(rules["daily_cap"]),
-        "categories": "\n".join(_category_line(k, v, rules.get("category_names", {}).get(k, {}))
-                                for k, v in sorted(rules.get("categories", {}).items())),
+        "categories": "\n".join(
+            _category_line(k, v, rules.get("category_names", {}).get(k, {}))
+            for k, v in sorted(rules.get("categories", {}).items())
+        ),
         "promotions": "\n".join(promos),
     }
 
@@ -159,9 +177,15 @@ def rules_summary(rules: Mapping, language: str) -> str:
     if rules.get("daily_cap") is not None:
         parts.append(_("at most %(points)s points per customer and day", points=rules["daily_cap"]))
     for promo in rules.get("promotions", []):
-        parts.append(_("promotion %(name)s from %(start)s to %(end)s: %(pct)s %%", name=promo["name"],
-                       start=_day(promo["starts"]), end=_day(promo["ends"]),
-                       pct=promo["multiplier_pct"]))
+        parts.append(
+            _(
+                "promotion %(name)s from %(start)s to %(end)s: %(pct)s %%",
+                name=promo["name"],
+                start=_day(promo["starts"]),
+                end=_day(promo["ends"]),
+                pct=promo["multiplier_pct"],
+            )
+        )
     return "; ".join(parts)
 
 
@@ -181,8 +205,9 @@ def scale_from_rules(rules: Mapping) -> EarningScale:
         raise BadRequest(_("earning rules: %(problem)s", problem=exc)) from None
 
 
-def preview(rules: Mapping, total_cents: int, category_cents: Mapping[str, int], day: date,
-            earned_today: int = 0) -> EarnQuote:
+def preview(
+    rules: Mapping, total_cents: int, category_cents: Mapping[str, int], day: date, earned_today: int = 0
+) -> EarnQuote:
     """What a receipt earns under `rules`: categories as given, the rest of the total in the default one."""
     in_categories = sum(category_cents.values())
     if in_categories > total_cents:
@@ -201,8 +226,9 @@ def preview_from_form(rules: Mapping, form: Mapping[str, str]) -> EarnQuote:
     """The preview for the editor's sample receipt: total, one category amount, its category, a day."""
     total = parse_euros(form.get("sample_total"), _("receipt total"))
     category = (form.get("sample_category") or "").strip()
-    category_cents = {category: parse_euros(form.get("sample_category_amount") or "0", _("category amount"))} \
-        if category else {}
+    category_cents = (
+        {category: parse_euros(form.get("sample_category_amount") or "0", _("category amount"))} if category else {}
+    )
     try:
         day = date.fromisoformat((form.get("sample_day") or "").strip())
     except ValueError:
@@ -215,43 +241,63 @@ def save_version(connection: Connection, actor: str, rules: dict, effective_from
     scale_from_rules(rules)
     if effective_from < today:
         raise BadRequest(_("the effective date cannot be in the past"))
-    result = connection.execute(earning_rule_versions.insert().values(
-        effective_from=effective_from.isoformat(), rules_json=json.dumps(rules, sort_keys=True),
-        created_at=utc_now(), created_by=actor, published=False))
+    result = connection.execute(
+        earning_rule_versions.insert().values(
+            effective_from=effective_from.isoformat(),
+            rules_json=json.dumps(rules, sort_keys=True),
+            created_at=utc_now(),
+            created_by=actor,
+            published=False,
+        )
+    )
     version_id = int(result.inserted_primary_key[0])
-    audit.record(connection, actor, "earning_rules.version", f"version {version_id}", None,
-                 {"effective_from": effective_from.isoformat(), "rules": rules})
+    audit.record(
+        connection,
+        actor,
+        "earning_rules.version",
+        f"version {version_id}",
+        None,
+        {"effective_from": effective_from.isoformat(), "rules": rules},
+    )
     publish_due(connection, today, actor)
     return version_id
 
 
 def versions(connection: Connection) -> list[RuleVersion]:
     """Every saved version, newest effective date first."""
-    rows = connection.execute(select(earning_rule_versions).order_by(
-        earning_rule_versions.c.effective_from.desc(), earning_rule_versions.c.id.desc()))
-    return [RuleVersion(r.id, r.effective_from, json.loads(r.rules_json), r.created_at, r.created_by, r.published)
-            for r in rows]
+    rows = connection.execute(
+        select(earning_rule_versions).order_by(
+            earning_rule_versions.c.effective_from.desc(), earning_rule_versions.c.id.desc()
+        )
+    )
+    return [
+        RuleVersion(r.id, r.effective_from, json.loads(r.rules_json), r.created_at, r.created_by, r.published)
+        for r in rows
+    ]
 
 
 def published_rules(connection: Connection) -> dict | None:
     """The [earning] table devices pull now (None while no scale was ever set)."""
-    value = connection.execute(select(settings.c.value_json).where(
-        settings.c.key == reference_data.EARNING_RULES)).scalar_one_or_none()
+    value = connection.execute(
+        select(settings.c.value_json).where(settings.c.key == reference_data.EARNING_RULES)
+    ).scalar_one_or_none()
     return json.loads(value) if value else None
 
 
 def publish_due(connection: Connection, today: date, actor: str = "schedule") -> RuleVersion | None:
     """Publish the newest version whose day has come, if devices do not have it yet; returns it."""
-    row = connection.execute(select(earning_rule_versions).where(
-        earning_rule_versions.c.effective_from <= today.isoformat()).order_by(
-        earning_rule_versions.c.effective_from.desc(), earning_rule_versions.c.id.desc()).limit(1)).first()
+    row = connection.execute(
+        select(earning_rule_versions)
+        .where(earning_rule_versions.c.effective_from <= today.isoformat())
+        .order_by(earning_rule_versions.c.effective_from.desc(), earning_rule_versions.c.id.desc())
+        .limit(1)
+    ).first()
     if row is None or row.published:
         return None
     rules = json.loads(row.rules_json)
     before = published_rules(connection)
     reference_data.put_earning_rules(connection, rules)
-    connection.execute(update(earning_rule_versions).where(earning_rule_versions.c.id == row.id)
-                       .values(published=True))
+    connection.execute(update(earning_rule_versions).where(earning_rule_versions.c.id == row.id).values(published=True))
     audit.record(connection, actor, "earning_rules.publish", f"version {row.id}", before, rules)
     log.info("earning rules version %s published (effective %s)", row.id, row.effective_from)
     return RuleVersion(row.id, row.effective_from, rules, row.created_at, row.created_by, True)

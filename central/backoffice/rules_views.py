@@ -18,8 +18,12 @@ bp = Blueprint("rules", __name__, url_prefix="/rules")
 
 
 def _sample_defaults() -> dict[str, str]:
-    return {"sample_total": "47,90", "sample_category": "", "sample_category_amount": "",
-            "sample_day": date.today().isoformat()}
+    return {
+        "sample_total": "47,90",
+        "sample_category": "",
+        "sample_category_amount": "",
+        "sample_day": date.today().isoformat(),
+    }
 
 
 def describe(quote: EarnQuote, form: dict) -> str:
@@ -28,12 +32,21 @@ def describe(quote: EarnQuote, form: dict) -> str:
     category = (form.get("sample_category") or "").strip()
     in_category = next((line.cents for line in quote.lines if line.category == category), 0)
     if category and category != DEFAULT_CATEGORY and in_category:
-        text = _("A %(total)s € receipt with %(amount)s € of %(category)s on %(day)s earns %(points)s points.",
-                 total=total, amount=format_euros(in_category), category=category, day=form.get("sample_day"),
-                 points=quote.points)
+        text = _(
+            "A %(total)s € receipt with %(amount)s € of %(category)s on %(day)s earns %(points)s points.",
+            total=total,
+            amount=format_euros(in_category),
+            category=category,
+            day=form.get("sample_day"),
+            points=quote.points,
+        )
     else:
-        text = _("A %(total)s € receipt on %(day)s earns %(points)s points.", total=total,
-                 day=form.get("sample_day"), points=quote.points)
+        text = _(
+            "A %(total)s € receipt on %(day)s earns %(points)s points.",
+            total=total,
+            day=form.get("sample_day"),
+            points=quote.points,
+        )
     if quote.capped_by == "receipt":
         text += " " + _("(cut by the receipt cap from %(points)s)", points=quote.uncapped_points)
     elif quote.capped_by == "day":
@@ -47,8 +60,9 @@ def edit():
     published, saved = transaction(lambda c: (rules.published_rules(c), rules.versions(c)))
     form = rules.rules_to_form(published or rules.DEFAULT_RULES) | _sample_defaults()
     form["effective_from"] = date.today().isoformat()
-    return render_template("backoffice/rules.html", form=form, versions=saved, published=published,
-                           preview=None, error=None)
+    return render_template(
+        "backoffice/rules.html", form=form, versions=saved, published=published, preview=None, error=None
+    )
 
 
 @bp.post("/")
@@ -68,11 +82,13 @@ def save():
             return redirect(url_for("backoffice.rules.edit", saved=1))
     except BadRequest as exc:
         published, saved = transaction(lambda c: (rules.published_rules(c), rules.versions(c)))
-        return render_template("backoffice/rules.html", form=form, versions=saved, published=published,
-                               preview=None, error=str(exc)), 400
+        return render_template(
+            "backoffice/rules.html", form=form, versions=saved, published=published, preview=None, error=str(exc)
+        ), 400
     published, saved = transaction(lambda c: (rules.published_rules(c), rules.versions(c)))
-    return render_template("backoffice/rules.html", form=form, versions=saved, published=published,
-                           preview=preview, error=None)
+    return render_template(
+        "backoffice/rules.html", form=form, versions=saved, published=published, preview=preview, error=None
+    )
 
 
 @bp.app_template_global("rules_summary")
@@ -90,5 +106,10 @@ def live_preview():
         quote = rules.preview_from_form(rules.rules_from_form(form), form)
     except BadRequest as exc:
         return jsonify(ok=False, message=str(exc)), 400
-    return jsonify(ok=True, points=quote.points, uncapped_points=quote.uncapped_points,
-                   capped_by=quote.capped_by, text=describe(quote, form))
+    return jsonify(
+        ok=True,
+        points=quote.points,
+        uncapped_points=quote.uncapped_points,
+        capped_by=quote.capped_by,
+        text=describe(quote, form),
+    )

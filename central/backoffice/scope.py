@@ -60,7 +60,7 @@ def store_choices(connection: Connection, user: BackofficeUser) -> list[str]:
     stores = visible_stores(user)
     if stores is not None:
         return sorted(stores)
-    return [d for d, in connection.execute(select(devices.c.device_id).order_by(devices.c.device_id))]
+    return [d for (d,) in connection.execute(select(devices.c.device_id).order_by(devices.c.device_id))]
 
 
 def only_visible(user: BackofficeUser, items: Iterable[T], store_of: Callable[[T], str]) -> list[T]:

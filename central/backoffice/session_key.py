@@ -20,5 +20,4 @@ def session_key(connection: Connection) -> str:
     """The stored key, created on first use (two instances racing both read the winner's key)."""
     statement = insert_for(connection, backoffice_keys).on_conflict_do_nothing(index_elements=["name"])
     connection.execute(statement, {"name": SESSION_KEY, "value": secrets.token_urlsafe(48)})
-    return connection.execute(select(backoffice_keys.c.value).where(
-        backoffice_keys.c.name == SESSION_KEY)).scalar_one()
+    return connection.execute(select(backoffice_keys.c.value).where(backoffice_keys.c.name == SESSION_KEY)).scalar_one()

@@ -23,14 +23,20 @@ log = logging.getLogger(__name__)
 
 def generation(connection: Connection, user_id: str) -> int | None:
     """The active account's current session generation (None: no such active account)."""
-    return connection.execute(select(backoffice_users.c.session_generation).where(
-        backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True))).scalar_one_or_none()
+    return connection.execute(
+        select(backoffice_users.c.session_generation).where(
+            backoffice_users.c.user_id == user_id, backoffice_users.c.active.is_(True)
+        )
+    ).scalar_one_or_none()
 
 
 def end_sessions(connection: Connection, user_id: str, **changes: object) -> None:
     """Apply `changes` to the account and end every session it has open."""
-    result = connection.execute(update(backoffice_users).where(backoffice_users.c.user_id == user_id).values(
-        session_generation=backoffice_users.c.session_generation + 1, **changes))
+    result = connection.execute(
+        update(backoffice_users)
+        .where(backoffice_users.c.user_id == user_id)
+        .values(session_generation=backoffice_users.c.session_generation + 1, **changes)
+    )
     if result.rowcount != 1:
         raise NotFound(_("no back-office user %(name)s", name=user_id))
 

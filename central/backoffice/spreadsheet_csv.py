@@ -76,8 +76,12 @@ def for_spreadsheet(machine_csv: str, language: str) -> str:
 def csv_download(machine_csv: str, filename: str) -> Response:
     """The export as the page's reader asked: the spreadsheet variant, or `?variant=data` for scripts."""
     if request.args.get("variant") == "data":
-        return Response(machine_csv, mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(
+            machine_csv, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        )
     language = "en" if str(get_locale()) == "en" else "fr"
-    return Response(for_spreadsheet(machine_csv, language).encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        for_spreadsheet(machine_csv, language).encode("utf-8"),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

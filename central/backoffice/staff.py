@@ -54,8 +54,10 @@ def capture_modes(connection: Connection) -> dict:
 
 def list_cashiers(connection: Connection) -> list[CashierEntry]:
     modes = capture_modes(connection)["cashiers"]
-    return [CashierEntry(r.cashier_id, r.name, r.role, r.language, bool(r.active), modes.get(r.cashier_id))
-            for r in connection.execute(select(cashiers).order_by(cashiers.c.cashier_id))]
+    return [
+        CashierEntry(r.cashier_id, r.name, r.role, r.language, bool(r.active), modes.get(r.cashier_id))
+        for r in connection.execute(select(cashiers).order_by(cashiers.c.cashier_id))
+    ]
 
 
 def create_cashier(connection: Connection, actor: str, form: Mapping[str, str]) -> str:
@@ -63,19 +65,31 @@ def create_cashier(connection: Connection, actor: str, form: Mapping[str, str]) 
     cashier_id = (form.get("cashier_id") or "").strip()
     if connection.execute(select(cashiers.c.cashier_id).where(cashiers.c.cashier_id == cashier_id)).first():
         raise BadRequest(_("the cashier id %(cashier)s is already taken", cashier=cashier_id))
-    reference_data.put_cashier(connection, cashier_id, {
-        "name": (form.get("name") or "").strip(), "role": form.get("role"), "language": form.get("language", "fr"),
-        "pin": form.get("pin"), "active": True})
-    audit.record(connection, actor, "cashier.create", f"cashier {cashier_id}", None,
-                 _public(_find(connection, cashier_id)))
+    reference_data.put_cashier(
+        connection,
+        cashier_id,
+        {
+            "name": (form.get("name") or "").strip(),
+            "role": form.get("role"),
+            "language": form.get("language", "fr"),
+            "pin": form.get("pin"),
+            "active": True,
+        },
+    )
+    audit.record(
+        connection, actor, "cashier.create", f"cashier {cashier_id}", None, _public(_find(connection, cashier_id))
+    )
     return cashier_id
 
 
 def reset_pin(connection: Connection, actor: str, cashier_id: str, pin: object) -> None:
     """Give a cashier a new PIN; the audit says a reset happened, nothing of the PIN."""
     row = _find(connection, cashier_id)
-    reference_data.put_cashier(connection, cashier_id, {"name": row.name, "role": row.role, "language": row.language,
-                                                        "active": bool(row.active), "pin": pin})
+    reference_data.put_cashier(
+        connection,
+        cashier_id,
+        {"name": row.name, "role": row.role, "language": row.language, "active": bool(row.active), "pin": pin},
+    )
     audit.record(connection, actor, "cashier.reset_pin", f"cashier {cashier_id}", None, {"pin": "reset"})
 
 
@@ -85,11 +99,20 @@ def update_cashier(connection: Connection, actor: str, cashier_id: str, role: ob
         raise BadRequest(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     row = _find(connection, cashier_id)
     versions = Versions(connection)
-    connection.execute(cashiers.update().where(cashiers.c.cashier_id == cashier_id).values(
-        role=role, active=active, version=versions.next()))
+    connection.execute(
+        cashiers.update()
+        .where(cashiers.c.cashier_id == cashier_id)
+        .values(role=role, active=active, version=versions.next())
+    )
     versions.save()
-    audit.record(connection, actor, "cashier.update", f"cashier {cashier_id}", _public(row),
-                 _public(_find(connection, cashier_id)))
+    audit.record(
+        connection,
+        actor,
+        "cashier.update",
+        f"cashier {cashier_id}",
+        _public(row),
+        _public(_find(connection, cashier_id)),
+    )
 
 
 def set_capture_mode(connection: Connection, actor: str, scope: str, key: str, mode: str) -> None:
@@ -115,9 +138,12 @@ def set_capture_mode(connection: Connection, actor: str, scope: str, key: str, m
             modes[scope][key] = mode
     versions = Versions(connection)
     statement = insert_for(connection, settings)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["key"], set_={"value_json": statement.excluded.value_json,
-                                      "version": statement.excluded.version}),
-        {"key": CAPTURE_SETTING, "value_json": json.dumps(modes, sort_keys=True), "version": versions.next()})
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value_json": statement.excluded.value_json, "version": statement.excluded.version},
+        ),
+        {"key": CAPTURE_SETTING, "value_json": json.dumps(modes, sort_keys=True), "version": versions.next()},
+    )
     versions.save()
     audit.record(connection, actor, "capture_mode.set", f"{scope} {key}".strip(), before, modes)

@@ -20,14 +20,24 @@ bp = Blueprint("staff", __name__, url_prefix="/cashiers")
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     def read(connection):
         listed = staff.list_cashiers(connection)
-        training = onboarding.checklists(connection, also=[c.cashier_id for c in listed],
-                                         stores=scope.visible_stores(g.user))
+        training = onboarding.checklists(
+            connection, also=[c.cashier_id for c in listed], stores=scope.visible_stores(g.user)
+        )
         return listed, staff.capture_modes(connection), scope.store_choices(connection, g.user), training
 
     cashier_list, modes, stores, training = transaction(read)
-    return render_template("backoffice/cashiers.html", cashiers=cashier_list, modes=modes, stores=stores,
-                           roles=ROLES, capture_modes=CAPTURE_MODES, error=error, form=form or {},
-                           training=training, drills=DRILLS), status
+    return render_template(
+        "backoffice/cashiers.html",
+        cashiers=cashier_list,
+        modes=modes,
+        stores=stores,
+        roles=ROLES,
+        capture_modes=CAPTURE_MODES,
+        error=error,
+        form=form or {},
+        training=training,
+        drills=DRILLS,
+    ), status
 
 
 def _act(work):
@@ -73,5 +83,8 @@ def update(cashier_id: str):
 def capture():
     form = request.form.to_dict()
     scope.check_capture_change(g.user, form.get("scope", ""), form.get("key", ""))
-    return _act(lambda c: staff.set_capture_mode(c, g.user.user_id, form.get("scope", ""), form.get("key", ""),
-                                                 form.get("mode", "")))
+    return _act(
+        lambda c: staff.set_capture_mode(
+            c, g.user.user_id, form.get("scope", ""), form.get("key", ""), form.get("mode", "")
+        )
+    )

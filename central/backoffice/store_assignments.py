@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 def stores_of(connection: Connection, user_id: str) -> frozenset[str]:
     """The device ids this user is tied to (empty for head office and for a manager not yet assigned)."""
-    rows = connection.execute(select(backoffice_user_stores.c.device_id).where(
-        backoffice_user_stores.c.user_id == user_id))
-    return frozenset(device_id for device_id, in rows)
+    rows = connection.execute(
+        select(backoffice_user_stores.c.device_id).where(backoffice_user_stores.c.user_id == user_id)
+    )
+    return frozenset(device_id for (device_id,) in rows)
 
 
 def all_assignments(connection: Connection) -> dict[str, frozenset[str]]:
@@ -38,7 +39,9 @@ def all_assignments(connection: Connection) -> dict[str, frozenset[str]]:
 def check_stores(connection: Connection, stores: Iterable[str]) -> frozenset[str]:
     """The stores as a set, each a device central knows; BadRequest naming the first that is not."""
     wanted = frozenset(device_registry.check_device_id(store) for store in stores)
-    known = {d for d, in connection.execute(select(devices.c.device_id).where(devices.c.device_id.in_(sorted(wanted))))}
+    known = {
+        d for (d,) in connection.execute(select(devices.c.device_id).where(devices.c.device_id.in_(sorted(wanted))))
+    }
     unknown = sorted(wanted - known)
     if unknown:
         raise BadRequest(_("no device %(device)s: make its enrolment code first, then assign it", device=unknown[0]))
@@ -56,8 +59,9 @@ def set_stores(connection: Connection, actor: str, user_id: str, stores: Iterabl
     before = stores_of(connection, user_id)
     connection.execute(backoffice_user_stores.delete().where(backoffice_user_stores.c.user_id == user_id))
     if wanted:
-        connection.execute(backoffice_user_stores.insert(),
-                           [{"user_id": user_id, "device_id": store} for store in sorted(wanted)])
+        connection.execute(
+            backoffice_user_stores.insert(), [{"user_id": user_id, "device_id": store} for store in sorted(wanted)]
+        )
     audit.record(connection, actor, "user.stores", f"user {user_id}", sorted(before), sorted(wanted))
     log.info("back-office user %s now has %d store(s)", user_id, len(wanted))
     return wanted

@@ -14,8 +14,12 @@ bp = Blueprint("terms", __name__, url_prefix="/terms")
 
 
 def _page(error: str | None = None, status: int = 200, ran: tuple[int, int] | None = None):
-    tiers, expiry = transaction(lambda c: (loyalty_terms.read_setting(c, loyalty_terms.TIERS),
-                                           loyalty_terms.read_setting(c, loyalty_terms.EXPIRY)))
+    tiers, expiry = transaction(
+        lambda c: (
+            loyalty_terms.read_setting(c, loyalty_terms.TIERS),
+            loyalty_terms.read_setting(c, loyalty_terms.EXPIRY),
+        )
+    )
     tiers = tiers or {"period_days": 365, "tiers": [{"name": "bronze", "min_points": 0}]}
     expiry = expiry or {"after_days": 365, "notice_days": 30}
     return render_template("backoffice/terms.html", tiers=tiers, expiry=expiry, error=error, ran=ran), status

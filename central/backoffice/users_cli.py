@@ -20,8 +20,12 @@ CLI_ACTOR = "command-line"
 
 
 @click.group(name="backoffice")
-@click.option("--database-url", envvar="CENTRAL_DATABASE_URL", default=None,
-              help="central's database (default: from central's settings)")
+@click.option(
+    "--database-url",
+    envvar="CENTRAL_DATABASE_URL",
+    default=None,
+    help="central's database (default: from central's settings)",
+)
 @click.pass_context
 def backoffice(ctx: click.Context, database_url: str | None) -> None:
     """Accounts of the head-office back office."""
@@ -52,8 +56,13 @@ def _in_central(ctx: click.Context, work: Callable) -> None:
 @backoffice.command("add-user")
 @click.argument("user_id")
 @click.option("--role", type=click.Choice(["manager", "head_office"]), required=True)
-@click.option("--store", "stores", multiple=True, metavar="DEVICE_ID",
-              help="a store (device id) the manager sees and changes; repeat for several")
+@click.option(
+    "--store",
+    "stores",
+    multiple=True,
+    metavar="DEVICE_ID",
+    help="a store (device id) the manager sees and changes; repeat for several",
+)
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @click.pass_context
 def add_user(ctx: click.Context, user_id: str, role: str, stores: tuple[str, ...], password_stdin: bool) -> None:
@@ -73,6 +82,7 @@ def add_user(ctx: click.Context, user_id: str, role: str, stores: tuple[str, ...
         create_user(connection, user_id, role, password)
         if stores:
             set_stores(connection, CLI_ACTOR, user_id, stores)
+
     _in_central(ctx, work)
     where = f", stores: {', '.join(sorted(set(stores)))}" if stores else ""
     click.echo(f"user {user_id} created ({role}{where})")
@@ -82,8 +92,13 @@ def add_user(ctx: click.Context, user_id: str, role: str, stores: tuple[str, ...
 
 @backoffice.command("set-stores")
 @click.argument("user_id")
-@click.option("--store", "stores", multiple=True, metavar="DEVICE_ID",
-              help="a store (device id); repeat for several; none takes every store away")
+@click.option(
+    "--store",
+    "stores",
+    multiple=True,
+    metavar="DEVICE_ID",
+    help="a store (device id); repeat for several; none takes every store away",
+)
 @click.pass_context
 def set_user_stores(ctx: click.Context, user_id: str, stores: tuple[str, ...]) -> None:
     """Replace the stores a manager sees and changes (audited)."""

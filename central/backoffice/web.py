@@ -20,8 +20,14 @@ from loyalty.errors import KioskError, SignInRefused
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("backoffice", __name__, url_prefix="/backoffice", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "backoffice",
+    __name__,
+    url_prefix="/backoffice",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 csrf = CSRFProtect()
 #: Endpoints open without signing in.
 PUBLIC = {"backoffice.auth.sign_in", "backoffice.static"}
@@ -68,8 +74,10 @@ def head_office_only(view: Callable) -> Callable:
 
 @bp.errorhandler(CSRFError)
 def _csrf(exc: CSRFError):
-    return render_template("backoffice/error.html", message=_("The form expired or did not come from this site. "
-                                                              "Reload the page and try again.")), 400
+    return render_template(
+        "backoffice/error.html",
+        message=_("The form expired or did not come from this site. Reload the page and try again."),
+    ), 400
 
 
 @bp.errorhandler(NotAllowed)

@@ -34,32 +34,58 @@ def account(connection: Connection, customer_id: str, today: date) -> CustomerFi
 
 
 def rewards(connection: Connection) -> list:
-    return list(connection.execute(select(catalogue).where(catalogue.c.active.is_(True))
-                                   .order_by(catalogue.c.kind.desc(), catalogue.c.points_price)))
+    return list(
+        connection.execute(
+            select(catalogue)
+            .where(catalogue.c.active.is_(True))
+            .order_by(catalogue.c.kind.desc(), catalogue.c.points_price)
+        )
+    )
 
 
 def convert_points(connection: Connection, customer_id: str, reward_id: str, request_id: str) -> IssuedVoucher:
     """Spend points on a partner voucher; the same request (form) sent twice gives the same code, once."""
-    existing = connection.execute(select(voucher_codes).where(
-        voucher_codes.c.redemption_event_id == request_id)).first()
+    existing = connection.execute(
+        select(voucher_codes).where(voucher_codes.c.redemption_event_id == request_id)
+    ).first()
     if existing is not None:
         if existing.customer_id != customer_id:
             raise PortalRefused(_("This request is not yours; reload the page."))
         return IssuedVoucher(existing.partner, existing.code, existing.face_value_cents, request_id)
-    reward = connection.execute(select(catalogue).where(catalogue.c.reward_id == reward_id,
-                                                        catalogue.c.active.is_(True))).first()
+    reward = connection.execute(
+        select(catalogue).where(catalogue.c.reward_id == reward_id, catalogue.c.active.is_(True))
+    ).first()
     if reward is None or reward.kind != "partner_voucher" or not reward.partner:
         raise PortalRefused(_("This voucher is no longer offered; reload the page."))
     balance = connection.execute(select(customers.c.points).where(customers.c.customer_id == customer_id)).scalar_one()
     if reward.points_price > balance:
-        raise InsufficientPoints(_("This voucher costs %(price)s points; you have %(balance)s.",
-                                   price=reward.points_price, balance=balance))
-    redeemed = PointsRedeemed(event_id=request_id, device_id=PORTAL_DEVICE, customer_id=customer_id,
-                              reward_id=reward.reward_id, reward_kind="partner_voucher", points=reward.points_price)
+        raise InsufficientPoints(
+            _("This voucher costs %(price)s points; you have %(balance)s.", price=reward.points_price, balance=balance)
+        )
+    redeemed = PointsRedeemed(
+        event_id=request_id,
+        device_id=PORTAL_DEVICE,
+        customer_id=customer_id,
+        reward_id=reward.reward_id,
+        reward_kind="partner_voucher",
+        points=reward.points_price,
+    )
     issued = vouchers.issue(connection, reward.partner, customer_id, PORTAL_DEVICE, request_id)
-    ingest(connection, [redeemed, VoucherIssued(device_id=PORTAL_DEVICE, customer_id=customer_id,
-                                                redemption_event_id=request_id, partner=issued.partner,
-                                                code=issued.code, face_value_cents=issued.face_value_cents)], None)
+    ingest(
+        connection,
+        [
+            redeemed,
+            VoucherIssued(
+                device_id=PORTAL_DEVICE,
+                customer_id=customer_id,
+                redemption_event_id=request_id,
+                partner=issued.partner,
+                code=issued.code,
+                face_value_cents=issued.face_value_cents,
+            ),
+        ],
+        None,
+    )
     return issued
 
 
@@ -86,14 +112,32 @@ def save_profile(connection: Connection, customer_id: str, form: dict, consent: 
     made = []
     if fields:
         made.append(ProfileUpdated(device_id=PORTAL_DEVICE, customer_id=customer_id, **fields))
-    made.append(ConsentChanged(device_id=PORTAL_DEVICE, customer_id=customer_id, granted=consent,
-                               text_version=CONSENT_VERSION, channel="online"))
+    made.append(
+        ConsentChanged(
+            device_id=PORTAL_DEVICE,
+            customer_id=customer_id,
+            granted=consent,
+            text_version=CONSENT_VERSION,
+            channel="online",
+        )
+    )
     ingest(connection, made, None)
 
 
 def withdraw_consent(connection: Connection, customer_id: str) -> None:
-    ingest(connection, [ConsentChanged(device_id=PORTAL_DEVICE, customer_id=customer_id, granted=False,
-                                       text_version=CONSENT_VERSION, channel="online")], None)
+    ingest(
+        connection,
+        [
+            ConsentChanged(
+                device_id=PORTAL_DEVICE,
+                customer_id=customer_id,
+                granted=False,
+                text_version=CONSENT_VERSION,
+                channel="online",
+            )
+        ],
+        None,
+    )
 
 
 def request_erasure(connection: Connection, customer_id: str) -> None:

@@ -20,26 +20,37 @@ def check_link(connection: Connection, token: str, now_s: float | None = None) -
         link, body, signature = read_link_token(token)
     except (ValueError, TypeError):
         raise PortalRefused(_("This link is not valid. Sign in with your card number instead.")) from None
-    row = connection.execute(select(devices.c.token_hash, devices.c.revoked_at).where(
-        devices.c.device_id == link.device_id)).first()
-    if row is None or not row.token_hash or not signature_matches(row.token_hash.encode(), body, signature) \
-            or link.purpose != PURPOSE:
+    row = connection.execute(
+        select(devices.c.token_hash, devices.c.revoked_at).where(devices.c.device_id == link.device_id)
+    ).first()
+    if (
+        row is None
+        or not row.token_hash
+        or not signature_matches(row.token_hash.encode(), body, signature)
+        or link.purpose != PURPOSE
+    ):
         raise PortalRefused(_("This link is not valid. Sign in with your card number instead."))
     if link.expires_s < (time.time() if now_s is None else now_s):
-        raise PortalRefused(_("This link has expired. Sign in with your card number, or ask at the till for a "
-                              "new receipt."))
+        raise PortalRefused(
+            _("This link has expired. Sign in with your card number, or ask at the till for a new receipt.")
+        )
     used = connection.execute(select(portal_link_uses.c.used_at).where(portal_link_uses.c.nonce == link.nonce)).first()
     if used is not None:
-        raise PortalRefused(_("This link was already used to complete your profile. Sign in with your card number "
-                              "to see your account."))
+        raise PortalRefused(
+            _("This link was already used to complete your profile. Sign in with your card number to see your account.")
+        )
     return link
 
 
 def use_link(connection: Connection, link: ProfileLink) -> None:
     """Spend the link (in the transaction that saves the profile): a second use is refused."""
-    inserted = connection.execute(insert_for(connection, portal_link_uses).values(
-        nonce=link.nonce, customer_id=link.customer_id, used_at=utc_now())
-        .on_conflict_do_nothing(index_elements=["nonce"]).returning(portal_link_uses.c.nonce)).first()
+    inserted = connection.execute(
+        insert_for(connection, portal_link_uses)
+        .values(nonce=link.nonce, customer_id=link.customer_id, used_at=utc_now())
+        .on_conflict_do_nothing(index_elements=["nonce"])
+        .returning(portal_link_uses.c.nonce)
+    ).first()
     if inserted is None:
-        raise PortalRefused(_("This link was already used to complete your profile. Sign in with your card number "
-                              "to see your account."))
+        raise PortalRefused(
+            _("This link was already used to complete your profile. Sign in with your card number to see your account.")
+        )

@@ -28,9 +28,15 @@ def _hash(customer_id: str, code: str) -> str:
 def customer_of_card(connection: Connection, card_number: str):
     """The customer row of a usable card; PortalRefused otherwise."""
     card_number = (card_number or "").strip()
-    row = connection.execute(select(customers, cards.c.blocked)
-                             .join(cards, cards.c.customer_id == customers.c.customer_id)
-                             .where(cards.c.card_uid == card_number)).first() if 0 < len(card_number) <= 64 else None
+    row = (
+        connection.execute(
+            select(customers, cards.c.blocked)
+            .join(cards, cards.c.customer_id == customers.c.customer_id)
+            .where(cards.c.card_uid == card_number)
+        ).first()
+        if 0 < len(card_number) <= 64
+        else None
+    )
     if row is None or row.erased:
         raise PortalRefused(_("This card number is not known. Check the number printed on your card."))
     if row.blocked:
@@ -42,8 +48,12 @@ def new_code(connection: Connection, card_number: str) -> tuple[str, str, str]:
     """(customer id, e-mail, code) for a card whose customer has an e-mail address."""
     row = customer_of_card(connection, card_number)
     if not row.email:
-        raise PortalRefused(_("No e-mail address is on file for this card: complete your profile with the link on "
-                              "your receipt, or ask at the till."))
+        raise PortalRefused(
+            _(
+                "No e-mail address is on file for this card: complete your profile with the link on "
+                "your receipt, or ask at the till."
+            )
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     values = {"code_hash": _hash(row.customer_id, code), "expires_at": epoch_s() + CODE_TTL_S, "attempts": 0}
     statement = insert_for(connection, portal_codes).values(customer_id=row.customer_id, **values)
@@ -58,8 +68,11 @@ def check_code(connection: Connection, card_number: str, code: str) -> str:
     if stored is None or stored.expires_at < epoch_s() or stored.attempts >= MAX_ATTEMPTS:
         raise PortalRefused(_("This code has expired or was tried too often. Ask for a new code."))
     if not secrets.compare_digest(stored.code_hash, _hash(row.customer_id, (code or "").strip())):
-        connection.execute(update(portal_codes).where(portal_codes.c.customer_id == row.customer_id)
-                           .values(attempts=portal_codes.c.attempts + 1))
+        connection.execute(
+            update(portal_codes)
+            .where(portal_codes.c.customer_id == row.customer_id)
+            .values(attempts=portal_codes.c.attempts + 1)
+        )
         raise PortalWrongCode(_("This code is not the one we sent. Check the e-mail and try again."))
     connection.execute(delete(portal_codes).where(portal_codes.c.customer_id == row.customer_id))
     return row.customer_id

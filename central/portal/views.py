@@ -32,8 +32,14 @@ from central.transactions import in_transaction
 from loyalty.errors import KioskError
 
 STATIC = Path(__file__).with_name("static")
-bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "portal",
+    __name__,
+    url_prefix="/portal",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 SESSION_KEY = "portal_customer"
 
 
@@ -55,7 +61,8 @@ def _guard():
 @bp.errorhandler(KioskError)
 def _refused(exc: KioskError):
     return render_template("portal/message.html", message=str(exc), refused=True), 400 if isinstance(
-        exc, PortalRefused) else 409
+        exc, PortalRefused
+    ) else 409
 
 
 @bp.errorhandler(NotFound)
@@ -80,9 +87,15 @@ def home():
 def ask_code():
     card = (request.form.get("card_number") or "").strip()
     customer_id, email, code = _tx(lambda c: signin.new_code(c, card))
-    send_mail(email, _("Your loyalty card code"),
-              _("Your sign-in code is %(code)s. It is valid for 10 minutes.\n\nIf you did not ask for it, ignore "
-                "this message.", code=code))
+    send_mail(
+        email,
+        _("Your loyalty card code"),
+        _(
+            "Your sign-in code is %(code)s. It is valid for 10 minutes.\n\nIf you did not ask for it, ignore "
+            "this message.",
+            code=code,
+        ),
+    )
     return render_template("portal/code.html", card_number=card, sent_to=mask_email(email))
 
 
@@ -136,10 +149,17 @@ def me():
     customer_id = g.customer_id
     file, offered = _tx(lambda c: (account.account(c, customer_id, date.today()), account.rewards(c)))
     card = next((uid for uid, blocked in file.cards if not blocked), None)
-    phone_card = url_for("phonecard.card_page", token=phonecard.link_token(phonecard.signing_key(), card)) \
-        if card else None
-    return render_template("portal/me.html", c=file, rewards=offered, phone_card=phone_card,
-                           request_id=str(uuid.uuid4()), done=request.args.get("done"))
+    phone_card = (
+        url_for("phonecard.card_page", token=phonecard.link_token(phonecard.signing_key(), card)) if card else None
+    )
+    return render_template(
+        "portal/me.html",
+        c=file,
+        rewards=offered,
+        phone_card=phone_card,
+        request_id=str(uuid.uuid4()),
+        done=request.args.get("done"),
+    )
 
 
 @bp.post("/vouchers")
@@ -153,14 +173,18 @@ def convert():
     try:
         issued = _tx(lambda c: account.convert_points(c, customer_id, request.form.get("reward_id") or "", request_id))
     except VoucherPoolEmpty:
-        raise PortalRefused(_("No voucher of this kind is left just now; your points were not spent. Try again "
-                              "later.")) from None
+        raise PortalRefused(
+            _("No voucher of this kind is left just now; your points were not spent. Try again later.")
+        ) from None
     email = _tx(lambda c: account.account(c, customer_id, date.today()).email)
     mailed = False
     if email:
         try:
-            send_mail(email, _("Your %(partner)s voucher", partner=issued.partner),
-                      _("Your voucher code: %(code)s", code=issued.code))
+            send_mail(
+                email,
+                _("Your %(partner)s voucher", partner=issued.partner),
+                _("Your voucher code: %(code)s", code=issued.code),
+            )
             mailed = True
         except KioskError:
             mailed = False  # the code is on the screen and in the account; the mail is a copy
@@ -178,8 +202,11 @@ def withdraw_consent():
 def export():
     customer_id = _signed_in()
     data = _tx(lambda c: customer_admin.export_customer(c, customer_id))
-    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-loyalty-data.json"'})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-loyalty-data.json"'},
+    )
 
 
 @bp.post("/erasure")
@@ -204,8 +231,11 @@ def save_profile(token: str):
         account.save_profile(connection, link.customer_id, request.form, request.form.get("consent") == "yes")
 
     _tx(save)
-    return render_template("portal/message.html", message=_("Thank you, your profile is complete. Sign in with "
-                                                             "your card number to see your points."), done=True)
+    return render_template(
+        "portal/message.html",
+        message=_("Thank you, your profile is complete. Sign in with your card number to see your points."),
+        done=True,
+    )
 
 
 @bp.get("/manifest.webmanifest")
@@ -223,5 +253,7 @@ def service_worker():
 
 @bp.get("/offline")
 def offline():
-    return render_template("portal/message.html", message=_("You are offline. The last pages you opened are "
-                                                             "shown; try again when the connection is back."))
+    return render_template(
+        "portal/message.html",
+        message=_("You are offline. The last pages you opened are shown; try again when the connection is back."),
+    )

@@ -34,8 +34,9 @@ class KioskCentral(CentralClient):
 
     def recent_operations(self, customer_id: str, limit: int) -> list[dict]:
         """The customer's latest operations from every device ({event_id, kind, at, points, code}), newest first."""
-        rows = self._call("GET", f"/api/customers/{quote(customer_id, safe='')}/operations",
-                          params={"limit": limit}).get("operations")
+        rows = self._call(
+            "GET", f"/api/customers/{quote(customer_id, safe='')}/operations", params={"limit": limit}
+        ).get("operations")
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise SyncUnavailable("central's history answer was not readable")
         return rows

@@ -36,8 +36,9 @@ class RewardsFile:
         except FileNotFoundError:
             pass
         except (ValueError, KeyError, TypeError) as exc:
-            logger.error("rewards file %s is unreadable (%s): starting empty until the next pull", path,
-                         type(exc).__name__)
+            logger.error(
+                "rewards file %s is unreadable (%s): starting empty until the next pull", path, type(exc).__name__
+            )
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> RewardsFile:
@@ -64,8 +65,9 @@ class RewardsFile:
         found = []
         for r in rows:
             try:
-                found.append(Reward(r.reward_id, r.kind, r.name, r.points_price, r.stock, r.partner,
-                                    r.face_value_cents))
+                found.append(
+                    Reward(r.reward_id, r.kind, r.name, r.points_price, r.stock, r.partner, r.face_value_cents)
+                )
             except ValueError:
                 logger.warning("reward %s is not offered: its catalogue entry is incomplete", r.reward_id)
         return sorted(found, key=lambda r: (r.points_price, r.reward_id))
@@ -89,5 +91,6 @@ class RewardsFile:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise StoreWriteError(f"could not save the rewards catalogue ({exc.strerror}); the previous one is "
-                                  "kept") from None
+            raise StoreWriteError(
+                f"could not save the rewards catalogue ({exc.strerror}); the previous one is kept"
+            ) from None

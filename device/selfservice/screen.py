@@ -107,11 +107,24 @@ def surname_initial(last_name: str | None) -> str:
 class KioskScreen:
     """The kiosk's session and steps; `central` is the online client (None: offline or alone)."""
 
-    def __init__(self, store, rewards: RewardsFile, *, device_id: str, redeem_per_day: int = 2,
-                 consent_version: str = "v1", central=None, print_receipt: Callable[[object], str] | None = None,
-                 receipt_for: Callable[..., object] | None = None, offline_limits: OfflineLimits | None = None,
-                 online: Callable[[], bool] | None = None, verifier=None,
-                 clock: Callable[[], float] = business_clock.now, catalogue_refresh_s: float = 300.0, reference=None):
+    def __init__(
+        self,
+        store,
+        rewards: RewardsFile,
+        *,
+        device_id: str,
+        redeem_per_day: int = 2,
+        consent_version: str = "v1",
+        central=None,
+        print_receipt: Callable[[object], str] | None = None,
+        receipt_for: Callable[..., object] | None = None,
+        offline_limits: OfflineLimits | None = None,
+        online: Callable[[], bool] | None = None,
+        verifier=None,
+        clock: Callable[[], float] = business_clock.now,
+        catalogue_refresh_s: float = 300.0,
+        reference=None,
+    ):
         self.store = store
         self.rewards = rewards
         self.device_id = device_id
@@ -122,8 +135,7 @@ class KioskScreen:
         self.receipt_for = receipt_for
         self.offline_limits = offline_limits or OfflineLimits()
         # The till's own use cases: the same checks, ids and events for a shopper here as for a cashier there.
-        self.redeeming = Redeeming(device_id, self.offline_limits,
-                                   self._issue_voucher if central is not None else None)
+        self.redeeming = Redeeming(device_id, self.offline_limits, self._issue_voucher if central is not None else None)
         self.registration = Registration(device_id, consent_version, "kiosk")
         self.online = online or (lambda: central is not None)
         self.verifier = verifier
@@ -131,9 +143,12 @@ class KioskScreen:
         self.catalogue_refresh_s = catalogue_refresh_s
         self.reference = reference  # central's settings (kiosk.reference_cache.ReferenceCache): expiry, tiers
         # Cards of other stores: looked up at central when online; offline the balance shows later.
-        self.cards = CardLookup(store, central=getattr(central, "card_customer", None),
-                                online=self.online,
-                                issued_cards=reference.card_filter if reference is not None else lambda: None)
+        self.cards = CardLookup(
+            store,
+            central=getattr(central, "card_customer", None),
+            online=self.online,
+            issued_cards=reference.card_filter if reference is not None else lambda: None,
+        )
         self._lock = threading.Lock()
         self._present: str | None = None
         self._redeemed: dict[tuple[str, str], int] = {}
@@ -238,8 +253,11 @@ class KioskScreen:
             return found
         # What the member may spend here: what this kiosk knows the pool holds (central may know of more).
         spendable = min(int(found["points"]), local.points)
-        return {**found, "spendable": spendable,
-                "rewards": [r for r in self.rewards.rewards() if r.points_price <= spendable]}
+        return {
+            **found,
+            "spendable": spendable,
+            "rewards": [r for r in self.rewards.rewards() if r.points_price <= spendable],
+        }
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -248,13 +266,17 @@ class KioskScreen:
         self._require_present(card_uid)
         view = self.store.customer_by_card(card_uid)
         if view is None and self.store.cache_lost:
-            raise CardNotKnowable("this kiosk's customer list is damaged and not yet rebuilt from central: the card "
-                                  "may be a customer's, so it cannot be registered now")
+            raise CardNotKnowable(
+                "this kiosk's customer list is damaged and not yet rebuilt from central: the card "
+                "may be a customer's, so it cannot be registered now"
+            )
         if view is None or view.erased:
             found = self.cards.find(card_uid)
             if found.stand_in:
-                raise BalanceLater("this kiosk cannot reach central to read this card's account: its balance shows "
-                                   "once central answers again")
+                raise BalanceLater(
+                    "this kiosk cannot reach central to read this card's account: its balance shows "
+                    "once central answers again"
+                )
             view = found.view
         if view is None or view.erased:
             raise UnknownCard("this card is not registered yet")
@@ -265,13 +287,26 @@ class KioskScreen:
         upcoming = next((r for r in rewards if r.points_price > points), None)
         next_reward = None
         if upcoming is not None:
-            next_reward = NextReward(upcoming.name, upcoming.points_price, upcoming.points_price - points,
-                                     max(0, min(99, points * 100 // upcoming.points_price)))
+            next_reward = NextReward(
+                upcoming.name,
+                upcoming.points_price,
+                upcoming.points_price - points,
+                max(0, min(99, points * 100 // upcoming.points_price)),
+            )
         recent, offline = self._recent(view.customer_id)
-        return CardSummary(card_uid, view.customer_id, view.first_name or "",
-                           surname_initial(view.last_initial or view.last_name),
-                           points, next_reward, tuple(r for r in rewards if r.points_price <= points),
-                           recent, self._left_today(view.customer_id), offline, self.standing(view.customer_id))
+        return CardSummary(
+            card_uid,
+            view.customer_id,
+            view.first_name or "",
+            surname_initial(view.last_initial or view.last_name),
+            points,
+            next_reward,
+            tuple(r for r in rewards if r.points_price <= points),
+            recent,
+            self._left_today(view.customer_id),
+            offline,
+            self.standing(view.customer_id),
+        )
 
     def standing(self, customer_id: str) -> CustomerStanding:
         """Points expiring soon and the tier, from the store alone (so offline too)."""
@@ -285,8 +320,10 @@ class KioskScreen:
             return pending, True
         try:
             rows = self.central.recent_operations(customer_id, RECENT_OPERATIONS)
-            held = tuple(Operation(str(r["kind"]), int(r["points"]), str(r["at"]), r.get("code"), str(r["event_id"]))
-                         for r in rows)
+            held = tuple(
+                Operation(str(r["kind"]), int(r["points"]), str(r["at"]), r.get("code"), str(r["event_id"]))
+                for r in rows
+            )
         except KioskError as exc:
             logger.info("history not available from central: %s", type(exc).__name__)
             return pending, True
@@ -322,8 +359,14 @@ class KioskScreen:
 
     def _left_today(self, customer_id: str) -> int:
         today = self._today()
-        pending = sum(1 for e in self.store.pending() if isinstance(e, (PointsRedeemed, PoolRedeemed))
-                      and e.customer_id == customer_id and e.day == today and e.device_id == self.device_id)
+        pending = sum(
+            1
+            for e in self.store.pending()
+            if isinstance(e, (PointsRedeemed, PoolRedeemed))
+            and e.customer_id == customer_id
+            and e.day == today
+            and e.device_id == self.device_id
+        )
         used = max(pending, self._redeemed.get((customer_id, today), 0))
         return max(0, self.redeem_per_day - used)
 
@@ -333,8 +376,9 @@ class KioskScreen:
             raise UnknownReward("this reward is no longer offered")
         return reward
 
-    def confirmation(self, card_uid: str, reward_id: str, from_pool: bool = False
-                     ) -> tuple[CardSummary, Reward, dict | None, int]:
+    def confirmation(
+        self, card_uid: str, reward_id: str, from_pool: bool = False
+    ) -> tuple[CardSummary, Reward, dict | None, int]:
         """What the confirm screen shows (summary, reward, pool, points available), refused when the card's own
         points, or its pool's, do not cover the reward."""
         summary = self.summary(card_uid)
@@ -355,10 +399,12 @@ class KioskScreen:
         summary = self.summary(card_uid)
         reward = self.reward(reward_id)
         if summary.redeem_left_today <= 0:
-            raise DailyRedeemLimit("this card has used all its kiosk rewards for today; come back tomorrow or "
-                                   "ask at the till")
-        event = self.redeeming.prepare(self.store, reward, summary.customer_id, online=self.online(),
-                                       from_pool=from_pool)
+            raise DailyRedeemLimit(
+                "this card has used all its kiosk rewards for today; come back tomorrow or ask at the till"
+            )
+        event = self.redeeming.prepare(
+            self.store, reward, summary.customer_id, online=self.online(), from_pool=from_pool
+        )
         issued = None
         if reward.needs_central:
             try:
@@ -370,10 +416,18 @@ class KioskScreen:
         self.redeeming.record(self.store, event, issued)
         key = (summary.customer_id, self._today())
         self._redeemed[key] = self._redeemed.get(key, 0) + 1
-        balance = (self.store.pool_balance(event.pool_id) if from_pool  # type: ignore[union-attr]
-                   else self.store.balance(summary.customer_id))
-        logger.info("kiosk redemption %s of reward %s (%d points%s)", event.event_id, reward.reward_id, event.points,
-                    " from the pool" if from_pool else "")
+        balance = (
+            self.store.pool_balance(event.pool_id)
+            if from_pool  # type: ignore[union-attr]
+            else self.store.balance(summary.customer_id)
+        )
+        logger.info(
+            "kiosk redemption %s of reward %s (%d points%s)",
+            event.event_id,
+            reward.reward_id,
+            event.points,
+            " from the pool" if from_pool else "",
+        )
         # The slip shows the shopper's own balance; the screen says what is left in the pool.
         printed = self._print(event, reward, self.store.balance(summary.customer_id) if from_pool else balance, code)
         return Redemption(reward, event.points, balance, event.event_id, code, printed, from_pool)
@@ -383,8 +437,9 @@ class KioskScreen:
             return False
         try:
             expiring = self.standing(event.customer_id).expiring
-            self.print_receipt(self.receipt_for(event=event, reward=reward, balance=balance, code=code,
-                                                expiring=expiring))
+            self.print_receipt(
+                self.receipt_for(event=event, reward=reward, balance=balance, code=code, expiring=expiring)
+            )
             return True
         except (HardwareError, KioskError) as exc:
             logger.warning("kiosk voucher %s not printed: %s", event.event_id, type(exc).__name__)
@@ -422,4 +477,3 @@ def _operation(event: Event) -> Operation | None:
     if isinstance(event, VoucherIssued):
         return Operation("voucher", 0, event.at, event.code, event.event_id)
     return None
-

@@ -20,11 +20,18 @@ def build_screen(service) -> KioskScreen:
         return is_online(service.sync_state(), has_central=central is not None)  # the till's rule too
 
     screen = KioskScreen(
-        service.store, RewardsFile.in_dir(config.data_dir), device_id=config.device.id,
-        redeem_per_day=config.selfservice.redeem_per_day, consent_version=config.selfservice.consent_version,
-        central=central, print_receipt=devices.print if devices is not None else None,
+        service.store,
+        RewardsFile.in_dir(config.data_dir),
+        device_id=config.device.id,
+        redeem_per_day=config.selfservice.redeem_per_day,
+        consent_version=config.selfservice.consent_version,
+        central=central,
+        print_receipt=devices.print if devices is not None else None,
         receipt_for=lambda **kw: redemption_slip(config, **kw),
         offline_limits=OfflineLimits.from_config(config.central),
-        online=online, verifier=verifier_from_config(config), reference=service.reference)
+        online=online,
+        verifier=verifier_from_config(config),
+        reference=service.reference,
+    )
     screen.follow(service.bus)
     return screen

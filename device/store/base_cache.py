@@ -31,19 +31,40 @@ def pack_hashes(hashes: Iterable[str]) -> bytes:
 
 
 def unpack_hashes(packed: bytes) -> tuple[str, ...]:
-    return tuple(packed[i:i + HASH_BYTES].hex() for i in range(0, len(packed), HASH_BYTES))
+    return tuple(packed[i : i + HASH_BYTES].hex() for i in range(0, len(packed), HASH_BYTES))
 
 
 class CachedCustomer:
     """One customer of the base cache, compact (`__slots__`): 100 000 of them must fit in a few MB."""
 
-    __slots__ = ("customer_id", "first_name", "last_initial", "hashes", "points",
-                 "consent_granted", "consent_version", "erased", "cards", "lots", "debits")
+    __slots__ = (
+        "customer_id",
+        "first_name",
+        "last_initial",
+        "hashes",
+        "points",
+        "consent_granted",
+        "consent_version",
+        "erased",
+        "cards",
+        "lots",
+        "debits",
+    )
 
-    def __init__(self, customer_id: str, first_name: str | None, last_initial: str | None,
-                 hashes: bytes, points: int, consent_granted: bool | None, consent_version: str | None,
-                 erased: bool, cards: tuple[str, ...] = (), lots: bytes = packed_lots.NONE,
-                 debits: int = 0) -> None:
+    def __init__(
+        self,
+        customer_id: str,
+        first_name: str | None,
+        last_initial: str | None,
+        hashes: bytes,
+        points: int,
+        consent_granted: bool | None,
+        consent_version: str | None,
+        erased: bool,
+        cards: tuple[str, ...] = (),
+        lots: bytes = packed_lots.NONE,
+        debits: int = 0,
+    ) -> None:
         self.customer_id = customer_id
         self.first_name = first_name
         self.last_initial = last_initial
@@ -67,9 +88,19 @@ class CachedCustomer:
         return keys
 
     def row(self) -> list:
-        return [self.customer_id, self.first_name, self.last_initial, list(unpack_hashes(self.hashes)), self.points,
-                self.consent_granted, self.consent_version, self.erased, list(self.cards),
-                packed_lots.to_text(self.lots), self.debits]
+        return [
+            self.customer_id,
+            self.first_name,
+            self.last_initial,
+            list(unpack_hashes(self.hashes)),
+            self.points,
+            self.consent_granted,
+            self.consent_version,
+            self.erased,
+            list(self.cards),
+            packed_lots.to_text(self.lots),
+            self.debits,
+        ]
 
 
 class BaseCache:
@@ -149,14 +180,35 @@ class BaseCache:
         cards = old.cards if old is not None else self.orphan_cards.pop(cid, ())
         erased = state.erased or (old is not None and old.erased)
         if erased:
-            rec = CachedCustomer(cid, None, None, b"", state.points, state.consent_granted,
-                                 state.consent_version, True, cards, packed_lots.pack(state.lots), state.debits)
+            rec = CachedCustomer(
+                cid,
+                None,
+                None,
+                b"",
+                state.points,
+                state.consent_granted,
+                state.consent_version,
+                True,
+                cards,
+                packed_lots.pack(state.lots),
+                state.debits,
+            )
         else:
             # Only the initial of a surname, even from a central that still sent it whole.
             initial = state.last_initial or (state.last_name or "").strip()[:1].upper() or None
-            rec = CachedCustomer(cid, state.first_name, initial, pack_hashes(state.contact_hashes), state.points,
-                                 state.consent_granted, state.consent_version, False, cards,
-                                 packed_lots.pack(state.lots), state.debits)
+            rec = CachedCustomer(
+                cid,
+                state.first_name,
+                initial,
+                pack_hashes(state.contact_hashes),
+                state.points,
+                state.consent_granted,
+                state.consent_version,
+                False,
+                cards,
+                packed_lots.pack(state.lots),
+                state.debits,
+            )
         if edit_index:
             old_keys = old.index_keys() if old is not None else set()
             new_keys = rec.index_keys()
@@ -243,8 +295,9 @@ class BaseCache:
         old = self.customers.get(cid)
         self._hash_blob = None
         if old is None:
-            self.customers[cid] = CachedCustomer(cid, None, None, b"", 0, None, None, True,
-                                                 self.orphan_cards.pop(cid, ()))
+            self.customers[cid] = CachedCustomer(
+                cid, None, None, b"", 0, None, None, True, self.orphan_cards.pop(cid, ())
+            )
             return
         if edit_index:
             for key in old.index_keys():

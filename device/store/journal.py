@@ -152,8 +152,10 @@ class OutboxJournal:
         tail = data[good_length:]
         del data
         if tail:
-            message = (f"dropped an incomplete last line of the outbox journal ({len(tail)} bytes, "
-                       "never acknowledged: normal after a power cut)")
+            message = (
+                f"dropped an incomplete last line of the outbox journal ({len(tail)} bytes, "
+                "never acknowledged: normal after a power cut)"
+            )
             logger.warning("%s", message)
             contents.problems.append(message)
         damaged.extend(undecodable)
@@ -161,8 +163,10 @@ class OutboxJournal:
         contents.acked &= seen
         if damaged or header is None:
             aside = move_aside(self.path)
-            message = (f"outbox journal damaged at line(s) {', '.join(map(str, sorted(set(damaged))))}: "
-                       f"moved aside to {aside.name}; kept {len(contents.events)} valid event(s)")
+            message = (
+                f"outbox journal damaged at line(s) {', '.join(map(str, sorted(set(damaged))))}: "
+                f"moved aside to {aside.name}; kept {len(contents.events)} valid event(s)"
+            )
             logger.error("%s", message)
             contents.problems.append(message)
             base = max([contents.base_seq] + [seq_of(e) for e in contents.events])
@@ -194,11 +198,15 @@ class OutboxJournal:
             raise StoreError(f"outbox journal {self.path} has a malformed header")
         schema = header.get("schema")
         if schema != SCHEMA_VERSION:
-            raise StoreError(f"outbox journal {self.path} has schema version {schema!r}; this software "
-                             f"reads version {SCHEMA_VERSION} (upgrade the software or move the file away)")
+            raise StoreError(
+                f"outbox journal {self.path} has schema version {schema!r}; this software "
+                f"reads version {SCHEMA_VERSION} (upgrade the software or move the file away)"
+            )
         if header.get("device_id") != self.device_id:
-            raise StoreError(f"outbox journal {self.path} belongs to device {header.get('device_id')!r}, "
-                             f"not {self.device_id!r}: check device.id and paths.data_dir in the configuration")
+            raise StoreError(
+                f"outbox journal {self.path} belongs to device {header.get('device_id')!r}, "
+                f"not {self.device_id!r}: check device.id and paths.data_dir in the configuration"
+            )
 
     def _cut_torn_tail(self, size: int) -> None:
         fd = os.open(self.path, os.O_WRONLY)
@@ -278,8 +286,9 @@ class OutboxJournal:
         except OSError as exc:
             self._cut_back_to = size
             logger.error("cannot cut the outbox journal back to %d bytes: %s", size, exc)
-            raise StoreWriteError(f"write error: the {what} was not recorded; the journal will be repaired "
-                                  "on the next write") from exc
+            raise StoreWriteError(
+                f"write error: the {what} was not recorded; the journal will be repaired on the next write"
+            ) from exc
         self._cut_back_to = None
         self._size = size
 
@@ -289,8 +298,16 @@ class OutboxJournal:
         kept_acks = [e.event_id for e in events if e.event_id in acked]
 
         def chunks():
-            yield encode_line({"header": {"schema": SCHEMA_VERSION, "device_id": self.device_id,
-                                          "base_seq": base_seq, "seq_through": seq_through}})
+            yield encode_line(
+                {
+                    "header": {
+                        "schema": SCHEMA_VERSION,
+                        "device_id": self.device_id,
+                        "base_seq": base_seq,
+                        "seq_through": seq_through,
+                    }
+                }
+            )
             batch: list[bytes] = []
             for event in events:
                 batch.append(encode_line({"event": to_record(event)}))
@@ -305,8 +322,9 @@ class OutboxJournal:
         try:
             self._ops.write_atomic(self.path, chunks())
         except OSError as exc:
-            raise StoreWriteError(f"cannot rewrite the outbox journal ({exc.strerror or exc}); "
-                                  "the previous journal is intact") from exc
+            raise StoreWriteError(
+                f"cannot rewrite the outbox journal ({exc.strerror or exc}); the previous journal is intact"
+            ) from exc
         if self._fd is not None:
             self._ops.close(self._fd)
             self._open_fd()

@@ -92,8 +92,9 @@ class OutboxCopies:
         self._syncer = CopySyncer()
 
     @classmethod
-    def open(cls, data_dir: Path, device_id: str, fileops: FileOps,
-             seq_through: int = 0) -> tuple[OutboxCopies, JournalContents]:
+    def open(
+        cls, data_dir: Path, device_id: str, fileops: FileOps, seq_through: int = 0
+    ) -> tuple[OutboxCopies, JournalContents]:
         """Open (recovering) both copies and return them with the merged contents.
 
         Events at or below `seq_through` are folded at central: one copy holding them and not the other is
@@ -111,21 +112,29 @@ class OutboxCopies:
         merged = _merge(first, second)
         # A missing copy (a store from before it existed, or a deleted copy) is made again below: nothing lost.
         if first.created and not second.created:
-            merged.problems.append(f"{JOURNAL_NAME} was missing or empty: its {len(merged.events)} event(s) "
-                                   f"were taken back from the second copy {COPY_NAME}")
+            merged.problems.append(
+                f"{JOURNAL_NAME} was missing or empty: its {len(merged.events)} event(s) "
+                f"were taken back from the second copy {COPY_NAME}"
+            )
         only_copy = _only_in(second, first, seq_through)
         if only_copy and not first.created:
             unconfirmed = in_flight(only_copy, first)
             if unconfirmed is not None:
-                logger.warning("the event being recorded when the device stopped (seq %d) reached only %s; "
-                               "kept, as it was never confirmed", unconfirmed.seq, COPY_NAME)
+                logger.warning(
+                    "the event being recorded when the device stopped (seq %d) reached only %s; "
+                    "kept, as it was never confirmed",
+                    unconfirmed.seq,
+                    COPY_NAME,
+                )
                 only_copy.remove(unconfirmed)
             if only_copy:
-                merged.problems.append(f"{JOURNAL_NAME} lacked {len(only_copy)} event(s) that its second copy "
-                                       f"{COPY_NAME} held: taken back, nothing lost")
+                merged.problems.append(
+                    f"{JOURNAL_NAME} lacked {len(only_copy)} event(s) that its second copy "
+                    f"{COPY_NAME} held: taken back, nothing lost"
+                )
         if _differ(first, merged) or _differ(second, merged):
             copies.rewrite(merged.base_seq, merged.events, merged.acked, merged.seq_through)
-        for problem in merged.problems[len(first.problems) + len(second.problems):]:
+        for problem in merged.problems[len(first.problems) + len(second.problems) :]:
             logger.warning("%s", problem)
         return copies, merged
 
@@ -143,8 +152,7 @@ class OutboxCopies:
         except StoreWriteError:
             self.primary.cut_back(start)
             raise
-        errors = self._syncer.both(lambda: self.primary.sync(start, what),
-                                   lambda: self.copy.sync(copy_start, what))
+        errors = self._syncer.both(lambda: self.primary.sync(start, what), lambda: self.copy.sync(copy_start, what))
         if errors:
             # The one whose fsync failed has cut its line back already; the other one is cut back too.
             for journal, at in ((self.primary, start), (self.copy, copy_start)):
@@ -189,12 +197,14 @@ def in_flight(only_copy: list[Event], journal: JournalContents) -> Event | None:
 def _merge(first: JournalContents, second: JournalContents) -> JournalContents:
     events = {e.event_id: e for e in second.events}
     events.update((e.event_id, e) for e in first.events)  # the journal's own line wins (e.g. scrubbed)
-    merged = JournalContents(base_seq=max(first.base_seq, second.base_seq),
-                             seq_through=max(first.seq_through, second.seq_through),
-                             events=sorted(events.values(), key=seq_of),
-                             acked=(first.acked | second.acked) & events.keys(),
-                             problems=[*first.problems, *second.problems],
-                             created=first.created and second.created)
+    merged = JournalContents(
+        base_seq=max(first.base_seq, second.base_seq),
+        seq_through=max(first.seq_through, second.seq_through),
+        events=sorted(events.values(), key=seq_of),
+        acked=(first.acked | second.acked) & events.keys(),
+        problems=[*first.problems, *second.problems],
+        created=first.created and second.created,
+    )
     return merged
 
 
@@ -205,8 +215,12 @@ def _only_in(one: JournalContents, other: JournalContents, seq_through: int) -> 
 
 
 def _differ(one: JournalContents, merged: JournalContents) -> bool:
-    return (one.base_seq != merged.base_seq or one.seq_through != merged.seq_through
-            or len(one.events) != len(merged.events) or one.acked != merged.acked)
+    return (
+        one.base_seq != merged.base_seq
+        or one.seq_through != merged.seq_through
+        or len(one.events) != len(merged.events)
+        or one.acked != merged.acked
+    )
 
 
 def lost_seqs(seq_through: int, high_water: int, events: Iterable[Event]) -> list[int]:

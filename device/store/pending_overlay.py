@@ -71,11 +71,15 @@ class PendingOverlay:
             self._seeded_customers.add(cid)
             rec = base.customers.get(cid)
             if rec is not None:
-                consent = (Consent(rec.consent_granted, rec.consent_version or "", "", "central")
-                           if rec.consent_granted is not None else None)
+                consent = (
+                    Consent(rec.consent_granted, rec.consent_version or "", "", "central")
+                    if rec.consent_granted is not None
+                    else None
+                )
                 # The base holds a surname's initial only: it stands in as a one-letter surname.
-                overlay.customers[cid] = Customer(cid, rec.first_name, rec.last_initial, None, None, consent,
-                                                  rec.erased)
+                overlay.customers[cid] = Customer(
+                    cid, rec.first_name, rec.last_initial, None, None, consent, rec.erased
+                )
                 overlay.balances[cid] = rec.points  # lots and debits only add up: the overlay holds the pending part
             membership = base.pool_member.get(cid)
             if membership is not None:
@@ -110,8 +114,11 @@ class PendingOverlay:
 
     def _reindex(self, cid: str) -> None:
         customer = self.ledger.customers[cid]
-        new = set() if customer.erased else search_keys(customer.first_name, customer.last_name,
-                                                        customer.phone, customer.email)
+        new = (
+            set()
+            if customer.erased
+            else search_keys(customer.first_name, customer.last_name, customer.phone, customer.email)
+        )
         old = set(self._keys.get(cid, ()))
         self._keys[cid] = tuple(new)  # a tuple is a fifth of a set's size
         if self._bulk:
@@ -211,13 +218,37 @@ class PendingOverlay:
             consent = current.consent
             initial = last_initial(current.last_name)
             surname = current.last_name if current.last_name and len(current.last_name) > 1 else None
-            return CustomerView(cid, current.first_name, surname, current.phone, current.email,
-                                points, tuple(cards), blocked, consent.granted if consent else None,
-                                consent.text_version if consent else None, current.erased,
-                                None if current.erased else initial, () if current.erased else hashes)
+            return CustomerView(
+                cid,
+                current.first_name,
+                surname,
+                current.phone,
+                current.email,
+                points,
+                tuple(cards),
+                blocked,
+                consent.granted if consent else None,
+                consent.text_version if consent else None,
+                current.erased,
+                None if current.erased else initial,
+                () if current.erased else hashes,
+            )
         if rec is not None:
-            return CustomerView(cid, rec.first_name, None, None, None, points, tuple(cards), blocked,
-                                rec.consent_granted, rec.consent_version, rec.erased, rec.last_initial, hashes)
+            return CustomerView(
+                cid,
+                rec.first_name,
+                None,
+                None,
+                None,
+                points,
+                tuple(cards),
+                blocked,
+                rec.consent_granted,
+                rec.consent_version,
+                rec.erased,
+                rec.last_initial,
+                hashes,
+            )
         return CustomerView(cid, None, None, None, None, points, tuple(cards), blocked, None, None, False)
 
     def search(self, text: str, limit: int) -> list[CustomerView]:
@@ -228,8 +259,9 @@ class PendingOverlay:
         rekeyed = self._keys
         found: list[CustomerView] = []
         seen: set[str] = set()
-        for _, cid, from_base in heapq.merge(_tagged(self._base.index.prefix(query), True),
-                                             _tagged(self._index.prefix(query), False)):
+        for _, cid, from_base in heapq.merge(
+            _tagged(self._base.index.prefix(query), True), _tagged(self._index.prefix(query), False)
+        ):
             if cid in seen or (from_base and cid in rekeyed):
                 continue
             seen.add(cid)
@@ -242,9 +274,11 @@ class PendingOverlay:
 
     def touches(self, found) -> bool:
         """Whether a looked-up customer (`LookedUp`) changes what the overlay seeded from the base."""
-        return (found.customer.customer_id in self._seeded_customers
-                or any(card.card_uid in self._seeded_cards for card in found.cards)
-                or any(pool.pool_id in self._seeded_pools for pool in found.pool_balances))
+        return (
+            found.customer.customer_id in self._seeded_customers
+            or any(card.card_uid in self._seeded_cards for card in found.cards)
+            or any(pool.pool_id in self._seeded_pools for pool in found.pool_balances)
+        )
 
     def counts(self) -> tuple[int, int]:
         """(customers, cards) known here: the base's and those only pending events name."""

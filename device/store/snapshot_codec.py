@@ -58,13 +58,16 @@ def read_snapshot(storage: AtomicJSONStorage, device_id: str, kept_limit: int) -
         else:
             earlier = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
             if earlier:  # damaged before a restart, and no pull has written a new one since
-                loaded.problem = (f"the cache snapshot was found damaged ({earlier[-1].name}) and is not "
-                                  "rebuilt from central yet: the next successful sync rebuilds it")
+                loaded.problem = (
+                    f"the cache snapshot was found damaged ({earlier[-1].name}) and is not "
+                    "rebuilt from central yet: the next successful sync rebuilds it"
+                )
     except StoreCorrupt as exc:
         aside = move_aside(path)
         loaded = LoadedSnapshot(kept=KeptEarns(kept_limit))
-        loaded.problem = (f"{exc}: moved aside to {aside.name}; the cache starts empty (cursor 0) and the next "
-                          "pull rebuilds it")
+        loaded.problem = (
+            f"{exc}: moved aside to {aside.name}; the cache starts empty (cursor 0) and the next pull rebuilds it"
+        )
         logger.error("%s", loaded.problem)
     except OSError as exc:
         raise StoreError(f"cannot read the cache snapshot {path}: {exc}") from exc
@@ -74,11 +77,19 @@ def read_snapshot(storage: AtomicJSONStorage, device_id: str, kept_limit: int) -
     return loaded
 
 
-def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, meta: dict,
-          tables: dict[str, Iterator[list]], search: dict) -> None:
+def _load(
+    loaded: LoadedSnapshot,
+    storage: AtomicJSONStorage,
+    device_id: str,
+    meta: dict,
+    tables: dict[str, Iterator[list]],
+    search: dict,
+) -> None:
     if meta.get("device_id") != device_id:
-        raise StoreError(f"cache snapshot {storage.path} belongs to device {meta.get('device_id')!r}, "
-                         f"not {device_id!r}: check device.id and paths.data_dir in the configuration")
+        raise StoreError(
+            f"cache snapshot {storage.path} belongs to device {meta.get('device_id')!r}, "
+            f"not {device_id!r}: check device.id and paths.data_dir in the configuration"
+        )
     base, kept = loaded.base, loaded.kept
     try:
         base.cursor = _whole(meta["cursor"])
@@ -100,17 +111,31 @@ def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, me
                 # Written before devices held least data (ten or twelve fields, contact details in clear): only
                 # the first name and the surname's initial are kept, and the next pull starts over for the hashes.
                 cid, first, last, _phone, _email, points, granted, version, erased, cards, lots, debits = (
-                    row if len(row) != 10 else [*row, "", 0])
+                    row if len(row) != 10 else [*row, "", 0]
+                )
                 initial = (last.strip()[:1].upper() or None) if isinstance(last, str) else None
                 hashes, legacy = [], True
-            if (not isinstance(cid, str) or not isinstance(points, int) or not isinstance(cards, list)
-                    or not isinstance(debits, int)):
+            if (
+                not isinstance(cid, str)
+                or not isinstance(points, int)
+                or not isinstance(cards, list)
+                or not isinstance(debits, int)
+            ):
                 raise TypeError("customer row")
             cards = tuple(cards)
-            customers[cid] = CachedCustomer(cid, first and intern(first, first), initial and intern(initial, initial),
-                                            pack_hashes(hashes), points, granted, version and intern(version, version),
-                                            bool(erased), cards,
-                                            packed_lots.from_text(lots) if lots else packed_lots.NONE, debits)
+            customers[cid] = CachedCustomer(
+                cid,
+                first and intern(first, first),
+                initial and intern(initial, initial),
+                pack_hashes(hashes),
+                points,
+                granted,
+                version and intern(version, version),
+                bool(erased),
+                cards,
+                packed_lots.from_text(lots) if lots else packed_lots.NONE,
+                debits,
+            )
             for uid in cards:
                 card_owner[uid] = cid
             ids.append(cid)
@@ -155,8 +180,7 @@ def _load(loaded: LoadedSnapshot, storage: AtomicJSONStorage, device_id: str, me
         raise StoreCorrupt(f"cache snapshot {storage.path} is malformed ({exc!r})") from None
 
 
-def write_snapshot(storage: AtomicJSONStorage, device_id: str, base: BaseCache, kept: KeptEarns,
-                   last_seq: int) -> None:
+def write_snapshot(storage: AtomicJSONStorage, device_id: str, base: BaseCache, kept: KeptEarns, last_seq: int) -> None:
     """Replace the snapshot atomically by the base and the kept earns (StoreWriteError: the old one stays)."""
     rows = []
     row_of: dict[str, int] = {}
@@ -165,20 +189,52 @@ def write_snapshot(storage: AtomicJSONStorage, device_id: str, base: BaseCache, 
         row_of[rec.customer_id] = n
     # Cards not listed on a cached customer's row: blocked ones, and those of customers not cached.
     loose = [[uid, base.card_owner.get(uid), True] for uid in base.blocked]
-    loose.extend([uid, owner, uid in base.blocked] for owner, uids in base.orphan_cards.items()
-                 for uid in uids if uid not in base.blocked)
+    loose.extend(
+        [uid, owner, uid in base.blocked]
+        for owner, uids in base.orphan_cards.items()
+        for uid in uids
+        if uid not in base.blocked
+    )
     search_rows = [row_of[owner] for owner in base.index.owners]
-    earns = [[r.event_id, r.customer_id, r.receipt_ref, r.amount_cents, r.points, r.refunded_cents,
-              r.reversed_points, day, *_pool_columns(given)] for r, day, given in kept.records()]
+    earns = [
+        [
+            r.event_id,
+            r.customer_id,
+            r.receipt_ref,
+            r.amount_cents,
+            r.points,
+            r.refunded_cents,
+            r.reversed_points,
+            day,
+            *_pool_columns(given),
+        ]
+        for r, day, given in kept.records()
+    ]
     per_day = [[cid, day, points] for cid, day, points in kept.per_day()]
     pool_members = [[cid, pool_id, share] for cid, (pool_id, share) in base.pool_member.items()]
     pool_balances = [[pool_id, points] for pool_id, points in base.pool_points.items()]
-    meta = {"device_id": device_id, "cursor": base.cursor, "seq_through": base.seq_through,
-            "last_seq": last_seq, "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    storage.write(build_document(meta, {"customers": rows, "loose_cards": loose, "earns": earns,
-                                        "earned_per_day": per_day, "pool_members": pool_members,
-                                        "pool_balances": pool_balances},
-                                 base.index.keys, search_rows))
+    meta = {
+        "device_id": device_id,
+        "cursor": base.cursor,
+        "seq_through": base.seq_through,
+        "last_seq": last_seq,
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    storage.write(
+        build_document(
+            meta,
+            {
+                "customers": rows,
+                "loose_cards": loose,
+                "earns": earns,
+                "earned_per_day": per_day,
+                "pool_members": pool_members,
+                "pool_balances": pool_balances,
+            },
+            base.index.keys,
+            search_rows,
+        )
+    )
 
 
 def _pool_columns(given: PoolContribution | None) -> list:

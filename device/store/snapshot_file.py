@@ -91,19 +91,20 @@ def open_database(path: Path, fileops: FileOps | None = None) -> TinyDB:
     return TinyDB(path, storage=AtomicJSONStorage, fileops=fileops)
 
 
-def build_document(meta: dict, tables: dict[str, list[list]], search_keys: list[str],
-                   search_rows: list[int]) -> dict:
+def build_document(meta: dict, tables: dict[str, list[list]], search_keys: list[str], search_rows: list[int]) -> dict:
     """The TinyDB document for a snapshot: meta, each table's rows in chunks, the packed search index."""
     document: dict[str, dict] = {"meta": {"1": dict(meta, schema=SCHEMA_VERSION)}}
     for name in TABLES:
         rows = tables.get(name, [])
-        document[name] = {str(n + 1): {"rows": _dumps(rows[i:i + CHUNK_ROWS])}
-                          for n, i in enumerate(range(0, len(rows), CHUNK_ROWS))}
+        document[name] = {
+            str(n + 1): {"rows": _dumps(rows[i : i + CHUNK_ROWS])}
+            for n, i in enumerate(range(0, len(rows), CHUNK_ROWS))
+        }
     chunk = CHUNK_ROWS * 5
     document["search"] = {
-        str(n + 1): {"keys": _dumps(search_keys[i:i + chunk]),
-                     "owners": _pack(search_rows[i:i + chunk])}
-        for n, i in enumerate(range(0, len(search_keys), chunk))}
+        str(n + 1): {"keys": _dumps(search_keys[i : i + chunk]), "owners": _pack(search_rows[i : i + chunk])}
+        for n, i in enumerate(range(0, len(search_keys), chunk))
+    }
     return document
 
 
@@ -166,8 +167,9 @@ def read_document(storage: AtomicJSONStorage) -> tuple[dict, dict[str, Iterator[
     try:
         meta = document["meta"]["1"]
         if meta.get("schema") != SCHEMA_VERSION:
-            raise StoreCorrupt(f"cache snapshot {storage.path} has schema version {meta.get('schema')!r}, "
-                               f"expected {SCHEMA_VERSION}")
+            raise StoreCorrupt(
+                f"cache snapshot {storage.path} has schema version {meta.get('schema')!r}, expected {SCHEMA_VERSION}"
+            )
         tables = {name: _iter_rows(document.pop(name, {})) for name in TABLES}
         search = document.pop("search", {})
         if not isinstance(search, dict):

@@ -67,18 +67,22 @@ SNAPSHOT_NAME = "cache.json"
 def _without_contacts(event: Event) -> Event | None:
     """The event with its surname cut to the initial and no phone or e-mail, or None if it has none to cut."""
     if isinstance(event, (CustomerRegistered, ProfileUpdated)) and (
-            event.phone or event.email or (event.last_name and len(event.last_name.strip()) > 1)):
+        event.phone or event.email or (event.last_name and len(event.last_name.strip()) > 1)
+    ):
         return replace(event, last_name=last_initial(event.last_name), phone=None, email=None)
     return None
 
 
 def _scrubbed(event: Event) -> Event | None:
     """The event without personal fields, or None if it carries none."""
-    if isinstance(event, CustomerRegistered) and (event.first_name or event.last_name or event.phone
-                                                  or event.email):
+    if isinstance(event, CustomerRegistered) and (event.first_name or event.last_name or event.phone or event.email):
         return replace(event, first_name="", last_name=None, phone=None, email=None)
-    if isinstance(event, ProfileUpdated) and (event.first_name is not None or event.last_name is not None
-                                              or event.phone is not None or event.email is not None):
+    if isinstance(event, ProfileUpdated) and (
+        event.first_name is not None
+        or event.last_name is not None
+        or event.phone is not None
+        or event.email is not None
+    ):
         return replace(event, first_name=None, last_name=None, phone=None, email=None)
     return None
 
@@ -86,8 +90,9 @@ def _scrubbed(event: Event) -> Event | None:
 class Store:
     """Crash-safe local state of one device; thread-safe (one lock); implements `AccountView`."""
 
-    def __init__(self, data_dir: Path, device_id: str, fileops: FileOps, kept_earns: int,
-                 max_customers: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, device_id: str, fileops: FileOps, kept_earns: int, max_customers: int | None = None
+    ) -> None:
         self._dir = data_dir
         self._max_customers = max_customers
         self._device_id = device_id
@@ -113,8 +118,15 @@ class Store:
     # -- opening -----------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path, device_id: str, *, fileops: FileOps | None = None,
-             kept_earns: int = KEPT_EARNS, max_customers: int | None = None) -> Store:
+    def open(
+        cls,
+        data_dir: Path,
+        device_id: str,
+        *,
+        fileops: FileOps | None = None,
+        kept_earns: int = KEPT_EARNS,
+        max_customers: int | None = None,
+    ) -> Store:
         """Open the store in `data_dir` (created if absent), recovering from a crash or a damaged file.
 
         `max_customers` bounds the cached customers (None: no bound); the service gives `CacheConfig.customer_bound`.
@@ -136,8 +148,10 @@ class Store:
         store._journal = journal
         store._problems.extend(contents.problems)
         if contents.created and store._storage.path.exists():
-            message = (f"outbox journal and its copy were missing or empty while a cache snapshot exists: events "
-                       f"recorded after seq {store._last_seq} may be lost")
+            message = (
+                f"outbox journal and its copy were missing or empty while a cache snapshot exists: events "
+                f"recorded after seq {store._last_seq} may be lost"
+            )
             logger.error("%s", message)
             store._problems.append(message)
         store._last_seq = max([contents.base_seq, store._last_seq, seq_through] + [seq_of(e) for e in contents.events])
@@ -162,9 +176,14 @@ class Store:
         store._finish_pool_follow_up()
         # The cache lives as long as the process: keep the collector from rescanning it on every earn.
         gc.freeze()
-        logger.info("store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
-                    device_id, len(store._base.customers), store.pending_count(), store._last_seq,
-                    time.perf_counter() - started)
+        logger.info(
+            "store opened for device %s: %d customers, %d pending events, last seq %d, in %.2f s",
+            device_id,
+            len(store._base.customers),
+            store.pending_count(),
+            store._last_seq,
+            time.perf_counter() - started,
+        )
         return store
 
     def _load_snapshot(self) -> None:
@@ -200,8 +219,9 @@ class Store:
     def _compact_journal(self) -> None:
         """Rewrite the journal with only the pending events (scrubbed); on failure, retried later."""
         try:
-            self._journal.rewrite(self._last_seq, self._events.values(), self._acked,
-                                  max(self._base.seq_through, self._folded_floor))
+            self._journal.rewrite(
+                self._last_seq, self._events.values(), self._acked, max(self._base.seq_through, self._folded_floor)
+            )
         except StoreWriteError as exc:
             logger.error("outbox journal compaction failed, will retry: %s", exc)
             return
@@ -222,13 +242,16 @@ class Store:
             if stored is not None:
                 return stored
             if event.device_id != self._device_id:
-                raise InvalidEvent(f"{event.type} was made by device {event.device_id!r}; this store records "
-                                   f"only events of device {self._device_id!r}")
+                raise InvalidEvent(
+                    f"{event.type} was made by device {event.device_id!r}; this store records "
+                    f"only events of device {self._device_id!r}"
+                )
             if event.seq is None:
                 event = replace(event, seq=self._last_seq + 1)
             elif event.seq <= self._last_seq:
-                raise InvalidEvent(f"{event.type} has seq {event.seq}, not after the last recorded "
-                                   f"seq {self._last_seq}")
+                raise InvalidEvent(
+                    f"{event.type} has seq {event.seq}, not after the last recorded seq {self._last_seq}"
+                )
             record = to_record(event)
             event = from_record(record)  # refuse now what replay could not read back
             if self._journal_dirty:
@@ -284,9 +307,11 @@ class Store:
         """Said while numbers recorded here are in neither outbox copy and central has not folded past them."""
         if not self._lost:
             return None
-        return (f"{len(self._lost)} event(s) recorded on this device (seq {seq_ranges(self._lost)}) are in neither "
-                "copy of the outbox: those central had not received are lost; their numbers are never given again. "
-                "`kiosk salvage` looks for them in the moved-aside files")
+        return (
+            f"{len(self._lost)} event(s) recorded on this device (seq {seq_ranges(self._lost)}) are in neither "
+            "copy of the outbox: those central had not received are lost; their numbers are never given again. "
+            "`kiosk salvage` looks for them in the moved-aside files"
+        )
 
     def readmit(self, events: Iterable[Event]) -> int:
         """Take back this device's unsent events kept elsewhere (a replaced store, a salvaged file); returns how many.
@@ -298,8 +323,13 @@ class Store:
             self._check_open()
             taken = []
             for event in sorted(events, key=lambda e: e.seq or 0):
-                if (event.event_id in self._events or event.device_id != self._device_id or event.seq is None
-                        or event.seq <= self._base.seq_through or event.event_id in self._kept):
+                if (
+                    event.event_id in self._events
+                    or event.device_id != self._device_id
+                    or event.seq is None
+                    or event.seq <= self._base.seq_through
+                    or event.event_id in self._kept
+                ):
                     continue
                 record = to_record(event)
                 self._journal.append_record(record)
@@ -348,12 +378,17 @@ class Store:
         if through is not None:
             self._lost = [seq for seq in self._lost if seq > through]  # central holds (or wrote off) the others
             if through < self._base.seq_through:
-                logger.warning("central reports seq_through %d below the %d it reported before; kept %d",
-                               through, self._base.seq_through, self._base.seq_through)
+                logger.warning(
+                    "central reports seq_through %d below the %d it reported before; kept %d",
+                    through,
+                    self._base.seq_through,
+                    self._base.seq_through,
+                )
             else:
                 if through > self._last_seq:
-                    logger.warning("central holds seq %d of this device, above its last seq %d",
-                                   through, self._last_seq)
+                    logger.warning(
+                        "central holds seq %d of this device, above its last seq %d", through, self._last_seq
+                    )
                     self._last_seq = through
                 self._fold_through(through)
         self._scrub_erased()
@@ -367,8 +402,9 @@ class Store:
         if self._max_customers is not None:
             gone = self._base.evict(self._max_customers, keep=pending)
             if gone:
-                logger.info("cache bound of %d customers: %d least recently seen dropped", self._max_customers,
-                            len(gone))
+                logger.info(
+                    "cache bound of %d customers: %d least recently seen dropped", self._max_customers, len(gone)
+                )
 
     def hold(self, found: LookedUp) -> None:
         """Keep a customer central answered for a look-up (any card, any store), as if pulled.
@@ -378,8 +414,13 @@ class Store:
         """
         with self._lock:
             self._check_open()
-            batch = PulledBatch(cursor=self._base.cursor, customers=(found.customer,), cards=found.cards,
-                                pool_members=found.pool_members, pool_balances=found.pool_balances)
+            batch = PulledBatch(
+                cursor=self._base.cursor,
+                customers=(found.customer,),
+                cards=found.cards,
+                pool_members=found.pool_members,
+                pool_balances=found.pool_balances,
+            )
             check_batch(batch)
             seeded = self._overlay.touches(found)
             self._base.merge(batch)
@@ -529,10 +570,17 @@ class Store:
     def stats(self) -> StoreStats:
         with self._lock:
             customers, cards = self._overlay.counts()
-            return StoreStats(self._device_id, customers, cards, self.pending_count(), len(self._acked),
-                              self._base.cursor, self._last_seq,
-                              tuple(self._problems + [p for p in (self._cache_problem, self._lost_message()) if p]),
-                              tuple(self._lost))
+            return StoreStats(
+                self._device_id,
+                customers,
+                cards,
+                self.pending_count(),
+                len(self._acked),
+                self._base.cursor,
+                self._last_seq,
+                tuple(self._problems + [p for p in (self._cache_problem, self._lost_message()) if p]),
+                tuple(self._lost),
+            )
 
     def close(self) -> None:
         """Finish a pending compaction if possible and close the journal; calling it again does nothing."""

@@ -57,11 +57,13 @@ class PushAnswer:
 class CentralClient:
     """One device's connection to central; reuse it (keep-alive), close it when done."""
 
-    def __init__(self, base_url: str, token: str | None, timeout_s: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, token: str | None, timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s,
-                                  transport=transport)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s, transport=transport
+        )
         self.clock_skew_s: float | None = None
 
     def close(self) -> None:
@@ -76,9 +78,13 @@ class CentralClient:
     def push(self, events: Sequence[Event]) -> PushAnswer:
         body = self._call("POST", "/api/sync/push", json={"events": [to_record(e) for e in events]})
         try:
-            return PushAnswer(tuple(str(i) for i in body["acknowledged"]), int(body["inserted"]),
-                              tuple(str(i) for i in body.get("flagged", ())), body.get("seq_through"),
-                              tuple(str(uid) for uid in body.get("card_claims", ())))
+            return PushAnswer(
+                tuple(str(i) for i in body["acknowledged"]),
+                int(body["inserted"]),
+                tuple(str(i) for i in body.get("flagged", ())),
+                body.get("seq_through"),
+                tuple(str(uid) for uid in body.get("card_claims", ())),
+            )
         except (KeyError, TypeError, ValueError):
             raise SyncUnavailable("central's answer to a push was incomplete; it will be sent again") from None
 
@@ -112,10 +118,12 @@ class CentralClient:
 
     def issue_voucher(self, partner: str, customer_id: str, redemption_event_id: str) -> IssuedVoucher:
         """A partner voucher code for a redemption (online only; asking again gives the same code)."""
-        body = self._call("POST", "/api/vouchers/issue", json={
-            "partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_event_id})
-        return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]),
-                             body["redemption_event_id"])
+        body = self._call(
+            "POST",
+            "/api/vouchers/issue",
+            json={"partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_event_id},
+        )
+        return IssuedVoucher(body["partner"], body["code"], int(body["face_value_cents"]), body["redemption_event_id"])
 
     def accept_phone_code(self, payload: str) -> None:
         """Ask central to accept a scanned phone card code once in the whole chain; PhoneCodeReplayed if another
@@ -177,8 +185,9 @@ class CentralClient:
         if response.status_code == 409 and isinstance(body, dict) and body.get("error") == "PhoneCodeReplayed":
             raise PhoneCodeReplayed(str(body.get("message")))
         if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("event_id"), str):
-            raise PushEventRefused(f"central refused an event: {body.get('message', response.status_code)}",
-                                   body["event_id"])
+            raise PushEventRefused(
+                f"central refused an event: {body.get('message', response.status_code)}", body["event_id"]
+            )
         refusal = CENTRAL_REFUSALS.get(str(body.get("error"))) if 400 <= response.status_code < 500 else None
         if refusal is not None:
             raise refusal[0](f"{refusal[1]}: {body.get('message', '')}")

@@ -27,14 +27,16 @@ class OfflineLimits:
         return cls(central.offline_redeem_per_card, central.offline_redeem_per_device)
 
 
-def check_redemption(limits: OfflineLimits, *, online: bool, reward: Reward, customer_id: str, points: int,
-                     unsynced: Iterable[Event]) -> None:
+def check_redemption(
+    limits: OfflineLimits, *, online: bool, reward: Reward, customer_id: str, points: int, unsynced: Iterable[Event]
+) -> None:
     """Refuse (OfflineLimitReached) a redemption that central must see first; do nothing when online."""
     if online:
         return
     if reward.needs_central:
-        raise OfflineLimitReached(f"{reward.name} is a partner voucher: it needs the central server, which "
-                                  "cannot be reached right now")
+        raise OfflineLimitReached(
+            f"{reward.name} is a partner voucher: it needs the central server, which cannot be reached right now"
+        )
     spent_card = spent_device = 0
     for event in unsynced:
         # A member spending the pool counts like spending their own points: same card, same device caps.

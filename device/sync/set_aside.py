@@ -26,8 +26,9 @@ class SetAsideEvents:
 
     def keep(self, event: Event, reason: str) -> None:
         """Append the event with central's reason; on disk before the caller drops it from the outbox."""
-        line = json.dumps({"at": now_local(), "reason": reason, "event": to_record(event)},
-                          separators=(",", ":")) + "\n"
+        line = (
+            json.dumps({"at": now_local(), "reason": reason, "event": to_record(event)}, separators=(",", ":")) + "\n"
+        )
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, line.encode())

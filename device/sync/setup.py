@@ -16,8 +16,9 @@ from loyalty.errors import DeviceNotEnrolled
 
 
 def token_file(config: Config) -> TokenFile:
-    return TokenFile(Path(config.central.token_file) if config.central.token_file
-                     else config.data_dir / "central.token")
+    return TokenFile(
+        Path(config.central.token_file) if config.central.token_file else config.data_dir / "central.token"
+    )
 
 
 def status_file(config: Config) -> StatusFile:
@@ -30,11 +31,14 @@ def enrol(config: Config, code: str) -> None:
         token_file(config).write(client.enrol(config.device.id, code, config.device.store_id))
 
 
-def build_worker(config: Config, store: SyncStore,
-                 on_status: Callable[[SyncStatus], None] | None = None,
-                 adoption: Callable[[], list[dict[str, object]]] | None = None,
-                 reference: Callable[[PulledBatch], None] | None = None,
-                 training: Callable[[], list[dict[str, object]]] | None = None) -> SyncWorker | None:
+def build_worker(
+    config: Config,
+    store: SyncStore,
+    on_status: Callable[[SyncStatus], None] | None = None,
+    adoption: Callable[[], list[dict[str, object]]] | None = None,
+    reference: Callable[[PulledBatch], None] | None = None,
+    training: Callable[[], list[dict[str, object]]] | None = None,
+) -> SyncWorker | None:
     """The device's sync worker, or None when no central is configured (the device works alone).
 
     Its status goes to `<data_dir>/sync-status.json` (for `kiosk sync status`) and to `on_status` (the UI).
@@ -53,6 +57,16 @@ def build_worker(config: Config, store: SyncStore,
         if on_status is not None:
             on_status(status)
 
-    return SyncWorker(store, client, push_batch=c.push_batch, pull_page=c.pull_page, interval_s=c.interval_s,
-                      backoff=Backoff(1.0, c.backoff_max_s), on_status=publish, adoption=adoption,
-                      reference=reference, training=training, set_aside=SetAsideEvents(config.data_dir))
+    return SyncWorker(
+        store,
+        client,
+        push_batch=c.push_batch,
+        pull_page=c.pull_page,
+        interval_s=c.interval_s,
+        backoff=Backoff(1.0, c.backoff_max_s),
+        on_status=publish,
+        adoption=adoption,
+        reference=reference,
+        training=training,
+        set_aside=SetAsideEvents(config.data_dir),
+    )

@@ -99,13 +99,22 @@ class Backoff:
 class SyncWorker:
     """Pushes then pulls; `sync_once()` for one round, `start()`/`stop()` for the background thread."""
 
-    def __init__(self, store: SyncStore, client: SyncTransport, *, push_batch: int = 500, pull_page: int = 1000,
-                 interval_s: float = 30.0, backoff: Backoff = Backoff(), rng: random.Random | None = None,
-                 on_status: Callable[[SyncStatus], None] | None = None,
-                 adoption: Callable[[], list[dict[str, object]]] | None = None,
-                 reference: Callable[[PulledBatch], None] | None = None,
-                 training: Callable[[], list[dict[str, object]]] | None = None,
-                 set_aside: SetAsideEvents | None = None) -> None:
+    def __init__(
+        self,
+        store: SyncStore,
+        client: SyncTransport,
+        *,
+        push_batch: int = 500,
+        pull_page: int = 1000,
+        interval_s: float = 30.0,
+        backoff: Backoff = Backoff(),
+        rng: random.Random | None = None,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        adoption: Callable[[], list[dict[str, object]]] | None = None,
+        reference: Callable[[PulledBatch], None] | None = None,
+        training: Callable[[], list[dict[str, object]]] | None = None,
+        set_aside: SetAsideEvents | None = None,
+    ) -> None:
         if push_batch < 1 or pull_page < 1:
             raise ValueError("push_batch and pull_page must be at least 1")
         self._store = store
@@ -175,11 +184,17 @@ class SyncWorker:
                     raise
                 return self._failed(exc)
             status = self.status()
-            return self._set(state="idle", pending=self._safe_pending(), last_success=now_local(), last_error=None,
-                             consecutive_failures=0, next_attempt_in_s=self._interval_s,
-                             flagged_total=status.flagged_total + flagged,
-                             pulled_pages_total=status.pulled_pages_total + pages,
-                             clock_skew_s=self._client.clock_skew_s)
+            return self._set(
+                state="idle",
+                pending=self._safe_pending(),
+                last_success=now_local(),
+                last_error=None,
+                consecutive_failures=0,
+                next_attempt_in_s=self._interval_s,
+                flagged_total=status.flagged_total + flagged,
+                pulled_pages_total=status.pulled_pages_total + pages,
+                clock_skew_s=self._client.clock_skew_s,
+            )
 
     def _push_all(self) -> int:
         flagged = 0
@@ -194,8 +209,11 @@ class SyncWorker:
                     raise
                 continue
             if answer.card_claims:
-                log.warning("central kept %d card(s) with their existing customer; the links made here wait for "
-                            "review in the back office", len(answer.card_claims))
+                log.warning(
+                    "central kept %d card(s) with their existing customer; the links made here wait for "
+                    "review in the back office",
+                    len(answer.card_claims),
+                )
                 self._set(card_claims=tuple(dict.fromkeys((*self.status().card_claims, *answer.card_claims))))
             sent = {e.event_id for e in batch}
             held = sent.intersection(answer.acknowledged)
@@ -220,24 +238,43 @@ class SyncWorker:
         """Send the till's per-day figures that changed since the last send (in requests of at most
         ADOPTION_BATCH rows); a refusal is logged and never stops the round."""
         if self._adoption is not None:
-            self._send_changed("adoption figures", self._adoption, ("day", "cashier_id"), self._adoption_sent,
-                               ADOPTION_BATCH, "push_adoption")
+            self._send_changed(
+                "adoption figures",
+                self._adoption,
+                ("day", "cashier_id"),
+                self._adoption_sent,
+                ADOPTION_BATCH,
+                "push_adoption",
+            )
 
     def _send_training(self) -> None:
         """Send the cashiers' training progress rows that changed since the last send (at most TRAINING_BATCH
         per request); like the figures, a refusal is logged and never stops the round."""
         if self._training is not None:
-            self._send_changed("training progress", self._training, ("cashier_id", "drill"), self._training_sent,
-                               TRAINING_BATCH, "push_training")
+            self._send_changed(
+                "training progress",
+                self._training,
+                ("cashier_id", "drill"),
+                self._training_sent,
+                TRAINING_BATCH,
+                "push_training",
+            )
 
-    def _send_changed(self, what: str, gather: Callable[[], list[dict[str, object]]], key: tuple[str, str],
-                      sent: dict[tuple[object, object], dict[str, object]], batch: int, method: str) -> None:
+    def _send_changed(
+        self,
+        what: str,
+        gather: Callable[[], list[dict[str, object]]],
+        key: tuple[str, str],
+        sent: dict[tuple[object, object], dict[str, object]],
+        batch: int,
+        method: str,
+    ) -> None:
         """Send the rows of `gather()` that differ from what `sent` holds with the client's `method`, `batch`
         at a time, noting each part once central has it; rows not yet taken go again on the next round."""
         try:
             changed = [row for row in gather() if sent.get((row[key[0]], row[key[1]])) != row]
             for start in range(0, len(changed), batch):
-                part = changed[start:start + batch]
+                part = changed[start : start + batch]
                 getattr(self._client, method)(part)
                 sent.update({(row[key[0]], row[key[1]]): row for row in part})
         except SyncError as exc:
@@ -272,16 +309,29 @@ class SyncWorker:
         self._note_clock()
         failures = self.status().consecutive_failures + 1
         delay = self._backoff.delay(failures, self._rng)
-        state = ("disk_full" if isinstance(exc, StoreError)
-                 else "not_enrolled" if isinstance(exc, DeviceNotEnrolled)
-                 else "refused" if isinstance(exc, SyncRefused) else "offline")
+        state = (
+            "disk_full"
+            if isinstance(exc, StoreError)
+            else "not_enrolled"
+            if isinstance(exc, DeviceNotEnrolled)
+            else "refused"
+            if isinstance(exc, SyncRefused)
+            else "offline"
+        )
         if state == "disk_full":
-            exc = StoreWriteError(f"{DISK_FULL}: what central sent is not saved until space is freed in the data "
-                                  "directory (see: kiosk doctor)")
+            exc = StoreWriteError(
+                f"{DISK_FULL}: what central sent is not saved until space is freed in the data "
+                "directory (see: kiosk doctor)"
+            )
         log.warning("sync failed (%s, attempt %d), next try in %.1f s: %s", state, failures, delay, exc)
-        return self._set(state=state, pending=self._safe_pending(), last_error=str(exc),
-                         consecutive_failures=failures, next_attempt_in_s=delay,
-                         clock_skew_s=self._client.clock_skew_s)
+        return self._set(
+            state=state,
+            pending=self._safe_pending(),
+            last_error=str(exc),
+            consecutive_failures=failures,
+            next_attempt_in_s=delay,
+            clock_skew_s=self._client.clock_skew_s,
+        )
 
     # -- background thread -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -317,8 +367,12 @@ class SyncWorker:
                 log.exception("sync round failed unexpectedly")
                 failures = self.status().consecutive_failures + 1
                 delay = self._backoff.delay(failures, self._rng)
-                self._set(state="offline", consecutive_failures=failures, next_attempt_in_s=delay,
-                          last_error="internal error, see the log")
+                self._set(
+                    state="offline",
+                    consecutive_failures=failures,
+                    next_attempt_in_s=delay,
+                    last_error="internal error, see the log",
+                )
             deadline = time.monotonic() + delay
             while not self._stop.is_set():
                 left = deadline - time.monotonic()

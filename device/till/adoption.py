@@ -12,8 +12,18 @@ from pathlib import Path
 from device.till.json_file import read_json, write_json
 
 SCHEMA = 1
-_COUNTERS = ("operations", "earns", "unknown_cards", "captured", "skipped", "redemptions", "refunds", "undos",
-             "op_ms_total", "timed_ops")
+_COUNTERS = (
+    "operations",
+    "earns",
+    "unknown_cards",
+    "captured",
+    "skipped",
+    "redemptions",
+    "refunds",
+    "undos",
+    "op_ms_total",
+    "timed_ops",
+)
 SAVE_EVERY_S = 30.0
 KEEP_DAYS = 14  # per-day figures kept for central; older days have been sent many times over
 
@@ -54,8 +64,10 @@ class AdoptionBook:
             raise ValueError(f"unknown adoption counter {name!r}")
         day = self._today().isoformat()
         with self._lock:
-            for row in (self._counts.setdefault(cashier_id or "-", {}),
-                        self._day(day).setdefault(cashier_id or "-", {})):
+            for row in (
+                self._counts.setdefault(cashier_id or "-", {}),
+                self._day(day).setdefault(cashier_id or "-", {}),
+            ):
                 row[name] = row.get(name, 0) + amount
             self._dirty = True
 
@@ -69,8 +81,11 @@ class AdoptionBook:
     def day_figures(self) -> list[dict[str, object]]:
         """Each cashier's running totals per day (the last KEEP_DAYS days), as central's adoption API takes them."""
         with self._lock:
-            return [{"day": day, "cashier_id": cid, **{name: row.get(name, 0) for name in _COUNTERS}}
-                    for day, cashiers in sorted(self._days.items()) for cid, row in sorted(cashiers.items())]
+            return [
+                {"day": day, "cashier_id": cid, **{name: row.get(name, 0) for name in _COUNTERS}}
+                for day, cashiers in sorted(self._days.items())
+                for cid, row in sorted(cashiers.items())
+            ]
 
     def save_if_due(self) -> None:
         """Save when the last save is older than SAVE_EVERY_S (called off the tap path)."""
@@ -87,20 +102,34 @@ class AdoptionBook:
         out = []
         for cid, row in sorted(rows.items()):
             get = lambda key: row.get(key, 0)  # noqa: E731
-            out.append(CashierFigures(
-                cid, get("operations"), get("earns"), get("unknown_cards"), get("captured"), get("skipped"),
-                get("redemptions"), get("refunds"), get("undos"),
-                round(get("captured") / get("unknown_cards"), 3) if get("unknown_cards") else None,
-                round(get("op_ms_total") / get("timed_ops"), 1) if get("timed_ops") else None))
+            out.append(
+                CashierFigures(
+                    cid,
+                    get("operations"),
+                    get("earns"),
+                    get("unknown_cards"),
+                    get("captured"),
+                    get("skipped"),
+                    get("redemptions"),
+                    get("refunds"),
+                    get("undos"),
+                    round(get("captured") / get("unknown_cards"), 3) if get("unknown_cards") else None,
+                    round(get("op_ms_total") / get("timed_ops"), 1) if get("timed_ops") else None,
+                )
+            )
         return out
 
     def save(self) -> None:
         with self._lock:
             if not self._dirty:
                 return
-            data = {"schema": SCHEMA, "cashiers": {cid: dict(row) for cid, row in self._counts.items()},
-                    "days": {day: {cid: dict(row) for cid, row in cashiers.items()}
-                             for day, cashiers in self._days.items()}}
+            data = {
+                "schema": SCHEMA,
+                "cashiers": {cid: dict(row) for cid, row in self._counts.items()},
+                "days": {
+                    day: {cid: dict(row) for cid, row in cashiers.items()} for day, cashiers in self._days.items()
+                },
+            }
             self._dirty = False
             self._saved_at = time.monotonic()
         write_json(self._path, data)

@@ -29,8 +29,9 @@ class CashierBook:
     cashier with the same id, and a deactivated cashier is neither listed nor allowed to sign in.
     """
 
-    def __init__(self, path: Path, guard: PinGuard | None = None,
-                 central: Callable[[], dict[str, Cashier | None]] = _no_central):
+    def __init__(
+        self, path: Path, guard: PinGuard | None = None, central: Callable[[], dict[str, Cashier | None]] = _no_central
+    ):
         self._path = path
         self._central = central
         self._lock = threading.Lock()
@@ -39,13 +40,26 @@ class CashierBook:
         self._cashiers = {row["cashier_id"]: Cashier(**row) for row in data.get("cashiers", [])}
 
     def _save(self) -> None:
-        write_json(self._path, {"schema": SCHEMA,
-                                "cashiers": [dataclasses.asdict(c) for c in self._cashiers.values()]})
+        write_json(self._path, {"schema": SCHEMA, "cashiers": [dataclasses.asdict(c) for c in self._cashiers.values()]})
 
-    def add(self, name: str, role: str, pin: str, *, language: str = "fr", capture_mode: str | None = None,
-            cashier_id: str | None = None) -> Cashier:
-        cashier = Cashier(cashier_id or f"c-{uuid.uuid4().hex[:8]}", name.strip(), role,
-                          hash_pin(check_pin_format(pin)), language, capture_mode)
+    def add(
+        self,
+        name: str,
+        role: str,
+        pin: str,
+        *,
+        language: str = "fr",
+        capture_mode: str | None = None,
+        cashier_id: str | None = None,
+    ) -> Cashier:
+        cashier = Cashier(
+            cashier_id or f"c-{uuid.uuid4().hex[:8]}",
+            name.strip(),
+            role,
+            hash_pin(check_pin_format(pin)),
+            language,
+            capture_mode,
+        )
         with self._lock:
             self._cashiers[cashier.cashier_id] = cashier
             self._save()

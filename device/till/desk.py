@@ -125,14 +125,23 @@ class Till:
     what the screen is sent is formatted by device.till.presenter.
     """
 
-    def __init__(self, config: Config, store: Store, bus: EventBus, *, devices=None,
-                 sync_state: Callable[[], Mapping[str, object]] = lambda: {"state": "alone"},
-                 rewards: tuple[Reward, ...] = DEFAULT_REWARDS, clock: Callable[[], float] = time.monotonic,
-                 reference: ReferenceCache | None = None, phone_verifier=None,
-                 voucher_issuer: VoucherIssuer | None = None,
-                 daily_summary_source: Callable[[str, str], str] | None = None,
-                 receipt_source: Callable[[str], dict | None] | None = None,
-                 customers: CentralCustomers | None = None):
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        bus: EventBus,
+        *,
+        devices=None,
+        sync_state: Callable[[], Mapping[str, object]] = lambda: {"state": "alone"},
+        rewards: tuple[Reward, ...] = DEFAULT_REWARDS,
+        clock: Callable[[], float] = time.monotonic,
+        reference: ReferenceCache | None = None,
+        phone_verifier=None,
+        voucher_issuer: VoucherIssuer | None = None,
+        daily_summary_source: Callable[[str, str], str] | None = None,
+        receipt_source: Callable[[str], dict | None] | None = None,
+        customers: CentralCustomers | None = None,
+    ):
         """`devices` print and signal (None: none); `phone_verifier` reads phone card QR codes (loyalty.phonecard);
         `voucher_issuer` asks central for partner codes, `daily_summary_source` for the store's day,
         `receipt_source` for another till's receipt and `customers` for customers this till does not hold
@@ -157,13 +166,19 @@ class Till:
         self.waiting_refunds = WaitingRefunds(data_dir / "waiting-refunds.json")
         self.receipt_source = receipt_source
         self.central_customers = customers
-        self.cards = CardLookup(store, central=customers.card_customer if customers else None, online=self.online,
-                                issued_cards=self.reference.card_filter)
+        self.cards = CardLookup(
+            store,
+            central=customers.card_customer if customers else None,
+            online=self.online,
+            issued_cards=self.reference.card_filter,
+        )
         self.training_book = TrainingBook(data_dir / "till-training.json", clock)
         self._training_dir = data_dir / "training-store"
         self._training_store: Store | None = None
-        self._recent = {False: RecentReceipts(data_dir / "till-receipts.json"),
-                        True: RecentReceipts(data_dir / "till-training-receipts.json")}
+        self._recent = {
+            False: RecentReceipts(data_dir / "till-receipts.json"),
+            True: RecentReceipts(data_dir / "till-training-receipts.json"),
+        }
         self.training = False
         self._sale: PendingSale | None = None
         self._customer_id: str | None = None
@@ -221,8 +236,17 @@ class Till:
             if not state.active:
                 continue
             try:
-                offered.append(Reward(state.reward_id, state.kind, state.name, state.points_price, stock=state.stock,
-                                      partner=state.partner, face_value_cents=state.face_value_cents))
+                offered.append(
+                    Reward(
+                        state.reward_id,
+                        state.kind,
+                        state.name,
+                        state.points_price,
+                        stock=state.stock,
+                        partner=state.partner,
+                        face_value_cents=state.face_value_cents,
+                    )
+                )
             except (ValueError, TypeError) as exc:
                 logger.warning("reward %s from central ignored: %s", state.reward_id, exc)
         return tuple(sorted(offered, key=lambda r: (r.points_price, r.reward_id)))
@@ -238,8 +262,14 @@ class Till:
                 continue
             mode = modes.get(state.cashier_id)
             try:
-                found[state.cashier_id] = Cashier(state.cashier_id, state.name, state.role, state.pin_hash,
-                                                  state.language, mode if mode in CAPTURE_MODES else None)
+                found[state.cashier_id] = Cashier(
+                    state.cashier_id,
+                    state.name,
+                    state.role,
+                    state.pin_hash,
+                    state.language,
+                    mode if mode in CAPTURE_MODES else None,
+                )
             except ValueError as exc:
                 logger.warning("cashier %s from central ignored: %s", state.cashier_id, exc)
                 found[state.cashier_id] = None
@@ -292,6 +322,7 @@ class Till:
                 action(*args, **kwargs)
             except Exception:  # a lamp or a receipt must never undo a recorded operation
                 logger.exception("till follow-up %s failed", getattr(action, "__name__", action))
+
         self._effects.submit(run)
 
     def _signal(self, pattern: str) -> None:
@@ -302,8 +333,9 @@ class Till:
                 logger.warning("signal %s failed: %s", pattern, exc)
 
     # -- sale ------------------------------------------------------------------------------------------
-    def start_sale(self, lines: Mapping[str, object], *, receipt_ref: str | None = None,
-                   source: str = "keyed") -> PendingSale:
+    def start_sale(
+        self, lines: Mapping[str, object], *, receipt_ref: str | None = None, source: str = "keyed"
+    ) -> PendingSale:
         """Hold a receipt for the next card: `lines` maps category to cents (one "general" line when keyed).
 
         A new sale starts on a clean screen: the previous customer is no longer shown.
@@ -449,9 +481,14 @@ class Till:
         except KioskError as exc:
             self._failed(exc)
             raise
-        result = {"receipt": {"receipt_ref": record.receipt_ref, "amount_cents": record.amount_cents,
-                              "left_cents": record.amount_cents - record.refunded_cents,
-                              "points": record.remaining_points}}
+        result = {
+            "receipt": {
+                "receipt_ref": record.receipt_ref,
+                "amount_cents": record.amount_cents,
+                "left_cents": record.amount_cents - record.refunded_cents,
+                "points": record.remaining_points,
+            }
+        }
         self._publish("receipt_scanned", result)
         return result
 
@@ -462,10 +499,16 @@ class Till:
             record = self.store.earn_for_receipt(recent.receipt_ref)
             left = record.amount_cents - record.refunded_cents if record else 0
             customer = self.store.customer(recent.customer_id) if recent.customer_id else None
-            rows.append({"receipt_ref": recent.receipt_ref, "amount_cents": recent.amount_cents,
-                         "points": recent.points, "at": recent.at,
-                         "first_name": (customer.first_name or "") if customer is not None else "",
-                         "left_cents": left})
+            rows.append(
+                {
+                    "receipt_ref": recent.receipt_ref,
+                    "amount_cents": recent.amount_cents,
+                    "points": recent.points,
+                    "at": recent.at,
+                    "first_name": (customer.first_name or "") if customer is not None else "",
+                    "left_cents": left,
+                }
+            )
         return rows
 
     def _copy_to_training(self, uid: str) -> CustomerView | None:
@@ -473,10 +516,25 @@ class Till:
         live = self.live_store.customer_by_card(uid)
         if live is None or live.erased or self._training_store is None:
             return None
-        self._training_store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState(
-            live.customer_id, live.points, live.first_name, live.last_name, live.phone, live.email,
-            live.consent_granted, live.consent_version, last_initial=live.last_initial),),
-            cards=(CardState(uid, live.customer_id, live.card_blocked),)))
+        self._training_store.apply_batch(
+            PulledBatch(
+                cursor=0,
+                customers=(
+                    CustomerState(
+                        live.customer_id,
+                        live.points,
+                        live.first_name,
+                        live.last_name,
+                        live.phone,
+                        live.email,
+                        live.consent_granted,
+                        live.consent_version,
+                        last_initial=live.last_initial,
+                    ),
+                ),
+                cards=(CardState(uid, live.customer_id, live.card_blocked),),
+            )
+        )
         return self._training_store.customer_by_card(uid)
 
     def _unknown(self, uid: str, cashier: Cashier | None) -> dict:
@@ -486,9 +544,13 @@ class Till:
             self.adoption.count(cashier.cashier_id if cashier else None, "unknown_cards")
         self._later(self._signal, "unknown_card")
         cache_lost = self.store.cache_lost and not self.training
-        result = {"unknown_card": uid, "capture": "off" if cache_lost else self.capture_mode(cashier),
-                  "sale": _sale_dict(self._sale), "consent_version": self.config.till.consent_version,
-                  "cache_lost": cache_lost}
+        result = {
+            "unknown_card": uid,
+            "capture": "off" if cache_lost else self.capture_mode(cashier),
+            "sale": _sale_dict(self._sale),
+            "consent_version": self.config.till.consent_version,
+            "cache_lost": cache_lost,
+        }
         self._publish("unknown_card", result)
         return result
 
@@ -500,15 +562,21 @@ class Till:
         kinds = (["DiskFull"] if disk_full else []) + error_codes(exc)
         self._publish("error", {"message": str(exc), "kind": kinds[0], "kinds": kinds})
 
-    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None,
-              qr_for: str | None = None) -> dict:
+    def _earn(self, view: CustomerView, uid: str | None, cashier_id: str | None, qr_for: str | None = None) -> dict:
         sale = self._sale
         assert sale is not None
         store = self.store
         try:
-            event, quote = operations.earn(store, self.earning_scale(), device_id=self.config.device.id,
-                                           customer_id=view.customer_id, receipt_ref=sale.receipt_ref,
-                                           lines=dict(sale.lines), cashier_id=cashier_id, card_uid=uid)
+            event, quote = operations.earn(
+                store,
+                self.earning_scale(),
+                device_id=self.config.device.id,
+                customer_id=view.customer_id,
+                receipt_ref=sale.receipt_ref,
+                lines=dict(sale.lines),
+                cashier_id=cashier_id,
+                card_uid=uid,
+            )
         except ReceiptAlreadyCredited as repeat:
             self._sale = None
             result = self._repeat_result(repeat.earlier)
@@ -525,22 +593,37 @@ class Till:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "earns")
             self.adoption.timed(cashier_id, (self._clock() - sale.started) * 1000)
-        result = {"customer": self._customer_dict(fresh), "points": recorded.points,
-                  "receipt_ref": sale.receipt_ref, "amount_cents": sale.amount_cents,
-                  "capped_by": quote.capped_by}
+        result = {
+            "customer": self._customer_dict(fresh),
+            "points": recorded.points,
+            "receipt_ref": sale.receipt_ref,
+            "amount_cents": sale.amount_cents,
+            "capped_by": quote.capped_by,
+        }
         self._publish("earned", result)
         self._later(self._signal, "success")
         self._later(self.adoption.save_if_due)
-        self._later(self._print, recorded.event_id, receipts.SALE,
-                    [("Montant", receipts.euros(sale.amount_cents)), *self._pool_lines(view.customer_id)],
-                    points_earned=recorded.points, balance=balance, qr_for=qr_for, training=self.training,
-                    expiring=self._expiring(view.customer_id), reference=sale.receipt_ref, refund_code=True)
-        self._later(self._recent[self.training].add, RecentReceipt(
-            sale.receipt_ref, sale.amount_cents, recorded.points, datetime.now().strftime("%H:%M"),
-            view.customer_id))
+        self._later(
+            self._print,
+            recorded.event_id,
+            receipts.SALE,
+            [("Montant", receipts.euros(sale.amount_cents)), *self._pool_lines(view.customer_id)],
+            points_earned=recorded.points,
+            balance=balance,
+            qr_for=qr_for,
+            training=self.training,
+            expiring=self._expiring(view.customer_id),
+            reference=sale.receipt_ref,
+            refund_code=True,
+        )
+        self._later(
+            self._recent[self.training].add,
+            RecentReceipt(
+                sale.receipt_ref, sale.amount_cents, recorded.points, datetime.now().strftime("%H:%M"), view.customer_id
+            ),
+        )
         self._drill_done("earned")
-        logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points,
-                    sale.amount_cents)
+        logger.info("earn %s: %d points on receipt of %d cents", recorded.event_id, recorded.points, sale.amount_cents)
         return result
 
     def credited(self, receipt_ref: str) -> dict | None:
@@ -553,15 +636,25 @@ class Till:
         """What a receipt sent again gets: the first earn, nothing recorded (a retry after a lost answer)."""
         logger.info("receipt sent again: earn %s answered, nothing recorded", earlier.event_id)
         view = self.store.customer(earlier.customer_id)
-        return {"customer": self._customer_dict(view) if view else None, "points": earlier.points,
-                "receipt_ref": earlier.receipt_ref, "amount_cents": earlier.amount_cents, "capped_by": None,
-                "repeat": True}
+        return {
+            "customer": self._customer_dict(view) if view else None,
+            "points": earlier.points,
+            "receipt_ref": earlier.receipt_ref,
+            "amount_cents": earlier.amount_cents,
+            "capped_by": None,
+            "repeat": True,
+        }
 
     def _customer_dict(self, view: CustomerView) -> dict:
         if card_of_stand_in(view.customer_id) is not None:
             return presenter.card_only_dict(view)
-        return presenter.customer_dict(view, rewards=self.rewards, pool=self.store.pool_summary(view.customer_id),
-                                       expiring=self._expiring(view.customer_id), suggest=self._suggestion(view))
+        return presenter.customer_dict(
+            view,
+            rewards=self.rewards,
+            pool=self.store.pool_summary(view.customer_id),
+            expiring=self._expiring(view.customer_id),
+            suggest=self._suggestion(view),
+        )
 
     def _pool_lines(self, customer_id: str) -> list[tuple[str, str]]:
         """The receipt's pool line for a member: the pool's balance after the operation."""
@@ -583,8 +676,9 @@ class Till:
         return missing
 
     # -- new customer ----------------------------------------------------------------------------------
-    def register(self, first_name: str, consent: bool, *, card_uid: str | None = None,
-                 extra: Mapping[str, str] | None = None) -> dict:
+    def register(
+        self, first_name: str, consent: bool, *, card_uid: str | None = None, extra: Mapping[str, str] | None = None
+    ) -> dict:
         """A new customer for the unknown card: first name and consent are all that is needed."""
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
@@ -596,8 +690,9 @@ class Till:
                 if not self.training:
                     self.cards.find(uid).may_join()  # offline, an unknown card may be a customer's elsewhere
                 store = self.store
-                made = self.registration.register(store, uid, first_name, consent, cashier_id=cashier_id,
-                                                  extra=extra, cache_matters=not self.training)  # the kiosk's too
+                made = self.registration.register(
+                    store, uid, first_name, consent, cashier_id=cashier_id, extra=extra, cache_matters=not self.training
+                )  # the kiosk's too
                 if made.again:
                     view = store.customer(made.customer_id)
                     assert view is not None
@@ -616,8 +711,16 @@ class Till:
                     result = self._earn(view, uid, cashier_id, qr_for=cid)
                 else:
                     result = {"customer": self._customer_dict(view)}
-                    self._later(self._print, new_event_id(), receipts.WELCOME, [], balance=view.points, qr_for=cid,
-                                training=self.training, expiring=self._expiring(cid))
+                    self._later(
+                        self._print,
+                        new_event_id(),
+                        receipts.WELCOME,
+                        [],
+                        balance=view.points,
+                        qr_for=cid,
+                        training=self.training,
+                        expiring=self._expiring(cid),
+                    )
                     self._publish("customer", result)
                 return result
         except KioskError as exc:
@@ -643,8 +746,9 @@ class Till:
         with self._lock:
             if self.capture_mode(cashier) == "required":
                 if not manager_pin:
-                    raise ManagerPinRequired("this till requires new customers to be registered; "
-                                               "a manager's PIN can let this one go")
+                    raise ManagerPinRequired(
+                        "this till requires new customers to be registered; a manager's PIN can let this one go"
+                    )
                 self.cashiers.manager_override(manager_pin)
             self._unknown_card = None
         if not self.training:
@@ -661,9 +765,14 @@ class Till:
             if store.customer(customer_id) is None:
                 raise UnknownCustomer("no such customer")
             cashier = self._active_cashier()
-            store.record(ProfileUpdated(device_id=self.config.device.id, customer_id=customer_id,
-                                        cashier_id=cashier.cashier_id if cashier else None,
-                                        **{field: clean_profile_text(value, field, required=True)}))
+            store.record(
+                ProfileUpdated(
+                    device_id=self.config.device.id,
+                    customer_id=customer_id,
+                    cashier_id=cashier.cashier_id if cashier else None,
+                    **{field: clean_profile_text(value, field, required=True)},
+                )
+            )
             view = store.customer(customer_id)
             assert view is not None
             return {"customer": self._customer_dict(view)}
@@ -685,8 +794,10 @@ class Till:
         for view in self.store.search(text, limit):
             found.setdefault(view.customer_id, view)
         by_contact = {view.customer_id for view in same}
-        return [presenter.duplicate_dict(view, same_contact=view.customer_id in by_contact)
-                for view in list(found.values())[:limit]]
+        return [
+            presenter.duplicate_dict(view, same_contact=view.customer_id in by_contact)
+            for view in list(found.values())[:limit]
+        ]
 
     def _same_contact(self, text: str, limit: int) -> list[CustomerView]:
         """Customers held here with the phone or e-mail typed, by its keyed hash (`contact_hash_key`)."""
@@ -704,8 +815,7 @@ class Till:
                 if not isinstance(customer_id, str) or not customer_id or card_of_stand_in(customer_id):
                     raise UnknownCustomer("no such customer")
                 view = self.store.customer(customer_id)
-                if (view is None and not self.training and self.central_customers is not None
-                        and self.online()):
+                if view is None and not self.training and self.central_customers is not None and self.online():
                     found = self.central_customers.customer_by_id(customer_id)
                     if found is not None:
                         self.live_store.hold(found)
@@ -725,8 +835,9 @@ class Till:
             raise
 
     # -- redeem, refund, undo --------------------------------------------------------------------------
-    def redeem(self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None,
-               from_pool: bool = False) -> dict:
+    def redeem(
+        self, reward_id: str, *, pin: str | None = None, customer_id: str | None = None, from_pool: bool = False
+    ) -> dict:
         """Spend points on a reward; above the threshold the cashier's or a manager's PIN confirms it.
 
         `from_pool`: the member spends the pool's points instead of their own (`loyalty.domain.pools.redeem`).
@@ -739,8 +850,9 @@ class Till:
                 if cid is None:
                     raise NoCustomer("tap the customer's card first")
                 if card_of_stand_in(cid) is not None:
-                    raise CardNeedsCentral("this card's owner is known at central only: its points can be spent "
-                                           "once central answers again")
+                    raise CardNeedsCentral(
+                        "this card's owner is known at central only: its points can be spent once central answers again"
+                    )
                 reward = find_reward(self.rewards, reward_id)
                 if reward is None:
                     raise UnknownReward(f"no reward {reward_id!r} in the catalogue")
@@ -764,13 +876,21 @@ class Till:
             self._failed(exc)
             raise
 
-    def _redemption(self, reward: Reward, customer_id: str, cashier_id: str | None,
-                    from_pool: bool = False) -> PointsRedeemed | PoolRedeemed:
-        return self.redeeming.prepare(self.store, reward, customer_id, cashier_id=cashier_id, from_pool=from_pool,
-                                      online=None if self.training else self.online())  # no limits in training
+    def _redemption(
+        self, reward: Reward, customer_id: str, cashier_id: str | None, from_pool: bool = False
+    ) -> PointsRedeemed | PoolRedeemed:
+        return self.redeeming.prepare(
+            self.store,
+            reward,
+            customer_id,
+            cashier_id=cashier_id,
+            from_pool=from_pool,
+            online=None if self.training else self.online(),
+        )  # no limits in training
 
-    def _record_redemption(self, event: PointsRedeemed | PoolRedeemed, reward: Reward, voucher,
-                           cashier_id: str | None) -> dict:
+    def _record_redemption(
+        self, event: PointsRedeemed | PoolRedeemed, reward: Reward, voucher, cashier_id: str | None
+    ) -> dict:
         store = self.store
         cid = event.customer_id
         recorded = self.redeeming.record(store, event, voucher, cashier_id)
@@ -781,18 +901,28 @@ class Till:
         # A pool's redemption has no cancelling event: the undo button has nothing to take back.
         self._last = None if from_pool else LastOperation("redeem", recorded, self._clock(), self.training)
         balance = store.balance(cid)
-        self._later(self._print, recorded.event_id, receipts.POOL_REWARD if from_pool else receipts.REWARD,
-                    [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
-                    points_used=0 if from_pool else recorded.points, balance=balance, training=self.training,
-                    expiring=self._expiring(cid))
+        self._later(
+            self._print,
+            recorded.event_id,
+            receipts.POOL_REWARD if from_pool else receipts.REWARD,
+            [("", reward.name), *voucher_lines, *self._pool_lines(cid)],
+            points_used=0 if from_pool else recorded.points,
+            balance=balance,
+            training=self.training,
+            expiring=self._expiring(cid),
+        )
         self._later(self._signal, "success")
         if not self.training:
             self.adoption.count(cashier_id, "operations")
             self.adoption.count(cashier_id, "redemptions")
         view = store.customer(cid)
-        result = {"customer": self._customer_dict(view), "reward": presenter.reward_dict(reward),
-                  "points_used": recorded.points, "voucher_code": voucher.code if voucher else None,
-                  "from_pool": from_pool}
+        result = {
+            "customer": self._customer_dict(view),
+            "reward": presenter.reward_dict(reward),
+            "points_used": recorded.points,
+            "voucher_code": voucher.code if voucher else None,
+            "from_pool": from_pool,
+        }
         self._publish("redeemed", result)
         self._drill_done("redeemed")
         return result
@@ -800,8 +930,12 @@ class Till:
     def _voucher_for(self, reward: Reward, customer_id: str, redemption_id: str):
         """The partner's code from central's pool, asked before anything is recorded (same id, same code)."""
         if self.training:
-            return IssuedVoucher(reward.partner or "", f"TRAINING-{redemption_id[:8].upper()}",
-                                 reward.face_value_cents or 0, redemption_id)
+            return IssuedVoucher(
+                reward.partner or "",
+                f"TRAINING-{redemption_id[:8].upper()}",
+                reward.face_value_cents or 0,
+                redemption_id,
+            )
         return self.redeeming.voucher(reward, customer_id, redemption_id)
 
     def _confirm_pin(self, cashier: Cashier | None, pin: str | None) -> None:
@@ -815,8 +949,9 @@ class Till:
                 pass
         self.cashiers.manager_override(pin)
 
-    def refund(self, receipt_ref: str, refund_cents: int | None = None, *, later: bool = False,
-               manager_pin: str | None = None) -> dict:
+    def refund(
+        self, receipt_ref: str, refund_cents: int | None = None, *, later: bool = False, manager_pin: str | None = None
+    ) -> dict:
         """Take back the points of an earlier receipt (all of it, or the refunded part), earned at any till.
 
         A receipt of another till of the store is asked of central; offline that is impossible, and a
@@ -836,24 +971,39 @@ class Till:
                 store = self.store
                 if foreign is not None and self.training == training:
                     store.remember_earn(*foreign)
-                event = operations.reverse(store, device_id=self.config.device.id, receipt_ref=receipt_ref,
-                                           refund_cents=refund_cents, cashier_id=cashier_id)
+                event = operations.reverse(
+                    store,
+                    device_id=self.config.device.id,
+                    receipt_ref=receipt_ref,
+                    refund_cents=refund_cents,
+                    cashier_id=cashier_id,
+                )
                 before = store.balance(event.customer_id)
                 recorded = store.record(event)  # with the pool's part of the refund right after, when there is one
                 balance = store.balance(recorded.customer_id)
                 taken = before - balance  # the member's part: the pool gives back its own
-                self._later(self._print, recorded.event_id, receipts.REFUND,
-                            [("Montant", receipts.euros(recorded.refund_cents)),
-                             *self._pool_lines(recorded.customer_id)],
-                            points_used=taken, balance=balance, training=self.training,
-                            expiring=self._expiring(recorded.customer_id), reference=recorded.receipt_ref)
+                self._later(
+                    self._print,
+                    recorded.event_id,
+                    receipts.REFUND,
+                    [("Montant", receipts.euros(recorded.refund_cents)), *self._pool_lines(recorded.customer_id)],
+                    points_used=taken,
+                    balance=balance,
+                    training=self.training,
+                    expiring=self._expiring(recorded.customer_id),
+                    reference=recorded.receipt_ref,
+                )
                 self._later(self._signal, "success")
                 if not self.training:
                     self.adoption.count(cashier_id, "operations")
                     self.adoption.count(cashier_id, "refunds")
                 view = store.customer(recorded.customer_id)
-                result = {"customer": self._customer_dict(view) if view else None, "points": taken,
-                          "receipt_ref": recorded.receipt_ref, "refund_cents": recorded.refund_cents}
+                result = {
+                    "customer": self._customer_dict(view) if view else None,
+                    "points": taken,
+                    "receipt_ref": recorded.receipt_ref,
+                    "refund_cents": recorded.refund_cents,
+                }
                 self._publish("refunded", result)
                 self._drill_done("refunded")
                 return result
@@ -865,7 +1015,8 @@ class Till:
         """Another till's earn of this receipt, from central; ReceiptNeedsCentral when central cannot answer."""
         needs_central = ReceiptNeedsCentral(
             f"receipt {ref} was not recorded at this till: its refund needs the central server, which cannot be "
-            "reached now; refund it when the till is back online, or a manager can note the refund for later")
+            "reached now; refund it when the till is back online, or a manager can note the refund for later"
+        )
         if self.receipt_source is None:  # no central: there is no other till whose receipts could be asked for
             raise UnknownReceipt(f"no earn was recorded for receipt {ref}")
         if not self.online():
@@ -876,8 +1027,18 @@ class Till:
             raise needs_central from None
         if found is None:
             raise UnknownReceipt(f"no earn was recorded for receipt {ref} at any till of this store")
-        return (EarnRecord(found["event_id"], found["customer_id"], found["receipt_ref"], found["amount_cents"],
-                           found["points"], found["refunded_cents"], found["reversed_points"]), found.get("day"))
+        return (
+            EarnRecord(
+                found["event_id"],
+                found["customer_id"],
+                found["receipt_ref"],
+                found["amount_cents"],
+                found["points"],
+                found["refunded_cents"],
+                found["reversed_points"],
+            ),
+            found.get("day"),
+        )
 
     def _refund_later(self, ref: str, refund_cents: int | None, manager_pin: str | None) -> dict:
         """A manager notes a refund of another till's receipt, made as soon as central answers."""
@@ -935,23 +1096,33 @@ class Till:
                 device = self.config.device.id
                 event = last.event
                 if isinstance(event, PointsEarned):
-                    reversal = operations.reverse(store, device_id=device, receipt_ref=event.receipt_ref,
-                                                  cashier_id=cashier_id)
+                    reversal = operations.reverse(
+                        store, device_id=device, receipt_ref=event.receipt_ref, cashier_id=cashier_id
+                    )
                     recorded: Event = store.record(reversal)
                 elif isinstance(event, PointsRedeemed) and event.reward_kind == "partner_voucher":
                     raise NothingToUndo("a partner voucher's code is issued: it cannot be undone here")
                 elif isinstance(event, PointsRedeemed):
-                    recorded = store.record(RedemptionCancelled(
-                        device_id=device, cashier_id=cashier_id, customer_id=event.customer_id,
-                        redemption_event_id=event.event_id, points=event.points))
+                    recorded = store.record(
+                        RedemptionCancelled(
+                            device_id=device,
+                            cashier_id=cashier_id,
+                            customer_id=event.customer_id,
+                            redemption_event_id=event.event_id,
+                            points=event.points,
+                        )
+                    )
                 else:  # pragma: no cover - only earns and redemptions are kept for undo
                     raise NothingToUndo("this operation cannot be undone")
                 self._last = None
                 if not self.training:
                     self.adoption.count(cashier_id, "undos")
                 view = store.customer(event.customer_id)
-                result = {"customer": self._customer_dict(view) if view else None, "undone": last.kind,
-                          "points": getattr(recorded, "points", 0)}
+                result = {
+                    "customer": self._customer_dict(view) if view else None,
+                    "undone": last.kind,
+                    "points": getattr(recorded, "points", 0),
+                }
                 self._publish("undone", result)
                 if isinstance(recorded, EarnReversed):
                     logger.info("earn %s undone by %s", event.event_id, recorded.event_id)
@@ -965,21 +1136,41 @@ class Till:
         """The points this customer will lose within the notice period (central's setting), for the receipt."""
         return standing_of(self.store, self.reference, customer_id, business_clock.now_datetime().date()).expiring
 
-    def _print(self, receipt_id: str, title: str, lines: list[tuple[str, str]], *, points_earned: int = 0,
-               points_used: int = 0, balance: int | None = None, qr_for: str | None = None,
-               training: bool = False, expiring: ExpiryNotice | None = None, reference: str = "",
-               refund_code: bool = False) -> None:
+    def _print(
+        self,
+        receipt_id: str,
+        title: str,
+        lines: list[tuple[str, str]],
+        *,
+        points_earned: int = 0,
+        points_used: int = 0,
+        balance: int | None = None,
+        qr_for: str | None = None,
+        training: bool = False,
+        expiring: ExpiryNotice | None = None,
+        reference: str = "",
+        refund_code: bool = False,
+    ) -> None:
         if self.devices is None:
             return
         qr_url = ""
         if qr_for and self.config.till.profile_url and not training:
             qr_url = profile_link_for(self.config, qr_for)
-        receipt = receipts.shop_receipt(self.config, receipt_id=receipt_id, title=title, lines=lines,
-                                        expiring=expiring, points_earned=points_earned, points_used=points_used,
-                                        balance=balance, qr_url=qr_url,
-                                        qr_caption=receipts.PROFILE_QR_CAPTION if qr_url else "",
-                                        training=training, reference=reference,
-                                        reference_code=receipt_code(reference) if refund_code and reference else "")
+        receipt = receipts.shop_receipt(
+            self.config,
+            receipt_id=receipt_id,
+            title=title,
+            lines=lines,
+            expiring=expiring,
+            points_earned=points_earned,
+            points_used=points_used,
+            balance=balance,
+            qr_url=qr_url,
+            qr_caption=receipts.PROFILE_QR_CAPTION if qr_url else "",
+            training=training,
+            reference=reference,
+            reference_code=receipt_code(reference) if refund_code and reference else "",
+        )
         try:
             self._last_job = self.devices.print(receipt)
         except (KioskError, HardwareError) as exc:  # the operation stands; the receipt can be reprinted

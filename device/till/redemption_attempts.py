@@ -41,11 +41,19 @@ class RedemptionAttempts:
         with self._lock:
             now = self._clock()
             found = self._attempts.get(key)
-            if (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str)
-                    and isinstance(found[1], (int, float)) and now - found[1] < self._keep_s):
+            if (
+                isinstance(found, list)
+                and len(found) == 2
+                and isinstance(found[0], str)
+                and isinstance(found[1], (int, float))
+                and now - found[1] < self._keep_s
+            ):
                 return found[0]
-            self._attempts = {k: v for k, v in self._attempts.items()
-                              if isinstance(v, list) and len(v) == 2 and now - v[1] < self._keep_s}
+            self._attempts = {
+                k: v
+                for k, v in self._attempts.items()
+                if isinstance(v, list) and len(v) == 2 and now - v[1] < self._keep_s
+            }
             self._attempts[key] = [fresh_id, now]
             write_json(self.path, {"attempts": self._attempts})
             return fresh_id

@@ -36,8 +36,7 @@ class DrillResult:
 class TrainingBook:
     """Drills under way and each cashier's best results (the onboarding checklist), in `till-training.json`."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], str] = now_local):
+    def __init__(self, path: Path, clock: Callable[[], float] = time.monotonic, now: Callable[[], str] = now_local):
         self._path = path
         self._clock = clock
         self._now = now
@@ -64,12 +63,16 @@ class TrainingBook:
             if run is None or DRILLS[run.drill] != operation:
                 return None
             self.run = None
-            result = DrillResult(run.drill, round(self._clock() - run.started, 1),
-                                 max(0, MAX_SCORE - MISTAKE_COST * run.mistakes))
+            result = DrillResult(
+                run.drill, round(self._clock() - run.started, 1), max(0, MAX_SCORE - MISTAKE_COST * run.mistakes)
+            )
             best = self._best.setdefault(run.cashier_id, {})
             previous = best.get(run.drill)
-            if previous is None or result.score > previous["score"] or (
-                    result.score == previous["score"] and result.seconds < previous["seconds"]):
+            if (
+                previous is None
+                or result.score > previous["score"]
+                or (result.score == previous["score"] and result.seconds < previous["seconds"])
+            ):
                 first_done = self._now() if previous is None else previous.get("first_done")
                 best[run.drill] = {"seconds": result.seconds, "score": result.score, "first_done": first_done}
             data = {"schema": SCHEMA, "cashiers": {cid: dict(rows) for cid, rows in self._best.items()}}
@@ -85,8 +88,21 @@ class TrainingBook:
     def progress(self) -> list[dict[str, object]]:
         """Every cashier's best result per drill done, as central's training API takes them (no customer data)."""
         with self._lock:
-            rows = [{"cashier_id": cid, "drill": drill, "best_score": best["score"], "best_seconds": best["seconds"],
-                     "first_done_at": best.get("first_done")}
-                    for cid, drills in sorted(self._best.items()) for drill, best in sorted(drills.items())]
-        return [row for row in rows if row["drill"] in DRILLS and 0 <= row["best_seconds"] <= MAX_SECONDS
-                and 0 < len(row["cashier_id"]) <= MAX_CASHIER_ID]
+            rows = [
+                {
+                    "cashier_id": cid,
+                    "drill": drill,
+                    "best_score": best["score"],
+                    "best_seconds": best["seconds"],
+                    "first_done_at": best.get("first_done"),
+                }
+                for cid, drills in sorted(self._best.items())
+                for drill, best in sorted(drills.items())
+            ]
+        return [
+            row
+            for row in rows
+            if row["drill"] in DRILLS
+            and 0 <= row["best_seconds"] <= MAX_SECONDS
+            and 0 < len(row["cashier_id"]) <= MAX_CASHIER_ID
+        ]

@@ -23,6 +23,7 @@ from loyalty.errors import CardNeedsCentral, ForeignCard, SyncError
 
 logger = logging.getLogger(__name__)
 
+
 class CentralCustomers(Protocol):
     """Central's look-ups a device uses (`device.sync.client.CentralClient` has them)."""
 
@@ -52,16 +53,24 @@ class CardFound:
     def may_join(self) -> None:
         """Refuse making a new customer of this card unless central (or a device alone) said it is new."""
         if self.stand_in:
-            raise CardNeedsCentral("this card may already be a customer's at another store: it can join once "
-                                   "central answers again; its points are kept on the card meanwhile")
+            raise CardNeedsCentral(
+                "this card may already be a customer's at another store: it can join once "
+                "central answers again; its points are kept on the card meanwhile"
+            )
 
 
 class CardLookup:
     """Finds a card's customer on one device: `central` answers a look-up (None: this device works alone),
     `online` says whether to ask it, `issued_cards` gives central's filter of issued cards (None: not sent)."""
 
-    def __init__(self, store, *, central: Callable[[str], LookedUp | None] | None, online: Callable[[], bool],
-                 issued_cards: Callable[[], CardFilter | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        store,
+        *,
+        central: Callable[[str], LookedUp | None] | None,
+        online: Callable[[], bool],
+        issued_cards: Callable[[], CardFilter | None] = lambda: None,
+    ) -> None:
         self.store = store
         self.central = central
         self.online = online

@@ -60,23 +60,33 @@ class Registration:
         self.consent_version = consent_version
         self.channel = channel
 
-    def register(self, store, card_uid: str, first_name: object, consent: bool, *, cashier_id: str | None = None,
-                 extra: Mapping[str, object] | None = None, cache_matters: bool = True) -> Registered:
+    def register(
+        self,
+        store,
+        card_uid: str,
+        first_name: object,
+        consent: bool,
+        *,
+        cashier_id: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        cache_matters: bool = True,
+    ) -> Registered:
         """Record CustomerRegistered, ConsentChanged and CardLinked for the card, after every check passed.
 
         `cache_matters` is False only in training, whose store is never the device's customer list.
         """
         if cache_matters and store.cache_lost:
-            raise CardNotKnowable("this device's customer list is damaged and not yet rebuilt from central: the "
-                                  "card may already be a customer's, so no new customer can be made now")
+            raise CardNotKnowable(
+                "this device's customer list is damaged and not yet rebuilt from central: the "
+                "card may already be a customer's, so no new customer can be made now"
+            )
         name = clean_first_name(first_name)
         if consent is not True:
             raise ConsentMissing("the customer must agree to the consent text to join")
         fields = {k: clean_profile_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}
         owner = store.customer_by_card(card_uid)
         if owner is not None and not owner.erased and owner.first_name == name:
-            logger.info("registration of a card sent again: customer %s answered, nothing recorded",
-                        owner.customer_id)
+            logger.info("registration of a card sent again: customer %s answered, nothing recorded", owner.customer_id)
             return Registered(owner.customer_id, again=True)
         if owner is not None:
             raise CardAlreadyLinked("this card already belongs to a customer")

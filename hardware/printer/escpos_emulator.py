@@ -19,17 +19,66 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DLE, EOT, ESC, GS, LF = 0x10, 0x04, 0x1B, 0x1D, 0x0A
-CODE_PAGES = {0: "cp437", 2: "cp850", 3: "cp860", 4: "cp863", 5: "cp865", 16: "cp1252", 17: "cp866",
-              18: "cp852", 19: "cp858"}
+CODE_PAGES = {
+    0: "cp437",
+    2: "cp850",
+    3: "cp860",
+    4: "cp863",
+    5: "cp865",
+    16: "cp1252",
+    17: "cp866",
+    18: "cp852",
+    19: "cp858",
+}
 # ESC commands that take a fixed number of parameter bytes.
-_ESC_PARAMS = {ord(c): n for c, n in {
-    "@": 0, "t": 1, "E": 1, "-": 1, "a": 1, "!": 1, "d": 1, "J": 1, "M": 1, "G": 1, "V": 1, "{": 1,
-    "2": 0, "3": 1, "r": 1, "R": 1, "p": 3, " ": 1, "$": 2, "e": 1, "U": 1, "S": 0, "L": 0, "c": 2,
-    "=": 1, "%": 1,
-}.items()}
-_GS_PARAMS = {ord(c): n for c, n in {
-    "!": 1, "B": 1, "h": 1, "w": 1, "H": 1, "f": 1, "a": 1, "I": 1, "r": 1, "L": 2, "W": 2, "b": 1,
-}.items()}
+_ESC_PARAMS = {
+    ord(c): n
+    for c, n in {
+        "@": 0,
+        "t": 1,
+        "E": 1,
+        "-": 1,
+        "a": 1,
+        "!": 1,
+        "d": 1,
+        "J": 1,
+        "M": 1,
+        "G": 1,
+        "V": 1,
+        "{": 1,
+        "2": 0,
+        "3": 1,
+        "r": 1,
+        "R": 1,
+        "p": 3,
+        " ": 1,
+        "$": 2,
+        "e": 1,
+        "U": 1,
+        "S": 0,
+        "L": 0,
+        "c": 2,
+        "=": 1,
+        "%": 1,
+    }.items()
+}
+_GS_PARAMS = {
+    ord(c): n
+    for c, n in {
+        "!": 1,
+        "B": 1,
+        "h": 1,
+        "w": 1,
+        "H": 1,
+        "f": 1,
+        "a": 1,
+        "I": 1,
+        "r": 1,
+        "L": 2,
+        "W": 2,
+        "b": 1,
+    }.items()
+}
 
 
 @dataclass(frozen=True)
@@ -143,7 +192,7 @@ class EscPosPrinter:
                 used = self._command(pos, answers)
                 if used is None:
                     break
-                chunk = bytes(self._buffer[pos:pos + used])
+                chunk = bytes(self._buffer[pos : pos + used])
                 if not online:
                     self.dropped_bytes += used
                 elif self._buffer[pos] != DLE:
@@ -179,7 +228,7 @@ class EscPosPrinter:
             if have < 2 + n:
                 return None
             if self.online:
-                self._esc(c, buf[pos + 2:pos + 2 + n])
+                self._esc(c, buf[pos + 2 : pos + 2 + n])
             return 2 + n
         if b == GS:
             return self._gs(pos, have)
@@ -224,14 +273,14 @@ class EscPosPrinter:
             if self.online:
                 self._cut()
             return length
-        if c == ord("(") :
+        if c == ord("("):
             if have < 5:
                 return None
             size = buf[pos + 3] | (buf[pos + 4] << 8)
             if have < 5 + size:
                 return None
             if self.online:
-                self._function(buf[pos + 2], bytes(buf[pos + 5:pos + 5 + size]))
+                self._function(buf[pos + 2], bytes(buf[pos + 5 : pos + 5 + size]))
             return 5 + size
         if c == ord("v"):  # GS v 0 m xL xH yL yH: raster image
             if have < 8:
@@ -317,8 +366,9 @@ class EscPosPrinter:
         page, self._page = self._page, _Page()
         while page.lines and not page.lines[-1]:
             page.lines.pop()
-        self.receipts.append(PrintedReceipt("\n".join(page.lines), bytes(page.data), tuple(page.qr_codes),
-                                            page.images, complete))
+        self.receipts.append(
+            PrintedReceipt("\n".join(page.lines), bytes(page.data), tuple(page.qr_codes), page.images, complete)
+        )
         self.printed += 1
         del self.receipts[:-KEEP_RECEIPTS]
 

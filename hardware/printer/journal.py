@@ -55,8 +55,13 @@ class JobRecord:
 class JobJournal:
     """Append-only JSON-lines journal of print jobs, with their bytes kept until they are printed."""
 
-    def __init__(self, path: Path, keep_finished_s: float = 7 * 86400, keep_finished: int = KEEP_FINISHED,
-                 compact_every: int = COMPACT_EVERY) -> None:
+    def __init__(
+        self,
+        path: Path,
+        keep_finished_s: float = 7 * 86400,
+        keep_finished: int = KEEP_FINISHED,
+        compact_every: int = COMPACT_EVERY,
+    ) -> None:
         self.path = Path(path)
         self.keep_finished_s = keep_finished_s
         self.keep_finished = keep_finished

@@ -35,8 +35,15 @@ class ReceiptLabels:
 
     @classmethod
     def english(cls) -> ReceiptLabels:
-        return cls("Points earned", "Points used", "New balance", "Receipt", "TRAINING - NO VALUE", "Expiring from",
-                   "For a refund")
+        return cls(
+            "Points earned",
+            "Points used",
+            "New balance",
+            "Receipt",
+            "TRAINING - NO VALUE",
+            "Expiring from",
+            "For a refund",
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,23 @@ class Receipt:
 
 
 # Typographic characters CP858 lacks, written the way a till would print them.
-_PLAIN = str.maketrans({"œ": "oe", "Œ": "OE", "—": "-", "–": "-", "“": '"', "”": '"', "„": '"', "‘": "'",
-                        "’": "'", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_PLAIN = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "—": "-",
+        "–": "-",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‘": "'",
+        "’": "'",
+        "…": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 
 
 def printable(text: str) -> str:
@@ -167,12 +189,15 @@ def _plain_receipt(receipt: Receipt) -> Receipt:
     labels = receipt.labels
     return replace(
         receipt,
-        shop_name=printable(receipt.shop_name), title=printable(receipt.title),
-        printed_at=printable(receipt.printed_at), reference=printable(receipt.reference),
+        shop_name=printable(receipt.shop_name),
+        title=printable(receipt.title),
+        printed_at=printable(receipt.printed_at),
+        reference=printable(receipt.reference),
         address=tuple(printable(a) for a in receipt.address),
         expiring_from=printable(receipt.expiring_from),
         lines=tuple((printable(k), printable(v)) for k, v in receipt.lines),
-        qr_caption=printable(receipt.qr_caption), footer=printable(receipt.footer),
+        qr_caption=printable(receipt.qr_caption),
+        footer=printable(receipt.footer),
         labels=ReceiptLabels(*(printable(getattr(labels, f.name)) for f in fields(labels))),
     )
 

@@ -57,9 +57,16 @@ class PrintWorker(DriverThread):
     thread_name = "print-worker"
     join_timeout_s = 10.0
 
-    def __init__(self, open_link: Callable[[], SerialPrinterLink], journal: JobJournal, board: StatusBoard,
-                 emit: EventSink, settings: PrinterSettings = PrinterSettings(), *,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        open_link: Callable[[], SerialPrinterLink],
+        journal: JobJournal,
+        board: StatusBoard,
+        emit: EventSink,
+        settings: PrinterSettings = PrinterSettings(),
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         super().__init__(board)
         self._clock = clock  # the wall clock that dates jobs and tells their age
         self._open_link = open_link
@@ -106,8 +113,9 @@ class PrintWorker(DriverThread):
             record = self.journal.records.get(job_id)
             if record is None or record.state not in (HELD, EXPIRED) or job_id not in self.journal.data:
                 raise UnknownPrintJob(f"print job {job_id} is not waiting for a reprint")
-            self._move(record, QUEUED, "reprint asked", partial=False, reprints=record.reprints + 1,
-                       created=self._clock())
+            self._move(
+                record, QUEUED, "reprint asked", partial=False, reprints=record.reprints + 1, created=self._clock()
+            )
         self._wake.set()
 
     def discard(self, job_id: str) -> None:
@@ -146,8 +154,12 @@ class PrintWorker(DriverThread):
         with self._changing():
             for record in list(self.journal.records.values()):
                 if record.state == SENDING:
-                    self._move(record, HELD, "the service stopped while this receipt was printing; "
-                               "reprint it if it did not come out", partial=True)
+                    self._move(
+                        record,
+                        HELD,
+                        "the service stopped while this receipt was printing; reprint it if it did not come out",
+                        partial=True,
+                    )
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
@@ -219,8 +231,9 @@ class PrintWorker(DriverThread):
 
     def _next_job(self) -> JobRecord | None:
         with self._lock:
-            waiting = [r for r in self.journal.records.values()
-                       if r.state == QUEUED or r.state == HELD and not r.partial]
+            waiting = [
+                r for r in self.journal.records.values() if r.state == QUEUED or r.state == HELD and not r.partial
+            ]
         return min(waiting, key=lambda r: r.created) if waiting else None
 
     def _step(self) -> float:
@@ -241,8 +254,11 @@ class PrintWorker(DriverThread):
             return self.settings.status_interval_s
         if self._clock() - job.created > self.settings.max_age_s:
             with self._changing():
-                self._move(job, EXPIRED, f"not printed within {int(self.settings.max_age_s)} s; reprint it if "
-                           "it is still wanted")
+                self._move(
+                    job,
+                    EXPIRED,
+                    f"not printed within {int(self.settings.max_age_s)} s; reprint it if it is still wanted",
+                )
             return 0
         self._print(job, link)
         return 0
@@ -257,7 +273,7 @@ class PrintWorker(DriverThread):
         sent = 0
         try:
             for start in range(0, len(data), self.settings.chunk_bytes):
-                chunk = data[start:start + self.settings.chunk_bytes]
+                chunk = data[start : start + self.settings.chunk_bytes]
                 link.write(chunk)
                 sent += len(chunk)
             # Status is asked only between whole jobs: a DLE EOT sent in the middle of a command's
@@ -268,8 +284,9 @@ class PrintWorker(DriverThread):
                 raise PaperOut(state.reason())
         except PrinterError as exc:
             partial = sent > 0
-            reason = f"{exc}; " + ("part of the receipt was printed, reprint it" if partial
-                                   else "it will print when the printer is back")
+            reason = f"{exc}; " + (
+                "part of the receipt was printed, reprint it" if partial else "it will print when the printer is back"
+            )
             with self._changing():
                 self._move(job, HELD, reason, partial=partial)
             log.warning("print job %s held (%s bytes of %s sent)", job.job_id, sent, len(data))
@@ -280,7 +297,6 @@ class PrintWorker(DriverThread):
         with self._changing():
             self._move(job, PRINTED)
         log.info("print job %s printed (%d bytes)", job.job_id, len(data))
-
 
 
 @dataclass(frozen=True)

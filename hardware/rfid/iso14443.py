@@ -178,8 +178,10 @@ class MifareClassic1K(Card):
         if self.state != ACTIVE or not 0 <= block < 64:
             return False
         trailer = (block // 4) * 4 + 3
-        keys = (bytes(self.memory[trailer * 16:trailer * 16 + 6]),
-                bytes(self.memory[trailer * 16 + 10:trailer * 16 + 16]))
+        keys = (
+            bytes(self.memory[trailer * 16 : trailer * 16 + 6]),
+            bytes(self.memory[trailer * 16 + 10 : trailer * 16 + 16]),
+        )
         if key in keys:
             self.authenticated_sector = block // 4
             return True
@@ -188,7 +190,7 @@ class MifareClassic1K(Card):
     def _read(self, address: int) -> Answer:
         if address >= 64 or self.authenticated_sector != address // 4:
             return Answer(bytes((NAK,)), last_bits=4)
-        data = bytes(self.memory[address * 16:address * 16 + 16])
+        data = bytes(self.memory[address * 16 : address * 16 + 16])
         if address % 4 == 3:
             data = bytes(6) + data[6:10] + data[10:]  # key A never reads back
         return Answer(data + crc_a(data))
@@ -203,7 +205,7 @@ def classic_1k(uid_hex: str) -> MifareClassic1K:
     memory[0:16] = uid + bytes((bcc(uid), 0x08, 0x04, 0x00)) + b"\x62\x63\x64\x65\x66\x67\x68\x69"
     for sector in range(16):  # transport configuration: keys FF..FF, access bits FF 07 80 69
         trailer = (sector * 4 + 3) * 16
-        memory[trailer:trailer + 16] = b"\xff" * 6 + b"\xff\x07\x80\x69" + b"\xff" * 6
+        memory[trailer : trailer + 16] = b"\xff" * 6 + b"\xff\x07\x80\x69" + b"\xff" * 6
     return MifareClassic1K(uid=uid, atqa=b"\x04\x00", sak=0x08, memory=memory)
 
 

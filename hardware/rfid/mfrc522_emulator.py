@@ -36,9 +36,20 @@ FIFO_SIZE = 64
 VERSION_V2 = 0x92
 
 _RESET_VALUES = {
-    CommandReg: 0x20, ComIEnReg: 0x80, ComIrqReg: 0x14, DivIrqReg: 0x00, ErrorReg: 0x00,
-    Status1Reg: 0x21, ControlReg: 0x10, WaterLevelReg: 0x08, ModeReg: 0x3F, TxControlReg: 0x80,
-    TModeReg: 0x00, TPrescalerReg: 0x00, TReloadRegH: 0x00, TReloadRegL: 0x00,
+    CommandReg: 0x20,
+    ComIEnReg: 0x80,
+    ComIrqReg: 0x14,
+    DivIrqReg: 0x00,
+    ErrorReg: 0x00,
+    Status1Reg: 0x21,
+    ControlReg: 0x10,
+    WaterLevelReg: 0x08,
+    ModeReg: 0x3F,
+    TxControlReg: 0x80,
+    TModeReg: 0x00,
+    TPrescalerReg: 0x00,
+    TReloadRegH: 0x00,
+    TReloadRegL: 0x00,
 }
 _CRC_PRESETS = {0: 0x0000, 1: 0x6363, 2: 0xA671, 3: 0xFFFF}
 
@@ -245,8 +256,13 @@ class Mfrc522Emulator:
         frame = bytes(self.fifo)
         self.fifo.clear()
         card = next((c for c in self._cards if isinstance(c, MifareClassic1K) and c.state == ACTIVE), None)
-        if (len(frame) == 12 and frame[0] in (0x60, 0x61) and card is not None and frame[8:12] == card.uid[:4]
-                and card.authenticate(frame[1], frame[2:8])):
+        if (
+            len(frame) == 12
+            and frame[0] in (0x60, 0x61)
+            and card is not None
+            and frame[8:12] == card.uid[:4]
+            and card.authenticate(frame[1], frame[2:8])
+        ):
             self.regs[Status2Reg] |= 0x08
             self.regs[ComIrqReg] |= IRQ_IDLE
             self.command = CMD_IDLE

@@ -103,8 +103,9 @@ class DeadlineSpi:
 class Mfrc522Link:
     """The package's MFRC522 object on one SPI device, with a deadline on every call and a hard reset."""
 
-    def __init__(self, package: types.ModuleType, bus: int, device: int, reset_pin: int,
-                 settle_s: float = 0.005) -> None:
+    def __init__(
+        self, package: types.ModuleType, bus: int, device: int, reset_pin: int, settle_s: float = 0.005
+    ) -> None:
         self.package = package
         self.bus, self.device, self.reset_pin = bus, device, reset_pin
         self.settle_s = settle_s
@@ -222,8 +223,13 @@ class RfidReader(DriverThread):
     device = DEVICE
     thread_name = "rfid-reader"
 
-    def __init__(self, open_link: Callable[[], Mfrc522Link], emit: EventSink, board: StatusBoard,
-                 settings: ReaderSettings = ReaderSettings()) -> None:
+    def __init__(
+        self,
+        open_link: Callable[[], Mfrc522Link],
+        emit: EventSink,
+        board: StatusBoard,
+        settings: ReaderSettings = ReaderSettings(),
+    ) -> None:
         super().__init__(board)
         self._open_link = open_link
         self._emit = emit

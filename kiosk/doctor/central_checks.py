@@ -25,8 +25,11 @@ def check_settings(ctx: DoctorContext) -> CheckResult:
     except ConfigError as exc:
         return CheckResult("central_settings", Status.FAIL, str(exc), EDIT_ENV)
     database = "PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite"
-    return CheckResult("central_settings", Status.OK,
-                       f"{central_host.env_file(ctx.root)}: {database}, listening on {settings.host}:{settings.port}")
+    return CheckResult(
+        "central_settings",
+        Status.OK,
+        f"{central_host.env_file(ctx.root)}: {database}, listening on {settings.host}:{settings.port}",
+    )
 
 
 def check_data_dir(ctx: DoctorContext) -> CheckResult:
@@ -38,10 +41,12 @@ def check_data_dir(ctx: DoctorContext) -> CheckResult:
     data_dir = Path(settings.data_dir)
     if data_dir != Path(central_host.STATE_DIR) and Path(central_host.STATE_DIR) not in data_dir.parents:
         return CheckResult(
-            "central_data_dir", Status.FAIL,
+            "central_data_dir",
+            Status.FAIL,
             f"CENTRAL_DATA_DIR is {data_dir}, but kiosk-central.service may only write in {central_host.STATE_DIR}"
             " (the rest of the system is read-only to it): the server cannot start",
-            f"set CENTRAL_DATA_DIR={central_host.STATE_DIR} in {central_host.ENV_FILE}: {EDIT_ENV}")
+            f"set CENTRAL_DATA_DIR={central_host.STATE_DIR} in {central_host.ENV_FILE}: {EDIT_ENV}",
+        )
     return CheckResult("central_data_dir", Status.OK, f"data in {data_dir}, writable by kiosk-central.service")
 
 
@@ -55,6 +60,10 @@ def check_server(ctx: DoctorContext) -> CheckResult:
         return CheckResult("central_server", Status.FAIL, f"cannot tell: {exc}", EDIT_ENV)
     problem = central_host.answers(settings)
     if problem:
-        return CheckResult("central_server", Status.FAIL, f"the central server is not serving: {problem}",
-                           "sudo systemctl restart kiosk-central; then: journalctl -u kiosk-central -n 50")
+        return CheckResult(
+            "central_server",
+            Status.FAIL,
+            f"the central server is not serving: {problem}",
+            "sudo systemctl restart kiosk-central; then: journalctl -u kiosk-central -n 50",
+        )
     return CheckResult("central_server", Status.OK, f"answers at {central_host.health_url(settings)}")

@@ -29,7 +29,7 @@ def dtparams(config_txt: str) -> dict[str, str]:
         line = raw.split("#", 1)[0].strip()
         if not line.startswith("dtparam="):
             continue
-        for item in line[len("dtparam="):].split(","):
+        for item in line[len("dtparam=") :].split(","):
             name, _, value = item.strip().partition("=")
             if name:
                 params[name] = value or "on"
@@ -53,7 +53,7 @@ def overlays(config_txt: str) -> list[str]:
     for raw in config_txt.splitlines():
         line = raw.split("#", 1)[0].strip()
         if line.startswith("dtoverlay="):
-            names.append(line[len("dtoverlay="):].split(",", 1)[0].strip())
+            names.append(line[len("dtoverlay=") :].split(",", 1)[0].strip())
     return names
 
 
@@ -66,7 +66,7 @@ def serial_consoles(cmdline: str) -> list[str]:
     found = []
     for token in cmdline.split():
         if token.startswith("console="):
-            device = token[len("console="):].split(",", 1)[0]
+            device = token[len("console=") :].split(",", 1)[0]
             if device in UART_DEVICES:
                 found.append(token)
     return found

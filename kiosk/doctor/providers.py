@@ -25,8 +25,10 @@ REACHED = frozenset({"idle", "syncing", "alone"})
 def sync_state_from(state: Mapping[str, object], central_url: str) -> SyncState:
     """The doctor's view of a sync status dict (from the service or from `sync-status.json`)."""
     skew = state.get("clock_skew_s")
-    return replace(_reach_of(state, central_url),
-                   clock_skew_s=float(skew) if isinstance(skew, (int, float)) and not isinstance(skew, bool) else None)
+    return replace(
+        _reach_of(state, central_url),
+        clock_skew_s=float(skew) if isinstance(skew, (int, float)) and not isinstance(skew, bool) else None,
+    )
 
 
 def _reach_of(state: Mapping[str, object], central_url: str) -> SyncState:

@@ -24,9 +24,10 @@ def format_report(results: Sequence[CheckResult]) -> str:
 
 def _summary(results: Sequence[CheckResult]) -> str:
     counts = {status: sum(r.status is status for r in results) for status in Status}
-    verdict = ("problems found" if counts[Status.FAIL]
-               else "all good" if not counts[Status.WARN] else "look at the warnings")
-    return (f"{counts[Status.FAIL]} failed, {counts[Status.WARN]} warnings, {counts[Status.OK]} ok: {verdict}")
+    verdict = (
+        "problems found" if counts[Status.FAIL] else "all good" if not counts[Status.WARN] else "look at the warnings"
+    )
+    return f"{counts[Status.FAIL]} failed, {counts[Status.WARN]} warnings, {counts[Status.OK]} ok: {verdict}"
 
 
 def results_to_records(results: Sequence[CheckResult]) -> list[dict[str, str]]:

@@ -47,8 +47,9 @@ def run_doctor(ctx: DoctorContext) -> list[CheckResult]:
             results.append(check(ctx))
         except OSError as exc:
             logger.warning("doctor check %s could not run: %s", name, exc)
-            results.append(CheckResult(name, Status.FAIL, f"this check could not run: {exc}",
-                                       "run kiosk doctor with sudo"))
+            results.append(
+                CheckResult(name, Status.FAIL, f"this check could not run: {exc}", "run kiosk doctor with sudo")
+            )
     return results
 
 

@@ -22,7 +22,7 @@ DISK_WARN_FREE_PCT, DISK_WARN_FREE_BYTES = 10, 1024 * 1024 * 1024
 
 def _emulated(ctx: DoctorContext, name: str) -> CheckResult | None:
     if ctx.config.hardware.mode == "emulated":
-        return CheckResult(name, Status.OK, "not needed: hardware.mode is \"emulated\"")
+        return CheckResult(name, Status.OK, 'not needed: hardware.mode is "emulated"')
     return None
 
 
@@ -37,7 +37,8 @@ def check_spi(ctx: DoctorContext) -> CheckResult:
     config_txt = pi_files.boot_file(ctx, "config.txt")
     if config_txt is None:
         return CheckResult(
-            "spi", Status.FAIL,
+            "spi",
+            Status.FAIL,
             f"{device} is missing and there is no config.txt in /boot/firmware: SPI cannot be turned on here",
             "check this is Raspberry Pi OS on a Raspberry Pi (cat /proc/device-tree/model)",
         )
@@ -48,12 +49,14 @@ def check_spi(ctx: DoctorContext) -> CheckResult:
         enabled = any(o.startswith(f"spi{hw.reader_spi_bus}-") for o in pi_files.overlays(text))
     if not enabled:
         return CheckResult(
-            "spi", Status.FAIL,
+            "spi",
+            Status.FAIL,
             f"SPI is disabled ({_shown(ctx, config_txt)} has no dtparam=spi=on), so the card reader cannot work",
             "sudo raspi-config nonint do_spi 0 && sudo reboot",
         )
     return CheckResult(
-        "spi", Status.FAIL,
+        "spi",
+        Status.FAIL,
         f"SPI is turned on in {_shown(ctx, config_txt)} but {device} is missing: the Pi has not restarted since",
         "sudo reboot",
     )
@@ -72,12 +75,14 @@ def check_serial_port(ctx: DoctorContext) -> CheckResult:
     text = config_txt.read_text(encoding="utf-8", errors="replace") if config_txt else ""
     if config_txt is None or not pi_files.is_on(pi_files.settings(text).get("enable_uart")):
         return CheckResult(
-            "serial_port", Status.FAIL,
+            "serial_port",
+            Status.FAIL,
             f"the serial port is off ({port} is missing and enable_uart=1 is not set), so nothing can print",
             "sudo raspi-config nonint do_serial_hw 0 && sudo reboot",
         )
     return CheckResult(
-        "serial_port", Status.FAIL,
+        "serial_port",
+        Status.FAIL,
         f"enable_uart=1 is set but {port} is missing: the Pi has not restarted since",
         "sudo reboot",
     )
@@ -96,13 +101,15 @@ def check_serial_console(ctx: DoctorContext) -> CheckResult:
     fix = "sudo raspi-config nonint do_serial_cons 1 && sudo reboot"
     if pi_files.is_uart_port(ctx.config.hardware.printer_port):
         return CheckResult(
-            "serial_console", Status.FAIL,
+            "serial_console",
+            Status.FAIL,
             f"the serial console is still on the UART ({' '.join(consoles)} in {_shown(ctx, cmdline)}): boot "
             "messages and a login prompt go to the receipt printer and garble its receipts",
             fix,
         )
     return CheckResult(
-        "serial_console", Status.WARN,
+        "serial_console",
+        Status.WARN,
         f"a serial console is on the UART ({' '.join(consoles)}); the printer is elsewhere, but it is not needed",
         fix,
     )
@@ -118,14 +125,16 @@ def check_groups(ctx: DoctorContext) -> CheckResult:
     found = pi_files.membership(ctx, ctx.user)
     if not found.user_exists:
         return CheckResult(
-            "groups", Status.FAIL,
+            "groups",
+            Status.FAIL,
             f"the service user '{ctx.user}' does not exist",
             f"sudo /opt/kiosk/install.sh --role {ctx.config.device.role}",
         )
     absent = [g for g in required if g not in found.existing_groups]
     if absent:
         return CheckResult(
-            "groups", Status.FAIL,
+            "groups",
+            Status.FAIL,
             f"group {', '.join(absent)} does not exist on this system, so {ctx.user} cannot "
             + " or ".join(required[g] for g in absent),
             " && ".join(f"sudo groupadd --system {g}" for g in absent)
@@ -134,7 +143,8 @@ def check_groups(ctx: DoctorContext) -> CheckResult:
     missing = [g for g in required if g not in found.user_groups]
     if missing:
         return CheckResult(
-            "groups", Status.FAIL,
+            "groups",
+            Status.FAIL,
             f"user {ctx.user} is not in group {', '.join(missing)}, so it cannot "
             + " or ".join(required[g] for g in missing),
             f"sudo usermod -aG {','.join(missing)} {ctx.user} && sudo systemctl restart kiosk",
@@ -154,13 +164,15 @@ def check_gpio_library(ctx: DoctorContext) -> CheckResult:
         return CheckResult("gpio_library", Status.OK, "Pi 5 with rpi-lgpio in place of RPi.GPIO")
     if has_lgpio:  # RPi.GPIO removed after rpi-lgpio was installed: their shared RPi/ is gone
         return CheckResult(
-            "gpio_library", Status.FAIL,
+            "gpio_library",
+            Status.FAIL,
             "this is a Pi 5 with lgpio but no RPi.GPIO module at all: the card reader library cannot load",
             "sudo /opt/kiosk/venv/bin/pip install --force-reinstall --no-deps rpi-lgpio"
             " && sudo systemctl restart kiosk",
         )
     return CheckResult(
-        "gpio_library", Status.FAIL,
+        "gpio_library",
+        Status.FAIL,
         "this is a Pi 5 but the kiosk has the original RPi.GPIO, which cannot drive its GPIO: "
         "the card reader and LEDs will not work",
         "sudo /opt/kiosk/venv/bin/pip uninstall -y RPi.GPIO && sudo /opt/kiosk/venv/bin/pip install rpi-lgpio "
@@ -182,7 +194,8 @@ def check_clock(ctx: DoctorContext) -> CheckResult:
     if synchronised:
         return CheckResult("clock", Status.OK, f"the clock is synchronised ({source})")
     return CheckResult(
-        "clock", Status.FAIL,
+        "clock",
+        Status.FAIL,
         "the clock is not synchronised: receipts, events and promotion dates would carry a wrong time",
         "sudo timedatectl set-ntp true; then check the network and: timedatectl timesync-status",
     )
@@ -201,10 +214,12 @@ def _clock_wrong(ctx: DoctorContext) -> CheckResult | None:
     hours = abs(skew) / 3600
     said = f"{hours:.1f} hours" if hours >= 1 else f"{abs(skew) / 60:.0f} minutes"
     return CheckResult(
-        "clock", Status.FAIL,
+        "clock",
+        Status.FAIL,
         f"the till's clock is wrong: it is {said} {'ahead of' if skew > 0 else 'behind'} the central server's; "
         "sales are dated by central's clock meanwhile, and phone card codes are checked against it",
-        "sudo timedatectl set-ntp true (or sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'); then: timedatectl")
+        "sudo timedatectl set-ntp true (or sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'); then: timedatectl",
+    )
 
 
 def check_disk(ctx: DoctorContext) -> CheckResult:
@@ -214,11 +229,18 @@ def check_disk(ctx: DoctorContext) -> CheckResult:
     usage = ctx.disk_usage(where)
     free_pct = 100 * usage.free / usage.total if usage.total else 0.0
     said = f"{_size(usage.free)} free of {_size(usage.total)} ({free_pct:.0f} %) on the disk holding {data_dir}"
-    fix = ("sudo journalctl --vacuum-size=50M && sudo apt-get clean; "
-           "then find what is large: sudo du -xh / 2>/dev/null | sort -h | tail -20")
+    fix = (
+        "sudo journalctl --vacuum-size=50M && sudo apt-get clean; "
+        "then find what is large: sudo du -xh / 2>/dev/null | sort -h | tail -20"
+    )
     if usage.free < FULL_BELOW_BYTES:
-        return CheckResult("disk", Status.FAIL, f"{DISK_FULL}: only {said}; the device shows balances but records "
-                           "nothing new until space is freed, and starts recording again by itself", fix)
+        return CheckResult(
+            "disk",
+            Status.FAIL,
+            f"{DISK_FULL}: only {said}; the device shows balances but records "
+            "nothing new until space is freed, and starts recording again by itself",
+            fix,
+        )
     if free_pct < DISK_FAIL_FREE_PCT or usage.free < DISK_FAIL_FREE_BYTES:
         return CheckResult("disk", Status.FAIL, f"the disk is nearly full: only {said}", fix)
     if free_pct < DISK_WARN_FREE_PCT or usage.free < DISK_WARN_FREE_BYTES:
@@ -255,6 +277,9 @@ def check_private_files(ctx: DoctorContext) -> CheckResult:
         return CheckResult("private_files", Status.OK, f"{data_dir} and its files are readable by their owner only")
     shown = ", ".join(f"{p.name} ({p.stat().st_mode & 0o777:o})" for p in loose[:5])
     more = f" and {len(loose) - 5} more" if len(loose) > 5 else ""
-    return CheckResult("private_files", Status.FAIL,
-                       f"{len(loose)} path(s) in {data_dir} can be read by other users: {shown}{more}",
-                       f"sudo chmod -R go-rwx {data_dir} (the service also does it when it starts)")
+    return CheckResult(
+        "private_files",
+        Status.FAIL,
+        f"{len(loose)} path(s) in {data_dir} can be read by other users: {shown}{more}",
+        f"sudo chmod -R go-rwx {data_dir} (the service also does it when it starts)",
+    )

@@ -57,16 +57,29 @@ class CardFilter:
         return all(bits[p >> 3] >> (p & 7) & 1 for p in _positions(key, self.size, self.hashes))
 
     def to_json(self) -> str:
-        return json.dumps({"size": self.size, "hashes": self.hashes, "count": self.count, "fp_rate": self.fp_rate,
-                           "bits": base64.b64encode(self.bits).decode()}, separators=(",", ":"))
+        return json.dumps(
+            {
+                "size": self.size,
+                "hashes": self.hashes,
+                "count": self.count,
+                "fp_rate": self.fp_rate,
+                "bits": base64.b64encode(self.bits).decode(),
+            },
+            separators=(",", ":"),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> CardFilter:
         """Rebuild a filter sent by central; raises ValueError if it is not one."""
         try:
             record = json.loads(text)
-            made = cls(base64.b64decode(record["bits"], validate=True), int(record["size"]), int(record["hashes"]),
-                       int(record["count"]), float(record["fp_rate"]))
+            made = cls(
+                base64.b64decode(record["bits"], validate=True),
+                int(record["size"]),
+                int(record["hashes"]),
+                int(record["count"]),
+                float(record["fp_rate"]),
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"not a card filter: {exc}") from None
         if made.size < 1 or made.hashes < 1 or len(made.bits) != (made.size + 7) // 8:

@@ -67,12 +67,11 @@ def unknown_card_customer(card_uid: str) -> str:
 def card_of_stand_in(customer_id: str | None) -> str | None:
     """The card a stand-in customer id names, or None for a real customer id."""
     if customer_id and customer_id.startswith(UNKNOWN_CARD_PREFIX) and len(customer_id) > len(UNKNOWN_CARD_PREFIX):
-        return customer_id[len(UNKNOWN_CARD_PREFIX):]
+        return customer_id[len(UNKNOWN_CARD_PREFIX) :]
     return None
 
 
-def search_keys(first_name: str | None, last_name: str | None, phone: str | None,
-                email: str | None) -> set[str]:
+def search_keys(first_name: str | None, last_name: str | None, phone: str | None, email: str | None) -> set[str]:
     """Every key a customer can be found by with a prefix search."""
     keys: set[str] = set()
     for name in (first_name, last_name):

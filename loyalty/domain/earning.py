@@ -146,8 +146,9 @@ def quote_earn(
     return EarnQuote(points=points, uncapped_points=uncapped, lines=tuple(detail), capped_by=capped_by)
 
 
-def points_to_reverse(earned_points: int, earned_cents: int, refunded_before_cents: int,
-                      refund_cents: int, reversed_before: int) -> int:
+def points_to_reverse(
+    earned_points: int, earned_cents: int, refunded_before_cents: int, refund_cents: int, reversed_before: int
+) -> int:
     """Points a refund takes back: the floor of the cumulative refunded share, minus what was taken already.
 
     Working on cumulative amounts means several partial refunds adding up to the whole receipt take back

@@ -293,8 +293,14 @@ MAX_CENTS = 10_000_000
 #: Sequence numbers stay exact in every JSON reader and in a 64-bit column.
 MAX_SEQ = 2**53 - 1
 #: The upper bound of each whole-number field, the same for every device and every central backend.
-MAXIMUM = {"amount_cents": MAX_CENTS, "refund_cents": MAX_CENTS, "face_value_cents": MAX_CENTS,
-           "points": MAX_POINTS, "quantity": 1000, "seq": MAX_SEQ}
+MAXIMUM = {
+    "amount_cents": MAX_CENTS,
+    "refund_cents": MAX_CENTS,
+    "face_value_cents": MAX_CENTS,
+    "points": MAX_POINTS,
+    "quantity": 1000,
+    "seq": MAX_SEQ,
+}
 _CHOICES = {"reward_kind": REWARD_KINDS, "channel": CONSENT_CHANNELS}
 _MAX_TEXT = 500
 
@@ -398,11 +404,13 @@ def _check_lines(kind: str, value: object) -> tuple[EarnLine, ...]:
             and len(line) == 3
             and isinstance(line[0], str)
             and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in line[1:])
-            and line[1] <= MAX_CENTS and line[2] <= MAX_POINTS
+            and line[1] <= MAX_CENTS
+            and line[2] <= MAX_POINTS
         )
         if not ok:
-            raise InvalidEvent(f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], "
-                               f"got {line!r}")
+            raise InvalidEvent(
+                f"{kind}: each line must be [category, cents 0..{MAX_CENTS}, points 0..{MAX_POINTS}], got {line!r}"
+            )
         lines.append((line[0], line[1], line[2]))
     return tuple(lines)
 
@@ -412,8 +420,14 @@ def _check_day_points(kind: str, value: object) -> tuple[DayPoints, ...]:
         raise InvalidEvent(f"{kind}: lots must be a list of [YYYY-MM-DD, points]")
     lots = []
     for lot in value:
-        ok = (isinstance(lot, (list, tuple)) and len(lot) == 2 and isinstance(lot[0], str) and len(lot[0]) == 10
-              and isinstance(lot[1], int) and not isinstance(lot[1], bool))
+        ok = (
+            isinstance(lot, (list, tuple))
+            and len(lot) == 2
+            and isinstance(lot[0], str)
+            and len(lot[0]) == 10
+            and isinstance(lot[1], int)
+            and not isinstance(lot[1], bool)
+        )
         if not ok:
             raise InvalidEvent(f"{kind}: each lot must be [YYYY-MM-DD, whole points], got {lot!r}")
         lots.append((lot[0], lot[1]))

@@ -38,8 +38,9 @@ class ExpiryNotice:
     first_day: date | None
 
 
-def expire(ledger: Ledger, customer_id: str, today: date, rule: ExpiryRule, *, device_id: str,
-           at: str | None = None) -> PointsExpired | None:
+def expire(
+    ledger: Ledger, customer_id: str, today: date, rule: ExpiryRule, *, device_id: str, at: str | None = None
+) -> PointsExpired | None:
     """The expiry event due for this customer today, or None when nothing is due."""
     through = rule.through_day(today).isoformat()
     points = ledger.expirable(customer_id, through)

@@ -176,8 +176,9 @@ def _registered(ledger: Ledger, e: CustomerRegistered) -> None:
     existing = ledger.customers.get(e.customer_id)
     if existing is not None and existing.erased:
         return
-    ledger.customers[e.customer_id] = Customer(e.customer_id, e.first_name, e.last_name, e.phone, e.email,
-                                               existing.consent if existing else None)
+    ledger.customers[e.customer_id] = Customer(
+        e.customer_id, e.first_name, e.last_name, e.phone, e.email, existing.consent if existing else None
+    )
     ledger.balances.setdefault(e.customer_id, 0)
 
 

@@ -53,6 +53,7 @@ def lots_from_json(text: str | None) -> dict[str, int]:
     """Lots read back from `lots_to_json`; ValueError when the text is not such an object."""
     value = json.loads(text or "{}")
     if not isinstance(value, dict) or not all(
-            isinstance(d, str) and isinstance(p, int) and not isinstance(p, bool) for d, p in value.items()):
+        isinstance(d, str) and isinstance(p, int) and not isinstance(p, bool) for d, p in value.items()
+    ):
         raise ValueError("lots must map days to whole points")
     return value

@@ -49,9 +49,18 @@ def _check_ref(receipt_ref: str) -> str:
     return ref
 
 
-def earn(view: AccountView, scale: EarningScale, *, device_id: str, customer_id: str, receipt_ref: str,
-         lines: Mapping[str, int], cashier_id: str | None = None, card_uid: str | None = None,
-         at: str | None = None) -> tuple[PointsEarned, EarnQuote]:
+def earn(
+    view: AccountView,
+    scale: EarningScale,
+    *,
+    device_id: str,
+    customer_id: str,
+    receipt_ref: str,
+    lines: Mapping[str, int],
+    cashier_id: str | None = None,
+    card_uid: str | None = None,
+    at: str | None = None,
+) -> tuple[PointsEarned, EarnQuote]:
     """The earn event for a receipt, with the quote it was computed from (caps applied).
 
     A receipt is credited once: when `view` already holds an earn for it, ReceiptAlreadyCredited carries it.
@@ -64,15 +73,28 @@ def earn(view: AccountView, scale: EarningScale, *, device_id: str, customer_id:
     day = at[:10]
     quote = quote_earn(scale, lines, date.fromisoformat(day), view.earned_on(customer_id, day))
     event = PointsEarned(
-        device_id=device_id, cashier_id=cashier_id, at=at, customer_id=customer_id,
-        receipt_ref=ref, amount_cents=quote.amount_cents, points=quote.points,
-        lines=tuple((line.category, line.cents, line.points) for line in quote.lines), card_uid=card_uid,
+        device_id=device_id,
+        cashier_id=cashier_id,
+        at=at,
+        customer_id=customer_id,
+        receipt_ref=ref,
+        amount_cents=quote.amount_cents,
+        points=quote.points,
+        lines=tuple((line.category, line.cents, line.points) for line in quote.lines),
+        card_uid=card_uid,
     )
     return event, quote
 
 
-def redeem(view: AccountView, reward: Reward, *, device_id: str, customer_id: str, quantity: int = 1,
-           cashier_id: str | None = None) -> PointsRedeemed:
+def redeem(
+    view: AccountView,
+    reward: Reward,
+    *,
+    device_id: str,
+    customer_id: str,
+    quantity: int = 1,
+    cashier_id: str | None = None,
+) -> PointsRedeemed:
     """The redemption event for a reward, refused if the balance does not cover it."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 99:
         raise InvalidAmount(f"quantity must be a whole number from 1 to 99, got {quantity!r}")
@@ -80,12 +102,25 @@ def redeem(view: AccountView, reward: Reward, *, device_id: str, customer_id: st
     balance = view.balance(customer_id)
     if cost > balance:
         raise InsufficientPoints(f"{reward.name} costs {cost} points; the balance is {balance}")
-    return PointsRedeemed(device_id=device_id, cashier_id=cashier_id, customer_id=customer_id,
-                          reward_id=reward.reward_id, reward_kind=reward.kind, points=cost, quantity=quantity)
+    return PointsRedeemed(
+        device_id=device_id,
+        cashier_id=cashier_id,
+        customer_id=customer_id,
+        reward_id=reward.reward_id,
+        reward_kind=reward.kind,
+        points=cost,
+        quantity=quantity,
+    )
 
 
-def reverse(view: AccountView, *, device_id: str, receipt_ref: str, refund_cents: int | None = None,
-            cashier_id: str | None = None) -> EarnReversed:
+def reverse(
+    view: AccountView,
+    *,
+    device_id: str,
+    receipt_ref: str,
+    refund_cents: int | None = None,
+    cashier_id: str | None = None,
+) -> EarnReversed:
     """The reversal for a refund of `refund_cents` (the whole receipt when None) of an earlier earn.
 
     Takes back the refunded share of the points, never more than the earn has left: the member's part
@@ -105,5 +140,12 @@ def reverse(view: AccountView, *, device_id: str, receipt_ref: str, refund_cents
     # The member's part from the member, the pool's part from the pool (`pools.give_back` records it next).
     member_part, pool_part = pools.refund_split(view, earn_record, cents)
     points = member_part + pool_part
-    return EarnReversed(device_id=device_id, cashier_id=cashier_id, customer_id=earn_record.customer_id,
-                        earn_event_id=earn_record.event_id, receipt_ref=ref, refund_cents=cents, points=points)
+    return EarnReversed(
+        device_id=device_id,
+        cashier_id=cashier_id,
+        customer_id=earn_record.customer_id,
+        earn_event_id=earn_record.event_id,
+        receipt_ref=ref,
+        refund_cents=cents,
+        points=points,
+    )

@@ -61,8 +61,9 @@ def contribution(points: int, share_pct: int) -> int:
     return points * share_pct // 100
 
 
-def join(ledger: Ledger, *, device_id: str, pool_id: str, customer_id: str, share_pct: int,
-         cashier_id: str | None = None) -> PoolJoined:
+def join(
+    ledger: Ledger, *, device_id: str, pool_id: str, customer_id: str, share_pct: int, cashier_id: str | None = None
+) -> PoolJoined:
     """The event making `customer_id` give `share_pct` percent of future earns to the pool.
 
     Joining the pool one is in again changes the share; a member of another pool must be moved (`move`).
@@ -73,12 +74,14 @@ def join(ledger: Ledger, *, device_id: str, pool_id: str, customer_id: str, shar
     membership = ledger.pool_of(customer_id)
     if membership is not None and membership[0] != pool_id:
         raise PoolMoveNeeded(f"this customer gives to pool {membership[0]}: move them to {pool_id} instead")
-    return PoolJoined(device_id=device_id, cashier_id=cashier_id, pool_id=pool_id, customer_id=customer_id,
-                      share_pct=share_pct)
+    return PoolJoined(
+        device_id=device_id, cashier_id=cashier_id, pool_id=pool_id, customer_id=customer_id, share_pct=share_pct
+    )
 
 
-def move(ledger: Ledger, *, device_id: str, customer_id: str, to_pool: str, share_pct: int,
-         cashier_id: str | None = None) -> tuple[PoolLeft, PoolJoined]:
+def move(
+    ledger: Ledger, *, device_id: str, customer_id: str, to_pool: str, share_pct: int, cashier_id: str | None = None
+) -> tuple[PoolLeft, PoolJoined]:
     """The two events moving a member to another pool: leaving the first (which keeps what was given), joining."""
     to_pool = check_pool_id(to_pool)
     membership = ledger.pool_of(customer_id)
@@ -87,8 +90,14 @@ def move(ledger: Ledger, *, device_id: str, customer_id: str, to_pool: str, shar
     if membership[0] == to_pool:
         raise PoolRefused(f"this customer is already in pool {to_pool}")
     left = PoolLeft(device_id=device_id, cashier_id=cashier_id, pool_id=membership[0], customer_id=customer_id)
-    joined = join(Ledger(), device_id=device_id, pool_id=to_pool, customer_id=customer_id, share_pct=share_pct,
-                  cashier_id=cashier_id)
+    joined = join(
+        Ledger(),
+        device_id=device_id,
+        pool_id=to_pool,
+        customer_id=customer_id,
+        share_pct=share_pct,
+        cashier_id=cashier_id,
+    )
     return left, joined
 
 
@@ -114,8 +123,14 @@ def contribute(view: MembershipView, earn: PointsEarned) -> PoolContributed | No
     points = contribution(earn.points, membership[1])
     if points == 0:
         return None
-    return PoolContributed(device_id=earn.device_id, cashier_id=earn.cashier_id, pool_id=membership[0],
-                           customer_id=earn.customer_id, earn_event_id=earn.event_id, points=points)
+    return PoolContributed(
+        device_id=earn.device_id,
+        cashier_id=earn.cashier_id,
+        pool_id=membership[0],
+        customer_id=earn.customer_id,
+        earn_event_id=earn.event_id,
+        points=points,
+    )
 
 
 class RefundView(Protocol):
@@ -171,9 +186,14 @@ def give_back(view: RefundView, reversal: EarnReversed) -> PoolContributionRever
     points = min(max(0, owed - given.given_back), max(0, view.pool_balance(given.pool_id)))
     if points <= 0:
         return None
-    return PoolContributionReversed(device_id=reversal.device_id, cashier_id=reversal.cashier_id,
-                                    pool_id=given.pool_id, customer_id=given.customer_id,
-                                    earn_event_id=reversal.earn_event_id, points=points)
+    return PoolContributionReversed(
+        device_id=reversal.device_id,
+        cashier_id=reversal.cashier_id,
+        pool_id=given.pool_id,
+        customer_id=given.customer_id,
+        earn_event_id=reversal.earn_event_id,
+        points=points,
+    )
 
 
 class PoolView(MembershipView, RefundView, Protocol):
@@ -194,8 +214,15 @@ def follow_up(view: PoolView, recorded: Event) -> PoolContributed | PoolContribu
     return None
 
 
-def redeem(ledger: Ledger, reward: Reward, *, device_id: str, customer_id: str, quantity: int = 1,
-           cashier_id: str | None = None) -> PoolRedeemed:
+def redeem(
+    ledger: Ledger,
+    reward: Reward,
+    *,
+    device_id: str,
+    customer_id: str,
+    quantity: int = 1,
+    cashier_id: str | None = None,
+) -> PoolRedeemed:
     """A member spends the pool's points on a reward; refused if not a member or the pool balance is short."""
     membership = ledger.pool_of(customer_id)
     if membership is None:
@@ -206,8 +233,16 @@ def redeem(ledger: Ledger, reward: Reward, *, device_id: str, customer_id: str, 
     balance = ledger.pool_balance(membership[0])
     if cost > balance:
         raise InsufficientPoints(f"{reward.name} costs {cost} points; the pool holds {balance}")
-    return PoolRedeemed(device_id=device_id, cashier_id=cashier_id, pool_id=membership[0], customer_id=customer_id,
-                        reward_id=reward.reward_id, reward_kind=reward.kind, points=cost, quantity=quantity)
+    return PoolRedeemed(
+        device_id=device_id,
+        cashier_id=cashier_id,
+        pool_id=membership[0],
+        customer_id=customer_id,
+        reward_id=reward.reward_id,
+        reward_kind=reward.kind,
+        points=cost,
+        quantity=quantity,
+    )
 
 
 def summary(ledger: Ledger, customer_id: str) -> PoolSummary | None:

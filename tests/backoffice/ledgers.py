@@ -14,8 +14,14 @@ from loyalty.domain.rewards import Reward
 from loyalty.errors import InsufficientPoints, NothingToReverse
 
 MUG = Reward(reward_id="mug", kind="in_house", name="Mug", points_price=50, stock=10)
-HOLIDAY = Reward(reward_id="holiday-20", kind="partner_voucher", name="Holiday 20", points_price=120,
-                 partner="holidays", face_value_cents=2000)
+HOLIDAY = Reward(
+    reward_id="holiday-20",
+    kind="partner_voucher",
+    name="Holiday 20",
+    points_price=120,
+    partner="holidays",
+    face_value_cents=2000,
+)
 CASHIERS = {"store-a": ("alice", "bob"), "store-b": ("carla",)}
 FIRST_DAY = date(2026, 11, 1)
 
@@ -44,20 +50,41 @@ def build_week(seed: int = 7) -> list[Event]:
         if not customers or rng.random() < 0.3:
             customer = f"cust-{len(customers):03d}"
             customers.append(customer)
-            record(CustomerRegistered(device_id=device, cashier_id=cashier, at=at, customer_id=customer,
-                                      first_name="Invented"))
+            record(
+                CustomerRegistered(
+                    device_id=device, cashier_id=cashier, at=at, customer_id=customer, first_name="Invented"
+                )
+            )
         customer = rng.choice(customers)
         roll = rng.random()
         if roll < 0.65:
             ref = f"R{n:04d}"
-            event, _ = earn(ledger, scale, device_id=device, customer_id=customer, receipt_ref=ref, cashier_id=cashier,
-                            lines={"general": rng.randrange(100, 9000), "bakery": rng.randrange(0, 3000)}, at=at)
+            event, _ = earn(
+                ledger,
+                scale,
+                device_id=device,
+                customer_id=customer,
+                receipt_ref=ref,
+                cashier_id=cashier,
+                lines={"general": rng.randrange(100, 9000), "bakery": rng.randrange(0, 3000)},
+                at=at,
+            )
             record(event)
             receipts.append(ref)
         elif roll < 0.75 and receipts:
             try:
-                record(_at(reverse(ledger, device_id=device, receipt_ref=rng.choice(receipts),
-                                   refund_cents=rng.randrange(1, 500), cashier_id=cashier), at))
+                record(
+                    _at(
+                        reverse(
+                            ledger,
+                            device_id=device,
+                            receipt_ref=rng.choice(receipts),
+                            refund_cents=rng.randrange(1, 500),
+                            cashier_id=cashier,
+                        ),
+                        at,
+                    )
+                )
             except (NothingToReverse, ValueError):
                 pass
             except Exception as exc:  # an over-large partial refund is refused like at the till
@@ -71,9 +98,18 @@ def build_week(seed: int = 7) -> list[Event]:
                 continue
             record(redemption)
             if reward is HOLIDAY:
-                record(VoucherIssued(device_id=device, cashier_id=cashier, at=at, customer_id=customer,
-                                     redemption_event_id=redemption.event_id, partner="holidays",
-                                     code=f"HOL-{n:04d}", face_value_cents=2000))
+                record(
+                    VoucherIssued(
+                        device_id=device,
+                        cashier_id=cashier,
+                        at=at,
+                        customer_id=customer,
+                        redemption_event_id=redemption.event_id,
+                        partner="holidays",
+                        code=f"HOL-{n:04d}",
+                        face_value_cents=2000,
+                    )
+                )
     return made
 
 
@@ -86,6 +122,17 @@ def add_holiday_voucher(engine) -> None:
     from central.reference_data import put_reward
     from central.transactions import in_transaction
 
-    in_transaction(engine, lambda c: put_reward(c, HOLIDAY.reward_id, {
-        "kind": HOLIDAY.kind, "name": HOLIDAY.name, "points_price": HOLIDAY.points_price,
-        "partner": HOLIDAY.partner, "face_value_cents": HOLIDAY.face_value_cents}))
+    in_transaction(
+        engine,
+        lambda c: put_reward(
+            c,
+            HOLIDAY.reward_id,
+            {
+                "kind": HOLIDAY.kind,
+                "name": HOLIDAY.name,
+                "points_price": HOLIDAY.points_price,
+                "partner": HOLIDAY.partner,
+                "face_value_cents": HOLIDAY.face_value_cents,
+            },
+        ),
+    )

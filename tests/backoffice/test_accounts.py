@@ -13,16 +13,25 @@ from tests.backoffice.conftest import HEAD_OFFICE, MANAGER
 
 
 def test_password_is_stored_as_a_salted_scrypt_hash(engine):
-    stored = in_transaction(engine, lambda c: c.execute(
-        select(backoffice_users.c.password_hash).where(backoffice_users.c.user_id == HEAD_OFFICE[0])).scalar_one())
+    stored = in_transaction(
+        engine,
+        lambda c: c.execute(
+            select(backoffice_users.c.password_hash).where(backoffice_users.c.user_id == HEAD_OFFICE[0])
+        ).scalar_one(),
+    )
     assert stored.startswith("scrypt$") and HEAD_OFFICE[1] not in stored
     assert verify_pin(HEAD_OFFICE[1], stored) and not verify_pin("wrong-password", stored)
     assert hash_password(HEAD_OFFICE[1]) != hash_password(HEAD_OFFICE[1])
 
 
-@pytest.mark.parametrize("user_id, role, password", [
-    ("ok", "cashier", "long-enough-password"), ("bad name", "manager", "long-enough-password"),
-    ("ok2", "manager", "short")])
+@pytest.mark.parametrize(
+    "user_id, role, password",
+    [
+        ("ok", "cashier", "long-enough-password"),
+        ("bad name", "manager", "long-enough-password"),
+        ("ok2", "manager", "short"),
+    ],
+)
 def test_bad_accounts_are_refused(engine, user_id, role, password):
     with pytest.raises(BadRequest):
         in_transaction(engine, lambda c: create_user(c, user_id, role, password))

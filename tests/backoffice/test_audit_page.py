@@ -13,10 +13,22 @@ from central.backoffice import audit, catalogue, rules, staff
 from central.transactions import in_transaction
 
 SHOWN = {
-    "fr": ["Valeur faciale : 20,00 €", "Actif : oui", "Type : bon partenaire", "Magasins › store-a : obligatoire",
-           "Vrac : 150 % du taux de base", "Niveaux : À partir de (points) : 100, Nom : argent"],
-    "en": ["Face value: 20.00 €", "Active: yes", "Kind: partner voucher", "Stores › store-a: required",
-           "Bulk: 150 % of the base rate", "Tiers: From (points): 100, Name: argent"],
+    "fr": [
+        "Valeur faciale : 20,00 €",
+        "Actif : oui",
+        "Type : bon partenaire",
+        "Magasins › store-a : obligatoire",
+        "Vrac : 150 % du taux de base",
+        "Niveaux : À partir de (points) : 100, Nom : argent",
+    ],
+    "en": [
+        "Face value: 20.00 €",
+        "Active: yes",
+        "Kind: partner voucher",
+        "Stores › store-a: required",
+        "Bulk: 150 % of the base rate",
+        "Tiers: From (points): 100, Name: argent",
+    ],
 }
 
 
@@ -29,18 +41,50 @@ def _values(page: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_audit_values_read_as_settings_in_the_pages_language(office, engine, lang):
     def changes(connection):
-        catalogue.save_reward(connection, "anna", "holiday-20", {
-            "kind": "partner_voucher", "name": "Chèque vacances", "points_price": "900", "stock": "",
-            "active": "on", "partner": "holiday", "face_value": "20,00"})
+        catalogue.save_reward(
+            connection,
+            "anna",
+            "holiday-20",
+            {
+                "kind": "partner_voucher",
+                "name": "Chèque vacances",
+                "points_price": "900",
+                "stock": "",
+                "active": "on",
+                "partner": "holiday",
+                "face_value": "20,00",
+            },
+        )
         staff.set_capture_mode(connection, "anna", "stores", "store-a", "required")
-        audit.record(connection, "schedule", "voucher_released", "holiday/ABC", {
-            "redemption_event_id": "e-1", "device_id": "till-1", "issued_at": "2026-11-02T09:30:00+00:00"}, None)
-        audit.record(connection, "anna", "tiers.set", "tiers", None,
-                     {"period_days": 365, "tiers": [{"name": "argent", "min_points": 100}]})
-        rules.save_version(connection, "anna", {"base_points": 1, "per_cents": 100, "categories": {"bulk": 150},
-                                                "promotions": [],
-                                                "category_names": {"bulk": {"fr": "Vrac", "en": "Bulk"}}},
-                           date.today(), date.today())
+        audit.record(
+            connection,
+            "schedule",
+            "voucher_released",
+            "holiday/ABC",
+            {"redemption_event_id": "e-1", "device_id": "till-1", "issued_at": "2026-11-02T09:30:00+00:00"},
+            None,
+        )
+        audit.record(
+            connection,
+            "anna",
+            "tiers.set",
+            "tiers",
+            None,
+            {"period_days": 365, "tiers": [{"name": "argent", "min_points": 100}]},
+        )
+        rules.save_version(
+            connection,
+            "anna",
+            {
+                "base_points": 1,
+                "per_cents": 100,
+                "categories": {"bulk": 150},
+                "promotions": [],
+                "category_names": {"bulk": {"fr": "Vrac", "en": "Bulk"}},
+            },
+            date.today(),
+            date.today(),
+        )
 
     in_transaction(engine, changes)
     lines = _values(office.get(f"/backoffice/audit?lang={lang}").get_data(as_text=True))

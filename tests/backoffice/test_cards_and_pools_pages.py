@@ -22,8 +22,10 @@ CHIP = "04AB12CD34EF56"
 def _customers(engine, *people):
     events = []
     for cid, first, last, card in people:
-        events += [CustomerRegistered(device_id="store-a", customer_id=cid, first_name=first, last_name=last),
-                   CardLinked(device_id="store-a", customer_id=cid, card_uid=card)]
+        events += [
+            CustomerRegistered(device_id="store-a", customer_id=cid, first_name=first, last_name=last),
+            CardLinked(device_id="store-a", customer_id=cid, card_uid=card),
+        ]
     in_transaction(engine, lambda c: ingest(c, events, None))
 
 
@@ -45,63 +47,99 @@ def test_head_office_makes_a_batch_exports_it_and_imports_the_chip_file(office, 
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     assert len(rows) == 3 and rows[0]["activation_code"]
     produced = f"card_number,chip_uid\n{rows[0]['card_number']},{CHIP}\n".encode()
-    imported = office.post(f"/backoffice/card-batches/{batch_id}/chips",
-                           {"file": (io.BytesIO(produced), "production.csv")}, content_type="multipart/form-data")
+    imported = office.post(
+        f"/backoffice/card-batches/{batch_id}/chips",
+        {"file": (io.BytesIO(produced), "production.csv")},
+        content_type="multipart/form-data",
+    )
     assert imported.status_code == 302
     page = office.get(imported.location).get_data(as_text=True)
     assert "1 chip UIDs recorded." in page and re.search(r'class="chips">1<', page)
-    assert _actions(engine)[:3] == [("anna", "card_batch_chips"), ("anna", "card_batch_export"),
-                                    ("anna", "card_batch_create")]
+    assert _actions(engine)[:3] == [
+        ("anna", "card_batch_chips"),
+        ("anna", "card_batch_export"),
+        ("anna", "card_batch_create"),
+    ]
 
 
 def test_a_semicolon_file_or_a_spreadsheet_is_refused_clearly_in_the_pages_language(app, office, engine):
     batch_id, _ = _make_batch(office)
-    number = in_transaction(engine, lambda c: c.execute(select(batch_cards.c.card_uid).where(
-        batch_cards.c.batch_id == batch_id)).scalars().first())
+    number = in_transaction(
+        engine,
+        lambda c: c.execute(select(batch_cards.c.card_uid).where(batch_cards.c.batch_id == batch_id)).scalars().first(),
+    )
     semicolons = f"card_number;chip_uid\n{number};{CHIP}\n".encode()
     spreadsheet = b"PK\x03\x04" + b"\x00" * 40
     for lang, semicolon_text, spreadsheet_text in (
-            ("en", "separated by semicolons", "This is a spreadsheet, not a CSV file"),
-            ("fr", "séparé par des points-virgules", "C’est un classeur, pas un fichier CSV")):
+        ("en", "separated by semicolons", "This is a spreadsheet, not a CSV file"),
+        ("fr", "séparé par des points-virgules", "C’est un classeur, pas un fichier CSV"),
+    ):
         office.get(f"/backoffice/card-batches/?lang={lang}")
         for raw, text in ((semicolons, semicolon_text), (spreadsheet, spreadsheet_text)):
-            refused = office.post(f"/backoffice/card-batches/{batch_id}/chips",
-                                  {"file": (io.BytesIO(raw), "production.xlsx")}, content_type="multipart/form-data")
+            refused = office.post(
+                f"/backoffice/card-batches/{batch_id}/chips",
+                {"file": (io.BytesIO(raw), "production.xlsx")},
+                content_type="multipart/form-data",
+            )
             assert refused.status_code == 400 and text in refused.get_data(as_text=True)
-    api = app.test_client().post(f"/api/admin/card-batches/{batch_id}/chip-uids", data=semicolons,
-                                 content_type="text/csv", headers={"Authorization": "Bearer test-admin-token"})
+    api = app.test_client().post(
+        f"/api/admin/card-batches/{batch_id}/chip-uids",
+        data=semicolons,
+        content_type="text/csv",
+        headers={"Authorization": "Bearer test-admin-token"},
+    )
     assert api.status_code == 400 and "semicolons" in api.json["message"]
-    assert in_transaction(engine, lambda c: c.execute(select(batch_cards.c.chip_uid).where(
-        batch_cards.c.card_uid == number)).scalar()) is None
+    assert (
+        in_transaction(
+            engine, lambda c: c.execute(select(batch_cards.c.chip_uid).where(batch_cards.c.card_uid == number)).scalar()
+        )
+        is None
+    )
 
 
 def test_a_locked_card_is_unlocked_and_the_batch_shows_activation_progress(office, app, engine):
     batch_id, _ = _make_batch(office, "online", "")
-    number = in_transaction(engine, lambda c: c.execute(select(batch_cards.c.card_uid).where(
-        batch_cards.c.batch_id == batch_id)).scalars().first())
+    number = in_transaction(
+        engine,
+        lambda c: c.execute(select(batch_cards.c.card_uid).where(batch_cards.c.batch_id == batch_id)).scalars().first(),
+    )
     client = app.test_client()
     for _ in range(5):
-        client.post("/api/cards/activate", json={"card_number": number, "activation_code": "ZZZZZZZZ",
-                                                  "first_name": "Zoé", "consent": True})
+        client.post(
+            "/api/cards/activate",
+            json={"card_number": number, "activation_code": "ZZZZZZZZ", "first_name": "Zoé", "consent": True},
+        )
     page = office.get("/backoffice/card-batches/").get_data(as_text=True)
     assert re.search(r'class="locked">1<', page) and re.search(r'class="waiting">3<', page)
     spaced = f"{number[0]} {number[1:7]} {number[7:]}"
     unlocked = office.post("/backoffice/card-batches/unlock", {"card_number": spaced})
     assert unlocked.status_code == 302
-    code = in_transaction(engine, lambda c: c.execute(select(batch_cards.c.activation_code).where(
-        batch_cards.c.card_uid == number)).scalar())
-    assert client.post("/api/cards/activate", json={"card_number": number, "activation_code": code,
-                                                     "first_name": "Zoé", "consent": True}).status_code == 200
+    code = in_transaction(
+        engine,
+        lambda c: c.execute(select(batch_cards.c.activation_code).where(batch_cards.c.card_uid == number)).scalar(),
+    )
+    assert (
+        client.post(
+            "/api/cards/activate",
+            json={"card_number": number, "activation_code": code, "first_name": "Zoé", "consent": True},
+        ).status_code
+        == 200
+    )
     page = office.get("/backoffice/card-batches/").get_data(as_text=True)
     assert re.search(r'class="online">1<', page) and re.search(r'class="locked">0<', page)
     assert ("anna", "card_unlock") in _actions(engine)
 
 
 def test_head_office_creates_a_pool_adds_members_by_card_or_name_moves_and_closes(office, engine):
-    _customers(engine, ("c-ana", "Ana", "Lopez", "2000000000008"), ("c-ben", "Ben", "Marchal", CHIP),
-               ("c-bea", "Béa", "Marchal", "04CAFE01"))
-    created = office.post("/backoffice/pools/", {"pool_id": "famille-lopez", "member": "2 000000 000008",
-                                                 "share_pct": "50"})
+    _customers(
+        engine,
+        ("c-ana", "Ana", "Lopez", "2000000000008"),
+        ("c-ben", "Ben", "Marchal", CHIP),
+        ("c-bea", "Béa", "Marchal", "04CAFE01"),
+    )
+    created = office.post(
+        "/backoffice/pools/", {"pool_id": "famille-lopez", "member": "2 000000 000008", "share_pct": "50"}
+    )
     assert created.status_code == 302 and created.location.endswith("/backoffice/pools/famille-lopez")
     ambiguous = office.post("/backoffice/pools/famille-lopez/members", {"member": "Marchal", "share_pct": "20"})
     assert ambiguous.status_code == 400 and "use their card number" in ambiguous.get_data(as_text=True)

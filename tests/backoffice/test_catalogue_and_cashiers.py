@@ -13,8 +13,15 @@ from central.schema import cashiers
 from central.transactions import in_transaction
 from loyalty.cashiers import verify_pin
 
-VOUCHER = {"reward_id": "holiday-50", "kind": "partner_voucher", "name": "Séjour 50 €", "points_price": "900",
-           "partner": "holidays", "face_value": "50,00", "active": "on"}
+VOUCHER = {
+    "reward_id": "holiday-50",
+    "kind": "partner_voucher",
+    "name": "Séjour 50 €",
+    "points_price": "900",
+    "partner": "holidays",
+    "face_value": "50,00",
+    "active": "on",
+}
 MUG = {"reward_id": "mug", "kind": "in_house", "name": "Mug", "points_price": "120", "stock": "40", "active": "on"}
 
 
@@ -32,13 +39,23 @@ def test_rewards_are_saved_pulled_and_audited(office, app, engine):
     assert rewards["holiday-50"]["face_value_cents"] == 5000 and rewards["holiday-50"]["partner"] == "holidays"
     last = in_transaction(engine, lambda c: audit.recent(c, 1))[0]
     assert (last.action, last.subject, last.before["points_price"], last.after["points_price"]) == (
-        "catalogue.save", "reward mug", 120, 150)
+        "catalogue.save",
+        "reward mug",
+        120,
+        150,
+    )
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"points_price": "0"}, "at least one point"), ({"face_value": ""}, "needs a partner and a face value"),
-    ({"face_value": "12,345"}, "not an amount"), ({"reward_id": "bad id"}, "reward id"),
-    ({"points_price": "-3"}, "whole number")])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"points_price": "0"}, "at least one point"),
+        ({"face_value": ""}, "needs a partner and a face value"),
+        ({"face_value": "12,345"}, "not an amount"),
+        ({"reward_id": "bad id"}, "reward id"),
+        ({"points_price": "-3"}, "whole number"),
+    ],
+)
 def test_bad_rewards_are_refused_and_nothing_is_saved(office, engine, change, message):
     response = office.post("/backoffice/catalogue/", VOUCHER | change)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
@@ -63,8 +80,10 @@ def test_the_catalogue_is_for_head_office(manager):
 
 
 def test_a_manager_creates_a_cashier_whose_pin_is_only_kept_hashed(manager, app, engine):
-    response = manager.post("/backoffice/cashiers/", {"cashier_id": "c-12", "name": "Zoé Exemple", "role": "cashier",
-                                                      "language": "fr", "pin": "4821"})
+    response = manager.post(
+        "/backoffice/cashiers/",
+        {"cashier_id": "c-12", "name": "Zoé Exemple", "role": "cashier", "language": "fr", "pin": "4821"},
+    )
     assert response.status_code == 302
     pulled = {c["cashier_id"]: c for c in _pull(app)["cashiers"]}
     assert pulled["c-12"]["role"] == "cashier" and verify_pin("4821", pulled["c-12"]["pin_hash"])
@@ -81,9 +100,15 @@ def test_a_manager_creates_a_cashier_whose_pin_is_only_kept_hashed(manager, app,
     assert trail[0].before == {"role": "cashier", "language": "fr", "active": True}
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"pin": "12"}, "4 to 8 digits"), ({"role": "boss"}, "role must be one of"), ({"name": ""}, "name must be"),
-    ({"cashier_id": "x y"}, "cashier id")])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"pin": "12"}, "4 to 8 digits"),
+        ({"role": "boss"}, "role must be one of"),
+        ({"name": ""}, "name must be"),
+        ({"cashier_id": "x y"}, "cashier id"),
+    ],
+)
 def test_bad_cashiers_are_refused(manager, engine, change, message):
     form = {"cashier_id": "c-1", "name": "Exemple", "role": "cashier", "language": "fr", "pin": "1234"} | change
     response = manager.post("/backoffice/cashiers/", form)
@@ -96,13 +121,24 @@ def test_capture_modes_per_store_and_per_cashier_reach_devices(office, manager, 
     enrol_device(engine, "store-a")
     in_transaction(engine, lambda c: store_assignments.set_stores(c, "anna", "marc", ["store-a"]))
     assert office.post("/backoffice/cashiers/capture", {"scope": "default", "mode": "off"}).status_code == 302
-    assert manager.post("/backoffice/cashiers/capture", {"scope": "stores", "key": "store-a",
-                                                         "mode": "required"}).status_code == 302
-    assert manager.post("/backoffice/cashiers/capture", {"scope": "cashiers", "key": "c-1",
-                                                         "mode": "suggested"}).status_code == 302
+    assert (
+        manager.post(
+            "/backoffice/cashiers/capture", {"scope": "stores", "key": "store-a", "mode": "required"}
+        ).status_code
+        == 302
+    )
+    assert (
+        manager.post(
+            "/backoffice/cashiers/capture", {"scope": "cashiers", "key": "c-1", "mode": "suggested"}
+        ).status_code
+        == 302
+    )
     settings = {s["key"]: json.loads(s["value_json"]) for s in _pull(app)["settings"]}
-    assert settings["capture_mode"] == {"default": "off", "stores": {"store-a": "required"},
-                                        "cashiers": {"c-1": "suggested"}}
+    assert settings["capture_mode"] == {
+        "default": "off",
+        "stores": {"store-a": "required"},
+        "cashiers": {"c-1": "suggested"},
+    }
     manager.post("/backoffice/cashiers/capture", {"scope": "cashiers", "key": "c-1", "mode": "inherit"})
     assert in_transaction(engine, staff.capture_modes)["cashiers"] == {}
     refused = manager.post("/backoffice/cashiers/capture", {"scope": "cashiers", "key": "nobody", "mode": "off"})
@@ -117,18 +153,27 @@ def test_a_reward_gets_a_picture_and_only_a_picture(office, engine):
     from io import BytesIO
 
     office.post("/backoffice/catalogue/", MUG)
-    saved = office.post("/backoffice/catalogue/mug/picture", {"picture": (BytesIO(PNG), "mug.png")},
-                        content_type="multipart/form-data")
+    saved = office.post(
+        "/backoffice/catalogue/mug/picture", {"picture": (BytesIO(PNG), "mug.png")}, content_type="multipart/form-data"
+    )
     assert saved.status_code == 302
     shown = office.get("/backoffice/catalogue/mug/picture")
     assert (shown.mimetype, shown.data, shown.headers["X-Content-Type-Options"]) == ("image/png", PNG, "nosniff")
-    for data, message in ((b"<svg onload=alert(1)>", "PNG or JPEG"),
-                          (b"\xff\xd8\xff" + b"\x00" * catalogue.MAX_PICTURE_BYTES, "at most")):
-        refused = office.post("/backoffice/catalogue/mug/picture", {"picture": (BytesIO(data), "x.jpg")},
-                              content_type="multipart/form-data")
+    for data, message in (
+        (b"<svg onload=alert(1)>", "PNG or JPEG"),
+        (b"\xff\xd8\xff" + b"\x00" * catalogue.MAX_PICTURE_BYTES, "at most"),
+    ):
+        refused = office.post(
+            "/backoffice/catalogue/mug/picture",
+            {"picture": (BytesIO(data), "x.jpg")},
+            content_type="multipart/form-data",
+        )
         assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     assert office.get("/backoffice/catalogue/mug/picture").data == PNG
-    missing = office.post("/backoffice/catalogue/nothing/picture", {"picture": (BytesIO(PNG), "a.png")},
-                          content_type="multipart/form-data")
+    missing = office.post(
+        "/backoffice/catalogue/nothing/picture",
+        {"picture": (BytesIO(PNG), "a.png")},
+        content_type="multipart/form-data",
+    )
     assert missing.status_code == 400
     assert in_transaction(engine, lambda c: audit.recent(c, 1))[0].after["bytes"] == len(PNG)

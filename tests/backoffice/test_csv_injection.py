@@ -28,8 +28,11 @@ def test_cells_that_start_a_formula_are_neutralised():
 
 
 def test_every_csv_export_writes_through_the_one_writer():
-    writers = [str(p.relative_to(ROOT)) for p in (ROOT / "central").rglob("*.py")
-               if re.search(r"csv\.(writer|DictWriter)\(", p.read_text(encoding="utf-8"))]
+    writers = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "central").rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", p.read_text(encoding="utf-8"))
+    ]
     assert writers == ["central/csv_cells.py"]
 
 
@@ -40,9 +43,25 @@ def _cells(text: str, delimiter: str) -> list[str]:
 def test_device_sent_ids_reach_the_exports_as_text(office, engine):
     enrol_device(engine, "till-x")
     now = f"{date.today().isoformat()}T10:00:00+01:00"
-    in_transaction(engine, lambda c: ingest(c, [PointsEarned(
-        device_id="till-x", seq=1, at=now, cashier_id=HYPERLINK[:60], customer_id="k1", receipt_ref="R1",
-        amount_cents=990, points=9)], None))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                PointsEarned(
+                    device_id="till-x",
+                    seq=1,
+                    at=now,
+                    cashier_id=HYPERLINK[:60],
+                    customer_id="k1",
+                    receipt_ref="R1",
+                    amount_cents=990,
+                    points=9,
+                )
+            ],
+            None,
+        ),
+    )
     row = training_progress.DrillProgress(COMMAND, "earn", 3, 4000, None)
     in_transaction(engine, lambda c: training_progress.store_rows(c, "till-x", [row]))
     day = date.today().isoformat()

@@ -21,8 +21,9 @@ class Till:
         self.headers = {"Authorization": f"Bearer {enrol_device(app.extensions['central.engine'], device_id)}"}
 
     def push(self, *events):
-        response = self.client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                                    headers=self.headers)
+        response = self.client.post(
+            "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers=self.headers
+        )
         assert response.status_code == 200, response.json
 
     def pull_customer_of(self, card_uid):
@@ -32,13 +33,30 @@ class Till:
 
     def register(self, cid, first, last, card, points, phone=None, email=None):
         self.seq += 4
-        self.push(CustomerRegistered(device_id=self.device_id, seq=self.seq - 3, customer_id=cid, first_name=first,
-                                     last_name=last, phone=phone, email=email),
-                  ConsentChanged(device_id=self.device_id, seq=self.seq - 2, customer_id=cid, granted=True,
-                                 text_version="v1"),
-                  CardLinked(device_id=self.device_id, seq=self.seq - 1, customer_id=cid, card_uid=card),
-                  PointsEarned(device_id=self.device_id, seq=self.seq, customer_id=cid, receipt_ref=f"r-{cid}",
-                               amount_cents=points * 100, points=points, cashier_id="alice"))
+        self.push(
+            CustomerRegistered(
+                device_id=self.device_id,
+                seq=self.seq - 3,
+                customer_id=cid,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                email=email,
+            ),
+            ConsentChanged(
+                device_id=self.device_id, seq=self.seq - 2, customer_id=cid, granted=True, text_version="v1"
+            ),
+            CardLinked(device_id=self.device_id, seq=self.seq - 1, customer_id=cid, card_uid=card),
+            PointsEarned(
+                device_id=self.device_id,
+                seq=self.seq,
+                customer_id=cid,
+                receipt_ref=f"r-{cid}",
+                amount_cents=points * 100,
+                points=points,
+                cashier_id="alice",
+            ),
+        )
 
 
 def _stores(app, *stores):
@@ -93,15 +111,21 @@ def test_merging_a_till_duplicate_moves_cards_and_points_and_can_be_undone(app, 
     till = Till(app, office.client, "till-north")
     till.register("c1", "Zélie", "Marchal", "CARD-1", 42)
     till.register("dup", "Zelie", None, "CARD-9", 8)
-    assert office.post("/backoffice/customers/c1/merge", {"duplicate": "CARD-9", "reason": "doublon caisse"}
-                       ).status_code == 302
+    assert (
+        office.post("/backoffice/customers/c1/merge", {"duplicate": "CARD-9", "reason": "doublon caisse"}).status_code
+        == 302
+    )
     assert till.pull_customer_of("CARD-9") == ("c1", 50)  # the till learns it at its next pull
     page = office.get("/backoffice/customers/c1?lang=en").get_data(as_text=True)
     assert re.search(r'id="balance">50<', page) and 'data-card="CARD-9"' in page
     assert 'data-id="dup"' not in office.get("/backoffice/customers/?q=zelie").get_data(as_text=True)
-    merge_id = re.search(r'/backoffice/customers/merges/([0-9a-f-]+)/undo', page).group(1)
-    assert office.post(f"/backoffice/customers/merges/{merge_id}/undo", {"kept": "c1", "reason": "pas un doublon"}
-                       ).status_code == 302
+    merge_id = re.search(r"/backoffice/customers/merges/([0-9a-f-]+)/undo", page).group(1)
+    assert (
+        office.post(
+            f"/backoffice/customers/merges/{merge_id}/undo", {"kept": "c1", "reason": "pas un doublon"}
+        ).status_code
+        == 302
+    )
     assert till.pull_customer_of("CARD-9") == ("dup", 8)
     assert till.pull_customer_of("CARD-1") == ("c1", 42)
     again = office.post(f"/backoffice/customers/merges/{merge_id}/undo", {"kept": "c1", "reason": "encore"})
@@ -111,8 +135,12 @@ def test_merging_a_till_duplicate_moves_cards_and_points_and_can_be_undone(app, 
 def test_replacing_a_lost_card_keeps_the_balance_and_blocks_the_old_one(app, office):
     till = Till(app, office.client, "till-north")
     till.register("c1", "Zélie", "Marchal", "CARD-1", 42)
-    assert office.post("/backoffice/customers/c1/cards/CARD-1/replace",
-                       {"new_card_uid": "CARD-NEW", "reason": "perdue"}).status_code == 302
+    assert (
+        office.post(
+            "/backoffice/customers/c1/cards/CARD-1/replace", {"new_card_uid": "CARD-NEW", "reason": "perdue"}
+        ).status_code
+        == 302
+    )
     assert till.pull_customer_of("CARD-NEW") == ("c1", 42)
     page = office.get("/backoffice/customers/c1?lang=en").get_data(as_text=True)
     assert re.search(r'data-card="CARD-1"><td><code>CARD-1</code></td><td>blocked', page)
@@ -137,19 +165,41 @@ def test_a_partner_voucher_is_sent_again_or_cancelled_once_with_its_points_given
     from loyalty.domain.events import PointsRedeemed, VoucherIssued
 
     sink, port = smtp_sink
-    app.extensions["central.settings"] = dataclasses.replace(app.extensions["central.settings"],
-                                                             smtp_host="127.0.0.1", smtp_port=port)
+    app.extensions["central.settings"] = dataclasses.replace(
+        app.extensions["central.settings"], smtp_host="127.0.0.1", smtp_port=port
+    )
     till = Till(app, office.client, "till-north")
     till.register("c1", "Zélie", "Marchal", "CARD-1", 150, email="zelie@example.org")
-    redeemed = PointsRedeemed(device_id="till-north", seq=5, customer_id="c1", reward_id="holiday",
-                              reward_kind="partner_voucher", points=100)
-    till.push(redeemed, VoucherIssued(device_id="till-north", seq=6, customer_id="c1", partner="vacances",
-                                      redemption_event_id=redeemed.event_id, code="VAC-1", face_value_cents=2000))
+    redeemed = PointsRedeemed(
+        device_id="till-north", seq=5, customer_id="c1", reward_id="holiday", reward_kind="partner_voucher", points=100
+    )
+    till.push(
+        redeemed,
+        VoucherIssued(
+            device_id="till-north",
+            seq=6,
+            customer_id="c1",
+            partner="vacances",
+            redemption_event_id=redeemed.event_id,
+            code="VAC-1",
+            face_value_cents=2000,
+        ),
+    )
     with app.extensions["central.engine"].begin() as c:
         from central.schema import voucher_codes
-        c.execute(voucher_codes.insert().values(partner="vacances", code="VAC-1", face_value_cents=2000,
-                                                imported_at="2026-01-01", issued_at="2026-01-02", customer_id="c1",
-                                                device_id="till-north", redemption_event_id=redeemed.event_id))
+
+        c.execute(
+            voucher_codes.insert().values(
+                partner="vacances",
+                code="VAC-1",
+                face_value_cents=2000,
+                imported_at="2026-01-01",
+                issued_at="2026-01-02",
+                customer_id="c1",
+                device_id="till-north",
+                redemption_event_id=redeemed.event_id,
+            )
+        )
     assert till.pull_customer_of("CARD-1") == ("c1", 50)
     office.get("/backoffice/customers/c1?lang=en")
     assert office.post("/backoffice/customers/c1/vouchers/VAC-1/resend").status_code == 302
@@ -168,8 +218,12 @@ def test_search_by_chip_uid_and_pages_of_twenty(app, office):
         till.register(f"m{n:02d}", "Zoé", "Marchal", f"2900000000{n:02d}", 1)
     with app.extensions["central.engine"].begin() as c:
         from central.schema import batch_cards
-        c.execute(batch_cards.insert().values(card_uid="290000000007", batch_id="b1", activation_code="X",
-                                              chip_uid="04A1B2C3D4E5F6"))
+
+        c.execute(
+            batch_cards.insert().values(
+                card_uid="290000000007", batch_id="b1", activation_code="X", chip_uid="04A1B2C3D4E5F6"
+            )
+        )
     by_chip = office.get("/backoffice/customers/?q=04a1b2c3d4e5f6").get_data(as_text=True)
     assert re.findall(r'data-id="(m\d\d)"', by_chip) == ["m07"]
     first = office.get("/backoffice/customers/?q=march").get_data(as_text=True)

@@ -22,13 +22,21 @@ def _at(day: date) -> str:
 
 
 def _earn(day: date, points: int) -> PointsEarned:
-    return PointsEarned(device_id="till-1", at=_at(day), customer_id=CUSTOMER, receipt_ref=f"R-{day}-{points}",
-                        amount_cents=points * 100, points=points)
+    return PointsEarned(
+        device_id="till-1",
+        at=_at(day),
+        customer_id=CUSTOMER,
+        receipt_ref=f"R-{day}-{points}",
+        amount_cents=points * 100,
+        points=points,
+    )
 
 
 # One step: (kind, day offset, amount). Kinds: earn, redeem (if affordable), expire (rule applied that day).
-steps = st.lists(st.tuples(st.sampled_from(["earn", "earn", "redeem", "expire"]), st.integers(0, 120),
-                           st.integers(1, 300)), max_size=40)
+steps = st.lists(
+    st.tuples(st.sampled_from(["earn", "earn", "redeem", "expire"]), st.integers(0, 120), st.integers(1, 300)),
+    max_size=40,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -45,8 +53,16 @@ def test_expiry_matches_a_fifo_model_and_is_exact_in_the_ledger(script, after_da
         elif kind == "redeem":
             if amount > ledger.balance(CUSTOMER):
                 continue
-            ledger.apply(PointsRedeemed(device_id="till-1", at=_at(day), customer_id=CUSTOMER, reward_id="mug",
-                                        reward_kind="in_house", points=amount))
+            ledger.apply(
+                PointsRedeemed(
+                    device_id="till-1",
+                    at=_at(day),
+                    customer_id=CUSTOMER,
+                    reward_id="mug",
+                    reward_kind="in_house",
+                    points=amount,
+                )
+            )
             left = amount
             for lot in lots:
                 taken = min(left, lot[1])
@@ -70,8 +86,12 @@ def test_expiry_matches_a_fifo_model_and_is_exact_in_the_ledger(script, after_da
 
 
 @settings(max_examples=100, deadline=None)
-@given(earns=st.lists(st.tuples(st.integers(0, 90), st.integers(1, 200)), min_size=1, max_size=15),
-       refund_share=st.integers(0, 100), claimed=st.integers(0, 10_000), today=st.integers(0, 200))
+@given(
+    earns=st.lists(st.tuples(st.integers(0, 90), st.integers(1, 200)), min_size=1, max_size=15),
+    refund_share=st.integers(0, 100),
+    claimed=st.integers(0, 10_000),
+    today=st.integers(0, 200),
+)
 def test_expiry_never_takes_more_than_the_balance_and_refunds_reduce_the_lot(earns, refund_share, claimed, today):
     ledger = Ledger()
     events = [_earn(START + timedelta(days=d), p) for d, p in earns]
@@ -79,9 +99,17 @@ def test_expiry_never_takes_more_than_the_balance_and_refunds_reduce_the_lot(ear
         ledger.apply(event)
     first = events[0]
     taken = first.points * refund_share // 100
-    ledger.apply(EarnReversed(device_id="till-1", at=first.at, customer_id=CUSTOMER, earn_event_id=first.event_id,
-                              receipt_ref=first.receipt_ref, refund_cents=first.amount_cents * refund_share // 100,
-                              points=taken))
+    ledger.apply(
+        EarnReversed(
+            device_id="till-1",
+            at=first.at,
+            customer_id=CUSTOMER,
+            earn_event_id=first.event_id,
+            receipt_ref=first.receipt_ref,
+            refund_cents=first.amount_cents * refund_share // 100,
+            points=taken,
+        )
+    )
     through = (START + timedelta(days=today)).isoformat()
     due = ledger.expirable(CUSTOMER, through)
     assert due == sum(e.points for e in events if e.day <= through) - taken * (first.day <= through)
@@ -103,8 +131,15 @@ def test_the_notice_says_what_goes_next_and_when():
 
 def test_an_expiry_record_is_checked():
     with pytest.raises(InvalidEvent):
-        from_record({"type": "PointsExpired", "device_id": "central", "customer_id": "c", "points": -1,
-                     "through_day": "2026-01-01"})
+        from_record(
+            {
+                "type": "PointsExpired",
+                "device_id": "central",
+                "customer_id": "c",
+                "points": -1,
+                "through_day": "2026-01-01",
+            }
+        )
 
 
 SCALE = TierScale(period_days=30, tiers=(Tier("bronze", 0), Tier("silver", 200), Tier("gold", 1000)))

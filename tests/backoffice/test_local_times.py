@@ -18,8 +18,12 @@ def test_a_calendar_day_keeps_its_date_and_a_stamp_is_shown_in_local_time():
 
 def test_rule_versions_and_card_batches_show_local_days(office, engine):
     later = date.today() + timedelta(days=10)
-    in_transaction(engine, lambda c: rules.save_version(
-        c, "anna", {"base_points": 1, "per_cents": 100, "categories": {}, "promotions": []}, later, date.today()))
+    in_transaction(
+        engine,
+        lambda c: rules.save_version(
+            c, "anna", {"base_points": 1, "per_cents": 100, "categories": {}, "promotions": []}, later, date.today()
+        ),
+    )
     page = office.get("/backoffice/rules/?lang=fr").get_data(as_text=True)
     assert f"<td>{later.strftime('%d/%m/%Y')}</td>" in page and later.isoformat() not in page.split('id="versions"')[1]
     in_transaction(engine, lambda c: create_batch(c, "company", None, 2))

@@ -19,7 +19,7 @@ from tests.backoffice.ledgers import FIRST_DAY, add_holiday_voucher
 def loaded(engine, week):
     add_holiday_voucher(engine)
     for start in range(0, len(week), 50):
-        in_transaction(engine, lambda c: ingest(c, week[start:start + 50], None))
+        in_transaction(engine, lambda c: ingest(c, week[start : start + 50], None))
     return week
 
 
@@ -27,8 +27,10 @@ def _in(event, period):
     return period.holds(event.day)
 
 
-@pytest.mark.parametrize("period", [reports.Period(), reports.Period(date(2026, 11, 3), date(2026, 11, 5)),
-                                    reports.Period(None, date(2026, 11, 2))])
+@pytest.mark.parametrize(
+    "period",
+    [reports.Period(), reports.Period(date(2026, 11, 3), date(2026, 11, 5)), reports.Period(None, date(2026, 11, 2))],
+)
 def test_figures_match_the_ledger(engine, loaded, period):
     report = in_transaction(engine, lambda c: reports.build_report(c, period))
     upto = [e for e in loaded if period.before_end(e.day)]
@@ -61,11 +63,13 @@ def test_capture_per_cashier_and_per_store(engine, loaded):
     registered = Counter(e.cashier_id for e in loaded if isinstance(e, CustomerRegistered))
     earns = Counter(e.cashier_id for e in loaded if isinstance(e, PointsEarned))
     assert {r.key: (r.customers_registered, r.earn_operations) for r in report.by_cashier} == {
-        k: (registered[k], earns[k]) for k in registered | earns}
+        k: (registered[k], earns[k]) for k in registered | earns
+    }
     store_reg = Counter(e.device_id for e in loaded if isinstance(e, CustomerRegistered))
     store_earn = Counter(e.device_id for e in loaded if isinstance(e, PointsEarned))
     assert {r.key: (r.customers_registered, r.earn_operations) for r in report.by_store} == {
-        k: (store_reg[k], store_earn[k]) for k in store_reg | store_earn}
+        k: (store_reg[k], store_earn[k]) for k in store_reg | store_earn
+    }
     assert not hasattr(report.by_cashier[0], "rate_pct")  # the capture rate is the tills' figure, defined once
 
 
@@ -77,10 +81,16 @@ def test_rewards_and_vouchers_by_partner(engine, loaded):
     vouchers = [e for e in loaded if isinstance(e, VoucherIssued)]
     assert mugs and holidays
     assert (rows[("in-house", "in_house")].redemptions, rows[("in-house", "in_house")].points) == (
-        len(mugs), sum(e.points for e in mugs))
+        len(mugs),
+        sum(e.points for e in mugs),
+    )
     voucher_row = rows[("holidays", "partner_voucher")]
     assert (voucher_row.redemptions, voucher_row.points, voucher_row.vouchers_issued, voucher_row.face_value_cents) == (
-        len(holidays), sum(e.points for e in holidays), len(vouchers), 2000 * len(vouchers))
+        len(holidays),
+        sum(e.points for e in holidays),
+        len(vouchers),
+        2000 * len(vouchers),
+    )
 
 
 def test_a_period_ending_before_it_starts_is_refused():
@@ -94,7 +104,8 @@ def test_a_period_ending_before_it_starts_is_refused():
 
 def test_csv_exports_hold_the_same_figures(office, loaded):
     text = office.get("/backoffice/reports/summary.csv?start=2026-11-01&end=2026-11-07&variant=data").get_data(
-        as_text=True)
+        as_text=True
+    )
     header, values = [line.split(",") for line in text.strip().splitlines()]
     report = reports.compute_report(loaded, reports.Period(FIRST_DAY, date(2026, 11, 7)), {"holiday-20": "holidays"})
     row = dict(zip(header, values, strict=True))
@@ -109,13 +120,18 @@ def test_csv_exports_hold_the_same_figures(office, loaded):
 
 
 def test_the_page_draws_svg_charts_without_any_script_file(office, loaded, engine):
-    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
-        {"days": [_till_day("2026-11-02", "alice", 4, 3)]})))
+    in_transaction(
+        engine,
+        lambda c: cashier_figures.store_rows(
+            c, "store-a", cashier_figures.parse_rows({"days": [_till_day("2026-11-02", "alice", 4, 3)]})
+        ),
+    )
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
     assert page.count("<svg") == 4  # every chart but the channels one: no card batch
     assert "<script src" not in page and "kozea.github.io" not in page.split("<!--http://pygal.org-->")[0]
     import re
-    assert not re.search(r'<script[^>]+src=', page)
+
+    assert not re.search(r"<script[^>]+src=", page)
     assert "Taux de capture par caissier" in page
 
 
@@ -126,14 +142,17 @@ def test_the_report_holds_no_personal_data(office, loaded):
 
 def test_a_store_report_counts_only_that_store(engine, loaded):
     everything = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
-    parts = [in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({store})))
-             for store in ("store-a", "store-b")]
+    parts = [
+        in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset({store})))
+        for store in ("store-a", "store-b")
+    ]
     assert sum(p.summary.points_earned for p in parts) == everything.summary.points_earned
     assert sum(p.summary.earn_operations for p in parts) == everything.summary.earn_operations
     assert all(p.summary.outstanding_points == everything.summary.outstanding_points for p in parts)
     assert {r.key for r in parts[1].by_store} == {"store-b"}
-    both = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(),
-                                                                 frozenset({"store-a", "store-b"})))
+    both = in_transaction(
+        engine, lambda c: reports.build_report(c, reports.Period(), frozenset({"store-a", "store-b"}))
+    )
     assert both.summary == everything.summary
     none = in_transaction(engine, lambda c: reports.build_report(c, reports.Period(), frozenset()))
     assert (none.summary.points_earned, none.by_store, none.by_cashier) == (0, (), ())
@@ -175,9 +194,20 @@ def test_an_empty_period_draws_no_chart_and_says_so(office, loaded):
 
 
 def _till_day(day: str, cashier: str, unknown_cards: int, captured: int) -> dict:
-    return {"day": day, "cashier_id": cashier, "operations": 10, "earns": 8, "unknown_cards": unknown_cards,
-            "captured": captured, "skipped": 0, "redemptions": 0, "refunds": 0, "undos": 0, "op_ms_total": 20000,
-            "timed_ops": 8}
+    return {
+        "day": day,
+        "cashier_id": cashier,
+        "operations": 10,
+        "earns": 8,
+        "unknown_cards": unknown_cards,
+        "captured": captured,
+        "skipped": 0,
+        "redemptions": 0,
+        "refunds": 0,
+        "undos": 0,
+        "op_ms_total": 20000,
+        "timed_ops": 8,
+    }
 
 
 def test_the_capture_rate_is_defined_once_never_above_100_and_explained(office, loaded, engine):
@@ -186,8 +216,9 @@ def test_the_capture_rate_is_defined_once_never_above_100_and_explained(office, 
 
     assert capture_rate_pct(7, 5) == 100.0 and capture_rate_pct(3, 4) == 75.0 and capture_rate_pct(1, 0) is None
     days = [_till_day("2026-11-02", "alice", 4, 3), _till_day("2026-11-02", "bob", 5, 6)]  # bob: a re-tapped card
-    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
-        {"days": days})))
+    in_transaction(
+        engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows({"days": days}))
+    )
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
     assert page.count("Taux de capture</th>") == 2  # the tills' tables, per cashier and per store; nowhere else
     assert "100,5" not in page and "120" not in page.split("till-cashiers")[1].split("</table>")[0]
@@ -200,12 +231,18 @@ def test_the_capture_rate_is_defined_once_never_above_100_and_explained(office, 
     assert figures["Caissier alice"] == "75,0 %" and figures["Caissier bob"] == "100,0 %"
 
 
-@pytest.mark.parametrize("lang, header, decimal", [("fr", "Caissier;Opérations", "75,0"),
-                                                   ("en", "Cashier;Operations", "75.0")])
+@pytest.mark.parametrize(
+    "lang, header, decimal", [("fr", "Caissier;Opérations", "75,0"), ("en", "Cashier;Operations", "75.0")]
+)
 def test_csv_exports_open_in_spreadsheets_with_semicolons_a_bom_and_headers_in_the_pages_language(
-        office, loaded, engine, lang, header, decimal):
-    in_transaction(engine, lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows(
-        {"days": [_till_day("2026-11-02", "alice", 4, 3)]})))
+    office, loaded, engine, lang, header, decimal
+):
+    in_transaction(
+        engine,
+        lambda c: cashier_figures.store_rows(
+            c, "store-a", cashier_figures.parse_rows({"days": [_till_day("2026-11-02", "alice", 4, 3)]})
+        ),
+    )
     office.get(f"/backoffice/reports/?lang={lang}")
     answer = office.get("/backoffice/reports/till-cashiers.csv")
     raw = answer.get_data()

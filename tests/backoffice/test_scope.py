@@ -32,9 +32,14 @@ def loaded(engine, week):
     in_transaction(engine, lambda c: ingest(c, week, None))
     for store, operations in (("store-a", 12), ("store-b", 30)):
         enrol_device(engine, store)
-        row = cashier_figures.DayFigures("alice" if store == "store-a" else "carla", "2026-11-03",
-                                         operations=operations, earns=operations, timed_ops=operations,
-                                         op_ms_total=operations * 2000)
+        row = cashier_figures.DayFigures(
+            "alice" if store == "store-a" else "carla",
+            "2026-11-03",
+            operations=operations,
+            earns=operations,
+            timed_ops=operations,
+            op_ms_total=operations * 2000,
+        )
         in_transaction(engine, lambda c, store=store, row=row: cashier_figures.store_rows(c, store, [row]))
     in_transaction(engine, lambda c: store_assignments.set_stores(c, "anna", "marc", ["store-a"]))
     return week
@@ -62,11 +67,13 @@ def _keys(page: str, table: str) -> set[str]:
 def _expected(events, store: str | None) -> dict[str, int]:
     """The summary figures folded from the events themselves, for one store or all."""
     inside = [e for e in events if store is None or e.device_id == store]
-    return {"points-earned": sum(e.points for e in inside if isinstance(e, PointsEarned)),
-            "points-redeemed": sum(e.points for e in inside if isinstance(e, PointsRedeemed)),
-            "earn-operations": sum(isinstance(e, PointsEarned) for e in inside),
-            "customers-registered": sum(isinstance(e, CustomerRegistered) for e in inside),
-            "active-customers": len({e.customer_id for e in inside if isinstance(e, (PointsEarned, PointsRedeemed))})}
+    return {
+        "points-earned": sum(e.points for e in inside if isinstance(e, PointsEarned)),
+        "points-redeemed": sum(e.points for e in inside if isinstance(e, PointsRedeemed)),
+        "earn-operations": sum(isinstance(e, PointsEarned) for e in inside),
+        "customers-registered": sum(isinstance(e, CustomerRegistered) for e in inside),
+        "active-customers": len({e.customer_id for e in inside if isinstance(e, (PointsEarned, PointsRedeemed))}),
+    }
 
 
 def _csv(response) -> list[dict[str, str]]:
@@ -100,8 +107,9 @@ def test_a_managers_csv_exports_hold_their_stores_only(manager, loaded):
     assert [r["device_id"] for r in _csv(manager.get("/backoffice/reports/stores.csv?variant=data"))] == ["store-a"]
     cashiers = _csv(manager.get("/backoffice/reports/cashiers.csv?variant=data"))
     assert {r["cashier_id"] for r in cashiers} == {"alice", "bob"}
-    partners = {(r["partner"], r["kind"]): r
-                for r in _csv(manager.get("/backoffice/reports/partners.csv?variant=data"))}
+    partners = {
+        (r["partner"], r["kind"]): r for r in _csv(manager.get("/backoffice/reports/partners.csv?variant=data"))
+    }
     vouchers = [e for e in store_a if isinstance(e, VoucherIssued)]
     assert int(partners[("holidays", "partner_voucher")]["vouchers_issued"]) == len(vouchers)
     till = _csv(manager.get("/backoffice/reports/till-stores.csv?variant=data"))
@@ -110,11 +118,18 @@ def test_a_managers_csv_exports_hold_their_stores_only(manager, loaded):
     assert [r["cashier_id"] for r in till_cashiers] == ["alice"]
 
 
-@pytest.mark.parametrize("path", ["/backoffice/reports/?store=store-b", "/backoffice/reports/?store=nowhere",
-                                  *[f"/backoffice/reports/{name}.csv?store=store-b" for name in CSVS],
-                                  "/backoffice/reports/channels.csv",
-                                  "/backoffice/reports/daily.txt?store=store-b&day=2026-11-02",
-                                  "/backoffice/devices/store-b", "/backoffice/devices/nowhere"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/backoffice/reports/?store=store-b",
+        "/backoffice/reports/?store=nowhere",
+        *[f"/backoffice/reports/{name}.csv?store=store-b" for name in CSVS],
+        "/backoffice/reports/channels.csv",
+        "/backoffice/reports/daily.txt?store=store-b&day=2026-11-02",
+        "/backoffice/devices/store-b",
+        "/backoffice/devices/nowhere",
+    ],
+)
 def test_another_store_is_refused_by_url(manager, loaded, path):
     response = manager.get(path)
     assert response.status_code == 403
@@ -124,12 +139,18 @@ def test_another_store_is_refused_by_url(manager, loaded, path):
 
 def test_a_manager_sets_capture_only_for_their_stores(manager, engine, loaded):
     before = in_transaction(engine, staff.capture_modes)
-    for form in ({"scope": "stores", "key": "store-b", "mode": "off"},
-                 {"scope": "default", "key": "", "mode": "required"}):
+    for form in (
+        {"scope": "stores", "key": "store-b", "mode": "off"},
+        {"scope": "default", "key": "", "mode": "required"},
+    ):
         assert manager.post("/backoffice/cashiers/capture", form).status_code == 403
     assert in_transaction(engine, staff.capture_modes) == before
-    assert manager.post("/backoffice/cashiers/capture", {"scope": "stores", "key": "store-a",
-                                                         "mode": "required"}).status_code == 302
+    assert (
+        manager.post(
+            "/backoffice/cashiers/capture", {"scope": "stores", "key": "store-a", "mode": "required"}
+        ).status_code
+        == 302
+    )
     assert in_transaction(engine, staff.capture_modes)["stores"] == {"store-a": "required"}
     page = manager.get("/backoffice/cashiers/?lang=en").get_data(as_text=True)
     assert re.findall(r'data-store="([^"]+)"', page) == ["store-a"]
@@ -201,19 +222,27 @@ def test_head_office_changes_a_managers_stores_audited_with_ids(office, manager,
     trail = office.get("/backoffice/audit?lang=en").get_data(as_text=True)
     assert "user.stores" in trail and "user marc" in trail
     from central.backoffice import audit
+
     entry = in_transaction(engine, lambda c: audit.recent(c, 1))[0]
     assert (entry.actor, entry.action, entry.before, entry.after) == (
-        "anna", "user.stores", ["store-a"], ["store-a", "store-b"])
+        "anna",
+        "user.stores",
+        ["store-a"],
+        ["store-a", "store-b"],
+    )
     assert manager.get("/backoffice/users/").status_code == 403
     assert manager.post("/backoffice/users/marc/stores", {"store": ["store-b"]}).status_code == 403
 
 
-@pytest.mark.parametrize("user, stores, status, message", [
-    ("marc", ["store-a", "nowhere"], 400, "no device nowhere"),
-    ("marc", ["bad id!"], 400, "device_id must be"),
-    ("anna", ["store-a"], 400, "head office sees every store"),
-    ("nobody", ["store-a"], 404, "no back-office user nobody"),
-])
+@pytest.mark.parametrize(
+    "user, stores, status, message",
+    [
+        ("marc", ["store-a", "nowhere"], 400, "no device nowhere"),
+        ("marc", ["bad id!"], 400, "device_id must be"),
+        ("anna", ["store-a"], 400, "head office sees every store"),
+        ("nobody", ["store-a"], 404, "no back-office user nobody"),
+    ],
+)
 def test_bad_store_assignments_change_nothing(office, engine, loaded, user, stores, status, message):
     before = in_transaction(engine, store_assignments.all_assignments)
     response = office.post(f"/backoffice/users/{user}/stores", {"store": stores})

@@ -25,20 +25,39 @@ def two_stores(app, engine):
     tokens = {}
     for store, cashier, name in (("till-alpha", "alice", "Alphonsine"), (STORE_B, "ghost-bravo", "Bravissima")):
         tokens[store] = enrol_device(engine, store)
-        batch = [CustomerRegistered(device_id=store, seq=1, cashier_id=cashier, customer_id=f"cust-{store}",
-                                    first_name=name),
-                 PointsEarned(device_id=store, seq=2, cashier_id=cashier, customer_id=f"cust-{store}",
-                              receipt_ref=f"receipt-{store.split('-')[1]}", amount_cents=1200, points=12)]
+        batch = [
+            CustomerRegistered(
+                device_id=store, seq=1, cashier_id=cashier, customer_id=f"cust-{store}", first_name=name
+            ),
+            PointsEarned(
+                device_id=store,
+                seq=2,
+                cashier_id=cashier,
+                customer_id=f"cust-{store}",
+                receipt_ref=f"receipt-{store.split('-')[1]}",
+                amount_cents=1200,
+                points=12,
+            ),
+        ]
         in_transaction(engine, lambda c, batch=batch: ingest(c, batch, None))
         figures = cashier_figures.DayFigures(cashier, batch[0].day, operations=3, earns=2)
         in_transaction(engine, lambda c, s=store, f=figures: cashier_figures.store_rows(c, s, [f]))
         row = training_progress.DrillProgress(cashier, "earn", 3, 4000, None)
         in_transaction(engine, lambda c, s=store, r=row: training_progress.store_rows(c, s, [r]))
-    refused = {"type": "PoolJoined", "event_id": "6b7f3c1e-9a2d-4b8e-8f10-2c3d4e5f6a7b", "device_id": STORE_B,
-               "seq": 3, "at": "2026-03-02T10:00:00+01:00", "cashier_id": None, "pool_id": "p", "customer_id": "x",
-               "share_pct": 10}
-    app.test_client().post("/api/sync/push", json={"events": [refused]},
-                           headers={"Authorization": f"Bearer {tokens[STORE_B]}"})  # refused, noted (item 1)
+    refused = {
+        "type": "PoolJoined",
+        "event_id": "6b7f3c1e-9a2d-4b8e-8f10-2c3d4e5f6a7b",
+        "device_id": STORE_B,
+        "seq": 3,
+        "at": "2026-03-02T10:00:00+01:00",
+        "cashier_id": None,
+        "pool_id": "p",
+        "customer_id": "x",
+        "share_pct": 10,
+    }
+    app.test_client().post(
+        "/api/sync/push", json={"events": [refused]}, headers={"Authorization": f"Bearer {tokens[STORE_B]}"}
+    )  # refused, noted (item 1)
     in_transaction(engine, lambda c: store_assignments.set_stores(c, "anna", "marc", ["till-alpha"]))
 
 
@@ -50,8 +69,7 @@ def _paths(app) -> list[str]:
         if "<name>" in rule.rule:
             paths += [rule.rule.replace("<name>", name) for name in CSVS]
         else:
-            paths.append(re.sub(r"<(?:[^:>]+:)?[^>]+>", STORE_B if "device" in rule.rule else "no-such-id",
-                                rule.rule))
+            paths.append(re.sub(r"<(?:[^:>]+:)?[^>]+>", STORE_B if "device" in rule.rule else "no-such-id", rule.rule))
     return paths
 
 

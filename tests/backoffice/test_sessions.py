@@ -25,11 +25,15 @@ def test_sign_out_ends_every_copy_of_the_session(app, office):
     assert response.status_code == 302 and "/backoffice/signin" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("change", [
-    lambda c: sessions.set_password(c, "test", HEAD_OFFICE[0], "a-brand-new-password"),
-    lambda c: sessions.set_role(c, "test", HEAD_OFFICE[0], "manager"),
-    lambda c: sessions.deactivate(c, "test", HEAD_OFFICE[0]),
-], ids=["password", "role", "deactivated"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: sessions.set_password(c, "test", HEAD_OFFICE[0], "a-brand-new-password"),
+        lambda c: sessions.set_role(c, "test", HEAD_OFFICE[0], "manager"),
+        lambda c: sessions.deactivate(c, "test", HEAD_OFFICE[0]),
+    ],
+    ids=["password", "role", "deactivated"],
+)
 def test_an_account_change_ends_its_open_sessions(app, engine, office, change):
     in_transaction(engine, change)
     response = office.get("/backoffice/audit")

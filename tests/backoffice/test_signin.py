@@ -9,8 +9,13 @@ from tests.backoffice.conftest import HEAD_OFFICE, BackOffice
 
 def test_every_page_asks_to_sign_in_first(app):
     client = app.test_client()
-    for path in ("/backoffice/", "/backoffice/rules/", "/backoffice/reports/", "/backoffice/audit",
-                 "/backoffice/reports/summary.csv"):
+    for path in (
+        "/backoffice/",
+        "/backoffice/rules/",
+        "/backoffice/reports/",
+        "/backoffice/audit",
+        "/backoffice/reports/summary.csv",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/backoffice/signin" in response.location
 
@@ -25,12 +30,15 @@ def test_wrong_password_shows_a_message_and_no_session(app):
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(app, office, engine):
-    response = office.client.post("/backoffice/rules/", data={"base_points": "1", "per_cents": "100",
-                                                              "effective_from": "2030-01-01", "action": "save"})
+    response = office.client.post(
+        "/backoffice/rules/",
+        data={"base_points": "1", "per_cents": "100", "effective_from": "2030-01-01", "action": "save"},
+    )
     assert response.status_code == 400
     assert "formulaire" in response.get_data(as_text=True) or "form" in response.get_data(as_text=True)
-    count = in_transaction(engine, lambda c: c.execute(
-        select(func.count()).select_from(earning_rule_versions)).scalar())
+    count = in_transaction(
+        engine, lambda c: c.execute(select(func.count()).select_from(earning_rule_versions)).scalar()
+    )
     assert count == 0
 
 
@@ -57,8 +65,9 @@ def test_sign_out_ends_the_session(office):
 def test_the_next_address_never_leads_off_site(app):
     session = BackOffice(app.test_client())
     session.get("/backoffice/signin?next=https://evil.example/")
-    response = session.post("/backoffice/signin?next=https://evil.example/",
-                            {"user_id": HEAD_OFFICE[0], "password": HEAD_OFFICE[1]})
+    response = session.post(
+        "/backoffice/signin?next=https://evil.example/", {"user_id": HEAD_OFFICE[0], "password": HEAD_OFFICE[1]}
+    )
     assert response.location == "/backoffice/"
 
 

@@ -16,8 +16,12 @@ from tests.backoffice.ledgers import build_week
 
 
 def test_tiers_and_expiry_rules_reach_devices(office, app, engine):
-    assert office.post("/backoffice/terms/tiers", {"period_days": "365",
-                                                   "tiers": "bronze = 0\nsilver = 500\ngold = 2000"}).status_code == 302
+    assert (
+        office.post(
+            "/backoffice/terms/tiers", {"period_days": "365", "tiers": "bronze = 0\nsilver = 500\ngold = 2000"}
+        ).status_code
+        == 302
+    )
     assert office.post("/backoffice/terms/expiry", {"after_days": "730", "notice_days": "30"}).status_code == 302
     token = enrol_device(engine, "till-1")
     pulled = app.test_client().get("/api/sync/pull?cursor=0", headers={"Authorization": f"Bearer {token}"}).json
@@ -58,7 +62,7 @@ def test_expiry_run_from_central_rows_takes_what_the_full_fold_says(engine, monk
     monkeypatch.setattr(loyalty_terms, "EXPIRY_BATCH", 7)  # several ingest calls per run
     week = build_week(seed)
     for start in range(0, len(week), 30):
-        in_transaction(engine, lambda c: ingest(c, week[start:start + 30], None))
+        in_transaction(engine, lambda c: ingest(c, week[start : start + 30], None))
     rule = ExpiryRule(2, 1)
     in_transaction(engine, lambda c: loyalty_terms.save_expiry(c, "anna", rule))
     for today in (date(2026, 11, 4), date(2026, 11, 6), date(2026, 11, 9)):
@@ -66,9 +70,14 @@ def test_expiry_run_from_central_rows_takes_what_the_full_fold_says(engine, monk
         through = rule.through_day(today).isoformat()
         due = {c: p for c in folded.balances if (p := folded.expirable(c, through)) > 0}
         assert in_transaction(engine, lambda c: loyalty_terms.run_expiry(c, "anna", today)) == (
-            len(due), sum(due.values()))
-        expired = [e for e in in_transaction(engine, reports.load_events)
-                   if e.type == "PointsExpired" and e.through_day == through]
+            len(due),
+            sum(due.values()),
+        )
+        expired = [
+            e
+            for e in in_transaction(engine, reports.load_events)
+            if e.type == "PointsExpired" and e.through_day == through
+        ]
         assert {e.customer_id: e.points for e in expired} == due
 
 

@@ -11,17 +11,24 @@ from central.transactions import in_transaction
 def test_add_user_then_sign_in(tmp_path):
     url = f"sqlite:///{tmp_path / 'central.db'}"
     runner = CliRunner()
-    result = runner.invoke(backoffice, ["--database-url", url, "add-user", "hq", "--role", "head_office",
-                                        "--password-stdin"], input="a-long-password\n")
+    result = runner.invoke(
+        backoffice,
+        ["--database-url", url, "add-user", "hq", "--role", "head_office", "--password-stdin"],
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     engine = create_engine(url)
     user = in_transaction(engine, lambda c: SignIn().authenticate(c, "hq", "a-long-password"))
     assert user.role == "head_office"
-    again = runner.invoke(backoffice, ["--database-url", url, "add-user", "hq", "--role", "manager",
-                                       "--password-stdin"], input="another-long-one\n")
+    again = runner.invoke(
+        backoffice,
+        ["--database-url", url, "add-user", "hq", "--role", "manager", "--password-stdin"],
+        input="another-long-one\n",
+    )
     assert again.exit_code == 2 and "already taken" in again.output
-    weak = runner.invoke(backoffice, ["--database-url", url, "add-user", "m", "--role", "manager",
-                                      "--password-stdin"], input="short\n")
+    weak = runner.invoke(
+        backoffice, ["--database-url", url, "add-user", "m", "--role", "manager", "--password-stdin"], input="short\n"
+    )
     assert weak.exit_code == 2 and "password" in weak.output
     engine.dispose()
 
@@ -45,9 +52,23 @@ def test_a_manager_is_made_with_their_stores_and_given_others_later(tmp_path):
 
     url, engine = _central(tmp_path, "till-1", "till-2", "kiosk-1")
     runner = CliRunner()
-    made = runner.invoke(backoffice, ["--database-url", url, "add-user", "marc", "--role", "manager",
-                                      "--store", "till-1", "--store", "kiosk-1", "--password-stdin"],
-                         input="a-long-password\n")
+    made = runner.invoke(
+        backoffice,
+        [
+            "--database-url",
+            url,
+            "add-user",
+            "marc",
+            "--role",
+            "manager",
+            "--store",
+            "till-1",
+            "--store",
+            "kiosk-1",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert made.exit_code == 0, made.output
     assert "stores: kiosk-1, till-1" in made.output
     assert in_transaction(engine, lambda c: find_user(c, "marc")).stores == {"till-1", "kiosk-1"}
@@ -61,7 +82,8 @@ def test_a_manager_is_made_with_their_stores_and_given_others_later(tmp_path):
     assert [(e.actor, e.action, e.before, e.after) for e in reversed(trail)] == [
         ("command-line", "user.stores", [], ["kiosk-1", "till-1"]),
         ("command-line", "user.stores", ["kiosk-1", "till-1"], ["till-2"]),
-        ("command-line", "user.stores", ["till-2"], [])]
+        ("command-line", "user.stores", ["till-2"], []),
+    ]
     engine.dispose()
 
 
@@ -70,18 +92,38 @@ def test_bad_stores_are_refused_and_nothing_is_made(tmp_path):
 
     url, engine = _central(tmp_path, "till-1")
     runner = CliRunner()
-    unknown = runner.invoke(backoffice, ["--database-url", url, "add-user", "marc", "--role", "manager",
-                                         "--store", "till-1", "--store", "till-9", "--password-stdin"],
-                            input="a-long-password\n")
+    unknown = runner.invoke(
+        backoffice,
+        [
+            "--database-url",
+            url,
+            "add-user",
+            "marc",
+            "--role",
+            "manager",
+            "--store",
+            "till-1",
+            "--store",
+            "till-9",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert unknown.exit_code == 2 and "no device till-9" in unknown.output
     assert in_transaction(engine, lambda c: find_user(c, "marc")) is None  # one transaction: no account either
-    head = runner.invoke(backoffice, ["--database-url", url, "add-user", "hq", "--role", "head_office",
-                                      "--store", "till-1", "--password-stdin"], input="a-long-password\n")
+    head = runner.invoke(
+        backoffice,
+        ["--database-url", url, "add-user", "hq", "--role", "head_office", "--store", "till-1", "--password-stdin"],
+        input="a-long-password\n",
+    )
     assert head.exit_code == 2 and "head office sees every store" in head.output
     assert in_transaction(engine, lambda c: find_user(c, "hq")) is None
     nobody = runner.invoke(backoffice, ["--database-url", url, "set-stores", "nobody", "--store", "till-1"])
     assert nobody.exit_code == 2 and "no back-office user nobody" in nobody.output
-    alone = runner.invoke(backoffice, ["--database-url", url, "add-user", "lea", "--role", "manager",
-                                       "--password-stdin"], input="a-long-password\n")
+    alone = runner.invoke(
+        backoffice,
+        ["--database-url", url, "add-user", "lea", "--role", "manager", "--password-stdin"],
+        input="a-long-password\n",
+    )
     assert alone.exit_code == 0 and "sees no store until given some" in alone.output
     engine.dispose()

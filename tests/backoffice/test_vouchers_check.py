@@ -13,7 +13,8 @@ def test_the_voucher_check_lists_an_orphan_code_for_head_office_only(app, engine
     redemption = str(uuid.uuid4())
     in_transaction(engine, lambda c: issue(c, "holiday", "c1", "till-1", redemption))
     app.extensions["central.settings"] = type(app.extensions["central.settings"])(
-        database_url=str(engine.url), voucher_release_s=0)  # no grace: the orphan shows at once
+        database_url=str(engine.url), voucher_release_s=0
+    )  # no grace: the orphan shows at once
     page = office.get("/backoffice/vouchers-check").get_data(as_text=True)
     assert "code issued, no redemption recorded" in page and "ORPH-1" in page and redemption in page
     french = office.get("/backoffice/vouchers-check?lang=fr").get_data(as_text=True)

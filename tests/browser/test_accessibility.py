@@ -74,9 +74,17 @@ def test_back_office_main_pages_have_no_axe_violation(browser, running_central, 
     context, page = open_signed_in(browser, running_central, lang)
     try:
         found = {}
-        for path in ("/backoffice/", "/backoffice/rules/", "/backoffice/catalogue/", "/backoffice/cashiers/",
-                     "/backoffice/reports/", "/backoffice/devices/", "/backoffice/users/", "/backoffice/terms/",
-                     "/backoffice/audit"):
+        for path in (
+            "/backoffice/",
+            "/backoffice/rules/",
+            "/backoffice/catalogue/",
+            "/backoffice/cashiers/",
+            "/backoffice/reports/",
+            "/backoffice/devices/",
+            "/backoffice/users/",
+            "/backoffice/terms/",
+            "/backoffice/audit",
+        ):
             page.goto(running_central.url + path)
             found[path] = violations(page)
         assert found == {path: [] for path in found}

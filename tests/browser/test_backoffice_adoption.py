@@ -19,12 +19,26 @@ from tests.browser.backoffice_fixtures import open_signed_in, running_central  #
 pytestmark = pytest.mark.browser
 
 WORDS = {
-    "fr": {"scale": "Barème de points", "version": "Vrac : 150 % du taux de base", "reports": "Rapports",
-           "meaning": "clients inscrits ÷ ventes où la caisse a rencontré une carte inconnue",
-           "header": "\ufeffCaissier;Opérations;", "rate": "75,0", "op_time": "2,5 s", "shown_rate": "75,0 %"},
-    "en": {"scale": "Earning scale", "version": "Bulk: 150 % of the base rate", "reports": "Reports",
-           "meaning": "customers captured ÷ sales where the till met an unknown card",
-           "header": "\ufeffCashier;Operations;", "rate": "75.0", "op_time": "2.5 s", "shown_rate": "75.0 %"},
+    "fr": {
+        "scale": "Barème de points",
+        "version": "Vrac : 150 % du taux de base",
+        "reports": "Rapports",
+        "meaning": "clients inscrits ÷ ventes où la caisse a rencontré une carte inconnue",
+        "header": "\ufeffCaissier;Opérations;",
+        "rate": "75,0",
+        "op_time": "2,5 s",
+        "shown_rate": "75,0 %",
+    },
+    "en": {
+        "scale": "Earning scale",
+        "version": "Bulk: 150 % of the base rate",
+        "reports": "Reports",
+        "meaning": "customers captured ÷ sales where the till met an unknown card",
+        "header": "\ufeffCashier;Operations;",
+        "rate": "75.0",
+        "op_time": "2.5 s",
+        "shown_rate": "75.0 %",
+    },
 }
 
 
@@ -54,13 +68,27 @@ def test_category_names_are_set_with_the_scale_and_versions_read_in_words(browse
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_one_capture_rate_explained_and_a_csv_download_for_spreadsheets(browser, running_central, lang, tmp_path):
-    day = {"day": "2026-11-02", "cashier_id": "alice", "operations": 10, "earns": 8, "unknown_cards": 4,
-           "captured": 3, "skipped": 1, "redemptions": 0, "refunds": 0, "undos": 0, "op_ms_total": 20000,
-           "timed_ops": 8}
-    in_transaction(running_central.engine, lambda c: cashier_figures.store_rows(
-        c, "store-a", cashier_figures.parse_rows({"days": [day]})))
-    in_transaction(running_central.engine, lambda c: c.execute(devices.insert().values(
-        device_id="store-a", name="Lyon Part-Dieu")))
+    day = {
+        "day": "2026-11-02",
+        "cashier_id": "alice",
+        "operations": 10,
+        "earns": 8,
+        "unknown_cards": 4,
+        "captured": 3,
+        "skipped": 1,
+        "redemptions": 0,
+        "refunds": 0,
+        "undos": 0,
+        "op_ms_total": 20000,
+        "timed_ops": 8,
+    }
+    in_transaction(
+        running_central.engine,
+        lambda c: cashier_figures.store_rows(c, "store-a", cashier_figures.parse_rows({"days": [day]})),
+    )
+    in_transaction(
+        running_central.engine, lambda c: c.execute(devices.insert().values(device_id="store-a", name="Lyon Part-Dieu"))
+    )
     context, page = open_signed_in(browser, running_central, lang)
     try:
         page.get_by_role("link", name=WORDS[lang]["reports"]).first.click()

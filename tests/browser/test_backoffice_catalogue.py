@@ -10,10 +10,24 @@ from loyalty.cashiers import verify_pin
 from tests.backoffice.conftest import MANAGER
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
-WORDS = {"fr": {"catalogue": "Catalogue", "cashiers": "Caissiers", "low": "Stock bas", "create": "Créer le caissier",
-                "reset": "Changer le code", "whole": "le prix en points doit être un nombre entier"},
-         "en": {"catalogue": "Catalogue", "cashiers": "Cashiers", "low": "Low stock", "create": "Create the cashier",
-                "reset": "Reset the PIN", "whole": "the points price must be a whole number"}}
+WORDS = {
+    "fr": {
+        "catalogue": "Catalogue",
+        "cashiers": "Caissiers",
+        "low": "Stock bas",
+        "create": "Créer le caissier",
+        "reset": "Changer le code",
+        "whole": "le prix en points doit être un nombre entier",
+    },
+    "en": {
+        "catalogue": "Catalogue",
+        "cashiers": "Cashiers",
+        "low": "Low stock",
+        "create": "Create the cashier",
+        "reset": "Reset the PIN",
+        "whole": "the points price must be a whole number",
+    },
+}
 
 
 @pytest.mark.browser

@@ -11,11 +11,22 @@ from central.transactions import in_transaction
 from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
-WORDS = {"fr": {"menu": "Sûreté des données", "keep": "Laisser à son client", "lost": "Noter comme perdus",
-                "no_gap": "Aucun appareil n’a d’événement manquant.",
-                "no_claim": "Aucun lien de carte n’attend de vérification."},
-         "en": {"menu": "Data safety", "keep": "Keep with its customer", "lost": "Record as lost",
-                "no_gap": "No device is missing any event.", "no_claim": "No card link waits for review."}}
+WORDS = {
+    "fr": {
+        "menu": "Sûreté des données",
+        "keep": "Laisser à son client",
+        "lost": "Noter comme perdus",
+        "no_gap": "Aucun appareil n’a d’événement manquant.",
+        "no_claim": "Aucun lien de carte n’attend de vérification.",
+    },
+    "en": {
+        "menu": "Data safety",
+        "keep": "Keep with its customer",
+        "lost": "Record as lost",
+        "no_gap": "No device is missing any event.",
+        "no_claim": "No card link waits for review.",
+    },
+}
 
 
 @pytest.mark.browser
@@ -24,14 +35,31 @@ def test_head_office_reviews_gaps_and_held_card_links(browser, running_central, 
     engine = running_central.engine
     for device in ("till-7", "till-8"):
         enrol_device(engine, device)
-    in_transaction(engine, lambda c: ingest(c, [
-        CustomerRegistered(device_id="till-7", seq=1, customer_id="regular", first_name="Invented"),
-        CardLinked(device_id="till-7", seq=2, customer_id="regular", card_uid="CARD-REG"),
-        PointsEarned(device_id="till-7", seq=5, customer_id="regular", receipt_ref="R5", amount_cents=100,
-                     points=1)], "till-7"))
-    in_transaction(engine, lambda c: ingest(c, [
-        CustomerRegistered(device_id="till-8", seq=1, customer_id="newcomer", first_name="Invented"),
-        CardLinked(device_id="till-8", seq=2, customer_id="newcomer", card_uid="CARD-REG")], "till-8"))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                CustomerRegistered(device_id="till-7", seq=1, customer_id="regular", first_name="Invented"),
+                CardLinked(device_id="till-7", seq=2, customer_id="regular", card_uid="CARD-REG"),
+                PointsEarned(
+                    device_id="till-7", seq=5, customer_id="regular", receipt_ref="R5", amount_cents=100, points=1
+                ),
+            ],
+            "till-7",
+        ),
+    )
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                CustomerRegistered(device_id="till-8", seq=1, customer_id="newcomer", first_name="Invented"),
+                CardLinked(device_id="till-8", seq=2, customer_id="newcomer", card_uid="CARD-REG"),
+            ],
+            "till-8",
+        ),
+    )
     words = WORDS[lang]
     context, page = open_signed_in(browser, running_central, lang, viewport)
     try:

@@ -28,11 +28,14 @@ def test_reports_show_the_ledger_figures(browser, running_central, lang, viewpor
         assert page.locator("h1").inner_text() == HEADINGS[lang][0]
         expect(page.get_by_role("heading", name=HEADINGS[lang][1])).to_have_count(1)
         assert int(page.locator("#points-earned").inner_text()) == sum(
-            e.points for e in week if isinstance(e, PointsEarned))
+            e.points for e in week if isinstance(e, PointsEarned)
+        )
         assert int(page.locator("#points-redeemed").inner_text()) == sum(
-            e.points for e in week if isinstance(e, PointsRedeemed))
+            e.points for e in week if isinstance(e, PointsRedeemed)
+        )
         assert int(page.locator("#points-outstanding").inner_text()) == sum(
-            b for b in ledger.balances.values() if b > 0)
+            b for b in ledger.balances.values() if b > 0
+        )
         expect(page.locator("figure.chart svg")).to_have_count(2)  # points and partners: no batch, no till figures
         expect(page.locator("#capture-cashiers tbody tr")).to_have_count(3)
 

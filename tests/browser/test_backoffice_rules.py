@@ -13,12 +13,18 @@ from loyalty.domain.earning import EarningScale, Promotion, quote_earn
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
 TEXTS = {
-    "fr": {"heading": "Barème de points",
-           "sentence": "Un ticket de 47,90 € dont 12,00 € en bakery le 2026-12-21 rapporte {points} points.",
-           "saved": "La nouvelle version est enregistrée.", "refused": "catégorie, ligne 1 :"},
-    "en": {"heading": "Earning scale", "sentence": "A 47,90 € receipt with 12,00 € of bakery on 2026-12-21 earns "
-                                                   "{points} points.", "saved": "The new version is saved.",
-           "refused": "category line 1:"},
+    "fr": {
+        "heading": "Barème de points",
+        "sentence": "Un ticket de 47,90 € dont 12,00 € en bakery le 2026-12-21 rapporte {points} points.",
+        "saved": "La nouvelle version est enregistrée.",
+        "refused": "catégorie, ligne 1 :",
+    },
+    "en": {
+        "heading": "Earning scale",
+        "sentence": "A 47,90 € receipt with 12,00 € of bakery on 2026-12-21 earns {points} points.",
+        "saved": "The new version is saved.",
+        "refused": "category line 1:",
+    },
 }
 
 
@@ -37,9 +43,12 @@ def test_edit_preview_and_save_the_scale(browser, running_central, lang, viewpor
         page.locator("input[name=sample_category]").fill("bakery")
         page.locator("input[name=sample_category_amount]").fill("12")
         page.locator("input[name=sample_day]").fill("2026-12-21")
-        scale = EarningScale(base_points=2, per_cents=100, category_multipliers_pct={"bakery": 150},
-                             promotions=(Promotion("noel", date(2026, 12, 20), date(2026, 12, 24), 200,
-                                                   frozenset({"bakery"})),))
+        scale = EarningScale(
+            base_points=2,
+            per_cents=100,
+            category_multipliers_pct={"bakery": 150},
+            promotions=(Promotion("noel", date(2026, 12, 20), date(2026, 12, 24), 200, frozenset({"bakery"})),),
+        )
         expected = quote_earn(scale, {"bakery": 1200, "general": 3590}, date(2026, 12, 21)).points
         assert expected == 71 + 72
         preview = page.locator("#preview")

@@ -13,10 +13,20 @@ from tests.backoffice.conftest import MANAGER
 from tests.backoffice.ledgers import build_week
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
-WORDS = {"fr": {"reports": "Rapports", "devices": "Appareils", "all": "Tous mes magasins",
-                "refused": "Ce magasin n’est pas l’un des vôtres."},
-         "en": {"reports": "Reports", "devices": "Devices", "all": "All my stores",
-                "refused": "This store is not one of yours."}}
+WORDS = {
+    "fr": {
+        "reports": "Rapports",
+        "devices": "Appareils",
+        "all": "Tous mes magasins",
+        "refused": "Ce magasin n’est pas l’un des vôtres.",
+    },
+    "en": {
+        "reports": "Reports",
+        "devices": "Devices",
+        "all": "All my stores",
+        "refused": "This store is not one of yours.",
+    },
+}
 
 
 @pytest.mark.browser
@@ -34,11 +44,13 @@ def test_a_manager_sees_only_their_store(browser, running_central, lang, viewpor
     try:
         page.get_by_role("link", name=words["reports"]).first.click()
         expect(page.locator("h1")).to_have_text(words["reports"])
-        expect(page.locator("#points-earned")).to_have_text(str(sum(e.points for e in mine
-                                                                    if isinstance(e, PointsEarned))))
+        expect(page.locator("#points-earned")).to_have_text(
+            str(sum(e.points for e in mine if isinstance(e, PointsEarned)))
+        )
         expect(page.locator("#earn-operations")).to_have_text(str(sum(isinstance(e, PointsEarned) for e in mine)))
         expect(page.locator("#customers-registered")).to_have_text(
-            str(sum(isinstance(e, CustomerRegistered) for e in mine)))
+            str(sum(isinstance(e, CustomerRegistered) for e in mine))
+        )
         expect(page.locator("#points-outstanding")).to_have_count(0)
         expect(page.locator("#liability-note")).to_be_visible()
         expect(page.locator("#capture-stores tbody tr")).to_have_count(1)

@@ -7,10 +7,22 @@ from central.backoffice import loyalty_terms
 from central.transactions import in_transaction
 from tests.browser.backoffice_fixtures import fits_width, open_signed_in, running_central  # noqa: F401
 
-WORDS = {"fr": ("Niveaux et expiration", "Enregistrer les niveaux", "Lancer l’expiration maintenant",
-                "0 points expirés pour 0 clients.", "le premier niveau doit commencer à 0 point"),
-         "en": ("Tiers and expiry", "Save the tiers", "Run the expiry now", "0 points expired for 0 customers.",
-                "the first tier must start at 0 points")}
+WORDS = {
+    "fr": (
+        "Niveaux et expiration",
+        "Enregistrer les niveaux",
+        "Lancer l’expiration maintenant",
+        "0 points expirés pour 0 clients.",
+        "le premier niveau doit commencer à 0 point",
+    ),
+    "en": (
+        "Tiers and expiry",
+        "Save the tiers",
+        "Run the expiry now",
+        "0 points expired for 0 customers.",
+        "the first tier must start at 0 points",
+    ),
+}
 
 
 @pytest.mark.browser

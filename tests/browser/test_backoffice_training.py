@@ -24,12 +24,14 @@ DEVICE = "browser-till-3"
 @pytest.fixture
 def synced_till(tmp_path, running_central):  # noqa: F811
     """A till with emulated devices, enrolled with the running central (its worker syncs every minute)."""
-    config = parse_config({
-        "device": {"id": DEVICE, "role": "till", "name": "Caisse test"},
-        "paths": {"data_dir": str(tmp_path / "till")},
-        "hardware": {"mode": "emulated"},
-        "central": {"url": running_central.url, "timeout_s": 5, "interval_s": 60},
-    })
+    config = parse_config(
+        {
+            "device": {"id": DEVICE, "role": "till", "name": "Caisse test"},
+            "paths": {"data_dir": str(tmp_path / "till")},
+            "hardware": {"mode": "emulated"},
+            "central": {"url": running_central.url, "timeout_s": 5, "interval_s": 60},
+        }
+    )
     token_file(config).write(running_central.enrol_device(DEVICE))
     with KioskService.open(config) as service:
         seed_store(service.store, 5)
@@ -67,7 +69,8 @@ def test_a_drill_done_at_the_till_shows_in_the_back_office(browser, running_cent
         row = page.locator("#training tr[data-cashier=alice]")
         expect(row.locator("td.count")).to_have_text("1 / 5")
         expect(row.locator("td[data-drill=known_card]")).to_contain_text(
-            f"100/100 · {seconds:.1f} s".replace(".", ","))  # a French page writes 2,2 s
+            f"100/100 · {seconds:.1f} s".replace(".", ",")
+        )  # a French page writes 2,2 s
         expect(row.locator("td[data-drill=known_card]")).to_contain_text(DEVICE)
         expect(row.locator("td[data-drill=refund]")).to_have_text("○ à faire")
         expect(row.locator("td.devices")).to_have_text(DEVICE)

@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_walkthrough_counts_touches_and_ends_with_its_result_line():
     _require_chromium()
-    done = subprocess.run([sys.executable, "-m", "bench.walkthrough", "--quick"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.walkthrough", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("RESULT {")
-    result = json.loads(last[len("RESULT "):])
+    result = json.loads(last[len("RESULT ") :])
     assert result["known_card"]["touches"] == 5 and result["known_card"]["card_taps"] == 1
     assert result["refund_by_scan"]["touches"] == 1 and result["refund_by_scan"]["scans"] == 1
     assert result["refund_by_pick"]["touches"] == 3 and result["redeem"]["touches"] == 3

@@ -35,8 +35,9 @@ CHIPS = ("04A1A2A3A4A5A6", "04B1B2B3B4B5B6")
 def chain(tmp_path):
     """Central, a till and a kiosk, enrolled, each with its web server on a free port (the configured ports are
     not used)."""
-    central = start_background(f"sqlite:///{tmp_path / 'central.db'}", threads=4,
-                               settings=CentralSettings(data_dir=str(tmp_path / "central")))
+    central = start_background(
+        f"sqlite:///{tmp_path / 'central.db'}", threads=4, settings=CentralSettings(data_dir=str(tmp_path / "central"))
+    )
     add_users(central.engine)
     seed_catalogue(central.engine)
     key = demo.phone_card_key(central)
@@ -90,10 +91,12 @@ def test_head_office_shoppers_and_a_cashier_use_cards_and_a_pool(browser, chain)
     row = office.locator("#batches tbody tr").first
     exported = office.request.get(central.url + row.locator("a.export").get_attribute("href")).text()
     cards = list(csv.DictReader(io.StringIO(exported)))[:2]
-    production = "card_number,chip_uid\n" + "".join(f"{c['card_number']},{chip}\n"
-                                                    for c, chip in zip(cards, CHIPS, strict=True))
+    production = "card_number,chip_uid\n" + "".join(
+        f"{c['card_number']},{chip}\n" for c, chip in zip(cards, CHIPS, strict=True)
+    )
     row.locator("input[type=file]").set_input_files(
-        files=[{"name": "production.csv", "mimeType": "text/csv", "buffer": production.encode()}])
+        files=[{"name": "production.csv", "mimeType": "text/csv", "buffer": production.encode()}]
+    )
     row.locator(".chips-form button").click()
     expect(office.locator("#done")).to_contain_text("2")
     expect(office.locator("#batches tbody tr").first.locator(".chips")).to_have_text("2")

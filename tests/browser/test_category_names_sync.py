@@ -24,8 +24,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def central_and_till(tmp_path):
     """Central with back-office accounts, and a till enrolled with it, served on a free port."""
-    central = start_background(f"sqlite:///{tmp_path / 'central.db'}", threads=4,
-                               settings=CentralSettings(data_dir=str(tmp_path / "central")))
+    central = start_background(
+        f"sqlite:///{tmp_path / 'central.db'}", threads=4, settings=CentralSettings(data_dir=str(tmp_path / "central"))
+    )
     add_users(central.engine)
     config = demo.demo_config(tmp_path / "till", "127.0.0.1", 8080, central.url, demo.phone_card_key(central))
     demo.enrol_if_needed(config, central)

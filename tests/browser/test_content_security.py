@@ -44,19 +44,26 @@ def test_till_pin_pad_works_under_the_policy(browser, served):  # noqa: F811
 
 
 def test_phone_card_page_refreshes_under_the_policy(browser, sqlite_url, tmp_path):  # noqa: F811
-    central = start_background(sqlite_url, settings=CentralSettings(data_dir=str(tmp_path / "central")),
-                               phonecard_key=phonecard.new_private_key())
+    central = start_background(
+        sqlite_url,
+        settings=CentralSettings(data_dir=str(tmp_path / "central")),
+        phonecard_key=phonecard.new_private_key(),
+    )
     try:
         token = central.enrol_device("kiosk-1")
         import httpx
 
         headers = {"Authorization": f"Bearer {token}"}
-        events = [CustomerRegistered(device_id="kiosk-1", seq=1, customer_id="c-1", first_name="Ana"),
-                  CardLinked(device_id="kiosk-1", seq=2, customer_id="c-1", card_uid="04A1B2C3")]
-        httpx.post(central.url + "/api/sync/push", json={"events": [to_record(e) for e in events]},
-                   headers=headers).raise_for_status()
-        path = httpx.post(central.url + "/api/phonecard/link", json={"card_uid": "04A1B2C3"},
-                          headers=headers).json()["path"]
+        events = [
+            CustomerRegistered(device_id="kiosk-1", seq=1, customer_id="c-1", first_name="Ana"),
+            CardLinked(device_id="kiosk-1", seq=2, customer_id="c-1", card_uid="04A1B2C3"),
+        ]
+        httpx.post(
+            central.url + "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers=headers
+        ).raise_for_status()
+        path = httpx.post(central.url + "/api/phonecard/link", json={"card_uid": "04A1B2C3"}, headers=headers).json()[
+            "path"
+        ]
         context = browser.new_context()
         page = context.new_page()
         violations = _watch_violations(page)

@@ -40,8 +40,9 @@ DUPLICATE_CARD = "A1B2C3D4"
 @pytest.fixture
 def central(tmp_path, smtp_sink):
     sink, port = smtp_sink
-    settings = CentralSettings(data_dir=str(tmp_path / "central"), smtp_host="127.0.0.1", smtp_port=port,
-                               admin_token="browser-admin")
+    settings = CentralSettings(
+        data_dir=str(tmp_path / "central"), smtp_host="127.0.0.1", smtp_port=port, admin_token="browser-admin"
+    )
     running = serve_app(create_app(f"sqlite:///{tmp_path / 'central.db'}", settings=settings), threads=4)
     add_users(running.engine)
     yield running, sink
@@ -54,17 +55,44 @@ def _seed(central) -> tuple[str, str]:
     engine = central.engine
     token = central.enrol_device("till-north")
     central.enrol_device("till-seed")
-    in_transaction(engine, lambda c: ingest(c, [
-        CustomerRegistered(device_id="till-seed", seq=1, customer_id="c1", first_name="Zélie", last_name="Marchal",
-                           phone="06 12 34 56 78"),
-        CardLinked(device_id="till-seed", seq=2, customer_id="c1", card_uid="CARD-1"),
-        PointsEarned(device_id="till-seed", seq=3, customer_id="c1", receipt_ref="T-1001", amount_cents=4200,
-                     points=42, cashier_id="alice"),
-        CustomerRegistered(device_id="till-seed", seq=4, customer_id="dup", first_name="Zelie"),
-        CardLinked(device_id="till-seed", seq=5, customer_id="dup", card_uid=DUPLICATE_CARD),
-        PointsEarned(device_id="till-seed", seq=6, customer_id="dup", receipt_ref="T-1002", amount_cents=800,
-                     points=8, cashier_id="alice"),
-    ], "till-seed"))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                CustomerRegistered(
+                    device_id="till-seed",
+                    seq=1,
+                    customer_id="c1",
+                    first_name="Zélie",
+                    last_name="Marchal",
+                    phone="06 12 34 56 78",
+                ),
+                CardLinked(device_id="till-seed", seq=2, customer_id="c1", card_uid="CARD-1"),
+                PointsEarned(
+                    device_id="till-seed",
+                    seq=3,
+                    customer_id="c1",
+                    receipt_ref="T-1001",
+                    amount_cents=4200,
+                    points=42,
+                    cashier_id="alice",
+                ),
+                CustomerRegistered(device_id="till-seed", seq=4, customer_id="dup", first_name="Zelie"),
+                CardLinked(device_id="till-seed", seq=5, customer_id="dup", card_uid=DUPLICATE_CARD),
+                PointsEarned(
+                    device_id="till-seed",
+                    seq=6,
+                    customer_id="dup",
+                    receipt_ref="T-1002",
+                    amount_cents=800,
+                    points=8,
+                    cashier_id="alice",
+                ),
+            ],
+            "till-seed",
+        ),
+    )
     in_transaction(engine, lambda c: store_assignments.set_stores(c, "anna", MANAGER[0], ["till-north", "till-seed"]))
     _, key = in_transaction(engine, lambda c: channel_keys.create_key(c, "web", "Boutique", ["earn"], "anna"))
     return token, key
@@ -76,9 +104,12 @@ def test_a_store_manager_finds_merges_and_replaces_and_the_till_learns_the_merge
     import json
     import urllib.request
 
-    order = urllib.request.Request(f"{running.url}/api/orders/earn", method="POST", data=json.dumps(
-        {"order_id": "WEB-2026-0001", "card_number": "CARD-1", "amount_cents": 3000}).encode(),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    order = urllib.request.Request(
+        f"{running.url}/api/orders/earn",
+        method="POST",
+        data=json.dumps({"order_id": "WEB-2026-0001", "card_number": "CARD-1", "amount_cents": 3000}).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(order) as answer:
         assert json.load(answer)["balance"] == 72
 
@@ -112,18 +143,25 @@ def test_a_store_manager_finds_merges_and_replaces_and_the_till_learns_the_merge
     expect(page.locator("#balance")).to_have_text("80")
     context.close()
 
-    config = parse_config({
-        "device": {"id": "till-north", "role": "till", "name": "Caisse nord"},
-        "paths": {"data_dir": str(tmp_path / "till")}, "hardware": {"mode": "emulated"},
-        "central": {"url": running.url, "interval_s": 1},
-    })
+    config = parse_config(
+        {
+            "device": {"id": "till-north", "role": "till", "name": "Caisse nord"},
+            "paths": {"data_dir": str(tmp_path / "till")},
+            "hardware": {"mode": "emulated"},
+            "central": {"url": running.url, "interval_s": 1},
+        }
+    )
     (tmp_path / "till").mkdir()
     (tmp_path / "till" / "central.token").write_text(token)
     with KioskService.open(config) as till_service:
         till_service.till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice")
         till_service.sync_now()
-        wait_until(lambda: getattr(till_service.store.customer_by_card(DUPLICATE_CARD), "customer_id", None) == "c1",
-                   20, every_s=0.2, what="the merge did not reach the till")
+        wait_until(
+            lambda: getattr(till_service.store.customer_by_card(DUPLICATE_CARD), "customer_id", None) == "c1",
+            20,
+            every_s=0.2,
+            what="the merge did not reach the till",
+        )
         server = WebServer(create_till_app(till_service), "127.0.0.1", 0).start()
         try:
             tills = browser.new_context(viewport={"width": 800, "height": 480}, locale="fr-FR")
@@ -142,15 +180,34 @@ def test_a_shopper_completes_the_profile_signs_in_and_gets_a_holiday_voucher(bro
     token, _ = _seed(running)
     admin = {"Authorization": "Bearer browser-admin"}
     client = running.app.test_client()
-    assert client.put("/api/admin/catalogue/vacances20", headers=admin, json={
-        "kind": "partner_voucher", "name": "Chèque vacances 20 €", "points_price": 40, "partner": "vacances",
-        "face_value_cents": 2000}).status_code == 200
-    assert client.post("/api/admin/partners/vacances/codes", headers=admin, content_type="text/csv",
-                       data="code,face_value_cents\nVAC-7Q2M-91,2000\n").status_code == 200
+    assert (
+        client.put(
+            "/api/admin/catalogue/vacances20",
+            headers=admin,
+            json={
+                "kind": "partner_voucher",
+                "name": "Chèque vacances 20 €",
+                "points_price": 40,
+                "partner": "vacances",
+                "face_value_cents": 2000,
+            },
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/api/admin/partners/vacances/codes",
+            headers=admin,
+            content_type="text/csv",
+            data="code,face_value_cents\nVAC-7Q2M-91,2000\n",
+        ).status_code
+        == 200
+    )
     link = f"{running.url}/portal/p/{make_link_token(token, 'till-north', 'c1')}"
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True, has_touch=True
+    )
     phone = context.new_page()
     phone.goto(link)  # what the receipt's QR opens
     expect(phone.locator("h1")).to_contain_text("Complétez votre profil, Zélie")

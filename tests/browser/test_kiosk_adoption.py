@@ -21,8 +21,10 @@ from tests.browser.test_kiosk_screen import Screens, kiosk, make_kiosk  # noqa: 
 
 pytestmark = pytest.mark.browser
 
-WORDS = {"fr": {"welcome": "Bienvenue, Ines !", "zero": "0 point", "brand": "Carte de fidélité"},
-         "en": {"welcome": "Welcome, Ines!", "zero": "0 points", "brand": "Loyalty card"}}
+WORDS = {
+    "fr": {"welcome": "Bienvenue, Ines !", "zero": "0 point", "brand": "Carte de fidélité"},
+    "en": {"welcome": "Welcome, Ines!", "zero": "0 points", "brand": "Loyalty card"},
+}
 
 
 @pytest.fixture(params=["fr", "en"])
@@ -44,23 +46,38 @@ def box(locator) -> dict:
 def inside_screen(page, locator) -> bool:
     b = box(locator)
     size = page.viewport_size
-    return b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= size["width"] and \
-        b["y"] + b["height"] <= size["height"]
+    return (
+        b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= size["width"] and b["y"] + b["height"] <= size["height"]
+    )
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 def seed_history(kiosk, days_ago: int = 350) -> str:
     """Six earns at central for Ben, old enough to expire soon; the kiosk pulls the expiry setting."""
     earned_on = date.today() - timedelta(days=days_ago)
-    earns = [PointsEarned(device_id="till-9", seq=n + 1, at=f"{earned_on.isoformat()}T10:0{n}:00+01:00",
-                          customer_id="demo-ben", receipt_ref=f"R-{n}", amount_cents=2000, points=20)
-             for n in range(6)]
-    in_transaction(kiosk.central.engine, lambda c: (save_expiry(c, "admin", ExpiryRule(365, 30)),
-                                                     ingest(c, earns, None)))
+    earns = [
+        PointsEarned(
+            device_id="till-9",
+            seq=n + 1,
+            at=f"{earned_on.isoformat()}T10:0{n}:00+01:00",
+            customer_id="demo-ben",
+            receipt_ref=f"R-{n}",
+            amount_cents=2000,
+            points=20,
+        )
+        for n in range(6)
+    ]
+    in_transaction(
+        kiosk.central.engine, lambda c: (save_expiry(c, "admin", ExpiryRule(365, 30)), ingest(c, earns, None))
+    )
     worker = build_worker(kiosk.config, kiosk.service.store, reference=kiosk.service.reference.apply)
     assert worker.sync_once().last_error is None
     return earned_on.strftime("%d/%m/%Y")

@@ -37,9 +37,12 @@ from loyalty.errors import (
     UnknownReward,
 )
 
-REWARDS = [RewardState("coffee", "in_house", "Café", 30), RewardState("bag", "in_house", "Sac", 100),
-           RewardState("hol", "partner_voucher", "Chèque vacances", 50, partner="holiday", face_value_cents=2000),
-           RewardState("old", "in_house", "Retiré", 10, active=False)]
+REWARDS = [
+    RewardState("coffee", "in_house", "Café", 30),
+    RewardState("bag", "in_house", "Sac", 100),
+    RewardState("hol", "partner_voucher", "Chèque vacances", 50, partner="holiday", face_value_cents=2000),
+    RewardState("old", "in_house", "Retiré", 10, active=False),
+]
 
 
 @dataclass
@@ -76,9 +79,13 @@ class FakeCentral:
 @pytest.fixture
 def store(tmp_path):
     opened = Store.open(tmp_path / "store", "kiosk-1")
-    opened.apply_batch(PulledBatch(cursor=0, customers=(
-        CustomerState("c-ana", 200, "Ana", "dupont"), CustomerState("c-bo", 5, "Bo")),
-        cards=(CardState("AAAA0001", "c-ana"), CardState("BBBB0002", "c-bo"), CardState("DEAD0003", "c-bo", True))))
+    opened.apply_batch(
+        PulledBatch(
+            cursor=0,
+            customers=(CustomerState("c-ana", 200, "Ana", "dupont"), CustomerState("c-bo", 5, "Bo")),
+            cards=(CardState("AAAA0001", "c-ana"), CardState("BBBB0002", "c-bo"), CardState("DEAD0003", "c-bo", True)),
+        )
+    )
     yield opened
     opened.close()
 
@@ -92,8 +99,15 @@ def rewards(tmp_path):
 
 def _screen(store, rewards, central=None, per_day=2, printed=None):
     printed = printed if printed is not None else []
-    return KioskScreen(store, rewards, device_id="kiosk-1", redeem_per_day=per_day, central=central,
-                       print_receipt=printed.append, receipt_for=lambda **kw: kw)
+    return KioskScreen(
+        store,
+        rewards,
+        device_id="kiosk-1",
+        redeem_per_day=per_day,
+        central=central,
+        print_receipt=printed.append,
+        receipt_for=lambda **kw: kw,
+    )
 
 
 def test_summary_masks_the_surname_and_lists_what_the_balance_allows(store, rewards):
@@ -215,14 +229,22 @@ def test_last_operations_merge_central_history_with_pending_ones_once_each(store
     central.history = [
         # central already holds this kiosk's redemption: it must show once
         {"event_id": mine.event_id, "kind": "redeemed", "at": mine.at, "points": 30, "code": None},
-        {"event_id": "e-old-voucher", "kind": "voucher", "at": "2020-01-02T10:00:00+01:00", "points": 0,
-         "code": "HV-7"},
+        {
+            "event_id": "e-old-voucher",
+            "kind": "voucher",
+            "at": "2020-01-02T10:00:00+01:00",
+            "points": 0,
+            "code": "HV-7",
+        },
         {"event_id": "e-old-earn", "kind": "earned", "at": "2020-01-01T09:00:00+01:00", "points": 40, "code": None},
     ]
     summary = screen.summary("AAAA0001")
     assert not summary.recent_offline
     assert [(op.kind, op.points, op.code) for op in summary.recent] == [
-        ("redeemed", done.points, None), ("voucher", 0, "HV-7"), ("earned", 40, None)]
+        ("redeemed", done.points, None),
+        ("voucher", 0, "HV-7"),
+        ("earned", 40, None),
+    ]
 
 
 def test_last_operations_offline_are_this_kiosks_pending_ones_and_say_so(store, rewards):
@@ -236,21 +258,30 @@ def test_last_operations_offline_are_this_kiosks_pending_ones_and_say_so(store, 
         summary = screen.summary("AAAA0001")
         assert summary.recent_offline
         assert [op.event_id for op in summary.recent] == [
-            e.event_id for e in reversed(store.pending()) if e.type in ("PointsRedeemed", "VoucherIssued")]
+            e.event_id for e in reversed(store.pending()) if e.type in ("PointsRedeemed", "VoucherIssued")
+        ]
     screen = _screen(store, rewards, central=FakeCentral())
     screen.present("AAAA0001")
     assert screen.summary("AAAA0001").recent_offline is False
 
 
 def test_pool_offline_comes_from_the_pulled_pool_state(store, rewards):
-    store.apply_batch(PulledBatch(cursor=1, pool_members=(PoolMemberState("c-ana", "fam", 50),
-                                                          PoolMemberState("c-bo", "fam", 100)),
-                                  pool_balances=(PoolBalanceState("fam", 60),)))
+    store.apply_batch(
+        PulledBatch(
+            cursor=1,
+            pool_members=(PoolMemberState("c-ana", "fam", 50), PoolMemberState("c-bo", "fam", 100)),
+            pool_balances=(PoolBalanceState("fam", 60),),
+        )
+    )
     screen = _screen(store, rewards, central=None)
     screen.present("AAAA0001")
     pool = screen.pool("AAAA0001")
     assert {k: pool[k] for k in ("pool_id", "points", "members", "spendable")} == {
-        "pool_id": "fam", "points": 60, "members": 2, "spendable": 60}
+        "pool_id": "fam",
+        "points": 60,
+        "members": 2,
+        "spendable": 60,
+    }
     assert [r.reward_id for r in pool["rewards"]] == [r.reward_id for r in rewards.rewards() if r.points_price <= 60]
     screen.present("BBBB0002")
     store.apply_batch(PulledBatch(cursor=2, pool_members=(PoolMemberState("c-bo", None),)))

@@ -22,16 +22,34 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.browser
 
 TEXT = {
-    "fr": {"hello": "Bonjour Ana D.", "idle": "Posez votre carte sur le lecteur", "done": "C'est fait !",
-           "limit": "toutes ses récompenses", "removed_card": "Reposez votre carte", "welcome": "Bienvenue, Léa",
-           "replayed": "déjà servi", "expired": "a expiré", "next": "Encore 260 points pour",
-           "pool": "Votre cagnotte famille-dupont : 60 points (2 membres)",
-           "expiry": "120 points expirent à partir du {day}", "tier": "Niveau : argent"},
-    "en": {"hello": "Hello Ana D.", "idle": "Tap your card on the reader", "done": "Done!",
-           "limit": "used all its rewards", "removed_card": "Put your card back", "welcome": "Welcome, Léa",
-           "replayed": "already used", "expired": "has expired", "next": "260 more points for",
-           "pool": "Your pool famille-dupont: 60 points (2 members)",
-           "expiry": "120 points expire from {day}", "tier": "Tier: argent"},
+    "fr": {
+        "hello": "Bonjour Ana D.",
+        "idle": "Posez votre carte sur le lecteur",
+        "done": "C'est fait !",
+        "limit": "toutes ses récompenses",
+        "removed_card": "Reposez votre carte",
+        "welcome": "Bienvenue, Léa",
+        "replayed": "déjà servi",
+        "expired": "a expiré",
+        "next": "Encore 260 points pour",
+        "pool": "Votre cagnotte famille-dupont : 60 points (2 membres)",
+        "expiry": "120 points expirent à partir du {day}",
+        "tier": "Niveau : argent",
+    },
+    "en": {
+        "hello": "Hello Ana D.",
+        "idle": "Tap your card on the reader",
+        "done": "Done!",
+        "limit": "used all its rewards",
+        "removed_card": "Put your card back",
+        "welcome": "Welcome, Léa",
+        "replayed": "already used",
+        "expired": "has expired",
+        "next": "260 more points for",
+        "pool": "Your pool famille-dupont: 60 points (2 members)",
+        "expiry": "120 points expire from {day}",
+        "tier": "Tier: argent",
+    },
 }
 
 
@@ -114,10 +132,18 @@ def test_tap_shows_balance_and_removal_leaves_nothing(screens):
 def test_points_expiring_soon_and_the_tier_pulled_from_central_show_and_print(screens, kiosk):
     """Central has the expiry and tier settings and an earn 350 days old: the kiosk pulls, then says it calmly."""
     earned_on = date.today() - timedelta(days=350)
-    old_earn = PointsEarned(device_id="till-9", seq=1, at=f"{earned_on.isoformat()}T10:00:00+01:00",
-                            customer_id="demo-ben", receipt_ref="OLD-1", amount_cents=12_000, points=120)
-    recent_earn = PointsEarned(device_id="till-9", seq=2, customer_id="demo-cleo", receipt_ref="NEW-1",
-                               amount_cents=1_000, points=10)
+    old_earn = PointsEarned(
+        device_id="till-9",
+        seq=1,
+        at=f"{earned_on.isoformat()}T10:00:00+01:00",
+        customer_id="demo-ben",
+        receipt_ref="OLD-1",
+        amount_cents=12_000,
+        points=120,
+    )
+    recent_earn = PointsEarned(
+        device_id="till-9", seq=2, customer_id="demo-cleo", receipt_ref="NEW-1", amount_cents=1_000, points=10
+    )
 
     def seed(connection):
         save_expiry(connection, "admin", ExpiryRule(after_days=365, notice_days=30))
@@ -189,8 +215,9 @@ def test_card_removed_mid_flow_spends_nothing(screens, kiosk):
     screens.remove()
     expect(screens.screen("idle")).to_contain_text(screens.text("idle"))
     token = screens.page.locator('meta[name="csrf-token"]').get_attribute("content")
-    late = screens.page.request.post(kiosk.url + "screen/redeem", headers={"X-CSRFToken": token},
-                                     form={"card_uid": "A1B2C3D4", "reward_id": "tote"})
+    late = screens.page.request.post(
+        kiosk.url + "screen/redeem", headers={"X-CSRFToken": token}, form={"card_uid": "A1B2C3D4", "reward_id": "tote"}
+    )
     assert screens.text("removed_card") in late.text()
     assert kiosk.service.store.balance("demo-ana") == 140 and kiosk.service.store.pending_count() == 0
 
@@ -231,8 +258,10 @@ def test_kiosk_shows_the_qr_that_opens_the_phone_card_page(screens, kiosk):
     screens.screen("balance").locator("#show-phone-card").click()
     expect(screens.screen("phone").locator("#phone-qr svg")).to_be_visible()
     link = kiosk.central.app.test_client().post(
-        "/api/phonecard/link", json={"card_uid": "B1B2C3D4"},
-        headers={"Authorization": "Bearer " + kiosk.config.data_dir.joinpath("central.token").read_text().strip()})
+        "/api/phonecard/link",
+        json={"card_uid": "B1B2C3D4"},
+        headers={"Authorization": "Bearer " + kiosk.config.data_dir.joinpath("central.token").read_text().strip()},
+    )
     page = kiosk.central.app.test_client().get(link.json["path"] + "/code").json
     assert phonecard.verify_code(page["code"], kiosk.signing_key.public_key(), time.time()).card_uid == "B1B2C3D4"
 
@@ -259,8 +288,7 @@ def test_language_switch_and_layout_fit_both_screens(browser, kiosk, size):
         expect(screens.screen("balance").locator("#greeting")).to_have_text("Bonjour Cléo")
         screens.page.click("#lang-en")
         expect(screens.screen("balance").locator("#greeting")).to_have_text("Hello Cléo")
-        overflow = screens.page.evaluate(
-            "document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        overflow = screens.page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
         assert overflow is False
         for button in screens.page.locator("#screen button").all():
             box = button.bounding_box()

@@ -70,8 +70,9 @@ def small_targets(page) -> list[str]:
 
 # -- 1. no silent loss ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, said", [("fr", "crédité sans Valider"), ("en", "credited without OK")])
-def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_so(tabs, served, till_service,
-                                                                                  lang, said):
+def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_so(
+    tabs, served, till_service, lang, said
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     press_digits(till, "1500")  # 15,00 € keyed, OK forgotten
@@ -84,12 +85,16 @@ def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_
 
 
 # -- 2. errors where the eye is -------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang, no_name", [
-    ("fr", "Tapez le prénom du client, puis Le client accepte — enregistrer."),
-    ("en", "Type the customer's first name, then Customer agrees — save."),
-])
-def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_language(tabs, served, till_service,
-                                                                                   lang, no_name):
+@pytest.mark.parametrize(
+    "lang, no_name",
+    [
+        ("fr", "Tapez le prénom du client, puis Le client accepte — enregistrer."),
+        ("en", "Type the customer's first name, then Customer agrees — save."),
+    ],
+)
+def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_language(
+    tabs, served, till_service, lang, no_name
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
@@ -105,13 +110,16 @@ def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_langu
     expect(till.locator("#customer-name")).to_have_text("Zoé")
 
 
-@pytest.mark.parametrize("lang, agrees, refuses, question", [
-    ("fr", "Le client accepte — enregistrer", "Le client refuse", "Acceptez-vous les conditions"),
-    ("en", "Customer agrees — save", "Customer refuses", "Do you agree to the loyalty terms"),
-])
-def test_one_touch_records_the_customers_consent_and_saves_and_a_refusal_keeps_the_sale(tabs, served, till_service,
-                                                                                      lang, agrees, refuses,
-                                                                                      question):
+@pytest.mark.parametrize(
+    "lang, agrees, refuses, question",
+    [
+        ("fr", "Le client accepte — enregistrer", "Le client refuse", "Acceptez-vous les conditions"),
+        ("en", "Customer agrees — save", "Customer refuses", "Do you agree to the loyalty terms"),
+    ],
+)
+def test_one_touch_records_the_customers_consent_and_saves_and_a_refusal_keeps_the_sale(
+    tabs, served, till_service, lang, agrees, refuses, question
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
@@ -141,8 +149,7 @@ def test_one_touch_records_the_customers_consent_and_saves_and_a_refusal_keeps_t
 
 
 # -- 3. one receipt number; refund by scanning it, by picking it, or typed on the screen keyboard ------------
-def test_the_receipt_prints_one_number_and_its_code_scanned_at_the_till_opens_its_refund(tabs, served,
-                                                                                      till_service):
+def test_the_receipt_prints_one_number_and_its_code_scanned_at_the_till_opens_its_refund(tabs, served, till_service):
     till, panel = tabs
     sign_in(till, served)
     key_amount(till, "2350")
@@ -152,8 +159,11 @@ def test_the_receipt_prints_one_number_and_its_code_scanned_at_the_till_opens_it
     panel.bring_to_front()
     expect(panel.locator("#receipts .receipt").first).to_be_attached()  # no eval under the page's CSP
     (receipt,) = till_service.devices.emulators.receipts()
-    numbered = [line for line in receipt.text.splitlines() if re.search(r"Ticket|[0-9A-F]{6}-", line)
-                and not line.strip().startswith("[QR")]
+    numbered = [
+        line
+        for line in receipt.text.splitlines()
+        if re.search(r"Ticket|[0-9A-F]{6}-", line) and not line.strip().startswith("[QR")
+    ]
     assert all(ref in line for line in numbered) and len(numbered) == 2  # the header, and the code's caption
     assert receipt.qr_codes == ("LR1." + ref,)
     panel.fill("#qr-payload", receipt.qr_codes[0])  # the scanner reads the receipt's code
@@ -170,8 +180,9 @@ def test_the_receipt_prints_one_number_and_its_code_scanned_at_the_till_opens_it
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_refund_is_picked_from_this_tills_last_receipts_or_typed_on_the_screen_keyboard(tabs, served, till_service,
-                                                                                        lang):
+def test_a_refund_is_picked_from_this_tills_last_receipts_or_typed_on_the_screen_keyboard(
+    tabs, served, till_service, lang
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1200")
@@ -237,16 +248,26 @@ def test_the_language_picked_on_the_sign_in_page_stays_after_the_pin(tabs, serve
     expect(till.locator("#open-redeem")).to_have_text("Reward")
 
 
-@pytest.mark.parametrize("lang, names, seconds", [
-    ("fr", ["Vrac maison", "Général", "Hygiène"], "2,2 s"),
-    ("en", ["Home bulk", "General", "Hygiene"], "2.2 s"),
-])
+@pytest.mark.parametrize(
+    "lang, names, seconds",
+    [
+        ("fr", ["Vrac maison", "Général", "Hygiène"], "2,2 s"),
+        ("en", ["Home bulk", "General", "Hygiene"], "2.2 s"),
+    ],
+)
 def test_category_buttons_show_names_from_the_scale_and_numbers_are_written_as_the_language_writes_them(
-        tabs, served, till_service, lang, names, seconds):
-    rules = {"base_points": 1, "per_cents": 100, "categories": {"bulk": 150, "general": 100, "hygiene": 100},
-             "promotions": [], "category_names": {"bulk": {"fr": "Vrac maison", "en": "Home bulk"}}}
-    till_service.till.reference.apply(PulledBatch(cursor=1, settings=(
-        CentralSetting("earning_rules", json.dumps(rules)),)))
+    tabs, served, till_service, lang, names, seconds
+):
+    rules = {
+        "base_points": 1,
+        "per_cents": 100,
+        "categories": {"bulk": 150, "general": 100, "hygiene": 100},
+        "promotions": [],
+        "category_names": {"bulk": {"fr": "Vrac maison", "en": "Home bulk"}},
+    }
+    till_service.till.reference.apply(
+        PulledBatch(cursor=1, settings=(CentralSetting("earning_rules", json.dumps(rules)),))
+    )
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     expect(till.locator(".cat")).to_have_text(names)
@@ -292,7 +313,8 @@ def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_act
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_capture_form_with_its_optional_fields_matches_and_a_refusal_keeps_every_control_on_screen(
-        tabs, served, lang):
+    tabs, served, lang
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
@@ -326,20 +348,39 @@ def clipped(page) -> list[str]:
       .map(e => e.id || e.className)""")
 
 
-@pytest.mark.parametrize("lang, pool, expiry, question", [
-    ("fr", "Cagnotte famille-test", "40 points expirent", "Téléphone ?"),
-    ("en", "Pool famille-test", "40 points expire", "Phone?"),
-])
+@pytest.mark.parametrize(
+    "lang, pool, expiry, question",
+    [
+        ("fr", "Cagnotte famille-test", "40 points expirent", "Téléphone ?"),
+        ("en", "Pool famille-test", "40 points expire", "Phone?"),
+    ],
+)
 def test_a_pool_member_with_points_expiring_and_a_profile_question_fits_with_a_printer_notice(
-        tabs, served, till_service, lang, pool, expiry, question):
+    tabs, served, till_service, lang, pool, expiry, question
+):
     earned_on = (date.today() - timedelta(days=350)).isoformat()
-    till_service.till.reference.apply(PulledBatch(cursor=1, settings=(
-        CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),)))
-    till_service.store.apply_batch(PulledBatch(cursor=2, customers=(CustomerState(
-        "cust-00004", 40, "Prénom4", "Exemple", email="client4@example.org", consent_granted=True,
-        consent_version="v1", lots=((earned_on, 40),)),),
-        pool_members=(PoolMemberState("cust-00004", "famille-test", 50),),
-        pool_balances=(PoolBalanceState("famille-test", 161),)))
+    till_service.till.reference.apply(
+        PulledBatch(cursor=1, settings=(CentralSetting("expiry", '{"after_days": 365, "notice_days": 30}'),))
+    )
+    till_service.store.apply_batch(
+        PulledBatch(
+            cursor=2,
+            customers=(
+                CustomerState(
+                    "cust-00004",
+                    40,
+                    "Prénom4",
+                    "Exemple",
+                    email="client4@example.org",
+                    consent_granted=True,
+                    consent_version="v1",
+                    lots=((earned_on, 40),),
+                ),
+            ),
+            pool_members=(PoolMemberState("cust-00004", "famille-test", 50),),
+            pool_balances=(PoolBalanceState("famille-test", 161),),
+        )
+    )
     till, panel = tabs
     sign_in(till, served, *CASHIERS[lang])
     panel.bring_to_front()
@@ -352,18 +393,32 @@ def test_a_pool_member_with_points_expiring_and_a_profile_question_fits_with_a_p
     expect(till.locator("#customer-pool")).to_contain_text(pool)
     expect(till.locator("#customer-expiry")).to_contain_text(expiry)
     expect(till.locator("#suggest-label")).to_have_text(question)
-    for shown in ("#customer-name", "#customer-points", "#points-earned", "#customer-pool", "#customer-expiry",
-                  "#suggest-open", "#printer", "#sale-ok", "#sale-cancel", "#open-refund", "#undo", "#training"):
+    for shown in (
+        "#customer-name",
+        "#customer-points",
+        "#points-earned",
+        "#customer-pool",
+        "#customer-expiry",
+        "#suggest-open",
+        "#printer",
+        "#sale-ok",
+        "#sale-cancel",
+        "#open-refund",
+        "#undo",
+        "#training",
+    ):
         on_screen(till, shown)
     assert clipped(till) == []
     assert no_overflow(till)
 
 
 # -- 7. cancelling the last operation is asked first, and a manager's PIN is taken right there ----------------------
-@pytest.mark.parametrize("lang, question", [("fr", "Annuler la dernière opération ?"),
-                                            ("en", "Cancel the last operation?")])
-def test_cancel_last_operation_asks_first_then_takes_a_managers_pin_in_place(tabs, served, till_service, lang,
-                                                                           question):
+@pytest.mark.parametrize(
+    "lang, question", [("fr", "Annuler la dernière opération ?"), ("en", "Cancel the last operation?")]
+)
+def test_cancel_last_operation_asks_first_then_takes_a_managers_pin_in_place(
+    tabs, served, till_service, lang, question
+):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "2000")

@@ -33,11 +33,28 @@ def summary_from_central(running_central, till_service):  # noqa: F811
     """The till asks a real central for its day, with its own device token; central holds one sale of it."""
     device_id = till_service.config.device.id
     at = datetime.now().astimezone().isoformat(timespec="seconds")
-    in_transaction(running_central.engine, lambda c: ingest(c, [
-        CustomerRegistered(device_id=device_id, cashier_id="marc", at=at, customer_id="c1", first_name="Invented",
-                           seq=1),
-        PointsEarned(device_id=device_id, cashier_id="marc", at=at, customer_id="c1", receipt_ref="R1",
-                     amount_cents=4790, points=47, seq=2)], None))
+    in_transaction(
+        running_central.engine,
+        lambda c: ingest(
+            c,
+            [
+                CustomerRegistered(
+                    device_id=device_id, cashier_id="marc", at=at, customer_id="c1", first_name="Invented", seq=1
+                ),
+                PointsEarned(
+                    device_id=device_id,
+                    cashier_id="marc",
+                    at=at,
+                    customer_id="c1",
+                    receipt_ref="R1",
+                    amount_cents=4790,
+                    points=47,
+                    seq=2,
+                ),
+            ],
+            None,
+        ),
+    )
     client = CentralClient(running_central.url, running_central.enrol_device(device_id), timeout_s=5)
     till_service.till.daily_summary_source = client.daily_summary
     yield client
@@ -48,8 +65,13 @@ def _printed_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.splitlines() if line.strip()]
 
 
-def test_a_manager_prints_todays_summary_from_central(tabs, served, till_service, summary_from_central,  # noqa: F811
-                                                      tmp_path):
+def test_a_manager_prints_todays_summary_from_central(
+    tabs,
+    served,
+    till_service,
+    summary_from_central,  # noqa: F811
+    tmp_path,
+):
     till, panel = tabs
     sign_in(till, served, "marc", "5678")  # Marc works in English
     key_amount(till, "1200")
@@ -88,8 +110,13 @@ def test_a_cashier_has_no_summary_button(tabs, served, till_service, summary_fro
     assert no_overflow(till)
 
 
-def test_printer_out_of_paper_is_said_and_the_summary_follows_the_paper(tabs, served, till_service,  # noqa: F811
-                                                                        summary_from_central, tmp_path):
+def test_printer_out_of_paper_is_said_and_the_summary_follows_the_paper(
+    tabs,
+    served,
+    till_service,  # noqa: F811
+    summary_from_central,
+    tmp_path,
+):
     till, panel = tabs
     sign_in(till, served, "marc", "5678")
     till.click("a.lang:text('FR')")
@@ -122,7 +149,8 @@ def test_central_unreachable_is_said_calmly(tabs, served, till_service):  # noqa
         sign_in(till, served, "marc", "5678")
         till.locator("#daily-summary").click()
         expect(till.locator("#message")).to_have_text(
-            "Central cannot be reached right now, so there is no summary to print; try again later.")
+            "Central cannot be reached right now, so there is no summary to print; try again later."
+        )
         assert till_service.devices.jobs() == []
     finally:
         client.close()

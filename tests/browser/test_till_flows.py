@@ -27,12 +27,14 @@ DEVICE_TOKEN = "browser-till-token"
 
 @pytest.fixture
 def till_service(tmp_path):
-    config = parse_config({
-        "device": {"id": "browser-till", "role": "till", "name": "Caisse test"},
-        "paths": {"data_dir": str(tmp_path / "data")},
-        "hardware": {"mode": "emulated"},
-        "till": {"confirm_above_points": 200},
-    })
+    config = parse_config(
+        {
+            "device": {"id": "browser-till", "role": "till", "name": "Caisse test"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+            "till": {"confirm_above_points": 200},
+        }
+    )
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "central.token").write_text(DEVICE_TOKEN)  # enrolled: receipts carry signed links
     with KioskService.open(config, sync=False) as service:
@@ -93,15 +95,20 @@ def tap(tabs, uid: str) -> None:
 
 
 def no_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-                         " && document.documentElement.scrollHeight <= document.documentElement.clientHeight")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        " && document.documentElement.scrollHeight <= document.documentElement.clientHeight"
+    )
 
 
-@pytest.mark.parametrize("cashier, pin, prompt, size", [
-    ("alice", "1234", "Montant 23,50 €", (800, 480)),
-    ("marc", "5678", "Amount €23.50", (800, 480)),
-    ("alice", "1234", "Montant 23,50 €", (1280, 800)),
-])
+@pytest.mark.parametrize(
+    "cashier, pin, prompt, size",
+    [
+        ("alice", "1234", "Montant 23,50 €", (800, 480)),
+        ("marc", "5678", "Amount €23.50", (800, 480)),
+        ("alice", "1234", "Montant 23,50 €", (1280, 800)),
+    ],
+)
 def test_sign_in_then_earn_by_tap_shows_name_balance_and_points(tabs, served, tmp_path, cashier, pin, prompt, size):
     till, panel = tabs
     till.set_viewport_size({"width": size[0], "height": size[1]})
@@ -164,7 +171,7 @@ def test_unknown_card_becomes_a_customer_with_its_first_name_and_one_touch(tabs,
     # never the bare customer id
     assert len(qr_codes) == 2 and qr_codes[0] == "LR1." + receipt_ref
     assert qr_codes[1].startswith(till_service.config.till.profile_url)
-    link, body, signature = read_link_token(qr_codes[1][len(till_service.config.till.profile_url):])
+    link, body, signature = read_link_token(qr_codes[1][len(till_service.config.till.profile_url) :])
     assert (link.device_id, link.customer_id, link.purpose) == ("browser-till", view.customer_id, "profile")
     assert signature_matches(link_key(DEVICE_TOKEN), body, signature) and view.customer_id not in qr_codes[1]
 
@@ -215,7 +222,8 @@ def test_redeem_with_pin_above_threshold_refund_and_undo(tabs, served, till_serv
     till.click("#refund-ok")
     till.click("#refund-confirm-ok")
     expect(till.locator("#refund .overlay-error")).to_have_text(
-        "Aucun achat n’a été enregistré pour cette référence de ticket.")
+        "Aucun achat n’a été enregistré pour cette référence de ticket."
+    )
 
 
 def test_a_refund_typed_in_euros_is_taken_to_the_cent_and_never_guessed(tabs, served, till_service):
@@ -302,8 +310,9 @@ def test_training_drill_with_banner_score_and_training_receipt(tabs, served, til
 def test_pos_pushes_the_basket_and_the_tap_credits_it(tabs, served, till_service):
     till, _ = tabs
     sign_in(till, served)
-    answer = till.request.post(served + "/api/till/basket",
-                               data={"receipt_ref": "POS-0042", "lines": {"general": 1500, "hygiene": 1000}})
+    answer = till.request.post(
+        served + "/api/till/basket", data={"receipt_ref": "POS-0042", "lines": {"general": 1500, "hygiene": 1000}}
+    )
     assert answer.status == 200
     expect(till.locator("#prompt")).to_contain_text("25,00 €")
     tap(tabs, KNOWN)
@@ -342,12 +351,14 @@ def test_a_real_unreachable_central_is_said_calmly_and_sales_go_on(browser, tmp_
     with socket.socket() as probe:  # a port that was free a moment ago: nothing answers there
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]
-    config = parse_config({
-        "device": {"id": "browser-till-2", "role": "till", "name": "Caisse test"},
-        "paths": {"data_dir": str(tmp_path / "data")},
-        "hardware": {"mode": "emulated"},
-        "central": {"url": f"http://127.0.0.1:{dead_port}", "timeout_s": 1, "interval_s": 1},
-    })
+    config = parse_config(
+        {
+            "device": {"id": "browser-till-2", "role": "till", "name": "Caisse test"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+            "central": {"url": f"http://127.0.0.1:{dead_port}", "timeout_s": 1, "interval_s": 1},
+        }
+    )
     token_file(config).write("token-of-an-enrolled-device")
     with KioskService.open(config) as service:
         seed_store(service.store, 5)
@@ -375,8 +386,11 @@ def test_a_name_from_central_is_shown_as_text_never_as_markup(tabs, served, till
     from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
     hostile = "<script>alert(1)</script>"
-    till_service.store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("cust-x", 5, hostile),),
-                                               cards=(CardState("C0FFEE01", "cust-x"),)))
+    till_service.store.apply_batch(
+        PulledBatch(
+            cursor=1, customers=(CustomerState("cust-x", 5, hostile),), cards=(CardState("C0FFEE01", "cust-x"),)
+        )
+    )
     till, _ = tabs
     sign_in(till, served)
     tap(tabs, "C0FFEE01")

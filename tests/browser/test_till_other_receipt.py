@@ -43,7 +43,8 @@ def test_another_tills_receipt_offline_needs_central_and_a_manager_notes_it(tabs
     till.fill("#manager-pin", "5678")
     till.click("#manager-ok")
     expect(till.locator("#message")).to_have_text(
-        "Remboursement noté : la caisse le fera dès que le serveur central répondra.")
+        "Remboursement noté : la caisse le fera dès que le serveur central répondra."
+    )
     waiting = till_service.till.waiting_refunds.all()
     assert [(w.receipt_ref, w.refund_cents, w.noted_by) for w in waiting] == [("CAISSE2-0042", 1200, "marc")]
     assert till_service.store.pending() == []

@@ -21,11 +21,13 @@ REGULAR = "A0000004"
 
 @pytest.fixture
 def damaged_till(tmp_path):
-    config = parse_config({
-        "device": {"id": "browser-till", "role": "till", "name": "Caisse test"},
-        "paths": {"data_dir": str(tmp_path / "data")},
-        "hardware": {"mode": "emulated"},
-    })
+    config = parse_config(
+        {
+            "device": {"id": "browser-till", "role": "till", "name": "Caisse test"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+        }
+    )
     with Store.open(store_dir(config), config.device.id) as store:
         seed_store(store, 5)
     snapshot = store_dir(config) / "cache.json"

@@ -26,12 +26,14 @@ pytestmark = pytest.mark.browser
 
 BLOCKED = "B10CCED0"
 #: Words of the till's English messages that French text never holds.
-ENGLISH = re.compile(r"\b(the|this|is|are|was|has|been|must|please|tap|card|receipt|customer|refund|undo|"
-                     r"first|name|required|cannot|no|not|amount|sign|phone|code has|expired|manager|try)\b", re.I)
+ENGLISH = re.compile(
+    r"\b(the|this|is|are|was|has|been|must|please|tap|card|receipt|customer|refund|undo|"
+    r"first|name|required|cannot|no|not|amount|sign|phone|code has|expired|manager|try)\b",
+    re.I,
+)
 #: An error class name such as ConsentMissing or a catalogue id left untranslated.
 RAW_ID = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|\b[a-z]+_[a-z_]+\b")
-SHOWN = ("#message.error, .overlay:not([hidden]) .overlay-error:not([hidden]), #printer:not([hidden]), "
-         "#signin-error")
+SHOWN = "#message.error, .overlay:not([hidden]) .overlay-error:not([hidden]), #printer:not([hidden]), #signin-error"
 
 
 def refusal(page) -> str:
@@ -94,8 +96,9 @@ def test_every_refusal_of_the_till_is_said_in_french_with_what_to_do(tabs, serve
     seen["InvalidCustomerText"] = refusal(till)
     till.fill("#first-name", "Zoé")
     config = till_service.till.config  # this till now requires capture: skipping needs a manager
-    till_service.till.config = dataclasses.replace(config, till=dataclasses.replace(config.till,
-                                                                                    capture_mode="required"))
+    till_service.till.config = dataclasses.replace(
+        config, till=dataclasses.replace(config.till, capture_mode="required")
+    )
     till.click("#capture-skip")
     expect(till.locator("#manager")).to_be_visible()
     ok = till.locator("#manager-ok").bounding_box()

@@ -48,8 +48,9 @@ class Device:
         return self.seq
 
     def push(self, events, expect: int = 200):
-        response = self.client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                                    headers=self.headers)
+        response = self.client.post(
+            "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers=self.headers
+        )
         assert response.status_code == expect, response.json
         return response.json
 
@@ -80,8 +81,14 @@ class Device:
                 customers.pop(cid, None)
             cursor = page["cursor"]
             if not page["more"]:
-                return {"customers": customers, "cards": cards, "erased": erased, "removed": removed,
-                        "seq_through": page["device_seq_through"], "cursor": cursor}
+                return {
+                    "customers": customers,
+                    "cards": cards,
+                    "erased": erased,
+                    "removed": removed,
+                    "seq_through": page["device_seq_through"],
+                    "cursor": cursor,
+                }
 
 
 @pytest.fixture

@@ -47,8 +47,10 @@ class PoolWorld:
         made = []
         for short in shorts:
             cid = self.name(short)
-            for event in (CustomerRegistered(device_id=self._setup, customer_id=cid, first_name=short.title()),
-                          CardLinked(device_id=self._setup, customer_id=cid, card_uid=self.card(cid))):
+            for event in (
+                CustomerRegistered(device_id=self._setup, customer_id=cid, first_name=short.title()),
+                CardLinked(device_id=self._setup, customer_id=cid, card_uid=self.card(cid)),
+            ):
                 self._setup_seq += 1
                 event = type(event)(**{**event.__dict__, "seq": self._setup_seq})
                 self.setup_events.append(event)
@@ -60,17 +62,33 @@ class PoolWorld:
         with self.engine.begin() as connection:
             central_pools.set_member(connection, pool, customer_id, share, "head-office")
 
-    def till(self, short: str = "till", *, central: dict | None = None, sync_state: dict | None = None,
-             vouchers: bool = False) -> Till:
+    def till(
+        self,
+        short: str = "till",
+        *,
+        central: dict | None = None,
+        sync_state: dict | None = None,
+        vouchers: bool = False,
+    ) -> Till:
         device_id = self._enrol(self.name(short))
         data = self.tmp / device_id
-        config = parse_config({"device": {"id": device_id, "role": "till", "name": "Caisse"},
-                               "paths": {"data_dir": str(data)}, "hardware": {"mode": "emulated"},
-                               **({"central": central} if central else {})})
+        config = parse_config(
+            {
+                "device": {"id": device_id, "role": "till", "name": "Caisse"},
+                "paths": {"data_dir": str(data)},
+                "hardware": {"mode": "emulated"},
+                **({"central": central} if central else {}),
+            }
+        )
         store = Store.open(data / "store", device_id)
         state = sync_state if sync_state is not None else {"state": "idle"}
-        till = Till(config, store, EventBus(), sync_state=lambda: state,
-                    voucher_issuer=self.issuer(device_id) if vouchers else None)
+        till = Till(
+            config,
+            store,
+            EventBus(),
+            sync_state=lambda: state,
+            voucher_issuer=self.issuer(device_id) if vouchers else None,
+        )
         till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
         self.tills.append(till)
         self.pull(till)
@@ -89,11 +107,15 @@ class PoolWorld:
         from loyalty.domain.rewards import IssuedVoucher
 
         def issue(partner: str, customer_id: str, redemption_id: str) -> IssuedVoucher:
-            response = self.client.post("/api/vouchers/issue", headers=self.headers[device_id], json={
-                "partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_id})
+            response = self.client.post(
+                "/api/vouchers/issue",
+                headers=self.headers[device_id],
+                json={"partner": partner, "customer_id": customer_id, "redemption_event_id": redemption_id},
+            )
             assert response.status_code == 200, response.json
             body = response.json
             return IssuedVoucher(body["partner"], body["code"], body["face_value_cents"], redemption_id)
+
         return issue
 
     def pull(self, till: Till) -> None:
@@ -102,8 +124,9 @@ class PoolWorld:
     def pull_store(self, store: Store) -> None:
         cursor = store.cursor
         while True:
-            response = self.client.get(f"/api/sync/pull?cursor={cursor}&limit=500",
-                                       headers=self.headers[store.device_id])
+            response = self.client.get(
+                f"/api/sync/pull?cursor={cursor}&limit=500", headers=self.headers[store.device_id]
+            )
             assert response.status_code == 200, response.json
             batch = batch_from_record(response.json)
             store.apply_batch(batch)
@@ -112,8 +135,9 @@ class PoolWorld:
                 return
 
     def push(self, device_id: str, events) -> None:
-        response = self.client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                                    headers=self.headers[device_id])
+        response = self.client.post(
+            "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers=self.headers[device_id]
+        )
         assert response.status_code == 200, response.json
 
     def sync(self, till) -> None:
@@ -143,8 +167,9 @@ class PoolWorld:
         from central.schema import customers
 
         with self.engine.connect() as connection:
-            return connection.execute(select(customers.c.points).where(
-                customers.c.customer_id == customer_id)).scalar_one()
+            return connection.execute(
+                select(customers.c.points).where(customers.c.customer_id == customer_id)
+            ).scalar_one()
 
     def central_pool(self, pool: str) -> int:
         with self.engine.connect() as connection:

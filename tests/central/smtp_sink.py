@@ -26,8 +26,9 @@ class Sink:
 
     def wait_for(self, count: int, seconds: float = 10.0) -> Message:
         """The `count`-th message, once it arrived (woken by its arrival)."""
-        self._arrived.wait_for(lambda: len(self.messages) >= count, seconds,
-                               what=f"e-mail number {count} did not arrive at the SMTP sink")
+        self._arrived.wait_for(
+            lambda: len(self.messages) >= count, seconds, what=f"e-mail number {count} did not arrive at the SMTP sink"
+        )
         return self.messages[count - 1]
 
 

@@ -15,22 +15,31 @@ def _count(engine) -> int:
 
 
 def _earn(device_id="till-1", seq=1, **extra):
-    return to_record(PointsEarned(device_id=device_id, seq=seq, customer_id="c1", receipt_ref=f"r{seq}",
-                                  amount_cents=100, points=1)) | extra
+    return (
+        to_record(
+            PointsEarned(
+                device_id=device_id, seq=seq, customer_id="c1", receipt_ref=f"r{seq}", amount_cents=100, points=1
+            )
+        )
+        | extra
+    )
 
 
-@pytest.mark.parametrize(("body", "status", "words"), [
-    ("not json", 400, "JSON object"),
-    ([], 400, "JSON object"),
-    ({"events": "x"}, 400, "events must be a list"),
-    ({"events": [{"type": "Nope"}]}, 400, "unknown event type"),
-    ({"events": [_earn(), _earn(seq=2, points=-5)]}, 422, "event 1"),
-    ({"events": [_earn(seq=2, extra_field=1)]}, 422, "unknown field"),
-    ({"events": [_earn(device_id="till-2")]}, 422, "not the device"),
-    ({"events": [_earn(seq=None)]}, 422, "seq"),
-    ({"events": [_earn(customer_id="x" * 65)]}, 422, "customer_id"),
-    ({"events": [_earn(event_id="not-a-uuid")]}, 400, "UUID"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ("not json", 400, "JSON object"),
+        ([], 400, "JSON object"),
+        ({"events": "x"}, 400, "events must be a list"),
+        ({"events": [{"type": "Nope"}]}, 400, "unknown event type"),
+        ({"events": [_earn(), _earn(seq=2, points=-5)]}, 422, "event 1"),
+        ({"events": [_earn(seq=2, extra_field=1)]}, 422, "unknown field"),
+        ({"events": [_earn(device_id="till-2")]}, 422, "not the device"),
+        ({"events": [_earn(seq=None)]}, 422, "seq"),
+        ({"events": [_earn(customer_id="x" * 65)]}, 422, "customer_id"),
+        ({"events": [_earn(event_id="not-a-uuid")]}, 400, "UUID"),
+    ],
+)
 def test_bad_push_is_refused_and_stores_nothing(make_device, engine, body, status, words):
     device = make_device()
     kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) else {"json": body}
@@ -50,8 +59,12 @@ def test_too_many_events_is_413(make_device, engine):
 
 def test_oversized_body_is_413(make_device):
     device = make_device()
-    response = device.client.post("/api/sync/push", data=b"{" + b" " * (5 * 1024 * 1024) + b"}",
-                                  content_type="application/json", headers=device.headers)
+    response = device.client.post(
+        "/api/sync/push",
+        data=b"{" + b" " * (5 * 1024 * 1024) + b"}",
+        content_type="application/json",
+        headers=device.headers,
+    )
     assert response.status_code == 413 and response.json["error"] == "RequestEntityTooLarge"
 
 

@@ -24,8 +24,12 @@ def world(client, engine, tmp_path):
 
 def _card(engine, channel="online"):
     batch = in_transaction(engine, lambda c: create_batch(c, channel, None, 2))
-    row = in_transaction(engine, lambda c: c.execute(select(batch_cards).where(
-        batch_cards.c.batch_id == batch.batch_id).order_by(batch_cards.c.card_uid)).first())
+    row = in_transaction(
+        engine,
+        lambda c: c.execute(
+            select(batch_cards).where(batch_cards.c.batch_id == batch.batch_id).order_by(batch_cards.c.card_uid)
+        ).first(),
+    )
     return batch.batch_id, row.card_uid, row.activation_code
 
 
@@ -39,8 +43,9 @@ def test_a_card_activated_on_the_page_is_known_at_the_till_by_either_face(world,
     page = client.get("/activate?lang=fr").get_data(as_text=True)
     assert 'name="viewport"' in page and "Activer ma carte" in page
     spaced = f"{number[0]} {number[1:7]} {number[7:]}"
-    done = _page_post(client, card_number=spaced, activation_code=code.lower(), first_name="Zoé", consent="yes",
-                      lang="fr")
+    done = _page_post(
+        client, card_number=spaced, activation_code=code.lower(), first_name="Zoé", consent="yes", lang="fr"
+    )
     assert done.status_code == 200 and "fait, Zoé : votre carte est active" in done.get_data(as_text=True)
     till = world.till()
     for face in (number, CHIP):
@@ -58,28 +63,34 @@ def test_a_card_first_used_at_a_till_keeps_its_customer_when_activated_online(wo
     till.card_presented(number)
     customer_id = till.register("Yann", True)["customer"]["customer_id"]
     world.sync(till)
-    answer = client.post("/api/cards/activate", json={"card_number": number, "activation_code": code,
-                                                      "first_name": "Yann", "consent": True})
+    answer = client.post(
+        "/api/cards/activate",
+        json={"card_number": number, "activation_code": code, "first_name": "Yann", "consent": True},
+    )
     assert answer.status_code == 200 and (answer.json["customer_id"], answer.json["created"]) == (customer_id, False)
 
 
-@pytest.mark.parametrize("lang, wrong_code, no_consent", [
-    ("fr", "Le code ne correspond pas", "acceptez les conditions"),
-    ("en", "The code does not match", "accept the programme"),
-])
-def test_the_page_says_what_is_wrong_in_its_language_and_keeps_what_was_typed(client, engine, lang, wrong_code,
-                                                                              no_consent):
+@pytest.mark.parametrize(
+    "lang, wrong_code, no_consent",
+    [
+        ("fr", "Le code ne correspond pas", "acceptez les conditions"),
+        ("en", "The code does not match", "accept the programme"),
+    ],
+)
+def test_the_page_says_what_is_wrong_in_its_language_and_keeps_what_was_typed(
+    client, engine, lang, wrong_code, no_consent
+):
     batch_id, number, code = _card(engine)
     wrong = "AAAAAAAA" if code != "AAAAAAAA" else "BBBBBBBB"
-    refused = _page_post(client, card_number=number, activation_code=wrong, first_name="Zoé", consent="yes",
-                         lang=lang)
+    refused = _page_post(client, card_number=number, activation_code=wrong, first_name="Zoé", consent="yes", lang=lang)
     text = refused.get_data(as_text=True)
     assert refused.status_code == 409 and wrong_code in text
     assert re.search(rf'id="card_number"[^>]*value="{number}"', text) and wrong not in text
     refused = _page_post(client, card_number=number, activation_code=code, first_name="Zoé", lang=lang)
     assert refused.status_code == 400 and no_consent in refused.get_data(as_text=True)
-    refused = _page_post(client, card_number=number[:-1], activation_code=code, first_name="Zoé", consent="yes",
-                         lang=lang)
+    refused = _page_post(
+        client, card_number=number[:-1], activation_code=code, first_name="Zoé", consent="yes", lang=lang
+    )
     assert refused.status_code == 400 and 'id="error"' in refused.get_data(as_text=True)
 
 

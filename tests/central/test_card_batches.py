@@ -29,8 +29,10 @@ def _cards(client, admin, batch_id):
 
 
 def _activate(client, number, code):
-    return client.post("/api/cards/activate", json={"card_number": number, "activation_code": code,
-                                                    "first_name": "Zoé", "consent": True})
+    return client.post(
+        "/api/cards/activate",
+        json={"card_number": number, "activation_code": code, "first_name": "Zoé", "consent": True},
+    )
 
 
 def test_batch_exports_unique_checked_numbers_with_codes(client, admin):
@@ -40,18 +42,22 @@ def test_batch_exports_unique_checked_numbers_with_codes(client, admin):
     assert all(is_card_number(r["card_number"]) for r in rows)
     assert all(len(r["activation_code"]) == 8 and set(r["activation_code"]) <= set(CODE_ALPHABET) for r in rows)
     assert {(r["channel"], r["partner"], r["batch_id"]) for r in rows} == {
-        ("partner", "works-council-acme", batch["batch_id"])}
+        ("partner", "works-council-acme", batch["batch_id"])
+    }
     listed = client.get("/api/admin/card-batches", headers=admin).json["batches"]
     assert [b["batch_id"] for b in listed] == [batch["batch_id"]]
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"channel": "shop", "size": 3}, "channel must be one of"),
-    ({"channel": "partner", "size": 3}, "needs partner"),
-    ({"channel": "online", "size": 3, "partner": "x"}, "only for channel"),
-    ({"channel": "online", "size": 0}, "size must be"),
-    ({"channel": "online", "size": "5"}, "size must be"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"channel": "shop", "size": 3}, "channel must be one of"),
+        ({"channel": "partner", "size": 3}, "needs partner"),
+        ({"channel": "online", "size": 3, "partner": "x"}, "only for channel"),
+        ({"channel": "online", "size": 0}, "size must be"),
+        ({"channel": "online", "size": "5"}, "size must be"),
+    ],
+)
 def test_bad_batch_requests_make_nothing(client, admin, body, message):
     response = client.post("/api/admin/card-batches", json=body, headers=admin)
     assert response.status_code == 400 and message in response.json["message"]
@@ -66,11 +72,18 @@ def test_batches_need_the_admin_token(client):
 def test_online_activation_with_the_printed_code(client, admin):
     row = _cards(client, admin, _make(client, admin, "online", 2)["batch_id"])[0]
     first = _activate(client, row["card_number"], row["activation_code"].lower()).json
-    assert first == {"card_number": row["card_number"], "activated": True, "channel": "online",
-                     "customer_id": first["customer_id"], "created": True}
+    assert first == {
+        "card_number": row["card_number"],
+        "activated": True,
+        "channel": "online",
+        "customer_id": first["customer_id"],
+        "created": True,
+    }
     again = _activate(client, row["card_number"], row["activation_code"])  # again: no harm, no second customer
     assert again.status_code == 200 and (again.json["customer_id"], again.json["created"]) == (
-        first["customer_id"], False)
+        first["customer_id"],
+        False,
+    )
     origin = client.get(f"/api/admin/card-batches/cards/{row['card_number']}", headers=admin).json
     assert (origin["channel"], origin["activated_via"]) == ("online", "online")
 
@@ -102,17 +115,38 @@ def test_report_counts_cards_per_channel_and_first_use(client, admin, make_devic
     _make(client, admin, "partner", 4, partner="holidays-co")
     _activate(client, online[0]["card_number"], online[0]["activation_code"])
     till = make_device()
-    till.push([CustomerRegistered(device_id="till-1", seq=till.next_seq(), customer_id="c1", first_name="Bo"),
-               CardLinked(device_id="till-1", seq=till.next_seq(), customer_id="c1",
-                          card_uid=company[1]["card_number"])])
+    till.push(
+        [
+            CustomerRegistered(device_id="till-1", seq=till.next_seq(), customer_id="c1", first_name="Bo"),
+            CardLinked(device_id="till-1", seq=till.next_seq(), customer_id="c1", card_uid=company[1]["card_number"]),
+        ]
+    )
     report = client.get("/api/admin/card-batches/report", headers=admin).json["channels"]
     assert report == [
-        {"channel": "company", "partner": None, "cards": 3, "activated_online": 0, "activated_first_use": 1,
-         "not_activated": 2},
-        {"channel": "partner", "partner": "holidays-co", "cards": 4, "activated_online": 0,
-         "activated_first_use": 0, "not_activated": 4},
-        {"channel": "online", "partner": None, "cards": 2, "activated_online": 1, "activated_first_use": 0,
-         "not_activated": 1},
+        {
+            "channel": "company",
+            "partner": None,
+            "cards": 3,
+            "activated_online": 0,
+            "activated_first_use": 1,
+            "not_activated": 2,
+        },
+        {
+            "channel": "partner",
+            "partner": "holidays-co",
+            "cards": 4,
+            "activated_online": 0,
+            "activated_first_use": 0,
+            "not_activated": 4,
+        },
+        {
+            "channel": "online",
+            "partner": None,
+            "cards": 2,
+            "activated_online": 1,
+            "activated_first_use": 0,
+            "not_activated": 1,
+        },
     ]
     assert client.get("/api/admin/card-batches/cards/04FFFF", headers=admin).status_code == 404
     assert client.get("/api/admin/card-batches/nope/cards.csv", headers=admin).status_code == 404
@@ -121,13 +155,16 @@ def test_report_counts_cards_per_channel_and_first_use(client, admin, make_devic
 @given(st.text(alphabet="0123456789", min_size=12, max_size=12), st.integers(0, 11), st.integers(1, 9))
 def test_luhn_catches_every_single_digit_typo(body, position, change):
     number = body + luhn_digit(body)
-    typo = number[:position] + str((int(number[position]) + change) % 10) + number[position + 1:]
+    typo = number[:position] + str((int(number[position]) + change) % 10) + number[position + 1 :]
     assert is_card_number(number) and not is_card_number(typo)
 
 
 def _import(client, admin, batch_id, text, expect=200):
-    response = client.post(f"/api/admin/card-batches/{batch_id}/chip-uids", data=text.encode(),
-                           headers=admin | {"Content-Type": "text/csv"})
+    response = client.post(
+        f"/api/admin/card-batches/{batch_id}/chip-uids",
+        data=text.encode(),
+        headers=admin | {"Content-Type": "text/csv"},
+    )
     assert response.status_code == expect, response.json
     return response.json
 
@@ -150,11 +187,18 @@ def test_chip_uids_from_production_make_a_tap_the_first_use_of_the_batch_card(cl
     assert [r["chip_uid"] for r in _cards(client, admin, batch_id)] == ["04A1B2C3D4E5F6", "DEADBEEF", ""]
     assert _import(client, admin, batch_id, _filled(rows, ["04a1b2c3d4e5f6", "DEADBEEF", ""]))["imported"] == 0
     till = make_device()
-    till.push([CustomerRegistered(device_id="till-1", seq=till.next_seq(), customer_id="c1", first_name="Bo"),
-               CardLinked(device_id="till-1", seq=till.next_seq(), customer_id="c1", card_uid="DEADBEEF")])
+    till.push(
+        [
+            CustomerRegistered(device_id="till-1", seq=till.next_seq(), customer_id="c1", first_name="Bo"),
+            CardLinked(device_id="till-1", seq=till.next_seq(), customer_id="c1", card_uid="DEADBEEF"),
+        ]
+    )
     origin = client.get("/api/admin/card-batches/cards/DEADBEEF", headers=admin).json
-    assert (origin["card_uid"], origin["channel"], origin["partner"]) == (rows[1]["card_number"], "partner",
-                                                                          "works-acme")
+    assert (origin["card_uid"], origin["channel"], origin["partner"]) == (
+        rows[1]["card_number"],
+        "partner",
+        "works-acme",
+    )
     assert origin["activated_via"] == "first_use"
     report = client.get("/api/admin/card-batches/report", headers=admin).json["channels"]
     assert report[0]["activated_first_use"] == 1 and report[0]["not_activated"] == 2
@@ -196,8 +240,10 @@ def test_every_device_pulls_a_filter_of_the_issued_cards_rebuilt_when_batches_ch
     batch = in_transaction(engine, lambda c: create_batch(c, "company", None, 50))
     made, cursor = pulled_filter()
     with engine.connect() as c:
-        numbers = [row.card_uid for row in c.execute(select(batch_cards.c.card_uid).where(
-            batch_cards.c.batch_id == batch.batch_id))]
+        numbers = [
+            row.card_uid
+            for row in c.execute(select(batch_cards.c.card_uid).where(batch_cards.c.batch_id == batch.batch_id))
+        ]
     assert made is not None and made.count == 50 and all(n in made for n in numbers)
     chips = {n: f"04{i:012X}" for i, n in enumerate(numbers)}
     csv_text = "card_number,chip_uid\n" + "".join(f"{n},{chip}\n" for n, chip in chips.items())

@@ -26,12 +26,26 @@ def world(client, engine, tmp_path):
 def _batch_with_chip(engine, chip: str = CHIP) -> tuple[str, str]:
     """A company batch of 3 cards; card production gave the first one the chip `chip`. Returns (batch, number)."""
     batch = in_transaction(engine, lambda c: create_batch(c, "company", None, 3))
-    number = in_transaction(engine, lambda c: c.execute(select(batch_cards.c.card_uid).where(
-        batch_cards.c.batch_id == batch.batch_id).order_by(batch_cards.c.card_uid)).scalars().first())
+    number = in_transaction(
+        engine,
+        lambda c: (
+            c.execute(
+                select(batch_cards.c.card_uid)
+                .where(batch_cards.c.batch_id == batch.batch_id)
+                .order_by(batch_cards.c.card_uid)
+            )
+            .scalars()
+            .first()
+        ),
+    )
     exported = in_transaction(engine, lambda c: export_csv(c, batch.batch_id))
     lines = exported.splitlines()
-    produced = "\n".join([lines[0]] + [line.rstrip(",") + "," + chip if line.startswith(number) else line
-                                       for line in lines[1:]]) + "\n"
+    produced = (
+        "\n".join(
+            [lines[0]] + [line.rstrip(",") + "," + chip if line.startswith(number) else line for line in lines[1:]]
+        )
+        + "\n"
+    )
     assert in_transaction(engine, lambda c: import_chip_uids(c, batch.batch_id, produced)) == 1
     return batch.batch_id, number
 
@@ -40,8 +54,7 @@ def _spaced(number: str) -> str:
     return f"{number[0]} {number[1:7]} {number[7:]}"
 
 
-def test_a_chip_registered_at_the_till_is_found_by_its_printed_number_at_any_till_and_in_the_back_office(
-        world, engine):
+def test_a_chip_registered_at_the_till_is_found_by_its_printed_number_at_any_till_and_in_the_back_office(world, engine):
     batch_id, number = _batch_with_chip(engine)
     till = world.till()
     assert "unknown_card" in till.card_presented(CHIP)
@@ -58,8 +71,18 @@ def test_a_chip_registered_at_the_till_is_found_by_its_printed_number_at_any_til
 
 def test_a_chip_file_arriving_after_the_printed_number_was_registered_links_the_chip_too(world, engine):
     batch = in_transaction(engine, lambda c: create_batch(c, "partner", "garden", 2))
-    number = in_transaction(engine, lambda c: c.execute(select(batch_cards.c.card_uid).where(
-        batch_cards.c.batch_id == batch.batch_id).order_by(batch_cards.c.card_uid)).scalars().first())
+    number = in_transaction(
+        engine,
+        lambda c: (
+            c.execute(
+                select(batch_cards.c.card_uid)
+                .where(batch_cards.c.batch_id == batch.batch_id)
+                .order_by(batch_cards.c.card_uid)
+            )
+            .scalars()
+            .first()
+        ),
+    )
     till = world.till()
     till.card_presented(number)
     customer_id = till.register("Yann", True)["customer"]["customer_id"]

@@ -32,17 +32,38 @@ def _dated_story(device, rng: random.Random, start: date, customers: int = 4, st
         roll = rng.random()
         if roll < 0.6 or not earns:
             points = rng.randrange(1, 80)
-            e = PointsEarned(device_id=device.device_id, seq=device.next_seq(), at=at, customer_id=cid,
-                             receipt_ref=f"r{device.seq}", amount_cents=points * 100, points=points)
+            e = PointsEarned(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                at=at,
+                customer_id=cid,
+                receipt_ref=f"r{device.seq}",
+                amount_cents=points * 100,
+                points=points,
+            )
             earns.append(e)
         elif roll < 0.8:
-            e = PointsRedeemed(device_id=device.device_id, seq=device.next_seq(), at=at, customer_id=cid,
-                               reward_id="coffee", reward_kind="in_house", points=rng.randrange(1, 60))
+            e = PointsRedeemed(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                at=at,
+                customer_id=cid,
+                reward_id="coffee",
+                reward_kind="in_house",
+                points=rng.randrange(1, 60),
+            )
         else:
             earn = rng.choice(earns)
-            e = EarnReversed(device_id=device.device_id, seq=device.next_seq(), at=at, customer_id=earn.customer_id,
-                             earn_event_id=earn.event_id, receipt_ref=earn.receipt_ref, refund_cents=500,
-                             points=rng.randrange(1, 30))
+            e = EarnReversed(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                at=at,
+                customer_id=earn.customer_id,
+                earn_event_id=earn.event_id,
+                receipt_ref=earn.receipt_ref,
+                refund_cents=500,
+                points=rng.randrange(1, 30),
+            )
         made.append(e)
     return made
 
@@ -51,7 +72,7 @@ def _push_in_batches(device, story: list, rng: random.Random) -> None:
     start = 0
     while start < len(story):
         size = rng.randrange(1, 25)
-        device.push(story[start:start + size] + rng.sample(story[:start + size], min(3, start + size)))  # retries
+        device.push(story[start : start + size] + rng.sample(story[: start + size], min(3, start + size)))  # retries
         start += size
 
 
@@ -92,8 +113,12 @@ def test_lots_stay_exact_across_batches_retries_and_an_expiry_run(make_device, e
     with engine.begin() as connection:
         save_expiry(connection, "admin", RULE)
         expired_customers, _ = run_expiry(connection, "admin", today)
-        expiries = [from_record(json.loads(p)) for p in connection.execute(
-            select(events_table.c.payload).where(events_table.c.type == "PointsExpired")).scalars()]
+        expiries = [
+            from_record(json.loads(p))
+            for p in connection.execute(
+                select(events_table.c.payload).where(events_table.c.type == "PointsExpired")
+            ).scalars()
+        ]
     assert expired_customers == len(expiries) > 0
     for event in expiries:
         expected.apply(event)
@@ -103,14 +128,24 @@ def test_lots_stay_exact_across_batches_retries_and_an_expiry_run(make_device, e
         expected.apply(event)
     pulled = _pulled_ledger(b)
     _assert_same_answers(pulled, expected, today)
-    assert all(pulled.expirable(cid, RULE.through_day(today).isoformat()) == 0 for cid in pulled.balances
-               if not any(e.customer_id == cid for e in later))  # nothing left due after the run
+    assert all(
+        pulled.expirable(cid, RULE.through_day(today).isoformat()) == 0
+        for cid in pulled.balances
+        if not any(e.customer_id == cid for e in later)
+    )  # nothing left due after the run
 
 
 def test_erasure_keeps_the_lots_and_still_reaches_devices(make_device, engine):
     device = make_device("till-a")
-    earn = PointsEarned(device_id="till-a", seq=2, at="2026-01-10T10:00:00+01:00", customer_id="ana",
-                        receipt_ref="r1", amount_cents=900, points=9)
+    earn = PointsEarned(
+        device_id="till-a",
+        seq=2,
+        at="2026-01-10T10:00:00+01:00",
+        customer_id="ana",
+        receipt_ref="r1",
+        amount_cents=900,
+        points=9,
+    )
     device.push([CustomerRegistered(device_id="till-a", seq=1, customer_id="ana", first_name="Ana"), earn])
     with engine.begin() as connection:
         erase_customer(connection, "ana", "admin")

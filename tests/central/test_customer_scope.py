@@ -22,15 +22,30 @@ SURNAME, PHONE, EMAIL = "Vautrin-Lefebvre", "06 12 34 56 78", "anouk.vautrin@exa
 
 
 def _register(device, cid: str, card: str, **profile) -> None:
-    device.push([CustomerRegistered(device_id=device.device_id, seq=device.next_seq(), customer_id=cid,
-                                    first_name=profile.pop("first_name", "Anouk"), **profile),
-                 CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, card_uid=card)])
+    device.push(
+        [
+            CustomerRegistered(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=cid,
+                first_name=profile.pop("first_name", "Anouk"),
+                **profile,
+            ),
+            CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, card_uid=card),
+        ]
+    )
 
 
 def _earn(device, cid: str, points: int, **extra) -> PointsEarned:
-    return PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=cid,
-                        receipt_ref=f"r-{device.device_id}-{device.seq}", amount_cents=points * 100, points=points,
-                        **extra)
+    return PointsEarned(
+        device_id=device.device_id,
+        seq=device.next_seq(),
+        customer_id=cid,
+        receipt_ref=f"r-{device.device_id}-{device.seq}",
+        amount_cents=points * 100,
+        points=points,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -65,9 +80,12 @@ def test_a_store_pulls_only_its_customers_with_least_data(stores, engine):
     assert row["profile_filled"] == ["last_name", "phone", "email"]
     assert theirs["customers"]["c-bruno"]["profile_filled"] == []
     with engine.connect() as c:
-        key = json.loads(c.execute(select(settings.c.value_json).where(settings.c.key == "contact_hash_key"))
-                         .scalar_one())
-    assert row["contact_hashes"] == list(contact_hashes(bytes.fromhex(key), "+33 6 12 34 56 78", "Anouk.Vautrin@Example.org "))
+        key = json.loads(
+            c.execute(select(settings.c.value_json).where(settings.c.key == "contact_hash_key")).scalar_one()
+        )
+    assert row["contact_hashes"] == list(
+        contact_hashes(bytes.fromhex(key), "+33 6 12 34 56 78", "Anouk.Vautrin@Example.org ")
+    )
 
 
 def test_a_customer_of_store_a_tapping_at_store_b_is_looked_up_then_held_by_b(stores):
@@ -99,8 +117,9 @@ def test_an_offline_earn_on_an_unknown_card_goes_to_its_owner_without_a_duplicat
     b.push([earn])  # a retry changes nothing
     with engine.connect() as c:
         assert c.execute(select(func.count()).select_from(customers)).scalar_one() == 2
-        assert c.execute(select(events.c.customer_id).where(events.c.event_id == earn.event_id)).scalar_one() \
-            == "c-anouk"
+        assert (
+            c.execute(select(events.c.customer_id).where(events.c.event_id == earn.event_id)).scalar_one() == "c-anouk"
+        )
     assert a.pull_all()["customers"]["c-anouk"]["points"] == 47
     assert set(b.pull_all()["customers"]) == {"c-bruno", "c-anouk"}  # the earn put Anouk in store B's scope
 
@@ -123,8 +142,14 @@ def test_only_earns_and_refunds_may_name_an_unknown_card(stores):
     from loyalty.domain.events import PointsRedeemed
 
     a, b = stores
-    spend = PointsRedeemed(device_id="till-b", seq=b.next_seq(), customer_id=unknown_card_customer("A-1"),
-                           reward_id="coffee", reward_kind="in_house", points=1)
+    spend = PointsRedeemed(
+        device_id="till-b",
+        seq=b.next_seq(),
+        customer_id=unknown_card_customer("A-1"),
+        reward_id="coffee",
+        reward_kind="in_house",
+        points=1,
+    )
     assert b.push([spend], expect=422)["event_id"] == spend.event_id
 
 
@@ -134,8 +159,11 @@ def test_a_customer_not_seen_for_the_scope_days_is_removed_from_the_store(stores
     cursor = b.pull_all()["cursor"]
     in_transaction(engine, lambda c: assign(c, "store-b", "c-bruno"))
     with engine.begin() as c:  # both entries last seen long ago
-        c.execute(update(customer_scope).where(customer_scope.c.store_key == "store-b")
-                  .values(last_seen="2001-01-01T00:00:00.000+00:00"))
+        c.execute(
+            update(customer_scope)
+            .where(customer_scope.c.store_key == "store-b")
+            .values(last_seen="2001-01-01T00:00:00.000+00:00")
+        )
     later = b.pull_from(cursor)
     assert later["removed"] == {"c-anouk"}  # Bruno is assigned to store B: he stays
     a.push([_earn(a, "c-anouk", 1)])
@@ -169,13 +197,20 @@ def test_a_till_searches_the_chain_masked_and_holds_only_the_customer_it_opens(s
         assert answer.status_code == 200, answer.json
         found = answer.json["customers"]
         assert [f["customer_id"] for f in found] == ["c-anouk"], query
-        assert found[0] == {"customer_id": "c-anouk", "first_name": "Anouk", "last_initial": "V",
-                            "phone": "06 •• •• •• 78", "email": "a•••@e•••.org", "card_suffix": "A-1",
-                            "points": 40}
+        assert found[0] == {
+            "customer_id": "c-anouk",
+            "first_name": "Anouk",
+            "last_initial": "V",
+            "phone": "06 •• •• •• 78",
+            "email": "a•••@e•••.org",
+            "card_suffix": "A-1",
+            "points": 40,
+        }
     assert b.client.get("/api/customers/search?q=a", headers=b.headers).status_code == 400
     with engine.connect() as c:  # searching put no one in store B's scope
-        assert c.execute(select(customer_scope.c.customer_id).where(customer_scope.c.store_key == "store-b")
-                         ).scalars().all() == ["c-bruno"]
+        assert c.execute(
+            select(customer_scope.c.customer_id).where(customer_scope.c.store_key == "store-b")
+        ).scalars().all() == ["c-bruno"]
     cursor = b.pull_all()["cursor"]
     opened = b.client.get("/api/customers/c-anouk", headers=b.headers)
     assert opened.status_code == 200 and opened.json["customer"]["last_initial"] == "V"
@@ -202,8 +237,9 @@ def test_an_offline_earn_on_a_blocked_card_goes_to_its_owner_flagged_for_review(
     earn = _earn(b, unknown_card_customer("A-1"), 6, card_uid="A-1")
     b.push([earn])
     with engine.connect() as c:
-        stored = c.execute(select(events.c.customer_id, events.c.review).where(
-            events.c.event_id == earn.event_id)).one()
+        stored = c.execute(
+            select(events.c.customer_id, events.c.review).where(events.c.event_id == earn.event_id)
+        ).one()
     assert tuple(stored) == ("c-anouk", True)
 
 

@@ -87,28 +87,70 @@ def _same_answers(central: Ledger, reference: Ledger, today: date) -> None:
 def test_merge_adjust_and_erase_keep_balances_and_lots_equal_to_the_fold(engines, steps):
     engine = engines()
     today = utc_today()
-    in_transaction(engine, lambda c: ingest(c, [e for p in PEOPLE for e in (
-        CustomerRegistered(device_id="till", customer_id=p, first_name=p.upper()),
-        CardLinked(device_id="till", customer_id=p, card_uid=f"CARD-{p}"))], None))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                e
+                for p in PEOPLE
+                for e in (
+                    CustomerRegistered(device_id="till", customer_id=p, first_name=p.upper()),
+                    CardLinked(device_id="till", customer_id=p, card_uid=f"CARD-{p}"),
+                )
+            ],
+            None,
+        ),
+    )
     earns: dict[str, list[PointsEarned]] = {p: [] for p in PEOPLE}
     merges: list[str] = []
     erased: set[str] = set()
     for n, (kind, who, amount, days_ago) in enumerate(steps):
         at = f"{(today - timedelta(days=days_ago)).isoformat()}T10:00:00+01:00"
         if kind == "earn":
-            e = PointsEarned(device_id="till", at=at, customer_id=who, receipt_ref=f"r{n}", amount_cents=amount * 100,
-                             points=amount)
+            e = PointsEarned(
+                device_id="till", at=at, customer_id=who, receipt_ref=f"r{n}", amount_cents=amount * 100, points=amount
+            )
             earns[who].append(e)
             in_transaction(engine, lambda c: ingest(c, [e], None))
         elif kind == "redeem":
-            in_transaction(engine, lambda c: ingest(c, [PointsRedeemed(
-                device_id="till", at=at, customer_id=who, reward_id="mug", reward_kind="in_house",
-                points=amount)], None))
+            in_transaction(
+                engine,
+                lambda c: ingest(
+                    c,
+                    [
+                        PointsRedeemed(
+                            device_id="till",
+                            at=at,
+                            customer_id=who,
+                            reward_id="mug",
+                            reward_kind="in_house",
+                            points=amount,
+                        )
+                    ],
+                    None,
+                ),
+            )
         elif kind == "refund" and earns[who]:
             earn = earns[who][amount % len(earns[who])]
-            in_transaction(engine, lambda c: ingest(c, [EarnReversed(
-                device_id="till", at=at, customer_id=who, earn_event_id=earn.event_id, receipt_ref=earn.receipt_ref,
-                refund_cents=500, points=5)], None))
+            in_transaction(
+                engine,
+                lambda c: ingest(
+                    c,
+                    [
+                        EarnReversed(
+                            device_id="till",
+                            at=at,
+                            customer_id=who,
+                            earn_event_id=earn.event_id,
+                            receipt_ref=earn.receipt_ref,
+                            refund_cents=500,
+                            points=5,
+                        )
+                    ],
+                    None,
+                ),
+            )
         elif kind == "adjust" and amount and who not in erased:
             try:
                 in_transaction(engine, lambda c: adjust_points(c, HEAD, who, amount, "property test"))
@@ -139,9 +181,17 @@ def test_a_merge_then_its_undoing_leaves_both_customers_as_they_were(engines):
     engine = engines()
     today = utc_today()
     story = [CustomerRegistered(device_id="till", customer_id=p, first_name=p) for p in ("k", "d")]
-    story += [PointsEarned(device_id="till", at=f"{(today - timedelta(days=d)).isoformat()}T10:00:00+01:00",
-                           customer_id=p, receipt_ref=f"{p}{d}", amount_cents=100 * d, points=d)
-              for p, d in (("k", 10), ("d", 40), ("d", 300), ("k", 5))]
+    story += [
+        PointsEarned(
+            device_id="till",
+            at=f"{(today - timedelta(days=d)).isoformat()}T10:00:00+01:00",
+            customer_id=p,
+            receipt_ref=f"{p}{d}",
+            amount_cents=100 * d,
+            points=d,
+        )
+        for p, d in (("k", 10), ("d", 40), ("d", 300), ("k", 5))
+    ]
     story += [PointsRedeemed(device_id="till", customer_id="d", reward_id="mug", reward_kind="in_house", points=50)]
     in_transaction(engine, lambda c: ingest(c, story, None))
     before = _central_ledger(engine)
@@ -158,10 +208,22 @@ def test_a_merge_then_its_undoing_leaves_both_customers_as_they_were(engines):
 
 def test_each_refusal_of_customer_service_has_its_own_type(engines):
     engine = engines()
-    in_transaction(engine, lambda c: ingest(c, [e for p in PEOPLE for e in (
-        CustomerRegistered(device_id="till", customer_id=p, first_name=p.upper()),
-        CardLinked(device_id="till", customer_id=p, card_uid=f"CARD-{p}"),
-        PointsEarned(device_id="till", customer_id=p, receipt_ref=f"r-{p}", amount_cents=3000, points=30))], None))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                e
+                for p in PEOPLE
+                for e in (
+                    CustomerRegistered(device_id="till", customer_id=p, first_name=p.upper()),
+                    CardLinked(device_id="till", customer_id=p, card_uid=f"CARD-{p}"),
+                    PointsEarned(device_id="till", customer_id=p, receipt_ref=f"r-{p}", amount_cents=3000, points=30),
+                )
+            ],
+            None,
+        ),
+    )
     with pytest.raises(AdjustmentOverBalance):
         in_transaction(engine, lambda c: adjust_points(c, HEAD, "a", -31, "too much"))
     merge_id = in_transaction(engine, lambda c: merge_customers(c, HEAD, "a", "b", "duplicate"))

@@ -11,15 +11,30 @@ from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered
 
 
 def _customer(device, cid="c1", card="CARD-1"):
-    device.push([
-        CustomerRegistered(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, first_name="Zélie",
-                           last_name="Marchal", email="zelie@example.org"),
-        ConsentChanged(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, granted=True,
-                       text_version="v1"),
-        CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, card_uid=card),
-        PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, receipt_ref="r1",
-                     amount_cents=4200, points=42),
-    ])
+    device.push(
+        [
+            CustomerRegistered(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=cid,
+                first_name="Zélie",
+                last_name="Marchal",
+                email="zelie@example.org",
+            ),
+            ConsentChanged(
+                device_id=device.device_id, seq=device.next_seq(), customer_id=cid, granted=True, text_version="v1"
+            ),
+            CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id=cid, card_uid=card),
+            PointsEarned(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=cid,
+                receipt_ref="r1",
+                amount_cents=4200,
+                points=42,
+            ),
+        ]
+    )
 
 
 def test_export_has_profile_cards_consent_and_events(make_device, client, admin):
@@ -41,8 +56,9 @@ def test_erasure_removes_personal_data_everywhere_and_keeps_amounts(make_device,
     state = device.pull_all()
     assert "c1" in state["erased"] and "c1" not in state["customers"]
     # A profile update still in some till's outbox arrives after the erasure: stored without the data.
-    device.push([ProfileUpdated(device_id=device.device_id, seq=device.next_seq(), customer_id="c1",
-                                phone="0612345678")])
+    device.push(
+        [ProfileUpdated(device_id=device.device_id, seq=device.next_seq(), customer_id="c1", phone="0612345678")]
+    )
     with engine.connect() as c:
         payloads = " ".join(c.execute(select(events.c.payload)).scalars())
         assert "Zélie" not in payloads and "Marchal" not in payloads and "zelie@" not in payloads

@@ -39,6 +39,8 @@ def test_demo_terms_warn_camille_of_her_oldest_points_and_keep_what_the_back_off
     in_transaction(engine, lambda c: loyalty_terms.save_expiry(c, "anna", ExpiryRule(400, 10)))
     seed_loyalty_terms(engine)
     assert in_transaction(engine, lambda c: loyalty_terms.read_setting(c, loyalty_terms.EXPIRY)) == {
-        "after_days": 400, "notice_days": 10}
+        "after_days": 400,
+        "notice_days": 10,
+    }
     tiers = in_transaction(engine, lambda c: loyalty_terms.read_setting(c, loyalty_terms.TIERS))
     assert [t["name"] for t in tiers["tiers"]] == ["Bronze", "Argent", "Or"]

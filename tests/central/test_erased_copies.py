@@ -20,11 +20,16 @@ def _register_and_erase(app) -> None:
     engine = app.extensions["central.engine"]
     client = app.test_client()
     headers = {"Authorization": f"Bearer {enrol_device(engine, 'till-1')}"}
-    events = [CustomerRegistered(device_id="till-1", seq=1, customer_id="c-zora", first_name="Zoraïde",
-                                 email=EMAIL, phone=PHONE),
-              ProfileUpdated(device_id="till-1", seq=2, customer_id="c-zora", last_name="Quintessence")]
-    assert client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                       headers=headers).status_code == 200
+    events = [
+        CustomerRegistered(
+            device_id="till-1", seq=1, customer_id="c-zora", first_name="Zoraïde", email=EMAIL, phone=PHONE
+        ),
+        ProfileUpdated(device_id="till-1", seq=2, customer_id="c-zora", last_name="Quintessence"),
+    ]
+    assert (
+        client.post("/api/sync/push", json={"events": [to_record(e) for e in events]}, headers=headers).status_code
+        == 200
+    )
     erase = client.post("/api/admin/customers/c-zora/erase", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert erase.status_code == 200
 
@@ -49,9 +54,16 @@ def test_postgresql_vacuums_the_erased_rows(pg_url):
         _register_and_erase(app)
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_stat_clear_snapshot()"))
-            vacuumed = connection.execute(text(
-                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-                "AND relname IN ('customers', 'events') AND last_vacuum IS NOT NULL")).scalars().all()
+            vacuumed = (
+                connection.execute(
+                    text(
+                        "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                        "AND relname IN ('customers', 'events') AND last_vacuum IS NOT NULL"
+                    )
+                )
+                .scalars()
+                .all()
+            )
         assert sorted(vacuumed) == ["customers", "events"]
     finally:
         engine.dispose()

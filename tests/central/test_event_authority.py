@@ -33,22 +33,38 @@ def _customer(engine, cid: str):
 def test_every_event_kind_has_one_authority():
     assert set(AUTHORITY) == set(EVENT_TYPES)
     assert {kind for kind, who in AUTHORITY.items() if who == CENTRAL} == {
-        "CustomerErased", "PointsExpired", "PoolJoined", "PoolLeft", "PointsAdjusted", "PointsMoved"}
+        "CustomerErased",
+        "PointsExpired",
+        "PoolJoined",
+        "PoolLeft",
+        "PointsAdjusted",
+        "PointsMoved",
+    }
 
 
-@pytest.mark.parametrize("make", [
-    lambda d, s: CustomerErased(device_id=d, seq=s, customer_id="a-c1"),
-    lambda d, s: PointsExpired(device_id=d, seq=s, customer_id="a-c1", points=5, through_day="2026-01-01"),
-    lambda d, s: PoolJoined(device_id=d, seq=s, pool_id="p1", customer_id="a-c1", share_pct=100),
-    lambda d, s: PoolLeft(device_id=d, seq=s, pool_id="p1", customer_id="a-c1"),
-], ids=["erase", "expire", "pool-join", "pool-leave"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d, s: CustomerErased(device_id=d, seq=s, customer_id="a-c1"),
+        lambda d, s: PointsExpired(device_id=d, seq=s, customer_id="a-c1", points=5, through_day="2026-01-01"),
+        lambda d, s: PoolJoined(device_id=d, seq=s, pool_id="p1", customer_id="a-c1", share_pct=100),
+        lambda d, s: PoolLeft(device_id=d, seq=s, pool_id="p1", customer_id="a-c1"),
+    ],
+    ids=["erase", "expire", "pool-join", "pool-leave"],
+)
 def test_a_device_cannot_push_what_only_central_decides(make_device, engine, make):
     a, b = make_device("till-a"), make_device("till-b")
-    a.push([CustomerRegistered(device_id="till-a", seq=a.next_seq(), customer_id="a-c1", first_name="Lou",
-                               email="lou@example.org")])
+    a.push(
+        [
+            CustomerRegistered(
+                device_id="till-a", seq=a.next_seq(), customer_id="a-c1", first_name="Lou", email="lou@example.org"
+            )
+        ]
+    )
     stored = _count(engine)
-    earn = PointsEarned(device_id="till-b", seq=b.next_seq(), customer_id="a-c1", receipt_ref="r1",
-                        amount_cents=500, points=5)
+    earn = PointsEarned(
+        device_id="till-b", seq=b.next_seq(), customer_id="a-c1", receipt_ref="r1", amount_cents=500, points=5
+    )
     bad = make("till-b", b.next_seq())
     answer = b.push([earn, bad], expect=422)
     assert answer["event_id"] == bad.event_id
@@ -59,13 +75,21 @@ def test_a_device_cannot_push_what_only_central_decides(make_device, engine, mak
 
 
 def _earn_record(device, points: int, customer_id: str = "c1", **extra) -> dict:
-    return to_record(PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=customer_id,
-                                  receipt_ref=f"r{device.seq}", amount_cents=1000, points=1)) | {
-        "points": points, **extra}
+    return to_record(
+        PointsEarned(
+            device_id=device.device_id,
+            seq=device.next_seq(),
+            customer_id=customer_id,
+            receipt_ref=f"r{device.seq}",
+            amount_cents=1000,
+            points=1,
+        )
+    ) | {"points": points, **extra}
 
 
-@pytest.mark.parametrize(("field", "value"), [("points", 2**63 - 5), ("points", 10_000_001),
-                                              ("amount_cents", 2**62), ("seq", 2**60)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("points", 2**63 - 5), ("points", 10_000_001), ("amount_cents", 2**62), ("seq", 2**60)]
+)
 def test_amounts_beyond_the_wire_bounds_are_refused_alike_on_both_backends(make_device, engine, field, value):
     device = make_device("till-a")
     record = _earn_record(device, 10) | {field: value}
@@ -81,19 +105,39 @@ def test_one_poisoned_event_never_blocks_another_device(make_device, engine):
     for _ in range(2):  # retried: refused the same way each time
         response = a.client.post("/api/sync/push", json={"events": [poisoned]}, headers=a.headers)
         assert response.status_code == 422
-    b.push([PointsEarned(device_id="till-b", seq=b.next_seq(), customer_id="c1", receipt_ref="rb",
-                         amount_cents=1000, points=10)])
+    b.push(
+        [
+            PointsEarned(
+                device_id="till-b", seq=b.next_seq(), customer_id="c1", receipt_ref="rb", amount_cents=1000, points=10
+            )
+        ]
+    )
     assert _customer(engine, "c1").points == 10
 
 
 def test_an_earn_above_the_rules_receipt_cap_is_refused(make_device, client, admin, engine):
-    assert client.put("/api/admin/earning-rules", json={"base_points": 1, "per_cents": 100, "receipt_cap": 500},
-                      headers=admin).status_code == 200
+    assert (
+        client.put(
+            "/api/admin/earning-rules", json={"base_points": 1, "per_cents": 100, "receipt_cap": 500}, headers=admin
+        ).status_code
+        == 200
+    )
     device = make_device("till-a")
-    device.push([PointsEarned(device_id="till-a", seq=device.next_seq(), customer_id="c1", receipt_ref="r1",
-                              amount_cents=50_000, points=500)])
-    too_much = PointsEarned(device_id="till-a", seq=device.next_seq(), customer_id="c1", receipt_ref="r2",
-                            amount_cents=90_000, points=900)
+    device.push(
+        [
+            PointsEarned(
+                device_id="till-a",
+                seq=device.next_seq(),
+                customer_id="c1",
+                receipt_ref="r1",
+                amount_cents=50_000,
+                points=500,
+            )
+        ]
+    )
+    too_much = PointsEarned(
+        device_id="till-a", seq=device.next_seq(), customer_id="c1", receipt_ref="r2", amount_cents=90_000, points=900
+    )
     answer = device.push([too_much], expect=422)
     assert "cap of 500" in answer["message"] and answer["event_id"] == too_much.event_id
 
@@ -111,7 +155,8 @@ def test_the_refusal_is_noted_and_the_sequence_passes_over_it(make_device, engin
     with engine.connect() as c:
         notes = c.execute(select(push_refusals)).all()
     assert [(n.device_id, n.event_id, n.seq, n.type) for n in notes] == [
-        ("till-a", refused["event_id"], 2, "PointsEarned")]
+        ("till-a", refused["event_id"], 2, "PointsEarned")
+    ]
 
 
 DEVICE_CALLS = [

@@ -23,13 +23,26 @@ def _auth(text):
 def shopper(make_device):
     """Zélie, card CARD-1, 10 points from a till sale."""
     device = make_device()
-    device.push([
-        CustomerRegistered(device_id=device.device_id, seq=device.next_seq(), customer_id="c1", first_name="Zélie",
-                           email="Zelie@Example.org"),
-        CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id="c1", card_uid="CARD-1"),
-        PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id="c1", receipt_ref="r1",
-                     amount_cents=1000, points=10),
-    ])
+    device.push(
+        [
+            CustomerRegistered(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id="c1",
+                first_name="Zélie",
+                email="Zelie@Example.org",
+            ),
+            CardLinked(device_id=device.device_id, seq=device.next_seq(), customer_id="c1", card_uid="CARD-1"),
+            PointsEarned(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id="c1",
+                receipt_ref="r1",
+                amount_cents=1000,
+                points=10,
+            ),
+        ]
+    )
     return device
 
 
@@ -62,40 +75,62 @@ def test_an_order_by_e_mail_earns_on_the_tills_scale_and_caps(client, engine, ad
     rules = {"base_points": 2, "per_cents": 100, "categories": {"books": 300}, "receipt_cap": 500, "daily_cap": 600}
     assert client.put("/api/admin/earning-rules", json=rules, headers=admin).status_code == 200
     _, key = _key(engine)
-    by_email = client.post("/api/orders/earn", headers=_auth(key), json={
-        "order_id": "W-1", "email": " zelie@example.ORG", "lines": {"books": 1000, "general": 1050}})
+    by_email = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-1", "email": " zelie@example.ORG", "lines": {"books": 1000, "general": 1050}},
+    )
     assert by_email.status_code == 200, by_email.json
     assert by_email.json["points"] == 60 + 21 and by_email.json["capped_by"] is None
-    big = client.post("/api/orders/earn", headers=_auth(key),
-                      json={"order_id": "W-2", "card_number": "CARD-1", "amount_cents": 50_000})
+    big = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-2", "card_number": "CARD-1", "amount_cents": 50_000},
+    )
     assert big.json["points"] == 500 and big.json["capped_by"] == "receipt"
-    rest = client.post("/api/orders/earn", headers=_auth(key),
-                       json={"order_id": "W-3", "card_number": "CARD-1", "amount_cents": 50_000})
+    rest = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-3", "card_number": "CARD-1", "amount_cents": 50_000},
+    )
     assert rest.json["points"] == 600 - 10 - 81 - 500 and rest.json["capped_by"] == "day"
-    unknown = client.post("/api/orders/earn", headers=_auth(key),
-                          json={"order_id": "W-4", "email": "nobody@example.org", "amount_cents": 100})
+    unknown = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-4", "email": "nobody@example.org", "amount_cents": 100},
+    )
     assert unknown.status_code == 404
 
 
 @pytest.mark.parametrize("amount", [10_000_001, -1, True, 12.5, "100"])
 def test_order_amounts_are_bounded_like_the_devices(client, engine, shopper, amount):
     _, key = _key(engine)
-    response = client.post("/api/orders/earn", headers=_auth(key),
-                           json={"order_id": "W-9", "card_number": "CARD-1", "amount_cents": amount})
+    response = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-9", "card_number": "CARD-1", "amount_cents": amount},
+    )
     assert response.status_code == 422 and "cents" in response.json["message"]
-    lines = client.post("/api/orders/earn", headers=_auth(key),
-                        json={"order_id": "W-9", "card_number": "CARD-1", "lines": {"general": amount}})
+    lines = client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-9", "card_number": "CARD-1", "lines": {"general": amount}},
+    )
     assert lines.status_code == 422
     assert _earned_events(engine) == 1
-    fine = client.post("/api/orders/earn", headers=_auth(key),
-                       json={"order_id": "W-9", "card_number": "CARD-1", "amount_cents": 100})
+    fine = client.post(
+        "/api/orders/earn", headers=_auth(key), json={"order_id": "W-9", "card_number": "CARD-1", "amount_cents": 100}
+    )
     assert fine.status_code == 200  # the refused attempts kept nothing, not even the order id
 
 
 def test_a_refund_takes_back_its_share_once_per_refund_id(client, engine, shopper):
     _, key = _key(engine)
-    client.post("/api/orders/earn", headers=_auth(key),
-                json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 10_000})
+    client.post(
+        "/api/orders/earn",
+        headers=_auth(key),
+        json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 10_000},
+    )
     part = {"order_id": "W-1", "refund_id": "R-1", "refund_cents": 2500}
     first = client.post("/api/orders/refund", headers=_auth(key), json=part)
     assert first.status_code == 200, first.json
@@ -124,8 +159,14 @@ def test_a_revoked_key_is_refused_at_once(client, engine, shopper):
 
 def test_a_key_without_the_refund_scope_cannot_refund(client, engine, shopper):
     _, key = _key(engine, scopes=("earn",))
-    assert client.post("/api/orders/earn", headers=_auth(key),
-                       json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 1000}).status_code == 200
+    assert (
+        client.post(
+            "/api/orders/earn",
+            headers=_auth(key),
+            json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 1000},
+        ).status_code
+        == 200
+    )
     refused = client.post("/api/orders/refund", headers=_auth(key), json={"order_id": "W-1", "refund_id": "R-1"})
     assert refused.status_code == 403 and refused.json["error"] == "KeyScopeRefused"
     assert client.post("/api/orders/lookup", headers=_auth(key), json={"card_number": "CARD-1"}).status_code == 403
@@ -150,8 +191,9 @@ def test_a_key_is_rate_limited_per_minute(client, engine, shopper):
 def test_a_blocked_card_earns_nothing(client, engine, admin, shopper):
     _, key = _key(engine)
     client.post("/api/admin/cards/CARD-1/block", json={"reason": "lost"}, headers=admin)
-    refused = client.post("/api/orders/earn", headers=_auth(key),
-                          json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 1000})
+    refused = client.post(
+        "/api/orders/earn", headers=_auth(key), json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 1000}
+    )
     assert refused.status_code == 409 and "blocked" in refused.json["message"]
 
 
@@ -163,9 +205,16 @@ def _signed(client, key_id, secret, payload, timestamp=None):
 
     body = json.dumps(payload).encode()
     timestamp = int(time.time()) if timestamp is None else timestamp
-    return client.post("/api/orders/webhook", data=body, content_type="application/json", headers={
-        "X-Loyalty-Key": key_id, "X-Loyalty-Timestamp": str(timestamp),
-        "X-Loyalty-Signature": sign(secret, timestamp, body)})
+    return client.post(
+        "/api/orders/webhook",
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-Loyalty-Key": key_id,
+            "X-Loyalty-Timestamp": str(timestamp),
+            "X-Loyalty-Signature": sign(secret, timestamp, body),
+        },
+    )
 
 
 def test_a_signed_webhook_credits_an_order_once_and_an_altered_or_old_one_is_refused(client, engine, shopper):
@@ -182,21 +231,27 @@ def test_a_signed_webhook_credits_an_order_once_and_an_altered_or_old_one_is_ref
     assert _signed(client, made.key_id, secret, paid).json == first.json
     forged = _signed(client, made.key_id, "whsec_guess", paid | {"data": paid["data"] | {"order_id": "CAT-8"}})
     assert forged.status_code == 401
-    stale = _signed(client, made.key_id, secret, {"event": "order.paid", "data": paid["data"] | {"order_id": "CAT-9"}},
-                    timestamp=int(time.time()) - 3600)
+    stale = _signed(
+        client,
+        made.key_id,
+        secret,
+        {"event": "order.paid", "data": paid["data"] | {"order_id": "CAT-9"}},
+        timestamp=int(time.time()) - 3600,
+    )
     assert stale.status_code == 401 and "timestamp" in stale.json["message"]
-    refund = _signed(client, made.key_id, secret,
-                     {"event": "order.refunded", "data": {"order_id": "CAT-7", "refund_id": "R1"}})
+    refund = _signed(
+        client, made.key_id, secret, {"event": "order.refunded", "data": {"order_id": "CAT-7", "refund_id": "R1"}}
+    )
     assert refund.status_code == 403
     assert shopper.pull_all()["customers"]["c1"]["points"] == 40
 
 
-def test_a_pool_member_gives_the_pool_its_share_of_an_order_and_gets_it_back_on_refund(client, engine, admin,
-                                                                                       shopper):
+def test_a_pool_member_gives_the_pool_its_share_of_an_order_and_gets_it_back_on_refund(client, engine, admin, shopper):
     assert client.put("/api/admin/pools/famille/members/c1", json={"share_pct": 50}, headers=admin).status_code == 200
     _, key = _key(engine)
-    earned = client.post("/api/orders/earn", headers=_auth(key),
-                         json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 4000})
+    earned = client.post(
+        "/api/orders/earn", headers=_auth(key), json={"order_id": "W-1", "card_number": "CARD-1", "amount_cents": 4000}
+    )
     assert earned.json["points"] == 40 and earned.json["pool_points"] == 20 and earned.json["balance"] == 30
     assert client.get("/api/admin/pools/famille", headers=admin).json["points"] == 20
     refunded = client.post("/api/orders/refund", headers=_auth(key), json={"order_id": "W-1", "refund_id": "R-1"})

@@ -37,17 +37,23 @@ def test_adding_a_member_of_another_pool_is_refused_and_a_move_leaves_the_first_
     moved = client.post(f"/api/admin/pools/{work}/members/{ben}/move", json={"share_pct": 20}, headers=admin)
     assert moved.status_code == 200 and moved.json["left_pool"] == home
     assert client.get(f"/api/admin/pools/{home}", headers=admin).json["members"] == [
-        {"customer_id": ana, "share_pct": 50}]
+        {"customer_id": ana, "share_pct": 50}
+    ]
     assert client.get(f"/api/admin/pools/{work}", headers=admin).json["members"] == [
-        {"customer_id": ben, "share_pct": 20}]
+        {"customer_id": ben, "share_pct": 20}
+    ]
 
     world.pull(till)
     assert till.live_store.pool_of(ben) == (work, 20)
     assert till.live_store.pool_summary(ana).members == 1
     kiosk_store = world.kiosk_store()
     rewards = RewardsFile.in_dir(world.tmp / "rewards")
-    online = KioskScreen(kiosk_store, rewards, device_id=kiosk_store.device_id,
-                         central=CentralPools(client, world.headers[kiosk_store.device_id]))
+    online = KioskScreen(
+        kiosk_store,
+        rewards,
+        device_id=kiosk_store.device_id,
+        central=CentralPools(client, world.headers[kiosk_store.device_id]),
+    )
     offline = KioskScreen(kiosk_store, rewards, device_id=kiosk_store.device_id, central=None)
     for screen in (online, offline):
         screen.present(world.card(ana))
@@ -61,7 +67,9 @@ def test_adding_a_member_of_another_pool_is_refused_and_a_move_leaves_the_first_
     world.sync(till)
     assert (world.central_pool(home), world.central_pool(work)) == (0, 2)
     assert [h["type"] for h in client.get(f"/api/admin/pools/{work}", headers=admin).json["history"]] == [
-        "PoolJoined", "PoolContributed"]
+        "PoolJoined",
+        "PoolContributed",
+    ]
 
 
 def test_a_closed_pool_has_no_members_anywhere_and_keeps_its_history(world, client, admin):

@@ -20,7 +20,8 @@ def _buy(till, world, customer_id, cents, ref):
 
 
 def test_a_full_refund_takes_the_members_part_from_the_member_and_the_pools_part_from_the_pool(
-        client, engine, tmp_path):
+    client, engine, tmp_path
+):
     world = PoolWorld(client, engine, tmp_path)
     try:
         ana, ben = world.customers("ana", "ben")
@@ -70,14 +71,15 @@ def test_a_partial_refund_gives_the_pool_its_share_and_a_second_one_the_rest(cli
 def test_the_pool_never_gives_back_more_than_it_holds(client, engine, tmp_path):
     world = PoolWorld(client, engine, tmp_path)
     try:
-        ana, = world.customers("ana")
+        (ana,) = world.customers("ana")
         pool = world.name("wc")
         world.member(pool, ana, 50)
         till = world.till()
         _buy(till, world, ana, 4000, "R1")  # 20 to Ana, 20 to the pool
         store = till.live_store
-        store.record(pools.redeem(store, Reward("mug", "in_house", "Mug", 15), device_id=store.device_id,
-                                  customer_id=ana))
+        store.record(
+            pools.redeem(store, Reward("mug", "in_house", "Mug", 15), device_id=store.device_id, customer_id=ana)
+        )
         till.refund("R1")
         assert (store.balance(ana), store.pool_balance(pool)) == (0, 0)
         world.sync(till)
@@ -99,8 +101,9 @@ def _owed(points: int, amount: int, refunded: int) -> int:
     return points if amount <= 0 else points * min(refunded, amount) // amount
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(shares=st.tuples(st.integers(1, 100), st.integers(1, 100)), steps=st.lists(STEP, max_size=18))
 def test_refunds_through_the_till_and_central_agree_with_the_fold(client, engine, tmp_path_factory, shares, steps):
     world = PoolWorld(client, engine, tmp_path_factory.mktemp("pool"))
@@ -120,9 +123,18 @@ def test_refunds_through_the_till_and_central_agree_with_the_fold(client, engine
                 _buy(till, world, names[step[1]], step[2], f"R{n}")
                 earn = next(e for e in store.pending() if e.type == "PointsEarned" and e.receipt_ref == f"R{n}")
                 given = store.pool_contribution(earn.event_id)
-                earns.append({"ref": f"R{n}", "customer": earn.customer_id, "points": earn.points,
-                              "cents": earn.amount_cents, "pool": given.points if given else 0,
-                              "refunded": 0, "member_paid": 0, "pool_paid": 0})
+                earns.append(
+                    {
+                        "ref": f"R{n}",
+                        "customer": earn.customer_id,
+                        "points": earn.points,
+                        "cents": earn.amount_cents,
+                        "pool": given.points if given else 0,
+                        "refunded": 0,
+                        "member_paid": 0,
+                        "pool_paid": 0,
+                    }
+                )
             elif step[0] == "refund" and earns:
                 earn = earns[step[1] % len(earns)]
                 left = earn["cents"] - earn["refunded"]
@@ -140,19 +152,34 @@ def test_refunds_through_the_till_and_central_agree_with_the_fold(client, engine
                 pool_part = min(pool_owed - earn["pool_paid"], max(0, pool_before))
                 assert store.balance(earn["customer"]) == member_before - member_part
                 assert store.pool_balance(pool) == pool_before - pool_part
-                earn.update(refunded=refunded, member_paid=earn["member_paid"] + member_part,
-                            pool_paid=earn["pool_paid"] + pool_part)
+                earn.update(
+                    refunded=refunded,
+                    member_paid=earn["member_paid"] + member_part,
+                    pool_paid=earn["pool_paid"] + pool_part,
+                )
             elif step[0] == "spend_pool":
                 try:
-                    store.record(pools.redeem(store, Reward("gift", "in_house", "Cadeau", step[1]),
-                                              device_id=store.device_id, customer_id=ana))
+                    store.record(
+                        pools.redeem(
+                            store,
+                            Reward("gift", "in_house", "Cadeau", step[1]),
+                            device_id=store.device_id,
+                            customer_id=ana,
+                        )
+                    )
                 except KioskError:
                     pass
             elif step[0] == "spend_own":
                 cid = names[step[1]]
                 if store.balance(cid) >= step[2]:
-                    store.record(operations.redeem(store, Reward("own", "in_house", "Cadeau", step[2]),
-                                                   device_id=store.device_id, customer_id=cid))
+                    store.record(
+                        operations.redeem(
+                            store,
+                            Reward("own", "in_house", "Cadeau", step[2]),
+                            device_id=store.device_id,
+                            customer_id=cid,
+                        )
+                    )
             else:
                 recorded.extend(store.pending())
                 world.sync(till)

@@ -76,8 +76,12 @@ def test_spending_the_pool_offline_has_the_same_caps_and_partner_vouchers_need_c
 
 def test_a_partner_voucher_from_the_pool_at_the_till_takes_a_code_from_central(world, client, admin):
     ana, ben, cleo, pool = _household(world, 150_000)
-    response = client.post("/api/admin/partners/holidays/codes", data="code,face_value_cents\nHOL-0001,2000\n",
-                           content_type="text/csv", headers=admin)
+    response = client.post(
+        "/api/admin/partners/holidays/codes",
+        data="code,face_value_cents\nHOL-0001,2000\n",
+        content_type="text/csv",
+        headers=admin,
+    )
     assert response.status_code == 200, response.json
     till = world.till(vouchers=True)
     till.card_presented(world.card(ana))
@@ -87,8 +91,9 @@ def test_a_partner_voucher_from_the_pool_at_the_till_takes_a_code_from_central(w
     assert world.central_pool(pool) == 500
     # the pool's redemption confirms its code, so the code is never released nor listed as an orphan
     with world.engine.connect() as connection:
-        confirmed = connection.execute(select(voucher_codes.c.confirmed_at).where(
-            voucher_codes.c.code == "HOL-0001")).scalar_one()
+        confirmed = connection.execute(
+            select(voucher_codes.c.confirmed_at).where(voucher_codes.c.code == "HOL-0001")
+        ).scalar_one()
         assert confirmed is not None
         assert reconcile(connection, grace_s=0) == []
 
@@ -122,11 +127,13 @@ STEP = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(shares=st.tuples(st.integers(1, 100), st.integers(1, 100)), steps=st.lists(STEP, max_size=20))
-def test_pool_spending_through_the_till_and_central_agrees_with_the_fold(client, engine, tmp_path_factory, shares,
-                                                                         steps):
+def test_pool_spending_through_the_till_and_central_agrees_with_the_fold(
+    client, engine, tmp_path_factory, shares, steps
+):
     world = PoolWorld(client, engine, tmp_path_factory.mktemp("spend"))
     try:
         ana, ben, cleo = world.customers("ana", "ben", "cleo")
@@ -135,8 +142,7 @@ def test_pool_spending_through_the_till_and_central_agrees_with_the_fold(client,
         for cid, (pid, share) in memberships.items():
             world.member(pid, cid, share)
         state = {"state": "idle"}
-        till = world.till(central={"offline_redeem_per_card": 200, "offline_redeem_per_device": 300},
-                          sync_state=state)
+        till = world.till(central={"offline_redeem_per_card": 200, "offline_redeem_per_device": 300}, sync_state=state)
         store = till.live_store
         names = {"ana": ana, "ben": ben, "cleo": cleo}
         refs: list[str] = []

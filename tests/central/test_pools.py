@@ -11,21 +11,30 @@ from loyalty.domain.rewards import Reward
 
 
 def _customers(device, *ids):
-    device.push([CustomerRegistered(device_id=device.device_id, seq=device.next_seq(), customer_id=c, first_name=c)
-                 for c in ids])
+    device.push(
+        [
+            CustomerRegistered(device_id=device.device_id, seq=device.next_seq(), customer_id=c, first_name=c)
+            for c in ids
+        ]
+    )
 
 
 def _member(client, admin, pool_id, customer_id, share, expect=200):
-    response = client.put(f"/api/admin/pools/{pool_id}/members/{customer_id}", json={"share_pct": share},
-                          headers=admin)
+    response = client.put(f"/api/admin/pools/{pool_id}/members/{customer_id}", json={"share_pct": share}, headers=admin)
     assert response.status_code == expect, response.json
     return response.json
 
 
 def _earn_with_pool(device, ledger, customer_id, points, ref):
     """What a till does: the earn, then the pool's share as its own event, pushed together."""
-    earn = PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=customer_id, receipt_ref=ref,
-                        amount_cents=points * 100, points=points)
+    earn = PointsEarned(
+        device_id=device.device_id,
+        seq=device.next_seq(),
+        customer_id=customer_id,
+        receipt_ref=ref,
+        amount_cents=points * 100,
+        points=points,
+    )
     ledger.apply(earn)
     given = pools.contribute(ledger, earn)
     batch = [earn] + ([dataclasses.replace(given, seq=device.next_seq())] if given else [])

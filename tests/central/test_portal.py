@@ -41,18 +41,26 @@ class Shopper:
 @pytest.fixture
 def central(database_url, smtp_sink, tmp_path):
     sink, port = smtp_sink
-    settings = CentralSettings(data_dir=str(tmp_path), smtp_host="127.0.0.1", smtp_port=port,
-                               admin_token="portal-admin")
+    settings = CentralSettings(
+        data_dir=str(tmp_path), smtp_host="127.0.0.1", smtp_port=port, admin_token="portal-admin"
+    )
     app = create_app(database_url, settings=settings)
     engine = app.extensions["central.engine"]
     token = enrol_device(engine, "till-1")
     client = app.test_client()
-    events = [CustomerRegistered(device_id="till-1", seq=1, customer_id="c1", first_name="Zélie"),
-              CardLinked(device_id="till-1", seq=2, customer_id="c1", card_uid="CARD-1"),
-              PointsEarned(device_id="till-1", seq=3, customer_id="c1", receipt_ref="r1", amount_cents=12000,
-                           points=120)]
-    assert client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                       headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    events = [
+        CustomerRegistered(device_id="till-1", seq=1, customer_id="c1", first_name="Zélie"),
+        CardLinked(device_id="till-1", seq=2, customer_id="c1", card_uid="CARD-1"),
+        PointsEarned(device_id="till-1", seq=3, customer_id="c1", receipt_ref="r1", amount_cents=12000, points=120),
+    ]
+    assert (
+        client.post(
+            "/api/sync/push",
+            json={"events": [to_record(e) for e in events]},
+            headers={"Authorization": f"Bearer {token}"},
+        ).status_code
+        == 200
+    )
     yield app, client, token, sink
     engine.dispose()
 
@@ -60,8 +68,7 @@ def central(database_url, smtp_sink, tmp_path):
 def _complete_profile(shopper, token):
     link = make_link_token(token, "till-1", "c1")
     assert shopper.get(f"/portal/p/{link}?lang=en").status_code == 200
-    saved = shopper.post(f"/portal/p/{link}", {"email": "zelie@example.org", "last_name": "Marchal",
-                                               "consent": "yes"})
+    saved = shopper.post(f"/portal/p/{link}", {"email": "zelie@example.org", "last_name": "Marchal", "consent": "yes"})
     assert saved.status_code == 200 and "your profile is complete" in saved.get_data(as_text=True)
     return link
 
@@ -95,11 +102,29 @@ def test_the_receipt_link_completes_the_profile_once_and_refuses_reuse_expiry_an
 
 def test_sign_in_with_the_e_mailed_code_then_convert_points_into_a_voucher_once(central):
     app, client, token, sink = central
-    assert client.put("/api/admin/catalogue/holiday", headers=ADMIN, json={
-        "kind": "partner_voucher", "name": "Chèque vacances 20 €", "points_price": 100, "partner": "vacances",
-        "face_value_cents": 2000}).status_code == 200
-    assert client.post("/api/admin/partners/vacances/codes", headers=ADMIN, data="code,face_value_cents\nVAC-001,2000\n"
-                       "VAC-002,2000\n", content_type="text/csv").status_code == 200
+    assert (
+        client.put(
+            "/api/admin/catalogue/holiday",
+            headers=ADMIN,
+            json={
+                "kind": "partner_voucher",
+                "name": "Chèque vacances 20 €",
+                "points_price": 100,
+                "partner": "vacances",
+                "face_value_cents": 2000,
+            },
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/api/admin/partners/vacances/codes",
+            headers=ADMIN,
+            data="code,face_value_cents\nVAC-001,2000\nVAC-002,2000\n",
+            content_type="text/csv",
+        ).status_code
+        == 200
+    )
     shopper = Shopper(client)
     _complete_profile(shopper, token)
     code = _sign_in(shopper, sink)
@@ -116,8 +141,15 @@ def test_sign_in_with_the_e_mailed_code_then_convert_points_into_a_voucher_once(
     with app.extensions["central.engine"].connect() as c:
         issued = c.execute(select(voucher_codes.c.code).where(voucher_codes.c.issued_at.is_not(None))).scalars().all()
     assert issued == [shown]
-    short = shopper.post("/portal/vouchers", {"reward_id": "holiday", "request_id": re.search(
-        r'name="request_id" value="([^"]+)"', shopper.get("/portal/me").get_data(as_text=True)).group(1)})
+    short = shopper.post(
+        "/portal/vouchers",
+        {
+            "reward_id": "holiday",
+            "request_id": re.search(
+                r'name="request_id" value="([^"]+)"', shopper.get("/portal/me").get_data(as_text=True)
+            ).group(1),
+        },
+    )
     assert short.status_code == 409 and "you have 20" in short.get_data(as_text=True)
 
 
@@ -191,11 +223,13 @@ def test_without_an_smtp_server_the_mail_goes_to_the_outbox_folder(sqlite_url, t
     app = create_app(sqlite_url, settings=CentralSettings(data_dir=str(tmp_path), smtp_host=""))
     token = enrol_device(app.extensions["central.engine"], "till-1")
     client = app.test_client()
-    events = [CustomerRegistered(device_id="till-1", seq=1, customer_id="c1", first_name="Zélie",
-                                 email="zelie@example.org"),
-              CardLinked(device_id="till-1", seq=2, customer_id="c1", card_uid="CARD-1")]
-    client.post("/api/sync/push", json={"events": [to_record(e) for e in events]},
-                headers={"Authorization": f"Bearer {token}"})
+    events = [
+        CustomerRegistered(device_id="till-1", seq=1, customer_id="c1", first_name="Zélie", email="zelie@example.org"),
+        CardLinked(device_id="till-1", seq=2, customer_id="c1", card_uid="CARD-1"),
+    ]
+    client.post(
+        "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers={"Authorization": f"Bearer {token}"}
+    )
     shopper = Shopper(client)
     shopper.get("/portal/?lang=en")
     assert shopper.post("/portal/code", {"card_number": "CARD-1"}).status_code == 200

@@ -21,27 +21,56 @@ from loyalty.domain.ledger import Ledger
 def _story(device, rng: random.Random, customers: int = 6, steps: int = 120):
     made = []
     for n in range(customers):
-        made.append(CustomerRegistered(device_id=device.device_id, seq=device.next_seq(),
-                                       customer_id=f"{device.device_id}-c{n}", first_name=f"Client{n}"))
-        made.append(CardLinked(device_id=device.device_id, seq=device.next_seq(),
-                               customer_id=f"{device.device_id}-c{n}", card_uid=f"{device.device_id}-card{n}"))
+        made.append(
+            CustomerRegistered(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=f"{device.device_id}-c{n}",
+                first_name=f"Client{n}",
+            )
+        )
+        made.append(
+            CardLinked(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=f"{device.device_id}-c{n}",
+                card_uid=f"{device.device_id}-card{n}",
+            )
+        )
     earns = []
     for _ in range(steps):
         cid = f"{device.device_id}-c{rng.randrange(customers)}"
         roll = rng.random()
         if roll < 0.6 or not earns:
-            e = PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id=cid,
-                             receipt_ref=f"r{device.seq}", amount_cents=rng.randrange(100, 5000),
-                             points=rng.randrange(1, 50))
+            e = PointsEarned(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=cid,
+                receipt_ref=f"r{device.seq}",
+                amount_cents=rng.randrange(100, 5000),
+                points=rng.randrange(1, 50),
+            )
             earns.append(e)
         elif roll < 0.8:
-            e = PointsRedeemed(device_id=device.device_id, seq=device.next_seq(), customer_id=cid,
-                               reward_id="coffee", reward_kind="in_house", points=rng.randrange(1, 60))
+            e = PointsRedeemed(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=cid,
+                reward_id="coffee",
+                reward_kind="in_house",
+                points=rng.randrange(1, 60),
+            )
         else:
             earn = rng.choice(earns)
-            e = EarnReversed(device_id=device.device_id, seq=device.next_seq(), customer_id=earn.customer_id,
-                             earn_event_id=earn.event_id, receipt_ref=earn.receipt_ref, refund_cents=100,
-                             points=rng.randrange(1, 30))
+            e = EarnReversed(
+                device_id=device.device_id,
+                seq=device.next_seq(),
+                customer_id=earn.customer_id,
+                earn_event_id=earn.event_id,
+                receipt_ref=earn.receipt_ref,
+                refund_cents=100,
+                points=rng.randrange(1, 30),
+            )
         made.append(e)
     return made
 
@@ -63,15 +92,17 @@ def test_balances_are_the_ledger_fold_whatever_the_batching_and_duplicates(make_
     story = _story(a, rng) + _story(b, rng)
     story.append(CardBlocked(device_id="till-b", seq=b.next_seq(), card_uid="till-a-card1", reason="lost"))
     expected = Ledger.fold(story)
-    by_device = {"till-a": [e for e in story if e.device_id == "till-a"],
-                 "till-b": [e for e in story if e.device_id == "till-b"]}
+    by_device = {
+        "till-a": [e for e in story if e.device_id == "till-a"],
+        "till-b": [e for e in story if e.device_id == "till-b"],
+    }
     for device in (a, b):
         mine = by_device[device.device_id]
         start = 0
         while start < len(mine):
             size = rng.randrange(1, 40)
-            chunk = mine[start:start + size]
-            device.push(chunk + rng.sample(mine[:start + size], min(3, start + size)))  # resend some
+            chunk = mine[start : start + size]
+            device.push(chunk + rng.sample(mine[: start + size], min(3, start + size)))  # resend some
             start += size
     state = a.pull_all(limit=7)
     assert {cid: c["points"] for cid, c in state["customers"].items()} == expected.balances
@@ -98,8 +129,12 @@ def test_pull_is_resumable_from_any_cursor(make_device):
 
 def test_seq_through_stops_at_the_first_gap(make_device):
     device = make_device()
-    made = [PointsEarned(device_id=device.device_id, seq=seq, customer_id="c1", receipt_ref=f"r{seq}",
-                         amount_cents=100, points=1) for seq in range(1, 7)]
+    made = [
+        PointsEarned(
+            device_id=device.device_id, seq=seq, customer_id="c1", receipt_ref=f"r{seq}", amount_cents=100, points=1
+        )
+        for seq in range(1, 7)
+    ]
     assert device.push([made[0], made[1], made[3], made[4]])["seq_through"] == 2
     assert device.pull()["device_seq_through"] == 2
     assert device.push([made[2]])["seq_through"] == 5
@@ -115,12 +150,13 @@ def test_seq_through_comes_only_with_the_last_page(make_device):
 
 def test_overdrawing_redemption_is_kept_and_flagged(make_device, client, admin):
     a, b = make_device("till-a"), make_device("till-b")
-    a.push([PointsEarned(device_id="till-a", seq=1, customer_id="c1", receipt_ref="r1", amount_cents=5000,
-                         points=50)])
-    spend_a = PointsRedeemed(device_id="till-a", seq=2, customer_id="c1", reward_id="mug", reward_kind="in_house",
-                             points=40)
-    spend_b = PointsRedeemed(device_id="till-b", seq=1, customer_id="c1", reward_id="mug", reward_kind="in_house",
-                             points=40)
+    a.push([PointsEarned(device_id="till-a", seq=1, customer_id="c1", receipt_ref="r1", amount_cents=5000, points=50)])
+    spend_a = PointsRedeemed(
+        device_id="till-a", seq=2, customer_id="c1", reward_id="mug", reward_kind="in_house", points=40
+    )
+    spend_b = PointsRedeemed(
+        device_id="till-b", seq=1, customer_id="c1", reward_id="mug", reward_kind="in_house", points=40
+    )
     assert a.push([spend_a])["flagged"] == []
     assert b.push([spend_b])["flagged"] == [spend_b.event_id]
     assert a.pull_all()["customers"]["c1"]["points"] == -30

@@ -18,8 +18,15 @@ class StoreDevice(Device):
 
 
 def _earn(device, ref: str, points: int = 25) -> PointsEarned:
-    return PointsEarned(device_id=device.device_id, seq=device.next_seq(), customer_id="cust-1", receipt_ref=ref,
-                        amount_cents=points * 100, points=points, lines=(("general", points * 100, points),))
+    return PointsEarned(
+        device_id=device.device_id,
+        seq=device.next_seq(),
+        customer_id="cust-1",
+        receipt_ref=ref,
+        amount_cents=points * 100,
+        points=points,
+        lines=(("general", points * 100, points),),
+    )
 
 
 def test_a_second_earn_of_a_receipt_from_another_till_of_the_store_is_not_credited(client, engine):
@@ -44,8 +51,15 @@ def test_refunds_of_one_receipt_from_two_tills_never_exceed_it(client, engine):
     till_b.push([earn])
     flagged = []
     for device in (till_b, till_c):  # both refund the whole receipt while offline of each other
-        refund = EarnReversed(device_id=device.device_id, seq=device.next_seq(), customer_id="cust-1",
-                              earn_event_id=earn.event_id, receipt_ref="R-2", refund_cents=4000, points=40)
+        refund = EarnReversed(
+            device_id=device.device_id,
+            seq=device.next_seq(),
+            customer_id="cust-1",
+            earn_event_id=earn.event_id,
+            receipt_ref="R-2",
+            refund_cents=4000,
+            points=40,
+        )
         flagged.append((refund.event_id, device.push([refund])["flagged"]))
     assert flagged[0][1] == [] and flagged[1][1] == [flagged[1][0]]  # the second is capped to nothing, and flagged
     assert till_b.pull_all()["customers"]["cust-1"]["points"] == 0

@@ -27,10 +27,21 @@ from loyalty.domain.expiry import ExpiryRule
 from tests.backoffice.ledgers import FIRST_DAY, HOLIDAY, add_holiday_voucher, build_week
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
 
-PERIODS = [reports.Period(), reports.Period(FIRST_DAY, FIRST_DAY), reports.Period(date(2026, 11, 3), date(2026, 11, 5)),
-           reports.Period(None, date(2026, 11, 2)), reports.Period(date(2026, 11, 6), None)]
-STORES = [None, frozenset({"store-a"}), frozenset({"store-b"}), frozenset({"store-a", "store-b"}),
-          frozenset({"store-z"}), frozenset()]
+PERIODS = [
+    reports.Period(),
+    reports.Period(FIRST_DAY, FIRST_DAY),
+    reports.Period(date(2026, 11, 3), date(2026, 11, 5)),
+    reports.Period(None, date(2026, 11, 2)),
+    reports.Period(date(2026, 11, 6), None),
+]
+STORES = [
+    None,
+    frozenset({"store-a"}),
+    frozenset({"store-b"}),
+    frozenset({"store-a", "store-b"}),
+    frozenset({"store-z"}),
+    frozenset(),
+]
 
 
 def _central(url: str):
@@ -73,8 +84,11 @@ def test_totals_equal_the_full_fold_however_pushes_are_cut(seed, cuts, retry):
 def test_the_outstanding_points_are_what_central_holds_whatever_order_pushes_arrive_in(seed, order):
     """A till offline for days pushes late, so a refund may reach central before its sale from another till."""
     made = build_week(seed)
-    pushes = [[e for e in made[start:start + 20] if e.device_id == device]
-              for start in range(0, len(made), 20) for device in ("store-a", "store-b")]
+    pushes = [
+        [e for e in made[start : start + 20] if e.device_id == device]
+        for start in range(0, len(made), 20)
+        for device in ("store-a", "store-b")
+    ]
     order.shuffle(pushes)
     with tempfile.TemporaryDirectory() as folder:
         engine = _central(f"sqlite:///{Path(folder) / 'central.db'}")
@@ -119,14 +133,19 @@ def test_the_expiry_run_is_counted_like_any_push(sqlite_url):
 def test_tills_pushing_the_same_days_at_once_through_postgresql_add_up(pg_url):
     """Eight tills push the same days at the same time: every upsert adds, none is lost or doubled."""
     engine = _central(pg_url)
-    streams = [[replace(e, device_id=f"till-{n}", seq=seq, customer_id=f"{e.customer_id}-{n}")
-                for seq, e in enumerate(build_week(n), 1)] for n in range(8)]
+    streams = [
+        [
+            replace(e, device_id=f"till-{n}", seq=seq, customer_id=f"{e.customer_id}-{n}")
+            for seq, e in enumerate(build_week(n), 1)
+        ]
+        for n in range(8)
+    ]
     failures: list[BaseException] = []
 
     def push(stream):
         try:
             for start in range(0, len(stream), 10):
-                batch = stream[start:start + 10]
+                batch = stream[start : start + 10]
                 in_transaction(engine, lambda c: ingest(c, batch, None))
         except BaseException as exc:  # reported below: a thread's failure must fail the test
             failures.append(exc)
@@ -150,8 +169,9 @@ def test_a_pushed_id_too_long_for_the_totals_is_refused_with_nothing_stored(sqli
     token = enrol_device(engine, "till-1")
     earn = next(e for e in build_week(1) if isinstance(e, PointsEarned))
     record = {**to_record(replace(earn, device_id="till-1", seq=1)), "cashier_id": "c" * 65}
-    answer = app.test_client().post("/api/sync/push", json={"events": [record]},
-                                    headers={"Authorization": f"Bearer {token}"})
+    answer = app.test_client().post(
+        "/api/sync/push", json={"events": [record]}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 422 and "cashier_id must be 1 to 64 characters" in answer.json["message"]
     assert in_transaction(engine, lambda c: reports.build_report(c, reports.Period())).summary.earn_operations == 0
     engine.dispose()
@@ -162,6 +182,10 @@ def test_days_of_the_period_are_local_days(sqlite_url):
     made = build_week(5)
     _push(engine, made)
     last = max(e.day for e in made)
-    report = in_transaction(engine, lambda c: reports.build_report(
-        c, reports.Period(date.fromisoformat(last), date.fromisoformat(last) + timedelta(days=30))))
+    report = in_transaction(
+        engine,
+        lambda c: reports.build_report(
+            c, reports.Period(date.fromisoformat(last), date.fromisoformat(last) + timedelta(days=30))
+        ),
+    )
     assert report.summary.earn_operations == sum(isinstance(e, PointsEarned) and e.day == last for e in made)

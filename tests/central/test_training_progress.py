@@ -14,14 +14,23 @@ from tests.central.conftest import Device
 
 
 def _row(**changes):
-    return {"cashier_id": "alice", "drill": "known_card", "best_score": 80, "best_seconds": 12.3,
-            "first_done_at": "2026-12-01T09:00:00+01:00"} | changes
+    return {
+        "cashier_id": "alice",
+        "drill": "known_card",
+        "best_score": 80,
+        "best_seconds": 12.3,
+        "first_done_at": "2026-12-01T09:00:00+01:00",
+    } | changes
 
 
 def _stored(engine, device_id=None):
-    return in_transaction(engine, lambda c: [
-        (r.device_id, r.cashier_id, r.drill, r.best_score, r.best_ms, r.first_done_at)
-        for r in training_progress.stored_rows(c, device_id)])
+    return in_transaction(
+        engine,
+        lambda c: [
+            (r.device_id, r.cashier_id, r.drill, r.best_score, r.best_ms, r.first_done_at)
+            for r in training_progress.stored_rows(c, device_id)
+        ],
+    )
 
 
 def _post(client, device, rows):
@@ -36,7 +45,8 @@ def test_progress_sent_again_replaces_it(client, engine):
     assert _post(client, till, [_row(best_score=100, best_seconds=9.5)]).json == {"stored": 1}
     assert _stored(engine) == [
         ("store-a", "alice", "known_card", 100, 9500, "2026-12-01T09:00:00+01:00"),
-        ("store-a", "alice", "refund", 100, 8000, None)]
+        ("store-a", "alice", "refund", 100, 8000, None),
+    ]
 
 
 def test_devices_are_kept_apart(client, engine):
@@ -47,28 +57,31 @@ def test_devices_are_kept_apart(client, engine):
     assert [r[0] for r in _stored(engine)] == ["store-a", "store-b"]
 
 
-@pytest.mark.parametrize("rows, message", [
-    ("nope", "progress must be a list"),
-    (["alice"], "must be an object"),
-    ([_row(drill="juggling")], "drill must be one of"),
-    ([_row(drill=None)], "drill must be one of"),
-    ([_row(cashier_id="")], "cashier_id must be"),
-    ([_row(cashier_id="x" * 65)], "cashier_id must be"),
-    ([_row(cashier_id=7)], "cashier_id must be"),
-    ([_row(best_score=101)], "best_score must be a whole number from 0 to 100"),
-    ([_row(best_score=-20)], "best_score must be"),
-    ([_row(best_score=True)], "best_score must be"),
-    ([_row(best_score=80.0)], "best_score must be"),
-    ([_row(best_score="80")], "best_score must be"),
-    ([_row(best_seconds=-1)], "best_seconds must be a number"),
-    ([_row(best_seconds=86400.5)], "best_seconds must be a number"),
-    ([_row(best_seconds="12")], "best_seconds must be a number"),
-    ([_row(best_seconds=False)], "best_seconds must be a number"),
-    ([_row(first_done_at="yesterday")], "first_done_at must be"),
-    ([_row(first_done_at=20261201)], "first_done_at must be"),
-    ([_row(customer_id="c1")], "unknown field 'customer_id'"),
-    ([_row(), _row()], "appear twice"),
-])
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ("nope", "progress must be a list"),
+        (["alice"], "must be an object"),
+        ([_row(drill="juggling")], "drill must be one of"),
+        ([_row(drill=None)], "drill must be one of"),
+        ([_row(cashier_id="")], "cashier_id must be"),
+        ([_row(cashier_id="x" * 65)], "cashier_id must be"),
+        ([_row(cashier_id=7)], "cashier_id must be"),
+        ([_row(best_score=101)], "best_score must be a whole number from 0 to 100"),
+        ([_row(best_score=-20)], "best_score must be"),
+        ([_row(best_score=True)], "best_score must be"),
+        ([_row(best_score=80.0)], "best_score must be"),
+        ([_row(best_score="80")], "best_score must be"),
+        ([_row(best_seconds=-1)], "best_seconds must be a number"),
+        ([_row(best_seconds=86400.5)], "best_seconds must be a number"),
+        ([_row(best_seconds="12")], "best_seconds must be a number"),
+        ([_row(best_seconds=False)], "best_seconds must be a number"),
+        ([_row(first_done_at="yesterday")], "first_done_at must be"),
+        ([_row(first_done_at=20261201)], "first_done_at must be"),
+        ([_row(customer_id="c1")], "unknown field 'customer_id'"),
+        ([_row(), _row()], "appear twice"),
+    ],
+)
 def test_bad_progress_is_refused_and_nothing_is_stored(client, engine, rows, message):
     till = Device(client, engine, "store-a")
     body = [_row(cashier_id="ok")] + rows if isinstance(rows, list) else rows
@@ -88,8 +101,12 @@ def test_not_a_number_is_refused(client, engine):
 
 def test_only_an_enrolled_device_may_send_progress(client, engine):
     assert client.post("/api/sync/training", json={"progress": [_row()]}).status_code == 401
-    assert client.post("/api/sync/training", json={"progress": [_row()]},
-                       headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert (
+        client.post(
+            "/api/sync/training", json={"progress": [_row()]}, headers={"Authorization": "Bearer not-a-token"}
+        ).status_code
+        == 401
+    )
     till = Device(client, engine, "store-a")
     assert _post(client, till, [_row()]).status_code == 200
     in_transaction(engine, lambda c: revoke(c, "store-a"))

@@ -20,10 +20,26 @@ from loyalty.domain.events import PointsRedeemed, VoucherIssued
 
 
 def _redeemed(device, redemption_id: str, code: str) -> list:
-    return [PointsRedeemed(event_id=redemption_id, device_id=device.device_id, seq=device.next_seq(),
-                           customer_id="c1", reward_id="holiday-20", reward_kind="partner_voucher", points=0),
-            VoucherIssued(device_id=device.device_id, seq=device.next_seq(), customer_id="c1",
-                          redemption_event_id=redemption_id, partner="holiday", code=code, face_value_cents=2000)]
+    return [
+        PointsRedeemed(
+            event_id=redemption_id,
+            device_id=device.device_id,
+            seq=device.next_seq(),
+            customer_id="c1",
+            reward_id="holiday-20",
+            reward_kind="partner_voucher",
+            points=0,
+        ),
+        VoucherIssued(
+            device_id=device.device_id,
+            seq=device.next_seq(),
+            customer_id="c1",
+            redemption_event_id=redemption_id,
+            partner="holiday",
+            code=code,
+            face_value_cents=2000,
+        ),
+    ]
 
 
 def test_a_code_whose_redemption_never_arrives_is_released_and_audited(engine, make_device):
@@ -35,7 +51,8 @@ def test_a_code_whose_redemption_never_arrives_is_released_and_audited(engine, m
     device.push(_redeemed(device, kept, kept_code))  # the till recorded this one; the other answer was lost
     mismatches = in_transaction(engine, lambda c: reconcile(c, grace_s=0))
     assert [(m.kind, m.code, m.redemption_event_id) for m in mismatches] == [
-        ("code_without_redemption", lost_code, lost)]
+        ("code_without_redemption", lost_code, lost)
+    ]
     released = in_transaction(engine, lambda c: release_unconfirmed(c, release_after_s=0))
     assert released == [lost_code]
     assert in_transaction(engine, lambda c: pool_counts(c, "holiday")) == {"free": 1, "issued": 1}
@@ -53,8 +70,11 @@ def test_issue_takes_back_expired_orphans_before_a_free_code(database_url):
         token = enrol_device(engine, "till-1")
         client = app.test_client()
         for _ in range(2):  # each answer lost: nothing recorded; the next redemption gets the released code
-            answer = client.post("/api/vouchers/issue", headers={"Authorization": f"Bearer {token}"}, json={
-                "partner": "holiday", "customer_id": "c1", "redemption_event_id": str(uuid.uuid4())})
+            answer = client.post(
+                "/api/vouchers/issue",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"partner": "holiday", "customer_id": "c1", "redemption_event_id": str(uuid.uuid4())},
+            )
             assert answer.status_code == 200 and answer.json["code"] == "ONLY"
     finally:
         engine.dispose()

@@ -15,8 +15,11 @@ def _import(client, admin, partner, text):
 
 
 def _issue(client, headers, partner="holiday", redemption=None):
-    return client.post("/api/vouchers/issue", headers=headers, json={
-        "partner": partner, "customer_id": "c1", "redemption_event_id": redemption or str(uuid.uuid4())})
+    return client.post(
+        "/api/vouchers/issue",
+        headers=headers,
+        json={"partner": partner, "customer_id": "c1", "redemption_event_id": redemption or str(uuid.uuid4())},
+    )
 
 
 def test_import_counts_new_and_known_codes(client, admin):
@@ -24,7 +27,10 @@ def test_import_counts_new_and_known_codes(client, admin):
     again = _import(client, admin, "holiday", "code,face_value_cents\nA2,2000\nA3,2000\n").json
     assert (again["added"], again["already_present"]) == (1, 1)
     assert client.get("/api/admin/partners/holiday/pool", headers=admin).json == {
-        "partner": "holiday", "free": 3, "issued": 0}
+        "partner": "holiday",
+        "free": 3,
+        "issued": 0,
+    }
 
 
 def test_a_bad_line_imports_nothing(client, admin):
@@ -72,7 +78,8 @@ def test_two_instances_never_issue_the_same_code(database_url):
         for _ in range(20):
             response = _issue(client, headers)
             (issued if response.status_code == 200 else failures).append(
-                response.json.get("code") or response.json["message"])
+                response.json.get("code") or response.json["message"]
+            )
 
     threads = [threading.Thread(target=till, args=(n,)) for n in range(4)]
     for t in threads:

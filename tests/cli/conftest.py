@@ -20,12 +20,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def write_config(path: Path, data_dir: Path, *, device_id: str = "till-9", port: int | None = None,
-                 central_url: str = "") -> Path:
+def write_config(
+    path: Path, data_dir: Path, *, device_id: str = "till-9", port: int | None = None, central_url: str = ""
+) -> Path:
     path.write_text(
         f'[device]\nid = "{device_id}"\n[paths]\ndata_dir = "{data_dir}"\n[hardware]\nmode = "emulated"\n'
         f'[web]\nport = {port or free_port()}\n[central]\nurl = "{central_url}"\ntimeout_s = 5\ninterval_s = 3600\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -70,8 +72,11 @@ def start_service(config: Config, *, devices: bool = True) -> RunningService:
     wait_until(lambda: _answers(url + "/api/status"), 10, what=f"{url} did not answer")
     # Devices report "starting" until their first contact; a technician's command sees them settled.
     if devices:
-        wait_until(lambda: "starting" not in service.device_states().values(), 10,
-                   what=lambda: f"devices still starting: {service.device_states()}")
+        wait_until(
+            lambda: "starting" not in service.device_states().values(),
+            10,
+            what=lambda: f"devices still starting: {service.device_states()}",
+        )
     return RunningService(service, url, stop, thread)
 
 

@@ -12,8 +12,14 @@ def record_sales(store: Store, config, count: int, start: int = 0) -> None:
     if store.stats().customers == 0:
         seed_store(store, 5)
     for n in range(start, start + count):
-        event, _ = earn(store, config.earning.scale(), device_id=config.device.id, customer_id=f"cust-{n % 5:05d}",
-                        receipt_ref=f"R-{n:05d}", lines={"general": 1000 + n})
+        event, _ = earn(
+            store,
+            config.earning.scale(),
+            device_id=config.device.id,
+            customer_id=f"cust-{n % 5:05d}",
+            receipt_ref=f"R-{n:05d}",
+            lines={"general": 1000 + n},
+        )
         store.record(event)
 
 

@@ -122,8 +122,10 @@ def test_restore_rejects_a_damaged_or_foreign_file(cli_config, tmp_path):
     result = CliRunner().invoke(main, ["restore", str(not_tar)])
     assert result.exit_code == 4 and "not a readable kiosk backup" in result.output
     # A backup whose journal was altered fails its checksum: its second copy stands in; both altered, refused.
-    for name, altered in (("one-copy.tgz", ("store/outbox.jsonl",)),
-                          ("both-copies.tgz", ("store/outbox.jsonl", "store/outbox.copy.jsonl"))):
+    for name, altered in (
+        ("one-copy.tgz", ("store/outbox.jsonl",)),
+        ("both-copies.tgz", ("store/outbox.jsonl", "store/outbox.copy.jsonl")),
+    ):
         damaged = tmp_path / name
         with tarfile.open(good) as src, tarfile.open(damaged, "w:gz") as dst:
             for member in src.getmembers():

@@ -55,6 +55,20 @@ def test_every_command_has_help():
 
 def test_the_issue_commands_are_all_there():
     names = {" ".join(path) for path, _ in _commands(main)}
-    for wanted in ("status", "doctor", "test-reader", "test-printer", "sync", "enroll", "backup", "restore",
-                   "logs", "config check", "demo", "serve", "sync enrol", "sync status"):
+    for wanted in (
+        "status",
+        "doctor",
+        "test-reader",
+        "test-printer",
+        "sync",
+        "enroll",
+        "backup",
+        "restore",
+        "logs",
+        "config check",
+        "demo",
+        "serve",
+        "sync enrol",
+        "sync status",
+    ):
         assert wanted in names

@@ -51,8 +51,13 @@ def test_test_reader_follows_taps_through_the_running_service(running_service):
 
 def test_test_reader_opens_the_reader_when_the_service_is_stopped(cli_config):
     lines: list[str] = []
-    seen = follow_taps(cli_config, taps=1, seconds=10, echo=lines.append,
-                       on_ready=lambda devices: devices.emulators.present_card("04DEADBEEF0102"))
+    seen = follow_taps(
+        cli_config,
+        taps=1,
+        seconds=10,
+        echo=lines.append,
+        on_ready=lambda devices: devices.emulators.present_card("04DEADBEEF0102"),
+    )
     assert seen == 1
     assert any(line.startswith("devices: ") and "reader ok" in line for line in lines)
     assert "card tapped:  UID 04DEADBEEF0102" in lines

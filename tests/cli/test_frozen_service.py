@@ -29,8 +29,13 @@ def frozen(tmp_path_factory):
     config = write_config(tmp_path / "kiosk.toml", tmp_path / "data", central_url="http://127.0.0.1:9")
     env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
     port = int(config.read_text().split("port = ")[1].split()[0])
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_answering(port, server)
         server.send_signal(signal.SIGSTOP)
@@ -46,13 +51,16 @@ def frozen(tmp_path_factory):
             server.wait()
 
 
-@pytest.mark.parametrize("args", [["backup", "{tmp}/b.tgz"], ["doctor"], ["status"], ["sync"], ["test-printer"],
-                                  ["test-reader", "--seconds", "1"]])
+@pytest.mark.parametrize(
+    "args",
+    [["backup", "{tmp}/b.tgz"], ["doctor"], ["status"], ["sync"], ["test-printer"], ["test-reader", "--seconds", "1"]],
+)
 def test_every_command_says_the_service_is_not_answering(frozen, args):
     env, tmp_path = frozen
     argv = [a.format(tmp=tmp_path) for a in args]
-    done = subprocess.run([sys.executable, "-m", "kiosk", *argv], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=HANG_GUARD_S)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", *argv], capture_output=True, text=True, env=env, cwd=ROOT, timeout=HANG_GUARD_S
+    )
     assert done.returncode == 9, (done.stdout, done.stderr)
     assert "the service is not answering: sudo systemctl restart kiosk" in done.stderr
     assert not (tmp_path / "b.tgz").exists()

@@ -23,13 +23,20 @@ KNOWN = "A0000004"
 
 
 def _kiosk(env, *args):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
 
 
 def _serve(env, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wait_answering(f"http://127.0.0.1:{port}/api/status", server)
     return server
 
@@ -40,8 +47,9 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 def _sale(base: str, ref: str) -> None:
-    httpx.post(f"{base}/api/till/basket", json={"lines": {"general": 2500}, "receipt_ref": ref},
-               timeout=10).raise_for_status()
+    httpx.post(
+        f"{base}/api/till/basket", json={"lines": {"general": 2500}, "receipt_ref": ref}, timeout=10
+    ).raise_for_status()
     tap_card(base, KNOWN)
 
 

@@ -31,6 +31,10 @@ def test_files_made_by_root_go_back_to_the_data_directory_owner(cli_config, tmp_
             os.lchown(name, SERVICE_UID, SERVICE_GID)
     assert CliRunner().invoke(main, ["restore", str(tmp_path / "b.tgz")]).exit_code == 0
     assert CliRunner().invoke(main, ["test-printer"]).exit_code == 0
-    owned_by_root = [os.path.join(top, n) for top, dirs, files in os.walk(cli_config.data_dir)
-                     for n in dirs + files if os.lstat(os.path.join(top, n)).st_uid == 0]
+    owned_by_root = [
+        os.path.join(top, n)
+        for top, dirs, files in os.walk(cli_config.data_dir)
+        for n in dirs + files
+        if os.lstat(os.path.join(top, n)).st_uid == 0
+    ]
     assert owned_by_root == []

@@ -16,16 +16,29 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _kiosk(env, *args, check=False):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=60, check=check)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=check,
+    )
 
 
 def test_commands_against_a_service_in_its_own_process(tmp_path):
     config = write_config(tmp_path / "kiosk.toml", tmp_path / "data")
     env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
     port = int(config.read_text().split("port = ")[1].split()[0])
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_answering(f"http://127.0.0.1:{port}/api/status", server)
         status = json.loads(_kiosk(env, "status", "--json", check=True).stdout)

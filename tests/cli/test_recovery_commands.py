@@ -61,9 +61,20 @@ def test_salvage_with_nothing_set_aside_says_so(enrolled):
 
 
 def test_status_shows_an_empty_voucher_stock(enrolled, central_server):
-    in_transaction(central_server.engine, lambda c: reference_data.put_reward(c, "holiday-50", {
-        "kind": "partner_voucher", "name": "Séjour", "points_price": 900, "partner": "holidays",
-        "face_value_cents": 5000}))
+    in_transaction(
+        central_server.engine,
+        lambda c: reference_data.put_reward(
+            c,
+            "holiday-50",
+            {
+                "kind": "partner_voucher",
+                "name": "Séjour",
+                "points_price": 900,
+                "partner": "holidays",
+                "face_value_cents": 5000,
+            },
+        ),
+    )
     result = CliRunner().invoke(main, ["status"])
     assert "reward:         Séjour (holiday-50): out of stock" in result.output
 

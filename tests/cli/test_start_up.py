@@ -19,11 +19,15 @@ def _imported(tmp_path: Path, *args: str) -> set[str]:
     """Top-level packages `python -X importtime ARGS` imported, read from its import-time report."""
     config = write_config(tmp_path / "kiosk.toml", tmp_path / "data")
     env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    names = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in done.stderr.splitlines()
-             if line.startswith("import time:") and line.count("|") == 2}
+    names = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
     assert "encodings" in names, done.stderr[-2000:]  # the report was read
     return names
 

@@ -31,8 +31,7 @@ def central_server(sqlite_url):  # noqa: F811
 
 @pytest.fixture
 def enrolled(tmp_path, central_server, monkeypatch):
-    path = write_config(tmp_path / "kiosk.toml", tmp_path / "data", device_id="till-5",
-                        central_url=central_server.url)
+    path = write_config(tmp_path / "kiosk.toml", tmp_path / "data", device_id="till-5", central_url=central_server.url)
     monkeypatch.setenv("KIOSK_CONFIG", str(path))
     code = in_transaction(central_server.engine, lambda c: create_enrolment_code(c, "till-5"))
     result = CliRunner().invoke(main, ["enroll", code])

@@ -112,8 +112,13 @@ def test_caps_always_hold(scale, lines, earned_today):
 @given(scales, receipts)
 def test_no_float_anywhere_in_amounts(scale, lines):
     quote = quote_earn(scale, lines, DAY)
-    for value in (quote.points, quote.uncapped_points, quote.amount_cents,
-                  *(line.points for line in quote.lines), *(line.cents for line in quote.lines)):
+    for value in (
+        quote.points,
+        quote.uncapped_points,
+        quote.amount_cents,
+        *(line.points for line in quote.lines),
+        *(line.cents for line in quote.lines),
+    ):
         assert type(value) is int
 
 

@@ -9,8 +9,16 @@ from loyalty.errors import InvalidEvent
 
 
 def _earn_record(**changes):
-    record = to_record(PointsEarned(device_id="till-1", customer_id="c1", receipt_ref="R1", amount_cents=1234,
-                                    points=12, lines=(("general", 1234, 12),)))
+    record = to_record(
+        PointsEarned(
+            device_id="till-1",
+            customer_id="c1",
+            receipt_ref="R1",
+            amount_cents=1234,
+            points=12,
+            lines=(("general", 1234, 12),),
+        )
+    )
     record.update(changes)
     return record
 
@@ -54,7 +62,13 @@ def test_non_object_is_refused(value):
 
 
 def test_reward_kind_must_be_known():
-    record = {"type": "PointsRedeemed", "device_id": "d", "customer_id": "c", "reward_id": "r",
-              "reward_kind": "cash", "points": 10}
+    record = {
+        "type": "PointsRedeemed",
+        "device_id": "d",
+        "customer_id": "c",
+        "reward_id": "r",
+        "reward_kind": "cash",
+        "points": 10,
+    }
     with pytest.raises(InvalidEvent, match="reward_kind 'cash' is not one of"):
         from_record(record)

@@ -33,17 +33,27 @@ def _simulate(steps):
     for n, (action, customer, amount) in enumerate(steps):
         try:
             if action == "earn":
-                event, _ = operations.earn(ledger, scale, device_id=DEVICE, customer_id=customer,
-                                           receipt_ref=f"R{n}", lines={"general": amount},
-                                           at="2026-12-15T10:00:00+01:00")
+                event, _ = operations.earn(
+                    ledger,
+                    scale,
+                    device_id=DEVICE,
+                    customer_id=customer,
+                    receipt_ref=f"R{n}",
+                    lines={"general": amount},
+                    at="2026-12-15T10:00:00+01:00",
+                )
             elif action == "redeem":
                 event = operations.redeem(ledger, COFFEE, device_id=DEVICE, customer_id=customer)
             elif action == "refund":
                 refs = sorted(ledger.earns_by_receipt)
                 if not refs:
                     continue
-                event = operations.reverse(ledger, device_id=DEVICE, receipt_ref=refs[amount % len(refs)],
-                                           refund_cents=None if amount % 2 else amount % 5000)
+                event = operations.reverse(
+                    ledger,
+                    device_id=DEVICE,
+                    receipt_ref=refs[amount % len(refs)],
+                    refund_cents=None if amount % 2 else amount % 5000,
+                )
             else:
                 event = CustomerErased(device_id=DEVICE, customer_id=customer)
         except (InsufficientPoints, NothingToReverse, InvalidAmount):
@@ -54,8 +64,11 @@ def _simulate(steps):
 
 
 steps = st.lists(
-    st.tuples(st.sampled_from(["earn", "earn", "redeem", "refund", "erase"]), st.sampled_from(CUSTOMERS),
-              st.integers(0, 20_000)),
+    st.tuples(
+        st.sampled_from(["earn", "earn", "redeem", "refund", "erase"]),
+        st.sampled_from(CUSTOMERS),
+        st.integers(0, 20_000),
+    ),
     max_size=40,
 )
 
@@ -108,16 +121,23 @@ def test_a_reversal_never_takes_more_than_the_original_earned(script):
 
 def test_a_forged_reversal_is_capped_by_what_remains_of_the_earn():
     earn = PointsEarned(device_id=DEVICE, customer_id="c1", receipt_ref="R1", amount_cents=1000, points=10)
-    forged = EarnReversed(device_id="other", customer_id="c1", earn_event_id=earn.event_id, receipt_ref="R1",
-                          refund_cents=1000, points=500)
+    forged = EarnReversed(
+        device_id="other",
+        customer_id="c1",
+        earn_event_id=earn.event_id,
+        receipt_ref="R1",
+        refund_cents=1000,
+        points=500,
+    )
     ledger = Ledger.fold([earn, forged])
     assert ledger.balance("c1") == 0
 
 
 def test_reversal_by_receipt_reference_and_its_errors():
     ledger = Ledger()
-    event, _ = operations.earn(ledger, EarningScale(), device_id=DEVICE, customer_id="c1", receipt_ref="T-42",
-                               lines={"general": 5000})
+    event, _ = operations.earn(
+        ledger, EarningScale(), device_id=DEVICE, customer_id="c1", receipt_ref="T-42", lines={"general": 5000}
+    )
     ledger.apply(event)
     with pytest.raises(UnknownReceipt):
         operations.reverse(ledger, device_id=DEVICE, receipt_ref="T-43")
@@ -135,8 +155,9 @@ def test_reversal_by_receipt_reference_and_its_errors():
 
 def test_reversal_takes_no_more_than_the_balance_holds():
     ledger = Ledger()
-    event, _ = operations.earn(ledger, EarningScale(), device_id=DEVICE, customer_id="c1", receipt_ref="T-1",
-                               lines={"general": 4000})
+    event, _ = operations.earn(
+        ledger, EarningScale(), device_id=DEVICE, customer_id="c1", receipt_ref="T-1", lines={"general": 4000}
+    )
     ledger.apply(event)
     ledger.apply(operations.redeem(ledger, COFFEE, device_id=DEVICE, customer_id="c1"))
     reversal = operations.reverse(ledger, device_id=DEVICE, receipt_ref="T-1")
@@ -187,8 +208,9 @@ def test_earn_day_cap_counts_the_local_day():
     ledger = Ledger()
     scale = EarningScale(daily_cap=60)
     for n, day in enumerate(["2026-12-15T09:00:00+01:00", "2026-12-15T18:00:00+01:00", "2026-12-16T09:00:00+01:00"]):
-        event, quote = operations.earn(ledger, scale, device_id=DEVICE, customer_id="c1", receipt_ref=f"R{n}",
-                                       lines={"general": 5000}, at=day)
+        event, quote = operations.earn(
+            ledger, scale, device_id=DEVICE, customer_id="c1", receipt_ref=f"R{n}", lines={"general": 5000}, at=day
+        )
         ledger.apply(event)
     assert ledger.earned_on("c1", "2026-12-15") == 60
     assert ledger.earned_on("c1", "2026-12-16") == 50

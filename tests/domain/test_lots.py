@@ -25,9 +25,16 @@ def _at(day: date) -> str:
 
 
 # One step: (kind, days after the previous step, amount, earn picked by a refund, batch ends here).
-steps = st.lists(st.tuples(st.sampled_from(["earn", "earn", "earn", "redeem", "refund", "expire"]),
-                           st.integers(0, 120), st.integers(1, 400), st.integers(0, 1000), st.booleans()),
-                 max_size=50)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["earn", "earn", "earn", "redeem", "refund", "expire"]),
+        st.integers(0, 120),
+        st.integers(1, 400),
+        st.integers(0, 1000),
+        st.booleans(),
+    ),
+    max_size=50,
+)
 
 
 def _events(script, rule: ExpiryRule):
@@ -40,17 +47,35 @@ def _events(script, rule: ExpiryRule):
         day += timedelta(days=gap)
         event = None
         if kind == "earn":
-            event = PointsEarned(device_id="till-1", at=_at(day), customer_id=CUSTOMER, receipt_ref=f"R{len(out)}",
-                                 amount_cents=amount * 100, points=amount)
+            event = PointsEarned(
+                device_id="till-1",
+                at=_at(day),
+                customer_id=CUSTOMER,
+                receipt_ref=f"R{len(out)}",
+                amount_cents=amount * 100,
+                points=amount,
+            )
             earns.append(event)
         elif kind == "redeem" and amount <= ledger.balance(CUSTOMER):
-            event = PointsRedeemed(device_id="till-1", at=_at(day), customer_id=CUSTOMER, reward_id="mug",
-                                   reward_kind="in_house", points=amount)
+            event = PointsRedeemed(
+                device_id="till-1",
+                at=_at(day),
+                customer_id=CUSTOMER,
+                reward_id="mug",
+                reward_kind="in_house",
+                points=amount,
+            )
         elif kind == "refund" and earns:
             earn = earns[pick % len(earns)]
-            event = EarnReversed(device_id="till-1", at=_at(day), customer_id=CUSTOMER, earn_event_id=earn.event_id,
-                                 receipt_ref=earn.receipt_ref, refund_cents=amount,
-                                 points=min(amount, max(0, ledger.balance(CUSTOMER))))
+            event = EarnReversed(
+                device_id="till-1",
+                at=_at(day),
+                customer_id=CUSTOMER,
+                earn_event_id=earn.event_id,
+                receipt_ref=earn.receipt_ref,
+                refund_cents=amount,
+                points=min(amount, max(0, ledger.balance(CUSTOMER))),
+            )
         elif kind == "expire":
             event = expire(ledger, CUSTOMER, day, rule, device_id="central", at=_at(day))
         if event is not None:
@@ -68,15 +93,22 @@ def _compacted(events) -> tuple[Ledger, date]:
         today = day
         if ends_batch:
             ledger.lots[CUSTOMER], ledger.debits[CUSTOMER] = compact(
-                ledger.lots.get(CUSTOMER, {}), ledger.debits.get(CUSTOMER, 0), keep_from(today))
+                ledger.lots.get(CUSTOMER, {}), ledger.debits.get(CUSTOMER, 0), keep_from(today)
+            )
     ledger.lots[CUSTOMER], ledger.debits[CUSTOMER] = compact(
-        ledger.lots.get(CUSTOMER, {}), ledger.debits.get(CUSTOMER, 0), keep_from(today))
+        ledger.lots.get(CUSTOMER, {}), ledger.debits.get(CUSTOMER, 0), keep_from(today)
+    )
     return ledger, today
 
 
 @settings(max_examples=200, deadline=None)
-@given(script=steps, after_days=st.integers(1, 900), notice_days=st.integers(0, 60),
-       period_days=st.integers(1, MAX_PERIOD_DAYS), later=st.integers(0, 400))
+@given(
+    script=steps,
+    after_days=st.integers(1, 900),
+    notice_days=st.integers(0, 60),
+    period_days=st.integers(1, MAX_PERIOD_DAYS),
+    later=st.integers(0, 400),
+)
 def test_compacted_lots_give_the_same_answers_as_the_full_fold(script, after_days, notice_days, period_days, later):
     rule = ExpiryRule(after_days, notice_days)
     full, events = _events(script, rule)
@@ -89,8 +121,9 @@ def test_compacted_lots_give_the_same_answers_as_the_full_fold(script, after_day
     for ahead in (0, 1, later):
         when = today + timedelta(days=ahead)
         assert notice(compacted, CUSTOMER, when, rule) == notice(full, CUSTOMER, when, rule)
-        assert (points_in_period(compacted, CUSTOMER, when, period_days)
-                == points_in_period(full, CUSTOMER, when, period_days))
+        assert points_in_period(compacted, CUSTOMER, when, period_days) == points_in_period(
+            full, CUSTOMER, when, period_days
+        )
         due_compacted = expire(compacted, CUSTOMER, when, rule, device_id="central")
         due_full = expire(full, CUSTOMER, when, rule, device_id="central")
         assert (due_compacted.points if due_compacted else 0) == (due_full.points if due_full else 0)
@@ -113,6 +146,6 @@ def test_lots_round_trip_as_json_and_refuse_anything_else():
     text = lots_to_json(lots)
     assert text == '{"2026-01-05":10,"2026-03-02":40}'
     assert lots_from_json(text) == lots and lots_from_json("") == {}
-    for bad in ('[1, 2]', '{"2026-01-01": "ten"}', '{"2026-01-01": true}'):
+    for bad in ("[1, 2]", '{"2026-01-01": "ten"}', '{"2026-01-01": true}'):
         with pytest.raises(ValueError):
             lots_from_json(bad)

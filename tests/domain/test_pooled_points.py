@@ -27,16 +27,18 @@ def _record(ledger, events, event):
 
 
 def _earn(ledger, events, customer, cents, ref):
-    event, _ = operations.earn(ledger, SCALE, device_id=DEVICE, customer_id=customer, receipt_ref=ref,
-                               lines={"general": cents}, at=AT)
+    event, _ = operations.earn(
+        ledger, SCALE, device_id=DEVICE, customer_id=customer, receipt_ref=ref, lines={"general": cents}, at=AT
+    )
     _record(ledger, events, event)
     _record(ledger, events, pools.contribute(ledger, event))
     return event
 
 
 def _refund(ledger, events, ref, cents=None):
-    reversal = _record(ledger, events, operations.reverse(ledger, device_id=DEVICE, receipt_ref=ref,
-                                                          refund_cents=cents))
+    reversal = _record(
+        ledger, events, operations.reverse(ledger, device_id=DEVICE, receipt_ref=ref, refund_cents=cents)
+    )
     return _record(ledger, events, pools.give_back(ledger, reversal))
 
 
@@ -104,9 +106,13 @@ def test_pool_events_round_trip_and_bad_shares_are_refused():
         pools.join(ledger, device_id=DEVICE, pool_id="a pool!", customer_id="ana", share_pct=10)
 
 
-STEP = st.tuples(st.sampled_from(["join", "leave", "earn", "earn", "refund", "redeem"]),
-                 st.sampled_from(["ana", "ben", "carl"]), st.sampled_from(["p1", "p2"]),
-                 st.integers(1, 100), st.integers(1, 20000))
+STEP = st.tuples(
+    st.sampled_from(["join", "leave", "earn", "earn", "refund", "redeem"]),
+    st.sampled_from(["ana", "ben", "carl"]),
+    st.sampled_from(["p1", "p2"]),
+    st.integers(1, 100),
+    st.integers(1, 20000),
+)
 
 
 def _simulate(steps):
@@ -114,8 +120,11 @@ def _simulate(steps):
     for n, (action, customer, pool_id, share, cents) in enumerate(steps):
         try:
             if action == "join":
-                _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id=pool_id, customer_id=customer,
-                                                   share_pct=share))
+                _record(
+                    ledger,
+                    events,
+                    pools.join(ledger, device_id=DEVICE, pool_id=pool_id, customer_id=customer, share_pct=share),
+                )
             elif action == "leave":
                 _record(ledger, events, pools.leave(ledger, device_id=DEVICE, customer_id=customer))
             elif action == "earn":
@@ -183,8 +192,9 @@ def test_follow_up_is_the_contribution_after_an_earn_and_the_pool_part_after_a_r
     """The one rule a store applies after recording an event: it reads the store as it reads a Ledger."""
     ledger, events = Ledger(), []
     _record(ledger, events, pools.join(ledger, device_id=DEVICE, pool_id="home-1", customer_id="ana", share_pct=50))
-    earn, _ = operations.earn(ledger, SCALE, device_id=DEVICE, customer_id="ana", receipt_ref="R-1",
-                              lines={"general": 4000}, at=AT)
+    earn, _ = operations.earn(
+        ledger, SCALE, device_id=DEVICE, customer_id="ana", receipt_ref="R-1", lines={"general": 4000}, at=AT
+    )
     _record(ledger, events, earn)
     given = _record(ledger, events, pools.follow_up(ledger, earn))
     assert isinstance(given, PoolContributed) and given.points == earn.points // 2
@@ -192,6 +202,7 @@ def test_follow_up_is_the_contribution_after_an_earn_and_the_pool_part_after_a_r
     reversal = _record(ledger, events, operations.reverse(ledger, device_id=DEVICE, receipt_ref="R-1"))
     back = pools.follow_up(ledger, reversal)
     assert back is not None and back.points == given.points and back.earn_event_id == earn.event_id
-    stranger, _ = operations.earn(ledger, SCALE, device_id=DEVICE, customer_id="ben", receipt_ref="R-2",
-                                  lines={"general": 4000}, at=AT)
+    stranger, _ = operations.earn(
+        ledger, SCALE, device_id=DEVICE, customer_id="ben", receipt_ref="R-2", lines={"general": 4000}, at=AT
+    )
     assert pools.follow_up(ledger, stranger) is None

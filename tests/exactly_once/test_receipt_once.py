@@ -40,13 +40,20 @@ def _wait_up(port: int, server: subprocess.Popen) -> None:
 
 
 def _serve(env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _basket(base: str) -> dict:
-    answer = httpx.post(f"{base}/api/till/basket", json={"lines": {"general": 2500}, "receipt_ref": "POS-7"},
-                        timeout=10)
+    answer = httpx.post(
+        f"{base}/api/till/basket", json={"lines": {"general": 2500}, "receipt_ref": "POS-7"}, timeout=10
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 

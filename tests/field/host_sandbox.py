@@ -34,7 +34,7 @@ esac
 
 #: Debian's package tools as on a machine where none of the kiosk's packages is installed yet.
 FAKE_DPKG_QUERY = "#!/bin/bash\nexit 1\n"
-FAKE_APT = "#!/bin/bash\necho \"$(basename \"$0\") $*\" >>\"$SYSTEMCTL_LOG.apt\"\n"
+FAKE_APT = '#!/bin/bash\necho "$(basename "$0") $*" >>"$SYSTEMCTL_LOG.apt"\n'
 
 
 @dataclass
@@ -52,14 +52,18 @@ class Sandbox:
         """Where a file the runs wrote to `absolute` is kept (the overlay's upper layer)."""
         for top in OVERLAID:
             if absolute.lstrip("/").startswith(top + "/"):
-                return self.state / "upper" / top.replace("/", "_") / absolute.lstrip("/")[len(top) + 1:]
+                return self.state / "upper" / top.replace("/", "_") / absolute.lstrip("/")[len(top) + 1 :]
         raise ValueError(absolute)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         bin_dir = self.state / "bin"
         bin_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in (("systemctl", FAKE_SYSTEMCTL), ("dpkg-query", FAKE_DPKG_QUERY), ("apt-get", FAKE_APT),
-                           ("apt-cache", FAKE_APT)):
+        for name, text in (
+            ("systemctl", FAKE_SYSTEMCTL),
+            ("dpkg-query", FAKE_DPKG_QUERY),
+            ("apt-get", FAKE_APT),
+            ("apt-cache", FAKE_APT),
+        ):
             (bin_dir / name).write_text(text)
             (bin_dir / name).chmod(0o755)
         self.systemctl_log.touch()
@@ -75,8 +79,13 @@ class Sandbox:
         env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET",)}
         env.update(PATH=f"{bin_dir}:{env['PATH']}", SYSTEMCTL_LOG=str(self.systemctl_log))
         completed = subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "bash", "-c", script, "sandbox", str(INSTALL_SH),
-             *args], capture_output=True, text=True, timeout=300, env=env, check=False)
+            ["unshare", "--mount", "--propagation", "private", "bash", "-c", script, "sandbox", str(INSTALL_SH), *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            check=False,
+        )
         if check and completed.returncode != 0:
             raise AssertionError(f"install.sh failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
         return completed
@@ -92,12 +101,15 @@ def unshare_works() -> bool:
     """True where mount namespaces can be made (root); under CI=true always, so that a missing one fails."""
     if os.environ.get("CI") == "true":
         return True
-    return shutil.which("unshare") is not None and subprocess.run(
-        ["unshare", "--mount", "true"], capture_output=True).returncode == 0
+    return (
+        shutil.which("unshare") is not None
+        and subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode == 0
+    )
 
 
-def make_wheel(directory: Path, name: str, version: str, files: dict[str, str],
-               console_scripts: dict[str, str] | None = None) -> Path:
+def make_wheel(
+    directory: Path, name: str, version: str, files: dict[str, str], console_scripts: dict[str, str] | None = None
+) -> Path:
     """A real (tiny) wheel of `name` holding `files`, as a registry would serve it."""
     dist = name.replace("-", "_").replace(".", "_")
     info = f"{dist}-{version}.dist-info"
@@ -106,7 +118,8 @@ def make_wheel(directory: Path, name: str, version: str, files: dict[str, str],
     contents[f"{info}/WHEEL"] = "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     if console_scripts:
         contents[f"{info}/entry_points.txt"] = "[console_scripts]\n" + "".join(
-            f"{script} = {target}\n" for script, target in console_scripts.items())
+            f"{script} = {target}\n" for script, target in console_scripts.items()
+        )
     record = []
     for path, text in contents.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()

@@ -15,7 +15,11 @@ def run_install(root: Path, *args: str, check: bool = True) -> subprocess.Comple
     env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET",)}
     completed = subprocess.run(
         ["bash", str(INSTALL_SH), "--root", str(root), *args],
-        capture_output=True, text=True, timeout=60, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
     )
     if check and completed.returncode != 0:
         raise AssertionError(f"install.sh failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")

@@ -64,8 +64,9 @@ def test_doctor_names_a_data_dir_the_unit_cannot_write(central_root):
 
 
 def _kiosk(env, *args):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=120
+    )
 
 
 def test_status_and_doctor_on_a_running_central(central_root, tmp_path):
@@ -84,8 +85,14 @@ def test_status_and_doctor_on_a_running_central(central_root, tmp_path):
     assert refused.returncode == 3 and "this host runs the central server" in refused.stderr
 
     server_env = {**env, **central_host.read_env_file(env_file)}
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "central", "serve"], env=server_env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "central", "serve"],
+        env=server_env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_answering(f"http://127.0.0.1:{port}/api/health", server, within_s=60)
         status = json.loads(_kiosk(env, "status", "--json").stdout)
@@ -117,7 +124,11 @@ def test_logs_on_the_central_host_reads_the_central_unit(central_root, tmp_path)
     (bindir / "journalctl").chmod(0o755)
     config = tmp_path / "kiosk.toml"
     config.write_text((central_root / "etc/kiosk/kiosk.toml").read_text())
-    env = {**os.environ, "KIOSK_CONFIG": str(config), "PYTHONPATH": str(REPO),
-           "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "KIOSK_CONFIG": str(config),
+        "PYTHONPATH": str(REPO),
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+    }
     done = _kiosk(env, "logs", "-n", "5")
     assert done.returncode == 0 and "-u kiosk-central --no-pager" in done.stdout

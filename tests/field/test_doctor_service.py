@@ -96,8 +96,12 @@ def test_service_not_reachable_is_a_warning_not_a_crash():
 
 def test_without_providers_each_check_says_it_did_not_look():
     ctx = _ctx()
-    for check in (service_checks.check_reader, service_checks.check_printer, service_checks.check_central,
-                  service_checks.check_store):
+    for check in (
+        service_checks.check_reader,
+        service_checks.check_printer,
+        service_checks.check_central,
+        service_checks.check_store,
+    ):
         result = check(ctx)
         assert result.status is Status.WARN and result.message.startswith("not checked")
 
@@ -128,8 +132,9 @@ def test_store_corrupt():
     ctx = _ctx(store_problems=lambda: ("cache.json: not valid JSON at byte 812", "outbox segment 3 truncated"))
     result = service_checks.check_store(ctx)
     assert result.status is Status.FAIL
-    assert result.message == ("the local store is damaged: cache.json: not valid JSON at byte 812; "
-                              "outbox segment 3 truncated")
+    assert result.message == (
+        "the local store is damaged: cache.json: not valid JSON at byte 812; outbox segment 3 truncated"
+    )
     assert result.fix.startswith("sudo systemctl restart kiosk")
     assert service_checks.check_store(_ctx(store_problems=lambda: ())).status is Status.OK
 
@@ -155,16 +160,21 @@ def test_text_report_names_fault_and_fix():
 def test_json_report_and_exit_code():
     data = json.loads(report_json(RESULTS))
     assert data["ok"] is False
-    assert data["checks"][1] == {"name": "printer", "status": "fail",
-                                 "message": "the receipt printer is out of paper", "fix": "load a new roll"}
+    assert data["checks"][1] == {
+        "name": "printer",
+        "status": "fail",
+        "message": "the receipt printer is out of paper",
+        "fix": "load a new roll",
+    }
     assert exit_code(RESULTS) == 1
     assert exit_code([r for r in RESULTS if r.status is not Status.FAIL]) == 0
     assert json.loads(report_json(RESULTS[:1]))["ok"] is True
 
 
 def test_run_checks_entry_point_on_a_fake_root(pi_root):
-    results = run_checks(CONFIG.__class__(), root=pi_root, device_status=_devices(printer="paper_out"),
-                         store_problems=lambda: ())
+    results = run_checks(
+        CONFIG.__class__(), root=pi_root, device_status=_devices(printer="paper_out"), store_problems=lambda: ()
+    )
     by_name = {r.name: r for r in results}
     assert by_name["printer"].status is Status.FAIL
     assert by_name["spi"].status is Status.OK

@@ -32,15 +32,27 @@ def _result(ctx: DoctorContext, name: str):
 def test_a_healthy_pi_passes_every_check(pi_root):
     results = run_doctor(_context(pi_root))
     assert [(r.name, r.status) for r in results if r.status is not Status.OK] == []
-    assert {r.name for r in results} >= {"spi", "serial_port", "serial_console", "groups", "gpio_library", "clock",
-                                          "disk", "reader", "printer", "central", "store"}
+    assert {r.name for r in results} >= {
+        "spi",
+        "serial_port",
+        "serial_console",
+        "groups",
+        "gpio_library",
+        "clock",
+        "disk",
+        "reader",
+        "printer",
+        "central",
+        "store",
+    }
 
 
 def test_spi_disabled(pi_root):
     (pi_root / "dev/spidev0.0").unlink()
     config_txt = pi_root / "boot/firmware/config.txt"
-    config_txt.write_text(config_txt.read_text().replace("dtparam=audio=on,spi=on",
-                                                         "dtparam=audio=on\n#dtparam=spi=on"))
+    config_txt.write_text(
+        config_txt.read_text().replace("dtparam=audio=on,spi=on", "dtparam=audio=on\n#dtparam=spi=on")
+    )
     result = _result(_context(pi_root), "spi")
     assert result.status is Status.FAIL
     assert "SPI is disabled" in result.message and "/boot/firmware/config.txt" in result.message
@@ -99,8 +111,9 @@ def test_user_not_in_a_group(pi_root, group):
 
 def test_group_missing_from_the_system(pi_root):
     group_file = pi_root / "etc/group"
-    group_file.write_text("".join(line + "\n" for line in group_file.read_text().splitlines()
-                                  if not line.startswith("gpio:")))
+    group_file.write_text(
+        "".join(line + "\n" for line in group_file.read_text().splitlines() if not line.startswith("gpio:"))
+    )
     result = _result(_context(pi_root), "groups")
     assert result.status is Status.FAIL and "group gpio does not exist" in result.message
     assert "sudo groupadd --system gpio" in result.fix
@@ -116,6 +129,7 @@ def test_service_user_missing(pi_root):
 def test_groups_from_the_host_databases():
     # On the host, the check reads grp/pwd: root exists, and is not in all of spi/gpio/dialout here.
     import grp
+
     ctx = DoctorContext(config=Config(), root=Path("/"), user="root", run_command=lambda argv: None)
     result = system_checks.check_groups(ctx)
     names = {g.gr_name for g in grp.getgrall() if "root" in g.gr_mem or g.gr_gid == 0}

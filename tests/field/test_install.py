@@ -30,8 +30,9 @@ BOOKWORM_CONFIG_TXT = (
     "[pi5]\n"
     "dtoverlay=dwc2,dr_mode=host\n"
 )
-BOOKWORM_CMDLINE = ("console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes"
-                    " rootwait quiet\n")
+BOOKWORM_CMDLINE = (
+    "console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes rootwait quiet\n"
+)
 PI4 = "Raspberry Pi 4 Model B Rev 1.4\0"
 PI5 = "Raspberry Pi 5 Model B Rev 1.0\0"
 
@@ -108,13 +109,26 @@ def test_till_install_file_by_file(pi):
 
     files = {rel for rel, (mode, _) in snapshot(pi).items() if mode != "link" and not (pi / rel).is_dir()}
     assert files == {
-        "boot/firmware/config.txt", "boot/firmware/config.txt.kiosk-orig", "boot/firmware/cmdline.txt",
-        "boot/firmware/cmdline.txt.kiosk-orig", "proc/device-tree/model", "etc/passwd", "etc/group",
-        "etc/kiosk/kiosk.toml", "etc/kiosk/kiosk.example.toml", "etc/kiosk/display.env",
-        "etc/systemd/system/kiosk.service", "etc/systemd/system/kiosk-display.service", "etc/pam.d/kiosk-display",
-        "opt/kiosk/install.sh", "opt/kiosk/config/kiosk.example.toml", "opt/kiosk/systemd/kiosk.service",
-        "opt/kiosk/systemd/kiosk-display.service", "opt/kiosk/systemd/kiosk-central.service",
-        "opt/kiosk/systemd/kiosk-display.pam", "opt/kiosk/systemd/kiosk-firstboot.service",
+        "boot/firmware/config.txt",
+        "boot/firmware/config.txt.kiosk-orig",
+        "boot/firmware/cmdline.txt",
+        "boot/firmware/cmdline.txt.kiosk-orig",
+        "proc/device-tree/model",
+        "etc/passwd",
+        "etc/group",
+        "etc/kiosk/kiosk.toml",
+        "etc/kiosk/kiosk.example.toml",
+        "etc/kiosk/display.env",
+        "etc/systemd/system/kiosk.service",
+        "etc/systemd/system/kiosk-display.service",
+        "etc/pam.d/kiosk-display",
+        "opt/kiosk/install.sh",
+        "opt/kiosk/config/kiosk.example.toml",
+        "opt/kiosk/systemd/kiosk.service",
+        "opt/kiosk/systemd/kiosk-display.service",
+        "opt/kiosk/systemd/kiosk-central.service",
+        "opt/kiosk/systemd/kiosk-display.pam",
+        "opt/kiosk/systemd/kiosk-firstboot.service",
     }
 
 
@@ -132,10 +146,10 @@ def test_dry_run_changes_nothing_and_lists_what_the_real_run_does(pi):
     before = snapshot(pi)
     dry = run_install(pi, "--role", "till", "--no-venv", "--dry-run")
     assert snapshot(pi) == before
-    would = [line[len("would: "):] for line in dry.stdout.splitlines() if line.startswith("would: ")]
+    would = [line[len("would: ") :] for line in dry.stdout.splitlines() if line.startswith("would: ")]
     assert "turn on SPI for the card reader (dtparam=spi=on in /boot/firmware/config.txt)" in would
     real = run_install(pi, "--role", "till", "--no-venv")
-    assert [line[len("==> "):] for line in changes(real.stdout)] == would
+    assert [line[len("==> ") :] for line in changes(real.stdout)] == would
 
 
 def test_upgrade_keeps_the_config_and_restores_the_units(pi):
@@ -149,8 +163,10 @@ def test_upgrade_keeps_the_config_and_restores_the_units(pi):
     assert load_config(toml).device.id == "till-7"
     assert unit.read_bytes() == (REPO / "systemd/kiosk.service").read_bytes()
     assert "KIOSK_URL=http://127.0.0.1:9090/till" in (pi / "etc/kiosk/display.env").read_text()
-    assert changes(result.stdout) == ["==> install /etc/kiosk/display.env",
-                                      "==> install /etc/systemd/system/kiosk.service"]
+    assert changes(result.stdout) == [
+        "==> install /etc/kiosk/display.env",
+        "==> install /etc/systemd/system/kiosk.service",
+    ]
 
 
 def test_self_service_kiosk_role(pi):
@@ -164,8 +180,11 @@ def test_pi5_gets_uart0_and_rpi_lgpio(tmp_path):
     result = run_install(root, "--role", "till", "--no-venv")
     assert "board: Raspberry Pi 5 Model B Rev 1.0" in result.stdout
     assert "Pi 5 detected: rpi-lgpio replaces RPi.GPIO" in result.stdout
-    assert (root / "boot/firmware/config.txt").read_text().endswith(
-        "[all]\ndtparam=spi=on\nenable_uart=1\ndtparam=uart0=on\n")
+    assert (
+        (root / "boot/firmware/config.txt")
+        .read_text()
+        .endswith("[all]\ndtparam=spi=on\nenable_uart=1\ndtparam=uart0=on\n")
+    )
 
 
 def test_pi4_has_no_pi5_steps(pi):
@@ -195,7 +214,8 @@ def test_spi_switched_off_later_in_the_file_is_switched_on(tmp_path):
     (root / "boot/firmware/config.txt").write_text("dtparam=spi=on\n[all]\ndtparam=spi=off\n")
     run_install(root, "--role", "till", "--no-venv")
     assert (root / "boot/firmware/config.txt").read_text() == (
-        "dtparam=spi=on\n[all]\ndtparam=spi=off\ndtparam=spi=on\nenable_uart=1\n")
+        "dtparam=spi=on\n[all]\ndtparam=spi=off\ndtparam=spi=on\nenable_uart=1\n"
+    )
 
 
 def test_not_a_pi_leaves_boot_alone(tmp_path):
@@ -236,9 +256,14 @@ def test_uninstall_keeps_data_and_config_unless_purged(pi):
     (pi / "var/lib/kiosk/outbox.jsonl").write_text("{}\n")
     result = run_install(pi, "--uninstall")
     assert "kept: /etc/kiosk" in result.stdout
-    for gone in ("etc/systemd/system/kiosk.service", "etc/systemd/system/kiosk-display.service",
-                 "etc/systemd/system/multi-user.target.wants/kiosk.service", "etc/pam.d/kiosk-display",
-                 "etc/kiosk/display.env", "opt/kiosk"):
+    for gone in (
+        "etc/systemd/system/kiosk.service",
+        "etc/systemd/system/kiosk-display.service",
+        "etc/systemd/system/multi-user.target.wants/kiosk.service",
+        "etc/pam.d/kiosk-display",
+        "etc/kiosk/display.env",
+        "opt/kiosk",
+    ):
         assert not (pi / gone).exists() and not (pi / gone).is_symlink(), gone
     assert (pi / "etc/kiosk/kiosk.toml").exists() and (pi / "var/lib/kiosk/outbox.jsonl").exists()
     assert "kiosk:x:" in (pi / "etc/passwd").read_text()

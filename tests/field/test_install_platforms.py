@@ -17,14 +17,17 @@ ARMHF_SOURCES = ["python3-dev", "gcc", "libjpeg-dev", "zlib1g-dev", "libffi-dev"
 def pinned(set_name: str) -> dict[str, str]:
     """name -> the environment marker ('' when none) of each package pinned in requirements/<set>.txt."""
     text = (REPO / "requirements" / f"{set_name}.txt").read_text()
-    return {m.group(1).lower(): (m.group(3) or "").strip()
-            for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+)(?: ;([^\\\n]*))?", text, re.M)}
+    return {
+        m.group(1).lower(): (m.group(3) or "").strip()
+        for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+)(?: ;([^\\\n]*))?", text, re.M)
+    }
 
 
 def test_a_device_never_installs_psycopg_and_central_no_hardware_driver():
     assert not {"psycopg", "psycopg-binary", "sqlalchemy", "alembic", "pygal"} & set(pinned("device"))
-    assert not {"mfrc522", "spidev", "rpi-gpio", "gpiozero", "lgpio", "pyserial", "python-escpos",
-                "pillow"} & set(pinned("central"))
+    assert not {"mfrc522", "spidev", "rpi-gpio", "gpiozero", "lgpio", "pyserial", "python-escpos", "pillow"} & set(
+        pinned("central")
+    )
     # psycopg's binary wheel does not exist for 32-bit ARM: there it is the pure one over Debian's libpq5.
     assert "armv7l" in pinned("central")["psycopg-binary"]
 
@@ -46,12 +49,15 @@ def test_the_pinned_lists_follow_pyproject(set_name, extras):
 
 
 @pytest.mark.skipif(not unshare_works(), reason="needs root and mount namespaces (unshare)")
-@pytest.mark.parametrize("role,arch,build", [
-    ("till", "armhf", ARMHF_SOURCES),
-    ("till", "arm64", ["python3-dev", "gcc"]),
-    ("central", "amd64", []),
-    ("central", "armhf", ["python3-dev", "gcc", "libffi-dev"]),
-])
+@pytest.mark.parametrize(
+    "role,arch,build",
+    [
+        ("till", "armhf", ARMHF_SOURCES),
+        ("till", "arm64", ["python3-dev", "gcc"]),
+        ("central", "amd64", []),
+        ("central", "armhf", ["python3-dev", "gcc", "libffi-dev"]),
+    ],
+)
 def test_debian_packages_for_building_sources_per_architecture(tmp_path, role, arch, build):
     box = Sandbox(tmp_path / "machine")
     dry = box.run("--role", role, "--arch", arch, "--dry-run")

@@ -7,8 +7,10 @@ import pytest
 from .host_sandbox import Sandbox, make_wheel, unshare_works, write_pinned_list
 from .installer import changes
 
-pytestmark = [pytest.mark.timeout(600),
-              pytest.mark.skipif(not unshare_works(), reason="needs root and mount namespaces (unshare)")]
+pytestmark = [
+    pytest.mark.timeout(600),
+    pytest.mark.skipif(not unshare_works(), reason="needs root and mount namespaces (unshare)"),
+]
 
 PI4, PI5 = "Raspberry Pi 4 Model B Rev 1.4", "Raspberry Pi 5 Model B Rev 1.0"
 KIOSK_MODULE = {"kiosk_stub/__init__.py": "def main():\n    print('kiosk {}')\n"}
@@ -19,14 +21,20 @@ def wheelhouse(directory, kiosk_version: str):
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("loyalty_kiosk-*.whl"):
         old.unlink()
-    make_wheel(directory, "loyalty-kiosk", kiosk_version,
-               {"kiosk_stub/__init__.py": f"def main():\n    print('kiosk {kiosk_version}')\n"},
-               {"kiosk": "kiosk_stub:main"})
+    make_wheel(
+        directory,
+        "loyalty-kiosk",
+        kiosk_version,
+        {"kiosk_stub/__init__.py": f"def main():\n    print('kiosk {kiosk_version}')\n"},
+        {"kiosk": "kiosk_stub:main"},
+    )
     click = make_wheel(directory, "clicklike", "8.1", {"clicklike.py": "X = 1\n"})
-    rpi_gpio = make_wheel(directory, "RPi.GPIO", "0.7.1",
-                          {"RPi/__init__.py": "", "RPi/GPIO/__init__.py": "FLAVOUR = 'RPi.GPIO'\n"})
-    rpi_lgpio = make_wheel(directory, "rpi-lgpio", "0.6",
-                           {"RPi/__init__.py": "", "RPi/GPIO/__init__.py": "FLAVOUR = 'rpi-lgpio'\n"})
+    rpi_gpio = make_wheel(
+        directory, "RPi.GPIO", "0.7.1", {"RPi/__init__.py": "", "RPi/GPIO/__init__.py": "FLAVOUR = 'RPi.GPIO'\n"}
+    )
+    rpi_lgpio = make_wheel(
+        directory, "rpi-lgpio", "0.6", {"RPi/__init__.py": "", "RPi/GPIO/__init__.py": "FLAVOUR = 'rpi-lgpio'\n"}
+    )
     write_pinned_list(directory, "device", [click, rpi_gpio])
     write_pinned_list(directory, "device-pi5", [click, rpi_lgpio])
     write_pinned_list(directory, "central", [click])
@@ -56,8 +64,9 @@ def test_offline_install_then_a_rerun_changes_and_restarts_nothing(box, tmp_path
     box.forget_systemctl_calls()
     again = box.run("--role", "till", "--no-packages", "--board", PI4, "--wheel-dir", str(wheels))
     assert changes(again.stdout) == [] and "nothing to do: already up to date" in again.stdout
-    assert not [call for call in box.systemctl_calls() if call.split()[0] in ("restart", "start", "stop",
-                                                                              "daemon-reload")]
+    assert not [
+        call for call in box.systemctl_calls() if call.split()[0] in ("restart", "start", "stop", "daemon-reload")
+    ]
 
 
 def test_a_new_version_is_installed_and_restarts_the_service_but_not_the_screen(box, tmp_path):
@@ -68,10 +77,14 @@ def test_a_new_version_is_installed_and_restarts_the_service_but_not_the_screen(
     upgrade = box.run("--role", "till", "--no-packages", "--board", PI4, "--wheel-dir", str(wheels))
     assert [line[4:] for line in changes(upgrade.stdout)] == [
         f"install the kiosk 1.1.0 from the wheels in {wheels} (was 1.0.0)",
-        "restart kiosk.service (what it runs changed)"]
+        "restart kiosk.service (what it runs changed)",
+    ]
     assert "restart kiosk.service" in box.systemctl_calls()
-    assert not [call for call in box.systemctl_calls()
-                if "kiosk-display" in call and call.split()[0] in ("restart", "start", "stop")]
+    assert not [
+        call
+        for call in box.systemctl_calls()
+        if "kiosk-display" in call and call.split()[0] in ("restart", "start", "stop")
+    ]
     # Rolling back is installing the previous wheelhouse again.
     wheelhouse(wheels, "1.0.0")
     back = box.run("--role", "till", "--no-packages", "--board", PI4, "--wheel-dir", str(wheels))
@@ -87,15 +100,24 @@ def test_pi5_keeps_rpi_lgpio_in_place_of_rpi_gpio_run_after_run(box, tmp_path):
     for run in range(3):
         result = box.run("--role", "till", "--no-packages", "--board", PI5, "--wheel-dir", str(wheels))
         if run == 0:
-            assert ("==> install the pinned packages of requirements-device-pi5.txt (Pi 5: rpi-lgpio in place of "
-                    "RPi.GPIO)") in result.stdout
+            assert (
+                "==> install the pinned packages of requirements-device-pi5.txt (Pi 5: rpi-lgpio in place of RPi.GPIO)"
+            ) in result.stdout
         else:
             assert changes(result.stdout) == []
         flavour = subprocess.run(
-            ["unshare", "--mount", "bash", "-c",
-             f"mount -t overlay overlay -o lowerdir=/opt,upperdir={box.state}/upper/opt,workdir={box.state}/work/opt"
-             " /opt && /opt/kiosk/venv/bin/python -c 'import RPi.GPIO as g; print(g.FLAVOUR)'"],
-            capture_output=True, text=True, check=False)
+            [
+                "unshare",
+                "--mount",
+                "bash",
+                "-c",
+                f"mount -t overlay overlay -o lowerdir=/opt,upperdir={box.state}/upper/opt,workdir={box.state}/work/opt"
+                " /opt && /opt/kiosk/venv/bin/python -c 'import RPi.GPIO as g; print(g.FLAVOUR)'",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert flavour.stdout.strip() == "rpi-lgpio", flavour.stderr
 
 
@@ -104,8 +126,10 @@ def test_purge_refuses_to_delete_unsent_sales_without_force(box, tmp_path):
     box.run("--role", "till", "--no-packages", "--board", PI4, "--wheel-dir", str(wheels))
     outbox = box.path("/var/lib/kiosk/store/outbox.jsonl")
     outbox.parent.mkdir(parents=True, exist_ok=True)
-    outbox.write_text('00000000 {"header": {"schema": 1}}\n00000000 {"event": {"event_id": "e1"}}\n'
-                      '00000000 {"event": {"event_id": "e2"}}\n00000000 {"ack": ["e1"]}\n')
+    outbox.write_text(
+        '00000000 {"header": {"schema": 1}}\n00000000 {"event": {"event_id": "e1"}}\n'
+        '00000000 {"event": {"event_id": "e2"}}\n00000000 {"ack": ["e1"]}\n'
+    )
     refused = box.run("--uninstall", "--purge", check=False)
     assert refused.returncode == 2
     assert "1 sales and other events not yet sent to central" in refused.stderr

@@ -11,8 +11,11 @@ from kiosk.service import KioskService
 
 
 def _modes(data_dir):
-    return {str(p.relative_to(data_dir)): stat.S_IMODE(p.stat().st_mode)
-            for p in [data_dir, *data_dir.rglob("*")] if not p.is_symlink()}
+    return {
+        str(p.relative_to(data_dir)): stat.S_IMODE(p.stat().st_mode)
+        for p in [data_dir, *data_dir.rglob("*")]
+        if not p.is_symlink()
+    }
 
 
 def _private_files(config):
@@ -22,8 +25,13 @@ def _private_files(config):
 def test_every_file_the_service_writes_is_private(tmp_path):
     old = os.umask(0o022)  # the umask a technician's shell gives
     try:
-        config = parse_config({"device": {"id": "till-9", "role": "till", "name": "Caisse"},
-                               "paths": {"data_dir": str(tmp_path / "data")}, "hardware": {"mode": "emulated"}})
+        config = parse_config(
+            {
+                "device": {"id": "till-9", "role": "till", "name": "Caisse"},
+                "paths": {"data_dir": str(tmp_path / "data")},
+                "hardware": {"mode": "emulated"},
+            }
+        )
         data_dir = tmp_path / "data"
         data_dir.mkdir(mode=0o755)
         (data_dir / "cashiers.json").write_text("{}")  # left readable by an older version
@@ -41,8 +49,13 @@ def test_every_file_the_service_writes_is_private(tmp_path):
 
 
 def test_doctor_names_a_file_others_can_read(tmp_path):
-    config = parse_config({"device": {"id": "till-9", "role": "till", "name": "Caisse"},
-                           "paths": {"data_dir": str(tmp_path / "data")}, "hardware": {"mode": "emulated"}})
+    config = parse_config(
+        {
+            "device": {"id": "till-9", "role": "till", "name": "Caisse"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+        }
+    )
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o700)
     (data_dir / "cashiers.json").write_text("{}")

@@ -18,14 +18,14 @@ from tests.spawned import wait_answering
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PACKAGES = ("sqlalchemy", "alembic", "mako", "pygal", "psycopg")
 
-LOADED_BY = '''
+LOADED_BY = """
 import contextlib, io, json, sys
 from kiosk.cli import main
 for args in %r:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         main(args, standalone_mode=False)
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(%r))))
-'''
+"""
 
 
 @pytest.fixture
@@ -54,20 +54,36 @@ def test_server_packages_are_the_central_extra_not_the_base_set():
     assert "loyalty-kiosk[central]" in extras["test"]
 
 
-@pytest.mark.parametrize("args", [["--help"], ["status", "--json"], ["doctor", "--json"], ["serve", "--help"],
-                                  ["sync", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["status", "--json"], ["doctor", "--json"], ["serve", "--help"], ["sync", "--help"]]
+)
 def test_device_commands_load_no_server_package(config_file, args):
     code = LOADED_BY % ([args], SERVER_PACKAGES)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_central_help_is_listed_without_loading_it(config_file):
-    code = LOADED_BY.replace("print(json",
-                             "print(sorted(m for m in sys.modules if m.startswith('central')))\nprint(json")
-    done = subprocess.run([sys.executable, "-c", code % ([["--help"]], SERVER_PACKAGES)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    code = LOADED_BY.replace(
+        "print(json", "print(sorted(m for m in sys.modules if m.startswith('central')))\nprint(json"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code % ([["--help"]], SERVER_PACKAGES)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     assert done.stdout.splitlines()[-2] == "[]"
 
 
@@ -85,8 +101,9 @@ def till_venv(where: Path) -> Path:
 
 
 def _kiosk(env, *args):
-    return subprocess.run([env["TILL_PYTHON"], "-m", "kiosk", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [env["TILL_PYTHON"], "-m", "kiosk", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
 
 
 def test_a_till_without_the_server_packages_works_fully(tmp_path):
@@ -108,8 +125,14 @@ def test_a_till_without_the_server_packages_works_fully(tmp_path):
     assert status.returncode == 0 and json.loads(status.stdout)["service_running"] is False
 
     port = int(config.read_text().split("port = ")[1].split()[0])
-    server = subprocess.Popen([python, "-m", "kiosk", "serve"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [python, "-m", "kiosk", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         page = wait_answering(f"http://127.0.0.1:{port}/till/", server, within_s=60, ok_only=False)
         assert page.status_code == 200

@@ -35,7 +35,10 @@ def _verify(root: Path, unit_text: dict[str, str]) -> subprocess.CompletedProces
         (unit_dir / name).write_text(text)
     return subprocess.run(
         [_systemd_analyze(), "verify", f"--root={root}", "--man=no", "--recursive-errors=no", *unit_text],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -65,10 +68,19 @@ def _service(unit: str) -> configparser.SectionProxy:
 def test_kiosk_service_is_notify_watchdog_hardened():
     service = _service("kiosk.service")
     expected = {
-        "Type": "notify", "NotifyAccess": "main", "WatchdogSec": "30s", "Restart": "on-failure",
-        "StateDirectory": "kiosk", "User": "kiosk", "SupplementaryGroups": "spi gpio dialout input",
-        "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
-        "ExecStart": "/opt/kiosk/venv/bin/kiosk serve", "Environment": "PYTHONUNBUFFERED=1",
+        "Type": "notify",
+        "NotifyAccess": "main",
+        "WatchdogSec": "30s",
+        "Restart": "on-failure",
+        "StateDirectory": "kiosk",
+        "User": "kiosk",
+        "SupplementaryGroups": "spi gpio dialout input",
+        "ProtectSystem": "strict",
+        "ProtectHome": "yes",
+        "PrivateTmp": "yes",
+        "NoNewPrivileges": "yes",
+        "ExecStart": "/opt/kiosk/venv/bin/kiosk serve",
+        "Environment": "PYTHONUNBUFFERED=1",
     }
     for key, value in expected.items():
         assert service[key] == value, key
@@ -101,8 +113,13 @@ def test_install_sh_passes_shellcheck():
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
         pytest.fail("Debian's shellcheck package is needed: run tools/install-system-deps.sh")
-    result = subprocess.run([shellcheck, "--severity=style", str(REPO / "install.sh")],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [shellcheck, "--severity=style", str(REPO / "install.sh")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -113,8 +130,12 @@ def _exposure(unit: str) -> float:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.fail("systemd-analyze (package systemd) is needed to score the units")
-    done = subprocess.run([analyze, "security", "--offline=yes", "--root=/", str(REPO / "systemd" / unit)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [analyze, "security", "--offline=yes", "--root=/", str(REPO / "systemd" / unit)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return float(re.search(r"Overall exposure level for \S+: ([0-9.]+)", done.stdout).group(1))
 
 
@@ -124,6 +145,12 @@ def test_the_screen_unit_is_hardened_as_far_as_chromium_allows():
     assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
     assert service["IPAddressDeny"] == "any" and service["IPAddressAllow"] == "localhost"
     # What would stop Chromium (its JIT, its namespace sandbox) or cage (its devices) is not set.
-    for breaks_chromium in ("MemoryDenyWriteExecute", "RestrictNamespaces", "PrivateUsers", "PrivateDevices",
-                            "DevicePolicy", "ProcSubset"):
+    for breaks_chromium in (
+        "MemoryDenyWriteExecute",
+        "RestrictNamespaces",
+        "PrivateUsers",
+        "PrivateDevices",
+        "DevicePolicy",
+        "ProcSubset",
+    ):
         assert breaks_chromium not in service, breaks_chromium

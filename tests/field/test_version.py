@@ -23,8 +23,18 @@ def test_the_version_comes_from_git_and_changes_with_every_commit(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     first = get_version(root=str(clone))
     assert _git(clone, "rev-parse", "--short=7", "HEAD") in first
-    _git(clone, "-c", "user.name=Release", "-c", "user.email=release@example.org", "commit", "--quiet",
-         "--allow-empty", "-m", "A release")
+    _git(
+        clone,
+        "-c",
+        "user.name=Release",
+        "-c",
+        "user.email=release@example.org",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "-m",
+        "A release",
+    )
     second = get_version(root=str(clone))
     assert second != first
     _git(clone, "tag", "v9.4.0")

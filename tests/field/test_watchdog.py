@@ -171,8 +171,12 @@ watchdog.close()
 
 def test_a_service_process_started_like_systemd_does_stops_pinging_when_its_reader_dies(notify_socket):
     repo = Path(__file__).resolve().parents[2]
-    env = {"PATH": os.environ.get("PATH", ""), "NOTIFY_SOCKET": notify_socket.address,
-           "WATCHDOG_USEC": "100000", "PYTHONPATH": str(repo)}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "NOTIFY_SOCKET": notify_socket.address,
+        "WATCHDOG_USEC": "100000",
+        "PYTHONPATH": str(repo),
+    }
     # systemd sets WATCHDOG_PID to the service's pid; `exec` keeps the pid of the shell it knew.
     process = subprocess.Popen(
         ["sh", "-c", f'export WATCHDOG_PID=$$; exec "{sys.executable}" -c "$0" 0.5 0.6', SERVICE_SCRIPT],
@@ -188,7 +192,7 @@ def test_a_service_process_started_like_systemd_does_stops_pinging_when_its_read
     assert {"READY": "1", "STATUS": "running"} in messages
     stopped = messages.index({"STATUS": "stopped: reader loop"})
     assert messages[:stopped].count({"WATCHDOG": "1"}) >= 3
-    assert messages[stopped + 1:] == [{"STOPPING": "1"}]
+    assert messages[stopped + 1 :] == [{"STOPPING": "1"}]
 
 
 def test_pings_stop_when_a_worker_is_deadlocked_though_its_thread_lives(notify_socket, tmp_path):
@@ -202,8 +206,9 @@ def test_pings_stop_when_a_worker_is_deadlocked_though_its_thread_lives(notify_s
         assert watchdog.beat() and notify_socket.receive() == {"WATCHDOG": "1"}
         printer = service.devices.printer
         with printer._lock:  # the print worker blocks on its job lock, as in a deadlock
-            wait_until(lambda: watchdog.dead_parts() == ("print worker",), 10, every_s=0.1,
-                       what=lambda: watchdog.dead_parts())
+            wait_until(
+                lambda: watchdog.dead_parts() == ("print worker",), 10, every_s=0.1, what=lambda: watchdog.dead_parts()
+            )
             assert printer.alive  # what the old probe asked: it would have kept pinging
             assert not watchdog.beat()
             assert notify_socket.receive() == {"STATUS": "stopped: print worker"}
@@ -228,8 +233,11 @@ def test_the_web_server_counts_as_alive_only_while_it_answers():
     server = WebServer(app, "127.0.0.1", 0, threads=1).start()
     try:
         assert server.answers()
-        waiting = threading.Thread(target=lambda: __import__("urllib.request").request.urlopen(
-            f"http://127.0.0.1:{server.port}/stuck", timeout=15).read())
+        waiting = threading.Thread(
+            target=lambda: (
+                __import__("urllib.request").request.urlopen(f"http://127.0.0.1:{server.port}/stuck", timeout=15).read()
+            )
+        )
         waiting.start()
         assert stuck.wait(5)
         assert server.is_alive() and not server.answers(timeout_s=0.5)  # alive, but answering nothing

@@ -36,8 +36,12 @@ def wait_turns(driver, turns: int = 3, timeout: float = 5.0) -> None:
     from tests.waiting import wait_until
 
     start = driver.turns
-    wait_until(lambda: driver.turns >= start + turns, timeout, every_s=0.005,
-               what=f"{type(driver).__name__} loop stuck at turn {driver.turns}")
+    wait_until(
+        lambda: driver.turns >= start + turns,
+        timeout,
+        every_s=0.005,
+        what=f"{type(driver).__name__} loop stuck at turn {driver.turns}",
+    )
 
 
 @pytest.fixture

@@ -22,10 +22,15 @@ FAST_PRINTER = PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05, back
 @pytest.fixture
 def manager(tmp_path, recorder):
     config = HardwareConfig(mode="emulated")
-    with build_devices(config, tmp_path, recorder, reader_settings=FAST_READER, printer_settings=FAST_PRINTER,
-                       supervise_interval_s=0.1) as devices:
-        recorder.wait_for(lambda: all(devices.status().get(d) and devices.status()[d].state == OK
-                                      for d in ("reader", "printer", "scanner", "signals")))
+    with build_devices(
+        config, tmp_path, recorder, reader_settings=FAST_READER, printer_settings=FAST_PRINTER, supervise_interval_s=0.1
+    ) as devices:
+        recorder.wait_for(
+            lambda: all(
+                devices.status().get(d) and devices.status()[d].state == OK
+                for d in ("reader", "printer", "scanner", "signals")
+            )
+        )
         yield devices
 
 
@@ -74,9 +79,9 @@ def test_bad_uid_is_refused_with_a_message(manager):
 
 def test_a_dead_driver_thread_is_restarted(manager, recorder):
     reader = manager.reader
-    reader._stop.set()          # make the thread end as if it had crashed...
+    reader._stop.set()  # make the thread end as if it had crashed...
     reader._thread.join(2)
-    reader._stop.clear()        # ...without being closed
+    reader._stop.clear()  # ...without being closed
     recorder.wait_for(lambda: manager.restarts >= 1 and manager.reader.alive)
     manager.emulators.present_card("DEADBEEF")
     recorder.wait_for(lambda: [e.uid for e in recorder.of(CARD_TAPPED)] == ["DEADBEEF"])
@@ -84,12 +89,18 @@ def test_a_dead_driver_thread_is_restarted(manager, recorder):
 
 def test_a_stuck_reader_is_replaced(tmp_path, recorder):
     config = HardwareConfig(mode="emulated")
-    with DeviceManager(config, tmp_path, recorder, reader_settings=ReaderSettings(poll_interval_s=0.02),
-                       supervise_interval_s=0.1, stuck_after_s=0.5) as manager:
+    with DeviceManager(
+        config,
+        tmp_path,
+        recorder,
+        reader_settings=ReaderSettings(poll_interval_s=0.02),
+        supervise_interval_s=0.1,
+        stuck_after_s=0.5,
+    ) as manager:
         recorder.wait_for(lambda: manager.status().get("reader") and manager.status()["reader"].state == OK)
         first = manager.reader
         chip = manager.emulators.reader.chip
-        chip.slow_s, chip.fault = 1.0, "slow"   # each SPI transfer now hangs for a second
+        chip.slow_s, chip.fault = 1.0, "slow"  # each SPI transfer now hangs for a second
         recorder.wait_for(lambda: manager.reader is not first, timeout=5)
         chip.fault = None
         recorder.wait_for(lambda: manager.status()["reader"].state == OK)
@@ -105,8 +116,9 @@ def test_callback_errors_never_reach_the_loops(tmp_path):
         seen.append(event.kind)
         raise ValueError("service bug")
 
-    with DeviceManager(HardwareConfig(mode="emulated"), tmp_path, broken,
-                       reader_settings=FAST_READER, supervise_interval_s=0.1) as manager:
+    with DeviceManager(
+        HardwareConfig(mode="emulated"), tmp_path, broken, reader_settings=FAST_READER, supervise_interval_s=0.1
+    ) as manager:
         manager.emulators.present_card("DEADBEEF")
         wait_until(lambda: CARD_TAPPED in seen, 5)  # the tap reached the callback, which raised
         wait_turns(manager.reader)
@@ -128,8 +140,9 @@ def test_close_is_idempotent_and_frees_the_ports(tmp_path, recorder):
 @pytest.mark.filterwarnings("ignore::gpiozero.exc.PinFactoryFallback")
 def test_pi_mode_without_hardware_reports_absent_devices(tmp_path, recorder):
     config = HardwareConfig(mode="pi", printer_port=str(tmp_path / "no-printer"), reader_spi_bus=9)
-    with DeviceManager(config, tmp_path, recorder, reader_settings=FAST_READER,
-                       printer_settings=FAST_PRINTER) as manager:
+    with DeviceManager(
+        config, tmp_path, recorder, reader_settings=FAST_READER, printer_settings=FAST_PRINTER
+    ) as manager:
         recorder.wait_for(lambda: manager.status().get("reader") and manager.status()["reader"].state == "absent")
         recorder.wait_for(lambda: manager.status()["printer"].state == OFFLINE)
         assert "no-printer" in manager.status()["printer"].detail
@@ -142,6 +155,7 @@ def test_lights_busy_at_start_are_retried(tmp_path, recorder):
     manager = DeviceManager(config, tmp_path, recorder, supervise_interval_s=0.05)
     blocker = manager.devices.pin_factory.pin(config.led_ok_pin)
     from gpiozero import LED
+
     squatter = LED(config.led_ok_pin, pin_factory=manager.devices.pin_factory)  # someone holds the pin
     manager.lights_retry_s = 0.1
     with manager:

@@ -54,7 +54,7 @@ def test_byte_stream_split_anywhere_gives_the_same_receipt():
     for size in (1, 3, 7, 64):
         split = EscPosPrinter()
         for start in range(0, len(data), size):
-            split.feed(data[start:start + size])
+            split.feed(data[start : start + size])
         assert split.receipts == whole.receipts
 
 

@@ -20,11 +20,14 @@ DEMO_CARDS = [{"uid": "DEADBEEF", "label": "Alice <demo>"}, {"uid": "04A1B2C3D4E
 
 @pytest.fixture
 def manager(tmp_path, recorder):
-    with DeviceManager(HardwareConfig(mode="emulated"), tmp_path, recorder,
-                       reader_settings=ReaderSettings(poll_interval_s=0.02),
-                       printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05,
-                                                        backoff_max_s=0.2),
-                       supervise_interval_s=0.2) as manager:
+    with DeviceManager(
+        HardwareConfig(mode="emulated"),
+        tmp_path,
+        recorder,
+        reader_settings=ReaderSettings(poll_interval_s=0.02),
+        printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05, backoff_max_s=0.2),
+        supervise_interval_s=0.2,
+    ) as manager:
         yield manager
 
 
@@ -44,29 +47,44 @@ def test_page_lists_demo_cards_escaped_and_its_own_assets(client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Alice &lt;demo&gt; (DEADBEEF)" in html and "<demo>" not in html
-    for element in ("present-card", "remove-card", "scan-qr", "paper-out", "paper-back", "unplug-printer",
-                    "replug-printer", "receipts"):
+    for element in (
+        "present-card",
+        "remove-card",
+        "scan-qr",
+        "paper-out",
+        "paper-back",
+        "unplug-printer",
+        "replug-printer",
+        "receipts",
+    ):
         assert f'id="{element}"' in html
     assert client.get("/panel/static/panel.css").status_code == 200
     script = client.get("/panel/static/panel.js")
     assert script.status_code == 200
-    assert "://" not in script.get_data(as_text=True)          # nothing fetched from elsewhere
+    assert "://" not in script.get_data(as_text=True)  # nothing fetched from elsewhere
     assert 'src="http' not in html and 'href="http' not in html  # no CDN
 
 
 def test_card_controls(client, recorder):
-    assert client.post("/panel/card", json={"uid": "04a1b2c3d4e5f6"}).get_json() == {"ok": True,
-                                                                                      "uid": "04A1B2C3D4E5F6"}
+    assert client.post("/panel/card", json={"uid": "04a1b2c3d4e5f6"}).get_json() == {
+        "ok": True,
+        "uid": "04A1B2C3D4E5F6",
+    }
     recorder.wait_for(lambda: [e.uid for e in recorder.of(CARD_TAPPED)] == ["04A1B2C3D4E5F6"])
     assert client.get("/panel/state").get_json()["emulator"]["card"] == "04A1B2C3D4E5F6"
     assert client.post("/panel/card/remove", json={}).status_code == 200
     assert client.get("/panel/state").get_json()["emulator"]["card"] is None
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"uid": "zz"}, "hexadecimal"), ({"uid": "0102"}, "8 hex digits"), ({}, "'uid' is required"),
-    ({"uid": 12345678}, "'uid' is required"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"uid": "zz"}, "hexadecimal"),
+        ({"uid": "0102"}, "8 hex digits"),
+        ({}, "'uid' is required"),
+        ({"uid": 12345678}, "'uid' is required"),
+    ],
+)
 def test_bad_card_input_gets_a_clear_400(client, body, message):
     response = client.post("/panel/card", json=body)
     answer = response.get_json()

@@ -24,10 +24,13 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(tmp_path, recorder):
-    manager = DeviceManager(HardwareConfig(mode="emulated"), tmp_path, recorder,
-                            reader_settings=ReaderSettings(poll_interval_s=0.02),
-                            printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05,
-                                                             backoff_max_s=0.2))
+    manager = DeviceManager(
+        HardwareConfig(mode="emulated"),
+        tmp_path,
+        recorder,
+        reader_settings=ReaderSettings(poll_interval_s=0.02),
+        printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05, backoff_max_s=0.2),
+    )
     manager.start()
     app = Flask(__name__)
     errors.init_app(app)  # the app's one table of errors to answers, and the icon its pages link,
@@ -62,8 +65,9 @@ def test_panel_drives_the_emulated_devices(served, recorder, browser):
 
         page.fill("#qr-payload", "https://fidelite.example.org/c/9F3A")
         page.click("#scan-qr")
-        recorder.wait_for(lambda: [e.payload for e in recorder.of(QR_SCANNED)]
-                          == ["https://fidelite.example.org/c/9F3A"])
+        recorder.wait_for(
+            lambda: [e.payload for e in recorder.of(QR_SCANNED)] == ["https://fidelite.example.org/c/9F3A"]
+        )
 
         page.click("#paper-out")
         sync_api.expect(page.locator("#printer-state")).to_have_text("paper_out")

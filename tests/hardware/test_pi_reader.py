@@ -28,8 +28,10 @@ def mock_pins():
 
 def pi5_rpi_gpio():
     """RPi.GPIO on a Pi 5: it imports, then refuses every pin."""
+
     def refuse(pin, level):
         raise RuntimeError("Cannot determine SOC peripheral base address")
+
     return gpio_module(refuse)
 
 

@@ -18,8 +18,7 @@ from tests.hardware.conftest import wait_turns
 from tests.hardware.receipts import earn_receipt
 from tests.waiting import wait_until
 
-FAST = PrinterSettings(max_age_s=600, chunk_bytes=64, status_interval_s=0.1, backoff_start_s=0.05,
-                       backoff_max_s=0.2)
+FAST = PrinterSettings(max_age_s=600, chunk_bytes=64, status_interval_s=0.1, backoff_start_s=0.05, backoff_max_s=0.2)
 
 
 @pytest.fixture
@@ -129,8 +128,9 @@ def test_old_jobs_are_not_printed_on_their_own(tmp_path, emulator, recorder, boa
     settings = PrinterSettings(max_age_s=60, status_interval_s=0.1, backoff_start_s=0.05)
     clock = ManualClock(time.time())
     journal = JobJournal(tmp_path / "print-jobs.jsonl")
-    with PrintWorker(lambda: SerialPrinterLink(str(emulator.port)), journal, board, recorder, settings,
-                     clock=clock) as worker:
+    with PrintWorker(
+        lambda: SerialPrinterLink(str(emulator.port)), journal, board, recorder, settings, clock=clock
+    ) as worker:
         worker.submit("R-1", receipt_bytes())
         wait_state(worker, recorder, "R-1", HELD)
         clock.now += 61  # a minute later, still out of paper
@@ -155,6 +155,7 @@ def test_torn_journal_line_is_ignored(tmp_path):
     path = tmp_path / "print-jobs.jsonl"
     journal = JobJournal(path)
     from hardware.printer.journal import JobRecord
+
     journal.write(JobRecord("R-1", "queued", time.time(), time.time()), b"abc")
     journal.close()
     with open(path, "a") as handle:
@@ -190,8 +191,9 @@ def test_event_handler_may_call_back_into_the_worker(tmp_path, emulator, board):
         if event.kind == "print_job":
             seen.append((event.payload, event.detail, [j.state for j in worker_box[0].jobs()]))
 
-    worker = PrintWorker(lambda: SerialPrinterLink(str(emulator.port)), JobJournal(tmp_path / "j.jsonl"),
-                         board, handler, FAST)
+    worker = PrintWorker(
+        lambda: SerialPrinterLink(str(emulator.port)), JobJournal(tmp_path / "j.jsonl"), board, handler, FAST
+    )
     worker_box.append(worker)
     with worker:
         worker.submit("R-1", receipt_bytes())

@@ -14,13 +14,20 @@ from tests.hardware.receipts import QR_URL, earn_receipt
 GOLDEN = Path(__file__).parent / "golden"
 CASES = {
     "earn": earn_receipt(),
-    "redeem_training": earn_receipt(title="Cadeau", points_earned=0, points_used=200, balance=118,
-                                    training=True, qr_url="https://fidelite.example.org/c/9F3A"),
+    "redeem_training": earn_receipt(
+        title="Cadeau",
+        points_earned=0,
+        points_used=200,
+        balance=118,
+        training=True,
+        qr_url="https://fidelite.example.org/c/9F3A",
+    ),
     "english_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=()),
     "earn_expiry": earn_receipt(expiring_points=120, expiring_from="15/01/2027"),
     "earn_refund_code": earn_receipt(receipt_id="6f1c0d2e-event-id", reference_code="LR1.R-000123"),
-    "english_expiry_no_qr": earn_receipt(labels=ReceiptLabels.english(), qr_url="", lines=(), expiring_points=7,
-                                         expiring_from="02/02/2027"),
+    "english_expiry_no_qr": earn_receipt(
+        labels=ReceiptLabels.english(), qr_url="", lines=(), expiring_points=7, expiring_from="02/02/2027"
+    ),
 }
 
 
@@ -35,15 +42,15 @@ def test_golden_bytes(name):
 
 def test_hand_checked_escpos_fragments():
     data = render_receipt(earn_receipt())
-    assert data.startswith(b"\x1b@")                                 # ESC @: initialise
-    assert b"\x1bt\x13" in data                                      # ESC t 19: code page CP858
-    assert b"42,50 \xd5\n" in data                                   # the euro sign is 0xD5 in CP858
+    assert data.startswith(b"\x1b@")  # ESC @: initialise
+    assert b"\x1bt\x13" in data  # ESC t 19: code page CP858
+    assert b"42,50 \xd5\n" in data  # the euro sign is 0xD5 in CP858
     url = QR_URL.encode()
-    store = b"\x1d(k" + bytes((len(url) + 3, 0)) + b"1P0" + url      # GS ( k: store QR data
+    store = b"\x1d(k" + bytes((len(url) + 3, 0)) + b"1P0" + url  # GS ( k: store QR data
     assert store in data
-    assert b"\x1d(k\x03\x001Q0" in data                              # GS ( k: print the stored QR
-    assert b"\x1d(k\x03\x001C\x06" in data                           # module size 6 dots
-    assert data.endswith(b"\x1bd\x06\x1dV\x00")                      # feed 6 lines, full cut
+    assert b"\x1d(k\x03\x001Q0" in data  # GS ( k: print the stored QR
+    assert b"\x1d(k\x03\x001C\x06" in data  # module size 6 dots
+    assert data.endswith(b"\x1bd\x06\x1dV\x00")  # feed 6 lines, full cut
     assert len(data) <= 1200
 
 
@@ -67,8 +74,11 @@ def test_expiry_notice_is_one_line_under_the_balance_and_only_when_points_expire
     at = lines.index("Nouveau solde                          318")
     assert lines[at + 1] == "Expirent à partir du 15/01/2027        120"
     assert len(render_receipt(earn_receipt(expiring_points=120, expiring_from="15/01/2027"))) <= 1200
-    for quiet in (earn_receipt(), earn_receipt(expiring_points=0, expiring_from="15/01/2027"),
-                  earn_receipt(expiring_points=5, expiring_from="")):
+    for quiet in (
+        earn_receipt(),
+        earn_receipt(expiring_points=0, expiring_from="15/01/2027"),
+        earn_receipt(expiring_points=5, expiring_from=""),
+    ):
         assert render_receipt(quiet) == render_receipt(earn_receipt())
 
 
@@ -108,6 +118,8 @@ def test_one_receipt_number_printed_the_one_a_refund_takes_with_its_code():
     assert "6f1c0d2e" not in receipt.text  # the print job's id is never printed
     lines = [line.strip() for line in receipt.text.splitlines()]
     assert [line for line in lines if "R-000123" in line and not line.startswith("[QR")] == [
-        "23/11/2026 14:05           Ticket R-000123", "Pour un remboursement : R-000123"]
+        "23/11/2026 14:05           Ticket R-000123",
+        "Pour un remboursement : R-000123",
+    ]
     assert receipt.qr_codes == ("LR1.R-000123", QR_URL)
     assert len(render_receipt(earn_receipt(reference_code="LR1.R-000123"))) <= 1200

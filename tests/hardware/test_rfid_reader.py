@@ -13,8 +13,9 @@ from hardware.rfid.reader import NoAnswer, ReaderSettings, RfidReader
 from tests.hardware.conftest import wait_turns
 from tests.waiting import wait_until
 
-FAST = ReaderSettings(poll_interval_s=0.02, absent_polls=3, call_deadline_s=0.3, reinit_interval_s=0.2,
-                      reopen_interval_s=0.2)
+FAST = ReaderSettings(
+    poll_interval_s=0.02, absent_polls=3, call_deadline_s=0.3, reinit_interval_s=0.2, reopen_interval_s=0.2
+)
 
 
 @pytest.fixture
@@ -143,6 +144,7 @@ def test_callback_failure_does_not_stop_the_loop(emulated, board):
         raise RuntimeError("service bug")
 
     from hardware.events import safe_sink
+
     with RfidReader(emulated.open_link, safe_sink(explode), board, FAST) as reader:
         emulated.present("DEADBEEF")
         wait_until(lambda: any(e.kind == CARD_TAPPED for e in seen), 3)
@@ -159,7 +161,7 @@ def test_package_reads_blocks_and_pages_through_the_emulator(emulated):
     assert chip.MFRC522_Request(chip.PICC_REQIDL)[0] == chip.MI_OK
     status, uid = chip.MFRC522_Anticoll()
     assert status == chip.MI_OK and chip.MFRC522_SelectTag(uid) == 0x08
-    assert chip.MFRC522_Read(4) is None                          # not authenticated yet
+    assert chip.MFRC522_Read(4) is None  # not authenticated yet
     assert chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 0, [0xFF] * 6, uid) == chip.MI_OK
     assert chip.MFRC522_Read(0)[:5] == [0xDE, 0xAD, 0xBE, 0xEF, 0xDE ^ 0xAD ^ 0xBE ^ 0xEF]
     chip.MFRC522_StopCrypto1()
@@ -167,14 +169,14 @@ def test_package_reads_blocks_and_pages_through_the_emulator(emulated):
         chip.MFRC522_Auth(chip.PICC_AUTHENT1A, 4, [0x00] * 6, uid)
 
     emulated.present("04A1B2C3D4E5F6")
-    assert link.read_uid() == bytes.fromhex("04A1B2C3D4E5F6")   # leaves the tag halted
+    assert link.read_uid() == bytes.fromhex("04A1B2C3D4E5F6")  # leaves the tag halted
     assert chip.MFRC522_Request(chip.PICC_REQALL)[0] == chip.MI_OK
     status, cl1 = chip.MFRC522_Anticoll()
     chip.MFRC522_SelectTag(cl1)
     link._transceive([0x95, 0x20])
     cl2 = [0xC3, 0xD4, 0xE5, 0xF6, 0xC3 ^ 0xD4 ^ 0xE5 ^ 0xF6]
     assert link._transceive(link._with_crc([0x95, 0x70, *cl2]))[2] == 24
-    page0 = chip.MFRC522_Read(0)                               # NTAG pages 0-3: UID, check bytes, CC
+    page0 = chip.MFRC522_Read(0)  # NTAG pages 0-3: UID, check bytes, CC
     assert page0[:3] == [0x04, 0xA1, 0xB2] and page0[4:8] == cl2[:4] and page0[12:16] == [0xE1, 0x10, 0x12, 0x00]
 
 

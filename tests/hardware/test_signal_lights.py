@@ -31,8 +31,11 @@ def levels(pin):
 def beep_lengths(pin):
     """Seconds the pin stayed high each time, from the times gpiozero's mock pin recorded."""
     states = pin.states
-    return [after.timestamp - before.timestamp for before, after in zip(states, states[1:], strict=False)
-            if before.state and not after.state]
+    return [
+        after.timestamp - before.timestamp
+        for before, after in zip(states, states[1:], strict=False)
+        if before.state and not after.state
+    ]
 
 
 def test_pins_come_from_config(lights, factory):

@@ -19,8 +19,12 @@ def signing_key():
 
 @pytest.fixture
 def app(database_url, signing_key, tmp_path):
-    app = create_app(database_url, settings=CentralSettings(data_dir=str(tmp_path / "central")),
-                     admin_token=ADMIN_TOKEN, phonecard_key=signing_key)
+    app = create_app(
+        database_url,
+        settings=CentralSettings(data_dir=str(tmp_path / "central")),
+        admin_token=ADMIN_TOKEN,
+        phonecard_key=signing_key,
+    )
     yield app
     app.extensions["central.engine"].dispose()
 
@@ -38,6 +42,10 @@ def device(app, client):
 @pytest.fixture
 def card(device):
     """A registered customer's card uid."""
-    device.push([CustomerRegistered(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", first_name="Ana"),
-                 CardLinked(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", card_uid="04A1B2C3")])
+    device.push(
+        [
+            CustomerRegistered(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", first_name="Ana"),
+            CardLinked(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", card_uid="04A1B2C3"),
+        ]
+    )
     return "04A1B2C3"

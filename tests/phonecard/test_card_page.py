@@ -68,10 +68,22 @@ def test_card_page_shows_the_points_and_the_pool(client, device, card, app):
 
     with app.extensions["central.engine"].begin() as connection:
         pools.set_member(connection, "famille-a", "c-1", 50, "head-office")
-    earn = PointsEarned(device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", receipt_ref="R1",
-                        amount_cents=4500, points=45)
-    device.push([earn, PoolContributed(device_id="kiosk-1", seq=device.next_seq(), pool_id="famille-a",
-                                       customer_id="c-1", earn_event_id=earn.event_id, points=22)])
+    earn = PointsEarned(
+        device_id="kiosk-1", seq=device.next_seq(), customer_id="c-1", receipt_ref="R1", amount_cents=4500, points=45
+    )
+    device.push(
+        [
+            earn,
+            PoolContributed(
+                device_id="kiosk-1",
+                seq=device.next_seq(),
+                pool_id="famille-a",
+                customer_id="c-1",
+                earn_event_id=earn.event_id,
+                points=22,
+            ),
+        ]
+    )
     page = client.get(_link(client, device, card).json["path"]).text
     assert re.search(r'id="points">23 points<', page)
     assert "Cagnotte famille-a : 22 points" in page and "Pool famille-a: 22 points (1 members)" in page

@@ -35,8 +35,10 @@ def test_code_is_compact_enough_for_a_small_qr():
     assert len(phonecard.sign_code(KEY, "04A1B2C3D4E5F6", T0)) < 140
 
 
-@pytest.mark.parametrize("offset, ok", [(0, True), (59, True), (-30, True), (89.9, True),
-                                        (-30.1, False), (90, False), (600, False), (-840, False)])
+@pytest.mark.parametrize(
+    "offset, ok",
+    [(0, True), (59, True), (-30, True), (89.9, True), (-30.1, False), (90, False), (600, False), (-840, False)],
+)
 def test_valid_during_its_minute_plus_skew(offset, ok):
     code = phonecard.sign_code(KEY, "04A1", T0)
     if ok:
@@ -77,7 +79,7 @@ def test_a_code_signed_with_another_key_is_refused():
 
 
 def _raw(code: str) -> bytearray:
-    text = code[len(phonecard.PREFIX):]
+    text = code[len(phonecard.PREFIX) :]
     return bytearray(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
 
 
@@ -106,8 +108,20 @@ def test_moving_a_code_to_another_minute_or_card_breaks_its_signature():
         phonecard.verify_code(_wire(raw), PUBLIC, T0)
 
 
-@pytest.mark.parametrize("payload", ["", "hello", "LC1.", "LC1.!!!!", "LC1." + "A" * 400, "https://example.org",
-                                     "LC2." + phonecard.sign_code(KEY, "04A1", T0)[4:], None, 42])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "",
+        "hello",
+        "LC1.",
+        "LC1.!!!!",
+        "LC1." + "A" * 400,
+        "https://example.org",
+        "LC2." + phonecard.sign_code(KEY, "04A1", T0)[4:],
+        None,
+        42,
+    ],
+)
 def test_other_payloads_are_not_loyalty_codes(payload):
     with pytest.raises(PhoneCodeInvalid, match="not a"):
         phonecard.verify_code(payload, PUBLIC, T0)

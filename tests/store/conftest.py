@@ -77,11 +77,19 @@ def link(customer_id: str, card_uid: str) -> CardLinked:
     return CardLinked(device_id=DEVICE, customer_id=customer_id, card_uid=card_uid)
 
 
-def earned(customer_id: str = "c1", points: int = 10, receipt_ref: str | None = None,
-           at: str = "2026-03-02T10:00:00+01:00") -> PointsEarned:
+def earned(
+    customer_id: str = "c1", points: int = 10, receipt_ref: str | None = None, at: str = "2026-03-02T10:00:00+01:00"
+) -> PointsEarned:
     ref = receipt_ref or f"R-{os.urandom(4).hex()}"
-    return PointsEarned(device_id=DEVICE, customer_id=customer_id, receipt_ref=ref, amount_cents=points * 100,
-                        points=points, lines=(("general", points * 100, points),), at=at)
+    return PointsEarned(
+        device_id=DEVICE,
+        customer_id=customer_id,
+        receipt_ref=ref,
+        amount_cents=points * 100,
+        points=points,
+        lines=(("general", points * 100, points),),
+        at=at,
+    )
 
 
 ENOSPC = errno.ENOSPC

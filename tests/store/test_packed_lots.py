@@ -15,8 +15,9 @@ from loyalty.errors import InvalidPull
 
 from .conftest import DEVICE
 
-LOTS = st.dictionaries(st.dates(date(1990, 1, 1), date(2100, 12, 31)).map(date.isoformat),
-                       st.integers(-(2**31), 2**31 - 1), max_size=60)
+LOTS = st.dictionaries(
+    st.dates(date(1990, 1, 1), date(2100, 12, 31)).map(date.isoformat), st.integers(-(2**31), 2**31 - 1), max_size=60
+)
 
 
 @given(LOTS)

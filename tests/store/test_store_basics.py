@@ -51,11 +51,25 @@ def test_refuses_events_of_another_device_or_with_an_old_seq(store):
 def test_operations_work_against_the_store(store):
     scale = EarningScale(daily_cap=30)
     store.record(register())
-    event, quote = operations.earn(store, scale, device_id=DEVICE, customer_id="c1", receipt_ref="T-1",
-                                   lines={"general": 2500}, at="2026-03-02T10:00:00+01:00")
+    event, quote = operations.earn(
+        store,
+        scale,
+        device_id=DEVICE,
+        customer_id="c1",
+        receipt_ref="T-1",
+        lines={"general": 2500},
+        at="2026-03-02T10:00:00+01:00",
+    )
     store.record(event)
-    event, _ = operations.earn(store, scale, device_id=DEVICE, customer_id="c1", receipt_ref="T-2",
-                               lines={"general": 2500}, at="2026-03-02T11:00:00+01:00")
+    event, _ = operations.earn(
+        store,
+        scale,
+        device_id=DEVICE,
+        customer_id="c1",
+        receipt_ref="T-2",
+        lines={"general": 2500},
+        at="2026-03-02T11:00:00+01:00",
+    )
     assert event.points == 5  # the daily cap sees the first earn through earned_on
     store.record(event)
     assert store.earned_on("c1", "2026-03-02") == 30
@@ -95,8 +109,11 @@ def test_search_by_prefix_of_names_phone_and_email(store):
 
 
 def test_search_finds_pulled_and_pending_customers_and_hides_erased(store):
-    store.apply_batch(PulledBatch(cursor=3, customers=(
-        CustomerState("p1", 40, "Paul", "Heller"), CustomerState("p2", 0, "Pia", "Noel"))))
+    store.apply_batch(
+        PulledBatch(
+            cursor=3, customers=(CustomerState("p1", 40, "Paul", "Heller"), CustomerState("p2", 0, "Pia", "Noel"))
+        )
+    )
     store.record(register("c1", "Helga"))
     # A pulled customer is held by first name and surname initial only.
     assert [v.customer_id for v in store.search("hel")] == ["c1"]
@@ -127,8 +144,14 @@ def test_apply_batch_replaces_base_and_folds_through_seq(data_dir):
         e1 = store.record(earned(points=10, receipt_ref="R1"))
         e2 = store.record(earned(points=5, receipt_ref="R2"))
         # Central folded seq 1..2 (registration and R1) into a balance of 110 (100 came from elsewhere).
-        store.apply_batch(PulledBatch(cursor=17, customers=(CustomerState("c1", 110, "Hélène"),),
-                                      cards=(CardState("CARD1", "c1"),), device_seq_through=e1.seq))
+        store.apply_batch(
+            PulledBatch(
+                cursor=17,
+                customers=(CustomerState("c1", 110, "Hélène"),),
+                cards=(CardState("CARD1", "c1"),),
+                device_seq_through=e1.seq,
+            )
+        )
         assert store.balance("c1") == 115
         assert store.pending() == [e2]
         assert (store.cursor, store.seq_through) == (17, 2)
@@ -178,8 +201,9 @@ def test_local_erasure_scrubs_the_journal(data_dir):
 
 
 def test_consent_is_shown_from_pending_and_pulled_state(store):
-    store.apply_batch(PulledBatch(cursor=1, customers=(
-        CustomerState("p1", 0, "Paul", consent_granted=True, consent_version="v1"),)))
+    store.apply_batch(
+        PulledBatch(cursor=1, customers=(CustomerState("p1", 0, "Paul", consent_granted=True, consent_version="v1"),))
+    )
     assert (store.customer("p1").consent_granted, store.customer("p1").consent_version) == (True, "v1")
     store.record(ConsentChanged(device_id=DEVICE, customer_id="p1", granted=False, text_version="v2"))
     view = store.customer("p1")
@@ -226,20 +250,23 @@ def test_logs_carry_no_personal_data(data_dir, caplog):
     caplog.set_level(logging.DEBUG, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
         store.record(register("c1", "Hélène", phone="0612345678"))
-        store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("c1", 1, "Hélène"),),
-                                      device_seq_through=1))
+        store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("c1", 1, "Hélène"),), device_seq_through=1))
     with Store.open(data_dir, DEVICE):
         pass
-    assert caplog.records and all("Hélène" not in r.getMessage() and "0612" not in r.getMessage()
-                                  for r in caplog.records)
+    assert caplog.records and all(
+        "Hélène" not in r.getMessage() and "0612" not in r.getMessage() for r in caplog.records
+    )
 
 
 def test_concurrent_records_get_unique_increasing_seqs(data_dir):
     import threading
+
     with Store.open(data_dir, DEVICE) as store:
+
         def work() -> None:
             for _ in range(50):
                 store.record(earned(points=1))
+
         threads = [threading.Thread(target=work) for _ in range(4)]
         for thread in threads:
             thread.start()
@@ -253,8 +280,13 @@ def test_concurrent_records_get_unique_increasing_seqs(data_dir):
 
 def test_pulled_cards_relink_block_and_survive_reopen(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("a", 1, "Anne"), CustomerState("b", 2, "Bob")),
-                                      cards=(CardState("K1", "a"), CardState("K2", "a"), CardState("K3", "ghost"))))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=(CustomerState("a", 1, "Anne"), CustomerState("b", 2, "Bob")),
+                cards=(CardState("K1", "a"), CardState("K2", "a"), CardState("K3", "ghost")),
+            )
+        )
         store.apply_batch(PulledBatch(cursor=2, cards=(CardState("K2", "b", blocked=True),)))
         assert store.customer("a").card_uids == ("K1",)
         assert store.customer_by_card("K2").customer_id == "b" and store.customer_by_card("K2").card_blocked
@@ -270,9 +302,17 @@ def test_pulled_cards_relink_block_and_survive_reopen(data_dir):
 
 def test_search_dedups_a_customer_matching_several_keys_and_survives_reopen(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=tuple(
-            CustomerState(f"p{n}", n, "Marie", "Martin" if n % 2 else "Durand", f"06000000{n:02d}",
-                          f"marie{n}@example.fr") for n in range(30))))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=tuple(
+                    CustomerState(
+                        f"p{n}", n, "Marie", "Martin" if n % 2 else "Durand", f"06000000{n:02d}", f"marie{n}@example.fr"
+                    )
+                    for n in range(30)
+                ),
+            )
+        )
         first = [v.customer_id for v in store.search("mar", limit=50)]
         assert len(first) == len(set(first)) == 30
         assert store.search("0600000001") == []  # no phone on the device

@@ -42,8 +42,9 @@ def _child(data_dir: Path, out: int, seed: int) -> None:
             if roll < 0.12:
                 last = store.stats().last_seq
                 through = rng.randint(store.seq_through, last)
-                store.apply_batch(PulledBatch(cursor=through, customers=(CustomerState("c1", through),),
-                                              device_seq_through=through))
+                store.apply_batch(
+                    PulledBatch(cursor=through, customers=(CustomerState("c1", through),), device_seq_through=through)
+                )
             elif roll < 0.2:
                 store.acknowledge(e.event_id for e in store.pending(limit=rng.randint(1, 5)))
             else:

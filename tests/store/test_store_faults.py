@@ -90,16 +90,19 @@ def test_snapshot_write_failure_keeps_the_old_snapshot_and_memory(data_dir, faul
         before = (data_dir / "cache.json").read_bytes()
         faulty.write_errno = ENOSPC
         with pytest.raises(StoreWriteError, match="disk full"):
-            store.apply_batch(PulledBatch(cursor=6, customers=(CustomerState("c1", 10, "Hélène"),
-                                                               CustomerState("p1", 99, "Paul")),
-                                          device_seq_through=2))
+            store.apply_batch(
+                PulledBatch(
+                    cursor=6,
+                    customers=(CustomerState("c1", 10, "Hélène"), CustomerState("p1", 99, "Paul")),
+                    device_seq_through=2,
+                )
+            )
         assert (data_dir / "cache.json").read_bytes() == before
         assert not (data_dir / "cache.json.tmp").exists()
         assert (store.cursor, store.seq_through, store.pending_count()) == (5, 0, 2)
         assert store.balance("p1") == 7 and store.balance("c1") == 10
         faulty.heal()
-        store.apply_batch(PulledBatch(cursor=6, customers=(CustomerState("c1", 10, "Hélène"),),
-                                      device_seq_through=2))
+        store.apply_batch(PulledBatch(cursor=6, customers=(CustomerState("c1", 10, "Hélène"),), device_seq_through=2))
         assert store.balance("c1") == 10 and store.pending_count() == 0
 
 
@@ -121,8 +124,7 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
     path.mkdir()
     if os.geteuid() != 0:
         return False
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                            capture_output=True)
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
     return result.returncode == 0
 
 
@@ -154,13 +156,15 @@ def test_real_full_filesystem(tmp_path):
             assert store.balance("c1") == recorded
             assert (data_dir / "outbox.jsonl").read_bytes().endswith(b"\n")
             with pytest.raises(StoreWriteError):
-                store.apply_batch(PulledBatch(cursor=1, customers=tuple(
-                    CustomerState(f"p{n}", n, "Paul" * 20) for n in range(2000))))
+                store.apply_batch(
+                    PulledBatch(cursor=1, customers=tuple(CustomerState(f"p{n}", n, "Paul" * 20) for n in range(2000)))
+                )
             assert store.cursor == 0 and store.balance("c1") == recorded
             filler.unlink()  # space is back
             store.record(earned(points=1))
-            store.apply_batch(PulledBatch(cursor=2, customers=(CustomerState("c1", recorded + 1),),
-                                          device_seq_through=recorded + 2))
+            store.apply_batch(
+                PulledBatch(cursor=2, customers=(CustomerState("c1", recorded + 1),), device_seq_through=recorded + 2)
+            )
         with Store.open(data_dir, DEVICE) as store:
             assert store.balance("c1") == recorded + 1 and store.stats().problems == ()
             assert store.cursor == 2 and store.pending_count() == 0

@@ -30,11 +30,15 @@ def _state(cid: str, points: int = 0, first: str = "Anouk", **extra) -> Customer
 
 def test_a_customer_that_left_the_scope_leaves_memory_and_files(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=(_state("c1", 5, "Anouk", last_initial="V"),
-                                                           _state("c2", 7, "Basile")),
-                                      cards=(CardState("CARD-1", "c1"),),
-                                      pool_members=(PoolMemberState("c1", "pool-1", 50),),
-                                      pool_balances=(PoolBalanceState("pool-1", 30),)))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=(_state("c1", 5, "Anouk", last_initial="V"), _state("c2", 7, "Basile")),
+                cards=(CardState("CARD-1", "c1"),),
+                pool_members=(PoolMemberState("c1", "pool-1", 50),),
+                pool_balances=(PoolBalanceState("pool-1", 30),),
+            )
+        )
         assert b"Anouk" in (data_dir / "cache.json").read_bytes()
         store.apply_batch(PulledBatch(cursor=2, removed=("c1",)))
         assert store.customer("c1") is None and store.customer_by_card("CARD-1") is None
@@ -48,16 +52,24 @@ def test_a_customer_that_left_the_scope_leaves_memory_and_files(data_dir):
 def test_a_removed_customer_keeps_this_devices_pending_events_until_central_folds_them(data_dir):
     with Store.open(data_dir, DEVICE) as store:
         store.apply_batch(PulledBatch(cursor=1, customers=(_state("c1", 5),), cards=(CardState("CARD-1", "c1"),)))
-        earn = store.record(PointsEarned(device_id=DEVICE, customer_id="c1", receipt_ref="R1", amount_cents=300,
-                                         points=3, card_uid="CARD-1"))
+        earn = store.record(
+            PointsEarned(
+                device_id=DEVICE, customer_id="c1", receipt_ref="R1", amount_cents=300, points=3, card_uid="CARD-1"
+            )
+        )
         store.apply_batch(PulledBatch(cursor=2, removed=("c1",)))
         assert store.pending() == [earn]
 
 
 def test_the_bound_evicts_the_least_recently_seen_never_one_with_pending_events(data_dir):
     with Store.open(data_dir, DEVICE, max_customers=3) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=tuple(_state(f"c{n}", n) for n in range(3)),
-                                      cards=tuple(CardState(f"CARD-{n}", f"c{n}") for n in range(3))))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=tuple(_state(f"c{n}", n) for n in range(3)),
+                cards=tuple(CardState(f"CARD-{n}", f"c{n}") for n in range(3)),
+            )
+        )
         store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="R1", amount_cents=100, points=1))
         assert store.customer_by_card("CARD-1") is not None  # c1 seen: c2 is now the least recently seen free one
         store.apply_batch(PulledBatch(cursor=2, customers=(_state("c3", 3),)))
@@ -72,9 +84,14 @@ def test_the_bound_evicts_the_least_recently_seen_never_one_with_pending_events(
 
 def test_a_looked_up_customer_is_held_as_if_pulled(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        store.hold(LookedUp(_state("c9", 12, last_initial="V", contact_hashes=contact_hashes(KEY, "0611223344", None)),
-                            cards=(CardState("CARD-9", "c9"),), pool_members=(PoolMemberState("c9", "pool-1", 50),),
-                            pool_balances=(PoolBalanceState("pool-1", 80),)))
+        store.hold(
+            LookedUp(
+                _state("c9", 12, last_initial="V", contact_hashes=contact_hashes(KEY, "0611223344", None)),
+                cards=(CardState("CARD-9", "c9"),),
+                pool_members=(PoolMemberState("c9", "pool-1", 50),),
+                pool_balances=(PoolBalanceState("pool-1", 80),),
+            )
+        )
         view = store.customer_by_card("CARD-9")
         assert (view.first_name, view.last_initial, view.points) == ("Anouk", "V", 12)
         assert store.pool_summary("c9").points == 80
@@ -85,11 +102,20 @@ def test_a_looked_up_customer_is_held_as_if_pulled(data_dir):
 
 def test_own_captures_keep_contact_details_only_until_central_acknowledged_them(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        made = [store.record(CustomerRegistered(device_id=DEVICE, customer_id="c1", first_name="Anouk",
-                                                last_name="Vautrin", phone="0611223344", email="anouk@example.org")),
-                store.record(CardLinked(device_id=DEVICE, customer_id="c1", card_uid="CARD-1")),
-                store.record(ProfileUpdated(device_id=DEVICE, customer_id="c1", last_name="Garnier",
-                                            phone="0755667788"))]
+        made = [
+            store.record(
+                CustomerRegistered(
+                    device_id=DEVICE,
+                    customer_id="c1",
+                    first_name="Anouk",
+                    last_name="Vautrin",
+                    phone="0611223344",
+                    email="anouk@example.org",
+                )
+            ),
+            store.record(CardLinked(device_id=DEVICE, customer_id="c1", card_uid="CARD-1")),
+            store.record(ProfileUpdated(device_id=DEVICE, customer_id="c1", last_name="Garnier", phone="0755667788")),
+        ]
         assert b"0611223344" in (data_dir / "outbox.jsonl").read_bytes()  # central has not got them yet
         assert [v.customer_id for v in store.search("0755667788")] == ["c1"]
         store.acknowledge(e.event_id for e in made)
@@ -99,9 +125,11 @@ def test_own_captures_keep_contact_details_only_until_central_acknowledged_them(
         assert store.pending_count() == 0 and len(store.pending()) == 0
     with Store.open(data_dir, DEVICE) as store:
         assert store.customer_by_card("CARD-1").first_name == "Anouk"
-        store.apply_batch(PulledBatch(cursor=1, customers=(_state("c1", 0, last_name="Garnier",
-                                                                  phone="0755667788"),),
-                                      device_seq_through=3))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1, customers=(_state("c1", 0, last_name="Garnier", phone="0755667788"),), device_seq_through=3
+            )
+        )
         # Even a central that still sent contact details: the device keeps the initial alone.
         assert store.customer("c1").last_initial == "G" and store.customer("c1").phone is None
     assert not any(secret in _files(data_dir) for secret in SECRETS)
@@ -113,8 +141,9 @@ def test_a_snapshot_with_contact_details_in_clear_is_read_without_them_and_pulle
     path = data_dir / "cache.json"
     document = json.loads(path.read_text())
     table = document["customers"]["1"]
-    table["rows"] = json.dumps([["c1", "Anouk", "Vautrin", "0611223344", "anouk@example.org", 5, True, "v1",
-                                 False, ["CARD-1"], "", 0]])
+    table["rows"] = json.dumps(
+        [["c1", "Anouk", "Vautrin", "0611223344", "anouk@example.org", 5, True, "v1", False, ["CARD-1"], "", 0]]
+    )
     path.write_text(json.dumps(document))
     with Store.open(data_dir, DEVICE) as store:
         view = store.customer_by_card("CARD-1")
@@ -125,9 +154,11 @@ def test_a_snapshot_with_contact_details_in_clear_is_read_without_them_and_pulle
 
 def test_a_pull_with_malformed_scope_fields_is_refused_before_any_of_it_applies(data_dir):
     with Store.open(data_dir, DEVICE) as store:
-        for bad in (PulledBatch(cursor=1, removed=("",)),
-                    PulledBatch(cursor=1, customers=(_state("c1", contact_hashes=(3,)),)),
-                    PulledBatch(cursor=1, customers=(_state("c1", last_initial=7),))):
+        for bad in (
+            PulledBatch(cursor=1, removed=("",)),
+            PulledBatch(cursor=1, customers=(_state("c1", contact_hashes=(3,)),)),
+            PulledBatch(cursor=1, customers=(_state("c1", last_initial=7),)),
+        ):
             with pytest.raises(InvalidPull):
                 store.apply_batch(bad)
         assert store.cursor == 0 and store.customer("c1") is None
@@ -137,9 +168,14 @@ def test_the_service_opens_its_store_with_the_bound_of_its_configuration(tmp_pat
     from device.config import parse_config
     from kiosk.service import KioskService
 
-    config = parse_config({"device": {"id": "till-9", "role": "till", "name": "till"},
-                           "paths": {"data_dir": str(tmp_path / "data")}, "hardware": {"mode": "emulated"},
-                           "cache": {"max_customers": 2}})
+    config = parse_config(
+        {
+            "device": {"id": "till-9", "role": "till", "name": "till"},
+            "paths": {"data_dir": str(tmp_path / "data")},
+            "hardware": {"mode": "emulated"},
+            "cache": {"max_customers": 2},
+        }
+    )
     with KioskService.open(config, devices=False, sync=False) as service:
         service.store.apply_batch(PulledBatch(cursor=1, customers=tuple(_state(f"c{n}", n) for n in range(3))))
         assert service.store.stats().customers == 2 and service.store.customer("c0") is None
@@ -148,8 +184,15 @@ def test_the_service_opens_its_store_with_the_bound_of_its_configuration(tmp_pat
 def test_the_offline_duplicate_check_follows_changes_removals_and_erasures(data_dir):
     old_phone, new_phone = contact_hashes(KEY, "0611223344", None), contact_hashes(KEY, "0699887766", None)
     with Store.open(data_dir, DEVICE) as store:
-        store.apply_batch(PulledBatch(cursor=1, customers=(_state("c1", contact_hashes=old_phone),
-                                                           _state("c2", first="Basile", contact_hashes=old_phone))))
+        store.apply_batch(
+            PulledBatch(
+                cursor=1,
+                customers=(
+                    _state("c1", contact_hashes=old_phone),
+                    _state("c2", first="Basile", contact_hashes=old_phone),
+                ),
+            )
+        )
         assert sorted(v.customer_id for v in store.customers_with_contact(old_phone)) == ["c1", "c2"]
         store.apply_batch(PulledBatch(cursor=2, customers=(_state("c1", contact_hashes=new_phone),)))
         assert [v.customer_id for v in store.customers_with_contact(old_phone)] == ["c2"]

@@ -36,8 +36,9 @@ customer = st.sampled_from(CUSTOMERS)
 #: Pulled lots from any day since OLDEST_BASE, often from the days that expire within the notice period.
 NOTICE_FROM = (RULE.through_day(TODAY) - OLDEST_BASE).days
 lot_day = st.one_of(st.integers(0, (TODAY - OLDEST_BASE).days), st.integers(NOTICE_FROM - 5, NOTICE_FROM + 60))
-base_lots = st.dictionaries(customer, st.tuples(
-    st.dictionaries(lot_day, st.integers(0, 300), max_size=6), st.integers(0, 400)), max_size=3)
+base_lots = st.dictionaries(
+    customer, st.tuples(st.dictionaries(lot_day, st.integers(0, 300), max_size=6), st.integers(0, 400)), max_size=3
+)
 operation = st.one_of(
     st.tuples(st.just("earn"), customer, st.integers(0, 400), st.sampled_from(DAYS)),
     st.tuples(st.just("redeem"), customer, st.integers(1, 300)),
@@ -88,15 +89,23 @@ def test_store_expiry_and_tier_follow_the_reference_fold(base, ops):
             _agree(store, ref)
             for op in ops:
                 if op[0] == "earn":
-                    earn = store.record(PointsEarned(device_id=DEVICE, customer_id=op[1], at=f"{op[3]}T10:00:00+01:00",
-                                                     receipt_ref=f"R{len(earns)}", amount_cents=op[2] * 100,
-                                                     points=op[2]))
+                    earn = store.record(
+                        PointsEarned(
+                            device_id=DEVICE,
+                            customer_id=op[1],
+                            at=f"{op[3]}T10:00:00+01:00",
+                            receipt_ref=f"R{len(earns)}",
+                            amount_cents=op[2] * 100,
+                            points=op[2],
+                        )
+                    )
                     ref.apply(earn)
                     earns.append(earn)
                 elif op[0] == "redeem":
                     try:
-                        event = operations.redeem(store, Reward("mug", "in_house", "Mug", op[2]), device_id=DEVICE,
-                                                  customer_id=op[1])
+                        event = operations.redeem(
+                            store, Reward("mug", "in_house", "Mug", op[2]), device_id=DEVICE, customer_id=op[1]
+                        )
                     except KioskError:
                         continue
                     ref.apply(store.record(event))
@@ -104,9 +113,12 @@ def test_store_expiry_and_tier_follow_the_reference_fold(base, ops):
                     if not earns:
                         continue
                     try:
-                        event = operations.reverse(store, device_id=DEVICE,
-                                                   receipt_ref=earns[op[1] % len(earns)].receipt_ref,
-                                                   refund_cents=op[2])
+                        event = operations.reverse(
+                            store,
+                            device_id=DEVICE,
+                            receipt_ref=earns[op[1] % len(earns)].receipt_ref,
+                            refund_cents=op[2],
+                        )
                     except KioskError:
                         continue
                     ref.apply(store.record(event))
@@ -130,10 +142,23 @@ def test_a_refund_after_its_earn_was_folded_at_central_reduces_the_earns_day(tmp
     rule = ExpiryRule(after_days=10, notice_days=5)
     with Store.open(tmp_path, DEVICE) as store:
         store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("c0", 0),)))
-        earn = store.record(PointsEarned(device_id=DEVICE, customer_id="c0", at="2026-03-01T10:00:00+01:00",
-                                         receipt_ref="R1", amount_cents=10_000, points=100))
-        store.apply_batch(PulledBatch(cursor=2, device_seq_through=earn.seq, customers=(
-            CustomerState("c0", 100, lots=(("2026-03-01", 100),)),)))
+        earn = store.record(
+            PointsEarned(
+                device_id=DEVICE,
+                customer_id="c0",
+                at="2026-03-01T10:00:00+01:00",
+                receipt_ref="R1",
+                amount_cents=10_000,
+                points=100,
+            )
+        )
+        store.apply_batch(
+            PulledBatch(
+                cursor=2,
+                device_seq_through=earn.seq,
+                customers=(CustomerState("c0", 100, lots=(("2026-03-01", 100),)),),
+            )
+        )
     with Store.open(tmp_path, DEVICE) as store:
         store.record(operations.reverse(store, device_id=DEVICE, receipt_ref="R1", refund_cents=4_000))
         assert store.balance("c0") == 60

@@ -58,7 +58,8 @@ def test_events_neither_copy_holds_are_reported_and_their_numbers_never_reused(d
         assert stats.lost == (5,)
         assert any("1 event(s) recorded on this device (seq 5) are in neither copy" in p for p in stats.problems)
         assert {e.event_id for e in store.pending()} == {e.event_id for e in confirmed if e.seq != 5} | {
-            store.pending()[0].event_id}
+            store.pending()[0].event_id
+        }
         assert store.record(earned(points=1)).seq == 8
 
 

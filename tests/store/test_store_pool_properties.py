@@ -33,10 +33,12 @@ base_members = st.dictionaries(customer, st.tuples(st.sampled_from(POOLS), st.in
 def _pulled(ref: Ledger, cursor: int, through: int | None) -> PulledBatch:
     """What central would send after folding everything `ref` holds."""
     return PulledBatch(
-        cursor=cursor, device_seq_through=through,
+        cursor=cursor,
+        device_seq_through=through,
         customers=tuple(CustomerState(c, ref.balance(c)) for c in CUSTOMERS),
         pool_members=tuple(PoolMemberState(c, *(ref.pool_of(c) or (None, 0))) for c in CUSTOMERS),
-        pool_balances=tuple(PoolBalanceState(p, ref.pool_balance(p)) for p in POOLS))
+        pool_balances=tuple(PoolBalanceState(p, ref.pool_balance(p)) for p in POOLS),
+    )
 
 
 def _agree(store: Store, ref: Ledger) -> None:
@@ -66,8 +68,13 @@ def test_store_pools_follow_the_reference_fold(members, pool_points, ops):
             cursor = 1
             for op in ops:
                 if op[0] == "earn":
-                    earn = PointsEarned(device_id=DEVICE, customer_id=op[1], receipt_ref=f"r{cursor}-{op[2]}",
-                                        amount_cents=op[2] * 100, points=op[2])
+                    earn = PointsEarned(
+                        device_id=DEVICE,
+                        customer_id=op[1],
+                        receipt_ref=f"r{cursor}-{op[2]}",
+                        amount_cents=op[2] * 100,
+                        points=op[2],
+                    )
                     expected = pools.contribute(ref, earn)
                     recorded = store.record(earn)
                     ref.apply(recorded)
@@ -80,12 +87,16 @@ def test_store_pools_follow_the_reference_fold(members, pool_points, ops):
                 elif op[0] == "join":
                     current = ref.pool_of(op[1])
                     if current is not None and current[0] != op[2]:  # another pool: an explicit move
-                        for event in pools.move(ref, device_id=DEVICE, customer_id=op[1], to_pool=op[2],
-                                                share_pct=op[3]):
+                        for event in pools.move(
+                            ref, device_id=DEVICE, customer_id=op[1], to_pool=op[2], share_pct=op[3]
+                        ):
                             ref.apply(store.record(event))
                     else:
-                        ref.apply(store.record(pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1],
-                                                          share_pct=op[3])))
+                        ref.apply(
+                            store.record(
+                                pools.join(ref, device_id=DEVICE, pool_id=op[2], customer_id=op[1], share_pct=op[3])
+                            )
+                        )
                 elif op[0] == "leave":
                     if ref.pool_of(op[1]) is not None:
                         ref.apply(store.record(pools.leave(ref, device_id=DEVICE, customer_id=op[1])))
@@ -107,8 +118,12 @@ def _last_seq(store: Store) -> int:
 
 
 def test_a_stop_between_an_earn_and_its_contribution_is_finished_on_open(tmp_path, monkeypatch):
-    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 0),),
-                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 5),))
+    batch = PulledBatch(
+        cursor=1,
+        customers=(CustomerState("c0", 0),),
+        pool_members=(PoolMemberState("c0", "p1", 50),),
+        pool_balances=(PoolBalanceState("p1", 5),),
+    )
     with Store.open(tmp_path, DEVICE) as store:
         store.apply_batch(batch)
         monkeypatch.setattr(pools, "contribute", lambda ledger, earn: None)  # the process stops here
@@ -123,15 +138,25 @@ def test_a_stop_between_an_earn_and_its_contribution_is_finished_on_open(tmp_pat
 
 
 def test_a_refund_after_the_earn_was_folded_and_the_store_reopened_still_gives_the_pools_part(tmp_path):
-    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 5),),
-                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 39),))
+    batch = PulledBatch(
+        cursor=1,
+        customers=(CustomerState("c0", 5),),
+        pool_members=(PoolMemberState("c0", "p1", 50),),
+        pool_balances=(PoolBalanceState("p1", 39),),
+    )
     with Store.open(tmp_path, DEVICE) as store:
         store.apply_batch(batch)
         store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="r1", amount_cents=4500, points=45))
         through = store.pending()[-1].seq
         # Central folded the earn and its contribution: the pull carries the balances, the outbox empties.
-        store.apply_batch(PulledBatch(cursor=2, device_seq_through=through, customers=(CustomerState("c0", 28),),
-                                      pool_balances=(PoolBalanceState("p1", 61),)))
+        store.apply_batch(
+            PulledBatch(
+                cursor=2,
+                device_seq_through=through,
+                customers=(CustomerState("c0", 28),),
+                pool_balances=(PoolBalanceState("p1", 61),),
+            )
+        )
         assert store.pending() == []
     with Store.open(tmp_path, DEVICE) as store:
         assert store.pool_contribution(store.earn_for_receipt("r1").event_id).points == 22
@@ -141,8 +166,12 @@ def test_a_refund_after_the_earn_was_folded_and_the_store_reopened_still_gives_t
 
 
 def test_a_stop_between_a_refund_and_the_pools_part_is_finished_on_open(tmp_path, monkeypatch):
-    batch = PulledBatch(cursor=1, customers=(CustomerState("c0", 0),),
-                        pool_members=(PoolMemberState("c0", "p1", 50),), pool_balances=(PoolBalanceState("p1", 0),))
+    batch = PulledBatch(
+        cursor=1,
+        customers=(CustomerState("c0", 0),),
+        pool_members=(PoolMemberState("c0", "p1", 50),),
+        pool_balances=(PoolBalanceState("p1", 0),),
+    )
     with Store.open(tmp_path, DEVICE) as store:
         store.apply_batch(batch)
         store.record(PointsEarned(device_id=DEVICE, customer_id="c0", receipt_ref="r1", amount_cents=4000, points=40))

@@ -58,8 +58,9 @@ operation = st.one_of(
 def _event(op: tuple, earns: list[PointsEarned], recorded: list):
     kind = op[0]
     if kind == "register":
-        return CustomerRegistered(device_id=DEVICE, customer_id=op[1], first_name=op[2],
-                                  phone="06 12 34 56 7" + op[1][-1] if op[3] else None)
+        return CustomerRegistered(
+            device_id=DEVICE, customer_id=op[1], first_name=op[2], phone="06 12 34 56 7" + op[1][-1] if op[3] else None
+        )
     if kind == "profile":
         return ProfileUpdated(device_id=DEVICE, customer_id=op[1], last_name=op[2])
     if kind == "consent":
@@ -70,17 +71,30 @@ def _event(op: tuple, earns: list[PointsEarned], recorded: list):
         # The pull contract carries blocked cards with their owner, so only linked cards are blocked here.
         return CardBlocked(device_id=DEVICE, card_uid=op[1], reason="lost")
     if kind == "earn":
-        event = PointsEarned(device_id=DEVICE, customer_id=op[1], receipt_ref=f"R{len(earns) % 7}",
-                             amount_cents=op[2] * 100, points=op[2], at=f"{op[3]}T10:00:00+01:00")
+        event = PointsEarned(
+            device_id=DEVICE,
+            customer_id=op[1],
+            receipt_ref=f"R{len(earns) % 7}",
+            amount_cents=op[2] * 100,
+            points=op[2],
+            at=f"{op[3]}T10:00:00+01:00",
+        )
         earns.append(event)
         return event
     if kind == "reverse" and earns:
         earn = earns[op[1] % len(earns)]
-        return EarnReversed(device_id=DEVICE, customer_id=earn.customer_id, earn_event_id=earn.event_id,
-                            receipt_ref=earn.receipt_ref, refund_cents=op[3], points=op[2])
+        return EarnReversed(
+            device_id=DEVICE,
+            customer_id=earn.customer_id,
+            earn_event_id=earn.event_id,
+            receipt_ref=earn.receipt_ref,
+            refund_cents=op[3],
+            points=op[2],
+        )
     if kind == "redeem":
-        return PointsRedeemed(device_id=DEVICE, customer_id=op[1], reward_id="coffee", reward_kind="in_house",
-                              points=op[2])
+        return PointsRedeemed(
+            device_id=DEVICE, customer_id=op[1], reward_id="coffee", reward_kind="in_house", points=op[2]
+        )
     if kind == "erase":
         return CustomerErased(device_id=DEVICE, customer_id=op[1])
     return None
@@ -93,15 +107,22 @@ def _pulled(recorded: list, through: int, cursor: int) -> PulledBatch:
     states = []
     for cid in ids:
         c = folded.customers.get(cid)
-        states.append(CustomerState(
-            cid, folded.balance(cid), c.first_name if c else None, c.last_name if c else None,
-            c.phone if c else None, c.email if c else None,
-            c.consent.granted if c and c.consent else None, c.consent.text_version if c and c.consent else None,
-            bool(c and c.erased)))
+        states.append(
+            CustomerState(
+                cid,
+                folded.balance(cid),
+                c.first_name if c else None,
+                c.last_name if c else None,
+                c.phone if c else None,
+                c.email if c else None,
+                c.consent.granted if c and c.consent else None,
+                c.consent.text_version if c and c.consent else None,
+                bool(c and c.erased),
+            )
+        )
     cards = tuple(CardState(uid, owner, uid in folded.blocked_cards) for uid, owner in sorted(folded.cards.items()))
     erased = tuple(cid for cid in ids if folded.customers.get(cid) and folded.customers[cid].erased)
-    return PulledBatch(cursor=cursor, customers=tuple(states), cards=cards, erased=erased,
-                       device_seq_through=through)
+    return PulledBatch(cursor=cursor, customers=tuple(states), cards=cards, erased=erased, device_seq_through=through)
 
 
 def _least_keys(first_name: str | None, initial: str | None) -> set[str]:
@@ -124,14 +145,23 @@ def _assert_agrees(store: Store, recorded: list) -> None:
             assert got.consent_granted == (want.consent.granted if want.consent else None)
     for n in range(7):
         want, got = ref.earn_for_receipt(f"R{n}"), store.earn_for_receipt(f"R{n}")
-        assert (got and (got.event_id, got.remaining_points, got.refunded_cents)) == \
-            (want and (want.event_id, want.remaining_points, want.refunded_cents))
+        assert (got and (got.event_id, got.remaining_points, got.refunded_cents)) == (
+            want and (want.event_id, want.remaining_points, want.refunded_cents)
+        )
     for text in QUERIES:
         query = normalise_query(text)
-        at_most = {cid for cid, c in ref.customers.items() if not c.erased and any(
-            key.startswith(query) for key in search_keys(c.first_name, c.last_name, c.phone, c.email))}
-        at_least = {cid for cid, c in ref.customers.items() if not c.erased and any(
-            key.startswith(query) for key in _least_keys(c.first_name, last_initial(c.last_name)))}
+        at_most = {
+            cid
+            for cid, c in ref.customers.items()
+            if not c.erased
+            and any(key.startswith(query) for key in search_keys(c.first_name, c.last_name, c.phone, c.email))
+        }
+        at_least = {
+            cid
+            for cid, c in ref.customers.items()
+            if not c.erased
+            and any(key.startswith(query) for key in _least_keys(c.first_name, last_initial(c.last_name)))
+        }
         assert at_least <= {view.customer_id for view in store.search(text, limit=50)} <= at_most, text
     for uid in CARDS:
         view = store.customer_by_card(uid)

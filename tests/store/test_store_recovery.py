@@ -50,8 +50,7 @@ def test_damaged_middle_line_is_moved_aside_and_the_rest_kept(data_dir, caplog):
     (data_dir / "outbox.copy.jsonl").write_bytes(original)  # both copies hit: the line is gone
     caplog.set_level(logging.ERROR, logger="device.store")
     with Store.open(data_dir, DEVICE) as store:
-        assert [e.event_id for e in store.pending()] == [events[0].event_id, events[2].event_id,
-                                                         events[3].event_id]
+        assert [e.event_id for e in store.pending()] == [events[0].event_id, events[2].event_id, events[3].event_id]
         assert store.balance("c1") == 1 + 3 + 4
         problems = store.stats().problems
         assert len(problems) == 3 and "damaged at line(s) 3" in problems[0]
@@ -79,9 +78,13 @@ def _with_pulled_state(data_dir):
     with Store.open(data_dir, DEVICE) as store:
         store.record(register())
         store.record(earned(points=10))
-        store.apply_batch(PulledBatch(cursor=42, customers=(CustomerState("c1", 110, "Hélène"),
-                                                            CustomerState("p1", 5, "Paul")),
-                                      device_seq_through=2))
+        store.apply_batch(
+            PulledBatch(
+                cursor=42,
+                customers=(CustomerState("c1", 110, "Hélène"), CustomerState("p1", 5, "Paul")),
+                device_seq_through=2,
+            )
+        )
         pending = store.record(earned(points=1))
     return pending
 
@@ -96,8 +99,7 @@ def test_damaged_snapshot_is_moved_aside_and_rebuilt_empty(data_dir, caplog):
         assert store.pending() == [pending] and store.customer("p1") is None
         assert any("cache snapshot" in p and "moved aside" in p for p in store.stats().problems)
         assert store.record(earned(points=1)).seq == 4
-        store.apply_batch(PulledBatch(cursor=43, customers=(CustomerState("c1", 111, "Hélène"),),
-                                      device_seq_through=3))
+        store.apply_batch(PulledBatch(cursor=43, customers=(CustomerState("c1", 111, "Hélène"),), device_seq_through=3))
         assert store.balance("c1") == 112
     assert len(list(data_dir.glob("cache.json.corrupt-*"))) == 1
     assert any(r.levelno == logging.ERROR for r in caplog.records)
@@ -105,8 +107,10 @@ def test_damaged_snapshot_is_moved_aside_and_rebuilt_empty(data_dir, caplog):
 
 def test_snapshot_with_wrong_shapes_is_treated_as_damaged(data_dir):
     _with_pulled_state(data_dir)
-    (data_dir / "cache.json").write_text('{"meta": {"1": {"schema": 1, "device_id": "till-1", "cursor": 4, '
-                                         '"seq_through": 2}}, "customers": {"1": {"rows": [[1, 2]]}}}')
+    (data_dir / "cache.json").write_text(
+        '{"meta": {"1": {"schema": 1, "device_id": "till-1", "cursor": 4, '
+        '"seq_through": 2}}, "customers": {"1": {"rows": [[1, 2]]}}}'
+    )
     with Store.open(data_dir, DEVICE) as store:
         assert store.cursor == 0 and store.stats().problems
 

@@ -16,8 +16,16 @@ class FaultProxy:
     - cut: the answer is forwarded up to a random byte, then the connection is closed.
     """
 
-    def __init__(self, upstream: tuple[str, int], *, seed: int, delay: float = 0.1, drop: float = 0.1,
-                 cut: float = 0.1, delay_s: float = 0.02) -> None:
+    def __init__(
+        self,
+        upstream: tuple[str, int],
+        *,
+        seed: int,
+        delay: float = 0.1,
+        drop: float = 0.1,
+        cut: float = 0.1,
+        delay_s: float = 0.02,
+    ) -> None:
         self._upstream = upstream
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -44,8 +52,15 @@ class FaultProxy:
             roll = self._rng.random()
             budget = self._rng.randrange(0, 600)
         delay, drop, cut = self._odds
-        fault = ("delay" if roll < delay else "drop" if roll < delay + drop
-                 else "cut" if roll < delay + drop + cut else "clean")
+        fault = (
+            "delay"
+            if roll < delay
+            else "drop"
+            if roll < delay + drop
+            else "cut"
+            if roll < delay + drop + cut
+            else "clean"
+        )
         self.faults[fault] += 1
         return fault, budget if fault == "cut" else None
 
@@ -87,7 +102,7 @@ class FaultProxy:
                 if fault == "delay":
                     time.sleep(self._delay_s)  # the injected fault: a slow network
                 if fault == "cut":
-                    client.sendall(data[:draw[1]])
+                    client.sendall(data[: draw[1]])
                     draw[1] -= len(data)
                     if draw[1] <= 0:
                         break

@@ -51,21 +51,28 @@ def test_till_figures_reach_the_back_office_report(config, central_server, sqlit
     office.sign_in(HEAD_OFFICE)
     today = date.today().isoformat()
     text = office.get(f"/backoffice/reports/till-cashiers.csv?start={today}&end={today}&variant=data").get_data(
-        as_text=True)
+        as_text=True
+    )
     rows = {r["cashier_id"]: r for r in csv.DictReader(io.StringIO(text))}
     alice = rows["alice"]
     timed = int(alice["timed_ops"])
     assert (alice["operations"], alice["unknown_cards"], alice["captured"], alice["capture_rate_pct"]) == (
-        "3", "1", "1", "100.0")
+        "3",
+        "1",
+        "1",
+        "100.0",
+    )
     assert timed == 3 and int(alice["op_ms_total"]) == 6000 and alice["mean_op_s"] == "2.0"
     stores_csv = office.get("/backoffice/reports/till-stores.csv?variant=data").get_data(as_text=True)
     stores = list(csv.DictReader(io.StringIO(stores_csv)))
     assert [(r["device_id"], r["mean_op_s"], r["capture_rate_pct"]) for r in stores] == [
-        (config.device.id, "2.0", "100.0")]
+        (config.device.id, "2.0", "100.0")
+    ]
     page = office.get("/backoffice/reports/?lang=fr").get_data(as_text=True)
     assert "Temps par opération et inscriptions en caisse, par magasin" in page
-    assert (f'<tr data-key="{config.device.id}"><td>{config.device.id}</td><td>3</td>'
-            '<td class="op-time">2,0 s</td>') in page  # a French page writes French numbers
+    assert (
+        f'<tr data-key="{config.device.id}"><td>{config.device.id}</td><td>3</td><td class="op-time">2,0 s</td>'
+    ) in page  # a French page writes French numbers
     app.extensions["central.engine"].dispose()
 
 

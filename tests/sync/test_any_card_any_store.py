@@ -64,8 +64,13 @@ def chain(database_url, tmp_path):
 
     def place(device_id: str, store_id: str) -> Place:
         data_dir = tmp_path / device_id
-        config = parse_config({"device": {"id": device_id, "role": "till", "name": device_id},
-                               "paths": {"data_dir": str(data_dir)}, "hardware": {"mode": "emulated"}})
+        config = parse_config(
+            {
+                "device": {"id": device_id, "role": "till", "name": device_id},
+                "paths": {"data_dir": str(data_dir)},
+                "hardware": {"mode": "emulated"},
+            }
+        )
         token = server.enrol_device(device_id, store_id=store_id)
         store = Store.open(data_dir / "store", device_id)
         state = {"state": "idle"}
@@ -88,8 +93,9 @@ def chain(database_url, tmp_path):
 def _home_customer(home: Place) -> str:
     """A customer captured at store A's till with full contact details, 12 points, synced."""
     home.till.card_presented(CARD)
-    cid = home.till.register("Anouk", True, card_uid=CARD,
-                             extra={"last_name": SURNAME, "phone": PHONE, "email": EMAIL})["customer"]["customer_id"]
+    cid = home.till.register(
+        "Anouk", True, card_uid=CARD, extra={"last_name": SURNAME, "phone": PHONE, "email": EMAIL}
+    )["customer"]["customer_id"]
     home.till.start_sale({"general": 1200})
     home.till.card_presented(CARD)
     home.sync()
@@ -168,8 +174,11 @@ def test_a_customer_leaving_the_scope_leaves_the_tills_files(chain):
     away.sync()
     assert b"Anouk" in away.files()
     with server.engine.begin() as c:
-        c.execute(update(customer_scope).where(customer_scope.c.store_key == "store-b")
-                  .values(last_seen="2001-01-01T00:00:00.000+00:00"))
+        c.execute(
+            update(customer_scope)
+            .where(customer_scope.c.store_key == "store-b")
+            .values(last_seen="2001-01-01T00:00:00.000+00:00")
+        )
     in_transaction(server.engine, lambda c: expire(c, "store-b", 90))
     away.sync()
     assert away.store.customer_by_card(CARD) is None
@@ -213,7 +222,8 @@ def test_a_till_finds_a_customer_of_another_store_without_their_card(chain):
     cid = _home_customer(home)
     found = away.till.duplicates("Anouk")  # online: central's masked search, the whole chain
     assert [(f["customer_id"], f["first_name"], f["last_name"], f["card_suffix"]) for f in found] == [
-        (cid, "Anouk", "V.", CARD[-4:])]
+        (cid, "Anouk", "V.", CARD[-4:])
+    ]
     assert found[0]["phone"] == "06 •• •• •• 44" and "0611223344" not in str(found) and EMAIL not in str(found)
     away.till.start_sale({"general": 300})
     earned = away.till.open_customer(cid)  # touched in the list: fetched, held, credited
@@ -235,11 +245,15 @@ def test_the_kiosk_of_another_store_shows_the_balance_online_and_says_it_comes_l
     _home_customer(home)
     token = server.enrol_device("kiosk-b", store_id="store-b")
     state = {"online": True}
-    with Store.open(tmp_path / "kiosk-b" / "store", "kiosk-b") as store, \
-            KioskCentral(server.url, token, 5) as central:
-        screen = KioskScreen(store, RewardsFile.in_dir(tmp_path / "kiosk-b"), device_id="kiosk-b", central=central,
-                             online=lambda: state["online"],
-                             reference=ReferenceCache(tmp_path / "kiosk-b" / "ref.json"))
+    with Store.open(tmp_path / "kiosk-b" / "store", "kiosk-b") as store, KioskCentral(server.url, token, 5) as central:
+        screen = KioskScreen(
+            store,
+            RewardsFile.in_dir(tmp_path / "kiosk-b"),
+            device_id="kiosk-b",
+            central=central,
+            online=lambda: state["online"],
+            reference=ReferenceCache(tmp_path / "kiosk-b" / "ref.json"),
+        )
         try:
             screen.present(CARD)
             summary = screen.summary(CARD)

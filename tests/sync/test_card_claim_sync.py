@@ -10,18 +10,23 @@ from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned
 
 def test_a_card_central_holds_for_a_regular_stays_with_the_regular(central_server, open_store):
     first, second = open_store("till-1"), open_store("till-2")
-    for event in (CustomerRegistered(device_id="till-1", customer_id="regular", first_name="Camille"),
-                  CardLinked(device_id="till-1", customer_id="regular", card_uid="CARD-1"),
-                  PointsEarned(device_id="till-1", customer_id="regular", receipt_ref="r1", amount_cents=20500,
-                               points=205)):
+    for event in (
+        CustomerRegistered(device_id="till-1", customer_id="regular", first_name="Camille"),
+        CardLinked(device_id="till-1", customer_id="regular", card_uid="CARD-1"),
+        PointsEarned(device_id="till-1", customer_id="regular", receipt_ref="r1", amount_cents=20500, points=205),
+    ):
         first.record(event)
-    clients = [CentralClient(central_server.url, central_server.enrol_device(s.device_id), timeout_s=5)
-               for s in (first, second)]
+    clients = [
+        CentralClient(central_server.url, central_server.enrol_device(s.device_id), timeout_s=5)
+        for s in (first, second)
+    ]
     try:
         SyncWorker(first, clients[0]).sync_once()
         # till-2 lost its cache offline: the card came up unknown and a "new customer" was captured.
-        for event in (CustomerRegistered(device_id="till-2", customer_id="newcomer", first_name="Camille"),
-                      CardLinked(device_id="till-2", customer_id="newcomer", card_uid="CARD-1")):
+        for event in (
+            CustomerRegistered(device_id="till-2", customer_id="newcomer", first_name="Camille"),
+            CardLinked(device_id="till-2", customer_id="newcomer", card_uid="CARD-1"),
+        ):
             second.record(event)
         seen = []
         worker = SyncWorker(second, clients[1], on_status=seen.append)

@@ -14,13 +14,17 @@ from loyalty.domain.events import CardLinked, CustomerRegistered, PointsEarned, 
 
 def test_erasure_reaches_the_device_cache_and_outbox(central_server, open_store, tmp_path):
     till, other = open_store("till-1"), open_store("till-2")
-    workers = [SyncWorker(s, CentralClient(central_server.url, central_server.enrol_device(s.device_id)))
-               for s in (till, other)]
-    for event in (CustomerRegistered(device_id="till-1", customer_id="c-9", first_name="Anouk", last_name="Vautrin",
-                                     phone="0611223344"),
-                  CardLinked(device_id="till-1", customer_id="c-9", card_uid="CARD-9"),
-                  PointsEarned(device_id="till-1", customer_id="c-9", receipt_ref="r1", amount_cents=1200,
-                               points=12)):
+    workers = [
+        SyncWorker(s, CentralClient(central_server.url, central_server.enrol_device(s.device_id)))
+        for s in (till, other)
+    ]
+    for event in (
+        CustomerRegistered(
+            device_id="till-1", customer_id="c-9", first_name="Anouk", last_name="Vautrin", phone="0611223344"
+        ),
+        CardLinked(device_id="till-1", customer_id="c-9", card_uid="CARD-9"),
+        PointsEarned(device_id="till-1", customer_id="c-9", receipt_ref="r1", amount_cents=1200, points=12),
+    ):
         till.record(event)
     for worker in workers:
         worker.sync_once()

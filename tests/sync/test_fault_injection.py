@@ -30,17 +30,30 @@ CUSTOMERS = 20
 VOUCHERS_PER_DEVICE = 4
 
 
-def _till(n: int, store, worker: SyncWorker, client: CentralClient, rng: random.Random,
-          issued: list[str]) -> None:
+def _till(n: int, store, worker: SyncWorker, client: CentralClient, rng: random.Random, issued: list[str]) -> None:
     """Record sales while syncing now and then; ask for partner vouchers through the faulty link."""
     for i in range(EVENTS_PER_DEVICE):
         cid = f"demo-{rng.randrange(CUSTOMERS):06d}"
         if rng.random() < 0.85:
-            store.record(PointsEarned(device_id=store.device_id, customer_id=cid, receipt_ref=f"t{n}-{i}",
-                                      amount_cents=1000, points=rng.randrange(1, 20)))
+            store.record(
+                PointsEarned(
+                    device_id=store.device_id,
+                    customer_id=cid,
+                    receipt_ref=f"t{n}-{i}",
+                    amount_cents=1000,
+                    points=rng.randrange(1, 20),
+                )
+            )
         else:
-            store.record(PointsRedeemed(device_id=store.device_id, customer_id=cid, reward_id="mug",
-                                        reward_kind="in_house", points=rng.randrange(1, 10)))
+            store.record(
+                PointsRedeemed(
+                    device_id=store.device_id,
+                    customer_id=cid,
+                    reward_id="mug",
+                    reward_kind="in_house",
+                    points=rng.randrange(1, 10),
+                )
+            )
         if i % 25 == 0:
             worker.sync_once()
     for v in range(VOUCHERS_PER_DEVICE):
@@ -75,8 +88,10 @@ def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url, open_
             worker = SyncWorker(store, client, push_batch=20, pull_page=15, backoff=Backoff(0.005, 0.02))
             devices.append((store, worker, client))
         issued: list[str] = []
-        threads = [threading.Thread(target=_till, args=(n, s, w, c, random.Random(100 + n), issued))
-                   for n, (s, w, c) in enumerate(devices)]
+        threads = [
+            threading.Thread(target=_till, args=(n, s, w, c, random.Random(100 + n), issued))
+            for n, (s, w, c) in enumerate(devices)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -91,8 +106,9 @@ def test_two_instances_faulty_network_exactly_once_and_convergence(pg_url, open_
                 pass
 
         with engine.connect() as c:
-            per_device = dict(c.execute(select(events_table.c.device_id, func.count())
-                                        .group_by(events_table.c.device_id)).all())
+            per_device = dict(
+                c.execute(select(events_table.c.device_id, func.count()).group_by(events_table.c.device_id)).all()
+            )
             distinct = c.execute(select(func.count(events_table.c.event_id.distinct()))).scalar_one()
             balances = dict(c.execute(select(customers_table.c.customer_id, customers_table.c.points)).all())
             codes = c.execute(select(voucher_codes.c.code).where(voucher_codes.c.issued_at.is_not(None))).scalars()

@@ -29,8 +29,11 @@ def test_partner_vouchers_need_central():
 
 
 def test_per_card_limit_counts_unsynced_redemptions_of_that_customer():
-    unsynced = [_spent("c1", 200), _spent("c2", 100),
-                PointsEarned(device_id="till-1", customer_id="c1", receipt_ref="r", amount_cents=1, points=900)]
+    unsynced = [
+        _spent("c1", 200),
+        _spent("c2", 100),
+        PointsEarned(device_id="till-1", customer_id="c1", receipt_ref="r", amount_cents=1, points=900),
+    ]
     check_redemption(LIMITS, online=False, reward=MUG, customer_id="c1", points=100, unsynced=unsynced)
     with pytest.raises(OfflineLimitReached, match="this card can redeem 100 more"):
         check_redemption(LIMITS, online=False, reward=MUG, customer_id="c1", points=101, unsynced=unsynced)

@@ -17,8 +17,11 @@ def _device(central_server, open_store, device_id):
 
 
 def _earn(store, cid: str, points: int, ref: str) -> PointsEarned:
-    return store.record(PointsEarned(device_id=store.device_id, customer_id=cid, receipt_ref=ref,
-                                     amount_cents=points * 100, points=points))
+    return store.record(
+        PointsEarned(
+            device_id=store.device_id, customer_id=cid, receipt_ref=ref, amount_cents=points * 100, points=points
+        )
+    )
 
 
 def test_member_set_at_central_contributes_at_any_till_and_all_devices_agree(central_server, open_store):
@@ -35,9 +38,9 @@ def test_member_set_at_central_contributes_at_any_till_and_all_devices_agree(cen
         assert till_a.pool_of("demo-000003") is None
 
         before = till_a.balance("demo-000001")
-        _earn(till_a, "demo-000001", 31, "a-1")   # 15 to the pool (floor of 31 x 50%)
-        _earn(till_b, "demo-000002", 7, "b-1")    # all 7 to the pool
-        _earn(till_b, "demo-000003", 9, "b-2")    # not a member: nothing to the pool
+        _earn(till_a, "demo-000001", 31, "a-1")  # 15 to the pool (floor of 31 x 50%)
+        _earn(till_b, "demo-000002", 7, "b-1")  # all 7 to the pool
+        _earn(till_b, "demo-000003", 9, "b-2")  # not a member: nothing to the pool
         assert till_a.balance("demo-000001") == before + 16
         assert till_a.pool_balance("family-1") == 15  # offline already, before any sync
         assert till_b.pool_balance("family-1") == 7
@@ -55,8 +58,9 @@ def test_member_set_at_central_contributes_at_any_till_and_all_devices_agree(cen
         client_b.close()
 
 
-def test_leaving_at_central_stops_contributions_at_the_till_and_survives_a_restart(central_server, open_store,
-                                                                                    tmp_path):
+def test_leaving_at_central_stops_contributions_at_the_till_and_survives_a_restart(
+    central_server, open_store, tmp_path
+):
     seed(central_server.engine, 3)
     with central_server.engine.begin() as connection:
         central_pools.set_member(connection, "works-9", "demo-000001", 20, "head-office")

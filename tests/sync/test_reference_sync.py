@@ -10,8 +10,10 @@ from device.sync.worker import SyncWorker
 
 
 def test_a_failed_save_stops_the_round_and_the_page_comes_again(central_server, open_store, tmp_path):
-    in_transaction(central_server.engine, lambda c: reference_data.put_reward(
-        c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7}))
+    in_transaction(
+        central_server.engine,
+        lambda c: reference_data.put_reward(c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7}),
+    )
     store = open_store("till-1")
     cache = ReferenceCache(tmp_path / "reference-data.json")
     calls = []

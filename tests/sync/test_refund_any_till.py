@@ -22,12 +22,21 @@ def two_tills(config, central_server, tmp_path):
     for name in ("till-b", "till-c"):
         store = Store.open(tmp_path / name, name)
         seed_store(store, 5)
-        conf = replace(config, device=replace(config.device, id=name, store_id="store-9"),
-                       paths=replace(config.paths, data_dir=str(tmp_path / f"{name}-data")))
+        conf = replace(
+            config,
+            device=replace(config.device, id=name, store_id="store-9"),
+            paths=replace(config.paths, data_dir=str(tmp_path / f"{name}-data")),
+        )
         state = {"state": "idle"}
         client = CentralClient(central_server.url, central_server.enrol_device(name, store_id="store-9"), 5)
-        till = Till(conf, store, EventBus(), sync_state=lambda state=state: state, clock=ManualClock(),
-                    receipt_source=client.receipt_earn)
+        till = Till(
+            conf,
+            store,
+            EventBus(),
+            sync_state=lambda state=state: state,
+            clock=ManualClock(),
+            receipt_source=client.receipt_earn,
+        )
         till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
         till.cashiers.add("Marc", "manager", "5678", cashier_id="marc")
         made.append((till, client, state))

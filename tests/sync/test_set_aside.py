@@ -32,8 +32,9 @@ def test_a_refused_event_is_set_aside_and_the_rest_goes_through(central_server, 
 
 
 def test_kiosk_status_shows_the_events_set_aside():
-    report = StatusReport("1", False, None, "till-1", "till", 0, 0, 0, (), {},
-                          {"state": "idle", "set_aside": 2}, _disk())
+    report = StatusReport(
+        "1", False, None, "till-1", "till", 0, 0, 0, (), {}, {"state": "idle", "set_aside": 2}, _disk()
+    )
     assert "set aside:      2 event(s)" in format_status(report)
 
 

@@ -26,23 +26,35 @@ def central_server(sqlite_url):
     server.engine.dispose()
 
 
-def test_a_till_of_another_store_holds_the_looked_up_customer_without_contact_details(central_server, open_store,
-                                                                                       tmp_path):
+def test_a_till_of_another_store_holds_the_looked_up_customer_without_contact_details(
+    central_server, open_store, tmp_path
+):
     home, away = open_store("till-a"), open_store("till-b")
-    tokens = {s.device_id: central_server.enrol_device(s.device_id, store_id=store)
-              for s, store in ((home, "store-a"), (away, "store-b"))}
+    tokens = {
+        s.device_id: central_server.enrol_device(s.device_id, store_id=store)
+        for s, store in ((home, "store-a"), (away, "store-b"))
+    }
     workers = [SyncWorker(s, CentralClient(central_server.url, tokens[s.device_id])) for s in (home, away)]
-    for event in (CustomerRegistered(device_id="till-a", customer_id="c-9", first_name="Anouk", last_name="Vautrin",
-                                     phone="0611223344", email="anouk@example.org"),
-                  CardLinked(device_id="till-a", customer_id="c-9", card_uid="CARD-9"),
-                  PointsEarned(device_id="till-a", customer_id="c-9", receipt_ref="r1", amount_cents=1200,
-                               points=12)):
+    for event in (
+        CustomerRegistered(
+            device_id="till-a",
+            customer_id="c-9",
+            first_name="Anouk",
+            last_name="Vautrin",
+            phone="0611223344",
+            email="anouk@example.org",
+        ),
+        CardLinked(device_id="till-a", customer_id="c-9", card_uid="CARD-9"),
+        PointsEarned(device_id="till-a", customer_id="c-9", receipt_ref="r1", amount_cents=1200, points=12),
+    ):
         home.record(event)
     for worker in workers:
         assert worker.sync_once().state == "idle"
     assert away.customer("c-9") is None and away.customer_by_card("CARD-9") is None
 
-    answer = httpx.get(f"{central_server.url}/api/customers/by-card/CARD-9", headers={"Authorization": f"Bearer {tokens['till-b']}"})
+    answer = httpx.get(
+        f"{central_server.url}/api/customers/by-card/CARD-9", headers={"Authorization": f"Bearer {tokens['till-b']}"}
+    )
     assert answer.status_code == 200 and answer.json()["customer"]["points"] == 12
     assert workers[1].sync_once().state == "idle"
     found = away.customer_by_card("CARD-9")

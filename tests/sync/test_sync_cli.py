@@ -12,8 +12,9 @@ from kiosk.sync_cli import sync
 
 def _config_file(tmp_path, url: str):
     path = tmp_path / "kiosk.toml"
-    path.write_text(f'[device]\nid = "till-7"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n'
-                    f'[central]\nurl = "{url}"\ntimeout_s = 5\n')
+    path.write_text(
+        f'[device]\nid = "till-7"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n[central]\nurl = "{url}"\ntimeout_s = 5\n'
+    )
     return {"KIOSK_CONFIG": str(path)}
 
 

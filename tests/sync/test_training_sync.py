@@ -18,8 +18,10 @@ KNOWN = "A0000004"
 
 def _stored(server, device_id=None):
     with server.engine.connect() as c:
-        return [(r.device_id, r.cashier_id, r.drill, r.best_score, r.best_ms)
-                for r in training_progress.stored_rows(c, device_id)]
+        return [
+            (r.device_id, r.cashier_id, r.drill, r.best_score, r.best_ms)
+            for r in training_progress.stored_rows(c, device_id)
+        ]
 
 
 class CountingTraining:
@@ -45,8 +47,7 @@ def _dead_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
-def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_office(config, central_server,
-                                                                                    sqlite_url):
+def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_office(config, central_server, sqlite_url):
     clock = ManualClock()
     till = signed_in_till(config, clock)
     client = CentralClient(central_server.url, central_server.enrol_device(config.device.id), timeout_s=5)
@@ -69,7 +70,9 @@ def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_off
         till.start_drill("paper_out")  # started, not done: nothing to send for it
         worker.sync_once()
         assert [[(r["drill"], r["best_seconds"]) for r in rows] for rows in counting.sent] == [
-            [("known_card", 6.5)], [("known_card", 3.0)]]
+            [("known_card", 6.5)],
+            [("known_card", 3.0)],
+        ]
         assert _stored(central_server) == [(config.device.id, "alice", "known_card", 100, 3000)]
     finally:
         client.close()
@@ -85,8 +88,11 @@ def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_off
     page = office.get("/backoffice/cashiers/?lang=en").get_data(as_text=True)
     row = page.split('<tr data-cashier="alice">', 1)[1].split("</tr>", 1)[0]
     assert 'class="count">1 / 5<' in row
-    assert re.search(r'data-drill="known_card" class="done">✔ 100/100 · 3.0 s<br><small>test-till-1 · since '
-                     + date.today().strftime("%d/%m/%Y"), row)  # the local day, as a manager reads it
+    assert re.search(
+        r'data-drill="known_card" class="done">✔ 100/100 · 3.0 s<br><small>test-till-1 · since '
+        + date.today().strftime("%d/%m/%Y"),
+        row,
+    )  # the local day, as a manager reads it
     device = office.get(f"/backoffice/devices/{config.device.id}?lang=fr").get_data(as_text=True)
     assert '<tr data-cashier="alice">' in device.split('id="device-training"', 1)[1]
     app.extensions["central.engine"].dispose()
@@ -95,8 +101,10 @@ def test_a_drill_done_in_training_reaches_central_once_and_shows_in_the_back_off
 def test_many_rows_go_in_batches_and_only_changed_rows_again(central_server, open_store):
     store = open_store("till-9")
     client = CentralClient(central_server.url, central_server.enrol_device("till-9"), timeout_s=5)
-    rows = [{"cashier_id": f"c{n:04d}", "drill": "redeem", "best_score": 60, "best_seconds": 9.5,
-             "first_done_at": None} for n in range(2 * TRAINING_BATCH + 5)]
+    rows = [
+        {"cashier_id": f"c{n:04d}", "drill": "redeem", "best_score": 60, "best_seconds": 9.5, "first_done_at": None}
+        for n in range(2 * TRAINING_BATCH + 5)
+    ]
     try:
         counting = CountingTraining(client)
         worker = SyncWorker(store, counting, training=lambda: [dict(r) for r in rows])
@@ -139,8 +147,15 @@ def test_a_refusal_is_logged_and_the_sync_goes_on(config, central_server, caplog
 def test_central_down_keeps_the_progress_for_a_later_round(config, central_server):
     till = signed_in_till(config, ManualClock())
     token = central_server.enrol_device(config.device.id)
-    progress = [{"cashier_id": "alice", "drill": "redeem", "best_score": 100, "best_seconds": 7.5,
-                 "first_done_at": "2026-12-01T09:00:00+01:00"}]
+    progress = [
+        {
+            "cashier_id": "alice",
+            "drill": "redeem",
+            "best_score": 100,
+            "best_seconds": 7.5,
+            "first_done_at": "2026-12-01T09:00:00+01:00",
+        }
+    ]
     dead = CentralClient(_dead_url(), token, timeout_s=1)
     client = CentralClient(central_server.url, token, timeout_s=5)
     try:

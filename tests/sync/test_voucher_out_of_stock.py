@@ -27,13 +27,21 @@ def central(sqlite_url):  # noqa: F811
 
 def test_an_empty_pool_reads_out_of_stock_at_the_kiosk(central, tmp_path, service):
     store = Store.open(tmp_path / "store", "kiosk-1")
-    store.apply_batch(PulledBatch(cursor=0, customers=(CustomerState("c-ana", 200, "Ana"),),
-                                  cards=(CardState("AAAA0001", "c-ana"),)))
+    store.apply_batch(
+        PulledBatch(cursor=0, customers=(CustomerState("c-ana", 200, "Ana"),), cards=(CardState("AAAA0001", "c-ana"),))
+    )
     rewards = RewardsFile.in_dir(tmp_path)
     rewards.put([HOLIDAY])
     client = KioskCentral(central.url, enrol_device(central.engine, "kiosk-1"), 5.0)
-    screen = KioskScreen(store, rewards, device_id="kiosk-1", redeem_per_day=2, central=client,
-                         print_receipt=lambda receipt: "job", receipt_for=lambda **kw: kw)
+    screen = KioskScreen(
+        store,
+        rewards,
+        device_id="kiosk-1",
+        redeem_per_day=2,
+        central=client,
+        print_receipt=lambda receipt: "job",
+        receipt_for=lambda **kw: kw,
+    )
     try:
         screen.present("AAAA0001")
         with pytest.raises(VoucherOutOfStock, match="out of stock") as refused:

@@ -58,9 +58,13 @@ class CentralProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "central", "serve", "--port", str(self.port)],
-                                        env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "central", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_answering(self.url + "/api/health", self.process, ok_only=False)
 
     def kill(self) -> None:
@@ -96,13 +100,24 @@ class Balancer:
 def _till(tmp_path: Path, config, n: int) -> Till:
     device = f"till-{n}"
     store = Store.open(tmp_path / device, device)
-    store.apply_batch(PulledBatch(cursor=0, customers=tuple(
-        CustomerState(customer_id=f"c{n}-{k}", points=100_000, first_name="Client") for k in range(3)),
-        cards=tuple(CardState(card_uid=f"{0xB0000000 + n * 16 + k:08X}", customer_id=f"c{n}-{k}") for k in range(3))))
+    store.apply_batch(
+        PulledBatch(
+            cursor=0,
+            customers=tuple(
+                CustomerState(customer_id=f"c{n}-{k}", points=100_000, first_name="Client") for k in range(3)
+            ),
+            cards=tuple(
+                CardState(card_uid=f"{0xB0000000 + n * 16 + k:08X}", customer_id=f"c{n}-{k}") for k in range(3)
+            ),
+        )
+    )
     from dataclasses import replace
 
-    till_config = replace(config, device=replace(config.device, id=device),
-                          paths=replace(config.paths, data_dir=str(tmp_path / f"{device}-data")))
+    till_config = replace(
+        config,
+        device=replace(config.device, id=device),
+        paths=replace(config.paths, data_dir=str(tmp_path / f"{device}-data")),
+    )
     till = Till(till_config, store, EventBus(), sync_state=lambda: {"state": "idle"}, clock=ManualClock())
     till.sessions.open(till.cashiers.add("Alice", "cashier", "1234", cashier_id="alice"))
     return till
@@ -147,8 +162,10 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
             tills.append(till)
             balancers.append(balancer)
         kills_over = threading.Event()
-        cashiers = [threading.Thread(target=_cashier, args=(t, random.Random(100 + n), failures, kills_over))
-                    for n, t in enumerate(tills)]
+        cashiers = [
+            threading.Thread(target=_cashier, args=(t, random.Random(100 + n), failures, kills_over))
+            for n, t in enumerate(tills)
+        ]
         for thread in cashiers:
             thread.start()
         for k in range(KILLS):
@@ -165,12 +182,15 @@ def test_codes_issued_equal_redemptions_recorded_with_instances_killed(pg_url, c
 
         released = in_transaction(engine, lambda c: release_unconfirmed(c, release_after_s=0))
         with engine.connect() as connection:
-            issued = connection.execute(select(func.count()).select_from(voucher_codes).where(
-                voucher_codes.c.issued_at.is_not(None))).scalar_one()
-            redemptions = connection.execute(select(func.count()).select_from(events).where(
-                events.c.type == "PointsRedeemed")).scalar_one()
-            vouchers = connection.execute(select(func.count()).select_from(events).where(
-                events.c.type == "VoucherIssued")).scalar_one()
+            issued = connection.execute(
+                select(func.count()).select_from(voucher_codes).where(voucher_codes.c.issued_at.is_not(None))
+            ).scalar_one()
+            redemptions = connection.execute(
+                select(func.count()).select_from(events).where(events.c.type == "PointsRedeemed")
+            ).scalar_one()
+            vouchers = connection.execute(
+                select(func.count()).select_from(events).where(events.c.type == "VoucherIssued")
+            ).scalar_one()
         recorded = sum(1 for t in tills for e in t.live_store.pending() if isinstance(e, PointsRedeemed))
         assert recorded == 0  # everything pushed
         assert issued == redemptions == vouchers > 0, (issued, redemptions, vouchers, len(released))

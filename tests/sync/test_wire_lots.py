@@ -23,9 +23,19 @@ def test_a_page_without_lots_reads_as_no_lots():
     assert page.customers[0].lots == () and page.customers[0].debits == 0
 
 
-@pytest.mark.parametrize("lots, debits", [([["2026-01-05"]], 0), ([[20260105, 4]], 0), ([["2026-01-05", "4"]], 0),
-                                          ({"2026-01-05": 4}, 0), ([], "3"), ([], True)])
+@pytest.mark.parametrize(
+    "lots, debits",
+    [
+        ([["2026-01-05"]], 0),
+        ([[20260105, 4]], 0),
+        ([["2026-01-05", "4"]], 0),
+        ({"2026-01-05": 4}, 0),
+        ([], "3"),
+        ([], True),
+    ],
+)
 def test_malformed_lots_are_refused(lots, debits):
     with pytest.raises(SyncRefused):
-        batch_from_record({"cursor": 1, "customers": [{"customer_id": "ana", "points": 5, "lots": lots,
-                                                       "debits": debits}]})
+        batch_from_record(
+            {"cursor": 1, "customers": [{"customer_id": "ana", "points": 5, "lots": lots, "debits": debits}]}
+        )

@@ -17,8 +17,11 @@ from tests.waiting import wait_until
 
 
 def _earn(store, cid: str, points: int) -> PointsEarned:
-    return store.record(PointsEarned(device_id=store.device_id, customer_id=cid, receipt_ref=f"r-{cid}",
-                                     amount_cents=points * 100, points=points))
+    return store.record(
+        PointsEarned(
+            device_id=store.device_id, customer_id=cid, receipt_ref=f"r-{cid}", amount_cents=points * 100, points=points
+        )
+    )
 
 
 @pytest.fixture
@@ -90,14 +93,18 @@ def test_a_round_cut_anywhere_resumes_and_converges(central_server, device, open
 def test_a_redemption_made_twice_offline_is_kept_and_reported(central_server, open_store):
     seed(central_server.engine, 1)
     stores = [open_store(f"till-{n}") for n in (1, 2)]
-    workers = [SyncWorker(s, CentralClient(central_server.url, central_server.enrol_device(s.device_id)))
-               for s in stores]
+    workers = [
+        SyncWorker(s, CentralClient(central_server.url, central_server.enrol_device(s.device_id))) for s in stores
+    ]
     for w in workers:
         w.sync_once()
     points = stores[0].balance("demo-000000")
     for s in stores:  # both tills offline, each sees the full balance and spends it
-        s.record(PointsRedeemed(device_id=s.device_id, customer_id="demo-000000", reward_id="r", reward_kind="in_house",
-                                points=points))
+        s.record(
+            PointsRedeemed(
+                device_id=s.device_id, customer_id="demo-000000", reward_id="r", reward_kind="in_house", points=points
+            )
+        )
     totals = [w.sync_once().flagged_total for w in workers]
     assert sum(totals) == (1 if points else 0)
     workers[0].sync_once()
@@ -157,8 +164,11 @@ def test_a_device_clock_years_off_changes_nothing(central_server, device):
     store, client = device
     seed(central_server.engine, 2)
     for at in ("2036-03-01T09:00:00+01:00", "2001-01-01T09:00:00+01:00"):
-        store.record(PointsEarned(device_id=store.device_id, customer_id="demo-000001", receipt_ref=at,
-                                  amount_cents=500, points=5, at=at))
+        store.record(
+            PointsEarned(
+                device_id=store.device_id, customer_id="demo-000001", receipt_ref=at, amount_cents=500, points=5, at=at
+            )
+        )
     status = SyncWorker(store, client).sync_once()
     assert status.state == "idle" and status.pending == 0 and store.seq_through == 2
     with central_server.engine.connect() as c:

@@ -83,8 +83,10 @@ def test_doctor_and_the_till_page_say_the_tills_clock_is_wrong(config, service, 
     assert result.status.name == "FAIL" and "the till's clock is wrong" in result.message
     assert "48.0 hours ahead" in result.message
     right = sync_state_from({"state": "idle", "clock_skew_s": 2.0}, "http://central.invalid")
-    assert check_clock(DoctorContext(config=config, sync_state=lambda: right,
-                                     run_command=lambda argv: "yes")).status.name == "OK"
+    assert (
+        check_clock(DoctorContext(config=config, sync_state=lambda: right, run_command=lambda argv: "yes")).status.name
+        == "OK"
+    )
     from web import create_app
 
     business_clock.note_skew(2 * 86400.0)

@@ -25,9 +25,9 @@ def test_counts_go_to_the_day_they_happen_and_survive_a_restart(tmp_path):
     book.count(None, "unknown_cards")
     book.save()
     days = AdoptionBook(tmp_path / "till-adoption.json", today).day_figures()
-    assert [(d["day"], d["cashier_id"], d["operations"], d["op_ms_total"], d["timed_ops"], d["unknown_cards"])
-            for d in days] == [("2026-11-03", "alice", 1, 2500, 1, 0), ("2026-11-04", "-", 0, 0, 0, 1),
-                               ("2026-11-04", "alice", 1, 0, 0, 0)]
+    assert [
+        (d["day"], d["cashier_id"], d["operations"], d["op_ms_total"], d["timed_ops"], d["unknown_cards"]) for d in days
+    ] == [("2026-11-03", "alice", 1, 2500, 1, 0), ("2026-11-04", "-", 0, 0, 0, 1), ("2026-11-04", "alice", 1, 0, 0, 0)]
     assert {f.cashier_id: f.operations for f in book.figures()} == {"alice": 2, "-": 0}
 
 

@@ -29,11 +29,13 @@ DAY = "2026-11-03"
 @pytest.fixture
 def devices(tmp_path):
     recorder = EventRecorder()
-    with build_devices(HardwareConfig(mode="emulated"), tmp_path / "hw", recorder,
-                       reader_settings=ReaderSettings(poll_interval_s=0.02, reinit_interval_s=0.2,
-                                                      reopen_interval_s=0.2),
-                       printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05,
-                                                        backoff_max_s=0.2)) as made:
+    with build_devices(
+        HardwareConfig(mode="emulated"),
+        tmp_path / "hw",
+        recorder,
+        reader_settings=ReaderSettings(poll_interval_s=0.02, reinit_interval_s=0.2, reopen_interval_s=0.2),
+        printer_settings=PrinterSettings(status_interval_s=0.1, backoff_start_s=0.05, backoff_max_s=0.2),
+    ) as made:
         recorder.wait_for(lambda: made.status().get("printer") and made.status()["printer"].state == "ok")
         made.recorder = recorder
         yield made
@@ -44,13 +46,38 @@ def central(tmp_path):
     app = create_app(f"sqlite:///{tmp_path / 'central.db'}")
     engine = app.extensions["central.engine"]
     at = f"{DAY}T10:00:00+01:00"
-    in_transaction(engine, lambda c: ingest(c, [
-        CustomerRegistered(device_id="store-a", cashier_id="alice", at=at, customer_id="c1", first_name="Invented",
-                           seq=1),
-        PointsEarned(device_id="store-a", cashier_id="alice", at=at, customer_id="c1", receipt_ref="R1",
-                     amount_cents=2350, points=23, seq=2),
-        PointsEarned(device_id="store-b", cashier_id="carla", at=at, customer_id="c1", receipt_ref="R2",
-                     amount_cents=9900, points=99, seq=1)], None))
+    in_transaction(
+        engine,
+        lambda c: ingest(
+            c,
+            [
+                CustomerRegistered(
+                    device_id="store-a", cashier_id="alice", at=at, customer_id="c1", first_name="Invented", seq=1
+                ),
+                PointsEarned(
+                    device_id="store-a",
+                    cashier_id="alice",
+                    at=at,
+                    customer_id="c1",
+                    receipt_ref="R1",
+                    amount_cents=2350,
+                    points=23,
+                    seq=2,
+                ),
+                PointsEarned(
+                    device_id="store-b",
+                    cashier_id="carla",
+                    at=at,
+                    customer_id="c1",
+                    receipt_ref="R2",
+                    amount_cents=9900,
+                    points=99,
+                    seq=1,
+                ),
+            ],
+            None,
+        ),
+    )
     client = CentralClient("http://central", enrol_device(engine, "store-a"), transport=httpx.WSGITransport(app=app))
     yield client
     client.close()
@@ -65,7 +92,8 @@ def test_a_manager_prints_the_store_summary_made_by_central(devices, central):
     printed = devices.emulators.receipt_texts()
     assert len(printed) == 1
     assert [line.rstrip() for line in printed[0].splitlines() if line.strip()] == [
-        line.rstrip() for line in text.splitlines() if line.strip()]
+        line.rstrip() for line in text.splitlines() if line.strip()
+    ]
 
 
 def test_refusals_print_nothing(devices, central):

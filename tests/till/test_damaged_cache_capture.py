@@ -17,8 +17,14 @@ REGULAR = "A0000004"
 def _damaged_till(config, reopen_first: bool = False):
     store_dir = config.data_dir / "store"
     with Store.open(store_dir, config.device.id) as store:
-        store.apply_batch(PulledBatch(cursor=7, customers=(CustomerState("cust-regular", 205, "Camille"),),
-                                      cards=(CardState(REGULAR, "cust-regular"),), device_seq_through=0))
+        store.apply_batch(
+            PulledBatch(
+                cursor=7,
+                customers=(CustomerState("cust-regular", 205, "Camille"),),
+                cards=(CardState(REGULAR, "cust-regular"),),
+                device_seq_through=0,
+            )
+        )
     snapshot = store_dir / "cache.json"
     snapshot.write_bytes(snapshot.read_bytes()[:50])  # an SD card's bad block
     if reopen_first:  # a restart before any sync: the damage must still be known
@@ -40,8 +46,14 @@ def test_a_regulars_card_is_not_offered_for_capture_while_the_cache_is_damaged(c
             till.register("Camille", consent=True)
         assert store.pending() == []  # no new customer, no link
         # A complete pull rebuilds the cache: the card is known again and the problem line goes.
-        store.apply_batch(PulledBatch(cursor=9, customers=(CustomerState("cust-regular", 205, "Camille"),),
-                                      cards=(CardState(REGULAR, "cust-regular"),), device_seq_through=0))
+        store.apply_batch(
+            PulledBatch(
+                cursor=9,
+                customers=(CustomerState("cust-regular", 205, "Camille"),),
+                cards=(CardState(REGULAR, "cust-regular"),),
+                device_seq_through=0,
+            )
+        )
         assert not store.cache_lost and store.stats().problems == ()
         assert till.card_presented(REGULAR)["customer"]["points"] == 205
     finally:

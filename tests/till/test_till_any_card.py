@@ -58,8 +58,9 @@ def test_offline_an_unknown_card_earns_against_itself_and_nothing_else(till, cen
 
 
 def test_offline_a_card_the_chain_never_issued_is_refused(till, central, sync_state):
-    till.reference.apply(PulledBatch(cursor=1, settings=(
-        CentralSetting(ISSUED_CARDS, CardFilter.build([CARD, "B0000002"]).to_json()),)))
+    till.reference.apply(
+        PulledBatch(cursor=1, settings=(CentralSetting(ISSUED_CARDS, CardFilter.build([CARD, "B0000002"]).to_json()),))
+    )
     sync_state["state"] = "offline"
     with pytest.raises(ForeignCard):
         till.card_presented("FFFF0000")

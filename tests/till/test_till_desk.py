@@ -204,8 +204,7 @@ def test_cashier_book_persists_hashes_only(till, config):
     from device.till.cashier_book import CashierBook
 
     rows = json.loads((config.data_dir / "cashiers.json").read_text())["cashiers"]
-    assert {row["cashier_id"]: row["pin_hash"].startswith("scrypt$") for row in rows} == {"alice": True,
-                                                                                            "marc": True}
+    assert {row["cashier_id"]: row["pin_hash"].startswith("scrypt$") for row in rows} == {"alice": True, "marc": True}
     again = CashierBook(config.data_dir / "cashiers.json")
     assert again.check("alice", "1234").name == "Alice"
     with pytest.raises(SignInRefused):
@@ -334,10 +333,23 @@ def test_points_spent_while_central_issues_the_code_refuse_the_voucher(till):
 def test_a_customer_held_with_least_data_is_asked_only_what_the_till_can_tell_is_missing(till, clock):
     from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 
-    till.store.apply_batch(PulledBatch(cursor=9, customers=(
-        CustomerState("held-1", 0, "Anouk", last_initial="V", consent_granted=True, consent_version="v1",
-                      contact_hashes=("ab" * 16,)),
-        CustomerState("held-2", 0, "Basile", last_initial="G", consent_granted=True, consent_version="v1")),
-        cards=(CardState("HELD0001", "held-1"), CardState("HELD0002", "held-2"))))
+    till.store.apply_batch(
+        PulledBatch(
+            cursor=9,
+            customers=(
+                CustomerState(
+                    "held-1",
+                    0,
+                    "Anouk",
+                    last_initial="V",
+                    consent_granted=True,
+                    consent_version="v1",
+                    contact_hashes=("ab" * 16,),
+                ),
+                CustomerState("held-2", 0, "Basile", last_initial="G", consent_granted=True, consent_version="v1"),
+            ),
+            cards=(CardState("HELD0001", "held-1"), CardState("HELD0002", "held-2")),
+        )
+    )
     assert till.card_presented("HELD0001")["customer"]["suggest"] is None  # has a surname and a contact
     assert till.card_presented("HELD0002")["customer"]["suggest"] == "phone"

@@ -30,8 +30,21 @@ class PrintedReceipts:
 
 def _pull_old_lot(till, days_ago: int) -> date:
     earned_on = date.today() - timedelta(days=days_ago)
-    till.live_store.apply_batch(PulledBatch(cursor=2, customers=(CustomerState(
-        "cust-00004", 40, "Prénom4", "Exemple", email="client4@example.org", lots=((earned_on.isoformat(), 40),)),)))
+    till.live_store.apply_batch(
+        PulledBatch(
+            cursor=2,
+            customers=(
+                CustomerState(
+                    "cust-00004",
+                    40,
+                    "Prénom4",
+                    "Exemple",
+                    email="client4@example.org",
+                    lots=((earned_on.isoformat(), 40),),
+                ),
+            ),
+        )
+    )
     return earned_on
 
 

@@ -9,8 +9,9 @@ NUMBER = "2000123456787"
 
 
 def test_a_printed_number_typed_with_spaces_finds_the_customer(service, client):  # noqa: F811
-    service.till.live_store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("cust-k", 40, "Inès"),),
-                                                    cards=(CardState(NUMBER, "cust-k"),)))
+    service.till.live_store.apply_batch(
+        PulledBatch(cursor=1, customers=(CustomerState("cust-k", 40, "Inès"),), cards=(CardState(NUMBER, "cust-k"),))
+    )
     headers = {**JSON, "X-CSRFToken": sign_in(client)}
     answer = client.post("/till/api/card", json={"uid": "2 000123 456787"}, headers=headers)
     assert answer.status_code == 200, answer.json

@@ -16,8 +16,13 @@ def _printed_text(till, devices) -> list[str]:
 
 
 def test_a_members_earn_refund_and_pool_redemption_print_the_pool_balance(till):
-    till.live_store.apply_batch(PulledBatch(cursor=1, pool_members=(PoolMemberState("cust-00001", "famille-a", 50),),
-                                            pool_balances=(PoolBalanceState("famille-a", 61),)))
+    till.live_store.apply_batch(
+        PulledBatch(
+            cursor=1,
+            pool_members=(PoolMemberState("cust-00001", "famille-a", 50),),
+            pool_balances=(PoolBalanceState("famille-a", 61),),
+        )
+    )
     devices = PrintedReceipts()
     till.devices = devices
     shown = till.card_presented("A0000001")["customer"]

@@ -68,8 +68,12 @@ def test_a_cashier_created_at_central_signs_in_and_is_refused_once_deactivated(s
 
 def test_central_wins_for_the_same_cashier_id(synced_till):
     till, worker, engine = synced_till
-    in_transaction(engine, lambda c: staff.create_cashier(
-        c, "admin", {"cashier_id": "alice", "name": "Alice Martin", "role": "cashier", "pin": "9999"}))
+    in_transaction(
+        engine,
+        lambda c: staff.create_cashier(
+            c, "admin", {"cashier_id": "alice", "name": "Alice Martin", "role": "cashier", "pin": "9999"}
+        ),
+    )
     worker.sync_once()
     assert till.cashiers.check("alice", "9999").name == "Alice Martin"
     with pytest.raises(SignInRefused):
@@ -79,14 +83,23 @@ def test_central_wins_for_the_same_cashier_id(synced_till):
 def test_the_catalogue_comes_from_central_and_withdrawn_rewards_are_not_offered(synced_till):
     till, worker, engine = synced_till
     assert "coffee" in [r.reward_id for r in till.rewards]  # built-in list before any catalogue
-    in_transaction(engine, lambda c: reference_data.put_reward(
-        c, "croissant", {"kind": "in_house", "name": "Croissant", "points_price": 5}))
-    in_transaction(engine, lambda c: reference_data.put_reward(
-        c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7}))
+    in_transaction(
+        engine,
+        lambda c: reference_data.put_reward(
+            c, "croissant", {"kind": "in_house", "name": "Croissant", "points_price": 5}
+        ),
+    )
+    in_transaction(
+        engine, lambda c: reference_data.put_reward(c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7})
+    )
     worker.sync_once()
     assert [r.reward_id for r in till.rewards] == ["croissant", "mug"]
-    in_transaction(engine, lambda c: reference_data.put_reward(
-        c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7, "active": False}))
+    in_transaction(
+        engine,
+        lambda c: reference_data.put_reward(
+            c, "mug", {"kind": "in_house", "name": "Mug", "points_price": 7, "active": False}
+        ),
+    )
     worker.sync_once()
     assert [r.reward_id for r in till.rewards] == ["croissant"]
 
@@ -98,8 +111,7 @@ def test_the_store_capture_mode_from_central_applies_unless_the_cashier_has_one(
     in_transaction(engine, lambda c: staff.set_capture_mode(c, "admin", "default", "", "off"))
     worker.sync_once()
     assert till.capture_mode(alice) == "off"
-    in_transaction(engine, lambda c: staff.set_capture_mode(c, "admin", "stores", till.config.device.id,
-                                                            "required"))
+    in_transaction(engine, lambda c: staff.set_capture_mode(c, "admin", "stores", till.config.device.id, "required"))
     worker.sync_once()
     assert till.capture_mode(alice) == "required"
     till.cashiers.add("Carl", "cashier", "2468", cashier_id="carl", capture_mode="suggested")

@@ -60,8 +60,9 @@ def test_names_are_escaped_everywhere(client, service):
     headers = {**JSON, "X-CSRFToken": csrf}
     client.post("/till/api/sale", json={"amount_cents": 500}, headers=headers)
     client.post("/till/api/card", json={"uid": "DEADBEEF"}, headers=headers)
-    answer = client.post("/till/api/register", json={"first_name": "<script>alert(1)</script>", "consent": True},
-                         headers=headers)
+    answer = client.post(
+        "/till/api/register", json={"first_name": "<script>alert(1)</script>", "consent": True}, headers=headers
+    )
     assert answer.status_code == 422
     assert answer.json["kinds"][:3] == ["InvalidName", "InvalidCustomerText", "DomainError"]
     answer = client.post("/till/api/register", json={"first_name": "INES", "consent": True}, headers=headers)
@@ -83,8 +84,9 @@ def test_pos_pushes_the_basket_from_this_machine_only(client, service):
     assert service.till.snapshot()["sale"]["source"] == "pos"
     bad = client.post("/api/till/basket", json={"lines": {"general": -1}})
     assert bad.status_code == 422 and bad.json["error"] == "InvalidAmount"
-    remote = client.post("/api/till/basket", json={"lines": {"general": 100}},
-                         environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    remote = client.post(
+        "/api/till/basket", json={"lines": {"general": 100}}, environ_base={"REMOTE_ADDR": "192.168.1.20"}
+    )
     assert remote.status_code == 403
 
 
@@ -113,7 +115,8 @@ def test_session_times_out(client, service):
     sign_in(client)
     session = service.till.sessions.active()
     service.till.sessions._sessions[session.token] = type(session)(
-        session.token, session.cashier, session.started, session.last_seen - 10_000)
+        session.token, session.cashier, session.started, session.last_seen - 10_000
+    )
     assert client.get("/till/").location.endswith("/till/signin")
     assert client.get("/till/api/state", headers=JSON).json["error"] == "NotSignedIn"
 
@@ -124,13 +127,11 @@ def test_the_daily_summary_print_is_for_managers(client, service):
     assert client.post("/till/api/daily-summary", json={"day": "2026-11-03"}, headers=headers).status_code == 403
     client.post("/till/signout", data={"csrf_token": csrf})
     csrf = sign_in(client, "marc", "5678")
-    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"},
-                         headers={**JSON, "X-CSRFToken": csrf})
+    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"}, headers={**JSON, "X-CSRFToken": csrf})
     assert answer.status_code >= 400 and "central" in answer.json["message"]  # this till has no central
     service.till.daily_summary_source = lambda day, lang: f"SUMMARY {day} {lang}"
     service.till.devices = None
-    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"},
-                         headers={**JSON, "X-CSRFToken": csrf})
+    answer = client.post("/till/api/daily-summary", json={"day": "2026-11-03"}, headers={**JSON, "X-CSRFToken": csrf})
     assert answer.status_code >= 400 and "printer" in answer.json["message"]
 
 
@@ -139,12 +140,14 @@ def test_refusals_answer_a_code_per_kind_never_to_be_read_from_their_text(client
 
     headers = {**JSON, "X-CSRFToken": sign_in(client)}
     client.post("/till/api/card", json={"uid": "DEADBEEF"}, headers=headers)  # an unknown card: the form opens
-    service.store.apply_batch(PulledBatch(cursor=1, customers=(CustomerState("other", 0, "Noé"),),
-                                          cards=(CardState("DEADBEEF", "other"),)))  # linked at another till meanwhile
+    service.store.apply_batch(
+        PulledBatch(cursor=1, customers=(CustomerState("other", 0, "Noé"),), cards=(CardState("DEADBEEF", "other"),))
+    )  # linked at another till meanwhile
     taken = client.post("/till/api/register", json={"first_name": "Léa", "consent": True}, headers=headers)
     assert taken.status_code == 409 and taken.json["kinds"][0] == "CardAlreadyLinked"
-    field = client.post("/till/api/profile", json={"customer_id": "other", "field": "birthday", "value": "1/1"},
-                        headers=headers)
+    field = client.post(
+        "/till/api/profile", json={"customer_id": "other", "field": "birthday", "value": "1/1"}, headers=headers
+    )
     assert field.status_code == 422 and field.json["kinds"][0] == "InvalidProfileField"
     figures = client.get("/till/api/adoption", headers=JSON)  # alice is a cashier
     assert figures.status_code == 403 and figures.json["kinds"][:2] == ["NotForThisRole", "SignInRefused"]
@@ -171,8 +174,9 @@ def test_a_customer_chosen_from_the_list_opens_and_a_foreign_card_is_refused_by_
     assert opened.status_code == 200 and opened.json["customer"]["points"] == 20
     missing = client.post("/till/api/customer/open", json={"customer_id": "nobody"}, headers=headers)
     assert missing.status_code == 404 and missing.json["error"] == "UnknownCustomer"
-    service.till.reference.apply(PulledBatch(cursor=1, settings=(
-        CentralSetting("issued_cards", CardFilter.build(["A0000000"]).to_json()),)))
+    service.till.reference.apply(
+        PulledBatch(cursor=1, settings=(CentralSetting("issued_cards", CardFilter.build(["A0000000"]).to_json()),))
+    )
     service.till.cards.central = lambda uid: None  # a till of a chain; offline (no sync here)
     foreign = client.post("/till/api/card", json={"uid": "FFFF0000"}, headers=headers)
     assert foreign.status_code == 422 and foreign.json["error"] == "ForeignCard"

@@ -34,20 +34,42 @@ def test_progress_keeps_the_best_result_and_the_first_completion(tmp_path):
     clock.now += 3.0
     book.done("earned")
     expected = [
-        {"cashier_id": "alice", "drill": "refund", "best_score": 100, "best_seconds": 20.0,
-         "first_done_at": "2026-12-01T09:00:00+01:00"},
-        {"cashier_id": "bob", "drill": "known_card", "best_score": 100, "best_seconds": 3.0,
-         "first_done_at": "2026-12-01T09:05:00+01:00"}]
+        {
+            "cashier_id": "alice",
+            "drill": "refund",
+            "best_score": 100,
+            "best_seconds": 20.0,
+            "first_done_at": "2026-12-01T09:00:00+01:00",
+        },
+        {
+            "cashier_id": "bob",
+            "drill": "known_card",
+            "best_score": 100,
+            "best_seconds": 3.0,
+            "first_done_at": "2026-12-01T09:05:00+01:00",
+        },
+    ]
     assert book.progress() == expected
     assert TrainingBook(tmp_path / "till-training.json").progress() == expected  # kept on disk
 
 
 def test_old_files_and_absurd_results_are_not_sent(tmp_path):
     path = tmp_path / "till-training.json"
-    path.write_text(json.dumps({"schema": 1, "cashiers": {
-        "alice": {"redeem": {"seconds": 4.5, "score": 60}},  # written before completions were dated
-        "bob": {"redeem": {"seconds": MAX_SECONDS + 1, "score": 100, "first_done": None},
-                "retired_drill": {"seconds": 3.0, "score": 100, "first_done": None}},
-        "x" * 65: {"redeem": {"seconds": 3.0, "score": 100, "first_done": None}}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "cashiers": {
+                    "alice": {"redeem": {"seconds": 4.5, "score": 60}},  # written before completions were dated
+                    "bob": {
+                        "redeem": {"seconds": MAX_SECONDS + 1, "score": 100, "first_done": None},
+                        "retired_drill": {"seconds": 3.0, "score": 100, "first_done": None},
+                    },
+                    "x" * 65: {"redeem": {"seconds": 3.0, "score": 100, "first_done": None}},
+                },
+            }
+        )
+    )
     assert TrainingBook(path).progress() == [
-        {"cashier_id": "alice", "drill": "redeem", "best_score": 60, "best_seconds": 4.5, "first_done_at": None}]
+        {"cashier_id": "alice", "drill": "redeem", "best_score": 60, "best_seconds": 4.5, "first_done_at": None}
+    ]

@@ -28,5 +28,8 @@ def test_a_hardware_error_in_a_request_answers_503_with_its_kinds(service):
     app.register_blueprint(failing)
     answer = app.test_client().get("/api/fails")
     assert answer.status_code == 503
-    assert answer.get_json() == {"error": "PaperOut", "message": "the printer has no paper",
-                                 "kinds": ["PaperOut", "PrinterError", "HardwareError"]}
+    assert answer.get_json() == {
+        "error": "PaperOut",
+        "message": "the printer has no paper",
+        "kinds": ["PaperOut", "PrinterError", "HardwareError"],
+    }

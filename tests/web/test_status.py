@@ -20,8 +20,9 @@ def test_status_page_in_english_and_the_choice_is_remembered(client):
 
 def test_status_json_counts_pending_events(client, service):
     seed_store(service.store, 3)
-    service.store.record(PointsEarned(device_id="test-till-1", customer_id="cust-00000", receipt_ref="R1",
-                                      amount_cents=1000, points=10))
+    service.store.record(
+        PointsEarned(device_id="test-till-1", customer_id="cust-00000", receipt_ref="R1", amount_cents=1000, points=10)
+    )
     state = client.get("/api/status").get_json()
     assert (state["device_id"], state["customers"], state["pending"]) == ("test-till-1", 3, 1)
 

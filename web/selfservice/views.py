@@ -58,10 +58,17 @@ def _message_for(error: e.KioskError | HardwareError) -> str:
         (e.BalanceLater, _("Your card is fine: its balance shows here once this kiosk reaches our server again.")),
         (e.CardNeedsCentral, _("This card can join once this kiosk reaches our server again. Please ask at the till.")),
         (e.ForeignCard, _("This card is not one of our loyalty cards.")),
-        (e.OfflineLimitReached, _("This needs the central server, which cannot be reached right now. "
-                                  "Nothing was spent.")),
-        (e.PhoneCodeClockWrong, _("This kiosk's clock is wrong, so it cannot read your phone code. Your code is fine: "
-                                  "please tap your card or ask at the till.")),
+        (
+            e.OfflineLimitReached,
+            _("This needs the central server, which cannot be reached right now. Nothing was spent."),
+        ),
+        (
+            e.PhoneCodeClockWrong,
+            _(
+                "This kiosk's clock is wrong, so it cannot read your phone code. Your code is fine: "
+                "please tap your card or ask at the till."
+            ),
+        ),
         (e.StoreWriteError, _("This kiosk's disk is full, so nothing new can be recorded. Please ask at the till.")),
         (e.PhoneCodeExpired, _("This phone code has expired. Open your card page again to show the new code.")),
         (e.PhoneCodeReplayed, _("This phone code was already used. Show the card page on your phone again.")),
@@ -73,14 +80,17 @@ def _message_for(error: e.KioskError | HardwareError) -> str:
         (e.UnknownReward, _("This cannot be done at the kiosk. Please ask at the till.")),
         (e.SelfServiceRefused, _("This cannot be done at the kiosk. Please ask at the till.")),
     )
-    return next((text for cls, text in messages if isinstance(error, cls)),
-                _("Sorry, this did not work. Please ask at the till."))
+    return next(
+        (text for cls, text in messages if isinstance(error, cls)),
+        _("Sorry, this did not work. Please ask at the till."),
+    )
 
 
 def _refused(error: e.KioskError | HardwareError, card_uid: str | None = None, status: int = 200):
     logger.info("kiosk step refused: %s", type(error).__name__)
-    html = render_template("kiosk/message.html", message=_message_for(error), card_uid=card_uid,
-                           kind=type(error).__name__)
+    html = render_template(
+        "kiosk/message.html", message=_message_for(error), card_uid=card_uid, kind=type(error).__name__
+    )
     return html, status
 
 
@@ -118,8 +128,9 @@ def _header_words() -> dict[str, dict[str, str]]:
 
 @bp.get("/")
 def shell():
-    return render_template("kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"],
-                           header_words=_header_words())
+    return render_template(
+        "kiosk/shell.html", idle_timeout_s=current_app.config["KIOSK_IDLE_TIMEOUT_S"], header_words=_header_words()
+    )
 
 
 @bp.get("/screen/idle")
@@ -137,8 +148,7 @@ def _card_fragment(card_uid: str) -> str:
     try:
         summary = _screen().summary(card_uid)
     except e.UnknownCard:
-        return render_template("kiosk/consent.html", card_uid=card_uid,
-                               consent_version=_screen().consent_version)
+        return render_template("kiosk/consent.html", card_uid=card_uid, consent_version=_screen().consent_version)
     except REPORTED as error:
         return _refused(error, None)[0]
     return render_template("kiosk/balance.html", s=summary)
@@ -162,8 +172,9 @@ def pool(card_uid: str):
 @bp.get("/screen/confirm/<card_uid>/<reward_id>")
 def confirm(card_uid: str, reward_id: str):
     try:
-        summary, reward, pool, available = _screen().confirmation(card_uid, reward_id,
-                                                                  from_pool=request.args.get("pool") == "1")
+        summary, reward, pool, available = _screen().confirmation(
+            card_uid, reward_id, from_pool=request.args.get("pool") == "1"
+        )
     except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/confirm.html", s=summary, reward=reward, pool=pool, available=available)
@@ -173,12 +184,14 @@ def confirm(card_uid: str, reward_id: str):
 def redeem():
     card_uid = request.form.get("card_uid", "")
     try:
-        done = _screen().redeem(card_uid, request.form.get("reward_id", ""),
-                                from_pool=request.form.get("from_pool") == "1")
+        done = _screen().redeem(
+            card_uid, request.form.get("reward_id", ""), from_pool=request.form.get("from_pool") == "1"
+        )
     except REPORTED as error:
         return _refused(error, card_uid)
-    return render_template("kiosk/done.html", done=done, card_uid=card_uid,
-                           qr=qr_svg(done.voucher_code) if done.voucher_code else None)
+    return render_template(
+        "kiosk/done.html", done=done, card_uid=card_uid, qr=qr_svg(done.voucher_code) if done.voucher_code else None
+    )
 
 
 @bp.get("/screen/register/<card_uid>")
@@ -190,8 +203,9 @@ def register_form(card_uid: str):
 def register():
     card_uid = request.form.get("card_uid", "")
     try:
-        summary = _screen().register(card_uid, first_name=request.form.get("first_name", ""),
-                                     consent=request.form.get("consent") == "yes")
+        summary = _screen().register(
+            card_uid, first_name=request.form.get("first_name", ""), consent=request.form.get("consent") == "yes"
+        )
     except REPORTED as error:
         return _refused(error, card_uid)
     return render_template("kiosk/balance.html", s=summary, welcome=True)
@@ -247,5 +261,8 @@ def events():
         finally:
             subscription.close()
 
-    return Response(stream_with_context(stream()), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return Response(
+        stream_with_context(stream()),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
