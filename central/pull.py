@@ -1,11 +1,11 @@
 """Pull: pages of the device's customers (least data, with lots), cards and reference rows changed since a
 cursor, plus removals from its store's scope, erasures and the device's high-water mark.
 
-When central's `device_scope` is "store" (the default), a device with a store id gets the customers of its
+When central's `device_scope` is "store", a device with a store id gets the customers of its
 store's scope (`central.customer_scope`): a scope entry newer than the cursor brings the customer's row, cards
 and pool membership (or, once removed, the customer's id in `removed`); a row changed after the entry comes at
-its own version instead, so each comes once. Otherwise (`device_scope = "chain"`, for devices of an earlier
-release, and for a device without a store id) a device gets every customer of the chain. Either way a
+its own version instead, so each comes once. Otherwise (`device_scope = "chain"`, the default, and for a
+device without a store id) a device gets every customer of the chain. Either way a
 customer row carries the first name, the surname's initial and keyed hashes of the phone and e-mail, never the
 contact details themselves; erasures reach every device, since an id carries no personal data.
 """
