@@ -18,6 +18,7 @@ from central import card_faces, customer_scope
 from central.contact_hashes import chain_key
 from central.customer_search import search
 from central.errors import BadRequest, CardIsBlocked, NotFound
+from central.pools import member_counts
 from central.pull import customer_bundle
 from central.schema import cards, customers, pool_balances
 from loyalty.domain.customers import last_initial, normalise_phone
@@ -66,7 +67,8 @@ def _answer(connection: Connection, device_id: str, customer_id: str) -> dict[st
         points = connection.execute(
             select(pool_balances.c.points).where(pool_balances.c.pool_id == member.pool_id)
         ).scalar()
-        pool = {"pool_id": member.pool_id, "points": points or 0}
+        members = member_counts(connection, [member.pool_id]).get(member.pool_id, 0)
+        pool = {"pool_id": member.pool_id, "points": points or 0, "members": members}
     return {
         "customer": dataclasses.asdict(state),
         "cards": [dataclasses.asdict(c) for c in bundle.cards.values()],

@@ -146,7 +146,18 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
     pool_member = _obj(
         {"customer_id": STR, "pool_id": {"type": ["string", "null"]}, "share_pct": INT}, ("customer_id", "pool_id")
     )
-    pool_balance = _obj({"pool_id": STR, "points": {"type": "integer"}}, ("pool_id", "points"))
+    pool_balance = _obj(
+        {
+            "pool_id": STR,
+            "points": {"type": "integer"},
+            "members": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "The pool's current member count at central (absent from an earlier central)",
+            },
+        },
+        ("pool_id", "points"),
+    )
     looked_up = _obj(
         {
             "customer": customer_state,

@@ -10,6 +10,7 @@ same members; the history is folded from the pool's events, picked by their pool
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
@@ -159,15 +160,28 @@ class PoolLine:
     members: int
 
 
+def member_counts(connection: Connection, pool_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Current members of each pool (of `pool_ids`, or of every pool), as the back office and devices see it.
+
+    Every join and leave is ingested as a pool event, which gives the pool's balance row a new version, so a
+    device pulling that row gets the new count (with a store's share, it does not hold every member).
+    """
+    query = (
+        select(pool_memberships.c.pool_id, func.count())
+        .where(pool_memberships.c.pool_id.is_not(None))
+        .group_by(pool_memberships.c.pool_id)
+    )
+    if pool_ids is not None:
+        wanted = sorted(set(pool_ids))
+        if not wanted:
+            return {}
+        query = query.where(pool_memberships.c.pool_id.in_(wanted))
+    return {pool_id: count for pool_id, count in connection.execute(query)}
+
+
 def list_pools(connection: Connection) -> list[PoolLine]:
     """Every pool central knows, with its balance and current member count."""
-    counts = dict(
-        connection.execute(
-            select(pool_memberships.c.pool_id, func.count())
-            .where(pool_memberships.c.pool_id.is_not(None))
-            .group_by(pool_memberships.c.pool_id)
-        ).all()
-    )
+    counts = member_counts(connection)
     rows = connection.execute(select(pool_balances.c.pool_id, pool_balances.c.points).order_by(pool_balances.c.pool_id))
     return [PoolLine(r.pool_id, r.points, counts.get(r.pool_id, 0)) for r in rows]
 

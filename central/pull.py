@@ -1,11 +1,12 @@
 """Pull: pages of the device's customers (least data, with lots), cards and reference rows changed since a
 cursor, plus removals from its store's scope, erasures and the device's high-water mark.
 
-When central's `device_scope` is "store", a device with a store id gets the customers of its
+When central's `device_scope` is "store" (the default), a device with a store id gets the customers of its
 store's scope (`central.customer_scope`): a scope entry newer than the cursor brings the customer's row, cards
 and pool membership (or, once removed, the customer's id in `removed`); a row changed after the entry comes at
-its own version instead, so each comes once. Otherwise (`device_scope = "chain"`, the default, and for a
-device without a store id) a device gets every customer of the chain. Either way a
+its own version instead, so each comes once. Otherwise (`device_scope = "chain"`, for devices of an earlier
+release, and for a device without a store id) a device gets every customer of the chain. A pool's balance row
+carries its member count, since a device holding its store's share does not hold every member. Either way a
 customer row carries the first name, the surname's initial and keyed hashes of the phone and e-mail, never the
 contact details themselves; erasures reach every device, since an id carries no personal data.
 """
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, and_, select
 
 from central import customer_scope
 from central.contact_hashes import chain_key
+from central.pools import member_counts
 from central.schema import (
     cards,
     cashiers,
@@ -149,7 +151,7 @@ def pull_page(
         if kind == "pool_member":
             members[row.customer_id] = PoolMemberState(row.customer_id, row.pool_id, row.share_pct)
         elif kind == "pool_balance":
-            pools.append(PoolBalanceState(row.pool_id, row.points))
+            pools.append(row)
         elif kind == "reward":
             rewards.append(
                 RewardState(
@@ -184,6 +186,7 @@ def pull_page(
         people.update(bundle.customers)
         card_states.update(bundle.cards)
         members.update(bundle.members)
+    counts = member_counts(connection, (row.pool_id for row in pools))
     last_page = len(merged) < limit
     return PulledBatch(
         cursor=merged[-1][0] if merged else cursor,
@@ -195,7 +198,7 @@ def pull_page(
         cashiers=tuple(staff),
         settings=tuple(chain),
         pool_members=tuple(members.values()),
-        pool_balances=tuple(pools),
+        pool_balances=tuple(PoolBalanceState(row.pool_id, row.points, counts.get(row.pool_id, 0)) for row in pools),
         removed=tuple(removed),
     )
 

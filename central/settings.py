@@ -42,10 +42,10 @@ class CentralSettings:
     smtp_host: str = "localhost"
     smtp_port: int = 25
     mail_from: str = "fidelite@example.org"
-    #: What a device with a store id pulls: "chain" (every customer of the chain, least data) or "store" (its
-    #: store's scope, `central.customer_scope`; a card it does not hold is looked up at central). "chain" stays
-    #: the default until a pool's member count comes from central: a device holds only its store's members.
-    device_scope: str = "chain"
+    #: What a device with a store id pulls: "store" (its store's scope, `central.customer_scope`; a card it does
+    #: not hold is looked up at central, and a pool's member count comes with the pool's balance) or "chain"
+    #: (every customer of the chain, least data: for devices of a release that cannot look cards up).
+    device_scope: str = "store"
     #: A customer not seen at a store (no purchase, registration or look-up there) this many days leaves its
     #: devices (`central.customer_scope`); customers assigned to the store stay.
     scope_days: int = 90

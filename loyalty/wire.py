@@ -131,4 +131,8 @@ def _pool_balance(record: dict[str, Any]) -> PoolBalanceState:
     balance = PoolBalanceState(**record)
     if not isinstance(balance.pool_id, str) or isinstance(balance.points, bool) or not isinstance(balance.points, int):
         raise TypeError("a pool balance needs a pool id and whole points")
+    if balance.members is not None and (
+        isinstance(balance.members, bool) or not isinstance(balance.members, int) or balance.members < 0
+    ):
+        raise TypeError("a pool's member count must be a whole number of 0 or more, or null")
     return balance

@@ -17,7 +17,7 @@ from collections.abc import Container, Iterable
 from device.store import packed_lots
 from device.store.prefix_index import PrefixIndex
 from loyalty.domain.customers import normalise_name
-from loyalty.domain.snapshot import CardState, CustomerState, PoolMemberState, PulledBatch
+from loyalty.domain.snapshot import CardState, CustomerState, PoolBalanceState, PoolMemberState, PulledBatch
 
 #: A pulled batch with more customers than this rebuilds the search index instead of editing it.
 REBUILD_INDEX_ABOVE = 5_000
@@ -119,6 +119,8 @@ class BaseCache:
         #: Pulled pool state: each member's (pool id, share in percent), and each pool's points.
         self.pool_member: dict[str, tuple[str, int]] = {}
         self.pool_points: dict[str, int] = {}
+        #: Each pool's member count as central sent it (absent from a central that sends none).
+        self.pool_counts: dict[str, int] = {}
         #: Every held contact hash in one bytes object, with the customer of each (built by `holding`).
         self._hash_blob: tuple[bytes, list[str]] | None = None
 
@@ -127,8 +129,18 @@ class BaseCache:
         return rec.cards if rec is not None else self.orphan_cards.get(customer_id, ())
 
     def pool_size(self, pool_id: str) -> int:
-        """The pool's members as pulled."""
+        """The pool's members as pulled: central's count, else the members held here (a store holds its share)."""
+        count = self.pool_counts.get(pool_id)
+        return count if count is not None else self.held_members(pool_id)
+
+    def held_members(self, pool_id: str) -> int:
+        """The pool's members this device holds."""
         return sum(1 for pid, _ in self.pool_member.values() if pid == pool_id)
+
+    def set_pool_balance(self, pool: PoolBalanceState) -> None:
+        self.pool_points[pool.pool_id] = pool.points
+        if pool.members is not None:
+            self.pool_counts[pool.pool_id] = pool.members
 
     def fresh_index(self) -> PrefixIndex:
         """The search index built anew from the cached customers."""
@@ -168,7 +180,7 @@ class BaseCache:
         for member in batch.pool_members:
             self.set_pool_member(member)
         for pool in batch.pool_balances:
-            self.pool_points[pool.pool_id] = pool.points
+            self.set_pool_balance(pool)
         if rebuild:
             self.index = self.fresh_index()
         self.cursor = batch.cursor

@@ -39,6 +39,8 @@ class PendingOverlay:
         self._seeded_customers: set[str] = set()
         self._seeded_cards: set[str] = set()
         self._seeded_pools: set[str] = set()
+        #: Per seeded pool, its members this device does not hold (central's count less the held ones).
+        self._unheld: dict[str, int] = {}
         #: Search keys of the customers whose searchable fields come from pending events.
         self._keys: dict[str, tuple[str, ...]] = {}
         self._cards_of: dict[str, list[str]] = {}
@@ -111,6 +113,8 @@ class PendingOverlay:
             for cid, (pid, share) in self._base.pool_member.items():
                 if pid == pool_id and cid not in self._seeded_customers:
                     members.setdefault(cid, share)
+            # Pending joins and leaves then move the count from central's, not from the members held here.
+            self._unheld[pool_id] = max(0, self._base.pool_size(pool_id) - len(members))
 
     def _reindex(self, cid: str) -> None:
         customer = self.ledger.customers[cid]
@@ -153,7 +157,7 @@ class PendingOverlay:
             return None
         pool_id, share = membership
         if pool_id in self._seeded_pools:
-            members = len(self.ledger.pool_members.get(pool_id, {}))
+            members = len(self.ledger.pool_members.get(pool_id, {})) + self._unheld[pool_id]
         else:
             members = self._base.pool_size(pool_id)
         return PoolSummary(pool_id, self.pool_balance(pool_id), members, share)

@@ -28,7 +28,7 @@ from device.store.snapshot_file import (
     search_size,
 )
 from loyalty.domain.ledger import EarnRecord, PoolContribution
-from loyalty.domain.snapshot import PoolMemberState
+from loyalty.domain.snapshot import PoolBalanceState, PoolMemberState
 from loyalty.errors import StoreCorrupt, StoreError
 
 logger = logging.getLogger(__name__)
@@ -170,10 +170,12 @@ def _load(
             kept.add_per_day(cid, day, points)
         for cid, pool_id, share in tables["pool_members"]:
             base.set_pool_member(PoolMemberState(cid, pool_id, share))
-        for pool_id, points in tables["pool_balances"]:
-            if not isinstance(points, int):
+        for row in tables["pool_balances"]:
+            pool_id, points = row[0], row[1]
+            members = row[2] if len(row) > 2 else None  # central's member count (absent in older snapshots)
+            if not isinstance(points, int) or not (members is None or isinstance(members, int)):
                 raise TypeError("pool balance row")
-            base.pool_points[pool_id] = points
+            base.set_pool_balance(PoolBalanceState(pool_id, points, members))
     except StoreError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, binascii.Error) as exc:
@@ -212,7 +214,7 @@ def write_snapshot(storage: AtomicJSONStorage, device_id: str, base: BaseCache, 
     ]
     per_day = [[cid, day, points] for cid, day, points in kept.per_day()]
     pool_members = [[cid, pool_id, share] for cid, (pool_id, share) in base.pool_member.items()]
-    pool_balances = [[pool_id, points] for pool_id, points in base.pool_points.items()]
+    pool_balances = [[pool_id, points, base.pool_counts.get(pool_id)] for pool_id, points in base.pool_points.items()]
     meta = {
         "device_id": device_id,
         "cursor": base.cursor,

@@ -123,7 +123,11 @@ class PoolMemberState:
 
 @dataclass(frozen=True)
 class PoolBalanceState:
-    """A pool's points as central folded them from every device's pool events."""
+    """A pool's points as central folded them from every device's pool events, and its current member count.
+
+    `members` is None from a central that does not send it; a device then counts the members it holds.
+    """
 
     pool_id: str
     points: int
+    members: int | None = None

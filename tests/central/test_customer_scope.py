@@ -10,12 +10,15 @@ from sqlalchemy import func, select, update
 from central import create_app
 from central.customer_scope import assign
 from central.customers import erase_customer
+from central.pools import remove_member, set_member
 from central.schema import customer_scope, customers, events, settings
 from central.settings import CentralSettings
 from central.transactions import in_transaction
 from central.unknown_cards import new_customer_id
+from device.store import Store
 from loyalty.domain.customers import contact_hashes, unknown_card_customer
 from loyalty.domain.events import CardBlocked, CardLinked, CustomerRegistered, PointsEarned
+from loyalty.wire import batch_from_record
 from tests.central.conftest import ADMIN_TOKEN, Device
 
 SURNAME, PHONE, EMAIL = "Vautrin-Lefebvre", "06 12 34 56 78", "anouk.vautrin@example.org"
@@ -243,9 +246,18 @@ def test_an_offline_earn_on_a_blocked_card_goes_to_its_owner_flagged_for_review(
     assert tuple(stored) == ("c-anouk", True)
 
 
-def test_by_default_every_device_pulls_the_whole_chain_with_least_data(database_url, make_device):
-    """Until a pool's member count comes from central, `device_scope` stays "chain"."""
-    chain_app = create_app(database_url, admin_token=ADMIN_TOKEN)
+def test_by_default_each_store_pulls_its_scope_and_chain_brings_everyone_with_least_data(database_url, make_device):
+    """Devices look unknown cards up at central and take a pool's member count from it, so `device_scope` is
+    "store" unless set to "chain"."""
+    store_app = create_app(database_url, admin_token=ADMIN_TOKEN)
+    try:
+        a = Device(store_app.test_client(), store_app.extensions["central.engine"], "till-a", "store-a")
+        b = Device(store_app.test_client(), store_app.extensions["central.engine"], "till-b", "store-b")
+        _register(a, "c-anouk", "A-1", last_name=SURNAME, phone=PHONE, email=EMAIL)
+        assert set(b.pull_all()["customers"]) == set() and set(a.pull_all()["customers"]) == {"c-anouk"}
+    finally:
+        store_app.extensions["central.engine"].dispose()
+    chain_app = create_app(database_url, admin_token=ADMIN_TOKEN, settings=CentralSettings(device_scope="chain"))
     try:
         a = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-a", "store-a")
         b = Device(chain_app.test_client(), chain_app.extensions["central.engine"], "till-b", "store-b")
@@ -255,3 +267,44 @@ def test_by_default_every_device_pulls_the_whole_chain_with_least_data(database_
         assert pulled["customers"]["c-anouk"]["last_initial"] == "V"
     finally:
         chain_app.extensions["central.engine"].dispose()
+
+
+def _join(engine, cid: str) -> None:
+    """The back office makes a customer a member of pool "famille" (only central makes memberships)."""
+    in_transaction(engine, lambda c: set_member(c, "famille", cid, 50, "test"))
+
+
+def _pull_into(device, store: Store, cursor: int) -> int:
+    """Apply every page after `cursor` to the device's store, as its sync does; returns the new cursor."""
+    while True:
+        page = device.pull(cursor)
+        store.apply_batch(batch_from_record(page))
+        cursor = page["cursor"]
+        if not page["more"]:
+            return cursor
+
+
+def test_a_stores_till_shows_the_pools_member_count_from_central(stores, engine, tmp_path):
+    """Store A holds Anouk, not Bruno of store B: the till still says the pool has two members, and follows
+    joins and leaves made elsewhere."""
+    a, b = stores
+    _join(engine, "c-anouk")
+    _join(engine, "c-bruno")
+    with Store.open(tmp_path / "till-a", "till-a") as till:
+        cursor = _pull_into(a, till, 0)
+        assert till.customer("c-bruno") is None
+        summary = till.pool_summary("c-anouk")
+        assert summary is not None and summary.members == 2
+
+        _register(b, "c-chloe", "B-2", first_name="Chloé")
+        _join(engine, "c-chloe")
+        cursor = _pull_into(a, till, cursor)
+        assert till.customer("c-chloe") is None and till.pool_summary("c-anouk").members == 3
+
+        in_transaction(engine, lambda c: remove_member(c, "famille", "c-bruno", "test"))
+        cursor = _pull_into(a, till, cursor)
+        assert till.pool_summary("c-anouk").members == 2
+
+    answer = b.client.get("/api/customers/by-card/A-1", headers=b.headers)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["pool_balance"] == {"pool_id": "famille", "points": 0, "members": 2}
