@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -218,6 +219,14 @@ class Till:
             self.training = on
             self._reset()
         self._publish("mode", {})
+
+    def _fresh_training_store(self) -> None:
+        """Each drill starts on an empty training store, so its new card is new again however often it is run."""
+        if self._training_store is not None:
+            self._training_store.close()
+        shutil.rmtree(self._training_dir, ignore_errors=True)
+        self._training_store = Store.open(self._training_dir, self.config.device.id)
+        self._reset()
 
     def _reset(self) -> None:
         self._sale = None
@@ -1192,8 +1201,9 @@ class Till:
         cashier = self._active_cashier()
         if cashier is None:
             raise SignInRefused("sign in first")
-        if not self.training:
+        with self._lock:
             self.set_training(True)
+            self._fresh_training_store()
         run = self.training_book.start(cashier.cashier_id, drill)
         if drill == "paper_out" and self.devices is not None and self.devices.emulators is not None:
             self.devices.emulators.paper_out()  # the drill's printer runs out of paper on the next receipt

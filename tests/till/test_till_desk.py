@@ -190,6 +190,16 @@ def test_training_uses_a_separate_store_and_scores_drills(till, clock):
     assert till.adoption.figures() == []  # training never counts
 
 
+def test_each_drill_starts_on_an_empty_training_store(till):
+    """A trainee runs the new-customer drill again with the same practice card: it is a new card again."""
+    for _ in range(2):
+        till.start_drill("new_customer")
+        till.start_sale({"general": 1200})
+        assert till.card_presented(UNKNOWN)["unknown_card"] == UNKNOWN
+        assert till.register("Léa", consent=True)["customer"]["first_name"] == "Léa"
+    assert till.live_store.customer_by_card(UNKNOWN) is None  # training never reaches the real store
+
+
 def test_blocked_and_erased_cards(till):
     from loyalty.domain.events import CardBlocked as Blocked
 
