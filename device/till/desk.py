@@ -1202,7 +1202,8 @@ class Till:
         if cashier is None:
             raise SignInRefused("sign in first")
         with self._lock:
-            self.set_training(True)
+            if not self.training:
+                self.set_training(True)
             self._fresh_training_store()
         run = self.training_book.start(cashier.cashier_id, drill)
         if drill == "paper_out" and self.devices is not None and self.devices.emulators is not None:
