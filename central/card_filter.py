@@ -11,8 +11,7 @@ from sqlalchemy import Connection, select
 from central.schema import batch_cards, settings
 from central.sql import Versions, insert_for
 from loyalty.domain.card_filter import CardFilter
-
-SETTING = "issued_cards"
+from loyalty.reference_settings import ISSUED_CARDS as SETTING
 
 
 def build(connection: Connection) -> CardFilter:

@@ -14,8 +14,7 @@ from sqlalchemy import Connection, select
 
 from central.schema import settings
 from central.sql import Versions, insert_for
-
-SETTING = "contact_hash_key"
+from loyalty.reference_settings import CONTACT_HASH_KEY as SETTING
 
 
 def chain_key(connection: Connection) -> bytes:

@@ -18,9 +18,9 @@ from loyalty.cashiers import ROLES, hash_pin
 from loyalty.domain.rewards import Reward
 from loyalty.earning_rules import earning_from_json
 from loyalty.errors import ConfigError, KioskError
+from loyalty.reference_settings import EARNING_RULES
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-EARNING_RULES = "earning_rules"
 
 
 def _check_id(value: str, what: str) -> str:

@@ -21,9 +21,9 @@ from loyalty.domain.expiry import ExpiryRule, expire
 from loyalty.domain.ledger import Ledger
 from loyalty.domain.lots import lots_from_json
 from loyalty.domain.tiers import MAX_PERIOD_DAYS, Tier, TierScale
+from loyalty.reference_settings import EXPIRY, TIERS
 
 log = logging.getLogger(__name__)
-TIERS, EXPIRY = "tiers", "expiry"
 #: The device id central's own events carry (expiry runs).
 CENTRAL_DEVICE = "central"
 #: Expiry events per ingest call, so a run over a chain's customers folds in bounded pieces.

@@ -17,9 +17,10 @@ from central.errors import BadRequest, NotFound
 from central.schema import cashiers, settings
 from central.sql import Versions, insert_for
 from loyalty.cashiers import CAPTURE_MODES, ROLES
+from loyalty.reference_settings import CAPTURE_MODE as CAPTURE_SETTING
 
-#: The setting devices pull: {"default": mode, "stores": {device_id: mode}, "cashiers": {cashier_id: mode}}.
-CAPTURE_SETTING = "capture_mode"
+#: The default of the setting devices pull (`CAPTURE_SETTING`):
+#: {"default": mode, "stores": {device_id: mode}, "cashiers": {cashier_id: mode}}.
 DEFAULT_CAPTURE = {"default": "suggested", "stores": {}, "cashiers": {}}
 
 
