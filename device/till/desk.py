@@ -1202,9 +1202,9 @@ class Till:
         if cashier is None:
             raise SignInRefused("sign in first")
         with self._lock:
+            self._fresh_training_store()  # before entering training, which then finds it open
             if not self.training:
                 self.set_training(True)
-            self._fresh_training_store()
         run = self.training_book.start(cashier.cashier_id, drill)
         if drill == "paper_out" and self.devices is not None and self.devices.emulators is not None:
             self.devices.emulators.paper_out()  # the drill's printer runs out of paper on the next receipt
