@@ -46,7 +46,7 @@ from hardware.errors import HardwareError, UnknownPrintJob
 from loyalty.cashiers import CAPTURE_MODES, Cashier
 from loyalty.catalogue import DEFAULT_REWARDS, find_reward
 from loyalty.domain import business_clock, operations
-from loyalty.domain.customers import card_of_stand_in, contact_hashes, unknown_card_customer
+from loyalty.domain.customers import card_of_stand_in, clean_first_name, contact_hashes, unknown_card_customer
 from loyalty.domain.earning import EarningScale, check_cents
 from loyalty.domain.events import (
     EarnReversed,
@@ -93,6 +93,8 @@ logger = logging.getLogger(__name__)
 
 #: A customer seen again within this time is on the same visit: no second profile question.
 VISIT_S = 3600.0
+#: What a later visit may ask, one field a visit: the first name first (it may have been left for later).
+ASKED_FIELDS = ("first_name", *PROFILE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,9 @@ class Till:
         self._lock = threading.RLock()
         data_dir = config.data_dir
         self.reference = reference if reference is not None else ReferenceCache(data_dir / "reference-data.json")
-        self.registration = Registration(config.device.id, config.till.consent_version, "till")
+        self.registration = Registration(
+            config.device.id, config.till.consent_version, "till", first_name_later=True
+        )  # a queue waits: the first name may come at the next visit
         self.redeeming = Redemption(config.device.id, OfflineLimits.from_config(config.central), voucher_issuer)
         self.cashiers = CashierBook(data_dir / "cashiers.json", central=self._central_cashiers)
         self.sessions = CashierSessions(config.till.session_timeout_s, clock)
@@ -688,7 +692,8 @@ class Till:
     def register(
         self, first_name: str, consent: bool, *, card_uid: str | None = None, extra: Mapping[str, str] | None = None
     ) -> dict:
-        """A new customer for the unknown card: first name and consent are all that is needed."""
+        """A new customer for the unknown card: consent is all that is needed; a first name left blank is asked
+        for at the next visit, so capture costs the queue one touch."""
         cashier = self._active_cashier()
         cashier_id = cashier.cashier_id if cashier else None
         try:
@@ -767,8 +772,9 @@ class Till:
 
     def complete_profile(self, customer_id: str, field: str, value: str) -> dict:
         """The one profile field suggested this visit, filled in."""
-        if field not in PROFILE_FIELDS:
+        if field not in ASKED_FIELDS:
             raise InvalidProfileField(f"{field!r} is not a profile field")
+        cleaned = clean_first_name(value) if field == "first_name" else clean_profile_text(value, field, required=True)
         with self._lock:
             store = self.store
             if store.customer(customer_id) is None:
@@ -779,7 +785,7 @@ class Till:
                     device_id=self.config.device.id,
                     customer_id=customer_id,
                     cashier_id=cashier.cashier_id if cashier else None,
-                    **{field: clean_profile_text(value, field, required=True)},
+                    **{field: cleaned},
                 )
             )
             view = store.customer(customer_id)
@@ -1236,7 +1242,7 @@ def _missing_field(view: CustomerView) -> str | None:
     """The first profile field this customer lacks, as far as the till can tell from least data: a surname
     initial means a surname; a keyed hash cannot say whether it is a phone's or an e-mail's, so a customer with
     any contact hash is asked neither."""
-    for name in PROFILE_FIELDS:
+    for name in ASKED_FIELDS:
         if name == "last_name" and (view.last_name or view.last_initial):
             continue
         if name in ("phone", "email") and view.contact_hashes:

@@ -46,6 +46,7 @@ def customer_dict(
     return {
         "customer_id": view.customer_id,
         "first_name": view.first_name or "",
+        "card_suffix": view.card_uids[0][-4:] if view.card_uids else "",  # named by the card until a name comes
         "points": view.points,
         "suggest": suggest,
         "rewards": [reward_dict(r) for r in rewards if r.points_price <= view.points],

@@ -1,6 +1,7 @@
 """Joining the programme with a card, at the till or the kiosk: the same checks, ids and events at both.
 
-A first name by `clean_first_name`, consent required, the card not already a customer's (the same card with
+A first name by `clean_first_name` (at the till it may come later: a queue waits, and the till asks for it
+at the customer's next visit), consent required, the card not already a customer's (the same card with
 the same name again is a retry after a lost answer and answers the first customer), and no new customer
 while the device's customer list is damaged (the card may be a customer's it cannot see).
 """
@@ -53,12 +54,17 @@ class Registered:
 
 
 class Registration:
-    """Makes a customer of an unknown card on one device; `channel` says where consent was given."""
+    """Makes a customer of an unknown card on one device; `channel` says where consent was given.
 
-    def __init__(self, device_id: str, consent_version: str, channel: str) -> None:
+    `first_name_later` lets the customer join with their consent alone, the first name asked at a later visit:
+    the till's queue cannot wait for a name to be typed, the kiosk's shopper types their own.
+    """
+
+    def __init__(self, device_id: str, consent_version: str, channel: str, *, first_name_later: bool = False) -> None:
         self.device_id = device_id
         self.consent_version = consent_version
         self.channel = channel
+        self.first_name_later = first_name_later
 
     def register(
         self,
@@ -80,7 +86,7 @@ class Registration:
                 "this device's customer list is damaged and not yet rebuilt from central: the "
                 "card may already be a customer's, so no new customer can be made now"
             )
-        name = clean_first_name(first_name)
+        name = clean_first_name(first_name, required=not self.first_name_later)
         if consent is not True:
             raise ConsentMissing("the customer must agree to the consent text to join")
         fields = {k: clean_profile_text(v, k) for k, v in (extra or {}).items() if k in PROFILE_FIELDS and v}

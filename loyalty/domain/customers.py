@@ -100,13 +100,16 @@ MAX_FIRST_NAME = 40
 _FIRST_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’\-.])*$")
 
 
-def clean_first_name(text: object) -> str:
+def clean_first_name(text: object, *, required: bool = True) -> str:
     """A first name as the till and the kiosk both keep it: letters (with spaces, ' - .), at most 40.
 
     Spaces are collapsed, and a name typed all in capitals or all in small letters is written the usual way
     ('INES' and 'ines' become 'Ines', 'JEAN-PIERRE' becomes 'Jean-Pierre'); a mixed case is kept as typed.
+    Where the name may come later (`required=False`), a blank one is kept as "".
     """
     name = " ".join(text.split()) if isinstance(text, str) else ""
+    if not name and not required:
+        return ""
     if not name:
         raise FieldRequired("the first name is required")
     if len(name) > MAX_FIRST_NAME or not _FIRST_NAME.match(name):

@@ -28,5 +28,7 @@ def test_walkthrough_counts_touches_and_ends_with_its_result_line():
     assert result["refund_by_scan"]["touches"] == 1 and result["refund_by_scan"]["scans"] == 1
     assert result["refund_by_pick"]["touches"] == 3 and result["redeem"]["touches"] == 3
     assert result["capture_added_touches"] == result["capture"]["touches"] - result["known_card"]["touches"]
-    assert result["capture_added_touches"] == 4  # a three-letter first name, then "Customer agrees — save"
+    assert result["capture_added_touches"] == 1  # the customer's yes: "Customer agrees — save", no name typed
+    assert result["capture_with_name_added_touches"] == 4  # a three-letter first name, then the same touch
+    assert result["name_next_visit"]["touches"] == 5 and result["name_next_visit"]["card_taps"] == 1
     assert result["baseline"] == "known_card" and "capture_added_seconds_p50" in result

@@ -86,28 +86,66 @@ def test_a_tap_while_an_amount_is_keyed_without_ok_credits_that_amount_and_says_
 
 # -- 2. errors where the eye is -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "lang, no_name",
+    "lang, bad_name",
     [
-        ("fr", "Tapez le prénom du client, puis Le client accepte — enregistrer."),
-        ("en", "Type the customer's first name, then Customer agrees — save."),
+        ("fr", "Prénom : des lettres seulement (et ' - .), 40 au plus."),
+        ("en", "First name: letters only (and ' - .), at most 40."),
     ],
 )
 def test_refusals_of_the_capture_form_show_inside_the_form_in_the_cashiers_language(
-    tabs, served, till_service, lang, no_name
+    tabs, served, till_service, lang, bad_name
 ):
     till, _ = tabs
     sign_in(till, served, *CASHIERS[lang])
     key_amount(till, "1000")
     tap(tabs, UNKNOWN)
     expect(till.locator("#capture")).to_be_visible()
+    till.fill("#first-name", "R2D2")
     till.click("#capture-save")
-    expect(till.locator("#capture .overlay-error")).to_have_text(no_name)
+    expect(till.locator("#capture .overlay-error")).to_have_text(bad_name)
     on_screen(till, "#capture .overlay-error")
     assert till_service.store.customer_by_card(UNKNOWN) is None
     till.fill("#first-name", "Zoé")
     till.click("#capture-save")
     expect(till.locator("#capture")).to_be_hidden()
     expect(till.locator("#customer-name")).to_have_text("Zoé")
+
+
+@pytest.mark.parametrize(
+    "lang, card, later, asked",
+    [
+        ("fr", "Carte …BEEF", "ou à la prochaine visite", "Prénom ?"),
+        ("en", "Card …BEEF", "or at the next visit", "First name?"),
+    ],
+)
+def test_the_customers_yes_alone_captures_in_one_touch_and_the_next_visit_asks_the_first_name(
+    tabs, served, till_service, lang, card, later, asked
+):
+    """A queue waits: the customer joins on their yes; the first name is the next visit's one question."""
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    key_amount(till, "1000")
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#first-name")).to_have_attribute("placeholder", later)
+    till.click("#capture-save")  # the only touch: no name typed
+    expect(till.locator("#points-earned")).to_have_text("+10 points")
+    expect(till.locator("#customer-name")).to_have_text(card)
+    view = till_service.store.customer_by_card(UNKNOWN)
+    assert view.first_name == "" and view.consent_granted is True
+    expect(till.locator("#suggest")).to_be_hidden()  # nothing more on the visit that captured them
+    till_service.till._offered.clear()  # as if an hour had passed
+    tap(tabs, UNKNOWN)
+    expect(till.locator("#suggest-label")).to_have_text(asked)
+    till.click("#suggest-open")
+    till.click("#suggest-save")  # nothing typed: said inside the question's own box
+    expect(till.locator("#ask .overlay-error")).to_be_visible()
+    on_screen(till, "#ask .overlay-error")
+    for key in "INES":
+        till.locator("#ask .osk-key", has_text=re.compile(f"^{key}$")).first.click()
+    till.click("#suggest-save")
+    expect(till.locator("#customer-name")).to_have_text("Ines")
+    assert till_service.store.customer_by_card(UNKNOWN).first_name == "Ines"
+    assert no_overflow(till)
 
 
 @pytest.mark.parametrize(

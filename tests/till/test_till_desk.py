@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, RedemptionCancelled
+from loyalty.domain.events import (
+    CardLinked,
+    ConsentChanged,
+    CustomerRegistered,
+    PointsEarned,
+    ProfileUpdated,
+    RedemptionCancelled,
+)
 from loyalty.errors import (
     CardAlreadyLinked,
     CardBlocked,
@@ -13,6 +20,7 @@ from loyalty.errors import (
     FieldRequired,
     InsufficientPoints,
     InvalidAmount,
+    InvalidName,
     InvalidProfileField,
     NoCustomer,
     NotForThisRole,
@@ -59,8 +67,8 @@ def test_unknown_card_then_capture_with_consent_credits_the_sale(till):
     assert result["unknown_card"] == UNKNOWN and result["capture"] == "suggested"
     with pytest.raises(ConsentMissing):  # each refusal has its own code, which the screen explains
         till.register("Zoé", consent=False)
-    with pytest.raises(FieldRequired):
-        till.register("   ", consent=True)
+    with pytest.raises(InvalidName):
+        till.register("R2D2", consent=True)
     result = till.register("Zoé", consent=True)
     assert result["points"] == 10 and result["customer"]["first_name"] == "Zoé"
     types = [type(e) for e in till.store.pending()]
@@ -99,6 +107,33 @@ def test_one_profile_field_is_suggested_per_visit(till, clock):
     till.complete_profile(cid, "last_name", "Petit")
     clock.now += 2 * 3600
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "phone"
+
+
+def test_consent_alone_captures_and_the_first_name_is_asked_at_the_next_visit(till, clock):
+    """Capture costs the queue one touch: the customer's yes. The name is the next visit's one question."""
+    till.start_sale({"general": 1000})
+    till.card_presented(UNKNOWN)
+    result = till.register("", consent=True)
+    assert result["points"] == 10
+    shown = result["customer"]
+    assert shown["first_name"] == "" and shown["card_suffix"] == UNKNOWN[-4:]  # named by its card meanwhile
+    cid = shown["customer_id"]
+    view = till.store.customer(cid)
+    assert view.first_name == "" and view.consent_granted is True
+    figures = {f.cashier_id: f for f in till.adoption.figures()}["alice"]
+    assert figures.captured == 1
+    assert till.card_presented(UNKNOWN)["customer"]["suggest"] is None  # not on the visit that captured them
+    clock.now += 2 * 3600
+    assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "first_name"
+    with pytest.raises(FieldRequired):
+        till.complete_profile(cid, "first_name", "  ")
+    with pytest.raises(InvalidName):  # the one first-name rule, here too
+        till.complete_profile(cid, "first_name", "R2D2")
+    assert till.complete_profile(cid, "first_name", "ZOÉ")["customer"]["first_name"] == "Zoé"
+    updates = [e for e in till.store.pending() if isinstance(e, ProfileUpdated)]
+    assert [(e.customer_id, e.first_name) for e in updates] == [(cid, "Zoé")]
+    clock.now += 2 * 3600
+    assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "last_name"
 
 
 def test_only_the_profile_fields_and_adoption_figures_for_managers(till):

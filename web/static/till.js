@@ -140,7 +140,7 @@
     customer = c;
     show("customer", !!c);
     if (!c) { show("suggest", false); $("points-earned").textContent = ""; return; }
-    $("customer-name").textContent = c.balance_later ? fmt(T.card_only, { suffix: c.card_suffix }) : c.first_name;
+    $("customer-name").textContent = c.first_name && !c.balance_later ? c.first_name : fmt(T.card_only, { suffix: c.card_suffix });
     $("customer-points").textContent = c.points;
     show("customer-pool", !!c.pool);
     $("customer-pool").textContent = c.pool ? fmt(T.pool_balance, c.pool) : "";
@@ -345,7 +345,9 @@
   $("suggest-save").addEventListener("click", function () {
     var input = $("suggest-value");
     post("/api/profile", { customer_id: customer.customer_id, field: input.dataset.field, value: input.value })
-      .then(function () { closeOverlays(); show("suggest", false); say(T.saved); });
+      .then(function (d) {  // the answer on screen at once: a first name given now replaces the card's number
+        closeOverlays(); if (d.customer) { showCustomer(d.customer); } show("suggest", false); say(T.saved);
+      });
   });
 
   // -- reward, refund, undo, reprint, training -----------------------------------------------------------
@@ -407,7 +409,7 @@
         var li = document.createElement("li");
         var b = document.createElement("button");
         b.type = "button"; b.className = "tool receipt-pick"; b.dataset.ref = r.receipt_ref;
-        b.textContent = fmt(T.receipt_row, { at: r.at, name: r.first_name, amount: euros(r.amount_cents), points: r.points }) +
+        b.textContent = fmt(T.receipt_row, { at: r.at, name: r.first_name || "—", amount: euros(r.amount_cents), points: r.points }) +
           (r.left_cents <= 0 ? " · " + T.receipt_done : "");
         b.disabled = r.left_cents <= 0;
         b.addEventListener("click", function () { $("refund-ref").value = r.receipt_ref; askRefund(); });
