@@ -10,7 +10,14 @@ from central.backoffice.store_assignments import set_stores
 from central.embedded import enrol_device
 from central.schema import audit
 from central.transactions import in_transaction
-from loyalty.domain.events import CardLinked, ConsentChanged, CustomerRegistered, PointsEarned, to_record
+from loyalty.domain.events import (
+    CardLinked,
+    ConsentChanged,
+    CustomerRegistered,
+    PointsEarned,
+    ProfileUpdated,
+    to_record,
+)
 from tests.backoffice.conftest import MANAGER
 from tests.central.smtp_sink import smtp_sink  # noqa: F401  (fixture)
 
@@ -87,6 +94,19 @@ def test_the_customer_page_shows_balance_history_cards_and_consent(app, office):
     assert re.search(r'id="balance">42<', page)
     assert 'class="op-PointsEarned"' in page and "till-north" in page and "alice" in page and "r-c1" in page
     assert 'data-card="CARD-1"' in page and "v1" in page
+
+
+def test_a_customer_who_joined_without_a_first_name_is_listed_and_titled_as_such_until_the_name_comes(app, office):
+    """A till lets a customer join on their yes alone: the back office says so rather than an empty link."""
+    till = Till(app, office.client, "till-north")
+    till.register("c1", "", None, "CARD-1", 12)
+    found = office.get("/backoffice/customers/?q=CARD-1&lang=fr").get_data(as_text=True)
+    assert re.search(r'data-id="c1"><td><a href="[^"]+">Pas encore de nom</a>', found)
+    assert "<h1>Pas encore de nom</h1>" in office.get("/backoffice/customers/c1?lang=fr").get_data(as_text=True)
+    till.seq += 1
+    till.push(ProfileUpdated(device_id="till-north", seq=till.seq, customer_id="c1", first_name="Zélie"))
+    page = office.get("/backoffice/customers/c1?lang=en").get_data(as_text=True)
+    assert "<h1>Zélie</h1>" in page and "No name yet" not in page
 
 
 def test_adjustments_need_a_reason_and_stay_within_the_role_limit(app, manager, office):

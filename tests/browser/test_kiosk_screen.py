@@ -16,6 +16,7 @@ from kiosk.selfservice_demo import demo_kiosk
 from loyalty import phonecard
 from loyalty.domain.events import PointsEarned
 from loyalty.domain.expiry import ExpiryRule
+from loyalty.domain.snapshot import CardState, CustomerState, PulledBatch
 from loyalty.domain.tiers import Tier, TierScale
 from tests.waiting import wait_until
 
@@ -276,6 +277,26 @@ def test_idle_screen_returns_after_the_timeout(browser, make_kiosk):
         assert "Ana" not in screens.page.locator("#screen").inner_text()
         screens.page.request.get(kiosk.url + "screen/card/A1B2C3D4")  # the session ended with the screen
         assert kiosk.service.store.pending_count() == 0
+    finally:
+        screens.close()
+
+
+def test_a_customer_who_joined_at_the_till_without_a_first_name_is_greeted_without_one(browser, kiosk):
+    """A till lets a customer join on their yes alone; the kiosk greets them without an empty name."""
+    kiosk.service.store.apply_batch(
+        PulledBatch(
+            cursor=1,
+            customers=(CustomerState("no-name-yet", 25, first_name="", consent_granted=True),),
+            cards=(CardState("0A0B0C0D", "no-name-yet"),),
+        )
+    )
+    screens = Screens(browser, kiosk, "fr")
+    try:
+        screens.tap("0A0B0C0D")
+        expect(screens.screen("balance").locator("#greeting")).to_have_text("Bonjour !")
+        expect(screens.screen("balance").locator("#points")).to_have_text("25")
+        screens.page.click("#lang-en")
+        expect(screens.screen("balance").locator("#greeting")).to_have_text("Hello!")
     finally:
         screens.close()
 
