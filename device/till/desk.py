@@ -351,13 +351,13 @@ class Till:
     ) -> PendingSale:
         """Hold a receipt for the next card: `lines` maps category to cents (one "general" line when keyed).
 
-        A new sale starts on a clean screen: the previous customer is no longer shown.
+        A new sale starts on a clean screen: the previous customer is no longer shown. A new card whose capture
+        form is still open stays (the POS may push its basket meanwhile): the customer's yes credits this sale.
         """
         sale = self._checked_sale(lines, receipt_ref, source)
         with self._lock:
             self._sale = sale
             self._customer_id = None
-            self._unknown_card = None
         self._publish("sale", {"sale": _sale_dict(sale)})
         return sale
 

@@ -136,6 +136,15 @@ def test_consent_alone_captures_and_the_first_name_is_asked_at_the_next_visit(ti
     assert till.card_presented(UNKNOWN)["customer"]["suggest"] == "last_name"
 
 
+def test_a_basket_pushed_while_the_capture_form_is_open_is_credited_to_the_new_customer(till):
+    """The card was tapped first, the POS pushed the basket meanwhile: the yes credits it, the card is not lost."""
+    assert till.card_presented(UNKNOWN)["unknown_card"] == UNKNOWN
+    till.start_sale({"general": 2500}, receipt_ref="POS-7", source="basket")
+    result = till.register("Zoé", consent=True)
+    assert result["points"] == 25 and result["customer"]["first_name"] == "Zoé"
+    assert till.store.earn_for_receipt("POS-7").customer_id == result["customer"]["customer_id"]
+
+
 def test_only_the_profile_fields_and_adoption_figures_for_managers(till):
     with pytest.raises(InvalidProfileField):
         till.complete_profile("cust-00001", "birthday", "01/01")
