@@ -317,6 +317,36 @@ def test_category_buttons_show_names_from_the_scale_and_numbers_are_written_as_t
     expect(till.locator("#drill-panel")).to_contain_text(seconds)
 
 
+@pytest.mark.parametrize(
+    "lang, none, one_earned, pool",
+    [
+        ("fr", "point", "+1 point", "Cagnotte solo : 1 point (1 membre)"),
+        ("en", "points", "+1 point", "Pool solo: 1 point (1 member)"),
+    ],
+)
+def test_counts_of_one_and_none_are_written_as_the_language_writes_them(
+    tabs, served, till_service, lang, none, one_earned, pool
+):
+    """French says "0 point" and "1 membre"; English "0 points" and "1 member"."""
+    till_service.store.apply_batch(
+        PulledBatch(
+            cursor=2,
+            customers=(CustomerState("cust-00004", 0, "Prénom4", consent_granted=True, consent_version="v1"),),
+            pool_members=(PoolMemberState("cust-00004", "solo", 100),),
+            pool_balances=(PoolBalanceState("solo", 0, members=1),),
+        )
+    )
+    till, _ = tabs
+    sign_in(till, served, *CASHIERS[lang])
+    tap(tabs, KNOWN)
+    expect(till.locator("#customer-points")).to_have_text("0")
+    expect(till.locator("#customer-points-unit")).to_have_text(none)
+    key_amount(till, "100")
+    tap(tabs, KNOWN)
+    expect(till.locator("#points-earned")).to_have_text(one_earned)  # all of it to the pool: its share is 100 %
+    expect(till.locator("#customer-pool")).to_have_text(pool)
+
+
 # -- 6. every state fits 800x480, every target at least 44 px ------------------------------------------------
 def test_training_banner_paper_out_and_the_opened_optional_fields_keep_every_action_on_screen(tabs, served):
     till, panel = tabs

@@ -17,6 +17,8 @@
   var lang = document.documentElement.lang || "fr";
   var money = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
   var decimal = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  var plurals = new Intl.PluralRules(lang);  // French says "0 point" and "1 point", English "1 point"
+  function counted(forms, n) { return forms[plurals.select(n)] || forms.other; }
   function euros(cents) { return money.format(cents / 100); }
   function number(value) { return decimal.format(value); }
   // The screen explains an error by its most specific code it knows (never the server's English text).
@@ -142,9 +144,14 @@
     if (!c) { show("suggest", false); $("points-earned").textContent = ""; return; }
     $("customer-name").textContent = c.first_name && !c.balance_later ? c.first_name : fmt(T.card_only, { suffix: c.card_suffix });
     $("customer-points").textContent = c.points;
+    $("customer-points-unit").textContent = counted(T.points_unit, c.points);
     show("customer-pool", !!c.pool);
-    $("customer-pool").textContent = c.pool ? fmt(T.pool_balance, c.pool) : "";
-    $("points-earned").textContent = earned === undefined ? "" : fmt(T.earned, { points: earned });
+    $("customer-pool").textContent = c.pool ? fmt(T.pool_balance, {
+      pool_id: c.pool.pool_id,
+      points: fmt(counted(T.points, c.pool.points), { n: c.pool.points }),
+      members: fmt(counted(T.members, c.pool.members), { n: c.pool.members })
+    }) : "";
+    $("points-earned").textContent = earned === undefined ? "" : fmt(counted(T.earned, earned), { points: earned });
     $("customer-expiry").textContent = c.expiring ? fmt(T.expiring, c.expiring) : "";
     show("suggest", !!c.suggest);
     if (c.suggest) {
