@@ -209,6 +209,33 @@ def test_the_phone_card_link_signs_in_and_a_forged_one_does_not(central):
     assert forged.status_code == 400 and "not valid" in forged.get_data(as_text=True)
 
 
+def test_a_customer_who_joined_without_a_first_name_is_greeted_without_one_and_gives_it_on_the_profile_link(
+    central,
+):
+    """A till lets a customer join on their yes alone; the portal is where they may give their first name."""
+    app, client, token, _ = central
+    events = [
+        CustomerRegistered(device_id="till-1", seq=4, customer_id="c2", first_name=""),
+        CardLinked(device_id="till-1", seq=5, customer_id="c2", card_uid="CARD-2"),
+    ]
+    pushed = client.post(
+        "/api/sync/push", json={"events": [to_record(e) for e in events]}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert pushed.status_code == 200
+    with app.test_request_context():
+        from central import phonecard
+
+        link = phonecard.link_token(phonecard.signing_key(), "CARD-2")
+    shopper = Shopper(client)
+    assert shopper.get(f"/portal/phone/{link}?lang=fr").status_code == 302
+    assert "<h1>Bonjour !</h1>" in shopper.get("/portal/me?lang=fr").get_data(as_text=True)
+    profile = make_link_token(token, "till-1", "c2")
+    assert shopper.get(f"/portal/p/{profile}?lang=en").status_code == 200
+    saved = shopper.post(f"/portal/p/{profile}", {"first_name": "ZOÉ", "consent": "yes"})
+    assert saved.status_code == 200
+    assert "<h1>Hello Zoé</h1>" in shopper.get("/portal/me?lang=en").get_data(as_text=True)
+
+
 def test_the_phone_card_page_leads_to_the_account(central):
     app, client, _, _ = central
     with app.test_request_context():
