@@ -2,8 +2,8 @@
 
 Folding the whole ledger for every report page costs seconds per hundred thousand events, and a chain
 records over a million a day. So each push adds what its new events moved to small rows that a report
-only sums: points earned, taken back, redeemed and expired, the change in what customers hold, earn
-operations and registrations (`report_day_totals`); redemptions and vouchers per reward
+only sums: points earned, taken back, redeemed and expired, the change in what customers and their pools
+hold, earn operations and registrations (`report_day_totals`); redemptions and vouchers per reward
 (`report_reward_days`); and who earned or redeemed on which day and device (`report_active_days`).
 
 The figures are central's own fold (the one that gives customers their balances), in the order the
@@ -26,8 +26,8 @@ from loyalty.domain.events import (
     Event,
     PointsEarned,
     PointsExpired,
-    PointsMoved,
     PointsRedeemed,
+    PoolRedeemed,
     VoucherIssued,
 )
 from loyalty.domain.ledger import Ledger
@@ -59,12 +59,10 @@ class ReportTally:
     def fold(self, ledger: Ledger, events: Iterable[Event]) -> None:
         """Apply each event to `ledger` and count what it moved (an event already applied counts nothing)."""
         for event in events:
-            touched = _customers_of(event)
-            before = sum(ledger.balance(c) for c in touched)
+            before = ledger.points_held_by(event)
             if not ledger.apply(event):
                 continue
-            after = sum(ledger.balance(c) for c in touched)
-            self._count(event, before, after)
+            self._count(event, before, ledger.points_held_by(event))
 
     def _count(self, event: Event, before: int, after: int) -> None:
         day, device, cashier = event.day, event.device_id[:KEY_WIDTH], (event.cashier_id or NO_CASHIER)[:KEY_WIDTH]
@@ -80,7 +78,7 @@ class ReportTally:
             row[1] += before - after
         elif isinstance(event, PointsExpired):
             row[3] += before - after
-        elif isinstance(event, PointsRedeemed):
+        elif isinstance(event, (PointsRedeemed, PoolRedeemed)):  # a pool's points are spent like a customer's
             row[2] += event.points
             self.active.add((day, device, event.customer_id[:KEY_WIDTH]))
             reward = self.rewards.setdefault(
@@ -117,14 +115,6 @@ class ReportTally:
 
     def active_rows(self) -> list[dict[str, object]]:
         return [{"day": d, "device_id": dev, "customer_id": c} for d, dev, c in sorted(self.active)]
-
-
-def _customers_of(event: Event) -> tuple[str, ...]:
-    """The customers whose balances an event moves (a merge moves two: what customers hold stays the same)."""
-    customer = getattr(event, "customer_id", None)
-    if isinstance(event, PointsMoved):
-        return (event.from_customer_id, event.customer_id)
-    return (customer,) if customer else ()
 
 
 def add_to_totals(connection: Connection, tally: ReportTally) -> None:

@@ -39,10 +39,10 @@ class Period:
 
 @dataclass(frozen=True)
 class PointsSummary:
-    """Points moved in the period and what customers hold at its end (the programme's liability).
+    """Points moved in the period and what customers and their pools hold at its end (the programme's liability).
 
-    The outstanding points are the sum of balances: a balance two offline tills overdrew counts below
-    zero until its redemption, flagged for review, is settled.
+    The outstanding points are the sum of customers' and pools' balances: a balance two offline tills overdrew
+    counts below zero until its redemption, flagged for review, is settled. A pool's redemption is redeemed.
     """
 
     points_earned: int

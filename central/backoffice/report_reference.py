@@ -20,6 +20,7 @@ from loyalty.domain.events import (
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
+    PoolRedeemed,
     VoucherIssued,
     from_record,
 )
@@ -62,8 +63,7 @@ def compute_report(
         day = event.day
         if not period.before_end(day):
             continue
-        customer = getattr(event, "customer_id", None)
-        before = ledger.balance(customer) if customer else 0
+        before = ledger.points_held_by(event)
         if not ledger.apply(event) or not period.holds(day):
             continue
         if stores is not None and event.device_id not in stores:
@@ -80,10 +80,10 @@ def compute_report(
             cashier_counts[cashier][0] += 1
             store_counts[event.device_id][0] += 1
         elif isinstance(event, EarnReversed):
-            reversed_points += before - ledger.balance(event.customer_id)
+            reversed_points += before - ledger.points_held_by(event)
         elif isinstance(event, PointsExpired):
-            expired += before - ledger.balance(event.customer_id)
-        elif isinstance(event, PointsRedeemed):
+            expired += before - ledger.points_held_by(event)
+        elif isinstance(event, (PointsRedeemed, PoolRedeemed)):
             redeemed += event.points
             active.add(event.customer_id)
             partner = (
@@ -102,7 +102,7 @@ def compute_report(
         points_reversed=reversed_points,
         points_redeemed=redeemed,
         points_expired=expired,
-        outstanding_points=sum(ledger.balances.values()),
+        outstanding_points=ledger.points_held(),
         earn_operations=earn_ops,
         customers_registered=registered,
         active_customers=len(active),

@@ -126,6 +126,21 @@ class Ledger:
     def pool_balance(self, pool_id: str) -> int:
         return self.pool_balances.get(pool_id, 0)
 
+    def points_held(self) -> int:
+        """What the programme owes: the points customers hold and the points their pools hold."""
+        return sum(self.balances.values()) + sum(self.pool_balances.values())
+
+    def points_held_by(self, event: Event) -> int:
+        """What the customers and the pool an event touches hold now. Its change over the event is the change in
+        what the programme owes: an earn's share moved to a pool changes nothing, a pool's redemption lowers it."""
+        if isinstance(event, PointsMoved):
+            held = self.balance(event.from_customer_id) + self.balance(event.customer_id)
+        else:
+            customer_id = getattr(event, "customer_id", None)
+            held = self.balance(customer_id) if customer_id else 0
+        pool_id = getattr(event, "pool_id", None)
+        return held + (self.pool_balance(pool_id) if pool_id else 0)
+
     def pool_of(self, customer_id: str) -> tuple[str, int] | None:
         """The pool this customer gives to now and the share in percent, or None."""
         pool_id = self.member_pool.get(customer_id)

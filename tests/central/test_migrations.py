@@ -253,6 +253,36 @@ def _awkward_events() -> list:
         RedemptionCancelled(
             device_id="till-1", seq=4, at=at(30), customer_id="ana", redemption_event_id=redeemed.event_id, points=30
         ),
+        PoolContributionReversed(
+            device_id="till-1",
+            seq=7,
+            at=at(20),
+            pool_id="fam",
+            customer_id="ana",
+            earn_event_id=earn.event_id,
+            points=4,
+        ),  # fmt: skip
+        PoolRedeemed(
+            device_id="till-2",
+            seq=3,
+            at=at(10),
+            cashier_id="bob",
+            pool_id="fam",
+            customer_id="ana",
+            reward_id="mug",
+            reward_kind="in_house",
+            points=5,
+        ),  # a pool's redemption on a day and till where nothing else was counted
+        PoolRedeemed(
+            device_id="till-1",
+            seq=8,
+            at=at(30),
+            pool_id="fam",
+            customer_id="ana",
+            reward_id="mug",
+            reward_kind="in_house",
+            points=1,
+        ),  # fmt: skip
         EarnReversed(
             device_id="till-1",
             seq=5,
@@ -334,8 +364,9 @@ def test_report_totals_are_filled_from_events_stored_before_0010(sqlite_url):
     engine.dispose()
 
 
-def test_0010_tallies_the_report_totals_as_ingest_does(sqlite_url):
-    """0010 keeps its own copy of the tally (a migration imports no live code); today it agrees with ingest's."""
+def test_0010_then_0016_tally_the_report_totals_as_ingest_does(sqlite_url):
+    """0010 keeps its own copy of the tally (a migration imports no live code) and 0016 adds what it missed of
+    pools: together they agree with ingest's today."""
     stored = _awkward_events()
     engine = _engine_at(sqlite_url, "0009")
     with engine.begin() as connection:

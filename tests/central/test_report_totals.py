@@ -20,9 +20,18 @@ from central.db import make_engine, migrate
 from central.embedded import enrol_device
 from central.event_order import in_happened_order
 from central.ingest import ingest
-from central.schema import customers
+from central.schema import customers, pool_balances
 from central.transactions import in_transaction
-from loyalty.domain.events import EarnReversed, PointsEarned, to_record
+from loyalty.domain.events import (
+    CustomerRegistered,
+    EarnReversed,
+    PointsEarned,
+    PoolContributed,
+    PoolContributionReversed,
+    PoolJoined,
+    PoolRedeemed,
+    to_record,
+)
 from loyalty.domain.expiry import ExpiryRule
 from tests.backoffice.ledgers import FIRST_DAY, HOLIDAY, add_holiday_voucher, build_week
 from tests.central.databases import database_url, pg_url, sqlite_url  # noqa: F401  (fixtures)
@@ -113,6 +122,62 @@ def test_a_refund_folded_before_its_sale_takes_back_what_central_took_back(sqlit
     report = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
     held = in_transaction(engine, lambda c: c.execute(select(func.sum(customers.c.points))).scalar_one())
     assert (report.summary.points_reversed, report.summary.outstanding_points) == (0, held) == (0, sale.points)
+
+
+def pool_week() -> list:
+    """A member gives half of each earn to the family pool; a refund takes its share back; the pool buys a coffee."""
+    at = "2026-11-03T10:00:00+01:00"
+    earn = PointsEarned(
+        device_id="store-a", seq=3, at=at, cashier_id="alice", customer_id="ana", receipt_ref="r1", amount_cents=10000,
+        points=100,
+    )  # fmt: skip
+    common = {"device_id": "store-a", "at": at, "cashier_id": "alice", "customer_id": "ana", "pool_id": "fam"}
+    return [
+        CustomerRegistered(device_id="store-a", seq=1, at=at, customer_id="ana", first_name="Invented"),
+        PoolJoined(**common, seq=2, share_pct=50),
+        earn,
+        PoolContributed(**common, seq=4, earn_event_id=earn.event_id, points=50),
+        EarnReversed(
+            device_id="store-a",
+            seq=5,
+            at=at,
+            cashier_id="alice",
+            customer_id="ana",
+            earn_event_id=earn.event_id,
+            receipt_ref="r1",
+            refund_cents=4000,
+            points=20,
+        ),  # fmt: skip
+        PoolContributionReversed(**common, seq=6, earn_event_id=earn.event_id, points=10),
+        PoolRedeemed(**common, seq=7, reward_id="coffee", reward_kind="in_house", points=30),
+    ]
+
+
+def test_what_pools_hold_is_outstanding_and_what_they_spend_is_redeemed(database_url):
+    """The liability is what customers and their pools hold: a share moved to a pool is still owed."""
+    engine = _central(database_url)
+    made = pool_week()
+    _push(engine, made)
+    held = in_transaction(
+        engine,
+        lambda c: (
+            c.execute(select(func.sum(customers.c.points))).scalar_one(),
+            c.execute(select(func.sum(pool_balances.c.points))).scalar_one(),
+        ),
+    )
+    assert held == (40, 10)  # ana: 100 - 50 - 20 + 10; the pool: 50 - 10 - 30
+    for stores in (None, frozenset({"store-a"})):
+        report = in_transaction(engine, lambda c, stores=stores: reports.build_report(c, reports.Period(), stores))
+        _same(engine, made, reports.Period(), stores)
+        summary = report.summary
+        assert (summary.points_earned, summary.points_reversed, summary.points_redeemed) == (100, 20, 30)
+        assert [(r.partner, r.kind, r.redemptions, r.points) for r in report.by_partner] == [
+            ("in-house", "in_house", 1, 30)
+        ]
+    assert report.summary.outstanding_points is not None
+    chain = in_transaction(engine, lambda c: reports.build_report(c, reports.Period()))
+    assert chain.summary.outstanding_points == 50
+    engine.dispose()
 
 
 def test_the_expiry_run_is_counted_like_any_push(sqlite_url):
