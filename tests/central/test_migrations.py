@@ -386,6 +386,42 @@ def test_0010_then_0016_tally_the_report_totals_as_ingest_does(sqlite_url):
     assert len(migrated[0]) > 3 and migrated[1] and migrated[2]
 
 
+def test_0016_leaves_out_the_pool_share_of_an_earn_that_repeated_a_receipt(database_url):
+    """A receipt credited twice is flagged and never folded: its pool share moved nothing to correct."""
+    at = "2026-11-03T10:00:00+01:00"
+    common = {"at": at, "customer_id": "ana", "pool_id": "fam"}
+    earn = PointsEarned(
+        device_id="till-1", seq=1, at=at, customer_id="ana", receipt_ref="r1", amount_cents=4000, points=40
+    )
+    again = PointsEarned(
+        device_id="till-2", seq=1, at=at, customer_id="ana", receipt_ref="r1", amount_cents=4000, points=40
+    )
+    stored = [
+        earn,
+        PoolContributed(device_id="till-1", seq=2, **common, earn_event_id=earn.event_id, points=20),
+        again,
+        PoolContributed(device_id="till-2", seq=2, **common, earn_event_id=again.event_id, points=20),
+        PoolRedeemed(device_id="till-1", seq=3, **common, reward_id="mug", reward_kind="in_house", points=15),
+    ]
+    engine = _engine_at(database_url, "0015")
+    with engine.begin() as connection:
+        rows = _event_rows(stored)
+        rows[2]["review"] = True  # the repeat, as ingest flags it
+        connection.execute(events.insert(), rows)
+    migrate(engine)
+    with engine.connect() as connection:
+        days = {
+            (r.device_id, r.points_redeemed, r.balance_change) for r in connection.execute(select(report_day_totals))
+        }
+        rewards = [
+            (r.kind, r.reward_id, r.redemptions, r.points) for r in connection.execute(select(report_reward_days))
+        ]
+        active = [(r.device_id, r.customer_id) for r in connection.execute(select(report_active_days))]
+    engine.dispose()
+    assert days == {("till-1", 15, 20 - 15)}  # till-2's share of the repeat is left out
+    assert rewards == [("in_house", "mug", 1, 15)] and active == [("till-1", "ana")]
+
+
 def test_search_keys_are_filled_from_customers_stored_before_0014(sqlite_url):
     """0014 keeps its own copy of the rule (a migration imports no live code); today it gives the live rule's keys."""
     engine = _engine_at(sqlite_url, "0013")

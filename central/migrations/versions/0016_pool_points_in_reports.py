@@ -3,6 +3,8 @@
 Until this revision the totals followed customers' balances only: an earn's share moved to a pool counted as
 points gone, a refund's share given back as points new, and a pool's redemption counted nowhere. Each stored
 pool event's difference is added to the totals here, so they read as if counted the new way from the start.
+A pool share of an earn that repeated a receipt already credited (flagged for review, never folded) moves
+nothing and is left out.
 
 Revision ID: 0016
 Revises: 0015
@@ -35,7 +37,9 @@ def downgrade() -> None:
 
 def _correct(sign: int) -> None:
     bind = op.get_bind()
-    events = sa.table("events", sa.column("id"), sa.column("type"), sa.column("payload"))
+    events = sa.table(
+        "events", sa.column("id"), sa.column("event_id"), sa.column("type"), sa.column("payload"), sa.column("review")
+    )
     day_totals = sa.table(
         "report_day_totals",
         *[sa.column(name) for name in ("day", "device_id", "cashier_id", "points_redeemed", "balance_change")],
@@ -49,9 +53,16 @@ def _correct(sign: int) -> None:
     days: dict[tuple[str, str, str], list[int]] = {}
     rewards: dict[tuple[str, str, str, str], list[int]] = {}
     active: set[tuple[str, str, str]] = set()
+    repeated = set(
+        bind.execute(
+            sa.select(events.c.event_id).where(events.c.type == "PointsEarned", events.c.review.is_(True))
+        ).scalars()
+    )
     rows = bind.execute(sa.select(events.c.payload).where(events.c.type.in_(_POOL_EVENTS)).order_by(events.c.id))
     for (payload,) in rows:
         r = json.loads(payload)
+        if r["type"] == "PoolContributed" and r["earn_event_id"] in repeated:
+            continue
         day, device = r["at"][:10], r["device_id"][:_KEY_WIDTH]
         row = days.setdefault((day, device, (r.get("cashier_id") or _NO_CASHIER)[:_KEY_WIDTH]), [0, 0])
         if r["type"] == "PoolContributed":  # counted as the member's points gone: they are in the pool
