@@ -261,7 +261,7 @@ def _awkward_events() -> list:
             customer_id="ana",
             earn_event_id=earn.event_id,
             points=4,
-        ),  # fmt: skip
+        ),
         PoolRedeemed(
             device_id="till-2",
             seq=3,
@@ -282,7 +282,7 @@ def _awkward_events() -> list:
             reward_id="mug",
             reward_kind="in_house",
             points=1,
-        ),  # fmt: skip
+        ),
         EarnReversed(
             device_id="till-1",
             seq=5,

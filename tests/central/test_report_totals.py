@@ -128,9 +128,15 @@ def pool_week() -> list:
     """A member gives half of each earn to the family pool; a refund takes its share back; the pool buys a coffee."""
     at = "2026-11-03T10:00:00+01:00"
     earn = PointsEarned(
-        device_id="store-a", seq=3, at=at, cashier_id="alice", customer_id="ana", receipt_ref="r1", amount_cents=10000,
+        device_id="store-a",
+        seq=3,
+        at=at,
+        cashier_id="alice",
+        customer_id="ana",
+        receipt_ref="r1",
+        amount_cents=10000,
         points=100,
-    )  # fmt: skip
+    )
     common = {"device_id": "store-a", "at": at, "cashier_id": "alice", "customer_id": "ana", "pool_id": "fam"}
     return [
         CustomerRegistered(device_id="store-a", seq=1, at=at, customer_id="ana", first_name="Invented"),
@@ -147,7 +153,7 @@ def pool_week() -> list:
             receipt_ref="r1",
             refund_cents=4000,
             points=20,
-        ),  # fmt: skip
+        ),
         PoolContributionReversed(**common, seq=6, earn_event_id=earn.event_id, points=10),
         PoolRedeemed(**common, seq=7, reward_id="coffee", reward_kind="in_house", points=30),
     ]
