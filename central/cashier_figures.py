@@ -19,21 +19,10 @@ from central.capture_rate import capture_rate_pct
 from central.clock import utc_now
 from central.errors import BadRequest, RequestTooLarge
 from central.schema import cashier_day_figures
+from loyalty.wire import ADOPTION_COUNTERS
 
 log = logging.getLogger(__name__)
 
-COUNTERS = (
-    "operations",
-    "earns",
-    "unknown_cards",
-    "captured",
-    "skipped",
-    "redemptions",
-    "refunds",
-    "undos",
-    "op_ms_total",
-    "timed_ops",
-)
 MAX_ROWS = 500
 MAX_COUNT = 2**31 - 1
 MAX_MS_TOTAL = 2**53
@@ -79,11 +68,11 @@ def parse_rows(body: dict) -> list[DayFigures]:
             date.fromisoformat(day)
         except ValueError:
             raise BadRequest(f"row {index}: day must be a date YYYY-MM-DD") from None
-        unknown = sorted(set(row) - {"cashier_id", "day", *COUNTERS})
+        unknown = sorted(set(row) - {"cashier_id", "day", *ADOPTION_COUNTERS})
         if unknown:
             raise BadRequest(f"row {index}: unknown field {unknown[0]!r}")
         counts = {}
-        for name in COUNTERS:
+        for name in ADOPTION_COUNTERS:
             value = row.get(name, 0)
             limit = MAX_MS_TOTAL if name == "op_ms_total" else MAX_COUNT
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
@@ -104,7 +93,7 @@ def store_rows(connection: Connection, device_id: str, rows: list[DayFigures]) -
             cashier_day_figures.c.cashier_id == row.cashier_id,
             cashier_day_figures.c.day == row.day,
         )
-        values = {name: getattr(row, name) for name in COUNTERS} | {"received_at": received}
+        values = {name: getattr(row, name) for name in ADOPTION_COUNTERS} | {"received_at": received}
         updated = connection.execute(cashier_day_figures.update().where(key).values(**values)).rowcount
         if not updated:
             connection.execute(

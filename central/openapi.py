@@ -8,6 +8,7 @@ from central import cashier_figures, training_progress
 from loyalty.domain.earning import MAX_RECEIPT_CENTS
 from loyalty.domain.events import EVENT_TYPES
 from loyalty.drills import DRILLS, MAX_CASHIER_ID, MAX_SCORE, MAX_SECONDS
+from loyalty.wire import ADOPTION_COUNTERS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 
@@ -310,9 +311,7 @@ def document(max_batch: int, max_pull: int, max_body: int) -> dict[str, Any]:
                                     {
                                         "day": {"type": "string", "format": "date"},
                                         "cashier_id": ID,
-                                        **{
-                                            name: {"type": "integer", "minimum": 0} for name in cashier_figures.COUNTERS
-                                        },
+                                        **{name: {"type": "integer", "minimum": 0} for name in ADOPTION_COUNTERS},
                                     },
                                     ("day", "cashier_id"),
                                 ),

@@ -18,6 +18,20 @@ from loyalty.domain.snapshot import (
 )
 from loyalty.errors import SyncRefused
 
+#: The counters a till sends central per cashier and day (its adoption figures), in this order.
+ADOPTION_COUNTERS = (
+    "operations",
+    "earns",
+    "unknown_cards",
+    "captured",
+    "skipped",
+    "redemptions",
+    "refunds",
+    "undos",
+    "op_ms_total",
+    "timed_ops",
+)
+
 
 def batch_to_record(batch: PulledBatch) -> dict[str, object]:
     """A pulled page as a JSON-ready dict."""

@@ -10,20 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from device.till.json_file import read_json, write_json
+from loyalty.wire import ADOPTION_COUNTERS
 
 SCHEMA = 1
-_COUNTERS = (
-    "operations",
-    "earns",
-    "unknown_cards",
-    "captured",
-    "skipped",
-    "redemptions",
-    "refunds",
-    "undos",
-    "op_ms_total",
-    "timed_ops",
-)
 SAVE_EVERY_S = 30.0
 KEEP_DAYS = 14  # per-day figures kept for central; older days have been sent many times over
 
@@ -60,7 +49,7 @@ class AdoptionBook:
         self._dirty = False
 
     def count(self, cashier_id: str | None, name: str, amount: int = 1) -> None:
-        if name not in _COUNTERS:
+        if name not in ADOPTION_COUNTERS:
             raise ValueError(f"unknown adoption counter {name!r}")
         day = self._today().isoformat()
         with self._lock:
@@ -82,7 +71,7 @@ class AdoptionBook:
         """Each cashier's running totals per day (the last KEEP_DAYS days), as central's adoption API takes them."""
         with self._lock:
             return [
-                {"day": day, "cashier_id": cid, **{name: row.get(name, 0) for name in _COUNTERS}}
+                {"day": day, "cashier_id": cid, **{name: row.get(name, 0) for name in ADOPTION_COUNTERS}}
                 for day, cashiers in sorted(self._days.items())
                 for cid, row in sorted(cashiers.items())
             ]
