@@ -106,37 +106,51 @@ def seed(engine: Engine, count: int = 50, *, seed_value: int = 7, batch: int = 5
         ids.append(cid)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         base = f"{seed_value:04x}{n:08x}"
-        made += [
-            CustomerRegistered(
-                event_id=_uuid(base, 1),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                first_name=first,
-                last_name=last,
-                email=f"{_ascii(first)}.{_ascii(last)}{n}@example.org",
-            ),
-            ConsentChanged(
-                event_id=_uuid(base, 2),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                granted=True,
-                text_version="2026-01",
-                channel="central",
-            ),
-            CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=card_uid(n)),
-            PointsEarned(
-                event_id=_uuid(base, 4),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                receipt_ref=f"seed-{n}",
-                amount_cents=100 * (p := rng.randrange(0, 400)),
-                points=p,
-            ),
-        ]
+        made += _joined(
+            base,
+            cid,
+            first,
+            last,
+            f"{_ascii(first)}.{_ascii(last)}{n}@example.org",
+            card_uid(n),
+            f"seed-{n}",
+            rng.randrange(0, 400),
+        )
     for start in range(0, len(made), batch):
         chunk = made[start : start + batch]
         in_transaction(engine, lambda c, chunk=chunk: ingest(c, chunk, None))
     return ids
+
+
+def _joined(base: str, cid: str, first: str, last: str, email: str, uid: str, receipt: str, points: int) -> list[Event]:
+    """A demo customer as central records one: registered with consent, a card, and one earn (fixed event ids)."""
+    return [
+        CustomerRegistered(
+            event_id=_uuid(base, 1),
+            device_id=CENTRAL_DEVICE_ID,
+            customer_id=cid,
+            first_name=first,
+            last_name=last,
+            email=email,
+        ),
+        ConsentChanged(
+            event_id=_uuid(base, 2),
+            device_id=CENTRAL_DEVICE_ID,
+            customer_id=cid,
+            granted=True,
+            text_version="2026-01",
+            channel="central",
+        ),
+        CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=uid),
+        PointsEarned(
+            event_id=_uuid(base, 4),
+            device_id=CENTRAL_DEVICE_ID,
+            customer_id=cid,
+            receipt_ref=receipt,
+            amount_cents=100 * points,
+            points=points,
+        ),
+    ]
 
 
 def seed_demo_cards(engine: Engine) -> None:
@@ -144,33 +158,7 @@ def seed_demo_cards(engine: Engine) -> None:
     made: list[Event] = []
     for n, (key, first, last, uid, points, blocked) in enumerate(_NAMED):
         cid, base = f"demo-{key}", f"dead{n:08x}"
-        made += [
-            CustomerRegistered(
-                event_id=_uuid(base, 1),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                first_name=first,
-                last_name=last,
-                email=f"{key}.demo@example.org",
-            ),
-            ConsentChanged(
-                event_id=_uuid(base, 2),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                granted=True,
-                text_version="2026-01",
-                channel="central",
-            ),
-            CardLinked(event_id=_uuid(base, 3), device_id=CENTRAL_DEVICE_ID, customer_id=cid, card_uid=uid),
-            PointsEarned(
-                event_id=_uuid(base, 4),
-                device_id=CENTRAL_DEVICE_ID,
-                customer_id=cid,
-                receipt_ref=f"seed-{key}",
-                amount_cents=100 * points,
-                points=points,
-            ),
-        ]
+        made += _joined(base, cid, first, last, f"{key}.demo@example.org", uid, f"seed-{key}", points)
         if blocked:
             made.append(CardBlocked(event_id=_uuid(base, 5), device_id=CENTRAL_DEVICE_ID, card_uid=uid, reason="lost"))
     # Camille's points of eleven months ago near the demo lifetime's end, so the kiosk and receipts warn of them.
