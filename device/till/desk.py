@@ -450,14 +450,7 @@ class Till:
                     return self._unknown(uid, cashier)
                 if view.card_blocked:
                     raise CardBlocked("this card is blocked; ask the customer for another card")
-                self._customer_id = view.customer_id
-                self._shown_card = uid
-                self._unknown_card = None
-                if self._sale is not None:
-                    return self._earn(view, uid, cashier_id)
-                result = {"customer": self._customer_dict(view)}
-                self._publish("customer", result)
-                return result
+                return self._identified(view, uid, cashier_id)
         except KioskError as exc:
             self._failed(exc)
             raise
@@ -468,16 +461,20 @@ class Till:
     def _card_stands_in(self, found: CardFound, cashier_id: str | None) -> dict:
         """Offline, a card this till does not hold: its earn is recorded against the card (central gives it to the
         card's owner, or to one new customer), never a new customer here; the balance shows once central is back."""
-        uid = found.card_uid
-        self._customer_id = None
+        return self._identified(self._stand_in_view(found.card_uid), found.card_uid, cashier_id, held=False)
+
+    def _identified(self, view: CustomerView, uid: str | None, cashier_id: str | None, *, held: bool = True) -> dict:
+        """The customer now at the till: the waiting sale is credited to them, or they are shown.
+
+        `held` is False for a card standing in for an owner only central knows: no customer of this till is shown.
+        """
+        self._customer_id = view.customer_id if held else None
         self._shown_card = uid
         self._unknown_card = None
-        view = self._stand_in_view(uid)
         if self._sale is not None:
-            result = self._earn(view, uid, cashier_id)
-        else:
-            result = {"customer": self._customer_dict(view)}
-            self._publish("customer", result)
+            return self._earn(view, uid, cashier_id)
+        result = {"customer": self._customer_dict(view)}
+        self._publish("customer", result)
         return result
 
     def _stand_in_view(self, uid: str) -> CustomerView:
@@ -837,14 +834,7 @@ class Till:
                         view = self.store.customer(customer_id)
                 if view is None or view.erased:
                     raise UnknownCustomer("no such customer here (central is needed to open one of another store)")
-                self._customer_id = view.customer_id
-                self._shown_card = None
-                self._unknown_card = None
-                if self._sale is not None:
-                    return self._earn(view, None, cashier.cashier_id if cashier else None)
-                result = {"customer": self._customer_dict(view)}
-                self._publish("customer", result)
-                return result
+                return self._identified(view, None, cashier.cashier_id if cashier else None)
         except KioskError as exc:
             self._failed(exc)
             raise
