@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Connection, create_engine, select, text
 
+from bench.pg_copy import connect, p95
 from bench.sync import _start_instances  # one way to start a central instance for benches
 from central import card_filter
 from central.db import make_engine, migrate
@@ -102,14 +102,10 @@ def _store(n: int) -> str:
 
 def _load(url: str, count: int, stores: int) -> tuple[float, int]:
     """COPY customers, cards, one card batch and store scopes; returns (seconds, last version)."""
-    import psycopg
-
-    dsn, _, options = url.replace("postgresql+psycopg://", "postgresql://").partition("?options=")
-    schema = options.split("%3D")[1]
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     start = time.perf_counter()
     version = 0
-    with psycopg.connect(dsn, options=f"-csearch_path={schema}") as connection, connection.cursor() as cursor:
+    with connect(url) as connection, connection.cursor() as cursor:
         with cursor.copy(
             "COPY customers (customer_id, first_name, last_name, phone, email, consent_granted, "
             "consent_version, points, version, lots, debits) FROM STDIN"
@@ -220,10 +216,6 @@ class PullFigures:
             cursor = batch.cursor
 
 
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[18] if len(times) >= 20 else max(times)
-
-
 def _timed_gets(http: httpx.Client, paths: list[str]) -> list[float]:
     times = []
     for path in paths:
@@ -325,7 +317,7 @@ def _device_figures(
         "startup_s": opened["startup_s"],
         "rss_mb": opened["rss_mb"],
         "customers": opened["customers"],
-        "local_lookup_p95_ms": _p95(times),
+        "local_lookup_p95_ms": p95(times),
         "pii_hits_in_files": hits,
         "apply_s": apply_s,
         "pii_bytes_per_customer": personal / max(1, len(ids)),
@@ -404,7 +396,7 @@ def main() -> None:
         admin.dispose()
         subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
-    remote_p95, health_p95 = _p95(lookup_ms), _p95(health_ms)
+    remote_p95, health_p95 = p95(lookup_ms), p95(health_ms)
     pii_before, pii_after = before.personal_bytes / before.customers, after.personal_bytes / after.customers
     rows = [
         ("customers / stores (COPY)", f"{count:,} / {stores}", f"loaded in {load_s:.1f} s with cards, lots, scopes"),

@@ -23,6 +23,7 @@ import uuid
 import httpx
 from sqlalchemy import create_engine, func, or_, select, text
 
+from bench.pg_copy import connect, p95
 from bench.sync import _start_instances  # one way to start a central instance for benches
 from central.channel_keys import create_key
 from central.customer_search import search
@@ -122,13 +123,8 @@ def _person(n: int) -> tuple[str, str, str, str, str, str]:
 
 def _load(url: str, count: int) -> float:
     """COPY the customers, their cards and their search keys; returns the seconds it took."""
-    import psycopg
-
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    dsn, _, options = dsn.partition("?options=")
-    schema = options.split("%3D")[1]
     start = time.perf_counter()
-    with psycopg.connect(dsn, options=f"-csearch_path={schema}") as connection, connection.cursor() as cursor:
+    with connect(url) as connection, connection.cursor() as cursor:
         with cursor.copy(
             "COPY customers (customer_id, first_name, last_name, phone, email, points, version, lots, "
             "debits) FROM STDIN"
@@ -185,10 +181,6 @@ def _timed(work, queries: list[str]) -> list[float]:
         work(q)
         times.append((time.perf_counter() - t0) * 1000)
     return times
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[18] if len(times) >= 20 else max(times)
 
 
 def _send_all(base: str, headers: dict, path: str, bodies: list[bytes], threads: int) -> tuple[float, list]:
@@ -306,7 +298,7 @@ def main() -> None:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
-    search_p95, naive_p95 = _p95(search_ms), _p95(naive_ms)
+    search_p95, naive_p95 = p95(search_ms), p95(naive_ms)
     earn_rate, replay_rate, push_rate = orders / earn_s, orders / replay_s, baseline_pushes / push_s
     rows = [
         ("customers (COPY)", f"{count:,}", f"loaded in {load_s:.1f} s with cards and search keys"),
