@@ -24,6 +24,9 @@ depends_on = None
 _NO_CASHIER = "-"
 _KEY_WIDTH = 64
 _POOL_EVENTS = ("PoolContributed", "PoolContributionReversed", "PoolRedeemed")
+_DAY = ("points_earned", "points_reversed", "points_redeemed", "points_expired", "balance_change", "earn_operations",
+        "customers_registered")
+_REWARD = ("redemptions", "quantity", "points", "vouchers_issued", "face_value_cents")
 
 
 def upgrade() -> None:
@@ -40,14 +43,9 @@ def _correct(sign: int) -> None:
     events = sa.table(
         "events", sa.column("id"), sa.column("event_id"), sa.column("type"), sa.column("payload"), sa.column("review")
     )
-    day_totals = sa.table(
-        "report_day_totals",
-        *[sa.column(name) for name in ("day", "device_id", "cashier_id", "points_redeemed", "balance_change")],
-    )
+    day_totals = sa.table("report_day_totals", *[sa.column(name) for name in ("day", "device_id", "cashier_id", *_DAY)])
     reward_days = sa.table(
-        "report_reward_days",
-        *[sa.column(name) for name in ("day", "device_id", "kind", "reward_id", "partner")],
-        *[sa.column(name) for name in ("redemptions", "quantity", "points")],
+        "report_reward_days", *[sa.column(name) for name in ("day", "device_id", "kind", "reward_id", "partner", *_REWARD)]
     )
     active_days = sa.table("report_active_days", sa.column("day"), sa.column("device_id"), sa.column("customer_id"))
     days: dict[tuple[str, str, str], list[int]] = {}
@@ -78,51 +76,12 @@ def _correct(sign: int) -> None:
             reward[2] += r["points"]
             active.add((day, device, r["customer_id"][:_KEY_WIDTH]))
     for (day, device, cashier), (redeemed, change) in sorted(days.items()):
-        key = (day_totals.c.day == day, day_totals.c.device_id == device, day_totals.c.cashier_id == cashier)
-        moved = bind.execute(
-            day_totals.update()
-            .where(*key)
-            .values(
-                points_redeemed=day_totals.c.points_redeemed + sign * redeemed,
-                balance_change=day_totals.c.balance_change + sign * change,
-            )
-        )
-        if moved.rowcount == 0:
-            bind.execute(
-                sa.text(
-                    "INSERT INTO report_day_totals (day, device_id, cashier_id, points_earned, points_reversed,"
-                    " points_redeemed, points_expired, balance_change, earn_operations, customers_registered)"
-                    " VALUES (:day, :device, :cashier, 0, 0, :redeemed, 0, :change, 0, 0)"
-                ),
-                {"day": day, "device": device, "cashier": cashier, "redeemed": redeemed, "change": change},
-            )
+        key = {"day": day, "device_id": device, "cashier_id": cashier}
+        _add_to(bind, day_totals, key, {"points_redeemed": sign * redeemed, "balance_change": sign * change}, _DAY)
     for (day, device, kind, reward_id), (count, quantity, points) in sorted(rewards.items()):
-        key = (
-            reward_days.c.day == day,
-            reward_days.c.device_id == device,
-            reward_days.c.kind == kind,
-            reward_days.c.reward_id == reward_id,
-            reward_days.c.partner == "",
-        )
-        moved = bind.execute(
-            reward_days.update()
-            .where(*key)
-            .values(
-                redemptions=reward_days.c.redemptions + sign * count,
-                quantity=reward_days.c.quantity + sign * quantity,
-                points=reward_days.c.points + sign * points,
-            )
-        )
-        if moved.rowcount == 0:
-            bind.execute(
-                sa.text(
-                    "INSERT INTO report_reward_days (day, device_id, kind, reward_id, partner, redemptions, quantity,"
-                    " points, vouchers_issued, face_value_cents)"
-                    " VALUES (:day, :device, :kind, :reward_id, '', :count, :quantity, :points, 0, 0)"
-                ),
-                {"day": day, "device": device, "kind": kind, "reward_id": reward_id, "count": count,
-                 "quantity": quantity, "points": points},
-            )
+        key = {"day": day, "device_id": device, "kind": kind, "reward_id": reward_id, "partner": ""}
+        added = {"redemptions": sign * count, "quantity": sign * quantity, "points": sign * points}
+        _add_to(bind, reward_days, key, added, _REWARD)
     for day, device, customer_id in sorted(active if sign > 0 else ()):
         held = bind.execute(
             sa.select(sa.func.count())
@@ -135,3 +94,12 @@ def _correct(sign: int) -> None:
             bind.execute(active_days.insert().values(day=day, device_id=device, customer_id=customer_id))
 
 
+def _add_to(bind, table: sa.TableClause, key: dict, added: dict, figures: tuple[str, ...]) -> None:
+    """Add to the figures of the row with this key, or make that row (its other figures at 0)."""
+    moved = bind.execute(
+        table.update()
+        .where(*[table.c[name] == value for name, value in key.items()])
+        .values({table.c[name]: table.c[name] + value for name, value in added.items()})
+    )
+    if moved.rowcount == 0:
+        bind.execute(table.insert().values({**key, **dict.fromkeys(figures, 0), **added}))
