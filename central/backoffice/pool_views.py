@@ -79,18 +79,23 @@ def create():
     """A new pool is its first member joining it."""
     pool_id = request.form.get("pool_id", "").strip()
     try:
-        transaction(
-            lambda c: pools.set_member(
-                c,
-                pool_id,
-                find_customer(c, request.form.get("member", "")),
-                _share(request.form.get("share_pct")),
-                g.user.user_id,
-            )
-        )
+        _set_member_from_form(pool_id)
     except e.KioskError as exc:
         return _list(_explain(exc), 400)
     return redirect(url_for("backoffice.pools.show", pool_id=pool_id))
+
+
+def _set_member_from_form(pool_id: str) -> None:
+    """The form's member joins the pool with the form's share (or their share changes): creating and adding alike."""
+    transaction(
+        lambda c: pools.set_member(
+            c,
+            pool_id,
+            find_customer(c, request.form.get("member", "")),
+            _share(request.form.get("share_pct")),
+            g.user.user_id,
+        )
+    )
 
 
 @bp.get("/<pool_id>")
@@ -104,15 +109,7 @@ def show(pool_id: str):
 def add_member(pool_id: str):
     """Add a member, or change a member's share (the same form)."""
     try:
-        transaction(
-            lambda c: pools.set_member(
-                c,
-                pool_id,
-                find_customer(c, request.form.get("member", "")),
-                _share(request.form.get("share_pct")),
-                g.user.user_id,
-            )
-        )
+        _set_member_from_form(pool_id)
     except e.KioskError as exc:
         return _pool(pool_id, _explain(exc), 400)
     return redirect(
