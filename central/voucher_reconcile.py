@@ -40,6 +40,15 @@ class Mismatch:
     device_id: str
 
 
+def _unconfirmed_before(cutoff: str) -> tuple:
+    """Codes issued before `cutoff` whose redemption central has not recorded."""
+    return (
+        voucher_codes.c.issued_at.is_not(None),
+        voucher_codes.c.confirmed_at.is_(None),
+        voucher_codes.c.issued_at < cutoff,
+    )
+
+
 def confirm(connection: Connection, redemption_ids: Iterable[str]) -> None:
     """The redemptions arrived at central: their codes are confirmed and will never be released."""
     ids = sorted(set(redemption_ids))
@@ -64,11 +73,7 @@ def release_unconfirmed(
     cutoff = utc_seconds_ago(release_after_s)
     query = (
         select(voucher_codes)
-        .where(
-            voucher_codes.c.confirmed_at.is_(None),
-            voucher_codes.c.issued_at.is_not(None),
-            voucher_codes.c.issued_at < cutoff,
-        )
+        .where(*_unconfirmed_before(cutoff))
         .order_by(voucher_codes.c.issued_at)
         .limit(RELEASE_BATCH)
     )
@@ -119,13 +124,7 @@ def reconcile(connection: Connection, *, grace_s: int = RELEASE_AFTER_S) -> list
     found: list[Mismatch] = []
     cutoff = utc_seconds_ago(grace_s)
     for row in connection.execute(
-        select(voucher_codes)
-        .where(
-            voucher_codes.c.issued_at.is_not(None),
-            voucher_codes.c.confirmed_at.is_(None),
-            voucher_codes.c.issued_at < cutoff,
-        )
-        .order_by(voucher_codes.c.issued_at)
+        select(voucher_codes).where(*_unconfirmed_before(cutoff)).order_by(voucher_codes.c.issued_at)
     ):
         found.append(
             Mismatch("code_without_redemption", row.partner, row.code, row.redemption_event_id, row.device_id or "")
